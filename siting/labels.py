@@ -1,0 +1,88 @@
+"""Display labels for columns, values and terms, in Chinese (default) and English.
+
+Code and files use stable English snake_case column names; reports and maps show these labels.
+Add a term here once and every report and map picks it up.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+LANGUAGES = ("zh", "en")
+
+# column name -> (Chinese, English)
+COLUMNS: dict[str, tuple[str, str]] = {
+    "area_id": ("小区编号", "Area ID"),
+    "name": ("名称", "Name"),
+    "households": ("户数", "Households"),
+    "households_source": ("户数来源", "Households source"),
+    "population": ("人口", "Population"),
+    "elderly": ("老年人口", "Elderly population"),
+    "status": ("类型", "Status"),
+    "township": ("乡镇(街道)", "Township/street"),
+    "community": ("社区", "Community"),
+    "walk_min": ("步行时间(分钟)", "Walking time (min)"),
+    "within_walk": ("15分钟养老服务圈内", "Within walking circle"),
+    "nearest_facility": ("最近设施", "Nearest facility"),
+    "nearest_facility_name": ("最近设施名称", "Nearest facility name"),
+    "dist_m_straight": ("直线距离(米)", "Straight-line distance (m)"),
+    "within_radius": ("服务半径内(直线)", "Within radius (straight line)"),
+    "dist_m_network": ("路网距离(米)", "Network distance (m)"),
+    "within_radius_network": ("服务半径内(路网)", "Within radius (network)"),
+    "reachable": ("可达", "Reachable"),
+    "unreachable_reason": ("不可达原因", "Why unreachable"),
+    "facility_id": ("设施编号", "Facility ID"),
+    "level": ("设施等级", "Level"),
+    "floor_area_m2": ("建筑面积(平方米)", "Floor area (m²)"),
+    "beds": ("床位数", "Beds"),
+    "candidate_id": ("备选点编号", "Candidate ID"),
+    "max_floor_area_m2": ("最大建筑面积(平方米)", "Max floor area (m²)"),
+    "dist_m": ("距离(米)", "Distance (m)"),
+    "minutes": ("步行时间(分钟)", "Walking minutes"),
+}
+
+# value -> (Chinese, English), for categorical columns
+VALUES: dict[str, tuple[str, str]] = {
+    "new": ("新建", "new"),
+    "existing": ("已建", "existing"),
+    "county": ("县级养老机构", "county institution"),
+    "township": ("乡镇(街道)综合养老服务中心", "township/street comprehensive centre"),
+    "community": ("社区养老服务中心", "community centre"),
+    "station": ("养老服务站", "service station"),
+    "input": ("输入数据", "input data"),
+    "population": ("按人口估算", "estimated from population"),
+    "buildings": ("按建筑估算", "estimated from buildings"),
+    "no_street_nearby": ("附近无道路", "no street within snapping distance"),
+    "no_facility_in_reach": ("步行范围内无设施", "no facility in reach"),
+    "isolated_network_part": ("路网孤立部分", "isolated part of the network"),
+    "True": ("是", "yes"),
+    "False": ("否", "no"),
+}
+
+
+def _pick(pair: tuple[str, str], language: str) -> str:
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
+    return pair[LANGUAGES.index(language)]
+
+
+def column_label(column: str, language: str = "zh") -> str:
+    """Display label of a column; unknown columns are shown as they are."""
+    pair = COLUMNS.get(column)
+    return _pick(pair, language) if pair else column
+
+
+def value_label(value: object, language: str = "zh") -> str:
+    """Display label of a categorical value; unknown values are shown as they are."""
+    pair = VALUES.get(str(value))
+    return _pick(pair, language) if pair else str(value)
+
+
+def relabel(frame: pd.DataFrame, language: str = "zh", values: Iterable[str] = ()) -> pd.DataFrame:
+    """A copy of ``frame`` with display column names, and display values in the ``values`` columns."""
+    out = frame.copy()
+    for column in values:
+        if column in out.columns:
+            out[column] = out[column].map(lambda v: value_label(v, language))
+    return out.rename(columns={c: column_label(c, language) for c in out.columns})
