@@ -40,6 +40,20 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "max_floor_area_m2": ("最大建筑面积(平方米)", "Max floor area (m²)"),
     "dist_m": ("距离(米)", "Distance (m)"),
     "minutes": ("步行时间(分钟)", "Walking minutes"),
+    "required_floor_area_m2": ("应配建面积(平方米)", "Required floor area (m²)"),
+    "available_floor_area_m2": ("现有配建面积(平方米)", "Available floor area (m²)"),
+    "shortfall_m2": ("面积缺口(平方米)", "Shortfall (m²)"),
+    "floor_area_ok": ("配建面积达标", "Floor area compliant"),
+    "below_min_site": ("低于单处最小面积", "Below minimum site size"),
+    "rank": ("序号", "Rank"),
+    "recommended_floor_area_m2": ("建议建筑面积(平方米)", "Recommended floor area (m²)"),
+    "households_newly_covered": ("新增覆盖户数", "Households newly covered"),
+    "unit_id": ("单元编号", "Unit ID"),
+    "share_within_walk": ("15分钟养老服务圈覆盖率(按户)", "Share within walking circle (households)"),
+    "share_within_radius": ("服务半径覆盖率(直线，按户)", "Share within radius (straight line, households)"),
+    "share_households_floor_area_ok": ("配建面积达标率(按户)", "Share floor area compliant (households)"),
+    "proposed_sites": ("规划新增设施数", "Proposed centres"),
+    "floor_area_shortfall_m2": ("配建面积缺口合计(平方米)", "Total floor area shortfall (m²)"),
 }
 
 # value -> (Chinese, English), for categorical columns
