@@ -1,0 +1,505 @@
+"""Read and validate the planner's layers into clean GeoDataFrames with a documented schema.
+
+Every reader accepts a path (GeoPackage with a layer name, GeoJSON, Shapefile, CSV with lon/lat or
+x/y columns) or an existing GeoDataFrame, never writes to it, and returns a new GeoDataFrame:
+
+Residential areas (小区/居住区), :func:`read_areas`
+    ``area_id`` (str), ``name`` (str), ``households`` (float, 户数), ``households_source``
+    (``"input"``, ``"population"`` or ``"buildings"``), ``status`` (``"new"``/``"existing"``;
+    missing means ``"existing"``, the conservative reading for an already-built town), optional
+    ``population``, ``elderly``; Polygon/MultiPolygon geometry.
+Facilities (existing elderly-care facilities), :func:`read_facilities`
+    ``facility_id``, ``name``, ``level`` (``"county"``, ``"township"``, ``"community"``,
+    ``"station"``), ``floor_area_m2``, ``beds`` (NaN when unknown), optional ``land_area_m2``;
+    Point geometry (a polygon becomes its representative point).
+Candidate sites, :func:`read_candidates`
+    ``candidate_id``, ``name``, ``max_floor_area_m2`` (NaN when unknown); Point geometry.
+Administrative units, :func:`read_units`
+    ``unit_id``, ``name``, ``level`` (``"township"`` or ``"community"``), ``parent`` (the township of
+    a community); Polygon geometry. Townships are dissolved from their communities when only
+    community polygons are given.
+Entrances (gates of residential areas), :func:`read_entrances`
+    ``area_id``; Point geometry.
+
+Columns are found by their English name, by common Chinese headers (户数, 总户数, 小区名称, 名称, ...),
+or by an explicit mapping ``columns={"households": "总户数"}`` (schema name → file column).
+Coordinates in GCJ-02 (Amap, Tencent) or BD-09 (Baidu) are moved to WGS84 with ``crs="gcj02"`` or
+``crs="bd09"``. Bad input raises :class:`~siting.errors.SitingInputError` naming the file, layer,
+column and rows; repairable geometry is repaired with a warning.
+"""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from siting.errors import SitingInputError
+from siting.projection import CHINESE_DATUMS, WGS84, chinese_datum_to_wgs84
+
+Source = str | Path | gpd.GeoDataFrame
+
+#: Header names recognised for each schema column, in order of preference (case-insensitive).
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "area_id": ("area_id", "id", "小区编号", "编号", "代码"),
+    "facility_id": ("facility_id", "id", "设施编号", "编号", "代码"),
+    "candidate_id": ("candidate_id", "id", "备选点编号", "编号", "代码"),
+    "name": ("name", "小区名称", "设施名称", "名称", "名字"),
+    "households": ("households", "总户数", "户数", "住户数", "hh"),
+    "status": ("status", "类型", "建设类型", "状态", "新建/已建"),
+    "population": ("population", "pop", "人口", "总人口", "常住人口"),
+    "elderly": ("elderly", "老年人口", "老年人数", "60岁以上人口"),
+    "level": ("level", "等级", "设施等级", "级别", "类型"),
+    "floor_area_m2": ("floor_area_m2", "floor_area", "建筑面积", "面积"),
+    "beds": ("beds", "床位", "床位数"),
+    "land_area_m2": ("land_area_m2", "用地面积", "占地面积"),
+    "max_floor_area_m2": ("max_floor_area_m2", "最大建筑面积", "可建面积", "建筑面积"),
+    "community": ("community", "社区名称", "社区", "村(社区)", "村"),
+    "township": ("township", "街道名称", "乡镇名称", "乡镇(街道)", "乡镇", "街道"),
+}
+LON_NAMES = ("lon", "lng", "long", "longitude", "经度", "x")
+LAT_NAMES = ("lat", "latitude", "纬度", "y")
+
+STATUS_VALUES = {
+    "new": "new", "新建": "new", "新": "new", "新建小区": "new", "规划": "new",
+    "existing": "existing", "已建": "existing", "已建成": "existing", "现状": "existing", "老旧": "existing",
+    "老旧小区": "existing", "旧": "existing", "既有": "existing", "已建小区": "existing",
+}
+LEVEL_VALUES = {
+    "county": "county", "县级": "county", "县级养老机构": "county", "养老院": "county", "敬老院": "county",
+    "县级养老服务指导中心": "county", "养老机构": "county",
+    "township": "township", "乡镇(街道)综合养老服务中心": "township", "乡镇（街道）综合养老服务中心": "township",
+    "乡镇综合养老服务中心": "township", "街道综合养老服务中心": "township", "综合养老服务中心": "township",
+    "乡镇": "township", "街道": "township",
+    "community": "community", "社区养老服务中心": "community", "社区日间照料中心": "community",
+    "日间照料中心": "community", "社区": "community",
+    "station": "station", "养老服务站": "station", "社区养老服务站": "station", "服务站": "station",
+    "站": "station", "农村幸福院": "station", "幸福院": "station",
+}
+POLYGON_TYPES = ("Polygon", "MultiPolygon")
+
+
+class _Ctx:
+    """Where an input came from, for error messages."""
+
+    def __init__(self, source: Source, layer: str | None):
+        self.source = "GeoDataFrame argument" if isinstance(source, gpd.GeoDataFrame) else str(source)
+        self.layer = layer
+
+    def error(self, problem: str, *, column: str | None = None, rows=None, fix: str | None = None):
+        return SitingInputError(problem, source=self.source, layer=self.layer, column=column, rows=rows, fix=fix)
+
+
+def _find_column(frame: pd.DataFrame, candidates: tuple[str, ...]) -> str | None:
+    lower = {str(c).strip().lower(): c for c in frame.columns}
+    for name in candidates:
+        if name.lower() in lower:
+            return lower[name.lower()]
+    return None
+
+
+def read_layer(source: Source, *, layer: str | None = None, crs: str | None = None,
+               lon: str | None = None, lat: str | None = None) -> gpd.GeoDataFrame:
+    """Read any supported vector source into a GeoDataFrame (a copy; the source is never written).
+
+    Parameters
+    ----------
+    source : path or GeoDataFrame
+        GeoPackage, GeoJSON, Shapefile, FlatGeobuf, or CSV with coordinate columns.
+    layer : str, optional
+        Layer of a multi-layer file; required when a GeoPackage has several layers.
+    crs : str, optional
+        Coordinate system of CSV coordinates (default WGS84 lon/lat), or ``"gcj02"``/``"bd09"``
+        for Chinese map coordinates in any format; otherwise overrides a missing CRS.
+    lon, lat : str, optional
+        CSV coordinate column names when they are not one of lon/lng/经度/x and lat/纬度/y.
+    """
+    ctx = _Ctx(source, layer)
+    datum = CHINESE_DATUMS.get(str(crs).lower()) if crs else None
+    if isinstance(source, gpd.GeoDataFrame):
+        gdf = source.copy()
+    else:
+        path = Path(source)
+        if not path.exists():
+            raise ctx.error("file not found", fix="check the path and its spelling")
+        if path.suffix.lower() in {".csv", ".txt"}:
+            gdf = _read_csv(path, ctx, None if datum else crs, lon, lat)
+        else:
+            layers = [row[0] for row in pyogrio.list_layers(path)] if path.suffix.lower() == ".gpkg" else []
+            if layer is not None and layers and layer not in layers:
+                raise ctx.error(f"no layer '{layer}' in this file; it has: {', '.join(layers)}",
+                                fix="set the layer to one of those names")
+            if layer is None and len(layers) > 1:
+                raise ctx.error(f"the file has several layers ({', '.join(layers)}); say which one to read",
+                                fix="give layer=... (in a scenario file: layer: NAME)")
+            try:
+                gdf = gpd.read_file(path, layer=layer)
+            except Exception as exc:
+                raise ctx.error(f"could not read the file ({exc})", fix="open it in QGIS to check it") from exc
+    if len(gdf) == 0:
+        raise ctx.error("the layer is empty", fix="check that the right file and layer were given")
+    if datum:
+        if gdf.crs is not None and not gdf.crs.is_geographic:
+            raise ctx.error(f"crs '{crs}' means longitude/latitude in {datum.upper()}, but the layer is "
+                            f"projected ({gdf.crs.to_string()})", fix="give lon/lat coordinates or drop crs")
+        gdf = chinese_datum_to_wgs84(gdf.set_crs(WGS84, allow_override=True), datum)
+    elif crs and gdf.crs is None:
+        gdf = gdf.set_crs(crs)
+    if gdf.crs is None:
+        raise ctx.error("the layer has no coordinate reference system (CRS)",
+                        fix="define it (QGIS: Layer > Set CRS, then save), or pass crs='EPSG:4326'")
+    return gdf
+
+
+def _read_csv(path: Path, ctx: _Ctx, crs: str | None, lon: str | None, lat: str | None) -> gpd.GeoDataFrame:
+    frame = None
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+        try:
+            frame = pd.read_csv(path, encoding=encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if frame is None:
+        raise ctx.error("cannot decode the CSV (tried UTF-8 and GB18030)", fix="save it as UTF-8 CSV")
+    lon_col = lon or _find_column(frame, LON_NAMES)
+    lat_col = lat or _find_column(frame, LAT_NAMES)
+    if lon_col not in frame.columns or lat_col not in frame.columns:
+        raise ctx.error(f"no coordinate columns found (looked for {'/'.join(LON_NAMES)} and "
+                        f"{'/'.join(LAT_NAMES)}); columns are: {', '.join(map(str, frame.columns))}",
+                        fix="name them lon and lat, or give lon=/lat= (scenario: lon:, lat:)")
+    xy = frame[[lon_col, lat_col]].apply(pd.to_numeric, errors="coerce")
+    bad = frame.index[xy.isna().any(axis=1)]
+    if len(bad):
+        raise ctx.error("missing or non-numeric coordinates", column=f"{lon_col}/{lat_col}",
+                        rows=[int(i) + 2 for i in bad], fix="fill in the coordinates (rows are CSV line numbers)")
+    crs = crs or "EPSG:4326"
+    gdf = gpd.GeoDataFrame(frame.drop(columns=[lon_col, lat_col]),
+                           geometry=gpd.points_from_xy(xy[lon_col], xy[lat_col]), crs=crs)
+    if gdf.crs.is_geographic and ((xy[lon_col].abs() > 180).any() or (xy[lat_col].abs() > 90).any()):
+        raise ctx.error("coordinates are not longitude/latitude in degrees", column=lon_col,
+                        fix="give the projected CRS of x/y columns with crs='EPSG:xxxx'")
+    return gdf
+
+
+def _standardize(gdf: gpd.GeoDataFrame, ctx: _Ctx, wanted: tuple[str, ...],
+                 columns: Mapping[str, str] | None) -> gpd.GeoDataFrame:
+    """Rename mapped or recognised columns to schema names; other columns are kept as they are."""
+    columns = dict(columns or {})
+    unknown = set(columns) - set(SYNONYMS) - set(wanted)
+    if unknown:
+        raise ctx.error(f"unknown schema column(s) in the column mapping: {', '.join(sorted(unknown))}",
+                        fix=f"map only these: {', '.join(wanted)}")
+    rename = {}
+    for target in wanted:
+        if target in columns:
+            src = columns[target]
+            if src not in gdf.columns:
+                raise ctx.error(f"column '{src}' (mapped to {target}) is not in the layer; it has: "
+                                f"{', '.join(map(str, gdf.columns))}", column=src, fix="correct the column mapping")
+        else:
+            src = _find_column(gdf, SYNONYMS.get(target, (target,)))
+            if src is None or src in rename:
+                continue
+        rename[src] = target
+    dropped = [c for c in rename.values() if c in gdf.columns and c not in rename]
+    return gdf.drop(columns=dropped).rename(columns=rename)
+
+
+def _numeric(gdf: gpd.GeoDataFrame, column: str, ctx: _Ctx, ids: pd.Series, *, required: bool,
+             allow_missing: bool = False) -> pd.Series:
+    if column not in gdf.columns:
+        if required:
+            raise ctx.error(f"required column '{column}' is missing; columns are: "
+                            f"{', '.join(map(str, gdf.columns))}", column=column,
+                            fix=f"add it, or map it: columns={{{column}: <your column>}}")
+        return pd.Series(np.nan, index=gdf.index, dtype=float)
+    raw = gdf[column]
+    values = pd.to_numeric(raw, errors="coerce").astype(float)
+    non_numeric = raw.notna() & values.isna() & (raw.astype(str).str.strip() != "")
+    if non_numeric.any():
+        raise ctx.error("values are not numbers", column=column, rows=ids[non_numeric].tolist(),
+                        fix="enter plain numbers (no units or text)")
+    if not allow_missing and values.isna().any():
+        raise ctx.error("values are missing", column=column, rows=ids[values.isna()].tolist(),
+                        fix="fill them in")
+    negative = values < 0
+    if negative.any():
+        raise ctx.error("values are negative", column=column, rows=ids[negative].tolist(),
+                        fix="correct them (must be zero or more)")
+    return values
+
+
+def _ids(gdf: gpd.GeoDataFrame, column: str, prefix: str, ctx: _Ctx) -> pd.Series:
+    if column in gdf.columns:
+        ids = gdf[column]
+        missing = ids.isna() | (ids.astype(str).str.strip() == "")
+        if missing.any():
+            raise ctx.error("ids are missing", column=column, rows=[int(i) for i in gdf.index[missing]],
+                            fix="give every row an id, or drop the id column to number rows automatically")
+        ids = ids.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip())
+    else:
+        width = max(3, len(str(len(gdf))))
+        ids = pd.Series([f"{prefix}{i + 1:0{width}d}" for i in range(len(gdf))], index=gdf.index)
+    duplicated = ids.duplicated(keep=False)
+    if duplicated.any():
+        raise ctx.error("ids are not unique", column=column, rows=sorted(set(ids[duplicated])),
+                        fix="give each row its own id")
+    return ids
+
+
+def _geometry(gdf: gpd.GeoDataFrame, ctx: _Ctx, ids: pd.Series, allowed: tuple[str, ...]) -> gpd.GeoDataFrame:
+    geoms = gdf.geometry
+    empty = geoms.isna() | geoms.is_empty
+    if empty.any():
+        raise ctx.error("geometries are missing or empty", column="geometry", rows=ids[empty].tolist(),
+                        fix="draw them or delete those rows")
+    kinds = geoms.geom_type
+    wrong = ~kinds.isin(allowed)
+    if wrong.any():
+        raise ctx.error(f"geometry must be {' or '.join(allowed)}, found {', '.join(sorted(set(kinds[wrong])))}",
+                        column="geometry", rows=ids[wrong].tolist(), fix="use the layer with the right geometry type")
+    invalid = ~geoms.is_valid
+    if invalid.any():
+        warnings.warn(f"{ctx.source}{f' layer {ctx.layer}' if ctx.layer else ''}: repaired invalid geometry "
+                      f"(e.g. self-intersections) in rows {', '.join(map(str, ids[invalid].tolist()[:10]))}",
+                      stacklevel=3)
+        repaired = shapely.make_valid(geoms[invalid].values)
+        if "Polygon" in allowed:
+            # make_valid can return collections with stray lines; keep the polygonal part
+            repaired = np.array([_polygonal(g) for g in repaired], dtype=object)
+        gdf = gdf.copy()
+        gdf.loc[invalid, gdf.geometry.name] = repaired
+    return gdf
+
+
+def _polygonal(geom):
+    if geom.geom_type in POLYGON_TYPES:
+        return geom
+    polys = [g for g in shapely.get_parts(geom) if g.geom_type in POLYGON_TYPES]
+    return shapely.union_all(polys) if polys else geom
+
+
+def _finish(gdf: gpd.GeoDataFrame, ordered: list[str]) -> gpd.GeoDataFrame:
+    rest = [c for c in gdf.columns if c not in ordered and c != gdf.geometry.name]
+    out = gdf[[*ordered, *rest, gdf.geometry.name]].reset_index(drop=True)
+    return out.rename_geometry("geometry") if out.geometry.name != "geometry" else out
+
+
+def _names(gdf: gpd.GeoDataFrame, ids: pd.Series) -> pd.Series:
+    if "name" not in gdf.columns:
+        return ids.copy()
+    return gdf["name"].where(gdf["name"].notna(), ids).astype(str)
+
+
+def read_areas(source: Source, *, layer: str | None = None, columns: Mapping[str, str] | None = None,
+               crs: str | None = None, household_size: float = 2.62,
+               buildings: gpd.GeoDataFrame | None = None, **building_kwargs) -> gpd.GeoDataFrame:
+    """Read residential areas (小区) and validate them.
+
+    Parameters
+    ----------
+    source : path or GeoDataFrame
+        Polygons of residential areas.
+    layer : str, optional
+        Layer name in a multi-layer file.
+    columns : mapping, optional
+        Schema name → column in the file, e.g. ``{"households": "总户数", "status": "类型"}``.
+    crs : str, optional
+        ``"gcj02"``/``"bd09"`` for Chinese map coordinates, or the CRS of a layer that lacks one.
+    household_size : float
+        Persons per household used when ``households`` is missing but ``population`` is given
+        (default 2.62, China's 2020 census; Shandong 2.70).
+    buildings : GeoDataFrame, optional
+        Building footprints used to estimate missing households
+        (see :func:`siting.households.from_buildings`; ``building_kwargs`` go there).
+
+    Returns
+    -------
+    GeoDataFrame
+        In the schema above, in the input CRS (WGS84 when converted from GCJ-02/BD-09).
+    """
+    from siting import households as hh
+
+    ctx = _Ctx(source, layer)
+    gdf = _standardize(read_layer(source, layer=layer, crs=crs), ctx,
+                       ("area_id", "name", "households", "status", "population", "elderly", "township",
+                        "community"), columns)
+    ids = _ids(gdf, "area_id", "A", ctx)
+    gdf = _geometry(gdf, ctx, ids, POLYGON_TYPES)
+    out = gdf.copy()
+    out["area_id"] = ids
+    out["name"] = _names(gdf, ids)
+    out["population"] = _numeric(gdf, "population", ctx, ids, required=False, allow_missing=True)
+    out["elderly"] = _numeric(gdf, "elderly", ctx, ids, required=False, allow_missing=True)
+    households = _numeric(gdf, "households", ctx, ids, required=False, allow_missing=True)
+    source_col = pd.Series(np.where(households.notna(), "input", None), index=gdf.index, dtype=object)
+    missing = households.isna()
+    if missing.any():
+        by_population = missing & out["population"].notna()
+        households[by_population] = hh.from_population(out.loc[by_population, "population"], household_size)
+        source_col[by_population] = "population"
+        if buildings is not None and (missing & ~by_population).any():
+            rest = missing & ~by_population
+            households[rest] = hh.from_buildings(out[rest], buildings, **building_kwargs)
+            source_col[rest] = "buildings"
+        still = households.isna()
+        if still.any():
+            column = "households" if "households" in gdf.columns else None
+            raise ctx.error("households (户数) are missing and cannot be estimated (no population, no buildings)",
+                            column=column or "households", rows=ids[still].tolist(),
+                            fix="fill in 户数, or give a population column, or pass building footprints")
+        warnings.warn(f"{ctx.source}: estimated households for {int(missing.sum())} area(s) "
+                      f"({', '.join(ids[missing].tolist()[:10])}); see the households_source column", stacklevel=2)
+    out["households"] = households.astype(float)
+    out["households_source"] = source_col
+    out["status"] = _categorical(gdf, "status", STATUS_VALUES, "existing", ctx, ids)
+    ordered = ["area_id", "name", "households", "households_source", "status", "population", "elderly"]
+    return _finish(out, ordered)
+
+
+def _categorical(gdf: gpd.GeoDataFrame, column: str, vocabulary: Mapping[str, str], default: str | None,
+                 ctx: _Ctx, ids: pd.Series) -> pd.Series:
+    if column not in gdf.columns:
+        if default is None:
+            raise ctx.error(f"required column '{column}' is missing", column=column,
+                            fix=f"add it with one of: {', '.join(sorted(set(vocabulary)))}")
+        return pd.Series(default, index=gdf.index, dtype=object)
+    raw = gdf[column]
+    text = raw.astype(str).str.strip().str.replace("（", "(").str.replace("）", ")")
+    lookup = {k.lower().replace("（", "(").replace("）", ")"): v for k, v in vocabulary.items()}
+    values = text.str.lower().map(lookup)
+    blank = raw.isna() | (text == "")
+    if default is not None:
+        values[blank] = default
+    bad = values.isna()
+    if bad.any():
+        raise ctx.error(f"unrecognised values {sorted(set(raw[bad].astype(str)))[:5]}", column=column,
+                        rows=ids[bad].tolist(), fix=f"use one of: {', '.join(sorted(set(vocabulary)))}")
+    return values.astype(object)
+
+
+def read_facilities(source: Source, *, layer: str | None = None, columns: Mapping[str, str] | None = None,
+                    crs: str | None = None, lon: str | None = None, lat: str | None = None) -> gpd.GeoDataFrame:
+    """Read existing elderly-care facilities (points, or polygons reduced to a representative point).
+
+    ``level`` is required: county / township / community / station, or their Chinese names
+    (县级养老机构, 乡镇(街道)综合养老服务中心, 社区养老服务中心, 养老服务站). ``floor_area_m2`` is
+    required (建筑面积, m²). See the module docstring for the schema.
+    """
+    ctx = _Ctx(source, layer)
+    gdf = _standardize(read_layer(source, layer=layer, crs=crs, lon=lon, lat=lat), ctx,
+                       ("facility_id", "name", "level", "floor_area_m2", "beds", "land_area_m2", "township",
+                        "community"), columns)
+    ids = _ids(gdf, "facility_id", "F", ctx)
+    gdf = _geometry(gdf, ctx, ids, ("Point", "MultiPoint", *POLYGON_TYPES))
+    out = gdf.copy()
+    out["facility_id"] = ids
+    out["name"] = _names(gdf, ids)
+    out["level"] = _categorical(gdf, "level", LEVEL_VALUES, None, ctx, ids)
+    out["floor_area_m2"] = _numeric(gdf, "floor_area_m2", ctx, ids, required=True)
+    out["beds"] = _numeric(gdf, "beds", ctx, ids, required=False, allow_missing=True)
+    out["land_area_m2"] = _numeric(gdf, "land_area_m2", ctx, ids, required=False, allow_missing=True)
+    out = out.set_geometry(_points(out))
+    return _finish(out, ["facility_id", "name", "level", "floor_area_m2", "beds", "land_area_m2"])
+
+
+def _points(gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Points as they are; polygons and multipoints as a point inside them (for attaching to streets)."""
+    geoms = gdf.geometry
+    is_point = geoms.geom_type == "Point"
+    return geoms.where(is_point, geoms.representative_point())
+
+
+def read_candidates(source: Source, *, layer: str | None = None, columns: Mapping[str, str] | None = None,
+                    crs: str | None = None, lon: str | None = None, lat: str | None = None) -> gpd.GeoDataFrame:
+    """Read candidate sites for new centres (points, or parcels reduced to a representative point)."""
+    ctx = _Ctx(source, layer)
+    gdf = _standardize(read_layer(source, layer=layer, crs=crs, lon=lon, lat=lat), ctx,
+                       ("candidate_id", "name", "max_floor_area_m2"), columns)
+    ids = _ids(gdf, "candidate_id", "C", ctx)
+    gdf = _geometry(gdf, ctx, ids, ("Point", "MultiPoint", *POLYGON_TYPES))
+    out = gdf.copy()
+    out["candidate_id"] = ids
+    out["name"] = _names(gdf, ids)
+    out["max_floor_area_m2"] = _numeric(gdf, "max_floor_area_m2", ctx, ids, required=False, allow_missing=True)
+    out = out.set_geometry(_points(out))
+    return _finish(out, ["candidate_id", "name", "max_floor_area_m2"])
+
+
+def read_entrances(source: Source, *, layer: str | None = None, columns: Mapping[str, str] | None = None,
+                   crs: str | None = None) -> gpd.GeoDataFrame:
+    """Read entrances (gates) of residential areas: points with the ``area_id`` they open into."""
+    ctx = _Ctx(source, layer)
+    gdf = _standardize(read_layer(source, layer=layer, crs=crs), ctx, ("area_id",), columns)
+    if "area_id" not in gdf.columns:
+        raise ctx.error("entrances need the id of their residential area", column="area_id",
+                        fix="add a column 小区编号 / area_id matching the areas layer")
+    rows = pd.Series(gdf.index.astype(str), index=gdf.index)
+    gdf = _geometry(gdf, ctx, rows, ("Point",))
+    area_ids = gdf["area_id"].map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+    out = gpd.GeoDataFrame({"area_id": area_ids.to_numpy()}, geometry=gdf.geometry.values, crs=gdf.crs)
+    return out
+
+
+def read_units(source: Source, *, layer: str | None = None, columns: Mapping[str, str] | None = None,
+               crs: str | None = None) -> gpd.GeoDataFrame:
+    """Read administrative units: communities (社区/村) with their township (乡镇/街道), or townships.
+
+    A layer with both a community and a township column gives community units plus township units
+    dissolved from them; a layer with only a township (or only a name) column gives township units.
+    """
+    ctx = _Ctx(source, layer)
+    gdf = _standardize(read_layer(source, layer=layer, crs=crs), ctx, ("community", "township", "name"), columns)
+    rows = pd.Series(gdf.index.astype(str), index=gdf.index)
+    gdf = _geometry(gdf, ctx, rows, POLYGON_TYPES)
+    if "community" in gdf.columns:
+        communities = gpd.GeoDataFrame({"name": gdf["community"].astype(str), "level": "community",
+                                        "parent": gdf["township"].astype(str) if "township" in gdf.columns else None},
+                                       geometry=gdf.geometry.values, crs=gdf.crs)
+        frames = [communities]
+        if "township" in gdf.columns:
+            townships = communities.dissolve(by="parent", as_index=False)[["parent", "geometry"]]
+            frames.insert(0, gpd.GeoDataFrame({"name": townships["parent"], "level": "township", "parent": None},
+                                              geometry=townships.geometry.values, crs=gdf.crs))
+        units = pd.concat(frames, ignore_index=True)
+    else:
+        name_col = "township" if "township" in gdf.columns else "name"
+        if name_col not in gdf.columns:
+            raise ctx.error("units need a name column (社区名称 and/or 街道名称/乡镇)", column="name",
+                            fix="add 社区名称 and 街道名称 columns, or map them with columns=")
+        units = gpd.GeoDataFrame({"name": gdf[name_col].astype(str), "level": "township", "parent": None},
+                                 geometry=gdf.geometry.values, crs=gdf.crs)
+    duplicated = units.duplicated(subset=["level", "name"], keep=False)
+    if duplicated.any():
+        raise ctx.error("unit names are not unique within their level", column="name",
+                        rows=sorted(set(units.loc[duplicated, "name"])), fix="give each unit its own name")
+    units.insert(0, "unit_id", [f"{'T' if lv == 'township' else 'C'}-{n}" for lv, n in zip(units["level"], units["name"])])
+    return gpd.GeoDataFrame(units, geometry="geometry", crs=gdf.crs)
+
+
+def assign_units(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A copy of ``frame`` with ``township`` and ``community`` columns: the unit holding each feature.
+
+    A feature belongs to the unit that contains its representative point; features outside every
+    unit get None. Existing non-empty ``township``/``community`` values are kept.
+    """
+    out = frame.copy()
+    points = gpd.GeoDataFrame(geometry=frame.geometry.representative_point().to_crs(units.crs).values,
+                              index=frame.index, crs=units.crs)
+    for level in ("township", "community"):
+        layer = units[units["level"] == level]
+        if layer.empty:
+            continue
+        joined = gpd.sjoin(points, layer[["name", "geometry"]], how="left", predicate="within")
+        found = joined[~joined.index.duplicated()]["name"]
+        if level in out.columns:
+            current = out[level]
+            out[level] = current.where(current.notna() & (current.astype(str) != ""), found)
+        else:
+            out[level] = found
+    return out

@@ -1,0 +1,390 @@
+"""The walking street network: built with OSMnx from any source, stored for fast shortest paths.
+
+A :class:`StreetNetwork` holds the projected OSMnx graph (walkable both ways) beside the arrays that
+compiled shortest-path code needs: node coordinates, an edge table with geometries oriented from
+``u`` to ``v``, and a symmetric ``scipy.sparse`` CSR matrix of edge lengths in metres.
+
+Sources: a place name or bounding box (online, through OSMnx/Overpass), OpenStreetMap XML
+(``.osm``), OpenStreetMap PBF (``.osm.pbf``, read with pyrosm), GraphML, or a road-centreline layer
+(GeoPackage, Shapefile, GeoJSON lines, such as CAD-derived centrelines), split at intersections.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import osmnx as ox
+import scipy.sparse as sp
+import shapely
+from pyproj import CRS
+from scipy.sparse.csgraph import connected_components
+
+from siting.errors import SitingInputError
+from siting.projection import utm_crs_for
+
+# OSM highway values a pedestrian cannot use (OSMnx's walk filter, plus motorways and trunk roads,
+# which Chinese county towns fence off from pedestrians).
+NOT_WALKABLE_HIGHWAY = frozenset({
+    "abandoned", "bus_guideway", "construction", "cycleway", "motor", "no", "planned", "platform",
+    "proposed", "raceway", "razed", "busway", "motorway", "motorway_link", "trunk", "trunk_link",
+})
+NO_ACCESS = frozenset({"no", "private"})
+PEDESTRIAN_OK = frozenset({"yes", "designated", "permissive"})
+
+#: Zero-length edges (duplicated nodes in the source data) get this length, so that sparse-matrix
+#: code does not mistake them for missing edges.
+MIN_EDGE_LENGTH_M = 1e-6
+
+LINE_SUFFIXES = {".gpkg", ".shp", ".geojson", ".json", ".fgb"}
+
+
+@dataclass
+class StreetNetwork:
+    """A projected, walkable street network with arrays for fast shortest-path computation.
+
+    Build one with :func:`from_file`, :func:`from_place`, :func:`from_bbox`,
+    :func:`from_graph` or :func:`from_lines`.
+
+    Attributes
+    ----------
+    graph : networkx.MultiGraph
+        Undirected OSMnx graph in :attr:`crs`; every street walkable both ways.
+    crs : pyproj.CRS
+        The projected (metric) CRS of the analysis, the local UTM zone unless the source was projected.
+    node_ids : numpy.ndarray
+        OSM (or generated) node id of each node index, shape (n,).
+    node_xy : numpy.ndarray
+        Node coordinates in metres, shape (n, 2).
+    edges : geopandas.GeoDataFrame
+        One row per street segment: ``u``, ``v`` (node indices), ``length_m`` and a LineString
+        geometry that runs from ``u`` to ``v``.
+    csr : scipy.sparse.csr_matrix
+        Symmetric (n, n) matrix of the shortest segment length in metres between adjacent nodes.
+    source : str
+        Where the network came from (file path, place name, ...).
+    dropped_nodes : int
+        Nodes outside the largest connected part that were dropped.
+    """
+
+    graph: nx.MultiGraph
+    crs: CRS
+    node_ids: np.ndarray
+    node_xy: np.ndarray
+    edges: gpd.GeoDataFrame
+    csr: sp.csr_matrix
+    source: str = "graph"
+    dropped_nodes: int = 0
+    _tree: shapely.STRtree | None = field(default=None, repr=False)
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_ids)
+
+    @property
+    def edge_tree(self) -> shapely.STRtree:
+        """Spatial index of :attr:`edges` geometries, built on first use."""
+        if self._tree is None:
+            self._tree = shapely.STRtree(self.edges.geometry.values)
+        return self._tree
+
+    def nodes_frame(self) -> gpd.GeoDataFrame:
+        """Street nodes as points, with ``node_id``, in :attr:`crs`."""
+        return gpd.GeoDataFrame({"node_id": self.node_ids},
+                                geometry=shapely.points(self.node_xy), crs=self.crs)
+
+    def summary(self) -> dict:
+        """Node and edge counts and total street length (km)."""
+        return {"source": self.source, "nodes": int(self.n_nodes), "edges": int(len(self.edges)),
+                "street_km": round(float(self.edges["length_m"].sum()) / 1000, 3),
+                "dropped_nodes": int(self.dropped_nodes), "crs": self.crs.to_string()}
+
+
+def _is_walkable(data: dict) -> bool:
+    def first(value):
+        return value[0] if isinstance(value, list) else value
+
+    highway = first(data.get("highway"))
+    if highway is None or highway in NOT_WALKABLE_HIGHWAY:
+        return False
+    if data.get("area") == "yes" or first(data.get("foot")) == "no":
+        return False
+    access = first(data.get("access"))
+    return access not in NO_ACCESS or first(data.get("foot")) in PEDESTRIAN_OK
+
+
+def _oriented_geometries(graph: nx.MultiGraph, u_ids: np.ndarray, v_ids: np.ndarray,
+                         geometries: np.ndarray) -> np.ndarray:
+    """Edge geometries flipped where needed so each runs from its ``u`` node to its ``v`` node."""
+    ux = np.array([graph.nodes[n]["x"] for n in u_ids])
+    uy = np.array([graph.nodes[n]["y"] for n in u_ids])
+    start = shapely.get_point(geometries, 0)
+    end = shapely.get_point(geometries, -1)
+    u_points = shapely.points(ux, uy)
+    flip = shapely.distance(end, u_points) < shapely.distance(start, u_points)
+    out = geometries.copy()
+    out[flip] = shapely.reverse(geometries[flip])
+    return out
+
+
+def from_graph(graph: nx.MultiDiGraph | nx.MultiGraph, *, source: str = "graph",
+               keep_largest: bool = True, walk_filter: bool = True) -> StreetNetwork:
+    """Build a :class:`StreetNetwork` from an OSMnx graph in any CRS.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph or MultiGraph
+        An OSMnx-style graph: nodes with ``x``/``y``, a ``crs`` graph attribute, optional edge
+        ``geometry``; one-way streets are walked both ways.
+    source : str
+        Description of where the graph came from, used in messages.
+    keep_largest : bool
+        Keep only the largest connected part (a warning says how many nodes were dropped).
+    walk_filter : bool
+        Drop edges a pedestrian cannot use (by their OSM ``highway``/``foot``/``access`` tags);
+        off for road-centreline layers, which carry no such tags.
+
+    Returns
+    -------
+    StreetNetwork
+    """
+    if graph.number_of_edges() == 0:
+        raise SitingInputError("the street network has no edges", source=source,
+                               fix="check that the file or area contains streets (OSM ways tagged highway=*)")
+    if "crs" not in graph.graph:
+        raise SitingInputError("the street graph has no 'crs' attribute", source=source,
+                               fix="set graph.graph['crs'] (e.g. 'epsg:4326') before building the network")
+    if walk_filter:
+        graph = graph.copy()
+        graph.remove_edges_from([(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True)
+                                 if not _is_walkable(d)])
+        graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
+        if graph.number_of_edges() == 0:
+            raise SitingInputError("no walkable streets (OSM highway=* ways open to pedestrians) found",
+                                   source=source, fix="use an extract that contains the town's streets")
+    crs = CRS.from_user_input(graph.graph["crs"])
+    if not crs.is_projected:
+        nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy(
+            [d["x"] for _, d in graph.nodes(data=True)], [d["y"] for _, d in graph.nodes(data=True)]), crs=crs)
+        crs = utm_crs_for(nodes)
+        graph = ox.project_graph(graph if isinstance(graph, nx.MultiDiGraph) else nx.MultiDiGraph(graph),
+                                 to_crs=crs)
+    undirected = ox.convert.to_undirected(graph) if isinstance(graph, nx.MultiDiGraph) else graph
+    undirected.remove_edges_from(list(nx.selfloop_edges(undirected)))
+
+    edges_gdf = ox.graph_to_gdfs(undirected, nodes=False, edges=True, fill_edge_geometry=True)
+    u_ids = edges_gdf.index.get_level_values(0).to_numpy()
+    v_ids = edges_gdf.index.get_level_values(1).to_numpy()
+    geoms = _oriented_geometries(undirected, u_ids, v_ids, edges_gdf.geometry.values)
+
+    node_ids = np.array(sorted(undirected.nodes))
+    node_xy = np.array([[undirected.nodes[n]["x"], undirected.nodes[n]["y"]] for n in node_ids], dtype=float)
+    u = np.searchsorted(node_ids, u_ids)
+    v = np.searchsorted(node_ids, v_ids)
+    length = np.maximum(shapely.length(geoms), MIN_EDGE_LENGTH_M)
+
+    dropped = 0
+    if keep_largest:
+        csr = _csr(u, v, length, len(node_ids))
+        n_parts, labels = connected_components(csr, directed=False)
+        if n_parts > 1:
+            largest = np.bincount(labels).argmax()
+            keep_node = labels == largest
+            dropped = int((~keep_node).sum())
+            warnings.warn(f"{source}: kept the largest connected part of the street network; dropped "
+                          f"{dropped} nodes in {n_parts - 1} disconnected part(s) that no one could walk "
+                          f"to from the rest", stacklevel=2)
+            keep_edge = keep_node[u]
+            new_index = np.cumsum(keep_node) - 1
+            node_ids, node_xy = node_ids[keep_node], node_xy[keep_node]
+            u, v, length, geoms = new_index[u[keep_edge]], new_index[v[keep_edge]], length[keep_edge], geoms[keep_edge]
+            u_ids, v_ids = u_ids[keep_edge], v_ids[keep_edge]
+            undirected = undirected.subgraph(node_ids.tolist()).copy()
+
+    edges = gpd.GeoDataFrame({"u": u.astype(np.int64), "v": v.astype(np.int64), "u_id": u_ids, "v_id": v_ids,
+                              "length_m": length}, geometry=geoms, crs=crs)
+    return StreetNetwork(graph=undirected, crs=crs, node_ids=node_ids, node_xy=node_xy, edges=edges,
+                         csr=_csr(u, v, length, len(node_ids)), source=source, dropped_nodes=dropped)
+
+
+def min_weight_matrix(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, n: int) -> sp.csr_matrix:
+    """Directed (n, n) CSR matrix keeping the smallest weight where a (row, col) pair repeats.
+
+    scipy sums duplicate entries when it builds a sparse matrix; for parallel streets the walker takes
+    the shorter one, so duplicates must be reduced by minimum first.
+    """
+    order = np.lexsort((weights, cols, rows))
+    rows, cols, weights = rows[order], cols[order], weights[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    return sp.csr_matrix((weights[first], (rows[first], cols[first])), shape=(n, n))
+
+
+def _csr(u: np.ndarray, v: np.ndarray, length: np.ndarray, n: int) -> sp.csr_matrix:
+    """Symmetric adjacency matrix: every street walkable both ways."""
+    return min_weight_matrix(np.concatenate([u, v]), np.concatenate([v, u]), np.concatenate([length, length]), n)
+
+
+def _require_file(path: Path) -> None:
+    if not path.exists():
+        raise SitingInputError("the street network file does not exist", source=str(path),
+                               fix="check the path (relative paths in a scenario are relative to the scenario file)")
+
+
+def from_osm_xml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
+    """Walking network from an OpenStreetMap XML file (``.osm``), via ``osmnx.graph_from_xml``."""
+    path = Path(path)
+    _require_file(path)
+    tags = ox.settings.useful_tags_way
+    ox.settings.useful_tags_way = list(dict.fromkeys([*tags, "foot", "access", "area"]))
+    try:
+        graph = ox.graph_from_xml(path, bidirectional=True, simplify=True, retain_all=True)
+    except Exception as exc:  # OSMnx raises bare parser errors; say which file
+        raise SitingInputError(f"could not read OpenStreetMap XML ({exc})", source=str(path),
+                               fix="export the area again from OpenStreetMap as .osm XML") from exc
+    finally:
+        ox.settings.useful_tags_way = tags
+    return from_graph(graph, source=str(path), keep_largest=keep_largest)
+
+
+def from_pbf(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
+    """Walking network from an OpenStreetMap PBF extract (``.osm.pbf``), read with pyrosm."""
+    import pyrosm
+
+    path = Path(path)
+    _require_file(path)
+    try:
+        osm = pyrosm.OSM(str(path))
+        nodes, edges = osm.get_network(network_type="walking", nodes=True)
+    except Exception as exc:
+        raise SitingInputError(f"could not read the PBF file ({exc})", source=str(path),
+                               fix="download the extract again (e.g. from an OSM extract service)") from exc
+    if edges is None or len(edges) == 0:
+        raise SitingInputError("the PBF file holds no walkable streets", source=str(path),
+                               fix="use an extract that covers the town")
+    graph = osm.to_graph(nodes, edges, graph_type="networkx", network_type="walking",
+                         force_bidirectional=True, retain_all=True, osmnx_compatible=True)
+    # pyrosm keeps the WGS84 CRS object as an attribute; OSMnx wants it under 'crs'
+    graph.graph.setdefault("crs", "epsg:4326")
+    return from_graph(graph, source=str(path), keep_largest=keep_largest, walk_filter=False)
+
+
+def from_graphml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
+    """Network from a GraphML file saved by OSMnx (``osmnx.save_graphml``)."""
+    path = Path(path)
+    _require_file(path)
+    try:
+        graph = ox.load_graphml(path)
+    except Exception as exc:
+        raise SitingInputError(f"could not read GraphML ({exc})", source=str(path),
+                               fix="save the graph with osmnx.save_graphml") from exc
+    return from_graph(graph, source=str(path), keep_largest=keep_largest,
+                      walk_filter=any("highway" in d for _, _, d in graph.edges(data=True)))
+
+
+def from_lines(lines: str | Path | gpd.GeoDataFrame, *, layer: str | None = None,
+               snap_tolerance_m: float = 0.5, keep_largest: bool = True) -> StreetNetwork:
+    """Network from road centrelines (GeoPackage, Shapefile, GeoJSON or a GeoDataFrame of lines).
+
+    Lines are noded, i.e. split wherever they cross or touch, so that crossing streets connect;
+    endpoints closer than ``snap_tolerance_m`` are merged, which closes the small gaps that
+    CAD-drawn centrelines often have.
+
+    Parameters
+    ----------
+    lines : path or GeoDataFrame
+        LineString/MultiLineString features with a CRS.
+    layer : str, optional
+        Layer name for multi-layer files.
+    snap_tolerance_m : float
+        Endpoints within this distance (metres) become one node.
+    """
+    source = str(lines) if not isinstance(lines, gpd.GeoDataFrame) else "GeoDataFrame argument"
+    if not isinstance(lines, gpd.GeoDataFrame):
+        path = Path(lines)
+        _require_file(path)
+        from siting.inputs import read_layer
+
+        lines = read_layer(path, layer=layer)
+    if lines.crs is None:
+        raise SitingInputError("the road layer has no coordinate reference system", source=source, layer=layer,
+                               fix="define its CRS (e.g. in QGIS: Layer > Set CRS) and save it again")
+    geoms = lines.geometry.values
+    types = shapely.get_type_id(geoms)
+    bad = np.flatnonzero(~np.isin(types, [1, 5]))  # LineString, MultiLineString
+    if len(bad):
+        raise SitingInputError("road features must be lines", source=source, layer=layer, column="geometry",
+                               rows=lines.index[bad].tolist(), fix="export only the road centreline layer")
+    metric = lines.to_crs(lines.crs if lines.crs.is_projected else utm_crs_for(lines))
+    grid = snap_tolerance_m
+    noded = shapely.set_precision(shapely.union_all(shapely.set_precision(metric.geometry.values, grid)), grid)
+    # union_all splits lines at every crossing and touch: its parts are the street segments
+    segments = shapely.get_parts(noded)
+    segments = segments[shapely.length(segments) > 0]
+    starts = shapely.get_coordinates(shapely.get_point(segments, 0))
+    ends = shapely.get_coordinates(shapely.get_point(segments, -1))
+    coords = np.round(np.vstack([starts, ends]) / grid).astype(np.int64)
+    keys, inverse = np.unique(coords, axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    u, v = inverse[: len(segments)], inverse[len(segments):]
+    graph = nx.MultiDiGraph(crs=metric.crs)
+    xy = keys * grid
+    graph.add_nodes_from((i, {"x": float(x), "y": float(y)}) for i, (x, y) in enumerate(xy))
+    lengths = shapely.length(segments)
+    graph.add_edges_from((int(a), int(b), {"geometry": g, "length": float(ln)})
+                         for a, b, g, ln in zip(u, v, segments, lengths) if a != b)
+    return from_graph(graph, source=source, keep_largest=keep_largest, walk_filter=False)
+
+
+def _download(fetch, description: str, **kwargs) -> nx.MultiDiGraph:
+    try:
+        return fetch(network_type="walk", simplify=True, retain_all=False, **kwargs)
+    except Exception as exc:  # requests' ConnectionError, Overpass errors, geocoder errors
+        raise SitingInputError(
+            f"could not download the street network for {description} from OpenStreetMap "
+            f"({type(exc).__name__}: {exc})", source=description,
+            fix="check the internet connection and the name; offline, use a local .osm, .osm.pbf, "
+                "GraphML or road-line file instead") from exc
+
+
+def from_place(place: str, *, keep_largest: bool = True) -> StreetNetwork:
+    """Walking network of a named place (e.g. ``"东阿县, 聊城市, 山东省"``), downloaded with OSMnx.
+
+    Needs internet access (Nominatim and Overpass); fails with a clear :class:`SitingInputError` offline.
+    """
+    graph = _download(lambda **kw: ox.graph_from_place(place, **kw), f"place '{place}'")
+    return from_graph(graph, source=f"place: {place}", keep_largest=keep_largest)
+
+
+def from_bbox(bbox: tuple[float, float, float, float], *, keep_largest: bool = True) -> StreetNetwork:
+    """Walking network inside a WGS84 bounding box ``(west, south, east, north)`` in degrees, via OSMnx."""
+    west, south, east, north = map(float, bbox)
+    if not (west < east and south < north):
+        raise SitingInputError(f"bounding box {bbox} is not (west, south, east, north) in degrees",
+                               source="bbox", fix="give [west, south, east, north], e.g. [116.2, 36.3, 116.3, 36.4]")
+    graph = _download(lambda **kw: ox.graph_from_bbox((west, south, east, north), **kw), f"bbox {bbox}")
+    return from_graph(graph, source=f"bbox: {bbox}", keep_largest=keep_largest)
+
+
+def from_file(path: str | Path, *, layer: str | None = None, keep_largest: bool = True) -> StreetNetwork:
+    """Walking network from a local file, the format told by its name.
+
+    ``.osm``/``.xml``: OpenStreetMap XML; ``.osm.pbf``/``.pbf``: OpenStreetMap PBF; ``.graphml``:
+    OSMnx GraphML; ``.gpkg``/``.shp``/``.geojson``/``.json``/``.fgb``: road centrelines.
+    """
+    path = Path(path)
+    name = path.name.lower()
+    if name.endswith(".pbf"):
+        return from_pbf(path, keep_largest=keep_largest)
+    if name.endswith((".osm", ".xml", ".osm.bz2")):
+        return from_osm_xml(path, keep_largest=keep_largest)
+    if name.endswith(".graphml"):
+        return from_graphml(path, keep_largest=keep_largest)
+    if path.suffix.lower() in LINE_SUFFIXES:
+        return from_lines(path, layer=layer, keep_largest=keep_largest)
+    raise SitingInputError(f"unknown street network format '{path.suffix}'", source=str(path),
+                           fix="use .osm, .osm.pbf, .graphml, or a line layer (.gpkg, .shp, .geojson)")
+

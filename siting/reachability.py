@@ -1,0 +1,415 @@
+"""Walking reachability: the 15-minute elderly service circle, the service radius, coverage rates.
+
+For every residential area: the walking distance and time along the street network to its nearest
+facility, whether that is within the walking cutoff (15 min by default) and the service radius
+(1000 m), straight-line and along the network; and, as a sparse table, every facility within reach.
+
+How distances are measured
+--------------------------
+An area leaves through its access points (entrances, or street-facing boundary points; see
+:mod:`siting.snapping`), a facility is entered at the street point nearest to it. A walk is
+``gap to the street + along the streets + gap from the street``, all at the same speed. Streets are
+walked both ways, one-way or not. Two features on the same street segment walk along it directly.
+
+How it is computed
+------------------
+Each access point becomes a virtual node joined to both ends of its street edge, facilities as
+sources (edges out only) and areas as sinks (edges in only), so no walk can pass *through* a
+feature. Nearest facilities come from one multi-source Dijkstra (``scipy.sparse.csgraph``,
+``min_only=True``) over the whole network, unbounded. The table of every area–facility pair within
+a distance limit comes from bounded single-source runs (``limit=``), in chunks of sources sized to
+keep memory under ``memory_mb``.
+
+Result columns (stable; Chinese labels in :mod:`siting.labels`)
+---------------------------------------------------------------
+``area_id``, ``households``, ``walk_min`` (NaN when no facility can be reached at all),
+``within_walk``, ``within_<b>min`` for each band, ``nearest_facility``, ``dist_m_network``,
+``within_radius_network``, ``dist_m_straight``, ``nearest_facility_straight``, ``within_radius``,
+``reachable``, ``unreachable_reason`` (``no_street_nearby`` or ``no_facility_in_reach``).
+"""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse.csgraph import dijkstra
+
+from siting.errors import SitingInputError
+from siting.network import StreetNetwork, min_weight_matrix
+from siting.snapping import Attachment, attach_areas, attach_points
+
+DEFAULT_WALK_SPEED_M_PER_MIN = 60.0
+DEFAULT_WALK_MINUTES = 15.0
+DEFAULT_SERVICE_RADIUS_M = 1000.0
+DEFAULT_BANDS_MIN = (5.0, 10.0, 15.0)
+#: Features this far outside the street network are taken as a coordinate-system mistake.
+FAR_OUTSIDE_M = 5000.0
+#: Floating-point slack when comparing a distance with a cutoff, metres: a facility exactly at the
+#: cutoff is within it.
+TOLERANCE_M = 1e-6
+
+
+def _virtual_graph(network: StreetNetwork, origins: Attachment, destinations: Attachment):
+    """Street graph plus one source node per destination and one sink node per origin."""
+    n, n_dest = network.n_nodes, destinations.n_owners
+    total = n + n_dest + origins.n_owners
+    street = network.csr.tocoo()
+    edges = network.edges
+    u = edges["u"].to_numpy()
+    v = edges["v"].to_numpy()
+    length = edges["length_m"].to_numpy()
+
+    def legs(att: Attachment):
+        e = att.edge
+        return (np.concatenate([u[e], v[e]]),
+                np.concatenate([att.gap_m + att.offset_m, att.gap_m + (length[e] - att.offset_m)]),
+                np.concatenate([att.owner, att.owner]))
+
+    d_node, d_weight, d_owner = legs(destinations)
+    o_node, o_weight, o_owner = legs(origins)
+    rows = [street.row, n + d_owner, o_node]
+    cols = [street.col, d_node, n + n_dest + o_owner]
+    weights = [street.data, d_weight, o_weight]
+
+    # features on the same edge also walk straight along it, not only via its end nodes
+    same = pd.merge(pd.DataFrame({"edge": destinations.edge, "d": np.arange(len(destinations.edge))}),
+                    pd.DataFrame({"edge": origins.edge, "o": np.arange(len(origins.edge))}), on="edge")
+    if len(same):
+        di, oi = same["d"].to_numpy(), same["o"].to_numpy()
+        rows.append(n + destinations.owner[di])
+        cols.append(n + n_dest + origins.owner[oi])
+        weights.append(destinations.gap_m[di] + origins.gap_m[oi]
+                       + np.abs(destinations.offset_m[di] - origins.offset_m[oi]))
+    matrix = min_weight_matrix(np.concatenate(rows).astype(np.int64), np.concatenate(cols).astype(np.int64),
+                               np.concatenate(weights), total)
+    return matrix, n, n_dest
+
+
+def nearest(network: StreetNetwork, origins: Attachment, destinations: Attachment) -> tuple[np.ndarray, np.ndarray]:
+    """Network distance (m) from each origin to its nearest destination, and which one.
+
+    Returns
+    -------
+    dist_m : numpy.ndarray
+        Shape (n_origins,), ``inf`` where no destination can be reached.
+    which : numpy.ndarray
+        Position of the nearest destination, -1 where none.
+    """
+    return _nearest(_virtual_graph(network, origins, destinations), origins, destinations)
+
+
+def _nearest(graph, origins: Attachment, destinations: Attachment) -> tuple[np.ndarray, np.ndarray]:
+    matrix, n, n_dest = graph
+    sources = np.unique(n + destinations.owner)
+    if len(sources) == 0:
+        return np.full(origins.n_owners, np.inf), np.full(origins.n_owners, -1)
+    dist, _, source = dijkstra(matrix, directed=True, indices=sources, min_only=True, return_predecessors=True)
+    sinks = slice(n + n_dest, n + n_dest + origins.n_owners)
+    which = np.where(np.isfinite(dist[sinks]), source[sinks] - n, -1)
+    return dist[sinks], which
+
+
+def pair_distances(network: StreetNetwork, origins: Attachment, destinations: Attachment, limit_m: float,
+                   memory_mb: float = 256.0) -> pd.DataFrame:
+    """Every origin–destination pair within ``limit_m`` metres along the network.
+
+    Parameters
+    ----------
+    network : StreetNetwork
+    origins, destinations : Attachment
+        Areas and facilities (or candidate sites) attached to the network.
+    limit_m : float
+        Largest network distance kept, metres; farther pairs are absent (not infinite).
+    memory_mb : float
+        Budget for one chunk of the dense distance block, MB.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``origin``, ``destination`` (positions) and ``dist_m``, sorted by origin then distance.
+    """
+    return _pairs(_virtual_graph(network, origins, destinations), origins, destinations, limit_m, memory_mb)
+
+
+def _pairs(graph, origins: Attachment, destinations: Attachment, limit_m: float, memory_mb: float) -> pd.DataFrame:
+    matrix, n, n_dest = graph
+    sources = np.unique(destinations.owner)
+    width = matrix.shape[0]
+    chunk = max(1, int(memory_mb * 1e6 // (8 * width)))
+    sinks = slice(n + n_dest, n + n_dest + origins.n_owners)
+    found_o, found_d, found_dist = [], [], []
+    for start in range(0, len(sources), chunk):
+        block_sources = sources[start:start + chunk]
+        block = dijkstra(matrix, directed=True, indices=n + block_sources, limit=limit_m + TOLERANCE_M)[:, sinks]
+        d_pos, o_pos = np.nonzero(np.isfinite(block))
+        found_o.append(o_pos)
+        found_d.append(block_sources[d_pos])
+        found_dist.append(block[d_pos, o_pos])
+    table = pd.DataFrame({"origin": np.concatenate(found_o) if found_o else np.array([], dtype=np.int64),
+                          "destination": np.concatenate(found_d) if found_d else np.array([], dtype=np.int64),
+                          "dist_m": np.concatenate(found_dist) if found_dist else np.array([])})
+    return table.sort_values(["origin", "dist_m", "destination"], kind="stable").reset_index(drop=True)
+
+
+def check_within_network(network: StreetNetwork, features: gpd.GeoDataFrame, id_column: str, what: str) -> None:
+    """Raise when features lie far outside the street network, which means a coordinate mistake."""
+    hull = shapely.convex_hull(shapely.multipoints(network.node_xy))
+    points = features.to_crs(network.crs).geometry.representative_point().values
+    far = shapely.distance(points, hull) > FAR_OUTSIDE_M
+    if far.any():
+        raise SitingInputError(
+            f"{what} lie more than {FAR_OUTSIDE_M / 1000:g} km outside the street network "
+            f"({network.source})", column="geometry", rows=features.loc[far, id_column].tolist(),
+            fix="check their coordinate system (GCJ-02 or BD-09 points need crs: gcj02 / bd09; projected "
+                "x/y need their EPSG code) or use a network that covers them")
+
+
+@dataclass
+class Accessibility:
+    """Result of :func:`assess_access`.
+
+    Attributes
+    ----------
+    areas : GeoDataFrame
+        The input areas (input CRS) with the result columns listed in the module docstring.
+    pairs : DataFrame
+        ``area_id``, ``facility_id``, ``dist_m``, ``walk_min`` for every pair within
+        :attr:`limit_m` along the network.
+    facilities : GeoDataFrame
+        The facilities used.
+    walk_speed_m_per_min, walk_minutes, service_radius_m : float
+        Settings used.
+    bands_min : tuple of float
+        Walking-time bands reported as ``within_<b>min`` columns.
+    """
+
+    areas: gpd.GeoDataFrame
+    pairs: pd.DataFrame
+    facilities: gpd.GeoDataFrame
+    walk_speed_m_per_min: float
+    walk_minutes: float
+    service_radius_m: float
+    bands_min: tuple[float, ...] = field(default=DEFAULT_BANDS_MIN)
+
+    @property
+    def walk_distance_m(self) -> float:
+        """The walking cutoff as a distance, metres."""
+        return self.walk_minutes * self.walk_speed_m_per_min
+
+    @property
+    def limit_m(self) -> float:
+        """Distance up to which :attr:`pairs` is complete, metres."""
+        return max(self.walk_distance_m, self.service_radius_m, max(self.bands_min) * self.walk_speed_m_per_min)
+
+    @property
+    def unreachable(self) -> gpd.GeoDataFrame:
+        """Areas outside the walking circle, with the reason when no facility is reachable at all."""
+        return self.areas[~self.areas["within_walk"]]
+
+    def coverage(self, by: str | None = None) -> pd.DataFrame:
+        """Household-weighted coverage rates, overall or per ``by`` column (e.g. township, community)."""
+        return coverage_rates(self.areas, by=by)
+
+    def coverage_by_level(self) -> pd.DataFrame:
+        """Coverage rates counting only the facilities of each level (and all levels together)."""
+        frames = [coverage_rates(self.areas).assign(level="all")]
+        for level in sorted(self.facilities["level"].unique()):
+            frames.append(coverage_rates(self.for_facilities(self.facilities["level"] == level)).assign(level=level))
+        return pd.concat(frames, ignore_index=True).set_index("level")
+
+    def for_facilities(self, mask: pd.Series | np.ndarray) -> gpd.GeoDataFrame:
+        """Per-area results recomputed from :attr:`pairs` as if only the masked facilities existed.
+
+        Exact for every distance up to :attr:`limit_m`; farther areas get NaN distance.
+        """
+        kept = self.facilities.loc[np.asarray(mask), "facility_id"]
+        pairs = self.pairs[self.pairs["facility_id"].isin(kept)]
+        best = pairs.sort_values(["area_id", "dist_m"], kind="stable").drop_duplicates("area_id")
+        areas = self.areas.drop(columns=["nearest_facility", "dist_m_network", "walk_min"])
+        areas = areas.merge(best[["area_id", "facility_id", "dist_m"]].rename(
+            columns={"facility_id": "nearest_facility", "dist_m": "dist_m_network"}), on="area_id", how="left")
+        areas["walk_min"] = areas["dist_m_network"] / self.walk_speed_m_per_min
+        straight, which = _straight(areas, self.facilities[np.asarray(mask)])
+        areas["dist_m_straight"], areas["nearest_facility_straight"] = straight, which
+        _flags(areas, self)
+        return gpd.GeoDataFrame(areas, geometry="geometry", crs=self.areas.crs)
+
+    def catchments(self) -> pd.DataFrame:
+        """Per facility: the areas that walk to it as their nearest, and all areas within the cutoff.
+
+        Columns ``facility_id``, ``nearest_areas`` (list of area ids), ``households_nearest``,
+        ``areas_within_walk`` (list), ``households_within_walk``.
+        """
+        within = self.pairs[self.pairs["walk_min"] <= self.walk_minutes + TOLERANCE_M / self.walk_speed_m_per_min]
+        hh = self.areas.set_index("area_id")["households"]
+        served = self.areas[self.areas["within_walk"]]
+        nearest = served.groupby("nearest_facility").agg(nearest_areas=("area_id", list),
+                                                         households_nearest=("households", "sum"))
+        reach = within.assign(households=within["area_id"].map(hh)).groupby("facility_id").agg(
+            areas_within_walk=("area_id", list), households_within_walk=("households", "sum"))
+        out = pd.DataFrame(index=pd.Index(self.facilities["facility_id"], name="facility_id"))
+        out = out.join(nearest).join(reach)
+        for column in ("nearest_areas", "areas_within_walk"):
+            out[column] = out[column].apply(lambda v: v if isinstance(v, list) else [])
+        for column in ("households_nearest", "households_within_walk"):
+            out[column] = out[column].fillna(0.0)
+        return out.reset_index()
+
+
+def _straight(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Straight-line distance (m) from each area polygon to its nearest facility point (0 inside)."""
+    if len(facilities) == 0:
+        return np.full(len(areas), np.nan), np.full(len(areas), None, dtype=object)
+    from siting.projection import to_metric
+
+    metric = to_metric(areas)
+    points = facilities.to_crs(metric.crs).geometry.values
+    tree = shapely.STRtree(points)
+    (area_idx, fac_idx), dist = tree.query_nearest(metric.geometry.values, return_distance=True, all_matches=False)
+    out_d = np.full(len(areas), np.nan)
+    out_w = np.full(len(areas), None, dtype=object)
+    out_d[area_idx] = dist
+    out_w[area_idx] = facilities["facility_id"].to_numpy()[fac_idx]
+    return out_d, out_w
+
+
+def _flags(areas: pd.DataFrame, settings: Accessibility) -> None:
+    """Set the boolean columns from the distances (in place)."""
+    slack = TOLERANCE_M
+    dist = areas["dist_m_network"].to_numpy(dtype=float)
+    areas["within_walk"] = np.nan_to_num(dist, nan=np.inf) <= settings.walk_distance_m + slack
+    for band in settings.bands_min:
+        areas[f"within_{band:g}min"] = np.nan_to_num(dist, nan=np.inf) <= band * settings.walk_speed_m_per_min + slack
+    areas["within_radius_network"] = np.nan_to_num(dist, nan=np.inf) <= settings.service_radius_m + slack
+    areas["within_radius"] = np.nan_to_num(areas["dist_m_straight"].to_numpy(dtype=float), nan=np.inf) \
+        <= settings.service_radius_m + slack
+
+
+def assess_access(network: StreetNetwork, areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
+                  walk_speed_m_per_min: float = DEFAULT_WALK_SPEED_M_PER_MIN,
+                  walk_minutes: float = DEFAULT_WALK_MINUTES,
+                  service_radius_m: float = DEFAULT_SERVICE_RADIUS_M,
+                  bands_min: Sequence[float] = DEFAULT_BANDS_MIN,
+                  entrances: gpd.GeoDataFrame | None = None,
+                  max_snap_m: float = 300.0, memory_mb: float = 256.0) -> Accessibility:
+    """Walking time and distance from each residential area to the elderly-care facilities.
+
+    Parameters
+    ----------
+    network : StreetNetwork
+        The walking network (:mod:`siting.network`).
+    areas : GeoDataFrame
+        Residential areas from :func:`siting.inputs.read_areas` (``area_id``, ``households``, polygons).
+    facilities : GeoDataFrame
+        Facilities from :func:`siting.inputs.read_facilities` (``facility_id``, points).
+    walk_speed_m_per_min : float
+        Walking speed, metres per minute (60 by default: an elderly pace, 1 m/s).
+    walk_minutes : float
+        The walking cutoff, minutes (15: the 15-minute elderly service circle).
+    service_radius_m : float
+        Service radius, metres, checked straight-line and along the network.
+    bands_min : sequence of float
+        Further walking-time bands reported as ``within_<b>min`` (5/10/15 by default), in one pass.
+    entrances : GeoDataFrame, optional
+        Gates of the areas (``area_id``, points), from :func:`siting.inputs.read_entrances`.
+    max_snap_m : float
+        Largest distance from an area or facility to a street, metres.
+    memory_mb : float
+        Memory budget for the pair table computation, MB.
+
+    Returns
+    -------
+    Accessibility
+        ``.areas`` (GeoDataFrame, input CRS), ``.pairs`` (sparse table), coverage helpers.
+    """
+    if walk_speed_m_per_min <= 0 or walk_minutes <= 0 or service_radius_m <= 0:
+        raise SitingInputError("walking speed, minutes and service radius must be positive",
+                               source="settings", fix="e.g. walk_speed_m_per_min=60, walk_minutes=15, "
+                                                      "service_radius_m=1000")
+    check_within_network(network, areas, "area_id", "residential areas")
+    check_within_network(network, facilities, "facility_id", "facilities")
+    area_att = attach_areas(network, areas, entrances=entrances, max_snap_m=max_snap_m)
+    fac_att = attach_points(network, facilities, max_snap_m=max_snap_m)
+    result = Accessibility(areas=areas, pairs=pd.DataFrame(), facilities=facilities,
+                           walk_speed_m_per_min=float(walk_speed_m_per_min), walk_minutes=float(walk_minutes),
+                           service_radius_m=float(service_radius_m),
+                           bands_min=tuple(sorted({float(b) for b in bands_min} | {float(walk_minutes)})))
+
+    graph = _virtual_graph(network, area_att, fac_att)
+    dist, which = _nearest(graph, area_att, fac_att)
+    table = _pairs(graph, area_att, fac_att, result.limit_m, memory_mb)
+    area_ids = areas["area_id"].to_numpy()
+    fac_ids = facilities["facility_id"].to_numpy()
+    result.pairs = pd.DataFrame({"area_id": area_ids[table["origin"]], "facility_id": fac_ids[table["destination"]],
+                                 "dist_m": table["dist_m"].to_numpy(),
+                                 "walk_min": table["dist_m"].to_numpy() / walk_speed_m_per_min})
+
+    out = areas.copy()
+    finite = np.isfinite(dist)
+    out["dist_m_network"] = np.where(finite, dist, np.nan)
+    out["walk_min"] = out["dist_m_network"] / walk_speed_m_per_min
+    out["nearest_facility"] = np.where(finite, fac_ids[np.maximum(which, 0)], None)
+    out["dist_m_straight"], out["nearest_facility_straight"] = _straight(areas, facilities)
+    _flags(out, result)
+    out["reachable"] = finite
+    reason = np.full(len(out), None, dtype=object)
+    reason[~finite] = "no_facility_in_reach"
+    reason[area_att.unattached] = "no_street_nearby"
+    out["unreachable_reason"] = reason
+    result.areas = out
+    facilities_out = facilities.copy()
+    facilities_out["attached"] = ~np.isin(np.arange(len(facilities)), fac_att.unattached)
+    gap = np.full(len(facilities), np.nan)
+    gap[fac_att.owner] = fac_att.gap_m
+    facilities_out["street_gap_m"] = gap
+    if len(fac_att.unattached):
+        warnings.warn(f"{len(fac_att.unattached)} facilities are more than {max_snap_m:g} m from any street and "
+                      f"serve no one in this analysis: "
+                      f"{', '.join(map(str, fac_ids[fac_att.unattached][:10]))}", stacklevel=2)
+    result.facilities = facilities_out
+    return result
+
+
+def coverage_rates(areas: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Household-weighted coverage rates of assessed areas, overall or per group.
+
+    Parameters
+    ----------
+    areas : DataFrame
+        ``Accessibility.areas`` (needs ``households``, ``within_walk``, ``within_radius``,
+        ``within_radius_network``).
+    by : str, optional
+        Column to group by (``township``, ``community``, ...).
+
+    Returns
+    -------
+    DataFrame
+        ``households_total``, ``households_within_walk``, ``share_within_walk``,
+        ``households_within_radius``, ``share_within_radius``, ``households_within_radius_network``,
+        ``share_within_radius_network``, ``areas_total``, ``areas_within_walk``; shares are 0–1
+        (NaN where a group has no households).
+    """
+    frame = pd.DataFrame({
+        "group": areas[by].fillna("(none)") if by else "all",
+        "households_total": areas["households"].astype(float),
+        "households_within_walk": areas["households"].where(areas["within_walk"], 0.0),
+        "households_within_radius": areas["households"].where(areas["within_radius"], 0.0),
+        "households_within_radius_network": areas["households"].where(areas["within_radius_network"], 0.0),
+        "areas_total": 1,
+        "areas_within_walk": areas["within_walk"].astype(int),
+    })
+    out = frame.groupby("group", sort=True).sum()
+    total = out["households_total"].where(out["households_total"] > 0)
+    for key in ("within_walk", "within_radius", "within_radius_network"):
+        out[f"share_{key}"] = out[f"households_{key}"] / total
+    columns = ["households_total", "households_within_walk", "share_within_walk", "households_within_radius",
+               "share_within_radius", "households_within_radius_network", "share_within_radius_network",
+               "areas_total", "areas_within_walk"]
+    out = out[columns]
+    out.index.name = by or "scope"
+    return out
