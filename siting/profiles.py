@@ -309,6 +309,12 @@ class Profile:
         self.meta: dict = {k: v for k, v in named[0].meta.items() if not k.startswith("_")}
         self.fallbacks: dict[str, Rule] = {}
 
+    @property
+    def overridden_keys(self) -> tuple[str, ...]:
+        """Keys set by run overrides (empty when there are none)."""
+        return tuple(key for layer in self._layers if layer.name == "override"
+                     for key in layer.rules)
+
     def _check_key(self, key: str) -> None:
         if key not in SCHEMA:
             close = difflib.get_close_matches(key, SCHEMA, n=3)

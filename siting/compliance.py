@@ -1,0 +1,610 @@
+"""Policy compliance: floor area per 100 households, single-site minimum, township and community
+networks, coverage targets, land per resident and beds per 1,000 elderly.
+
+Everything is judged against a rule profile (:mod:`siting.profiles`), and every verdict says which
+rule and which profile decided it.
+
+Floor area per 100 households (每百户配建面积)
+    An area's requirement is ``households / 100 × rate`` with the rate of its status
+    (``new_area_m2_per_100hh`` or ``existing_area_m2_per_100hh``). The floor area available to it is
+    shared out by a two-step floating catchment (2SFCA) with **households** as the demand:
+
+    1. every counted facility *f* divides its floor area ``A_f`` (m²) among the households in its
+       walking catchment, ``R_f = A_f / H_f`` (m² per household), where ``H_f`` is the sum of
+       households of the areas within ``walk_minutes`` of *f* for which *f* counts;
+    2. an area *i* gets ``available_i = households_i × Σ_f R_f`` over the counted facilities it
+       reaches, so ``floor_area_per_100hh = 100 × Σ_f R_f``.
+
+    Households (not required floor area) are the demand because the floor area serves people: a
+    household in a new area and one in an existing area get the same share of a shared facility,
+    and changing one status's rate changes only that status's verdicts. The shares of one facility
+    add up to its floor area, so total available = total counted floor area that reaches anyone.
+
+Single-site minimum (单处最小面积)
+    A facility below ``min_site_area_m2`` does not count for new areas; below
+    ``existing_min_site_area_m2`` it does not count for existing areas (Jining states a minimum for
+    new areas only). A null minimum means every site counts. Only levels ``township``,
+    ``community`` and ``station`` count toward the floor-area rule: county institutions
+    (养老院, 特困供养机构) serve the whole county, not the neighbourhood the rule is about.
+
+Townships and communities
+    A township's comprehensive centre is a ``township``-level facility located in it (by the
+    facilities' ``township`` column, or by point-in-polygon with the units) with floor area at least
+    ``township_centre_min_m2``. Its catchment covers the households of the township's areas that lie
+    within the walking cutoff of such a centre of the *same* township; 服务半径全覆盖 is judged as
+    ``covered_share >= township_centre_catchment_share``. A community is served when a
+    ``community`` or ``station`` facility in it has at least ``community_centre_min_m2``. Coverage
+    rates are the share of townships (streets and towns apart; a unit is a street when its name
+    contains 街道 or ends in 办事处, unless the units carry ``unit_type``) and of communities with a
+    qualifying centre, compared with ``street_centre_coverage``, ``township_centre_coverage`` and
+    ``community_facility_coverage`` (Jining's township target is strict: > 60%).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from siting.errors import SitingInputError
+from siting.labels import column_label, relabel, value_label
+from siting.profiles import Profile, load_profile
+from siting.reachability import TOLERANCE_M
+
+FACILITY_LEVELS = ("county", "township", "community", "station")
+FLOOR_AREA_LEVELS = ("township", "community", "station")
+COMMUNITY_LEVELS = ("community", "station")
+STATUSES = ("new", "existing")
+RATE_KEYS = {"new": "new_area_m2_per_100hh", "existing": "existing_area_m2_per_100hh"}
+MIN_SITE_KEYS = {"new": "min_site_area_m2", "existing": "existing_min_site_area_m2"}
+# Verdicts compare m² figures that went through divisions; a relative slack keeps "exactly at the
+# rate" (不低于) a pass.
+RELATIVE_TOLERANCE = 1e-9
+
+
+@dataclass
+class ComplianceResult:
+    """What :func:`check_compliance` found.
+
+    Attributes
+    ----------
+    areas : GeoDataFrame
+        The input areas plus ``required_floor_area_m2``, ``available_floor_area_m2``,
+        ``floor_area_per_100hh`` (m² per 100 households), ``shortfall_m2``, ``floor_area_ok``
+        (nullable boolean: NA when the profile has no rate for the area's status),
+        ``floor_area_rule`` (e.g. ``"new_area_m2_per_100hh=20"``), ``floor_area_rule_source``,
+        ``facilities_counted``, ``fail_reason`` (code, empty when compliant) and ``profile``.
+    facilities : GeoDataFrame
+        The input facilities plus ``below_min_site``, ``below_min_site_existing``,
+        ``counts_for_new``, ``counts_for_existing``, ``counts_toward_compliance``,
+        ``catchment_households`` (demand H_f), ``floor_area_m2_per_hh`` (R_f), ``areas_served``.
+    townships, communities : DataFrame
+        One row per unit with its centre check and floor-area compliance rates.
+    coverage : DataFrame
+        Coverage-rate targets per level: ``level``, ``units``, ``units_with_centre``, ``rate``,
+        ``target``, ``comparison``, ``met``, ``source``.
+    summary : dict
+        Headline figures (English keys; see :meth:`summary_table` for labelled rows).
+    failing : DataFrame
+        Areas failing the floor-area rule with the reason, largest shortfall first.
+    profile : Profile
+    """
+
+    areas: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame
+    townships: pd.DataFrame
+    communities: pd.DataFrame
+    coverage: pd.DataFrame
+    summary: dict
+    failing: pd.DataFrame
+    profile: Profile = field(repr=False)
+
+    def summary_table(self, language: str = "zh") -> pd.DataFrame:
+        """The reviewer's summary: one row per figure with its target, verdict and source.
+
+        Parameters
+        ----------
+        language : {"zh", "en"}
+
+        Returns
+        -------
+        DataFrame
+            Columns (labelled in ``language``): item, value, target, met, source.
+        """
+        s, p = self.summary, self.profile
+        rows = [
+            ("profile", s["profile"], None, None, " → ".join(p.chain)),
+            ("walk_minutes", s["walk_minutes"], None, None, p.source("walk_minutes")),
+            ("areas", s["areas"], None, None, None),
+            ("households", s["households"], None, None, None),
+            ("compliance_rate_areas", _percent(s["compliance_rate_areas"]),
+             _percent(s["compliance_target"]), s["compliance_target_met_areas"],
+             p.source("floor_area_compliance_target")),
+            ("compliance_rate_households", _percent(s["compliance_rate_households"]),
+             _percent(s["compliance_target"]), s["compliance_target_met_households"],
+             p.source("floor_area_compliance_target")),
+            ("areas_undecided", s["areas_undecided"], None, None, None),
+            ("required_floor_area_m2", _round(s["required_floor_area_m2"]), None, None, None),
+            ("available_floor_area_m2", _round(s["available_floor_area_m2"]), None, None, None),
+            ("floor_area_shortfall_m2", _round(s["shortfall_m2"]), None, None, None),
+            ("facilities_below_min_site", s["facilities_below_min_site"], None, None,
+             p.source("min_site_area_m2")),
+        ]
+        for row in self.coverage.itertuples(index=False):
+            target = None if pd.isna(row.target) else \
+                ("> " if row.comparison == ">" else "") + _percent(row.target)
+            rows.append((f"coverage_{row.level}", _percent(row.rate), target,
+                         row.met, row.source))
+        rows.append(("townships_catchment_ok", s["townships_catchment_ok"], s["townships"], None,
+                     p.source("township_centre_catchment_share")))
+        for key, target_key in (("land_m2_per_capita", "land_m2_per_capita"),
+                                ("beds_per_1000_elderly", "beds_per_1000_elderly")):
+            rows.append((key, _round(s[key], 3), s[f"{key}_target"], s[f"{key}_ok"],
+                         p.source(target_key)))
+        table = pd.DataFrame(rows, columns=["item", "value", "target", "met", "source"])
+        table["item"] = [column_label(k, language) for k in table["item"]]
+        table["met"] = [None if m is None or pd.isna(m) else value_label(bool(m), language)
+                        for m in table["met"]]
+        table["value"] = [value_label(v, language) if isinstance(v, str) else v
+                          for v in table["value"]]
+        return relabel(table, language)
+
+    def failing_table(self, language: str = "zh") -> pd.DataFrame:
+        """:attr:`failing` with display column names and reasons in ``language``."""
+        return relabel(self.failing, language, values=("status", "fail_reason"))
+
+
+def _percent(share: float | None) -> str | None:
+    return None if share is None or pd.isna(share) else f"{share * 100:.1f}%"
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None or pd.isna(value) else round(float(value), digits)
+
+
+def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
+    for column in columns:
+        if column not in frame.columns:
+            raise SitingInputError(
+                f"{what} has no '{column}' column", source=f"{what} argument", column=column,
+                fix=f"{what} needs columns {', '.join(columns)} (see siting.inputs)")
+
+
+def _check_ids(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
+    ids = frame[column].astype(str)
+    duplicated = ids[ids.duplicated()].unique()
+    if len(duplicated):
+        raise SitingInputError(f"{what} ids are not unique", source=f"{what} argument",
+                               column=column, rows=duplicated, fix="give every row its own id")
+    return ids
+
+
+def _check_numbers(frame: pd.DataFrame, column: str, id_column: str, what: str,
+                   allow_missing: bool) -> pd.Series:
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = (values < 0) | (values.isna() & frame[column].notna())
+    if not allow_missing:
+        bad |= values.isna()
+    if bad.any():
+        raise SitingInputError(
+            f"{what} '{column}' must be a non-negative number", source=f"{what} argument",
+            column=column, rows=frame.loc[bad.to_numpy(), id_column],
+            fix=f"fill in {column} (m² for areas, a count for households/beds)")
+    return values.astype(float)
+
+
+def _validate(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, pairs: pd.DataFrame,
+              units: gpd.GeoDataFrame | None) -> None:
+    _require_columns(areas, ("area_id", "households", "status"), "areas")
+    _require_columns(facilities, ("facility_id", "level", "floor_area_m2"), "facilities")
+    _require_columns(pairs, ("area_id", "facility_id", "walk_min"), "pairs")
+    _check_ids(areas, "area_id", "areas")
+    _check_ids(facilities, "facility_id", "facilities")
+    _check_numbers(areas, "households", "area_id", "areas", allow_missing=False)
+    _check_numbers(facilities, "floor_area_m2", "facility_id", "facilities", allow_missing=False)
+    bad_status = ~areas["status"].isin(STATUSES)
+    if bad_status.any():
+        raise SitingInputError("areas 'status' must be 'new' or 'existing'", source="areas argument",
+                               column="status", rows=areas.loc[bad_status, "area_id"],
+                               fix="mark each area new (新建) or existing (已建)")
+    bad_level = ~facilities["level"].isin(FACILITY_LEVELS)
+    if bad_level.any():
+        raise SitingInputError(f"facilities 'level' must be one of {', '.join(FACILITY_LEVELS)}",
+                               source="facilities argument", column="level",
+                               rows=facilities.loc[bad_level, "facility_id"])
+    for column, frame, what in (("area_id", areas, "areas"),
+                                ("facility_id", facilities, "facilities")):
+        unknown = ~pairs[column].astype(str).isin(frame[column].astype(str))
+        if unknown.any():
+            raise SitingInputError(
+                f"pairs name {what} that are not in the {what} frame", source="pairs argument",
+                column=column, rows=pairs.loc[unknown, column].unique(),
+                fix="compute pairs from the same areas and facilities")
+    if units is not None:
+        _require_columns(units, ("name", "level"), "units")
+
+
+def _facility_flags(facilities: gpd.GeoDataFrame, profile: Profile) -> pd.DataFrame:
+    """Per-facility single-site flags: which area statuses each facility counts for."""
+    floor = pd.to_numeric(facilities["floor_area_m2"]).to_numpy(float)
+    eligible = facilities["level"].isin(FLOOR_AREA_LEVELS).to_numpy()
+    out = pd.DataFrame(index=facilities.index)
+    for status, suffix in (("new", ""), ("existing", "_existing")):
+        minimum = profile.value(MIN_SITE_KEYS[status])
+        below = floor < minimum if minimum is not None else np.zeros(len(floor), bool)
+        out[f"below_min_site{suffix}"] = below
+        out[f"counts_for_{status}"] = eligible & ~below
+    out["counts_toward_compliance"] = out["counts_for_new"] | out["counts_for_existing"]
+    return out
+
+
+def _floor_area(areas: pd.DataFrame, facilities: pd.DataFrame, reach: pd.DataFrame,
+                profile: Profile) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """2SFCA sharing of counted floor area; returns (area columns, facility columns)."""
+    counted = reach[np.where(reach["status"] == "new", reach["counts_for_new"],
+                             reach["counts_for_existing"])]
+    demand = counted.groupby("facility_id")["households"].sum()
+    floor = facilities.set_index("facility_id")["floor_area_m2"].astype(float)
+    ratio = (floor.reindex(demand.index) / demand).where(demand > 0, 0.0)
+    per_household = (counted["facility_id"].map(ratio)).groupby(counted["area_id"]).sum()
+    area_ids = areas["area_id"]
+    per_household = area_ids.map(per_household).fillna(0.0).to_numpy()
+    households = areas["households"].to_numpy(float)
+
+    rates = {status: profile.value(key) for status, key in RATE_KEYS.items()}
+    status = areas["status"].to_numpy()
+    rate = np.where(status == "new", rates["new"] if rates["new"] is not None else np.nan,
+                    rates["existing"] if rates["existing"] is not None else np.nan).astype(float)
+    required = households / 100.0 * rate
+    available = households * per_household
+    decided = ~np.isnan(rate)
+    ok = available >= required * (1 - RELATIVE_TOLERANCE) - RELATIVE_TOLERANCE
+    n_counted = area_ids.map(counted.groupby("area_id").size()).fillna(0).astype(int).to_numpy()
+    in_reach = reach[reach["level"].isin(FLOOR_AREA_LEVELS)]
+    n_reached = area_ids.map(in_reach.groupby("area_id").size()).fillna(0).astype(int).to_numpy()
+    reason = np.select(
+        [~decided, ok, n_reached == 0, n_counted == 0],
+        ["rate_not_set", "", "no_facility_in_reach", "below_min_site_only"], "below_rate")
+
+    def rule_text(s: str) -> str:
+        value = rates[s]
+        return f"{RATE_KEYS[s]}={'null' if value is None else f'{value:g}'}"
+
+    out = pd.DataFrame({
+        "required_floor_area_m2": required,
+        "available_floor_area_m2": available,
+        "floor_area_per_100hh": 100.0 * per_household,
+        "shortfall_m2": np.where(decided, np.clip(required - available, 0.0, None), np.nan),
+        "floor_area_ok": pd.array(np.where(decided, ok, False), dtype="boolean"),
+        "floor_area_rule": [rule_text(s) for s in status],
+        "floor_area_rule_source": [profile.source(RATE_KEYS[s]) for s in status],
+        "facilities_counted": n_counted,
+        "fail_reason": reason,
+    }, index=areas.index)
+    out.loc[~decided, "floor_area_ok"] = pd.NA
+
+    fac_ids = facilities["facility_id"]
+    fac = pd.DataFrame({
+        "catchment_households": fac_ids.map(demand).fillna(0.0).to_numpy(),
+        "floor_area_m2_per_hh": fac_ids.map(ratio).fillna(0.0).to_numpy(),
+        "areas_served": fac_ids.map(counted.groupby("facility_id").size()).fillna(0)
+        .astype(int).to_numpy(),
+    }, index=facilities.index)
+    return out, fac
+
+
+def _street_or_town(names: pd.Series, units: pd.DataFrame | None) -> pd.Series:
+    """'street' (街道) or 'town' (乡/镇) for each township name."""
+    if units is not None and "unit_type" in units.columns:
+        given = units[units["level"] == "township"].set_index("name")["unit_type"]
+        known = names.map(given)
+    else:
+        known = pd.Series(np.nan, index=names.index, dtype=object)
+    text = names.astype(str)
+    guessed = np.where(text.str.contains("街道") | text.str.endswith("办事处")
+                       | text.str.lower().str.contains("subdistrict|street"), "street", "town")
+    return known.fillna(pd.Series(guessed, index=names.index))
+
+
+def _unit_of(frame: gpd.GeoDataFrame, level: str, units: gpd.GeoDataFrame | None) -> pd.Series:
+    """The township/community name of each row: its own column, else point-in-polygon."""
+    if level in frame.columns:
+        return frame[level].astype("string")
+    missing = pd.Series(pd.NA, index=frame.index, dtype="string")
+    if units is None or not isinstance(units, gpd.GeoDataFrame) or frame.geometry is None:
+        return missing
+    polygons = units[(units["level"] == level) & units.geometry.notna()]
+    if polygons.empty:
+        return missing
+    points = gpd.GeoDataFrame(geometry=frame.geometry.representative_point(), crs=frame.crs)
+    joined = gpd.sjoin(points, polygons[["name", "geometry"]].to_crs(frame.crs),
+                       how="left", predicate="within")
+    # A point on a shared border falls in two units; keep the first for a stable answer.
+    joined = joined[~joined.index.duplicated(keep="first")]
+    return joined["name"].reindex(frame.index).astype("string")
+
+
+def _unit_names(area_units: pd.Series, units: pd.DataFrame | None, level: str) -> list[str]:
+    names: list[str] = []
+    if units is not None:
+        names = [str(n) for n in units.loc[units["level"] == level, "name"]]
+    names += sorted(set(area_units.dropna().astype(str)) - set(names))
+    return names
+
+
+def _rates_by(areas: pd.DataFrame, by: pd.Series, names: list[str]) -> pd.DataFrame:
+    """Floor-area 达标率 by households and by areas, and shortfall, per unit."""
+    decided = areas["floor_area_ok"].notna()
+    ok = areas["floor_area_ok"].fillna(False).astype(bool)
+    frame = pd.DataFrame({
+        "unit": by, "households": areas["households"],
+        "areas_decided": decided, "areas_ok": ok & decided,
+        "households_decided": areas["households"].where(decided, 0.0),
+        "households_ok": areas["households"].where(ok & decided, 0.0),
+        "shortfall_m2": areas["shortfall_m2"].fillna(0.0),
+    })
+    grouped = frame.groupby("unit").agg(
+        areas=("households", "size"), households=("households", "sum"),
+        areas_decided=("areas_decided", "sum"), areas_ok=("areas_ok", "sum"),
+        households_decided=("households_decided", "sum"),
+        households_ok=("households_ok", "sum"), shortfall_m2=("shortfall_m2", "sum"),
+    ).reindex(names)
+    grouped[["areas", "areas_decided", "areas_ok"]] = \
+        grouped[["areas", "areas_decided", "areas_ok"]].fillna(0).astype(int)
+    grouped[["households", "households_decided", "households_ok", "shortfall_m2"]] = \
+        grouped[["households", "households_decided", "households_ok", "shortfall_m2"]].fillna(0.0)
+    grouped["compliance_rate_areas"] = grouped["areas_ok"] / grouped["areas_decided"] \
+        .where(grouped["areas_decided"] > 0)
+    grouped["compliance_rate_households"] = grouped["households_ok"] / \
+        grouped["households_decided"].where(grouped["households_decided"] > 0)
+    return grouped.drop(columns=["households_decided"])
+
+
+def _centres(facilities: pd.DataFrame, unit: pd.Series, levels: tuple[str, ...],
+             minimum: float | None, names: list[str]) -> pd.DataFrame:
+    """Per unit: facilities of ``levels`` in it, how many meet ``minimum`` m², the largest."""
+    mask = facilities["level"].isin(levels).to_numpy()
+    floor = facilities.loc[mask, "floor_area_m2"].astype(float)
+    qualified = floor >= minimum if minimum is not None else pd.Series(True, index=floor.index)
+    frame = pd.DataFrame({"unit": unit[mask], "floor": floor, "qualified": qualified})
+    grouped = frame.groupby("unit").agg(centres=("floor", "size"),
+                                        qualified_centres=("qualified", "sum"),
+                                        largest_centre_m2=("floor", "max")).reindex(names)
+    grouped[["centres", "qualified_centres"]] = \
+        grouped[["centres", "qualified_centres"]].fillna(0).astype(int)
+    grouped["has_qualified_centre"] = grouped["qualified_centres"] > 0
+    return grouped
+
+
+def _meets(actual: float | None, target: float | None, comparison: str = ">=") -> bool | None:
+    """``actual`` against ``target`` (>= for 不低于/达到, > for 大于); None when either is unknown."""
+    if target is None or actual is None or pd.isna(actual):
+        return None
+    slack = RELATIVE_TOLERANCE * max(1.0, abs(target))
+    return bool(actual > target + slack) if comparison == ">" else bool(actual >= target - slack)
+
+
+def _ratio_checks(areas: pd.DataFrame, facilities: pd.DataFrame, area_unit: pd.Series | None,
+                  facility_unit: pd.Series | None, names: list[str] | None,
+                  profile: Profile) -> dict[str, pd.Series | float]:
+    """Land per resident (m²) and beds per 1,000 elderly, overall (names None) or per unit."""
+    out: dict[str, pd.Series | float] = {}
+    for key, supply_col, demand_col, scale in (
+            ("land_m2_per_capita", "land_area_m2", "population", 1.0),
+            ("beds_per_1000_elderly", "beds", "elderly", 1000.0)):
+        if supply_col not in facilities.columns or demand_col not in areas.columns:
+            out[key] = np.nan if names is None else pd.Series(np.nan, index=names)
+            continue
+        supply = pd.to_numeric(facilities[supply_col], errors="coerce").fillna(0.0)
+        demand = pd.to_numeric(areas[demand_col], errors="coerce").fillna(0.0)
+        if names is None:
+            out[key] = scale * supply.sum() / demand.sum() if demand.sum() > 0 else np.nan
+        else:
+            s = supply.groupby(facility_unit).sum().reindex(names).fillna(0.0)
+            d = demand.groupby(area_unit).sum().reindex(names)
+            out[key] = scale * s / d.where(d > 0)
+    return out
+
+
+def _township_table(areas: pd.DataFrame, facilities: pd.DataFrame, reach: pd.DataFrame,
+                    area_unit: pd.Series, facility_unit: pd.Series,
+                    units: pd.DataFrame | None, profile: Profile) -> pd.DataFrame:
+    names = _unit_names(area_unit, units, "township")
+    table = _centres(facilities, facility_unit, ("township",),
+                     profile.value("township_centre_min_m2"), names)
+    # Households of each township's areas within walking reach of a qualified centre of the
+    # same township (服务半径全覆盖 of *its own* centre).
+    minimum = profile.value("township_centre_min_m2")
+    fac_unit = dict(zip(facilities["facility_id"], facility_unit))
+    qualified_ids = set(facilities.loc[
+        (facilities["level"] == "township")
+        & (facilities["floor_area_m2"] >= (minimum if minimum is not None else -np.inf)),
+        "facility_id"])
+    own = reach[reach["facility_id"].isin(qualified_ids)].copy()
+    own["facility_unit"] = own["facility_id"].map(fac_unit)
+    own["area_unit"] = own["area_id"].map(dict(zip(areas["area_id"], area_unit)))
+    covered_ids = set(own.loc[own["facility_unit"] == own["area_unit"], "area_id"])
+    covered = areas["households"].where(areas["area_id"].isin(covered_ids), 0.0)
+    table["households_covered"] = covered.groupby(area_unit).sum().reindex(names).fillna(0.0)
+    rates = _rates_by(areas, area_unit, names)
+    table = table.join(rates)
+    table["covered_share"] = table["households_covered"] / \
+        table["households"].where(table["households"] > 0)
+    target = profile.value("township_centre_catchment_share")
+    table["catchment_ok"] = pd.array([_meets(v, target) for v in table["covered_share"]],
+                                     dtype="boolean")
+    table["unit_ok"] = table["has_qualified_centre"] & table["catchment_ok"].fillna(True)
+    ratios = _ratio_checks(areas, facilities, area_unit, facility_unit, names, profile)
+    for key, values in ratios.items():
+        table[key] = values
+    table.insert(0, "kind", _street_or_town(pd.Series(names, index=names), units))
+    return table.rename_axis("township").reset_index()
+
+
+def _community_table(areas: pd.DataFrame, facilities: pd.DataFrame, area_unit: pd.Series,
+                     area_township: pd.Series, facility_unit: pd.Series,
+                     units: pd.DataFrame | None, profile: Profile) -> pd.DataFrame:
+    names = _unit_names(area_unit, units, "community")
+    table = _centres(facilities, facility_unit, COMMUNITY_LEVELS,
+                     profile.value("community_centre_min_m2"), names)
+    table = table.join(_rates_by(areas, area_unit, names))
+    parent = area_township.groupby(area_unit).agg(
+        lambda s: s.mode().iloc[0] if s.notna().any() else pd.NA)
+    if units is not None and "parent" in units.columns:
+        given = units[units["level"] == "community"].set_index("name")["parent"]
+        parent = given.combine_first(parent)
+    table.insert(0, "township", parent.reindex(names))
+    table["unit_ok"] = table["has_qualified_centre"]
+    return table.rename_axis("community").reset_index()
+
+
+def _coverage(townships: pd.DataFrame, communities: pd.DataFrame,
+              profile: Profile) -> pd.DataFrame:
+    rows = []
+    for level, key, frame in (
+            ("street_centre", "street_centre_coverage",
+             townships[townships["kind"] == "street"]),
+            ("township_centre", "township_centre_coverage",
+             townships[townships["kind"] == "town"]),
+            ("community_facility", "community_facility_coverage", communities)):
+        units = len(frame)
+        with_centre = int(frame["has_qualified_centre"].sum()) if units else 0
+        rate = with_centre / units if units else np.nan
+        target, comparison = profile.value(key), profile.comparison(key)
+        rows.append({"level": level, "units": units, "units_with_centre": with_centre,
+                     "rate": rate, "target": target, "comparison": comparison,
+                     "met": _meets(rate, target, comparison), "source": profile.source(key)})
+    out = pd.DataFrame(rows)
+    out["met"] = out["met"].astype("boolean")
+    return out
+
+
+def check_compliance(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, pairs: pd.DataFrame,
+                     profile: Profile | str, units: gpd.GeoDataFrame | None = None
+                     ) -> ComplianceResult:
+    """Check residential areas and facilities against a rule profile.
+
+    Parameters
+    ----------
+    areas : GeoDataFrame
+        ``area_id``, ``households`` (户), ``status`` (``"new"``/``"existing"``); optional
+        ``name``, ``population``, ``elderly``, ``township``, ``community`` (unit names).
+    facilities : GeoDataFrame
+        ``facility_id``, ``level`` (county/township/community/station), ``floor_area_m2`` (m²);
+        optional ``name``, ``beds``, ``land_area_m2`` (m²), ``township``, ``community``; Points.
+    pairs : DataFrame
+        ``area_id``, ``facility_id``, ``walk_min`` (minutes along the network), e.g.
+        :attr:`siting.reachability.Accessibility.pairs`; pairs beyond the profile's
+        ``walk_minutes`` are ignored.
+    profile : Profile or str
+        A loaded profile or a shipped profile name.
+    units : GeoDataFrame, optional
+        Administrative units ``name``, ``level`` (township/community), optional ``parent``,
+        ``unit_type`` (street/town) and polygons; used to list units with no areas and to place
+        facilities/areas that lack a ``township``/``community`` column.
+
+    Returns
+    -------
+    ComplianceResult
+        Inputs are not modified.
+    """
+    profile = profile if isinstance(profile, Profile) else load_profile(profile)
+    _validate(areas, facilities, pairs, units)
+    areas = areas.copy()
+    facilities = facilities.copy()
+    areas["area_id"] = areas["area_id"].astype(str)
+    facilities["facility_id"] = facilities["facility_id"].astype(str)
+    areas["households"] = pd.to_numeric(areas["households"]).astype(float)
+    facilities["floor_area_m2"] = pd.to_numeric(facilities["floor_area_m2"]).astype(float)
+
+    cutoff = profile.require("walk_minutes") + TOLERANCE_M / profile.require("walk_speed_m_per_min")
+    flags = _facility_flags(facilities, profile)
+    facilities = facilities.join(flags)
+    reach = pairs[["area_id", "facility_id", "walk_min"]].astype(
+        {"area_id": str, "facility_id": str})
+    reach = reach[reach["walk_min"] <= cutoff].drop_duplicates(["area_id", "facility_id"])
+    reach = reach.merge(areas[["area_id", "status", "households"]], on="area_id").merge(
+        facilities[["facility_id", "level", "counts_for_new", "counts_for_existing"]],
+        on="facility_id")
+
+    area_cols, fac_cols = _floor_area(areas, facilities, reach, profile)
+    label = profile.name + ("+overrides" if profile.overridden_keys else "")
+    areas = areas.join(area_cols)
+    areas["profile"] = label
+    facilities = facilities.join(fac_cols)
+
+    area_township = _unit_of(areas, "township", units)
+    area_community = _unit_of(areas, "community", units)
+    facility_township = _unit_of(facilities, "township", units)
+    facility_community = _unit_of(facilities, "community", units)
+    townships = _township_table(areas, facilities, reach, area_township, facility_township,
+                                units, profile)
+    communities = _community_table(areas, facilities, area_community, area_township,
+                                   facility_community, units, profile)
+    coverage = _coverage(townships, communities, profile)
+
+    failing_mask = areas["floor_area_ok"].eq(False).fillna(False).to_numpy(bool)
+    failing = pd.DataFrame({
+        "area_id": areas["area_id"], "name": areas.get("name", areas["area_id"]),
+        "township": area_township, "community": area_community, "status": areas["status"],
+        "households": areas["households"],
+    }).join(area_cols[["required_floor_area_m2", "available_floor_area_m2",
+                       "floor_area_per_100hh", "shortfall_m2", "floor_area_rule",
+                       "fail_reason"]])[failing_mask]
+    failing = failing.sort_values(["shortfall_m2", "area_id"], ascending=[False, True]) \
+        .reset_index(drop=True)
+
+    summary = _summary(areas, facilities, townships, coverage, profile, label)
+    return ComplianceResult(areas=areas, facilities=facilities, townships=townships,
+                            communities=communities, coverage=coverage, summary=summary,
+                            failing=failing, profile=profile)
+
+
+def _summary(areas: pd.DataFrame, facilities: pd.DataFrame, townships: pd.DataFrame,
+             coverage: pd.DataFrame, profile: Profile, label: str) -> dict:
+    overall = _rates_by(areas, pd.Series("all", index=areas.index), ["all"]).iloc[0]
+    target = profile.value("floor_area_compliance_target")
+    comparison = profile.comparison("floor_area_compliance_target")
+    ratios = _ratio_checks(areas, facilities, None, None, None, profile)
+    summary = {
+        "profile": label,
+        "walk_minutes": profile.require("walk_minutes"),
+        "walk_speed_m_per_min": profile.require("walk_speed_m_per_min"),
+        "areas": int(len(areas)),
+        "areas_decided": int(overall["areas_decided"]),
+        "areas_undecided": int(len(areas) - overall["areas_decided"]),
+        "areas_ok": int(overall["areas_ok"]),
+        "compliance_rate_areas": _float(overall["compliance_rate_areas"]),
+        "households": float(areas["households"].sum()),
+        "households_ok": float(overall["households_ok"]),
+        "compliance_rate_households": _float(overall["compliance_rate_households"]),
+        "compliance_target": target,
+        "compliance_target_met_areas": _meets(overall["compliance_rate_areas"], target,
+                                              comparison),
+        "compliance_target_met_households": _meets(overall["compliance_rate_households"],
+                                                   target, comparison),
+        "required_floor_area_m2": float(areas["required_floor_area_m2"].sum()),
+        "available_floor_area_m2": float(areas["available_floor_area_m2"].sum()),
+        "shortfall_m2": float(areas["shortfall_m2"].sum()),
+        "facilities": int(len(facilities)),
+        "facilities_below_min_site": int((facilities["below_min_site"]
+                                          | facilities["below_min_site_existing"]).sum()),
+        "facilities_counted": int(facilities["counts_toward_compliance"].sum()),
+        "townships": int(len(townships)),
+        "townships_ok": int(townships["unit_ok"].sum()),
+        "townships_catchment_ok": int(townships["catchment_ok"].fillna(False).sum()),
+    }
+    for row in coverage.itertuples(index=False):
+        summary[f"coverage_{row.level}"] = _float(row.rate)
+        summary[f"coverage_{row.level}_target"] = row.target
+        summary[f"coverage_{row.level}_met"] = None if pd.isna(row.met) else bool(row.met)
+    for key, actual in ratios.items():
+        summary[key] = _float(actual)
+        summary[f"{key}_target"] = profile.value(key)
+        summary[f"{key}_ok"] = _meets(actual, profile.value(key))
+    return summary
+
+
+def _float(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
