@@ -116,6 +116,17 @@ def _is_walkable(data: dict) -> bool:
     return access not in NO_ACCESS or first(data.get("foot")) in PEDESTRIAN_OK
 
 
+def _walkable_subgraph(graph: nx.MultiDiGraph, source: str) -> nx.MultiDiGraph:
+    """A copy without the ways a pedestrian cannot use (rivers, motorways, private roads, ...)."""
+    graph = graph.copy()
+    graph.remove_edges_from([(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not _is_walkable(d)])
+    graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
+    if graph.number_of_edges() == 0:
+        raise SitingInputError("no walkable streets (OSM highway=* ways open to pedestrians) found",
+                               source=source, fix="use an extract that contains the town's streets")
+    return graph
+
+
 def _oriented_geometries(graph: nx.MultiGraph, u_ids: np.ndarray, v_ids: np.ndarray,
                          geometries: np.ndarray) -> np.ndarray:
     """Edge geometries flipped where needed so each runs from its ``u`` node to its ``v`` node."""
@@ -158,13 +169,7 @@ def from_graph(graph: nx.MultiDiGraph | nx.MultiGraph, *, source: str = "graph",
         raise SitingInputError("the street graph has no 'crs' attribute", source=source,
                                fix="set graph.graph['crs'] (e.g. 'epsg:4326') before building the network")
     if walk_filter:
-        graph = graph.copy()
-        graph.remove_edges_from([(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True)
-                                 if not _is_walkable(d)])
-        graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
-        if graph.number_of_edges() == 0:
-            raise SitingInputError("no walkable streets (OSM highway=* ways open to pedestrians) found",
-                                   source=source, fix="use an extract that contains the town's streets")
+        graph = _walkable_subgraph(graph, source)
     crs = CRS.from_user_input(graph.graph["crs"])
     if not crs.is_projected:
         nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy(
@@ -173,7 +178,6 @@ def from_graph(graph: nx.MultiDiGraph | nx.MultiGraph, *, source: str = "graph",
         graph = ox.project_graph(graph if isinstance(graph, nx.MultiDiGraph) else nx.MultiDiGraph(graph),
                                  to_crs=crs)
     undirected = ox.convert.to_undirected(graph) if isinstance(graph, nx.MultiDiGraph) else graph
-    undirected.remove_edges_from(list(nx.selfloop_edges(undirected)))
 
     edges_gdf = ox.graph_to_gdfs(undirected, nodes=False, edges=True, fill_edge_geometry=True)
     u_ids = edges_gdf.index.get_level_values(0).to_numpy()
@@ -241,13 +245,16 @@ def from_osm_xml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwor
     tags = ox.settings.useful_tags_way
     ox.settings.useful_tags_way = list(dict.fromkeys([*tags, "foot", "access", "area"]))
     try:
-        graph = ox.graph_from_xml(path, bidirectional=True, simplify=True, retain_all=True)
+        # graph_from_xml keeps every way (rivers, walls, ...): filter before simplifying, or
+        # simplification would merge a river into the streets it touches
+        graph = ox.graph_from_xml(path, bidirectional=True, simplify=False, retain_all=True)
     except Exception as exc:  # OSMnx raises bare parser errors; say which file
         raise SitingInputError(f"could not read OpenStreetMap XML ({exc})", source=str(path),
                                fix="export the area again from OpenStreetMap as .osm XML") from exc
     finally:
         ox.settings.useful_tags_way = tags
-    return from_graph(graph, source=str(path), keep_largest=keep_largest)
+    graph = ox.simplify_graph(_walkable_subgraph(graph, str(path)))
+    return from_graph(graph, source=str(path), keep_largest=keep_largest, walk_filter=False)
 
 
 def from_pbf(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:

@@ -1,0 +1,220 @@
+"""Walking distances on hand-built networks, checked against figures worked out by hand."""
+from __future__ import annotations
+
+import warnings
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pytest
+import shapely
+
+from siting import network, reachability
+from siting.errors import SitingInputError
+from siting.snapping import attach_areas, attach_points
+from tests.conftest import UTM50, at, box
+
+# F1 stands 40 m north of the street y=0 at x=100. Walks (gap to street + along streets + gap to area):
+#   A1 box(700,20,760,80), 20 m north of y=0:   40 + (700-100) + 20            = 660 m
+#   A2 box(300,-80,360,-20), same segment as F1: 40 + (300-100) + 20            = 260 m (straight along it)
+#   A3 next to the far piece at y=2000: dropped with the disconnected part → no street nearby
+#   A4 box(520,560,580,620) east of x=500:     40 + (500-100) + 560 + 20        = 1020 m
+#   A5 box(940,-80,1000,-20):                  40 + (940-100) + 20              = 900 m = exactly 15 min
+# F2 at (900, 350) is 350 m from any street: beyond the 300 m snapping distance, it serves no one.
+EXPECTED_M = {"A1": 660.0, "A2": 260.0, "A4": 1020.0, "A5": 900.0}
+
+
+@pytest.fixture
+def access(t_network, t_areas, t_facilities):
+    with pytest.warns(UserWarning, match="F2"):
+        return reachability.assess_access(t_network, t_areas, t_facilities, walk_speed_m_per_min=60,
+                                          walk_minutes=15, service_radius_m=1000)
+
+
+def test_network_distances_match_hand_computation(access):
+    got = access.areas.set_index("area_id")
+    for area_id, metres in EXPECTED_M.items():
+        assert got.loc[area_id, "dist_m_network"] == pytest.approx(metres, abs=1e-6)
+        assert got.loc[area_id, "walk_min"] == pytest.approx(metres / 60, abs=1e-9)
+        assert got.loc[area_id, "nearest_facility"] == "F1"
+
+
+def test_cutoff_is_inclusive_and_bands(access):
+    got = access.areas.set_index("area_id")
+    assert got["within_walk"].to_dict() == {"A1": True, "A2": True, "A3": False, "A4": False, "A5": True}
+    assert got.loc["A5", "walk_min"] == pytest.approx(15.0)
+    assert got["within_5min"].to_dict() == {"A1": False, "A2": True, "A3": False, "A4": False, "A5": False}
+    assert got["within_10min"].to_dict() == {"A1": False, "A2": True, "A3": False, "A4": False, "A5": False}
+    assert got.loc["A1", "walk_min"] == pytest.approx(11.0)
+
+
+def test_unreachable_listed_not_dropped(access):
+    got = access.areas.set_index("area_id")
+    assert len(got) == 5
+    assert np.isnan(got.loc["A3", "walk_min"]) and not got.loc["A3", "within_walk"]
+    assert got.loc["A3", "unreachable_reason"] == "no_street_nearby"
+    assert got["unreachable_reason"].isna().sum() == 4
+    assert list(access.unreachable["area_id"]) == ["A3", "A4"]
+
+
+def test_straight_line_radius_overstates_network(access):
+    got = access.areas.set_index("area_id")
+    # A4: the circle says 383 m to F2 (which cannot be reached) and 676 m to F1; the streets say 1020 m
+    assert got.loc["A4", "nearest_facility_straight"] == "F2"
+    assert got.loc["A4", "dist_m_straight"] == pytest.approx(np.hypot(900 - 580, 560 - 350))
+    assert got.loc["A4", "within_radius"] and not got.loc["A4", "within_radius_network"]
+    assert got.loc["A2", "dist_m_straight"] == pytest.approx(np.hypot(300 - 100, 40 + 20))
+
+
+def test_facility_attachment_reported(access):
+    fac = access.facilities.set_index("facility_id")
+    assert fac["attached"].to_dict() == {"F1": True, "F2": False}
+    assert fac.loc["F1", "street_gap_m"] == pytest.approx(40.0)
+
+
+def test_coverage_rates_household_weighted(access):
+    rates = access.coverage().loc["all"]
+    # within 15 min: A1 (100) + A2 (200) + A5 (500) of 1500 households
+    assert rates["households_total"] == 1500
+    assert rates["households_within_walk"] == 800
+    assert rates["share_within_walk"] == pytest.approx(800 / 1500)
+    # within 1000 m straight: A1, A2, A4 (to F2), A5 (A5 to F1: hypot(840, 60) = 842 m) ; A3 is 1.98 km off
+    assert rates["households_within_radius"] == 1200
+    assert rates["households_within_radius_network"] == 800
+    assert rates["areas_within_walk"] == 3
+
+
+def test_coverage_by_group_and_level(access):
+    areas = access.areas.assign(township=["东城", "东城", "西城", "西城", "西城"])
+    by = reachability.coverage_rates(areas, by="township")
+    assert by.loc["东城", "share_within_walk"] == pytest.approx(1.0)
+    assert by.loc["西城", "share_within_walk"] == pytest.approx(500 / 1200)
+    level = access.coverage_by_level()
+    assert level.loc["station", "households_within_walk"] == 0
+    assert level.loc["community", "households_within_walk"] == 800
+
+
+def test_pairs_and_catchments(access):
+    pairs = access.pairs.set_index("area_id")
+    # limit is max(900 m walk, 1000 m radius): A4 at 1020 m is beyond it
+    assert sorted(pairs.index) == ["A1", "A2", "A5"]
+    assert pairs.loc["A5", "dist_m"] == pytest.approx(900.0)
+    c = access.catchments().set_index("facility_id")
+    assert sorted(c.loc["F1", "nearest_areas"]) == ["A1", "A2", "A5"]
+    assert c.loc["F1", "households_within_walk"] == 800
+    assert c.loc["F2", "households_nearest"] == 0
+
+
+def test_disconnected_part_kept_gives_no_facility_in_reach(t_lines, t_areas, t_facilities):
+    net = network.from_lines(t_lines, keep_largest=False)
+    with pytest.warns(UserWarning):
+        got = reachability.assess_access(net, t_areas, t_facilities).areas.set_index("area_id")
+    assert got.loc["A3", "unreachable_reason"] == "no_facility_in_reach"
+    assert got.loc["A1", "dist_m_network"] == pytest.approx(660.0)
+
+
+def test_dropping_disconnected_part_warns(t_lines):
+    with pytest.warns(UserWarning, match="dropped 2 nodes"):
+        net = network.from_lines(t_lines)
+    assert net.n_nodes == 4 and len(net.edges) == 3
+
+
+def test_entrance_overrides_boundary(t_network, t_areas, t_facilities):
+    # a gate on A1's north side at (730, 80): it must walk round to the street y=0? No: the gate snaps
+    # to the nearest street, which is y=0 (80 m south); walk = 40 + 630 + 80 = 750 m
+    gates = gpd.GeoDataFrame({"area_id": ["A1"]}, geometry=[shapely.Point(at(730, 80))], crs=UTM50)
+    with pytest.warns(UserWarning):
+        got = reachability.assess_access(t_network, t_areas, t_facilities, entrances=gates).areas
+    assert got.set_index("area_id").loc["A1", "dist_m_network"] == pytest.approx(750.0)
+
+
+def test_areas_far_outside_network_are_an_error(t_network, t_areas, t_facilities):
+    far = t_areas.copy()
+    far.loc[1, "geometry"] = box(50_000, 0, 50_060, 60)
+    with pytest.raises(SitingInputError, match=r"more than 5 km outside.*rows: A2.*coordinate system"):
+        reachability.assess_access(t_network, far, t_facilities)
+
+
+def _oneway_osm(path):
+    """A 400 m square block with tails; its north street (4→3) is one-way eastward for vehicles."""
+    nodes = {1: (0, 0), 2: (400, 0), 3: (400, 400), 4: (0, 400), 5: (-200, 0), 6: (600, 400), 7: (-200, 400)}
+    lat0, lon0, m = 36.33, 116.25, 1 / 111_320
+    xml = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6">']
+    for i, (x, y) in nodes.items():
+        xml.append(f'<node id="{i}" lat="{lat0 + y * m:.8f}" lon="{lon0 + x * m / np.cos(np.radians(lat0)):.8f}"/>')
+    ways = [(10, [1, 2], False), (11, [2, 3], False), (12, [4, 3], True), (13, [1, 4], False),
+            (14, [5, 1], False), (15, [3, 6], False), (16, [7, 4], False)]
+    for wid, refs, oneway in ways:
+        xml.append(f'<way id="{wid}">' + "".join(f'<nd ref="{r}"/>' for r in refs)
+                   + '<tag k="highway" v="residential"/>' + ('<tag k="oneway" v="yes"/>' if oneway else "") + "</way>")
+    xml.append('<way id="20"><nd ref="5"/><nd ref="7"/><tag k="waterway" v="river"/></way>')
+    xml.append("</osm>")
+    path.write_text("\n".join(xml), encoding="utf-8")
+
+
+def test_one_way_street_walked_both_ways(tmp_path):
+    path = tmp_path / "block.osm"
+    _oneway_osm(path)
+    net = network.from_file(path)
+    # the river is not a street; node 2 (a bend) is simplified away
+    assert net.n_nodes == 6 and len(net.edges) == 6
+    assert (net.csr != net.csr.T).nnz == 0
+    # facility 20 m north of node 3; area x=-10..10 m, 20 m north of node 4: its corner (10, 420) walks
+    # 20 + 390 against the one-way + 20 = 430 m, not 1250 m round the block
+    lat0, lon0, m = 36.33, 116.25, 1 / 111_320
+    k = m / np.cos(np.radians(lat0))
+    fac = gpd.GeoDataFrame({"facility_id": ["F"], "level": ["community"]},
+                           geometry=[shapely.Point(lon0 + 400 * k, lat0 + 420 * m)], crs=4326)
+    area = gpd.GeoDataFrame({"area_id": ["A"], "households": [1.0]},
+                            geometry=[shapely.box(lon0 - 10 * k, lat0 + 420 * m, lon0 + 10 * k, lat0 + 440 * m)],
+                            crs=4326)
+    got = reachability.assess_access(net, area, fac).areas["dist_m_network"].iloc[0]
+    assert got == pytest.approx(430.0, abs=3.0)  # metres; UTM scale and degree rounding allow ~0.5%
+
+
+def test_agrees_with_networkx_on_real_osm_file():
+    """Every area's distance equals networkx Dijkstra on the same augmented graph (real PBF)."""
+    pyrosm = pytest.importorskip("pyrosm")
+    from pathlib import Path
+
+    pbf = Path(pyrosm.__file__).parent / "data" / "test.osm.pbf"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = network.from_file(pbf)
+    rng = np.random.default_rng(7)
+    picks = net.node_xy[rng.choice(net.n_nodes, 45, replace=False)] + rng.normal(0, 25, (45, 2))
+    areas = gpd.GeoDataFrame({"area_id": [f"A{i}" for i in range(40)], "households": 100.0},
+                             geometry=shapely.buffer(shapely.points(picks[:40]), 30), crs=net.crs)
+    facs = gpd.GeoDataFrame({"facility_id": [f"F{i}" for i in range(5)], "level": "community"},
+                            geometry=shapely.points(picks[40:]), crs=net.crs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = reachability.assess_access(net, areas, facs).areas["dist_m_network"].to_numpy()
+    aa, fa = attach_areas(net, areas), attach_points(net, facs)
+    e = net.edges
+    g = nx.DiGraph()
+
+    def add(a, b, w):
+        if not g.has_edge(a, b) or g[a][b]["w"] > w:
+            g.add_edge(a, b, w=w)
+
+    for u, v, ln in zip(e.u, e.v, e.length_m):
+        add(u, v, ln)
+        add(v, u, ln)
+    for att, kind in ((aa, "A"), (fa, "F")):
+        for o, ei, off, gap in zip(att.owner, att.edge, att.offset_m, att.gap_m):
+            u, v, ln = e.u.iat[ei], e.v.iat[ei], e.length_m.iat[ei]
+            ends = [(u, gap + off), (v, gap + ln - off)]
+            for node, w in ends:
+                add((kind, o), node, w) if kind == "F" else add(node, (kind, o), w)
+    for fo, fe, foff, fg in zip(fa.owner, fa.edge, fa.offset_m, fa.gap_m):
+        for ao, ae, aoff, ag in zip(aa.owner, aa.edge, aa.offset_m, aa.gap_m):
+            if fe == ae:
+                add(("F", fo), ("A", ao), fg + ag + abs(foff - aoff))
+    best = np.full(len(areas), np.inf)
+    for f in np.unique(fa.owner):
+        for node, d in nx.single_source_dijkstra_path_length(g, ("F", f), weight="w").items():
+            if isinstance(node, tuple) and node[0] == "A":
+                best[node[1]] = min(best[node[1]], d)
+    assert np.isfinite(best).sum() >= 30
+    np.testing.assert_allclose(np.where(np.isfinite(best), best, np.nan), ours, rtol=0, atol=1e-6)
