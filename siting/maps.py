@@ -1,0 +1,797 @@
+"""Interactive maps of the results: Folium (Leaflet) maps a planner can open anywhere and send on.
+
+Every map is one self-contained HTML file. Leaflet's script and stylesheet are embedded in it (taken from
+the ``folium-offline`` package, which ships them), and nothing else is loaded: no jQuery, Bootstrap or
+icon fonts. So the map works offline and on government intranets; only base-map tiles are fetched, and a
+map whose tiles cannot load still shows every data layer.
+
+Geometries are simplified for display in a metric CRS (:data:`DISPLAY_TOLERANCE_M`) and rounded to
+:data:`COORD_DECIMALS` decimals (about 0.1 m), and only the figures shown in tooltips are embedded, so a
+county with thousands of residential areas stays a few megabytes.
+
+Base maps: ``"osm"`` (OpenStreetMap, WGS84), ``"amap"`` (高德, whose tiles are drawn in GCJ-02: every
+geometry is shifted to GCJ-02 before drawing, or it would land hundreds of metres off), ``"tianditu"``
+(天地图, CGCS2000, which equals WGS84 at map scale; needs a key) and ``None`` (plain background).
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import offlinefolium as folium
+import pandas as pd
+import shapely
+from branca.element import Element, Figure, MacroElement
+from offlinefolium.map import Layer
+from offlinefolium.template import Template
+
+from siting.errors import SitingInputError
+from siting.labels import LANGUAGES, column_label, value_label
+from siting.projection import WGS84, to_metric, wgs84_to_gcj02_gdf
+
+#: Base-map choices accepted by :func:`result_map` and :func:`comparison_map`.
+BASEMAPS = ("osm", "amap", "tianditu", None)
+
+#: Douglas-Peucker tolerance for drawing polygons and lines, in metres (invisible below zoom 18).
+DISPLAY_TOLERANCE_M = 3.0
+
+#: Decimals kept in drawn longitudes/latitudes: 1e-6 degree is about 0.1 m.
+COORD_DECIMALS = 6
+
+#: Summary figures shown in the summary box, in this order (other keys of ``summary`` are left out).
+SUMMARY_KEYS = ("share_within_walk", "share_within_radius", "share_households_floor_area_ok",
+                "proposed_sites", "floor_area_shortfall_m2")
+
+WALK_COLORS = {"within": "#1a9850", "outside": "#d73027", "unreachable": "#8c8c8c"}
+FLOOR_AREA_COLORS = {"ok": "#2c7fb8", "short": "#fd8d3c"}
+LEVEL_COLORS = {"county": "#6a3d9a", "township": "#8c510a", "community": "#2166ac", "station": "#4d4d4d"}
+SERVICE_AREA_COLORS = {5: "#3f007d", 10: "#6a51a3", 15: "#9e9ac8"}
+PROPOSAL_COLOR = "#e7298a"
+RADIUS_COLOR = "#525252"
+UNIT_STYLES = {
+    "township": {"color": "#252525", "weight": 3, "fill": False},
+    "community": {"color": "#737373", "weight": 1.2, "dashArray": "5 4", "fill": False},
+}
+
+_TILES: dict[str, list[dict[str, Any]]] = {
+    "osm": [{"tiles": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "max_zoom": 19,
+             "attr": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'}],
+    "amap": [{"tiles": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
+                       "&x={x}&y={y}&z={z}", "subdomains": "1234", "max_zoom": 18, "attr": "&copy; 高德地图 AutoNavi"}],
+    # Tianditu serves the map (vec) and its labels (cva) as two layers; both are needed for a usable map.
+    "tianditu": [{"tiles": "https://t{s}.tianditu.gov.cn/" + layer + "_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+                           "&VERSION=1.0.0&LAYER=" + layer + "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+                           "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}",
+                  "subdomains": "01234567", "max_zoom": 18, "attr": "&copy; 天地图 Tianditu"}
+                 for layer in ("vec", "cva")],
+}
+
+# Map-only wording (layer names, legend entries); column and value labels come from siting.labels.
+_TERMS: dict[str, tuple[str, str]] = {
+    "title": ("社区养老服务设施布局", "Community elderly-care facilities"),
+    "scenario": ("方案", "Scenario"),
+    "profile": ("规则", "Rule profile"),
+    "summary": ("概况", "Summary"),
+    "legend": ("图例", "Legend"),
+    "basemap": ("底图", "Base map"),
+    "layer_walk": ("小区：步行圈覆盖", "Areas: walking circle"),
+    "within": ("步行圈内", "within walking time"),
+    "outside": ("步行圈外", "beyond walking time"),
+    "unreachable": ("不可达", "unreachable"),
+    "layer_floor_area": ("小区：每百户配建面积", "Areas: floor area per 100 households"),
+    "ok": ("配建面积达标", "floor area compliant"),
+    "short": ("配建面积不足(悬停见缺口)", "floor area short (hover for shortfall)"),
+    "layer_facilities": ("现状设施(按等级，大小示面积)", "Facilities by level (size = floor area)"),
+    "below_min_site": ("低于单处最小面积", "below minimum site size"),
+    "layer_service": ("{minutes}分钟步行范围", "{minutes}-min walking area"),
+    "layer_radius": ("{radius}米服务半径", "{radius} m service radius"),
+    "layer_township": ("乡镇(街道)边界", "Township/street boundaries"),
+    "layer_community": ("社区边界", "Community boundaries"),
+    "layer_proposals": ("规划新增设施(序号)", "Proposed centres (rank)"),
+    "proposal": ("规划新增设施，数字为序号", "proposed centre, number = rank"),
+    "service_reach": ("服务范围", "Service reach"),
+    "boundaries": ("行政边界", "Boundaries"),
+    "missing": ("—", "—"),
+}
+
+
+def _term(key: str, language: str, **fields: object) -> str:
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
+    return _TERMS[key][LANGUAGES.index(language)].format(**fields)
+
+
+class _OfflineMap(folium.Map):
+    """A folium Map that embeds only Leaflet's script and stylesheet: everything the layers here use."""
+
+    default_js = [item for item in folium.Map.default_js if item[0] == "leaflet"]
+    default_css = [item for item in folium.Map.default_css if item[0] == "leaflet_css"]
+
+
+class _HtmlControl(MacroElement):
+    """A Leaflet control holding fixed HTML (title, summary, legend), placed in a map corner."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
+        {{ this.get_name() }}.onAdd = function() {
+            var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
+            div.innerHTML = {{ this.html|tojson }};
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, html_text: str, position: str, css_class: str) -> None:
+        super().__init__()
+        self._name = "HtmlControl"
+        self.html = html_text
+        self.position = position
+        self.css_class = css_class
+
+
+class _SyncViews(MacroElement):
+    """Keeps two maps at the same centre and zoom (side-by-side comparison)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+            var busy = false;
+            function follow(source, target) {
+                source.on("move", function() {
+                    // Guard: the target's own move event must not echo back to the source.
+                    if (busy) { return; }
+                    busy = true;
+                    target.setView(source.getCenter(), source.getZoom(), {animate: false});
+                    busy = false;
+                });
+            }
+            follow({{ this.left.get_name() }}, {{ this.right.get_name() }});
+            follow({{ this.right.get_name() }}, {{ this.left.get_name() }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, left: folium.Map, right: folium.Map) -> None:
+        super().__init__()
+        self._name = "SyncViews"
+        self.left = left
+        self.right = right
+
+
+_CSS = """<style>
+.siting-box {background: rgba(255,255,255,0.92); padding: 6px 9px; border-radius: 4px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 13px/1.45 "Noto Sans CJK SC", "Microsoft YaHei",
+  "PingFang SC", sans-serif; color: #222; max-width: 330px;}
+.siting-title b {font-size: 15px;}
+.siting-box table {border-collapse: collapse;}
+.siting-box td {padding: 0 4px;}
+.siting-box td.v {text-align: right; font-weight: bold;}
+.siting-legend h4 {margin: 5px 0 2px; font-size: 13px;}
+.siting-sw {display: inline-block; width: 14px; height: 11px; margin-right: 6px; vertical-align: middle;}
+.leaflet-tooltip.siting-rank {font-weight: bold; background: transparent; border: none; box-shadow: none;
+  color: #fff; padding: 0; margin: 0;}
+.leaflet-tooltip table th, .leaflet-popup-content table th {text-align: left; padding-right: 6px;}
+</style>"""
+
+
+# Fields of the tooltips and popups: (short key embedded per feature, column, kind of formatting).
+_AREA_FIELDS = [("n", "name", "text"), ("h", "households", "int"), ("s", "status", "value"),
+                ("w", "walk_min", "minutes"), ("nf", "nearest_facility", "text"),
+                ("ds", "dist_m_straight", "int"), ("r", "within_radius", "bool"),
+                ("dn", "dist_m_network", "int"), ("rn", "within_radius_network", "bool"),
+                ("rq", "required_floor_area_m2", "int"), ("av", "available_floor_area_m2", "int"),
+                ("sf", "shortfall_m2", "int")]
+_AREA_TOOLTIP = ("n", "h", "w", "rq", "av", "sf")
+_FACILITY_FIELDS = [("n", "name", "text"), ("l", "level", "value"), ("fa", "floor_area_m2", "int"),
+                    ("b", "beds", "int"), ("bm", "below_min_site", "bool")]
+_PROPOSAL_FIELDS = [("n", "name", "text"), ("rk", "rank", "int"),
+                    ("fa", "recommended_floor_area_m2", "int"), ("hc", "households_newly_covered", "int")]
+_SERVICE_FIELDS = [("fi", "facility_id", "text"), ("m", "minutes", "int")]
+_UNIT_FIELDS = [("n", "name", "text"), ("u", "unit_id", "text")]
+
+
+def _format(values: pd.Series, kind: str, language: str) -> list[str]:
+    """Display strings, HTML-escaped because Leaflet inserts tooltip text as HTML."""
+    missing = _term("unreachable" if kind == "minutes" else "missing", language)
+    out = []
+    for value in values:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            out.append(missing)
+        elif kind == "int":
+            out.append(f"{float(value):,.0f}")
+        elif kind == "minutes":
+            out.append(f"{float(value):.1f}")
+        elif kind == "bool":
+            out.append(value_label(bool(value), language))
+        elif kind == "value":
+            out.append(html.escape(value_label(value, language)))
+        else:
+            out.append(html.escape(str(value)))
+    return out
+
+
+def _properties(frame: pd.DataFrame, fields: list[tuple[str, str, str]], language: str) -> tuple[pd.DataFrame, dict]:
+    """Display properties of the fields present in ``frame``, and their labels by key."""
+    present = [(key, column, kind) for key, column, kind in fields if column in frame.columns]
+    props = pd.DataFrame({key: _format(frame[column], kind, language) for key, column, kind in present},
+                         index=frame.index)
+    return props, {key: column_label(column, language) for key, column, _ in present}
+
+
+def _require(frame: gpd.GeoDataFrame | None, columns: tuple[str, ...], source: str, fix: str) -> None:
+    if frame is None:
+        return
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise SitingInputError(f"must be a GeoDataFrame, not {type(frame).__name__}", source=source)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise SitingInputError(f"missing column(s) {', '.join(missing)}", source=source, column=missing[0],
+                               fix=fix)
+    if frame.crs is None:
+        raise SitingInputError("has no coordinate reference system", source=source,
+                               fix="set it, e.g. frame.set_crs('EPSG:4326') for longitude/latitude")
+
+
+def _display_geometries(frame: gpd.GeoDataFrame, basemap: str | None) -> np.ndarray:
+    """Geometries as drawn: simplified in metres, in the tiles' datum, rounded to COORD_DECIMALS."""
+    geoms = frame.geometry
+    if not geoms.geom_type.isin(["Point", "MultiPoint"]).all():
+        # Simplify in a metric CRS so the tolerance means the same everywhere; keep rings valid.
+        metric = to_metric(gpd.GeoDataFrame(geometry=geoms, crs=frame.crs))
+        geoms = metric.geometry.simplify(DISPLAY_TOLERANCE_M, preserve_topology=True)
+    shown = gpd.GeoDataFrame(geometry=geoms).to_crs(WGS84)
+    if basemap == "amap":
+        shown = wgs84_to_gcj02_gdf(shown)
+    return shapely.transform(shown.geometry.values, lambda xy: np.round(xy, COORD_DECIMALS))
+
+
+# GeoJSON geometry types by the code the compact encoding uses (same list in _JS).
+_GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon")
+
+# Decodes the compact datasets and builds layers; written once into each page. Coordinates travel as
+# integers of 1e-6 degree, each path delta-encoded, and properties as columns: about a third of GeoJSON.
+_JS = """<script>
+var sitingMaps = {
+  types: %s,
+  path: function(a) {
+    var out = [], x = 0, y = 0;
+    for (var i = 0; i < a.length; i += 2) { x += a[i]; y += a[i + 1]; out.push([x / 1e6, y / 1e6]); }
+    return out;
+  },
+  coords: function(type, c) {
+    switch (type) {
+      case "Point": return [c[0] / 1e6, c[1] / 1e6];
+      case "MultiPoint": return c.map(function(p) { return [p[0] / 1e6, p[1] / 1e6]; });
+      case "LineString": return sitingMaps.path(c);
+      case "MultiPolygon": return c.map(function(p) { return p.map(sitingMaps.path); });
+      default: return c.map(sitingMaps.path);
+    }
+  },
+  features: function(d) {
+    var keys = Object.keys(d.p);
+    return {type: "FeatureCollection", features: d.g.map(function(g, i) {
+      var props = {};
+      keys.forEach(function(k) { props[k] = d.p[k][i]; });
+      var type = sitingMaps.types[g[0]];
+      return {type: "Feature", properties: props, geometry: {type: type, coordinates: sitingMaps.coords(type, g[1])}};
+    })};
+  },
+  table: function(props, keys, labels) {
+    return "<table>" + keys.map(function(k) {
+      return "<tr><th>" + labels[k] + "</th><td>" + props[k] + "</td></tr>";
+    }).join("") + "</table>";
+  },
+  layer: function(data, o) {
+    return L.geoJson(data, {
+      style: function(f) { return o.styles[f.properties[o.cls]]; },
+      pointToLayer: function(f, latlng) {
+        var style = L.extend({}, o.styles[f.properties[o.cls]]);
+        return o.radius ? L.circle(latlng, L.extend(style, {radius: o.radius})) : L.circleMarker(latlng, style);
+      },
+      onEachFeature: function(f, layer) {
+        if (o.rank) {
+          layer.bindTooltip(String(f.properties[o.rank]),
+                            {permanent: true, direction: "center", className: "siting-rank"});
+        } else if (o.tooltip.length) {
+          layer.bindTooltip(function() { return sitingMaps.table(f.properties, o.tooltip, o.labels); },
+                            {sticky: true});
+        }
+        layer.bindPopup(function() { return sitingMaps.table(f.properties, o.popup, o.labels); });
+      }
+    });
+  }
+};
+</script>""" % json.dumps(list(_GEOMETRY_TYPES))
+
+
+def _js_literal(value: Any) -> str:
+    """Compact JSON safe inside a <script> element (no "</script>" can occur)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def _delta(coords: np.ndarray) -> list[int]:
+    q = np.round(np.asarray(coords)[:, :2] * 10**COORD_DECIMALS).astype(np.int64)
+    return np.vstack([q[:1], np.diff(q, axis=0)]).ravel().tolist()
+
+
+def _encode(geom: shapely.Geometry) -> list:
+    """[type code, coordinates] of one geometry, coordinates as integers of 1e-6 degree, paths delta-encoded."""
+    kind = geom.geom_type
+    if kind == "Point":
+        coords: Any = _delta(shapely.get_coordinates(geom))
+    elif kind == "MultiPoint":
+        coords = [_delta(shapely.get_coordinates(p)) for p in geom.geoms]
+    elif kind == "LineString":
+        coords = _delta(geom.coords)
+    elif kind == "MultiLineString":
+        coords = [_delta(line.coords) for line in geom.geoms]
+    elif kind == "Polygon":
+        coords = [_delta(ring.coords) for ring in (geom.exterior, *geom.interiors)]
+    elif kind == "MultiPolygon":
+        coords = [[_delta(ring.coords) for ring in (p.exterior, *p.interiors)] for p in geom.geoms]
+    else:
+        raise SitingInputError(f"cannot draw a {kind} geometry",
+                               fix="explode geometry collections into polygons, lines or points first")
+    return [_GEOMETRY_TYPES.index(kind), coords]
+
+
+class _Dataset(MacroElement):
+    """Features drawn by one or more layers, embedded once in the page (compact encoding, see _JS)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = sitingMaps.features({{ this.payload() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, geoms: np.ndarray, props: pd.DataFrame, labels: dict[str, str]) -> None:
+        super().__init__()
+        self._name = "SitingData"
+        drawable = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        self.drawable = drawable
+        self.geoms = geoms[drawable]
+        self.columns = {key: props[key].to_numpy()[drawable].tolist() for key in props.columns}
+        self.labels = labels
+        self.bounds = shapely.total_bounds(self.geoms)
+
+    def __len__(self) -> int:
+        return len(self.geoms)
+
+    def add_column(self, key: str, values: np.ndarray) -> None:
+        """A column given for every input row (non-drawable rows are dropped here)."""
+        self.columns[key] = np.asarray(values)[self.drawable].tolist()
+
+    def payload(self) -> str:
+        return _js_literal({"g": [_encode(g) for g in self.geoms], "p": self.columns})
+
+
+class _DataLayer(Layer):
+    """One switchable layer drawing a dataset, styled by a class column, with tooltips and popups."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = sitingMaps.layer({{ this.dataset.get_name() }}, {{ this.js_options() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, dataset: _Dataset, name: str, class_key: str, styles: Mapping[str, dict], *,
+                 show: bool = True, tooltip: tuple[str, ...] | None = None, radius_m: float | None = None,
+                 rank_key: str | None = None) -> None:
+        super().__init__(name=html.escape(name), overlay=True, control=True, show=show)
+        self._name = "SitingLayer"
+        self.dataset = dataset
+        self.options = {
+            "cls": class_key, "styles": dict(styles), "radius": radius_m, "rank": rank_key,
+            "tooltip": [k for k in dataset.labels if tooltip is None or k in tooltip],
+            "popup": list(dataset.labels),
+            "labels": {k: html.escape(v) for k, v in dataset.labels.items()},
+        }
+
+    def js_options(self) -> str:
+        return _js_literal(self.options)
+
+
+class _Builder:
+    """Draws result layers onto one map and collects what the legend must explain."""
+
+    def __init__(self, m: folium.Map, basemap: str | None, language: str) -> None:
+        self.map = m
+        self.basemap = basemap
+        self.language = language
+        self.legend: list[tuple[str, list[tuple[str, str]]]] = []
+        self.bounds: list[np.ndarray] = []
+
+    def dataset(self, frame: gpd.GeoDataFrame, fields: list[tuple[str, str, str]]) -> _Dataset | None:
+        """Embed a frame's display geometries and formatted fields; None if nothing can be drawn."""
+        props, labels = _properties(frame, fields, self.language)
+        data = _Dataset(_display_geometries(frame, self.basemap), props, labels)
+        if not len(data):
+            return None
+        data.add_to(self.map)
+        self.bounds.append(data.bounds)
+        return data
+
+    def layer(self, frame: gpd.GeoDataFrame, name: str, fields: list[tuple[str, str, str]],
+              classes: pd.Series, styles: Mapping[str, dict], *, data: _Dataset | None = None,
+              class_key: str = "k", **options: Any) -> _Dataset | None:
+        """Add one layer of ``frame`` (embedding it unless ``data`` already holds it); None if empty."""
+        data = data or self.dataset(frame, fields)
+        if data is None:
+            return None
+        data.add_column(class_key, classes.astype(str).to_numpy())
+        _DataLayer(data, name, class_key, styles, **options).add_to(self.map)
+        return data
+
+    def add_legend(self, heading: str, entries: list[tuple[str, str]]) -> None:
+        self.legend.append((heading, entries))
+
+
+def _swatch(style: Mapping[str, Any], shape: str = "fill") -> str:
+    color = style.get("color", "#333")
+    fill = style.get("fillColor", color)
+    if shape == "circle":
+        css = f"background:{fill};border:2px solid {color};border-radius:50%;width:11px;height:11px"
+    elif shape == "line":
+        dash = "dashed" if style.get("dashArray") else "solid"
+        css = f"border-top:{max(1.0, style.get('weight', 1)):.0f}px {dash} {color};height:0"
+    else:
+        css = f"background:{fill};opacity:0.85;border:1px solid {color}"
+    return f'<span class="siting-sw" style="{css}"></span>'
+
+
+def _new_map(basemap: str | None, tianditu_key: str | None, language: str, **size: str) -> folium.Map:
+    if basemap not in BASEMAPS:
+        raise ValueError(f"basemap must be one of {BASEMAPS}, not {basemap!r}")
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
+    m = _OfflineMap(location=[0.0, 0.0], zoom_start=2, tiles=None, control_scale=True, **size)
+    if basemap == "tianditu":
+        key = tianditu_key or os.environ.get("TIANDITU_KEY")
+        if not key:
+            raise SitingInputError(
+                "the Tianditu (天地图) base map needs a key", column="tianditu_key",
+                fix="pass tianditu_key='…' (a free browser key from https://console.tianditu.gov.cn), set the "
+                    "TIANDITU_KEY environment variable, or choose basemap='osm', 'amap' or None")
+    for i, tiles in enumerate(_TILES.get(basemap, [])):
+        options = dict(tiles)
+        if basemap == "tianditu":
+            options["tiles"] = options["tiles"].replace("{key}", key)
+        # Only the first tile layer is listed; Tianditu's label layer simply follows its map layer.
+        folium.TileLayer(name=f"{_term('basemap', language)}: {basemap}", overlay=False, control=i == 0,
+                         **options).add_to(m)
+    m.get_root().header.add_child(Element(_CSS), name="siting_css")
+    m.get_root().header.add_child(Element(_JS), name="siting_js")
+    if basemap is None:
+        # No tiles: a plain paper-like background instead of Leaflet's grey.
+        m.get_root().header.add_child(Element("<style>.folium-map.leaflet-container {background: #f7f6f2;}</style>"),
+                                      name="siting_plain_background")
+    return m
+
+
+def _draw(builder: _Builder, areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None, *,
+          service_areas: gpd.GeoDataFrame | None, radius_m: float | None, units: gpd.GeoDataFrame | None,
+          proposals: gpd.GeoDataFrame | None) -> None:
+    """Draw every result layer, bottom to top: service areas, circles, areas, boundaries, facilities, proposals."""
+    lang = builder.language
+    _require(areas, ("within_walk",), "areas argument", "pass the areas returned by the reachability step")
+    _require(facilities, ("level",), "facilities argument", "give each facility a level")
+    _require(service_areas, ("minutes",), "service_areas argument",
+             "pass the service areas returned by the reachability step")
+    _require(units, ("level",), "units argument", "give each unit a level: township or community")
+    _require(proposals, ("rank",), "proposals argument", "pass the proposals returned by the optimizer")
+
+    reach: list[tuple[str, str]] = []
+    if service_areas is not None and len(service_areas):
+        minutes = sorted(pd.unique(service_areas["minutes"]), reverse=True)
+        for i, value in enumerate(minutes):
+            color = SERVICE_AREA_COLORS.get(int(value), "#807dba")
+            style = {"color": color, "weight": 1, "fillColor": color, "fillOpacity": 0.12}
+            part = service_areas[service_areas["minutes"] == value]
+            # Only the largest is shown at first: stacked fills would hide the areas' colours.
+            if builder.layer(part, _term("layer_service", lang, minutes=f"{value:g}"), _SERVICE_FIELDS,
+                             pd.Series("s", index=part.index), {"s": style}, show=i == 0):
+                reach.insert(0, (_swatch(style), _term("layer_service", lang, minutes=f"{value:g}")))
+
+    # Facilities are embedded once and drawn twice: circles at the bottom, markers on top.
+    facility_data = builder.dataset(facilities, _FACILITY_FIELDS) if facilities is not None else None
+    if facility_data is not None and radius_m:
+        style = {"color": RADIUS_COLOR, "weight": 1.5, "dashArray": "6 4", "fill": False}
+        name = _term("layer_radius", lang, radius=f"{radius_m:g}")
+        if builder.layer(facilities, name, _FACILITY_FIELDS, pd.Series("r", index=facilities.index),
+                         {"r": style}, data=facility_data, class_key="kr", show=False, radius_m=float(radius_m)):
+            reach.append((_swatch(style, "line"), name))
+    if reach:
+        builder.add_legend(_term("service_reach", lang), reach)
+
+    walk_class = np.where(areas["walk_min"].isna() if "walk_min" in areas else False, "unreachable",
+                          np.where(areas["within_walk"].fillna(False).astype(bool), "within", "outside"))
+    walk_styles = {k: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.55}
+                   for k, c in WALK_COLORS.items()}
+    area_data = builder.layer(areas, _term("layer_walk", lang), _AREA_FIELDS,
+                              pd.Series(walk_class, index=areas.index), walk_styles, class_key="kw",
+                              tooltip=_AREA_TOOLTIP)
+    if area_data is not None:
+        present = set(walk_class)
+        builder.add_legend(_term("layer_walk", lang), [(_swatch(walk_styles[k]), _term(k, lang))
+                                                       for k in WALK_COLORS if k in present])
+
+    if area_data is not None and "floor_area_ok" in areas:
+        fa_class = np.where(areas["floor_area_ok"].fillna(False).astype(bool), "ok", "short")
+        fa_styles = {k: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.6}
+                     for k, c in FLOOR_AREA_COLORS.items()}
+        # Hidden at first: it covers the same polygons as the walking-circle layer.
+        if builder.layer(areas, _term("layer_floor_area", lang), _AREA_FIELDS,
+                         pd.Series(fa_class, index=areas.index), fa_styles, data=area_data, class_key="kf",
+                         show=False, tooltip=_AREA_TOOLTIP):
+            builder.add_legend(_term("layer_floor_area", lang),
+                               [(_swatch(fa_styles[k]), _term(k, lang)) for k in FLOOR_AREA_COLORS])
+
+    if units is not None and len(units):
+        entries = []
+        for level in ("township", "community"):
+            part = units[units["level"] == level]
+            name = _term(f"layer_{level}", lang)
+            if builder.layer(part, name, _UNIT_FIELDS, pd.Series(level, index=part.index),
+                             {level: UNIT_STYLES[level]}):
+                entries.append((_swatch(UNIT_STYLES[level], "line"), name))
+        if entries:
+            builder.add_legend(_term("boundaries", lang), entries)
+
+    if facility_data is not None:
+        area = pd.to_numeric(facilities.get("floor_area_m2", pd.Series(np.nan, index=facilities.index)))
+        # Marker area grows with floor area: 200 m² ≈ 7 px radius, 2,000 m² ≈ 15 px.
+        radius = np.clip(4 + np.sqrt(area.fillna(0).to_numpy()) / 4, 5, 18).round(1)
+        small = facilities.get("below_min_site", pd.Series(False, index=facilities.index)).fillna(False)
+        classes = (facilities["level"].astype(str) + "|" + pd.Series(radius, index=facilities.index).astype(str)
+                   + "|" + small.astype(bool).astype(str))
+        styles = {}
+        for key in pd.unique(classes):
+            level, r, below = key.split("|")
+            color = LEVEL_COLORS.get(level, "#000000")
+            styles[key] = {"radius": float(r), "fill": True, "color": "#d7301f" if below == "True" else "#ffffff",
+                           "weight": 3 if below == "True" else 1.5, "fillColor": color, "fillOpacity": 0.9}
+        if builder.layer(facilities, _term("layer_facilities", lang), _FACILITY_FIELDS, classes, styles,
+                         data=facility_data):
+            levels = set(facilities["level"].astype(str))
+            entries = [(_swatch({"color": "#ffffff", "fillColor": c}, "circle"), value_label(k, lang))
+                       for k, c in LEVEL_COLORS.items() if k in levels]
+            if small.astype(bool).any():
+                entries.append((_swatch({"color": "#d7301f", "fillColor": "#ffffff"}, "circle"),
+                                _term("below_min_site", lang)))
+            builder.add_legend(_term("layer_facilities", lang), entries)
+
+    if proposals is not None and len(proposals):
+        style = {"radius": 10, "fill": True, "color": "#ffffff", "weight": 2, "fillColor": PROPOSAL_COLOR, "fillOpacity": 0.95}
+        if builder.layer(proposals, _term("layer_proposals", lang), _PROPOSAL_FIELDS,
+                         pd.Series("p", index=proposals.index), {"p": style}, rank_key="rk"):
+            builder.add_legend(_term("layer_proposals", lang), [(_swatch(style, "circle"), _term("proposal", lang))])
+
+
+def _summary_html(summary: Mapping[str, Any] | None, language: str) -> str:
+    rows = []
+    for key in SUMMARY_KEYS:
+        value = (summary or {}).get(key)
+        if value is None:
+            continue
+        if key.startswith("share_"):
+            text = f"{100 * float(value):.1f}%"
+        elif isinstance(value, (int, float, np.number)):
+            text = f"{float(value):,.0f}"
+        else:
+            text = html.escape(str(value))
+        rows.append(f"<tr><td>{html.escape(column_label(key, language))}</td><td class='v'>{text}</td></tr>")
+    return "<table>" + "".join(rows) + "</table>" if rows else ""
+
+
+def _title_html(title: str | None, scenario: str | None, profile: str | None, language: str) -> str:
+    lines = [f"<b>{html.escape(title or _term('title', language))}</b>"]
+    if scenario:
+        lines.append(f"{_term('scenario', language)}: {html.escape(str(scenario))}")
+    if profile:
+        lines.append(f"{_term('profile', language)}: {html.escape(str(profile))}")
+    return "<br>".join(lines)
+
+
+def _legend_html(builder: _Builder) -> str:
+    parts = [f"<b>{_term('legend', builder.language)}</b>"]
+    for heading, entries in builder.legend:
+        parts.append(f"<h4>{html.escape(heading)}</h4>")
+        parts.extend(f"<div>{swatch}{html.escape(text)}</div>" for swatch, text in entries)
+    return "".join(parts)
+
+
+def _decorate(builder: _Builder, *, title: str | None, scenario: str | None, profile: str | None,
+              summary: Mapping[str, Any] | None, legend: bool = True) -> None:
+    m = builder.map
+    _HtmlControl(_title_html(title, scenario, profile, builder.language), "topleft",
+                 "siting-box siting-title").add_to(m)
+    box = _summary_html(summary, builder.language)
+    if box:
+        _HtmlControl(f"<b>{_term('summary', builder.language)}</b>{box}", "bottomright",
+                     "siting-box siting-summary").add_to(m)
+    if legend and builder.legend:
+        _HtmlControl(_legend_html(builder), "bottomleft", "siting-box siting-legend").add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+
+
+def _fit(maps: list[folium.Map], bounds: list[np.ndarray]) -> None:
+    if not bounds:
+        return
+    b = np.vstack(bounds)
+    south_west = [float(b[:, 1].min()), float(b[:, 0].min())]
+    north_east = [float(b[:, 3].max()), float(b[:, 2].max())]
+    for m in maps:
+        m.location = [(south_west[0] + north_east[0]) / 2, (south_west[1] + north_east[1]) / 2]
+        m.fit_bounds([south_west, north_east])
+
+
+def result_map(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None = None, *,
+               service_areas: gpd.GeoDataFrame | None = None, radius_m: float | None = 1000,
+               units: gpd.GeoDataFrame | None = None, proposals: gpd.GeoDataFrame | None = None,
+               summary: Mapping[str, Any] | None = None, title: str | None = None, scenario: str | None = None,
+               profile: str | None = None, basemap: str | None = "osm", language: str = "zh",
+               tianditu_key: str | None = None) -> folium.Map:
+    """An interactive map of one scenario's results, with a layer control, legend, title and summary box.
+
+    Parameters
+    ----------
+    areas : GeoDataFrame
+        Residential areas (polygons, any CRS) with ``within_walk`` and, as available, ``name``,
+        ``households``, ``status``, ``walk_min`` (NaN: unreachable), ``nearest_facility``,
+        ``dist_m_straight``, ``within_radius``, ``dist_m_network``, ``within_radius_network``; with
+        ``floor_area_ok`` (and ``required_floor_area_m2``, ``available_floor_area_m2``, ``shortfall_m2``)
+        a floor-area compliance layer is added.
+    facilities : GeoDataFrame, optional
+        Existing facilities (points) with ``level`` (county/township/community/station) and optionally
+        ``name``, ``floor_area_m2`` (sets the marker size), ``beds``, ``below_min_site``.
+    service_areas : GeoDataFrame, optional
+        Walking-time service areas (polygons) with ``minutes``; one layer per distinct value.
+    radius_m : float or None, default 1000
+        Service radius drawn around each facility, in metres; None draws no circles.
+    units : GeoDataFrame, optional
+        Township and community boundaries (polygons) with ``level`` ("township"/"community") and ``name``.
+    proposals : GeoDataFrame, optional
+        Proposed centres (points) with ``rank`` and optionally ``name``, ``recommended_floor_area_m2``,
+        ``households_newly_covered``.
+    summary : dict, optional
+        Scenario figures; those in :data:`SUMMARY_KEYS` fill the summary box (shares as fractions 0–1).
+        Its ``scenario`` and ``profile`` entries are used when those arguments are not given.
+    title, scenario, profile : str, optional
+        Title (default: a generic one), scenario name and rule-profile name for the title box.
+    basemap : {"osm", "amap", "tianditu", None}, default "osm"
+        Tiles under the data. "amap" shifts every geometry to GCJ-02; None draws on a plain background.
+    language : {"zh", "en"}, default "zh"
+        Language of layer names, legend, tooltips and popups.
+    tianditu_key : str, optional
+        Tianditu key (or the ``TIANDITU_KEY`` environment variable); required for ``basemap="tianditu"``.
+
+    Returns
+    -------
+    folium.Map
+        An ``offlinefolium`` Map (the folium API, with Leaflet embedded); it displays inline in Jupyter.
+        Write it with :func:`save_map`.
+    """
+    summary = summary or {}
+    m = _new_map(basemap, tianditu_key, language)
+    builder = _Builder(m, basemap, language)
+    _draw(builder, areas, facilities, service_areas=service_areas, radius_m=radius_m, units=units,
+          proposals=proposals)
+    _decorate(builder, title=title, scenario=scenario or summary.get("scenario"),
+              profile=profile or summary.get("profile"), summary=summary)
+    _fit([m], builder.bounds)
+    return m
+
+
+_RESULT_PARTS = ("areas", "facilities", "service_areas", "units", "proposals", "summary")
+
+
+def _result_parts(result: Any, which: str) -> dict[str, Any]:
+    """The parts of a scenario result given as a mapping or an object with attributes."""
+    get = result.get if isinstance(result, Mapping) else (lambda key, default=None: getattr(result, key, default))
+    parts = {key: get(key, None) for key in _RESULT_PARTS}
+    if parts["areas"] is None:
+        raise SitingInputError("has no areas", source=f"comparison_map {which}",
+                               fix="pass a scenario result (mapping or object) with areas, facilities, summary, …")
+    parts["summary"] = dict(parts["summary"] or {})
+    for key in ("scenario", "profile"):
+        if parts["summary"].get(key) is None and get(key, None) is not None:
+            parts["summary"][key] = get(key, None)
+    return parts
+
+
+def comparison_map(result_a: Any, result_b: Any, *, radius_m: float | None = 1000, title: str | None = None,
+                   basemap: str | None = "osm", language: str = "zh", tianditu_key: str | None = None) -> Figure:
+    """Two scenarios side by side: two maps whose views move together, each with its own title and summary.
+
+    Parameters
+    ----------
+    result_a, result_b : mapping or object
+        Scenario results with ``areas`` and optionally ``facilities``, ``service_areas``, ``units``,
+        ``proposals`` and ``summary`` (keys or attributes); the scenario name and rule profile are read
+        from ``summary["scenario"]``/``summary["profile"]`` or from ``scenario``/``profile`` entries.
+    radius_m, title, basemap, language, tianditu_key
+        As in :func:`result_map`.
+
+    Returns
+    -------
+    branca.element.Figure
+        One page holding both maps; displays inline in Jupyter; write it with :func:`save_map`.
+    """
+    figure = Figure()
+    maps, bounds, builders = [], [], []
+    for i, result in enumerate((result_a, result_b)):
+        parts = _result_parts(result, "result_a" if i == 0 else "result_b")
+        m = _new_map(basemap, tianditu_key, language, width="50%", height="100%", left=f"{50 * i}%",
+                     position="absolute")
+        figure.add_child(m)
+        builder = _Builder(m, basemap, language)
+        _draw(builder, parts["areas"], parts["facilities"], service_areas=parts["service_areas"],
+              radius_m=radius_m, units=parts["units"], proposals=parts["proposals"])
+        summary = parts["summary"]
+        # One legend suffices: both sides use the same colours; it goes on the right-hand map.
+        _decorate(builder, title=title, scenario=summary.get("scenario"), profile=summary.get("profile"),
+                  summary=summary, legend=i == 1)
+        maps.append(m)
+        bounds.extend(builder.bounds)
+        builders.append(builder)
+    _fit(maps, bounds)
+    figure.header.add_child(Element("<style>.folium-map + .folium-map {border-left: 2px solid #444;}</style>"),
+                            name="siting_divider")
+    figure.add_child(_SyncViews(maps[0], maps[1]))
+    return figure
+
+
+def _number_elements(root: Any) -> None:
+    """Give every element a sequential id so the same map always gives the same HTML (folium uses random ids)."""
+    counter = 0
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        counter += 1
+        element._id = f"{counter:04d}"
+        children = list(element._children.values())
+        if isinstance(element, Figure):
+            children += [element.header, element.html, element.script]
+        stack.extend(reversed(children))
+
+
+def save_map(m: folium.Map | Figure, path: str | os.PathLike) -> Path:
+    """Write a map to one self-contained HTML file, whole or not at all.
+
+    Parameters
+    ----------
+    m : folium.Map or branca Figure
+        A map from :func:`result_map` or a figure from :func:`comparison_map`.
+    path : str or path-like
+        Where to write; parent folders are created.
+
+    Returns
+    -------
+    Path
+        The written file. Its element ids are numbered in order, so the same map gives identical bytes.
+    """
+    path = Path(path)
+    root = m.get_root()
+    _number_elements(root)
+    text = root.render()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
