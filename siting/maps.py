@@ -98,6 +98,9 @@ _TERMS: dict[str, tuple[str, str]] = {
     "proposal": ("规划新增设施，数字为序号", "proposed centre, number = rank"),
     "service_reach": ("服务范围", "Service reach"),
     "boundaries": ("行政边界", "Boundaries"),
+    "osm": ("OpenStreetMap", "OpenStreetMap"),
+    "amap": ("高德地图", "Amap"),
+    "tianditu": ("天地图", "Tianditu"),
     "missing": ("—", "—"),
 }
 
@@ -450,12 +453,15 @@ def _swatch(style: Mapping[str, Any], shape: str = "fill") -> str:
     return f'<span class="siting-sw" style="{css}"></span>'
 
 
-def _new_map(basemap: str | None, tianditu_key: str | None, language: str, **size: str) -> folium.Map:
+def _new_map(basemap: str | None, tianditu_key: str | None, language: str, figure: Figure | None = None,
+             **size: str) -> folium.Map:
     if basemap not in BASEMAPS:
         raise ValueError(f"basemap must be one of {BASEMAPS}, not {basemap!r}")
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
     m = _OfflineMap(location=[0.0, 0.0], zoom_start=2, tiles=None, control_scale=True, **size)
+    if figure is not None:
+        figure.add_child(m)
     if basemap == "tianditu":
         key = tianditu_key or os.environ.get("TIANDITU_KEY")
         if not key:
@@ -468,7 +474,8 @@ def _new_map(basemap: str | None, tianditu_key: str | None, language: str, **siz
         if basemap == "tianditu":
             options["tiles"] = options["tiles"].replace("{key}", key)
         # Only the first tile layer is listed; Tianditu's label layer simply follows its map layer.
-        folium.TileLayer(name=f"{_term('basemap', language)}: {basemap}", overlay=False, control=i == 0,
+        folium.TileLayer(name=f"{_term('basemap', language)}: {_term(basemap, language)}", overlay=False,
+                         control=i == 0,
                          **options).add_to(m)
     m.get_root().header.add_child(Element(_CSS), name="siting_css")
     m.get_root().header.add_child(Element(_JS), name="siting_js")
@@ -603,16 +610,17 @@ def _title_html(title: str | None, scenario: str | None, profile: str | None, la
     return "<br>".join(lines)
 
 
-def _legend_html(builder: _Builder) -> str:
-    parts = [f"<b>{_term('legend', builder.language)}</b>"]
-    for heading, entries in builder.legend:
+def _legend_html(sections: list[tuple[str, list[tuple[str, str]]]], language: str) -> str:
+    parts = [f"<b>{_term('legend', language)}</b>"]
+    for heading, entries in sections:
         parts.append(f"<h4>{html.escape(heading)}</h4>")
         parts.extend(f"<div>{swatch}{html.escape(text)}</div>" for swatch, text in entries)
     return "".join(parts)
 
 
 def _decorate(builder: _Builder, *, title: str | None, scenario: str | None, profile: str | None,
-              summary: Mapping[str, Any] | None, legend: bool = True) -> None:
+              summary: Mapping[str, Any] | None, legend: list[tuple[str, list[tuple[str, str]]]],
+              collapsed: bool = False) -> None:
     m = builder.map
     _HtmlControl(_title_html(title, scenario, profile, builder.language), "topleft",
                  "siting-box siting-title").add_to(m)
@@ -620,9 +628,9 @@ def _decorate(builder: _Builder, *, title: str | None, scenario: str | None, pro
     if box:
         _HtmlControl(f"<b>{_term('summary', builder.language)}</b>{box}", "bottomright",
                      "siting-box siting-summary").add_to(m)
-    if legend and builder.legend:
-        _HtmlControl(_legend_html(builder), "bottomleft", "siting-box siting-legend").add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    if legend:
+        _HtmlControl(_legend_html(legend, builder.language), "bottomleft", "siting-box siting-legend").add_to(m)
+    folium.LayerControl(collapsed=collapsed).add_to(m)
 
 
 def _fit(maps: list[folium.Map], bounds: list[np.ndarray]) -> None:
@@ -688,7 +696,7 @@ def result_map(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None = No
     _draw(builder, areas, facilities, service_areas=service_areas, radius_m=radius_m, units=units,
           proposals=proposals)
     _decorate(builder, title=title, scenario=scenario or summary.get("scenario"),
-              profile=profile or summary.get("profile"), summary=summary)
+              profile=profile or summary.get("profile"), summary=summary, legend=builder.legend)
     _fit([m], builder.bounds)
     return m
 
@@ -732,22 +740,27 @@ def comparison_map(result_a: Any, result_b: Any, *, radius_m: float | None = 100
     maps, bounds, builders = [], [], []
     for i, result in enumerate((result_a, result_b)):
         parts = _result_parts(result, "result_a" if i == 0 else "result_b")
-        m = _new_map(basemap, tianditu_key, language, width="50%", height="100%", left=f"{50 * i}%",
+        m = _new_map(basemap, tianditu_key, language, figure, width="50%", height="100%", left=f"{50 * i}%",
                      position="absolute")
-        figure.add_child(m)
         builder = _Builder(m, basemap, language)
         _draw(builder, parts["areas"], parts["facilities"], service_areas=parts["service_areas"],
               radius_m=radius_m, units=parts["units"], proposals=parts["proposals"])
-        summary = parts["summary"]
-        # One legend suffices: both sides use the same colours; it goes on the right-hand map.
-        _decorate(builder, title=title, scenario=summary.get("scenario"), profile=summary.get("profile"),
-                  summary=summary, legend=i == 1)
         maps.append(m)
         bounds.extend(builder.bounds)
-        builders.append(builder)
+        builders.append((builder, parts["summary"]))
+    # One legend (both sides use the same colours) explaining what either side shows, on the right-hand map.
+    legend: dict[str, list[tuple[str, str]]] = {}
+    for builder, _ in builders:
+        for heading, entries in builder.legend:
+            section = legend.setdefault(heading, [])
+            section.extend(entry for entry in entries if entry not in section)
+    for i, (builder, summary) in enumerate(builders):
+        # Collapsed layer controls: two expanded ones would cover half of each map.
+        _decorate(builder, title=title, scenario=summary.get("scenario"), profile=summary.get("profile"),
+                  summary=summary, legend=list(legend.items()) if i == 1 else [], collapsed=True)
     _fit(maps, bounds)
-    figure.header.add_child(Element("<style>.folium-map + .folium-map {border-left: 2px solid #444;}</style>"),
-                            name="siting_divider")
+    figure.header.add_child(Element("<style>.folium-map + .folium-map {border-left: 2px solid #444; "
+                                    "box-sizing: border-box;}</style>"), name="siting_divider")
     figure.add_child(_SyncViews(maps[0], maps[1]))
     return figure
 
