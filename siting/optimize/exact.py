@@ -1,0 +1,440 @@
+"""Exact models solved with HiGHS (highspy), built from sparse arrays without per-variable Python loops.
+
+Formulations
+------------
+* Set cover (LSCP) and maximal covering (MCLP): one row per demand over the candidate sites within
+  reach only (the sparse pairs), existing sites taken as already open.
+* p-median: the radius formulation (Elloumi 2010; García, Labbé & Marín 2011) in its compact
+  "level" form. For demand i let D_i^1 < … < D_i^K be the distinct allocation costs of its
+  reachable sites and z_i^k ≥ 0 stand for "no open site within D_i^k". Then
+
+      min  Σ_i D_i^1 + Σ_i Σ_k (D_i^{k+1} − D_i^k) z_i^k
+      s.t. z_i^{k−1} − z_i^k ≤ Σ_{j at level k of i} y_j      (z_i^0 = 1, z_i^K = 0)
+
+  Summed over k these rows give Elloumi's z_i^k + Σ_{j within D_i^k} y_j ≥ 1 (same LP bound, which
+  equals the classical strong formulation's), but with O(pairs) non-zeros instead of O(pairs ×
+  levels). Levels far beyond a demand's cost in the heuristic solution are left out at first: the
+  truncated model is a relaxation (it charges min(true cost, next level)), so its bound is valid;
+  levels are added for the demands whose cost was truncated and the model re-solved until the
+  solution's true cost meets the bound.
+* Capacitated variants: the assignment model x_ij ∈ {0, 1} over the pairs, x_ij ≤ y_j,
+  Σ_i load_i x_ij ≤ capacity_j y_j, every demand assigned once or left unserved at its penalty.
+
+Every solve reports objective, a proven bound, the gap and a status from the fixed vocabulary
+("optimal" only when the gap is proven ≤ tolerance; else "feasible", "time_limit", "infeasible").
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from siting.optimize.heuristics import Allocation
+
+INF = highspy.kHighsInf
+
+
+@dataclass
+class MipResult:
+    """Outcome of one HiGHS run."""
+
+    x: np.ndarray | None
+    objective: float
+    bound: float
+    status: str
+    seconds: float
+
+
+def relative_gap(objective: float, bound: float) -> float:
+    """|objective − bound| / max(|objective|, 1e-9); nan when either is unknown."""
+    if not (np.isfinite(objective) and np.isfinite(bound)):
+        return float("nan")
+    return abs(objective - bound) / max(abs(objective), 1e-9)
+
+
+def solve_mip(
+    cost: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    integer: np.ndarray,
+    matrix: sp.csr_matrix,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    *,
+    maximize: bool = False,
+    offset: float = 0.0,
+    time_limit_s: float | None = None,
+    tolerance: float = 1e-4,
+    start: np.ndarray | None = None,
+    log: bool = False,
+) -> MipResult:
+    """Solve ``min/max cost·x + offset`` s.t. ``row_lower ≤ matrix·x ≤ row_upper`` with HiGHS.
+
+    Parameters
+    ----------
+    integer : ndarray of bool
+        Which columns are integer.
+    time_limit_s : float, optional
+        Wall-clock limit in seconds.
+    tolerance : float
+        Relative MIP gap at which HiGHS stops and we call the result optimal.
+    start : ndarray, optional
+        A feasible solution passed to HiGHS as incumbent.
+    """
+    t0 = time.perf_counter()
+    matrix = sp.csr_matrix(matrix)
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(cost)
+    lp.num_row_ = matrix.shape[0]
+    lp.col_cost_ = np.asarray(cost, dtype=float)
+    lp.col_lower_ = np.asarray(lower, dtype=float)
+    lp.col_upper_ = np.asarray(upper, dtype=float)
+    lp.row_lower_ = np.asarray(row_lower, dtype=float)
+    lp.row_upper_ = np.asarray(row_upper, dtype=float)
+    lp.offset_ = float(offset)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+    lp.a_matrix_.value_ = matrix.data.astype(float)
+    has_integer = bool(np.any(integer))
+    if has_integer:
+        kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
+        lp.integrality_ = [kinds[k] for k in np.asarray(integer, dtype=np.int8)]
+    if maximize:
+        lp.sense_ = highspy.ObjSense.kMaximize
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(log))
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("mip_rel_gap", float(tolerance))
+    if time_limit_s is not None:
+        h.setOptionValue("time_limit", max(float(time_limit_s), 0.01))
+    h.passModel(lp)
+    if start is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = np.asarray(start, dtype=float)
+        h.setSolution(sol)
+    h.run()
+    model_status = h.getModelStatus()
+    info = h.getInfo()
+    seconds = time.perf_counter() - t0
+    S = highspy.HighsModelStatus
+    if model_status in (S.kInfeasible, S.kUnboundedOrInfeasible):
+        return MipResult(None, float("nan"), float("nan"), "infeasible", seconds)
+    has_solution = info.primal_solution_status == highspy.kSolutionStatusFeasible
+    x = np.asarray(h.getSolution().col_value) if has_solution else None
+    objective = float(info.objective_function_value) if has_solution else float("nan")
+    if has_integer:
+        bound = float(info.mip_dual_bound)
+    else:
+        bound = objective if model_status == S.kOptimal else float("nan")
+    if not np.isfinite(bound):
+        bound = float("nan")
+    if model_status == S.kOptimal:
+        status = "optimal" if relative_gap(objective, bound) <= tolerance else "feasible"
+    elif model_status in (S.kTimeLimit, S.kInterrupt, S.kIterationLimit, S.kSolutionLimit):
+        status = "time_limit"
+    else:
+        status = "feasible" if has_solution else "infeasible"
+    return MipResult(x, objective, bound, status, seconds)
+
+
+def set_cover(
+    cover: sp.csr_matrix,
+    site_costs: np.ndarray,
+    *,
+    time_limit_s: float | None,
+    tolerance: float,
+    start: np.ndarray | None = None,
+) -> MipResult:
+    """Minimum-cost set of columns such that every row of the 0/1 matrix `cover` has one."""
+    n = cover.shape[1]
+    m = cover.shape[0]
+    return solve_mip(site_costs, np.zeros(n), np.ones(n), np.ones(n, bool), cover, np.ones(m), np.full(m, INF),
+                     time_limit_s=time_limit_s, tolerance=tolerance, start=start)
+
+
+def max_coverage(
+    cover: sp.csr_matrix,
+    weights: np.ndarray,
+    p: int,
+    *,
+    time_limit_s: float | None,
+    tolerance: float,
+    start: np.ndarray | None = None,
+) -> MipResult:
+    """Most row weight covered by at most `p` columns: max Σ w_i z_i, z_i ≤ Σ_{j covers i} y_j.
+
+    Columns 0…n−1 of the result are the sites y, then one z per row.
+    """
+    m, n = cover.shape
+    link = sp.hstack([-cover, sp.identity(m)], format="csr")
+    card = sp.csr_matrix(np.r_[np.ones(n), np.zeros(m)][None, :])
+    matrix = sp.vstack([link, card], format="csr")
+    cost = np.r_[np.zeros(n), weights]
+    x0 = None
+    if start is not None:
+        x0 = np.r_[start, np.minimum(cover @ start, 1.0)]
+    return solve_mip(cost, np.zeros(n + m), np.ones(n + m), np.r_[np.ones(n, bool), np.zeros(m, bool)], matrix,
+                     np.full(m + 1, -INF), np.r_[np.zeros(m), float(p)], maximize=True,
+                     time_limit_s=time_limit_s, tolerance=tolerance, start=x0)
+
+
+def _levels(alloc: Allocation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per pair its level id (distinct allocation cost within its demand), per level its rank and value."""
+    new_level = np.r_[True, (alloc.rows[1:] != alloc.rows[:-1]) | (alloc.a[1:] != alloc.a[:-1])]
+    level_of_pair = np.cumsum(new_level) - 1
+    level_row = alloc.rows[new_level]
+    first_level_of_row = np.full(alloc.n_demand, -1)
+    first_idx = np.r_[True, level_row[1:] != level_row[:-1]]
+    first_level_of_row[level_row[first_idx]] = np.flatnonzero(first_idx)
+    rank = np.arange(len(level_row)) - first_level_of_row[level_row]
+    return level_of_pair, rank, alloc.a[new_level]
+
+
+def p_median(
+    alloc: Allocation,
+    p: int,
+    start_open: np.ndarray,
+    *,
+    time_limit_s: float | None,
+    tolerance: float,
+    margin: int = 2,
+    progress: bool = False,
+) -> tuple[np.ndarray, float, float, str, int]:
+    """Exact p-median with the truncated radius formulation, refined until the bound meets the cost.
+
+    Parameters
+    ----------
+    alloc : Allocation
+        Allocation costs (weight × cost) with the unserved option as an always-open virtual site.
+    p : int
+        Number of candidate sites to open.
+    start_open : ndarray of bool, shape (alloc.n_sites,)
+        A heuristic solution: the incumbent and the guide for which levels to keep first.
+    margin : int
+        Levels kept beyond a demand's level in the incumbent (more: larger model, fewer rounds).
+
+    Returns
+    -------
+    open_mask, objective, bound, status, rounds
+    """
+    t0 = time.perf_counter()
+    deadline = None if time_limit_s is None else t0 + time_limit_s
+    level_of_pair, rank, value = _levels(alloc)
+    n_levels = len(value)
+    level_row = alloc.rows[np.r_[True, (alloc.rows[1:] != alloc.rows[:-1]) | (alloc.a[1:] != alloc.a[:-1])]]
+    is_last = np.r_[level_row[1:] != level_row[:-1], True]
+    delta = np.r_[value[1:] - value[:-1], 0.0]
+    delta[is_last] = 0.0
+    n_sites = alloc.n_sites
+    cand = alloc.candidate_mask
+    fixed = alloc.fixed_mask
+    best_open = start_open.copy()
+    best_obj = alloc.objective(best_open)
+    keep_rank = np.full(alloc.n_demand, -1)
+
+    def extend(open_mask: np.ndarray) -> None:
+        d1_level = alloc.level_of_nearest(open_mask, level_of_pair)
+        has = d1_level >= 0
+        need = np.where(has, rank[np.maximum(d1_level, 0)] + margin, np.iinfo(np.int64).max // 2)
+        np.maximum.at(keep_rank, np.arange(alloc.n_demand), need)
+
+    extend(best_open)
+    bound = -np.inf
+    status = "feasible"
+    rounds = 0
+    first_level_rows = level_row
+    while True:
+        rounds += 1
+        kept_level = rank <= keep_rank[first_level_rows]
+        lv = np.flatnonzero(kept_level)
+        # z variables for kept levels that are not their demand's last level
+        has_z = kept_level & ~is_last
+        z_index = np.full(n_levels, -1)
+        z_index[has_z] = n_sites + np.arange(int(has_z.sum()))
+        n_col = n_sites + int(has_z.sum())
+        row_of_level = np.full(n_levels, -1)
+        row_of_level[lv] = np.arange(len(lv))
+        # row for level g: z_{g-1} − z_g − Σ_{j at g} y_j ≤ 0 (first level: −z_g − Σ y ≤ −1)
+        pair_kept = kept_level[level_of_pair]
+        r_pair = row_of_level[level_of_pair[pair_kept]]
+        c_pair = alloc.cols[pair_kept]
+        prev_ok = (rank[lv] > 0)
+        r_prev = row_of_level[lv[prev_ok]]
+        c_prev = z_index[lv[prev_ok] - 1]
+        own = has_z[lv]
+        r_own = row_of_level[lv[own]]
+        c_own = z_index[lv[own]]
+        rr = np.r_[r_pair, r_prev, r_own, np.full(int(cand.sum()), len(lv))]
+        cc = np.r_[c_pair, c_prev, c_own, np.flatnonzero(cand)]
+        vv = np.r_[-np.ones(len(r_pair)), np.ones(len(r_prev)), -np.ones(len(r_own)), np.ones(int(cand.sum()))]
+        matrix = sp.csr_matrix((vv, (rr, cc)), shape=(len(lv) + 1, n_col))
+        row_upper = np.r_[np.where(rank[lv] == 0, -1.0, 0.0), float(p)]
+        row_lower = np.r_[np.full(len(lv), -INF), float(p)]
+        cost = np.r_[np.zeros(n_sites), delta[has_z]]
+        lower = np.r_[fixed.astype(float), np.zeros(n_col - n_sites)]
+        upper = np.r_[(cand | fixed).astype(float), np.full(n_col - n_sites, INF)]
+        offset = float(value[rank == 0].sum())
+        start = np.r_[best_open.astype(float), alloc.level_indicators(best_open, level_of_pair, rank)[has_z]]
+        remaining = None if deadline is None else max(deadline - time.perf_counter(), 0.01)
+        res = solve_mip(cost, lower, upper, np.r_[np.ones(n_sites, bool), np.zeros(n_col - n_sites, bool)],
+                        matrix, row_lower, row_upper, offset=offset, time_limit_s=remaining,
+                        tolerance=tolerance, start=start)
+        if progress:
+            print(f"p-median round {rounds}: {len(lv)} rows, relaxed {res.objective:.6g}, bound {res.bound:.6g}")
+        if res.status == "infeasible":
+            return best_open, float("nan"), float("nan"), "infeasible", rounds
+        if np.isfinite(res.bound):
+            bound = max(bound, res.bound)
+        if res.x is not None:
+            open_mask = res.x[:n_sites] > 0.5
+            obj = alloc.objective(open_mask)
+            if obj < best_obj:
+                best_obj, best_open = obj, open_mask
+            truncated = obj > res.objective * (1 + 1e-12) + 1e-9
+            if truncated:
+                extend(open_mask)
+        else:
+            truncated = False
+        if relative_gap(best_obj, bound) <= tolerance and res.status in ("optimal", "feasible"):
+            status = "optimal"
+            break
+        if res.status == "time_limit" or (deadline is not None and time.perf_counter() >= deadline):
+            status = "time_limit"
+            break
+        if not truncated:
+            # solved to tolerance but the incumbent still differs: the model was exact for its own
+            # solution, so the best solution is that one; report what was proven.
+            status = "optimal" if relative_gap(best_obj, bound) <= tolerance else "feasible"
+            break
+    return best_open, best_obj, bound, status, rounds
+
+
+def assignment(
+    alloc: Allocation,
+    load: np.ndarray,
+    capacity: np.ndarray,
+    *,
+    p: int | None,
+    exactly_p: bool,
+    site_costs: np.ndarray | None = None,
+    open_mask: np.ndarray | None = None,
+    integral: bool = True,
+    time_limit_s: float | None = None,
+    tolerance: float = 1e-4,
+    start_open: np.ndarray | None = None,
+    start_assign: np.ndarray | None = None,
+) -> tuple[MipResult, np.ndarray, np.ndarray]:
+    """Capacitated location-assignment model over the sparse pairs.
+
+    min Σ a_ij x_ij + Σ u_i s_i [+ Σ f_j y_j]  s.t. Σ_j x_ij + s_i = 1, x_ij ≤ y_j,
+    Σ_i load_i x_ij ≤ capacity_j y_j, Σ y_j (= or ≤) p. The unserved option is `alloc`'s virtual
+    site (present only where unserved demand is allowed).
+
+    Parameters
+    ----------
+    open_mask : ndarray of bool, optional
+        Fix the open sites and solve only the assignment (a generalised assignment problem, or its
+        LP relaxation with ``integral=False`` — a transportation problem).
+    site_costs : ndarray, optional
+        Opening cost per site (set cover objective).
+
+    Returns
+    -------
+    result, open_mask, assignment
+        `assignment` gives each demand's site, −1 when unserved (or when the run found nothing).
+    """
+    n_sites = alloc.n_sites
+    virtual = alloc.virtual
+    n_pairs = len(alloc.rows)
+    cand = alloc.candidate_mask.copy()
+    if open_mask is not None:
+        lower_y = open_mask & cand
+        upper_y = open_mask & cand
+    else:
+        lower_y = np.zeros(n_sites, bool)
+        upper_y = cand
+    # Columns: x for every pair (the virtual-site pair is the unserved variable s_i), then y for candidates.
+    cand_idx = np.flatnonzero(cand)
+    y_col = np.full(n_sites, -1)
+    y_col[cand_idx] = n_pairs + np.arange(len(cand_idx))
+    n_col = n_pairs + len(cand_idx)
+    pair = np.arange(n_pairs)
+    # Drop pairs to sites that cannot open, so fixed-closed sites do not bloat the model.
+    usable = upper_y[alloc.cols] | alloc.fixed_mask[alloc.cols]
+    rows_blocks, cols_blocks, vals_blocks, lo_blocks, up_blocks = [], [], [], [], []
+    n_row = 0
+    # assignment rows
+    rows_blocks.append(alloc.rows)
+    cols_blocks.append(pair)
+    vals_blocks.append(np.ones(n_pairs))
+    lo_blocks.append(np.ones(alloc.n_demand))
+    up_blocks.append(np.ones(alloc.n_demand))
+    n_row += alloc.n_demand
+    # x_ij ≤ y_j for candidate pairs
+    cp = np.flatnonzero(cand[alloc.cols])
+    rid = n_row + np.arange(len(cp))
+    rows_blocks += [rid, rid]
+    cols_blocks += [cp, y_col[alloc.cols[cp]]]
+    vals_blocks += [np.ones(len(cp)), -np.ones(len(cp))]
+    lo_blocks.append(np.full(len(cp), -INF))
+    up_blocks.append(np.zeros(len(cp)))
+    n_row += len(cp)
+    # capacity rows for sites with finite capacity
+    cap = np.r_[capacity, np.inf]  # virtual site unlimited
+    limited = np.flatnonzero(np.isfinite(cap))
+    cap_row = np.full(n_sites, -1)
+    cap_row[limited] = n_row + np.arange(len(limited))
+    lp_ = np.flatnonzero(np.isfinite(cap[alloc.cols]))
+    rows_blocks.append(cap_row[alloc.cols[lp_]])
+    cols_blocks.append(lp_)
+    vals_blocks.append(load[alloc.rows[lp_]])
+    lim_cand = limited[cand[limited]]
+    rows_blocks.append(cap_row[lim_cand])
+    cols_blocks.append(y_col[lim_cand])
+    vals_blocks.append(-cap[lim_cand])
+    lo_blocks.append(np.full(len(limited), -INF))
+    up_blocks.append(np.where(cand[limited], 0.0, cap[limited]))
+    n_row += len(limited)
+    if p is not None and open_mask is None:
+        rows_blocks.append(np.full(len(cand_idx), n_row))
+        cols_blocks.append(n_pairs + np.arange(len(cand_idx)))
+        vals_blocks.append(np.ones(len(cand_idx)))
+        lo_blocks.append(np.array([float(p) if exactly_p else -INF]))
+        up_blocks.append(np.array([float(p)]))
+        n_row += 1
+    matrix = sp.csr_matrix(
+        (np.concatenate(vals_blocks), (np.concatenate(rows_blocks), np.concatenate(cols_blocks))), shape=(n_row, n_col)
+    )
+    cost = np.r_[alloc.a, np.zeros(len(cand_idx))]
+    if site_costs is not None:
+        cost[n_pairs:] = site_costs[cand_idx]
+    lower = np.r_[np.zeros(n_pairs), lower_y[cand_idx].astype(float)]
+    upper = np.r_[usable.astype(float), upper_y[cand_idx].astype(float)]
+    integer = np.r_[np.full(n_pairs, integral), np.ones(len(cand_idx), bool)] if integral else np.zeros(n_col, bool)
+    start = None
+    if start_open is not None and start_assign is not None:
+        x0 = np.zeros(n_col)
+        target = np.where(start_assign >= 0, start_assign, virtual)
+        hit = alloc.cols == target[alloc.rows]
+        x0[np.flatnonzero(hit)] = 1.0
+        x0[n_pairs:] = start_open[cand_idx]
+        start = x0
+    res = solve_mip(cost, lower, upper, integer, matrix, np.concatenate(lo_blocks), np.concatenate(up_blocks),
+                    time_limit_s=time_limit_s, tolerance=tolerance, start=start)
+    assign = np.full(alloc.n_demand, -1)
+    opened = alloc.fixed_mask.copy()
+    if res.x is not None:
+        xs = res.x[:n_pairs]
+        if open_mask is not None:
+            opened = open_mask.copy()
+        else:
+            opened[cand_idx] = res.x[n_pairs:] > 0.5
+        if integral:
+            chosen = np.flatnonzero(xs > 0.5)
+            assign[alloc.rows[chosen]] = alloc.cols[chosen]
+            assign[assign == virtual] = -1
+    return res, opened, assign

@@ -1,0 +1,386 @@
+"""Greedy construction and swap improvement in numpy, for coverage and p-median objectives.
+
+Both maximal covering and p-median are written as one allocation problem: demand i pays
+``a_ij`` when served by open site j and ``u_i`` when no open site serves it, and the objective is
+``Σ_i min(u_i, min_{j open} a_ij)``. For p-median a_ij = w_i · cost_ij and u_i = w_i · unserved
+cost; for maximal covering a_ij = 0 and u_i = w_i (the uncovered weight). The unserved option is a
+virtual site that is always open, so no case needs special code.
+
+Improvement is the fast interchange of Whitaker (1983) in the vectorised form of Resende & Werneck
+(2007): for every (insert j, remove r) pair the saving is ``gain[j] − loss[r] + extra[j, r]``,
+computed for all pairs at once from each demand's nearest and second-nearest open site. Local optima
+are then escaped by variable neighbourhood search (Hansen & Mladenović 1997): shake k random swaps,
+improve, keep if better.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from siting.optimize.problem import SitingProblem
+
+
+class Allocation:
+    """Allocation costs over the sparse pairs plus the always-open "unserved" virtual site.
+
+    Parameters
+    ----------
+    problem : SitingProblem
+    a : ndarray, shape (n_pairs,)
+        Allocation cost of each pair of `problem` (in its sorted order).
+    u : ndarray, shape (n_demand,)
+        Cost of leaving each demand unserved; ``inf`` = not allowed.
+
+    Attributes
+    ----------
+    rows, cols, a : ndarray
+        Pairs including the virtual site (index ``virtual``), sorted by demand then cost.
+    big : float
+        Cost charged to a demand with no open option; larger than any feasible objective.
+    """
+
+    def __init__(self, problem: SitingProblem, a: np.ndarray, u: np.ndarray) -> None:
+        self.n_demand = problem.n_demand
+        self.virtual = problem.n_sites
+        self.n_sites = problem.n_sites + 1
+        ok = np.isfinite(u)
+        rows = np.r_[problem.rows, np.flatnonzero(ok)]
+        cols = np.r_[problem.cols, np.full(int(ok.sum()), self.virtual)]
+        a = np.r_[np.asarray(a, dtype=float), u[ok]]
+        order = np.lexsort((cols, a, rows))
+        self.rows, self.cols, self.a = rows[order], cols[order], a[order]
+        self.fixed_mask = np.zeros(self.n_sites, bool)
+        self.fixed_mask[problem.fixed] = True
+        self.fixed_mask[self.virtual] = True
+        self.candidate_mask = np.r_[problem.is_candidate, False]
+        worst = np.zeros(self.n_demand)
+        np.maximum.at(worst, self.rows, self.a)
+        self.big = float(worst.sum()) + 1.0
+
+    def initial_open(self) -> np.ndarray:
+        """Open mask with only the fixed sites (and the virtual one)."""
+        return self.fixed_mask.copy()
+
+    def nearest_two(self, open_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Cost and site of each demand's nearest open option, the second-nearest cost, and pair index.
+
+        Demands without an open option get cost `big` and site −1.
+        """
+        idx = np.flatnonzero(open_mask[self.cols])
+        r = self.rows[idx]
+        d1 = np.full(self.n_demand, self.big)
+        d2 = np.full(self.n_demand, self.big)
+        s1 = np.full(self.n_demand, -1)
+        p1 = np.full(self.n_demand, -1)
+        if len(idx):
+            first = np.r_[True, r[1:] != r[:-1]]
+            d1[r[first]] = self.a[idx[first]]
+            s1[r[first]] = self.cols[idx[first]]
+            p1[r[first]] = idx[first]
+            second = np.flatnonzero(~first & np.r_[False, first[:-1]])
+            d2[r[second]] = self.a[idx[second]]
+        return d1, s1, d2, p1
+
+    def objective(self, open_mask: np.ndarray) -> float:
+        """Σ over demands of the cheapest open option (``big`` where none)."""
+        return float(self.nearest_two(open_mask)[0].sum())
+
+    def level_of_nearest(self, open_mask: np.ndarray, level_of_pair: np.ndarray) -> np.ndarray:
+        """Level id (see exact._levels) of each demand's nearest open option, −1 if none."""
+        p1 = self.nearest_two(open_mask)[3]
+        return np.where(p1 >= 0, level_of_pair[np.maximum(p1, 0)], -1)
+
+    def level_indicators(self, open_mask: np.ndarray, level_of_pair: np.ndarray, rank: np.ndarray) -> np.ndarray:
+        """Per level: 1.0 when its demand has no open option at that level or below (the z of the radius model)."""
+        nearest = self.level_of_nearest(open_mask, level_of_pair)
+        level_row = self.rows[np.r_[True, (self.rows[1:] != self.rows[:-1]) | (self.a[1:] != self.a[:-1])]]
+        near_rank = np.where(nearest >= 0, rank[np.maximum(nearest, 0)], np.iinfo(np.int64).max)
+        return (rank < near_rank[level_row]).astype(float)
+
+    def insertion_gain(self, d1: np.ndarray) -> np.ndarray:
+        """Saving from opening each site alone, given current nearest costs."""
+        return np.bincount(self.cols, weights=np.maximum(d1[self.rows] - self.a, 0.0), minlength=self.n_sites)
+
+
+def greedy(alloc: Allocation, p: int, *, stop_without_gain: bool) -> tuple[np.ndarray, list[int], list[float]]:
+    """Open up to `p` candidates one at a time, each time the one with the largest saving.
+
+    Ties go to the lowest site index (deterministic).
+
+    Returns
+    -------
+    open_mask, order, gains
+        Final open mask, the candidates in the order added, and each one's saving when added.
+    """
+    open_mask = alloc.initial_open()
+    d1 = alloc.nearest_two(open_mask)[0]
+    order: list[int] = []
+    gains: list[float] = []
+    for _ in range(p):
+        gain = alloc.insertion_gain(d1)
+        gain[~alloc.candidate_mask | open_mask] = -np.inf
+        j = int(np.argmax(gain))
+        if not np.isfinite(gain[j]) or (stop_without_gain and gain[j] <= 0):
+            break
+        open_mask[j] = True
+        order.append(j)
+        gains.append(float(gain[j]))
+        sel = alloc.cols == j
+        np.minimum.at(d1, alloc.rows[sel], alloc.a[sel])
+    return open_mask, order, gains
+
+
+def swap_profits(alloc: Allocation, open_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Saving of every (insert closed j, remove open candidate r) swap, all at once.
+
+    Returns
+    -------
+    profit, closed, removable, objective
+        ``profit[c, r]`` is the saving of opening ``closed[c]`` and closing ``removable[r]``.
+    """
+    d1, s1, d2, _ = alloc.nearest_two(open_mask)
+    objective = float(d1.sum())
+    removable = np.flatnonzero(open_mask & alloc.candidate_mask)
+    closed = np.flatnonzero(~open_mask & alloc.candidate_mask)
+    if len(removable) == 0 or len(closed) == 0:
+        return np.zeros((len(closed), len(removable))), closed, removable, objective
+    gain = alloc.insertion_gain(d1)
+    served = s1 >= 0
+    loss = np.bincount(s1[served], weights=(d2 - d1)[served], minlength=alloc.n_sites)
+    pos_r = np.full(alloc.n_sites, -1)
+    pos_r[removable] = np.arange(len(removable))
+    pos_c = np.full(alloc.n_sites, -1)
+    pos_c[closed] = np.arange(len(closed))
+    # extra[j, r]: demands whose nearest is r and that j would serve better than their second-nearest
+    d2_pair = d2[alloc.rows]
+    s1_pair = np.where(served[alloc.rows], s1[alloc.rows], alloc.virtual)
+    sel = (alloc.a < d2_pair) & (pos_c[alloc.cols] >= 0) & (pos_r[s1_pair] >= 0)
+    flat = pos_c[alloc.cols[sel]] * len(removable) + pos_r[s1_pair[sel]]
+    extra = np.bincount(flat, weights=d2_pair[sel] - np.maximum(alloc.a[sel], d1[alloc.rows[sel]]),
+                        minlength=len(closed) * len(removable)).reshape(len(closed), len(removable))
+    return extra + gain[closed][:, None] - loss[removable][None, :], closed, removable, objective
+
+
+def interchange(alloc: Allocation, open_mask: np.ndarray, deadline: float | None = None) -> tuple[np.ndarray, float]:
+    """Best-improvement swap local search (fast interchange) until no swap saves anything.
+
+    Returns
+    -------
+    open_mask, objective
+    """
+    open_mask = open_mask.copy()
+    while True:
+        profit, closed, removable, objective = swap_profits(alloc, open_mask)
+        if profit.size == 0 or (deadline is not None and time.perf_counter() > deadline):
+            return open_mask, objective
+        k = int(np.argmax(profit))
+        if profit.flat[k] <= 1e-9 * max(1.0, abs(objective)):
+            return open_mask, objective
+        jc, rr = divmod(k, len(removable))
+        open_mask[closed[jc]] = True
+        open_mask[removable[rr]] = False
+
+
+def variable_neighborhood(
+    alloc: Allocation,
+    open_mask: np.ndarray,
+    *,
+    max_rounds: int,
+    k_max: int,
+    seed: int,
+    deadline: float | None,
+    progress: bool = False,
+) -> tuple[np.ndarray, float]:
+    """Variable neighbourhood search around fast interchange.
+
+    Shake the best solution by k random swaps (k = 1…k_max, reset to 1 on improvement), improve
+    by `interchange`, keep the result if better. Stops after `max_rounds` shakes without
+    improvement or at the deadline. Seeded: the same inputs give the same result unless the
+    deadline cuts the search short.
+    """
+    rng = np.random.default_rng(seed)
+    best, best_obj = interchange(alloc, open_mask, deadline)
+    k = 1
+    idle = 0
+    bar = tqdm(total=max_rounds, desc="interchange", disable=not progress, leave=False)
+    while idle < max_rounds and (deadline is None or time.perf_counter() < deadline):
+        removable = np.flatnonzero(best & alloc.candidate_mask)
+        closed = np.flatnonzero(~best & alloc.candidate_mask)
+        kk = min(k, len(removable), len(closed))
+        if kk == 0:
+            break
+        trial = best.copy()
+        trial[rng.choice(removable, kk, replace=False)] = False
+        trial[rng.choice(closed, kk, replace=False)] = True
+        trial, obj = interchange(alloc, trial, deadline)
+        if obj < best_obj - 1e-9 * max(1.0, abs(best_obj)):
+            best, best_obj = trial, obj
+            k = 1
+            bar.update(-idle) if idle else None
+            idle = 0
+        else:
+            k = k % k_max + 1
+            idle += 1
+            bar.update(1)
+    bar.close()
+    return best, best_obj
+
+
+def set_cover_greedy(cover_csc, site_costs: np.ndarray) -> np.ndarray:
+    """Chvátal's greedy for weighted set cover, then removal of redundant columns.
+
+    Parameters
+    ----------
+    cover_csc : scipy.sparse.csc_matrix, shape (n_rows, n_cols), 0/1
+        Rows that must be covered, columns that may be chosen (every row has a column).
+    site_costs : ndarray, shape (n_cols,)
+
+    Returns
+    -------
+    chosen : ndarray of bool, shape (n_cols,)
+    """
+    n_rows, n_cols = cover_csc.shape
+    uncovered = np.ones(n_rows)
+    chosen = np.zeros(n_cols, bool)
+    cover_csr = cover_csc.tocsr()
+    while uncovered.any():
+        count = cover_csc.T @ uncovered
+        ratio = np.where(count > 0, site_costs / np.maximum(count, 1e-12), np.inf)
+        j = int(np.argmin(ratio))
+        chosen[j] = True
+        uncovered[cover_csc.indices[cover_csc.indptr[j]:cover_csc.indptr[j + 1]]] = 0.0
+    return remove_redundant(cover_csr, chosen, site_costs)
+
+
+def remove_redundant(cover_csr, chosen: np.ndarray, site_costs: np.ndarray) -> np.ndarray:
+    """Drop chosen columns whose rows are all covered twice, most expensive first."""
+    chosen = chosen.copy()
+    times = cover_csr @ chosen.astype(float)
+    cover_csc = cover_csr.tocsc()
+    for j in np.flatnonzero(chosen)[np.argsort(-site_costs[chosen], kind="stable")]:
+        rows = cover_csc.indices[cover_csc.indptr[j]:cover_csc.indptr[j + 1]]
+        if np.all(times[rows] >= 2):
+            chosen[j] = False
+            times[rows] -= 1
+    return chosen
+
+
+def set_cover_lagrangian(
+    cover_csr,
+    site_costs: np.ndarray,
+    *,
+    iterations: int = 400,
+    deadline: float | None = None,
+    progress: bool = False,
+) -> tuple[np.ndarray, float]:
+    """Lagrangian heuristic for weighted set cover (after Beasley 1990).
+
+    Subgradient optimisation of the row multipliers gives a lower bound; every few iterations a
+    cover is built greedily from the Lagrangian reduced costs and cleaned of redundant columns.
+
+    Returns
+    -------
+    chosen, lower_bound
+    """
+    n_rows, n_cols = cover_csr.shape
+    cover_csc = cover_csr.tocsc()
+    best = set_cover_greedy(cover_csc, site_costs)
+    upper = float(site_costs[best].sum())
+    # start multipliers at the cheapest per-row cost share
+    share = site_costs / np.maximum(np.diff(cover_csc.indptr), 1)
+    lam = _row_min(cover_csr, share)
+    lower = -np.inf
+    step = 2.0
+    stall = 0
+    for it in tqdm(range(iterations), desc="set cover", disable=not progress, leave=False):
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        reduced = site_costs - cover_csc.T @ lam
+        x = reduced < 0
+        value = float(lam.sum() + reduced[x].sum())
+        if value > lower + 1e-9:
+            lower = value
+            stall = 0
+        else:
+            stall += 1
+            if stall >= 20:
+                step /= 2.0
+                stall = 0
+        if upper - lower < 1e-9 * max(1.0, upper) or step < 1e-4:
+            break
+        if it % 5 == 0:
+            candidate = _cover_from_reduced(cover_csr, cover_csc, x, site_costs)
+            cost = float(site_costs[candidate].sum())
+            if cost < upper:
+                best, upper = candidate, cost
+        g = 1.0 - cover_csr @ x.astype(float)
+        norm = float(g @ g)
+        if norm == 0:
+            candidate = remove_redundant(cover_csr, x, site_costs)
+            cost = float(site_costs[candidate].sum())
+            if cost < upper:
+                best, upper = candidate, cost
+            break
+        lam = np.maximum(0.0, lam + step * (1.05 * upper - value) / norm * g)
+    return best, lower
+
+
+def _row_min(cover_csr, per_col: np.ndarray) -> np.ndarray:
+    """Minimum of `per_col` over each row's columns."""
+    vals = per_col[cover_csr.indices]
+    out = np.full(cover_csr.shape[0], np.inf)
+    np.minimum.at(out, np.repeat(np.arange(cover_csr.shape[0]), np.diff(cover_csr.indptr)), vals)
+    return out
+
+
+def _cover_from_reduced(cover_csr, cover_csc, x: np.ndarray, site_costs: np.ndarray) -> np.ndarray:
+    """Complete the Lagrangian solution `x` to a cover greedily (by cost per new row), then clean it."""
+    chosen = x.copy()
+    uncovered = (cover_csr @ chosen.astype(float)) == 0
+    while uncovered.any():
+        count = cover_csc.T @ uncovered.astype(float)
+        ratio = np.where(count > 0, site_costs / np.maximum(count, 1e-12), np.inf)
+        j = int(np.argmin(ratio))
+        chosen[j] = True
+        uncovered[cover_csc.indices[cover_csc.indptr[j]:cover_csc.indptr[j + 1]]] = False
+    return remove_redundant(cover_csr, chosen, site_costs)
+
+
+def screened_interchange(
+    alloc: Allocation,
+    open_mask: np.ndarray,
+    evaluate,
+    *,
+    max_evaluations: int,
+    deadline: float | None,
+) -> tuple[np.ndarray, float]:
+    """Swap local search for objectives the fast interchange cannot price (capacitated ones).
+
+    Swaps are tried in order of their uncapacitated saving, at most `max_evaluations` per pass,
+    each priced by `evaluate(open_mask) -> float` (e.g. the capacitated assignment LP); the first
+    improving swap is taken and the pass restarts.
+    """
+    best = open_mask.copy()
+    best_value = evaluate(best)
+    improved = True
+    while improved and (deadline is None or time.perf_counter() < deadline):
+        improved = False
+        profit, closed, removable, _ = swap_profits(alloc, best)
+        if profit.size == 0:
+            break
+        order = np.argsort(-profit, axis=None, kind="stable")[:max_evaluations]
+        for k in order:
+            if deadline is not None and time.perf_counter() > deadline:
+                break
+            jc, rr = divmod(int(k), len(removable))
+            trial = best.copy()
+            trial[closed[jc]] = True
+            trial[removable[rr]] = False
+            value = evaluate(trial)
+            if value < best_value - 1e-9 * max(1.0, abs(best_value)):
+                best, best_value = trial, value
+                improved = True
+                break
+    return best, best_value

@@ -1,0 +1,533 @@
+"""Solvers for the siting problem: configured in the constructor, solved by ``solve(problem)``.
+
+>>> model = PMedian(p=5, method="exact", time_limit_s=60).solve(problem)   # doctest: +SKIP
+>>> model.objective, model.bound, model.gap, model.status, model.selected_  # doctest: +SKIP
+
+Every solver exposes the same results after `solve`:
+
+objective : float
+    SetCover: total opening cost of the new sites (their number by default). MaxCoverage: weight
+    covered (existing sites included). PMedian: Σ weight × cost over served demand plus
+    weight × ``problem.unserved_cost`` over unserved demand.
+bound : float
+    Proven bound on the best objective (lower for minimisation, upper for MaxCoverage); nan when
+    the method proves none.
+gap : float
+    |objective − bound| / |objective|; nan without a bound.
+status : str
+    "optimal" only when the gap is proven ≤ `tolerance`; else "feasible", "time_limit" (stopped by
+    the time limit; the best solution found is kept) or "infeasible".
+seconds : float
+    Wall-clock time of `solve`.
+selected_ : ndarray of int
+    New sites opened (problem site indices), in rank order: the greedy order re-evaluated on the
+    final set (each next site is the one with the largest marginal gain given those before it).
+assignment_ : ndarray of int
+    Site serving each demand; −1 when unserved/uncovered. Uncapacitated: the cheapest open site
+    within reach. Capacitated: the model's assignment.
+message : str
+    Why the status is what it is when that is not obvious (e.g. unreachable area ids).
+
+Methods: "greedy" (construction only), "heuristic" (greedy + swap improvement; the default),
+"exact" (HiGHS, started from the heuristic solution).
+"""
+from __future__ import annotations
+
+import time
+
+import geopandas as gpd
+import numpy as np
+import scipy.sparse as sp
+
+from siting.errors import SitingInputError
+from siting.optimize import exact
+from siting.optimize.heuristics import (
+    Allocation,
+    greedy,
+    screened_interchange,
+    set_cover_greedy,
+    set_cover_lagrangian,
+    variable_neighborhood,
+)
+from siting.optimize.problem import SitingProblem
+
+METHODS = ("greedy", "heuristic", "exact")
+
+
+class _Solver:
+    """Shared configuration, result attributes and reporting."""
+
+    maximize = False
+
+    def __init__(
+        self,
+        *,
+        method: str = "heuristic",
+        capacitated: bool = False,
+        time_limit_s: float | None = None,
+        tolerance: float = 1e-4,
+        seed: int = 0,
+        max_rounds: int = 100,
+        max_evaluations: int = 300,
+        progress: bool = False,
+    ) -> None:
+        if method not in METHODS:
+            raise SitingInputError(f"unknown method {method!r}", fix=f"use one of {', '.join(METHODS)}")
+        self.method = method
+        self.capacitated = capacitated
+        self.time_limit_s = time_limit_s
+        self.tolerance = tolerance
+        self.seed = seed
+        self.max_rounds = max_rounds
+        self.max_evaluations = max_evaluations
+        self.progress = progress
+
+    # -- shared plumbing -------------------------------------------------------------------------
+    def solve(self, problem: SitingProblem) -> _Solver:
+        """Solve `problem`; results are set as attributes and `self` is returned."""
+        t0 = time.perf_counter()
+        self.problem_ = problem
+        self.objective = float("nan")
+        self.bound = float("nan")
+        self.gap = float("nan")
+        self.status = "infeasible"
+        self.message = ""
+        self.selected_ = np.zeros(0, dtype=np.int64)
+        self.assignment_ = np.full(problem.n_demand, -1)
+        if self.capacitated and problem.capacity is None:
+            raise SitingInputError("capacitated=True needs site capacities", source="SitingProblem",
+                                   column="capacity", fix="pass capacity= (or rate_m2_per_100_households= to from_tables)")
+        self._deadline = None if self.time_limit_s is None else t0 + self.time_limit_s
+        self._solve(problem)
+        self.gap = exact.relative_gap(self.objective, self.bound)
+        self.seconds = time.perf_counter() - t0
+        return self
+
+    def _remaining(self) -> float | None:
+        return None if self._deadline is None else max(self._deadline - time.perf_counter(), 0.01)
+
+    def _finish(self, open_mask: np.ndarray, objective: float, bound: float, status: str,
+                assignment: np.ndarray | None = None) -> None:
+        problem = self.problem_
+        open_mask = np.asarray(open_mask[: problem.n_sites], dtype=bool)
+        self.objective = float(objective)
+        self.bound = float(bound)
+        self.status = status
+        if assignment is None:
+            assignment = _nearest_open(problem, open_mask)
+        self.assignment_ = assignment
+        order, gains, newly = self._rank(open_mask)
+        self.selected_ = np.asarray(order, dtype=np.int64)
+        self.marginal_gain_ = np.asarray(gains, dtype=float)
+        self.newly_covered_ = np.asarray(newly, dtype=float)
+
+    def _gain_allocation(self) -> Allocation:
+        """Allocation whose savings define the marginal gain used for ranking (coverage by default)."""
+        return _coverage_allocation(self.problem_)
+
+    def _rank(self, open_mask: np.ndarray) -> tuple[list[int], list[float], list[float]]:
+        problem = self.problem_
+        chosen = np.flatnonzero(open_mask & problem.is_candidate)
+        order, gains = _greedy_order(self._gain_allocation(), chosen)
+        cover = _coverage_allocation(problem)
+        d1 = cover.nearest_two(cover.initial_open())[0]
+        newly = []
+        for j in order:
+            sel = cover.cols == j
+            before = d1.sum()
+            np.minimum.at(d1, cover.rows[sel], cover.a[sel])
+            newly.append(float(before - d1.sum()))
+        return order, gains, newly
+
+    def _infeasible(self, message: str) -> None:
+        self.status = "infeasible"
+        self.message = message
+
+    def proposals_frame(self, min_site_area_m2: float = 200.0) -> gpd.GeoDataFrame:
+        """Proposed new sites, one row each, in rank order.
+
+        Columns: ``candidate_id``, ``name``, ``rank`` (1 = largest marginal gain, greedy order
+        re-evaluated on the final set), ``recommended_floor_area_m2`` (floor-area need of the areas
+        assigned to the site, at least `min_site_area_m2`; NaN when the problem has no floor-area
+        rate), ``households_newly_covered`` (weight within reach of this site and of no existing
+        or higher-ranked site), ``marginal_gain`` (objective improvement when added in rank order:
+        weight covered for coverage objectives, weighted cost saved for p-median), geometry in the
+        candidates' CRS.
+        """
+        problem = self.problem_
+        sel = self.selected_
+        need = problem.floor_need_m2
+        if need is None:
+            floor = np.full(len(sel), np.nan)
+        else:
+            served = self.assignment_ >= 0
+            per_site = np.bincount(self.assignment_[served], weights=need[served], minlength=problem.n_sites)
+            floor = np.maximum(per_site[sel], float(min_site_area_m2))
+        data = {
+            "candidate_id": problem.site_ids[sel].astype(str),
+            "name": (problem.sites["name"].to_numpy()[sel] if problem.sites is not None
+                     else problem.site_ids[sel]).astype(str),
+            "rank": np.arange(1, len(sel) + 1),
+            "recommended_floor_area_m2": floor,
+            "households_newly_covered": self.newly_covered_,
+            "marginal_gain": self.marginal_gain_,
+        }
+        if problem.sites is not None:
+            return gpd.GeoDataFrame(data, geometry=problem.sites.geometry.to_numpy()[sel], crs=problem.sites.crs)
+        return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([None] * len(sel)))
+
+    def summary(self) -> dict:
+        """Before/after coverage in weight units and the open site ids (existing + new)."""
+        problem = self.problem_
+        before = problem.covered_by(np.zeros(0, dtype=np.int64))
+        after = problem.covered_by(self.selected_)
+        total = float(problem.weights.sum())
+        return {
+            "status": self.status,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "seconds": self.seconds,
+            "new_sites": problem.site_ids[self.selected_].tolist(),
+            "weight_total": total,
+            "weight_covered_before": float(problem.weights[before].sum()),
+            "weight_covered_after": float(problem.weights[after].sum()),
+        }
+
+    # capacitated helpers ---------------------------------------------------------------------------
+    def _assign_capacitated(self, alloc: Allocation, open_mask: np.ndarray, integral: bool) -> tuple:
+        problem = self.problem_
+        return exact.assignment(alloc, problem.load, problem.capacity, p=None, exactly_p=False,
+                                open_mask=open_mask, integral=integral, time_limit_s=self._remaining(),
+                                tolerance=self.tolerance)
+
+
+def _coverage_allocation(problem: SitingProblem) -> Allocation:
+    """Maximal-covering allocation: a_ij = 0, unserved costs the weight."""
+    return Allocation(problem, np.zeros(len(problem.rows)), problem.weights.copy())
+
+
+def _nearest_open(problem: SitingProblem, open_mask: np.ndarray) -> np.ndarray:
+    """Cheapest open site within reach of each demand (−1 if none)."""
+    alloc = Allocation(problem, problem.costs, np.full(problem.n_demand, np.inf))
+    s1 = alloc.nearest_two(np.r_[open_mask | np.isin(np.arange(problem.n_sites), problem.fixed), False])[1]
+    return s1
+
+
+def _greedy_order(alloc: Allocation, chosen: np.ndarray) -> tuple[list[int], list[float]]:
+    """Order `chosen` sites greedily by marginal saving in `alloc`, with the fixed sites open."""
+    allowed = np.zeros(alloc.n_sites, bool)
+    allowed[chosen] = True
+    restricted = _restricted(alloc, allowed)
+    _, order, gains = greedy(restricted, len(chosen), stop_without_gain=False)
+    return order, gains
+
+
+def _restricted(alloc: Allocation, allowed: np.ndarray) -> Allocation:
+    """Shallow copy of `alloc` in which only `allowed` sites are candidates."""
+    copy = object.__new__(Allocation)
+    copy.__dict__.update(alloc.__dict__)
+    copy.candidate_mask = alloc.candidate_mask & allowed
+    return copy
+
+
+def _check_p(p: int, problem: SitingProblem) -> None:
+    if p < 0 or p > problem.n_candidates:
+        raise SitingInputError(f"p={p} new sites requested but the problem has {problem.n_candidates} candidates",
+                               source="SitingProblem", fix="lower p or add candidate sites")
+
+
+def _ids(problem: SitingProblem, idx: np.ndarray) -> str:
+    ids = problem.demand_ids[idx].tolist()
+    return ", ".join(ids[:20]) + (f" and {len(ids) - 20} more" if len(ids) > 20 else "")
+
+
+class PMedian(_Solver):
+    """Least total weighted cost (e.g. household-weighted walking minutes) with `p` new sites.
+
+    Existing (fixed) sites stay open and serve demand; `p` counts new sites. A demand with no open
+    site within reach pays ``problem.unserved_cost`` per unit weight (default twice the largest
+    pair cost; ``inf`` forbids it, making such a solution infeasible).
+
+    Parameters
+    ----------
+    p : int
+        Number of new sites to open (exactly p).
+    method : {"greedy", "heuristic", "exact"}
+        greedy: add the site with the largest saving p times. heuristic: greedy, then fast
+        interchange with variable neighbourhood search (capacitated: swaps screened by their
+        uncapacitated saving and priced by the capacitated assignment LP, then the exact
+        single-source assignment of the final sites). exact: HiGHS on the radius formulation
+        (capacitated: the assignment model), started from the heuristic.
+    capacitated : bool
+        Respect ``problem.capacity`` with ``problem.load`` (each demand served by one site).
+    time_limit_s : float, optional
+        Wall-clock limit for the whole solve, seconds.
+    tolerance : float
+        Relative gap under which an exact result is called optimal.
+    seed : int
+        Seed of the neighbourhood search (results are reproducible unless the time limit stops it).
+    max_rounds : int
+        Heuristic: neighbourhood-search shakes without improvement before stopping.
+    max_evaluations : int
+        Capacitated heuristic: swaps priced per pass.
+    progress : bool
+        Show tqdm progress bars.
+    """
+
+    def __init__(self, p: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.p = int(p)
+
+    def _allocation(self) -> Allocation:
+        problem = self.problem_
+        w = problem.weights
+        u = np.where(w > 0, w * problem.unserved_cost, 0.0)
+        return Allocation(problem, w[problem.rows] * problem.costs, u)
+
+    def _gain_allocation(self) -> Allocation:
+        return self._allocation()
+
+    def _solve(self, problem: SitingProblem) -> None:
+        _check_p(self.p, problem)
+        alloc = self._allocation()
+        stranded = np.flatnonzero(alloc.nearest_two(np.r_[np.ones(problem.n_sites, bool), True])[0] >= alloc.big)
+        if len(stranded):
+            self._infeasible(f"unserved demand is forbidden but no site reaches: {_ids(problem, stranded)}")
+            return
+        open_mask, _, _ = greedy(alloc, self.p, stop_without_gain=False)
+        if self.method != "greedy":
+            open_mask, _ = variable_neighborhood(alloc, open_mask, max_rounds=self.max_rounds,
+                                                 k_max=max(1, min(self.p, 10)), seed=self.seed,
+                                                 deadline=self._deadline, progress=self.progress)
+        if not self.capacitated:
+            if self.method == "exact":
+                open_mask, obj, bound, status, _ = exact.p_median(
+                    alloc, self.p, open_mask, time_limit_s=self._remaining(), tolerance=self.tolerance,
+                    progress=self.progress)
+                if status == "infeasible":
+                    self._infeasible("HiGHS proved the p-median model infeasible")
+                    return
+            else:
+                obj, bound, status = alloc.objective(open_mask), float("nan"), "feasible"
+            s1 = alloc.nearest_two(open_mask)[1]
+            self._finish(open_mask, obj, bound, status, np.where(s1 == alloc.virtual, -1, s1))
+            return
+        u = np.where(problem.weights > 0, problem.weights * problem.unserved_cost, 0.0)
+        soft = Allocation(problem, problem.weights[problem.rows] * problem.costs, np.where(np.isfinite(u), u, alloc.big))
+        if self.method == "heuristic":
+            open_mask, _ = screened_interchange(
+                soft, open_mask, lambda m: self._assign_capacitated(soft, m, integral=False)[0].objective,
+                max_evaluations=self.max_evaluations, deadline=self._deadline)
+        res, _, assign = self._assign_capacitated(alloc, open_mask, integral=True)
+        if self.method == "exact":
+            res, open_mask, assign = exact.assignment(
+                alloc, problem.load, problem.capacity, p=self.p, exactly_p=True, time_limit_s=self._remaining(),
+                tolerance=self.tolerance, start_open=open_mask if res.x is not None else None,
+                start_assign=assign if res.x is not None else None)
+            if res.status == "infeasible":
+                self._infeasible("no assignment respects the capacities (HiGHS proved the model infeasible)")
+                return
+            self._finish(open_mask, res.objective, res.bound, res.status, assign)
+            return
+        if res.x is None:
+            self._infeasible("the chosen sites cannot serve all demand within capacity")
+            return
+        self._finish(open_mask, res.objective, float("nan"), "feasible", assign)
+
+
+class MaxCoverage(_Solver):
+    """Most demand weight (households) within reach of an open site, with at most `p` new sites.
+
+    Existing sites count toward coverage. Capacitated: a demand counts as covered only when
+    assigned (whole) to an open site within reach whose capacity it fits in.
+
+    Parameters
+    ----------
+    p : int
+        Most new sites to open (fewer when more would not cover more).
+    method, capacitated, time_limit_s, tolerance, seed, max_rounds, max_evaluations, progress
+        As for `PMedian`. The heuristic's bound is the weight any site can reach (so a heuristic
+        result that covers it is proven optimal).
+    """
+
+    maximize = True
+
+    def __init__(self, p: int, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.p = int(p)
+
+    def _solve(self, problem: SitingProblem) -> None:
+        _check_p(self.p, problem)
+        alloc = _coverage_allocation(problem)
+        total = float(problem.weights.sum())
+        reached = np.zeros(problem.n_demand, bool)
+        reached[problem.rows] = True
+        reachable = float(problem.weights[reached].sum())
+        open_mask, _, _ = greedy(alloc, self.p, stop_without_gain=True)
+        if self.method != "greedy" and open_mask[problem.is_candidate].sum() == self.p:
+            open_mask, _ = variable_neighborhood(alloc, open_mask, max_rounds=self.max_rounds,
+                                                 k_max=max(1, min(self.p, 10)), seed=self.seed,
+                                                 deadline=self._deadline, progress=self.progress)
+        if not self.capacitated:
+            covered = total - alloc.objective(open_mask)
+            if self.method == "exact":
+                fixed_cov = problem.covered_by(np.zeros(0, dtype=np.int64))
+                keep = np.flatnonzero(~fixed_cov & (problem.weights > 0))
+                cover, cand = _cover_matrix(problem, keep)
+                start = open_mask[cand].astype(float)
+                res = exact.max_coverage(cover, problem.weights[keep], self.p, time_limit_s=self._remaining(),
+                                         tolerance=self.tolerance, start=start)
+                base = float(problem.weights[fixed_cov].sum())
+                if res.x is not None:
+                    open_mask = np.zeros(problem.n_sites + 1, bool)
+                    open_mask[cand[res.x[: len(cand)] > 0.5]] = True
+                    covered = base + res.objective
+                self._finish(open_mask, covered, base + res.bound, res.status)
+                return
+            status = "optimal" if exact.relative_gap(covered, reachable) <= self.tolerance else "feasible"
+            self._finish(open_mask, covered, reachable, status)
+            return
+        if self.method == "heuristic":
+            open_mask, _ = screened_interchange(
+                alloc, open_mask, lambda m: self._assign_capacitated(alloc, m, integral=False)[0].objective,
+                max_evaluations=self.max_evaluations, deadline=self._deadline)
+        res, _, assign = self._assign_capacitated(alloc, open_mask, integral=True)
+        if self.method == "exact":
+            res, open_mask, assign = exact.assignment(
+                alloc, problem.load, problem.capacity, p=self.p, exactly_p=False, time_limit_s=self._remaining(),
+                tolerance=self.tolerance, start_open=open_mask, start_assign=assign)
+            self._finish(open_mask, total - res.objective, total - res.bound, res.status, assign)
+            return
+        self._finish(open_mask, total - res.objective, float("nan"), "feasible", assign)
+
+
+def _cover_matrix(problem: SitingProblem, demand: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """0/1 matrix of the given demands (rows) by candidate sites (columns) within reach; candidate ids."""
+    cand = np.flatnonzero(problem.is_candidate)
+    col_of = np.full(problem.n_sites, -1)
+    col_of[cand] = np.arange(len(cand))
+    row_of = np.full(problem.n_demand, -1)
+    row_of[demand] = np.arange(len(demand))
+    sel = (row_of[problem.rows] >= 0) & (col_of[problem.cols] >= 0)
+    matrix = sp.csr_matrix((np.ones(int(sel.sum())), (row_of[problem.rows[sel]], col_of[problem.cols[sel]])),
+                           shape=(len(demand), len(cand)))
+    return matrix, cand
+
+
+class SetCover(_Solver):
+    """Fewest (or cheapest, by ``problem.site_costs``) new sites so that every area with weight is covered.
+
+    Areas covered by existing sites need nothing. Areas that no site can reach make the cover
+    infeasible: status "infeasible" and `message` / `unreachable_` name them, unless
+    ``allow_unreachable=True``, which covers everything else and still lists them.
+
+    Parameters
+    ----------
+    allow_unreachable : bool
+        Cover what can be covered and report the rest instead of failing.
+    method : {"greedy", "heuristic", "exact"}
+        greedy: Chvátal's cost-per-new-area greedy plus removal of redundant sites. heuristic:
+        Lagrangian relaxation with subgradient optimisation and greedy repair (Beasley 1990); it
+        also gives a proven lower bound. exact: HiGHS on the covering model. Capacitated:
+        greedy/heuristic add sites for the largest unserved load until the single-source
+        assignment serves everyone, then drop redundant ones; exact: the assignment model.
+    capacitated, time_limit_s, tolerance, progress
+        As for `PMedian`.
+    """
+
+    def __init__(self, allow_unreachable: bool = False, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.allow_unreachable = allow_unreachable
+
+    def _solve(self, problem: SitingProblem) -> None:
+        unreachable = problem.unreachable()
+        self.unreachable_ = problem.demand_ids[unreachable].tolist()
+        if len(unreachable) and not self.allow_unreachable:
+            self._infeasible(f"no existing or candidate site reaches these areas: {_ids(problem, unreachable)}")
+            return
+        need = problem.weights > 0
+        need[unreachable] = False
+        costs = problem.site_costs
+        integer_costs = bool(np.all(costs == np.round(costs)))
+        if not self.capacitated:
+            fixed_cov = problem.covered_by(np.zeros(0, dtype=np.int64))
+            keep = np.flatnonzero(need & ~fixed_cov)
+            cover, cand = _cover_matrix(problem, keep)
+            c = costs[cand]
+            bound = float("nan")
+            if cover.shape[0] == 0:
+                chosen, bound = np.zeros(len(cand), bool), 0.0
+            elif self.method == "greedy":
+                chosen = set_cover_greedy(cover.tocsc(), c)
+            else:
+                chosen, lower = set_cover_lagrangian(cover, c, deadline=self._deadline, progress=self.progress)
+                bound = float(np.ceil(lower - 1e-6)) if integer_costs else lower
+            status = ("optimal" if exact.relative_gap(float(c[chosen].sum()), bound) <= self.tolerance
+                      else "feasible")
+            if self.method == "exact" and cover.shape[0] and status != "optimal":
+                res = exact.set_cover(cover, c, time_limit_s=self._remaining(), tolerance=self.tolerance,
+                                      start=chosen.astype(float))
+                if res.x is not None:
+                    chosen = res.x > 0.5
+                bound = max(bound, res.bound) if np.isfinite(bound) else res.bound
+                status = res.status
+            open_mask = np.zeros(problem.n_sites, bool)
+            open_mask[cand[chosen]] = True
+            self._finish(open_mask, float(c[chosen].sum()), bound, status)
+            return
+        u = np.where(need, np.inf, 0.0)
+        alloc = Allocation(problem, np.zeros(len(problem.rows)), u)
+        soft = Allocation(problem, np.zeros(len(problem.rows)), np.where(need, 1.0, 0.0) * problem.load.clip(1e-9))
+        open_mask = self._capacitated_cover(soft, need)
+        res, _, assign = self._assign_capacitated(alloc, open_mask, integral=True)
+        if self.method == "exact":
+            res, open_mask, assign = exact.assignment(
+                alloc, problem.load, problem.capacity, p=None, exactly_p=False, site_costs=np.r_[costs, 0.0],
+                time_limit_s=self._remaining(), tolerance=self.tolerance,
+                start_open=open_mask if res.x is not None else None, start_assign=assign if res.x is not None else None)
+            if res.status == "infeasible":
+                self._infeasible("no set of candidates can serve every area within capacity")
+                return
+            self._finish(open_mask, res.objective, res.bound, res.status, assign)
+            return
+        if res.x is None:
+            self._infeasible("even all candidates cannot serve every area within capacity")
+            return
+        self._finish(open_mask, float(costs[open_mask[: problem.n_sites] & problem.is_candidate].sum()),
+                     float("nan"), "feasible", assign)
+
+    def _capacitated_cover(self, soft: Allocation, need: np.ndarray) -> np.ndarray:
+        """Add candidates for the largest unserved load until the LP serves everyone, then drop redundant ones."""
+        problem = self.problem_
+        open_mask = soft.initial_open()
+        while True:
+            res, _, _ = self._assign_capacitated(soft, open_mask, integral=True)
+            unserved = np.flatnonzero(need & (_served(res, soft) == 0))
+            if len(unserved) == 0:
+                break
+            mark = np.zeros(problem.n_demand)
+            mark[unserved] = problem.load[unserved] + 1e-9
+            score = np.bincount(soft.cols, weights=mark[soft.rows], minlength=soft.n_sites)
+            score = np.where(soft.candidate_mask & ~open_mask, score / np.r_[problem.site_costs, 1.0], -1.0)
+            j = int(np.argmax(score))
+            if score[j] <= 0:
+                break
+            open_mask[j] = True
+        for j in np.flatnonzero(open_mask & soft.candidate_mask)[::-1]:
+            trial = open_mask.copy()
+            trial[j] = False
+            res, _, _ = self._assign_capacitated(soft, trial, integral=True)
+            if not np.any(need & (_served(res, soft) == 0)):
+                open_mask = trial
+        return open_mask
+
+
+def _served(res: exact.MipResult, alloc: Allocation) -> np.ndarray:
+    """1 for demands assigned to a real site in an assignment result, else 0."""
+    served = np.zeros(alloc.n_demand)
+    if res.x is not None:
+        x = res.x[: len(alloc.rows)]
+        real = alloc.cols != alloc.virtual
+        np.add.at(served, alloc.rows[real], x[real])
+    return np.round(served)

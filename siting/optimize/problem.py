@@ -1,0 +1,265 @@
+"""The siting problem: weighted demand, candidate and existing sites, and sparse demand-site costs.
+
+One `SitingProblem` feeds every solver (`SetCover`, `MaxCoverage`, `PMedian`). Costs are sparse: a
+demand-site pair beyond the reach cutoff is simply absent (never stored as infinity), so a problem with
+thousands of areas and candidates stays small.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from siting.errors import SitingInputError
+
+
+class SitingProblem:
+    """Demand points, sites (existing ones kept open) and the sparse costs between them.
+
+    Parameters
+    ----------
+    weights : array-like of float, shape (n_demand,)
+        Demand weight of each area (households, or elderly residents). Must be ≥ 0.
+    rows, cols : array-like of int, shape (n_pairs,)
+        Demand index and site index of each reachable pair.
+    costs : array-like of float, shape (n_pairs,)
+        Cost of serving the demand from the site (walking minutes or metres). Pairs beyond the
+        cutoff are absent; every listed pair counts as "covered" for the coverage objectives.
+    n_sites : int
+        Number of sites (existing + candidate).
+    fixed : array-like of int, optional
+        Indices of existing sites: always open, never counted in p, and they cover and serve
+        demand like any open site.
+    capacity : array-like of float, shape (n_sites,), optional
+        Most load a site can serve (same unit as `load`; ``inf`` = unlimited). Only used by
+        solvers configured with ``capacitated=True``.
+    load : array-like of float, shape (n_demand,), optional
+        What a demand consumes of a site's capacity; default `weights`. `from_tables` uses the
+        floor area the area requires, in m², so that capacity is a floor area in m².
+    site_costs : array-like of float, shape (n_sites,), optional
+        Cost of opening each site, used by `SetCover` (default 1: minimise the number of sites).
+    unserved_cost : float, optional
+        p-median cost per unit weight of a demand with no open site within reach. Default: twice the
+        largest pair cost, so serving a demand always beats leaving it unserved while an area out of
+        reach of every site still has a finite, documented price. ``np.inf`` forbids unserved demand
+        (the problem is then infeasible if any demand has no reachable site).
+    site_ids, demand_ids : sequence of str, optional
+        Names used in reports and error messages (default: the indices as strings).
+    sites : GeoDataFrame, optional
+        One row per site, in site order, with at least ``name`` and geometry; used by
+        `proposals_frame`.
+
+    Attributes
+    ----------
+    rows, cols, costs : ndarray
+        The pairs, sorted by demand then cost (ties by site index) so that results do not depend
+        on input order.
+    indptr : ndarray of int, shape (n_demand + 1,)
+        Start of each demand's pairs in the sorted arrays (CSR layout).
+    is_candidate : ndarray of bool, shape (n_sites,)
+        True for sites that may be proposed (not fixed).
+    """
+
+    def __init__(
+        self,
+        weights: Sequence[float] | np.ndarray,
+        rows: Sequence[int] | np.ndarray,
+        cols: Sequence[int] | np.ndarray,
+        costs: Sequence[float] | np.ndarray,
+        n_sites: int,
+        *,
+        fixed: Sequence[int] | np.ndarray | None = None,
+        capacity: Sequence[float] | np.ndarray | None = None,
+        load: Sequence[float] | np.ndarray | None = None,
+        site_costs: Sequence[float] | np.ndarray | None = None,
+        unserved_cost: float | None = None,
+        site_ids: Sequence[str] | None = None,
+        demand_ids: Sequence[str] | None = None,
+        sites: gpd.GeoDataFrame | None = None,
+    ) -> None:
+        weights = np.asarray(weights, dtype=float)
+        rows = np.asarray(rows, dtype=np.int64)
+        cols = np.asarray(cols, dtype=np.int64)
+        costs = np.asarray(costs, dtype=float)
+        n_demand = len(weights)
+        self.n_demand = n_demand
+        self.n_sites = int(n_sites)
+        if not (len(rows) == len(cols) == len(costs)):
+            raise SitingInputError(
+                f"rows, cols and costs must have the same length (got {len(rows)}, {len(cols)}, {len(costs)})",
+                source="SitingProblem",
+            )
+        if len(rows) and (rows.min() < 0 or rows.max() >= n_demand):
+            raise SitingInputError("a demand index in rows is out of range", source="SitingProblem", column="rows")
+        if len(cols) and (cols.min() < 0 or cols.max() >= self.n_sites):
+            raise SitingInputError("a site index in cols is out of range", source="SitingProblem", column="cols")
+        bad = ~np.isfinite(costs) | (costs < 0)
+        if bad.any():
+            raise SitingInputError(
+                "costs must be finite and ≥ 0; leave out pairs beyond the cutoff instead of storing infinity",
+                source="SitingProblem",
+                column="costs",
+                rows=np.flatnonzero(bad)[:10].tolist(),
+            )
+        if (~np.isfinite(weights) | (weights < 0)).any():
+            raise SitingInputError("weights must be finite and ≥ 0", source="SitingProblem", column="weights",
+                                   rows=np.flatnonzero(~np.isfinite(weights) | (weights < 0))[:10].tolist())
+        self.demand_ids = np.asarray(
+            [str(i) for i in range(n_demand)] if demand_ids is None else [str(i) for i in demand_ids], dtype=object
+        )
+        self.site_ids = np.asarray(
+            [str(j) for j in range(self.n_sites)] if site_ids is None else [str(j) for j in site_ids], dtype=object
+        )
+        # Duplicate pairs would double-count in the MIP rows; keep the cheapest (stable, input-order free).
+        order = np.lexsort((cols, costs, rows))
+        rows, cols, costs = rows[order], cols[order], costs[order]
+        key = rows * self.n_sites + cols
+        _, first = np.unique(key, return_index=True)
+        first.sort()
+        self.rows, self.cols, self.costs = rows[first], cols[first], costs[first]
+        self.indptr = np.searchsorted(self.rows, np.arange(n_demand + 1))
+        self.weights = weights
+        self.fixed = np.unique(np.asarray([] if fixed is None else fixed, dtype=np.int64))
+        self.is_candidate = np.ones(self.n_sites, dtype=bool)
+        self.is_candidate[self.fixed] = False
+        self.capacity = None if capacity is None else np.asarray(capacity, dtype=float)
+        self.load = weights.copy() if load is None else np.asarray(load, dtype=float)
+        self.site_costs = np.ones(self.n_sites) if site_costs is None else np.asarray(site_costs, dtype=float)
+        if unserved_cost is None:
+            unserved_cost = 2.0 * float(self.costs.max()) if len(self.costs) else 1.0
+        self.unserved_cost = float(unserved_cost)
+        self.sites = sites
+        # Floor area (m²) each demand needs; set by from_tables when a rate is given.
+        self.floor_need_m2: np.ndarray | None = None
+        if self.capacity is not None and len(self.capacity) != self.n_sites:
+            raise SitingInputError("capacity needs one value per site", source="SitingProblem", column="capacity")
+
+    @property
+    def n_candidates(self) -> int:
+        """Number of sites that may be proposed (not fixed)."""
+        return int(self.is_candidate.sum())
+
+    def covered_by(self, open_sites: np.ndarray) -> np.ndarray:
+        """Boolean per demand: some open site (indices, fixed ones added) is within reach."""
+        is_open = np.zeros(self.n_sites, dtype=bool)
+        is_open[self.fixed] = True
+        is_open[np.asarray(open_sites, dtype=np.int64)] = True
+        covered = np.zeros(self.n_demand, dtype=bool)
+        covered[self.rows[is_open[self.cols]]] = True
+        return covered
+
+    def unreachable(self) -> np.ndarray:
+        """Indices of demands with positive weight that no site (existing or candidate) reaches."""
+        reached = np.zeros(self.n_demand, dtype=bool)
+        reached[self.rows] = True
+        return np.flatnonzero(~reached & (self.weights > 0))
+
+    @classmethod
+    def from_tables(
+        cls,
+        areas: gpd.GeoDataFrame,
+        facilities: gpd.GeoDataFrame | None,
+        candidates: gpd.GeoDataFrame,
+        facility_pairs: pd.DataFrame | None,
+        candidate_pairs: pd.DataFrame,
+        *,
+        walk_minutes: float = 15.0,
+        weight: str = "households",
+        cost: str = "walk_min",
+        rate_m2_per_100_households: float | Sequence[float] | np.ndarray | None = None,
+        unserved_cost: float | None = None,
+    ) -> SitingProblem:
+        """Build the problem from the areas, facility and candidate layers and the reachability pairs.
+
+        Sites are the existing facilities first (fixed open), then the candidates. Pairs with
+        ``walk_min`` above `walk_minutes` are dropped: a pair present in the problem means the area
+        is within the walking circle of that site.
+
+        Parameters
+        ----------
+        areas : GeoDataFrame
+            ``area_id`` (str), `weight` column (households or elderly), ``households``.
+        facilities : GeoDataFrame or None
+            Existing facilities: ``facility_id``, ``name``, ``floor_area_m2``.
+        candidates : GeoDataFrame
+            ``candidate_id``, ``name``, optional ``max_floor_area_m2`` (NaN = no limit).
+        facility_pairs, candidate_pairs : DataFrame
+            From siting.reachability: ``area_id``, ``facility_id`` / ``candidate_id``, ``dist_m``,
+            ``walk_min``.
+        walk_minutes : float
+            Walking-circle cutoff in minutes (15 for the 15-minute circle).
+        weight : str
+            Demand weight column of `areas`.
+        cost : str
+            Pair cost column: ``walk_min`` (minutes) or ``dist_m`` (metres).
+        rate_m2_per_100_households : float or array, optional
+            Floor area required per 100 households (m²), scalar or one value per area (e.g. 20 for
+            new areas, 15 for existing). When given, each area's load is its floor-area need in m²
+            and each site's capacity is its floor area (existing: ``floor_area_m2``; candidate:
+            ``max_floor_area_m2``, NaN = unlimited), so a centre of A m² serves at most
+            A / rate × 100 households.
+        unserved_cost : float, optional
+            See the class docstring (in the unit of `cost`).
+        """
+        for col in ("area_id", weight, "households"):
+            if col not in areas.columns:
+                raise SitingInputError("areas layer lacks a required column", source="areas", column=col,
+                                       fix=f"add a '{col}' column")
+        area_ids = areas["area_id"].astype(str).to_numpy()
+        area_index = pd.Index(area_ids)
+        if not area_index.is_unique:
+            raise SitingInputError("area_id values must be unique", source="areas", column="area_id",
+                                   rows=area_index[area_index.duplicated()].tolist())
+        n_fac = 0 if facilities is None else len(facilities)
+        fac_ids = [] if facilities is None else facilities["facility_id"].astype(str).tolist()
+        cand_ids = candidates["candidate_id"].astype(str).tolist()
+        site_index = pd.Index(fac_ids + cand_ids)
+        if not site_index.is_unique:
+            raise SitingInputError("facility_id and candidate_id values must be unique across both layers",
+                                   source="facilities/candidates", rows=site_index[site_index.duplicated()].tolist())
+        parts = []
+        for pairs, id_col, layer in ((facility_pairs, "facility_id", "facility_pairs"),
+                                     (candidate_pairs, "candidate_id", "candidate_pairs")):
+            if pairs is None or len(pairs) == 0:
+                continue
+            for col in ("area_id", id_col, cost):
+                if col not in pairs.columns:
+                    raise SitingInputError("pair table lacks a required column", source=layer, column=col)
+            kept = pairs[pairs["walk_min"] <= walk_minutes] if "walk_min" in pairs.columns else pairs
+            r = area_index.get_indexer(kept["area_id"].astype(str))
+            c = site_index.get_indexer(kept[id_col].astype(str))
+            unknown = (r < 0) | (c < 0)
+            if unknown.any():
+                bad = kept.loc[unknown, ["area_id", id_col]].astype(str).agg("/".join, axis=1).tolist()
+                raise SitingInputError("pair table names areas or sites that are not in the layers",
+                                       source=layer, rows=bad, fix="rebuild the pairs from the same layers")
+            parts.append((r, c, kept[cost].to_numpy(dtype=float)))
+        rows = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+        cols = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+        costs = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0)
+        weights = areas[weight].to_numpy(dtype=float)
+        load = capacity = None
+        if rate_m2_per_100_households is not None:
+            rate = np.broadcast_to(np.asarray(rate_m2_per_100_households, dtype=float), (len(areas),))
+            load = areas["households"].to_numpy(dtype=float) / 100.0 * rate
+            fac_cap = (np.zeros(0) if facilities is None
+                       else facilities["floor_area_m2"].to_numpy(dtype=float))
+            cand_cap = (candidates["max_floor_area_m2"].to_numpy(dtype=float)
+                        if "max_floor_area_m2" in candidates.columns else np.full(len(candidates), np.nan))
+            capacity = np.concatenate([fac_cap, cand_cap])
+            capacity[np.isnan(capacity)] = np.inf
+        names = ([] if facilities is None else facilities.get("name", facilities["facility_id"]).astype(str).tolist())
+        names += candidates.get("name", candidates["candidate_id"]).astype(str).tolist()
+        crs = candidates.crs
+        geoms = list(candidates.geometry)
+        if facilities is not None and n_fac:
+            geoms = list(facilities.to_crs(crs).geometry) + geoms
+        sites = gpd.GeoDataFrame({"site_id": site_index.to_numpy(), "name": names,
+                                  "existing": np.arange(len(site_index)) < n_fac}, geometry=geoms, crs=crs)
+        problem = cls(weights, rows, cols, costs, len(site_index), fixed=np.arange(n_fac), capacity=capacity,
+                      load=load, unserved_cost=unserved_cost, site_ids=site_index.tolist(), demand_ids=area_ids,
+                      sites=sites)
+        problem.floor_need_m2 = load
+        return problem
