@@ -267,9 +267,9 @@ def _floor_area(areas: pd.DataFrame, facilities: pd.DataFrame, reach: pd.DataFra
         [~decided, ok, n_reached == 0, n_counted == 0],
         ["rate_not_set", "", "no_facility_in_reach", "below_min_site_only"], "below_rate")
 
-    def rule_text(s: str) -> str:
-        value = rates[s]
-        return f"{RATE_KEYS[s]}={'null' if value is None else f'{value:g}'}"
+    rule_text = {s: f"{key}={'null' if rates[s] is None else f'{rates[s]:g}'}"
+                 for s, key in RATE_KEYS.items()}
+    rule_source = {s: profile.source(key) for s, key in RATE_KEYS.items()}
 
     out = pd.DataFrame({
         "required_floor_area_m2": required,
@@ -277,8 +277,8 @@ def _floor_area(areas: pd.DataFrame, facilities: pd.DataFrame, reach: pd.DataFra
         "floor_area_per_100hh": 100.0 * per_household,
         "shortfall_m2": np.where(decided, np.clip(required - available, 0.0, None), np.nan),
         "floor_area_ok": pd.array(np.where(decided, ok, False), dtype="boolean"),
-        "floor_area_rule": [rule_text(s) for s in status],
-        "floor_area_rule_source": [profile.source(RATE_KEYS[s]) for s in status],
+        "floor_area_rule": areas["status"].map(rule_text).to_numpy(),
+        "floor_area_rule_source": areas["status"].map(rule_source).to_numpy(),
         "facilities_counted": n_counted,
         "fail_reason": reason,
     }, index=areas.index)
