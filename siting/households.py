@@ -31,6 +31,7 @@ def from_population(population: pd.Series, household_size: float = 2.62) -> pd.S
 
 def from_buildings(areas: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, *, floors_column: str = "floors",
                    height_column: str | None = "height", floor_height_m: float = DEFAULT_FLOOR_HEIGHT_M,
+                   default_floors: float = 1.0,
                    residential_share: float = DEFAULT_RESIDENTIAL_SHARE,
                    floor_area_per_household_m2: float = DEFAULT_FLOOR_AREA_PER_HOUSEHOLD_M2) -> pd.Series:
     """Households from building footprints inside each area.
@@ -41,7 +42,8 @@ def from_buildings(areas: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, *, floo
         Residential area polygons.
     buildings : GeoDataFrame
         Building footprints with a number of floors (``floors_column``, 层数) or a height in metres
-        (``height_column``; floors = height / ``floor_height_m``); a building with neither counts as one floor.
+        (``height_column``; floors = height / ``floor_height_m``); a building with neither counts as
+        ``default_floors`` floors.
     residential_share : float
         Share of gross floor area that is dwellings (0–1).
     floor_area_per_household_m2 : float
@@ -66,7 +68,7 @@ def from_buildings(areas: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, *, floo
     if height_column and height_column in metric_buildings.columns:
         by_height = pd.to_numeric(metric_buildings[height_column], errors="coerce") / floor_height_m
         floors = floors.fillna(np.maximum(1, np.round(by_height)))
-    floors = floors.fillna(1.0)
+    floors = floors.fillna(default_floors)
     gross = metric_buildings.geometry.area * floors
     points = gpd.GeoDataFrame({"gross_m2": gross.values},
                               geometry=metric_buildings.geometry.representative_point().values,

@@ -22,6 +22,7 @@ import scipy.sparse as sp
 import shapely
 from pyproj import CRS
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
 from siting.errors import SitingInputError
 from siting.projection import utm_crs_for
@@ -326,33 +327,49 @@ def from_lines(lines: str | Path | gpd.GeoDataFrame, *, layer: str | None = None
         raise SitingInputError("road features must be lines", source=source, layer=layer, column="geometry",
                                rows=lines.index[bad].tolist(), fix="export only the road centreline layer")
     metric = lines.to_crs(lines.crs if lines.crs.is_projected else utm_crs_for(lines))
-    grid = snap_tolerance_m
-    noded = shapely.set_precision(shapely.union_all(shapely.set_precision(metric.geometry.values, grid)), grid)
     # union_all splits lines at every crossing and touch: its parts are the street segments
-    segments = shapely.get_parts(noded)
+    segments = shapely.get_parts(shapely.union_all(metric.geometry.values))
     segments = segments[shapely.length(segments) > 0]
-    starts = shapely.get_coordinates(shapely.get_point(segments, 0))
-    ends = shapely.get_coordinates(shapely.get_point(segments, -1))
-    coords = np.round(np.vstack([starts, ends]) / grid).astype(np.int64)
-    keys, inverse = np.unique(coords, axis=0, return_inverse=True)
-    inverse = inverse.ravel()
-    u, v = inverse[: len(segments)], inverse[len(segments):]
+    ends = np.vstack([shapely.get_coordinates(shapely.get_point(segments, 0)),
+                      shapely.get_coordinates(shapely.get_point(segments, -1))])
+    # endpoints within the tolerance are one node (closes the small gaps of hand-drawn centrelines)
+    close = cKDTree(ends).query_pairs(snap_tolerance_m, output_type="ndarray")
+    same = sp.coo_matrix((np.ones(len(close)), (close[:, 0], close[:, 1])), shape=(len(ends), len(ends)))
+    _, node_of_end = connected_components(same, directed=False)
+    xy = np.zeros((node_of_end.max() + 1, 2))
+    np.add.at(xy, node_of_end, ends)
+    xy /= np.bincount(node_of_end)[:, None]
+    u, v = node_of_end[: len(segments)], node_of_end[len(segments):]
     graph = nx.MultiDiGraph(crs=metric.crs)
-    xy = keys * grid
     graph.add_nodes_from((i, {"x": float(x), "y": float(y)}) for i, (x, y) in enumerate(xy))
-    lengths = shapely.length(segments)
     graph.add_edges_from((int(a), int(b), {"geometry": g, "length": float(ln)})
-                         for a, b, g, ln in zip(u, v, segments, lengths) if a != b)
+                         for a, b, g, ln in zip(u, v, segments, shapely.length(segments)) if a != b)
     return from_graph(graph, source=source, keep_largest=keep_largest, walk_filter=False)
 
 
-def _download(fetch, description: str, **kwargs) -> nx.MultiDiGraph:
+def _require_online(url: str, description: str) -> None:
+    """Fail in seconds, not after OSMnx's minute of retries, when the OSM servers cannot be reached."""
+    import socket
+    from urllib.parse import urlparse
+
+    host = urlparse(url).hostname or url
     try:
-        return fetch(network_type="walk", simplify=True, retain_all=False, **kwargs)
+        socket.create_connection((host, 443), timeout=5).close()
+    except OSError as exc:
+        raise SitingInputError(
+            f"cannot download the street network for {description}: {host} cannot be reached ({exc})",
+            fix="check the internet connection; offline, use a local .osm, .osm.pbf, GraphML or road-line "
+                "file instead") from exc
+
+
+def _download(fetch, description: str, url: str) -> nx.MultiDiGraph:
+    _require_online(url, description)
+    try:
+        return fetch(network_type="walk", simplify=True, retain_all=False)
     except Exception as exc:  # requests' ConnectionError, Overpass errors, geocoder errors
         raise SitingInputError(
             f"could not download the street network for {description} from OpenStreetMap "
-            f"({type(exc).__name__}: {exc})", source=description,
+            f"({type(exc).__name__}: {exc})",
             fix="check the internet connection and the name; offline, use a local .osm, .osm.pbf, "
                 "GraphML or road-line file instead") from exc
 
@@ -362,7 +379,8 @@ def from_place(place: str, *, keep_largest: bool = True) -> StreetNetwork:
 
     Needs internet access (Nominatim and Overpass); fails with a clear :class:`SitingInputError` offline.
     """
-    graph = _download(lambda **kw: ox.graph_from_place(place, **kw), f"place '{place}'")
+    graph = _download(lambda **kw: ox.graph_from_place(place, **kw), f"place '{place}'",
+                      ox.settings.nominatim_url)
     return from_graph(graph, source=f"place: {place}", keep_largest=keep_largest)
 
 
@@ -372,7 +390,8 @@ def from_bbox(bbox: tuple[float, float, float, float], *, keep_largest: bool = T
     if not (west < east and south < north):
         raise SitingInputError(f"bounding box {bbox} is not (west, south, east, north) in degrees",
                                source="bbox", fix="give [west, south, east, north], e.g. [116.2, 36.3, 116.3, 36.4]")
-    graph = _download(lambda **kw: ox.graph_from_bbox((west, south, east, north), **kw), f"bbox {bbox}")
+    graph = _download(lambda **kw: ox.graph_from_bbox((west, south, east, north), **kw), f"bbox {bbox}",
+                      ox.settings.overpass_url)
     return from_graph(graph, source=f"bbox: {bbox}", keep_largest=keep_largest)
 
 

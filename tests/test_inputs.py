@@ -1,0 +1,196 @@
+"""Readers: schema, Chinese headers, GCJ-02, household estimates, and every kind of bad input."""
+from __future__ import annotations
+
+import os
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from siting import households, inputs
+from siting.errors import SitingInputError
+from siting.projection import wgs84_to_gcj02
+from tests.conftest import UTM50, box
+
+LON0, LAT0 = 116.25, 36.33
+
+
+def _areas_frame(n=3, **columns):
+    base = {"小区编号": [f"XQ{i:02d}" for i in range(n)], "小区名称": [f"花园{i}" for i in range(n)],
+            "总户数": [100 * (i + 1) for i in range(n)], "类型": ["新建", "已建", None][:n] + ["已建"] * (n - 3)}
+    base.update(columns)
+    geoms = [box(100 * i, 0, 100 * i + 60, 60) for i in range(n)]
+    return gpd.GeoDataFrame(base, geometry=geoms, crs=UTM50)
+
+
+def test_chinese_headers_recognised(tmp_path):
+    path = tmp_path / "xiaoqu.gpkg"
+    _areas_frame().to_file(path, layer="xiaoqu")
+    before = path.read_bytes()
+    areas = inputs.read_areas(path, layer="xiaoqu")
+    assert path.read_bytes() == before  # never written
+    assert list(areas.columns[:7]) == ["area_id", "name", "households", "households_source", "status",
+                                       "population", "elderly"]
+    assert areas["area_id"].tolist() == ["XQ00", "XQ01", "XQ02"]
+    assert areas["households"].tolist() == [100.0, 200.0, 300.0]
+    assert areas["status"].tolist() == ["new", "existing", "existing"]  # missing status means existing
+    assert areas.crs == UTM50
+
+
+def test_explicit_column_mapping_and_generated_ids():
+    frame = _areas_frame().rename(columns={"总户数": "HH_2023"}).drop(columns=["小区编号"])
+    areas = inputs.read_areas(frame, columns={"households": "HH_2023"})
+    assert areas["households"].tolist() == [100.0, 200.0, 300.0]
+    assert areas["area_id"].tolist() == ["A001", "A002", "A003"]
+
+
+def test_households_estimated_from_population_and_marked():
+    frame = _areas_frame(总户数=[100, None, None], 人口=[None, 262, 524])
+    with pytest.warns(UserWarning, match="estimated households for 2 area"):
+        areas = inputs.read_areas(frame)
+    assert areas["households"].tolist() == [100.0, 100.0, 200.0]  # 262 / 2.62, 524 / 2.62
+    assert areas["households_source"].tolist() == ["input", "population", "population"]
+    with pytest.warns(UserWarning):
+        shandong = inputs.read_areas(frame, household_size=2.70)
+    assert shandong["households"].tolist() == [100.0, 97.0, 194.0]
+
+
+def test_households_estimated_from_buildings():
+    frame = _areas_frame(总户数=[None, 200, 300])
+    # two 6-storey blocks of 20 m x 50 m in area XQ00: 2 x 1000 m2 x 6 = 12000 m2 gross
+    bldg = gpd.GeoDataFrame({"floors": [6, 6]}, geometry=[box(5, 5, 25, 55), box(30, 5, 50, 55)], crs=UTM50)
+    with pytest.warns(UserWarning):
+        areas = inputs.read_areas(frame, buildings=bldg)
+    assert areas.loc[0, "households"] == round(12000 * 0.85 / 92.17)  # 111
+    assert areas.loc[0, "households_source"] == "buildings"
+    est = households.from_buildings(frame, bldg, residential_share=1.0, floor_area_per_household_m2=100)
+    assert est.iloc[0] == 120
+
+
+@pytest.mark.parametrize("change, pattern", [
+    (dict(总户数=["100", "abc", "300"]), r"column 'households'.*not numbers.*rows: XQ01"),
+    (dict(总户数=[100, -5, 300]), r"column 'households'.*negative.*rows: XQ01"),
+    (dict(小区编号=["XQ00", "XQ00", "XQ02"]), r"column 'area_id'.*not unique.*rows: XQ00"),
+    (dict(类型=["新建", "拆迁", "已建"]), r"column 'status'.*unrecognised.*rows: XQ01.*新建"),
+    (dict(总户数=[None, 100, 200]), r"households.*missing and cannot be estimated.*rows: XQ00"),
+])
+def test_bad_values_name_column_and_rows(change, pattern):
+    with pytest.raises(SitingInputError, match=pattern):
+        inputs.read_areas(_areas_frame(**change))
+
+
+def test_bad_geometry(tmp_path):
+    frame = _areas_frame()
+    frame.loc[1, "geometry"] = shapely.Polygon()
+    with pytest.raises(SitingInputError, match=r"missing or empty.*rows: XQ01"):
+        inputs.read_areas(frame)
+    frame = _areas_frame()
+    frame.loc[2, "geometry"] = shapely.Point(0, 0)
+    with pytest.raises(SitingInputError, match=r"must be Polygon or MultiPolygon, found Point.*rows: XQ02"):
+        inputs.read_areas(frame)
+
+
+def test_self_intersection_repaired_with_warning():
+    frame = _areas_frame()
+    x, y = 500_000.0, 4_000_000.0
+    frame.loc[0, "geometry"] = shapely.Polygon([(x, y), (x + 60, y + 60), (x + 60, y), (x, y + 60)])  # bow-tie
+    with pytest.warns(UserWarning, match="repaired invalid geometry.*XQ00"):
+        areas = inputs.read_areas(frame)
+    assert areas.geometry.is_valid.all()
+    assert areas.geometry.iloc[0].area == pytest.approx(1800.0)  # two triangles of 900 m2
+
+
+def test_file_layer_and_crs_errors(tmp_path):
+    with pytest.raises(SitingInputError, match=r"file .*nope.gpkg: file not found"):
+        inputs.read_areas(tmp_path / "nope.gpkg")
+    path = tmp_path / "two.gpkg"
+    _areas_frame().to_file(path, layer="xiaoqu")
+    _areas_frame().to_file(path, layer="other")
+    with pytest.raises(SitingInputError, match=r"layer 'xq': no layer 'xq' in this file; it has: xiaoqu, other"):
+        inputs.read_areas(path, layer="xq")
+    with pytest.raises(SitingInputError, match=r"several layers \(xiaoqu, other\)"):
+        inputs.read_areas(path)
+    no_crs = _areas_frame().set_crs(None, allow_override=True)
+    with pytest.raises(SitingInputError, match="no coordinate reference system"):
+        inputs.read_areas(no_crs)
+    empty = tmp_path / "empty.geojson"
+    _areas_frame().iloc[:0].to_file(empty)
+    with pytest.raises(SitingInputError, match="empty.geojson.*the layer is empty"):
+        inputs.read_areas(empty)
+    with pytest.raises(SitingInputError, match=r"column 'HH' \(mapped to households\) is not in the layer"):
+        inputs.read_areas(_areas_frame(), columns={"households": "HH"})
+
+
+def _facility_csv(path, lon, lat, **extra):
+    frame = pd.DataFrame({"编号": ["F1", "F2"], "名称": ["城关中心", "幸福站"],
+                          "等级": ["乡镇（街道）综合养老服务中心", "养老服务站"], "建筑面积": [650, 120],
+                          "床位": [20, None], "lon": lon, "lat": lat, **extra})
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def test_facilities_csv_in_gcj02(tmp_path):
+    wgs_lon, wgs_lat = np.array([LON0, LON0 + 0.01]), np.array([LAT0, LAT0 + 0.005])
+    gcj_lon, gcj_lat = wgs84_to_gcj02(wgs_lon, wgs_lat)
+    path = tmp_path / "facilities.csv"
+    _facility_csv(path, gcj_lon, gcj_lat)
+    fac = inputs.read_facilities(path, crs="gcj02")
+    assert fac["level"].tolist() == ["township", "station"]
+    assert fac["floor_area_m2"].tolist() == [650.0, 120.0]
+    assert np.isnan(fac.loc[1, "beds"])
+    # back within 1 cm of the true WGS84 points (GCJ-02 is offset by ~500 m here)
+    metric = fac.to_crs(UTM50)
+    truth = gpd.GeoSeries(gpd.points_from_xy(wgs_lon, wgs_lat), crs=4326).to_crs(UTM50)
+    assert metric.distance(truth, align=False).max() < 0.01
+    raw = inputs.read_facilities(path)  # read as if WGS84: lands hundreds of metres off
+    assert raw.to_crs(UTM50).distance(truth, align=False).min() > 100
+
+
+def test_facilities_errors(tmp_path):
+    path = tmp_path / "f.csv"
+    _facility_csv(path, [LON0, LON0], [LAT0, None])
+    with pytest.raises(SitingInputError, match=r"f.csv, column 'lon/lat': missing or non-numeric.*rows: 3"):
+        inputs.read_facilities(path)
+    _facility_csv(path, [LON0, LON0], [LAT0, LAT0], 等级x=1)
+    frame = pd.read_csv(path).drop(columns=["等级"])
+    frame.to_csv(path, index=False)
+    with pytest.raises(SitingInputError, match="required column 'level' is missing"):
+        inputs.read_facilities(path)
+    pd.DataFrame({"name": ["a"], "x": [1.0]}).to_csv(path, index=False)
+    with pytest.raises(SitingInputError, match="no coordinate columns found"):
+        inputs.read_facilities(path)
+
+
+def test_gbk_csv_and_polygon_facility(tmp_path):
+    path = tmp_path / "gbk.csv"
+    pd.DataFrame({"名称": ["敬老院"], "等级": ["县级养老机构"], "建筑面积": [3000], "经度": [LON0], "纬度": [LAT0]}) \
+        .to_csv(path, index=False, encoding="gb18030")
+    fac = inputs.read_facilities(path)
+    assert fac.loc[0, "name"] == "敬老院" and fac.loc[0, "level"] == "county" and fac.loc[0, "facility_id"] == "F001"
+    poly = gpd.GeoDataFrame({"level": ["community"], "floor_area_m2": [300.0]}, geometry=[box(0, 0, 40, 40)], crs=UTM50)
+    pt = inputs.read_facilities(poly).geometry.iloc[0]
+    assert pt.geom_type == "Point" and box(0, 0, 40, 40).contains(pt)
+
+
+def test_units_and_assignment():
+    comm = gpd.GeoDataFrame({"社区名称": ["东关", "西关", "南关"], "街道名称": ["新城街道", "新城街道", "铜城街道"]},
+                            geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100), box(0, -100, 200, 0)], crs=UTM50)
+    units = inputs.read_units(comm)
+    assert units[["name", "level", "parent"]].values.tolist() == [
+        ["新城街道", "township", None], ["铜城街道", "township", None],
+        ["东关", "community", "新城街道"], ["西关", "community", "新城街道"], ["南关", "community", "铜城街道"]]
+    assert units.loc[0, "geometry"].area == pytest.approx(20_000)
+    areas = inputs.read_areas(_areas_frame())  # x=0..60, 100..160, 200..260 at y=0..60
+    got = inputs.assign_units(areas, units)
+    assert got["community"].tolist()[:2] == ["东关", "西关"]
+    assert got["township"].tolist()[:2] == ["新城街道", "新城街道"]
+    assert got["community"].isna().tolist()[2]
+
+
+def test_entrances(tmp_path):
+    gates = gpd.GeoDataFrame({"小区编号": ["XQ00", "XQ01"]}, geometry=[shapely.Point(500_010, 4_000_000),
+                                                                 shapely.Point(500_110, 4_000_000)], crs=UTM50)
+    got = inputs.read_entrances(gates)
+    assert got["area_id"].tolist() == ["XQ00", "XQ01"]

