@@ -14,22 +14,24 @@ from siting.profiles import load_profile
 CRS = 32650  # UTM 50N, metres (Shandong)
 
 
-def _areas(rows: list[tuple]) -> gpd.GeoDataFrame:
-    """rows: (area_id, households, status, township, community, x)."""
-    frame = pd.DataFrame(rows, columns=["area_id", "households", "status", "township",
-                                        "community", "x"])
-    frame["name"] = "小区" + frame["area_id"]
+AREA_COLUMNS = ["area_id", "households", "status", "township", "community"]
+FACILITY_COLUMNS = ["facility_id", "level", "floor_area_m2", "township", "community"]
+
+
+def _points(rows: list[tuple], columns: list[str], y: float) -> gpd.GeoDataFrame:
+    """``rows`` of ``columns`` plus a last x (m); Point(x, y) geometry, name = id."""
+    frame = pd.DataFrame(rows, columns=[*columns, "x"])
+    frame["name"] = "名" + frame[columns[0]]
     return gpd.GeoDataFrame(frame.drop(columns="x"),
-                            geometry=[Point(x, 0) for x in frame["x"]], crs=CRS)
+                            geometry=[Point(x, y) for x in frame["x"]], crs=CRS)
+
+
+def _areas(rows: list[tuple]) -> gpd.GeoDataFrame:
+    return _points(rows, AREA_COLUMNS, 0.0)
 
 
 def _facilities(rows: list[tuple]) -> gpd.GeoDataFrame:
-    """rows: (facility_id, level, floor_area_m2, township, community, x)."""
-    frame = pd.DataFrame(rows, columns=["facility_id", "level", "floor_area_m2", "township",
-                                        "community", "x"])
-    frame["name"] = "设施" + frame["facility_id"]
-    return gpd.GeoDataFrame(frame.drop(columns="x"),
-                            geometry=[Point(x, 10) for x in frame["x"]], crs=CRS)
+    return _points(rows, FACILITY_COLUMNS, 10.0)
 
 
 def _pairs(rows: list[tuple]) -> pd.DataFrame:
