@@ -1,0 +1,94 @@
+"""Maps in a real browser: headless Debian Chromium, no network, reads back the DOM and a screenshot.
+
+Skips when /usr/bin/chromium is missing (CI's .ci/run installs it, with fonts-noto-cjk for Chinese).
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from siting import maps
+from test_maps import drawn_on_opening, result_frames
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
+
+# No network at all: every host name fails to resolve and any connection would go to a dead proxy.
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9", "--window-size=1280,860"]
+
+
+def chromium(page: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
+    return subprocess.run([str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=5000",
+                           *args, page.as_uri()], capture_output=True, text=True, timeout=120, check=True)
+
+
+def rendered_dom(page: Path, tmp_path: Path) -> str:
+    return chromium(page, tmp_path, "--dump-dom").stdout
+
+
+def overlay_paths(dom: str) -> list[int]:
+    """SVG paths drawn in each map's overlay pane (the attribution's flag is an SVG too, elsewhere)."""
+    panes = re.findall(r'<div class="leaflet-pane leaflet-overlay-pane"[^>]*>(.*?)</div>', dom, re.S)
+    return [pane.count("<path") for pane in panes]
+
+
+def test_result_map_draws_every_feature_legend_and_chinese_labels(tmp_path):
+    frames = result_frames()
+    page = maps.save_map(maps.result_map(**frames, basemap=None), tmp_path / "map.html")
+    dom = rendered_dom(page, tmp_path)
+    assert overlay_paths(dom) == [drawn_on_opening(frames)] == [16]
+    # The layer control lists all ten layers; the legend, title and summary boxes are in the page.
+    control = re.search(r'<section class="leaflet-control-layers-list">(.*?)</section>', dom, re.S).group(1)
+    assert control.count('type="checkbox"') == 10
+    assert control.count("checked") == 6
+    assert 'class="siting-box siting-legend leaflet-control"' in dom
+    for text in ("图例", "步行圈内", "步行圈外", "不可达", "小区：步行圈覆盖", "社区养老服务设施布局", "方案: 现状", "62.3%"):
+        assert text in dom
+    # The proposal's rank is printed on it (a permanent tooltip).
+    assert re.search(r'class="leaflet-tooltip siting-rank[^"]*"[^>]*>1</div>', dom)
+
+
+def test_screenshot_is_not_blank(tmp_path):
+    image_module = pytest.importorskip("PIL.Image")
+    frames = result_frames()
+    page = maps.save_map(maps.result_map(**frames, basemap=None), tmp_path / "map.html")
+    png = tmp_path / "map.png"
+    chromium(page, tmp_path, f"--screenshot={png}")
+    image = image_module.open(png).convert("RGB")
+    assert image.size == (1280, 860)
+    pixels = np.asarray(image).reshape(-1, 3).astype(int)
+    assert len(np.unique(pixels, axis=0)) > 50
+    r, g, b = pixels.T
+    # Areas beyond the walking circle are red (#d73027 over the plain background), those within green.
+    assert ((r > 200) & (g < 150) & (b < 150)).sum() > 2000
+    assert ((g > 150) & (r < 150) & (b < 150)).sum() > 2000
+    background = (pixels == (247, 246, 242)).all(axis=1).mean()
+    assert 0.3 < background < 0.95
+
+
+def test_data_layers_show_when_tiles_cannot_load(tmp_path):
+    frames = result_frames()
+    page = maps.save_map(maps.result_map(**frames, basemap="osm"), tmp_path / "osm.html")
+    dom = rendered_dom(page, tmp_path)
+    assert overlay_paths(dom) == [drawn_on_opening(frames)]
+    assert "tile.openstreetmap.org" in dom  # tiles were asked for, and failed: no network
+
+
+def test_comparison_map_draws_both_sides(tmp_path):
+    frames = result_frames()
+    plan_b = {"areas": frames["areas"], "facilities": frames["facilities"], "proposals": frames["proposals"],
+              "summary": {**frames["summary"], "scenario": "方案B"}}
+    page = maps.save_map(maps.comparison_map(frames, plan_b, basemap=None), tmp_path / "compare.html")
+    dom = rendered_dom(page, tmp_path)
+    # Left: everything; right: areas, facilities and the proposal (no service areas or units given).
+    assert overlay_paths(dom) == [drawn_on_opening(frames), 9 + 2 + 1]
+    assert dom.count('class="siting-box siting-legend leaflet-control"') == 1
+    assert "方案: 现状" in dom and "方案: 方案B" in dom
