@@ -78,7 +78,9 @@ class ComplianceResult:
     facilities : GeoDataFrame
         The input facilities plus ``below_min_site``, ``below_min_site_existing``,
         ``counts_for_new``, ``counts_for_existing``, ``counts_toward_compliance``,
-        ``catchment_households`` (demand H_f), ``floor_area_m2_per_hh`` (R_f), ``areas_served``.
+        ``catchment_households`` (demand H_f), ``floor_area_m2_per_hh`` (R_f), ``areas_served``,
+        ``qualified_township_centre`` and ``qualified_community_centre`` (level and minimum
+        area met).
     townships, communities : DataFrame
         One row per unit with its centre check and floor-area compliance rates.
     coverage : DataFrame
@@ -361,13 +363,20 @@ def _rates_by(areas: pd.DataFrame, by: pd.Series, names: list[str]) -> pd.DataFr
     return grouped.drop(columns=["households_decided"])
 
 
+def _qualified(facilities: pd.DataFrame, levels: tuple[str, ...],
+               minimum: float | None) -> np.ndarray:
+    """Facilities of ``levels`` with at least ``minimum`` m² (any size when the minimum is null)."""
+    floor = facilities["floor_area_m2"].to_numpy(float)
+    big_enough = floor >= minimum if minimum is not None else np.ones(len(floor), bool)
+    return facilities["level"].isin(levels).to_numpy() & big_enough
+
+
 def _centres(facilities: pd.DataFrame, unit: pd.Series, levels: tuple[str, ...],
-             minimum: float | None, names: list[str]) -> pd.DataFrame:
-    """Per unit: facilities of ``levels`` in it, how many meet ``minimum`` m², the largest."""
+             qualified_column: str, names: list[str]) -> pd.DataFrame:
+    """Per unit: facilities of ``levels`` in it, how many are qualified, the largest (m²)."""
     mask = facilities["level"].isin(levels).to_numpy()
-    floor = facilities.loc[mask, "floor_area_m2"].astype(float)
-    qualified = floor >= minimum if minimum is not None else pd.Series(True, index=floor.index)
-    frame = pd.DataFrame({"unit": unit[mask], "floor": floor, "qualified": qualified})
+    frame = pd.DataFrame({"unit": unit[mask], "floor": facilities.loc[mask, "floor_area_m2"],
+                          "qualified": facilities.loc[mask, qualified_column]})
     grouped = frame.groupby("unit").agg(centres=("floor", "size"),
                                         qualified_centres=("qualified", "sum"),
                                         largest_centre_m2=("floor", "max")).reindex(names)
@@ -411,16 +420,11 @@ def _township_table(areas: pd.DataFrame, facilities: pd.DataFrame, reach: pd.Dat
                     area_unit: pd.Series, facility_unit: pd.Series,
                     units: pd.DataFrame | None, profile: Profile) -> pd.DataFrame:
     names = _unit_names(area_unit, units, "township")
-    table = _centres(facilities, facility_unit, ("township",),
-                     profile.value("township_centre_min_m2"), names)
+    table = _centres(facilities, facility_unit, ("township",), "qualified_township_centre", names)
     # Households of each township's areas within walking reach of a qualified centre of the
     # same township (服务半径全覆盖 of *its own* centre).
-    minimum = profile.value("township_centre_min_m2")
     fac_unit = dict(zip(facilities["facility_id"], facility_unit))
-    qualified_ids = set(facilities.loc[
-        (facilities["level"] == "township")
-        & (facilities["floor_area_m2"] >= (minimum if minimum is not None else -np.inf)),
-        "facility_id"])
+    qualified_ids = set(facilities.loc[facilities["qualified_township_centre"], "facility_id"])
     own = reach[reach["facility_id"].isin(qualified_ids)].copy()
     own["facility_unit"] = own["facility_id"].map(fac_unit)
     own["area_unit"] = own["area_id"].map(dict(zip(areas["area_id"], area_unit)))
@@ -446,8 +450,8 @@ def _community_table(areas: pd.DataFrame, facilities: pd.DataFrame, area_unit: p
                      area_township: pd.Series, facility_unit: pd.Series,
                      units: pd.DataFrame | None, profile: Profile) -> pd.DataFrame:
     names = _unit_names(area_unit, units, "community")
-    table = _centres(facilities, facility_unit, COMMUNITY_LEVELS,
-                     profile.value("community_centre_min_m2"), names)
+    table = _centres(facilities, facility_unit, COMMUNITY_LEVELS, "qualified_community_centre",
+                     names)
     table = table.join(_rates_by(areas, area_unit, names))
     parent = area_township.groupby(area_unit).agg(
         lambda s: s.mode().iloc[0] if s.notna().any() else pd.NA)
@@ -533,6 +537,10 @@ def check_compliance(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, pair
     areas = areas.join(area_cols)
     areas["profile"] = label
     facilities = facilities.join(fac_cols)
+    facilities["qualified_township_centre"] = _qualified(
+        facilities, ("township",), profile.value("township_centre_min_m2"))
+    facilities["qualified_community_centre"] = _qualified(
+        facilities, COMMUNITY_LEVELS, profile.value("community_centre_min_m2"))
 
     area_township = _unit_of(areas, "township", units)
     area_community = _unit_of(areas, "community", units)

@@ -73,6 +73,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "qualified_centres": ("达到面积要求的中心数", "Centres meeting the minimum area"),
     "largest_centre_m2": ("最大中心面积(平方米)", "Largest centre (m²)"),
     "has_qualified_centre": ("有达标中心", "Has a qualifying centre"),
+    "qualified_township_centre": ("达标的乡镇(街道)综合中心", "Qualifying township centre"),
+    "qualified_community_centre": ("达标的社区养老服务设施", "Qualifying community facility"),
     "households_covered": ("中心服务范围内户数", "Households within a centre's catchment"),
     "covered_share": ("服务范围覆盖户数比例", "Share of households in catchment"),
     "catchment_ok": ("服务半径全覆盖", "Catchment covers all households"),

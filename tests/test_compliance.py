@@ -267,6 +267,9 @@ def test_township_and_community_checks(network_case):
     # 单处面积不低于600平方米 (第15条): C1 700 and C3 650 qualify, C2 500 does not.
     assert towns["has_qualified_centre"].tolist() == [True, False, True]
     assert towns["largest_centre_m2"].tolist() == [700.0, 500.0, 650.0]
+    fac = result.facilities.set_index("facility_id")
+    assert fac["qualified_township_centre"].tolist() == [True, False, True, False, False, False]
+    assert fac["qualified_community_centre"].tolist() == [False, False, False, True, False, True]
     # 服务半径全覆盖: 城关街道 covers a1 (600 of 1000 hh) = 0.6; 刘集镇 0 — C1 reaches a3 but is
     # 城关街道's centre; 高集镇 300 of 300 = 1.0.
     assert towns["households_covered"].tolist() == [600.0, 0.0, 300.0]
