@@ -500,7 +500,8 @@ def check_compliance(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, pair
     pairs : DataFrame
         ``area_id``, ``facility_id``, ``walk_min`` (minutes along the network), e.g.
         :attr:`siting.reachability.Accessibility.pairs`; pairs beyond the profile's
-        ``walk_minutes`` are ignored.
+        ``walk_minutes`` are ignored. They must have been computed out to at least that time:
+        a pair missing because the search stopped earlier cannot be told from no path.
     profile : Profile or str
         A loaded profile or a shipped profile name.
     units : GeoDataFrame, optional
