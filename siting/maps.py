@@ -18,7 +18,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -459,30 +458,29 @@ def _new_map(basemap: str | None, tianditu_key: str | None, language: str, figur
         raise ValueError(f"basemap must be one of {BASEMAPS}, not {basemap!r}")
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
+    key = tianditu_key or os.environ.get("TIANDITU_KEY")
+    if basemap == "tianditu" and not key:
+        raise SitingInputError(
+            "the Tianditu (天地图) base map needs a key", column="tianditu_key",
+            fix="pass tianditu_key='…' (a free browser key from https://console.tianditu.gov.cn), set the "
+                "TIANDITU_KEY environment variable, or choose basemap='osm', 'amap' or None")
     m = _OfflineMap(location=[0.0, 0.0], zoom_start=2, tiles=None, control_scale=True, **size)
     if figure is not None:
         figure.add_child(m)
-    if basemap == "tianditu":
-        key = tianditu_key or os.environ.get("TIANDITU_KEY")
-        if not key:
-            raise SitingInputError(
-                "the Tianditu (天地图) base map needs a key", column="tianditu_key",
-                fix="pass tianditu_key='…' (a free browser key from https://console.tianditu.gov.cn), set the "
-                    "TIANDITU_KEY environment variable, or choose basemap='osm', 'amap' or None")
     for i, tiles in enumerate(_TILES.get(basemap, [])):
         options = dict(tiles)
         if basemap == "tianditu":
             options["tiles"] = options["tiles"].replace("{key}", key)
         # Only the first tile layer is listed; Tianditu's label layer simply follows its map layer.
         folium.TileLayer(name=f"{_term('basemap', language)}: {_term(basemap, language)}", overlay=False,
-                         control=i == 0,
-                         **options).add_to(m)
+                         control=i == 0, **options).add_to(m)
     m.get_root().header.add_child(Element(_CSS), name="siting_css")
     m.get_root().header.add_child(Element(_JS), name="siting_js")
     if basemap is None:
         # No tiles: a plain paper-like background instead of Leaflet's grey.
-        m.get_root().header.add_child(Element("<style>.folium-map.leaflet-container {background: #f7f6f2;}</style>"),
-                                      name="siting_plain_background")
+        m.get_root().header.add_child(
+            Element("<style>.folium-map.leaflet-container {background: #f7f6f2;}</style>"),
+            name="siting_plain_background")
     return m
 
 
@@ -579,10 +577,12 @@ def _draw(builder: _Builder, areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFra
             builder.add_legend(_term("layer_facilities", lang), entries)
 
     if proposals is not None and len(proposals):
-        style = {"radius": 10, "fill": True, "color": "#ffffff", "weight": 2, "fillColor": PROPOSAL_COLOR, "fillOpacity": 0.95}
+        style = {"radius": 10, "fill": True, "color": "#ffffff", "weight": 2, "fillColor": PROPOSAL_COLOR,
+                 "fillOpacity": 0.95}
         if builder.layer(proposals, _term("layer_proposals", lang), _PROPOSAL_FIELDS,
                          pd.Series("p", index=proposals.index), {"p": style}, rank_key="rk"):
-            builder.add_legend(_term("layer_proposals", lang), [(_swatch(style, "circle"), _term("proposal", lang))])
+            builder.add_legend(_term("layer_proposals", lang),
+                               [(_swatch(style, "circle"), _term("proposal", lang))])
 
 
 def _summary_html(summary: Mapping[str, Any] | None, language: str) -> str:
@@ -799,12 +799,13 @@ def save_map(m: folium.Map | Figure, path: str | os.PathLike) -> Path:
     _number_elements(root)
     text = root.render()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # A temporary file beside the target (same file system, so os.replace is atomic), with the usual
+    # permissions: the map is meant to be shared.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return path
