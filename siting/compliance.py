@@ -152,9 +152,17 @@ class ComplianceResult:
                           for v in table["value"]]
         return relabel(table, language)
 
+    def table(self, name: str, language: str = "zh") -> pd.DataFrame:
+        """A result frame (``areas``, ``facilities``, ``townships``, ``communities``, ``coverage``,
+        ``failing``) with display column names and categorical values in ``language``."""
+        if name not in ("areas", "facilities", "townships", "communities", "coverage", "failing"):
+            raise ValueError(f"no result table named {name!r}")
+        return relabel(getattr(self, name), language,
+                       values=("status", "fail_reason", "level", "kind"))
+
     def failing_table(self, language: str = "zh") -> pd.DataFrame:
         """:attr:`failing` with display column names and reasons in ``language``."""
-        return relabel(self.failing, language, values=("status", "fail_reason"))
+        return self.table("failing", language)
 
 
 def _percent(share: float | None) -> str | None:

@@ -295,6 +295,10 @@ def test_township_and_community_checks(network_case):
     assert table.loc["街道综合养老服务中心覆盖率", "目标"] == "100.0%"
     english = result.summary_table("en").set_index("Item")
     assert english.loc["Street centre coverage", "Met"] == "yes"
+    shown = result.table("townships", "zh").set_index("乡镇(街道)")
+    assert shown.loc["刘集镇", "街道/乡镇"] == "乡镇" and shown.loc["城关街道", "街道/乡镇"] == "街道"
+    assert result.table("coverage", "en")["Level"].tolist() == [
+        "street comprehensive centre", "township comprehensive centre", "community facility"]
 
 
 def test_jining_township_coverage_is_strictly_above_60_percent():
