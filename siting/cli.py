@@ -1,0 +1,181 @@
+"""The ``siting`` command line: run and compare scenarios, the demo town, rule profiles.
+
+    siting run SCENARIO.yml [--out DIR] [--quiet]
+    siting compare A.yml B.yml ... [--out DIR] [--quiet]
+    siting demo [--out DIR] [--maps DIR] [--quiet]
+    siting profiles
+    siting profiles show NAME [--lang en]
+
+Exit codes: 0 success, 2 bad input (the message says which file, key, column or row and how to
+fix it; no traceback), 1 any other failure (with the traceback, as that is a bug to report).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+import warnings
+from pathlib import Path
+
+from siting.errors import SitingInputError
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse exits with 2 on a usage mistake, which is bad input too; keep its message short."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        raise SystemExit(_report(f"{self.prog}: {message}"))
+
+
+def _report(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="siting", description=(
+        "Plan community elderly-care facilities (社区养老服务设施): 15-minute walking circles, "
+        "floor-area rules and proposed new centres, from scenario files."))
+    from siting import __version__
+
+    parser.add_argument("--version", action="version", version=f"siting {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    run = sub.add_parser("run", help="run one scenario file and write its output folder",
+                         description="Run a scenario YAML file; the output folder is written whole or not at all.")
+    run.add_argument("scenario", type=Path, help="scenario YAML file")
+    run.add_argument("--out", type=Path, help="output folder (default: the scenario's 'output', relative to it)")
+    run.add_argument("--quiet", "-q", action="store_true", help="no progress bars or summary")
+
+    compare = sub.add_parser("compare", help="run (or reuse) scenarios and compare them side by side",
+                             description="Run each scenario (reusing an up-to-date output folder) and write "
+                                         "comparison.csv, comparison.xlsx and comparison_map.html.")
+    compare.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO", help="two or more scenario files")
+    compare.add_argument("--out", type=Path, default=Path("out/compare"), help="output folder (default out/compare)")
+    compare.add_argument("--quiet", "-q", action="store_true", help="no progress bars or summary")
+
+    demo = sub.add_parser("demo", help="analyse the bundled (synthetic) demo town: baseline and optimised plan",
+                          description="Run the demo town's baseline and optimised plan, compare them, and "
+                                      "write everything under one folder, with the maps under --maps.")
+    demo.add_argument("--out", type=Path, default=Path("out/demo"), help="output folder (default out/demo)")
+    demo.add_argument("--maps", type=Path, default=Path("maps"), help="folder for the maps (default maps)")
+    demo.add_argument("--quiet", "-q", action="store_true", help="no progress bars or summary")
+
+    profiles = sub.add_parser("profiles", help="list the rule profiles, or show one with its sources",
+                              description="List the shipped rule profiles; 'show NAME' prints every value "
+                                          "with its unit, status and source.")
+    profiles.add_argument("action", nargs="?", choices=["show"], help="show one profile")
+    profiles.add_argument("name", nargs="?", help="profile name or YAML path (with 'show')")
+    profiles.add_argument("--lang", choices=["zh", "en"], default="zh", help="language (default zh)")
+    return parser
+
+
+def _profiles(args: argparse.Namespace) -> int:
+    from siting.profiles import format_profile, format_profile_list
+
+    if args.action is None:
+        if args.name is not None:
+            raise SitingInputError(f"unexpected argument '{args.name}'", source="siting profiles",
+                                   fix="use 'siting profiles show NAME'")
+        print(format_profile_list(args.lang))
+        return EXIT_OK
+    if args.name is None:
+        raise SitingInputError("which profile?", source="siting profiles show",
+                               fix="give a name from 'siting profiles', e.g. siting profiles show dong_e")
+    print(format_profile(args.name, args.lang))
+    return EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    from siting.scenario import load_scenario, run_and_write
+
+    scenario = load_scenario(args.scenario)
+    result, folder = run_and_write(scenario, out=args.out, progress=not args.quiet)
+    if not args.quiet:
+        from siting.report import format_summary
+
+        print(format_summary(result.summary))
+        print(f"\n输出 / output: {folder}")
+    return EXIT_OK
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from siting.scenario import compare_scenarios
+
+    if len(args.scenarios) < 2:
+        raise SitingInputError("compare needs at least two scenario files", source="siting compare",
+                               fix="e.g. siting compare baseline.yml plan.yml")
+    table, folder = compare_scenarios(args.scenarios, out=args.out, progress=not args.quiet)
+    if not args.quiet:
+        from siting.report import format_comparison
+
+        print(format_comparison(table))
+        print(f"\n输出 / output: {folder}")
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from siting.scenario import run_demo
+
+    text = run_demo(out=args.out, maps=args.maps, progress=not args.quiet)
+    if not args.quiet:
+        print(text)
+    return EXIT_OK
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    # A planner needs the sentence, not the source line that raised it.
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``siting`` console command and ``python -m siting``.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments without the program name (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit code: 0 success, 2 bad input, 1 other failure.
+    """
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help/--version exit 0, usage mistakes 2
+        return int(exc.code or 0)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    handlers = {"run": _run, "compare": _compare, "demo": _demo, "profiles": _profiles}
+    quiet = getattr(args, "quiet", False)
+    with warnings.catch_warnings():
+        if quiet:
+            warnings.simplefilter("ignore")
+        else:
+            warnings.showwarning = _show_warning
+        try:
+            return handlers[args.command](args)
+        except SitingInputError as exc:
+            return _report(str(exc))
+        except BrokenPipeError:  # output piped into `head`: not a failure
+            sys.stderr.close()
+            return EXIT_OK
+        except KeyboardInterrupt:
+            print("interrupted; no output folder was left half-written", file=sys.stderr)
+            return EXIT_FAILURE
+        except Exception:  # noqa: BLE001 - anything else is a bug: show it
+            traceback.print_exc()
+            print("error: siting failed unexpectedly (see above); please report it", file=sys.stderr)
+            return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
