@@ -24,14 +24,12 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9", "--window-size=1280,860"]
 
 
-def chromium(page: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
+def rendered_dom(page: Path, *args: str) -> str:
+    """The DOM after the page's scripts ran (and whatever ``args`` ask for, e.g. a screenshot)."""
+    profile = page.with_suffix(".profile")
     return subprocess.run([str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=5000",
-                           *args, page.as_uri()], capture_output=True, text=True, timeout=120, check=True)
-
-
-def rendered_dom(page: Path, tmp_path: Path) -> str:
-    return chromium(page, tmp_path, "--dump-dom").stdout
+                           "--dump-dom", *args, page.as_uri()],
+                          capture_output=True, text=True, timeout=120, check=True).stdout
 
 
 def overlay_paths(dom: str) -> list[int]:
@@ -40,11 +38,18 @@ def overlay_paths(dom: str) -> list[int]:
     return [pane.count("<path") for pane in panes]
 
 
-def test_result_map_draws_every_feature_legend_and_chinese_labels(tmp_path):
-    frames = result_frames()
-    page = maps.save_map(maps.result_map(**frames, basemap=None), tmp_path / "map.html")
-    dom = rendered_dom(page, tmp_path)
-    assert overlay_paths(dom) == [drawn_on_opening(frames)] == [16]
+@pytest.fixture(scope="module")
+def demo_page(tmp_path_factory) -> tuple[str, Path]:
+    """The small result map without base map, rendered once: its DOM and a screenshot."""
+    folder = tmp_path_factory.mktemp("browser")
+    page = maps.save_map(maps.result_map(**result_frames(), basemap=None), folder / "map.html")
+    png = folder / "map.png"
+    return rendered_dom(page, f"--screenshot={png}"), png
+
+
+def test_result_map_draws_every_feature_legend_and_chinese_labels(demo_page):
+    dom, _ = demo_page
+    assert overlay_paths(dom) == [drawn_on_opening(result_frames())] == [16]
     # The layer control lists all ten layers; the legend, title and summary boxes are in the page.
     control = re.search(r'<section class="leaflet-control-layers-list">(.*?)</section>', dom, re.S).group(1)
     assert control.count('type="checkbox"') == 10
@@ -56,17 +61,13 @@ def test_result_map_draws_every_feature_legend_and_chinese_labels(tmp_path):
     assert re.search(r'class="leaflet-tooltip siting-rank[^"]*"[^>]*>1</div>', dom)
 
 
-def test_screenshot_is_not_blank(tmp_path):
+def test_screenshot_is_not_blank(demo_page):
     image_module = pytest.importorskip("PIL.Image")
-    frames = result_frames()
-    page = maps.save_map(maps.result_map(**frames, basemap=None), tmp_path / "map.html")
-    png = tmp_path / "map.png"
-    chromium(page, tmp_path, f"--screenshot={png}")
-    image = image_module.open(png).convert("RGB")
+    image = image_module.open(demo_page[1]).convert("RGB")
     assert image.size == (1280, 860)
     pixels = np.asarray(image).reshape(-1, 3).astype(int)
-    assert len(np.unique(pixels, axis=0)) > 50
     r, g, b = pixels.T
+    assert len(np.unique(r << 16 | g << 8 | b)) > 50
     # Areas beyond the walking circle are red (#d73027 over the plain background), those within green.
     assert ((r > 200) & (g < 150) & (b < 150)).sum() > 2000
     assert ((g > 150) & (r < 150) & (b < 150)).sum() > 2000
@@ -77,7 +78,7 @@ def test_screenshot_is_not_blank(tmp_path):
 def test_data_layers_show_when_tiles_cannot_load(tmp_path):
     frames = result_frames()
     page = maps.save_map(maps.result_map(**frames, basemap="osm"), tmp_path / "osm.html")
-    dom = rendered_dom(page, tmp_path)
+    dom = rendered_dom(page)
     assert overlay_paths(dom) == [drawn_on_opening(frames)]
     assert "tile.openstreetmap.org" in dom  # tiles were asked for, and failed: no network
 
@@ -87,7 +88,7 @@ def test_comparison_map_draws_both_sides(tmp_path):
     plan_b = {"areas": frames["areas"], "facilities": frames["facilities"], "proposals": frames["proposals"],
               "summary": {**frames["summary"], "scenario": "方案B"}}
     page = maps.save_map(maps.comparison_map(frames, plan_b, basemap=None), tmp_path / "compare.html")
-    dom = rendered_dom(page, tmp_path)
+    dom = rendered_dom(page)
     # Left: everything; right: areas, facilities and the proposal (no service areas or units given).
     assert overlay_paths(dom) == [drawn_on_opening(frames), 9 + 2 + 1]
     assert dom.count('class="siting-box siting-legend leaflet-control"') == 1
