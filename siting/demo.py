@@ -105,7 +105,7 @@ FACILITIES = (
 CANDIDATES = (
     ("原粮站闲置地块", 2000, -1100, -1100),
     ("柳河镇文化站", 600, -650, -880),
-    ("王庄村委会旧址", 450, -1350, -800),
+    ("王庄村委会旧址", 450, -1185, -1025),
     ("东湖社区服务中心（规划）", 800, 1000, -100),
     ("新城大道东侧空地", 1500, 1250, 180),
     ("新华街商业用房", 600, 880, 700),
@@ -314,7 +314,7 @@ def _lay_out(rng: np.random.Generator) -> _Layout:
         x0, x1, y0, y1 = XS[i], XS[i + 1], YS[j0], YS[j1 + 1]
         south = j1 < RIVER_ROW
         new = x0 >= NEW_DISTRICT_X and not south
-        nonres_share = 0.05 if new else (0.35 if south else 0.2)
+        nonres_share = 0.05 if new else (0.2 if south else 0.2)
         inner = (x0 + setback(), x1 - setback(), y0 + setback(), y1 - setback())
         if any(x0 < px < x1 and y0 < py < y1 for px, py in reserved) and not new:
             continue
