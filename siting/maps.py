@@ -189,7 +189,8 @@ _CSS = """<style>
 
 # Fields of the tooltips and popups: (short key embedded per feature, column, kind of formatting).
 _AREA_FIELDS = [("n", "name", "text"), ("h", "households", "int"), ("s", "status", "value"),
-                ("w", "walk_min", "minutes"), ("nf", "nearest_facility", "text"),
+                ("w", "walk_min", "minutes"), ("ur", "unreachable_reason", "value"),
+                ("nf", "nearest_facility", "text"),
                 ("ds", "dist_m_straight", "int"), ("r", "within_radius", "bool"),
                 ("dn", "dist_m_network", "int"), ("rn", "within_radius_network", "bool"),
                 ("rq", "required_floor_area_m2", "int"), ("av", "available_floor_area_m2", "int"),

@@ -36,6 +36,7 @@ def result_frames() -> dict:
         rows.append({"area_id": f"A{k}", "name": f"小区{k}", "households": 100 + k,
                      "status": "new" if k % 2 else "existing",
                      "walk_min": np.nan if k == 4 else 5.0 + k, "within_walk": k in (1, 2, 5, 7, 8),
+                     "unreachable_reason": "no_street_nearby" if k == 4 else None,
                      "nearest_facility": "F1", "dist_m_straight": 100.0 * k, "within_radius": k < 5,
                      "dist_m_network": 120.0 * k, "within_radius_network": k < 4,
                      "required_floor_area_m2": 20.0 + k, "available_floor_area_m2": 10.0 * k,
@@ -158,6 +159,7 @@ def test_classes_styles_and_tooltip_values_follow_the_results():
     assert walk["props"]["kf"] == ["ok" if ok else "short" for ok in areas["floor_area_ok"]]
     assert walk["options"]["styles"]["outside"]["fillColor"] == maps.WALK_COLORS["outside"]
     assert walk["props"]["w"][4] == "不可达" and walk["props"]["w"][3] == "8.0"
+    assert walk["props"]["ur"][3:5] == ["—", "附近无道路"]
     assert walk["props"]["h"][:3] == ["100", "101", "102"]
     assert walk["props"]["s"][:2] == ["已建", "新建"]
     assert walk["props"]["sf"][0] == "20" and walk["props"]["rq"][8] == "28"
