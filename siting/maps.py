@@ -619,6 +619,12 @@ def _legend_html(sections: list[tuple[str, list[tuple[str, str]]]], language: st
     return "".join(parts)
 
 
+def _page_title(title: str | None, scenarios: list[str | None], language: str) -> str:
+    """The browser tab's title: the map title and the scenario name(s)."""
+    names = " / ".join(str(s) for s in scenarios if s)
+    return html.escape(" · ".join(t for t in (title or _term("title", language), names) if t))
+
+
 def _decorate(builder: _Builder, *, title: str | None, scenario: str | None, profile: str | None,
               summary: Mapping[str, Any] | None, legend: list[tuple[str, list[tuple[str, str]]]],
               collapsed: bool = False) -> None:
@@ -692,12 +698,14 @@ def result_map(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None = No
         Write it with :func:`save_map`.
     """
     summary = summary or {}
+    scenario = scenario or summary.get("scenario")
     m = _new_map(basemap, tianditu_key, language)
     builder = _Builder(m, basemap, language)
     _draw(builder, areas, facilities, service_areas=service_areas, radius_m=radius_m, units=units,
           proposals=proposals)
-    _decorate(builder, title=title, scenario=scenario or summary.get("scenario"),
-              profile=profile or summary.get("profile"), summary=summary, legend=builder.legend)
+    _decorate(builder, title=title, scenario=scenario, profile=profile or summary.get("profile"), summary=summary,
+              legend=builder.legend)
+    m.get_root().title = _page_title(title, [scenario], language)
     _fit([m], builder.bounds)
     return m
 
@@ -760,6 +768,7 @@ def comparison_map(result_a: Any, result_b: Any, *, radius_m: float | None = 100
         _decorate(builder, title=title, scenario=summary.get("scenario"), profile=summary.get("profile"),
                   summary=summary, legend=list(legend.items()) if i == 1 else [], collapsed=True)
     _fit(maps, bounds)
+    figure.title = _page_title(title, [summary.get("scenario") for _, summary in builders], language)
     figure.header.add_child(Element("<style>.folium-map + .folium-map {border-left: 2px solid #444; "
                                     "box-sizing: border-box;}</style>"), name="siting_divider")
     figure.add_child(_SyncViews(maps[0], maps[1]))

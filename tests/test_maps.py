@@ -237,6 +237,7 @@ def test_polygons_are_simplified_within_tolerance():
 def test_legend_title_and_summary_boxes():
     frames = result_frames()
     boxes = control_html(render(maps.result_map(**frames, basemap=None, title="东阿县城")))
+    assert "<title>东阿县城 · 现状</title>" in render(maps.result_map(**frames, basemap=None, title="东阿县城"))
     title, = [b for b in boxes if "东阿县城" in b]
     assert "方案: 现状" in title and "规则: dong_e" in title
     summary, = [b for b in boxes if b.startswith("<b>概况")]
@@ -258,6 +259,7 @@ def test_comparison_map_side_by_side():
     figure = maps.comparison_map(frames, plan_b, basemap=None)
     page = render(figure)
     assert page.count('class="folium-map"') == 2 and "target.setView" in page
+    assert "<title>社区养老服务设施布局 · 现状 / 方案B</title>" in page
     titles = [b for b in control_html(page) if "方案:" in b]
     assert ["现状" in titles[0], "方案B" in titles[1]] == [True, True]
     legends = [b for b in control_html(page) if b.startswith("<b>图例")]

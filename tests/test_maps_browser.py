@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from siting import maps
-from test_maps import drawn_on_opening, result_frames
+from test_maps import drawn_on_opening, embedded_layers, result_frames
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.browser,
@@ -93,3 +93,24 @@ def test_comparison_map_draws_both_sides(tmp_path):
     assert overlay_paths(dom) == [drawn_on_opening(frames), 9 + 2 + 1]
     assert dom.count('class="siting-box siting-legend leaflet-control"') == 1
     assert "方案: 现状" in dom and "方案: 方案B" in dom
+
+
+def test_tooltips_and_popups_show_the_figures(tmp_path):
+    page = maps.save_map(maps.result_map(**result_frames(), basemap=None), tmp_path / "map.html")
+    text = page.read_text(encoding="utf-8")
+    walk_layer = embedded_layers(text)["小区：步行圈覆盖"]["var"]
+    # Open the 5th area's tooltip and the 1st area's popup, as hovering and clicking would.
+    opener = ("<script>(function() { var i = 0; %s.eachLayer(function(layer) {"
+              " if (i === 0) { layer.openPopup(); } if (i === 4) { layer.openTooltip(); } i += 1; }); })();</script>"
+              % walk_layer)
+    page.write_text(text.replace("</html>", opener + "</html>"), encoding="utf-8")
+    dom = rendered_dom(page)
+    popup = re.search(r'<div class="leaflet-popup-content"[^>]*>(.*?)</div>', dom, re.S).group(1)
+    for cell in ("<th>名称</th><td>小区0</td>", "<th>户数</th><td>100</td>", "<th>步行时间(分钟)</th><td>5.0</td>",
+                 "<th>类型</th><td>已建</td>", "<th>应配建面积(平方米)</th><td>20</td>",
+                 "<th>现有配建面积(平方米)</th><td>0</td>", "<th>面积缺口(平方米)</th><td>20</td>"):
+        assert cell in popup
+    tooltip = re.search(r'<div class="leaflet-tooltip [^"]*"[^>]*><table>(.*?)</table>', dom, re.S).group(1)
+    assert "<th>名称</th><td>小区4</td>" in tooltip and "<th>步行时间(分钟)</th><td>不可达</td>" in tooltip
+    # The tooltip is the short one: no distances.
+    assert "直线距离" not in tooltip and "直线距离" in popup
