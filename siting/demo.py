@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -145,6 +147,12 @@ def _river_y(x: np.ndarray) -> np.ndarray:
     return -605 + 60 * np.sin(x / 450 + 1.0) + 15 * np.sin(x / 170)
 
 
+def _river_points() -> list[tuple[float, float]]:
+    """The river centreline on the plan, a vertex every 40 m, running past both town edges."""
+    xs = np.arange(-1700, 1701, 40.0)
+    return [(float(x), float(y)) for x, y in zip(xs, _river_y(xs))]
+
+
 def _warp(xy: np.ndarray) -> np.ndarray:
     """Plan metres to local metric metres: gentle curves, then a 7 degree rotation about the centre."""
     x, y = xy[:, 0], xy[:, 1]
@@ -166,10 +174,13 @@ class _Frame:
     def metric(self, xy: np.ndarray) -> np.ndarray:
         return _warp(np.asarray(xy, dtype=float).reshape(-1, 2)) + self.origin
 
-    def lonlat(self, xy: np.ndarray) -> np.ndarray:
-        m = self.metric(xy)
+    def metric_to_lonlat(self, xy: np.ndarray) -> np.ndarray:
+        m = np.asarray(xy, dtype=float).reshape(-1, 2)
         lon, lat = self._to_lonlat.transform(m[:, 0], m[:, 1])
         return np.round(np.column_stack([lon, lat]), COORD_DECIMALS)
+
+    def lonlat(self, xy: np.ndarray) -> np.ndarray:
+        return self.metric_to_lonlat(self.metric(xy))
 
     def geometry(self, geom, *, metric: bool = False):
         """Plan geometry, densified to 10 m so the warp bends it, in metric or WGS84 coordinates."""
@@ -272,15 +283,31 @@ def _segment_at(layout: _Layout, orient: str, line: int, coord: float) -> tuple[
     return key if grid[key[1], key[2]] else None
 
 
-def _add_alley(layout: _Layout, rng: np.random.Generator, a: tuple, b: tuple,
-               start: tuple[float, float], end: tuple[float, float], highway: str) -> None:
-    layout.extra.setdefault(a, []).append(start[1] if a[0] == "v" else start[0])
-    layout.extra.setdefault(b, []).append(end[1] if b[0] == "v" else end[0])
+def _split_block(layout: _Layout, block: tuple[int, int, int], inner: tuple[float, float, float, float],
+                 north_south: bool, at: float, gap: float, highway: str) -> list[tuple] | None:
+    """Run an alley across a block at plan coordinate ``at`` and return the two estate rectangles
+    either side of it (``gap`` m from its centreline), or None when a street it would join is missing."""
+    i, j0, j1 = block
+    x0, x1, y0, y1 = XS[i], XS[i + 1], YS[j0], YS[j1 + 1]
+    ix0, ix1, iy0, iy1 = inner
+    if north_south:
+        a, b = _segment_at(layout, "h", j0, at), _segment_at(layout, "h", j1 + 1, at)
+        start, end = (at, y0), (at, y1)
+        parts = [(ix0, at - gap, iy0, iy1), (at + gap, ix1, iy0, iy1)]
+    else:
+        a, b = _segment_at(layout, "v", i, at), _segment_at(layout, "v", i + 1, at)
+        start, end = (x0, at), (x1, at)
+        parts = [(ix0, ix1, iy0, at - gap), (ix0, ix1, at + gap, iy1)]
+    if not (a and b):
+        return None
+    layout.extra.setdefault(a, []).append(at)
+    layout.extra.setdefault(b, []).append(at)
     tags = {"highway": highway}
     if highway == "residential":
-        tags["name"] = ALLEY_NAMES[sum(w.tags.get("highway") == "residential" for w in layout.alleys)
-                                   % len(ALLEY_NAMES)]
+        named = sum(w.tags["highway"] == "residential" for w in layout.alleys)
+        tags["name"] = ALLEY_NAMES[named % len(ALLEY_NAMES)]
     layout.alleys.append(_Way([start, end], tags))
+    return parts
 
 
 def _area_shapes(rng: np.random.Generator, x0: float, x1: float, y0: float, y1: float) -> Polygon:
@@ -314,7 +341,7 @@ def _lay_out(rng: np.random.Generator) -> _Layout:
         x0, x1, y0, y1 = XS[i], XS[i + 1], YS[j0], YS[j1 + 1]
         south = j1 < RIVER_ROW
         new = x0 >= NEW_DISTRICT_X and not south
-        nonres_share = 0.05 if new else (0.2 if south else 0.2)
+        nonres_share = 0.05 if new else 0.2
         inner = (x0 + setback(), x1 - setback(), y0 + setback(), y1 - setback())
         if any(x0 < px < x1 and y0 < py < y1 for px, py in reserved) and not new:
             continue
@@ -323,31 +350,16 @@ def _lay_out(rng: np.random.Generator) -> _Layout:
         if i in SUPERBLOCK_COLS and j1 > j0:
             # a service road splits a superblock into two estates
             ym = round(float((y0 + y1) / 2 + rng.uniform(-40, 40)))
-            a = _segment_at(layout, "v", i, ym)
-            b = _segment_at(layout, "v", i + 1, ym)
-            assert a and b
-            _add_alley(layout, rng, a, b, (x0, ym), (x1, ym), "service")
-            gap = rng.uniform(6, 10)
-            parts = [(inner[0], inner[1], inner[2], ym - gap), (inner[0], inner[1], ym + gap, inner[3])]
+            parts = _split_block(layout, (i, j0, j1), inner, False, ym, rng.uniform(6, 10), "service")
+            if parts is None:
+                raise AssertionError(f"superblock {i}, {j0}: a street its service road joins is missing")
         elif not new and rng.random() < 0.4:
             highway = ("footway", "residential", "service")[int(rng.choice(3, p=(0.5, 0.25, 0.25)))]
             gap = rng.uniform(6, 10)
-            if rng.random() < 0.5:  # N-S alley
-                xm = round(float((x0 + x1) / 2 + rng.uniform(-30, 30)))
-                a, b = _segment_at(layout, "h", j0, xm), _segment_at(layout, "h", j1 + 1, xm)
-                if not (a and b):
-                    parts = [inner]
-                else:
-                    _add_alley(layout, rng, a, b, (xm, y0), (xm, y1), highway)
-                    parts = [(inner[0], xm - gap, inner[2], inner[3]), (xm + gap, inner[1], inner[2], inner[3])]
-            else:
-                ym = round(float((y0 + y1) / 2 + rng.uniform(-30, 30)))
-                a, b = _segment_at(layout, "v", i, ym), _segment_at(layout, "v", i + 1, ym)
-                if not (a and b):
-                    parts = [inner]
-                else:
-                    _add_alley(layout, rng, a, b, (x0, ym), (x1, ym), highway)
-                    parts = [(inner[0], inner[1], inner[2], ym - gap), (inner[0], inner[1], ym + gap, inner[3])]
+            north_south = bool(rng.random() < 0.5)
+            mid = (x0 + x1) / 2 if north_south else (y0 + y1) / 2
+            at = round(float(mid + rng.uniform(-30, 30)))
+            parts = _split_block(layout, (i, j0, j1), inner, north_south, at, gap, highway) or [inner]
         else:
             parts = [inner]
         for px0, px1, py0, py1 in parts:
@@ -376,7 +388,7 @@ def _street_ways(layout: _Layout) -> list[_Way]:
             is_bridge = j == RIVER_ROW and i in BRIDGES
             if not layout.v_exists[i, j] or is_bridge:
                 if len(run) > 1:
-                    emit(run, highway, name, oneway and XS[i] < NEW_DISTRICT_X, False)
+                    emit(run, highway, name, oneway, False)
                 run = []
             if not layout.v_exists[i, j]:
                 continue
@@ -388,7 +400,7 @@ def _street_ways(layout: _Layout) -> list[_Way]:
                 continue
             run = run + seg[1:] if run else seg
         if len(run) > 1:
-            emit(run, highway, name, oneway and XS[i] < NEW_DISTRICT_X, False)
+            emit(run, highway, name, oneway, False)
     for j, (highway, name, oneway) in enumerate(EW_STREETS):
         run = []
         for i in range(len(XS) - 1):
@@ -452,9 +464,7 @@ def _osm_xml(ways: list[_Way], frame: _Frame) -> tuple[str, dict[int, tuple[floa
 
 
 def _fragment_and_river() -> list[_Way]:
-    xs = np.arange(-1700, 1701, 40.0)
-    river = _Way([(float(x), float(y)) for x, y in zip(xs, _river_y(xs))],
-                 {"waterway": "river", "name": "柳河（虚构）"}, shared=False)
+    river = _Way(_river_points(), {"waterway": "river", "name": "柳河（虚构）"}, shared=False)
     # A farm track beyond the east edge that touches no street: dropped as a disconnected part.
     fragment = _Way([(1480.0, 1130.0), (1520.0, 1170.0), (1575.0, 1190.0), (1620.0, 1240.0)],
                     {"highway": "service", "name": "小王庄机耕路"}, shared=False)
@@ -468,6 +478,7 @@ def _round_geometry(geom):
 def _write_gpkg(frames: list[tuple[gpd.GeoDataFrame, str, str]], path: Path) -> None:
     """Write layers to one GeoPackage, replacing it, with a fixed timestamp for byte-identical files."""
     path.unlink(missing_ok=True)
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_FIXED_DATE})
     try:
         for gdf, layer, description in frames:
@@ -475,7 +486,7 @@ def _write_gpkg(frames: list[tuple[gpd.GeoDataFrame, str, str]], path: Path) -> 
                                     layer_options={"IDENTIFIER": f"{layer}（虚构数据 / synthetic）",
                                                    "DESCRIPTION": description})
     finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
 
 def _households(rng: np.random.Generator, area_m2: float, new: bool) -> int:
@@ -502,12 +513,11 @@ def build_demo_town() -> dict:
     osm_xml, node_plan, way_nodes = _osm_xml(ways, frame)
 
     # Street centrelines in metric coordinates: the setback and gate checks below use them.
-    walk_lines = [LineString(frame.metric(np.array([node_plan[k] for k in ids])))
-                  for way, ids in zip(ways, way_nodes) if "highway" in way.tags]
-    car_lines = [line for line, way in zip(walk_lines, [w for w in ways if "highway" in w.tags])
-                 if way.tags["highway"] not in ("footway",)]
-    streets = shapely.union_all(walk_lines)
-    river_plan = LineString(list(zip(np.arange(-1700, 1701, 40.0), _river_y(np.arange(-1700, 1701, 40.0)))))
+    lines = {way_id: LineString(frame.metric(np.array([node_plan[k] for k in ids])))
+             for way_id, (way, ids) in enumerate(zip(ways, way_nodes)) if "highway" in way.tags}
+    streets = shapely.union_all(list(lines.values()))
+    car_streets = shapely.union_all([line for k, line in lines.items() if ways[k].tags["highway"] != "footway"])
+    river_plan = LineString(_river_points())
 
     # Residential areas: ids numbered north to south, west to east, like a planner's table.
     order = sorted(range(len(layout.areas)), key=lambda k: (-round(layout.areas[k]["plan"].centroid.y, -1),
@@ -519,7 +529,7 @@ def build_demo_town() -> dict:
     for n, area in enumerate(areas, start=1):
         metric = frame.geometry(area["plan"], metric=True)
         if metric.distance(streets) < 5.0 or area["plan"].intersects(river_plan.buffer(15)):
-            raise AssertionError(f"area {n} is too close to a street or the river: {metric.distance(streets):.1f} m {area}")
+            raise AssertionError(f"area {n} lies within 5 m of a street or 15 m of the river")
         households = _households(rng, metric.area, area["new"])
         population = int(round(households * rng.uniform(2.55, 2.95)))
         elderly_share = rng.uniform(0.18, 0.21) if area["new"] else rng.uniform(0.20, 0.25)
@@ -533,21 +543,17 @@ def build_demo_town() -> dict:
 
     # Gates for about a third of the areas, on the side facing the nearest street a car can use.
     gated = sorted(rng.choice(len(rows), size=len(rows) // 3, replace=False))
-    car_union = shapely.union_all(car_lines)
     gates = []
     for k in gated:
         metric = rows[k]["metric"]
-        street_point = nearest_points(metric.centroid, car_union)[1]
+        street_point = nearest_points(metric.centroid, car_streets)[1]
         ring = metric.exterior
         gate = ring.interpolate(ring.project(street_point))
-        lonlat = frame._to_lonlat.transform(gate.x, gate.y)
-        gates.append({"小区编号": rows[k]["小区编号"],
-                      "geometry": Point(np.round(lonlat, COORD_DECIMALS))})
+        gates.append({"小区编号": rows[k]["小区编号"], "geometry": Point(frame.metric_to_lonlat([gate.x, gate.y])[0])})
 
     area_gdf = gpd.GeoDataFrame([{k: v for k, v in r.items() if k != "metric"} for r in rows],
                                 geometry="geometry", crs=WGS84)
-    for column in ("总户数",):
-        area_gdf[column] = area_gdf[column].astype("Int64")
+    area_gdf["总户数"] = area_gdf["总户数"].astype("Int64")
     entrances = gpd.GeoDataFrame(gates, geometry="geometry", crs=WGS84)
 
     fac_plan = np.array([(f[4], f[5]) for f in FACILITIES], dtype=float)
@@ -689,10 +695,20 @@ river, 新城街道 new district east of 东风路, 柳河镇 south of the river
 `街道名称`, the union of each township's communities. Boundaries follow the river and arterials.
 
 ## What the analysis should find / 分析应发现的问题
-Facilities cluster in the old town north of the river. The new eastern district (新城街道, all
-新建 areas) has none, and the south-west corner across the river (王庄社区) is close to 西关社区养老服务中心
-as the crow flies but far from it along the streets, because the nearest bridge is 铜城路:
-both lie outside the 15-minute walk. Several facilities are below the minimum floor areas.
+Facilities cluster in the old town north of the river; the new district (新城街道, all 新建 areas)
+has none, and 新城街道 has no comprehensive centre. The south-west corner across the river (王庄社区)
+lies 300–600 m from 西关社区养老服务中心 as the crow flies, but the nearest bridge
+is 铜城路, so on foot it is 1.2–1.9 km away: inside the 1000 m straight-line radius, outside the
+15-minute walk. An independent check (`tests/test_demo_data.py`: networkx on the unsimplified street
+graph, each area and facility attached to its nearest street node, 900 m = 15 min at 60 m/min) finds
+30 of 83 areas beyond a 15-minute walk: 东湖社区 7 of 7, 新华社区 11 of 12, 王庄社区 6 of 6 and
+前营社区 6 of 7. Three facilities are below 300 m² (two below 200 m²) and 柳河镇's comprehensive
+centre is below 600 m².
+
+设施集中在河北老城；新城街道（全部为新建小区）没有任何养老设施，也没有街道综合养老服务中心。
+河南西侧的王庄社区与河北设施直线距离仅 300–600 米，但最近的桥在铜城路，步行需 1.2–1.9 公里：
+直线 1000 米服务半径内，却在 15 分钟步行圈外。独立核算（60 米/分钟，900 米）：83 个小区中 30 个
+不在 15 分钟养老服务圈内。
 """
 
 
@@ -713,6 +729,16 @@ def make_demo_town(directory: str | Path) -> dict[str, Path]:
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
     town = build_demo_town()
+    # Stage every file first, so that a failure leaves the previous copy of the town untouched.
+    with tempfile.TemporaryDirectory(dir=out, prefix=".demo-town-") as staging:
+        staged = _write_files(town, Path(staging))
+        paths = {key: out / path.name for key, path in staged.items()}
+        for key, path in staged.items():
+            os.replace(path, paths[key])
+    return dict(sorted(paths.items()))
+
+
+def _write_files(town: dict, out: Path) -> dict[str, Path]:
     paths = {"candidates": out / "candidates.gpkg", "communities": out / "communities.gpkg",
              "facilities": out / "facilities.csv", "metadata": out / "metadata.json",
              "readme": out / "README.md", "roads": out / "roads.osm", "xiaoqu": out / "xiaoqu.gpkg"}
@@ -748,7 +774,7 @@ def make_demo_town(directory: str | Path) -> dict[str, Path]:
     }
     paths["metadata"].write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     paths["readme"].write_text(_readme(town), encoding="utf-8")
-    return dict(sorted(paths.items()))
+    return paths
 
 
 def main(argv: list[str] | None = None) -> None:
