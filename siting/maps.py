@@ -499,6 +499,11 @@ def _draw(builder: _Builder, areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFra
 
     reach: list[tuple[str, str]] = []
     if service_areas is not None and len(service_areas):
+        if "facility_id" in service_areas:
+            merged = service_areas["facility_id"].isna() | (service_areas["facility_id"].astype(str) == "all")
+            # The merged areas say it all; each facility's own would only be drawn over them again.
+            if merged.any():
+                service_areas = service_areas[merged]
         minutes = sorted(pd.unique(service_areas["minutes"]), reverse=True)
         for i, value in enumerate(minutes):
             color = SERVICE_AREA_COLORS.get(int(value), "#807dba")
@@ -671,7 +676,8 @@ def result_map(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None = No
         Existing facilities (points) with ``level`` (county/township/community/station) and optionally
         ``name``, ``floor_area_m2`` (sets the marker size), ``beds``, ``below_min_site``.
     service_areas : GeoDataFrame, optional
-        Walking-time service areas (polygons) with ``minutes``; one layer per distinct value.
+        Walking-time service areas (polygons) with ``minutes``; one layer per distinct value. When some rows
+        are merged areas (``facility_id`` None or "all"), only those are drawn.
     radius_m : float or None, default 1000
         Service radius drawn around each facility, in metres; None draws no circles.
     units : GeoDataFrame, optional

@@ -148,6 +148,18 @@ def test_layers_features_and_initial_visibility():
     assert layers["1000米服务半径"]["options"]["radius"] == 1000.0
 
 
+def test_merged_service_areas_are_drawn_instead_of_each_facilitys():
+    frames = result_frames()
+    own = gpd.GeoDataFrame({"facility_id": ["F1", "F2"], "minutes": [15, 15]},
+                           geometry=[shapely.Point(X0, Y0).buffer(100), shapely.Point(X0 + 700, Y0).buffer(100)],
+                           crs=UTM50)
+    both = pd.concat([frames["service_areas"], own], ignore_index=True)
+    layers = embedded_layers(render(maps.result_map(frames["areas"], service_areas=both, basemap=None)))
+    assert len(layers["15分钟步行范围"]["geoms"]) == 1 and layers["15分钟步行范围"]["props"]["fi"] == ["all"]
+    layers = embedded_layers(render(maps.result_map(frames["areas"], service_areas=own, basemap=None)))
+    assert layers["15分钟步行范围"]["props"]["fi"] == ["F1", "F2"]
+
+
 def test_classes_styles_and_tooltip_values_follow_the_results():
     frames = result_frames()
     areas = frames["areas"]
