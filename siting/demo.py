@@ -127,19 +127,21 @@ CANDIDATES = (
     ("供销社旧址", 1000, -900, 50),
 )
 
-# Communities: (社区名称, 街道名称, rule on the plan point) — first match wins.
-TOWNSHIPS = ("凤城街道", "新城街道", "柳河镇")
+TOWNSHIPS = ("凤城街道", "新城街道", "柳河镇")  # in report order
+# Community boundaries on the plan: the river, and these streets (建设路, 铜城路, 东风路; 光明街).
+WEST_X, CENTRAL_X, EAST_X, NORTH_Y = -420, 80, NEW_DISTRICT_X, 300
 
 
 def _community_of(x: float, y: float, south_of_river: bool) -> tuple[str, str]:
+    """(社区名称, 街道名称) of a plan point."""
     if south_of_river:
-        name = "王庄社区" if x < -420 else ("柳河社区" if x < 600 else "前营社区")
+        name = "王庄社区" if x < WEST_X else ("柳河社区" if x < EAST_X else "前营社区")
         return name, "柳河镇"
-    if x > NEW_DISTRICT_X:
-        return ("东湖社区" if y < 300 else "新华社区"), "新城街道"
-    column = 0 if x < -420 else (1 if x < 80 else 2)
+    if x > EAST_X:
+        return ("东湖社区" if y < NORTH_Y else "新华社区"), "新城街道"
+    column = 0 if x < WEST_X else (1 if x < CENTRAL_X else 2)
     names = (("西关社区", "文昌社区"), ("府前社区", "北关社区"), ("东关社区", "育才社区"))
-    return names[column][int(y >= 300)], "凤城街道"
+    return names[column][int(y >= NORTH_Y)], "凤城街道"
 
 
 def _river_y(x: np.ndarray) -> np.ndarray:
@@ -451,7 +453,8 @@ def _osm_xml(ways: list[_Way], frame: _Frame) -> tuple[str, dict[int, tuple[floa
     lon_max, lat_max = lonlat.max(axis=0)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              f'<osm version="0.6" generator="siting.demo (synthetic: {TOWN_NAME})">',
-             f'  <bounds minlat="{lat_min:.7f}" minlon="{lon_min:.7f}" maxlat="{lat_max:.7f}" maxlon="{lon_max:.7f}"/>']
+             f'  <bounds minlat="{lat_min:.7f}" minlon="{lon_min:.7f}" '
+             f'maxlat="{lat_max:.7f}" maxlon="{lon_max:.7f}"/>']
     lines += [f'  <node id="{k}" version="1" lat="{lat:.7f}" lon="{lon:.7f}"/>'
               for k, (lon, lat) in zip(node_ids, lonlat)]
     for way_id, (way, ids) in enumerate(zip(ways, way_nodes), start=1):
@@ -589,8 +592,10 @@ def _communities(frame: _Frame, river_plan: LineString) -> tuple[gpd.GeoDataFram
     """Community polygons tiling the town, bounded by the river and a few arterials, and their townships."""
     x_min, x_max, y_min, y_max = XS[0] - 40, XS[-1] + 40, YS[0] - 40, YS[-1] + 40
     lines = [box(x_min, y_min, x_max, y_max).exterior, river_plan,
-             LineString([(-420, y_min), (-420, y_max)]), LineString([(600, y_min), (600, y_max)]),
-             LineString([(80, -600), (80, y_max)]), LineString([(x_min, 300), (x_max, 300)])]
+             LineString([(WEST_X, y_min), (WEST_X, y_max)]), LineString([(EAST_X, y_min), (EAST_X, y_max)]),
+             # starts on the river's south side; the dangling stub is dropped by polygonize
+             LineString([(CENTRAL_X, YS[RIVER_ROW]), (CENTRAL_X, y_max)]),
+             LineString([(x_min, NORTH_Y), (x_max, NORTH_Y)])]
     # densify before noding so that neighbours share exactly the same vertices after the warp
     noded = unary_union([shapely.segmentize(line, 20.0) for line in lines])
     outline = box(x_min, y_min, x_max, y_max)
@@ -780,7 +785,8 @@ def _write_files(town: dict, out: Path) -> dict[str, Path]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m siting.demo",
                                      description=f"Write the {TOWN_NAME} files into a folder.")
-    parser.add_argument("directory", nargs="?", default="data/demo_town", help="output folder (default: %(default)s)")
+    parser.add_argument("directory", nargs="?", default="data/demo_town",
+                        help="output folder (default: %(default)s)")
     args = parser.parse_args(argv)
     for key, path in make_demo_town(args.directory).items():
         print(f"{key:12s} {path}")

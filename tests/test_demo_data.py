@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
@@ -90,8 +91,10 @@ def test_labelled_synthetic():
     readme = (DEMO / "README.md").read_text(encoding="utf-8")
     assert "虚构数据" in readme and "SYNTHETIC" in readme and "GCJ-02" in readme
     for name, layers in LAYERS.items():
-        info = gpd.list_layers(DEMO / name)
-        assert sorted(info["name"]) == sorted(layers)
+        with sqlite3.connect(DEMO / name) as db:
+            contents = db.execute("SELECT table_name, identifier, description FROM gpkg_contents").fetchall()
+        assert sorted(row[0] for row in contents) == sorted(layers)
+        assert all("虚构数据" in identifier and "synthetic" in description for _, identifier, description in contents)
 
 
 def test_osm_file_structure():
