@@ -312,7 +312,7 @@ def _split_block(layout: _Layout, block: tuple[int, int, int], inner: tuple[floa
     return parts
 
 
-def _area_shapes(rng: np.random.Generator, x0: float, x1: float, y0: float, y1: float) -> Polygon:
+def _area_shape(rng: np.random.Generator, x0: float, x1: float, y0: float, y1: float) -> Polygon:
     """A residential area inside a rectangle: sometimes cut short or L-shaped (shops, a school)."""
     shape = box(x0, y0, x1, y1)
     kind = rng.random()
@@ -365,7 +365,7 @@ def _lay_out(rng: np.random.Generator) -> _Layout:
         else:
             parts = [inner]
         for px0, px1, py0, py1 in parts:
-            layout.areas.append({"plan": _area_shapes(rng, px0, px1, py0, py1), "new": new})
+            layout.areas.append({"plan": _area_shape(rng, px0, px1, py0, py1), "new": new})
     return layout
 
 
