@@ -1,0 +1,421 @@
+"""Write a scenario's results: one output folder, whole or not at all, the same bytes for the same inputs.
+
+Files of a scenario folder (:func:`write_result`):
+
+``summary.json``
+    Headline figures, settings, the rule-profile values used and the input fingerprint.
+``areas.gpkg`` / ``areas.csv``
+    One row per residential area with the reachability and floor-area columns (English column
+    names, stable for scripts; the CSV is UTF-8 with a byte-order mark so Excel shows Chinese, and
+    has ``lon``/``lat`` of a point inside each area in WGS84).
+``facilities.gpkg``
+    Facilities with their compliance columns; proposed centres have ``proposed`` = 1.
+``proposals.gpkg`` / ``proposals.csv``
+    Proposed centres in rank order (only when the scenario optimises).
+``service_areas.gpkg``
+    Walking-time service areas (``facility_id``, ``minutes``).
+``report.xlsx``
+    Chinese headers; sheets 汇总 (summary), 小区 (areas), 未达标小区 (failing areas),
+    乡镇街道 (townships), 社区 (communities), 设施 (facilities), 新增设施建议 (proposals, when optimised),
+    规则取值 (rule values used and their sources).
+``map.html``
+    The interactive map (:func:`siting.maps.result_map`).
+
+Determinism: GeoPackages are written with a fixed ``OGR_CURRENT_DATE`` (GDAL otherwise stamps the
+write time into ``gpkg_contents``), the workbook's zip entries and document properties carry a fixed
+time, JSON keys keep a fixed order and floats are rounded to 6 decimals, and maps number their
+elements in order. So the same scenario gives byte-identical folders.
+"""
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import re
+import shutil
+import zipfile
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from siting.errors import SitingInputError
+from siting.labels import column_label, relabel, value_label
+
+#: Time written into files that would otherwise carry the time of writing.
+FIXED_TIME = "2000-01-01T00:00:00Z"
+#: A file marking a folder as siting output, so it may be replaced by a later run.
+MARKER = ".siting-output"
+#: Summary figures compared by ``siting compare``, in this order.
+COMPARE_KEYS = (
+    "households_total", "households_within_walk", "share_within_walk", "households_within_radius",
+    "share_within_radius", "households_within_radius_network", "share_within_radius_network", "areas_total",
+    "areas_within_walk", "areas_floor_area_ok", "share_households_floor_area_ok", "floor_area_shortfall_m2",
+    "proposed_sites", "objective", "status", "gap",
+)
+SETTING_KEYS = ("walk_minutes", "walk_speed_m_per_min", "service_radius_m")
+#: Categorical columns whose values are shown in words in the workbook.
+VALUE_COLUMNS = ("status", "level", "households_source", "unreachable_reason", "fail_reason", "kind")
+
+
+# --------------------------------------------------------------------------------------------------
+# Whole-or-nothing folders
+# --------------------------------------------------------------------------------------------------
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale(parent: Path, name: str) -> None:
+    """Remove work folders of runs that died (killed, power cut) before finishing."""
+    pattern = re.compile(rf"^\.{re.escape(name)}\.(partial|old)-(\d+)$")
+    for entry in parent.iterdir() if parent.exists() else ():
+        match = pattern.match(entry.name)
+        if match and int(match.group(2)) != os.getpid() and not _pid_alive(int(match.group(2))):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+@contextmanager
+def atomic_folder(target: str | Path) -> Iterator[Path]:
+    """Build a folder in a hidden work folder beside ``target`` and move it into place only when done.
+
+    On success ``target`` is replaced by the new folder (a previous siting output there is removed);
+    on any error, or if the process is killed, ``target`` is left as it was. A killed run leaves only
+    the hidden ``.<name>.partial-<pid>`` work folder, which the next run beside it removes.
+
+    Parameters
+    ----------
+    target : path
+        The output folder. If it exists it must be empty or a previous siting output (it holds the
+        ``.siting-output`` marker), so a mistyped path never deletes a planner's folder.
+
+    Yields
+    ------
+    Path
+        The work folder to write into.
+    """
+    target = Path(target).resolve()
+    parent = target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(parent, target.name)
+    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / MARKER).exists())):
+        raise SitingInputError("the output folder exists and is not a siting output folder", source=str(target),
+                               fix="choose a new output folder (--out) or empty this one")
+    work = parent / f".{target.name}.partial-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    try:
+        yield work
+        (work / MARKER).write_text("Written by siting; a later run may replace this folder whole.\n",
+                                   encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    old = parent / f".{target.name}.old-{os.getpid()}"
+    if target.exists():
+        os.replace(target, old)
+    os.replace(work, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# Single files
+# --------------------------------------------------------------------------------------------------
+def _for_file(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns GeoPackage/CSV can hold: lists joined with ';', nullable booleans as 1/0/empty."""
+    out = frame.copy()
+    for column in out.columns:
+        if column == getattr(out, "_geometry_column_name", None):
+            continue
+        series = out[column]
+        if isinstance(series.dtype, pd.BooleanDtype):
+            out[column] = series.astype("Int8")
+        elif series.dtype == object:
+            if series.map(lambda v: isinstance(v, (list, tuple))).any():
+                out[column] = series.map(lambda v: ";".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+            elif series.map(lambda v: isinstance(v, (bool, np.bool_)) or v is None).all() and series.notna().any():
+                out[column] = series.map(lambda v: None if v is None else int(v)).astype("Int8")
+    return out
+
+
+def write_gpkg(frame: gpd.GeoDataFrame, path: str | Path, layer: str) -> Path:
+    """Write one GeoPackage layer with a fixed timestamp, so identical data gives identical bytes."""
+    import pyogrio
+
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_TIME.replace("Z", ".000Z")})
+    try:
+        _for_file(frame).to_file(path, driver="GPKG", layer=layer, engine="pyogrio")
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+    return Path(path)
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """CSV (UTF-8 with BOM, so Excel shows Chinese); geometry replaced by ``lon``/``lat`` (WGS84)."""
+    out = frame
+    if isinstance(frame, gpd.GeoDataFrame):
+        points = frame.geometry.representative_point().to_crs(4326)
+        out = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+        out["lon"] = points.x.round(6).to_numpy()
+        out["lat"] = points.y.round(6).to_numpy()
+    _for_file(out).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    return Path(path)
+
+
+def write_json(data: Mapping[str, Any], path: str | Path) -> Path:
+    """JSON with Chinese kept readable and NaN written as null."""
+    text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+    Path(path).write_text(text + "\n", encoding="utf-8")
+    return Path(path)
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The workbook with every zip entry and the document properties dated :data:`FIXED_TIME`."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
+                                 rb"\g<1>" + FIXED_TIME.encode() + rb"\g<3>", content)
+            entry = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(entry, content)
+    return buffer.getvalue()
+
+
+def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """An Excel workbook, one sheet per table, with fixed timestamps (identical bytes for identical tables)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+            sheet = writer.sheets[name[:31]]
+            for i, column in enumerate(frame.columns, start=1):
+                width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)]) + 2
+                sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = min(width * 1.2, 60)
+            sheet.freeze_panes = "A2"
+    Path(path).write_bytes(_fixed_zip(buffer.getvalue()))
+    return Path(path)
+
+
+# --------------------------------------------------------------------------------------------------
+# A scenario's folder
+# --------------------------------------------------------------------------------------------------
+def _table(frame: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """A frame for the workbook: no geometry, words for categories, labelled headers."""
+    out = pd.DataFrame(frame.drop(columns=[c for c in ("geometry",) if c in frame.columns]))
+    out = _for_file(out)
+    for column in out.columns:
+        if out[column].dtype == "Int8" or out[column].dtype == bool:
+            out[column] = [None if pd.isna(v) else value_label(bool(v), language) for v in out[column]]
+    return relabel(out, language, values=VALUE_COLUMNS)
+
+
+def summary_rows(summary: Mapping[str, Any], language: str = "zh") -> pd.DataFrame:
+    """The summary as ``item``/``value`` rows: headline figures, then the settings used."""
+    rows = [(column_label("scenario", language), summary.get("scenario")),
+            (column_label("profile", language), summary.get("profile"))]
+    for key in COMPARE_KEYS:
+        if key in summary:
+            value = summary[key]
+            rows.append((column_label(key, language), value_label(value, language) if isinstance(value, str)
+                         else value))
+    for key, value in summary.items():
+        if key.endswith("_before"):
+            rows.append((f"{column_label(key[:-7], language)} ({column_label('before', language)})", value))
+    for key in SETTING_KEYS:
+        rows.append((column_label(key, language), summary.get("settings", {}).get(key)))
+    return pd.DataFrame(rows, columns=[column_label("item", language), column_label("value", language)])
+
+
+def _rules_table(profile, language: str = "zh") -> pd.DataFrame:
+    table = profile.describe(language).drop(columns=["inherited"])
+    return relabel(table, language)
+
+
+def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Path:
+    """Write every file of one scenario into ``folder`` (normally the work folder of :func:`atomic_folder`).
+
+    Parameters
+    ----------
+    result : siting.scenario.ScenarioResult
+    folder : path
+        Created if missing.
+    language : {"zh", "en"}
+        Language of the workbook headers and the map.
+
+    Returns
+    -------
+    Path
+        The folder.
+    """
+    from siting.maps import result_map, save_map
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = result.summary
+    write_json(summary, folder / "summary.json")
+    write_gpkg(result.areas, folder / "areas.gpkg", "areas")
+    write_csv(result.areas, folder / "areas.csv")
+    write_gpkg(result.facilities, folder / "facilities.gpkg", "facilities")
+    write_gpkg(result.service_areas, folder / "service_areas.gpkg", "service_areas")
+    sheets = {"汇总": summary_rows(summary, language), "小区": _table(result.areas, language),
+              "未达标小区": _table(result.compliance.failing, language),
+              "乡镇街道": _table(result.compliance.townships, language),
+              "社区": _table(result.compliance.communities, language),
+              "设施": _table(result.facilities, language)}
+    if result.proposals is not None:
+        write_gpkg(result.proposals, folder / "proposals.gpkg", "proposals")
+        write_csv(result.proposals, folder / "proposals.csv")
+        sheets["新增设施建议"] = _table(result.proposals, language)
+    sheets["规则取值"] = _rules_table(result.profile, language)
+    write_xlsx(sheets, folder / "report.xlsx")
+    map_options = result.scenario.config.get("map", {})
+    basemap = map_options.get("basemap", "osm")
+    m = result_map(result.areas, result.facilities, service_areas=result.service_areas,
+                   radius_m=summary["settings"]["service_radius_m"], units=result.units,
+                   proposals=result.proposals, summary=summary,
+                   basemap=None if basemap == "none" else basemap, language=map_options.get("language", language))
+    save_map(m, folder / "map.html")
+    return folder
+
+
+# --------------------------------------------------------------------------------------------------
+# Comparison
+# --------------------------------------------------------------------------------------------------
+def _summary_of(result: Any) -> dict:
+    return result["summary"] if isinstance(result, Mapping) else result.summary
+
+
+def comparison_table(results: Sequence[Any]) -> pd.DataFrame:
+    """Scenarios side by side: one row per figure, one column per scenario, then the differences.
+
+    Parameters
+    ----------
+    results : sequence
+        Scenario results (:class:`~siting.scenario.ScenarioResult` or mappings with ``summary``).
+
+    Returns
+    -------
+    DataFrame
+        ``key``, ``item`` (Chinese), ``item_en``, one column per scenario (its name; repeated names
+        get ``(2)``, ``(3)``), and ``<name> − <first>`` for every later scenario (numbers only).
+    """
+    summaries = [_summary_of(r) for r in results]
+    names: list[str] = []
+    for s in summaries:
+        name = str(s.get("scenario"))
+        names.append(name if name not in names else f"{name} ({sum(n.startswith(name) for n in names) + 1})")
+    keys = ["profile", *COMPARE_KEYS, *SETTING_KEYS]
+    table = pd.DataFrame({"key": keys, "item": [column_label(k, "zh") for k in keys],
+                          "item_en": [column_label(k, "en") for k in keys]})
+    for name, s in zip(names, summaries):
+        table[name] = [s.get(k, s.get("settings", {}).get(k)) for k in keys]
+    first = names[0]
+    for name in names[1:]:
+        table[f"{name} − {first}"] = [
+            (b - a) if _is_num(a) and _is_num(b) else None for a, b in zip(table[first], table[name])]
+    return table
+
+
+def _is_num(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def write_comparison(results: Sequence[Any], folder: str | Path, *, language: str = "zh") -> pd.DataFrame:
+    """Write ``comparison.csv``, ``comparison.xlsx`` and ``comparison_map.html`` (the first scenario
+    beside the second; with more scenarios also ``comparison_map_<k>.html``, the first beside the k-th).
+
+    Returns
+    -------
+    DataFrame
+        The :func:`comparison_table`.
+    """
+    from siting.maps import comparison_map, save_map
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    table = comparison_table(results)
+    write_csv(table, folder / "comparison.csv")
+    shown = table.drop(columns=["key", "item_en" if language == "zh" else "item"])
+    shown = shown.rename(columns={"item": column_label("item", "zh"), "item_en": column_label("item", "en")})
+    write_xlsx({"对比": shown}, folder / "comparison.xlsx")
+    for k, other in enumerate(results[1:], start=2):
+        figure = comparison_map(results[0], other, language=language,
+                                radius_m=_summary_of(results[0])["settings"]["service_radius_m"])
+        save_map(figure, folder / ("comparison_map.html" if k == 2 else f"comparison_map_{k}.html"))
+    return table
+
+
+# --------------------------------------------------------------------------------------------------
+# Text for the terminal
+# --------------------------------------------------------------------------------------------------
+def _share(value: Any) -> str:
+    return "—" if value is None else f"{100 * value:.1f}%"
+
+
+def format_summary(summary: Mapping[str, Any]) -> str:
+    """A few lines, Chinese and English, with the headline figures of one scenario."""
+    total = summary["households_total"]
+    settings = summary.get("settings", {})
+    lines = [
+        f"{summary['scenario']}  (规则 / profile: {summary['profile']}; "
+        f"{settings.get('walk_minutes', 15):g} 分钟 min × {settings.get('walk_speed_m_per_min', 60):g} m/min, "
+        f"半径 radius {settings.get('service_radius_m', 1000):g} m)",
+        f"  15分钟步行可达 / within the walk:  {summary['households_within_walk']:,.0f} / {total:,.0f} 户 households "
+        f"({_share(summary['share_within_walk'])})",
+        f"  服务半径内(直线) / within radius (straight):  {_share(summary['share_within_radius'])};  "
+        f"(路网 / network): {_share(summary.get('share_within_radius_network'))}",
+        f"  配建面积达标 / floor area compliant:  {summary['areas_floor_area_ok']} / {summary['areas_total']} 小区 "
+        f"areas, {_share(summary['share_households_floor_area_ok'])} 户 of households; "
+        f"缺口 shortfall {summary['floor_area_shortfall_m2']:,.0f} m²",
+    ]
+    if summary.get("proposed_sites"):
+        lines.append(f"  规划新增 / proposed centres:  {summary['proposed_sites']} "
+                     f"({', '.join(summary.get('proposed_site_ids', []))}); 求解 status {summary['status']}, "
+                     f"gap {_share(summary['gap']) if summary['gap'] is not None else '—'}")
+        if "share_within_walk_before" in summary:
+            lines.append(f"  新增前 / before:  {_share(summary['share_within_walk_before'])} within the walk, "
+                         f"{_share(summary['share_households_floor_area_ok_before'])} floor area compliant")
+    return "\n".join(lines)
+
+
+def format_comparison(table: pd.DataFrame) -> str:
+    """The comparison table as aligned text."""
+    from siting.profiles import format_table
+
+    shown = table.drop(columns=["key", "item_en"]).copy()
+    for column in shown.columns[1:]:
+        shown[column] = [f"{v:,.4g}" if _is_num(v) else v for v in shown[column]]
+    return format_table(shown)
+
+
+def format_demo(results: Sequence[Any], folder: Path, maps: Sequence[Path]) -> str:
+    """What the demo found and where its files are, in Chinese and English."""
+    baseline, plan = (_summary_of(r) for r in results)
+    proposals = results[1].proposals
+    lines = ["示范县城（虚构数据）/ Demo town (synthetic data)", "",
+             "现状 / Baseline", format_summary(baseline), "",
+             "规划方案 / Optimised plan", format_summary(plan)]
+    if proposals is not None and len(proposals):
+        lines.append("  建议新增设施 / proposed centres:")
+        for row in proposals.itertuples(index=False):
+            lines.append(f"    {row.rank}. {row.candidate_id} {row.name}: 建议建筑面积 recommended "
+                         f"{row.recommended_floor_area_m2:,.0f} m², 新增覆盖 newly covered "
+                         f"{row.households_newly_covered:,.0f} 户 households")
+    lines += ["", f"结果文件 / results: {folder}",
+              *(f"地图 / map: {path}" for path in maps)]
+    return "\n".join(lines)
