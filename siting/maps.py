@@ -6,8 +6,10 @@ icon fonts. So the map works offline and on government intranets; only base-map 
 map whose tiles cannot load still shows every data layer.
 
 Geometries are simplified for display in a metric CRS (:data:`DISPLAY_TOLERANCE_M`) and rounded to
-:data:`COORD_DECIMALS` decimals (about 0.1 m), and only the figures shown in tooltips are embedded, so a
-county with thousands of residential areas stays a few megabytes.
+:data:`COORD_DECIMALS` decimals (about 0.1 m); each dataset is embedded once in a compact form (integer
+coordinate deltas, properties as columns, only the figures shown in tooltips) and decoded in the browser.
+The demo town's map is about 220 kB (165 kB of it Leaflet); 3,000 residential areas with service areas,
+220 boundaries and 80 facilities make about 1.2 MB, five times less than folium's GeoJSON layers.
 
 Base maps: ``"osm"`` (OpenStreetMap, WGS84), ``"amap"`` (高德, whose tiles are drawn in GCJ-02: every
 geometry is shifted to GCJ-02 before drawing, or it would land hundreds of metres off), ``"tianditu"``
