@@ -103,6 +103,39 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "source": ("出处", "Source"),
     "item": ("指标", "Item"),
     "value": ("数值", "Value"),
+    # scenarios and reports (siting.scenario, siting.report)
+    "scenario": ("方案", "Scenario"),
+    "households_total": ("总户数", "Households (total)"),
+    "households_within_walk": ("15分钟步行可达户数", "Households within the walk"),
+    "households_within_radius": ("服务半径内户数(直线)", "Households within radius (straight line)"),
+    "households_within_radius_network": ("服务半径内户数(路网)", "Households within radius (network)"),
+    "share_within_radius_network": ("服务半径覆盖率(路网，按户)", "Share within radius (network, households)"),
+    "areas_total": ("小区总数", "Areas (total)"),
+    "areas_within_walk": ("15分钟步行可达小区数", "Areas within the walk"),
+    "areas_floor_area_ok": ("配建面积达标小区数", "Areas with compliant floor area"),
+    "objective": ("目标函数值", "Objective value"),
+    "solver_status": ("求解状态", "Solver status"),
+    "gap": ("最优性差距", "Optimality gap"),
+    "bound": ("目标函数界", "Objective bound"),
+    "before": ("新增前", "before"),
+    "walk_speed_m_per_min": ("步行速度(米/分钟)", "Walking speed (m/min)"),
+    "service_radius_m": ("服务半径(米)", "Service radius (m)"),
+    "nearest_facility_straight": ("直线最近设施", "Nearest facility (straight line)"),
+    "within_5min": ("5分钟步行可达", "Within 5 min walk"),
+    "within_10min": ("10分钟步行可达", "Within 10 min walk"),
+    "within_15min": ("15分钟步行可达", "Within 15 min walk"),
+    "land_area_m2": ("用地面积(平方米)", "Land area (m²)"),
+    "proposed": ("规划新增", "Proposed"),
+    "attached": ("已接入路网", "Attached to the streets"),
+    "street_gap_m": ("距道路距离(米)", "Distance to street (m)"),
+    "marginal_gain": ("边际收益", "Marginal gain"),
+    "fits_site": ("地块可容纳", "Fits the site"),
+    "key": ("键", "Key"),
+    "label": ("规则", "Rule"),
+    "unit": ("单位", "Unit"),
+    "rule_status": ("核实状态", "Verification"),
+    "defined_in": ("定义于", "Defined in"),
+    "difference": ("差值", "Difference"),
 }
 
 # value -> (Chinese, English), for categorical columns
@@ -131,11 +164,47 @@ VALUES: dict[str, tuple[str, str]] = {
     "community_facility": ("社区养老服务设施", "community facility"),
 }
 
+# Map and report wording that is not a column or a value (layer names, legend entries, headings).
+TERMS: dict[str, tuple[str, str]] = {
+    "title": ("社区养老服务设施布局", "Community elderly-care facilities"),
+    "scenario": ("方案", "Scenario"),
+    "profile": ("规则", "Rule profile"),
+    "summary": ("概况", "Summary"),
+    "legend": ("图例", "Legend"),
+    "basemap": ("底图", "Base map"),
+    "layer_walk": ("小区：步行圈覆盖", "Areas: walking circle"),
+    "within": ("步行圈内", "within walking time"),
+    "outside": ("步行圈外", "beyond walking time"),
+    "unreachable": ("不可达", "unreachable"),
+    "layer_floor_area": ("小区：每百户配建面积", "Areas: floor area per 100 households"),
+    "ok": ("配建面积达标", "floor area compliant"),
+    "short": ("配建面积不足(悬停见缺口)", "floor area short (hover for shortfall)"),
+    "layer_facilities": ("现状设施(按等级，大小示面积)", "Facilities by level (size = floor area)"),
+    "below_min_site": ("低于单处最小面积", "below minimum site size"),
+    "layer_service": ("{minutes}分钟步行范围", "{minutes}-min walking area"),
+    "layer_radius": ("{radius}米服务半径", "{radius} m service radius"),
+    "layer_township": ("乡镇(街道)边界", "Township/street boundaries"),
+    "layer_community": ("社区边界", "Community boundaries"),
+    "layer_proposals": ("规划新增设施(序号)", "Proposed centres (rank)"),
+    "proposal": ("规划新增设施，数字为序号", "proposed centre, number = rank"),
+    "service_reach": ("服务范围", "Service reach"),
+    "boundaries": ("行政边界", "Boundaries"),
+    "osm": ("OpenStreetMap", "OpenStreetMap"),
+    "amap": ("高德地图", "Amap"),
+    "tianditu": ("天地图", "Tianditu"),
+    "missing": ("—", "—"),
+}
+
 
 def _pick(pair: tuple[str, str], language: str) -> str:
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
     return pair[LANGUAGES.index(language)]
+
+
+def term(key: str, language: str = "zh", **fields: object) -> str:
+    """A piece of map or report wording (:data:`TERMS`), with ``{placeholders}`` filled from ``fields``."""
+    return _pick(TERMS[key], language).format(**fields)
 
 
 def column_label(column: str, language: str = "zh") -> str:
