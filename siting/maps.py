@@ -34,7 +34,7 @@ from offlinefolium.map import Layer
 from offlinefolium.template import Template
 
 from siting.errors import SitingInputError
-from siting.labels import LANGUAGES, column_label, value_label
+from siting.labels import LANGUAGES, column_label, term, value_label
 from siting.projection import WGS84, to_metric, wgs84_to_gcj02_gdf
 
 #: Base-map choices accepted by :func:`result_map` and :func:`comparison_map`.
@@ -73,44 +73,6 @@ _TILES: dict[str, list[dict[str, Any]]] = {
                   "subdomains": "01234567", "max_zoom": 18, "attr": "&copy; 天地图 Tianditu"}
                  for layer in ("vec", "cva")],
 }
-
-# Map-only wording (layer names, legend entries); column and value labels come from siting.labels.
-_TERMS: dict[str, tuple[str, str]] = {
-    "title": ("社区养老服务设施布局", "Community elderly-care facilities"),
-    "scenario": ("方案", "Scenario"),
-    "profile": ("规则", "Rule profile"),
-    "summary": ("概况", "Summary"),
-    "legend": ("图例", "Legend"),
-    "basemap": ("底图", "Base map"),
-    "layer_walk": ("小区：步行圈覆盖", "Areas: walking circle"),
-    "within": ("步行圈内", "within walking time"),
-    "outside": ("步行圈外", "beyond walking time"),
-    "unreachable": ("不可达", "unreachable"),
-    "layer_floor_area": ("小区：每百户配建面积", "Areas: floor area per 100 households"),
-    "ok": ("配建面积达标", "floor area compliant"),
-    "short": ("配建面积不足(悬停见缺口)", "floor area short (hover for shortfall)"),
-    "layer_facilities": ("现状设施(按等级，大小示面积)", "Facilities by level (size = floor area)"),
-    "below_min_site": ("低于单处最小面积", "below minimum site size"),
-    "layer_service": ("{minutes}分钟步行范围", "{minutes}-min walking area"),
-    "layer_radius": ("{radius}米服务半径", "{radius} m service radius"),
-    "layer_township": ("乡镇(街道)边界", "Township/street boundaries"),
-    "layer_community": ("社区边界", "Community boundaries"),
-    "layer_proposals": ("规划新增设施(序号)", "Proposed centres (rank)"),
-    "proposal": ("规划新增设施，数字为序号", "proposed centre, number = rank"),
-    "service_reach": ("服务范围", "Service reach"),
-    "boundaries": ("行政边界", "Boundaries"),
-    "osm": ("OpenStreetMap", "OpenStreetMap"),
-    "amap": ("高德地图", "Amap"),
-    "tianditu": ("天地图", "Tianditu"),
-    "missing": ("—", "—"),
-}
-
-
-def _term(key: str, language: str, **fields: object) -> str:
-    if language not in LANGUAGES:
-        raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
-    return _TERMS[key][LANGUAGES.index(language)].format(**fields)
-
 
 class _OfflineMap(folium.Map):
     """A folium Map that embeds only Leaflet's script and stylesheet: everything the layers here use."""
@@ -208,7 +170,7 @@ _UNIT_FIELDS = [("n", "name", "text"), ("u", "unit_id", "text")]
 
 def _format(values: pd.Series, kind: str, language: str) -> list[str]:
     """Display strings, HTML-escaped because Leaflet inserts tooltip text as HTML."""
-    missing = _term("unreachable" if kind == "minutes" else "missing", language)
+    missing = term("unreachable" if kind == "minutes" else "missing", language)
     out = []
     for value in values:
         if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -475,7 +437,7 @@ def _new_map(basemap: str | None, tianditu_key: str | None, language: str, figur
         if basemap == "tianditu":
             options["tiles"] = options["tiles"].replace("{key}", key)
         # Only the first tile layer is listed; Tianditu's label layer simply follows its map layer.
-        folium.TileLayer(name=f"{_term('basemap', language)}: {_term(basemap, language)}", overlay=False,
+        folium.TileLayer(name=f"{term('basemap', language)}: {term(basemap, language)}", overlay=False,
                          control=i == 0, **options).add_to(m)
     m.get_root().header.add_child(Element(_CSS), name="siting_css")
     m.get_root().header.add_child(Element(_JS), name="siting_js")
@@ -512,31 +474,31 @@ def _draw(builder: _Builder, areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFra
             style = {"color": color, "weight": 1, "fillColor": color, "fillOpacity": 0.12}
             part = service_areas[service_areas["minutes"] == value]
             # Only the largest is shown at first: stacked fills would hide the areas' colours.
-            if builder.layer(part, _term("layer_service", lang, minutes=f"{value:g}"), _SERVICE_FIELDS,
+            if builder.layer(part, term("layer_service", lang, minutes=f"{value:g}"), _SERVICE_FIELDS,
                              pd.Series("s", index=part.index), {"s": style}, show=i == 0):
-                reach.insert(0, (_swatch(style), _term("layer_service", lang, minutes=f"{value:g}")))
+                reach.insert(0, (_swatch(style), term("layer_service", lang, minutes=f"{value:g}")))
 
     # Facilities are embedded once and drawn twice: circles at the bottom, markers on top.
     facility_data = builder.dataset(facilities, _FACILITY_FIELDS) if facilities is not None else None
     if facility_data is not None and radius_m:
         style = {"color": RADIUS_COLOR, "weight": 1.5, "dashArray": "6 4", "fill": False}
-        name = _term("layer_radius", lang, radius=f"{radius_m:g}")
+        name = term("layer_radius", lang, radius=f"{radius_m:g}")
         if builder.layer(facilities, name, _FACILITY_FIELDS, pd.Series("r", index=facilities.index),
                          {"r": style}, data=facility_data, class_key="kr", show=False, radius_m=float(radius_m)):
             reach.append((_swatch(style, "line"), name))
     if reach:
-        builder.add_legend(_term("service_reach", lang), reach)
+        builder.add_legend(term("service_reach", lang), reach)
 
     walk_class = np.where(areas["walk_min"].isna() if "walk_min" in areas else False, "unreachable",
                           np.where(areas["within_walk"].fillna(False).astype(bool), "within", "outside"))
     walk_styles = {k: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.55}
                    for k, c in WALK_COLORS.items()}
-    area_data = builder.layer(areas, _term("layer_walk", lang), _AREA_FIELDS,
+    area_data = builder.layer(areas, term("layer_walk", lang), _AREA_FIELDS,
                               pd.Series(walk_class, index=areas.index), walk_styles, class_key="kw",
                               tooltip=_AREA_TOOLTIP)
     if area_data is not None:
         present = set(walk_class)
-        builder.add_legend(_term("layer_walk", lang), [(_swatch(walk_styles[k]), _term(k, lang))
+        builder.add_legend(term("layer_walk", lang), [(_swatch(walk_styles[k]), term(k, lang))
                                                        for k in WALK_COLORS if k in present])
 
     if area_data is not None and "floor_area_ok" in areas:
@@ -544,22 +506,22 @@ def _draw(builder: _Builder, areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFra
         fa_styles = {k: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.6}
                      for k, c in FLOOR_AREA_COLORS.items()}
         # Hidden at first: it covers the same polygons as the walking-circle layer.
-        if builder.layer(areas, _term("layer_floor_area", lang), _AREA_FIELDS,
+        if builder.layer(areas, term("layer_floor_area", lang), _AREA_FIELDS,
                          pd.Series(fa_class, index=areas.index), fa_styles, data=area_data, class_key="kf",
                          show=False, tooltip=_AREA_TOOLTIP):
-            builder.add_legend(_term("layer_floor_area", lang),
-                               [(_swatch(fa_styles[k]), _term(k, lang)) for k in FLOOR_AREA_COLORS])
+            builder.add_legend(term("layer_floor_area", lang),
+                               [(_swatch(fa_styles[k]), term(k, lang)) for k in FLOOR_AREA_COLORS])
 
     if units is not None and len(units):
         entries = []
         for level in ("township", "community"):
             part = units[units["level"] == level]
-            name = _term(f"layer_{level}", lang)
+            name = term(f"layer_{level}", lang)
             if builder.layer(part, name, _UNIT_FIELDS, pd.Series(level, index=part.index),
                              {level: UNIT_STYLES[level]}):
                 entries.append((_swatch(UNIT_STYLES[level], "line"), name))
         if entries:
-            builder.add_legend(_term("boundaries", lang), entries)
+            builder.add_legend(term("boundaries", lang), entries)
 
     if facility_data is not None:
         area = pd.to_numeric(facilities.get("floor_area_m2", pd.Series(np.nan, index=facilities.index)))
@@ -574,23 +536,23 @@ def _draw(builder: _Builder, areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFra
             color = LEVEL_COLORS.get(level, "#000000")
             styles[key] = {"radius": float(r), "fill": True, "color": "#d7301f" if below == "True" else "#ffffff",
                            "weight": 3 if below == "True" else 1.5, "fillColor": color, "fillOpacity": 0.9}
-        if builder.layer(facilities, _term("layer_facilities", lang), _FACILITY_FIELDS, classes, styles,
+        if builder.layer(facilities, term("layer_facilities", lang), _FACILITY_FIELDS, classes, styles,
                          data=facility_data):
             levels = set(facilities["level"].astype(str))
             entries = [(_swatch({"color": "#ffffff", "fillColor": c}, "circle"), value_label(k, lang))
                        for k, c in LEVEL_COLORS.items() if k in levels]
             if small.astype(bool).any():
                 entries.append((_swatch({"color": "#d7301f", "fillColor": "#ffffff"}, "circle"),
-                                _term("below_min_site", lang)))
-            builder.add_legend(_term("layer_facilities", lang), entries)
+                                term("below_min_site", lang)))
+            builder.add_legend(term("layer_facilities", lang), entries)
 
     if proposals is not None and len(proposals):
         style = {"radius": 10, "fill": True, "color": "#ffffff", "weight": 2, "fillColor": PROPOSAL_COLOR,
                  "fillOpacity": 0.95}
-        if builder.layer(proposals, _term("layer_proposals", lang), _PROPOSAL_FIELDS,
+        if builder.layer(proposals, term("layer_proposals", lang), _PROPOSAL_FIELDS,
                          pd.Series("p", index=proposals.index), {"p": style}, rank_key="rk"):
-            builder.add_legend(_term("layer_proposals", lang),
-                               [(_swatch(style, "circle"), _term("proposal", lang))])
+            builder.add_legend(term("layer_proposals", lang),
+                               [(_swatch(style, "circle"), term("proposal", lang))])
 
 
 def _summary_html(summary: Mapping[str, Any] | None, language: str) -> str:
@@ -610,16 +572,16 @@ def _summary_html(summary: Mapping[str, Any] | None, language: str) -> str:
 
 
 def _title_html(title: str | None, scenario: str | None, profile: str | None, language: str) -> str:
-    lines = [f"<b>{html.escape(title or _term('title', language))}</b>"]
+    lines = [f"<b>{html.escape(title or term('title', language))}</b>"]
     if scenario:
-        lines.append(f"{_term('scenario', language)}: {html.escape(str(scenario))}")
+        lines.append(f"{term('scenario', language)}: {html.escape(str(scenario))}")
     if profile:
-        lines.append(f"{_term('profile', language)}: {html.escape(str(profile))}")
+        lines.append(f"{term('profile', language)}: {html.escape(str(profile))}")
     return "<br>".join(lines)
 
 
 def _legend_html(sections: list[tuple[str, list[tuple[str, str]]]], language: str) -> str:
-    parts = [f"<b>{_term('legend', language)}</b>"]
+    parts = [f"<b>{term('legend', language)}</b>"]
     for heading, entries in sections:
         parts.append(f"<h4>{html.escape(heading)}</h4>")
         parts.extend(f"<div>{swatch}{html.escape(text)}</div>" for swatch, text in entries)
@@ -629,7 +591,7 @@ def _legend_html(sections: list[tuple[str, list[tuple[str, str]]]], language: st
 def _page_title(title: str | None, scenarios: list[str | None], language: str) -> str:
     """The browser tab's title: the map title and the scenario name(s)."""
     names = " / ".join(str(s) for s in scenarios if s)
-    return html.escape(" · ".join(t for t in (title or _term("title", language), names) if t))
+    return html.escape(" · ".join(t for t in (title or term("title", language), names) if t))
 
 
 def _decorate(builder: _Builder, *, title: str | None, scenario: str | None, profile: str | None,
@@ -640,7 +602,7 @@ def _decorate(builder: _Builder, *, title: str | None, scenario: str | None, pro
                  "siting-box siting-title").add_to(m)
     box = _summary_html(summary, builder.language)
     if box:
-        _HtmlControl(f"<b>{_term('summary', builder.language)}</b>{box}", "bottomright",
+        _HtmlControl(f"<b>{term('summary', builder.language)}</b>{box}", "bottomright",
                      "siting-box siting-summary").add_to(m)
     if legend:
         _HtmlControl(_legend_html(legend, builder.language), "bottomleft", "siting-box siting-legend").add_to(m)
