@@ -69,6 +69,7 @@ def solve_mip(
     time_limit_s: float | None = None,
     tolerance: float = 1e-4,
     start: np.ndarray | None = None,
+    integral_objective: bool = False,
     log: bool = False,
 ) -> MipResult:
     """Solve ``min/max cost·x + offset`` s.t. ``row_lower ≤ matrix·x ≤ row_upper`` with HiGHS.
@@ -83,6 +84,10 @@ def solve_mip(
         Relative MIP gap at which HiGHS stops and we call the result optimal.
     start : ndarray, optional
         A feasible solution passed to HiGHS as incumbent.
+    integral_objective : bool
+        Every feasible objective value is an integer (integer costs on integer variables, or a
+        model whose continuous variables take integer values at the optimum): HiGHS may stop once
+        the gap is below 1, and the bound is rounded up.
     """
     t0 = time.perf_counter()
     matrix = sp.csr_matrix(matrix)
@@ -109,6 +114,8 @@ def solve_mip(
     h.setOptionValue("output_flag", bool(log))
     h.setOptionValue("random_seed", 0)
     h.setOptionValue("mip_rel_gap", float(tolerance))
+    if integral_objective:
+        h.setOptionValue("mip_abs_gap", 1.0 - 1e-6)
     if time_limit_s is not None:
         h.setOptionValue("time_limit", max(float(time_limit_s), 0.01))
     h.passModel(lp)
@@ -132,6 +139,8 @@ def solve_mip(
         bound = objective if model_status == S.kOptimal else float("nan")
     if not np.isfinite(bound):
         bound = float("nan")
+    elif integral_objective:
+        bound = float(np.ceil(bound - 1e-6 * max(1.0, abs(bound))))
     if model_status == S.kOptimal:
         status = "optimal" if relative_gap(objective, bound) <= tolerance else "feasible"
     elif model_status in (S.kTimeLimit, S.kInterrupt, S.kIterationLimit, S.kSolutionLimit):
@@ -201,7 +210,7 @@ def p_median(
     *,
     time_limit_s: float | None,
     tolerance: float,
-    margin: int = 2,
+    margin: int = 20,
     progress: bool = False,
 ) -> tuple[np.ndarray, float, float, str, int]:
     """Exact p-median with the truncated radius formulation, refined until the bound meets the cost.
@@ -234,6 +243,8 @@ def p_median(
     fixed = alloc.fixed_mask
     best_open = start_open.copy()
     best_obj = alloc.objective(best_open)
+    # Integer allocation costs make every objective an integer (the z take 0/1 values at integer y).
+    integral = bool(np.all(alloc.a == np.round(alloc.a)))
     keep_rank = np.full(alloc.n_demand, -1)
 
     def extend(open_mask: np.ndarray) -> None:
@@ -282,7 +293,7 @@ def p_median(
         remaining = None if deadline is None else max(deadline - time.perf_counter(), 0.01)
         res = solve_mip(cost, lower, upper, np.r_[np.ones(n_sites, bool), np.zeros(n_col - n_sites, bool)],
                         matrix, row_lower, row_upper, offset=offset, time_limit_s=remaining,
-                        tolerance=tolerance, start=start)
+                        tolerance=tolerance, start=start, integral_objective=integral)
         if progress:
             print(f"p-median round {rounds}: {len(lv)} rows, relaxed {res.objective:.6g}, bound {res.bound:.6g}")
         if res.status == "infeasible":

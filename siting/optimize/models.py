@@ -44,6 +44,7 @@ from siting.optimize import exact
 from siting.optimize.heuristics import (
     Allocation,
     greedy,
+    p_median_lagrangian,
     screened_interchange,
     set_cover_greedy,
     set_cover_lagrangian,
@@ -67,7 +68,7 @@ class _Solver:
         time_limit_s: float | None = None,
         tolerance: float = 1e-4,
         seed: int = 0,
-        max_rounds: int = 100,
+        max_rounds: int = 30,
         max_evaluations: int = 300,
         progress: bool = False,
     ) -> None:
@@ -231,6 +232,14 @@ def _restricted(alloc: Allocation, allowed: np.ndarray) -> Allocation:
     return copy
 
 
+def _integral_bound(lower: float, values: np.ndarray) -> float:
+    """Round a lower bound up when every cost is an integer (then so is every objective value)."""
+    finite = values[np.isfinite(values)]
+    if np.isfinite(lower) and np.all(finite == np.round(finite)):
+        return float(np.ceil(lower - 1e-6 * max(1.0, abs(lower))))
+    return float(lower)
+
+
 def _check_p(p: int, problem: SitingProblem) -> None:
     if p < 0 or p > problem.n_candidates:
         raise SitingInputError(f"p={p} new sites requested but the problem has {problem.n_candidates} candidates",
@@ -301,15 +310,20 @@ class PMedian(_Solver):
                                                  k_max=max(1, min(self.p, 10)), seed=self.seed,
                                                  deadline=self._deadline, progress=self.progress)
         if not self.capacitated:
-            if self.method == "exact":
-                open_mask, obj, bound, status, _ = exact.p_median(
+            obj, bound, status = alloc.objective(open_mask), float("nan"), "feasible"
+            if self.method != "greedy":
+                open_mask, obj, lower = p_median_lagrangian(alloc, self.p, open_mask, deadline=self._deadline,
+                                                            progress=self.progress)
+                bound = _integral_bound(lower, alloc.a)
+                status = "optimal" if exact.relative_gap(obj, bound) <= self.tolerance else "feasible"
+            if self.method == "exact" and status != "optimal":
+                open_mask, obj, mip_bound, status, _ = exact.p_median(
                     alloc, self.p, open_mask, time_limit_s=self._remaining(), tolerance=self.tolerance,
                     progress=self.progress)
                 if status == "infeasible":
                     self._infeasible("HiGHS proved the p-median model infeasible")
                     return
-            else:
-                obj, bound, status = alloc.objective(open_mask), float("nan"), "feasible"
+                bound = max(bound, mip_bound) if np.isfinite(mip_bound) else bound
             s1 = alloc.nearest_two(open_mask)[1]
             self._finish(open_mask, obj, bound, status, np.where(s1 == alloc.virtual, -1, s1))
             return
