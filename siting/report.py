@@ -61,6 +61,12 @@ COMPARE_KEYS = (
 SETTING_KEYS = ("walk_minutes", "walk_speed_m_per_min", "service_radius_m")
 #: Categorical columns whose values are shown in words in the workbook.
 VALUE_COLUMNS = ("status", "level", "households_source", "unreachable_reason", "fail_reason", "kind")
+#: Summary keys whose label differs from the column of the same name (``status`` of a solver is not an area's).
+LABEL_KEYS = {"status": "solver_status"}
+
+
+def _label(key: str, language: str) -> str:
+    return column_label(LABEL_KEYS.get(key, key), language)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -115,9 +121,7 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     try:
-        yield work
-        (work / MARKER).write_text("Written by siting; a later run may replace this folder whole.\n",
-                                   encoding="utf-8")
+        yield _output_folder(work)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -126,6 +130,14 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
         os.replace(target, old)
     os.replace(work, target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _output_folder(folder: str | Path) -> Path:
+    """Create ``folder`` with the marker that lets a later run replace it."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).write_text("Written by siting; a later run may replace this folder whole.\n", encoding="utf-8")
+    return folder
 
 
 # --------------------------------------------------------------------------------------------------
@@ -231,18 +243,18 @@ def summary_rows(summary: Mapping[str, Any], language: str = "zh") -> pd.DataFra
     for key in COMPARE_KEYS:
         if key in summary:
             value = summary[key]
-            rows.append((column_label(key, language), value_label(value, language) if isinstance(value, str)
+            rows.append((_label(key, language), value_label(value, language) if isinstance(value, str)
                          else value))
     for key, value in summary.items():
         if key.endswith("_before"):
-            rows.append((f"{column_label(key[:-7], language)} ({column_label('before', language)})", value))
+            rows.append((f"{_label(key[:-7], language)} ({column_label('before', language)})", value))
     for key in SETTING_KEYS:
         rows.append((column_label(key, language), summary.get("settings", {}).get(key)))
     return pd.DataFrame(rows, columns=[column_label("item", language), column_label("value", language)])
 
 
 def _rules_table(profile, language: str = "zh") -> pd.DataFrame:
-    table = profile.describe(language).drop(columns=["inherited"])
+    table = profile.describe(language).drop(columns=["inherited"]).rename(columns={"status": "rule_status"})
     return relabel(table, language)
 
 
@@ -264,8 +276,7 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
     """
     from siting.maps import result_map, save_map
 
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = _output_folder(folder)
     summary = result.summary
     write_json(summary, folder / "summary.json")
     write_gpkg(result.areas, folder / "areas.gpkg", "areas")
@@ -320,14 +331,14 @@ def comparison_table(results: Sequence[Any]) -> pd.DataFrame:
         name = str(s.get("scenario"))
         names.append(name if name not in names else f"{name} ({sum(n.startswith(name) for n in names) + 1})")
     keys = ["profile", *COMPARE_KEYS, *SETTING_KEYS]
-    table = pd.DataFrame({"key": keys, "item": [column_label(k, "zh") for k in keys],
-                          "item_en": [column_label(k, "en") for k in keys]})
+    table = pd.DataFrame({"key": keys, "item": [_label(k, "zh") for k in keys],
+                          "item_en": [_label(k, "en") for k in keys]})
     for name, s in zip(names, summaries):
         table[name] = [s.get(k, s.get("settings", {}).get(k)) for k in keys]
     first = names[0]
     for name in names[1:]:
         table[f"{name} − {first}"] = [
-            (b - a) if _is_num(a) and _is_num(b) else None for a, b in zip(table[first], table[name])]
+            round(b - a, 6) if _is_num(a) and _is_num(b) else None for a, b in zip(table[first], table[name])]
     return table
 
 
@@ -346,8 +357,7 @@ def write_comparison(results: Sequence[Any], folder: str | Path, *, language: st
     """
     from siting.maps import comparison_map, save_map
 
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = _output_folder(folder)
     table = comparison_table(results)
     write_csv(table, folder / "comparison.csv")
     shown = table.drop(columns=["key", "item_en" if language == "zh" else "item"])

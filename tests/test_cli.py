@@ -1,0 +1,238 @@
+"""The siting command: the demo end to end against an independent recomputation, exit codes, killed runs."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+import yaml
+
+from siting.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "data" / "demo_town"
+SCENARIOS = DEMO / "scenarios"
+WALK_SPEED, WALK_MIN, RADIUS = 55.0, 15.0, 1000.0  # the demo scenarios' overrides
+RATES = {"new": 20.0, "existing": 15.0}              # dong_e: m² per 100 households
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    base = tmp_path_factory.mktemp("demo")
+    inputs_before = _hashes(DEMO)
+    code = main(["demo", "--out", str(base / "out"), "--maps", str(base / "maps"), "--quiet"])
+    assert code == 0
+    assert _hashes(DEMO) == inputs_before, "the demo changed its input files"
+    return base
+
+
+def _read(folder: Path, name: str) -> tuple[dict, pd.DataFrame]:
+    summary = json.loads((folder / name / "summary.json").read_text(encoding="utf-8"))
+    areas = pd.read_csv(folder / name / "areas.csv", encoding="utf-8-sig")
+    return summary, areas
+
+
+def test_demo_writes_every_file(demo):
+    out = demo / "out"
+    for name in ("baseline", "plan"):
+        for file in ("summary.json", "areas.gpkg", "areas.csv", "facilities.gpkg", "service_areas.gpkg",
+                     "report.xlsx", "map.html"):
+            assert (out / name / file).stat().st_size > 0, (name, file)
+    assert (out / "plan" / "proposals.gpkg").exists() and (out / "plan" / "proposals.csv").exists()
+    assert not (out / "baseline" / "proposals.csv").exists()
+    for file in ("comparison.csv", "comparison.xlsx", "comparison_map.html"):
+        assert (out / "compare" / file).exists()
+    for name in ("demo_baseline", "demo_plan", "demo_compare"):
+        assert (demo / "maps" / f"{name}.html").read_bytes()[:15].lower().startswith(b"<!doctype html")
+    sheets = pd.read_excel(out / "plan" / "report.xlsx", sheet_name=None)
+    assert list(sheets) == ["汇总", "小区", "未达标小区", "乡镇街道", "社区", "设施", "新增设施建议", "规则取值"]
+    assert {"小区编号", "户数", "步行时间(分钟)", "15分钟养老服务圈内", "配建面积达标"} <= set(sheets["小区"].columns)
+    assert "出处" in sheets["规则取值"].columns
+
+
+@pytest.mark.parametrize("name", ["baseline", "plan"])
+def test_summary_matches_recomputation_from_areas_csv(demo, name):
+    summary, areas = _read(demo / "out", name)
+    hh = areas["households"]
+    total = hh.sum()
+    walk = areas["dist_m_network"].fillna(np.inf) / WALK_SPEED <= WALK_MIN + 1e-9
+    assert summary["households_total"] == total == 44128  # 75 + 8 areas, 4 of them estimated from population
+    assert summary["areas_total"] == len(areas) == 83
+    assert summary["households_within_walk"] == pytest.approx(hh[walk].sum())
+    assert summary["share_within_walk"] == pytest.approx(hh[walk].sum() / total, abs=1e-6)
+    net_radius = areas["dist_m_network"].fillna(np.inf) <= RADIUS + 1e-6
+    assert summary["households_within_radius_network"] == pytest.approx(hh[net_radius].sum())
+    # Floor area: requirement recomputed from the rates of dong_e, verdict from the available area.
+    required = hh / 100 * areas["status"].map(RATES)
+    np.testing.assert_allclose(areas["required_floor_area_m2"], required)
+    ok = areas["available_floor_area_m2"] >= required * (1 - 1e-9)
+    assert summary["areas_floor_area_ok"] == ok.sum()
+    assert summary["share_households_floor_area_ok"] == pytest.approx(hh[ok].sum() / total, abs=1e-6)
+    assert summary["floor_area_shortfall_m2"] == pytest.approx(np.maximum(required - areas["available_floor_area_m2"],
+                                                                          0).sum(), abs=1e-3)
+    assert summary["settings"]["walk_speed_m_per_min"] == WALK_SPEED
+    assert summary["profile_values"]["new_area_m2_per_100hh"] == 20
+
+
+@pytest.mark.parametrize("name", ["baseline", "plan"])
+def test_straight_line_radius_recomputed_from_the_geometries(demo, name):
+    """Distances from each area polygon to the nearest facility point, in UTM 50N, from the written layers."""
+    summary, _ = _read(demo / "out", name)
+    areas = gpd.read_file(demo / "out" / name / "areas.gpkg").to_crs(32650)
+    facilities = gpd.read_file(demo / "out" / name / "facilities.gpkg").to_crs(32650)
+    dist = shapely.distance(areas.geometry.to_numpy()[:, None], facilities.geometry.to_numpy()[None, :]).min(axis=1)
+    np.testing.assert_allclose(areas["dist_m_straight"], dist, atol=0.01)
+    assert summary["households_within_radius"] == pytest.approx(areas.loc[dist <= RADIUS, "households"].sum())
+
+
+def test_plan_reaches_everyone_and_its_objective_is_the_weighted_walk(demo):
+    baseline, _ = _read(demo / "out", "baseline")
+    plan, areas = _read(demo / "out", "plan")
+    proposals = pd.read_csv(demo / "out" / "plan" / "proposals.csv", encoding="utf-8-sig")
+    candidates = gpd.read_file(DEMO / "candidates.gpkg", layer="candidates")
+    assert baseline["share_within_walk"] < 0.7 and baseline["proposed_sites"] == 0
+    assert plan["share_within_walk"] == 1.0  # p: until_compliant
+    assert plan["proposed_sites"] == len(proposals) and set(proposals["candidate_id"]) <= set(candidates["编号"])
+    assert plan["status"] == "optimal" and plan["gap"] <= 1e-4
+    # p-median objective = Σ households × walking minutes to the nearest open site (all served).
+    assert plan["objective"] == pytest.approx((areas["households"] * areas["walk_min"]).sum(), rel=1e-6)
+    # The smallest p: one centre fewer cannot reach every area (the set-cover minimum is p).
+    assert plan["share_within_walk_before"] == baseline["share_within_walk"]
+    compare = pd.read_csv(demo / "out" / "compare" / "comparison.csv", encoding="utf-8-sig").set_index("key")
+    diff = compare.columns[-1]
+    assert float(compare.loc["share_within_walk", diff]) == pytest.approx(
+        plan["share_within_walk"] - baseline["share_within_walk"], abs=1e-6)
+    assert float(compare.loc["proposed_sites", diff]) == plan["proposed_sites"]
+
+
+def _scenario(tmp_path: Path, **changes) -> Path:
+    config = yaml.safe_load((SCENARIOS / "baseline.yml").read_text(encoding="utf-8"))
+    for key in ("network", "residential", "entrances", "facilities", "units"):
+        config[key]["path"] = str((SCENARIOS / config[key]["path"]).resolve())
+    config["output"] = str(tmp_path / "out")
+    for key, value in changes.items():
+        if value is None:
+            config.pop(key, None)
+        else:
+            config[key] = value
+    path = tmp_path / "scenario.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"optimize": {"objective": "p_median", "p": "lots"}}, ["optimize.p", "until_compliant"]),
+    ({"overrides": {"walk_minuts": 15}}, ["overrides.walk_minuts", "walk_minutes"]),
+    ({"residential": {"path": "nowhere.gpkg"}}, ["nowhere.gpkg", "not found"]),
+    ({"facilities": {"path": str(DEMO / "facilities.csv"), "crs": "gcj02",
+                     "columns": {"floor_area_m2": "面积不存在"}}}, ["facilities.csv", "面积不存在"]),
+    ({"profile": "atlantis"}, ["atlantis", "profile"]),
+    ({"network": None}, ["network: missing"]),
+    ({"candidates": {"path": str(DEMO / "candidates.gpkg"), "layer": "candidates"},
+      "optimize": {"objective": "max_coverage", "p": 50}}, ["p=50", "20 candidates"]),
+])
+def test_bad_input_exits_2_with_the_key_and_no_traceback(tmp_path, capsys, changes, words):
+    code = main(["run", str(_scenario(tmp_path, **changes)), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err and err.startswith("error: ")
+    for word in words:
+        assert word in err
+    assert not (tmp_path / "out").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["scenario.yml"], "a failed run left files behind"
+
+
+def test_usage_mistakes_exit_2_and_help_exits_0(capsys):
+    assert main(["run"]) == 2
+    assert main(["--help"]) == 0
+    assert "run" in capsys.readouterr().out
+    assert main(["profiles", "show", "no_such_profile"]) == 2
+
+
+def test_profiles_list_and_show(capsys):
+    assert main(["profiles"]) == 0
+    listing = capsys.readouterr().out
+    assert "dong_e" in listing and "东政办字〔2023〕26号" in listing
+    assert main(["profiles", "show", "dong_e", "--lang", "en"]) == 0
+    shown = capsys.readouterr().out
+    assert "chain: dong_e → liaocheng → shandong → national" in shown and "New areas" in shown
+
+
+def test_output_folder_holding_an_input_is_refused(tmp_path, capsys):
+    path = _scenario(tmp_path, output=str(DEMO))
+    assert main(["run", str(path), "--quiet"]) == 2
+    assert "contains the input" in capsys.readouterr().err
+
+
+def test_same_scenario_twice_gives_identical_files(tmp_path):
+    path = _scenario(tmp_path, candidates={"path": str(DEMO / "candidates.gpkg"), "layer": "candidates"},
+                     optimize={"objective": "p_median", "p": 2})
+    assert main(["run", str(path), "--out", str(tmp_path / "one"), "--quiet"]) == 0
+    assert main(["run", str(path), "--out", str(tmp_path / "two"), "--quiet"]) == 0
+    one, two = _hashes(tmp_path / "one"), _hashes(tmp_path / "two")
+    assert set(one) >= {"summary.json", "areas.gpkg", "areas.csv", "facilities.gpkg", "proposals.gpkg",
+                        "proposals.csv", "service_areas.gpkg", "report.xlsx", "map.html"}
+    assert one == two
+    # Running again into the same folder replaces it whole.
+    assert main(["run", str(path), "--out", str(tmp_path / "one"), "--quiet"]) == 0
+    assert _hashes(tmp_path / "one") == two
+
+
+def test_killed_run_leaves_no_partial_output_and_inputs_unchanged(tmp_path):
+    path = _scenario(tmp_path)
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--quiet"]) == 0
+    previous = _hashes(out)
+    inputs = _hashes(DEMO)
+    scenario_bytes = path.read_bytes()
+    process = subprocess.Popen([sys.executable, "-m", "siting", "run", str(path), "--quiet"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    partial = tmp_path / f".out.partial-{process.pid}"
+    while not partial.exists():
+        assert process.poll() is None, "the run ended before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert _hashes(out) == previous, "the previous output was touched"
+    assert _hashes(DEMO) == inputs and path.read_bytes() == scenario_bytes
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".out.partial-%d" % process.pid, "out",
+                                                                 "scenario.yml"])
+    # The next run removes the dead run's work folder.
+    assert main(["run", str(path), "--quiet"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "scenario.yml"]
+    assert _hashes(out) == previous
+
+
+def test_compare_reuses_up_to_date_outputs(tmp_path, capsys):
+    a = _scenario(tmp_path)
+    b_dir = tmp_path / "b"
+    b_dir.mkdir()
+    b = b_dir / "b.yml"
+    b.write_text(f"extends: {a}\nname: 慢速\noverrides: {{walk_speed_m_per_min: 45}}\noutput: {tmp_path / 'out_b'}\n",
+                 encoding="utf-8")
+    assert main(["compare", str(a), str(b), "--out", str(tmp_path / "cmp"), "--quiet"]) == 0
+    table = pd.read_csv(tmp_path / "cmp" / "comparison.csv", encoding="utf-8-sig").set_index("key")
+    a_sum = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    b_sum = json.loads((tmp_path / "out_b" / "summary.json").read_text(encoding="utf-8"))
+    assert float(table.loc["walk_speed_m_per_min", table.columns[-1]]) == -10
+    assert b_sum["share_within_walk"] < a_sum["share_within_walk"]  # slower walkers reach less
+    stamp = (tmp_path / "out" / "summary.json").stat().st_mtime_ns
+    assert main(["compare", str(a), str(b), "--out", str(tmp_path / "cmp"), "--quiet"]) == 0
+    assert (tmp_path / "out" / "summary.json").stat().st_mtime_ns == stamp, "an up-to-date output was rerun"
