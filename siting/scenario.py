@@ -590,20 +590,41 @@ def _assess(net, areas, facilities, entrances, settings: dict, reach: dict, prof
     return access, comp
 
 
-def _candidate_pairs(net, areas, entrances, candidates, settings: dict, reach: dict) -> pd.DataFrame:
-    """Area–candidate walking distances within the walking circle, in the optimiser's table shape."""
+def candidate_pairs(network, areas: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, *,
+                    walk_speed_m_per_min: float, walk_minutes: float, entrances: gpd.GeoDataFrame | None = None,
+                    max_snap_m: float = 300.0) -> pd.DataFrame:
+    """Area–candidate walking distances within the walking circle, as the optimiser takes them.
+
+    Parameters
+    ----------
+    network : StreetNetwork
+    areas : GeoDataFrame
+        Residential areas (``area_id``), from :func:`siting.inputs.read_areas`.
+    candidates : GeoDataFrame
+        Candidate sites (``candidate_id``), from :func:`siting.inputs.read_candidates`.
+    walk_speed_m_per_min, walk_minutes : float
+        Walking speed (m/min) and cutoff (min); pairs farther than their product are left out.
+    entrances : GeoDataFrame, optional
+        Gates of the areas.
+    max_snap_m : float
+        Largest distance to a street, metres.
+
+    Returns
+    -------
+    DataFrame
+        ``area_id``, ``candidate_id``, ``dist_m`` (m), ``walk_min`` (min), for
+        :meth:`siting.optimize.SitingProblem.from_tables`.
+    """
     from siting.reachability import pair_distances
     from siting.snapping import attach_areas, attach_points
 
-    snap = reach.get("max_snap_m", 300.0)
-    area_att = attach_areas(net, areas, entrances=entrances, max_snap_m=snap)
-    cand_att = attach_points(net, candidates, max_snap_m=snap)
-    limit = settings["walk_minutes"] * settings["walk_speed_m_per_min"]
-    table = pair_distances(net, area_att, cand_att, limit)
+    area_att = attach_areas(network, areas, entrances=entrances, max_snap_m=max_snap_m)
+    cand_att = attach_points(network, candidates, max_snap_m=max_snap_m)
+    table = pair_distances(network, area_att, cand_att, walk_minutes * walk_speed_m_per_min)
     return pd.DataFrame({"area_id": areas["area_id"].to_numpy()[table["origin"].to_numpy()],
                          "candidate_id": candidates["candidate_id"].to_numpy()[table["destination"].to_numpy()],
                          "dist_m": table["dist_m"].to_numpy(),
-                         "walk_min": table["dist_m"].to_numpy() / settings["walk_speed_m_per_min"]})
+                         "walk_min": table["dist_m"].to_numpy() / walk_speed_m_per_min})
 
 
 def _area_rates(areas: pd.DataFrame, profile) -> np.ndarray:
@@ -736,7 +757,7 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
     ScenarioResult
         Nothing is written; see :func:`run_and_write` and :mod:`siting.report`.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     from siting.profiles import load_profile
     from siting.service_areas import service_areas
@@ -814,7 +835,9 @@ def _propose(net, data: dict, candidates, access, settings: dict, reach: dict, p
     from siting.optimize import SitingProblem
 
     areas = data["areas"]
-    pairs = _candidate_pairs(net, areas, data["entrances"], candidates, settings, reach)
+    pairs = candidate_pairs(net, areas, candidates, walk_speed_m_per_min=settings["walk_speed_m_per_min"],
+                            walk_minutes=settings["walk_minutes"], entrances=data["entrances"],
+                            max_snap_m=reach.get("max_snap_m", 300.0))
     problem = SitingProblem.from_tables(areas, data["facilities"], candidates, access.pairs, pairs,
                                         walk_minutes=settings["walk_minutes"],
                                         weight=opt.get("weight", "households"),
