@@ -162,6 +162,12 @@ VALUES: dict[str, tuple[str, str]] = {
     "street_centre": ("街道综合养老服务中心", "street comprehensive centre"),
     "township_centre": ("乡镇综合养老服务中心", "township comprehensive centre"),
     "community_facility": ("社区养老服务设施", "community facility"),
+    # optimisation status (siting.optimize, siting.scenario)
+    "optimal": ("最优解", "optimal"),
+    "feasible": ("可行解", "feasible"),
+    "time_limit": ("达到时间上限", "time limit reached"),
+    "infeasible": ("无可行解", "infeasible"),
+    "not_optimised": ("未优化", "not optimised"),
 }
 
 # Map and report wording that is not a column or a value (layer names, legend entries, headings).
