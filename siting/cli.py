@@ -12,7 +12,9 @@ fix it; no traceback), 1 any other failure (with the traceback, as that is a bug
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import traceback
 import warnings
 from pathlib import Path
@@ -128,6 +130,10 @@ def _demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _terminate(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     # A planner needs the sentence, not the source line that raised it.
     print(f"warning: {message}", file=sys.stderr)
@@ -155,26 +161,32 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_OK
     handlers = {"run": _run, "compare": _compare, "demo": _demo, "profiles": _profiles}
-    quiet = getattr(args, "quiet", False)
-    with warnings.catch_warnings():
-        if quiet:
-            warnings.simplefilter("ignore")
-        else:
-            warnings.showwarning = _show_warning
-        try:
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    # SIGTERM (e.g. a scheduler stopping the job) unwinds like Ctrl-C, so the half-written work folder is
+    # removed; SIGKILL cannot be caught: its work folder is hidden and removed by the next run.
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
+    try:
+        with warnings.catch_warnings():
+            if getattr(args, "quiet", False):
+                warnings.simplefilter("ignore")
+            else:
+                warnings.showwarning = _show_warning
             return handlers[args.command](args)
-        except SitingInputError as exc:
-            return _report(str(exc))
-        except BrokenPipeError:  # output piped into `head`: not a failure
-            sys.stderr.close()
-            return EXIT_OK
-        except KeyboardInterrupt:
-            print("interrupted; no output folder was left half-written", file=sys.stderr)
-            return EXIT_FAILURE
-        except Exception:  # noqa: BLE001 - anything else is a bug: show it
-            traceback.print_exc()
-            print("error: siting failed unexpectedly (see above); please report it", file=sys.stderr)
-            return EXIT_FAILURE
+    except SitingInputError as exc:
+        return _report(str(exc))
+    except BrokenPipeError:  # output piped into `head`: not a failure
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("interrupted; no output folder was left half-written", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception:  # noqa: BLE001 - anything else is a bug: show it
+        traceback.print_exc()
+        print("error: siting failed unexpectedly (see above); please report it", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -361,6 +361,8 @@ def write_comparison(results: Sequence[Any], folder: str | Path, *, language: st
     table = comparison_table(results)
     write_csv(table, folder / "comparison.csv")
     shown = table.drop(columns=["key", "item_en" if language == "zh" else "item"])
+    for column in shown.columns[1:]:
+        shown[column] = [value_label(v, language) if isinstance(v, str) else v for v in shown[column]]
     shown = shown.rename(columns={"item": column_label("item", "zh"), "item_en": column_label("item", "en")})
     write_xlsx({"对比": shown}, folder / "comparison.xlsx")
     for k, other in enumerate(results[1:], start=2):

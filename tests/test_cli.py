@@ -193,6 +193,19 @@ def test_same_scenario_twice_gives_identical_files(tmp_path):
     assert _hashes(tmp_path / "one") == two
 
 
+def _start_run(path: Path, cwd: Path) -> subprocess.Popen:
+    """Start ``siting run`` in a new process and return once its hidden work folder exists."""
+    process = subprocess.Popen([sys.executable, "-m", "siting", "run", str(path), "--quiet"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
+    partial = cwd / f".out.partial-{process.pid}"
+    deadline = time.monotonic() + 60
+    while not partial.exists():
+        assert process.poll() is None, "the run ended before it could be stopped"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    return process
+
+
 def test_killed_run_leaves_no_partial_output_and_inputs_unchanged(tmp_path):
     path = _scenario(tmp_path)
     out = tmp_path / "out"
@@ -200,14 +213,7 @@ def test_killed_run_leaves_no_partial_output_and_inputs_unchanged(tmp_path):
     previous = _hashes(out)
     inputs = _hashes(DEMO)
     scenario_bytes = path.read_bytes()
-    process = subprocess.Popen([sys.executable, "-m", "siting", "run", str(path), "--quiet"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
-    deadline = time.monotonic() + 60
-    partial = tmp_path / f".out.partial-{process.pid}"
-    while not partial.exists():
-        assert process.poll() is None, "the run ended before it could be killed"
-        assert time.monotonic() < deadline
-        time.sleep(0.005)
+    process = _start_run(path, tmp_path)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
     assert _hashes(out) == previous, "the previous output was touched"
@@ -218,6 +224,14 @@ def test_killed_run_leaves_no_partial_output_and_inputs_unchanged(tmp_path):
     assert main(["run", str(path), "--quiet"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "scenario.yml"]
     assert _hashes(out) == previous
+
+
+def test_terminated_run_removes_its_work_folder(tmp_path):
+    path = _scenario(tmp_path)
+    process = _start_run(path, tmp_path)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait() == 128 + signal.SIGTERM
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scenario.yml"]
 
 
 def test_compare_reuses_up_to_date_outputs(tmp_path, capsys):
