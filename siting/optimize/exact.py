@@ -17,7 +17,7 @@ Formulations
   truncated model is a relaxation (it charges min(true cost, next level)), so its bound is valid;
   levels are added for the demands whose cost was truncated and the model re-solved until the
   solution's true cost meets the bound.
-* Capacitated variants: the assignment model x_ij ∈ {0, 1} over the pairs, x_ij ≤ y_j,
+* Capacitated variants (`AssignmentModel`): the assignment model x_ij ∈ {0, 1} over the pairs, x_ij ≤ y_j,
   Σ_i load_i x_ij ≤ capacity_j y_j, every demand assigned once or left unserved at its penalty.
 
 Every solve reports objective, a proven bound, the gap and a status from the fixed vocabulary
@@ -113,12 +113,26 @@ def solve_mip(
     h = highspy.Highs()
     h.setOptionValue("output_flag", bool(log))
     h.setOptionValue("random_seed", 0)
-    h.setOptionValue("mip_rel_gap", float(tolerance))
-    if integral_objective:
-        h.setOptionValue("mip_abs_gap", 1.0 - 1e-6)
-    if time_limit_s is not None:
-        h.setOptionValue("time_limit", max(float(time_limit_s), 0.01))
     h.passModel(lp)
+    return run_highs(h, has_integer, time_limit_s=time_limit_s, tolerance=tolerance, start=start,
+                     integral_objective=integral_objective, started=t0)
+
+
+def run_highs(
+    h: highspy.Highs,
+    has_integer: bool,
+    *,
+    time_limit_s: float | None,
+    tolerance: float,
+    start: np.ndarray | None = None,
+    integral_objective: bool = False,
+    started: float | None = None,
+) -> MipResult:
+    """Run a loaded HiGHS model and translate its outcome into objective, bound and status."""
+    t0 = time.perf_counter() if started is None else started
+    h.setOptionValue("mip_rel_gap", float(tolerance))
+    h.setOptionValue("mip_abs_gap", 1.0 - 1e-6 if integral_objective else 1e-6)
+    h.setOptionValue("time_limit", INF if time_limit_s is None else max(float(time_limit_s), 0.01))
     if start is not None:
         sol = highspy.HighsSolution()
         sol.col_value = np.asarray(start, dtype=float)
@@ -324,128 +338,154 @@ def p_median(
     return best_open, best_obj, bound, status, rounds
 
 
-def assignment(
-    alloc: Allocation,
-    load: np.ndarray,
-    capacity: np.ndarray,
-    *,
-    p: int | None,
-    exactly_p: bool,
-    site_costs: np.ndarray | None = None,
-    open_mask: np.ndarray | None = None,
-    integral: bool = True,
-    time_limit_s: float | None = None,
-    tolerance: float = 1e-4,
-    start_open: np.ndarray | None = None,
-    start_assign: np.ndarray | None = None,
-) -> tuple[MipResult, np.ndarray, np.ndarray]:
-    """Capacitated location-assignment model over the sparse pairs.
+class AssignmentModel:
+    """Capacitated location-assignment model over the sparse pairs, built once and solved many times.
 
     min Σ a_ij x_ij + Σ u_i s_i [+ Σ f_j y_j]  s.t. Σ_j x_ij + s_i = 1, x_ij ≤ y_j,
-    Σ_i load_i x_ij ≤ capacity_j y_j, Σ y_j (= or ≤) p. The unserved option is `alloc`'s virtual
-    site (present only where unserved demand is allowed).
+    Σ_i load_i x_ij ≤ capacity_j y_j, Σ y_j (= or ≤) p. The unserved option s_i is the pair with
+    `alloc`'s virtual site (present only where unserved demand is allowed).
 
     Parameters
     ----------
-    open_mask : ndarray of bool, optional
-        Fix the open sites and solve only the assignment (a generalised assignment problem, or its
-        LP relaxation with ``integral=False`` — a transportation problem).
+    alloc : Allocation
+    load, capacity : ndarray
+        Per demand and per site (same unit; ``inf`` = unlimited).
+    p : int, optional
+        Number of new sites (None: no cardinality row, as in set cover).
+    exactly_p : bool
+        ``Σ y = p`` instead of ``≤ p``.
     site_costs : ndarray, optional
         Opening cost per site (set cover objective).
-
-    Returns
-    -------
-    result, open_mask, assignment
-        `assignment` gives each demand's site, −1 when unserved (or when the run found nothing).
     """
-    n_sites = alloc.n_sites
-    virtual = alloc.virtual
-    n_pairs = len(alloc.rows)
-    cand = alloc.candidate_mask.copy()
-    if open_mask is not None:
-        lower_y = open_mask & cand
-        upper_y = open_mask & cand
-    else:
-        lower_y = np.zeros(n_sites, bool)
-        upper_y = cand
-    # Columns: x for every pair (the virtual-site pair is the unserved variable s_i), then y for candidates.
-    cand_idx = np.flatnonzero(cand)
-    y_col = np.full(n_sites, -1)
-    y_col[cand_idx] = n_pairs + np.arange(len(cand_idx))
-    n_col = n_pairs + len(cand_idx)
-    pair = np.arange(n_pairs)
-    # Drop pairs to sites that cannot open, so fixed-closed sites do not bloat the model.
-    usable = upper_y[alloc.cols] | alloc.fixed_mask[alloc.cols]
-    rows_blocks, cols_blocks, vals_blocks, lo_blocks, up_blocks = [], [], [], [], []
-    n_row = 0
-    # assignment rows
-    rows_blocks.append(alloc.rows)
-    cols_blocks.append(pair)
-    vals_blocks.append(np.ones(n_pairs))
-    lo_blocks.append(np.ones(alloc.n_demand))
-    up_blocks.append(np.ones(alloc.n_demand))
-    n_row += alloc.n_demand
-    # x_ij ≤ y_j for candidate pairs
-    cp = np.flatnonzero(cand[alloc.cols])
-    rid = n_row + np.arange(len(cp))
-    rows_blocks += [rid, rid]
-    cols_blocks += [cp, y_col[alloc.cols[cp]]]
-    vals_blocks += [np.ones(len(cp)), -np.ones(len(cp))]
-    lo_blocks.append(np.full(len(cp), -INF))
-    up_blocks.append(np.zeros(len(cp)))
-    n_row += len(cp)
-    # capacity rows for sites with finite capacity
-    cap = np.r_[capacity, np.inf]  # virtual site unlimited
-    limited = np.flatnonzero(np.isfinite(cap))
-    cap_row = np.full(n_sites, -1)
-    cap_row[limited] = n_row + np.arange(len(limited))
-    lp_ = np.flatnonzero(np.isfinite(cap[alloc.cols]))
-    rows_blocks.append(cap_row[alloc.cols[lp_]])
-    cols_blocks.append(lp_)
-    vals_blocks.append(load[alloc.rows[lp_]])
-    lim_cand = limited[cand[limited]]
-    rows_blocks.append(cap_row[lim_cand])
-    cols_blocks.append(y_col[lim_cand])
-    vals_blocks.append(-cap[lim_cand])
-    lo_blocks.append(np.full(len(limited), -INF))
-    up_blocks.append(np.where(cand[limited], 0.0, cap[limited]))
-    n_row += len(limited)
-    if p is not None and open_mask is None:
-        rows_blocks.append(np.full(len(cand_idx), n_row))
-        cols_blocks.append(n_pairs + np.arange(len(cand_idx)))
-        vals_blocks.append(np.ones(len(cand_idx)))
-        lo_blocks.append(np.array([float(p) if exactly_p else -INF]))
-        up_blocks.append(np.array([float(p)]))
-        n_row += 1
-    matrix = sp.csr_matrix(
-        (np.concatenate(vals_blocks), (np.concatenate(rows_blocks), np.concatenate(cols_blocks))), shape=(n_row, n_col)
-    )
-    cost = np.r_[alloc.a, np.zeros(len(cand_idx))]
-    if site_costs is not None:
-        cost[n_pairs:] = site_costs[cand_idx]
-    lower = np.r_[np.zeros(n_pairs), lower_y[cand_idx].astype(float)]
-    upper = np.r_[usable.astype(float), upper_y[cand_idx].astype(float)]
-    integer = np.r_[np.full(n_pairs, integral), np.ones(len(cand_idx), bool)] if integral else np.zeros(n_col, bool)
-    start = None
-    if start_open is not None and start_assign is not None:
-        x0 = np.zeros(n_col)
-        target = np.where(start_assign >= 0, start_assign, virtual)
-        hit = alloc.cols == target[alloc.rows]
-        x0[np.flatnonzero(hit)] = 1.0
-        x0[n_pairs:] = start_open[cand_idx]
-        start = x0
-    res = solve_mip(cost, lower, upper, integer, matrix, np.concatenate(lo_blocks), np.concatenate(up_blocks),
-                    time_limit_s=time_limit_s, tolerance=tolerance, start=start)
-    assign = np.full(alloc.n_demand, -1)
-    opened = alloc.fixed_mask.copy()
-    if res.x is not None:
-        xs = res.x[:n_pairs]
+
+    def __init__(self, alloc: Allocation, load: np.ndarray, capacity: np.ndarray, *, p: int | None = None,
+                 exactly_p: bool = False, site_costs: np.ndarray | None = None) -> None:
+        self.alloc = alloc
+        n_sites = alloc.n_sites
+        n_pairs = len(alloc.rows)
+        cand = alloc.candidate_mask
+        self.cand_idx = cand_idx = np.flatnonzero(cand)
+        # Columns: x for every pair (the virtual-site pair is the unserved variable), then y for candidates.
+        y_col = np.full(n_sites, -1)
+        y_col[cand_idx] = n_pairs + np.arange(len(cand_idx))
+        self.y_cols = y_col[cand_idx].astype(np.int32)
+        n_col = n_pairs + len(cand_idx)
+        pair = np.arange(n_pairs)
+        rr, cc, vv, lo, up = [alloc.rows], [pair], [np.ones(n_pairs)], [np.ones(alloc.n_demand)], [np.ones(alloc.n_demand)]
+        n_row = alloc.n_demand
+        cp = np.flatnonzero(cand[alloc.cols])  # x_ij ≤ y_j
+        rid = n_row + np.arange(len(cp))
+        rr += [rid, rid]
+        cc += [cp, y_col[alloc.cols[cp]]]
+        vv += [np.ones(len(cp)), -np.ones(len(cp))]
+        lo.append(np.full(len(cp), -INF))
+        up.append(np.zeros(len(cp)))
+        n_row += len(cp)
+        cap = np.r_[capacity, np.inf]  # the virtual site is unlimited
+        limited = np.flatnonzero(np.isfinite(cap))
+        cap_row = np.full(n_sites, -1)
+        cap_row[limited] = n_row + np.arange(len(limited))
+        lp_ = np.flatnonzero(np.isfinite(cap[alloc.cols]))
+        lim_cand = limited[cand[limited]]
+        rr += [cap_row[alloc.cols[lp_]], cap_row[lim_cand]]
+        cc += [lp_, y_col[lim_cand]]
+        vv += [load[alloc.rows[lp_]], -cap[lim_cand]]
+        lo.append(np.full(len(limited), -INF))
+        up.append(np.where(cand[limited], 0.0, cap[limited]))
+        n_row += len(limited)
+        self.card_row = None
+        if p is not None:
+            rr.append(np.full(len(cand_idx), n_row))
+            cc.append(n_pairs + np.arange(len(cand_idx)))
+            vv.append(np.ones(len(cand_idx)))
+            lo.append(np.array([float(p) if exactly_p else -INF]))
+            up.append(np.array([float(p)]))
+            self.card_row = n_row
+            self.card_bounds = (lo[-1][0], up[-1][0])
+            n_row += 1
+        self.matrix = sp.csr_matrix((np.concatenate(vv), (np.concatenate(rr), np.concatenate(cc))),
+                                    shape=(n_row, n_col))
+        self.row_lower, self.row_upper = np.concatenate(lo), np.concatenate(up)
+        self.cost = np.r_[alloc.a, np.zeros(len(cand_idx))]
+        if site_costs is not None:
+            self.cost[n_pairs:] = site_costs[cand_idx]
+        self.n_pairs, self.n_col = n_pairs, n_col
+        data = np.r_[alloc.a, self.cost[n_pairs:]]
+        self.integral_objective = bool(np.all(data == np.round(data)))
+        self._highs: dict[bool, highspy.Highs] = {}
+
+    def _model(self, integral: bool) -> highspy.Highs:
+        if integral not in self._highs:
+            lp = highspy.HighsLp()
+            lp.num_col_, lp.num_row_ = self.n_col, self.matrix.shape[0]
+            lp.col_cost_ = self.cost
+            lp.col_lower_ = np.zeros(self.n_col)
+            lp.col_upper_ = np.ones(self.n_col)
+            lp.row_lower_, lp.row_upper_ = self.row_lower, self.row_upper
+            lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+            lp.a_matrix_.start_ = self.matrix.indptr.astype(np.int32)
+            lp.a_matrix_.index_ = self.matrix.indices.astype(np.int32)
+            lp.a_matrix_.value_ = self.matrix.data.astype(float)
+            if integral:
+                lp.integrality_ = [highspy.HighsVarType.kInteger] * self.n_col
+            h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+            h.setOptionValue("random_seed", 0)
+            h.passModel(lp)
+            self._highs[integral] = h
+        return self._highs[integral]
+
+    def solve(
+        self,
+        open_mask: np.ndarray | None = None,
+        *,
+        integral: bool = True,
+        time_limit_s: float | None = None,
+        tolerance: float = 1e-4,
+        start_open: np.ndarray | None = None,
+        start_assign: np.ndarray | None = None,
+    ) -> tuple[MipResult, np.ndarray, np.ndarray]:
+        """Solve, optionally with the open sites fixed (then only the assignment is decided).
+
+        With `open_mask` and ``integral=False`` this is a transportation LP; warm-started from the
+        previous call, so pricing many site sets is cheap.
+
+        Returns
+        -------
+        result, open_mask, assignment
+            `assignment` gives each demand's site, −1 when unserved (or when nothing was found).
+        """
+        alloc = self.alloc
+        h = self._model(integral)
+        k = len(self.cand_idx)
         if open_mask is not None:
-            opened = open_mask.copy()
+            fixed_y = open_mask[self.cand_idx].astype(float)
+            h.changeColsBounds(k, self.y_cols, fixed_y, fixed_y)
+            if self.card_row is not None:
+                h.changeRowBounds(self.card_row, -INF, INF)
         else:
-            opened[cand_idx] = res.x[n_pairs:] > 0.5
-        if integral:
-            chosen = np.flatnonzero(xs > 0.5)
-            assign[alloc.rows[chosen]] = alloc.cols[chosen]
-            assign[assign == virtual] = -1
-    return res, opened, assign
+            h.changeColsBounds(k, self.y_cols, np.zeros(k), np.ones(k))
+            if self.card_row is not None:
+                h.changeRowBounds(self.card_row, *self.card_bounds)
+        start = None
+        if start_open is not None and start_assign is not None:
+            start = np.zeros(self.n_col)
+            target = np.where(start_assign >= 0, start_assign, alloc.virtual)
+            start[np.flatnonzero(alloc.cols == target[alloc.rows])] = 1.0
+            start[self.n_pairs:] = start_open[self.cand_idx]
+        res = run_highs(h, integral, time_limit_s=time_limit_s, tolerance=tolerance, start=start,
+                        integral_objective=integral and self.integral_objective)
+        assign = np.full(alloc.n_demand, -1)
+        opened = alloc.fixed_mask.copy()
+        if res.x is not None:
+            if open_mask is not None:
+                opened = open_mask.copy()
+            else:
+                opened[self.cand_idx] = res.x[self.n_pairs:] > 0.5
+            if integral:
+                chosen = np.flatnonzero(res.x[: self.n_pairs] > 0.5)
+                assign[alloc.rows[chosen]] = alloc.cols[chosen]
+                assign[assign == alloc.virtual] = -1
+                # report the cost of the assignment itself, free of solver round-off
+                res.objective = float(self.cost[chosen].sum() + self.cost[self.n_pairs:][opened[self.cand_idx]].sum())
+        return res, opened, assign

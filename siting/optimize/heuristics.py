@@ -368,15 +368,18 @@ def screened_interchange(
     alloc: Allocation,
     open_mask: np.ndarray,
     evaluate,
+    estimate,
     *,
     max_evaluations: int,
+    max_exact: int = 10,
     deadline: float | None,
 ) -> tuple[np.ndarray, float]:
     """Swap local search for objectives the fast interchange cannot price (capacitated ones).
 
-    Swaps are tried in order of their uncapacitated saving, at most `max_evaluations` per pass,
-    each priced by `evaluate(open_mask) -> float` (e.g. the capacitated assignment LP); the first
-    improving swap is taken and the pass restarts.
+    Each pass takes the `max_evaluations` swaps with the largest uncapacitated saving, prices them
+    with the cheap `estimate(open_mask)` (e.g. the warm-started transportation LP, a lower bound),
+    then prices the `max_exact` most promising with `evaluate(open_mask)` (the single-source
+    assignment) and takes the first that improves. Stops when no swap improves.
     """
     best = open_mask.copy()
     best_value = evaluate(best)
@@ -386,14 +389,20 @@ def screened_interchange(
         profit, closed, removable, _ = swap_profits(alloc, best)
         if profit.size == 0:
             break
-        order = np.argsort(-profit, axis=None, kind="stable")[:max_evaluations]
-        for k in order:
+        swaps = np.argsort(-profit, axis=None, kind="stable")[:max_evaluations]
+        trials = []
+        for k in swaps:
             if deadline is not None and time.perf_counter() > deadline:
                 break
             jc, rr = divmod(int(k), len(removable))
             trial = best.copy()
             trial[closed[jc]] = True
             trial[removable[rr]] = False
+            trials.append((estimate(trial), len(trials), trial))
+        trials.sort(key=lambda t: (t[0], t[1]))
+        for lower, _, trial in trials[:max_exact]:
+            if lower >= best_value - 1e-9 * max(1.0, abs(best_value)):
+                break
             value = evaluate(trial)
             if value < best_value - 1e-9 * max(1.0, abs(best_value)):
                 best, best_value = trial, value

@@ -196,11 +196,39 @@ class _Solver:
         }
 
     # capacitated helpers ---------------------------------------------------------------------------
-    def _assign_capacitated(self, alloc: Allocation, open_mask: np.ndarray, integral: bool) -> tuple:
+    def _capacitated_search(self, soft: Allocation, open_mask: np.ndarray) -> np.ndarray:
+        """Screened swap search priced by the transportation LP, accepted on the single-source assignment."""
         problem = self.problem_
-        return exact.assignment(alloc, problem.load, problem.capacity, p=None, exactly_p=False,
-                                open_mask=open_mask, integral=integral, time_limit_s=self._remaining(),
-                                tolerance=self.tolerance)
+        pricing = exact.AssignmentModel(soft, problem.load, problem.capacity)
+        open_mask, _ = screened_interchange(
+            soft, open_mask,
+            lambda m: pricing.solve(m, integral=True, time_limit_s=self._remaining())[0].objective,
+            lambda m: pricing.solve(m, integral=False)[0].objective,
+            max_evaluations=self.max_evaluations, deadline=self._deadline)
+        return open_mask
+
+    def _finish_capacitated(self, model: exact.AssignmentModel, open_mask: np.ndarray, offset: float = 0.0,
+                            sign: float = 1.0) -> None:
+        """Assign the heuristic's sites under capacity; exact: solve the full model from there.
+
+        The reported objective is ``offset + sign × model objective`` (MaxCoverage reports covered
+        weight = total − uncovered).
+        """
+        res, _, assign = model.solve(open_mask, integral=True, time_limit_s=self._remaining(), tolerance=self.tolerance)
+        if self.method == "exact":
+            found = res.x is not None
+            res, open_mask, assign = model.solve(
+                None, integral=True, time_limit_s=self._remaining(), tolerance=self.tolerance,
+                start_open=open_mask if found else None, start_assign=assign if found else None)
+            if res.status == "infeasible":
+                self._infeasible("no choice of sites serves all demand within capacity (HiGHS proved it)")
+                return
+            self._finish(open_mask, offset + sign * res.objective, offset + sign * res.bound, res.status, assign)
+            return
+        if res.x is None:
+            self._infeasible("the chosen sites cannot serve all demand within capacity")
+            return
+        self._finish(open_mask, offset + sign * res.objective, float("nan"), "feasible", assign)
 
 
 def _coverage_allocation(problem: SitingProblem) -> Allocation:
@@ -330,25 +358,9 @@ class PMedian(_Solver):
         u = np.where(problem.weights > 0, problem.weights * problem.unserved_cost, 0.0)
         soft = Allocation(problem, problem.weights[problem.rows] * problem.costs, np.where(np.isfinite(u), u, alloc.big))
         if self.method == "heuristic":
-            open_mask, _ = screened_interchange(
-                soft, open_mask, lambda m: self._assign_capacitated(soft, m, integral=False)[0].objective,
-                max_evaluations=self.max_evaluations, deadline=self._deadline)
-        res, _, assign = self._assign_capacitated(alloc, open_mask, integral=True)
-        if self.method == "exact":
-            res, open_mask, assign = exact.assignment(
-                alloc, problem.load, problem.capacity, p=self.p, exactly_p=True, time_limit_s=self._remaining(),
-                tolerance=self.tolerance, start_open=open_mask if res.x is not None else None,
-                start_assign=assign if res.x is not None else None)
-            if res.status == "infeasible":
-                self._infeasible("no assignment respects the capacities (HiGHS proved the model infeasible)")
-                return
-            self._finish(open_mask, res.objective, res.bound, res.status, assign)
-            return
-        if res.x is None:
-            self._infeasible("the chosen sites cannot serve all demand within capacity")
-            return
-        self._finish(open_mask, res.objective, float("nan"), "feasible", assign)
-
+            open_mask = self._capacitated_search(soft, open_mask)
+        self._finish_capacitated(exact.AssignmentModel(alloc, problem.load, problem.capacity, p=self.p,
+                                                       exactly_p=True), open_mask)
 
 class MaxCoverage(_Solver):
     """Most demand weight (households) within reach of an open site, with at most `p` new sites.
@@ -378,8 +390,9 @@ class MaxCoverage(_Solver):
         reached = np.zeros(problem.n_demand, bool)
         reached[problem.rows] = True
         reachable = float(problem.weights[reached].sum())
-        open_mask, _, _ = greedy(alloc, self.p, stop_without_gain=True)
-        if self.method != "greedy" and open_mask[problem.is_candidate].sum() == self.p:
+        # under capacity a site that covers nobody new can still add room, so keep all p
+        open_mask, _, _ = greedy(alloc, self.p, stop_without_gain=not self.capacitated)
+        if self.method != "greedy" and (open_mask & alloc.candidate_mask).sum() == self.p:
             open_mask, _ = variable_neighborhood(alloc, open_mask, max_rounds=self.max_rounds,
                                                  k_max=max(1, min(self.p, 10)), seed=self.seed,
                                                  deadline=self._deadline, progress=self.progress)
@@ -403,17 +416,9 @@ class MaxCoverage(_Solver):
             self._finish(open_mask, covered, reachable, status)
             return
         if self.method == "heuristic":
-            open_mask, _ = screened_interchange(
-                alloc, open_mask, lambda m: self._assign_capacitated(alloc, m, integral=False)[0].objective,
-                max_evaluations=self.max_evaluations, deadline=self._deadline)
-        res, _, assign = self._assign_capacitated(alloc, open_mask, integral=True)
-        if self.method == "exact":
-            res, open_mask, assign = exact.assignment(
-                alloc, problem.load, problem.capacity, p=self.p, exactly_p=False, time_limit_s=self._remaining(),
-                tolerance=self.tolerance, start_open=open_mask, start_assign=assign)
-            self._finish(open_mask, total - res.objective, total - res.bound, res.status, assign)
-            return
-        self._finish(open_mask, total - res.objective, float("nan"), "feasible", assign)
+            open_mask = self._capacitated_search(alloc, open_mask)
+        self._finish_capacitated(exact.AssignmentModel(alloc, problem.load, problem.capacity, p=self.p),
+                                 open_mask, offset=total, sign=-1.0)
 
 
 def _cover_matrix(problem: SitingProblem, demand: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -444,8 +449,9 @@ class SetCover(_Solver):
         greedy: Chvátal's cost-per-new-area greedy plus removal of redundant sites. heuristic:
         Lagrangian relaxation with subgradient optimisation and greedy repair (Beasley 1990); it
         also gives a proven lower bound. exact: HiGHS on the covering model. Capacitated:
-        greedy/heuristic add sites for the largest unserved load until the single-source
-        assignment serves everyone, then drop redundant ones; exact: the assignment model.
+        greedy/heuristic add, one at a time, the site that most reduces the unserved load of the
+        transportation LP per unit cost, until the single-source assignment serves everyone, then
+        drop the sites not needed; exact: the assignment model.
     capacitated, time_limit_s, tolerance, progress
         As for `PMedian`.
     """
@@ -494,44 +500,38 @@ class SetCover(_Solver):
         alloc = Allocation(problem, np.zeros(len(problem.rows)), u)
         soft = Allocation(problem, np.zeros(len(problem.rows)), np.where(need, 1.0, 0.0) * problem.load.clip(1e-9))
         open_mask = self._capacitated_cover(soft, need)
-        res, _, assign = self._assign_capacitated(alloc, open_mask, integral=True)
-        if self.method == "exact":
-            res, open_mask, assign = exact.assignment(
-                alloc, problem.load, problem.capacity, p=None, exactly_p=False, site_costs=np.r_[costs, 0.0],
-                time_limit_s=self._remaining(), tolerance=self.tolerance,
-                start_open=open_mask if res.x is not None else None, start_assign=assign if res.x is not None else None)
-            if res.status == "infeasible":
-                self._infeasible("no set of candidates can serve every area within capacity")
-                return
-            self._finish(open_mask, res.objective, res.bound, res.status, assign)
-            return
-        if res.x is None:
-            self._infeasible("even all candidates cannot serve every area within capacity")
-            return
-        self._finish(open_mask, float(costs[open_mask[: problem.n_sites] & problem.is_candidate].sum()),
-                     float("nan"), "feasible", assign)
+        self._finish_capacitated(exact.AssignmentModel(alloc, problem.load, problem.capacity,
+                                                       site_costs=np.r_[costs, 0.0]), open_mask)
 
     def _capacitated_cover(self, soft: Allocation, need: np.ndarray) -> np.ndarray:
-        """Add candidates for the largest unserved load until the LP serves everyone, then drop redundant ones."""
+        """Add candidates for the largest unserved load until the single-source assignment serves everyone,
+        then drop the ones not needed (last added first)."""
         problem = self.problem_
+        pricing = exact.AssignmentModel(soft, problem.load, problem.capacity)
         open_mask = soft.initial_open()
         while True:
-            res, _, _ = self._assign_capacitated(soft, open_mask, integral=True)
+            res, _, _ = pricing.solve(open_mask, integral=True)
             unserved = np.flatnonzero(need & (_served(res, soft) == 0))
             if len(unserved) == 0:
                 break
+            # Price additions with the transportation LP: a site far from the unserved areas can
+            # still help by taking load off a full site nearby. Screen by unserved load in reach.
             mark = np.zeros(problem.n_demand)
             mark[unserved] = problem.load[unserved] + 1e-9
-            score = np.bincount(soft.cols, weights=mark[soft.rows], minlength=soft.n_sites)
-            score = np.where(soft.candidate_mask & ~open_mask, score / np.r_[problem.site_costs, 1.0], -1.0)
-            j = int(np.argmax(score))
-            if score[j] <= 0:
+            reach = np.bincount(soft.cols, weights=mark[soft.rows], minlength=soft.n_sites)
+            closed = np.flatnonzero(soft.candidate_mask & ~open_mask)
+            closed = closed[np.argsort(-reach[closed], kind="stable")[: self.max_evaluations]]
+            base = pricing.solve(open_mask, integral=False)[0].objective
+            relief = np.array([base - pricing.solve(open_mask | (np.arange(soft.n_sites) == j), integral=False)[0].objective
+                               for j in closed])
+            if len(closed) == 0 or relief.max() <= 1e-12:
                 break
+            j = int(closed[np.argmax(relief / problem.site_costs[closed])])
             open_mask[j] = True
         for j in np.flatnonzero(open_mask & soft.candidate_mask)[::-1]:
             trial = open_mask.copy()
             trial[j] = False
-            res, _, _ = self._assign_capacitated(soft, trial, integral=True)
+            res, _, _ = pricing.solve(trial, integral=True)
             if not np.any(need & (_served(res, soft) == 0)):
                 open_mask = trial
         return open_mask
