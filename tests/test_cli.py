@@ -111,7 +111,9 @@ def test_plan_reaches_everyone_and_its_objective_is_the_weighted_walk(demo):
     assert plan["status"] == "optimal" and plan["gap"] <= 1e-4
     # p-median objective = Σ households × walking minutes to the nearest open site (all served).
     assert plan["objective"] == pytest.approx((areas["households"] * areas["walk_min"]).sum(), rel=1e-6)
-    # The smallest p: one centre fewer cannot reach every area (the set-cover minimum is p).
+    # until_compliant stops at the smallest p that reaches every area: the proven set-cover minimum, 4
+    # (tests/test_scenario.py proves it with the exact bound).
+    assert plan["proposed_sites"] == 4
     assert plan["share_within_walk_before"] == baseline["share_within_walk"]
     compare = pd.read_csv(demo / "out" / "compare" / "comparison.csv", encoding="utf-8-sig").set_index("key")
     diff = compare.columns[-1]

@@ -149,7 +149,8 @@ def test_set_cover_plan_covers_every_area_with_fewest_sites(set_cover_result):
     within = pairs[pairs["walk_min"] <= 15 + 1e-9]
     existing = set(result.facilities.loc[~result.facilities["proposed"], "facility_id"])
     proposed = list(result.proposals["candidate_id"])
-    assert result.summary["proposed_sites"] == len(proposed) == result.summary["objective"]
+    assert result.summary["proposed_sites"] == len(proposed) == result.summary["objective"] == 4
+    assert result.summary["bound"] == 4  # proven: no cover with 3 new centres exists
     for dropped in proposed:
         kept = existing | (set(proposed) - {dropped})
         reached = set(within.loc[within["facility_id"].isin(kept), "area_id"])
