@@ -410,6 +410,7 @@ class AssignmentModel:
         if site_costs is not None:
             self.cost[n_pairs:] = site_costs[cand_idx]
         self.n_pairs, self.n_col = n_pairs, n_col
+        self.load, self.capacity_ext = load, cap
         data = np.r_[alloc.a, self.cost[n_pairs:]]
         self.integral_objective = bool(np.all(data == np.round(data)))
         self._highs: dict[bool, highspy.Highs] = {}
@@ -447,8 +448,8 @@ class AssignmentModel:
     ) -> tuple[MipResult, np.ndarray, np.ndarray]:
         """Solve, optionally with the open sites fixed (then only the assignment is decided).
 
-        With `open_mask` and ``integral=False`` this is a transportation LP; warm-started from the
-        previous call, so pricing many site sets is cheap.
+        With `open_mask` only the pairs of open sites enter a small model (a generalised assignment
+        problem, or with ``integral=False`` its transportation LP), so pricing many site sets is cheap.
 
         Returns
         -------
@@ -456,17 +457,13 @@ class AssignmentModel:
             `assignment` gives each demand's site, −1 when unserved (or when nothing was found).
         """
         alloc = self.alloc
+        if open_mask is not None:
+            return self._solve_open(open_mask, integral, time_limit_s, tolerance)
         h = self._model(integral)
         k = len(self.cand_idx)
-        if open_mask is not None:
-            fixed_y = open_mask[self.cand_idx].astype(float)
-            h.changeColsBounds(k, self.y_cols, fixed_y, fixed_y)
-            if self.card_row is not None:
-                h.changeRowBounds(self.card_row, -INF, INF)
-        else:
-            h.changeColsBounds(k, self.y_cols, np.zeros(k), np.ones(k))
-            if self.card_row is not None:
-                h.changeRowBounds(self.card_row, *self.card_bounds)
+        h.changeColsBounds(k, self.y_cols, np.zeros(k), np.ones(k))
+        if self.card_row is not None:
+            h.changeRowBounds(self.card_row, *self.card_bounds)
         start = None
         if start_open is not None and start_assign is not None:
             start = np.zeros(self.n_col)
@@ -478,10 +475,7 @@ class AssignmentModel:
         assign = np.full(alloc.n_demand, -1)
         opened = alloc.fixed_mask.copy()
         if res.x is not None:
-            if open_mask is not None:
-                opened = open_mask.copy()
-            else:
-                opened[self.cand_idx] = res.x[self.n_pairs:] > 0.5
+            opened[self.cand_idx] = res.x[self.n_pairs:] > 0.5
             if integral:
                 chosen = np.flatnonzero(res.x[: self.n_pairs] > 0.5)
                 assign[alloc.rows[chosen]] = alloc.cols[chosen]
@@ -489,3 +483,31 @@ class AssignmentModel:
                 # report the cost of the assignment itself, free of solver round-off
                 res.objective = float(self.cost[chosen].sum() + self.cost[self.n_pairs:][opened[self.cand_idx]].sum())
         return res, opened, assign
+
+    def _solve_open(self, open_mask: np.ndarray, integral: bool, time_limit_s: float | None,
+                    tolerance: float) -> tuple[MipResult, np.ndarray, np.ndarray]:
+        alloc = self.alloc
+        pairs = np.flatnonzero(open_mask[alloc.cols])
+        assign = np.full(alloc.n_demand, -1)
+        rows, cols = alloc.rows[pairs], alloc.cols[pairs]
+        if len(np.unique(rows)) < alloc.n_demand:
+            return MipResult(None, float("nan"), float("nan"), "infeasible", 0.0), open_mask.copy(), assign
+        cap = self.capacity_ext[cols]
+        limited_sites, cap_row = np.unique(cols[np.isfinite(cap)], return_inverse=True)
+        lim = np.flatnonzero(np.isfinite(cap))
+        n = len(pairs)
+        matrix = sp.csr_matrix(
+            (np.r_[np.ones(n), self.load[rows[lim]]],
+             (np.r_[rows, alloc.n_demand + cap_row], np.r_[np.arange(n), lim])),
+            shape=(alloc.n_demand + len(limited_sites), n))
+        row_lower = np.r_[np.ones(alloc.n_demand), np.full(len(limited_sites), -INF)]
+        row_upper = np.r_[np.ones(alloc.n_demand), self.capacity_ext[limited_sites]]
+        res = solve_mip(alloc.a[pairs], np.zeros(n), np.ones(n), np.full(n, integral), matrix, row_lower, row_upper,
+                        time_limit_s=time_limit_s, tolerance=tolerance,
+                        integral_objective=integral and self.integral_objective)
+        if res.x is not None and integral:
+            chosen = res.x > 0.5
+            assign[rows[chosen]] = cols[chosen]
+            assign[assign == alloc.virtual] = -1
+            res.objective = float(alloc.a[pairs][chosen].sum() + self.cost[self.n_pairs:][open_mask[self.cand_idx]].sum())
+        return res, open_mask.copy(), assign

@@ -510,8 +510,8 @@ class SetCover(_Solver):
         pricing = exact.AssignmentModel(soft, problem.load, problem.capacity)
         open_mask = soft.initial_open()
         while True:
-            res, _, _ = pricing.solve(open_mask, integral=True)
-            unserved = np.flatnonzero(need & (_served(res, soft) == 0))
+            assign = pricing.solve(open_mask, integral=True)[2]
+            unserved = np.flatnonzero(need & (assign < 0))
             if len(unserved) == 0:
                 break
             # Price additions with the transportation LP: a site far from the unserved areas can
@@ -531,17 +531,6 @@ class SetCover(_Solver):
         for j in np.flatnonzero(open_mask & soft.candidate_mask)[::-1]:
             trial = open_mask.copy()
             trial[j] = False
-            res, _, _ = pricing.solve(trial, integral=True)
-            if not np.any(need & (_served(res, soft) == 0)):
+            if not np.any(need & (pricing.solve(trial, integral=True)[2] < 0)):
                 open_mask = trial
         return open_mask
-
-
-def _served(res: exact.MipResult, alloc: Allocation) -> np.ndarray:
-    """1 for demands assigned to a real site in an assignment result, else 0."""
-    served = np.zeros(alloc.n_demand)
-    if res.x is not None:
-        x = res.x[: len(alloc.rows)]
-        real = alloc.cols != alloc.virtual
-        np.add.at(served, alloc.rows[real], x[real])
-    return np.round(served)
