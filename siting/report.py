@@ -410,8 +410,12 @@ def format_comparison(table: pd.DataFrame) -> str:
     from siting.profiles import format_table
 
     shown = table.drop(columns=["key", "item_en"]).copy()
+    percent = table["key"].str.startswith("share_") | (table["key"] == "gap")
     for column in shown.columns[1:]:
-        shown[column] = [f"{v:,.4g}" if _is_num(v) else v for v in shown[column]]
+        shown[column] = [_share(v) if _is_num(v) and is_share else
+                         f"{v:,.{0 if float(v).is_integer() or abs(v) >= 100 else 2}f}" if _is_num(v) else
+                         value_label(v, "zh") if isinstance(v, str) else v
+                         for v, is_share in zip(shown[column], percent)]
     return format_table(shown)
 
 
