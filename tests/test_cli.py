@@ -59,6 +59,11 @@ def test_demo_writes_every_file(demo):
         assert (out / "compare" / file).exists()
     for name in ("demo_baseline", "demo_plan", "demo_compare"):
         assert (demo / "maps" / f"{name}.html").read_bytes()[:15].lower().startswith(b"<!doctype html")
+    summary = json.loads((out / "plan" / "summary.json").read_text(encoding="utf-8"))
+    assert {"scenario", "profile", "households_total", "households_within_walk", "share_within_walk",
+            "households_within_radius", "share_within_radius", "households_within_radius_network", "areas_total",
+            "areas_floor_area_ok", "share_households_floor_area_ok", "floor_area_shortfall_m2", "proposed_sites",
+            "objective", "status", "gap", "settings", "profile_values"} <= set(summary)
     sheets = pd.read_excel(out / "plan" / "report.xlsx", sheet_name=None)
     assert list(sheets) == ["汇总", "小区", "未达标小区", "乡镇街道", "社区", "设施", "新增设施建议", "规则取值"]
     assert {"小区编号", "户数", "步行时间(分钟)", "15分钟养老服务圈内", "配建面积达标"} <= set(sheets["小区"].columns)
