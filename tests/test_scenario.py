@@ -168,3 +168,17 @@ def test_proposed_centres_join_the_plan_as_community_centres(set_cover_result):
     assert (proposed["floor_area_m2"] >= 300).all()  # dong_e: community centre ≥ 300 m²
     np.testing.assert_allclose(proposed["floor_area_m2"].to_numpy(),
                                set_cover_result.proposals["recommended_floor_area_m2"].to_numpy())
+
+
+def test_profile_file_is_relative_to_the_scenario_and_part_of_the_fingerprint(tmp_path):
+    (tmp_path / "rules").mkdir()
+    rules = tmp_path / "rules" / "my_county.yaml"
+    rules.write_text("inherits: dong_e\nrules:\n  new_area_m2_per_100hh: 25\n", encoding="utf-8")
+    config = _with(profile="rules/my_county.yaml")
+    (tmp_path / "s.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    scenario = load_scenario(tmp_path / "s.yml")
+    assert scenario.config["profile"] == str(rules)
+    assert rules in scenario.input_files()
+    before = scenario.fingerprint()
+    rules.write_text("inherits: dong_e\nrules:\n  new_area_m2_per_100hh: 30\n", encoding="utf-8")
+    assert scenario.fingerprint() != before
