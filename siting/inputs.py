@@ -274,6 +274,10 @@ def _geometry(gdf: gpd.GeoDataFrame, ctx: _Ctx, ids: pd.Series, allowed: tuple[s
             repaired = np.array([_polygonal(g) for g in repaired], dtype=object)
         gdf = gdf.copy()
         gdf.loc[invalid, gdf.geometry.name] = repaired
+        collapsed = invalid & ~gdf.geometry.geom_type.isin(allowed)
+        if collapsed.any():
+            raise ctx.error("geometries collapse to lines or points when repaired (no area)", column="geometry",
+                            rows=ids[collapsed].tolist(), fix="redraw them as proper polygons or delete them")
     return gdf
 
 
@@ -547,7 +551,8 @@ def areas_from_osm(path: str | Path, *, household_size: float = 2.62, default_fl
     if landuse is None or len(landuse) == 0:
         raise ctx.error("no residential areas (landuse=residential) in this file",
                         fix="draw the residential areas yourself and read them with read_areas")
-    polygons = landuse[landuse.geometry.geom_type.isin(POLYGON_TYPES)]
+    landuse = landuse.set_geometry(shapely.make_valid(landuse.geometry.values))
+    polygons = landuse[landuse.geometry.geom_type.isin(POLYGON_TYPES) & (shapely.area(landuse.geometry.values) > 0)]
     ids = polygons.index.map(lambda i: "osm-" + "-".join(map(str, i)) if isinstance(i, tuple) else f"osm-{i}") \
         if "id" not in polygons.columns else "osm-" + polygons["id"].astype(str)
     names = polygons["name"] if "name" in polygons.columns else pd.Series(None, index=polygons.index)

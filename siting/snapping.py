@@ -131,11 +131,12 @@ def attach_areas(network: StreetNetwork, areas: gpd.GeoDataFrame, *, entrances: 
 
     # boundary samples of the areas without gates, vectorised over all rings at once
     rest = np.flatnonzero(~has_gate)
-    rings = shapely.boundary(polys[rest])
+    # one ring per part: a MultiPolygon's (or a courtyard's) rings are sampled each on its own
+    rings, ring_owner = shapely.get_parts(shapely.boundary(polys[rest]), return_index=True)
     lengths = shapely.length(rings)
     counts = np.maximum(4, np.ceil(lengths / spacing_m).astype(np.int64))
-    sample_owner = np.repeat(rest, counts)
-    ring_of_sample = np.repeat(np.arange(len(rest)), counts)
+    sample_owner = np.repeat(rest[ring_owner], counts)
+    ring_of_sample = np.repeat(np.arange(len(rings)), counts)
     start = np.repeat(np.cumsum(counts) - counts, counts)
     fraction = (np.arange(counts.sum()) - start) / np.repeat(counts, counts)
     samples = shapely.line_interpolate_point(rings[ring_of_sample], fraction, normalized=True)

@@ -194,3 +194,13 @@ def test_entrances(tmp_path):
                                                                  shapely.Point(500_110, 4_000_000)], crs=UTM50)
     got = inputs.read_entrances(gates)
     assert got["area_id"].tolist() == ["XQ00", "XQ01"]
+
+
+def test_polygon_collapsing_to_a_line_is_an_error():
+    frame = _areas_frame()
+    x, y = 500_000.0, 4_000_000.0
+    frame.loc[2, "geometry"] = shapely.Polygon([(x, y), (x + 60, y), (x + 30, y), (x, y)])  # zero area
+    with pytest.raises(SitingInputError, match=r"collapse to lines or points.*rows: XQ02"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            inputs.read_areas(frame)

@@ -218,3 +218,14 @@ def test_agrees_with_networkx_on_real_osm_file():
                 best[node[1]] = min(best[node[1]], d)
     assert np.isfinite(best).sum() >= 30
     np.testing.assert_allclose(np.where(np.isfinite(best), best, np.nan), ours, rtol=0, atol=1e-6)
+
+
+def test_multipolygon_area_reached_through_its_nearest_part(t_network, t_areas, t_facilities):
+    # A1 in two parts: its own square and a far-off part 20 m south of the street at x=200..260:
+    # 40 + 100 + 20 = 160 m through the second part
+    multi = t_areas.copy()
+    multi.loc[0, "geometry"] = shapely.MultiPolygon([box(700, 20, 760, 80), box(200, -80, 260, -20)])
+    with pytest.warns(UserWarning):
+        got = reachability.assess_access(t_network, multi, t_facilities).areas.set_index("area_id")
+    assert got.loc["A1", "dist_m_network"] == pytest.approx(160.0)
+    assert got.loc["A2", "dist_m_network"] == pytest.approx(260.0)
