@@ -20,7 +20,7 @@ For each case the script times
 * siting: :func:`siting.reachability.assess_access` end to end (snapping of areas and facilities,
   nearest facility, the pair table, straight-line distances, flags), best of ``--repeat`` runs;
   and, for the breakdown, its public stages (``attach_areas``, ``attach_points``, ``nearest``,
-  ``pair_distances``) one by one;
+  ``pair_distances``) one by one, and the seconds the garbage collector runs during one call;
 * the recipe: on a networkx ``DiGraph`` of the same streets with the same virtual access nodes (each
   facility a source joined to both ends of its street edge, each area a sink, features on the same
   edge joined directly), ``nx.single_source_dijkstra_path_length`` from every facility with
@@ -59,7 +59,6 @@ from pathlib import Path
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-import pandas as pd
 import shapely
 
 from siting import network as street_network
