@@ -1,6 +1,6 @@
 """Benchmark siting's walking-coverage computation against the plain networkx/OSMnx recipe.
 
-    .venv/bin/python benchmarks/reachability.py [--quick] [--repeat N] [--county-side N]
+    .venv/bin/python benchmarks/reachability.py [--quick] [--repeat N] [--county-side N] [--county-facilities N]
 
 Cases, in one run:
 
@@ -395,7 +395,7 @@ def load_quietly(function, *args, **kwargs):
         return value, time.perf_counter() - start
 
 
-def cases(quick: bool, repeat: int, county_side: int) -> list[dict]:
+def cases(quick: bool, repeat: int, county_side: int, county_facilities: int) -> list[dict]:
     import pyrosm
 
     results = []
@@ -423,7 +423,7 @@ def cases(quick: bool, repeat: int, county_side: int) -> list[dict]:
     else:
         print(f"note: {demo} is incomplete; demo town case skipped", flush=True)
 
-    side, n_areas, n_facilities = (60, 300, 25) if quick else (county_side, 3500, 250)
+    side, n_areas, n_facilities = (60, 300, 25) if quick else (county_side, 3500, county_facilities)
     start = time.perf_counter()
     graph, xs, ys = county_network(side, seed=3)
     generate_s = time.perf_counter() - start
@@ -456,6 +456,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per method; the best counts")
     parser.add_argument("--county-side", type=int, default=330,
                         help="grid nodes per side of the generated county (330 → about 108,000 nodes)")
+    parser.add_argument("--county-facilities", type=int, default=250,
+                        help="facilities in the generated county (the recipe's time grows with them)")
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
@@ -464,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# {time.strftime('%Y-%m-%d %H:%M %Z')} · {platform.node()} · {platform.processor() or platform.machine()}"
           f" · {os.cpu_count()} cores · Python {platform.python_version()} · networkx {nx.__version__} · "
           f"cutoff {CUTOFF_M:g} m at {WALK_SPEED_M_PER_MIN:g} m/min · load average {os.getloadavg()[0]:.2f}", flush=True)
-    results = cases(args.quick, args.repeat, args.county_side)
+    results = cases(args.quick, args.repeat, args.county_side, args.county_facilities)
     print_table(results)
     failed = [r["case"] for r in results if not r["agree"]]
     for r in results:
