@@ -1,8 +1,10 @@
 """The walking street network: built with OSMnx from any source, stored for fast shortest paths.
 
-A :class:`StreetNetwork` holds the projected OSMnx graph (walkable both ways) beside the arrays that
-compiled shortest-path code needs: node coordinates, an edge table with geometries oriented from
-``u`` to ``v``, and a symmetric ``scipy.sparse`` CSR matrix of edge lengths in metres.
+A :class:`StreetNetwork` holds what compiled shortest-path code needs: node coordinates, an edge
+table with geometries oriented from ``u`` to ``v``, and a symmetric ``scipy.sparse`` CSR matrix of
+edge lengths in metres. It keeps no networkx graph: a county's graph is a million Python objects
+that every garbage collection would walk through; :meth:`StreetNetwork.to_graph` rebuilds one for
+OSMnx plotting or export.
 
 Sources: a place name or bounding box (online, through OSMnx/Overpass), OpenStreetMap XML
 (``.osm``), OpenStreetMap PBF (``.osm.pbf``, read with pyrosm), GraphML, or a road-centreline layer
@@ -18,6 +20,7 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import osmnx as ox
+import pandas as pd
 import scipy.sparse as sp
 import shapely
 from pyproj import CRS
@@ -52,8 +55,6 @@ class StreetNetwork:
 
     Attributes
     ----------
-    graph : networkx.MultiGraph
-        Undirected OSMnx graph in :attr:`crs`; every street walkable both ways.
     crs : pyproj.CRS
         The projected (metric) CRS of the analysis, the local UTM zone unless the source was projected.
     node_ids : numpy.ndarray
@@ -61,8 +62,9 @@ class StreetNetwork:
     node_xy : numpy.ndarray
         Node coordinates in metres, shape (n, 2).
     edges : geopandas.GeoDataFrame
-        One row per street segment: ``u``, ``v`` (node indices), ``length_m`` and a LineString
-        geometry that runs from ``u`` to ``v``.
+        One row per street segment: ``u``, ``v`` (node indices), ``u_id``, ``v_id`` (node ids),
+        ``length_m``, the OSM ``name`` and ``highway`` when known, and a LineString geometry that
+        runs from ``u`` to ``v``.
     csr : scipy.sparse.csr_matrix
         Symmetric (n, n) matrix of the shortest segment length in metres between adjacent nodes.
     source : str
@@ -71,7 +73,6 @@ class StreetNetwork:
         Nodes outside the largest connected part that were dropped.
     """
 
-    graph: nx.MultiGraph
     crs: CRS
     node_ids: np.ndarray
     node_xy: np.ndarray
@@ -80,6 +81,7 @@ class StreetNetwork:
     source: str = "graph"
     dropped_nodes: int = 0
     _tree: shapely.STRtree | None = field(default=None, repr=False)
+    _hull: shapely.Geometry | None = field(default=None, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -91,6 +93,23 @@ class StreetNetwork:
         if self._tree is None:
             self._tree = shapely.STRtree(self.edges.geometry.values)
         return self._tree
+
+    @property
+    def hull(self) -> shapely.Geometry:
+        """Convex hull of the street nodes (metres), built on first use."""
+        if self._hull is None:
+            self._hull = shapely.convex_hull(shapely.multipoints(self.node_xy))
+        return self._hull
+
+    def to_graph(self) -> nx.MultiGraph:
+        """A fresh undirected OSMnx-style graph of this network (for ``osmnx.plot_graph`` or export)."""
+        nodes = gpd.GeoDataFrame({"x": self.node_xy[:, 0], "y": self.node_xy[:, 1]},
+                                 geometry=shapely.points(self.node_xy), crs=self.crs,
+                                 index=pd.Index(self.node_ids, name="osmid"))
+        edges = self.edges.drop(columns=["u", "v"]).rename(columns={"u_id": "u", "v_id": "v", "length_m": "length"})
+        edges["key"] = edges.groupby(["u", "v"]).cumcount()
+        graph = ox.convert.graph_from_gdfs(nodes, edges.set_index(["u", "v", "key"]))
+        return ox.convert.to_undirected(graph)
 
     def nodes_frame(self) -> gpd.GeoDataFrame:
         """Street nodes as points, with ``node_id``, in :attr:`crs`."""
@@ -126,6 +145,13 @@ def _walkable_subgraph(graph: nx.MultiDiGraph, source: str) -> nx.MultiDiGraph:
         raise SitingInputError("no walkable streets (OSM highway=* ways open to pedestrians) found",
                                source=source, fix="use an extract that contains the town's streets")
     return graph
+
+
+def _as_text(value) -> str | None:
+    """OSM tags after simplification may be lists (merged ways); show them as one text."""
+    if isinstance(value, list):
+        return ";".join(map(str, value))
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
 def _oriented_geometries(graph: nx.MultiGraph, u_ids: np.ndarray, v_ids: np.ndarray,
@@ -184,6 +210,8 @@ def from_graph(graph: nx.MultiDiGraph | nx.MultiGraph, *, source: str = "graph",
     u_ids = edges_gdf.index.get_level_values(0).to_numpy()
     v_ids = edges_gdf.index.get_level_values(1).to_numpy()
     geoms = _oriented_geometries(undirected, u_ids, v_ids, edges_gdf.geometry.values)
+    attributes = pd.DataFrame({c: edges_gdf[c].map(_as_text).to_numpy() if c in edges_gdf.columns
+                               else np.full(len(edges_gdf), None, dtype=object) for c in ("name", "highway")})
 
     node_ids = np.array(sorted(undirected.nodes))
     node_xy = np.array([[undirected.nodes[n]["x"], undirected.nodes[n]["y"]] for n in node_ids], dtype=float)
@@ -207,11 +235,12 @@ def from_graph(graph: nx.MultiDiGraph | nx.MultiGraph, *, source: str = "graph",
             node_ids, node_xy = node_ids[keep_node], node_xy[keep_node]
             u, v, length, geoms = new_index[u[keep_edge]], new_index[v[keep_edge]], length[keep_edge], geoms[keep_edge]
             u_ids, v_ids = u_ids[keep_edge], v_ids[keep_edge]
-            undirected = undirected.subgraph(node_ids.tolist()).copy()
+            attributes = attributes[keep_edge]
 
     edges = gpd.GeoDataFrame({"u": u.astype(np.int64), "v": v.astype(np.int64), "u_id": u_ids, "v_id": v_ids,
-                              "length_m": length}, geometry=geoms, crs=crs)
-    return StreetNetwork(graph=undirected, crs=crs, node_ids=node_ids, node_xy=node_xy, edges=edges,
+                              "length_m": length, **{c: attributes[c].to_numpy() for c in attributes.columns}},
+                             geometry=geoms, crs=crs)
+    return StreetNetwork(crs=crs, node_ids=node_ids, node_xy=node_xy, edges=edges,
                          csr=_csr(u, v, length, len(node_ids)), source=source, dropped_nodes=dropped)
 
 

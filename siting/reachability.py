@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
@@ -58,7 +59,6 @@ def _virtual_graph(network: StreetNetwork, origins: Attachment, destinations: At
     """Street graph plus one source node per destination and one sink node per origin."""
     n, n_dest = network.n_nodes, destinations.n_owners
     total = n + n_dest + origins.n_owners
-    street = network.csr.tocoo()
     edges = network.edges
     u = edges["u"].to_numpy()
     v = edges["v"].to_numpy()
@@ -72,9 +72,9 @@ def _virtual_graph(network: StreetNetwork, origins: Attachment, destinations: At
 
     d_node, d_weight, d_owner = legs(destinations)
     o_node, o_weight, o_owner = legs(origins)
-    rows = [street.row, n + d_owner, o_node]
-    cols = [street.col, d_node, n + n_dest + o_owner]
-    weights = [street.data, d_weight, o_weight]
+    rows = [n + d_owner, o_node]
+    cols = [d_node, n + n_dest + o_owner]
+    weights = [d_weight, o_weight]
 
     # features on the same edge also walk straight along it, not only via its end nodes
     same = pd.merge(pd.DataFrame({"edge": destinations.edge, "d": np.arange(len(destinations.edge))}),
@@ -85,9 +85,13 @@ def _virtual_graph(network: StreetNetwork, origins: Attachment, destinations: At
         cols.append(n + n_dest + origins.owner[oi])
         weights.append(destinations.gap_m[di] + origins.gap_m[oi]
                        + np.abs(destinations.offset_m[di] - origins.offset_m[oi]))
-    matrix = min_weight_matrix(np.concatenate(rows).astype(np.int64), np.concatenate(cols).astype(np.int64),
-                               np.concatenate(weights), total)
-    return matrix, n, n_dest
+    legs_matrix = min_weight_matrix(np.concatenate(rows).astype(np.int64), np.concatenate(cols).astype(np.int64),
+                                    np.concatenate(weights), total)
+    # every leg touches a virtual node, so no entry of the street matrix repeats: a plain sum joins them
+    street = network.csr
+    indptr = np.concatenate([street.indptr, np.full(total - n, street.indptr[-1])])
+    padded = sp.csr_matrix((street.data, street.indices, indptr), shape=(total, total))
+    return padded + legs_matrix, n, n_dest
 
 
 def nearest(network: StreetNetwork, origins: Attachment, destinations: Attachment) -> tuple[np.ndarray, np.ndarray]:
@@ -115,7 +119,7 @@ def _nearest(graph, origins: Attachment, destinations: Attachment) -> tuple[np.n
 
 
 def pair_distances(network: StreetNetwork, origins: Attachment, destinations: Attachment, limit_m: float,
-                   memory_mb: float = 256.0) -> pd.DataFrame:
+                   memory_mb: float = 64.0) -> pd.DataFrame:
     """Every origin–destination pair within ``limit_m`` metres along the network.
 
     Parameters
@@ -158,9 +162,8 @@ def _pairs(graph, origins: Attachment, destinations: Attachment, limit_m: float,
 
 def check_within_network(network: StreetNetwork, features: gpd.GeoDataFrame, id_column: str, what: str) -> None:
     """Raise when features lie far outside the street network, which means a coordinate mistake."""
-    hull = shapely.convex_hull(shapely.multipoints(network.node_xy))
     points = features.to_crs(network.crs).geometry.representative_point().values
-    far = shapely.distance(points, hull) > FAR_OUTSIDE_M
+    far = shapely.distance(points, network.hull) > FAR_OUTSIDE_M
     if far.any():
         raise SitingInputError(
             f"{what} lie more than {FAR_OUTSIDE_M / 1000:g} km outside the street network "
@@ -296,7 +299,7 @@ def assess_access(network: StreetNetwork, areas: gpd.GeoDataFrame, facilities: g
                   service_radius_m: float = DEFAULT_SERVICE_RADIUS_M,
                   bands_min: Sequence[float] = DEFAULT_BANDS_MIN,
                   entrances: gpd.GeoDataFrame | None = None,
-                  max_snap_m: float = 300.0, memory_mb: float = 256.0) -> Accessibility:
+                  max_snap_m: float = 300.0, memory_mb: float = 64.0) -> Accessibility:
     """Walking time and distance from each residential area to the elderly-care facilities.
 
     Parameters

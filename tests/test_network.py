@@ -109,3 +109,10 @@ def test_areas_from_pbf():
     assert areas["households"].sum() == 12986
     assert areas.geom_type.isin(["Polygon", "MultiPolygon"]).all()
     assert areas.geometry.is_valid.all()
+
+
+def test_to_graph_rebuilds_an_osmnx_graph(t_network):
+    graph = t_network.to_graph()
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (4, 3)
+    assert sorted(round(d["length"], 6) for _, _, d in graph.edges(data=True)) == [500.0, 500.0, 600.0]
+    assert t_network.edges["name"].tolist() == [None, None, None]  # centrelines carry no OSM tags
