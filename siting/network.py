@@ -91,7 +91,7 @@ class StreetNetwork:
     def edge_tree(self) -> shapely.STRtree:
         """Spatial index of :attr:`edges` geometries, built on first use."""
         if self._tree is None:
-            self._tree = shapely.STRtree(self.edges.geometry.values)
+            self._tree = shapely.STRtree(self.edges.geometry.to_numpy())
         return self._tree
 
     @property

@@ -162,7 +162,7 @@ def _pairs(graph, origins: Attachment, destinations: Attachment, limit_m: float,
 
 def check_within_network(network: StreetNetwork, features: gpd.GeoDataFrame, id_column: str, what: str) -> None:
     """Raise when features lie far outside the street network, which means a coordinate mistake."""
-    points = features.to_crs(network.crs).geometry.representative_point().values
+    points = features.to_crs(network.crs).geometry.representative_point().to_numpy()
     far = shapely.distance(points, network.hull) > FAR_OUTSIDE_M
     if far.any():
         raise SitingInputError(
@@ -271,9 +271,9 @@ def _straight(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> tuple[np
     from siting.projection import to_metric
 
     metric = to_metric(areas)
-    points = facilities.to_crs(metric.crs).geometry.values
+    points = facilities.to_crs(metric.crs).geometry.to_numpy()
     tree = shapely.STRtree(points)
-    (area_idx, fac_idx), dist = tree.query_nearest(metric.geometry.values, return_distance=True, all_matches=False)
+    (area_idx, fac_idx), dist = tree.query_nearest(metric.geometry.to_numpy(), return_distance=True, all_matches=False)
     out_d = np.full(len(areas), np.nan)
     out_w = np.full(len(areas), None, dtype=object)
     out_d[area_idx] = dist

@@ -30,7 +30,7 @@ def _reached_segments(network: StreetNetwork, node_dist: np.ndarray, reach_m: fl
     u = edges["u"].to_numpy()
     v = edges["v"].to_numpy()
     length = edges["length_m"].to_numpy()
-    geoms = edges.geometry.values
+    geoms = network.edge_tree.geometries
     from_u = np.clip(reach_m - node_dist[u], 0, None)
     from_v = np.clip(reach_m - node_dist[v], 0, None)
     whole = from_u + from_v >= length

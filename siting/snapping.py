@@ -58,17 +58,30 @@ class Attachment:
     unattached: np.ndarray
 
 
+def _nearest_within(network: StreetNetwork, points: np.ndarray, limit_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest edge of each point among the edges within its own ``limit_m``; ties go to the lower edge.
+
+    A per-point limit lets the spatial index discard most boundary samples (those on the far side
+    of an area) before any exact distance is computed.
+    """
+    hit, edge = network.edge_tree.query(points, predicate="dwithin", distance=limit_m)
+    dist = shapely.distance(points[hit], network.edge_tree.geometries[edge])
+    order = np.lexsort((edge, dist, hit))
+    hit, edge = hit[order], edge[order]
+    first = np.ones(len(hit), dtype=bool)
+    first[1:] = hit[1:] != hit[:-1]
+    return hit[first], edge[first]
+
+
 def _project(network: StreetNetwork, points: np.ndarray, owner: np.ndarray, n_owners: int,
-             max_snap_m: float) -> Attachment:
-    """Nearest edge of each point within ``max_snap_m``; points beyond are dropped."""
+             max_snap_m: float | np.ndarray) -> Attachment:
+    """Nearest edge of each point within ``max_snap_m`` (one value, or one per point); farther points are dropped."""
     if len(points) == 0:
         empty = np.array([], dtype=np.int64)
         return Attachment(empty, empty, np.array([]), np.array([]), np.array([], dtype=object), n_owners,
                           np.arange(n_owners))
-    hit, edge_idx = network.edge_tree.query_nearest(points, max_distance=max_snap_m, all_matches=False)
-    order = np.argsort(hit, kind="stable")  # keep input order, so each owner's points stay together
-    hit, edge_idx = hit[order], edge_idx[order]
-    geoms = network.edges.geometry.values[edge_idx]
+    hit, edge_idx = _nearest_within(network, points, np.broadcast_to(max_snap_m, len(points)))
+    geoms = network.edge_tree.geometries[edge_idx]
     kept_points = points[hit]
     offset = shapely.line_locate_point(geoms, kept_points)
     gap = shapely.distance(geoms, kept_points)
@@ -90,7 +103,7 @@ def attach_points(network: StreetNetwork, points: gpd.GeoSeries | gpd.GeoDataFra
     max_snap_m : float
         Largest straight-line distance from a point to a street, metres.
     """
-    geoms = points.to_crs(network.crs).geometry.values
+    geoms = points.to_crs(network.crs).geometry.to_numpy()
     return _project(network, geoms, np.arange(len(geoms)), len(geoms), max_snap_m)
 
 
@@ -116,7 +129,7 @@ def attach_areas(network: StreetNetwork, areas: gpd.GeoDataFrame, *, entrances: 
     max_access_points : int
         Most access points kept per area (evenly spread among the facing samples).
     """
-    polys = areas.to_crs(network.crs).geometry.values
+    polys = areas.to_crs(network.crs).geometry.to_numpy()
     n = len(polys)
     owner_of_gate = np.array([], dtype=np.int64)
     gate_points = np.array([], dtype=object)
@@ -125,7 +138,7 @@ def attach_areas(network: StreetNetwork, areas: gpd.GeoDataFrame, *, entrances: 
         known = entrances["area_id"].astype(str).map(position)
         gates = entrances[known.notna()].to_crs(network.crs)
         owner_of_gate = known[known.notna()].to_numpy(dtype=np.int64)
-        gate_points = gates.geometry.values
+        gate_points = gates.geometry.to_numpy()
     has_gate = np.zeros(n, dtype=bool)
     has_gate[owner_of_gate] = True
 
@@ -141,7 +154,14 @@ def attach_areas(network: StreetNetwork, areas: gpd.GeoDataFrame, *, entrances: 
     fraction = (np.arange(counts.sum()) - start) / np.repeat(counts, counts)
     samples = shapely.line_interpolate_point(rings[ring_of_sample], fraction, normalized=True)
 
-    sampled = _project(network, samples, sample_owner, n, max_snap_m)
+    # A sample can face a street only if it is within (its ring's gap + facing_m + spacing_m) of one:
+    # the ring's nearest point is at most half a spacing from a sample. Bounding each sample's search
+    # by that lets the spatial index skip the samples on the far side of every area.
+    (ring_hit, _), ring_gap = network.edge_tree.query_nearest(rings, max_distance=max_snap_m, return_distance=True,
+                                                              all_matches=False)
+    limit = np.full(len(rings), -1.0)
+    limit[ring_hit] = np.minimum(ring_gap + facing_m + spacing_m, max_snap_m)
+    sampled = _project(network, samples, sample_owner, n, limit[ring_of_sample])
     keep = _facing(sampled, facing_m, max_access_points)
     gates = _project(network, gate_points, owner_of_gate, n, max_snap_m)
 
