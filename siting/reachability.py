@@ -160,6 +160,51 @@ def _pairs(graph, origins: Attachment, destinations: Attachment, limit_m: float,
     return table.sort_values(["origin", "dist_m", "destination"], kind="stable").reset_index(drop=True)
 
 
+def _pair_frame(table: pd.DataFrame, areas: pd.DataFrame, sites: pd.DataFrame, id_column: str,
+                walk_speed_m_per_min: float) -> pd.DataFrame:
+    """Positions in a :func:`pair_distances` table replaced by ids, with walking minutes."""
+    dist = table["dist_m"].to_numpy()
+    return pd.DataFrame({"area_id": areas["area_id"].to_numpy()[table["origin"].to_numpy()],
+                         id_column: sites[id_column].to_numpy()[table["destination"].to_numpy()],
+                         "dist_m": dist, "walk_min": dist / walk_speed_m_per_min})
+
+
+def site_pairs(network: StreetNetwork, areas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *, id_column: str,
+               limit_m: float, walk_speed_m_per_min: float = DEFAULT_WALK_SPEED_M_PER_MIN,
+               entrances: gpd.GeoDataFrame | None = None, area_attachment: Attachment | None = None,
+               max_snap_m: float = 300.0, memory_mb: float = 64.0) -> pd.DataFrame:
+    """Every area–site pair within ``limit_m`` metres along the network, e.g. for candidate sites.
+
+    Parameters
+    ----------
+    network : StreetNetwork
+    areas : GeoDataFrame
+        Residential areas with ``area_id``.
+    sites : GeoDataFrame
+        Points with an id column ``id_column`` (e.g. ``candidate_id``).
+    limit_m : float
+        Largest network distance kept, metres.
+    walk_speed_m_per_min : float
+        For the ``walk_min`` column.
+    entrances : GeoDataFrame, optional
+        Gates of the areas (ignored when ``area_attachment`` is given).
+    area_attachment : Attachment, optional
+        The areas' attachment from an earlier run (``Accessibility.area_attachment``), reused as it is.
+    max_snap_m, memory_mb : float
+        As in :func:`assess_access`.
+
+    Returns
+    -------
+    DataFrame
+        ``area_id``, ``<id_column>``, ``dist_m`` (m), ``walk_min`` (min).
+    """
+    if area_attachment is None:
+        area_attachment = attach_areas(network, areas, entrances=entrances, max_snap_m=max_snap_m)
+    site_att = attach_points(network, sites, max_snap_m=max_snap_m)
+    table = pair_distances(network, area_attachment, site_att, limit_m, memory_mb=memory_mb)
+    return _pair_frame(table, areas, sites, id_column, walk_speed_m_per_min)
+
+
 def check_within_network(network: StreetNetwork, features: gpd.GeoDataFrame, id_column: str, what: str) -> None:
     """Raise when features lie far outside the street network, which means a coordinate mistake."""
     points = features.to_crs(network.crs).geometry.representative_point().to_numpy()
@@ -189,6 +234,8 @@ class Accessibility:
         Settings used.
     bands_min : tuple of float
         Walking-time bands reported as ``within_<b>min`` columns.
+    area_attachment : Attachment
+        How the areas were attached to the streets, for :func:`site_pairs` to reuse.
     """
 
     areas: gpd.GeoDataFrame
@@ -198,6 +245,7 @@ class Accessibility:
     walk_minutes: float
     service_radius_m: float
     bands_min: tuple[float, ...] = field(default=DEFAULT_BANDS_MIN)
+    area_attachment: Attachment | None = field(default=None, repr=False)
 
     @property
     def walk_distance_m(self) -> float:
@@ -346,11 +394,9 @@ def assess_access(network: StreetNetwork, areas: gpd.GeoDataFrame, facilities: g
     graph = _virtual_graph(network, area_att, fac_att)
     dist, which = _nearest(graph, area_att, fac_att)
     table = _pairs(graph, area_att, fac_att, result.limit_m, memory_mb)
-    area_ids = areas["area_id"].to_numpy()
     fac_ids = facilities["facility_id"].to_numpy()
-    result.pairs = pd.DataFrame({"area_id": area_ids[table["origin"]], "facility_id": fac_ids[table["destination"]],
-                                 "dist_m": table["dist_m"].to_numpy(),
-                                 "walk_min": table["dist_m"].to_numpy() / walk_speed_m_per_min})
+    result.pairs = _pair_frame(table, areas, facilities, "facility_id", walk_speed_m_per_min)
+    result.area_attachment = area_att
 
     out = areas.copy()
     finite = np.isfinite(dist)

@@ -592,7 +592,7 @@ def _assess(net, areas, facilities, entrances, settings: dict, reach: dict, prof
 
 def candidate_pairs(network, areas: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, *,
                     walk_speed_m_per_min: float, walk_minutes: float, entrances: gpd.GeoDataFrame | None = None,
-                    max_snap_m: float = 300.0) -> pd.DataFrame:
+                    area_attachment=None, max_snap_m: float = 300.0) -> pd.DataFrame:
     """Area–candidate walking distances within the walking circle, as the optimiser takes them.
 
     Parameters
@@ -606,6 +606,9 @@ def candidate_pairs(network, areas: gpd.GeoDataFrame, candidates: gpd.GeoDataFra
         Walking speed (m/min) and cutoff (min); pairs farther than their product are left out.
     entrances : GeoDataFrame, optional
         Gates of the areas.
+    area_attachment : siting.snapping.Attachment, optional
+        The areas' attachment from :func:`siting.reachability.assess_access` (its
+        ``area_attachment``), so the areas are not attached to the streets twice.
     max_snap_m : float
         Largest distance to a street, metres.
 
@@ -615,16 +618,11 @@ def candidate_pairs(network, areas: gpd.GeoDataFrame, candidates: gpd.GeoDataFra
         ``area_id``, ``candidate_id``, ``dist_m`` (m), ``walk_min`` (min), for
         :meth:`siting.optimize.SitingProblem.from_tables`.
     """
-    from siting.reachability import pair_distances
-    from siting.snapping import attach_areas, attach_points
+    from siting.reachability import site_pairs
 
-    area_att = attach_areas(network, areas, entrances=entrances, max_snap_m=max_snap_m)
-    cand_att = attach_points(network, candidates, max_snap_m=max_snap_m)
-    table = pair_distances(network, area_att, cand_att, walk_minutes * walk_speed_m_per_min)
-    return pd.DataFrame({"area_id": areas["area_id"].to_numpy()[table["origin"].to_numpy()],
-                         "candidate_id": candidates["candidate_id"].to_numpy()[table["destination"].to_numpy()],
-                         "dist_m": table["dist_m"].to_numpy(),
-                         "walk_min": table["dist_m"].to_numpy() / walk_speed_m_per_min})
+    return site_pairs(network, areas, candidates, id_column="candidate_id", limit_m=walk_minutes * walk_speed_m_per_min,
+                      walk_speed_m_per_min=walk_speed_m_per_min, entrances=entrances,
+                      area_attachment=area_attachment, max_snap_m=max_snap_m)
 
 
 def _area_rates(areas: pd.DataFrame, profile) -> np.ndarray:
@@ -837,7 +835,7 @@ def _propose(net, data: dict, candidates, access, settings: dict, reach: dict, p
     areas = data["areas"]
     pairs = candidate_pairs(net, areas, candidates, walk_speed_m_per_min=settings["walk_speed_m_per_min"],
                             walk_minutes=settings["walk_minutes"], entrances=data["entrances"],
-                            max_snap_m=reach.get("max_snap_m", 300.0))
+                            area_attachment=access.area_attachment, max_snap_m=reach.get("max_snap_m", 300.0))
     problem = SitingProblem.from_tables(areas, data["facilities"], candidates, access.pairs, pairs,
                                         walk_minutes=settings["walk_minutes"],
                                         weight=opt.get("weight", "households"),

@@ -229,3 +229,17 @@ def test_multipolygon_area_reached_through_its_nearest_part(t_network, t_areas, 
         got = reachability.assess_access(t_network, multi, t_facilities).areas.set_index("area_id")
     assert got.loc["A1", "dist_m_network"] == pytest.approx(160.0)
     assert got.loc["A2", "dist_m_network"] == pytest.approx(260.0)
+
+
+def test_site_pairs_reuse_the_area_attachment(access, t_network, t_areas):
+    # a candidate 10 m south of the street at x=800: A5 at 10 + (940-800) + 20 = 170 m; A1 leaves by its
+    # corner (760, 20): 10 + (800-760) + 20 = 70 m
+    cands = gpd.GeoDataFrame({"candidate_id": ["C1"]}, geometry=[shapely.Point(at(800, -10))], crs=UTM50)
+    got = reachability.site_pairs(t_network, t_areas, cands, id_column="candidate_id", limit_m=300,
+                                  area_attachment=access.area_attachment).set_index("area_id")
+    assert sorted(got.index) == ["A1", "A5"]
+    assert got.loc["A5", "dist_m"] == pytest.approx(170.0)
+    assert got.loc["A1", "dist_m"] == pytest.approx(70.0)
+    assert got.loc["A1", "walk_min"] == pytest.approx(70.0 / 60)
+    fresh = reachability.site_pairs(t_network, t_areas, cands, id_column="candidate_id", limit_m=300)
+    assert fresh.equals(got.reset_index())
