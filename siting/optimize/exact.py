@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 import scipy.sparse as sp
+from tqdm.auto import tqdm
 
 from siting.optimize.heuristics import Allocation
 
@@ -90,6 +91,26 @@ def solve_mip(
         the gap is below 1, and the bound is rounded up.
     """
     t0 = time.perf_counter()
+    h = load_highs(cost, lower, upper, integer, matrix, row_lower, row_upper, maximize=maximize, offset=offset,
+                   log=log)
+    return run_highs(h, bool(np.any(integer)), time_limit_s=time_limit_s, tolerance=tolerance, start=start,
+                     integral_objective=integral_objective, started=t0)
+
+
+def load_highs(
+    cost: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    integer: np.ndarray,
+    matrix: sp.csr_matrix,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    *,
+    maximize: bool = False,
+    offset: float = 0.0,
+    log: bool = False,
+) -> highspy.Highs:
+    """A HiGHS instance holding the model, passed as whole arrays (no per-variable calls)."""
     matrix = sp.csr_matrix(matrix)
     lp = highspy.HighsLp()
     lp.num_col_ = len(cost)
@@ -104,8 +125,7 @@ def solve_mip(
     lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
     lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
     lp.a_matrix_.value_ = matrix.data.astype(float)
-    has_integer = bool(np.any(integer))
-    if has_integer:
+    if np.any(integer):
         kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
         lp.integrality_ = [kinds[k] for k in np.asarray(integer, dtype=np.int8)]
     if maximize:
@@ -114,8 +134,7 @@ def solve_mip(
     h.setOptionValue("output_flag", bool(log))
     h.setOptionValue("random_seed", 0)
     h.passModel(lp)
-    return run_highs(h, has_integer, time_limit_s=time_limit_s, tolerance=tolerance, start=start,
-                     integral_objective=integral_objective, started=t0)
+    return h
 
 
 def run_highs(
@@ -309,7 +328,7 @@ def p_median(
                         matrix, row_lower, row_upper, offset=offset, time_limit_s=remaining,
                         tolerance=tolerance, start=start, integral_objective=integral)
         if progress:
-            print(f"p-median round {rounds}: {len(lv)} rows, relaxed {res.objective:.6g}, bound {res.bound:.6g}")
+            tqdm.write(f"p-median round {rounds}: {len(lv)} rows, relaxed {res.objective:.6g}, bound {res.bound:.6g}")
         if res.status == "infeasible":
             return best_open, float("nan"), float("nan"), "infeasible", rounds
         if np.isfinite(res.bound):
@@ -417,23 +436,9 @@ class AssignmentModel:
 
     def _model(self, integral: bool) -> highspy.Highs:
         if integral not in self._highs:
-            lp = highspy.HighsLp()
-            lp.num_col_, lp.num_row_ = self.n_col, self.matrix.shape[0]
-            lp.col_cost_ = self.cost
-            lp.col_lower_ = np.zeros(self.n_col)
-            lp.col_upper_ = np.ones(self.n_col)
-            lp.row_lower_, lp.row_upper_ = self.row_lower, self.row_upper
-            lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-            lp.a_matrix_.start_ = self.matrix.indptr.astype(np.int32)
-            lp.a_matrix_.index_ = self.matrix.indices.astype(np.int32)
-            lp.a_matrix_.value_ = self.matrix.data.astype(float)
-            if integral:
-                lp.integrality_ = [highspy.HighsVarType.kInteger] * self.n_col
-            h = highspy.Highs()
-            h.setOptionValue("output_flag", False)
-            h.setOptionValue("random_seed", 0)
-            h.passModel(lp)
-            self._highs[integral] = h
+            self._highs[integral] = load_highs(self.cost, np.zeros(self.n_col), np.ones(self.n_col),
+                                               np.full(self.n_col, integral), self.matrix, self.row_lower,
+                                               self.row_upper)
         return self._highs[integral]
 
     def solve(

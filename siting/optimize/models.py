@@ -58,8 +58,6 @@ METHODS = ("greedy", "heuristic", "exact")
 class _Solver:
     """Shared configuration, result attributes and reporting."""
 
-    maximize = False
-
     def __init__(
         self,
         *,
@@ -95,6 +93,8 @@ class _Solver:
         self.message = ""
         self.selected_ = np.zeros(0, dtype=np.int64)
         self.assignment_ = np.full(problem.n_demand, -1)
+        self.marginal_gain_ = np.zeros(0)
+        self.newly_covered_ = np.zeros(0)
         if self.capacitated and problem.capacity is None:
             raise SitingInputError("capacitated=True needs site capacities", source="SitingProblem",
                                    column="capacity", fix="pass capacity= (or rate_m2_per_100_households= to from_tables)")
@@ -376,8 +376,6 @@ class MaxCoverage(_Solver):
         As for `PMedian`. The heuristic's bound is the weight any site can reach (so a heuristic
         result that covers it is proven optimal).
     """
-
-    maximize = True
 
     def __init__(self, p: int, **kwargs) -> None:
         super().__init__(**kwargs)
