@@ -174,6 +174,8 @@ def test_hand_computed_line():
     for method in METHODS:
         mc = MaxCoverage(p=1, method=method, capacitated=True).solve(capped)
         assert mc.objective == 5.0
+        frame = mc.proposals_frame()
+        assert frame["marginal_gain"].tolist() == [2.0] and frame["households_newly_covered"].tolist() == [2.0]
     assert mc.status == "optimal"
 
 

@@ -127,17 +127,46 @@ class _Solver:
         return _coverage_allocation(self.problem_)
 
     def _rank(self, open_mask: np.ndarray) -> tuple[list[int], list[float], list[float]]:
+        """Greedy order of the chosen sites, their marginal gains and newly covered weight.
+
+        Uncapacitated: savings of the fast allocation. Capacitated: each step re-solves the
+        single-source assignment, so a site that only adds room still shows its gain.
+        """
         problem = self.problem_
         chosen = np.flatnonzero(open_mask & problem.is_candidate)
-        order, gains = _greedy_order(self._gain_allocation(), chosen)
+        gain_alloc = self._gain_allocation()
         cover = _coverage_allocation(problem)
-        d1 = cover.nearest_two(cover.initial_open())[0]
-        newly = []
-        for j in order:
-            sel = cover.cols == j
-            before = d1.sum()
-            np.minimum.at(d1, cover.rows[sel], cover.a[sel])
-            newly.append(float(before - d1.sum()))
+        if not self.capacitated:
+            order, gains = _greedy_order(gain_alloc, chosen)
+            d1 = cover.nearest_two(cover.initial_open())[0]
+            newly = []
+            for j in order:
+                sel = cover.cols == j
+                before = d1.sum()
+                np.minimum.at(d1, cover.rows[sel], cover.a[sel])
+                newly.append(float(before - d1.sum()))
+            return order, gains, newly
+        price_gain = exact.AssignmentModel(gain_alloc, problem.load, problem.capacity)
+        price_cover = exact.AssignmentModel(cover, problem.load, problem.capacity)
+        current = gain_alloc.initial_open()
+        value = price_gain.solve(current)[0].objective
+        uncovered = price_cover.solve(current)[0].objective
+        order, gains, newly = [], [], []
+        remaining = list(chosen)
+        while remaining:
+            trials = []
+            for j in remaining:
+                trial = current.copy()
+                trial[j] = True
+                trials.append(price_gain.solve(trial)[0].objective)
+            k = int(np.argmin(trials))
+            j = remaining.pop(k)
+            current[j] = True
+            after = price_cover.solve(current)[0].objective
+            order.append(int(j))
+            gains.append(float(value - trials[k]))
+            newly.append(float(uncovered - after))
+            value, uncovered = trials[k], after
         return order, gains, newly
 
     def _infeasible(self, message: str) -> None:
@@ -323,7 +352,13 @@ class PMedian(_Solver):
         return Allocation(problem, w[problem.rows] * problem.costs, u)
 
     def _gain_allocation(self) -> Allocation:
-        return self._allocation()
+        """p-median savings; where unserved demand is forbidden, rank with the default penalty instead."""
+        problem = self.problem_
+        w = problem.weights
+        penalty = problem.unserved_cost
+        if not np.isfinite(penalty):
+            penalty = 2.0 * float(problem.costs.max()) if len(problem.costs) else 1.0
+        return Allocation(problem, w[problem.rows] * problem.costs, w * penalty)
 
     def _solve(self, problem: SitingProblem) -> None:
         _check_p(self.p, problem)
