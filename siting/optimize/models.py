@@ -321,7 +321,9 @@ class PMedian(_Solver):
         Number of new sites to open (exactly p).
     method : {"greedy", "heuristic", "exact"}
         greedy: add the site with the largest saving p times. heuristic: greedy, then fast
-        interchange with variable neighbourhood search (capacitated: swaps screened by their
+        interchange with variable neighbourhood search, then a Lagrangian relaxation whose open
+        sets are polished by interchange; the Lagrangian value is the reported bound, so the
+        heuristic can prove optimality (capacitated: swaps screened by their
         uncapacitated saving and priced by the capacitated assignment LP, then the exact
         single-source assignment of the final sites). exact: HiGHS on the radius formulation
         (capacitated: the assignment model), started from the heuristic.
