@@ -160,7 +160,8 @@ def _read_csv(path: Path, ctx: _Ctx, crs: str | None, lon: str | None, lat: str 
     frame = None
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
         try:
-            frame = pd.read_csv(path, encoding=encoding)
+            # as text: ids such as 001 keep their zeros; numbers are converted column by column later
+            frame = pd.read_csv(path, encoding=encoding, dtype=str)
             break
         except UnicodeDecodeError:
             continue
@@ -180,6 +181,10 @@ def _read_csv(path: Path, ctx: _Ctx, crs: str | None, lon: str | None, lat: str 
     crs = crs or "EPSG:4326"
     gdf = gpd.GeoDataFrame(frame.drop(columns=[lon_col, lat_col]),
                            geometry=gpd.points_from_xy(xy[lon_col], xy[lat_col]), crs=crs)
+    # China lies at longitude 73-135, latitude 18-54: the other way round means swapped columns
+    if gdf.crs.is_geographic and xy[lon_col].between(18, 54).all() and xy[lat_col].between(73, 135).all():
+        raise ctx.error(f"'{lon_col}' holds latitudes and '{lat_col}' longitudes", column=f"{lon_col}/{lat_col}",
+                        fix="swap the two column names (longitude is the larger number in China)")
     if gdf.crs.is_geographic and ((xy[lon_col].abs() > 180).any() or (xy[lat_col].abs() > 90).any()):
         raise ctx.error("coordinates are not longitude/latitude in degrees", column=lon_col,
                         fix="give the projected CRS of x/y columns with crs='EPSG:xxxx'")
@@ -234,6 +239,11 @@ def _numeric(gdf: gpd.GeoDataFrame, column: str, ctx: _Ctx, ids: pd.Series, *, r
     return values
 
 
+def _id_text(value: object) -> str:
+    """An id as text: 12.0 (a number column read as float) is "12"; surrounding spaces dropped."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value).strip()
+
+
 def _ids(gdf: gpd.GeoDataFrame, column: str, prefix: str, ctx: _Ctx) -> pd.Series:
     if column in gdf.columns:
         ids = gdf[column]
@@ -241,7 +251,7 @@ def _ids(gdf: gpd.GeoDataFrame, column: str, prefix: str, ctx: _Ctx) -> pd.Serie
         if missing.any():
             raise ctx.error("ids are missing", column=column, rows=[int(i) for i in gdf.index[missing]],
                             fix="give every row an id, or drop the id column to number rows automatically")
-        ids = ids.map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip())
+        ids = ids.map(_id_text)
     else:
         width = max(3, len(str(len(gdf))))
         ids = pd.Series([f"{prefix}{i + 1:0{width}d}" for i in range(len(gdf))], index=gdf.index)
@@ -445,7 +455,7 @@ def read_entrances(source: Source, *, layer: str | None = None, columns: Mapping
                         fix="add a column 小区编号 / area_id matching the areas layer")
     rows = pd.Series(gdf.index.astype(str), index=gdf.index)
     gdf = _geometry(gdf, ctx, rows, ("Point",))
-    area_ids = gdf["area_id"].map(lambda v: str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+    area_ids = gdf["area_id"].map(_id_text)
     out = gpd.GeoDataFrame({"area_id": area_ids.to_numpy()}, geometry=gdf.geometry.values, crs=gdf.crs)
     return out
 

@@ -26,6 +26,7 @@ import shapely
 from pyproj import CRS
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
+from shapely.ops import substring
 
 from siting.errors import SitingInputError
 from siting.projection import utm_crs_for
@@ -359,6 +360,11 @@ def from_lines(lines: str | Path | gpd.GeoDataFrame, *, layer: str | None = None
     # union_all splits lines at every crossing and touch: its parts are the street segments
     segments = shapely.get_parts(shapely.union_all(metric.geometry.values))
     segments = segments[shapely.length(segments) > 0]
+    # a closed loop (a cul-de-sac ring) would join a node to itself; halve it so both halves stay streets
+    loop = shapely.distance(shapely.get_point(segments, 0), shapely.get_point(segments, -1)) <= snap_tolerance_m
+    if loop.any():
+        halves = [substring(g, a, b, normalized=True) for g in segments[loop] for a, b in ((0, 0.5), (0.5, 1))]
+        segments = np.concatenate([segments[~loop], np.array(halves, dtype=object)])
     ends = np.vstack([shapely.get_coordinates(shapely.get_point(segments, 0)),
                       shapely.get_coordinates(shapely.get_point(segments, -1))])
     # endpoints within the tolerance are one node (closes the small gaps of hand-drawn centrelines)
@@ -371,8 +377,9 @@ def from_lines(lines: str | Path | gpd.GeoDataFrame, *, layer: str | None = None
     u, v = node_of_end[: len(segments)], node_of_end[len(segments):]
     graph = nx.MultiDiGraph(crs=metric.crs)
     graph.add_nodes_from((i, {"x": float(x), "y": float(y)}) for i, (x, y) in enumerate(xy))
-    graph.add_edges_from((int(a), int(b), {"geometry": g, "length": float(ln)})
-                         for a, b, g, ln in zip(u, v, segments, shapely.length(segments)) if a != b)
+    # OSMnx tells parallel edges apart by 'osmid': two lines between the same two nodes are two streets
+    graph.add_edges_from((int(a), int(b), {"geometry": g, "length": float(ln), "osmid": i})
+                         for i, (a, b, g, ln) in enumerate(zip(u, v, segments, shapely.length(segments))) if a != b)
     return from_graph(graph, source=source, keep_largest=keep_largest, walk_filter=False)
 
 

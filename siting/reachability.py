@@ -276,7 +276,8 @@ class Accessibility:
     def for_facilities(self, mask: pd.Series | np.ndarray) -> gpd.GeoDataFrame:
         """Per-area results recomputed from :attr:`pairs` as if only the masked facilities existed.
 
-        Exact for every distance up to :attr:`limit_m`; farther areas get NaN distance.
+        Exact for every distance up to :attr:`limit_m`; farther areas get NaN distance and count as
+        not reachable (``no_facility_in_reach``).
         """
         kept = self.facilities.loc[np.asarray(mask), "facility_id"]
         pairs = self.pairs[self.pairs["facility_id"].isin(kept)]
@@ -288,6 +289,11 @@ class Accessibility:
         straight, which = _straight(areas, self.facilities[np.asarray(mask)])
         areas["dist_m_straight"], areas["nearest_facility_straight"] = straight, which
         _flags(areas, self)
+        # beyond limit_m these facilities' distances are unknown here, so "reachable" means within it
+        areas["reachable"] = areas["dist_m_network"].notna()
+        no_street = areas["unreachable_reason"] == "no_street_nearby"
+        areas["unreachable_reason"] = np.where(no_street, "no_street_nearby",
+                                               np.where(areas["reachable"], None, "no_facility_in_reach"))
         return gpd.GeoDataFrame(areas, geometry="geometry", crs=self.areas.crs)
 
     def catchments(self) -> pd.DataFrame:
@@ -402,7 +408,9 @@ def assess_access(network: StreetNetwork, areas: gpd.GeoDataFrame, facilities: g
     finite = np.isfinite(dist)
     out["dist_m_network"] = np.where(finite, dist, np.nan)
     out["walk_min"] = out["dist_m_network"] / walk_speed_m_per_min
-    out["nearest_facility"] = np.where(finite, fac_ids[np.maximum(which, 0)], None)
+    nearest_id = np.full(len(out), None, dtype=object)
+    nearest_id[finite] = fac_ids[which[finite]]
+    out["nearest_facility"] = nearest_id
     out["dist_m_straight"], out["nearest_facility_straight"] = _straight(areas, facilities)
     _flags(out, result)
     out["reachable"] = finite

@@ -24,6 +24,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from siting.errors import SitingInputError
 from siting.network import StreetNetwork
 
 
@@ -136,6 +137,10 @@ def attach_areas(network: StreetNetwork, areas: gpd.GeoDataFrame, *, entrances: 
     if entrances is not None and len(entrances):
         position = {aid: i for i, aid in enumerate(areas["area_id"].astype(str))}
         known = entrances["area_id"].astype(str).map(position)
+        if known.isna().any():
+            raise SitingInputError("entrances name residential areas that do not exist", source="entrances",
+                                   column="area_id", rows=sorted(set(entrances.loc[known.isna(), "area_id"])),
+                                   fix="use the ids of the areas layer (小区编号 / area_id), spelled the same")
         gates = entrances[known.notna()].to_crs(network.crs)
         owner_of_gate = known[known.notna()].to_numpy(dtype=np.int64)
         gate_points = gates.geometry.to_numpy()

@@ -204,3 +204,26 @@ def test_polygon_collapsing_to_a_line_is_an_error():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             inputs.read_areas(frame)
+
+
+def test_csv_ids_keep_leading_zeros_and_swapped_coordinates(tmp_path):
+    path = tmp_path / "f.csv"
+    pd.DataFrame({"编号": ["001", "002"], "等级": ["养老服务站"] * 2, "建筑面积": ["120", "80"],
+                  "lon": [LON0, LON0], "lat": [LAT0, LAT0]}).to_csv(path, index=False)
+    fac = inputs.read_facilities(path)
+    assert fac["facility_id"].tolist() == ["001", "002"]
+    assert fac["floor_area_m2"].tolist() == [120.0, 80.0]
+    pd.DataFrame({"编号": ["001"], "等级": ["养老服务站"], "建筑面积": [120], "lon": [LAT0], "lat": [LON0]}) \
+        .to_csv(path, index=False)
+    with pytest.raises(SitingInputError, match="'lon' holds latitudes.*swap"):
+        inputs.read_facilities(path)
+
+
+def test_entrances_of_unknown_areas_are_an_error(t_network):
+    from siting.snapping import attach_areas
+
+    areas = inputs.read_areas(_areas_frame())
+    gates = gpd.GeoDataFrame({"area_id": ["XQ00", "xq01"]}, geometry=[shapely.Point(500_010, 4_000_000)] * 2,
+                             crs=UTM50)
+    with pytest.raises(SitingInputError, match=r"entrances.*do not exist.*rows: xq01"):
+        attach_areas(t_network, areas, entrances=gates)

@@ -116,3 +116,18 @@ def test_to_graph_rebuilds_an_osmnx_graph(t_network):
     assert (graph.number_of_nodes(), graph.number_of_edges()) == (4, 3)
     assert sorted(round(d["length"], 6) for _, _, d in graph.edges(data=True)) == [500.0, 500.0, 600.0]
     assert t_network.edges["name"].tolist() == [None, None, None]  # centrelines carry no OSM tags
+
+
+def test_lines_with_parallel_streets_and_a_loop():
+    # two streets between the same two points, and a 100 m x 100 m ring hanging off the end
+    lines = gpd.GeoDataFrame(geometry=[
+        shapely.LineString([at(0, 0), at(100, 0)]),
+        shapely.LineString([at(0, 0), at(50, 40), at(100, 0)]),
+        shapely.LineString([at(100, 0), at(200, 0), at(200, 100), at(100, 100), at(100, 0)]),
+    ], crs=UTM50)
+    net = network.from_lines(lines)
+    # 100 + 2 x hypot(50, 40) + 400 m: nothing lost
+    assert net.edges["length_m"].sum() == pytest.approx(100 + 2 * np.hypot(50, 40) + 400)
+    assert len(net.edges) == 4 and net.n_nodes == 3
+    # the shorter of the parallel streets counts in the matrix
+    assert net.csr[0, 1] == pytest.approx(100.0) or net.csr[1, 0] == pytest.approx(100.0)

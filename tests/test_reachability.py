@@ -243,3 +243,18 @@ def test_site_pairs_reuse_the_area_attachment(access, t_network, t_areas):
     assert got.loc["A1", "walk_min"] == pytest.approx(70.0 / 60)
     fresh = reachability.site_pairs(t_network, t_areas, cands, id_column="candidate_id", limit_m=300)
     assert fresh.equals(got.reset_index())
+
+
+def test_no_facilities_at_all(t_network, t_areas, t_facilities):
+    got = reachability.assess_access(t_network, t_areas, t_facilities.iloc[:0]).areas
+    assert not got["within_walk"].any() and got["walk_min"].isna().all()
+    assert got["unreachable_reason"].tolist() == ["no_facility_in_reach", "no_facility_in_reach", "no_street_nearby",
+                                                  "no_facility_in_reach", "no_facility_in_reach"]
+
+
+def test_for_facilities_recomputes_reachability(access):
+    only_f2 = access.for_facilities(access.facilities["facility_id"] == "F2").set_index("area_id")
+    assert not only_f2["reachable"].any()
+    assert only_f2.loc["A1", "unreachable_reason"] == "no_facility_in_reach"
+    assert only_f2.loc["A3", "unreachable_reason"] == "no_street_nearby"
+    assert only_f2.loc["A4", "nearest_facility_straight"] == "F2"
