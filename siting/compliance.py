@@ -410,11 +410,15 @@ def _ratio_checks(areas: pd.DataFrame, facilities: pd.DataFrame, area_unit: pd.S
     for key, supply_col, demand_col, scale in (
             ("land_m2_per_capita", "land_area_m2", "population", 1.0),
             ("beds_per_1000_elderly", "beds", "elderly", 1000.0)):
-        if supply_col not in facilities.columns or demand_col not in areas.columns:
+        # no facility stating land/beds, or no area stating population/elderly: undecided, not zero
+        supply = pd.to_numeric(facilities[supply_col], errors="coerce") if supply_col in facilities.columns \
+            else pd.Series(np.nan, index=facilities.index)
+        demand = pd.to_numeric(areas[demand_col], errors="coerce") if demand_col in areas.columns \
+            else pd.Series(np.nan, index=areas.index)
+        if supply.isna().all() or demand.isna().all():
             out[key] = np.nan if names is None else pd.Series(np.nan, index=names)
             continue
-        supply = pd.to_numeric(facilities[supply_col], errors="coerce").fillna(0.0)
-        demand = pd.to_numeric(areas[demand_col], errors="coerce").fillna(0.0)
+        supply, demand = supply.fillna(0.0), demand.fillna(0.0)
         if names is None:
             out[key] = scale * supply.sum() / demand.sum() if demand.sum() > 0 else np.nan
         else:

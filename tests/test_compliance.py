@@ -353,3 +353,23 @@ def test_bad_inputs_name_the_column_and_rows(two_facilities_three_areas):
         check_compliance(areas, facilities.assign(facility_id=["F1", "F1"]), pairs, "dong_e")
     with pytest.raises(SitingInputError, match="no shipped profile named 'dong'"):
         check_compliance(areas, facilities, pairs, "dong")
+
+
+def test_land_and_beds_undecided_without_data():
+    """No facility states land area and no area states population: no verdict, rather than a 0 that fails."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from siting.compliance import check_compliance
+    from siting.profiles import load_profile
+
+    areas = gpd.GeoDataFrame({"area_id": ["A"], "households": [100.0], "status": ["existing"]},
+                             geometry=[shapely.box(0, 0, 10, 10)], crs=32650)
+    fac = gpd.GeoDataFrame({"facility_id": ["F"], "level": ["community"], "floor_area_m2": [300.0]},
+                           geometry=[shapely.Point(5, 5)], crs=32650)
+    pairs = pd.DataFrame({"area_id": ["A"], "facility_id": ["F"], "dist_m": [100.0], "walk_min": [100 / 60]})
+    result = check_compliance(areas, fac, pairs, load_profile("dong_e"))
+    assert result.summary["land_m2_per_capita"] is None or np.isnan(result.summary["land_m2_per_capita"])
+    assert result.summary["land_m2_per_capita_ok"] is None
+    assert result.areas.loc[0, "available_floor_area_m2"] == pytest.approx(300.0)  # all 300 m2 serve A
