@@ -797,7 +797,8 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
                                                  spacing_m=config["candidates"].get("spacing_m", 150.0)
                                                  if config.get("candidates") else 150.0)
                 candidates = candidates.to_crs(data["areas"].crs)
-            model, proposals = _propose(net, data, candidates, access, settings, reach, profile, opt, progress)
+            model, proposals = _propose(net, {**data, "facilities": comp.facilities}, candidates, access, settings,
+                                        reach, profile, opt, progress)
             access_before, comp_before, before = access, comp, _headline(access, comp)
             step("plan")
             facilities = pd.concat([facilities.assign(proposed=False),

@@ -312,3 +312,24 @@ def test_generate_candidates_grid_and_clusters():
     assert all((p.x, p.y) in node_set for p in cands.geometry)
     clusters_only = generate_candidates(network, areas, covered, sources=("clusters",), n_clusters=2)
     assert len(clusters_only) == 2
+
+
+def test_uncounted_facilities_have_no_floor_area_capacity():
+    """A county institution or a below-minimum station serves no households by floor area."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from siting.optimize import SitingProblem
+
+    areas = gpd.GeoDataFrame({"area_id": ["A1", "A2"], "households": [1000.0, 500.0], "status": ["existing"] * 2},
+                             geometry=[shapely.box(0, 0, 1, 1)] * 2, crs=32650)
+    fac = gpd.GeoDataFrame({"facility_id": ["F1", "F2"], "floor_area_m2": [9800.0, 150.0],
+                            "counts_toward_compliance": [False, True]},
+                           geometry=[shapely.Point(0, 0)] * 2, crs=32650)
+    cands = gpd.GeoDataFrame({"candidate_id": ["C1"], "max_floor_area_m2": [np.nan]},
+                             geometry=[shapely.Point(1, 1)], crs=32650)
+    pairs = pd.DataFrame({"area_id": ["A1", "A2"], "facility_id": ["F1", "F2"], "walk_min": [3.0, 4.0]})
+    problem = SitingProblem.from_tables(areas, fac, cands, pairs, None, rate_m2_per_100_households=15.0)
+    np.testing.assert_array_equal(problem.capacity, [0.0, 150.0, np.inf])
+    np.testing.assert_allclose(problem.floor_need_m2, [150.0, 75.0])  # households / 100 x 15 m2

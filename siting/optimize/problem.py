@@ -14,6 +14,10 @@ import pandas as pd
 
 from siting.errors import SitingInputError
 
+#: Slack when comparing walking minutes with the cutoff (about 0.1 mm at an elderly pace), as
+#: :data:`siting.reachability.TOLERANCE_M` does for distances.
+CUTOFF_SLACK_MIN = 1e-6
+
 
 class SitingProblem:
     """Demand points, sites (existing ones kept open) and the sparse costs between them.
@@ -182,7 +186,9 @@ class SitingProblem:
         areas : GeoDataFrame
             ``area_id`` (str), `weight` column (households or elderly), ``households``.
         facilities : GeoDataFrame or None
-            Existing facilities: ``facility_id``, ``name``, ``floor_area_m2``.
+            Existing facilities: ``facility_id``, ``name``, ``floor_area_m2``; with
+            ``counts_toward_compliance`` (from :func:`siting.compliance.check_compliance`), a
+            facility the floor-area rule does not count has no capacity.
         candidates : GeoDataFrame
             ``candidate_id``, ``name``, optional ``max_floor_area_m2`` (NaN = no limit).
         facility_pairs, candidate_pairs : DataFrame
@@ -227,7 +233,8 @@ class SitingProblem:
             for col in ("area_id", id_col, cost):
                 if col not in pairs.columns:
                     raise SitingInputError("pair table lacks a required column", source=layer, column=col)
-            kept = pairs[pairs["walk_min"] <= walk_minutes] if "walk_min" in pairs.columns else pairs
+            # the same inclusive cutoff as the assessment: a site exactly at 15 min covers the area
+            kept = pairs[pairs["walk_min"] <= walk_minutes + CUTOFF_SLACK_MIN] if "walk_min" in pairs.columns else pairs
             r = area_index.get_indexer(kept["area_id"].astype(str))
             c = site_index.get_indexer(kept[id_col].astype(str))
             unknown = (r < 0) | (c < 0)
@@ -244,8 +251,13 @@ class SitingProblem:
         if rate_m2_per_100_households is not None:
             rate = np.broadcast_to(np.asarray(rate_m2_per_100_households, dtype=float), (len(areas),))
             load = areas["households"].to_numpy(dtype=float) / 100.0 * rate
-            fac_cap = (np.zeros(0) if facilities is None
-                       else facilities["floor_area_m2"].to_numpy(dtype=float))
+            # a facility the floor-area rule does not count (county institution, below the single-site
+            # minimum: compliance's counts_toward_compliance) serves no households by floor area
+            fac_cap = np.zeros(0)
+            if facilities is not None:
+                counts = (facilities["counts_toward_compliance"].to_numpy(dtype=bool)
+                          if "counts_toward_compliance" in facilities.columns else True)
+                fac_cap = np.where(counts, facilities["floor_area_m2"].to_numpy(dtype=float), 0.0)
             cand_cap = (candidates["max_floor_area_m2"].to_numpy(dtype=float)
                         if "max_floor_area_m2" in candidates.columns else np.full(len(candidates), np.nan))
             capacity = np.concatenate([fac_cap, cand_cap])
