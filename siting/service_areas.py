@@ -55,7 +55,7 @@ def _reached_segments(network: StreetNetwork, node_dist: np.ndarray, reach_m: fl
 def service_areas(network: StreetNetwork, facilities: gpd.GeoDataFrame, *,
                   walk_speed_m_per_min: float = DEFAULT_WALK_SPEED_M_PER_MIN,
                   bands_min: Sequence[float] = DEFAULT_BANDS_MIN, buffer_m: float = DEFAULT_BUFFER_M,
-                  max_snap_m: float = 300.0, merged: bool = True) -> gpd.GeoDataFrame:
+                  max_snap_m: float = 300.0, merged: bool = True, memory_mb: float = 64.0) -> gpd.GeoDataFrame:
     """Street-following service areas of each facility for each walking-time band.
 
     Parameters
@@ -73,6 +73,8 @@ def service_areas(network: StreetNetwork, facilities: gpd.GeoDataFrame, *,
         Largest distance from a facility to a street, metres; farther facilities get no service area.
     merged : bool
         Also return, per band, the union of all facilities' areas (``facility_id`` = ``"all"``).
+    memory_mb : float
+        Budget for one chunk of facilities' distance rows, MB.
 
     Returns
     -------
@@ -87,10 +89,12 @@ def service_areas(network: StreetNetwork, facilities: gpd.GeoDataFrame, *,
     ids = facilities["facility_id"].to_numpy()
     sources = np.unique(attached.owner)
     records = []
-    if len(sources):
-        limit = bands[-1] * walk_speed_m_per_min + TOLERANCE_M
-        dist = dijkstra(matrix, directed=True, indices=n + sources, limit=limit)[:, :n]
-        for row, owner in enumerate(sources):
+    limit = bands[-1] * walk_speed_m_per_min + TOLERANCE_M
+    chunk = max(1, int(memory_mb * 1e6 // (8 * matrix.shape[0])))
+    for start in range(0, len(sources), chunk):
+        block = sources[start:start + chunk]
+        dist = dijkstra(matrix, directed=True, indices=n + block, limit=limit)[:, :n]
+        for row, owner in enumerate(block):
             for band in bands:
                 reach = band * walk_speed_m_per_min
                 lines = _reached_segments(network, dist[row], reach, attached, owner)
