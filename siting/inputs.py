@@ -139,6 +139,11 @@ def read_layer(source: Source, *, layer: str | None = None, crs: str | None = No
                                 fix="give layer=... (in a scenario file: layer: NAME)")
             try:
                 gdf = gpd.read_file(path, layer=layer)
+                if _gbk_without_cpg(path, gdf):
+                    warnings.warn(f"{path}: no .cpg file says how its text is encoded; read it as GB18030 "
+                                  f"(GBK), as Chinese ArcGIS exports are. Add a .cpg file saying GB18030 (or "
+                                  f"UTF-8) to silence this", stacklevel=3)
+                    gdf = gpd.read_file(path, layer=layer, encoding="gb18030")
             except Exception as exc:
                 raise ctx.error(f"could not read the file ({exc})", fix="open it in QGIS to check it") from exc
     if len(gdf) == 0:
@@ -154,6 +159,23 @@ def read_layer(source: Source, *, layer: str | None = None, crs: str | None = No
         raise ctx.error("the layer has no coordinate reference system (CRS)",
                         fix="define it (QGIS: Layer > Set CRS, then save), or pass crs='EPSG:4326'")
     return gdf
+
+
+def _gbk_without_cpg(path: Path, gdf: gpd.GeoDataFrame) -> bool:
+    """A Shapefile with no .cpg whose text, read as GDAL's default Latin-1, is really GBK Chinese."""
+    if path.suffix.lower() != ".shp" or path.with_suffix(".cpg").exists() or path.with_suffix(".CPG").exists():
+        return False
+    texts = [str(c) for c in gdf.columns] + [str(v) for v in gdf.select_dtypes(include="object").head(20).stack()]
+    for text in texts:
+        if text.isascii():
+            continue
+        try:
+            decoded = text.encode("latin-1").decode("gb18030")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            return False  # not Latin-1 mojibake: GDAL already decoded it properly
+        if any("\u4e00" <= ch <= "\u9fff" for ch in decoded):
+            return True
+    return False
 
 
 def _read_csv(path: Path, ctx: _Ctx, crs: str | None, lon: str | None, lat: str | None) -> gpd.GeoDataFrame:

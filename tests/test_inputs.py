@@ -227,3 +227,13 @@ def test_entrances_of_unknown_areas_are_an_error(t_network):
                              crs=UTM50)
     with pytest.raises(SitingInputError, match=r"entrances.*do not exist.*rows: xq01"):
         attach_areas(t_network, areas, entrances=gates)
+
+
+def test_gbk_shapefile_without_cpg(tmp_path):
+    path = tmp_path / "xiaoqu.shp"
+    _areas_frame().to_file(path, encoding="gb18030")
+    path.with_suffix(".cpg").unlink()  # as many Chinese ArcGIS exports come
+    with pytest.warns(UserWarning, match="no .cpg file.*GB18030"):
+        areas = inputs.read_areas(path)
+    assert areas["name"].tolist() == ["花园0", "花园1", "花园2"]
+    assert areas["households"].tolist() == [100.0, 200.0, 300.0]
