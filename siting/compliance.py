@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import SitingInputError
+from siting.inputs import assign_units
 from siting.labels import column_label, relabel, value_label
 from siting.profiles import Profile, load_profile
 from siting.reachability import TOLERANCE_M
@@ -324,15 +325,8 @@ def _unit_of(frame: gpd.GeoDataFrame, level: str, units: gpd.GeoDataFrame | None
     missing = pd.Series(pd.NA, index=frame.index, dtype="string")
     if units is None or not isinstance(units, gpd.GeoDataFrame) or frame.geometry is None:
         return missing
-    polygons = units[(units["level"] == level) & units.geometry.notna()]
-    if polygons.empty:
-        return missing
-    points = gpd.GeoDataFrame(geometry=frame.geometry.representative_point(), crs=frame.crs)
-    joined = gpd.sjoin(points, polygons[["name", "geometry"]].to_crs(frame.crs),
-                       how="left", predicate="within")
-    # A point on a shared border falls in two units; keep the first for a stable answer.
-    joined = joined[~joined.index.duplicated(keep="first")]
-    return joined["name"].reindex(frame.index).astype("string")
+    located = assign_units(frame[[frame.geometry.name]], units[units.geometry.notna()])
+    return located[level].astype("string") if level in located.columns else missing
 
 
 def _unit_names(area_units: pd.Series, units: pd.DataFrame | None, level: str) -> list[str]:
