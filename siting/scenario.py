@@ -35,9 +35,10 @@ Optimisation ``{objective, p, capacity, time_limit_s, method, weight}``:
     the set-cover minimum and increasing it).
 ``capacity``
     Respect floor-area capacity: each site serves at most its floor area (existing:
-    ``floor_area_m2``; candidates: ``max_floor_area_m2``, unlimited when unknown) at the profile's
-    floor-area rate per 100 households of each area's status.
-``time_limit_s`` (default 60), ``method`` (``exact`` HiGHS, default; ``heuristic``; ``greedy``),
+    ``floor_area_m2``, none for facilities the floor-area rule does not count; candidates:
+    ``max_floor_area_m2``, unlimited when unknown) at the profile's floor-area rate per 100
+    households of each area's status.
+``time_limit_s`` (default 60; with ``p: until_compliant`` it bounds the whole search), ``method`` (``exact`` HiGHS, default; ``heuristic``; ``greedy``),
 ``weight`` (``households``, default, or ``elderly``).
 
 When a scenario optimises, the proposed centres join the facilities as new community centres with
@@ -53,6 +54,7 @@ import hashlib
 import json
 import math
 import sys
+import time
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -633,11 +635,12 @@ def _area_rates(areas: pd.DataFrame, profile) -> np.ndarray:
     return areas["status"].map(lambda s: rates.get(s) or 0.0).to_numpy(dtype=float)
 
 
-def _solver(opt: dict, p: int | None, progress: bool):
+def _solver(opt: dict, p: int | None, progress: bool, time_limit_s: float | None = None):
     from siting.optimize import MaxCoverage, PMedian, SetCover
 
+    limit = float(opt.get("time_limit_s", DEFAULT_TIME_LIMIT_S)) if time_limit_s is None else time_limit_s
     kwargs = {"method": opt.get("method", "exact"), "capacitated": bool(opt.get("capacity", False)),
-              "time_limit_s": float(opt.get("time_limit_s", DEFAULT_TIME_LIMIT_S)), "progress": progress}
+              "time_limit_s": limit, "progress": progress}
     if opt["objective"] == "set_cover" or p is None:
         return SetCover(allow_unreachable=True, **kwargs)
     return (PMedian if opt["objective"] == "p_median" else MaxCoverage)(p=p, **kwargs)
@@ -649,14 +652,20 @@ def _optimize(problem, opt: dict, progress: bool):
         return _solver(opt, None, progress).solve(problem)
     if opt["p"] != UNTIL_COMPLIANT:
         return _solver(opt, int(opt["p"]), progress).solve(problem)
-    cover = _solver(opt, None, progress).solve(problem)
+    # time_limit_s bounds the whole search, not each p: the planner asked for one answer in that time
+    deadline = time.monotonic() + float(opt.get("time_limit_s", DEFAULT_TIME_LIMIT_S))
+
+    def remaining() -> float:
+        return max(1.0, deadline - time.monotonic())
+
+    cover = _solver(opt, None, progress, remaining()).solve(problem)
     reachable = problem.covered_by(np.flatnonzero(problem.is_candidate))
     start = len(cover.selected_)
     if start == 0:
         return cover
     for p in range(start, problem.n_candidates + 1):
-        model = _solver(opt, p, progress).solve(problem)
-        if problem.covered_by(model.selected_)[reachable].all():
+        model = _solver(opt, p, progress, remaining()).solve(problem)
+        if problem.covered_by(model.selected_)[reachable].all() or time.monotonic() >= deadline:
             return model
     return model
 
