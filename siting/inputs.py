@@ -165,7 +165,7 @@ def _gbk_without_cpg(path: Path, gdf: gpd.GeoDataFrame) -> bool:
     """A Shapefile with no .cpg whose text, read as GDAL's default Latin-1, is really GBK Chinese."""
     if path.suffix.lower() != ".shp" or path.with_suffix(".cpg").exists() or path.with_suffix(".CPG").exists():
         return False
-    texts = [str(c) for c in gdf.columns] + [str(v) for v in gdf.select_dtypes(include="object").head(20).stack()]
+    texts = [str(c) for c in gdf.columns] + [str(v) for v in gdf.select_dtypes(include=["object", "string"]).head(20).stack()]
     for text in texts:
         if text.isascii():
             continue
