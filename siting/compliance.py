@@ -276,7 +276,7 @@ def _floor_area(areas: pd.DataFrame, facilities: pd.DataFrame, reach: pd.DataFra
     n_reached = area_ids.map(in_reach.groupby("area_id").size()).fillna(0).astype(int).to_numpy()
     reason = np.select(
         [~decided, ok, n_reached == 0, n_counted == 0],
-        ["rate_not_set", "", "no_facility_in_reach", "below_min_site_only"], "below_rate")
+        ["rate_not_set", "", "no_neighbourhood_facility_in_reach", "below_min_site_only"], "below_rate")
 
     rule_text = {s: f"{key}={'null' if rates[s] is None else f'{rates[s]:g}'}"
                  for s, key in RATE_KEYS.items()}

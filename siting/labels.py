@@ -151,6 +151,8 @@ VALUES: dict[str, tuple[str, str]] = {
     "buildings": ("按建筑估算", "estimated from buildings"),
     "no_street_nearby": ("附近无道路", "no street within snapping distance"),
     "no_facility_in_reach": ("步行范围内无设施", "no facility in reach"),
+    # the floor-area rule counts township, community and station facilities, not county institutions
+    "no_neighbourhood_facility_in_reach": ("步行范围内无乡镇/社区级设施", "no township or community facility in reach"),
     "isolated_network_part": ("路网孤立部分", "isolated part of the network"),
     "True": ("是", "yes"),
     "False": ("否", "no"),

@@ -233,7 +233,23 @@ def _table(frame: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     for column in out.columns:
         if out[column].dtype == "Int8" or out[column].dtype == bool:
             out[column] = [None if pd.isna(v) else value_label(bool(v), language) for v in out[column]]
+        elif pd.api.types.is_float_dtype(out[column]):
+            # metres, minutes and m² to two decimals: what a reviewer reads, not float noise
+            out[column] = out[column].round(2)
+    if "floor_area_rule" in out.columns:
+        out["floor_area_rule"] = out["floor_area_rule"].map(lambda rule: _rule_text(rule, language))
     return relabel(out, language, values=VALUE_COLUMNS)
+
+
+def _rule_text(rule: object, language: str) -> object:
+    """``existing_area_m2_per_100hh=15`` as the reviewer reads it: 已建小区每百户配建面积 ≥ 15 m2/100hh."""
+    from siting.profiles import SCHEMA
+
+    key, _, value = str(rule).partition("=")
+    spec = SCHEMA.get(key)
+    if spec is None or not value:
+        return rule
+    return f"{spec.label_zh if language == 'zh' else spec.label_en} ≥ {value} {spec.unit}"
 
 
 def summary_rows(summary: Mapping[str, Any], language: str = "zh") -> pd.DataFrame:
