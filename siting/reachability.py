@@ -38,11 +38,12 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import shapely
+from pyproj import CRS
 from scipy.sparse.csgraph import dijkstra
 
 from siting.errors import SitingInputError
 from siting.network import StreetNetwork, min_weight_matrix
-from siting.snapping import Attachment, attach_areas, attach_points
+from siting.snapping import Attachment, attach_areas, attach_points, in_network_crs
 
 DEFAULT_WALK_SPEED_M_PER_MIN = 60.0
 DEFAULT_WALK_MINUTES = 15.0
@@ -207,7 +208,7 @@ def site_pairs(network: StreetNetwork, areas: gpd.GeoDataFrame, sites: gpd.GeoDa
 
 def check_within_network(network: StreetNetwork, features: gpd.GeoDataFrame, id_column: str, what: str) -> None:
     """Raise when features lie far outside the street network, which means a coordinate mistake."""
-    points = features.to_crs(network.crs).geometry.representative_point().to_numpy()
+    points = in_network_crs(network, features).geometry.representative_point().to_numpy()
     far = shapely.distance(points, network.hull) > FAR_OUTSIDE_M
     if far.any():
         raise SitingInputError(
@@ -232,6 +233,8 @@ class Accessibility:
         The facilities used.
     walk_speed_m_per_min, walk_minutes, service_radius_m : float
         Settings used.
+    crs : pyproj.CRS
+        The metric CRS the distances were measured in (the network's).
     bands_min : tuple of float
         Walking-time bands reported as ``within_<b>min`` columns.
     area_attachment : Attachment
@@ -244,6 +247,7 @@ class Accessibility:
     walk_speed_m_per_min: float
     walk_minutes: float
     service_radius_m: float
+    crs: CRS
     bands_min: tuple[float, ...] = field(default=DEFAULT_BANDS_MIN)
     area_attachment: Attachment | None = field(default=None, repr=False)
 
@@ -286,7 +290,7 @@ class Accessibility:
         areas = areas.merge(best[["area_id", "facility_id", "dist_m"]].rename(
             columns={"facility_id": "nearest_facility", "dist_m": "dist_m_network"}), on="area_id", how="left")
         areas["walk_min"] = areas["dist_m_network"] / self.walk_speed_m_per_min
-        straight, which = _straight(areas, self.facilities[np.asarray(mask)])
+        straight, which = _straight(areas, self.facilities[np.asarray(mask)], self.crs)
         areas["dist_m_straight"], areas["nearest_facility_straight"] = straight, which
         _flags(areas, self)
         # beyond limit_m these facilities' distances are unknown here, so "reachable" means within it
@@ -318,16 +322,15 @@ class Accessibility:
         return out.reset_index()
 
 
-def _straight(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Straight-line distance (m) from each area polygon to its nearest facility point (0 inside)."""
+def _straight(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, crs) -> tuple[np.ndarray, np.ndarray]:
+    """Straight-line distance (m) from each area polygon to its nearest facility point (0 inside),
+    measured in the analysis' metric ``crs``."""
     if len(facilities) == 0:
         return np.full(len(areas), np.nan), np.full(len(areas), None, dtype=object)
-    from siting.projection import to_metric
-
-    metric = to_metric(areas)
-    points = facilities.to_crs(metric.crs).geometry.to_numpy()
-    tree = shapely.STRtree(points)
-    (area_idx, fac_idx), dist = tree.query_nearest(metric.geometry.to_numpy(), return_distance=True, all_matches=False)
+    polys = (areas if areas.crs == crs else areas.to_crs(crs)).geometry.to_numpy()
+    points = (facilities if facilities.crs == crs else facilities.to_crs(crs)).geometry.to_numpy()
+    (area_idx, fac_idx), dist = shapely.STRtree(points).query_nearest(polys, return_distance=True,
+                                                                      all_matches=False)
     out_d = np.full(len(areas), np.nan)
     out_w = np.full(len(areas), None, dtype=object)
     out_d[area_idx] = dist
@@ -388,11 +391,13 @@ def assess_access(network: StreetNetwork, areas: gpd.GeoDataFrame, facilities: g
         raise SitingInputError("walking speed, minutes and service radius must be positive",
                                source="settings", fix="e.g. walk_speed_m_per_min=60, walk_minutes=15, "
                                                       "service_radius_m=1000")
-    check_within_network(network, areas, "area_id", "residential areas")
-    check_within_network(network, facilities, "facility_id", "facilities")
-    area_att = attach_areas(network, areas, entrances=entrances, max_snap_m=max_snap_m)
-    fac_att = attach_points(network, facilities, max_snap_m=max_snap_m)
-    result = Accessibility(areas=areas, pairs=pd.DataFrame(), facilities=facilities,
+    # project once; every step below works in the network's metric CRS
+    areas_m, facilities_m = in_network_crs(network, areas), in_network_crs(network, facilities)
+    check_within_network(network, areas_m, "area_id", "residential areas")
+    check_within_network(network, facilities_m, "facility_id", "facilities")
+    area_att = attach_areas(network, areas_m, entrances=entrances, max_snap_m=max_snap_m)
+    fac_att = attach_points(network, facilities_m, max_snap_m=max_snap_m)
+    result = Accessibility(areas=areas, pairs=pd.DataFrame(), facilities=facilities, crs=network.crs,
                            walk_speed_m_per_min=float(walk_speed_m_per_min), walk_minutes=float(walk_minutes),
                            service_radius_m=float(service_radius_m),
                            bands_min=tuple(sorted({float(b) for b in bands_min} | {float(walk_minutes)})))
@@ -411,7 +416,7 @@ def assess_access(network: StreetNetwork, areas: gpd.GeoDataFrame, facilities: g
     nearest_id = np.full(len(out), None, dtype=object)
     nearest_id[finite] = fac_ids[which[finite]]
     out["nearest_facility"] = nearest_id
-    out["dist_m_straight"], out["nearest_facility_straight"] = _straight(areas, facilities)
+    out["dist_m_straight"], out["nearest_facility_straight"] = _straight(areas_m, facilities_m, network.crs)
     _flags(out, result)
     out["reachable"] = finite
     reason = np.full(len(out), None, dtype=object)

@@ -59,6 +59,11 @@ class Attachment:
     unattached: np.ndarray
 
 
+def in_network_crs(network: StreetNetwork, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` in the network's metric CRS, projected only when it is not already."""
+    return frame if frame.crs == network.crs else frame.to_crs(network.crs)
+
+
 def _nearest_within(network: StreetNetwork, points: np.ndarray, limit_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Nearest edge of each point among the edges within its own ``limit_m``; ties go to the lower edge.
 
@@ -104,7 +109,7 @@ def attach_points(network: StreetNetwork, points: gpd.GeoSeries | gpd.GeoDataFra
     max_snap_m : float
         Largest straight-line distance from a point to a street, metres.
     """
-    geoms = points.to_crs(network.crs).geometry.to_numpy()
+    geoms = in_network_crs(network, points).geometry.to_numpy()
     return _project(network, geoms, np.arange(len(geoms)), len(geoms), max_snap_m)
 
 
@@ -130,7 +135,7 @@ def attach_areas(network: StreetNetwork, areas: gpd.GeoDataFrame, *, entrances: 
     max_access_points : int
         Most access points kept per area (evenly spread among the facing samples).
     """
-    polys = areas.to_crs(network.crs).geometry.to_numpy()
+    polys = in_network_crs(network, areas).geometry.to_numpy()
     n = len(polys)
     owner_of_gate = np.array([], dtype=np.int64)
     gate_points = np.array([], dtype=object)
@@ -141,7 +146,7 @@ def attach_areas(network: StreetNetwork, areas: gpd.GeoDataFrame, *, entrances: 
             raise SitingInputError("entrances name residential areas that do not exist", source="entrances",
                                    column="area_id", rows=sorted(set(entrances.loc[known.isna(), "area_id"])),
                                    fix="use the ids of the areas layer (小区编号 / area_id), spelled the same")
-        gates = entrances[known.notna()].to_crs(network.crs)
+        gates = in_network_crs(network, entrances[known.notna()])
         owner_of_gate = known[known.notna()].to_numpy(dtype=np.int64)
         gate_points = gates.geometry.to_numpy()
     has_gate = np.zeros(n, dtype=bool)
