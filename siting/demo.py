@@ -480,16 +480,14 @@ def _round_geometry(geom):
 
 def _write_gpkg(frames: list[tuple[gpd.GeoDataFrame, str, str]], path: Path) -> None:
     """Write layers to one GeoPackage, replacing it, with a fixed timestamp for byte-identical files."""
+    from siting.report import fixed_gpkg_date
+
     path.unlink(missing_ok=True)
-    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": GPKG_FIXED_DATE})
-    try:
+    with fixed_gpkg_date(GPKG_FIXED_DATE):
         for gdf, layer, description in frames:
             pyogrio.write_dataframe(gdf, path, layer=layer, driver="GPKG", append=path.exists(),
                                     layer_options={"IDENTIFIER": f"{layer}（虚构数据 / synthetic）",
                                                    "DESCRIPTION": description})
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
 
 def _households(rng: np.random.Generator, area_m2: float, new: bool) -> int:

@@ -160,16 +160,23 @@ def _for_file(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_gpkg(frame: gpd.GeoDataFrame, path: str | Path, layer: str) -> Path:
-    """Write one GeoPackage layer with a fixed timestamp, so identical data gives identical bytes."""
+@contextmanager
+def fixed_gpkg_date(date: str = FIXED_TIME.replace("Z", ".000Z")) -> Iterator[None]:
+    """GeoPackages written inside carry ``date`` instead of the clock (GDAL's ``OGR_CURRENT_DATE``)."""
     import pyogrio
 
     previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FIXED_TIME.replace("Z", ".000Z")})
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": date})
     try:
-        _for_file(frame).to_file(path, driver="GPKG", layer=layer, engine="pyogrio")
+        yield
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+
+
+def write_gpkg(frame: gpd.GeoDataFrame, path: str | Path, layer: str) -> Path:
+    """Write one GeoPackage layer with a fixed timestamp, so identical data gives identical bytes."""
+    with fixed_gpkg_date():
+        _for_file(frame).to_file(path, driver="GPKG", layer=layer, engine="pyogrio")
     return Path(path)
 
 
