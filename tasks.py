@@ -2,11 +2,13 @@
 """Set up and run siting from a fresh clone with nothing but Python 3.11+ and pip.
 
     python3 tasks.py demo    # create .venv, install, run the demo town analysis
-    python3 tasks.py test    # create .venv, install with test extras, run the whole test suite
+    python3 tasks.py test    # create .venv, install with test extras, lint, type-check, run the test suite
 
-Extra arguments after ``test`` go to pytest (e.g. ``python3 tasks.py test -m slow``).
+``test`` runs ruff (lint and format check) and mypy first, then pytest; extra arguments after ``test``
+go to pytest (e.g. ``python3 tasks.py test -m slow``).
 The virtual environment lives in ``.venv`` beside this file and is reused on later runs.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,6 +22,9 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+#: Lint, format and type checks run before the tests (configured in pyproject.toml).
+LINTED = ["siting", "tests", "benchmarks", "tools", "tasks.py"]
+CHECKS = [["ruff", "check", *LINTED], ["ruff", "format", "--check", *LINTED], ["mypy"]]
 
 
 def _install(extras: str) -> None:
@@ -48,8 +53,11 @@ def main(argv: list[str]) -> int:
         _install("")
         return subprocess.run([str(PYTHON), "-m", "siting", "demo", *rest], cwd=ROOT).returncode
     _install("test,bench")
-    result = subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
-    return result
+    for check in CHECKS:
+        print("$", " ".join(check), flush=True)
+        if subprocess.run([str(PYTHON), "-m", *check], cwd=ROOT).returncode:
+            return 1
+    return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ model with siting's exact method, and prints both objectives and the time ratio.
 weight the capacity load separately from the objective, so pmedcap is not compared. Unit-cost
 set covering is much harder than the weighted original; give ``--time-limit`` (applied to both).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,7 +38,7 @@ def pmed_costs(path: Path) -> tuple[np.ndarray, int]:
     """All-pairs shortest-path matrix (n × n) and p of a ``pmed`` file; the last repeated edge counts."""
     v = _numbers(path)
     n, m, p = (int(x) for x in v[:3])
-    edges = v[3:3 + 3 * m].reshape(m, 3)
+    edges = v[3 : 3 + 3 * m].reshape(m, 3)
     i, j = edges[:, 0] - 1, edges[:, 1] - 1
     key = np.minimum(i, j) * n + np.maximum(i, j)
     # np.unique keeps the first occurrence; scan reversed so the last edge line wins.
@@ -60,12 +61,20 @@ def pmedcap_problem(path: Path) -> tuple[SitingProblem, int]:
     """Capacitated p-median problem: floor-Euclidean costs, demand as load, one capacity for all."""
     v = _numbers(path)
     n, p, q = (int(x) for x in v[2:5])
-    nodes = v[5:5 + 4 * n].reshape(n, 4)
+    nodes = v[5 : 5 + 4 * n].reshape(n, 4)
     xy = nodes[:, 1:3].astype(float)
     dist = np.floor(np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1]))
     rows, cols = np.divmod(np.arange(n * n), n)
-    problem = SitingProblem(np.ones(n), rows, cols, dist.ravel(), n, capacity=np.full(n, float(q)),
-                            load=nodes[:, 3].astype(float), unserved_cost=np.inf)
+    problem = SitingProblem(
+        np.ones(n),
+        rows,
+        cols,
+        dist.ravel(),
+        n,
+        capacity=np.full(n, float(q)),
+        load=nodes[:, 3].astype(float),
+        unserved_cost=np.inf,
+    )
     return problem, p
 
 
@@ -73,13 +82,13 @@ def scp_problem(path: Path, unit_costs: bool = False) -> SitingProblem:
     """Set covering as a siting problem: rows are demands, columns are candidate sites."""
     v = _numbers(path)
     m, n = int(v[0]), int(v[1])
-    costs = v[2:2 + n].astype(float)
+    costs = v[2 : 2 + n].astype(float)
     pos = 2 + n
     rows, cols = [], []
     for i in range(m):
         k = int(v[pos])
         rows.append(np.full(k, i))
-        cols.append(v[pos + 1:pos + 1 + k] - 1)
+        cols.append(v[pos + 1 : pos + 1 + k] - 1)
         pos += 1 + k
     r, c = np.concatenate(rows), np.concatenate(cols)
     return SitingProblem(np.ones(m), r, c, np.zeros(len(r)), n, site_costs=np.ones(n) if unit_costs else costs)
@@ -88,8 +97,11 @@ def scp_problem(path: Path, unit_costs: bool = False) -> SitingProblem:
 def known_optima(path: Path) -> dict[str, float]:
     """Optimal values from the csv files of the benchmark folder (instance → value)."""
     out: dict[str, float] = {}
-    for csv_path in (path.parent / "best_known.csv", path.parent / "optimal_values.csv",
-                     path.parent.parent / "optimal_values.csv"):
+    for csv_path in (
+        path.parent / "best_known.csv",
+        path.parent / "optimal_values.csv",
+        path.parent.parent / "optimal_values.csv",
+    ):
         if csv_path.exists():
             with csv_path.open() as fh:
                 for row in csv.DictReader(fh):
@@ -115,9 +127,15 @@ def run(path: Path, method: str, time_limit_s: float | None) -> dict:
         problem, p = pmed_problem(path) if kind == "pmed" else pmedcap_problem(path)
         model = PMedian(p=p, method=method, capacitated=kind == "pmedcap", time_limit_s=time_limit_s).solve(problem)
     seconds = time.perf_counter() - t0
-    out = {"instance": path.stem, "method": method, "objective": model.objective,
-           "bound": None if np.isnan(model.bound) else model.bound, "status": model.status,
-           "seconds": round(seconds, 3), "solve_seconds": round(model.seconds, 3)}
+    out = {
+        "instance": path.stem,
+        "method": method,
+        "objective": model.objective,
+        "bound": None if np.isnan(model.bound) else model.bound,
+        "status": model.status,
+        "seconds": round(seconds, 3),
+        "solve_seconds": round(model.seconds, 3),
+    }
     optimum = known_optima(path).get(path.stem)
     if optimum is not None:
         out["optimal"] = optimum
@@ -133,11 +151,17 @@ def run_spopt(path: Path, time_limit_s: float | None) -> dict:
 
     kind = kind_of(path)
     if kind == "pmedcap":
-        return {"instance": path.stem, "method": "spopt", "skipped":
-                "spopt's PMedian weights the objective by the capacity load; pmedcap's objective is unweighted"}
+        return {
+            "instance": path.stem,
+            "method": "spopt",
+            "skipped": "spopt's PMedian weights the objective by the capacity load; pmedcap's objective is unweighted",
+        }
     solver_name = "HiGHS" if "HiGHS" in pulp.listSolvers(onlyAvailable=True) else "PULP_CBC_CMD"
-    solver = (pulp.HiGHS(msg=False, timeLimit=time_limit_s) if solver_name == "HiGHS"
-              else pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s))
+    solver = (
+        pulp.HiGHS(msg=False, timeLimit=time_limit_s)
+        if solver_name == "HiGHS"
+        else pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s)
+    )
     t0 = time.perf_counter()
     if kind == "pmed":
         dist, p = pmed_costs(path)
@@ -157,15 +181,25 @@ def run_spopt(path: Path, time_limit_s: float | None) -> dict:
         spopt_seconds = read_seconds + time.perf_counter() - t1
         t1 = time.perf_counter()
         ours_model = SetCover(method="exact", time_limit_s=time_limit_s).solve(problem)
-        ours = {"objective": ours_model.objective, "status": ours_model.status,
-                "seconds": round(read_seconds + time.perf_counter() - t1, 3)}
+        ours = {
+            "objective": ours_model.objective,
+            "status": ours_model.status,
+            "seconds": round(read_seconds + time.perf_counter() - t1, 3),
+        }
     spopt_obj = pulp.value(spopt_model.problem.objective)
-    return {"instance": path.stem, "method": "spopt", "solver": solver_name, "unit_costs": kind == "scp",
-            "objective": None if spopt_obj is None else float(spopt_obj),
-            "spopt_status": pulp.LpStatus[spopt_model.problem.status], "seconds": round(spopt_seconds, 3),
-            "siting_exact_objective": ours["objective"], "siting_exact_status": ours["status"],
-            "siting_exact_seconds": ours["seconds"],
-            "time_ratio_spopt_over_siting": round(spopt_seconds / max(ours["seconds"], 1e-9), 2)}
+    return {
+        "instance": path.stem,
+        "method": "spopt",
+        "solver": solver_name,
+        "unit_costs": kind == "scp",
+        "objective": None if spopt_obj is None else float(spopt_obj),
+        "spopt_status": pulp.LpStatus[spopt_model.problem.status],
+        "seconds": round(spopt_seconds, 3),
+        "siting_exact_objective": ours["objective"],
+        "siting_exact_status": ours["status"],
+        "siting_exact_seconds": ours["seconds"],
+        "time_ratio_spopt_over_siting": round(spopt_seconds / max(ours["seconds"], 1e-9), 2),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

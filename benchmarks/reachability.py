@@ -38,6 +38,7 @@ the resident size just before the call.
 
 Prints a table and one JSON line per case (prefixed ``JSON``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,8 +84,9 @@ COUNTY_ORIGIN = (430_000.0, 4_000_000.0)
 # inputs
 
 
-def scatter_near_streets(net: street_network.StreetNetwork, n_areas: int, n_facilities: int,
-                         seed: int) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def scatter_near_streets(
+    net: street_network.StreetNetwork, n_areas: int, n_facilities: int, seed: int
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Areas (octagons 25–60 m across the street) and facilities (points 5–40 m off it) on a real network.
 
     Positions are drawn along the streets in proportion to their length, so dense parts of town
@@ -107,11 +109,17 @@ def scatter_near_streets(net: street_network.StreetNetwork, n_areas: int, n_faci
     centres = beside(n_areas, 40.0, 90.0)
     areas = gpd.GeoDataFrame(
         {"area_id": [f"A{i:05d}" for i in range(n_areas)], "households": rng.integers(80, 1200, n_areas).astype(float)},
-        geometry=shapely.buffer(shapely.points(centres), rng.uniform(25.0, 60.0, n_areas), quad_segs=2), crs=net.crs)
+        geometry=shapely.buffer(shapely.points(centres), rng.uniform(25.0, 60.0, n_areas), quad_segs=2),
+        crs=net.crs,
+    )
     facilities = gpd.GeoDataFrame(
-        {"facility_id": [f"F{i:04d}" for i in range(n_facilities)],
-         "level": rng.choice(["community", "township"], n_facilities, p=[0.85, 0.15])},
-        geometry=shapely.points(beside(n_facilities, 5.0, 40.0)), crs=net.crs)
+        {
+            "facility_id": [f"F{i:04d}" for i in range(n_facilities)],
+            "level": rng.choice(["community", "township"], n_facilities, p=[0.85, 0.15]),
+        },
+        geometry=shapely.points(beside(n_facilities, 5.0, 40.0)),
+        crs=net.crs,
+    )
     return areas, facilities
 
 
@@ -135,8 +143,10 @@ def county_network(side: int, seed: int) -> tuple[nx.MultiGraph, np.ndarray, np.
     gx, gy = np.meshgrid(xs, ys, indexing="ij")
     xy = np.column_stack([gx.ravel(), gy.ravel()]) + np.clip(rng.normal(0.0, 6.0, (side * side, 2)), -15, 15)
     node = np.arange(side * side).reshape(side, side)
-    pairs = [np.column_stack([node[:-1, :].ravel(), node[1:, :].ravel()]),   # east-west links
-             np.column_stack([node[:, :-1].ravel(), node[:, 1:].ravel()])]   # north-south links
+    pairs = [
+        np.column_stack([node[:-1, :].ravel(), node[1:, :].ravel()]),  # east-west links
+        np.column_stack([node[:, :-1].ravel(), node[:, 1:].ravel()]),
+    ]  # north-south links
     links = np.vstack(pairs)
     links = links[rng.random(len(links)) >= 0.10]
     diagonal = rng.random((side - 1) * (side - 1)) < 0.04
@@ -148,14 +158,18 @@ def county_network(side: int, seed: int) -> tuple[nx.MultiGraph, np.ndarray, np.
     lines = shapely.linestrings(np.stack([xy[links[:, 0]], xy[links[:, 1]]], axis=1))
     graph = nx.MultiGraph(crs=COUNTY_CRS)
     graph.add_nodes_from((i, {"x": x, "y": y}) for i, (x, y) in enumerate(xy.tolist()))
-    graph.add_edges_from((a, b, {"geometry": g, "length": ln})
-                         for a, b, g, ln in zip(links[:, 0].tolist(), links[:, 1].tolist(), lines,
-                                                shapely.length(lines).tolist()))
+    graph.add_edges_from(
+        (a, b, {"geometry": g, "length": ln})
+        for a, b, g, ln in zip(
+            links[:, 0].tolist(), links[:, 1].tolist(), lines, shapely.length(lines).tolist(), strict=True
+        )
+    )
     return graph, xs, ys
 
 
-def county_features(net: street_network.StreetNetwork, xs: np.ndarray, ys: np.ndarray, n_areas: int,
-                    n_facilities: int, seed: int) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def county_features(
+    net: street_network.StreetNetwork, xs: np.ndarray, ys: np.ndarray, n_areas: int, n_facilities: int, seed: int
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Residential areas in blocks clustered in towns (plus villages) and facilities among them.
 
     A county seat and 13 townships, each a Gaussian cloud of blocks (σ 0.4–1.5 km); 8 % of the
@@ -182,7 +196,7 @@ def county_features(net: street_network.StreetNetwork, xs: np.ndarray, ys: np.nd
             pts[rural] = rng.uniform(extent[0], extent[1], (rural.sum(), 2))
             i = np.clip(np.searchsorted(xs, pts[:, 0]) - 1, 0, len(xs) - 2)
             j = np.clip(np.searchsorted(ys, pts[:, 1]) - 1, 0, len(ys) - 2)
-            for cell in zip(i.tolist(), j.tolist()):
+            for cell in zip(i.tolist(), j.tolist(), strict=True):
                 found.setdefault(cell, None)
         return np.array(list(found)[:count])
 
@@ -198,14 +212,17 @@ def county_features(net: street_network.StreetNetwork, xs: np.ndarray, ys: np.nd
     area_cells, fac_cells = cells[:n_areas], cells[n_areas:]
     areas = gpd.GeoDataFrame(
         {"area_id": [f"A{i:05d}" for i in range(n_areas)], "households": rng.integers(80, 1500, n_areas).astype(float)},
-        geometry=shapely.box(*block_bounds(area_cells, rng.uniform(0.55, 0.80, n_areas))), crs=net.crs)
+        geometry=shapely.box(*block_bounds(area_cells, rng.uniform(0.55, 0.80, n_areas))),
+        crs=net.crs,
+    )
     # a facility stands somewhere inside its block, off the block centre
     x0, y0, x1, y1 = block_bounds(fac_cells, np.full(n_facilities, 0.6))
     points = shapely.points(rng.uniform(x0, x1), rng.uniform(y0, y1))
     levels = np.full(n_facilities, "community", dtype=object)
     levels[:n_towns] = "township"
-    facilities = gpd.GeoDataFrame({"facility_id": [f"F{i:04d}" for i in range(n_facilities)], "level": levels},
-                                  geometry=points, crs=net.crs)
+    facilities = gpd.GeoDataFrame(
+        {"facility_id": [f"F{i:04d}" for i in range(n_facilities)], "level": levels}, geometry=points, crs=net.crs
+    )
     return areas, facilities
 
 
@@ -228,17 +245,23 @@ def recipe_graph(net: street_network.StreetNetwork, area_att, fac_att) -> nx.DiG
 
     e = net.edges
     eu, ev, elen = e["u"].tolist(), e["v"].tolist(), e["length_m"].tolist()
-    for u, v, ln in zip(eu, ev, elen):
+    for u, v, ln in zip(eu, ev, elen, strict=True):
         add(u, v, ln)
         add(v, u, ln)
     areas_on_edge = defaultdict(list)
-    for o, ei, off, gap in zip(area_att.owner.tolist(), area_att.edge.tolist(), area_att.offset_m.tolist(),
-                               area_att.gap_m.tolist()):
+    for o, ei, off, gap in zip(
+        area_att.owner.tolist(),
+        area_att.edge.tolist(),
+        area_att.offset_m.tolist(),
+        area_att.gap_m.tolist(),
+        strict=True,
+    ):
         add(eu[ei], ("A", o), gap + off)
         add(ev[ei], ("A", o), gap + elen[ei] - off)
         areas_on_edge[ei].append((o, off, gap))
-    for o, ei, off, gap in zip(fac_att.owner.tolist(), fac_att.edge.tolist(), fac_att.offset_m.tolist(),
-                               fac_att.gap_m.tolist()):
+    for o, ei, off, gap in zip(
+        fac_att.owner.tolist(), fac_att.edge.tolist(), fac_att.offset_m.tolist(), fac_att.gap_m.tolist(), strict=True
+    ):
         add(("F", o), eu[ei], gap + off)
         add(("F", o), ev[ei], gap + elen[ei] - off)
         for ao, aoff, agap in areas_on_edge.get(ei, ()):
@@ -306,8 +329,14 @@ def gc_seconds(function) -> float:
 def run_siting(net, areas, facilities):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # unattached-feature warnings are checked by the tests
-        return assess_access(net, areas, facilities, walk_speed_m_per_min=WALK_SPEED_M_PER_MIN,
-                             walk_minutes=WALK_MINUTES, service_radius_m=SERVICE_RADIUS_M)
+        return assess_access(
+            net,
+            areas,
+            facilities,
+            walk_speed_m_per_min=WALK_SPEED_M_PER_MIN,
+            walk_minutes=WALK_MINUTES,
+            service_radius_m=SERVICE_RADIUS_M,
+        )
 
 
 def measure_memory_child(pickle_path: str) -> None:
@@ -328,10 +357,12 @@ def measure_memory(net, areas, facilities) -> dict:
         path = Path(tmp) / "inputs.pickle"
         with open(path, "wb") as handle:
             # the spatial index is rebuilt on first use, as it would be for a user
-            pickle.dump((dataclasses.replace(net, _tree=None), areas, facilities), handle,
-                        protocol=pickle.HIGHEST_PROTOCOL)
-        out = subprocess.run([sys.executable, __file__, "--memory-child", str(path)], capture_output=True,
-                             text=True, check=True)
+            pickle.dump(
+                (dataclasses.replace(net, _tree=None), areas, facilities), handle, protocol=pickle.HIGHEST_PROTOCOL
+            )
+        out = subprocess.run(
+            [sys.executable, __file__, "--memory-child", str(path)], capture_output=True, text=True, check=True
+        )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -361,28 +392,43 @@ def bench_case(name: str, net, build_s: float, areas, facilities, repeat: int, e
     beyond_ok = bool(np.all(np.nan_to_num(ours_m[~reached], nan=np.inf) > CUTOFF_M - 1e-6))
     area_pos = {a: i for i, a in enumerate(areas["area_id"])}
     fac_pos = {f: i for i, f in enumerate(facilities["facility_id"])}
-    ours_pairs = {(area_pos[a], fac_pos[f]): d
-                  for a, f, d in zip(access.pairs["area_id"], access.pairs["facility_id"], access.pairs["dist_m"])
-                  if d <= CUTOFF_M}
+    ours_pairs = {
+        (area_pos[a], fac_pos[f]): d
+        for a, f, d in zip(access.pairs["area_id"], access.pairs["facility_id"], access.pairs["dist_m"], strict=True)
+        if d <= CUTOFF_M
+    }
     same_pairs = ours_pairs.keys() == nx_pairs.keys()
-    pair_diff_min = max((abs(ours_pairs[k] - nx_pairs[k]) for k in ours_pairs.keys() & nx_pairs.keys()),
-                        default=0.0) / WALK_SPEED_M_PER_MIN
+    pair_diff_min = (
+        max((abs(ours_pairs[k] - nx_pairs[k]) for k in ours_pairs.keys() & nx_pairs.keys()), default=0.0)
+        / WALK_SPEED_M_PER_MIN
+    )
     core_s = stages["nearest_s"] + stages["pair_distances_s"]
     record = {
-        "case": name, "nodes": int(net.n_nodes), "edges": int(len(net.edges)), "areas": int(len(areas)),
-        "facilities": int(len(facilities)), "build_s": round(build_s, 3),
-        "siting_s": round(siting_s, 4), "nx_graph_s": round(nx_graph_s, 3), "nx_s": round(nx_s, 4),
+        "case": name,
+        "nodes": int(net.n_nodes),
+        "edges": len(net.edges),
+        "areas": len(areas),
+        "facilities": len(facilities),
+        "build_s": round(build_s, 3),
+        "siting_s": round(siting_s, 4),
+        "nx_graph_s": round(nx_graph_s, 3),
+        "nx_s": round(nx_s, 4),
         "ratio": round(nx_s / siting_s, 2),
         "ratio_with_nx_graph": round((nx_s + nx_graph_s) / siting_s, 2),
         "ratio_shortest_paths_only": round(nx_s / core_s, 2),
-        "max_diff_min": diff_min, "pairs_within_cutoff": len(nx_pairs), "same_pairs": bool(same_pairs),
-        "max_pair_diff_min": pair_diff_min, "unreached_beyond_cutoff": beyond_ok,
+        "max_diff_min": diff_min,
+        "pairs_within_cutoff": len(nx_pairs),
+        "same_pairs": bool(same_pairs),
+        "max_pair_diff_min": pair_diff_min,
+        "unreached_beyond_cutoff": beyond_ok,
         "areas_within_walk": int(access.areas["within_walk"].sum()),
         "siting_stages": {k: round(v, 4) for k, v in stages.items()},
-        **memory, "repeat": repeat, "load_avg_1min": round(os.getloadavg()[0], 2), **(extra or {}),
+        **memory,
+        "repeat": repeat,
+        "load_avg_1min": round(os.getloadavg()[0], 2),
+        **(extra or {}),
     }
-    record["agree"] = bool(diff_min <= TOLERANCE_MIN and pair_diff_min <= TOLERANCE_MIN and same_pairs
-                           and beyond_ok)
+    record["agree"] = bool(diff_min <= TOLERANCE_MIN and pair_diff_min <= TOLERANCE_MIN and same_pairs and beyond_ok)
     print("JSON " + json.dumps(record), flush=True)
     return record
 
@@ -430,50 +476,100 @@ def cases(quick: bool, repeat: int, county_side: int, county_facilities: int) ->
     net, build_s = load_quietly(street_network.from_graph, graph, source="generated county", walk_filter=False)
     del graph
     areas, facilities = county_features(net, xs, ys, n_areas, n_facilities, seed=4)
-    results.append(bench_case("generated_small" if quick else "generated_county", net, build_s, areas, facilities,
-                              repeat, extra={"generate_s": round(generate_s, 3)}))
+    results.append(
+        bench_case(
+            "generated_small" if quick else "generated_county",
+            net,
+            build_s,
+            areas,
+            facilities,
+            repeat,
+            extra={"generate_s": round(generate_s, 3)},
+        )
+    )
     return results
 
 
 def print_table(results: list[dict]) -> None:
-    columns = [("case", "{:<22}"), ("nodes", "{:>7}"), ("edges", "{:>7}"), ("areas", "{:>6}"),
-               ("facilities", "{:>5}"), ("build_s", "{:>8.2f}"), ("siting_s", "{:>9.3f}"),
-               ("nx_graph_s", "{:>8.2f}"), ("nx_s", "{:>8.3f}"), ("ratio", "{:>6.1f}"),
-               ("ratio_shortest_paths_only", "{:>7.1f}"), ("max_diff_min", "{:>8.1e}"), ("peak_rss_mb", "{:>8.0f}"),
-               ("increment_mb", "{:>7.0f}")]
-    heads = ["case", "nodes", "edges", "areas", "fac", "build s", "siting s", "nx grph", "nx s", "ratio",
-             "SP-only", "max diff", "peak MB", "+MB"]
+    columns = [
+        ("case", "{:<22}"),
+        ("nodes", "{:>7}"),
+        ("edges", "{:>7}"),
+        ("areas", "{:>6}"),
+        ("facilities", "{:>5}"),
+        ("build_s", "{:>8.2f}"),
+        ("siting_s", "{:>9.3f}"),
+        ("nx_graph_s", "{:>8.2f}"),
+        ("nx_s", "{:>8.3f}"),
+        ("ratio", "{:>6.1f}"),
+        ("ratio_shortest_paths_only", "{:>7.1f}"),
+        ("max_diff_min", "{:>8.1e}"),
+        ("peak_rss_mb", "{:>8.0f}"),
+        ("increment_mb", "{:>7.0f}"),
+    ]
+    heads = [
+        "case",
+        "nodes",
+        "edges",
+        "areas",
+        "fac",
+        "build s",
+        "siting s",
+        "nx grph",
+        "nx s",
+        "ratio",
+        "SP-only",
+        "max diff",
+        "peak MB",
+        "+MB",
+    ]
     widths = [len(fmt.format(results[0][key])) if results else 8 for key, fmt in columns]
-    print(" ".join(h.rjust(w) if i else h.ljust(w) for i, (h, w) in enumerate(zip(heads, widths))))
+    print(" ".join(h.rjust(w) if i else h.ljust(w) for i, (h, w) in enumerate(zip(heads, widths, strict=True))))
     for r in results:
         print(" ".join(fmt.format(r[key]) for key, fmt in columns))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="small cases only: the real networks and a 60 × 60 generated grid (smoke run)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small cases only: the real networks and a 60 × 60 generated grid (smoke run)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="timed runs per method; the best counts")
-    parser.add_argument("--county-side", type=int, default=330,
-                        help="grid nodes per side of the generated county (330 → about 108,000 nodes)")
-    parser.add_argument("--county-facilities", type=int, default=250,
-                        help="facilities in the generated county (the recipe's time grows with them)")
+    parser.add_argument(
+        "--county-side",
+        type=int,
+        default=330,
+        help="grid nodes per side of the generated county (330 → about 108,000 nodes)",
+    )
+    parser.add_argument(
+        "--county-facilities",
+        type=int,
+        default=250,
+        help="facilities in the generated county (the recipe's time grows with them)",
+    )
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
         measure_memory_child(args.memory_child)
         return 0
-    print(f"# {time.strftime('%Y-%m-%d %H:%M %Z')} · {platform.node()} · {platform.processor() or platform.machine()}"
-          f" · {os.cpu_count()} cores · Python {platform.python_version()} · networkx {nx.__version__} · "
-          f"cutoff {CUTOFF_M:g} m at {WALK_SPEED_M_PER_MIN:g} m/min · load average {os.getloadavg()[0]:.2f}", flush=True)
+    print(
+        f"# {time.strftime('%Y-%m-%d %H:%M %Z')} · {platform.node()} · {platform.processor() or platform.machine()}"
+        f" · {os.cpu_count()} cores · Python {platform.python_version()} · networkx {nx.__version__} · "
+        f"cutoff {CUTOFF_M:g} m at {WALK_SPEED_M_PER_MIN:g} m/min · load average {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
     results = cases(args.quick, args.repeat, args.county_side, args.county_facilities)
     print_table(results)
     failed = [r["case"] for r in results if not r["agree"]]
     for r in results:
         if r["case"] == "generated_county":
-            print(f"county: ratio {r['ratio']:.1f}x (goal >= {GOAL_RATIO:g}x: "
-                  f"{'met' if r['ratio'] >= GOAL_RATIO else 'NOT met'}), peak {r['peak_rss_mb']:.0f} MB "
-                  f"(goal <= {GOAL_PEAK_MB:g} MB: {'met' if r['peak_rss_mb'] <= GOAL_PEAK_MB else 'NOT met'})")
+            print(
+                f"county: ratio {r['ratio']:.1f}x (goal >= {GOAL_RATIO:g}x: "
+                f"{'met' if r['ratio'] >= GOAL_RATIO else 'NOT met'}), peak {r['peak_rss_mb']:.0f} MB "
+                f"(goal <= {GOAL_PEAK_MB:g} MB: {'met' if r['peak_rss_mb'] <= GOAL_PEAK_MB else 'NOT met'})"
+            )
     if failed:
         print(f"FAIL: siting and networkx disagree on {', '.join(failed)}", file=sys.stderr)
         return 1

@@ -5,6 +5,7 @@ Data flows one way through the modules:
 inputs → network → snapping → reachability / service_areas → profiles / compliance →
 optimize → scenario → maps / report
 """
+
 from siting.errors import SitingInputError
 
 __version__ = "0.1.0"

@@ -4,11 +4,15 @@
     siting compare A.yml B.yml ... [--out DIR] [--quiet]
     siting demo [--out DIR] [--maps DIR] [--quiet]
     siting profiles
-    siting profiles show NAME [--lang en]
+    siting profiles show NAME
+
+Every command takes ``--lang zh|en``: the language of messages, errors and warnings (default Chinese,
+or the ``SITING_LANG`` environment variable).
 
 Exit codes: 0 success, 2 bad input (the message says which file, key, column or row and how to
 fix it; no traceback), 1 any other failure (with the traceback, as that is a bug to report).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,6 +24,7 @@ import warnings
 from pathlib import Path
 
 from siting.errors import SitingInputError
+from siting.labels import LANGUAGES, get_language, language, msg, render
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -34,46 +39,64 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(_report(f"{self.prog}: {message}"))
 
 
-def _report(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+def _report(message: object) -> int:
+    print(render(msg("error", text=message)), file=sys.stderr)
     return EXIT_BAD_INPUT
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="siting", description=(
-        "Plan community elderly-care facilities (社区养老服务设施): 15-minute walking circles, "
-        "floor-area rules and proposed new centres, from scenario files."))
+    parser = _Parser(
+        prog="siting",
+        description=(
+            "Plan community elderly-care facilities (社区养老服务设施): 15-minute walking circles, "
+            "floor-area rules and proposed new centres, from scenario files."
+        ),
+    )
     from siting import __version__
 
     parser.add_argument("--version", action="version", version=f"siting {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    run = sub.add_parser("run", help="run one scenario file and write its output folder",
-                         description="Run a scenario YAML file; the output folder is written whole or not at all.")
+    run = sub.add_parser(
+        "run",
+        help="run one scenario file and write its output folder",
+        description="Run a scenario YAML file; the output folder is written whole or not at all.",
+    )
     run.add_argument("scenario", type=Path, help="scenario YAML file")
     run.add_argument("--out", type=Path, help="output folder (default: the scenario's 'output', relative to it)")
     run.add_argument("--quiet", "-q", action="store_true", help="no progress bars or summary")
 
-    compare = sub.add_parser("compare", help="run (or reuse) scenarios and compare them side by side",
-                             description="Run each scenario (reusing an up-to-date output folder) and write "
-                                         "comparison.csv, comparison.xlsx and comparison_map.html.")
+    compare = sub.add_parser(
+        "compare",
+        help="run (or reuse) scenarios and compare them side by side",
+        description="Run each scenario (reusing an up-to-date output folder) and write "
+        "comparison.csv, comparison.xlsx and comparison_map.html.",
+    )
     compare.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO", help="two or more scenario files")
     compare.add_argument("--out", type=Path, default=Path("out/compare"), help="output folder (default out/compare)")
     compare.add_argument("--quiet", "-q", action="store_true", help="no progress bars or summary")
 
-    demo = sub.add_parser("demo", help="analyse the bundled (synthetic) demo town: baseline and optimised plan",
-                          description="Run the demo town's baseline and optimised plan, compare them, and "
-                                      "write everything under one folder, with the maps under --maps.")
+    demo = sub.add_parser(
+        "demo",
+        help="analyse the bundled (synthetic) demo town: baseline and optimised plan",
+        description="Run the demo town's baseline and optimised plan, compare them, and "
+        "write everything under one folder, with the maps under --maps.",
+    )
     demo.add_argument("--out", type=Path, default=Path("out/demo"), help="output folder (default out/demo)")
     demo.add_argument("--maps", type=Path, default=Path("maps"), help="folder for the maps (default maps)")
     demo.add_argument("--quiet", "-q", action="store_true", help="no progress bars or summary")
 
-    profiles = sub.add_parser("profiles", help="list the rule profiles, or show one with its sources",
-                              description="List the shipped rule profiles; 'show NAME' prints every value "
-                                          "with its unit, status and source.")
+    profiles = sub.add_parser(
+        "profiles",
+        help="list the rule profiles, or show one with its sources",
+        description="List the shipped rule profiles; 'show NAME' prints every value with its unit, status and source.",
+    )
     profiles.add_argument("action", nargs="?", choices=["show"], help="show one profile")
     profiles.add_argument("name", nargs="?", help="profile name or YAML path (with 'show')")
-    profiles.add_argument("--lang", choices=["zh", "en"], default="zh", help="language (default zh)")
+    for command in (run, compare, demo, profiles):
+        command.add_argument(
+            "--lang", choices=LANGUAGES, default=None, help="language of messages and reports: zh (default) or en"
+        )
     return parser
 
 
@@ -82,14 +105,18 @@ def _profiles(args: argparse.Namespace) -> int:
 
     if args.action is None:
         if args.name is not None:
-            raise SitingInputError(f"unexpected argument '{args.name}'", source="siting profiles",
-                                   fix="use 'siting profiles show NAME'")
-        print(format_profile_list(args.lang))
+            raise SitingInputError(
+                f"unexpected argument '{args.name}'", source="siting profiles", fix="use 'siting profiles show NAME'"
+            )
+        print(format_profile_list())
         return EXIT_OK
     if args.name is None:
-        raise SitingInputError("which profile?", source="siting profiles show",
-                               fix="give a name from 'siting profiles', e.g. siting profiles show dong_e")
-    print(format_profile(args.name, args.lang))
+        raise SitingInputError(
+            "which profile?",
+            source="siting profiles show",
+            fix="give a name from 'siting profiles', e.g. siting profiles show dong_e",
+        )
+    print(format_profile(args.name))
     return EXIT_OK
 
 
@@ -110,8 +137,11 @@ def _compare(args: argparse.Namespace) -> int:
     from siting.scenario import compare_scenarios
 
     if len(args.scenarios) < 2:
-        raise SitingInputError("compare needs at least two scenario files", source="siting compare",
-                               fix="e.g. siting compare baseline.yml plan.yml")
+        raise SitingInputError(
+            "compare needs at least two scenario files",
+            source="siting compare",
+            fix="e.g. siting compare baseline.yml plan.yml",
+        )
     table, folder = compare_scenarios(args.scenarios, out=args.out, progress=not args.quiet)
     if not args.quiet:
         from siting.report import format_comparison
@@ -136,7 +166,7 @@ def _terminate(signum, frame) -> None:
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
     # A planner needs the sentence, not the source line that raised it.
-    print(f"warning: {message}", file=sys.stderr)
+    print(render(msg("warning", text=message)), file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,6 +182,27 @@ def main(argv: list[str] | None = None) -> int:
     int
         Exit code: 0 success, 2 bad input, 1 other failure.
     """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    with language(_requested_language(argv)):
+        return _main(argv)
+
+
+def _requested_language(argv: list[str]) -> str:
+    """The ``--lang`` of the command line, read before parsing so that usage errors use it too."""
+    for i, arg in enumerate(argv):
+        value = (
+            arg.partition("=")[2]
+            if arg.startswith("--lang=")
+            else argv[i + 1]
+            if arg == "--lang" and i + 1 < len(argv)
+            else None
+        )
+        if value in LANGUAGES:
+            return value
+    return get_language()
+
+
+def _main(argv: list[str]) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -173,16 +224,16 @@ def main(argv: list[str] | None = None) -> int:
                 warnings.showwarning = _show_warning
             return handlers[args.command](args)
     except SitingInputError as exc:
-        return _report(str(exc))
+        return _report(exc)
     except BrokenPipeError:  # output piped into `head`: not a failure
         sys.stderr.close()
         return EXIT_OK
     except KeyboardInterrupt:
-        print("interrupted; no output folder was left half-written", file=sys.stderr)
+        print(render(msg("interrupted")), file=sys.stderr)
         return EXIT_FAILURE
-    except Exception:  # noqa: BLE001 - anything else is a bug: show it
+    except Exception:
         traceback.print_exc()
-        print("error: siting failed unexpectedly (see above); please report it", file=sys.stderr)
+        print(render(msg("error", text=msg("unexpected"))), file=sys.stderr)
         return EXIT_FAILURE
     finally:
         if in_main_thread:

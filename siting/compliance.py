@@ -39,9 +39,11 @@ Townships and communities
     qualifying centre, compared with ``street_centre_coverage``, ``township_centre_coverage`` and
     ``community_facility_coverage`` (Jining's township target is strict: > 60%).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -121,36 +123,47 @@ class ComplianceResult:
             ("walk_minutes", s["walk_minutes"], None, None, p.source("walk_minutes")),
             ("areas", s["areas"], None, None, None),
             ("households", s["households"], None, None, None),
-            ("compliance_rate_areas", _percent(s["compliance_rate_areas"]),
-             _percent(s["compliance_target"]), s["compliance_target_met_areas"],
-             p.source("floor_area_compliance_target")),
-            ("compliance_rate_households", _percent(s["compliance_rate_households"]),
-             _percent(s["compliance_target"]), s["compliance_target_met_households"],
-             p.source("floor_area_compliance_target")),
+            (
+                "compliance_rate_areas",
+                _percent(s["compliance_rate_areas"]),
+                _percent(s["compliance_target"]),
+                s["compliance_target_met_areas"],
+                p.source("floor_area_compliance_target"),
+            ),
+            (
+                "compliance_rate_households",
+                _percent(s["compliance_rate_households"]),
+                _percent(s["compliance_target"]),
+                s["compliance_target_met_households"],
+                p.source("floor_area_compliance_target"),
+            ),
             ("areas_undecided", s["areas_undecided"], None, None, None),
             ("required_floor_area_m2", _round(s["required_floor_area_m2"]), None, None, None),
             ("available_floor_area_m2", _round(s["available_floor_area_m2"]), None, None, None),
             ("floor_area_shortfall_m2", _round(s["shortfall_m2"]), None, None, None),
-            ("facilities_below_min_site", s["facilities_below_min_site"], None, None,
-             p.source("min_site_area_m2")),
+            ("facilities_below_min_site", s["facilities_below_min_site"], None, None, p.source("min_site_area_m2")),
         ]
         for row in self.coverage.itertuples(index=False):
-            target = None if pd.isna(row.target) else \
-                ("> " if row.comparison == ">" else "") + _percent(row.target)
-            rows.append((f"coverage_{row.level}", _percent(row.rate), target,
-                         row.met, row.source))
-        rows.append(("townships_catchment_ok", s["townships_catchment_ok"], s["townships"], None,
-                     p.source("township_centre_catchment_share")))
-        for key, target_key in (("land_m2_per_capita", "land_m2_per_capita"),
-                                ("beds_per_1000_elderly", "beds_per_1000_elderly")):
-            rows.append((key, _round(s[key], 3), s[f"{key}_target"], s[f"{key}_ok"],
-                         p.source(target_key)))
+            target = None if pd.isna(row.target) else f"{'> ' if row.comparison == '>' else ''}{_percent(row.target)}"
+            rows.append((f"coverage_{row.level}", _percent(row.rate), target, row.met, row.source))
+        rows.append(
+            (
+                "townships_catchment_ok",
+                s["townships_catchment_ok"],
+                s["townships"],
+                None,
+                p.source("township_centre_catchment_share"),
+            )
+        )
+        for key, target_key in (
+            ("land_m2_per_capita", "land_m2_per_capita"),
+            ("beds_per_1000_elderly", "beds_per_1000_elderly"),
+        ):
+            rows.append((key, _round(s[key], 3), s[f"{key}_target"], s[f"{key}_ok"], p.source(target_key)))
         table = pd.DataFrame(rows, columns=["item", "value", "target", "met", "source"])
         table["item"] = [column_label(k, language) for k in table["item"]]
-        table["met"] = [None if m is None or pd.isna(m) else value_label(bool(m), language)
-                        for m in table["met"]]
-        table["value"] = [value_label(v, language) if isinstance(v, str) else v
-                          for v in table["value"]]
+        table["met"] = [None if m is None or pd.isna(m) else value_label(bool(m), language) for m in table["met"]]
+        table["value"] = [value_label(v, language) if isinstance(v, str) else v for v in table["value"]]
         return relabel(table, language)
 
     def table(self, name: str, language: str = "zh") -> pd.DataFrame:
@@ -158,8 +171,7 @@ class ComplianceResult:
         ``failing``) with display column names and categorical values in ``language``."""
         if name not in ("areas", "facilities", "townships", "communities", "coverage", "failing"):
             raise ValueError(f"no result table named {name!r}")
-        return relabel(getattr(self, name), language,
-                       values=("status", "fail_reason", "level", "kind"))
+        return relabel(getattr(self, name), language, values=("status", "fail_reason", "level", "kind"))
 
     def failing_table(self, language: str = "zh") -> pd.DataFrame:
         """:attr:`failing` with display column names and reasons in ``language``."""
@@ -178,35 +190,46 @@ def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -
     for column in columns:
         if column not in frame.columns:
             raise SitingInputError(
-                f"{what} has no '{column}' column", source=f"{what} argument", column=column,
-                fix=f"{what} needs columns {', '.join(columns)} (see siting.inputs)")
+                f"{what} has no '{column}' column",
+                source=f"{what} argument",
+                column=column,
+                fix=f"{what} needs columns {', '.join(columns)} (see siting.inputs)",
+            )
 
 
 def _check_ids(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
     ids = frame[column].astype(str)
     duplicated = ids[ids.duplicated()].unique()
     if len(duplicated):
-        raise SitingInputError(f"{what} ids are not unique", source=f"{what} argument",
-                               column=column, rows=duplicated, fix="give every row its own id")
+        raise SitingInputError(
+            f"{what} ids are not unique",
+            source=f"{what} argument",
+            column=column,
+            rows=duplicated,
+            fix="give every row its own id",
+        )
     return ids
 
 
-def _check_numbers(frame: pd.DataFrame, column: str, id_column: str, what: str,
-                   allow_missing: bool) -> pd.Series:
+def _check_numbers(frame: pd.DataFrame, column: str, id_column: str, what: str, allow_missing: bool) -> pd.Series:
     values = pd.to_numeric(frame[column], errors="coerce")
     bad = (values < 0) | (values.isna() & frame[column].notna())
     if not allow_missing:
         bad |= values.isna()
     if bad.any():
         raise SitingInputError(
-            f"{what} '{column}' must be a non-negative number", source=f"{what} argument",
-            column=column, rows=frame.loc[bad.to_numpy(), id_column],
-            fix=f"fill in {column} (m² for areas, a count for households/beds)")
+            f"{what} '{column}' must be a non-negative number",
+            source=f"{what} argument",
+            column=column,
+            rows=frame.loc[bad.to_numpy(), id_column],
+            fix=f"fill in {column} (m² for areas, a count for households/beds)",
+        )
     return values.astype(float)
 
 
-def _validate(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, pairs: pd.DataFrame,
-              units: gpd.GeoDataFrame | None) -> None:
+def _validate(
+    areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, pairs: pd.DataFrame, units: gpd.GeoDataFrame | None
+) -> None:
     _require_columns(areas, ("area_id", "households", "status"), "areas")
     _require_columns(facilities, ("facility_id", "level", "floor_area_m2"), "facilities")
     _require_columns(pairs, ("area_id", "facility_id", "walk_min"), "pairs")
@@ -216,22 +239,31 @@ def _validate(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, pairs: pd.D
     _check_numbers(facilities, "floor_area_m2", "facility_id", "facilities", allow_missing=False)
     bad_status = ~areas["status"].isin(STATUSES)
     if bad_status.any():
-        raise SitingInputError("areas 'status' must be 'new' or 'existing'", source="areas argument",
-                               column="status", rows=areas.loc[bad_status, "area_id"],
-                               fix="mark each area new (新建) or existing (已建)")
+        raise SitingInputError(
+            "areas 'status' must be 'new' or 'existing'",
+            source="areas argument",
+            column="status",
+            rows=areas.loc[bad_status, "area_id"],
+            fix="mark each area new (新建) or existing (已建)",
+        )
     bad_level = ~facilities["level"].isin(FACILITY_LEVELS)
     if bad_level.any():
-        raise SitingInputError(f"facilities 'level' must be one of {', '.join(FACILITY_LEVELS)}",
-                               source="facilities argument", column="level",
-                               rows=facilities.loc[bad_level, "facility_id"])
-    for column, frame, what in (("area_id", areas, "areas"),
-                                ("facility_id", facilities, "facilities")):
+        raise SitingInputError(
+            f"facilities 'level' must be one of {', '.join(FACILITY_LEVELS)}",
+            source="facilities argument",
+            column="level",
+            rows=facilities.loc[bad_level, "facility_id"],
+        )
+    for column, frame, what in (("area_id", areas, "areas"), ("facility_id", facilities, "facilities")):
         unknown = ~pairs[column].astype(str).isin(frame[column].astype(str))
         if unknown.any():
             raise SitingInputError(
-                f"pairs name {what} that are not in the {what} frame", source="pairs argument",
-                column=column, rows=pairs.loc[unknown, column].unique(),
-                fix="compute pairs from the same areas and facilities")
+                f"pairs name {what} that are not in the {what} frame",
+                source="pairs argument",
+                column=column,
+                rows=pairs.loc[unknown, column].unique(),
+                fix="compute pairs from the same areas and facilities",
+            )
     if units is not None:
         _require_columns(units, ("name", "level"), "units")
 
@@ -250,11 +282,11 @@ def _facility_flags(facilities: gpd.GeoDataFrame, profile: Profile) -> pd.DataFr
     return out
 
 
-def _floor_area(areas: pd.DataFrame, facilities: pd.DataFrame, reach: pd.DataFrame,
-                profile: Profile) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _floor_area(
+    areas: pd.DataFrame, facilities: pd.DataFrame, reach: pd.DataFrame, profile: Profile
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """2SFCA sharing of counted floor area; returns (area columns, facility columns)."""
-    counted = reach[np.where(reach["status"] == "new", reach["counts_for_new"],
-                             reach["counts_for_existing"])]
+    counted = reach[np.where(reach["status"] == "new", reach["counts_for_new"], reach["counts_for_existing"])]
     demand = counted.groupby("facility_id")["households"].sum()
     floor = facilities.set_index("facility_id")["floor_area_m2"].astype(float)
     ratio = (floor.reindex(demand.index) / demand).where(demand > 0, 0.0)
@@ -265,8 +297,11 @@ def _floor_area(areas: pd.DataFrame, facilities: pd.DataFrame, reach: pd.DataFra
 
     rates = {status: profile.value(key) for status, key in RATE_KEYS.items()}
     status = areas["status"].to_numpy()
-    rate = np.where(status == "new", rates["new"] if rates["new"] is not None else np.nan,
-                    rates["existing"] if rates["existing"] is not None else np.nan).astype(float)
+    rate = np.where(
+        status == "new",
+        rates["new"] if rates["new"] is not None else np.nan,
+        rates["existing"] if rates["existing"] is not None else np.nan,
+    ).astype(float)
     required = households / 100.0 * rate
     available = households * per_household
     decided = ~np.isnan(rate)
@@ -276,32 +311,38 @@ def _floor_area(areas: pd.DataFrame, facilities: pd.DataFrame, reach: pd.DataFra
     n_reached = area_ids.map(in_reach.groupby("area_id").size()).fillna(0).astype(int).to_numpy()
     reason = np.select(
         [~decided, ok, n_reached == 0, n_counted == 0],
-        ["rate_not_set", "", "no_neighbourhood_facility_in_reach", "below_min_site_only"], "below_rate")
+        ["rate_not_set", "", "no_neighbourhood_facility_in_reach", "below_min_site_only"],
+        "below_rate",
+    )
 
-    rule_text = {s: f"{key}={'null' if rates[s] is None else f'{rates[s]:g}'}"
-                 for s, key in RATE_KEYS.items()}
+    rule_text = {s: f"{key}={'null' if rates[s] is None else f'{rates[s]:g}'}" for s, key in RATE_KEYS.items()}
     rule_source = {s: profile.source(key) for s, key in RATE_KEYS.items()}
 
-    out = pd.DataFrame({
-        "required_floor_area_m2": required,
-        "available_floor_area_m2": available,
-        "floor_area_per_100hh": 100.0 * per_household,
-        "shortfall_m2": np.where(decided, np.clip(required - available, 0.0, None), np.nan),
-        "floor_area_ok": pd.array(np.where(decided, ok, False), dtype="boolean"),
-        "floor_area_rule": areas["status"].map(rule_text).to_numpy(),
-        "floor_area_rule_source": areas["status"].map(rule_source).to_numpy(),
-        "facilities_counted": n_counted,
-        "fail_reason": reason,
-    }, index=areas.index)
+    out = pd.DataFrame(
+        {
+            "required_floor_area_m2": required,
+            "available_floor_area_m2": available,
+            "floor_area_per_100hh": 100.0 * per_household,
+            "shortfall_m2": np.where(decided, np.clip(required - available, 0.0, None), np.nan),
+            "floor_area_ok": pd.array(np.where(decided, ok, False), dtype="boolean"),
+            "floor_area_rule": areas["status"].map(rule_text).to_numpy(),
+            "floor_area_rule_source": areas["status"].map(rule_source).to_numpy(),
+            "facilities_counted": n_counted,
+            "fail_reason": reason,
+        },
+        index=areas.index,
+    )
     out.loc[~decided, "floor_area_ok"] = pd.NA
 
     fac_ids = facilities["facility_id"]
-    fac = pd.DataFrame({
-        "catchment_households": fac_ids.map(demand).fillna(0.0).to_numpy(),
-        "floor_area_m2_per_hh": fac_ids.map(ratio).fillna(0.0).to_numpy(),
-        "areas_served": fac_ids.map(counted.groupby("facility_id").size()).fillna(0)
-        .astype(int).to_numpy(),
-    }, index=facilities.index)
+    fac = pd.DataFrame(
+        {
+            "catchment_households": fac_ids.map(demand).fillna(0.0).to_numpy(),
+            "floor_area_m2_per_hh": fac_ids.map(ratio).fillna(0.0).to_numpy(),
+            "areas_served": fac_ids.map(counted.groupby("facility_id").size()).fillna(0).astype(int).to_numpy(),
+        },
+        index=facilities.index,
+    )
     return out, fac
 
 
@@ -313,8 +354,11 @@ def _street_or_town(names: pd.Series, units: pd.DataFrame | None) -> pd.Series:
     else:
         known = pd.Series(np.nan, index=names.index, dtype=object)
     text = names.astype(str)
-    guessed = np.where(text.str.contains("街道") | text.str.endswith("办事处")
-                       | text.str.lower().str.contains("subdistrict|street"), "street", "town")
+    guessed = np.where(
+        text.str.contains("街道") | text.str.endswith("办事处") | text.str.lower().str.contains("subdistrict|street"),
+        "street",
+        "town",
+    )
     return known.fillna(pd.Series(guessed, index=names.index))
 
 
@@ -341,49 +385,70 @@ def _rates_by(areas: pd.DataFrame, by: pd.Series, names: list[str]) -> pd.DataFr
     """Floor-area 达标率 by households and by areas, and shortfall, per unit."""
     decided = areas["floor_area_ok"].notna()
     ok = areas["floor_area_ok"].fillna(False).astype(bool)
-    frame = pd.DataFrame({
-        "unit": by, "households": areas["households"],
-        "areas_decided": decided, "areas_ok": ok & decided,
-        "households_decided": areas["households"].where(decided, 0.0),
-        "households_ok": areas["households"].where(ok & decided, 0.0),
-        "shortfall_m2": areas["shortfall_m2"].fillna(0.0),
-    })
-    grouped = frame.groupby("unit").agg(
-        areas=("households", "size"), households=("households", "sum"),
-        areas_decided=("areas_decided", "sum"), areas_ok=("areas_ok", "sum"),
-        households_decided=("households_decided", "sum"),
-        households_ok=("households_ok", "sum"), shortfall_m2=("shortfall_m2", "sum"),
-    ).reindex(names)
-    grouped[["areas", "areas_decided", "areas_ok"]] = \
+    frame = pd.DataFrame(
+        {
+            "unit": by,
+            "households": areas["households"],
+            "areas_decided": decided,
+            "areas_ok": ok & decided,
+            "households_decided": areas["households"].where(decided, 0.0),
+            "households_ok": areas["households"].where(ok & decided, 0.0),
+            "shortfall_m2": areas["shortfall_m2"].fillna(0.0),
+        }
+    )
+    grouped = (
+        frame.groupby("unit")
+        .agg(
+            areas=("households", "size"),
+            households=("households", "sum"),
+            areas_decided=("areas_decided", "sum"),
+            areas_ok=("areas_ok", "sum"),
+            households_decided=("households_decided", "sum"),
+            households_ok=("households_ok", "sum"),
+            shortfall_m2=("shortfall_m2", "sum"),
+        )
+        .reindex(names)
+    )
+    grouped[["areas", "areas_decided", "areas_ok"]] = (
         grouped[["areas", "areas_decided", "areas_ok"]].fillna(0).astype(int)
-    grouped[["households", "households_decided", "households_ok", "shortfall_m2"]] = \
-        grouped[["households", "households_decided", "households_ok", "shortfall_m2"]].fillna(0.0)
-    grouped["compliance_rate_areas"] = grouped["areas_ok"] / grouped["areas_decided"] \
-        .where(grouped["areas_decided"] > 0)
-    grouped["compliance_rate_households"] = grouped["households_ok"] / \
-        grouped["households_decided"].where(grouped["households_decided"] > 0)
+    )
+    grouped[["households", "households_decided", "households_ok", "shortfall_m2"]] = grouped[
+        ["households", "households_decided", "households_ok", "shortfall_m2"]
+    ].fillna(0.0)
+    grouped["compliance_rate_areas"] = grouped["areas_ok"] / grouped["areas_decided"].where(
+        grouped["areas_decided"] > 0
+    )
+    grouped["compliance_rate_households"] = grouped["households_ok"] / grouped["households_decided"].where(
+        grouped["households_decided"] > 0
+    )
     return grouped.drop(columns=["households_decided"])
 
 
-def _qualified(facilities: pd.DataFrame, levels: tuple[str, ...],
-               minimum: float | None) -> np.ndarray:
+def _qualified(facilities: pd.DataFrame, levels: tuple[str, ...], minimum: float | None) -> np.ndarray:
     """Facilities of ``levels`` with at least ``minimum`` m² (any size when the minimum is null)."""
     floor = facilities["floor_area_m2"].to_numpy(float)
     big_enough = floor >= minimum if minimum is not None else np.ones(len(floor), bool)
     return facilities["level"].isin(levels).to_numpy() & big_enough
 
 
-def _centres(facilities: pd.DataFrame, unit: pd.Series, levels: tuple[str, ...],
-             qualified_column: str, names: list[str]) -> pd.DataFrame:
+def _centres(
+    facilities: pd.DataFrame, unit: pd.Series, levels: tuple[str, ...], qualified_column: str, names: list[str]
+) -> pd.DataFrame:
     """Per unit: facilities of ``levels`` in it, how many are qualified, the largest (m²)."""
     mask = facilities["level"].isin(levels).to_numpy()
-    frame = pd.DataFrame({"unit": unit[mask], "floor": facilities.loc[mask, "floor_area_m2"],
-                          "qualified": facilities.loc[mask, qualified_column]})
-    grouped = frame.groupby("unit").agg(centres=("floor", "size"),
-                                        qualified_centres=("qualified", "sum"),
-                                        largest_centre_m2=("floor", "max")).reindex(names)
-    grouped[["centres", "qualified_centres"]] = \
-        grouped[["centres", "qualified_centres"]].fillna(0).astype(int)
+    frame = pd.DataFrame(
+        {
+            "unit": unit[mask],
+            "floor": facilities.loc[mask, "floor_area_m2"],
+            "qualified": facilities.loc[mask, qualified_column],
+        }
+    )
+    grouped = (
+        frame.groupby("unit")
+        .agg(centres=("floor", "size"), qualified_centres=("qualified", "sum"), largest_centre_m2=("floor", "max"))
+        .reindex(names)
+    )
+    grouped[["centres", "qualified_centres"]] = grouped[["centres", "qualified_centres"]].fillna(0).astype(int)
     grouped["has_qualified_centre"] = grouped["qualified_centres"] > 0
     return grouped
 
@@ -396,19 +461,31 @@ def _meets(actual: float | None, target: float | None, comparison: str = ">=") -
     return bool(actual > target + slack) if comparison == ">" else bool(actual >= target - slack)
 
 
-def _ratio_checks(areas: pd.DataFrame, facilities: pd.DataFrame, area_unit: pd.Series | None,
-                  facility_unit: pd.Series | None, names: list[str] | None,
-                  profile: Profile) -> dict[str, pd.Series | float]:
+def _ratio_checks(
+    areas: pd.DataFrame,
+    facilities: pd.DataFrame,
+    area_unit: pd.Series | None,
+    facility_unit: pd.Series | None,
+    names: list[str] | None,
+    profile: Profile,
+) -> dict[str, pd.Series | float]:
     """Land per resident (m²) and beds per 1,000 elderly, overall (names None) or per unit."""
     out: dict[str, pd.Series | float] = {}
     for key, supply_col, demand_col, scale in (
-            ("land_m2_per_capita", "land_area_m2", "population", 1.0),
-            ("beds_per_1000_elderly", "beds", "elderly", 1000.0)):
+        ("land_m2_per_capita", "land_area_m2", "population", 1.0),
+        ("beds_per_1000_elderly", "beds", "elderly", 1000.0),
+    ):
         # no facility stating land/beds, or no area stating population/elderly: undecided, not zero
-        supply = pd.to_numeric(facilities[supply_col], errors="coerce") if supply_col in facilities.columns \
+        supply = (
+            pd.to_numeric(facilities[supply_col], errors="coerce")
+            if supply_col in facilities.columns
             else pd.Series(np.nan, index=facilities.index)
-        demand = pd.to_numeric(areas[demand_col], errors="coerce") if demand_col in areas.columns \
+        )
+        demand = (
+            pd.to_numeric(areas[demand_col], errors="coerce")
+            if demand_col in areas.columns
             else pd.Series(np.nan, index=areas.index)
+        )
         if supply.isna().all() or demand.isna().all():
             out[key] = np.nan if names is None else pd.Series(np.nan, index=names)
             continue
@@ -422,28 +499,32 @@ def _ratio_checks(areas: pd.DataFrame, facilities: pd.DataFrame, area_unit: pd.S
     return out
 
 
-def _township_table(areas: pd.DataFrame, facilities: pd.DataFrame, reach: pd.DataFrame,
-                    area_unit: pd.Series, facility_unit: pd.Series,
-                    units: pd.DataFrame | None, profile: Profile) -> pd.DataFrame:
+def _township_table(
+    areas: pd.DataFrame,
+    facilities: pd.DataFrame,
+    reach: pd.DataFrame,
+    area_unit: pd.Series,
+    facility_unit: pd.Series,
+    units: pd.DataFrame | None,
+    profile: Profile,
+) -> pd.DataFrame:
     names = _unit_names(area_unit, units, "township")
     table = _centres(facilities, facility_unit, ("township",), "qualified_township_centre", names)
     # Households of each township's areas within walking reach of a qualified centre of the
     # same township (服务半径全覆盖 of *its own* centre).
-    fac_unit = dict(zip(facilities["facility_id"], facility_unit))
+    fac_unit = dict(zip(facilities["facility_id"], facility_unit, strict=True))
     qualified_ids = set(facilities.loc[facilities["qualified_township_centre"], "facility_id"])
     own = reach[reach["facility_id"].isin(qualified_ids)].copy()
     own["facility_unit"] = own["facility_id"].map(fac_unit)
-    own["area_unit"] = own["area_id"].map(dict(zip(areas["area_id"], area_unit)))
+    own["area_unit"] = own["area_id"].map(dict(zip(areas["area_id"], area_unit, strict=True)))
     covered_ids = set(own.loc[own["facility_unit"] == own["area_unit"], "area_id"])
     covered = areas["households"].where(areas["area_id"].isin(covered_ids), 0.0)
     table["households_covered"] = covered.groupby(area_unit).sum().reindex(names).fillna(0.0)
     rates = _rates_by(areas, area_unit, names)
     table = table.join(rates)
-    table["covered_share"] = table["households_covered"] / \
-        table["households"].where(table["households"] > 0)
+    table["covered_share"] = table["households_covered"] / table["households"].where(table["households"] > 0)
     target = profile.value("township_centre_catchment_share")
-    table["catchment_ok"] = pd.array([_meets(v, target) for v in table["covered_share"]],
-                                     dtype="boolean")
+    table["catchment_ok"] = pd.array([_meets(v, target) for v in table["covered_share"]], dtype="boolean")
     table["unit_ok"] = table["has_qualified_centre"] & table["catchment_ok"].fillna(True)
     ratios = _ratio_checks(areas, facilities, area_unit, facility_unit, names, profile)
     for key, values in ratios.items():
@@ -452,15 +533,19 @@ def _township_table(areas: pd.DataFrame, facilities: pd.DataFrame, reach: pd.Dat
     return table.rename_axis("township").reset_index()
 
 
-def _community_table(areas: pd.DataFrame, facilities: pd.DataFrame, area_unit: pd.Series,
-                     area_township: pd.Series, facility_unit: pd.Series,
-                     units: pd.DataFrame | None, profile: Profile) -> pd.DataFrame:
+def _community_table(
+    areas: pd.DataFrame,
+    facilities: pd.DataFrame,
+    area_unit: pd.Series,
+    area_township: pd.Series,
+    facility_unit: pd.Series,
+    units: pd.DataFrame | None,
+    profile: Profile,
+) -> pd.DataFrame:
     names = _unit_names(area_unit, units, "community")
-    table = _centres(facilities, facility_unit, COMMUNITY_LEVELS, "qualified_community_centre",
-                     names)
+    table = _centres(facilities, facility_unit, COMMUNITY_LEVELS, "qualified_community_centre", names)
     table = table.join(_rates_by(areas, area_unit, names))
-    parent = area_township.groupby(area_unit).agg(
-        lambda s: s.mode().iloc[0] if s.notna().any() else pd.NA)
+    parent = area_township.groupby(area_unit).agg(lambda s: s.mode().iloc[0] if s.notna().any() else pd.NA)
     if units is not None and "parent" in units.columns:
         given = units[units["level"] == "community"].set_index("name")["parent"]
         parent = given.combine_first(parent)
@@ -469,30 +554,41 @@ def _community_table(areas: pd.DataFrame, facilities: pd.DataFrame, area_unit: p
     return table.rename_axis("community").reset_index()
 
 
-def _coverage(townships: pd.DataFrame, communities: pd.DataFrame,
-              profile: Profile) -> pd.DataFrame:
+def _coverage(townships: pd.DataFrame, communities: pd.DataFrame, profile: Profile) -> pd.DataFrame:
     rows = []
     for level, key, frame in (
-            ("street_centre", "street_centre_coverage",
-             townships[townships["kind"] == "street"]),
-            ("township_centre", "township_centre_coverage",
-             townships[townships["kind"] == "town"]),
-            ("community_facility", "community_facility_coverage", communities)):
+        ("street_centre", "street_centre_coverage", townships[townships["kind"] == "street"]),
+        ("township_centre", "township_centre_coverage", townships[townships["kind"] == "town"]),
+        ("community_facility", "community_facility_coverage", communities),
+    ):
         units = len(frame)
         with_centre = int(frame["has_qualified_centre"].sum()) if units else 0
         rate = with_centre / units if units else np.nan
         target, comparison = profile.value(key), profile.comparison(key)
-        rows.append({"level": level, "units": units, "units_with_centre": with_centre,
-                     "rate": rate, "target": target, "comparison": comparison,
-                     "met": _meets(rate, target, comparison), "source": profile.source(key)})
+        rows.append(
+            {
+                "level": level,
+                "units": units,
+                "units_with_centre": with_centre,
+                "rate": rate,
+                "target": target,
+                "comparison": comparison,
+                "met": _meets(rate, target, comparison),
+                "source": profile.source(key),
+            }
+        )
     out = pd.DataFrame(rows)
     out["met"] = out["met"].astype("boolean")
     return out
 
 
-def check_compliance(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, pairs: pd.DataFrame,
-                     profile: Profile | str, units: gpd.GeoDataFrame | None = None
-                     ) -> ComplianceResult:
+def check_compliance(
+    areas: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    pairs: pd.DataFrame,
+    profile: Profile | str,
+    units: gpd.GeoDataFrame | None = None,
+) -> ComplianceResult:
     """Check residential areas and facilities against a rule profile.
 
     Parameters
@@ -532,12 +628,11 @@ def check_compliance(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, pair
     cutoff = profile.require("walk_minutes") + TOLERANCE_M / profile.require("walk_speed_m_per_min")
     flags = _facility_flags(facilities, profile)
     facilities = facilities.join(flags)
-    reach = pairs[["area_id", "facility_id", "walk_min"]].astype(
-        {"area_id": str, "facility_id": str})
+    reach = pairs[["area_id", "facility_id", "walk_min"]].astype({"area_id": str, "facility_id": str})
     reach = reach[reach["walk_min"] <= cutoff].drop_duplicates(["area_id", "facility_id"])
     reach = reach.merge(areas[["area_id", "status", "households"]], on="area_id").merge(
-        facilities[["facility_id", "level", "counts_for_new", "counts_for_existing"]],
-        on="facility_id")
+        facilities[["facility_id", "level", "counts_for_new", "counts_for_existing"]], on="facility_id"
+    )
 
     area_cols, fac_cols = _floor_area(areas, facilities, reach, profile)
     label = profile.name + ("+overrides" if profile.overridden_keys else "")
@@ -545,39 +640,65 @@ def check_compliance(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, pair
     areas["profile"] = label
     facilities = facilities.join(fac_cols)
     facilities["qualified_township_centre"] = _qualified(
-        facilities, ("township",), profile.value("township_centre_min_m2"))
+        facilities, ("township",), profile.value("township_centre_min_m2")
+    )
     facilities["qualified_community_centre"] = _qualified(
-        facilities, COMMUNITY_LEVELS, profile.value("community_centre_min_m2"))
+        facilities, COMMUNITY_LEVELS, profile.value("community_centre_min_m2")
+    )
 
     area_township = _unit_of(areas, "township", units)
     area_community = _unit_of(areas, "community", units)
     facility_township = _unit_of(facilities, "township", units)
     facility_community = _unit_of(facilities, "community", units)
-    townships = _township_table(areas, facilities, reach, area_township, facility_township,
-                                units, profile)
-    communities = _community_table(areas, facilities, area_community, area_township,
-                                   facility_community, units, profile)
+    townships = _township_table(areas, facilities, reach, area_township, facility_township, units, profile)
+    communities = _community_table(areas, facilities, area_community, area_township, facility_community, units, profile)
     coverage = _coverage(townships, communities, profile)
 
     failing_mask = areas["floor_area_ok"].eq(False).fillna(False).to_numpy(bool)
-    failing = pd.DataFrame({
-        "area_id": areas["area_id"], "name": areas.get("name", areas["area_id"]),
-        "township": area_township, "community": area_community, "status": areas["status"],
-        "households": areas["households"],
-    }).join(area_cols[["required_floor_area_m2", "available_floor_area_m2",
-                       "floor_area_per_100hh", "shortfall_m2", "floor_area_rule",
-                       "fail_reason"]])[failing_mask]
-    failing = failing.sort_values(["shortfall_m2", "area_id"], ascending=[False, True]) \
-        .reset_index(drop=True)
+    failing = pd.DataFrame(
+        {
+            "area_id": areas["area_id"],
+            "name": areas.get("name", areas["area_id"]),
+            "township": area_township,
+            "community": area_community,
+            "status": areas["status"],
+            "households": areas["households"],
+        }
+    ).join(
+        area_cols[
+            [
+                "required_floor_area_m2",
+                "available_floor_area_m2",
+                "floor_area_per_100hh",
+                "shortfall_m2",
+                "floor_area_rule",
+                "fail_reason",
+            ]
+        ]
+    )[failing_mask]
+    failing = failing.sort_values(["shortfall_m2", "area_id"], ascending=[False, True]).reset_index(drop=True)
 
     summary = _summary(areas, facilities, townships, coverage, profile, label)
-    return ComplianceResult(areas=areas, facilities=facilities, townships=townships,
-                            communities=communities, coverage=coverage, summary=summary,
-                            failing=failing, profile=profile)
+    return ComplianceResult(
+        areas=areas,
+        facilities=facilities,
+        townships=townships,
+        communities=communities,
+        coverage=coverage,
+        summary=summary,
+        failing=failing,
+        profile=profile,
+    )
 
 
-def _summary(areas: pd.DataFrame, facilities: pd.DataFrame, townships: pd.DataFrame,
-             coverage: pd.DataFrame, profile: Profile, label: str) -> dict:
+def _summary(
+    areas: pd.DataFrame,
+    facilities: pd.DataFrame,
+    townships: pd.DataFrame,
+    coverage: pd.DataFrame,
+    profile: Profile,
+    label: str,
+) -> dict:
     overall = _rates_by(areas, pd.Series("all", index=areas.index), ["all"]).iloc[0]
     target = profile.value("floor_area_compliance_target")
     comparison = profile.comparison("floor_area_compliance_target")
@@ -586,7 +707,7 @@ def _summary(areas: pd.DataFrame, facilities: pd.DataFrame, townships: pd.DataFr
         "profile": label,
         "walk_minutes": profile.require("walk_minutes"),
         "walk_speed_m_per_min": profile.require("walk_speed_m_per_min"),
-        "areas": int(len(areas)),
+        "areas": len(areas),
         "areas_decided": int(overall["areas_decided"]),
         "areas_undecided": int(len(areas) - overall["areas_decided"]),
         "areas_ok": int(overall["areas_ok"]),
@@ -595,18 +716,15 @@ def _summary(areas: pd.DataFrame, facilities: pd.DataFrame, townships: pd.DataFr
         "households_ok": float(overall["households_ok"]),
         "compliance_rate_households": _float(overall["compliance_rate_households"]),
         "compliance_target": target,
-        "compliance_target_met_areas": _meets(overall["compliance_rate_areas"], target,
-                                              comparison),
-        "compliance_target_met_households": _meets(overall["compliance_rate_households"],
-                                                   target, comparison),
+        "compliance_target_met_areas": _meets(overall["compliance_rate_areas"], target, comparison),
+        "compliance_target_met_households": _meets(overall["compliance_rate_households"], target, comparison),
         "required_floor_area_m2": float(areas["required_floor_area_m2"].sum()),
         "available_floor_area_m2": float(areas["available_floor_area_m2"].sum()),
         "shortfall_m2": float(areas["shortfall_m2"].sum()),
-        "facilities": int(len(facilities)),
-        "facilities_below_min_site": int((facilities["below_min_site"]
-                                          | facilities["below_min_site_existing"]).sum()),
+        "facilities": len(facilities),
+        "facilities_below_min_site": int((facilities["below_min_site"] | facilities["below_min_site_existing"]).sum()),
         "facilities_counted": int(facilities["counts_toward_compliance"].sum()),
-        "townships": int(len(townships)),
+        "townships": len(townships),
         "townships_ok": int(townships["unit_ok"].sum()),
         "townships_catchment_ok": int(townships["catchment_ok"].fillna(False).sum()),
     }
@@ -621,5 +739,5 @@ def _summary(areas: pd.DataFrame, facilities: pd.DataFrame, townships: pd.DataFr
     return summary
 
 
-def _float(value: object) -> float | None:
+def _float(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)

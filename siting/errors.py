@@ -1,61 +1,111 @@
-"""The one exception type siting raises for bad input, with the context a user needs to fix it."""
+"""The exception and warning siting raises for bad input, with the context a user needs to fix it.
+
+Both carry :class:`~siting.labels.Message` texts and render them in the language in force when they
+are shown (Chinese by default; see :func:`siting.labels.set_language`).
+"""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
+
+from siting.labels import Message, msg, render
+
+#: Offending rows listed by id in a message; the rest are counted.
+ROWS_SHOWN = 10
 
 
 class SitingInputError(ValueError):
-    """Bad input: names what was wrong, where (file, layer, column, rows), and how to fix it.
+    """Bad input: names what was wrong, where (file, key, layer, column, rows), and how to fix it.
 
     Parameters
     ----------
-    problem : str
-        What is wrong, in one sentence.
-    source : str, optional
-        The file (or "GeoDataFrame argument", or scenario key) the input came from.
+    problem : Message or str
+        What is wrong, in one sentence (a :func:`siting.labels.msg`; plain text is shown as it is).
+    source : str or Message, optional
+        The file the input came from (shown as "文件 …" / "file …"), or a message naming another
+        origin (a function argument, a scenario section).
+    key : str, optional
+        The scenario or profile key at fault, e.g. ``optimize.p``.
     layer : str, optional
         Layer name within a multi-layer file (GeoPackage).
     column : str, optional
         The column at fault.
     rows : iterable, optional
-        Ids (or row numbers) of the offending rows; at most ten are listed, with a count of the rest.
-    fix : str, optional
+        Ids (or row numbers) of the offending rows; the first ten are listed, with a count of the rest.
+    fix : Message or str, optional
         How to fix it.
+
+    The text is rendered when shown, so ``str(error)`` follows :func:`siting.labels.set_language`;
+    :meth:`message` renders it in a given language.
     """
 
     def __init__(
         self,
-        problem: str,
+        problem: Message | str,
         *,
-        source: str | None = None,
+        source: str | Message | None = None,
+        key: str | None = None,
         layer: str | None = None,
         column: str | None = None,
         rows: Iterable | None = None,
-        fix: str | None = None,
+        fix: Message | str | None = None,
     ) -> None:
         self.problem = problem
         self.source = source
+        self.key = key
         self.layer = layer
         self.column = column
         self.rows = list(rows) if rows is not None else []
         self.fix = fix
-        super().__init__(self._message())
+        super().__init__(problem)
 
-    def _message(self) -> str:
-        where = []
+    def message(self, language: str | None = None) -> str:
+        """The whole message in ``language`` (default: the language in force)."""
+        where: list[Any] = []
         if self.source:
-            where.append(f"file {self.source}")
+            where.append(self.source if isinstance(self.source, Message) else msg("where_file", path=self.source))
+        if self.key:
+            where.append(msg("where_key", key=self.key))
         if self.layer:
-            where.append(f"layer '{self.layer}'")
+            where.append(msg("where_layer", layer=self.layer))
         if self.column:
-            where.append(f"column '{self.column}'")
-        text = self.problem
+            where.append(msg("where_column", column=self.column))
+        text = render(self.problem, language)
         if where:
-            text = f"{', '.join(where)}: {text}"
+            separator = render(msg("where_sep"), language)
+            text = separator.join(render(w, language) for w in where) + render(msg("where_end"), language) + text
         if self.rows:
-            shown = ", ".join(str(r) for r in self.rows[:10])
-            more = f" and {len(self.rows) - 10} more" if len(self.rows) > 10 else ""
-            text += f" (rows: {shown}{more})"
+            shown = [str(r) for r in self.rows[:ROWS_SHOWN]]
+            more = len(self.rows) - ROWS_SHOWN
+            text += render(
+                msg("rows_more", rows=shown, more=more) if more > 0 else msg("rows", rows=shown),
+                language,
+            )
         if self.fix:
-            text += f". Fix: {self.fix}"
+            text += render(msg("fix", fix=self.fix), language)
         return text
+
+    def __str__(self) -> str:
+        return self.message()
+
+
+class SitingWarning(UserWarning):
+    """Something odd but possible in the input; the analysis goes on. Rendered like SitingInputError.
+
+    Parameters
+    ----------
+    text : Message or str
+        What was noticed, and what was done about it.
+    """
+
+    def __init__(self, text: Message | str) -> None:
+        self.text = text
+        super().__init__(text)
+
+    def message(self, language: str | None = None) -> str:
+        """The warning in ``language`` (default: the language in force)."""
+        return render(self.text, language)
+
+    def __str__(self) -> str:
+        return self.message()

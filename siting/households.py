@@ -8,6 +8,7 @@ Two estimates, each documented in the ``households_source`` column of the areas:
   over the building footprints inside the area; defaults 0.85 residential share (the rest is shared
   space, 公摊, and ground-floor shops) and 92.17 m² per household (2020 census, urban family households).
 """
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -24,16 +25,24 @@ DEFAULT_FLOOR_HEIGHT_M = 3.0
 def from_population(population: pd.Series, household_size: float = 2.62) -> pd.Series:
     """Households from population (persons) and persons per household."""
     if household_size <= 0:
-        raise SitingInputError(f"household_size must be positive, got {household_size}",
-                               fix="use persons per household, e.g. 2.62 (China 2020) or 2.70 (Shandong)")
+        raise SitingInputError(
+            f"household_size must be positive, got {household_size}",
+            fix="use persons per household, e.g. 2.62 (China 2020) or 2.70 (Shandong)",
+        )
     return (population.astype(float) / household_size).round()
 
 
-def from_buildings(areas: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, *, floors_column: str = "floors",
-                   height_column: str | None = "height", floor_height_m: float = DEFAULT_FLOOR_HEIGHT_M,
-                   default_floors: float = 1.0,
-                   residential_share: float = DEFAULT_RESIDENTIAL_SHARE,
-                   floor_area_per_household_m2: float = DEFAULT_FLOOR_AREA_PER_HOUSEHOLD_M2) -> pd.Series:
+def from_buildings(
+    areas: gpd.GeoDataFrame,
+    buildings: gpd.GeoDataFrame,
+    *,
+    floors_column: str = "floors",
+    height_column: str | None = "height",
+    floor_height_m: float = DEFAULT_FLOOR_HEIGHT_M,
+    default_floors: float = 1.0,
+    residential_share: float = DEFAULT_RESIDENTIAL_SHARE,
+    floor_area_per_household_m2: float = DEFAULT_FLOOR_AREA_PER_HOUSEHOLD_M2,
+) -> pd.Series:
     """Households from building footprints inside each area.
 
     Parameters
@@ -55,8 +64,9 @@ def from_buildings(areas: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, *, floo
         Estimated households per area (index of ``areas``), rounded.
     """
     if buildings.crs is None or areas.crs is None:
-        raise SitingInputError("buildings and areas both need a CRS", source="buildings",
-                               fix="define the CRS of the building layer")
+        raise SitingInputError(
+            "buildings and areas both need a CRS", source="buildings", fix="define the CRS of the building layer"
+        )
     from siting.projection import to_metric
 
     metric_areas = to_metric(areas)
@@ -70,9 +80,11 @@ def from_buildings(areas: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, *, floo
         floors = floors.fillna(np.maximum(1, np.round(by_height)))
     floors = floors.fillna(default_floors)
     gross = metric_buildings.geometry.area * floors
-    points = gpd.GeoDataFrame({"gross_m2": gross.values},
-                              geometry=metric_buildings.geometry.representative_point().values,
-                              crs=metric_areas.crs)
+    points = gpd.GeoDataFrame(
+        {"gross_m2": gross.values},
+        geometry=metric_buildings.geometry.representative_point().values,
+        crs=metric_areas.crs,
+    )
     joined = gpd.sjoin(points, metric_areas[[metric_areas.geometry.name]], how="inner", predicate="within")
     total = joined.groupby("index_right")["gross_m2"].sum().reindex(areas.index, fill_value=0.0)
     return (total * residential_share / floor_area_per_household_m2).round()

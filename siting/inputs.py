@@ -27,11 +27,13 @@ Coordinates in GCJ-02 (Amap, Tencent) or BD-09 (Baidu) are moved to WGS84 with `
 ``crs="bd09"``. Bad input raises :class:`~siting.errors.SitingInputError` naming the file, layer,
 column and rows; repairable geometry is repaired with a warning.
 """
+
 from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -42,7 +44,7 @@ import shapely
 from siting.errors import SitingInputError
 from siting.projection import CHINESE_DATUMS, WGS84, chinese_datum_to_wgs84
 
-Source = str | Path | gpd.GeoDataFrame
+Source: TypeAlias = str | Path | gpd.GeoDataFrame
 
 #: Header names recognised for each schema column, in order of preference (case-insensitive).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -66,20 +68,49 @@ LON_NAMES = ("lon", "lng", "long", "longitude", "经度", "x")
 LAT_NAMES = ("lat", "latitude", "纬度", "y")
 
 STATUS_VALUES = {
-    "new": "new", "新建": "new", "新": "new", "新建小区": "new", "规划": "new",
-    "existing": "existing", "已建": "existing", "已建成": "existing", "现状": "existing", "老旧": "existing",
-    "老旧小区": "existing", "旧": "existing", "既有": "existing", "已建小区": "existing",
+    "new": "new",
+    "新建": "new",
+    "新": "new",
+    "新建小区": "new",
+    "规划": "new",
+    "existing": "existing",
+    "已建": "existing",
+    "已建成": "existing",
+    "现状": "existing",
+    "老旧": "existing",
+    "老旧小区": "existing",
+    "旧": "existing",
+    "既有": "existing",
+    "已建小区": "existing",
 }
 LEVEL_VALUES = {
-    "county": "county", "县级": "county", "县级养老机构": "county", "养老院": "county", "敬老院": "county",
-    "县级养老服务指导中心": "county", "养老机构": "county",
-    "township": "township", "乡镇(街道)综合养老服务中心": "township", "乡镇（街道）综合养老服务中心": "township",
-    "乡镇综合养老服务中心": "township", "街道综合养老服务中心": "township", "综合养老服务中心": "township",
-    "乡镇": "township", "街道": "township",
-    "community": "community", "社区养老服务中心": "community", "社区日间照料中心": "community",
-    "日间照料中心": "community", "社区": "community",
-    "station": "station", "养老服务站": "station", "社区养老服务站": "station", "服务站": "station",
-    "站": "station", "农村幸福院": "station", "幸福院": "station",
+    "county": "county",
+    "县级": "county",
+    "县级养老机构": "county",
+    "养老院": "county",
+    "敬老院": "county",
+    "县级养老服务指导中心": "county",
+    "养老机构": "county",
+    "township": "township",
+    "乡镇(街道)综合养老服务中心": "township",
+    "乡镇（街道）综合养老服务中心": "township",
+    "乡镇综合养老服务中心": "township",
+    "街道综合养老服务中心": "township",
+    "综合养老服务中心": "township",
+    "乡镇": "township",
+    "街道": "township",
+    "community": "community",
+    "社区养老服务中心": "community",
+    "社区日间照料中心": "community",
+    "日间照料中心": "community",
+    "社区": "community",
+    "station": "station",
+    "养老服务站": "station",
+    "社区养老服务站": "station",
+    "服务站": "station",
+    "站": "station",
+    "农村幸福院": "station",
+    "幸福院": "station",
 }
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
 
@@ -103,8 +134,9 @@ def _find_column(frame: pd.DataFrame, candidates: tuple[str, ...]) -> str | None
     return None
 
 
-def read_layer(source: Source, *, layer: str | None = None, crs: str | None = None,
-               lon: str | None = None, lat: str | None = None) -> gpd.GeoDataFrame:
+def read_layer(
+    source: Source, *, layer: str | None = None, crs: str | None = None, lon: str | None = None, lat: str | None = None
+) -> gpd.GeoDataFrame:
     """Read any supported vector source into a GeoDataFrame (a copy; the source is never written).
 
     Parameters
@@ -132,17 +164,24 @@ def read_layer(source: Source, *, layer: str | None = None, crs: str | None = No
         else:
             layers = [row[0] for row in pyogrio.list_layers(path)] if path.suffix.lower() == ".gpkg" else []
             if layer is not None and layers and layer not in layers:
-                raise ctx.error(f"no layer '{layer}' in this file; it has: {', '.join(layers)}",
-                                fix="set the layer to one of those names")
+                raise ctx.error(
+                    f"no layer '{layer}' in this file; it has: {', '.join(layers)}",
+                    fix="set the layer to one of those names",
+                )
             if layer is None and len(layers) > 1:
-                raise ctx.error(f"the file has several layers ({', '.join(layers)}); say which one to read",
-                                fix="give layer=... (in a scenario file: layer: NAME)")
+                raise ctx.error(
+                    f"the file has several layers ({', '.join(layers)}); say which one to read",
+                    fix="give layer=... (in a scenario file: layer: NAME)",
+                )
             try:
                 gdf = gpd.read_file(path, layer=layer)
                 if _gbk_without_cpg(path, gdf):
-                    warnings.warn(f"{path}: no .cpg file says how its text is encoded; read it as GB18030 "
-                                  f"(GBK), as Chinese ArcGIS exports are. Add a .cpg file saying GB18030 (or "
-                                  f"UTF-8) to silence this", stacklevel=3)
+                    warnings.warn(
+                        f"{path}: no .cpg file says how its text is encoded; read it as GB18030 "
+                        f"(GBK), as Chinese ArcGIS exports are. Add a .cpg file saying GB18030 (or "
+                        f"UTF-8) to silence this",
+                        stacklevel=3,
+                    )
                     gdf = gpd.read_file(path, layer=layer, encoding="gb18030")
             except Exception as exc:
                 raise ctx.error(f"could not read the file ({exc})", fix="open it in QGIS to check it") from exc
@@ -150,14 +189,19 @@ def read_layer(source: Source, *, layer: str | None = None, crs: str | None = No
         raise ctx.error("the layer is empty", fix="check that the right file and layer were given")
     if datum:
         if gdf.crs is not None and not gdf.crs.is_geographic:
-            raise ctx.error(f"crs '{crs}' means longitude/latitude in {datum.upper()}, but the layer is "
-                            f"projected ({gdf.crs.to_string()})", fix="give lon/lat coordinates or drop crs")
+            raise ctx.error(
+                f"crs '{crs}' means longitude/latitude in {datum.upper()}, but the layer is "
+                f"projected ({gdf.crs.to_string()})",
+                fix="give lon/lat coordinates or drop crs",
+            )
         gdf = chinese_datum_to_wgs84(gdf.set_crs(WGS84, allow_override=True), datum)
     elif crs and gdf.crs is None:
         gdf = gdf.set_crs(crs)
     if gdf.crs is None:
-        raise ctx.error("the layer has no coordinate reference system (CRS)",
-                        fix="define it (QGIS: Layer > Set CRS, then save), or pass crs='EPSG:4326'")
+        raise ctx.error(
+            "the layer has no coordinate reference system (CRS)",
+            fix="define it (QGIS: Layer > Set CRS, then save), or pass crs='EPSG:4326'",
+        )
     return gdf
 
 
@@ -165,7 +209,9 @@ def _gbk_without_cpg(path: Path, gdf: gpd.GeoDataFrame) -> bool:
     """A Shapefile with no .cpg whose text, read as GDAL's default Latin-1, is really GBK Chinese."""
     if path.suffix.lower() != ".shp" or path.with_suffix(".cpg").exists() or path.with_suffix(".CPG").exists():
         return False
-    texts = [str(c) for c in gdf.columns] + [str(v) for v in gdf.select_dtypes(include=["object", "string"]).head(20).stack()]
+    texts = [str(c) for c in gdf.columns] + [
+        str(v) for v in gdf.select_dtypes(include=["object", "string"]).head(20).stack()
+    ]
     for text in texts:
         if text.isascii():
             continue
@@ -192,72 +238,100 @@ def _read_csv(path: Path, ctx: _Ctx, crs: str | None, lon: str | None, lat: str 
     lon_col = lon or _find_column(frame, LON_NAMES)
     lat_col = lat or _find_column(frame, LAT_NAMES)
     if lon_col not in frame.columns or lat_col not in frame.columns:
-        raise ctx.error(f"no coordinate columns found (looked for {'/'.join(LON_NAMES)} and "
-                        f"{'/'.join(LAT_NAMES)}); columns are: {', '.join(map(str, frame.columns))}",
-                        fix="name them lon and lat, or give lon=/lat= (scenario: lon:, lat:)")
+        raise ctx.error(
+            f"no coordinate columns found (looked for {'/'.join(LON_NAMES)} and "
+            f"{'/'.join(LAT_NAMES)}); columns are: {', '.join(map(str, frame.columns))}",
+            fix="name them lon and lat, or give lon=/lat= (scenario: lon:, lat:)",
+        )
     xy = frame[[lon_col, lat_col]].apply(pd.to_numeric, errors="coerce")
     bad = frame.index[xy.isna().any(axis=1)]
     if len(bad):
-        raise ctx.error("missing or non-numeric coordinates", column=f"{lon_col}/{lat_col}",
-                        rows=[int(i) + 2 for i in bad], fix="fill in the coordinates (rows are CSV line numbers)")
+        raise ctx.error(
+            "missing or non-numeric coordinates",
+            column=f"{lon_col}/{lat_col}",
+            rows=[int(i) + 2 for i in bad],
+            fix="fill in the coordinates (rows are CSV line numbers)",
+        )
     crs = crs or "EPSG:4326"
-    gdf = gpd.GeoDataFrame(frame.drop(columns=[lon_col, lat_col]),
-                           geometry=gpd.points_from_xy(xy[lon_col], xy[lat_col]), crs=crs)
+    gdf = gpd.GeoDataFrame(
+        frame.drop(columns=[lon_col, lat_col]), geometry=gpd.points_from_xy(xy[lon_col], xy[lat_col]), crs=crs
+    )
     # China lies at longitude 73-135, latitude 18-54: the other way round means swapped columns
     if gdf.crs.is_geographic and xy[lon_col].between(18, 54).all() and xy[lat_col].between(73, 135).all():
-        raise ctx.error(f"'{lon_col}' holds latitudes and '{lat_col}' longitudes", column=f"{lon_col}/{lat_col}",
-                        fix="swap the two column names (longitude is the larger number in China)")
+        raise ctx.error(
+            f"'{lon_col}' holds latitudes and '{lat_col}' longitudes",
+            column=f"{lon_col}/{lat_col}",
+            fix="swap the two column names (longitude is the larger number in China)",
+        )
     if gdf.crs.is_geographic and ((xy[lon_col].abs() > 180).any() or (xy[lat_col].abs() > 90).any()):
-        raise ctx.error("coordinates are not longitude/latitude in degrees", column=lon_col,
-                        fix="give the projected CRS of x/y columns with crs='EPSG:xxxx'")
+        raise ctx.error(
+            "coordinates are not longitude/latitude in degrees",
+            column=lon_col,
+            fix="give the projected CRS of x/y columns with crs='EPSG:xxxx'",
+        )
     return gdf
 
 
-def _standardize(gdf: gpd.GeoDataFrame, ctx: _Ctx, wanted: tuple[str, ...],
-                 columns: Mapping[str, str] | None) -> gpd.GeoDataFrame:
+def _standardize(
+    gdf: gpd.GeoDataFrame, ctx: _Ctx, wanted: tuple[str, ...], columns: Mapping[str, str] | None
+) -> gpd.GeoDataFrame:
     """Rename mapped or recognised columns to schema names; other columns are kept as they are."""
     columns = dict(columns or {})
     unknown = set(columns) - set(SYNONYMS) - set(wanted)
     if unknown:
-        raise ctx.error(f"unknown schema column(s) in the column mapping: {', '.join(sorted(unknown))}",
-                        fix=f"map only these: {', '.join(wanted)}")
+        raise ctx.error(
+            f"unknown schema column(s) in the column mapping: {', '.join(sorted(unknown))}",
+            fix=f"map only these: {', '.join(wanted)}",
+        )
     rename = {}
     for target in wanted:
         if target in columns:
             src = columns[target]
             if src not in gdf.columns:
-                raise ctx.error(f"column '{src}' (mapped to {target}) is not in the layer; it has: "
-                                f"{', '.join(map(str, gdf.columns))}", column=src, fix="correct the column mapping")
+                raise ctx.error(
+                    f"column '{src}' (mapped to {target}) is not in the layer; it has: "
+                    f"{', '.join(map(str, gdf.columns))}",
+                    column=src,
+                    fix="correct the column mapping",
+                )
         else:
-            src = _find_column(gdf, SYNONYMS.get(target, (target,)))
-            if src is None or src in rename:
+            found = _find_column(gdf, SYNONYMS.get(target, (target,)))
+            if found is None or found in rename:
                 continue
+            src = found
         rename[src] = target
     dropped = [c for c in rename.values() if c in gdf.columns and c not in rename]
     return gdf.drop(columns=dropped).rename(columns=rename)
 
 
-def _numeric(gdf: gpd.GeoDataFrame, column: str, ctx: _Ctx, ids: pd.Series, *, required: bool,
-             allow_missing: bool = False) -> pd.Series:
+def _numeric(
+    gdf: gpd.GeoDataFrame, column: str, ctx: _Ctx, ids: pd.Series, *, required: bool, allow_missing: bool = False
+) -> pd.Series:
     if column not in gdf.columns:
         if required:
-            raise ctx.error(f"required column '{column}' is missing; columns are: "
-                            f"{', '.join(map(str, gdf.columns))}", column=column,
-                            fix=f"add it, or map it: columns={{{column}: <your column>}}")
+            raise ctx.error(
+                f"required column '{column}' is missing; columns are: {', '.join(map(str, gdf.columns))}",
+                column=column,
+                fix=f"add it, or map it: columns={{{column}: <your column>}}",
+            )
         return pd.Series(np.nan, index=gdf.index, dtype=float)
     raw = gdf[column]
     values = pd.to_numeric(raw, errors="coerce").astype(float)
     non_numeric = raw.notna() & values.isna() & (raw.astype(str).str.strip() != "")
     if non_numeric.any():
-        raise ctx.error("values are not numbers", column=column, rows=ids[non_numeric].tolist(),
-                        fix="enter plain numbers (no units or text)")
+        raise ctx.error(
+            "values are not numbers",
+            column=column,
+            rows=ids[non_numeric].tolist(),
+            fix="enter plain numbers (no units or text)",
+        )
     if not allow_missing and values.isna().any():
-        raise ctx.error("values are missing", column=column, rows=ids[values.isna()].tolist(),
-                        fix="fill them in")
+        raise ctx.error("values are missing", column=column, rows=ids[values.isna()].tolist(), fix="fill them in")
     negative = values < 0
     if negative.any():
-        raise ctx.error("values are negative", column=column, rows=ids[negative].tolist(),
-                        fix="correct them (must be zero or more)")
+        raise ctx.error(
+            "values are negative", column=column, rows=ids[negative].tolist(), fix="correct them (must be zero or more)"
+        )
     return values
 
 
@@ -271,16 +345,21 @@ def _ids(gdf: gpd.GeoDataFrame, column: str, prefix: str, ctx: _Ctx) -> pd.Serie
         ids = gdf[column]
         missing = ids.isna() | (ids.astype(str).str.strip() == "")
         if missing.any():
-            raise ctx.error("ids are missing", column=column, rows=[int(i) for i in gdf.index[missing]],
-                            fix="give every row an id, or drop the id column to number rows automatically")
+            raise ctx.error(
+                "ids are missing",
+                column=column,
+                rows=[int(i) for i in gdf.index[missing]],
+                fix="give every row an id, or drop the id column to number rows automatically",
+            )
         ids = ids.map(_id_text)
     else:
         width = max(3, len(str(len(gdf))))
         ids = pd.Series([f"{prefix}{i + 1:0{width}d}" for i in range(len(gdf))], index=gdf.index)
     duplicated = ids.duplicated(keep=False)
     if duplicated.any():
-        raise ctx.error("ids are not unique", column=column, rows=sorted(set(ids[duplicated])),
-                        fix="give each row its own id")
+        raise ctx.error(
+            "ids are not unique", column=column, rows=sorted(set(ids[duplicated])), fix="give each row its own id"
+        )
     return ids
 
 
@@ -288,18 +367,28 @@ def _geometry(gdf: gpd.GeoDataFrame, ctx: _Ctx, ids: pd.Series, allowed: tuple[s
     geoms = gdf.geometry
     empty = geoms.isna() | geoms.is_empty
     if empty.any():
-        raise ctx.error("geometries are missing or empty", column="geometry", rows=ids[empty].tolist(),
-                        fix="draw them or delete those rows")
+        raise ctx.error(
+            "geometries are missing or empty",
+            column="geometry",
+            rows=ids[empty].tolist(),
+            fix="draw them or delete those rows",
+        )
     kinds = geoms.geom_type
     wrong = ~kinds.isin(allowed)
     if wrong.any():
-        raise ctx.error(f"geometry must be {' or '.join(allowed)}, found {', '.join(sorted(set(kinds[wrong])))}",
-                        column="geometry", rows=ids[wrong].tolist(), fix="use the layer with the right geometry type")
+        raise ctx.error(
+            f"geometry must be {' or '.join(allowed)}, found {', '.join(sorted(set(kinds[wrong])))}",
+            column="geometry",
+            rows=ids[wrong].tolist(),
+            fix="use the layer with the right geometry type",
+        )
     invalid = ~geoms.is_valid
     if invalid.any():
-        warnings.warn(f"{ctx.source}{f' layer {ctx.layer}' if ctx.layer else ''}: repaired invalid geometry "
-                      f"(e.g. self-intersections) in rows {', '.join(map(str, ids[invalid].tolist()[:10]))}",
-                      stacklevel=3)
+        warnings.warn(
+            f"{ctx.source}{f' layer {ctx.layer}' if ctx.layer else ''}: repaired invalid geometry "
+            f"(e.g. self-intersections) in rows {', '.join(map(str, ids[invalid].tolist()[:10]))}",
+            stacklevel=3,
+        )
         repaired = shapely.make_valid(geoms[invalid].values)
         if "Polygon" in allowed:
             # make_valid can return collections with stray lines; keep the polygonal part
@@ -308,8 +397,12 @@ def _geometry(gdf: gpd.GeoDataFrame, ctx: _Ctx, ids: pd.Series, allowed: tuple[s
         gdf.loc[invalid, gdf.geometry.name] = repaired
         collapsed = invalid & ~gdf.geometry.geom_type.isin(allowed)
         if collapsed.any():
-            raise ctx.error("geometries collapse to lines or points when repaired (no area)", column="geometry",
-                            rows=ids[collapsed].tolist(), fix="redraw them as proper polygons or delete them")
+            raise ctx.error(
+                "geometries collapse to lines or points when repaired (no area)",
+                column="geometry",
+                rows=ids[collapsed].tolist(),
+                fix="redraw them as proper polygons or delete them",
+            )
     return gdf
 
 
@@ -332,9 +425,16 @@ def _names(gdf: gpd.GeoDataFrame, ids: pd.Series) -> pd.Series:
     return gdf["name"].where(gdf["name"].notna(), ids).astype(str)
 
 
-def read_areas(source: Source, *, layer: str | None = None, columns: Mapping[str, str] | None = None,
-               crs: str | None = None, household_size: float = 2.62,
-               buildings: gpd.GeoDataFrame | None = None, **building_kwargs) -> gpd.GeoDataFrame:
+def read_areas(
+    source: Source,
+    *,
+    layer: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    crs: str | None = None,
+    household_size: float = 2.62,
+    buildings: gpd.GeoDataFrame | None = None,
+    **building_kwargs,
+) -> gpd.GeoDataFrame:
     """Read residential areas (小区) and validate them.
 
     Parameters
@@ -362,9 +462,12 @@ def read_areas(source: Source, *, layer: str | None = None, columns: Mapping[str
     from siting import households as hh
 
     ctx = _Ctx(source, layer)
-    gdf = _standardize(read_layer(source, layer=layer, crs=crs), ctx,
-                       ("area_id", "name", "households", "status", "population", "elderly", "township",
-                        "community"), columns)
+    gdf = _standardize(
+        read_layer(source, layer=layer, crs=crs),
+        ctx,
+        ("area_id", "name", "households", "status", "population", "elderly", "township", "community"),
+        columns,
+    )
     ids = _ids(gdf, "area_id", "A", ctx)
     gdf = _geometry(gdf, ctx, ids, POLYGON_TYPES)
     out = gdf.copy()
@@ -373,7 +476,8 @@ def read_areas(source: Source, *, layer: str | None = None, columns: Mapping[str
     out["population"] = _numeric(gdf, "population", ctx, ids, required=False, allow_missing=True)
     out["elderly"] = _numeric(gdf, "elderly", ctx, ids, required=False, allow_missing=True)
     households = _numeric(gdf, "households", ctx, ids, required=False, allow_missing=True)
-    source_col = pd.Series(np.where(households.notna(), "input", None), index=gdf.index, dtype=object)
+    source_col = pd.Series(None, index=gdf.index, dtype=object)
+    source_col[households.notna()] = "input"
     missing = households.isna()
     if missing.any():
         by_population = missing & out["population"].notna()
@@ -386,11 +490,17 @@ def read_areas(source: Source, *, layer: str | None = None, columns: Mapping[str
         still = households.isna()
         if still.any():
             column = "households" if "households" in gdf.columns else None
-            raise ctx.error("households (户数) are missing and cannot be estimated (no population, no buildings)",
-                            column=column or "households", rows=ids[still].tolist(),
-                            fix="fill in 户数, or give a population column, or pass building footprints")
-        warnings.warn(f"{ctx.source}: estimated households for {int(missing.sum())} area(s) "
-                      f"({', '.join(ids[missing].tolist()[:10])}); see the households_source column", stacklevel=2)
+            raise ctx.error(
+                "households (户数) are missing and cannot be estimated (no population, no buildings)",
+                column=column or "households",
+                rows=ids[still].tolist(),
+                fix="fill in 户数, or give a population column, or pass building footprints",
+            )
+        warnings.warn(
+            f"{ctx.source}: estimated households for {int(missing.sum())} area(s) "
+            f"({', '.join(ids[missing].tolist()[:10])}); see the households_source column",
+            stacklevel=2,
+        )
     out["households"] = households.astype(float)
     out["households_source"] = source_col
     out["status"] = _categorical(gdf, "status", STATUS_VALUES, "existing", ctx, ids)
@@ -398,12 +508,16 @@ def read_areas(source: Source, *, layer: str | None = None, columns: Mapping[str
     return _finish(out, ordered)
 
 
-def _categorical(gdf: gpd.GeoDataFrame, column: str, vocabulary: Mapping[str, str], default: str | None,
-                 ctx: _Ctx, ids: pd.Series) -> pd.Series:
+def _categorical(
+    gdf: gpd.GeoDataFrame, column: str, vocabulary: Mapping[str, str], default: str | None, ctx: _Ctx, ids: pd.Series
+) -> pd.Series:
     if column not in gdf.columns:
         if default is None:
-            raise ctx.error(f"required column '{column}' is missing", column=column,
-                            fix=f"add it with one of: {', '.join(sorted(set(vocabulary)))}")
+            raise ctx.error(
+                f"required column '{column}' is missing",
+                column=column,
+                fix=f"add it with one of: {', '.join(sorted(set(vocabulary)))}",
+            )
         return pd.Series(default, index=gdf.index, dtype=object)
     raw = gdf[column]
     text = raw.astype(str).str.strip().str.replace("（", "(").str.replace("）", ")")
@@ -414,13 +528,24 @@ def _categorical(gdf: gpd.GeoDataFrame, column: str, vocabulary: Mapping[str, st
         values[blank] = default
     bad = values.isna()
     if bad.any():
-        raise ctx.error(f"unrecognised values {sorted(set(raw[bad].astype(str)))[:5]}", column=column,
-                        rows=ids[bad].tolist(), fix=f"use one of: {', '.join(sorted(set(vocabulary)))}")
+        raise ctx.error(
+            f"unrecognised values {sorted(set(raw[bad].astype(str)))[:5]}",
+            column=column,
+            rows=ids[bad].tolist(),
+            fix=f"use one of: {', '.join(sorted(set(vocabulary)))}",
+        )
     return values.astype(object)
 
 
-def read_facilities(source: Source, *, layer: str | None = None, columns: Mapping[str, str] | None = None,
-                    crs: str | None = None, lon: str | None = None, lat: str | None = None) -> gpd.GeoDataFrame:
+def read_facilities(
+    source: Source,
+    *,
+    layer: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    crs: str | None = None,
+    lon: str | None = None,
+    lat: str | None = None,
+) -> gpd.GeoDataFrame:
     """Read existing elderly-care facilities (points, or polygons reduced to a representative point).
 
     ``level`` is required: county / township / community / station, or their Chinese names
@@ -428,9 +553,12 @@ def read_facilities(source: Source, *, layer: str | None = None, columns: Mappin
     required (建筑面积, m²). See the module docstring for the schema.
     """
     ctx = _Ctx(source, layer)
-    gdf = _standardize(read_layer(source, layer=layer, crs=crs, lon=lon, lat=lat), ctx,
-                       ("facility_id", "name", "level", "floor_area_m2", "beds", "land_area_m2", "township",
-                        "community"), columns)
+    gdf = _standardize(
+        read_layer(source, layer=layer, crs=crs, lon=lon, lat=lat),
+        ctx,
+        ("facility_id", "name", "level", "floor_area_m2", "beds", "land_area_m2", "township", "community"),
+        columns,
+    )
     ids = _ids(gdf, "facility_id", "F", ctx)
     gdf = _geometry(gdf, ctx, ids, ("Point", "MultiPoint", *POLYGON_TYPES))
     out = gdf.copy()
@@ -451,12 +579,23 @@ def _points(gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
     return geoms.where(is_point, geoms.representative_point())
 
 
-def read_candidates(source: Source, *, layer: str | None = None, columns: Mapping[str, str] | None = None,
-                    crs: str | None = None, lon: str | None = None, lat: str | None = None) -> gpd.GeoDataFrame:
+def read_candidates(
+    source: Source,
+    *,
+    layer: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    crs: str | None = None,
+    lon: str | None = None,
+    lat: str | None = None,
+) -> gpd.GeoDataFrame:
     """Read candidate sites for new centres (points, or parcels reduced to a representative point)."""
     ctx = _Ctx(source, layer)
-    gdf = _standardize(read_layer(source, layer=layer, crs=crs, lon=lon, lat=lat), ctx,
-                       ("candidate_id", "name", "max_floor_area_m2"), columns)
+    gdf = _standardize(
+        read_layer(source, layer=layer, crs=crs, lon=lon, lat=lat),
+        ctx,
+        ("candidate_id", "name", "max_floor_area_m2"),
+        columns,
+    )
     ids = _ids(gdf, "candidate_id", "C", ctx)
     gdf = _geometry(gdf, ctx, ids, ("Point", "MultiPoint", *POLYGON_TYPES))
     out = gdf.copy()
@@ -467,14 +606,18 @@ def read_candidates(source: Source, *, layer: str | None = None, columns: Mappin
     return _finish(out, ["candidate_id", "name", "max_floor_area_m2"])
 
 
-def read_entrances(source: Source, *, layer: str | None = None, columns: Mapping[str, str] | None = None,
-                   crs: str | None = None) -> gpd.GeoDataFrame:
+def read_entrances(
+    source: Source, *, layer: str | None = None, columns: Mapping[str, str] | None = None, crs: str | None = None
+) -> gpd.GeoDataFrame:
     """Read entrances (gates) of residential areas: points with the ``area_id`` they open into."""
     ctx = _Ctx(source, layer)
     gdf = _standardize(read_layer(source, layer=layer, crs=crs), ctx, ("area_id",), columns)
     if "area_id" not in gdf.columns:
-        raise ctx.error("entrances need the id of their residential area", column="area_id",
-                        fix="add a column 小区编号 / area_id matching the areas layer")
+        raise ctx.error(
+            "entrances need the id of their residential area",
+            column="area_id",
+            fix="add a column 小区编号 / area_id matching the areas layer",
+        )
     rows = pd.Series(gdf.index.astype(str), index=gdf.index)
     gdf = _geometry(gdf, ctx, rows, ("Point",))
     area_ids = gdf["area_id"].map(_id_text)
@@ -482,8 +625,9 @@ def read_entrances(source: Source, *, layer: str | None = None, columns: Mapping
     return out
 
 
-def read_units(source: Source, *, layer: str | None = None, columns: Mapping[str, str] | None = None,
-               crs: str | None = None) -> gpd.GeoDataFrame:
+def read_units(
+    source: Source, *, layer: str | None = None, columns: Mapping[str, str] | None = None, crs: str | None = None
+) -> gpd.GeoDataFrame:
     """Read administrative units: communities (社区/村) with their township (乡镇/街道), or townships.
 
     A layer with both a community and a township column gives community units plus township units
@@ -494,27 +638,53 @@ def read_units(source: Source, *, layer: str | None = None, columns: Mapping[str
     rows = pd.Series(gdf.index.astype(str), index=gdf.index)
     gdf = _geometry(gdf, ctx, rows, POLYGON_TYPES)
     if "community" in gdf.columns:
-        communities = gpd.GeoDataFrame({"name": gdf["community"].astype(str), "level": "community",
-                                        "parent": gdf["township"].astype(str) if "township" in gdf.columns else None},
-                                       geometry=gdf.geometry.values, crs=gdf.crs)
+        communities = gpd.GeoDataFrame(
+            {
+                "name": gdf["community"].astype(str),
+                "level": "community",
+                "parent": gdf["township"].astype(str) if "township" in gdf.columns else None,
+            },
+            geometry=gdf.geometry.values,
+            crs=gdf.crs,
+        )
         frames = [communities]
         if "township" in gdf.columns:
             townships = communities.dissolve(by="parent", as_index=False)[["parent", "geometry"]]
-            frames.insert(0, gpd.GeoDataFrame({"name": townships["parent"], "level": "township", "parent": None},
-                                              geometry=townships.geometry.values, crs=gdf.crs))
+            frames.insert(
+                0,
+                gpd.GeoDataFrame(
+                    {"name": townships["parent"], "level": "township", "parent": None},
+                    geometry=townships.geometry.values,
+                    crs=gdf.crs,
+                ),
+            )
         units = pd.concat(frames, ignore_index=True)
     else:
         name_col = "township" if "township" in gdf.columns else "name"
         if name_col not in gdf.columns:
-            raise ctx.error("units need a name column (社区名称 and/or 街道名称/乡镇)", column="name",
-                            fix="add 社区名称 and 街道名称 columns, or map them with columns=")
-        units = gpd.GeoDataFrame({"name": gdf[name_col].astype(str), "level": "township", "parent": None},
-                                 geometry=gdf.geometry.values, crs=gdf.crs)
+            raise ctx.error(
+                "units need a name column (社区名称 and/or 街道名称/乡镇)",
+                column="name",
+                fix="add 社区名称 and 街道名称 columns, or map them with columns=",
+            )
+        units = gpd.GeoDataFrame(
+            {"name": gdf[name_col].astype(str), "level": "township", "parent": None},
+            geometry=gdf.geometry.values,
+            crs=gdf.crs,
+        )
     duplicated = units.duplicated(subset=["level", "name"], keep=False)
     if duplicated.any():
-        raise ctx.error("unit names are not unique within their level", column="name",
-                        rows=sorted(set(units.loc[duplicated, "name"])), fix="give each unit its own name")
-    units.insert(0, "unit_id", [f"{'T' if lv == 'township' else 'C'}-{n}" for lv, n in zip(units["level"], units["name"])])
+        raise ctx.error(
+            "unit names are not unique within their level",
+            column="name",
+            rows=sorted(set(units.loc[duplicated, "name"])),
+            fix="give each unit its own name",
+        )
+    units.insert(
+        0,
+        "unit_id",
+        [f"{'T' if lv == 'township' else 'C'}-{n}" for lv, n in zip(units["level"], units["name"], strict=True)],
+    )
     return gpd.GeoDataFrame(units, geometry="geometry", crs=gdf.crs)
 
 
@@ -525,8 +695,9 @@ def assign_units(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDat
     unit get None. Existing non-empty ``township``/``community`` values are kept.
     """
     out = frame.copy()
-    points = gpd.GeoDataFrame(geometry=frame.geometry.representative_point().to_crs(units.crs).values,
-                              index=frame.index, crs=units.crs)
+    points = gpd.GeoDataFrame(
+        geometry=frame.geometry.representative_point().to_crs(units.crs).values, index=frame.index, crs=units.crs
+    )
     for level in ("township", "community"):
         layer = units[units["level"] == level]
         if layer.empty:
@@ -541,8 +712,9 @@ def assign_units(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDat
     return out
 
 
-def areas_from_osm(path: str | Path, *, household_size: float = 2.62, default_floors: float = 6.0,
-                   **building_kwargs) -> gpd.GeoDataFrame:
+def areas_from_osm(
+    path: str | Path, *, household_size: float = 2.62, default_floors: float = 6.0, **building_kwargs
+) -> gpd.GeoDataFrame:
     """Residential areas from an OpenStreetMap file: ``landuse=residential`` polygons, households
     estimated from the buildings inside them.
 
@@ -578,18 +750,28 @@ def areas_from_osm(path: str | Path, *, household_size: float = 2.62, default_fl
             landuse = ox.features_from_xml(path, tags={"landuse": "residential"})
             buildings = ox.features_from_xml(path, tags={"building": True})
     except Exception as exc:  # OSMnx raises InsufficientResponseError when nothing matches
-        raise ctx.error(f"no residential areas (landuse=residential) could be read ({type(exc).__name__}: {exc})",
-                        fix="draw the residential areas yourself and read them with read_areas") from exc
+        raise ctx.error(
+            f"no residential areas (landuse=residential) could be read ({type(exc).__name__}: {exc})",
+            fix="draw the residential areas yourself and read them with read_areas",
+        ) from exc
     if landuse is None or len(landuse) == 0:
-        raise ctx.error("no residential areas (landuse=residential) in this file",
-                        fix="draw the residential areas yourself and read them with read_areas")
+        raise ctx.error(
+            "no residential areas (landuse=residential) in this file",
+            fix="draw the residential areas yourself and read them with read_areas",
+        )
     landuse = landuse.set_geometry(shapely.make_valid(landuse.geometry.values))
     polygons = landuse[landuse.geometry.geom_type.isin(POLYGON_TYPES) & (shapely.area(landuse.geometry.values) > 0)]
-    ids = polygons.index.map(lambda i: "osm-" + "-".join(map(str, i)) if isinstance(i, tuple) else f"osm-{i}") \
-        if "id" not in polygons.columns else "osm-" + polygons["id"].astype(str)
+    ids = (
+        polygons.index.map(lambda i: "osm-" + "-".join(map(str, i)) if isinstance(i, tuple) else f"osm-{i}")
+        if "id" not in polygons.columns
+        else "osm-" + polygons["id"].astype(str)
+    )
     names = polygons["name"] if "name" in polygons.columns else pd.Series(None, index=polygons.index)
-    frame = gpd.GeoDataFrame({"area_id": list(ids), "name": names.where(names.notna(), list(ids)).to_numpy()},
-                             geometry=polygons.geometry.values, crs=polygons.crs)
+    frame = gpd.GeoDataFrame(
+        {"area_id": list(ids), "name": names.where(names.notna(), list(ids)).to_numpy()},
+        geometry=polygons.geometry.values,
+        crs=polygons.crs,
+    )
     buildings = buildings[buildings.geometry.geom_type.isin(POLYGON_TYPES)]
     kwargs = {"floors_column": "building:levels", "default_floors": default_floors, **building_kwargs}
     with warnings.catch_warnings():

@@ -1,11 +1,19 @@
-"""Display labels for columns, values and terms, in Chinese (default) and English.
+"""Every text siting shows a person, in Chinese (default) and English: labels, terms and messages.
 
-Code and files use stable English snake_case column names; reports and maps show these labels.
-Add a term here once and every report and map picks it up.
+Code and files use stable English snake_case column names; reports and maps show the labels here.
+Error messages and warnings are :class:`Message` objects, a key of :data:`MESSAGES` with the fields of
+its placeholders, rendered in the language in force when they are printed: Chinese unless
+:func:`set_language` (or the ``--lang en`` option of the command line, or the ``SITING_LANG``
+environment variable) says English. Add a text here once and every report, map and message picks it up.
 """
+
 from __future__ import annotations
 
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
 
 import pandas as pd
 
@@ -204,30 +212,141 @@ TERMS: dict[str, tuple[str, str]] = {
 }
 
 
-def _pick(pair: tuple[str, str], language: str) -> str:
+# Messages of errors and warnings: key -> (Chinese, English), with {placeholders}. SitingInputError
+# adds where (file, layer, column, rows) and the fix around the problem text.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # the frame of SitingInputError (siting.errors)
+    "where_file": ("文件 {path}", "file {path}"),
+    "where_key": ("设置项“{key}”", "key '{key}'"),
+    "where_layer": ("图层“{layer}”", "layer '{layer}'"),
+    "where_column": ("列“{column}”", "column '{column}'"),
+    "where_sep": ("，", ", "),
+    "where_end": ("：", ": "),
+    "rows": ("（行：{rows}）", " (rows: {rows})"),
+    "rows_more": ("（行：{rows} 及另外 {more} 行）", " (rows: {rows} and {more} more)"),
+    "fix": ("。修改方法：{fix}", ". Fix: {fix}"),
+    "warning": ("警告：{text}", "warning: {text}"),
+    "error": ("错误：{text}", "error: {text}"),
+    # the command line (siting.cli)
+    "interrupted": ("已中断；没有留下写了一半的输出文件夹", "interrupted; no output folder was left half-written"),
+    "unexpected": (
+        "siting 意外出错（见上方信息）；请报告此问题",
+        "siting failed unexpectedly (see above); please report it",
+    ),
+}
+
+
+def _checked(language: str) -> str:
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
-    return pair[LANGUAGES.index(language)]
+    return language
 
 
-def term(key: str, language: str = "zh", **fields: object) -> str:
+# The language of messages; a context variable so that a thread or task can use its own.
+_LANGUAGE: ContextVar[str] = ContextVar(
+    "siting_language",
+    default=os.environ.get("SITING_LANG", "zh") if os.environ.get("SITING_LANG") in LANGUAGES else "zh",
+)
+
+
+def resolve_language(language: str | None = None) -> str:
+    """``language`` checked (``"zh"`` or ``"en"``), or the language in force when it is None."""
+    return _checked(language) if language is not None else get_language()
+
+
+def get_language() -> str:
+    """The language messages are shown in: ``"zh"`` (default) or ``"en"``."""
+    return _LANGUAGE.get()
+
+
+def set_language(language: str) -> None:
+    """Show messages (errors, warnings) in ``language`` from now on: ``"zh"`` or ``"en"``.
+
+    The starting language is Chinese, or the ``SITING_LANG`` environment variable when it is set.
+    """
+    _LANGUAGE.set(_checked(language))
+
+
+@contextmanager
+def language(language: str) -> Iterator[str]:
+    """Show messages in ``language`` inside a ``with`` block, then return to the previous language."""
+    token = _LANGUAGE.set(_checked(language))
+    try:
+        yield language
+    finally:
+        _LANGUAGE.reset(token)
+
+
+def _pick(pair: tuple[str, str], language: str | None = None) -> str:
+    return pair[LANGUAGES.index(_checked(language or get_language()))]
+
+
+class Message:
+    """A text shown in the user's language: a key of :data:`MESSAGES` and its placeholder fields.
+
+    Fields may themselves be messages (rendered in the same language) or lists (joined with the
+    language's list separator). Build one with :func:`msg`.
+    """
+
+    __slots__ = ("fields", "key")
+
+    def __init__(self, key: str, fields: dict[str, Any]) -> None:
+        if key not in MESSAGES:
+            raise KeyError(f"no message {key!r} in siting.labels.MESSAGES")
+        self.key = key
+        self.fields = fields
+
+    def render(self, language: str | None = None) -> str:
+        """The text in ``language`` (default: the language in force, see :func:`get_language`)."""
+        lang = _checked(language or get_language())
+        return _pick(MESSAGES[self.key], lang).format(**{k: render(v, lang) for k, v in self.fields.items()})
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __repr__(self) -> str:
+        return f"msg({self.key!r}, ...)"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Message) and (self.key, self.fields) == (other.key, other.fields)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+def msg(key: str, /, **fields: Any) -> Message:
+    """A :class:`Message` from :data:`MESSAGES`, e.g. ``msg("file_not_found")``."""
+    return Message(key, fields)
+
+
+def render(value: Any, language: str | None = None) -> str:
+    """Any message part as text: a :class:`Message` in ``language``, a list joined, anything else as ``str``."""
+    lang = _checked(language or get_language())
+    if isinstance(value, Message):
+        return value.render(lang)
+    if isinstance(value, (list, tuple)):
+        return ("、" if lang == "zh" else ", ").join(render(v, lang) for v in value)
+    return str(value)
+
+
+def term(key: str, language: str | None = None, **fields: object) -> str:
     """A piece of map or report wording (:data:`TERMS`), with ``{placeholders}`` filled from ``fields``."""
     return _pick(TERMS[key], language).format(**fields)
 
 
-def column_label(column: str, language: str = "zh") -> str:
+def column_label(column: str, language: str | None = None) -> str:
     """Display label of a column; unknown columns are shown as they are."""
     pair = COLUMNS.get(column)
     return _pick(pair, language) if pair else column
 
 
-def value_label(value: object, language: str = "zh") -> str:
+def value_label(value: object, language: str | None = None) -> str:
     """Display label of a categorical value; unknown values are shown as they are."""
     pair = VALUES.get(str(value))
     return _pick(pair, language) if pair else str(value)
 
 
-def relabel(frame: pd.DataFrame, language: str = "zh", values: Iterable[str] = ()) -> pd.DataFrame:
+def relabel(frame: pd.DataFrame, language: str | None = None, values: Iterable[str] = ()) -> pd.DataFrame:
     """A copy of ``frame`` with display column names, and display values in the ``values`` columns."""
     out = frame.copy()
     for column in values:

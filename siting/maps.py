@@ -15,6 +15,7 @@ Base maps: ``"osm"`` (OpenStreetMap, WGS84), ``"amap"`` (高德, whose tiles are
 geometry is shifted to GCJ-02 before drawing, or it would land hundreds of metres off), ``"tianditu"``
 (天地图, CGCS2000, which equals WGS84 at map scale; needs a key) and ``None`` (plain background).
 """
+
 from __future__ import annotations
 
 import html
@@ -22,7 +23,7 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
@@ -47,8 +48,13 @@ DISPLAY_TOLERANCE_M = 3.0
 COORD_DECIMALS = 6
 
 #: Summary figures shown in the summary box, in this order (other keys of ``summary`` are left out).
-SUMMARY_KEYS = ("share_within_walk", "share_within_radius", "share_households_floor_area_ok",
-                "proposed_sites", "floor_area_shortfall_m2")
+SUMMARY_KEYS = (
+    "share_within_walk",
+    "share_within_radius",
+    "share_households_floor_area_ok",
+    "proposed_sites",
+    "floor_area_shortfall_m2",
+)
 
 WALK_COLORS = {"within": "#1a9850", "outside": "#d73027", "unreachable": "#8c8c8c"}
 FLOOR_AREA_COLORS = {"ok": "#2c7fb8", "short": "#fd8d3c"}
@@ -62,23 +68,43 @@ UNIT_STYLES = {
 }
 
 _TILES: dict[str, list[dict[str, Any]]] = {
-    "osm": [{"tiles": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "max_zoom": 19,
-             "attr": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'}],
-    "amap": [{"tiles": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8"
-                       "&x={x}&y={y}&z={z}", "subdomains": "1234", "max_zoom": 18, "attr": "&copy; 高德地图 AutoNavi"}],
+    "osm": [
+        {
+            "tiles": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            "max_zoom": 19,
+            "attr": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+        }
+    ],
+    "amap": [
+        {
+            "tiles": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+            "subdomains": "1234",
+            "max_zoom": 18,
+            "attr": "&copy; 高德地图 AutoNavi",
+        }
+    ],
     # Tianditu serves the map (vec) and its labels (cva) as two layers; both are needed for a usable map.
-    "tianditu": [{"tiles": "https://t{s}.tianditu.gov.cn/" + layer + "_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
-                           "&VERSION=1.0.0&LAYER=" + layer + "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
-                           "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}",
-                  "subdomains": "01234567", "max_zoom": 18, "attr": "&copy; 天地图 Tianditu"}
-                 for layer in ("vec", "cva")],
+    "tianditu": [
+        {
+            "tiles": "https://t{s}.tianditu.gov.cn/" + layer + "_w/wmts?SERVICE=WMTS&REQUEST=GetTile"
+            "&VERSION=1.0.0&LAYER=" + layer + "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+            "&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}",
+            "subdomains": "01234567",
+            "max_zoom": 18,
+            "attr": "&copy; 天地图 Tianditu",
+        }
+        for layer in ("vec", "cva")
+    ],
 }
+
 
 class _OfflineMap(folium.Map):
     """A folium Map that embeds only Leaflet's script and stylesheet: everything the layers here use."""
 
-    default_js = [item for item in folium.Map.default_js if item[0] == "leaflet"]
-    default_css = [item for item in folium.Map.default_css if item[0] == "leaflet_css"]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.default_js = [item for item in folium.Map.default_js if item[0] == "leaflet"]
+        self.default_css = [item for item in folium.Map.default_css if item[0] == "leaflet_css"]
 
 
 class _HtmlControl(MacroElement):
@@ -152,18 +178,35 @@ _CSS = """<style>
 
 
 # Fields of the tooltips and popups: (short key embedded per feature, column, kind of formatting).
-_AREA_FIELDS = [("n", "name", "text"), ("h", "households", "int"), ("s", "status", "value"),
-                ("w", "walk_min", "minutes"), ("ur", "unreachable_reason", "value"),
-                ("nf", "nearest_facility", "text"),
-                ("ds", "dist_m_straight", "int"), ("r", "within_radius", "bool"),
-                ("dn", "dist_m_network", "int"), ("rn", "within_radius_network", "bool"),
-                ("rq", "required_floor_area_m2", "int"), ("av", "available_floor_area_m2", "int"),
-                ("sf", "shortfall_m2", "int")]
+_AREA_FIELDS = [
+    ("n", "name", "text"),
+    ("h", "households", "int"),
+    ("s", "status", "value"),
+    ("w", "walk_min", "minutes"),
+    ("ur", "unreachable_reason", "value"),
+    ("nf", "nearest_facility", "text"),
+    ("ds", "dist_m_straight", "int"),
+    ("r", "within_radius", "bool"),
+    ("dn", "dist_m_network", "int"),
+    ("rn", "within_radius_network", "bool"),
+    ("rq", "required_floor_area_m2", "int"),
+    ("av", "available_floor_area_m2", "int"),
+    ("sf", "shortfall_m2", "int"),
+]
 _AREA_TOOLTIP = ("n", "h", "w", "rq", "av", "sf")
-_FACILITY_FIELDS = [("n", "name", "text"), ("l", "level", "value"), ("fa", "floor_area_m2", "int"),
-                    ("b", "beds", "int"), ("bm", "below_min_site", "bool")]
-_PROPOSAL_FIELDS = [("n", "name", "text"), ("rk", "rank", "int"),
-                    ("fa", "recommended_floor_area_m2", "int"), ("hc", "households_newly_covered", "int")]
+_FACILITY_FIELDS = [
+    ("n", "name", "text"),
+    ("l", "level", "value"),
+    ("fa", "floor_area_m2", "int"),
+    ("b", "beds", "int"),
+    ("bm", "below_min_site", "bool"),
+]
+_PROPOSAL_FIELDS = [
+    ("n", "name", "text"),
+    ("rk", "rank", "int"),
+    ("fa", "recommended_floor_area_m2", "int"),
+    ("hc", "households_newly_covered", "int"),
+]
 _SERVICE_FIELDS = [("fi", "facility_id", "text"), ("m", "minutes", "int")]
 _UNIT_FIELDS = [("n", "name", "text"), ("u", "unit_id", "text")]
 
@@ -191,8 +234,9 @@ def _format(values: pd.Series, kind: str, language: str) -> list[str]:
 def _properties(frame: pd.DataFrame, fields: list[tuple[str, str, str]], language: str) -> tuple[pd.DataFrame, dict]:
     """Display properties of the fields present in ``frame``, and their labels by key."""
     present = [(key, column, kind) for key, column, kind in fields if column in frame.columns]
-    props = pd.DataFrame({key: _format(frame[column], kind, language) for key, column, kind in present},
-                         index=frame.index)
+    props = pd.DataFrame(
+        {key: _format(frame[column], kind, language) for key, column, kind in present}, index=frame.index
+    )
     return props, {key: column_label(column, language) for key, column, _ in present}
 
 
@@ -203,11 +247,13 @@ def _require(frame: gpd.GeoDataFrame | None, columns: tuple[str, ...], source: s
         raise SitingInputError(f"must be a GeoDataFrame, not {type(frame).__name__}", source=source)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise SitingInputError(f"missing column(s) {', '.join(missing)}", source=source, column=missing[0],
-                               fix=fix)
+        raise SitingInputError(f"missing column(s) {', '.join(missing)}", source=source, column=missing[0], fix=fix)
     if frame.crs is None:
-        raise SitingInputError("has no coordinate reference system", source=source,
-                               fix="set it, e.g. frame.set_crs('EPSG:4326') for longitude/latitude")
+        raise SitingInputError(
+            "has no coordinate reference system",
+            source=source,
+            fix="set it, e.g. frame.set_crs('EPSG:4326') for longitude/latitude",
+        )
 
 
 def _display_geometries(frame: gpd.GeoDataFrame, basemap: str | None) -> np.ndarray:
@@ -230,7 +276,7 @@ _GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Poly
 # integers of 1e-6 degree, each path delta-encoded, and properties as columns: about a third of GeoJSON.
 _JS = """<script>
 var sitingMaps = {
-  types: %s,
+  types: __TYPES__,
   path: function(a) {
     var out = [], x = 0, y = 0;
     for (var i = 0; i < a.length; i += 2) { x += a[i]; y += a[i + 1]; out.push([x / 1e6, y / 1e6]); }
@@ -279,7 +325,7 @@ var sitingMaps = {
     });
   }
 };
-</script>""" % json.dumps(list(_GEOMETRY_TYPES))
+</script>""".replace("__TYPES__", json.dumps(list(_GEOMETRY_TYPES)))
 
 
 def _js_literal(value: Any) -> str:
@@ -308,8 +354,9 @@ def _encode(geom: shapely.Geometry) -> list:
     elif kind == "MultiPolygon":
         coords = [[_delta(ring.coords) for ring in (p.exterior, *p.interiors)] for p in geom.geoms]
     else:
-        raise SitingInputError(f"cannot draw a {kind} geometry",
-                               fix="explode geometry collections into polygons, lines or points first")
+        raise SitingInputError(
+            f"cannot draw a {kind} geometry", fix="explode geometry collections into polygons, lines or points first"
+        )
     return [_GEOMETRY_TYPES.index(kind), coords]
 
 
@@ -352,14 +399,26 @@ class _DataLayer(Layer):
         {% endmacro %}
     """)
 
-    def __init__(self, dataset: _Dataset, name: str, class_key: str, styles: Mapping[str, dict], *,
-                 show: bool = True, tooltip: tuple[str, ...] | None = None, radius_m: float | None = None,
-                 rank_key: str | None = None) -> None:
+    def __init__(
+        self,
+        dataset: _Dataset,
+        name: str,
+        class_key: str,
+        styles: Mapping[str, dict],
+        *,
+        show: bool = True,
+        tooltip: tuple[str, ...] | None = None,
+        radius_m: float | None = None,
+        rank_key: str | None = None,
+    ) -> None:
         super().__init__(name=html.escape(name), overlay=True, control=True, show=show)
         self._name = "SitingLayer"
         self.dataset = dataset
         self.options = {
-            "cls": class_key, "styles": dict(styles), "radius": radius_m, "rank": rank_key,
+            "cls": class_key,
+            "styles": dict(styles),
+            "radius": radius_m,
+            "rank": rank_key,
             "tooltip": [k for k in dataset.labels if tooltip is None or k in tooltip],
             "popup": list(dataset.labels),
             "labels": {k: html.escape(v) for k, v in dataset.labels.items()},
@@ -389,9 +448,18 @@ class _Builder:
         self.bounds.append(data.bounds)
         return data
 
-    def layer(self, frame: gpd.GeoDataFrame, name: str, fields: list[tuple[str, str, str]],
-              classes: pd.Series, styles: Mapping[str, dict], *, data: _Dataset | None = None,
-              class_key: str = "k", **options: Any) -> _Dataset | None:
+    def layer(
+        self,
+        frame: gpd.GeoDataFrame,
+        name: str,
+        fields: list[tuple[str, str, str]],
+        classes: pd.Series,
+        styles: Mapping[str, dict],
+        *,
+        data: _Dataset | None = None,
+        class_key: str = "k",
+        **options: Any,
+    ) -> _Dataset | None:
         """Add one layer of ``frame`` (embedding it unless ``data`` already holds it); None if empty."""
         data = data or self.dataset(frame, fields)
         if data is None:
@@ -417,8 +485,9 @@ def _swatch(style: Mapping[str, Any], shape: str = "fill") -> str:
     return f'<span class="siting-sw" style="{css}"></span>'
 
 
-def _new_map(basemap: str | None, tianditu_key: str | None, language: str, figure: Figure | None = None,
-             **size: str) -> folium.Map:
+def _new_map(
+    basemap: str | None, tianditu_key: str | None, language: str, figure: Figure | None = None, **size: Any
+) -> folium.Map:
     if basemap not in BASEMAPS:
         raise ValueError(f"basemap must be one of {BASEMAPS}, not {basemap!r}")
     if language not in LANGUAGES:
@@ -426,38 +495,57 @@ def _new_map(basemap: str | None, tianditu_key: str | None, language: str, figur
     key = tianditu_key or os.environ.get("TIANDITU_KEY")
     if basemap == "tianditu" and not key:
         raise SitingInputError(
-            "the Tianditu (天地图) base map needs a key", column="tianditu_key",
+            "the Tianditu (天地图) base map needs a key",
+            column="tianditu_key",
             fix="pass tianditu_key='…' (a free browser key from https://console.tianditu.gov.cn), set the "
-                "TIANDITU_KEY environment variable, or choose basemap='osm', 'amap' or None")
+            "TIANDITU_KEY environment variable, or choose basemap='osm', 'amap' or None",
+        )
     m = _OfflineMap(location=[0.0, 0.0], zoom_start=2, tiles=None, control_scale=True, **size)
     if figure is not None:
         figure.add_child(m)
-    for i, tiles in enumerate(_TILES.get(basemap, [])):
+    for i, tiles in enumerate(_TILES.get(basemap or "", [])):
         options = dict(tiles)
-        if basemap == "tianditu":
+        if basemap == "tianditu" and key:
             options["tiles"] = options["tiles"].replace("{key}", key)
         # Only the first tile layer is listed; Tianditu's label layer simply follows its map layer.
-        folium.TileLayer(name=f"{term('basemap', language)}: {term(basemap, language)}", overlay=False,
-                         control=i == 0, **options).add_to(m)
-    m.get_root().header.add_child(Element(_CSS), name="siting_css")
-    m.get_root().header.add_child(Element(_JS), name="siting_js")
+        folium.TileLayer(
+            name=f"{term('basemap', language)}: {term(str(basemap), language)}",
+            overlay=False,
+            control=i == 0,
+            **options,
+        ).add_to(m)
+    header = cast(Figure, m.get_root()).header
+    header.add_child(Element(_CSS), name="siting_css")
+    header.add_child(Element(_JS), name="siting_js")
     if basemap is None:
         # No tiles: a plain paper-like background instead of Leaflet's grey.
-        m.get_root().header.add_child(
+        header.add_child(
             Element("<style>.folium-map.leaflet-container {background: #f7f6f2;}</style>"),
-            name="siting_plain_background")
+            name="siting_plain_background",
+        )
     return m
 
 
-def _draw(builder: _Builder, areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None, *,
-          service_areas: gpd.GeoDataFrame | None, radius_m: float | None, units: gpd.GeoDataFrame | None,
-          proposals: gpd.GeoDataFrame | None) -> None:
+def _draw(
+    builder: _Builder,
+    areas: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame | None,
+    *,
+    service_areas: gpd.GeoDataFrame | None,
+    radius_m: float | None,
+    units: gpd.GeoDataFrame | None,
+    proposals: gpd.GeoDataFrame | None,
+) -> None:
     """Draw every result layer, bottom to top: service areas, circles, areas, boundaries, facilities, proposals."""
     lang = builder.language
     _require(areas, ("within_walk",), "areas argument", "pass the areas returned by the reachability step")
     _require(facilities, ("level",), "facilities argument", "give each facility a level")
-    _require(service_areas, ("minutes",), "service_areas argument",
-             "pass the service areas returned by the reachability step")
+    _require(
+        service_areas,
+        ("minutes",),
+        "service_areas argument",
+        "pass the service areas returned by the reachability step",
+    )
     _require(units, ("level",), "units argument", "give each unit a level: township or community")
     _require(proposals, ("rank",), "proposals argument", "pass the proposals returned by the optimizer")
 
@@ -474,85 +562,145 @@ def _draw(builder: _Builder, areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFra
             style = {"color": color, "weight": 1, "fillColor": color, "fillOpacity": 0.12}
             part = service_areas[service_areas["minutes"] == value]
             # Only the largest is shown at first: stacked fills would hide the areas' colours.
-            if builder.layer(part, term("layer_service", lang, minutes=f"{value:g}"), _SERVICE_FIELDS,
-                             pd.Series("s", index=part.index), {"s": style}, show=i == 0):
+            if builder.layer(
+                part,
+                term("layer_service", lang, minutes=f"{value:g}"),
+                _SERVICE_FIELDS,
+                pd.Series("s", index=part.index),
+                {"s": style},
+                show=i == 0,
+            ):
                 reach.insert(0, (_swatch(style), term("layer_service", lang, minutes=f"{value:g}")))
 
     # Facilities are embedded once and drawn twice: circles at the bottom, markers on top.
     facility_data = builder.dataset(facilities, _FACILITY_FIELDS) if facilities is not None else None
-    if facility_data is not None and radius_m:
+    if facilities is not None and facility_data is not None and radius_m:
         style = {"color": RADIUS_COLOR, "weight": 1.5, "dashArray": "6 4", "fill": False}
         name = term("layer_radius", lang, radius=f"{radius_m:g}")
-        if builder.layer(facilities, name, _FACILITY_FIELDS, pd.Series("r", index=facilities.index),
-                         {"r": style}, data=facility_data, class_key="kr", show=False, radius_m=float(radius_m)):
+        if builder.layer(
+            facilities,
+            name,
+            _FACILITY_FIELDS,
+            pd.Series("r", index=facilities.index),
+            {"r": style},
+            data=facility_data,
+            class_key="kr",
+            show=False,
+            radius_m=float(radius_m),
+        ):
             reach.append((_swatch(style, "line"), name))
     if reach:
         builder.add_legend(term("service_reach", lang), reach)
 
-    walk_class = np.where(areas["walk_min"].isna() if "walk_min" in areas else False, "unreachable",
-                          np.where(areas["within_walk"].fillna(False).astype(bool), "within", "outside"))
-    walk_styles = {k: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.55}
-                   for k, c in WALK_COLORS.items()}
-    area_data = builder.layer(areas, term("layer_walk", lang), _AREA_FIELDS,
-                              pd.Series(walk_class, index=areas.index), walk_styles, class_key="kw",
-                              tooltip=_AREA_TOOLTIP)
+    walk_class = np.where(
+        areas["walk_min"].isna() if "walk_min" in areas else False,
+        "unreachable",
+        np.where(areas["within_walk"].fillna(False).astype(bool), "within", "outside"),
+    )
+    walk_styles = {k: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.55} for k, c in WALK_COLORS.items()}
+    area_data = builder.layer(
+        areas,
+        term("layer_walk", lang),
+        _AREA_FIELDS,
+        pd.Series(walk_class, index=areas.index),
+        walk_styles,
+        class_key="kw",
+        tooltip=_AREA_TOOLTIP,
+    )
     if area_data is not None:
         present = set(walk_class)
-        builder.add_legend(term("layer_walk", lang), [(_swatch(walk_styles[k]), term(k, lang))
-                                                       for k in WALK_COLORS if k in present])
+        builder.add_legend(
+            term("layer_walk", lang), [(_swatch(walk_styles[k]), term(k, lang)) for k in WALK_COLORS if k in present]
+        )
 
     if area_data is not None and "floor_area_ok" in areas:
         fa_class = np.where(areas["floor_area_ok"].fillna(False).astype(bool), "ok", "short")
-        fa_styles = {k: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.6}
-                     for k, c in FLOOR_AREA_COLORS.items()}
+        fa_styles = {
+            k: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.6} for k, c in FLOOR_AREA_COLORS.items()
+        }
         # Hidden at first: it covers the same polygons as the walking-circle layer.
-        if builder.layer(areas, term("layer_floor_area", lang), _AREA_FIELDS,
-                         pd.Series(fa_class, index=areas.index), fa_styles, data=area_data, class_key="kf",
-                         show=False, tooltip=_AREA_TOOLTIP):
-            builder.add_legend(term("layer_floor_area", lang),
-                               [(_swatch(fa_styles[k]), term(k, lang)) for k in FLOOR_AREA_COLORS])
+        if builder.layer(
+            areas,
+            term("layer_floor_area", lang),
+            _AREA_FIELDS,
+            pd.Series(fa_class, index=areas.index),
+            fa_styles,
+            data=area_data,
+            class_key="kf",
+            show=False,
+            tooltip=_AREA_TOOLTIP,
+        ):
+            builder.add_legend(
+                term("layer_floor_area", lang), [(_swatch(fa_styles[k]), term(k, lang)) for k in FLOOR_AREA_COLORS]
+            )
 
     if units is not None and len(units):
         entries = []
         for level in ("township", "community"):
             part = units[units["level"] == level]
             name = term(f"layer_{level}", lang)
-            if builder.layer(part, name, _UNIT_FIELDS, pd.Series(level, index=part.index),
-                             {level: UNIT_STYLES[level]}):
+            if builder.layer(part, name, _UNIT_FIELDS, pd.Series(level, index=part.index), {level: UNIT_STYLES[level]}):
                 entries.append((_swatch(UNIT_STYLES[level], "line"), name))
         if entries:
             builder.add_legend(term("boundaries", lang), entries)
 
-    if facility_data is not None:
+    if facilities is not None and facility_data is not None:
         area = pd.to_numeric(facilities.get("floor_area_m2", pd.Series(np.nan, index=facilities.index)))
         # Marker area grows with floor area: 200 m² ≈ 7 px radius, 2,000 m² ≈ 15 px.
         radius = np.clip(4 + np.sqrt(area.fillna(0).to_numpy()) / 4, 5, 18).round(1)
         small = facilities.get("below_min_site", pd.Series(False, index=facilities.index)).fillna(False)
-        classes = (facilities["level"].astype(str) + "|" + pd.Series(radius, index=facilities.index).astype(str)
-                   + "|" + small.astype(bool).astype(str))
+        classes = (
+            facilities["level"].astype(str)
+            + "|"
+            + pd.Series(radius, index=facilities.index).astype(str)
+            + "|"
+            + small.astype(bool).astype(str)
+        )
         styles = {}
         for key in pd.unique(classes):
             level, r, below = key.split("|")
             color = LEVEL_COLORS.get(level, "#000000")
-            styles[key] = {"radius": float(r), "fill": True, "color": "#d7301f" if below == "True" else "#ffffff",
-                           "weight": 3 if below == "True" else 1.5, "fillColor": color, "fillOpacity": 0.9}
-        if builder.layer(facilities, term("layer_facilities", lang), _FACILITY_FIELDS, classes, styles,
-                         data=facility_data):
+            styles[key] = {
+                "radius": float(r),
+                "fill": True,
+                "color": "#d7301f" if below == "True" else "#ffffff",
+                "weight": 3 if below == "True" else 1.5,
+                "fillColor": color,
+                "fillOpacity": 0.9,
+            }
+        if builder.layer(
+            facilities, term("layer_facilities", lang), _FACILITY_FIELDS, classes, styles, data=facility_data
+        ):
             levels = set(facilities["level"].astype(str))
-            entries = [(_swatch({"color": "#ffffff", "fillColor": c}, "circle"), value_label(k, lang))
-                       for k, c in LEVEL_COLORS.items() if k in levels]
+            entries = [
+                (_swatch({"color": "#ffffff", "fillColor": c}, "circle"), value_label(k, lang))
+                for k, c in LEVEL_COLORS.items()
+                if k in levels
+            ]
             if small.astype(bool).any():
-                entries.append((_swatch({"color": "#d7301f", "fillColor": "#ffffff"}, "circle"),
-                                term("below_min_site", lang)))
+                entries.append(
+                    (_swatch({"color": "#d7301f", "fillColor": "#ffffff"}, "circle"), term("below_min_site", lang))
+                )
             builder.add_legend(term("layer_facilities", lang), entries)
 
     if proposals is not None and len(proposals):
-        style = {"radius": 10, "fill": True, "color": "#ffffff", "weight": 2, "fillColor": PROPOSAL_COLOR,
-                 "fillOpacity": 0.95}
-        if builder.layer(proposals, term("layer_proposals", lang), _PROPOSAL_FIELDS,
-                         pd.Series("p", index=proposals.index), {"p": style}, rank_key="rk"):
-            builder.add_legend(term("layer_proposals", lang),
-                               [(_swatch(style, "circle"), term("proposal", lang))])
+        style = {
+            "radius": 10,
+            "fill": True,
+            "color": "#ffffff",
+            "weight": 2,
+            "fillColor": PROPOSAL_COLOR,
+            "fillOpacity": 0.95,
+        }
+        if builder.layer(
+            proposals,
+            term("layer_proposals", lang),
+            _PROPOSAL_FIELDS,
+            pd.Series("p", index=proposals.index),
+            {"p": style},
+            rank_key="rk",
+        ):
+            builder.add_legend(term("layer_proposals", lang), [(_swatch(style, "circle"), term("proposal", lang))])
 
 
 def _summary_html(summary: Mapping[str, Any] | None, language: str) -> str:
@@ -594,16 +742,25 @@ def _page_title(title: str | None, scenarios: list[str | None], language: str) -
     return html.escape(" · ".join(t for t in (title or term("title", language), names) if t))
 
 
-def _decorate(builder: _Builder, *, title: str | None, scenario: str | None, profile: str | None,
-              summary: Mapping[str, Any] | None, legend: list[tuple[str, list[tuple[str, str]]]],
-              collapsed: bool = False) -> None:
+def _decorate(
+    builder: _Builder,
+    *,
+    title: str | None,
+    scenario: str | None,
+    profile: str | None,
+    summary: Mapping[str, Any] | None,
+    legend: list[tuple[str, list[tuple[str, str]]]],
+    collapsed: bool = False,
+) -> None:
     m = builder.map
-    _HtmlControl(_title_html(title, scenario, profile, builder.language), "topleft",
-                 "siting-box siting-title").add_to(m)
+    _HtmlControl(_title_html(title, scenario, profile, builder.language), "topleft", "siting-box siting-title").add_to(
+        m
+    )
     box = _summary_html(summary, builder.language)
     if box:
-        _HtmlControl(f"<b>{term('summary', builder.language)}</b>{box}", "bottomright",
-                     "siting-box siting-summary").add_to(m)
+        _HtmlControl(
+            f"<b>{term('summary', builder.language)}</b>{box}", "bottomright", "siting-box siting-summary"
+        ).add_to(m)
     if legend:
         _HtmlControl(_legend_html(legend, builder.language), "bottomleft", "siting-box siting-legend").add_to(m)
     folium.LayerControl(collapsed=collapsed).add_to(m)
@@ -620,12 +777,22 @@ def _fit(maps: list[folium.Map], bounds: list[np.ndarray]) -> None:
         m.fit_bounds([south_west, north_east])
 
 
-def result_map(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None = None, *,
-               service_areas: gpd.GeoDataFrame | None = None, radius_m: float | None = 1000,
-               units: gpd.GeoDataFrame | None = None, proposals: gpd.GeoDataFrame | None = None,
-               summary: Mapping[str, Any] | None = None, title: str | None = None, scenario: str | None = None,
-               profile: str | None = None, basemap: str | None = "osm", language: str = "zh",
-               tianditu_key: str | None = None) -> folium.Map:
+def result_map(
+    areas: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame | None = None,
+    *,
+    service_areas: gpd.GeoDataFrame | None = None,
+    radius_m: float | None = 1000,
+    units: gpd.GeoDataFrame | None = None,
+    proposals: gpd.GeoDataFrame | None = None,
+    summary: Mapping[str, Any] | None = None,
+    title: str | None = None,
+    scenario: str | None = None,
+    profile: str | None = None,
+    basemap: str | None = "osm",
+    language: str = "zh",
+    tianditu_key: str | None = None,
+) -> folium.Map:
     """An interactive map of one scenario's results, with a layer control, legend, title and summary box.
 
     Parameters
@@ -671,11 +838,16 @@ def result_map(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame | None = No
     scenario = scenario or summary.get("scenario")
     m = _new_map(basemap, tianditu_key, language)
     builder = _Builder(m, basemap, language)
-    _draw(builder, areas, facilities, service_areas=service_areas, radius_m=radius_m, units=units,
-          proposals=proposals)
-    _decorate(builder, title=title, scenario=scenario, profile=profile or summary.get("profile"), summary=summary,
-              legend=builder.legend)
-    m.get_root().title = _page_title(title, [scenario], language)
+    _draw(builder, areas, facilities, service_areas=service_areas, radius_m=radius_m, units=units, proposals=proposals)
+    _decorate(
+        builder,
+        title=title,
+        scenario=scenario,
+        profile=profile or summary.get("profile"),
+        summary=summary,
+        legend=builder.legend,
+    )
+    cast(Figure, m.get_root()).title = _page_title(title, [scenario], language)
     _fit([m], builder.bounds)
     return m
 
@@ -688,8 +860,11 @@ def _result_parts(result: Any, which: str) -> dict[str, Any]:
     get = result.get if isinstance(result, Mapping) else (lambda key, default=None: getattr(result, key, default))
     parts = {key: get(key, None) for key in _RESULT_PARTS}
     if parts["areas"] is None:
-        raise SitingInputError("has no areas", source=f"comparison_map {which}",
-                               fix="pass a scenario result (mapping or object) with areas, facilities, summary, …")
+        raise SitingInputError(
+            "has no areas",
+            source=f"comparison_map {which}",
+            fix="pass a scenario result (mapping or object) with areas, facilities, summary, …",
+        )
     parts["summary"] = dict(parts["summary"] or {})
     for key in ("scenario", "profile"):
         if parts["summary"].get(key) is None and get(key, None) is not None:
@@ -697,8 +872,16 @@ def _result_parts(result: Any, which: str) -> dict[str, Any]:
     return parts
 
 
-def comparison_map(result_a: Any, result_b: Any, *, radius_m: float | None = 1000, title: str | None = None,
-                   basemap: str | None = "osm", language: str = "zh", tianditu_key: str | None = None) -> Figure:
+def comparison_map(
+    result_a: Any,
+    result_b: Any,
+    *,
+    radius_m: float | None = 1000,
+    title: str | None = None,
+    basemap: str | None = "osm",
+    language: str = "zh",
+    tianditu_key: str | None = None,
+) -> Figure:
     """Two scenarios side by side: two maps whose views move together, each with its own title and summary.
 
     Parameters
@@ -719,11 +902,19 @@ def comparison_map(result_a: Any, result_b: Any, *, radius_m: float | None = 100
     maps, bounds, builders = [], [], []
     for i, result in enumerate((result_a, result_b)):
         parts = _result_parts(result, "result_a" if i == 0 else "result_b")
-        m = _new_map(basemap, tianditu_key, language, figure, width="50%", height="100%", left=f"{50 * i}%",
-                     position="absolute")
+        m = _new_map(
+            basemap, tianditu_key, language, figure, width="50%", height="100%", left=f"{50 * i}%", position="absolute"
+        )
         builder = _Builder(m, basemap, language)
-        _draw(builder, parts["areas"], parts["facilities"], service_areas=parts["service_areas"],
-              radius_m=radius_m, units=parts["units"], proposals=parts["proposals"])
+        _draw(
+            builder,
+            parts["areas"],
+            parts["facilities"],
+            service_areas=parts["service_areas"],
+            radius_m=radius_m,
+            units=parts["units"],
+            proposals=parts["proposals"],
+        )
         maps.append(m)
         bounds.extend(builder.bounds)
         builders.append((builder, parts["summary"]))
@@ -735,12 +926,21 @@ def comparison_map(result_a: Any, result_b: Any, *, radius_m: float | None = 100
             section.extend(entry for entry in entries if entry not in section)
     for i, (builder, summary) in enumerate(builders):
         # Collapsed layer controls: two expanded ones would cover half of each map.
-        _decorate(builder, title=title, scenario=summary.get("scenario"), profile=summary.get("profile"),
-                  summary=summary, legend=list(legend.items()) if i == 1 else [], collapsed=True)
+        _decorate(
+            builder,
+            title=title,
+            scenario=summary.get("scenario"),
+            profile=summary.get("profile"),
+            summary=summary,
+            legend=list(legend.items()) if i == 1 else [],
+            collapsed=True,
+        )
     _fit(maps, bounds)
     figure.title = _page_title(title, [summary.get("scenario") for _, summary in builders], language)
-    figure.header.add_child(Element("<style>.folium-map + .folium-map {border-left: 2px solid #444; "
-                                    "box-sizing: border-box;}</style>"), name="siting_divider")
+    figure.header.add_child(
+        Element("<style>.folium-map + .folium-map {border-left: 2px solid #444; box-sizing: border-box;}</style>"),
+        name="siting_divider",
+    )
     figure.add_child(_SyncViews(maps[0], maps[1]))
     return figure
 

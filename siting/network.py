@@ -10,6 +10,7 @@ Sources: a place name or bounding box (online, through OSMnx/Overpass), OpenStre
 (``.osm``), OpenStreetMap PBF (``.osm.pbf``, read with pyrosm), GraphML, or a road-centreline layer
 (GeoPackage, Shapefile, GeoJSON lines, such as CAD-derived centrelines), split at intersections.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -33,10 +34,26 @@ from siting.projection import utm_crs_for
 
 # OSM highway values a pedestrian cannot use (OSMnx's walk filter, plus motorways and trunk roads,
 # which Chinese county towns fence off from pedestrians).
-NOT_WALKABLE_HIGHWAY = frozenset({
-    "abandoned", "bus_guideway", "construction", "cycleway", "motor", "no", "planned", "platform",
-    "proposed", "raceway", "razed", "busway", "motorway", "motorway_link", "trunk", "trunk_link",
-})
+NOT_WALKABLE_HIGHWAY = frozenset(
+    {
+        "abandoned",
+        "bus_guideway",
+        "construction",
+        "cycleway",
+        "motor",
+        "no",
+        "planned",
+        "platform",
+        "proposed",
+        "raceway",
+        "razed",
+        "busway",
+        "motorway",
+        "motorway_link",
+        "trunk",
+        "trunk_link",
+    }
+)
 NO_ACCESS = frozenset({"no", "private"})
 PEDESTRIAN_OK = frozenset({"yes", "designated", "permissive"})
 
@@ -104,9 +121,12 @@ class StreetNetwork:
 
     def to_graph(self) -> nx.MultiGraph:
         """A fresh undirected OSMnx-style graph of this network (for ``osmnx.plot_graph`` or export)."""
-        nodes = gpd.GeoDataFrame({"x": self.node_xy[:, 0], "y": self.node_xy[:, 1]},
-                                 geometry=shapely.points(self.node_xy), crs=self.crs,
-                                 index=pd.Index(self.node_ids, name="osmid"))
+        nodes = gpd.GeoDataFrame(
+            {"x": self.node_xy[:, 0], "y": self.node_xy[:, 1]},
+            geometry=shapely.points(self.node_xy),
+            crs=self.crs,
+            index=pd.Index(self.node_ids, name="osmid"),
+        )
         edges = self.edges.drop(columns=["u", "v"]).rename(columns={"u_id": "u", "v_id": "v", "length_m": "length"})
         edges["key"] = edges.groupby(["u", "v"]).cumcount()
         graph = ox.convert.graph_from_gdfs(nodes, edges.set_index(["u", "v", "key"]))
@@ -114,14 +134,18 @@ class StreetNetwork:
 
     def nodes_frame(self) -> gpd.GeoDataFrame:
         """Street nodes as points, with ``node_id``, in :attr:`crs`."""
-        return gpd.GeoDataFrame({"node_id": self.node_ids},
-                                geometry=shapely.points(self.node_xy), crs=self.crs)
+        return gpd.GeoDataFrame({"node_id": self.node_ids}, geometry=shapely.points(self.node_xy), crs=self.crs)
 
     def summary(self) -> dict:
         """Node and edge counts and total street length (km)."""
-        return {"source": self.source, "nodes": int(self.n_nodes), "edges": int(len(self.edges)),
-                "street_km": round(float(self.edges["length_m"].sum()) / 1000, 3),
-                "dropped_nodes": int(self.dropped_nodes), "crs": self.crs.to_string()}
+        return {
+            "source": self.source,
+            "nodes": int(self.n_nodes),
+            "edges": len(self.edges),
+            "street_km": round(float(self.edges["length_m"].sum()) / 1000, 3),
+            "dropped_nodes": int(self.dropped_nodes),
+            "crs": self.crs.to_string(),
+        }
 
 
 def _is_walkable(data: dict) -> bool:
@@ -143,8 +167,11 @@ def _walkable_subgraph(graph: nx.MultiDiGraph, source: str) -> nx.MultiDiGraph:
     graph.remove_edges_from([(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not _is_walkable(d)])
     graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
     if graph.number_of_edges() == 0:
-        raise SitingInputError("no walkable streets (OSM highway=* ways open to pedestrians) found",
-                               source=source, fix="use an extract that contains the town's streets")
+        raise SitingInputError(
+            "no walkable streets (OSM highway=* ways open to pedestrians) found",
+            source=source,
+            fix="use an extract that contains the town's streets",
+        )
     return graph
 
 
@@ -155,8 +182,9 @@ def _as_text(value) -> str | None:
     return None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
-def _oriented_geometries(graph: nx.MultiGraph, u_ids: np.ndarray, v_ids: np.ndarray,
-                         geometries: np.ndarray) -> np.ndarray:
+def _oriented_geometries(
+    graph: nx.MultiGraph, u_ids: np.ndarray, v_ids: np.ndarray, geometries: np.ndarray
+) -> np.ndarray:
     """Edge geometries flipped where needed so each runs from its ``u`` node to its ``v`` node."""
     ux = np.array([graph.nodes[n]["x"] for n in u_ids])
     uy = np.array([graph.nodes[n]["y"] for n in u_ids])
@@ -169,8 +197,13 @@ def _oriented_geometries(graph: nx.MultiGraph, u_ids: np.ndarray, v_ids: np.ndar
     return out
 
 
-def from_graph(graph: nx.MultiDiGraph | nx.MultiGraph, *, source: str = "graph",
-               keep_largest: bool = True, walk_filter: bool = True) -> StreetNetwork:
+def from_graph(
+    graph: nx.MultiDiGraph | nx.MultiGraph,
+    *,
+    source: str = "graph",
+    keep_largest: bool = True,
+    walk_filter: bool = True,
+) -> StreetNetwork:
     """Build a :class:`StreetNetwork` from an OSMnx graph in any CRS.
 
     Parameters
@@ -191,28 +224,43 @@ def from_graph(graph: nx.MultiDiGraph | nx.MultiGraph, *, source: str = "graph",
     StreetNetwork
     """
     if graph.number_of_edges() == 0:
-        raise SitingInputError("the street network has no edges", source=source,
-                               fix="check that the file or area contains streets (OSM ways tagged highway=*)")
+        raise SitingInputError(
+            "the street network has no edges",
+            source=source,
+            fix="check that the file or area contains streets (OSM ways tagged highway=*)",
+        )
     if "crs" not in graph.graph:
-        raise SitingInputError("the street graph has no 'crs' attribute", source=source,
-                               fix="set graph.graph['crs'] (e.g. 'epsg:4326') before building the network")
+        raise SitingInputError(
+            "the street graph has no 'crs' attribute",
+            source=source,
+            fix="set graph.graph['crs'] (e.g. 'epsg:4326') before building the network",
+        )
     if walk_filter:
         graph = _walkable_subgraph(graph, source)
     crs = CRS.from_user_input(graph.graph["crs"])
     if not crs.is_projected:
-        nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy(
-            [d["x"] for _, d in graph.nodes(data=True)], [d["y"] for _, d in graph.nodes(data=True)]), crs=crs)
+        nodes = gpd.GeoDataFrame(
+            geometry=gpd.points_from_xy(
+                [d["x"] for _, d in graph.nodes(data=True)], [d["y"] for _, d in graph.nodes(data=True)]
+            ),
+            crs=crs,
+        )
         crs = utm_crs_for(nodes)
-        graph = ox.project_graph(graph if isinstance(graph, nx.MultiDiGraph) else nx.MultiDiGraph(graph),
-                                 to_crs=crs)
+        graph = ox.project_graph(graph if isinstance(graph, nx.MultiDiGraph) else nx.MultiDiGraph(graph), to_crs=crs)
     undirected = ox.convert.to_undirected(graph) if isinstance(graph, nx.MultiDiGraph) else graph
 
     edges_gdf = ox.graph_to_gdfs(undirected, nodes=False, edges=True, fill_edge_geometry=True)
     u_ids = edges_gdf.index.get_level_values(0).to_numpy()
     v_ids = edges_gdf.index.get_level_values(1).to_numpy()
     geoms = _oriented_geometries(undirected, u_ids, v_ids, edges_gdf.geometry.values)
-    attributes = pd.DataFrame({c: edges_gdf[c].map(_as_text).to_numpy() if c in edges_gdf.columns
-                               else np.full(len(edges_gdf), None, dtype=object) for c in ("name", "highway")})
+    attributes = pd.DataFrame(
+        {
+            c: edges_gdf[c].map(_as_text).to_numpy()
+            if c in edges_gdf.columns
+            else np.full(len(edges_gdf), None, dtype=object)
+            for c in ("name", "highway")
+        }
+    )
 
     node_ids = np.array(sorted(undirected.nodes))
     node_xy = np.array([[undirected.nodes[n]["x"], undirected.nodes[n]["y"]] for n in node_ids], dtype=float)
@@ -228,9 +276,12 @@ def from_graph(graph: nx.MultiDiGraph | nx.MultiGraph, *, source: str = "graph",
             largest = np.bincount(labels).argmax()
             keep_node = labels == largest
             dropped = int((~keep_node).sum())
-            warnings.warn(f"{source}: kept the largest connected part of the street network; dropped "
-                          f"{dropped} nodes in {n_parts - 1} disconnected part(s) that no one could walk "
-                          f"to from the rest", stacklevel=2)
+            warnings.warn(
+                f"{source}: kept the largest connected part of the street network; dropped "
+                f"{dropped} nodes in {n_parts - 1} disconnected part(s) that no one could walk "
+                f"to from the rest",
+                stacklevel=2,
+            )
             keep_edge = keep_node[u]
             new_index = np.cumsum(keep_node) - 1
             node_ids, node_xy = node_ids[keep_node], node_xy[keep_node]
@@ -238,11 +289,27 @@ def from_graph(graph: nx.MultiDiGraph | nx.MultiGraph, *, source: str = "graph",
             u_ids, v_ids = u_ids[keep_edge], v_ids[keep_edge]
             attributes = attributes[keep_edge]
 
-    edges = gpd.GeoDataFrame({"u": u.astype(np.int64), "v": v.astype(np.int64), "u_id": u_ids, "v_id": v_ids,
-                              "length_m": length, **{c: attributes[c].to_numpy() for c in attributes.columns}},
-                             geometry=geoms, crs=crs)
-    return StreetNetwork(crs=crs, node_ids=node_ids, node_xy=node_xy, edges=edges,
-                         csr=_csr(u, v, length, len(node_ids)), source=source, dropped_nodes=dropped)
+    edges = gpd.GeoDataFrame(
+        {
+            "u": u.astype(np.int64),
+            "v": v.astype(np.int64),
+            "u_id": u_ids,
+            "v_id": v_ids,
+            "length_m": length,
+            **{c: attributes[c].to_numpy() for c in attributes.columns},
+        },
+        geometry=geoms,
+        crs=crs,
+    )
+    return StreetNetwork(
+        crs=crs,
+        node_ids=node_ids,
+        node_xy=node_xy,
+        edges=edges,
+        csr=_csr(u, v, length, len(node_ids)),
+        source=source,
+        dropped_nodes=dropped,
+    )
 
 
 def min_weight_matrix(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, n: int) -> sp.csr_matrix:
@@ -265,8 +332,11 @@ def _csr(u: np.ndarray, v: np.ndarray, length: np.ndarray, n: int) -> sp.csr_mat
 
 def _require_file(path: Path) -> None:
     if not path.exists():
-        raise SitingInputError("the street network file does not exist", source=str(path),
-                               fix="check the path (relative paths in a scenario are relative to the scenario file)")
+        raise SitingInputError(
+            "the street network file does not exist",
+            source=str(path),
+            fix="check the path (relative paths in a scenario are relative to the scenario file)",
+        )
 
 
 def from_osm_xml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
@@ -280,8 +350,11 @@ def from_osm_xml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwor
         # simplification would merge a river into the streets it touches
         graph = ox.graph_from_xml(path, bidirectional=True, simplify=False, retain_all=True)
     except Exception as exc:  # OSMnx raises bare parser errors; say which file
-        raise SitingInputError(f"could not read OpenStreetMap XML ({exc})", source=str(path),
-                               fix="export the area again from OpenStreetMap as .osm XML") from exc
+        raise SitingInputError(
+            f"could not read OpenStreetMap XML ({exc})",
+            source=str(path),
+            fix="export the area again from OpenStreetMap as .osm XML",
+        ) from exc
     finally:
         ox.settings.useful_tags_way = tags
     graph = ox.simplify_graph(_walkable_subgraph(graph, str(path)))
@@ -298,13 +371,24 @@ def from_pbf(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
         osm = pyrosm.OSM(str(path))
         nodes, edges = osm.get_network(network_type="walking", nodes=True)
     except Exception as exc:
-        raise SitingInputError(f"could not read the PBF file ({exc})", source=str(path),
-                               fix="download the extract again (e.g. from an OSM extract service)") from exc
+        raise SitingInputError(
+            f"could not read the PBF file ({exc})",
+            source=str(path),
+            fix="download the extract again (e.g. from an OSM extract service)",
+        ) from exc
     if edges is None or len(edges) == 0:
-        raise SitingInputError("the PBF file holds no walkable streets", source=str(path),
-                               fix="use an extract that covers the town")
-    graph = osm.to_graph(nodes, edges, graph_type="networkx", network_type="walking",
-                         force_bidirectional=True, retain_all=True, osmnx_compatible=True)
+        raise SitingInputError(
+            "the PBF file holds no walkable streets", source=str(path), fix="use an extract that covers the town"
+        )
+    graph = osm.to_graph(
+        nodes,
+        edges,
+        graph_type="networkx",
+        network_type="walking",
+        force_bidirectional=True,
+        retain_all=True,
+        osmnx_compatible=True,
+    )
     # pyrosm keeps the WGS84 CRS object as an attribute; OSMnx wants it under 'crs'
     graph.graph.setdefault("crs", "epsg:4326")
     return from_graph(graph, source=str(path), keep_largest=keep_largest, walk_filter=False)
@@ -317,14 +401,24 @@ def from_graphml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwor
     try:
         graph = ox.load_graphml(path)
     except Exception as exc:
-        raise SitingInputError(f"could not read GraphML ({exc})", source=str(path),
-                               fix="save the graph with osmnx.save_graphml") from exc
-    return from_graph(graph, source=str(path), keep_largest=keep_largest,
-                      walk_filter=any("highway" in d for _, _, d in graph.edges(data=True)))
+        raise SitingInputError(
+            f"could not read GraphML ({exc})", source=str(path), fix="save the graph with osmnx.save_graphml"
+        ) from exc
+    return from_graph(
+        graph,
+        source=str(path),
+        keep_largest=keep_largest,
+        walk_filter=any("highway" in d for _, _, d in graph.edges(data=True)),
+    )
 
 
-def from_lines(lines: str | Path | gpd.GeoDataFrame, *, layer: str | None = None,
-               snap_tolerance_m: float = 0.5, keep_largest: bool = True) -> StreetNetwork:
+def from_lines(
+    lines: str | Path | gpd.GeoDataFrame,
+    *,
+    layer: str | None = None,
+    snap_tolerance_m: float = 0.5,
+    keep_largest: bool = True,
+) -> StreetNetwork:
     """Network from road centrelines (GeoPackage, Shapefile, GeoJSON or a GeoDataFrame of lines).
 
     Lines are noded, i.e. split wherever they cross or touch, so that crossing streets connect;
@@ -348,14 +442,24 @@ def from_lines(lines: str | Path | gpd.GeoDataFrame, *, layer: str | None = None
 
         lines = read_layer(path, layer=layer)
     if lines.crs is None:
-        raise SitingInputError("the road layer has no coordinate reference system", source=source, layer=layer,
-                               fix="define its CRS (e.g. in QGIS: Layer > Set CRS) and save it again")
+        raise SitingInputError(
+            "the road layer has no coordinate reference system",
+            source=source,
+            layer=layer,
+            fix="define its CRS (e.g. in QGIS: Layer > Set CRS) and save it again",
+        )
     geoms = lines.geometry.values
     types = shapely.get_type_id(geoms)
     bad = np.flatnonzero(~np.isin(types, [1, 5]))  # LineString, MultiLineString
     if len(bad):
-        raise SitingInputError("road features must be lines", source=source, layer=layer, column="geometry",
-                               rows=lines.index[bad].tolist(), fix="export only the road centreline layer")
+        raise SitingInputError(
+            "road features must be lines",
+            source=source,
+            layer=layer,
+            column="geometry",
+            rows=lines.index[bad].tolist(),
+            fix="export only the road centreline layer",
+        )
     metric = lines.to_crs(lines.crs if lines.crs.is_projected else utm_crs_for(lines))
     # union_all splits lines at every crossing and touch: its parts are the street segments
     segments = shapely.get_parts(shapely.union_all(metric.geometry.values))
@@ -365,8 +469,12 @@ def from_lines(lines: str | Path | gpd.GeoDataFrame, *, layer: str | None = None
     if loop.any():
         halves = [substring(g, a, b, normalized=True) for g in segments[loop] for a, b in ((0, 0.5), (0.5, 1))]
         segments = np.concatenate([segments[~loop], np.array(halves, dtype=object)])
-    ends = np.vstack([shapely.get_coordinates(shapely.get_point(segments, 0)),
-                      shapely.get_coordinates(shapely.get_point(segments, -1))])
+    ends = np.vstack(
+        [
+            shapely.get_coordinates(shapely.get_point(segments, 0)),
+            shapely.get_coordinates(shapely.get_point(segments, -1)),
+        ]
+    )
     # endpoints within the tolerance are one node (closes the small gaps of hand-drawn centrelines)
     close = cKDTree(ends).query_pairs(snap_tolerance_m, output_type="ndarray")
     same = sp.coo_matrix((np.ones(len(close)), (close[:, 0], close[:, 1])), shape=(len(ends), len(ends)))
@@ -374,12 +482,15 @@ def from_lines(lines: str | Path | gpd.GeoDataFrame, *, layer: str | None = None
     xy = np.zeros((node_of_end.max() + 1, 2))
     np.add.at(xy, node_of_end, ends)
     xy /= np.bincount(node_of_end)[:, None]
-    u, v = node_of_end[: len(segments)], node_of_end[len(segments):]
+    u, v = node_of_end[: len(segments)], node_of_end[len(segments) :]
     graph = nx.MultiDiGraph(crs=metric.crs)
     graph.add_nodes_from((i, {"x": float(x), "y": float(y)}) for i, (x, y) in enumerate(xy))
     # OSMnx tells parallel edges apart by 'osmid': two lines between the same two nodes are two streets
-    graph.add_edges_from((int(a), int(b), {"geometry": g, "length": float(ln), "osmid": i})
-                         for i, (a, b, g, ln) in enumerate(zip(u, v, segments, shapely.length(segments))) if a != b)
+    graph.add_edges_from(
+        (int(a), int(b), {"geometry": g, "length": float(ln), "osmid": i})
+        for i, (a, b, g, ln) in enumerate(zip(u, v, segments, shapely.length(segments), strict=True))
+        if a != b
+    )
     return from_graph(graph, source=source, keep_largest=keep_largest, walk_filter=False)
 
 
@@ -394,8 +505,8 @@ def _require_online(url: str, description: str) -> None:
     except OSError as exc:
         raise SitingInputError(
             f"cannot download the street network for {description}: {host} cannot be reached ({exc})",
-            fix="check the internet connection; offline, use a local .osm, .osm.pbf, GraphML or road-line "
-                "file instead") from exc
+            fix="check the internet connection; offline, use a local .osm, .osm.pbf, GraphML or road-line file instead",
+        ) from exc
 
 
 def _download(fetch, description: str, url: str) -> nx.MultiDiGraph:
@@ -404,10 +515,10 @@ def _download(fetch, description: str, url: str) -> nx.MultiDiGraph:
         return fetch(network_type="walk", simplify=True, retain_all=False)
     except Exception as exc:  # requests' ConnectionError, Overpass errors, geocoder errors
         raise SitingInputError(
-            f"could not download the street network for {description} from OpenStreetMap "
-            f"({type(exc).__name__}: {exc})",
+            f"could not download the street network for {description} from OpenStreetMap ({type(exc).__name__}: {exc})",
             fix="check the internet connection and the name; offline, use a local .osm, .osm.pbf, "
-                "GraphML or road-line file instead") from exc
+            "GraphML or road-line file instead",
+        ) from exc
 
 
 def from_place(place: str, *, keep_largest: bool = True) -> StreetNetwork:
@@ -415,8 +526,7 @@ def from_place(place: str, *, keep_largest: bool = True) -> StreetNetwork:
 
     Needs internet access (Nominatim and Overpass); fails with a clear :class:`SitingInputError` offline.
     """
-    graph = _download(lambda **kw: ox.graph_from_place(place, **kw), f"place '{place}'",
-                      ox.settings.nominatim_url)
+    graph = _download(lambda **kw: ox.graph_from_place(place, **kw), f"place '{place}'", ox.settings.nominatim_url)
     return from_graph(graph, source=f"place: {place}", keep_largest=keep_largest)
 
 
@@ -424,10 +534,14 @@ def from_bbox(bbox: tuple[float, float, float, float], *, keep_largest: bool = T
     """Walking network inside a WGS84 bounding box ``(west, south, east, north)`` in degrees, via OSMnx."""
     west, south, east, north = map(float, bbox)
     if not (west < east and south < north):
-        raise SitingInputError(f"bounding box {bbox} is not (west, south, east, north) in degrees",
-                               source="bbox", fix="give [west, south, east, north], e.g. [116.2, 36.3, 116.3, 36.4]")
-    graph = _download(lambda **kw: ox.graph_from_bbox((west, south, east, north), **kw), f"bbox {bbox}",
-                      ox.settings.overpass_url)
+        raise SitingInputError(
+            f"bounding box {bbox} is not (west, south, east, north) in degrees",
+            source="bbox",
+            fix="give [west, south, east, north], e.g. [116.2, 36.3, 116.3, 36.4]",
+        )
+    graph = _download(
+        lambda **kw: ox.graph_from_bbox((west, south, east, north), **kw), f"bbox {bbox}", ox.settings.overpass_url
+    )
     return from_graph(graph, source=f"bbox: {bbox}", keep_largest=keep_largest)
 
 
@@ -447,6 +561,8 @@ def from_file(path: str | Path, *, layer: str | None = None, keep_largest: bool 
         return from_graphml(path, keep_largest=keep_largest)
     if path.suffix.lower() in LINE_SUFFIXES:
         return from_lines(path, layer=layer, keep_largest=keep_largest)
-    raise SitingInputError(f"unknown street network format '{path.suffix}'", source=str(path),
-                           fix="use .osm, .osm.pbf, .graphml, or a line layer (.gpkg, .shp, .geojson)")
-
+    raise SitingInputError(
+        f"unknown street network format '{path.suffix}'",
+        source=str(path),
+        fix="use .osm, .osm.pbf, .graphml, or a line layer (.gpkg, .shp, .geojson)",
+    )

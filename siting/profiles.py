@@ -22,6 +22,7 @@ File layout::
         quote: "新建城镇居住区按照每百户不低于20平方米"  # optional: the words in the document
       walk_speed_m_per_min: 55                          # short form: just the value
 """
+
 from __future__ import annotations
 
 import difflib
@@ -36,12 +37,13 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from siting.errors import SitingInputError
+from siting.errors import SitingInputError, SitingWarning
+from siting.labels import LANGUAGES, resolve_language
 
 BASE_PROFILE = "national"
 
 
-class ProfileFallbackWarning(UserWarning):
+class ProfileFallbackWarning(SitingWarning):
     """A profile lacked a value the analysis needs; the toolkit default was used instead."""
 
 
@@ -67,51 +69,60 @@ SCHEMA: dict[str, KeySpec] = {
     "walk_speed_m_per_min": KeySpec("m/min", "number", "老年人步行速度", "Elderly walking speed"),
     "service_radius_m": KeySpec("m", "number", "设施服务半径", "Facility service radius"),
     "life_circle_15min_distance_m": KeySpec(
-        "m", "range", "十五分钟生活圈步行距离", "15-minute life-circle walking distance"),
+        "m", "range", "十五分钟生活圈步行距离", "15-minute life-circle walking distance"
+    ),
     "new_area_m2_per_100hh": KeySpec(
-        "m2/100hh", "number", "新建居住区每百户配建面积", "New areas: floor area per 100 households"),
+        "m2/100hh", "number", "新建居住区每百户配建面积", "New areas: floor area per 100 households"
+    ),
     "existing_area_m2_per_100hh": KeySpec(
-        "m2/100hh", "number", "已建成居住区每百户配置面积",
-        "Existing areas: floor area per 100 households"),
+        "m2/100hh", "number", "已建成居住区每百户配置面积", "Existing areas: floor area per 100 households"
+    ),
     "min_site_area_m2": KeySpec(
-        "m2", "number", "单处最小建筑面积(新建居住区)", "Minimum floor area of one site (new areas)"),
+        "m2", "number", "单处最小建筑面积(新建居住区)", "Minimum floor area of one site (new areas)"
+    ),
     "existing_min_site_area_m2": KeySpec(
-        "m2", "number", "单处最小建筑面积(已建成居住区)",
-        "Minimum floor area of one site (existing areas)"),
+        "m2", "number", "单处最小建筑面积(已建成居住区)", "Minimum floor area of one site (existing areas)"
+    ),
     "floor_area_compliance_target": KeySpec(
-        "share", "share", "配建达标率目标", "Target share of areas meeting the floor-area rule"),
+        "share", "share", "配建达标率目标", "Target share of areas meeting the floor-area rule"
+    ),
     "township_centre_min_m2": KeySpec(
-        "m2", "number", "乡镇(街道)综合养老服务中心单处最小面积",
-        "Township/street comprehensive centre: minimum area"),
+        "m2", "number", "乡镇(街道)综合养老服务中心单处最小面积", "Township/street comprehensive centre: minimum area"
+    ),
     "township_centre_catchment_share": KeySpec(
-        "share", "share", "乡镇(街道)综合中心服务范围覆盖户数比例",
-        "Township centre: share of the township's households its catchment must cover"),
+        "share",
+        "share",
+        "乡镇(街道)综合中心服务范围覆盖户数比例",
+        "Township centre: share of the township's households its catchment must cover",
+    ),
     "community_centre_min_m2": KeySpec(
-        "m2", "number", "社区养老服务中心单处最小面积", "Community centre: minimum area"),
+        "m2", "number", "社区养老服务中心单处最小面积", "Community centre: minimum area"
+    ),
     "street_centre_coverage": KeySpec(
-        "share", "share", "街道综合养老服务中心覆盖率", "Street comprehensive centres: coverage"),
+        "share", "share", "街道综合养老服务中心覆盖率", "Street comprehensive centres: coverage"
+    ),
     "township_centre_coverage": KeySpec(
-        "share", "share", "乡镇综合养老服务中心覆盖率", "Township comprehensive centres: coverage"),
+        "share", "share", "乡镇综合养老服务中心覆盖率", "Township comprehensive centres: coverage"
+    ),
     "community_facility_coverage": KeySpec(
-        "share", "share", "社区养老服务设施覆盖率", "Community facilities: coverage"),
-    "land_m2_per_capita": KeySpec(
-        "m2/person", "number", "人均养老服务设施用地", "Elderly-service land per resident"),
-    "beds_per_1000_elderly": KeySpec(
-        "beds/1000 elderly", "number", "每千名老年人养老床位", "Beds per 1,000 elderly"),
+        "share", "share", "社区养老服务设施覆盖率", "Community facilities: coverage"
+    ),
+    "land_m2_per_capita": KeySpec("m2/person", "number", "人均养老服务设施用地", "Elderly-service land per resident"),
+    "beds_per_1000_elderly": KeySpec("beds/1000 elderly", "number", "每千名老年人养老床位", "Beds per 1,000 elderly"),
     "bed_floor_area_m2": KeySpec("m2/bed", "number", "每床建筑面积", "Floor area per bed"),
     "bed_land_area_m2": KeySpec("m2/bed", "range", "每床用地面积", "Land area per bed"),
     "min_beds_per_site": KeySpec("beds", "number", "养老院单处最少床位", "Minimum beds per nursing home"),
     "nursing_bed_share": KeySpec("share", "share", "护理型床位占比", "Nursing-type bed share"),
     "social_workers_per_1000_elderly": KeySpec(
-        "persons/1000 elderly", "number", "每千名老年人社会工作者", "Social workers per 1,000 elderly"),
+        "persons/1000 elderly", "number", "每千名老年人社会工作者", "Social workers per 1,000 elderly"
+    ),
     "dementia_beds_per_10000_elderly": KeySpec(
-        "beds/10000 elderly", "number", "每万名老年人认知障碍照护床位",
-        "Dementia-care beds per 10,000 elderly"),
+        "beds/10000 elderly", "number", "每万名老年人认知障碍照护床位", "Dementia-care beds per 10,000 elderly"
+    ),
     "certified_caregivers_per_10000_elderly": KeySpec(
-        "persons/10000 elderly", "number", "每万名老年人持证养老护理员",
-        "Certified caregivers per 10,000 elderly"),
-    "meal_service_coverage": KeySpec(
-        "share", "share", "助餐村(社区)覆盖率", "Villages/communities with meal service"),
+        "persons/10000 elderly", "number", "每万名老年人持证养老护理员", "Certified caregivers per 10,000 elderly"
+    ),
+    "meal_service_coverage": KeySpec("share", "share", "助餐村(社区)覆盖率", "Villages/communities with meal service"),
     "household_size": KeySpec("persons/household", "number", "平均家庭户规模", "Persons per household"),
     "elderly_share_60plus": KeySpec("share", "share", "60岁及以上人口占比", "Share aged 60+"),
     "elderly_share_65plus": KeySpec("share", "share", "65岁及以上人口占比", "Share aged 65+"),
@@ -164,14 +175,18 @@ def _check_value(key: str, value: Any, origin: str) -> Any:
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
             raise SitingInputError(
                 f"key '{key}' must be a non-negative number in {spec.unit}, got {v!r}",
-                source=origin, fix=f"write e.g. {key}: {{value: 20, unit: {spec.unit}}}")
+                source=origin,
+                fix=f"write e.g. {key}: {{value: 20, unit: {spec.unit}}}",
+            )
         return float(v)
 
     if spec.kind == "range":
         if not isinstance(value, (list, tuple)) or len(value) != 2:
             raise SitingInputError(
                 f"key '{key}' must be a range [low, high] in {spec.unit}, got {value!r}",
-                source=origin, fix=f"write e.g. {key}: {{value: [800, 1000], unit: {spec.unit}}}")
+                source=origin,
+                fix=f"write e.g. {key}: {{value: [800, 1000], unit: {spec.unit}}}",
+            )
         low, high = number(value[0]), number(value[1])
         if low > high:
             raise SitingInputError(f"key '{key}': low {low} is above high {high}", source=origin)
@@ -179,8 +194,10 @@ def _check_value(key: str, value: Any, origin: str) -> Any:
     out = number(value)
     if spec.kind == "share" and out > 1:
         raise SitingInputError(
-            f"key '{key}' is a share between 0 and 1, got {value!r}", source=origin,
-            fix=f"write {out / 100:g} for {out:g}%")
+            f"key '{key}' is a share between 0 and 1, got {value!r}",
+            source=origin,
+            fix=f"write {out / 100:g} for {out:g}%",
+        )
     return out
 
 
@@ -195,28 +212,40 @@ def _parse_entry(key: str, raw: Any, origin: str, layer: str) -> Rule:
     extra = set(entry) - _ENTRY_FIELDS
     if extra:
         raise SitingInputError(
-            f"key '{key}' has unknown field(s) {sorted(extra)}", source=origin,
-            fix=f"allowed fields: {sorted(_ENTRY_FIELDS)}")
+            f"key '{key}' has unknown field(s) {sorted(extra)}",
+            source=origin,
+            fix=f"allowed fields: {sorted(_ENTRY_FIELDS)}",
+        )
     if "unit" in entry and _canonical_unit(entry["unit"]) != _canonical_unit(spec.unit):
         raise SitingInputError(
             f"key '{key}' is given in unit '{entry['unit']}' but is expected in '{spec.unit}'",
-            source=origin, fix=f"convert the value to {spec.unit} and write unit: {spec.unit}")
+            source=origin,
+            fix=f"convert the value to {spec.unit} and write unit: {spec.unit}",
+        )
     value = _check_value(key, entry.get("value"), origin)
     default_status = "override" if layer == "override" else "user"
     status = str(entry.get("status", default_status))
     if status not in _STATUSES | {default_status}:
         raise SitingInputError(
-            f"key '{key}' has status '{status}'", source=origin,
-            fix="use C (confirmed), S (secondary) or U (unconfirmed)")
+            f"key '{key}' has status '{status}'",
+            source=origin,
+            fix="use C (confirmed), S (secondary) or U (unconfirmed)",
+        )
     comparison = str(entry.get("comparison", ">="))
     if comparison not in _COMPARISONS:
-        raise SitingInputError(
-            f"key '{key}' has comparison '{comparison}'", source=origin, fix="use '>=' or '>'")
-    source = entry.get("source") or (
-        "override for this run" if layer == "override" else f"{origin} (no source given)")
-    return Rule(key=key, value=value, status=status, source=str(source), defined_in=layer,
-                comparison=comparison, quote=entry.get("quote"), seed=entry.get("seed"),
-                note=entry.get("note"))
+        raise SitingInputError(f"key '{key}' has comparison '{comparison}'", source=origin, fix="use '>=' or '>'")
+    source = entry.get("source") or ("override for this run" if layer == "override" else f"{origin} (no source given)")
+    return Rule(
+        key=key,
+        value=value,
+        status=status,
+        source=str(source),
+        defined_in=layer,
+        comparison=comparison,
+        quote=entry.get("quote"),
+        seed=entry.get("seed"),
+        note=entry.get("note"),
+    )
 
 
 @dataclass(frozen=True)
@@ -245,8 +274,7 @@ def list_profiles() -> list[str]:
 
 def _is_path(name_or_path: str | Path) -> bool:
     text = str(name_or_path)
-    return isinstance(name_or_path, Path) or text.endswith((".yaml", ".yml")) or "/" in text \
-        or "\\" in text
+    return isinstance(name_or_path, Path) or text.endswith((".yaml", ".yml")) or "/" in text or "\\" in text
 
 
 def _read_layer(name_or_path: str | Path, relative_to: Path | None) -> _Layer:
@@ -260,14 +288,17 @@ def _read_layer(name_or_path: str | Path, relative_to: Path | None) -> _Layer:
         if name not in list_profiles():
             close = difflib.get_close_matches(name, list_profiles(), n=3)
             raise SitingInputError(
-                f"no shipped profile named '{name}'", source="profile name",
+                f"no shipped profile named '{name}'",
+                source="profile name",
                 fix=(f"did you mean {', '.join(close)}? " if close else "")
-                + f"shipped profiles: {', '.join(list_profiles())}; or give a path to a .yaml file")
+                + f"shipped profiles: {', '.join(list_profiles())}; or give a path to a .yaml file",
+            )
         path = _shipped_dir() / f"{name}.yaml"
     origin = str(path)
     if not path.is_file():
-        raise SitingInputError("profile file not found", source=origin,
-                               fix="check the path, or use a shipped profile name")
+        raise SitingInputError(
+            "profile file not found", source=origin, fix="check the path, or use a shipped profile name"
+        )
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -275,16 +306,17 @@ def _read_layer(name_or_path: str | Path, relative_to: Path | None) -> _Layer:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise SitingInputError("a profile file must be a mapping with a 'rules:' section",
-                               source=origin)
+        raise SitingInputError("a profile file must be a mapping with a 'rules:' section", source=origin)
     extra = set(data) - _FILE_FIELDS
     if extra:
         # A rule key at the top level is the likeliest slip; say so.
         nested = sorted(extra & set(SCHEMA))
         raise SitingInputError(
-            f"unknown top-level field(s) {sorted(extra)}", source=origin,
+            f"unknown top-level field(s) {sorted(extra)}",
+            source=origin,
             fix=(f"put {nested} under 'rules:'; " if nested else "")
-            + f"allowed top-level fields: {sorted(_FILE_FIELDS)}")
+            + f"allowed top-level fields: {sorted(_FILE_FIELDS)}",
+        )
     rules_raw = data.get("rules") or {}
     if not isinstance(rules_raw, dict):
         raise SitingInputError("'rules:' must be a mapping of key: entry", source=origin)
@@ -312,15 +344,16 @@ class Profile:
     @property
     def overridden_keys(self) -> tuple[str, ...]:
         """Keys set by run overrides (empty when there are none)."""
-        return tuple(key for layer in self._layers if layer.name == "override"
-                     for key in layer.rules)
+        return tuple(key for layer in self._layers if layer.name == "override" for key in layer.rules)
 
     def _check_key(self, key: str) -> None:
         if key not in SCHEMA:
             close = difflib.get_close_matches(key, SCHEMA, n=3)
             raise SitingInputError(
-                f"unknown profile key '{key}'", source=f"profile {self.name}",
-                fix=f"did you mean {', '.join(close)}?" if close else "see siting.profiles.SCHEMA")
+                f"unknown profile key '{key}'",
+                source=f"profile {self.name}",
+                fix=f"did you mean {', '.join(close)}?" if close else "see siting.profiles.SCHEMA",
+            )
 
     def rule(self, key: str) -> Rule | None:
         """The deciding :class:`Rule` for ``key``: the first non-null along the chain.
@@ -364,16 +397,19 @@ class Profile:
         rule = self.rule(key)
         if rule is not None and rule.value is not None:
             return rule.value
-        default = None if BASE_PROFILE in self.chain else \
-            load_profile(BASE_PROFILE).rule(key)
+        default = None if BASE_PROFILE in self.chain else load_profile(BASE_PROFILE).rule(key)
         if default is None or default.value is None:
             raise SitingInputError(
                 f"profile '{self.name}' sets no value for '{key}' and there is no toolkit default",
                 source=f"profile {self.name}",
-                fix=f"pass overrides={{'{key}': <value in {SCHEMA[key].unit}>}}")
+                fix=f"pass overrides={{'{key}': <value in {SCHEMA[key].unit}>}}",
+            )
         warnings.warn(
             f"profile '{self.name}' sets no '{key}'; using toolkit default {default.value:g} "
-            f"{SCHEMA[key].unit} ({default.source})", ProfileFallbackWarning, stacklevel=2)
+            f"{SCHEMA[key].unit} ({default.source})",
+            ProfileFallbackWarning,
+            stacklevel=2,
+        )
         self.fallbacks[key] = default
         return default.value
 
@@ -381,7 +417,7 @@ class Profile:
         """Walking distance of the service circle, m: walk_minutes × walk_speed_m_per_min."""
         return self.require("walk_minutes") * self.require("walk_speed_m_per_min")
 
-    def describe(self, language: str = "zh") -> pd.DataFrame:
+    def describe(self, language: str | None = None) -> pd.DataFrame:
         """Every schema key with its value, unit, status, source and the profile that set it.
 
         Parameters
@@ -405,29 +441,32 @@ class Profile:
                 continue
             if fallback is not None and (rule is None or rule.value is None):
                 rule, defined_in = fallback, "toolkit default"
-            else:
+            elif rule is not None:
                 defined_in = rule.defined_in
-            rows.append({
-                "key": key,
-                "label": (spec.label_zh, spec.label_en)[index],
-                "value": _format_value(rule.value, rule.comparison, spec),
-                "unit": spec.unit,
-                "status": _STATUS_LABELS[rule.status][index],
-                "source": rule.source,
-                "defined_in": defined_in,
-                "inherited": defined_in != self.name,
-            })
-        return pd.DataFrame(rows, columns=["key", "label", "value", "unit", "status", "source",
-                                           "defined_in", "inherited"])
+            else:
+                continue
+            rows.append(
+                {
+                    "key": key,
+                    "label": (spec.label_zh, spec.label_en)[index],
+                    "value": _format_value(rule.value, rule.comparison, spec),
+                    "unit": spec.unit,
+                    "status": _STATUS_LABELS[rule.status][index],
+                    "source": rule.source,
+                    "defined_in": defined_in,
+                    "inherited": defined_in != self.name,
+                }
+            )
+        return pd.DataFrame(
+            rows, columns=["key", "label", "value", "unit", "status", "source", "defined_in", "inherited"]
+        )
 
     def __repr__(self) -> str:
         return f"Profile({self.name!r}, chain={' → '.join(self.chain)})"
 
 
-def _language_index(language: str) -> int:
-    if language not in ("zh", "en"):
-        raise ValueError(f"language must be 'zh' or 'en', not {language!r}")
-    return 0 if language == "zh" else 1
+def _language_index(language: str | None) -> int:
+    return LANGUAGES.index(resolve_language(language))
 
 
 def _format_value(value: Any, comparison: str, spec: KeySpec) -> str | None:
@@ -470,8 +509,11 @@ def load_profile(name_or_path: str | Path, overrides: dict | None = None) -> Pro
     while current is not None:
         layer = _read_layer(current, relative_to)
         if layer.origin in seen:
-            raise SitingInputError(f"profile inheritance loops back to '{layer.name}'",
-                                   source=layer.origin, fix="remove one 'inherits:' link")
+            raise SitingInputError(
+                f"profile inheritance loops back to '{layer.name}'",
+                source=layer.origin,
+                fix="remove one 'inherits:' link",
+            )
         seen.add(layer.origin)
         layers.append(layer)
         current = layer.meta.get("inherits")
@@ -482,10 +524,11 @@ def load_profile(name_or_path: str | Path, overrides: dict | None = None) -> Pro
         for key, raw in overrides.items():
             if raw is None or (isinstance(raw, dict) and raw.get("value") is None):
                 raise SitingInputError(
-                    f"override for '{key}' has no value", source="overrides",
-                    fix="give a number in the schema unit (0 disables a minimum)")
-        rules = {key: _parse_entry(str(key), raw, "overrides", "override")
-                 for key, raw in overrides.items()}
+                    f"override for '{key}' has no value",
+                    source="overrides",
+                    fix="give a number in the schema unit (0 disables a minimum)",
+                )
+        rules = {key: _parse_entry(str(key), raw, "overrides", "override") for key, raw in overrides.items()}
         layers.insert(0, _Layer(name="override", origin="overrides", meta={}, rules=rules))
     return Profile(layers)
 
@@ -499,40 +542,48 @@ def format_table(frame: pd.DataFrame) -> str:
     """A plain-text table of ``frame`` aligned for terminals that show Chinese double-width."""
     cells = [[str(c) for c in frame.columns]] + [
         ["—" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in row]
-        for row in frame.itertuples(index=False)]
+        for row in frame.itertuples(index=False)
+    ]
     widths = [max(_text_width(row[i]) for row in cells) for i in range(len(frame.columns))]
-    lines = ["  ".join(cell + " " * (w - _text_width(cell)) for cell, w in zip(row, widths))
-             .rstrip() for row in cells]
+    lines = [
+        "  ".join(cell + " " * (w - _text_width(cell)) for cell, w in zip(row, widths, strict=True)).rstrip()
+        for row in cells
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
-def format_profile_list(language: str = "zh") -> str:
+def format_profile_list(language: str | None = None) -> str:
     """Text for ``siting profiles``: each shipped profile, its document and what it inherits."""
     index = _language_index(language)
     headers = (("名称", "文件", "地区", "继承"), ("name", "document", "place", "inherits"))[index]
     rows = []
     for name in list_profiles():
         meta = _read_layer(name, None).meta
-        rows.append([name, meta.get("document", ""), meta.get("place", ""),
-                     meta.get("inherits", "")])
+        rows.append([name, meta.get("document", ""), meta.get("place", ""), meta.get("inherits", "")])
     return format_table(pd.DataFrame(rows, columns=list(headers)))
 
 
-def format_profile(name_or_path: str | Path, language: str = "zh",
-                   overrides: dict | None = None) -> str:
+def format_profile(name_or_path: str | Path, language: str | None = None, overrides: dict | None = None) -> str:
     """Text for ``siting profiles show NAME``: every value with its unit, status and source."""
     profile = load_profile(name_or_path, overrides)
     index = _language_index(language)
     table = profile.describe(language)
     inherited_word = ("继承自 ", "inherited from ")[index]
-    table["defined_in"] = [inherited_word + d if inh else d
-                           for d, inh in zip(table["defined_in"], table["inherited"])]
-    headers = (("规则", "数值", "单位", "核实", "来源", "定义于"),
-               ("rule", "value", "unit", "status", "source", "defined in"))[index]
+    table["defined_in"] = [
+        inherited_word + d if inh else d for d, inh in zip(table["defined_in"], table["inherited"], strict=True)
+    ]
+    headers = (
+        ("规则", "数值", "单位", "核实", "来源", "定义于"),
+        ("rule", "value", "unit", "status", "source", "defined in"),
+    )[index]
     table = table[["label", "value", "unit", "status", "source", "defined_in"]]
     table.columns = list(headers)
     chain_word = ("继承链", "chain")[index]
-    lines = [f"{profile.name}: {profile.meta.get('title', '')} {profile.meta.get('document', '')}"
-             .rstrip(), f"{chain_word}: {' → '.join(profile.chain)}", "", format_table(table)]
+    lines = [
+        f"{profile.name}: {profile.meta.get('title', '')} {profile.meta.get('document', '')}".rstrip(),
+        f"{chain_word}: {' → '.join(profile.chain)}",
+        "",
+        format_table(table),
+    ]
     return "\n".join(lines)

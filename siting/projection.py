@@ -4,6 +4,7 @@ Metric work (snapping, distances, buffers) happens in the local UTM zone picked 
 maps are drawn in WGS84. Points from Amap/Tencent (GCJ-02) or Baidu (BD-09) are converted to WGS84
 with ``prcoords`` (the precise, iterative inverse), never by a rough offset.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -17,8 +18,17 @@ from pyproj import CRS
 WGS84 = CRS.from_epsg(4326)
 
 #: Names a user may give for a coordinate system that is not a real CRS (GCJ-02, BD-09).
-CHINESE_DATUMS = {"gcj02": "gcj02", "gcj-02": "gcj02", "gcj": "gcj02", "amap": "gcj02", "火星坐标": "gcj02",
-                  "bd09": "bd09", "bd-09": "bd09", "baidu": "bd09", "百度坐标": "bd09"}
+CHINESE_DATUMS = {
+    "gcj02": "gcj02",
+    "gcj-02": "gcj02",
+    "gcj": "gcj02",
+    "amap": "gcj02",
+    "火星坐标": "gcj02",
+    "bd09": "bd09",
+    "bd-09": "bd09",
+    "baidu": "bd09",
+    "百度坐标": "bd09",
+}
 
 
 def utm_crs_for(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
@@ -50,11 +60,14 @@ def to_metric(gdf: gpd.GeoDataFrame, crs: CRS | None = None) -> gpd.GeoDataFrame
     return gdf if gdf.crs == target else gdf.to_crs(target)
 
 
-def _apply_lonlat(func: Callable[[tuple[float, float]], tuple[float, float]],
-                  lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _apply_lonlat(
+    func: Callable[[tuple[float, float]], tuple[float, float]], lon: np.ndarray, lat: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
-    out = np.array([func((la, lo)) for lo, la in zip(lon.ravel(), lat.ravel())], dtype=float).reshape(-1, 2)
+    out = np.array([func((la, lo)) for lo, la in zip(lon.ravel(), lat.ravel(), strict=True)], dtype=float).reshape(
+        -1, 2
+    )
     return out[:, 1].reshape(lon.shape), out[:, 0].reshape(lat.shape)
 
 
@@ -76,8 +89,9 @@ def bd09_to_wgs84(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndar
 _TO_WGS84 = {"gcj02": gcj02_to_wgs84, "bd09": bd09_to_wgs84}
 
 
-def transform_geometries(geoms: gpd.GeoSeries | np.ndarray,
-                         func: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+def transform_geometries(
+    geoms: gpd.GeoSeries | np.ndarray, func: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+) -> np.ndarray:
     """Apply a lon/lat transform to every vertex of shapely geometries (vectorised over vertices)."""
     values = np.asarray(geoms.values if isinstance(geoms, gpd.GeoSeries) else geoms)
 

@@ -27,6 +27,7 @@ Result columns (stable; Chinese labels in :mod:`siting.labels`)
 ``within_radius_network``, ``dist_m_straight``, ``nearest_facility_straight``, ``within_radius``,
 ``reachable``, ``unreachable_reason`` (``no_street_nearby`` or ``no_facility_in_reach``).
 """
+
 from __future__ import annotations
 
 import warnings
@@ -67,9 +68,11 @@ def _virtual_graph(network: StreetNetwork, origins: Attachment, destinations: At
 
     def legs(att: Attachment):
         e = att.edge
-        return (np.concatenate([u[e], v[e]]),
-                np.concatenate([att.gap_m + att.offset_m, att.gap_m + (length[e] - att.offset_m)]),
-                np.concatenate([att.owner, att.owner]))
+        return (
+            np.concatenate([u[e], v[e]]),
+            np.concatenate([att.gap_m + att.offset_m, att.gap_m + (length[e] - att.offset_m)]),
+            np.concatenate([att.owner, att.owner]),
+        )
 
     d_node, d_weight, d_owner = legs(destinations)
     o_node, o_weight, o_owner = legs(origins)
@@ -78,16 +81,21 @@ def _virtual_graph(network: StreetNetwork, origins: Attachment, destinations: At
     weights = [d_weight, o_weight]
 
     # features on the same edge also walk straight along it, not only via its end nodes
-    same = pd.merge(pd.DataFrame({"edge": destinations.edge, "d": np.arange(len(destinations.edge))}),
-                    pd.DataFrame({"edge": origins.edge, "o": np.arange(len(origins.edge))}), on="edge")
+    same = pd.merge(
+        pd.DataFrame({"edge": destinations.edge, "d": np.arange(len(destinations.edge))}),
+        pd.DataFrame({"edge": origins.edge, "o": np.arange(len(origins.edge))}),
+        on="edge",
+    )
     if len(same):
         di, oi = same["d"].to_numpy(), same["o"].to_numpy()
         rows.append(n + destinations.owner[di])
         cols.append(n + n_dest + origins.owner[oi])
-        weights.append(destinations.gap_m[di] + origins.gap_m[oi]
-                       + np.abs(destinations.offset_m[di] - origins.offset_m[oi]))
-    legs_matrix = min_weight_matrix(np.concatenate(rows).astype(np.int64), np.concatenate(cols).astype(np.int64),
-                                    np.concatenate(weights), total)
+        weights.append(
+            destinations.gap_m[di] + origins.gap_m[oi] + np.abs(destinations.offset_m[di] - origins.offset_m[oi])
+        )
+    legs_matrix = min_weight_matrix(
+        np.concatenate(rows).astype(np.int64), np.concatenate(cols).astype(np.int64), np.concatenate(weights), total
+    )
     # every leg touches a virtual node, so no entry of the street matrix repeats: a plain sum joins them
     street = network.csr
     indptr = np.concatenate([street.indptr, np.full(total - n, street.indptr[-1])])
@@ -119,8 +127,9 @@ def _nearest(graph, origins: Attachment, destinations: Attachment) -> tuple[np.n
     return dist[sinks], which
 
 
-def pair_distances(network: StreetNetwork, origins: Attachment, destinations: Attachment, limit_m: float,
-                   memory_mb: float = 64.0) -> pd.DataFrame:
+def pair_distances(
+    network: StreetNetwork, origins: Attachment, destinations: Attachment, limit_m: float, memory_mb: float = 64.0
+) -> pd.DataFrame:
     """Every origin–destination pair within ``limit_m`` metres along the network.
 
     Parameters
@@ -149,31 +158,50 @@ def _pairs(graph, origins: Attachment, destinations: Attachment, limit_m: float,
     sinks = slice(n + n_dest, n + n_dest + origins.n_owners)
     found_o, found_d, found_dist = [], [], []
     for start in range(0, len(sources), chunk):
-        block_sources = sources[start:start + chunk]
+        block_sources = sources[start : start + chunk]
         block = dijkstra(matrix, directed=True, indices=n + block_sources, limit=limit_m + TOLERANCE_M)[:, sinks]
         d_pos, o_pos = np.nonzero(np.isfinite(block))
         found_o.append(o_pos)
         found_d.append(block_sources[d_pos])
         found_dist.append(block[d_pos, o_pos])
-    table = pd.DataFrame({"origin": np.concatenate(found_o) if found_o else np.array([], dtype=np.int64),
-                          "destination": np.concatenate(found_d) if found_d else np.array([], dtype=np.int64),
-                          "dist_m": np.concatenate(found_dist) if found_dist else np.array([])})
+    table = pd.DataFrame(
+        {
+            "origin": np.concatenate(found_o) if found_o else np.array([], dtype=np.int64),
+            "destination": np.concatenate(found_d) if found_d else np.array([], dtype=np.int64),
+            "dist_m": np.concatenate(found_dist) if found_dist else np.array([]),
+        }
+    )
     return table.sort_values(["origin", "dist_m", "destination"], kind="stable").reset_index(drop=True)
 
 
-def _pair_frame(table: pd.DataFrame, areas: pd.DataFrame, sites: pd.DataFrame, id_column: str,
-                walk_speed_m_per_min: float) -> pd.DataFrame:
+def _pair_frame(
+    table: pd.DataFrame, areas: pd.DataFrame, sites: pd.DataFrame, id_column: str, walk_speed_m_per_min: float
+) -> pd.DataFrame:
     """Positions in a :func:`pair_distances` table replaced by ids, with walking minutes."""
     dist = table["dist_m"].to_numpy()
-    return pd.DataFrame({"area_id": areas["area_id"].to_numpy()[table["origin"].to_numpy()],
-                         id_column: sites[id_column].to_numpy()[table["destination"].to_numpy()],
-                         "dist_m": dist, "walk_min": dist / walk_speed_m_per_min})
+    return pd.DataFrame(
+        {
+            "area_id": areas["area_id"].to_numpy()[table["origin"].to_numpy()],
+            id_column: sites[id_column].to_numpy()[table["destination"].to_numpy()],
+            "dist_m": dist,
+            "walk_min": dist / walk_speed_m_per_min,
+        }
+    )
 
 
-def site_pairs(network: StreetNetwork, areas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *, id_column: str,
-               limit_m: float, walk_speed_m_per_min: float = DEFAULT_WALK_SPEED_M_PER_MIN,
-               entrances: gpd.GeoDataFrame | None = None, area_attachment: Attachment | None = None,
-               max_snap_m: float = 300.0, memory_mb: float = 64.0) -> pd.DataFrame:
+def site_pairs(
+    network: StreetNetwork,
+    areas: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    *,
+    id_column: str,
+    limit_m: float,
+    walk_speed_m_per_min: float = DEFAULT_WALK_SPEED_M_PER_MIN,
+    entrances: gpd.GeoDataFrame | None = None,
+    area_attachment: Attachment | None = None,
+    max_snap_m: float = 300.0,
+    memory_mb: float = 64.0,
+) -> pd.DataFrame:
     """Every area–site pair within ``limit_m`` metres along the network, e.g. for candidate sites.
 
     Parameters
@@ -212,10 +240,12 @@ def check_within_network(network: StreetNetwork, features: gpd.GeoDataFrame, id_
     far = shapely.distance(points, network.hull) > FAR_OUTSIDE_M
     if far.any():
         raise SitingInputError(
-            f"{what} lie more than {FAR_OUTSIDE_M / 1000:g} km outside the street network "
-            f"({network.source})", column="geometry", rows=features.loc[far, id_column].tolist(),
+            f"{what} lie more than {FAR_OUTSIDE_M / 1000:g} km outside the street network ({network.source})",
+            column="geometry",
+            rows=features.loc[far, id_column].tolist(),
             fix="check their coordinate system (GCJ-02 or BD-09 points need crs: gcj02 / bd09; projected "
-                "x/y need their EPSG code) or use a network that covers them")
+            "x/y need their EPSG code) or use a network that covers them",
+        )
 
 
 @dataclass
@@ -287,8 +317,13 @@ class Accessibility:
         pairs = self.pairs[self.pairs["facility_id"].isin(kept)]
         best = pairs.sort_values(["area_id", "dist_m"], kind="stable").drop_duplicates("area_id")
         areas = self.areas.drop(columns=["nearest_facility", "dist_m_network", "walk_min"])
-        areas = areas.merge(best[["area_id", "facility_id", "dist_m"]].rename(
-            columns={"facility_id": "nearest_facility", "dist_m": "dist_m_network"}), on="area_id", how="left")
+        areas = areas.merge(
+            best[["area_id", "facility_id", "dist_m"]].rename(
+                columns={"facility_id": "nearest_facility", "dist_m": "dist_m_network"}
+            ),
+            on="area_id",
+            how="left",
+        )
         areas["walk_min"] = areas["dist_m_network"] / self.walk_speed_m_per_min
         straight, which = _straight(areas, self.facilities[np.asarray(mask)], self.crs)
         areas["dist_m_straight"], areas["nearest_facility_straight"] = straight, which
@@ -296,8 +331,10 @@ class Accessibility:
         # beyond limit_m these facilities' distances are unknown here, so "reachable" means within it
         areas["reachable"] = areas["dist_m_network"].notna()
         no_street = areas["unreachable_reason"] == "no_street_nearby"
-        areas["unreachable_reason"] = np.where(no_street, "no_street_nearby",
-                                               np.where(areas["reachable"], None, "no_facility_in_reach"))
+        reason = pd.Series(None, index=areas.index, dtype=object)
+        reason[~areas["reachable"]] = "no_facility_in_reach"
+        reason[no_street] = "no_street_nearby"
+        areas["unreachable_reason"] = reason
         return gpd.GeoDataFrame(areas, geometry="geometry", crs=self.areas.crs)
 
     def catchments(self) -> pd.DataFrame:
@@ -309,10 +346,14 @@ class Accessibility:
         within = self.pairs[self.pairs["walk_min"] <= self.walk_minutes + TOLERANCE_M / self.walk_speed_m_per_min]
         hh = self.areas.set_index("area_id")["households"]
         served = self.areas[self.areas["within_walk"]]
-        nearest = served.groupby("nearest_facility").agg(nearest_areas=("area_id", list),
-                                                         households_nearest=("households", "sum"))
-        reach = within.assign(households=within["area_id"].map(hh)).groupby("facility_id").agg(
-            areas_within_walk=("area_id", list), households_within_walk=("households", "sum"))
+        nearest = served.groupby("nearest_facility").agg(
+            nearest_areas=("area_id", list), households_nearest=("households", "sum")
+        )
+        reach = (
+            within.assign(households=within["area_id"].map(hh))
+            .groupby("facility_id")
+            .agg(areas_within_walk=("area_id", list), households_within_walk=("households", "sum"))
+        )
         out = pd.DataFrame(index=pd.Index(self.facilities["facility_id"], name="facility_id"))
         out = out.join(nearest).join(reach)
         for column in ("nearest_areas", "areas_within_walk"):
@@ -329,8 +370,7 @@ def _straight(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, crs) -> tup
         return np.full(len(areas), np.nan), np.full(len(areas), None, dtype=object)
     polys = (areas if areas.crs == crs else areas.to_crs(crs)).geometry.to_numpy()
     points = (facilities if facilities.crs == crs else facilities.to_crs(crs)).geometry.to_numpy()
-    (area_idx, fac_idx), dist = shapely.STRtree(points).query_nearest(polys, return_distance=True,
-                                                                      all_matches=False)
+    (area_idx, fac_idx), dist = shapely.STRtree(points).query_nearest(polys, return_distance=True, all_matches=False)
     out_d = np.full(len(areas), np.nan)
     out_w = np.full(len(areas), None, dtype=object)
     out_d[area_idx] = dist
@@ -346,17 +386,24 @@ def _flags(areas: pd.DataFrame, settings: Accessibility) -> None:
     for band in settings.bands_min:
         areas[f"within_{band:g}min"] = np.nan_to_num(dist, nan=np.inf) <= band * settings.walk_speed_m_per_min + slack
     areas["within_radius_network"] = np.nan_to_num(dist, nan=np.inf) <= settings.service_radius_m + slack
-    areas["within_radius"] = np.nan_to_num(areas["dist_m_straight"].to_numpy(dtype=float), nan=np.inf) \
-        <= settings.service_radius_m + slack
+    areas["within_radius"] = (
+        np.nan_to_num(areas["dist_m_straight"].to_numpy(dtype=float), nan=np.inf) <= settings.service_radius_m + slack
+    )
 
 
-def assess_access(network: StreetNetwork, areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, *,
-                  walk_speed_m_per_min: float = DEFAULT_WALK_SPEED_M_PER_MIN,
-                  walk_minutes: float = DEFAULT_WALK_MINUTES,
-                  service_radius_m: float = DEFAULT_SERVICE_RADIUS_M,
-                  bands_min: Sequence[float] = DEFAULT_BANDS_MIN,
-                  entrances: gpd.GeoDataFrame | None = None,
-                  max_snap_m: float = 300.0, memory_mb: float = 64.0) -> Accessibility:
+def assess_access(
+    network: StreetNetwork,
+    areas: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame,
+    *,
+    walk_speed_m_per_min: float = DEFAULT_WALK_SPEED_M_PER_MIN,
+    walk_minutes: float = DEFAULT_WALK_MINUTES,
+    service_radius_m: float = DEFAULT_SERVICE_RADIUS_M,
+    bands_min: Sequence[float] = DEFAULT_BANDS_MIN,
+    entrances: gpd.GeoDataFrame | None = None,
+    max_snap_m: float = 300.0,
+    memory_mb: float = 64.0,
+) -> Accessibility:
     """Walking time and distance from each residential area to the elderly-care facilities.
 
     Parameters
@@ -388,19 +435,27 @@ def assess_access(network: StreetNetwork, areas: gpd.GeoDataFrame, facilities: g
         ``.areas`` (GeoDataFrame, input CRS), ``.pairs`` (sparse table), coverage helpers.
     """
     if walk_speed_m_per_min <= 0 or walk_minutes <= 0 or service_radius_m <= 0:
-        raise SitingInputError("walking speed, minutes and service radius must be positive",
-                               source="settings", fix="e.g. walk_speed_m_per_min=60, walk_minutes=15, "
-                                                      "service_radius_m=1000")
+        raise SitingInputError(
+            "walking speed, minutes and service radius must be positive",
+            source="settings",
+            fix="e.g. walk_speed_m_per_min=60, walk_minutes=15, service_radius_m=1000",
+        )
     # project once; every step below works in the network's metric CRS
     areas_m, facilities_m = in_network_crs(network, areas), in_network_crs(network, facilities)
     check_within_network(network, areas_m, "area_id", "residential areas")
     check_within_network(network, facilities_m, "facility_id", "facilities")
     area_att = attach_areas(network, areas_m, entrances=entrances, max_snap_m=max_snap_m)
     fac_att = attach_points(network, facilities_m, max_snap_m=max_snap_m)
-    result = Accessibility(areas=areas, pairs=pd.DataFrame(), facilities=facilities, crs=network.crs,
-                           walk_speed_m_per_min=float(walk_speed_m_per_min), walk_minutes=float(walk_minutes),
-                           service_radius_m=float(service_radius_m),
-                           bands_min=tuple(sorted({float(b) for b in bands_min} | {float(walk_minutes)})))
+    result = Accessibility(
+        areas=areas,
+        pairs=pd.DataFrame(),
+        facilities=facilities,
+        crs=network.crs,
+        walk_speed_m_per_min=float(walk_speed_m_per_min),
+        walk_minutes=float(walk_minutes),
+        service_radius_m=float(service_radius_m),
+        bands_min=tuple(sorted({float(b) for b in bands_min} | {float(walk_minutes)})),
+    )
 
     graph = _virtual_graph(network, area_att, fac_att)
     dist, which = _nearest(graph, area_att, fac_att)
@@ -430,9 +485,12 @@ def assess_access(network: StreetNetwork, areas: gpd.GeoDataFrame, facilities: g
     gap[fac_att.owner] = fac_att.gap_m
     facilities_out["street_gap_m"] = gap
     if len(fac_att.unattached):
-        warnings.warn(f"{len(fac_att.unattached)} facilities are more than {max_snap_m:g} m from any street and "
-                      f"serve no one in this analysis: "
-                      f"{', '.join(map(str, fac_ids[fac_att.unattached][:10]))}", stacklevel=2)
+        warnings.warn(
+            f"{len(fac_att.unattached)} facilities are more than {max_snap_m:g} m from any street and "
+            f"serve no one in this analysis: "
+            f"{', '.join(map(str, fac_ids[fac_att.unattached][:10]))}",
+            stacklevel=2,
+        )
     result.facilities = facilities_out
     return result
 
@@ -456,22 +514,32 @@ def coverage_rates(areas: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
         ``share_within_radius_network``, ``areas_total``, ``areas_within_walk``; shares are 0–1
         (NaN where a group has no households).
     """
-    frame = pd.DataFrame({
-        "group": areas[by].fillna("(none)") if by else "all",
-        "households_total": areas["households"].astype(float),
-        "households_within_walk": areas["households"].where(areas["within_walk"], 0.0),
-        "households_within_radius": areas["households"].where(areas["within_radius"], 0.0),
-        "households_within_radius_network": areas["households"].where(areas["within_radius_network"], 0.0),
-        "areas_total": 1,
-        "areas_within_walk": areas["within_walk"].astype(int),
-    })
+    frame = pd.DataFrame(
+        {
+            "group": areas[by].fillna("(none)") if by else "all",
+            "households_total": areas["households"].astype(float),
+            "households_within_walk": areas["households"].where(areas["within_walk"], 0.0),
+            "households_within_radius": areas["households"].where(areas["within_radius"], 0.0),
+            "households_within_radius_network": areas["households"].where(areas["within_radius_network"], 0.0),
+            "areas_total": 1,
+            "areas_within_walk": areas["within_walk"].astype(int),
+        }
+    )
     out = frame.groupby("group", sort=True).sum()
     total = out["households_total"].where(out["households_total"] > 0)
     for key in ("within_walk", "within_radius", "within_radius_network"):
         out[f"share_{key}"] = out[f"households_{key}"] / total
-    columns = ["households_total", "households_within_walk", "share_within_walk", "households_within_radius",
-               "share_within_radius", "households_within_radius_network", "share_within_radius_network",
-               "areas_total", "areas_within_walk"]
+    columns = [
+        "households_total",
+        "households_within_walk",
+        "share_within_walk",
+        "households_within_radius",
+        "share_within_radius",
+        "households_within_radius_network",
+        "share_within_radius_network",
+        "areas_total",
+        "areas_within_walk",
+    ]
     out = out[columns]
     out.index.name = by or "scope"
     return out

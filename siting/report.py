@@ -26,6 +26,7 @@ write time into ``gpkg_contents``), the workbook's zip entries and document prop
 time, JSON keys keep a fixed order and floats are rounded to 6 decimals, and maps number their
 elements in order. So the same scenario gives byte-identical folders.
 """
+
 from __future__ import annotations
 
 import io
@@ -53,10 +54,22 @@ FIXED_TIME = "2000-01-01T00:00:00Z"
 MARKER = ".siting-output"
 #: Summary figures compared by ``siting compare``, in this order.
 COMPARE_KEYS = (
-    "households_total", "households_within_walk", "share_within_walk", "households_within_radius",
-    "share_within_radius", "households_within_radius_network", "share_within_radius_network", "areas_total",
-    "areas_within_walk", "areas_floor_area_ok", "share_households_floor_area_ok", "floor_area_shortfall_m2",
-    "proposed_sites", "objective", "status", "gap",
+    "households_total",
+    "households_within_walk",
+    "share_within_walk",
+    "households_within_radius",
+    "share_within_radius",
+    "households_within_radius_network",
+    "share_within_radius_network",
+    "areas_total",
+    "areas_within_walk",
+    "areas_floor_area_ok",
+    "share_households_floor_area_ok",
+    "floor_area_shortfall_m2",
+    "proposed_sites",
+    "objective",
+    "status",
+    "gap",
 )
 SETTING_KEYS = ("walk_minutes", "walk_speed_m_per_min", "service_radius_m")
 #: Categorical columns whose values are shown in words in the workbook.
@@ -115,8 +128,11 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
     parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(parent, target.name)
     if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / MARKER).exists())):
-        raise SitingInputError("the output folder exists and is not a siting output folder", source=str(target),
-                               fix="choose a new output folder (--out) or empty this one")
+        raise SitingInputError(
+            "the output folder exists and is not a siting output folder",
+            source=str(target),
+            fix="choose a new output folder (--out) or empty this one",
+        )
     work = parent / f".{target.name}.partial-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
@@ -207,8 +223,11 @@ def _fixed_zip(data: bytes) -> bytes:
         for info in source.infolist():
             content = source.read(info.filename)
             if info.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
-                                 rb"\g<1>" + FIXED_TIME.encode() + rb"\g<3>", content)
+                content = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rb"\g<1>" + FIXED_TIME.encode() + rb"\g<3>",
+                    content,
+                )
             entry = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
             entry.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(entry, content)
@@ -261,13 +280,14 @@ def _rule_text(rule: object, language: str) -> object:
 
 def summary_rows(summary: Mapping[str, Any], language: str = "zh") -> pd.DataFrame:
     """The summary as ``item``/``value`` rows: headline figures, then the settings used."""
-    rows = [(column_label("scenario", language), summary.get("scenario")),
-            (column_label("profile", language), summary.get("profile"))]
+    rows = [
+        (column_label("scenario", language), summary.get("scenario")),
+        (column_label("profile", language), summary.get("profile")),
+    ]
     for key in COMPARE_KEYS:
         if key in summary:
             value = summary[key]
-            rows.append((_label(key, language), value_label(value, language) if isinstance(value, str)
-                         else value))
+            rows.append((_label(key, language), value_label(value, language) if isinstance(value, str) else value))
     for key, value in summary.items():
         if key.endswith("_before"):
             rows.append((f"{_label(key[:-7], language)} ({column_label('before', language)})", value))
@@ -306,11 +326,14 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
     write_csv(result.areas, folder / "areas.csv")
     write_gpkg(result.facilities, folder / "facilities.gpkg", "facilities")
     write_gpkg(result.service_areas, folder / "service_areas.gpkg", "service_areas")
-    sheets = {"汇总": summary_rows(summary, language), "小区": _table(result.areas, language),
-              "未达标小区": _table(result.compliance.failing, language),
-              "乡镇街道": _table(result.compliance.townships, language),
-              "社区": _table(result.compliance.communities, language),
-              "设施": _table(result.facilities, language)}
+    sheets = {
+        "汇总": summary_rows(summary, language),
+        "小区": _table(result.areas, language),
+        "未达标小区": _table(result.compliance.failing, language),
+        "乡镇街道": _table(result.compliance.townships, language),
+        "社区": _table(result.compliance.communities, language),
+        "设施": _table(result.facilities, language),
+    }
     if result.proposals is not None:
         write_gpkg(result.proposals, folder / "proposals.gpkg", "proposals")
         write_csv(result.proposals, folder / "proposals.csv")
@@ -319,10 +342,17 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
     write_xlsx(sheets, folder / "report.xlsx")
     map_options = result.scenario.config.get("map", {})
     basemap = map_options.get("basemap", "osm")
-    m = result_map(result.areas, result.facilities, service_areas=result.service_areas,
-                   radius_m=summary["settings"]["service_radius_m"], units=result.units,
-                   proposals=result.proposals, summary=summary,
-                   basemap=None if basemap == "none" else basemap, language=map_options.get("language", language))
+    m = result_map(
+        result.areas,
+        result.facilities,
+        service_areas=result.service_areas,
+        radius_m=summary["settings"]["service_radius_m"],
+        units=result.units,
+        proposals=result.proposals,
+        summary=summary,
+        basemap=None if basemap == "none" else basemap,
+        language=map_options.get("language", language),
+    )
     save_map(m, folder / "map.html")
     return folder
 
@@ -354,14 +384,17 @@ def comparison_table(results: Sequence[Any]) -> pd.DataFrame:
         name = str(s.get("scenario"))
         names.append(name if name not in names else f"{name} ({sum(n.startswith(name) for n in names) + 1})")
     keys = ["profile", *COMPARE_KEYS, *SETTING_KEYS]
-    table = pd.DataFrame({"key": keys, "item": [_label(k, "zh") for k in keys],
-                          "item_en": [_label(k, "en") for k in keys]})
-    for name, s in zip(names, summaries):
+    table = pd.DataFrame(
+        {"key": keys, "item": [_label(k, "zh") for k in keys], "item_en": [_label(k, "en") for k in keys]}
+    )
+    for name, s in zip(names, summaries, strict=True):
         table[name] = [s.get(k, s.get("settings", {}).get(k)) for k in keys]
     first = names[0]
     for name in names[1:]:
         table[f"{name} − {first}"] = [
-            round(b - a, 6) if _is_num(a) and _is_num(b) else None for a, b in zip(table[first], table[name])]
+            round(b - a, 6) if _is_num(a) and _is_num(b) else None
+            for a, b in zip(table[first], table[name], strict=True)
+        ]
     return table
 
 
@@ -389,8 +422,9 @@ def write_comparison(results: Sequence[Any], folder: str | Path, *, language: st
     shown = shown.rename(columns={"item": column_label("item", "zh"), "item_en": column_label("item", "en")})
     write_xlsx({"对比": shown}, folder / "comparison.xlsx")
     for k, other in enumerate(results[1:], start=2):
-        figure = comparison_map(results[0], other, language=language,
-                                radius_m=_summary_of(results[0])["settings"]["service_radius_m"])
+        figure = comparison_map(
+            results[0], other, language=language, radius_m=_summary_of(results[0])["settings"]["service_radius_m"]
+        )
         save_map(figure, folder / ("comparison_map.html" if k == 2 else f"comparison_map_{k}.html"))
     return table
 
@@ -419,12 +453,16 @@ def format_summary(summary: Mapping[str, Any]) -> str:
         f"缺口 shortfall {summary['floor_area_shortfall_m2']:,.0f} m²",
     ]
     if summary.get("proposed_sites"):
-        lines.append(f"  规划新增 / proposed centres:  {summary['proposed_sites']} "
-                     f"({', '.join(summary.get('proposed_site_ids', []))}); 求解 status {summary['status']}, "
-                     f"gap {_share(summary['gap']) if summary['gap'] is not None else '—'}")
+        lines.append(
+            f"  规划新增 / proposed centres:  {summary['proposed_sites']} "
+            f"({', '.join(summary.get('proposed_site_ids', []))}); 求解 status {summary['status']}, "
+            f"gap {_share(summary['gap']) if summary['gap'] is not None else '—'}"
+        )
         if "share_within_walk_before" in summary:
-            lines.append(f"  新增前 / before:  {_share(summary['share_within_walk_before'])} within the walk, "
-                         f"{_share(summary['share_households_floor_area_ok_before'])} floor area compliant")
+            lines.append(
+                f"  新增前 / before:  {_share(summary['share_within_walk_before'])} within the walk, "
+                f"{_share(summary['share_households_floor_area_ok_before'])} floor area compliant"
+            )
     return "\n".join(lines)
 
 
@@ -435,10 +473,16 @@ def format_comparison(table: pd.DataFrame) -> str:
     shown = table.drop(columns=["key", "item_en"]).copy()
     percent = table["key"].str.startswith("share_") | (table["key"] == "gap")
     for column in shown.columns[1:]:
-        shown[column] = [_share(v) if _is_num(v) and is_share else
-                         f"{v:,.{0 if float(v).is_integer() or abs(v) >= 100 else 2}f}" if _is_num(v) else
-                         value_label(v, "zh") if isinstance(v, str) else v
-                         for v, is_share in zip(shown[column], percent)]
+        shown[column] = [
+            _share(v)
+            if _is_num(v) and is_share
+            else f"{v:,.{0 if float(v).is_integer() or abs(v) >= 100 else 2}f}"
+            if _is_num(v)
+            else value_label(v, "zh")
+            if isinstance(v, str)
+            else v
+            for v, is_share in zip(shown[column], percent, strict=True)
+        ]
     return format_table(shown)
 
 
@@ -446,15 +490,22 @@ def format_demo(results: Sequence[Any], folder: Path, maps: Sequence[Path]) -> s
     """What the demo found and where its files are, in Chinese and English."""
     baseline, plan = (_summary_of(r) for r in results)
     proposals = results[1].proposals
-    lines = ["示范县城（虚构数据）/ Demo town (synthetic data)", "",
-             "现状 / Baseline", format_summary(baseline), "",
-             "规划方案 / Optimised plan", format_summary(plan)]
+    lines = [
+        "示范县城（虚构数据）/ Demo town (synthetic data)",
+        "",
+        "现状 / Baseline",
+        format_summary(baseline),
+        "",
+        "规划方案 / Optimised plan",
+        format_summary(plan),
+    ]
     if proposals is not None and len(proposals):
         lines.append("  建议新增设施 / proposed centres:")
         for row in proposals.itertuples(index=False):
-            lines.append(f"    {row.rank}. {row.candidate_id} {row.name}: 建议建筑面积 recommended "
-                         f"{row.recommended_floor_area_m2:,.0f} m², 新增覆盖 newly covered "
-                         f"{row.households_newly_covered:,.0f} 户 households")
-    lines += ["", f"结果文件 / results: {folder}",
-              *(f"地图 / map: {path}" for path in maps)]
+            lines.append(
+                f"    {row.rank}. {row.candidate_id} {row.name}: 建议建筑面积 recommended "
+                f"{row.recommended_floor_area_m2:,.0f} m², 新增覆盖 newly covered "
+                f"{row.households_newly_covered:,.0f} 户 households"
+            )
+    lines += ["", f"结果文件 / results: {folder}", *(f"地图 / map: {path}" for path in maps)]
     return "\n".join(lines)

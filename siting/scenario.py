@@ -38,7 +38,8 @@ Optimisation ``{objective, p, capacity, time_limit_s, method, weight}``:
     ``floor_area_m2``, none for facilities the floor-area rule does not count; candidates:
     ``max_floor_area_m2``, unlimited when unknown) at the profile's floor-area rate per 100
     households of each area's status.
-``time_limit_s`` (default 60; with ``p: until_compliant`` it bounds the whole search), ``method`` (``exact`` HiGHS, default; ``heuristic``; ``greedy``),
+``time_limit_s`` (default 60; with ``p: until_compliant`` it bounds the whole search), ``method`` (``exact``
+HiGHS, default; ``heuristic``; ``greedy``),
 ``weight`` (``households``, default, or ``elderly``).
 
 When a scenario optimises, the proposed centres join the facilities as new community centres with
@@ -46,6 +47,7 @@ their recommended floor area (the floor-area need of the areas they serve, at le
 the profile's single-site minimum and community-centre minimum), and every figure of the result
 describes the plan; the figures before the proposals are kept with a ``_before`` suffix.
 """
+
 from __future__ import annotations
 
 import copy
@@ -109,6 +111,7 @@ def _flag(value: Any) -> str | None:
 def _choice(*values: str) -> Callable[[Any], str | None]:
     def check(value: Any) -> str | None:
         return None if value in values else "not one of the allowed values"
+
     return check
 
 
@@ -168,14 +171,20 @@ SCHEMA: dict[str, Any] = {
     "residential": {**_LAYER_KEYS, "household_size": _Field(_positive, "persons per household, e.g. 2.62")},
     "entrances": dict(_LAYER_KEYS),
     "facilities": {**_LAYER_KEYS, "lon": _LONLAT, "lat": _LONLAT},
-    "candidates": {**_LAYER_KEYS, "path": _Field(_text, "a file path, relative to the scenario file"),
-                   "lon": _LONLAT, "lat": _LONLAT,
-                   "generate": _Field(_flag, "true to generate candidate sites on the streets"),
-                   "spacing_m": _Field(_positive, "spacing of generated candidates, metres")},
+    "candidates": {
+        **_LAYER_KEYS,
+        "path": _Field(_text, "a file path, relative to the scenario file"),
+        "lon": _LONLAT,
+        "lat": _LONLAT,
+        "generate": _Field(_flag, "true to generate candidate sites on the streets"),
+        "spacing_m": _Field(_positive, "spacing of generated candidates, metres"),
+    },
     "units": dict(_LAYER_KEYS),
     "profile": _Field(_text, "a shipped profile name (see 'siting profiles') or a profile YAML path"),
-    "overrides": _Field(lambda v: None if isinstance(v, dict) else "not a mapping",
-                        "a mapping of profile keys to values, e.g. {walk_speed_m_per_min: 55}"),
+    "overrides": _Field(
+        lambda v: None if isinstance(v, dict) else "not a mapping",
+        "a mapping of profile keys to values, e.g. {walk_speed_m_per_min: 55}",
+    ),
     "reachability": {
         "bands_min": _Field(_bands, "a list of walking-time bands in minutes, e.g. [5, 10, 15]"),
         "max_snap_m": _Field(_positive, "the largest distance to a street, metres, e.g. 300"),
@@ -196,8 +205,15 @@ SCHEMA: dict[str, Any] = {
 }
 REQUIRED_SECTIONS = ("network", "residential", "facilities")
 #: Keys whose values are paths, resolved relative to the file that states them.
-PATH_KEYS = (("network", "path"), ("residential", "path"), ("entrances", "path"), ("facilities", "path"),
-             ("candidates", "path"), ("units", "path"), ("output",))
+PATH_KEYS = (
+    ("network", "path"),
+    ("residential", "path"),
+    ("entrances", "path"),
+    ("facilities", "path"),
+    ("candidates", "path"),
+    ("units", "path"),
+    ("output",),
+)
 
 
 def _describe(value: Any) -> str:
@@ -253,16 +269,17 @@ def validate(config: Mapping[str, Any]) -> list[str]:
     if isinstance(network, dict):
         given = [k for k in ("path", "place", "bbox") if k in network]
         if len(given) != 1:
-            errors.append("network: expected exactly one of path, place or bbox, got "
-                          + (", ".join(given) if given else "none"))
+            errors.append(
+                "network: expected exactly one of path, place or bbox, got " + (", ".join(given) if given else "none")
+            )
     candidates = config.get("candidates")
     if isinstance(candidates, dict) and "path" not in candidates and not candidates.get("generate"):
         errors.append("candidates: expected path (a candidate layer) or generate: true")
     optimize = config.get("optimize")
-    if isinstance(optimize, dict) and optimize.get("objective") in ("p_median", "max_coverage") \
-            and "p" not in optimize:
-        errors.append(f"optimize.p: missing; {optimize['objective']} needs a whole number of new centres "
-                      f"or {UNTIL_COMPLIANT}")
+    if isinstance(optimize, dict) and optimize.get("objective") in ("p_median", "max_coverage") and "p" not in optimize:
+        errors.append(
+            f"optimize.p: missing; {optimize['objective']} needs a whole number of new centres or {UNTIL_COMPLIANT}"
+        )
     overrides = config.get("overrides")
     if isinstance(overrides, dict):
         from siting.profiles import SCHEMA as PROFILE_KEYS
@@ -271,8 +288,10 @@ def validate(config: Mapping[str, Any]) -> list[str]:
             if key not in PROFILE_KEYS:
                 errors.append(_unknown(str(key), PROFILE_KEYS, "overrides."))
             elif (problem := _override(value)) is not None:
-                errors.append(f"overrides.{key}: expected a number in {PROFILE_KEYS[key].unit}, "
-                              f"got {_describe(value)} ({problem})")
+                errors.append(
+                    f"overrides.{key}: expected a number in {PROFILE_KEYS[key].unit}, "
+                    f"got {_describe(value)} ({problem})"
+                )
     return errors
 
 
@@ -312,7 +331,7 @@ class Scenario:
     def input_files(self) -> list[Path]:
         """The input files this scenario reads (the scenario files, layers, network, profile file)."""
         files = list(self.chain)
-        for section, *rest in PATH_KEYS:
+        for section, *_ in PATH_KEYS:
             if section == "output":
                 continue
             value = self.config.get(section)
@@ -367,15 +386,21 @@ def _read_yaml(path: Path) -> dict:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        raise SitingInputError(f"not valid YAML{where}: {getattr(exc, 'problem', None) or exc}",
-                               source=str(path), fix="check indentation, colons and brackets") from None
+        raise SitingInputError(
+            f"not valid YAML{where}: {getattr(exc, 'problem', None) or exc}",
+            source=str(path),
+            fix="check indentation, colons and brackets",
+        ) from None
     except UnicodeDecodeError:
         raise SitingInputError("not UTF-8 text", source=str(path), fix="save the file as UTF-8") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise SitingInputError(f"expected a mapping of scenario keys, got {_describe(data)}", source=str(path),
-                               fix="start with 'name: ...' and the other keys, one per line")
+        raise SitingInputError(
+            f"expected a mapping of scenario keys, got {_describe(data)}",
+            source=str(path),
+            fix="start with 'name: ...' and the other keys, one per line",
+        )
     return data
 
 
@@ -411,15 +436,17 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict:
 def _merged(path: Path, seen: tuple[Path, ...]) -> tuple[dict, tuple[Path, ...]]:
     path = path.resolve()
     if path in seen:
-        raise SitingInputError(f"'extends' loops back to {path.name}", source=str(seen[-1]),
-                               fix="remove one 'extends:' link")
+        raise SitingInputError(
+            f"'extends' loops back to {path.name}", source=str(seen[-1]), fix="remove one 'extends:' link"
+        )
     data = _resolve_paths(_read_yaml(path), path.parent)
     parent = data.pop("extends", None)
     if parent is None:
         return data, (*seen, path)
     if not isinstance(parent, str) or not parent.strip():
-        raise SitingInputError(f"extends: expected the path of another scenario file, got {_describe(parent)}",
-                               source=str(path))
+        raise SitingInputError(
+            f"extends: expected the path of another scenario file, got {_describe(parent)}", source=str(path)
+        )
     base, chain = _merged(path.parent / parent, (*seen, path))
     return deep_merge(base, data), chain
 
@@ -465,9 +492,11 @@ def _validated(config: dict, path: Path | None, chain: tuple[Path, ...]) -> Scen
     errors = validate(config)
     if errors:
         where = " (after merging " + " ← ".join(p.name for p in chain) + ")" if len(chain) > 1 else ""
-        raise SitingInputError(f"{len(errors)} mistake(s) in the scenario{where}:\n  - " + "\n  - ".join(errors),
-                               source=str(path) if path else "scenario",
-                               fix="correct the keys listed above")
+        raise SitingInputError(
+            f"{len(errors)} mistake(s) in the scenario{where}:\n  - " + "\n  - ".join(errors),
+            source=str(path) if path else "scenario",
+            fix="correct the keys listed above",
+        )
     return Scenario(name=str(config["name"]).strip(), config=config, path=path, chain=chain)
 
 
@@ -554,15 +583,21 @@ def _read_inputs(config: dict) -> dict:
     res = config["residential"]
     kwargs = _layer_kwargs(res, ("household_size",))
     data = {"areas": inputs.read_areas(res["path"], **kwargs)}
-    data["facilities"] = inputs.read_facilities(config["facilities"]["path"],
-                                                **_layer_kwargs(config["facilities"], ("lon", "lat")))
-    data["entrances"] = inputs.read_entrances(config["entrances"]["path"], **_layer_kwargs(config["entrances"])) \
-        if "entrances" in config else None
+    data["facilities"] = inputs.read_facilities(
+        config["facilities"]["path"], **_layer_kwargs(config["facilities"], ("lon", "lat"))
+    )
+    data["entrances"] = (
+        inputs.read_entrances(config["entrances"]["path"], **_layer_kwargs(config["entrances"]))
+        if "entrances" in config
+        else None
+    )
     cand = config.get("candidates")
-    data["candidates"] = inputs.read_candidates(cand["path"], **_layer_kwargs(cand, ("lon", "lat"))) \
-        if cand and "path" in cand else None
-    data["units"] = inputs.read_units(config["units"]["path"], **_layer_kwargs(config["units"])) \
-        if "units" in config else None
+    data["candidates"] = (
+        inputs.read_candidates(cand["path"], **_layer_kwargs(cand, ("lon", "lat"))) if cand and "path" in cand else None
+    )
+    data["units"] = (
+        inputs.read_units(config["units"]["path"], **_layer_kwargs(config["units"])) if "units" in config else None
+    )
     if data["units"] is not None:
         data["areas"] = inputs.assign_units(data["areas"], data["units"])
         data["facilities"] = inputs.assign_units(data["facilities"], data["units"])
@@ -573,28 +608,46 @@ def _settings(profile) -> dict:
     from siting.reachability import DEFAULT_SERVICE_RADIUS_M
 
     radius = profile.value("service_radius_m")
-    return {"walk_minutes": float(profile.require("walk_minutes")),
-            "walk_speed_m_per_min": float(profile.require("walk_speed_m_per_min")),
-            "service_radius_m": float(radius if radius is not None else DEFAULT_SERVICE_RADIUS_M),
-            "service_radius_source": profile.source("service_radius_m") if radius is not None
-            else "toolkit default (the profile states no service radius)"}
+    return {
+        "walk_minutes": float(profile.require("walk_minutes")),
+        "walk_speed_m_per_min": float(profile.require("walk_speed_m_per_min")),
+        "service_radius_m": float(radius if radius is not None else DEFAULT_SERVICE_RADIUS_M),
+        "service_radius_source": profile.source("service_radius_m")
+        if radius is not None
+        else "toolkit default (the profile states no service radius)",
+    }
 
 
 def _assess(net, areas, facilities, entrances, settings: dict, reach: dict, profile, units):
     from siting.compliance import check_compliance
     from siting.reachability import assess_access
 
-    access = assess_access(net, areas, facilities, walk_speed_m_per_min=settings["walk_speed_m_per_min"],
-                           walk_minutes=settings["walk_minutes"], service_radius_m=settings["service_radius_m"],
-                           bands_min=reach.get("bands_min", (5, 10, 15)), entrances=entrances,
-                           max_snap_m=reach.get("max_snap_m", 300.0))
+    access = assess_access(
+        net,
+        areas,
+        facilities,
+        walk_speed_m_per_min=settings["walk_speed_m_per_min"],
+        walk_minutes=settings["walk_minutes"],
+        service_radius_m=settings["service_radius_m"],
+        bands_min=reach.get("bands_min", (5, 10, 15)),
+        entrances=entrances,
+        max_snap_m=reach.get("max_snap_m", 300.0),
+    )
     comp = check_compliance(access.areas, access.facilities, access.pairs, profile, units=units)
     return access, comp
 
 
-def candidate_pairs(network, areas: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, *,
-                    walk_speed_m_per_min: float, walk_minutes: float, entrances: gpd.GeoDataFrame | None = None,
-                    area_attachment=None, max_snap_m: float = 300.0) -> pd.DataFrame:
+def candidate_pairs(
+    network,
+    areas: gpd.GeoDataFrame,
+    candidates: gpd.GeoDataFrame,
+    *,
+    walk_speed_m_per_min: float,
+    walk_minutes: float,
+    entrances: gpd.GeoDataFrame | None = None,
+    area_attachment=None,
+    max_snap_m: float = 300.0,
+) -> pd.DataFrame:
     """Area–candidate walking distances within the walking circle, as the optimiser takes them.
 
     Parameters
@@ -622,9 +675,17 @@ def candidate_pairs(network, areas: gpd.GeoDataFrame, candidates: gpd.GeoDataFra
     """
     from siting.reachability import site_pairs
 
-    return site_pairs(network, areas, candidates, id_column="candidate_id", limit_m=walk_minutes * walk_speed_m_per_min,
-                      walk_speed_m_per_min=walk_speed_m_per_min, entrances=entrances,
-                      area_attachment=area_attachment, max_snap_m=max_snap_m)
+    return site_pairs(
+        network,
+        areas,
+        candidates,
+        id_column="candidate_id",
+        limit_m=walk_minutes * walk_speed_m_per_min,
+        walk_speed_m_per_min=walk_speed_m_per_min,
+        entrances=entrances,
+        area_attachment=area_attachment,
+        max_snap_m=max_snap_m,
+    )
 
 
 def _area_rates(areas: pd.DataFrame, profile) -> np.ndarray:
@@ -639,8 +700,12 @@ def _solver(opt: dict, p: int | None, progress: bool, time_limit_s: float | None
     from siting.optimize import MaxCoverage, PMedian, SetCover
 
     limit = float(opt.get("time_limit_s", DEFAULT_TIME_LIMIT_S)) if time_limit_s is None else time_limit_s
-    kwargs = {"method": opt.get("method", "exact"), "capacitated": bool(opt.get("capacity", False)),
-              "time_limit_s": limit, "progress": progress}
+    kwargs = {
+        "method": opt.get("method", "exact"),
+        "capacitated": bool(opt.get("capacity", False)),
+        "time_limit_s": limit,
+        "progress": progress,
+    }
     if opt["objective"] == "set_cover" or p is None:
         return SetCover(allow_unreachable=True, **kwargs)
     return (PMedian if opt["objective"] == "p_median" else MaxCoverage)(p=p, **kwargs)
@@ -671,13 +736,18 @@ def _optimize(problem, opt: dict, progress: bool):
 
 
 def _proposed_facilities(proposals: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame:
-    frame = gpd.GeoDataFrame({
-        "facility_id": proposals["candidate_id"].astype(str).to_numpy(),
-        "name": proposals["name"].astype(str).to_numpy(),
-        "level": PROPOSED_LEVEL,
-        "floor_area_m2": proposals["recommended_floor_area_m2"].to_numpy(dtype=float),
-        "beds": np.nan, "land_area_m2": np.nan,
-    }, geometry=proposals.geometry.to_crs(crs).to_numpy(), crs=crs)
+    frame = gpd.GeoDataFrame(
+        {
+            "facility_id": proposals["candidate_id"].astype(str).to_numpy(),
+            "name": proposals["name"].astype(str).to_numpy(),
+            "level": PROPOSED_LEVEL,
+            "floor_area_m2": proposals["recommended_floor_area_m2"].to_numpy(dtype=float),
+            "beds": np.nan,
+            "land_area_m2": np.nan,
+        },
+        geometry=proposals.geometry.to_crs(crs).to_numpy(),
+        crs=crs,
+    )
     return frame
 
 
@@ -705,7 +775,7 @@ def _headline(access, comp) -> dict:
         "share_within_radius": float(cov["share_within_radius"]),
         "households_within_radius_network": float(cov["households_within_radius_network"]),
         "share_within_radius_network": float(cov["share_within_radius_network"]),
-        "areas_total": int(len(areas)),
+        "areas_total": len(areas),
         "areas_within_walk": int(cov["areas_within_walk"]),
         "areas_floor_area_ok": int(ok.sum()),
         "share_households_floor_area_ok": float(households[ok].sum() / total) if total > 0 else float("nan"),
@@ -713,12 +783,16 @@ def _headline(access, comp) -> dict:
     }
 
 
-def _summary(scenario: Scenario, profile, settings: dict, reach: dict, access, comp, before: dict | None,
-             model, proposals) -> dict:
-    summary: dict[str, Any] = {"scenario": scenario.name, "profile": comp.summary["profile"],
-                               "profile_chain": list(profile.chain)}
+def _summary(
+    scenario: Scenario, profile, settings: dict, reach: dict, access, comp, before: dict | None, model, proposals
+) -> dict:
+    summary: dict[str, Any] = {
+        "scenario": scenario.name,
+        "profile": comp.summary["profile"],
+        "profile_chain": list(profile.chain),
+    }
     summary.update(_headline(access, comp))
-    summary["proposed_sites"] = 0 if proposals is None else int(len(proposals))
+    summary["proposed_sites"] = 0 if proposals is None else len(proposals)
     summary["proposed_site_ids"] = [] if proposals is None else proposals["candidate_id"].astype(str).tolist()
     opt = scenario.config.get("optimize")
     summary["objective"] = model.objective if model is not None else None
@@ -727,9 +801,12 @@ def _summary(scenario: Scenario, profile, settings: dict, reach: dict, access, c
     summary["gap"] = model.gap if model is not None else None
     if before is not None:
         summary.update({f"{key}_before": value for key, value in before.items()})
-    summary["settings"] = {**settings, "bands_min": list(access.bands_min),
-                           "max_snap_m": float(reach.get("max_snap_m", 300.0)),
-                           "optimize": dict(opt) if opt else None}
+    summary["settings"] = {
+        **settings,
+        "bands_min": list(access.bands_min),
+        "max_snap_m": float(reach.get("max_snap_m", 300.0)),
+        "optimize": dict(opt) if opt else None,
+    }
     table = profile.describe("en")
     summary["profile_values"] = {row.key: profile.value(row.key) for row in table.itertuples(index=False)}
     summary["compliance"] = comp.summary
@@ -772,8 +849,9 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
     config = scenario.config
     opt = config.get("optimize")
     reach = config.get("reachability", {})
-    bar = tqdm(total=6 if opt else 4, desc=scenario.name, unit="step", disable=not progress, file=sys.stderr,
-               leave=False)
+    bar = tqdm(
+        total=6 if opt else 4, desc=scenario.name, unit="step", disable=not progress, file=sys.stderr, leave=False
+    )
 
     def step(text: str) -> None:
         bar.set_postfix_str(text)
@@ -792,8 +870,9 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
         step("network")
         net = _network(config)
         step("reachability")
-        access, comp = _assess(net, data["areas"], data["facilities"], data["entrances"], settings, reach,
-                               profile, data["units"])
+        access, comp = _assess(
+            net, data["areas"], data["facilities"], data["entrances"], settings, reach, profile, data["units"]
+        )
         facilities = data["facilities"]
         model = proposals = access_before = comp_before = before = None
         if opt:
@@ -802,29 +881,51 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
             if candidates is None:
                 from siting.optimize import generate_candidates
 
-                candidates = generate_candidates(net, data["areas"], access.areas["within_walk"].to_numpy(bool),
-                                                 spacing_m=config["candidates"].get("spacing_m", 150.0)
-                                                 if config.get("candidates") else 150.0)
+                candidates = generate_candidates(
+                    net,
+                    data["areas"],
+                    access.areas["within_walk"].to_numpy(bool),
+                    spacing_m=config["candidates"].get("spacing_m", 150.0) if config.get("candidates") else 150.0,
+                )
                 candidates = candidates.to_crs(data["areas"].crs)
-            model, proposals = _propose(net, {**data, "facilities": comp.facilities}, candidates, access, settings,
-                                        reach, profile, opt, progress)
+            model, proposals = _propose(
+                net,
+                {**data, "facilities": comp.facilities},
+                candidates,
+                access,
+                settings,
+                reach,
+                profile,
+                opt,
+                progress,
+            )
             access_before, comp_before, before = access, comp, _headline(access, comp)
             step("plan")
-            facilities = pd.concat([facilities.assign(proposed=False),
-                                    _proposed_facilities(proposals, facilities.crs).assign(proposed=True)],
-                                   ignore_index=True)
+            facilities = pd.concat(
+                [
+                    facilities.assign(proposed=False),
+                    _proposed_facilities(proposals, facilities.crs).assign(proposed=True),
+                ],
+                ignore_index=True,
+            )
             facilities = gpd.GeoDataFrame(facilities, geometry="geometry", crs=data["facilities"].crs)
             if data["units"] is not None:
                 from siting.inputs import assign_units
 
-                facilities = assign_units(facilities.drop(columns=["township", "community"], errors="ignore"),
-                                          data["units"])
-            access, comp = _assess(net, data["areas"], facilities, data["entrances"], settings, reach, profile,
-                                   data["units"])
+                facilities = assign_units(
+                    facilities.drop(columns=["township", "community"], errors="ignore"), data["units"]
+                )
+            access, comp = _assess(
+                net, data["areas"], facilities, data["entrances"], settings, reach, profile, data["units"]
+            )
         step("service areas")
-        areas_sa = service_areas(net, facilities, walk_speed_m_per_min=settings["walk_speed_m_per_min"],
-                                 bands_min=reach.get("bands_min", (5, 10, 15)),
-                                 max_snap_m=reach.get("max_snap_m", 300.0))
+        areas_sa = service_areas(
+            net,
+            facilities,
+            walk_speed_m_per_min=settings["walk_speed_m_per_min"],
+            bands_min=reach.get("bands_min", (5, 10, 15)),
+            max_snap_m=reach.get("max_snap_m", 300.0),
+        )
         summary = _summary(scenario, profile, settings, reach, access, comp, before, model, proposals)
         step("done")
     finally:
@@ -832,39 +933,68 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
     out_facilities = comp.facilities
     if "proposed" not in out_facilities.columns:
         out_facilities = out_facilities.assign(proposed=False)
-    return ScenarioResult(scenario=scenario, summary=summary, areas=comp.areas, facilities=out_facilities,
-                          proposals=proposals, service_areas=areas_sa, units=data["units"], compliance=comp,
-                          access=access, profile=profile, network=net, model=model, access_before=access_before,
-                          compliance_before=comp_before)
+    return ScenarioResult(
+        scenario=scenario,
+        summary=summary,
+        areas=comp.areas,
+        facilities=out_facilities,
+        proposals=proposals,
+        service_areas=areas_sa,
+        units=data["units"],
+        compliance=comp,
+        access=access,
+        profile=profile,
+        network=net,
+        model=model,
+        access_before=access_before,
+        compliance_before=comp_before,
+    )
 
 
-def _propose(net, data: dict, candidates, access, settings: dict, reach: dict, profile, opt: dict,
-             progress: bool):
+def _propose(net, data: dict, candidates, access, settings: dict, reach: dict, profile, opt: dict, progress: bool):
     from siting.optimize import SitingProblem
 
     areas = data["areas"]
-    pairs = candidate_pairs(net, areas, candidates, walk_speed_m_per_min=settings["walk_speed_m_per_min"],
-                            walk_minutes=settings["walk_minutes"], entrances=data["entrances"],
-                            area_attachment=access.area_attachment, max_snap_m=reach.get("max_snap_m", 300.0))
-    problem = SitingProblem.from_tables(areas, data["facilities"], candidates, access.pairs, pairs,
-                                        walk_minutes=settings["walk_minutes"],
-                                        weight=opt.get("weight", "households"),
-                                        rate_m2_per_100_households=_area_rates(areas, profile))
+    pairs = candidate_pairs(
+        net,
+        areas,
+        candidates,
+        walk_speed_m_per_min=settings["walk_speed_m_per_min"],
+        walk_minutes=settings["walk_minutes"],
+        entrances=data["entrances"],
+        area_attachment=access.area_attachment,
+        max_snap_m=reach.get("max_snap_m", 300.0),
+    )
+    problem = SitingProblem.from_tables(
+        areas,
+        data["facilities"],
+        candidates,
+        access.pairs,
+        pairs,
+        walk_minutes=settings["walk_minutes"],
+        weight=opt.get("weight", "households"),
+        rate_m2_per_100_households=_area_rates(areas, profile),
+    )
     model = _optimize(problem, opt, progress)
     if model.status == "infeasible":
-        raise SitingInputError(f"the optimisation is infeasible: {model.message}", source="optimize",
-                               fix="add candidate sites, lower p, or set capacity: false")
+        raise SitingInputError(
+            f"the optimisation is infeasible: {model.message}",
+            source="optimize",
+            fix="add candidate sites, lower p, or set capacity: false",
+        )
     minimum = max(profile.value("min_site_area_m2") or 0.0, profile.value("community_centre_min_m2") or 0.0)
     proposals = model.proposals_frame(min_site_area_m2=minimum)
     limit = candidates.set_index("candidate_id")["max_floor_area_m2"].reindex(proposals["candidate_id"])
     proposals["max_floor_area_m2"] = limit.to_numpy(dtype=float)
-    proposals["fits_site"] = np.isnan(proposals["max_floor_area_m2"]) | \
-        (proposals["recommended_floor_area_m2"] <= proposals["max_floor_area_m2"])
+    proposals["fits_site"] = np.isnan(proposals["max_floor_area_m2"]) | (
+        proposals["recommended_floor_area_m2"] <= proposals["max_floor_area_m2"]
+    )
     return model, proposals.to_crs(areas.crs)
 
 
-def run_and_write(scenario: Scenario, *, out: str | Path | None = None, progress: bool = True
-                  ) -> tuple[ScenarioResult, Path]:
+def run_and_write(
+    scenario: Scenario, *, out: str | Path | None = None, progress: bool = True
+) -> tuple[ScenarioResult, Path]:
     """Run a scenario and write its output folder whole (see :func:`siting.report.write_result`).
 
     Parameters
@@ -895,9 +1025,12 @@ def _guard_inputs(scenario: Scenario, target: Path) -> None:
     target = target.resolve()
     for path in scenario.input_files():
         if path.resolve().is_relative_to(target):
-            raise SitingInputError(f"the output folder {target} contains the input {path}",
-                                   source=str(scenario.path or "scenario"), column="output",
-                                   fix="choose an output folder of its own, e.g. out/<scenario name>")
+            raise SitingInputError(
+                f"the output folder {target} contains the input {path}",
+                source=str(scenario.path or "scenario"),
+                column="output",
+                fix="choose an output folder of its own, e.g. out/<scenario name>",
+            )
 
 
 def load_result(folder: str | Path) -> dict:
@@ -928,8 +1061,9 @@ def run_or_reuse(scenario: Scenario, *, progress: bool = True) -> Any:
     return run_and_write(scenario, progress=progress)[0]
 
 
-def compare_scenarios(paths: list[str | Path], *, out: str | Path = "out/compare", progress: bool = True
-                      ) -> tuple[pd.DataFrame, Path]:
+def compare_scenarios(
+    paths: list[str | Path], *, out: str | Path = "out/compare", progress: bool = True
+) -> tuple[pd.DataFrame, Path]:
     """Run (or reuse) each scenario and write the side-by-side comparison folder.
 
     Parameters
@@ -981,7 +1115,7 @@ def run_demo(*, out: str | Path = "out/demo", maps: str | Path = "maps", progres
             # The demo data is meant to have the quirks these warn about (estimated households, a stray track).
             warnings.simplefilter("ignore")
             results = [run_scenario(s, progress=progress) for s in (baseline, plan)]
-        for name, result in zip(("baseline", "plan"), results):
+        for name, result in zip(("baseline", "plan"), results, strict=True):
             write_result(result, tmp / name)
         write_comparison(results, tmp / "compare")
     maps_made = []

@@ -5,6 +5,7 @@ cut exactly where the time runs out along each street, buffered by ``buffer_m`` 
 (the depth of the buildings that line a street). Unlike a convex hull or a circle it does not fill
 across rivers, railways or blocks with no way through.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -23,8 +24,9 @@ from siting.snapping import Attachment, attach_points
 DEFAULT_BUFFER_M = 50.0
 
 
-def _reached_segments(network: StreetNetwork, node_dist: np.ndarray, reach_m: float,
-                      own: Attachment, owner: int) -> list:
+def _reached_segments(
+    network: StreetNetwork, node_dist: np.ndarray, reach_m: float, own: Attachment, owner: int
+) -> list:
     """Street stretches within ``reach_m`` of one facility, as LineStrings."""
     edges = network.edges
     u = edges["u"].to_numpy()
@@ -41,7 +43,9 @@ def _reached_segments(network: StreetNetwork, node_dist: np.ndarray, reach_m: fl
         parts.append(substring(geoms[i], length[i] - from_v[i], length[i]))
     # along the facility's own street, and the short walk from the facility to it
     mine = own.owner == owner
-    for edge, offset, gap, point in zip(own.edge[mine], own.offset_m[mine], own.gap_m[mine], own.points[mine]):
+    for edge, offset, gap, point in zip(
+        own.edge[mine], own.offset_m[mine], own.gap_m[mine], own.points[mine], strict=True
+    ):
         left = reach_m - gap
         if left <= 0:
             continue
@@ -52,10 +56,17 @@ def _reached_segments(network: StreetNetwork, node_dist: np.ndarray, reach_m: fl
     return [p for p in parts if not p.is_empty]
 
 
-def service_areas(network: StreetNetwork, facilities: gpd.GeoDataFrame, *,
-                  walk_speed_m_per_min: float = DEFAULT_WALK_SPEED_M_PER_MIN,
-                  bands_min: Sequence[float] = DEFAULT_BANDS_MIN, buffer_m: float = DEFAULT_BUFFER_M,
-                  max_snap_m: float = 300.0, merged: bool = True, memory_mb: float = 64.0) -> gpd.GeoDataFrame:
+def service_areas(
+    network: StreetNetwork,
+    facilities: gpd.GeoDataFrame,
+    *,
+    walk_speed_m_per_min: float = DEFAULT_WALK_SPEED_M_PER_MIN,
+    bands_min: Sequence[float] = DEFAULT_BANDS_MIN,
+    buffer_m: float = DEFAULT_BUFFER_M,
+    max_snap_m: float = 300.0,
+    merged: bool = True,
+    memory_mb: float = 64.0,
+) -> gpd.GeoDataFrame:
     """Street-following service areas of each facility for each walking-time band.
 
     Parameters
@@ -83,8 +94,15 @@ def service_areas(network: StreetNetwork, facilities: gpd.GeoDataFrame, *,
     """
     bands = sorted({float(b) for b in bands_min})
     attached = attach_points(network, facilities, max_snap_m=max_snap_m)
-    no_origins = Attachment(np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.array([]),
-                            np.array([]), np.array([], dtype=object), 0, np.array([], dtype=np.int64))
+    no_origins = Attachment(
+        np.array([], dtype=np.int64),
+        np.array([], dtype=np.int64),
+        np.array([]),
+        np.array([]),
+        np.array([], dtype=object),
+        0,
+        np.array([], dtype=np.int64),
+    )
     matrix, n, _ = _virtual_graph(network, no_origins, attached)
     ids = facilities["facility_id"].to_numpy()
     sources = np.unique(attached.owner)
@@ -92,7 +110,7 @@ def service_areas(network: StreetNetwork, facilities: gpd.GeoDataFrame, *,
     limit = bands[-1] * walk_speed_m_per_min + TOLERANCE_M
     chunk = max(1, int(memory_mb * 1e6 // (8 * matrix.shape[0])))
     for start in range(0, len(sources), chunk):
-        block = sources[start:start + chunk]
+        block = sources[start : start + chunk]
         dist = dijkstra(matrix, directed=True, indices=n + block, limit=limit)[:, :n]
         for row, owner in enumerate(block):
             for band in bands:
@@ -100,8 +118,11 @@ def service_areas(network: StreetNetwork, facilities: gpd.GeoDataFrame, *,
                 lines = _reached_segments(network, dist[row], reach, attached, owner)
                 polygon = shapely.buffer(shapely.multilinestrings(lines), buffer_m, quad_segs=4)
                 records.append((ids[owner], band, reach, polygon))
-    frame = gpd.GeoDataFrame(pd.DataFrame(records, columns=["facility_id", "minutes", "reach_m", "geometry"]),
-                             geometry="geometry", crs=network.crs)
+    frame = gpd.GeoDataFrame(
+        pd.DataFrame(records, columns=["facility_id", "minutes", "reach_m", "geometry"]),
+        geometry="geometry",
+        crs=network.crs,
+    )
     if merged and len(frame):
         union = frame.dissolve(by="minutes", as_index=False, aggfunc="first")
         union["facility_id"] = "all"

@@ -16,6 +16,7 @@ Residential polygons are reached through, in this order:
 3. otherwise (no street within ``max_snap_m`` of the boundary) the centroid, which then fails to attach
    and is reported.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -79,13 +80,15 @@ def _nearest_within(network: StreetNetwork, points: np.ndarray, limit_m: np.ndar
     return hit[first], edge[first]
 
 
-def _project(network: StreetNetwork, points: np.ndarray, owner: np.ndarray, n_owners: int,
-             max_snap_m: float | np.ndarray) -> Attachment:
+def _project(
+    network: StreetNetwork, points: np.ndarray, owner: np.ndarray, n_owners: int, max_snap_m: float | np.ndarray
+) -> Attachment:
     """Nearest edge of each point within ``max_snap_m`` (one value, or one per point); farther points are dropped."""
     if len(points) == 0:
         empty = np.array([], dtype=np.int64)
-        return Attachment(empty, empty, np.array([]), np.array([]), np.array([], dtype=object), n_owners,
-                          np.arange(n_owners))
+        return Attachment(
+            empty, empty, np.array([]), np.array([]), np.array([], dtype=object), n_owners, np.arange(n_owners)
+        )
     hit, edge_idx = _nearest_within(network, points, np.broadcast_to(max_snap_m, len(points)))
     geoms = network.edge_tree.geometries[edge_idx]
     kept_points = points[hit]
@@ -93,12 +96,14 @@ def _project(network: StreetNetwork, points: np.ndarray, owner: np.ndarray, n_ow
     gap = shapely.distance(geoms, kept_points)
     kept_owner = owner[hit]
     unattached = np.setdiff1d(np.arange(n_owners), kept_owner)
-    return Attachment(kept_owner.astype(np.int64), edge_idx.astype(np.int64), offset, gap, kept_points,
-                      n_owners, unattached)
+    return Attachment(
+        kept_owner.astype(np.int64), edge_idx.astype(np.int64), offset, gap, kept_points, n_owners, unattached
+    )
 
 
-def attach_points(network: StreetNetwork, points: gpd.GeoSeries | gpd.GeoDataFrame,
-                  max_snap_m: float = 300.0) -> Attachment:
+def attach_points(
+    network: StreetNetwork, points: gpd.GeoSeries | gpd.GeoDataFrame, max_snap_m: float = 300.0
+) -> Attachment:
     """Attach point features (facilities, candidates) to their nearest street edge.
 
     Parameters
@@ -113,9 +118,16 @@ def attach_points(network: StreetNetwork, points: gpd.GeoSeries | gpd.GeoDataFra
     return _project(network, geoms, np.arange(len(geoms)), len(geoms), max_snap_m)
 
 
-def attach_areas(network: StreetNetwork, areas: gpd.GeoDataFrame, *, entrances: gpd.GeoDataFrame | None = None,
-                 max_snap_m: float = 300.0, spacing_m: float = 20.0, facing_m: float = 15.0,
-                 max_access_points: int = 8) -> Attachment:
+def attach_areas(
+    network: StreetNetwork,
+    areas: gpd.GeoDataFrame,
+    *,
+    entrances: gpd.GeoDataFrame | None = None,
+    max_snap_m: float = 300.0,
+    spacing_m: float = 20.0,
+    facing_m: float = 15.0,
+    max_access_points: int = 8,
+) -> Attachment:
     """Attach residential polygons through their entrances or street-facing boundary points.
 
     Parameters
@@ -143,9 +155,13 @@ def attach_areas(network: StreetNetwork, areas: gpd.GeoDataFrame, *, entrances: 
         position = {aid: i for i, aid in enumerate(areas["area_id"].astype(str))}
         known = entrances["area_id"].astype(str).map(position)
         if known.isna().any():
-            raise SitingInputError("entrances name residential areas that do not exist", source="entrances",
-                                   column="area_id", rows=sorted(set(entrances.loc[known.isna(), "area_id"])),
-                                   fix="use the ids of the areas layer (小区编号 / area_id), spelled the same")
+            raise SitingInputError(
+                "entrances name residential areas that do not exist",
+                source="entrances",
+                column="area_id",
+                rows=sorted(set(entrances.loc[known.isna(), "area_id"])),
+                fix="use the ids of the areas layer (小区编号 / area_id), spelled the same",
+            )
         gates = in_network_crs(network, entrances[known.notna()])
         owner_of_gate = known[known.notna()].to_numpy(dtype=np.int64)
         gate_points = gates.geometry.to_numpy()
@@ -167,8 +183,9 @@ def attach_areas(network: StreetNetwork, areas: gpd.GeoDataFrame, *, entrances: 
     # A sample can face a street only if it is within (its ring's gap + facing_m + spacing_m) of one:
     # the ring's nearest point is at most half a spacing from a sample. Bounding each sample's search
     # by that lets the spatial index skip the samples on the far side of every area.
-    (ring_hit, _), ring_gap = network.edge_tree.query_nearest(rings, max_distance=max_snap_m, return_distance=True,
-                                                              all_matches=False)
+    (ring_hit, _), ring_gap = network.edge_tree.query_nearest(
+        rings, max_distance=max_snap_m, return_distance=True, all_matches=False
+    )
     limit = np.full(len(rings), -1.0)
     limit[ring_hit] = np.minimum(ring_gap + facing_m + spacing_m, max_snap_m)
     sampled = _project(network, samples, sample_owner, n, limit[ring_of_sample])
@@ -178,10 +195,15 @@ def attach_areas(network: StreetNetwork, areas: gpd.GeoDataFrame, *, entrances: 
     owner = np.concatenate([gates.owner, sampled.owner[keep]])
     unattached = np.setdiff1d(np.arange(n), owner)
     order = np.argsort(owner, kind="stable")
-    return Attachment(owner[order], np.concatenate([gates.edge, sampled.edge[keep]])[order],
-                      np.concatenate([gates.offset_m, sampled.offset_m[keep]])[order],
-                      np.concatenate([gates.gap_m, sampled.gap_m[keep]])[order],
-                      np.concatenate([gates.points, sampled.points[keep]])[order], n, unattached)
+    return Attachment(
+        owner[order],
+        np.concatenate([gates.edge, sampled.edge[keep]])[order],
+        np.concatenate([gates.offset_m, sampled.offset_m[keep]])[order],
+        np.concatenate([gates.gap_m, sampled.gap_m[keep]])[order],
+        np.concatenate([gates.points, sampled.points[keep]])[order],
+        n,
+        unattached,
+    )
 
 
 def _facing(att: Attachment, facing_m: float, max_points: int) -> np.ndarray:

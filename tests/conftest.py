@@ -1,5 +1,14 @@
-"""Shared fixtures: a hand-built street network whose walking distances are known exactly."""
+"""Shared fixtures: a hand-built street network whose walking distances are known exactly.
+
+Tests read messages in English (the user's default is Chinese): SITING_LANG is set before siting is
+imported, so subprocesses inherit it too. Tests of the Chinese texts ask for them explicitly.
+"""
+
 from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SITING_LANG", "en")  # before siting is imported below
 
 import warnings
 from pathlib import Path
@@ -29,9 +38,11 @@ def box(x0, y0, x1, y1):
 @pytest.fixture
 def t_lines() -> gpd.GeoDataFrame:
     """A T of streets: y=0 from x=0 to 1000, x=500 from y=0 to 600; plus a far piece at y=2000."""
-    lines = [shapely.LineString([at(0, 0), at(1000, 0)]),
-             shapely.LineString([at(500, 0), at(500, 600)]),
-             shapely.LineString([at(0, 2000), at(200, 2000)])]
+    lines = [
+        shapely.LineString([at(0, 0), at(1000, 0)]),
+        shapely.LineString([at(500, 0), at(500, 600)]),
+        shapely.LineString([at(0, 2000), at(200, 2000)]),
+    ]
     return gpd.GeoDataFrame({"name": ["东街", "北街", "孤立路"]}, geometry=lines, crs=UTM50)
 
 
@@ -46,15 +57,31 @@ def t_network(t_lines):
 def t_areas() -> gpd.GeoDataFrame:
     """Areas whose walks from facility F1 at (100, 40) are worked out by hand in test_reachability."""
     return gpd.GeoDataFrame(
-        {"area_id": ["A1", "A2", "A3", "A4", "A5"], "households": [100.0, 200.0, 300.0, 400.0, 500.0],
-         "status": ["existing"] * 5},
-        geometry=[box(700, 20, 760, 80), box(300, -80, 360, -20), box(40, 2020, 100, 2080),
-                  box(520, 560, 580, 620), box(940, -80, 1000, -20)], crs=UTM50)
+        {
+            "area_id": ["A1", "A2", "A3", "A4", "A5"],
+            "households": [100.0, 200.0, 300.0, 400.0, 500.0],
+            "status": ["existing"] * 5,
+        },
+        geometry=[
+            box(700, 20, 760, 80),
+            box(300, -80, 360, -20),
+            box(40, 2020, 100, 2080),
+            box(520, 560, 580, 620),
+            box(940, -80, 1000, -20),
+        ],
+        crs=UTM50,
+    )
 
 
 @pytest.fixture
 def t_facilities() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
-        {"facility_id": ["F1", "F2"], "name": ["一号中心", "二号站"], "level": ["community", "station"],
-         "floor_area_m2": [400.0, 150.0]},
-        geometry=[shapely.Point(at(100, 40)), shapely.Point(at(900, 350))], crs=UTM50)
+        {
+            "facility_id": ["F1", "F2"],
+            "name": ["一号中心", "二号站"],
+            "level": ["community", "station"],
+            "floor_area_m2": [400.0, 150.0],
+        },
+        geometry=[shapely.Point(at(100, 40)), shapely.Point(at(900, 350))],
+        crs=UTM50,
+    )

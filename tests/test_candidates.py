@@ -1,4 +1,5 @@
 """Generated candidate sites on the real demo network: on street nodes, thinned, near the uncovered."""
+
 from __future__ import annotations
 
 import warnings

@@ -1,4 +1,5 @@
 """The siting command: the demo end to end against an independent recomputation, exit codes, killed runs."""
+
 from __future__ import annotations
 
 import hashlib
@@ -23,12 +24,15 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo_town"
 SCENARIOS = DEMO / "scenarios"
 WALK_SPEED, WALK_MIN, RADIUS = 55.0, 15.0, 1000.0  # the demo scenarios' overrides
-RATES = {"new": 20.0, "existing": 15.0}              # dong_e: m² per 100 households
+RATES = {"new": 20.0, "existing": 15.0}  # dong_e: m² per 100 households
 
 
 def _hashes(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +54,15 @@ def _read(folder: Path, name: str) -> tuple[dict, pd.DataFrame]:
 def test_demo_writes_every_file(demo):
     out = demo / "out"
     for name in ("baseline", "plan"):
-        for file in ("summary.json", "areas.gpkg", "areas.csv", "facilities.gpkg", "service_areas.gpkg",
-                     "report.xlsx", "map.html"):
+        for file in (
+            "summary.json",
+            "areas.gpkg",
+            "areas.csv",
+            "facilities.gpkg",
+            "service_areas.gpkg",
+            "report.xlsx",
+            "map.html",
+        ):
             assert (out / name / file).stat().st_size > 0, (name, file)
     assert (out / "plan" / "proposals.gpkg").exists() and (out / "plan" / "proposals.csv").exists()
     assert not (out / "baseline" / "proposals.csv").exists()
@@ -60,10 +71,26 @@ def test_demo_writes_every_file(demo):
     for name in ("demo_baseline", "demo_plan", "demo_compare"):
         assert (demo / "maps" / f"{name}.html").read_bytes()[:15].lower().startswith(b"<!doctype html")
     summary = json.loads((out / "plan" / "summary.json").read_text(encoding="utf-8"))
-    assert {"scenario", "profile", "households_total", "households_within_walk", "share_within_walk",
-            "households_within_radius", "share_within_radius", "households_within_radius_network", "areas_total",
-            "areas_floor_area_ok", "share_households_floor_area_ok", "floor_area_shortfall_m2", "proposed_sites",
-            "objective", "status", "gap", "settings", "profile_values"} <= set(summary)
+    assert {
+        "scenario",
+        "profile",
+        "households_total",
+        "households_within_walk",
+        "share_within_walk",
+        "households_within_radius",
+        "share_within_radius",
+        "households_within_radius_network",
+        "areas_total",
+        "areas_floor_area_ok",
+        "share_households_floor_area_ok",
+        "floor_area_shortfall_m2",
+        "proposed_sites",
+        "objective",
+        "status",
+        "gap",
+        "settings",
+        "profile_values",
+    } <= set(summary)
     sheets = pd.read_excel(out / "plan" / "report.xlsx", sheet_name=None)
     assert list(sheets) == ["汇总", "小区", "未达标小区", "乡镇街道", "社区", "设施", "新增设施建议", "规则取值"]
     assert {"小区编号", "户数", "步行时间(分钟)", "15分钟养老服务圈内", "配建面积达标"} <= set(sheets["小区"].columns)
@@ -88,8 +115,9 @@ def test_summary_matches_recomputation_from_areas_csv(demo, name):
     ok = areas["available_floor_area_m2"] >= required * (1 - 1e-9)
     assert summary["areas_floor_area_ok"] == ok.sum()
     assert summary["share_households_floor_area_ok"] == pytest.approx(hh[ok].sum() / total, abs=1e-6)
-    assert summary["floor_area_shortfall_m2"] == pytest.approx(np.maximum(required - areas["available_floor_area_m2"],
-                                                                          0).sum(), abs=1e-3)
+    assert summary["floor_area_shortfall_m2"] == pytest.approx(
+        np.maximum(required - areas["available_floor_area_m2"], 0).sum(), abs=1e-3
+    )
     assert summary["settings"]["walk_speed_m_per_min"] == WALK_SPEED
     assert summary["profile_values"]["new_area_m2_per_100hh"] == 20
 
@@ -123,7 +151,8 @@ def test_plan_reaches_everyone_and_its_objective_is_the_weighted_walk(demo):
     compare = pd.read_csv(demo / "out" / "compare" / "comparison.csv", encoding="utf-8-sig").set_index("key")
     diff = compare.columns[-1]
     assert float(compare.loc["share_within_walk", diff]) == pytest.approx(
-        plan["share_within_walk"] - baseline["share_within_walk"], abs=1e-6)
+        plan["share_within_walk"] - baseline["share_within_walk"], abs=1e-6
+    )
     assert float(compare.loc["proposed_sites", diff]) == plan["proposed_sites"]
 
 
@@ -142,17 +171,33 @@ def _scenario(tmp_path: Path, **changes) -> Path:
     return path
 
 
-@pytest.mark.parametrize("changes, words", [
-    ({"optimize": {"objective": "p_median", "p": "lots"}}, ["optimize.p", "until_compliant"]),
-    ({"overrides": {"walk_minuts": 15}}, ["overrides.walk_minuts", "walk_minutes"]),
-    ({"residential": {"path": "nowhere.gpkg"}}, ["nowhere.gpkg", "not found"]),
-    ({"facilities": {"path": str(DEMO / "facilities.csv"), "crs": "gcj02",
-                     "columns": {"floor_area_m2": "面积不存在"}}}, ["facilities.csv", "面积不存在"]),
-    ({"profile": "atlantis"}, ["atlantis", "profile"]),
-    ({"network": None}, ["network: missing"]),
-    ({"candidates": {"path": str(DEMO / "candidates.gpkg"), "layer": "candidates"},
-      "optimize": {"objective": "max_coverage", "p": 50}}, ["p=50", "20 candidates"]),
-])
+@pytest.mark.parametrize(
+    "changes, words",
+    [
+        ({"optimize": {"objective": "p_median", "p": "lots"}}, ["optimize.p", "until_compliant"]),
+        ({"overrides": {"walk_minuts": 15}}, ["overrides.walk_minuts", "walk_minutes"]),
+        ({"residential": {"path": "nowhere.gpkg"}}, ["nowhere.gpkg", "not found"]),
+        (
+            {
+                "facilities": {
+                    "path": str(DEMO / "facilities.csv"),
+                    "crs": "gcj02",
+                    "columns": {"floor_area_m2": "面积不存在"},
+                }
+            },
+            ["facilities.csv", "面积不存在"],
+        ),
+        ({"profile": "atlantis"}, ["atlantis", "profile"]),
+        ({"network": None}, ["network: missing"]),
+        (
+            {
+                "candidates": {"path": str(DEMO / "candidates.gpkg"), "layer": "candidates"},
+                "optimize": {"objective": "max_coverage", "p": 50},
+            },
+            ["p=50", "20 candidates"],
+        ),
+    ],
+)
 def test_bad_input_exits_2_with_the_key_and_no_traceback(tmp_path, capsys, changes, words):
     code = main(["run", str(_scenario(tmp_path, **changes)), "--quiet"])
     err = capsys.readouterr().err
@@ -187,13 +232,25 @@ def test_output_folder_holding_an_input_is_refused(tmp_path, capsys):
 
 
 def test_same_scenario_twice_gives_identical_files(tmp_path):
-    path = _scenario(tmp_path, candidates={"path": str(DEMO / "candidates.gpkg"), "layer": "candidates"},
-                     optimize={"objective": "p_median", "p": 2})
+    path = _scenario(
+        tmp_path,
+        candidates={"path": str(DEMO / "candidates.gpkg"), "layer": "candidates"},
+        optimize={"objective": "p_median", "p": 2},
+    )
     assert main(["run", str(path), "--out", str(tmp_path / "one"), "--quiet"]) == 0
     assert main(["run", str(path), "--out", str(tmp_path / "two"), "--quiet"]) == 0
     one, two = _hashes(tmp_path / "one"), _hashes(tmp_path / "two")
-    assert set(one) >= {"summary.json", "areas.gpkg", "areas.csv", "facilities.gpkg", "proposals.gpkg",
-                        "proposals.csv", "service_areas.gpkg", "report.xlsx", "map.html"}
+    assert set(one) >= {
+        "summary.json",
+        "areas.gpkg",
+        "areas.csv",
+        "facilities.gpkg",
+        "proposals.gpkg",
+        "proposals.csv",
+        "service_areas.gpkg",
+        "report.xlsx",
+        "map.html",
+    }
     assert one == two
     # Running again into the same folder replaces it whole.
     assert main(["run", str(path), "--out", str(tmp_path / "one"), "--quiet"]) == 0
@@ -202,8 +259,12 @@ def test_same_scenario_twice_gives_identical_files(tmp_path):
 
 def _start_run(path: Path, cwd: Path) -> subprocess.Popen:
     """Start ``siting run`` in a new process and return once its hidden work folder exists."""
-    process = subprocess.Popen([sys.executable, "-m", "siting", "run", str(path), "--quiet"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "siting", "run", str(path), "--quiet"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=cwd,
+    )
     partial = cwd / f".out.partial-{process.pid}"
     deadline = time.monotonic() + 60
     while not partial.exists():
@@ -225,8 +286,7 @@ def test_killed_run_leaves_no_partial_output_and_inputs_unchanged(tmp_path):
     process.wait()
     assert _hashes(out) == previous, "the previous output was touched"
     assert _hashes(DEMO) == inputs and path.read_bytes() == scenario_bytes
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([".out.partial-%d" % process.pid, "out",
-                                                                 "scenario.yml"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f".out.partial-{process.pid}", "out", "scenario.yml"])
     # The next run removes the dead run's work folder.
     assert main(["run", str(path), "--quiet"]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "scenario.yml"]
@@ -246,8 +306,10 @@ def test_compare_reuses_up_to_date_outputs(tmp_path, capsys):
     b_dir = tmp_path / "b"
     b_dir.mkdir()
     b = b_dir / "b.yml"
-    b.write_text(f"extends: {a}\nname: 慢速\noverrides: {{walk_speed_m_per_min: 45}}\noutput: {tmp_path / 'out_b'}\n",
-                 encoding="utf-8")
+    b.write_text(
+        f"extends: {a}\nname: 慢速\noverrides: {{walk_speed_m_per_min: 45}}\noutput: {tmp_path / 'out_b'}\n",
+        encoding="utf-8",
+    )
     assert main(["compare", str(a), str(b), "--out", str(tmp_path / "cmp"), "--quiet"]) == 0
     table = pd.read_csv(tmp_path / "cmp" / "comparison.csv", encoding="utf-8-sig").set_index("key")
     a_sum = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))

@@ -1,4 +1,5 @@
 """Compliance checks against rule profiles: hand-computed 2SFCA sharing, rates, minima, networks."""
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -22,8 +23,7 @@ def _points(rows: list[tuple], columns: list[str], y: float) -> gpd.GeoDataFrame
     """``rows`` of ``columns`` plus a last x (m); Point(x, y) geometry, name = id."""
     frame = pd.DataFrame(rows, columns=[*columns, "x"])
     frame["name"] = "名" + frame[columns[0]]
-    return gpd.GeoDataFrame(frame.drop(columns="x"),
-                            geometry=[Point(x, y) for x in frame["x"]], crs=CRS)
+    return gpd.GeoDataFrame(frame.drop(columns="x"), geometry=[Point(x, y) for x in frame["x"]], crs=CRS)
 
 
 def _areas(rows: list[tuple]) -> gpd.GeoDataFrame:
@@ -47,17 +47,21 @@ def two_facilities_three_areas():
     a (new, 1000 hh) ── F1 (400 m²) ── b (new, 2000 hh) ── F2 (600 m²) ── c (existing, 3000 hh)
     F1 reaches a and b; F2 reaches b and c; a–F2 is 16 min, beyond the 15-minute cutoff.
     """
-    areas = _areas([("a", 1000.0, "new", "城关街道", "k1", 0),
-                    ("b", 2000.0, "new", "城关街道", "k2", 500),
-                    ("c", 3000.0, "existing", "刘集镇", "k3", 1000)])
+    areas = _areas(
+        [
+            ("a", 1000.0, "new", "城关街道", "k1", 0),
+            ("b", 2000.0, "new", "城关街道", "k2", 500),
+            ("c", 3000.0, "existing", "刘集镇", "k3", 1000),
+        ]
+    )
     areas["population"] = [2700.0, 5400.0, 8100.0]
     areas["elderly"] = [500.0, 1000.0, 1500.0]
-    facilities = _facilities([("F1", "township", 400.0, "城关街道", "k1", 250),
-                              ("F2", "community", 600.0, "刘集镇", "k3", 750)])
+    facilities = _facilities(
+        [("F1", "township", 400.0, "城关街道", "k1", 250), ("F2", "community", 600.0, "刘集镇", "k3", 750)]
+    )
     facilities["beds"] = [20.0, 40.0]
     facilities["land_area_m2"] = [1000.0, 2000.0]
-    pairs = _pairs([("a", "F1", 5.0), ("b", "F1", 5.0), ("b", "F2", 6.0), ("c", "F2", 4.0),
-                    ("a", "F2", 16.0)])
+    pairs = _pairs([("a", "F1", 5.0), ("b", "F1", 5.0), ("b", "F2", 6.0), ("c", "F2", 4.0), ("a", "F2", 16.0)])
     return areas, facilities, pairs
 
 
@@ -84,9 +88,11 @@ def test_2sfca_hand_computed(two_facilities_three_areas):
     assert out["required_floor_area_m2"].tolist() == pytest.approx([200.0, 400.0, 450.0])
     assert out["shortfall_m2"].tolist() == pytest.approx([200 - 400 / 3, 0.0, 90.0])
     assert out["floor_area_ok"].tolist() == [False, True, False]
-    assert out["floor_area_rule"].tolist() == ["new_area_m2_per_100hh=20",
-                                               "new_area_m2_per_100hh=20",
-                                               "existing_area_m2_per_100hh=15"]
+    assert out["floor_area_rule"].tolist() == [
+        "new_area_m2_per_100hh=20",
+        "new_area_m2_per_100hh=20",
+        "existing_area_m2_per_100hh=15",
+    ]
     assert "第13条" in out.loc["c", "floor_area_rule_source"]
     assert (out["profile"] == "dong_e").all()
     assert out["facilities_counted"].tolist() == [1, 2, 1]
@@ -125,8 +131,12 @@ def test_land_per_resident_and_beds_per_1000_elderly(two_facilities_three_areas)
     assert towns.loc["刘集镇", "land_m2_per_capita"] == pytest.approx(2000 / 8100)
     assert towns.loc["刘集镇", "beds_per_1000_elderly"] == pytest.approx(40 / 1500 * 1000)
     # Without the columns the figures are absent, not zero.
-    bare = check_compliance(areas.drop(columns=["population", "elderly"]),
-                            facilities.drop(columns=["beds", "land_area_m2"]), pairs, "dong_e")
+    bare = check_compliance(
+        areas.drop(columns=["population", "elderly"]),
+        facilities.drop(columns=["beds", "land_area_m2"]),
+        pairs,
+        "dong_e",
+    )
     assert bare.summary["land_m2_per_capita"] is None
     assert bare.summary["land_m2_per_capita_ok"] is None
 
@@ -136,12 +146,10 @@ def test_override_changes_exactly_the_verdicts_it_should(two_facilities_three_ar
     base = check_compliance(areas, facilities, pairs, "dong_e").areas.set_index("area_id")
     # Existing-area rate 15 → 12: c needs 3000/100 × 12 = 360 m² and has exactly 360 (不低于 is
     # inclusive); the new areas a and b keep their verdicts and their shares.
-    lower = check_compliance(areas, facilities, pairs,
-                             load_profile("dong_e", {"existing_area_m2_per_100hh": 12}))
+    lower = check_compliance(areas, facilities, pairs, load_profile("dong_e", {"existing_area_m2_per_100hh": 12}))
     out = lower.areas.set_index("area_id")
     assert out["floor_area_ok"].tolist() == [False, True, True]
-    assert out["available_floor_area_m2"].tolist() == pytest.approx(
-        base["available_floor_area_m2"].tolist())
+    assert out["available_floor_area_m2"].tolist() == pytest.approx(base["available_floor_area_m2"].tolist())
     assert out.loc["c", "floor_area_rule"] == "existing_area_m2_per_100hh=12"
     assert out.loc["c", "floor_area_rule_source"] == "override for this run"
     assert out.loc["a", "floor_area_rule_source"] == base.loc["a", "floor_area_rule_source"]
@@ -149,8 +157,7 @@ def test_override_changes_exactly_the_verdicts_it_should(two_facilities_three_ar
     # New-area single-site minimum 200 → 500 m²: F1 (400 m²) stops counting for new areas and F1
     # serves only new areas, so b now gets F2's share alone: 2000 × 0.12 = 240 < 400 → fails;
     # a loses its only facility (reason changes); c (existing, minimum still 200) is unchanged.
-    larger = check_compliance(areas, facilities, pairs,
-                              load_profile("dong_e", {"min_site_area_m2": 500}))
+    larger = check_compliance(areas, facilities, pairs, load_profile("dong_e", {"min_site_area_m2": 500}))
     out = larger.areas.set_index("area_id")
     assert out["floor_area_ok"].tolist() == [False, False, False]
     assert out["available_floor_area_m2"].tolist() == pytest.approx([0.0, 240.0, 360.0])
@@ -160,13 +167,15 @@ def test_override_changes_exactly_the_verdicts_it_should(two_facilities_three_ar
     assert fac["counts_for_new"].tolist() == [False, True]
     assert fac["counts_for_existing"].tolist() == [True, True]
     # A township-centre minimum override moves the township verdict, no area verdict.
-    centre = check_compliance(areas, facilities, pairs,
-                              load_profile("dong_e", {"township_centre_min_m2": 400}))
+    centre = check_compliance(areas, facilities, pairs, load_profile("dong_e", {"township_centre_min_m2": 400}))
     assert centre.areas["floor_area_ok"].tolist() == base["floor_area_ok"].tolist()
     towns = centre.townships.set_index("township")
     assert bool(towns.loc["城关街道", "has_qualified_centre"])
-    assert not bool(check_compliance(areas, facilities, pairs, "dong_e").townships
-                    .set_index("township").loc["城关街道", "has_qualified_centre"])
+    assert not bool(
+        check_compliance(areas, facilities, pairs, "dong_e")
+        .townships.set_index("township")
+        .loc["城关街道", "has_qualified_centre"]
+    )
 
 
 def test_new_versus_existing_rates_by_profile():
@@ -200,15 +209,17 @@ def test_new_versus_existing_rates_by_profile():
 def test_single_site_minimum():
     # S (150 m²) reaches new area n (100 hh) and existing area e (500 hh).
     areas = _areas([("n", 100.0, "new", "T", "k", 0), ("e", 500.0, "existing", "T", "k", 100)])
-    facilities = _facilities([("S", "station", 150.0, "T", "k", 50),
-                              ("C", "county", 5000.0, "T", "k", 60)])
+    facilities = _facilities([("S", "station", 150.0, "T", "k", 50), ("C", "county", 5000.0, "T", "k", 60)])
     pairs = _pairs([("n", "S", 2.0), ("e", "S", 2.0), ("n", "C", 2.0), ("e", "C", 2.0)])
     # Dong'e: 单处不低于200平方米 for new and existing → S counts for nobody. The county
     # institution C never counts toward the neighbourhood rule.
     dong_e = check_compliance(areas, facilities, pairs, "dong_e")
     fac = dong_e.facilities.set_index("facility_id")
-    assert fac.loc["S", ["below_min_site", "below_min_site_existing",
-                         "counts_toward_compliance"]].tolist() == [True, True, False]
+    assert fac.loc["S", ["below_min_site", "below_min_site_existing", "counts_toward_compliance"]].tolist() == [
+        True,
+        True,
+        False,
+    ]
     assert not bool(fac.loc["C", "counts_toward_compliance"])
     out = dong_e.areas.set_index("area_id")
     assert out["available_floor_area_m2"].tolist() == [0.0, 0.0]
@@ -239,23 +250,43 @@ def network_case():
     高集镇:   area a4 (300 hh, k4); township centre C3 650 m² reaches a4. k5 has no areas.
     Community facilities: k1 community 350 m²; k2 station 250 m²; k4 community 300 m².
     """
-    areas = _areas([("a1", 600.0, "new", "城关街道", "k1", 0),
-                    ("a2", 400.0, "new", "城关街道", "k2", 100),
-                    ("a3", 500.0, "existing", "刘集镇", "k3", 200),
-                    ("a4", 300.0, "existing", "高集镇", "k4", 300)])
-    facilities = _facilities([("C1", "township", 700.0, "城关街道", "k1", 0),
-                              ("C2", "township", 500.0, "刘集镇", "k3", 200),
-                              ("C3", "township", 650.0, "高集镇", "k4", 300),
-                              ("K1", "community", 350.0, "城关街道", "k1", 0),
-                              ("K2", "station", 250.0, "城关街道", "k2", 100),
-                              ("K4", "community", 300.0, "高集镇", "k4", 300)])
-    pairs = _pairs([("a1", "C1", 5.0), ("a3", "C1", 9.0), ("a3", "C2", 3.0), ("a4", "C3", 2.0),
-                    ("a1", "K1", 1.0), ("a2", "K2", 1.0), ("a4", "K4", 1.0)])
-    units = pd.DataFrame({
-        "unit_id": ["t1", "t2", "t3", "k1", "k2", "k3", "k4", "k5"],
-        "name": ["城关街道", "刘集镇", "高集镇", "k1", "k2", "k3", "k4", "k5"],
-        "level": ["township"] * 3 + ["community"] * 5,
-        "parent": [None, None, None, "城关街道", "城关街道", "刘集镇", "高集镇", "高集镇"]})
+    areas = _areas(
+        [
+            ("a1", 600.0, "new", "城关街道", "k1", 0),
+            ("a2", 400.0, "new", "城关街道", "k2", 100),
+            ("a3", 500.0, "existing", "刘集镇", "k3", 200),
+            ("a4", 300.0, "existing", "高集镇", "k4", 300),
+        ]
+    )
+    facilities = _facilities(
+        [
+            ("C1", "township", 700.0, "城关街道", "k1", 0),
+            ("C2", "township", 500.0, "刘集镇", "k3", 200),
+            ("C3", "township", 650.0, "高集镇", "k4", 300),
+            ("K1", "community", 350.0, "城关街道", "k1", 0),
+            ("K2", "station", 250.0, "城关街道", "k2", 100),
+            ("K4", "community", 300.0, "高集镇", "k4", 300),
+        ]
+    )
+    pairs = _pairs(
+        [
+            ("a1", "C1", 5.0),
+            ("a3", "C1", 9.0),
+            ("a3", "C2", 3.0),
+            ("a4", "C3", 2.0),
+            ("a1", "K1", 1.0),
+            ("a2", "K2", 1.0),
+            ("a4", "K4", 1.0),
+        ]
+    )
+    units = pd.DataFrame(
+        {
+            "unit_id": ["t1", "t2", "t3", "k1", "k2", "k3", "k4", "k5"],
+            "name": ["城关街道", "刘集镇", "高集镇", "k1", "k2", "k3", "k4", "k5"],
+            "level": ["township"] * 3 + ["community"] * 5,
+            "parent": [None, None, None, "城关街道", "城关街道", "刘集镇", "高集镇", "高集镇"],
+        }
+    )
     return areas, facilities, pairs, units
 
 
@@ -280,8 +311,7 @@ def test_township_and_community_checks(network_case):
     # Communities (单处面积不低于300平方米): k1 350 yes; k2 station 250 no; k3 none; k4 300 yes
     # (exactly at the minimum); k5 is listed from the units although it has no areas.
     comms = result.communities.set_index("community")
-    assert comms["has_qualified_centre"].to_dict() == {"k1": True, "k2": False, "k3": False,
-                                                       "k4": True, "k5": False}
+    assert comms["has_qualified_centre"].to_dict() == {"k1": True, "k2": False, "k3": False, "k4": True, "k5": False}
     assert comms.loc["k5", "township"] == "高集镇" and comms.loc["k5", "households"] == 0
     # Coverage targets, all 100% in Dong'e: streets 1/1 met; towns 1/2; communities 2/5.
     cov = result.coverage.set_index("level")
@@ -298,22 +328,23 @@ def test_township_and_community_checks(network_case):
     shown = result.table("townships", "zh").set_index("乡镇(街道)")
     assert shown.loc["刘集镇", "街道/乡镇"] == "乡镇" and shown.loc["城关街道", "街道/乡镇"] == "街道"
     assert result.table("coverage", "en")["Level"].tolist() == [
-        "street comprehensive centre", "township comprehensive centre", "community facility"]
+        "street comprehensive centre",
+        "township comprehensive centre",
+        "community facility",
+    ]
 
 
 def test_jining_township_coverage_is_strictly_above_60_percent():
     # Five towns, three with a township centre: 3/5 = 60%, which is not 大于 60%.
     names = ["甲镇", "乙镇", "丙镇", "丁镇", "戊镇"]
-    areas = _areas([(f"a{i}", 100.0, "existing", n, f"k{i}", i * 100)
-                    for i, n in enumerate(names)])
-    facilities = _facilities([(f"C{i}", "township", 800.0, names[i], f"k{i}", i * 100)
-                              for i in range(3)])
+    areas = _areas([(f"a{i}", 100.0, "existing", n, f"k{i}", i * 100) for i, n in enumerate(names)])
+    facilities = _facilities([(f"C{i}", "township", 800.0, names[i], f"k{i}", i * 100) for i in range(3)])
     pairs = _pairs([(f"a{i}", f"C{i}", 1.0) for i in range(3)])
     cov = check_compliance(areas, facilities, pairs, "jining").coverage.set_index("level")
     assert cov.loc["township_centre", "rate"] == pytest.approx(0.6)
     assert cov.loc["township_centre", "comparison"] == ">"
     assert not cov.loc["township_centre", "met"]
-    assert pd.isna(cov.loc["street_centre", "met"])           # no streets in this town set
+    assert pd.isna(cov.loc["street_centre", "met"])  # no streets in this town set
     # An override replaces the rule, including its comparison (>= unless given).
     relaxed = load_profile("jining", {"township_centre_coverage": 0.6})
     cov = check_compliance(areas, facilities, pairs, relaxed).coverage.set_index("level")
@@ -327,9 +358,11 @@ def test_units_polygons_place_facilities_without_a_township_column():
     areas = _areas([("a", 100.0, "new", "东街道", "k", 10), ("b", 100.0, "new", "西镇", "k", 110)])
     facilities = _facilities([("C", "township", 700.0, None, None, 110)])
     facilities = facilities.drop(columns=["township", "community"])
-    units = gpd.GeoDataFrame({"unit_id": ["e", "w"], "name": ["东街道", "西镇"],
-                              "level": ["township", "township"], "parent": [None, None]},
-                             geometry=[box(-50, -50, 50, 50), box(50, -50, 150, 50)], crs=CRS)
+    units = gpd.GeoDataFrame(
+        {"unit_id": ["e", "w"], "name": ["东街道", "西镇"], "level": ["township", "township"], "parent": [None, None]},
+        geometry=[box(-50, -50, 50, 50), box(50, -50, 150, 50)],
+        crs=CRS,
+    )
     result = check_compliance(areas, facilities, _pairs([("b", "C", 2.0)]), "dong_e", units=units)
     towns = result.townships.set_index("township")
     assert towns["has_qualified_centre"].to_dict() == {"东街道": False, "西镇": True}
@@ -364,10 +397,16 @@ def test_land_and_beds_undecided_without_data():
     from siting.compliance import check_compliance
     from siting.profiles import load_profile
 
-    areas = gpd.GeoDataFrame({"area_id": ["A"], "households": [100.0], "status": ["existing"]},
-                             geometry=[shapely.box(0, 0, 10, 10)], crs=32650)
-    fac = gpd.GeoDataFrame({"facility_id": ["F"], "level": ["community"], "floor_area_m2": [300.0]},
-                           geometry=[shapely.Point(5, 5)], crs=32650)
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["A"], "households": [100.0], "status": ["existing"]},
+        geometry=[shapely.box(0, 0, 10, 10)],
+        crs=32650,
+    )
+    fac = gpd.GeoDataFrame(
+        {"facility_id": ["F"], "level": ["community"], "floor_area_m2": [300.0]},
+        geometry=[shapely.Point(5, 5)],
+        crs=32650,
+    )
     pairs = pd.DataFrame({"area_id": ["A"], "facility_id": ["F"], "dist_m": [100.0], "walk_min": [100 / 60]})
     result = check_compliance(areas, fac, pairs, load_profile("dong_e"))
     assert result.summary["land_m2_per_capita"] is None or np.isnan(result.summary["land_m2_per_capita"])

@@ -1,4 +1,5 @@
 """The bundled synthetic demo town: reproducible, loadable, and built as designed."""
+
 from __future__ import annotations
 
 import json
@@ -15,14 +16,17 @@ import pandas as pd
 import pytest
 import shapely
 
-from siting import demo
 from siting.projection import gcj02_to_wgs84
+from tools import make_demo_town as demo
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo_town"
 METRIC = "EPSG:32650"
 TEXT_FILES = {"README.md": "readme", "facilities.csv": "facilities", "metadata.json": "metadata", "roads.osm": "roads"}
-LAYERS = {"xiaoqu.gpkg": ("xiaoqu", "entrances"), "candidates.gpkg": ("candidates",),
-          "communities.gpkg": ("communities", "townships")}
+LAYERS = {
+    "xiaoqu.gpkg": ("xiaoqu", "entrances"),
+    "candidates.gpkg": ("candidates",),
+    "communities.gpkg": ("communities", "townships"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +54,16 @@ def streets_metric() -> gpd.GeoSeries:
     """Every way with a highway tag, as metric lines straight from the XML (no OSMnx in between)."""
     root = ET.parse(DEMO / "roads.osm").getroot()
     coords = {n.get("id"): (float(n.get("lon")), float(n.get("lat"))) for n in root.iter("node")}
-    lines = [shapely.LineString([coords[nd.get("ref")] for nd in way.iter("nd")])
-             for way in root.iter("way") if any(t.get("k") == "highway" for t in way.iter("tag"))]
+    lines = [
+        shapely.LineString([coords[nd.get("ref")] for nd in way.iter("nd")])
+        for way in root.iter("way")
+        if any(t.get("k") == "highway" for t in way.iter("tag"))
+    ]
     return gpd.GeoSeries(lines, crs="EPSG:4326").to_crs(METRIC)
 
 
 def test_regenerating_gives_the_committed_files(regenerated):
-    assert sorted(regenerated) == ["candidates", "communities", "facilities", "metadata", "readme", "roads",
-                                   "xiaoqu"]
+    assert sorted(regenerated) == ["candidates", "communities", "facilities", "metadata", "readme", "roads", "xiaoqu"]
     for name, key in TEXT_FILES.items():
         assert (DEMO / name).read_bytes() == regenerated[key].read_bytes(), name
     # GeoPackages are compared by content: their bytes also depend on the GDAL version that wrote them.
@@ -79,8 +85,14 @@ def test_two_runs_are_byte_identical(regenerated, tmp_path):
 def test_command_line_entry_writes_the_files(tmp_path, capsys):
     demo.main([str(tmp_path / "town")])
     assert sorted(p.name for p in (tmp_path / "town").iterdir()) == [
-        "README.md", "candidates.gpkg", "communities.gpkg", "facilities.csv", "metadata.json", "roads.osm",
-        "xiaoqu.gpkg"]
+        "README.md",
+        "candidates.gpkg",
+        "communities.gpkg",
+        "facilities.csv",
+        "metadata.json",
+        "roads.osm",
+        "xiaoqu.gpkg",
+    ]
     assert "roads" in capsys.readouterr().out
 
 
@@ -106,8 +118,15 @@ def test_osm_file_structure():
     assert (DEMO / "roads.osm").stat().st_size < 1_500_000
     tags = [{t.get("k"): t.get("v") for t in way.iter("tag")} for way in ways]
     kinds = Counter(t.get("highway", t.get("waterway")) for t in tags)
-    assert kinds == {"tertiary": 15, "residential": 15, "footway": 11, "service": 10, "secondary": 9,
-                     "primary": 7, "river": 1}
+    assert kinds == {
+        "tertiary": 15,
+        "residential": 15,
+        "footway": 11,
+        "service": 10,
+        "secondary": 9,
+        "primary": 7,
+        "river": 1,
+    }
     assert sorted(t["name"] for t in tags if t.get("bridge") == "yes") == ["新城大道", "柳河人行桥", "铜城路"]
     assert sorted({t["name"] for t in tags if t.get("oneway") == "yes"}) == ["商业街", "府前街"]
     lon = np.array([float(n.get("lon")) for n in nodes])
@@ -182,7 +201,11 @@ def test_facilities_are_gcj02_of_the_generator_points(facilities):
 
 def test_facility_levels_and_sizes(facilities):
     assert facilities["等级"].value_counts().to_dict() == {
-        "社区养老服务中心": 5, "养老服务站": 4, "乡镇(街道)综合养老服务中心": 2, "县级养老机构": 1}
+        "社区养老服务中心": 5,
+        "养老服务站": 4,
+        "乡镇(街道)综合养老服务中心": 2,
+        "县级养老机构": 1,
+    }
     area = facilities["建筑面积"]
     assert (area < 300).sum() == 3 and (area < 200).sum() == 2
     township = facilities[facilities["等级"] == "乡镇(街道)综合养老服务中心"]
@@ -222,7 +245,7 @@ def test_the_analysis_has_gaps_to_find(areas, facilities):
     south-west lies within the 1000 m straight-line radius.
     """
     graph = ox.graph_from_xml(DEMO / "roads.osm", bidirectional=True, simplify=False, retain_all=True)
-    walk = graph.edge_subgraph([e for e in nx.get_edge_attributes(graph, "highway")]).copy()
+    walk = graph.edge_subgraph(list(nx.get_edge_attributes(graph, "highway"))).copy()
     walk = ox.project_graph(ox.truncate.largest_component(walk), to_crs=METRIC)
     node_ids = np.array(walk.nodes)
     xy = np.array([(walk.nodes[n]["x"], walk.nodes[n]["y"]) for n in node_ids])
@@ -240,13 +263,13 @@ def test_the_analysis_has_gaps_to_find(areas, facilities):
     metric = areas.to_crs(METRIC)
     # each area from the boundary point nearest the street network (no gates: a conservative check)
     nearest_node = tree.geometries[tree.nearest(metric.geometry.values)]
-    points = [g.exterior.interpolate(g.exterior.project(n)) for g, n in zip(metric.geometry, nearest_node)]
-    walk_m = np.array([dist[node_ids[tree.nearest(p)]] + p.distance(tree.geometries[tree.nearest(p)])
-                       for p in points])
+    points = [g.exterior.interpolate(g.exterior.project(n)) for g, n in zip(metric.geometry, nearest_node, strict=True)]
+    walk_m = np.array([dist[node_ids[tree.nearest(p)]] + p.distance(tree.geometries[tree.nearest(p)]) for p in points])
     straight_m = np.array([sites.distance(g).min() for g in metric.geometry])
     communities = gpd.read_file(DEMO / "communities.gpkg", layer="communities")
-    community = gpd.sjoin(areas.set_geometry(areas.representative_point()), communities,
-                          predicate="within")["社区名称"].to_numpy()
+    community = gpd.sjoin(areas.set_geometry(areas.representative_point()), communities, predicate="within")[
+        "社区名称"
+    ].to_numpy()
     uncovered = walk_m > 900
     assert dict(Counter(community[uncovered])) == {"新华社区": 11, "东湖社区": 7, "王庄社区": 6, "前营社区": 6}
     new = (areas["类型"] == "新建").to_numpy()

@@ -1,7 +1,7 @@
 """Readers: schema, Chinese headers, GCJ-02, household estimates, and every kind of bad input."""
+
 from __future__ import annotations
 
-import os
 import warnings
 
 import geopandas as gpd
@@ -19,8 +19,12 @@ LON0, LAT0 = 116.25, 36.33
 
 
 def _areas_frame(n=3, **columns):
-    base = {"小区编号": [f"XQ{i:02d}" for i in range(n)], "小区名称": [f"花园{i}" for i in range(n)],
-            "总户数": [100 * (i + 1) for i in range(n)], "类型": ["新建", "已建", None][:n] + ["已建"] * (n - 3)}
+    base = {
+        "小区编号": [f"XQ{i:02d}" for i in range(n)],
+        "小区名称": [f"花园{i}" for i in range(n)],
+        "总户数": [100 * (i + 1) for i in range(n)],
+        "类型": ["新建", "已建", None][:n] + ["已建"] * (n - 3),
+    }
     base.update(columns)
     geoms = [box(100 * i, 0, 100 * i + 60, 60) for i in range(n)]
     return gpd.GeoDataFrame(base, geometry=geoms, crs=UTM50)
@@ -32,8 +36,15 @@ def test_chinese_headers_recognised(tmp_path):
     before = path.read_bytes()
     areas = inputs.read_areas(path, layer="xiaoqu")
     assert path.read_bytes() == before  # never written
-    assert list(areas.columns[:7]) == ["area_id", "name", "households", "households_source", "status",
-                                       "population", "elderly"]
+    assert list(areas.columns[:7]) == [
+        "area_id",
+        "name",
+        "households",
+        "households_source",
+        "status",
+        "population",
+        "elderly",
+    ]
     assert areas["area_id"].tolist() == ["XQ00", "XQ01", "XQ02"]
     assert areas["households"].tolist() == [100.0, 200.0, 300.0]
     assert areas["status"].tolist() == ["new", "existing", "existing"]  # missing status means existing
@@ -70,13 +81,16 @@ def test_households_estimated_from_buildings():
     assert est.iloc[0] == 120
 
 
-@pytest.mark.parametrize("change, pattern", [
-    (dict(总户数=["100", "abc", "300"]), r"column 'households'.*not numbers.*rows: XQ01"),
-    (dict(总户数=[100, -5, 300]), r"column 'households'.*negative.*rows: XQ01"),
-    (dict(小区编号=["XQ00", "XQ00", "XQ02"]), r"column 'area_id'.*not unique.*rows: XQ00"),
-    (dict(类型=["新建", "拆迁", "已建"]), r"column 'status'.*unrecognised.*rows: XQ01.*新建"),
-    (dict(总户数=[None, 100, 200]), r"households.*missing and cannot be estimated.*rows: XQ00"),
-])
+@pytest.mark.parametrize(
+    "change, pattern",
+    [
+        ({"总户数": ["100", "abc", "300"]}, r"column 'households'.*not numbers.*rows: XQ01"),
+        ({"总户数": [100, -5, 300]}, r"column 'households'.*negative.*rows: XQ01"),
+        ({"小区编号": ["XQ00", "XQ00", "XQ02"]}, r"column 'area_id'.*not unique.*rows: XQ00"),
+        ({"类型": ["新建", "拆迁", "已建"]}, r"column 'status'.*unrecognised.*rows: XQ01.*新建"),
+        ({"总户数": [None, 100, 200]}, r"households.*missing and cannot be estimated.*rows: XQ00"),
+    ],
+)
 def test_bad_values_name_column_and_rows(change, pattern):
     with pytest.raises(SitingInputError, match=pattern):
         inputs.read_areas(_areas_frame(**change))
@@ -118,16 +132,25 @@ def test_file_layer_and_crs_errors(tmp_path):
         inputs.read_areas(no_crs)
     empty = tmp_path / "empty.geojson"
     _areas_frame().iloc[:0].to_file(empty)
-    with pytest.raises(SitingInputError, match="empty.geojson.*the layer is empty"):
+    with pytest.raises(SitingInputError, match=r"empty\.geojson.*the layer is empty"):
         inputs.read_areas(empty)
     with pytest.raises(SitingInputError, match=r"column 'HH' \(mapped to households\) is not in the layer"):
         inputs.read_areas(_areas_frame(), columns={"households": "HH"})
 
 
 def _facility_csv(path, lon, lat, **extra):
-    frame = pd.DataFrame({"编号": ["F1", "F2"], "名称": ["城关中心", "幸福站"],
-                          "等级": ["乡镇（街道）综合养老服务中心", "养老服务站"], "建筑面积": [650, 120],
-                          "床位": [20, None], "lon": lon, "lat": lat, **extra})
+    frame = pd.DataFrame(
+        {
+            "编号": ["F1", "F2"],
+            "名称": ["城关中心", "幸福站"],
+            "等级": ["乡镇（街道）综合养老服务中心", "养老服务站"],
+            "建筑面积": [650, 120],
+            "床位": [20, None],
+            "lon": lon,
+            "lat": lat,
+            **extra,
+        }
+    )
     frame.to_csv(path, index=False, encoding="utf-8-sig")
 
 
@@ -165,8 +188,9 @@ def test_facilities_errors(tmp_path):
 
 def test_gbk_csv_and_polygon_facility(tmp_path):
     path = tmp_path / "gbk.csv"
-    pd.DataFrame({"名称": ["敬老院"], "等级": ["县级养老机构"], "建筑面积": [3000], "经度": [LON0], "纬度": [LAT0]}) \
-        .to_csv(path, index=False, encoding="gb18030")
+    pd.DataFrame(
+        {"名称": ["敬老院"], "等级": ["县级养老机构"], "建筑面积": [3000], "经度": [LON0], "纬度": [LAT0]}
+    ).to_csv(path, index=False, encoding="gb18030")
     fac = inputs.read_facilities(path)
     assert fac.loc[0, "name"] == "敬老院" and fac.loc[0, "level"] == "county" and fac.loc[0, "facility_id"] == "F001"
     poly = gpd.GeoDataFrame({"level": ["community"], "floor_area_m2": [300.0]}, geometry=[box(0, 0, 40, 40)], crs=UTM50)
@@ -175,12 +199,19 @@ def test_gbk_csv_and_polygon_facility(tmp_path):
 
 
 def test_units_and_assignment():
-    comm = gpd.GeoDataFrame({"社区名称": ["东关", "西关", "南关"], "街道名称": ["新城街道", "新城街道", "铜城街道"]},
-                            geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100), box(0, -100, 200, 0)], crs=UTM50)
+    comm = gpd.GeoDataFrame(
+        {"社区名称": ["东关", "西关", "南关"], "街道名称": ["新城街道", "新城街道", "铜城街道"]},
+        geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100), box(0, -100, 200, 0)],
+        crs=UTM50,
+    )
     units = inputs.read_units(comm)
     assert units[["name", "level", "parent"]].values.tolist() == [
-        ["新城街道", "township", None], ["铜城街道", "township", None],
-        ["东关", "community", "新城街道"], ["西关", "community", "新城街道"], ["南关", "community", "铜城街道"]]
+        ["新城街道", "township", None],
+        ["铜城街道", "township", None],
+        ["东关", "community", "新城街道"],
+        ["西关", "community", "新城街道"],
+        ["南关", "community", "铜城街道"],
+    ]
     assert units.loc[0, "geometry"].area == pytest.approx(20_000)
     areas = inputs.read_areas(_areas_frame())  # x=0..60, 100..160, 200..260 at y=0..60
     got = inputs.assign_units(areas, units)
@@ -190,8 +221,11 @@ def test_units_and_assignment():
 
 
 def test_entrances(tmp_path):
-    gates = gpd.GeoDataFrame({"小区编号": ["XQ00", "XQ01"]}, geometry=[shapely.Point(500_010, 4_000_000),
-                                                                 shapely.Point(500_110, 4_000_000)], crs=UTM50)
+    gates = gpd.GeoDataFrame(
+        {"小区编号": ["XQ00", "XQ01"]},
+        geometry=[shapely.Point(500_010, 4_000_000), shapely.Point(500_110, 4_000_000)],
+        crs=UTM50,
+    )
     got = inputs.read_entrances(gates)
     assert got["area_id"].tolist() == ["XQ00", "XQ01"]
 
@@ -200,22 +234,29 @@ def test_polygon_collapsing_to_a_line_is_an_error():
     frame = _areas_frame()
     x, y = 500_000.0, 4_000_000.0
     frame.loc[2, "geometry"] = shapely.Polygon([(x, y), (x + 60, y), (x + 30, y), (x, y)])  # zero area
-    with pytest.raises(SitingInputError, match=r"collapse to lines or points.*rows: XQ02"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            inputs.read_areas(frame)
+    with pytest.raises(SitingInputError, match=r"collapse to lines or points.*rows: XQ02"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inputs.read_areas(frame)
 
 
 def test_csv_ids_keep_leading_zeros_and_swapped_coordinates(tmp_path):
     path = tmp_path / "f.csv"
-    pd.DataFrame({"编号": ["001", "002"], "等级": ["养老服务站"] * 2, "建筑面积": ["120", "80"],
-                  "lon": [LON0, LON0], "lat": [LAT0, LAT0]}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "编号": ["001", "002"],
+            "等级": ["养老服务站"] * 2,
+            "建筑面积": ["120", "80"],
+            "lon": [LON0, LON0],
+            "lat": [LAT0, LAT0],
+        }
+    ).to_csv(path, index=False)
     fac = inputs.read_facilities(path)
     assert fac["facility_id"].tolist() == ["001", "002"]
     assert fac["floor_area_m2"].tolist() == [120.0, 80.0]
-    pd.DataFrame({"编号": ["001"], "等级": ["养老服务站"], "建筑面积": [120], "lon": [LAT0], "lat": [LON0]}) \
-        .to_csv(path, index=False)
-    with pytest.raises(SitingInputError, match="'lon' holds latitudes.*swap"):
+    pd.DataFrame({"编号": ["001"], "等级": ["养老服务站"], "建筑面积": [120], "lon": [LAT0], "lat": [LON0]}).to_csv(
+        path, index=False
+    )
+    with pytest.raises(SitingInputError, match=r"'lon' holds latitudes.*swap"):
         inputs.read_facilities(path)
 
 
@@ -223,8 +264,7 @@ def test_entrances_of_unknown_areas_are_an_error(t_network):
     from siting.snapping import attach_areas
 
     areas = inputs.read_areas(_areas_frame())
-    gates = gpd.GeoDataFrame({"area_id": ["XQ00", "xq01"]}, geometry=[shapely.Point(500_010, 4_000_000)] * 2,
-                             crs=UTM50)
+    gates = gpd.GeoDataFrame({"area_id": ["XQ00", "xq01"]}, geometry=[shapely.Point(500_010, 4_000_000)] * 2, crs=UTM50)
     with pytest.raises(SitingInputError, match=r"entrances.*do not exist.*rows: xq01"):
         attach_areas(t_network, areas, entrances=gates)
 

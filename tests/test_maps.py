@@ -4,6 +4,7 @@ What the browser draws is checked in test_maps_browser.py; here the HTML itself 
 embedded datasets are decoded independently (cumulative sums of the integer deltas) and compared
 with the inputs.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,42 +34,98 @@ def result_frames() -> dict:
     for k in range(9):
         i, j = divmod(k, 3)
         polys.append(shapely.box(X0 + i * 300, Y0 + j * 300, X0 + i * 300 + 200, Y0 + j * 300 + 200))
-        rows.append({"area_id": f"A{k}", "name": f"小区{k}", "households": 100 + k,
-                     "status": "new" if k % 2 else "existing",
-                     "walk_min": np.nan if k == 4 else 5.0 + k, "within_walk": k in (1, 2, 5, 7, 8),
-                     "unreachable_reason": "no_street_nearby" if k == 4 else None,
-                     "nearest_facility": "F1", "dist_m_straight": 100.0 * k, "within_radius": k < 5,
-                     "dist_m_network": 120.0 * k, "within_radius_network": k < 4,
-                     "required_floor_area_m2": 20.0 + k, "available_floor_area_m2": 10.0 * k,
-                     "shortfall_m2": max(0.0, 20.0 + k - 10.0 * k), "floor_area_ok": 10 * k >= 20 + k})
+        rows.append(
+            {
+                "area_id": f"A{k}",
+                "name": f"小区{k}",
+                "households": 100 + k,
+                "status": "new" if k % 2 else "existing",
+                "walk_min": np.nan if k == 4 else 5.0 + k,
+                "within_walk": k in (1, 2, 5, 7, 8),
+                "unreachable_reason": "no_street_nearby" if k == 4 else None,
+                "nearest_facility": "F1",
+                "dist_m_straight": 100.0 * k,
+                "within_radius": k < 5,
+                "dist_m_network": 120.0 * k,
+                "within_radius_network": k < 4,
+                "required_floor_area_m2": 20.0 + k,
+                "available_floor_area_m2": 10.0 * k,
+                "shortfall_m2": max(0.0, 20.0 + k - 10.0 * k),
+                "floor_area_ok": 10 * k >= 20 + k,
+            }
+        )
     areas = gpd.GeoDataFrame(rows, geometry=polys, crs=UTM50)
     facilities = gpd.GeoDataFrame(
-        {"facility_id": ["F1", "F2"], "name": ["街道中心", "站<1>"], "level": ["township", "station"],
-         "floor_area_m2": [800.0, 150.0], "beds": [20, np.nan], "below_min_site": [False, True]},
-        geometry=[shapely.Point(X0 + 100, Y0 + 100), shapely.Point(X0 + 700, Y0 + 400)], crs=UTM50)
+        {
+            "facility_id": ["F1", "F2"],
+            "name": ["街道中心", "站<1>"],
+            "level": ["township", "station"],
+            "floor_area_m2": [800.0, 150.0],
+            "beds": [20, np.nan],
+            "below_min_site": [False, True],
+        },
+        geometry=[shapely.Point(X0 + 100, Y0 + 100), shapely.Point(X0 + 700, Y0 + 400)],
+        crs=UTM50,
+    )
     service_areas = gpd.GeoDataFrame(
         {"facility_id": ["all"] * 3, "minutes": [5, 10, 15]},
-        geometry=[shapely.Point(X0 + 100, Y0 + 100).buffer(r) for r in (200, 400, 600)], crs=UTM50)
+        geometry=[shapely.Point(X0 + 100, Y0 + 100).buffer(r) for r in (200, 400, 600)],
+        crs=UTM50,
+    )
     units = gpd.GeoDataFrame(
-        {"unit_id": ["T", "C1", "C2"], "name": ["某街道", "甲社区", "乙社区"],
-         "level": ["township", "community", "community"]},
-        geometry=[shapely.box(X0 - 50, Y0 - 50, X0 + 900, Y0 + 900), shapely.box(X0 - 50, Y0 - 50, X0 + 420, Y0 + 900),
-                  shapely.box(X0 + 420, Y0 - 50, X0 + 900, Y0 + 900)], crs=UTM50)
+        {
+            "unit_id": ["T", "C1", "C2"],
+            "name": ["某街道", "甲社区", "乙社区"],
+            "level": ["township", "community", "community"],
+        },
+        geometry=[
+            shapely.box(X0 - 50, Y0 - 50, X0 + 900, Y0 + 900),
+            shapely.box(X0 - 50, Y0 - 50, X0 + 420, Y0 + 900),
+            shapely.box(X0 + 420, Y0 - 50, X0 + 900, Y0 + 900),
+        ],
+        crs=UTM50,
+    )
     proposals = gpd.GeoDataFrame(
-        {"candidate_id": ["C7"], "name": ["备选7"], "rank": [1], "recommended_floor_area_m2": [300.0],
-         "households_newly_covered": [250]}, geometry=[shapely.Point(X0 + 800, Y0 + 800)], crs=UTM50)
-    summary = {"scenario": "现状", "profile": "dong_e", "share_within_walk": 0.6234, "share_within_radius": 0.5,
-               "share_households_floor_area_ok": 0.7, "proposed_sites": 1, "floor_area_shortfall_m2": 1234.4}
-    return {"areas": areas, "facilities": facilities, "service_areas": service_areas, "units": units,
-            "proposals": proposals, "summary": summary}
+        {
+            "candidate_id": ["C7"],
+            "name": ["备选7"],
+            "rank": [1],
+            "recommended_floor_area_m2": [300.0],
+            "households_newly_covered": [250],
+        },
+        geometry=[shapely.Point(X0 + 800, Y0 + 800)],
+        crs=UTM50,
+    )
+    summary = {
+        "scenario": "现状",
+        "profile": "dong_e",
+        "share_within_walk": 0.6234,
+        "share_within_radius": 0.5,
+        "share_households_floor_area_ok": 0.7,
+        "proposed_sites": 1,
+        "floor_area_shortfall_m2": 1234.4,
+    }
+    return {
+        "areas": areas,
+        "facilities": facilities,
+        "service_areas": service_areas,
+        "units": units,
+        "proposals": proposals,
+        "summary": summary,
+    }
 
 
 def drawn_on_opening(frames: dict) -> int:
     """Features visible when the map opens, counted from the inputs: the largest service area, every area,
     boundary, facility and proposal (the 5/10-minute areas, 1000 m circles and floor-area layer start hidden)."""
     sa = frames["service_areas"]
-    return (int((sa["minutes"] == sa["minutes"].max()).sum()) + len(frames["areas"]) + len(frames["units"])
-            + len(frames["facilities"]) + len(frames["proposals"]))
+    return (
+        int((sa["minutes"] == sa["minutes"].max()).sum())
+        + len(frames["areas"])
+        + len(frames["units"])
+        + len(frames["facilities"])
+        + len(frames["proposals"])
+    )
 
 
 def render(m) -> str:
@@ -93,17 +150,25 @@ def _geometry(code: int, coords) -> shapely.Geometry:
 
 def embedded_layers(page: str) -> dict[str, dict]:
     """Layer name (as in the layer control) -> decoded features, properties, options, from the HTML alone."""
-    datasets = {name: json.loads(payload) for name, payload in
-                re.findall(r"var (\w+) = sitingMaps\.features\((\{.*?\})\);\n", page)}
-    layers = {name: (data, json.loads(options)) for name, data, options in
-              re.findall(r"var (\w+) = sitingMaps\.layer\((\w+), (\{.*?\})\);\n", page)}
+    datasets = {
+        name: json.loads(payload)
+        for name, payload in re.findall(r"var (\w+) = sitingMaps\.features\((\{.*?\})\);\n", page)
+    }
+    layers = {
+        name: (data, json.loads(options))
+        for name, data, options in re.findall(r"var (\w+) = sitingMaps\.layer\((\w+), (\{.*?\})\);\n", page)
+    }
     out = {}
     for control in re.findall(r"overlays\s*:\s*\{(.*?)\}", page, re.S):
         for label, var in re.findall(r'"((?:[^"\\]|\\.)*)" : (\w+),', control):
             data, options = layers[var]
             d = datasets[data]
             out[json.loads(f'"{label}"')] = {
-                "geoms": [_geometry(*g) for g in d["g"]], "props": d["p"], "options": options, "var": var}
+                "geoms": [_geometry(*g) for g in d["g"]],
+                "props": d["p"],
+                "options": options,
+                "var": var,
+            }
     return out
 
 
@@ -113,8 +178,12 @@ def control_html(page: str) -> list[str]:
 
 def test_html_loads_nothing_from_a_cdn_and_tiles_only_from_the_chosen_provider():
     frames = result_frames()
-    hosts = {None: set(), "osm": {"tile.openstreetmap.org"}, "amap": {"webrd0{s}.is.autonavi.com"},
-             "tianditu": {"t{s}.tianditu.gov.cn"}}
+    hosts = {
+        None: set(),
+        "osm": {"tile.openstreetmap.org"},
+        "amap": {"webrd0{s}.is.autonavi.com"},
+        "tianditu": {"t{s}.tianditu.gov.cn"},
+    }
     for basemap, expected in hosts.items():
         page = render(maps.result_map(**frames, basemap=basemap, tianditu_key="k123"))
         # Every resource a tag would load (script, link, img, iframe…) is inline.
@@ -134,9 +203,18 @@ def test_layers_features_and_initial_visibility():
     page = render(maps.result_map(**frames, basemap=None))
     layers = embedded_layers(page)
     counts = {name: len(layer["geoms"]) for name, layer in layers.items()}
-    assert counts == {"15分钟步行范围": 1, "10分钟步行范围": 1, "5分钟步行范围": 1, "1000米服务半径": 2,
-                      "小区：步行圈覆盖": 9, "小区：每百户配建面积": 9, "乡镇(街道)边界": 1, "社区边界": 2,
-                      "现状设施(按等级，大小示面积)": 2, "规划新增设施(序号)": 1}
+    assert counts == {
+        "15分钟步行范围": 1,
+        "10分钟步行范围": 1,
+        "5分钟步行范围": 1,
+        "1000米服务半径": 2,
+        "小区：步行圈覆盖": 9,
+        "小区：每百户配建面积": 9,
+        "乡镇(街道)边界": 1,
+        "社区边界": 2,
+        "现状设施(按等级，大小示面积)": 2,
+        "规划新增设施(序号)": 1,
+    }
     # Layers hidden at opening are created but never added to the map.
     hidden = {name for name, layer in layers.items() if f"{layer['var']}.addTo(" not in page}
     assert hidden == {"10分钟步行范围", "5分钟步行范围", "1000米服务半径", "小区：每百户配建面积"}
@@ -150,9 +228,11 @@ def test_layers_features_and_initial_visibility():
 
 def test_merged_service_areas_are_drawn_instead_of_each_facilitys():
     frames = result_frames()
-    own = gpd.GeoDataFrame({"facility_id": ["F1", "F2"], "minutes": [15, 15]},
-                           geometry=[shapely.Point(X0, Y0).buffer(100), shapely.Point(X0 + 700, Y0).buffer(100)],
-                           crs=UTM50)
+    own = gpd.GeoDataFrame(
+        {"facility_id": ["F1", "F2"], "minutes": [15, 15]},
+        geometry=[shapely.Point(X0, Y0).buffer(100), shapely.Point(X0 + 700, Y0).buffer(100)],
+        crs=UTM50,
+    )
     both = pd.concat([frames["service_areas"], own], ignore_index=True)
     layers = embedded_layers(render(maps.result_map(frames["areas"], service_areas=both, basemap=None)))
     assert len(layers["15分钟步行范围"]["geoms"]) == 1 and layers["15分钟步行范围"]["props"]["fi"] == ["all"]
@@ -165,8 +245,10 @@ def test_classes_styles_and_tooltip_values_follow_the_results():
     areas = frames["areas"]
     layers = embedded_layers(render(maps.result_map(**frames, basemap=None)))
     walk = layers["小区：步行圈覆盖"]
-    expected = ["unreachable" if np.isnan(w) else "within" if ok else "outside"
-                for w, ok in zip(areas["walk_min"], areas["within_walk"])]
+    expected = [
+        "unreachable" if np.isnan(w) else "within" if ok else "outside"
+        for w, ok in zip(areas["walk_min"], areas["within_walk"], strict=True)
+    ]
     assert walk["props"]["kw"] == expected
     assert walk["props"]["kf"] == ["ok" if ok else "short" for ok in areas["floor_area_ok"]]
     assert walk["options"]["styles"]["outside"]["fillColor"] == maps.WALK_COLORS["outside"]
@@ -198,7 +280,7 @@ def test_english_labels():
     walk = layers["Areas: walking circle"]
     assert walk["props"]["w"][4] == "unreachable" and walk["props"]["s"][:2] == ["existing", "new"]
     assert walk["options"]["labels"]["h"] == "Households"
-    legend, = [h for h in control_html(page) if h.startswith("<b>Legend")]
+    (legend,) = [h for h in control_html(page) if h.startswith("<b>Legend")]
     assert "beyond walking time" in legend and not re.search(r"[\u4e00-\u9fff]", legend)
 
 
@@ -212,7 +294,7 @@ def test_geometries_are_where_the_tiles_expect_them():
     amap = embedded_layers(render(maps.result_map(**frames, basemap="amap")))
     drawn = np.array([[p.x, p.y] for p in amap["现状设施(按等级，大小示面积)"]["geoms"]])
     # Independent recomputation with prcoords directly (takes and returns (lat, lon)).
-    expected = np.array([prcoords.wgs_gcj((la, lo), False)[::-1] for lo, la in zip(lon, lat)])
+    expected = np.array([prcoords.wgs_gcj((la, lo), False)[::-1] for lo, la in zip(lon, lat, strict=True)])
     np.testing.assert_allclose(drawn, expected, atol=0.6e-6)
     shift_m = np.hypot(*np.subtract(TO_UTM.transform(*drawn.T), TO_UTM.transform(lon, lat)))
     assert (shift_m > 100).all() and (shift_m < 1000).all()
@@ -236,8 +318,9 @@ def test_tianditu_needs_a_key(monkeypatch):
 
 def test_polygons_are_simplified_within_tolerance():
     circle = shapely.Point(X0, Y0).buffer(300, quad_segs=256)  # 1,025 vertices
-    areas = gpd.GeoDataFrame({"name": ["圆"], "households": [1], "walk_min": [3.0], "within_walk": [True]},
-                             geometry=[circle], crs=UTM50)
+    areas = gpd.GeoDataFrame(
+        {"name": ["圆"], "households": [1], "walk_min": [3.0], "within_walk": [True]}, geometry=[circle], crs=UTM50
+    )
     layers = embedded_layers(render(maps.result_map(areas, basemap=None)))
     drawn = layers["小区：步行圈覆盖"]["geoms"][0]
     assert len(drawn.exterior.coords) < 120
@@ -250,24 +333,38 @@ def test_legend_title_and_summary_boxes():
     frames = result_frames()
     boxes = control_html(render(maps.result_map(**frames, basemap=None, title="东阿县城")))
     assert "<title>东阿县城 · 现状</title>" in render(maps.result_map(**frames, basemap=None, title="东阿县城"))
-    title, = [b for b in boxes if "东阿县城" in b]
+    (title,) = [b for b in boxes if "东阿县城" in b]
     assert "方案: 现状" in title and "规则: dong_e" in title
-    summary, = [b for b in boxes if b.startswith("<b>概况")]
+    (summary,) = [b for b in boxes if b.startswith("<b>概况")]
     assert "62.3%" in summary and "50.0%" in summary and "70.0%" in summary and "1,234" in summary
-    legend, = [b for b in boxes if b.startswith("<b>图例")]
-    for text in ("步行圈内", "步行圈外", "不可达", "配建面积达标", "养老服务站", "低于单处最小面积", "社区边界",
-                 "15分钟步行范围", "1000米服务半径", "规划新增设施"):
+    (legend,) = [b for b in boxes if b.startswith("<b>图例")]
+    for text in (
+        "步行圈内",
+        "步行圈外",
+        "不可达",
+        "配建面积达标",
+        "养老服务站",
+        "低于单处最小面积",
+        "社区边界",
+        "15分钟步行范围",
+        "1000米服务半径",
+        "规划新增设施",
+    ):
         assert text in legend
     # A legend explains only what is on the map.
     bare = control_html(render(maps.result_map(frames["areas"].drop(columns="floor_area_ok"), basemap=None)))
-    legend, = [b for b in bare if b.startswith("<b>图例")]
+    (legend,) = [b for b in bare if b.startswith("<b>图例")]
     assert "配建面积达标" not in legend and "养老服务站" not in legend
 
 
 def test_comparison_map_side_by_side():
     frames = result_frames()
-    plan_b = {"areas": frames["areas"].assign(within_walk=True, walk_min=5.0), "facilities": frames["facilities"],
-              "proposals": frames["proposals"], "summary": {**frames["summary"], "scenario": "方案B"}}
+    plan_b = {
+        "areas": frames["areas"].assign(within_walk=True, walk_min=5.0),
+        "facilities": frames["facilities"],
+        "proposals": frames["proposals"],
+        "summary": {**frames["summary"], "scenario": "方案B"},
+    }
     figure = maps.comparison_map(frames, plan_b, basemap=None)
     page = render(figure)
     assert page.count('class="folium-map"') == 2 and "target.setView" in page
@@ -330,33 +427,66 @@ def county_frames(n: int = 3000, seed: int = 0) -> dict:
     cx, cy = X0 + rng.uniform(0, 30000, n), Y0 + rng.uniform(0, 30000, n)
     angle = np.linspace(0, 2 * np.pi, 25)[:-1]
     radius = 60 + rng.uniform(-15, 15, (n, angle.size))
-    polys = shapely.polygons(np.stack([cx[:, None] + radius * np.cos(angle), cy[:, None] + radius * np.sin(angle)],
-                                      axis=-1))
+    polys = shapely.polygons(
+        np.stack([cx[:, None] + radius * np.cos(angle), cy[:, None] + radius * np.sin(angle)], axis=-1)
+    )
     walk = np.where(rng.random(n) < 0.05, np.nan, rng.uniform(2, 25, n))
     areas = gpd.GeoDataFrame(
-        {"area_id": [f"A{i}" for i in range(n)], "name": [f"小区{i}号" for i in range(n)],
-         "households": rng.integers(50, 2000, n), "status": np.where(rng.random(n) < 0.3, "new", "existing"),
-         "walk_min": walk, "within_walk": walk <= 15, "nearest_facility": [f"F{i % 80}" for i in range(n)],
-         "dist_m_straight": rng.uniform(0, 3000, n), "within_radius": rng.random(n) < 0.5,
-         "dist_m_network": rng.uniform(0, 4000, n), "within_radius_network": rng.random(n) < 0.4,
-         "required_floor_area_m2": rng.uniform(10, 400, n), "available_floor_area_m2": rng.uniform(0, 400, n),
-         "shortfall_m2": rng.uniform(0, 100, n), "floor_area_ok": rng.random(n) < 0.6},
-        geometry=polys, crs=UTM50)
+        {
+            "area_id": [f"A{i}" for i in range(n)],
+            "name": [f"小区{i}号" for i in range(n)],
+            "households": rng.integers(50, 2000, n),
+            "status": np.where(rng.random(n) < 0.3, "new", "existing"),
+            "walk_min": walk,
+            "within_walk": walk <= 15,
+            "nearest_facility": [f"F{i % 80}" for i in range(n)],
+            "dist_m_straight": rng.uniform(0, 3000, n),
+            "within_radius": rng.random(n) < 0.5,
+            "dist_m_network": rng.uniform(0, 4000, n),
+            "within_radius_network": rng.random(n) < 0.4,
+            "required_floor_area_m2": rng.uniform(10, 400, n),
+            "available_floor_area_m2": rng.uniform(0, 400, n),
+            "shortfall_m2": rng.uniform(0, 100, n),
+            "floor_area_ok": rng.random(n) < 0.6,
+        },
+        geometry=polys,
+        crs=UTM50,
+    )
     facilities = gpd.GeoDataFrame(
-        {"facility_id": [f"F{i}" for i in range(80)], "name": [f"设施{i}" for i in range(80)],
-         "level": rng.choice(["county", "township", "community", "station"], 80),
-         "floor_area_m2": rng.uniform(100, 3000, 80)},
-        geometry=gpd.points_from_xy(X0 + rng.uniform(0, 30000, 80), Y0 + rng.uniform(0, 30000, 80)), crs=UTM50)
+        {
+            "facility_id": [f"F{i}" for i in range(80)],
+            "name": [f"设施{i}" for i in range(80)],
+            "level": rng.choice(["county", "township", "community", "station"], 80),
+            "floor_area_m2": rng.uniform(100, 3000, 80),
+        },
+        geometry=gpd.points_from_xy(X0 + rng.uniform(0, 30000, 80), Y0 + rng.uniform(0, 30000, 80)),
+        crs=UTM50,
+    )
     service_areas = gpd.GeoDataFrame(
         {"facility_id": ["all"] * 3, "minutes": [5, 10, 15]},
-        geometry=[shapely.union_all(facilities.buffer(r, quad_segs=16).values) for r in (300, 600, 900)], crs=UTM50)
+        geometry=[shapely.union_all(facilities.buffer(r, quad_segs=16).values) for r in (300, 600, 900)],
+        crs=UTM50,
+    )
     units = gpd.GeoDataFrame(
-        {"unit_id": [f"U{i}" for i in range(220)], "name": [f"单元{i}" for i in range(220)],
-         "level": ["township"] * 20 + ["community"] * 200},
-        geometry=[shapely.box(X0 + i % 5 * 6000, Y0 + i // 5 * 7500, X0 + (i % 5 + 1) * 6000,
-                              Y0 + (i // 5 + 1) * 7500).segmentize(50) for i in range(20)]
-        + [shapely.box(X0 + i % 20 * 1500, Y0 + i // 20 * 3000, X0 + (i % 20 + 1) * 1500,
-                       Y0 + (i // 20 + 1) * 3000).segmentize(20) for i in range(200)], crs=UTM50)
+        {
+            "unit_id": [f"U{i}" for i in range(220)],
+            "name": [f"单元{i}" for i in range(220)],
+            "level": ["township"] * 20 + ["community"] * 200,
+        },
+        geometry=[
+            shapely.box(
+                X0 + i % 5 * 6000, Y0 + i // 5 * 7500, X0 + (i % 5 + 1) * 6000, Y0 + (i // 5 + 1) * 7500
+            ).segmentize(50)
+            for i in range(20)
+        ]
+        + [
+            shapely.box(
+                X0 + i % 20 * 1500, Y0 + i // 20 * 3000, X0 + (i % 20 + 1) * 1500, Y0 + (i // 20 + 1) * 3000
+            ).segmentize(20)
+            for i in range(200)
+        ],
+        crs=UTM50,
+    )
     return {"areas": areas, "facilities": facilities, "service_areas": service_areas, "units": units}
 
 

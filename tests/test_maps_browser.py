@@ -2,6 +2,7 @@
 
 Skips when /usr/bin/chromium is missing (CI's .ci/run installs it, with fonts-noto-cjk for Chinese).
 """
+
 from __future__ import annotations
 
 import re
@@ -10,26 +11,47 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from siting import maps
 from test_maps import drawn_on_opening, embedded_layers, result_frames
 
+from siting import maps
+
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
 
 # No network at all: every host name fails to resolve and any connection would go to a dead proxy.
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9", "--window-size=1280,860"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--proxy-server=127.0.0.1:9",
+    "--window-size=1280,860",
+]
 
 
 def rendered_dom(page: Path, *args: str) -> str:
     """The DOM after the page's scripts ran (and whatever ``args`` ask for, e.g. a screenshot)."""
     profile = page.with_suffix(".profile")
-    return subprocess.run([str(CHROMIUM), *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=5000",
-                           "--dump-dom", *args, page.as_uri()],
-                          capture_output=True, text=True, timeout=120, check=True).stdout
+    return subprocess.run(
+        [
+            str(CHROMIUM),
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            *args,
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
 
 
 def overlay_paths(dom: str) -> list[int]:
@@ -55,7 +77,16 @@ def test_result_map_draws_every_feature_legend_and_chinese_labels(demo_page):
     assert control.count('type="checkbox"') == 10
     assert control.count("checked") == 6
     assert 'class="siting-box siting-legend leaflet-control"' in dom
-    for text in ("图例", "步行圈内", "步行圈外", "不可达", "小区：步行圈覆盖", "社区养老服务设施布局", "方案: 现状", "62.3%"):
+    for text in (
+        "图例",
+        "步行圈内",
+        "步行圈外",
+        "不可达",
+        "小区：步行圈覆盖",
+        "社区养老服务设施布局",
+        "方案: 现状",
+        "62.3%",
+    ):
         assert text in dom
     # The proposal's rank is printed on it (a permanent tooltip).
     assert re.search(r'class="leaflet-tooltip siting-rank[^"]*"[^>]*>1</div>', dom)
@@ -85,8 +116,12 @@ def test_data_layers_show_when_tiles_cannot_load(tmp_path):
 
 def test_comparison_map_draws_both_sides(tmp_path):
     frames = result_frames()
-    plan_b = {"areas": frames["areas"], "facilities": frames["facilities"], "proposals": frames["proposals"],
-              "summary": {**frames["summary"], "scenario": "方案B"}}
+    plan_b = {
+        "areas": frames["areas"],
+        "facilities": frames["facilities"],
+        "proposals": frames["proposals"],
+        "summary": {**frames["summary"], "scenario": "方案B"},
+    }
     page = maps.save_map(maps.comparison_map(frames, plan_b, basemap=None), tmp_path / "compare.html")
     dom = rendered_dom(page)
     # Left: everything; right: areas, facilities and the proposal (no service areas or units given).
@@ -100,15 +135,22 @@ def test_tooltips_and_popups_show_the_figures(tmp_path):
     text = page.read_text(encoding="utf-8")
     walk_layer = embedded_layers(text)["小区：步行圈覆盖"]["var"]
     # Open the 5th area's tooltip and the 1st area's popup, as hovering and clicking would.
-    opener = ("<script>(function() { var i = 0; %s.eachLayer(function(layer) {"
-              " if (i === 0) { layer.openPopup(); } if (i === 4) { layer.openTooltip(); } i += 1; }); })();</script>"
-              % walk_layer)
+    opener = (
+        f"<script>(function() {{ var i = 0; {walk_layer}.eachLayer(function(layer) {{"
+        " if (i === 0) { layer.openPopup(); } if (i === 4) { layer.openTooltip(); } i += 1; }); })();</script>"
+    )
     page.write_text(text.replace("</html>", opener + "</html>"), encoding="utf-8")
     dom = rendered_dom(page)
     popup = re.search(r'<div class="leaflet-popup-content"[^>]*>(.*?)</div>', dom, re.S).group(1)
-    for cell in ("<th>名称</th><td>小区0</td>", "<th>户数</th><td>100</td>", "<th>步行时间(分钟)</th><td>5.0</td>",
-                 "<th>类型</th><td>已建</td>", "<th>应配建面积(平方米)</th><td>20</td>",
-                 "<th>现有配建面积(平方米)</th><td>0</td>", "<th>面积缺口(平方米)</th><td>20</td>"):
+    for cell in (
+        "<th>名称</th><td>小区0</td>",
+        "<th>户数</th><td>100</td>",
+        "<th>步行时间(分钟)</th><td>5.0</td>",
+        "<th>类型</th><td>已建</td>",
+        "<th>应配建面积(平方米)</th><td>20</td>",
+        "<th>现有配建面积(平方米)</th><td>0</td>",
+        "<th>面积缺口(平方米)</th><td>20</td>",
+    ):
         assert cell in popup
     tooltip = re.search(r'<div class="leaflet-tooltip [^"]*"[^>]*><table>(.*?)</table>', dom, re.S).group(1)
     assert "<th>名称</th><td>小区4</td>" in tooltip and "<th>步行时间(分钟)</th><td>不可达</td>" in tooltip

@@ -1,4 +1,5 @@
 """Street networks from every local source format, and the real-data path."""
+
 from __future__ import annotations
 
 import warnings
@@ -26,9 +27,14 @@ def _quiet(func, *args, **kwargs):
 
 def test_lines_are_noded_and_gaps_closed():
     # a cross drawn as two lines that cross without a shared vertex, and a street that stops 0.3 m short
-    lines = gpd.GeoDataFrame(geometry=[shapely.LineString([at(0, 100), at(200, 100)]),
-                                       shapely.LineString([at(100, 0), at(100, 200)]),
-                                       shapely.LineString([at(200.3, 100), at(300, 100)])], crs=UTM50)
+    lines = gpd.GeoDataFrame(
+        geometry=[
+            shapely.LineString([at(0, 100), at(200, 100)]),
+            shapely.LineString([at(100, 0), at(100, 200)]),
+            shapely.LineString([at(200.3, 100), at(300, 100)]),
+        ],
+        crs=UTM50,
+    )
     net = network.from_lines(lines)
     assert net.n_nodes == 6  # 4 ends + the crossing + the closed gap
     assert len(net.edges) == 5
@@ -77,9 +83,9 @@ def test_unknown_format_and_missing_file(tmp_path):
         network.from_file(tmp_path / "roads.osm")
     bad = tmp_path / "bad.osm"
     bad.write_text("<osm><node", encoding="utf-8")
-    with pytest.raises(SitingInputError, match="could not read OpenStreetMap XML"):
+    with pytest.raises(SitingInputError, match=r"could not read OpenStreetMap XML"):
         network.from_file(bad)
-    with pytest.raises(SitingInputError, match="not .west, south, east, north"):
+    with pytest.raises(SitingInputError, match=r"not .west, south, east, north"):
         network.from_bbox((116.3, 36.3, 116.2, 36.4))
 
 
@@ -120,11 +126,14 @@ def test_to_graph_rebuilds_an_osmnx_graph(t_network):
 
 def test_lines_with_parallel_streets_and_a_loop():
     # two streets between the same two points, and a 100 m x 100 m ring hanging off the end
-    lines = gpd.GeoDataFrame(geometry=[
-        shapely.LineString([at(0, 0), at(100, 0)]),
-        shapely.LineString([at(0, 0), at(50, 40), at(100, 0)]),
-        shapely.LineString([at(100, 0), at(200, 0), at(200, 100), at(100, 100), at(100, 0)]),
-    ], crs=UTM50)
+    lines = gpd.GeoDataFrame(
+        geometry=[
+            shapely.LineString([at(0, 0), at(100, 0)]),
+            shapely.LineString([at(0, 0), at(50, 40), at(100, 0)]),
+            shapely.LineString([at(100, 0), at(200, 0), at(200, 100), at(100, 100), at(100, 0)]),
+        ],
+        crs=UTM50,
+    )
     net = network.from_lines(lines)
     # 100 + 2 x hypot(50, 40) + 400 m: nothing lost
     assert net.edges["length_m"].sum() == pytest.approx(100 + 2 * np.hypot(50, 40) + 400)

@@ -1,4 +1,5 @@
 """Every tutorial notebook runs top to bottom offline, and is stored with its outputs cleared."""
+
 from __future__ import annotations
 
 import shutil
@@ -37,8 +38,11 @@ def test_notebook_runs(path, tmp_path):
     shutil.copy(path, work / path.name)
     book = nbformat.read(work / path.name, as_version=4)
     # kernel "python3" is the interpreter running the tests (ipykernel's native kernel), i.e. the venv's.
-    client = nbclient.NotebookClient(book, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}})
+    client = nbclient.NotebookClient(
+        book, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}}
+    )
     client.execute()
-    errors = [out for cell in book.cells if cell.cell_type == "code" for out in cell.outputs
-              if out.output_type == "error"]
+    errors = [
+        out for cell in book.cells if cell.cell_type == "code" for out in cell.outputs if out.output_type == "error"
+    ]
     assert errors == []

@@ -1,4 +1,5 @@
 """Optimisers against optima known by enumeration, hand-computed cases, and honest statuses."""
+
 from __future__ import annotations
 
 import itertools
@@ -20,7 +21,7 @@ METHODS = ["greedy", "heuristic", "exact"]
 # brute force, written independently of the package: enumerate site sets and (capacitated) assignments
 def _options(problem: SitingProblem, is_open: np.ndarray) -> list[list[tuple[int, float]]]:
     opts = [[] for _ in range(problem.n_demand)]
-    for i, j, c in zip(problem.rows, problem.cols, problem.costs):
+    for i, j, c in zip(problem.rows, problem.cols, problem.costs, strict=True):
         if is_open[j]:
             opts[i].append((int(j), float(c)))
     return opts
@@ -63,15 +64,17 @@ def brute_force(problem: SitingProblem, kind: str, p: int | None, capacitated: b
             is_open[list(combo)] = True
             if kind == "pmedian":
                 u = problem.unserved_cost
-                value = _best_assignment(problem, is_open, lambda i, c: w[i] * c,
-                                         lambda i: w[i] * u if w[i] > 0 else 0.0, capacitated)
+                value = _best_assignment(
+                    problem, is_open, lambda i, c: w[i] * c, lambda i, u=u: w[i] * u if w[i] > 0 else 0.0, capacitated
+                )
                 best = min(best, value)
             elif kind == "mclp":
                 uncovered = _best_assignment(problem, is_open, lambda i, c: 0.0, lambda i: w[i], capacitated)
                 best = max(best, w.sum() - uncovered)
             else:
-                missing = _best_assignment(problem, is_open, lambda i, c: 0.0,
-                                           lambda i: np.inf if w[i] > 0 else 0.0, capacitated)
+                missing = _best_assignment(
+                    problem, is_open, lambda i, c: 0.0, lambda i: np.inf if w[i] > 0 else 0.0, capacitated
+                )
                 if np.isfinite(missing):
                     best = min(best, float(problem.site_costs[list(combo)].sum()))
     return best
@@ -80,7 +83,7 @@ def brute_force(problem: SitingProblem, kind: str, p: int | None, capacitated: b
 def evaluate(problem: SitingProblem, kind: str, model) -> float:
     """Objective of the model's own selection and assignment, recomputed from the raw pairs."""
     w = problem.weights
-    cost = {(int(i), int(j)): float(c) for i, j, c in zip(problem.rows, problem.cols, problem.costs)}
+    cost = {(int(i), int(j)): float(c) for i, j, c in zip(problem.rows, problem.cols, problem.costs, strict=True)}
     is_open = np.zeros(problem.n_sites, bool)
     is_open[problem.fixed] = True
     is_open[model.selected_] = True
@@ -91,8 +94,12 @@ def evaluate(problem: SitingProblem, kind: str, model) -> float:
         used = np.bincount(a[a >= 0], weights=problem.load[a >= 0], minlength=problem.n_sites)
         assert np.all(used <= problem.capacity + 1e-6)
     if kind == "pmedian":
-        return float(sum(w[i] * cost[(i, int(a[i]))] if a[i] >= 0 else
-                         (w[i] * problem.unserved_cost if w[i] > 0 else 0.0) for i in range(problem.n_demand)))
+        return float(
+            sum(
+                w[i] * cost[(i, int(a[i]))] if a[i] >= 0 else (w[i] * problem.unserved_cost if w[i] > 0 else 0.0)
+                for i in range(problem.n_demand)
+            )
+        )
     if kind == "mclp":
         return float(w[a >= 0].sum())
     served = (a >= 0) | (w == 0)
@@ -100,8 +107,9 @@ def evaluate(problem: SitingProblem, kind: str, model) -> float:
     return float(problem.site_costs[model.selected_].sum())
 
 
-def random_problem(seed: int, n_demand: int = 5, n_sites: int = 5, fixed: bool = False,
-                   capacity: bool = False) -> SitingProblem:
+def random_problem(
+    seed: int, n_demand: int = 5, n_sites: int = 5, fixed: bool = False, capacity: bool = False
+) -> SitingProblem:
     rng = np.random.default_rng(seed)
     xy_d = rng.uniform(0, 10, (n_demand, 2))
     xy_s = rng.uniform(0, 10, (n_sites, 2))
@@ -109,8 +117,17 @@ def random_problem(seed: int, n_demand: int = 5, n_sites: int = 5, fixed: bool =
     rows, cols = np.nonzero(d <= 6.0)
     w = rng.integers(1, 10, n_demand).astype(float)
     cap = rng.integers(8, 20, n_sites).astype(float) if capacity else None
-    return SitingProblem(w, rows, cols, d[rows, cols], n_sites, fixed=[0] if fixed else None, capacity=cap,
-                         demand_ids=[f"A{i}" for i in range(n_demand)], site_ids=[f"S{j}" for j in range(n_sites)])
+    return SitingProblem(
+        w,
+        rows,
+        cols,
+        d[rows, cols],
+        n_sites,
+        fixed=[0] if fixed else None,
+        capacity=cap,
+        demand_ids=[f"A{i}" for i in range(n_demand)],
+        site_ids=[f"S{j}" for j in range(n_sites)],
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,10 +142,11 @@ def test_methods_match_enumeration(seed, fixed, capacity, kind):
     p = 2
     optimum = brute_force(problem, kind, p, capacity)
     for method in METHODS:
-        cls = {"pmedian": lambda: PMedian(p=p, method=method, capacitated=capacity),
-               "mclp": lambda: MaxCoverage(p=p, method=method, capacitated=capacity),
-               "cover": lambda: SetCover(method=method, capacitated=capacity)}[kind]
-        model = cls().solve(problem)
+        model = {
+            "pmedian": PMedian(p=p, method=method, capacitated=capacity),
+            "mclp": MaxCoverage(p=p, method=method, capacitated=capacity),
+            "cover": SetCover(method=method, capacitated=capacity),
+        }[kind].solve(problem)
         if not np.isfinite(optimum):
             assert model.status == "infeasible"
             continue
@@ -154,8 +172,16 @@ def test_hand_computed_line():
     xs = np.array([1, 4, 7.0])
     d = np.abs(xd[:, None] - xs[None, :])
     rows, cols = np.nonzero(d <= 3)
-    problem = SitingProblem([1, 1, 1, 2, 2], rows, cols, d[rows, cols], 3, fixed=[0],
-                            site_ids=["existing", "mid", "east"], demand_ids=list("abcde"))
+    problem = SitingProblem(
+        [1, 1, 1, 2, 2],
+        rows,
+        cols,
+        d[rows, cols],
+        3,
+        fixed=[0],
+        site_ids=["existing", "mid", "east"],
+        demand_ids=list("abcde"),
+    )
     for method in METHODS:
         pm = PMedian(p=1, method=method).solve(problem)
         assert pm.objective == 4.0 and problem.site_ids[pm.selected_].tolist() == ["east"]
@@ -169,8 +195,7 @@ def test_hand_computed_line():
     assert SetCover(method="exact").solve(bare).objective == 2.0
     # Capacity: the east site holds 3 units of load, so one of d/e (2 each) stays unserved
     # Capacity: each new site holds 3 units of load, so one of d/e (load 2 each) stays uncovered: 3 + 2
-    capped = SitingProblem([1, 1, 1, 2, 2], rows, cols, d[rows, cols], 3, fixed=[0],
-                           capacity=[np.inf, 3.0, 3.0])
+    capped = SitingProblem([1, 1, 1, 2, 2], rows, cols, d[rows, cols], 3, fixed=[0], capacity=[np.inf, 3.0, 3.0])
     for method in METHODS:
         mc = MaxCoverage(p=1, method=method, capacitated=True).solve(capped)
         assert mc.objective == 5.0
@@ -248,21 +273,35 @@ def test_bad_inputs_raise_clear_errors():
 def _planning_tables():
     crs = "EPSG:32650"
     areas = gpd.GeoDataFrame(
-        {"area_id": ["a1", "a2", "a3", "a4"], "households": [400.0, 600.0, 1000.0, 0.0],
-         "status": ["new", "existing", "new", "existing"]},
-        geometry=[box(0, 0, 10, 10), box(100, 0, 110, 10), box(1000, 0, 1010, 10), box(2000, 0, 2010, 10)], crs=crs)
+        {
+            "area_id": ["a1", "a2", "a3", "a4"],
+            "households": [400.0, 600.0, 1000.0, 0.0],
+            "status": ["new", "existing", "new", "existing"],
+        },
+        geometry=[box(0, 0, 10, 10), box(100, 0, 110, 10), box(1000, 0, 1010, 10), box(2000, 0, 2010, 10)],
+        crs=crs,
+    )
     facilities = gpd.GeoDataFrame(
         {"facility_id": ["F1"], "name": ["老中心"], "level": ["community"], "floor_area_m2": [150.0]},
-        geometry=[Point(5, 5)], crs=crs)
+        geometry=[Point(5, 5)],
+        crs=crs,
+    )
     candidates = gpd.GeoDataFrame(
         {"candidate_id": ["C1", "C2", "C3"], "name": ["甲", "乙", "丙"], "max_floor_area_m2": [np.nan, 300.0, 100.0]},
-        geometry=[Point(950, 0), Point(1005, 5), Point(60, 0)], crs=crs)
-    facility_pairs = pd.DataFrame({"area_id": ["a1", "a2"], "facility_id": ["F1", "F1"],
-                                   "dist_m": [0.0, 100.0], "walk_min": [0.0, 2.0]})
-    candidate_pairs = pd.DataFrame({"area_id": ["a3", "a3", "a2", "a1", "a2", "a3"],
-                                    "candidate_id": ["C1", "C2", "C3", "C3", "C1", "C3"],
-                                    "dist_m": [60.0, 10.0, 50.0, 60.0, 900.0, 950.0],
-                                    "walk_min": [1.2, 0.2, 1.0, 1.2, 18.0, 19.0]})
+        geometry=[Point(950, 0), Point(1005, 5), Point(60, 0)],
+        crs=crs,
+    )
+    facility_pairs = pd.DataFrame(
+        {"area_id": ["a1", "a2"], "facility_id": ["F1", "F1"], "dist_m": [0.0, 100.0], "walk_min": [0.0, 2.0]}
+    )
+    candidate_pairs = pd.DataFrame(
+        {
+            "area_id": ["a3", "a3", "a2", "a1", "a2", "a3"],
+            "candidate_id": ["C1", "C2", "C3", "C3", "C1", "C3"],
+            "dist_m": [60.0, 10.0, 50.0, 60.0, 900.0, 950.0],
+            "walk_min": [1.2, 0.2, 1.0, 1.2, 18.0, 19.0],
+        }
+    )
     return areas, facilities, candidates, facility_pairs, candidate_pairs
 
 
@@ -295,9 +334,11 @@ def test_from_tables_and_proposals_frame():
 def test_generate_candidates_grid_and_clusters():
     xs, ys = np.meshgrid(np.arange(0, 1000, 50.0), np.arange(0, 500, 50.0))
     network = SimpleNamespace(node_xy=np.c_[xs.ravel(), ys.ravel()], crs="EPSG:32650")
-    areas = gpd.GeoDataFrame({"households": [100.0, 200.0, 300.0, 50.0]},
-                             geometry=[box(0, 0, 40, 40), box(900, 400, 940, 440), box(920, 420, 960, 460),
-                                       box(500, 200, 540, 240)], crs="EPSG:32650")
+    areas = gpd.GeoDataFrame(
+        {"households": [100.0, 200.0, 300.0, 50.0]},
+        geometry=[box(0, 0, 40, 40), box(900, 400, 940, 440), box(920, 420, 960, 460), box(500, 200, 540, 240)],
+        crs="EPSG:32650",
+    )
     covered = np.array([True, False, False, False])
     cands = generate_candidates(network, areas, covered, spacing_m=150, near_uncovered_m=200, n_clusters=2)
     assert cands.crs == "EPSG:32650"
@@ -322,13 +363,19 @@ def test_uncounted_facilities_have_no_floor_area_capacity():
 
     from siting.optimize import SitingProblem
 
-    areas = gpd.GeoDataFrame({"area_id": ["A1", "A2"], "households": [1000.0, 500.0], "status": ["existing"] * 2},
-                             geometry=[shapely.box(0, 0, 1, 1)] * 2, crs=32650)
-    fac = gpd.GeoDataFrame({"facility_id": ["F1", "F2"], "floor_area_m2": [9800.0, 150.0],
-                            "counts_toward_compliance": [False, True]},
-                           geometry=[shapely.Point(0, 0)] * 2, crs=32650)
-    cands = gpd.GeoDataFrame({"candidate_id": ["C1"], "max_floor_area_m2": [np.nan]},
-                             geometry=[shapely.Point(1, 1)], crs=32650)
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["A1", "A2"], "households": [1000.0, 500.0], "status": ["existing"] * 2},
+        geometry=[shapely.box(0, 0, 1, 1)] * 2,
+        crs=32650,
+    )
+    fac = gpd.GeoDataFrame(
+        {"facility_id": ["F1", "F2"], "floor_area_m2": [9800.0, 150.0], "counts_toward_compliance": [False, True]},
+        geometry=[shapely.Point(0, 0)] * 2,
+        crs=32650,
+    )
+    cands = gpd.GeoDataFrame(
+        {"candidate_id": ["C1"], "max_floor_area_m2": [np.nan]}, geometry=[shapely.Point(1, 1)], crs=32650
+    )
     pairs = pd.DataFrame({"area_id": ["A1", "A2"], "facility_id": ["F1", "F2"], "walk_min": [3.0, 4.0]})
     problem = SitingProblem.from_tables(areas, fac, cands, pairs, None, rate_m2_per_100_households=15.0)
     np.testing.assert_array_equal(problem.capacity, [0.0, 150.0, np.inf])

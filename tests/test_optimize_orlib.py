@@ -2,6 +2,7 @@
 
 Small instances run in the default suite; the rest are marked slow.
 """
+
 from __future__ import annotations
 
 import csv
@@ -45,10 +46,10 @@ def test_pmed_reader_keeps_last_repeated_edge():
     assert dist.shape == (100, 100) and p == 5
     # independent reading: a dict overwritten line by line keeps the last value of each edge
     tokens = (SHARED / "orlib_pmed" / "pmed1.txt").read_text().split()
-    n, m = int(tokens[0]), int(tokens[1])
+    m = int(tokens[1])
     last = {}
     for k in range(m):
-        i, j, c = (int(t) for t in tokens[3 + 3 * k: 6 + 3 * k])
+        i, j, c = (int(t) for t in tokens[3 + 3 * k : 6 + 3 * k])
         last[frozenset((i - 1, j - 1))] = c
     direct = [(tuple(e), c) for e, c in last.items() if len(e) == 2]
     assert all(dist[i, j] <= c for (i, j), c in direct)

@@ -1,4 +1,5 @@
 """pyproject.toml and environment.yml list the same packages; the CI script runs README's test command."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Rule profiles: every shipped figure against its source, inheritance, user files, overrides, errors."""
+
 from __future__ import annotations
 
 import warnings
@@ -25,118 +26,346 @@ PROFILE_DIR = Path(__file__).resolve().parents[1] / "siting" / "profiles"
 # The city rows are checked against ../shared/seeds when it is present.
 FIGURES = [
     # 东政办字〔2023〕26号 (Dong'e)
-    ("dong_e", "new_area_m2_per_100hh", 20, "东政办字〔2023〕26号 第13条",
-     "000_2dceadbca032e1e6.txt:75", "新建城镇居住区按照每百户不低于20平方米"),
-    ("dong_e", "min_site_area_m2", 200, "东政办字〔2023〕26号 第13条",
-     "000_2dceadbca032e1e6.txt:75", "每百户不低于20平方米、单处不低于200平方米的标准配建"),
-    ("dong_e", "existing_area_m2_per_100hh", 15, "东政办字〔2023〕26号 第13条",
-     "000_2dceadbca032e1e6.txt:75", "按照每百户不低于15平方米"),
-    ("dong_e", "existing_min_site_area_m2", 200, "东政办字〔2023〕26号 第13条",
-     "000_2dceadbca032e1e6.txt:75", "每百户不低于15平方米、单处不低于200平方米的标准配置"),
-    ("dong_e", "township_centre_min_m2", 600, "东政办字〔2023〕26号 第15条",
-     "000_2dceadbca032e1e6.txt:83", "单处面积不低于600平方米"),
-    ("dong_e", "township_centre_catchment_share", 1.0, "东政办字〔2023〕26号 第15条",
-     "000_2dceadbca032e1e6.txt:83", "服务半径全覆盖"),
-    ("dong_e", "street_centre_coverage", 1.0, "东政办字〔2023〕26号 第15条",
-     "000_2dceadbca032e1e6.txt:83", "600平方米，覆盖率达到100%"),
-    ("dong_e", "township_centre_coverage", 1.0, "东政办字〔2023〕26号 第15条",
-     "000_2dceadbca032e1e6.txt:83", "600平方米，覆盖率达到100%"),
-    ("dong_e", "community_centre_min_m2", 300, "东政办字〔2023〕26号 第15条",
-     "000_2dceadbca032e1e6.txt:83", "单处面积不低于300平方米"),
-    ("dong_e", "community_facility_coverage", 1.0, "东政办字〔2023〕26号 第15条",
-     "000_2dceadbca032e1e6.txt:83", "300平方米，覆盖率达到100%"),
-    ("dong_e", "nursing_bed_share", 0.65, "东政办字〔2023〕26号 第16条",
-     "000_2dceadbca032e1e6.txt:85", "护理型床位占比提高到65%以上"),
-    ("dong_e", "social_workers_per_1000_elderly", 1, "东政办字〔2023〕26号 第20条",
-     "000_2dceadbca032e1e6.txt:99", "每千名老年人至少配有1名社会工作者"),
+    (
+        "dong_e",
+        "new_area_m2_per_100hh",
+        20,
+        "东政办字〔2023〕26号 第13条",
+        "000_2dceadbca032e1e6.txt:75",
+        "新建城镇居住区按照每百户不低于20平方米",
+    ),
+    (
+        "dong_e",
+        "min_site_area_m2",
+        200,
+        "东政办字〔2023〕26号 第13条",
+        "000_2dceadbca032e1e6.txt:75",
+        "每百户不低于20平方米、单处不低于200平方米的标准配建",
+    ),
+    (
+        "dong_e",
+        "existing_area_m2_per_100hh",
+        15,
+        "东政办字〔2023〕26号 第13条",
+        "000_2dceadbca032e1e6.txt:75",
+        "按照每百户不低于15平方米",
+    ),
+    (
+        "dong_e",
+        "existing_min_site_area_m2",
+        200,
+        "东政办字〔2023〕26号 第13条",
+        "000_2dceadbca032e1e6.txt:75",
+        "每百户不低于15平方米、单处不低于200平方米的标准配置",
+    ),
+    (
+        "dong_e",
+        "township_centre_min_m2",
+        600,
+        "东政办字〔2023〕26号 第15条",
+        "000_2dceadbca032e1e6.txt:83",
+        "单处面积不低于600平方米",
+    ),
+    (
+        "dong_e",
+        "township_centre_catchment_share",
+        1.0,
+        "东政办字〔2023〕26号 第15条",
+        "000_2dceadbca032e1e6.txt:83",
+        "服务半径全覆盖",
+    ),
+    (
+        "dong_e",
+        "street_centre_coverage",
+        1.0,
+        "东政办字〔2023〕26号 第15条",
+        "000_2dceadbca032e1e6.txt:83",
+        "600平方米，覆盖率达到100%",
+    ),
+    (
+        "dong_e",
+        "township_centre_coverage",
+        1.0,
+        "东政办字〔2023〕26号 第15条",
+        "000_2dceadbca032e1e6.txt:83",
+        "600平方米，覆盖率达到100%",
+    ),
+    (
+        "dong_e",
+        "community_centre_min_m2",
+        300,
+        "东政办字〔2023〕26号 第15条",
+        "000_2dceadbca032e1e6.txt:83",
+        "单处面积不低于300平方米",
+    ),
+    (
+        "dong_e",
+        "community_facility_coverage",
+        1.0,
+        "东政办字〔2023〕26号 第15条",
+        "000_2dceadbca032e1e6.txt:83",
+        "300平方米，覆盖率达到100%",
+    ),
+    (
+        "dong_e",
+        "nursing_bed_share",
+        0.65,
+        "东政办字〔2023〕26号 第16条",
+        "000_2dceadbca032e1e6.txt:85",
+        "护理型床位占比提高到65%以上",
+    ),
+    (
+        "dong_e",
+        "social_workers_per_1000_elderly",
+        1,
+        "东政办字〔2023〕26号 第20条",
+        "000_2dceadbca032e1e6.txt:99",
+        "每千名老年人至少配有1名社会工作者",
+    ),
     # 曹县养老服务体系创新示范县创建实施方案 (Cao)
-    ("cao", "new_area_m2_per_100hh", 20, "曹县方案 三(六)",
-     "001_b7a273d4f6f65f67.txt:37", "按照每百户 20 平方米的标准配套建设"),
-    ("cao", "existing_area_m2_per_100hh", 15, "曹县方案 三(六)",
-     "001_b7a273d4f6f65f67.txt:37", "按照每百户不少于 15 平方米的标准"),
-    ("cao", "walk_minutes", 15, "曹县方案 三(六)",
-     "001_b7a273d4f6f65f67.txt:37", "“15 分钟养老生活圈”"),
-    ("cao", "service_radius_m", 1000, "曹县方案 三(六)",
-     "001_b7a273d4f6f65f67.txt:37", "覆盖半径不大于 1000 米"),
-    ("cao", "floor_area_compliance_target", 1.0, "曹县方案 三(六)",
-     "001_b7a273d4f6f65f67.txt:37", "配建达标率达到 100%"),
-    ("cao", "township_centre_coverage", 1.0, "曹县方案 附件2 评分细则 四.2",
-     "001_b7a273d4f6f65f67.txt:147", "镇综合养老服务中心覆盖率达到100%"),
-    ("cao", "nursing_bed_share", 0.65, "曹县方案 附件2 评分细则 四.1",
-     "001_b7a273d4f6f65f67.txt:145", "护理型床位占比达到 65%以上"),
+    (
+        "cao",
+        "new_area_m2_per_100hh",
+        20,
+        "曹县方案 三(六)",
+        "001_b7a273d4f6f65f67.txt:37",
+        "按照每百户 20 平方米的标准配套建设",
+    ),
+    (
+        "cao",
+        "existing_area_m2_per_100hh",
+        15,
+        "曹县方案 三(六)",
+        "001_b7a273d4f6f65f67.txt:37",
+        "按照每百户不少于 15 平方米的标准",
+    ),
+    ("cao", "walk_minutes", 15, "曹县方案 三(六)", "001_b7a273d4f6f65f67.txt:37", "“15 分钟养老生活圈”"),
+    ("cao", "service_radius_m", 1000, "曹县方案 三(六)", "001_b7a273d4f6f65f67.txt:37", "覆盖半径不大于 1000 米"),
+    (
+        "cao",
+        "floor_area_compliance_target",
+        1.0,
+        "曹县方案 三(六)",
+        "001_b7a273d4f6f65f67.txt:37",
+        "配建达标率达到 100%",
+    ),
+    (
+        "cao",
+        "township_centre_coverage",
+        1.0,
+        "曹县方案 附件2 评分细则 四.2",
+        "001_b7a273d4f6f65f67.txt:147",
+        "镇综合养老服务中心覆盖率达到100%",
+    ),
+    (
+        "cao",
+        "nursing_bed_share",
+        0.65,
+        "曹县方案 附件2 评分细则 四.1",
+        "001_b7a273d4f6f65f67.txt:145",
+        "护理型床位占比达到 65%以上",
+    ),
     # 聊政办字〔2024〕11号 (Liaocheng)
-    ("liaocheng", "walk_minutes", 15, "聊政办字〔2024〕11号 二(二)",
-     "002_c8200f382cce7156.txt:34", "“15分钟养老服务圈”基本形成"),
-    ("liaocheng", "street_centre_coverage", 1.0, "聊政办字〔2024〕11号 二(二)",
-     "002_c8200f382cce7156.txt:34", "乡镇（街道）综合养老服务中心覆盖率达到100%"),
-    ("liaocheng", "township_centre_coverage", 1.0, "聊政办字〔2024〕11号 二(二)",
-     "002_c8200f382cce7156.txt:34", "乡镇（街道）综合养老服务中心覆盖率达到100%"),
-    ("liaocheng", "community_facility_coverage", 1.0, "聊政办字〔2024〕11号 二(二)",
-     "002_c8200f382cce7156.txt:34", "城市社区养老服务设施覆盖率达到100%"),
-    ("liaocheng", "land_m2_per_capita", 0.2, "聊政办字〔2024〕11号 三(十)",
-     "002_c8200f382cce7156.txt:61", "人均用地不低于0.2平方米"),
-    ("liaocheng", "nursing_bed_share", 0.78, "聊政办字〔2024〕11号 二(一)",
-     "002_c8200f382cce7156.txt:32", "护理型床位占比达到78%"),
+    (
+        "liaocheng",
+        "walk_minutes",
+        15,
+        "聊政办字〔2024〕11号 二(二)",
+        "002_c8200f382cce7156.txt:34",
+        "“15分钟养老服务圈”基本形成",
+    ),
+    (
+        "liaocheng",
+        "street_centre_coverage",
+        1.0,
+        "聊政办字〔2024〕11号 二(二)",
+        "002_c8200f382cce7156.txt:34",
+        "乡镇（街道）综合养老服务中心覆盖率达到100%",
+    ),
+    (
+        "liaocheng",
+        "township_centre_coverage",
+        1.0,
+        "聊政办字〔2024〕11号 二(二)",
+        "002_c8200f382cce7156.txt:34",
+        "乡镇（街道）综合养老服务中心覆盖率达到100%",
+    ),
+    (
+        "liaocheng",
+        "community_facility_coverage",
+        1.0,
+        "聊政办字〔2024〕11号 二(二)",
+        "002_c8200f382cce7156.txt:34",
+        "城市社区养老服务设施覆盖率达到100%",
+    ),
+    (
+        "liaocheng",
+        "land_m2_per_capita",
+        0.2,
+        "聊政办字〔2024〕11号 三(十)",
+        "002_c8200f382cce7156.txt:61",
+        "人均用地不低于0.2平方米",
+    ),
+    (
+        "liaocheng",
+        "nursing_bed_share",
+        0.78,
+        "聊政办字〔2024〕11号 二(一)",
+        "002_c8200f382cce7156.txt:32",
+        "护理型床位占比达到78%",
+    ),
     # 东政办发〔2024〕3号 (Dongyang)
-    ("dongyang", "nursing_bed_share", 0.60, "东政办发〔2024〕3号 第2条",
-     "003_612a1a30331042c4.txt:41", "护理型床位占比达 60%"),
-    ("dongyang", "dementia_beds_per_10000_elderly", 20, "东政办发〔2024〕3号 第2条",
-     "003_612a1a30331042c4.txt:41", "每万名老年人拥有认知障碍照护床位 20 张"),
-    ("dongyang", "meal_service_coverage", 0.80, "东政办发〔2024〕3号 第7条",
-     "003_612a1a30331042c4.txt:57", "助餐村（社区）覆盖率达到80%"),
-    ("dongyang", "certified_caregivers_per_10000_elderly", 27, "东政办发〔2024〕3号 第13条",
-     "003_612a1a30331042c4.txt:77", "每万老年人拥有持证养老护理员达到 27 人"),
+    (
+        "dongyang",
+        "nursing_bed_share",
+        0.60,
+        "东政办发〔2024〕3号 第2条",
+        "003_612a1a30331042c4.txt:41",
+        "护理型床位占比达 60%",
+    ),
+    (
+        "dongyang",
+        "dementia_beds_per_10000_elderly",
+        20,
+        "东政办发〔2024〕3号 第2条",
+        "003_612a1a30331042c4.txt:41",
+        "每万名老年人拥有认知障碍照护床位 20 张",
+    ),
+    (
+        "dongyang",
+        "meal_service_coverage",
+        0.80,
+        "东政办发〔2024〕3号 第7条",
+        "003_612a1a30331042c4.txt:57",
+        "助餐村（社区）覆盖率达到80%",
+    ),
+    (
+        "dongyang",
+        "certified_caregivers_per_10000_elderly",
+        27,
+        "东政办发〔2024〕3号 第13条",
+        "003_612a1a30331042c4.txt:77",
+        "每万老年人拥有持证养老护理员达到 27 人",
+    ),
     # 济政办发〔2023〕2号 (Jining)
-    ("jining", "new_area_m2_per_100hh", 30, "济政办发〔2023〕2号 第11条",
-     "004_0af9ec37fa098898.txt:41", "每百户不低于 30 平方米"),
-    ("jining", "min_site_area_m2", 200, "济政办发〔2023〕2号 第11条",
-     "004_0af9ec37fa098898.txt:41", "每处建筑面积不得少于 200 平方米"),
-    ("jining", "existing_area_m2_per_100hh", 20, "济政办发〔2023〕2号 第11条",
-     "004_0af9ec37fa098898.txt:41", "按照每百户不低于 20 平方米的标准配置"),
-    ("jining", "floor_area_compliance_target", 1.0, "济政办发〔2023〕2号 第11条",
-     "004_0af9ec37fa098898.txt:41", "配建达标率达到 100%"),
-    ("jining", "street_centre_coverage", 1.0, "济政办发〔2023〕2号 第13条",
-     "004_0af9ec37fa098898.txt:45", "街道综合养老服务中心实现全覆盖"),
-    ("jining", "township_centre_coverage", 0.6, "济政办发〔2023〕2号 第13条",
-     "004_0af9ec37fa098898.txt:45", "乡（镇）综合养老服务中心覆盖率大于 60%"),
-    ("jining", "community_facility_coverage", 1.0, "济政办发〔2023〕2号 第13条",
-     "004_0af9ec37fa098898.txt:45", "社区养老服务设施实现全覆盖"),
-    ("jining", "nursing_bed_share", 0.65, "济政办发〔2023〕2号 第16条",
-     "004_0af9ec37fa098898.txt:55", "护理型床位占比提高到 65%以上"),
-    ("jining", "social_workers_per_1000_elderly", 1, "济政办发〔2023〕2号 第19条",
-     "004_0af9ec37fa098898.txt:65", "每千名老年人至少配有 1 名社会工作者"),
+    (
+        "jining",
+        "new_area_m2_per_100hh",
+        30,
+        "济政办发〔2023〕2号 第11条",
+        "004_0af9ec37fa098898.txt:41",
+        "每百户不低于 30 平方米",
+    ),
+    (
+        "jining",
+        "min_site_area_m2",
+        200,
+        "济政办发〔2023〕2号 第11条",
+        "004_0af9ec37fa098898.txt:41",
+        "每处建筑面积不得少于 200 平方米",
+    ),
+    (
+        "jining",
+        "existing_area_m2_per_100hh",
+        20,
+        "济政办发〔2023〕2号 第11条",
+        "004_0af9ec37fa098898.txt:41",
+        "按照每百户不低于 20 平方米的标准配置",
+    ),
+    (
+        "jining",
+        "floor_area_compliance_target",
+        1.0,
+        "济政办发〔2023〕2号 第11条",
+        "004_0af9ec37fa098898.txt:41",
+        "配建达标率达到 100%",
+    ),
+    (
+        "jining",
+        "street_centre_coverage",
+        1.0,
+        "济政办发〔2023〕2号 第13条",
+        "004_0af9ec37fa098898.txt:45",
+        "街道综合养老服务中心实现全覆盖",
+    ),
+    (
+        "jining",
+        "township_centre_coverage",
+        0.6,
+        "济政办发〔2023〕2号 第13条",
+        "004_0af9ec37fa098898.txt:45",
+        "乡（镇）综合养老服务中心覆盖率大于 60%",
+    ),
+    (
+        "jining",
+        "community_facility_coverage",
+        1.0,
+        "济政办发〔2023〕2号 第13条",
+        "004_0af9ec37fa098898.txt:45",
+        "社区养老服务设施实现全覆盖",
+    ),
+    (
+        "jining",
+        "nursing_bed_share",
+        0.65,
+        "济政办发〔2023〕2号 第16条",
+        "004_0af9ec37fa098898.txt:55",
+        "护理型床位占比提高到 65%以上",
+    ),
+    (
+        "jining",
+        "social_workers_per_1000_elderly",
+        1,
+        "济政办发〔2023〕2号 第19条",
+        "004_0af9ec37fa098898.txt:65",
+        "每千名老年人至少配有 1 名社会工作者",
+    ),
     # National standards and Shandong provincial rules: no seed copy; standards.md section given.
     ("national", "walk_minutes", 15, "GB 50180-2018 表3.0.4 十五分钟生活圈", "standards.md §1.1", None),
-    ("national", "walk_speed_m_per_min", 60, "toolkit default, derived from GB 50180-2018",
-     "standards.md §5", None),
-    ("national", "life_circle_15min_distance_m", [800, 1000], "GB 50180-2018 表3.0.4",
-     "standards.md §1.1", None),
+    ("national", "walk_speed_m_per_min", 60, "toolkit default, derived from GB 50180-2018", "standards.md §5", None),
+    ("national", "life_circle_15min_distance_m", [800, 1000], "GB 50180-2018 表3.0.4", "standards.md §1.1", None),
     ("national", "land_m2_per_capita", 0.1, "GB 50437-2007(2018) §3.2.1A", "standards.md §2", None),
     ("national", "beds_per_1000_elderly", 40, "GB 50437-2007(2018) §3.2.1", "standards.md §2", None),
     ("national", "bed_floor_area_m2", 35, "GB 50437-2007(2018) §3.2.4", "standards.md §2", None),
     ("national", "bed_land_area_m2", [18, 44], "GB 50437-2007(2018) §3.2.4", "standards.md §2", None),
     ("national", "min_beds_per_site", 20, "GB 50437-2007(2018) §3.2.4", "standards.md §2", None),
     ("national", "household_size", 2.62, "第七次全国人口普查公报 第二号", "standards.md §6", None),
-    ("national", "elderly_share_60plus", 0.187, "第七次全国人口普查公报 第五号",
-     "standards.md §4.4", None),
-    ("national", "elderly_share_65plus", 0.135, "第七次全国人口普查公报 第五号",
-     "standards.md §4.4", None),
-    ("shandong", "new_area_m2_per_100hh", 20, "山东省城镇居住区社区养老服务设施…管理办法 (2022)",
-     "standards.md §4.2", None),
-    ("shandong", "land_m2_per_capita", 0.2, "山东省加快发展养老服务业的意见 (no. unconfirmed)",
-     "standards.md §4.2", None),
+    ("national", "elderly_share_60plus", 0.187, "第七次全国人口普查公报 第五号", "standards.md §4.4", None),
+    ("national", "elderly_share_65plus", 0.135, "第七次全国人口普查公报 第五号", "standards.md §4.4", None),
+    (
+        "shandong",
+        "new_area_m2_per_100hh",
+        20,
+        "山东省城镇居住区社区养老服务设施…管理办法 (2022)",
+        "standards.md §4.2",
+        None,
+    ),
+    (
+        "shandong",
+        "land_m2_per_capita",
+        0.2,
+        "山东省加快发展养老服务业的意见 (no. unconfirmed)",
+        "standards.md §4.2",
+        None,
+    ),
     ("shandong", "household_size", 2.70, "山东省第七次人口普查", "standards.md §4.2", None),
     ("shandong", "elderly_share_65plus", 0.1513, "山东省 2020 census", "standards.md §4.4", None),
 ]
 
 # Figures the documents do not state (or that nobody confirmed): they must stay empty.
 NOT_STATED = [
-    ("national", "new_area_m2_per_100hh"), ("national", "existing_area_m2_per_100hh"),
-    ("national", "min_site_area_m2"), ("national", "service_radius_m"),
-    ("national", "nursing_bed_share"), ("shandong", "existing_area_m2_per_100hh"),
-    ("liaocheng", "existing_area_m2_per_100hh"), ("dong_e", "service_radius_m"),
-    ("cao", "min_site_area_m2"), ("jining", "existing_min_site_area_m2"),
-    ("dongyang", "new_area_m2_per_100hh"), ("dongyang", "existing_area_m2_per_100hh"),
+    ("national", "new_area_m2_per_100hh"),
+    ("national", "existing_area_m2_per_100hh"),
+    ("national", "min_site_area_m2"),
+    ("national", "service_radius_m"),
+    ("national", "nursing_bed_share"),
+    ("shandong", "existing_area_m2_per_100hh"),
+    ("liaocheng", "existing_area_m2_per_100hh"),
+    ("dong_e", "service_radius_m"),
+    ("cao", "min_site_area_m2"),
+    ("jining", "existing_min_site_area_m2"),
+    ("dongyang", "new_area_m2_per_100hh"),
+    ("dongyang", "existing_area_m2_per_100hh"),
     ("dongyang", "min_site_area_m2"),
 ]
 
@@ -145,8 +374,7 @@ def _shipped(profile: str) -> dict:
     return yaml.safe_load((PROFILE_DIR / f"{profile}.yaml").read_text(encoding="utf-8"))["rules"]
 
 
-@pytest.mark.parametrize("profile,key,figure,clause,where,words", FIGURES,
-                         ids=[f"{p}-{k}" for p, k, *_ in FIGURES])
+@pytest.mark.parametrize("profile,key,figure,clause,where,words", FIGURES, ids=[f"{p}-{k}" for p, k, *_ in FIGURES])
 def test_shipped_value_equals_source_figure(profile, key, figure, clause, where, words):
     entry = _shipped(profile)[key]
     assert entry["value"] == pytest.approx(figure)
@@ -155,9 +383,11 @@ def test_shipped_value_equals_source_figure(profile, key, figure, clause, where,
     assert clause.split(" ")[0] in entry["source"] or "standards.md" in where
 
 
-@pytest.mark.parametrize("profile,key,figure,clause,where,words",
-                         [f for f in FIGURES if f[5] is not None],
-                         ids=[f"{p}-{k}" for p, k, *_, w in FIGURES if w is not None])
+@pytest.mark.parametrize(
+    "profile,key,figure,clause,where,words",
+    [f for f in FIGURES if f[5] is not None],
+    ids=[f"{p}-{k}" for p, k, *_, w in FIGURES if w is not None],
+)
 def test_quoted_words_are_in_the_seed_line(profile, key, figure, clause, where, words):
     if not SEEDS.is_dir():
         pytest.skip("../shared/seeds not present")
@@ -176,8 +406,12 @@ def test_quoted_words_are_in_the_seed_line(profile, key, figure, clause, where, 
 
 def test_every_shipped_value_is_in_the_figures_table():
     listed = {(p, k) for p, k, *_ in FIGURES}
-    shipped = {(name, key) for name in list_profiles()
-               for key, entry in _shipped(name).items() if entry.get("value") is not None}
+    shipped = {
+        (name, key)
+        for name in list_profiles()
+        for key, entry in _shipped(name).items()
+        if entry.get("value") is not None
+    }
     assert shipped == listed
 
 
@@ -188,8 +422,7 @@ def test_unstated_figures_stay_empty(profile, key):
 
 
 def test_list_and_chains():
-    assert list_profiles() == ["cao", "dong_e", "dongyang", "jining", "liaocheng", "national",
-                               "shandong"]
+    assert list_profiles() == ["cao", "dong_e", "dongyang", "jining", "liaocheng", "national", "shandong"]
     assert load_profile("dong_e").chain == ("dong_e", "liaocheng", "shandong", "national")
     assert load_profile("cao").chain == ("cao", "shandong", "national")
     assert load_profile("dongyang").chain == ("dongyang", "national")
@@ -197,9 +430,9 @@ def test_list_and_chains():
 
 def test_inherited_values_say_where_from():
     dong_e = load_profile("dong_e")
-    assert dong_e.value("land_m2_per_capita") == 0.2           # Liaocheng 三(十)
+    assert dong_e.value("land_m2_per_capita") == 0.2  # Liaocheng 三(十)
     assert "聊政办字〔2024〕11号" in dong_e.source("land_m2_per_capita")
-    assert dong_e.value("walk_speed_m_per_min") == 60            # toolkit default in national
+    assert dong_e.value("walk_speed_m_per_min") == 60  # toolkit default in national
     table = dong_e.describe("zh").set_index("key")
     assert table.loc["land_m2_per_capita", "defined_in"] == "liaocheng"
     assert bool(table.loc["land_m2_per_capita", "inherited"])
@@ -216,20 +449,28 @@ def test_inherited_values_say_where_from():
     jining = load_profile("jining")
     assert jining.comparison("township_centre_coverage") == ">"
     assert jining.describe("en").set_index("key").loc["township_centre_coverage", "value"] == ">60%"
-    assert list(dong_e.describe("en").columns) == ["key", "label", "value", "unit", "status", "source",
-                                   "defined_in", "inherited"]
+    assert list(dong_e.describe("en").columns) == [
+        "key",
+        "label",
+        "value",
+        "unit",
+        "status",
+        "source",
+        "defined_in",
+        "inherited",
+    ]
 
 
 def test_overrides_take_precedence_and_are_labelled():
-    profile = load_profile("dong_e", {"existing_area_m2_per_100hh": 12,
-                                      "walk_speed_m_per_min": {"value": 55, "source": "survey"}})
+    profile = load_profile(
+        "dong_e", {"existing_area_m2_per_100hh": 12, "walk_speed_m_per_min": {"value": 55, "source": "survey"}}
+    )
     assert profile.value("existing_area_m2_per_100hh") == 12
     assert profile.source("existing_area_m2_per_100hh") == "override for this run"
     assert profile.source("walk_speed_m_per_min") == "survey"
     assert profile.walk_distance_m() == 15 * 55
     assert profile.overridden_keys == ("existing_area_m2_per_100hh", "walk_speed_m_per_min")
-    assert profile.describe().set_index("key").loc["walk_speed_m_per_min", "defined_in"] == \
-        "override"
+    assert profile.describe().set_index("key").loc["walk_speed_m_per_min", "defined_in"] == "override"
     # The shipped profile is untouched.
     assert load_profile("dong_e").value("existing_area_m2_per_100hh") == 15
 
@@ -240,17 +481,23 @@ def _write(path: Path, text: str) -> Path:
 
 
 def test_user_file_inherits_shipped_and_other_file(tmp_path):
-    base = _write(tmp_path / "county_base.yaml", """
+    base = _write(
+        tmp_path / "county_base.yaml",
+        """
 inherits: dong_e
 rules:
   walk_speed_m_per_min: {value: 54, unit: m/min, source: "县规划局 2025 实测", status: S}
-""")
-    mine = _write(tmp_path / "town.yaml", """
+""",
+    )
+    mine = _write(
+        tmp_path / "town.yaml",
+        """
 title: 某镇专项规划
 inherits: county_base.yaml
 rules:
   new_area_m2_per_100hh: {value: 25, unit: "m²/100hh", source: "镇规划 第3条"}
-""")
+""",
+    )
     profile = load_profile(mine)
     assert profile.chain == ("town", "county_base", "dong_e", "liaocheng", "shandong", "national")
     assert profile.value("new_area_m2_per_100hh") == 25
@@ -271,26 +518,41 @@ def test_missing_value_falls_back_to_toolkit_default_loudly(tmp_path):
     row = profile.describe("en").set_index("key").loc["walk_speed_m_per_min"]
     assert row["defined_in"] == "toolkit default" and row["value"] == "60"
     # No default either: a clear error telling how to supply it.
-    with pytest.raises(SitingInputError, match="service_radius_m.*overrides"):
+    with pytest.raises(SitingInputError, match=r"service_radius_m.*overrides"):
         load_profile("dong_e").require("service_radius_m")
 
 
-@pytest.mark.parametrize("text,message", [
-    ("inherits: dong_e\nrules:\n  new_area_m2_per_100_hh: 25\n",
-     r"alone\.yaml: unknown profile key 'new_area_m2_per_100_hh'.*did you mean new_area_m2_per_100hh"),
-    ("rules:\n  walk_speed_m_per_min: {value: 3.6, unit: km/h}\n",
-     r"alone\.yaml: key 'walk_speed_m_per_min' is given in unit 'km/h' but is expected in 'm/min'"),
-    ("rules:\n  min_site_area_m2: {value: '200', unit: m2}\n",
-     r"alone\.yaml: key 'min_site_area_m2' must be a non-negative number in m2, got '200'"),
-    ("rules:\n  township_centre_coverage: 100\n",
-     r"alone\.yaml: key 'township_centre_coverage' is a share between 0 and 1.*write 1 for 100%"),
-    ("new_area_m2_per_100hh: 20\n",
-     r"alone\.yaml: unknown top-level field.*put \['new_area_m2_per_100hh'\] under 'rules:'"),
-    ("rules:\n  new_area_m2_per_100hh: {value: 20, units: m2}\n",
-     r"alone\.yaml: key 'new_area_m2_per_100hh' has unknown field"),
-    ("inherits: alone.yaml\nrules: {}\n", r"alone\.yaml: profile inheritance loops"),
-    ("inherits: dong-e\nrules: {}\n", r"no shipped profile named 'dong-e'.*did you mean dong_e"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        (
+            "inherits: dong_e\nrules:\n  new_area_m2_per_100_hh: 25\n",
+            r"alone\.yaml: unknown profile key 'new_area_m2_per_100_hh'.*did you mean new_area_m2_per_100hh",
+        ),
+        (
+            "rules:\n  walk_speed_m_per_min: {value: 3.6, unit: km/h}\n",
+            r"alone\.yaml: key 'walk_speed_m_per_min' is given in unit 'km/h' but is expected in 'm/min'",
+        ),
+        (
+            "rules:\n  min_site_area_m2: {value: '200', unit: m2}\n",
+            r"alone\.yaml: key 'min_site_area_m2' must be a non-negative number in m2, got '200'",
+        ),
+        (
+            "rules:\n  township_centre_coverage: 100\n",
+            r"alone\.yaml: key 'township_centre_coverage' is a share between 0 and 1.*write 1 for 100%",
+        ),
+        (
+            "new_area_m2_per_100hh: 20\n",
+            r"alone\.yaml: unknown top-level field.*put \['new_area_m2_per_100hh'\] under 'rules:'",
+        ),
+        (
+            "rules:\n  new_area_m2_per_100hh: {value: 20, units: m2}\n",
+            r"alone\.yaml: key 'new_area_m2_per_100hh' has unknown field",
+        ),
+        ("inherits: alone.yaml\nrules: {}\n", r"alone\.yaml: profile inheritance loops"),
+        ("inherits: dong-e\nrules: {}\n", r"no shipped profile named 'dong-e'.*did you mean dong_e"),
+    ],
+)
 def test_bad_user_file_errors_name_file_and_key(tmp_path, text, message):
     path = _write(tmp_path / "alone.yaml", text)
     with pytest.raises(SitingInputError, match=message):

@@ -1,4 +1,5 @@
 """Walking distances on hand-built networks, checked against figures worked out by hand."""
+
 from __future__ import annotations
 
 import warnings
@@ -27,8 +28,9 @@ EXPECTED_M = {"A1": 660.0, "A2": 260.0, "A4": 1020.0, "A5": 900.0}
 @pytest.fixture
 def access(t_network, t_areas, t_facilities):
     with pytest.warns(UserWarning, match="F2"):
-        return reachability.assess_access(t_network, t_areas, t_facilities, walk_speed_m_per_min=60,
-                                          walk_minutes=15, service_radius_m=1000)
+        return reachability.assess_access(
+            t_network, t_areas, t_facilities, walk_speed_m_per_min=60, walk_minutes=15, service_radius_m=1000
+        )
 
 
 def test_network_distances_match_hand_computation(access):
@@ -142,11 +144,23 @@ def _oneway_osm(path):
     xml = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6">']
     for i, (x, y) in nodes.items():
         xml.append(f'<node id="{i}" lat="{lat0 + y * m:.8f}" lon="{lon0 + x * m / np.cos(np.radians(lat0)):.8f}"/>')
-    ways = [(10, [1, 2], False), (11, [2, 3], False), (12, [4, 3], True), (13, [1, 4], False),
-            (14, [5, 1], False), (15, [3, 6], False), (16, [7, 4], False)]
+    ways = [
+        (10, [1, 2], False),
+        (11, [2, 3], False),
+        (12, [4, 3], True),
+        (13, [1, 4], False),
+        (14, [5, 1], False),
+        (15, [3, 6], False),
+        (16, [7, 4], False),
+    ]
     for wid, refs, oneway in ways:
-        xml.append(f'<way id="{wid}">' + "".join(f'<nd ref="{r}"/>' for r in refs)
-                   + '<tag k="highway" v="residential"/>' + ('<tag k="oneway" v="yes"/>' if oneway else "") + "</way>")
+        xml.append(
+            f'<way id="{wid}">'
+            + "".join(f'<nd ref="{r}"/>' for r in refs)
+            + '<tag k="highway" v="residential"/>'
+            + ('<tag k="oneway" v="yes"/>' if oneway else "")
+            + "</way>"
+        )
     xml.append('<way id="20"><nd ref="5"/><nd ref="7"/><tag k="waterway" v="river"/></way>')
     xml.append("</osm>")
     path.write_text("\n".join(xml), encoding="utf-8")
@@ -163,11 +177,16 @@ def test_one_way_street_walked_both_ways(tmp_path):
     # 20 + 390 against the one-way + 20 = 430 m, not 1250 m round the block
     lat0, lon0, m = 36.33, 116.25, 1 / 111_320
     k = m / np.cos(np.radians(lat0))
-    fac = gpd.GeoDataFrame({"facility_id": ["F"], "level": ["community"]},
-                           geometry=[shapely.Point(lon0 + 400 * k, lat0 + 420 * m)], crs=4326)
-    area = gpd.GeoDataFrame({"area_id": ["A"], "households": [1.0]},
-                            geometry=[shapely.box(lon0 - 10 * k, lat0 + 420 * m, lon0 + 10 * k, lat0 + 440 * m)],
-                            crs=4326)
+    fac = gpd.GeoDataFrame(
+        {"facility_id": ["F"], "level": ["community"]},
+        geometry=[shapely.Point(lon0 + 400 * k, lat0 + 420 * m)],
+        crs=4326,
+    )
+    area = gpd.GeoDataFrame(
+        {"area_id": ["A"], "households": [1.0]},
+        geometry=[shapely.box(lon0 - 10 * k, lat0 + 420 * m, lon0 + 10 * k, lat0 + 440 * m)],
+        crs=4326,
+    )
     got = reachability.assess_access(net, area, fac).areas["dist_m_network"].iloc[0]
     assert got == pytest.approx(430.0, abs=3.0)  # metres; UTM scale and degree rounding allow ~0.5%
 
@@ -183,10 +202,16 @@ def test_agrees_with_networkx_on_real_osm_file():
         net = network.from_file(pbf)
     rng = np.random.default_rng(7)
     picks = net.node_xy[rng.choice(net.n_nodes, 45, replace=False)] + rng.normal(0, 25, (45, 2))
-    areas = gpd.GeoDataFrame({"area_id": [f"A{i}" for i in range(40)], "households": 100.0},
-                             geometry=shapely.buffer(shapely.points(picks[:40]), 30), crs=net.crs)
-    facs = gpd.GeoDataFrame({"facility_id": [f"F{i}" for i in range(5)], "level": "community"},
-                            geometry=shapely.points(picks[40:]), crs=net.crs)
+    areas = gpd.GeoDataFrame(
+        {"area_id": [f"A{i}" for i in range(40)], "households": 100.0},
+        geometry=shapely.buffer(shapely.points(picks[:40]), 30),
+        crs=net.crs,
+    )
+    facs = gpd.GeoDataFrame(
+        {"facility_id": [f"F{i}" for i in range(5)], "level": "community"},
+        geometry=shapely.points(picks[40:]),
+        crs=net.crs,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ours = reachability.assess_access(net, areas, facs).areas["dist_m_network"].to_numpy()
@@ -198,17 +223,17 @@ def test_agrees_with_networkx_on_real_osm_file():
         if not g.has_edge(a, b) or g[a][b]["w"] > w:
             g.add_edge(a, b, w=w)
 
-    for u, v, ln in zip(e.u, e.v, e.length_m):
+    for u, v, ln in zip(e.u, e.v, e.length_m, strict=True):
         add(u, v, ln)
         add(v, u, ln)
     for att, kind in ((aa, "A"), (fa, "F")):
-        for o, ei, off, gap in zip(att.owner, att.edge, att.offset_m, att.gap_m):
+        for o, ei, off, gap in zip(att.owner, att.edge, att.offset_m, att.gap_m, strict=True):
             u, v, ln = e.u.iat[ei], e.v.iat[ei], e.length_m.iat[ei]
             ends = [(u, gap + off), (v, gap + ln - off)]
             for node, w in ends:
                 add((kind, o), node, w) if kind == "F" else add(node, (kind, o), w)
-    for fo, fe, foff, fg in zip(fa.owner, fa.edge, fa.offset_m, fa.gap_m):
-        for ao, ae, aoff, ag in zip(aa.owner, aa.edge, aa.offset_m, aa.gap_m):
+    for fo, fe, foff, fg in zip(fa.owner, fa.edge, fa.offset_m, fa.gap_m, strict=True):
+        for ao, ae, aoff, ag in zip(aa.owner, aa.edge, aa.offset_m, aa.gap_m, strict=True):
             if fe == ae:
                 add(("F", fo), ("A", ao), fg + ag + abs(foff - aoff))
     best = np.full(len(areas), np.inf)
@@ -235,8 +260,9 @@ def test_site_pairs_reuse_the_area_attachment(access, t_network, t_areas):
     # a candidate 10 m south of the street at x=800: A5 at 10 + (940-800) + 20 = 170 m; A1 leaves by its
     # corner (760, 20): 10 + (800-760) + 20 = 70 m
     cands = gpd.GeoDataFrame({"candidate_id": ["C1"]}, geometry=[shapely.Point(at(800, -10))], crs=UTM50)
-    got = reachability.site_pairs(t_network, t_areas, cands, id_column="candidate_id", limit_m=300,
-                                  area_attachment=access.area_attachment).set_index("area_id")
+    got = reachability.site_pairs(
+        t_network, t_areas, cands, id_column="candidate_id", limit_m=300, area_attachment=access.area_attachment
+    ).set_index("area_id")
     assert sorted(got.index) == ["A1", "A5"]
     assert got.loc["A5", "dist_m"] == pytest.approx(170.0)
     assert got.loc["A1", "dist_m"] == pytest.approx(70.0)
@@ -248,8 +274,13 @@ def test_site_pairs_reuse_the_area_attachment(access, t_network, t_areas):
 def test_no_facilities_at_all(t_network, t_areas, t_facilities):
     got = reachability.assess_access(t_network, t_areas, t_facilities.iloc[:0]).areas
     assert not got["within_walk"].any() and got["walk_min"].isna().all()
-    assert got["unreachable_reason"].tolist() == ["no_facility_in_reach", "no_facility_in_reach", "no_street_nearby",
-                                                  "no_facility_in_reach", "no_facility_in_reach"]
+    assert got["unreachable_reason"].tolist() == [
+        "no_facility_in_reach",
+        "no_facility_in_reach",
+        "no_street_nearby",
+        "no_facility_in_reach",
+        "no_facility_in_reach",
+    ]
 
 
 def test_for_facilities_recomputes_reachability(access):

@@ -1,4 +1,5 @@
 """Report files: whole-or-nothing folders, byte-stable GeoPackage and Excel files, the comparison table."""
+
 from __future__ import annotations
 
 import subprocess
@@ -39,10 +40,9 @@ def test_atomic_folder_keeps_the_old_folder_on_error(tmp_path):
     target = tmp_path / "out"
     with atomic_folder(target) as work:
         (work / "a.txt").write_text("old")
-    with pytest.raises(RuntimeError):
-        with atomic_folder(target) as work:
-            (work / "a.txt").write_text("half")
-            raise RuntimeError("failed half-way")
+    with pytest.raises(RuntimeError), atomic_folder(target) as work:
+        (work / "a.txt").write_text("half")
+        raise RuntimeError("failed half-way")
     assert (target / "a.txt").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
@@ -51,9 +51,8 @@ def test_atomic_folder_refuses_a_folder_that_is_not_siting_output(tmp_path):
     target = tmp_path / "mine"
     target.mkdir()
     (target / "thesis.docx").write_text("precious")
-    with pytest.raises(SitingInputError, match="not a siting output folder"):
-        with atomic_folder(target):
-            pass
+    with pytest.raises(SitingInputError, match="not a siting output folder"), atomic_folder(target):
+        pass
     assert (target / "thesis.docx").read_text() == "precious"
 
 
@@ -72,12 +71,18 @@ def test_work_folders_of_dead_runs_are_removed(tmp_path):
 
 @pytest.fixture
 def frame():
-    return gpd.GeoDataFrame({
-        "area_id": ["A1", "A2"], "name": ["翠园小区", "杏林小区"], "households": [188.0, 222.0],
-        "ok": pd.array([True, None], dtype="boolean"), "served": [["F1", "F2"], []],
-        "flag": [True, False]},
+    return gpd.GeoDataFrame(
+        {
+            "area_id": ["A1", "A2"],
+            "name": ["翠园小区", "杏林小区"],
+            "households": [188.0, 222.0],
+            "ok": pd.array([True, None], dtype="boolean"),
+            "served": [["F1", "F2"], []],
+            "flag": [True, False],
+        },
         geometry=[shapely.box(116.0, 36.0, 116.001, 36.001), shapely.box(116.002, 36.0, 116.003, 36.001)],
-        crs=4326)
+        crs=4326,
+    )
 
 
 def test_gpkg_is_byte_identical_when_written_later(tmp_path, frame):
@@ -112,14 +117,27 @@ def test_xlsx_is_byte_identical_and_dated_fixed(tmp_path):
 
 
 def _summary(name: str, within: float, sites: int) -> dict:
-    return {"scenario": name, "profile": "dong_e", "households_total": 1000.0, "households_within_walk": within,
-            "share_within_walk": within / 1000, "proposed_sites": sites, "status": "optimal", "gap": 0.0,
-            "settings": {"walk_minutes": 15.0, "walk_speed_m_per_min": 60.0, "service_radius_m": 1000.0}}
+    return {
+        "scenario": name,
+        "profile": "dong_e",
+        "households_total": 1000.0,
+        "households_within_walk": within,
+        "share_within_walk": within / 1000,
+        "proposed_sites": sites,
+        "status": "optimal",
+        "gap": 0.0,
+        "settings": {"walk_minutes": 15.0, "walk_speed_m_per_min": 60.0, "service_radius_m": 1000.0},
+    }
 
 
 def test_comparison_table_differences_by_hand():
-    table = comparison_table([{"summary": _summary("现状", 600.0, 0)}, {"summary": _summary("方案", 950.0, 3)},
-                              {"summary": _summary("方案", 1000.0, 4)}]).set_index("key")
+    table = comparison_table(
+        [
+            {"summary": _summary("现状", 600.0, 0)},
+            {"summary": _summary("方案", 950.0, 3)},
+            {"summary": _summary("方案", 1000.0, 4)},
+        ]
+    ).set_index("key")
     assert list(table.columns) == ["item", "item_en", "现状", "方案", "方案 (2)", "方案 − 现状", "方案 (2) − 现状"]
     assert table.loc["households_within_walk", "方案 − 现状"] == 350.0
     assert table.loc["share_within_walk", "方案 (2) − 现状"] == pytest.approx(0.4)
@@ -130,8 +148,14 @@ def test_comparison_table_differences_by_hand():
 
 
 def test_format_summary_mentions_the_figures():
-    summary = {**_summary("现状", 594.0, 0), "households_within_radius": 990.0, "share_within_radius": 0.99,
-               "areas_floor_area_ok": 32, "areas_total": 83, "share_households_floor_area_ok": 0.325,
-               "floor_area_shortfall_m2": 4528.5}
+    summary = {
+        **_summary("现状", 594.0, 0),
+        "households_within_radius": 990.0,
+        "share_within_radius": 0.99,
+        "areas_floor_area_ok": 32,
+        "areas_total": 83,
+        "share_households_floor_area_ok": 0.325,
+        "floor_area_shortfall_m2": 4528.5,
+    }
     text = format_summary(summary)
     assert "594 / 1,000" in text and "(59.4%)" in text and "32 / 83" in text and "4,528" in text

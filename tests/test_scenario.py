@@ -1,4 +1,5 @@
 """Scenario files: schema mistakes named by key, extends with deep merge, relative paths, running a plan."""
+
 from __future__ import annotations
 
 import warnings
@@ -36,30 +37,41 @@ def test_valid_scenario_has_no_mistakes():
     assert validate(VALID) == []
 
 
-@pytest.mark.parametrize("changes, expected", [
-    ({"name": None}, "name: missing"),
-    ({"netwrok": {"path": "x.osm"}}, "netwrok: unknown key (did you mean 'network'?)"),
-    ({"network": {"place": "东阿县"}}, "network: expected exactly one of path, place or bbox, got path, place"),
-    ({"network": {"path": None, "bbox": [116.3, 36.3, 116.2, 36.4]}}, "network.bbox: expected [west, south, east"),
-    ({"residential": {"columns": ["总户数"]}}, "residential.columns: expected a mapping of schema names"),
-    ({"residential": {"path": None}}, "residential.path: missing"),
-    ({"facilities": None}, "facilities: missing"),
-    ({"facilities": {"crs": 4326}}, "facilities.crs: expected gcj02, bd09"),
-    ({"optimize": {"objective": "k_means"}}, "optimize.objective: expected one of p_median, max_coverage, set_cover"),
-    ({"optimize": {"p": 0}}, "optimize.p: expected a whole number of new centres ≥ 1, or until_compliant, got 0"),
-    ({"optimize": {"p": "some"}}, 'optimize.p: expected a whole number of new centres ≥ 1, or until_compliant, got "some"'),
-    ({"optimize": {"p": None}}, "optimize.p: missing; p_median needs"),
-    ({"optimize": {"capacity": "yes"}}, "optimize.capacity: expected true or false"),
-    ({"optimize": {"time_limit_s": -5}}, "optimize.time_limit_s: expected a time limit in seconds"),
-    ({"optimize": {"solver": "cplex"}}, "optimize.solver: unknown key"),
-    ({"overrides": {"walk_sped_m_per_min": 55}}, "overrides.walk_sped_m_per_min: unknown key (did you mean "
-                                                 "'walk_speed_m_per_min'?)"),
-    ({"overrides": {"walk_minutes": -15}}, "overrides.walk_minutes: expected a number in min, got -15"),
-    ({"candidates": {"layer": "candidates"}}, "candidates: expected path (a candidate layer) or generate: true"),
-    ({"map": {"basemap": "google"}}, "map.basemap: expected one of osm, amap, tianditu, none"),
-    ({"reachability": {"bands_min": [5, -10]}}, "reachability.bands_min: expected a list of walking-time bands"),
-    ({"output": 3}, "output: expected an output folder"),
-])
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({"name": None}, "name: missing"),
+        ({"netwrok": {"path": "x.osm"}}, "netwrok: unknown key (did you mean 'network'?)"),
+        ({"network": {"place": "东阿县"}}, "network: expected exactly one of path, place or bbox, got path, place"),
+        ({"network": {"path": None, "bbox": [116.3, 36.3, 116.2, 36.4]}}, "network.bbox: expected [west, south, east"),
+        ({"residential": {"columns": ["总户数"]}}, "residential.columns: expected a mapping of schema names"),
+        ({"residential": {"path": None}}, "residential.path: missing"),
+        ({"facilities": None}, "facilities: missing"),
+        ({"facilities": {"crs": 4326}}, "facilities.crs: expected gcj02, bd09"),
+        (
+            {"optimize": {"objective": "k_means"}},
+            "optimize.objective: expected one of p_median, max_coverage, set_cover",
+        ),
+        ({"optimize": {"p": 0}}, "optimize.p: expected a whole number of new centres ≥ 1, or until_compliant, got 0"),
+        (
+            {"optimize": {"p": "some"}},
+            'optimize.p: expected a whole number of new centres ≥ 1, or until_compliant, got "some"',
+        ),
+        ({"optimize": {"p": None}}, "optimize.p: missing; p_median needs"),
+        ({"optimize": {"capacity": "yes"}}, "optimize.capacity: expected true or false"),
+        ({"optimize": {"time_limit_s": -5}}, "optimize.time_limit_s: expected a time limit in seconds"),
+        ({"optimize": {"solver": "cplex"}}, "optimize.solver: unknown key"),
+        (
+            {"overrides": {"walk_sped_m_per_min": 55}},
+            "overrides.walk_sped_m_per_min: unknown key (did you mean 'walk_speed_m_per_min'?)",
+        ),
+        ({"overrides": {"walk_minutes": -15}}, "overrides.walk_minutes: expected a number in min, got -15"),
+        ({"candidates": {"layer": "candidates"}}, "candidates: expected path (a candidate layer) or generate: true"),
+        ({"map": {"basemap": "google"}}, "map.basemap: expected one of osm, amap, tianditu, none"),
+        ({"reachability": {"bands_min": [5, -10]}}, "reachability.bands_min: expected a list of walking-time bands"),
+        ({"output": 3}, "output: expected an output folder"),
+    ],
+)
 def test_each_mistake_names_its_key(changes, expected):
     errors = validate(_with(**changes))
     assert any(expected in e for e in errors), errors
@@ -67,8 +79,10 @@ def test_each_mistake_names_its_key(changes, expected):
 
 def test_all_mistakes_are_reported_at_once(tmp_path):
     path = tmp_path / "bad.yml"
-    path.write_text(yaml.safe_dump(_with(optimize={"p": 0, "objective": "x"}, netwrok=1, name=None),
-                                   allow_unicode=True), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(_with(optimize={"p": 0, "objective": "x"}, netwrok=1, name=None), allow_unicode=True),
+        encoding="utf-8",
+    )
     with pytest.raises(SitingInputError) as info:
         load_scenario(path)
     text = str(info.value)
@@ -92,7 +106,9 @@ def test_extends_merges_deeply_and_resolves_paths_per_file(tmp_path):
     plan_dir.mkdir()
     (plan_dir / "plan_b.yml").write_text(
         "extends: ../base/base.yml\nname: plan_b\ncandidates: {path: cands.gpkg}\n"
-        "optimize: {p: 6}\nresidential: {layer: other}\noverrides: {walk_minutes: 10}\n", encoding="utf-8")
+        "optimize: {p: 6}\nresidential: {layer: other}\noverrides: {walk_minutes: 10}\n",
+        encoding="utf-8",
+    )
     scenario = load_scenario(plan_dir / "plan_b.yml")
     config = scenario.config
     assert scenario.name == "plan_b"
@@ -129,10 +145,15 @@ def test_demo_scenarios_load():
 
 @pytest.fixture(scope="module")
 def set_cover_result():
-    scenario = scenario_from_dict({
-        "extends": "baseline.yml", "name": "最少新增", "candidates": {"path": "../candidates.gpkg",
-                                                                    "layer": "candidates"},
-        "optimize": {"objective": "set_cover", "method": "exact"}}, base_dir=SCENARIOS)
+    scenario = scenario_from_dict(
+        {
+            "extends": "baseline.yml",
+            "name": "最少新增",
+            "candidates": {"path": "../candidates.gpkg", "layer": "candidates"},
+            "optimize": {"objective": "set_cover", "method": "exact"},
+        },
+        base_dir=SCENARIOS,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return run_scenario(scenario, progress=False)
@@ -166,8 +187,9 @@ def test_proposed_centres_join_the_plan_as_community_centres(set_cover_result):
     proposed = facilities[facilities["proposed"]]
     assert set(proposed["level"]) == {"community"}
     assert (proposed["floor_area_m2"] >= 300).all()  # dong_e: community centre ≥ 300 m²
-    np.testing.assert_allclose(proposed["floor_area_m2"].to_numpy(),
-                               set_cover_result.proposals["recommended_floor_area_m2"].to_numpy())
+    np.testing.assert_allclose(
+        proposed["floor_area_m2"].to_numpy(), set_cover_result.proposals["recommended_floor_area_m2"].to_numpy()
+    )
 
 
 def test_profile_file_is_relative_to_the_scenario_and_part_of_the_fingerprint(tmp_path):

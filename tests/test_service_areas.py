@@ -1,4 +1,5 @@
 """Street-following service areas on the hand-built T network (F1 stands 40 m north of y=0 at x=100)."""
+
 from __future__ import annotations
 
 import warnings
@@ -31,8 +32,7 @@ REACHED = {
 
 
 def test_rows_and_crs(areas):
-    assert areas[["facility_id", "minutes"]].values.tolist() == [["F1", 5.0], ["F1", 15.0], ["all", 5.0],
-                                                                 ["all", 15.0]]
+    assert areas[["facility_id", "minutes"]].values.tolist() == [["F1", 5.0], ["F1", 15.0], ["all", 5.0], ["all", 15.0]]
     assert areas.crs == UTM50  # the facilities' CRS; F2 (350 m from any street) has none
 
 

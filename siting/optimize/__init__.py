@@ -5,6 +5,7 @@
 >>> model = PMedian(p=5, method="exact", time_limit_s=60).solve(problem)
 >>> model.status, model.objective, model.bound, model.proposals_frame()
 """
+
 from siting.optimize.candidates import generate_candidates
 from siting.optimize.models import MaxCoverage, PMedian, SetCover
 from siting.optimize.problem import SitingProblem

@@ -7,6 +7,7 @@ Two sources, both on the street network so that every candidate can be reached o
 * clusters: KMeans (scikit-learn) centres of the uncovered areas, weighted by households, each
   snapped to its nearest street node.
 """
+
 from __future__ import annotations
 
 import geopandas as gpd
@@ -63,8 +64,9 @@ def generate_candidates(
         raise SitingInputError(f"unknown candidate sources {sorted(unknown)}", fix="use 'grid' and/or 'clusters'")
     node_xy = np.asarray(network.node_xy, dtype=float)
     if len(node_xy) == 0:
-        raise SitingInputError("the street network has no nodes", source="network",
-                               fix="check the network extent covers the areas")
+        raise SitingInputError(
+            "the street network has no nodes", source="network", fix="check the network extent covers the areas"
+        )
     areas = areas.to_crs(network.crs) if areas.crs is not None and areas.crs != network.crs else areas
     if weight not in areas.columns:
         raise SitingInputError("areas layer lacks the weight column", source="areas", column=weight)

@@ -23,6 +23,7 @@ Formulations
 Every solve reports objective, a proven bound, the gap and a status from the fixed vocabulary
 ("optimal" only when the gap is proven ≤ tolerance; else "feasible", "time_limit", "infeasible").
 """
+
 from __future__ import annotations
 
 import time
@@ -91,10 +92,16 @@ def solve_mip(
         the gap is below 1, and the bound is rounded up.
     """
     t0 = time.perf_counter()
-    h = load_highs(cost, lower, upper, integer, matrix, row_lower, row_upper, maximize=maximize, offset=offset,
-                   log=log)
-    return run_highs(h, bool(np.any(integer)), time_limit_s=time_limit_s, tolerance=tolerance, start=start,
-                     integral_objective=integral_objective, started=t0)
+    h = load_highs(cost, lower, upper, integer, matrix, row_lower, row_upper, maximize=maximize, offset=offset, log=log)
+    return run_highs(
+        h,
+        bool(np.any(integer)),
+        time_limit_s=time_limit_s,
+        tolerance=tolerance,
+        start=start,
+        integral_objective=integral_objective,
+        started=t0,
+    )
 
 
 def load_highs(
@@ -166,10 +173,8 @@ def run_highs(
     has_solution = info.primal_solution_status == highspy.kSolutionStatusFeasible
     x = np.asarray(h.getSolution().col_value) if has_solution else None
     objective = float(info.objective_function_value) if has_solution else float("nan")
-    if has_integer:
-        bound = float(info.mip_dual_bound)
-    else:
-        bound = objective if model_status == S.kOptimal else float("nan")
+    # an LP's bound is its optimum; a MIP's is the dual bound of the search
+    bound = float(info.mip_dual_bound) if has_integer else objective if model_status == S.kOptimal else float("nan")
     if not np.isfinite(bound):
         bound = float("nan")
     elif integral_objective:
@@ -194,8 +199,18 @@ def set_cover(
     """Minimum-cost set of columns such that every row of the 0/1 matrix `cover` has one."""
     n = cover.shape[1]
     m = cover.shape[0]
-    return solve_mip(site_costs, np.zeros(n), np.ones(n), np.ones(n, bool), cover, np.ones(m), np.full(m, INF),
-                     time_limit_s=time_limit_s, tolerance=tolerance, start=start)
+    return solve_mip(
+        site_costs,
+        np.zeros(n),
+        np.ones(n),
+        np.ones(n, bool),
+        cover,
+        np.ones(m),
+        np.full(m, INF),
+        time_limit_s=time_limit_s,
+        tolerance=tolerance,
+        start=start,
+    )
 
 
 def max_coverage(
@@ -219,9 +234,19 @@ def max_coverage(
     x0 = None
     if start is not None:
         x0 = np.r_[start, np.minimum(cover @ start, 1.0)]
-    return solve_mip(cost, np.zeros(n + m), np.ones(n + m), np.r_[np.ones(n, bool), np.zeros(m, bool)], matrix,
-                     np.full(m + 1, -INF), np.r_[np.zeros(m), float(p)], maximize=True,
-                     time_limit_s=time_limit_s, tolerance=tolerance, start=x0)
+    return solve_mip(
+        cost,
+        np.zeros(n + m),
+        np.ones(n + m),
+        np.r_[np.ones(n, bool), np.zeros(m, bool)],
+        matrix,
+        np.full(m + 1, -INF),
+        np.r_[np.zeros(m), float(p)],
+        maximize=True,
+        time_limit_s=time_limit_s,
+        tolerance=tolerance,
+        start=x0,
+    )
 
 
 def _levels(alloc: Allocation) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -306,7 +331,7 @@ def p_median(
         pair_kept = kept_level[level_of_pair]
         r_pair = row_of_level[level_of_pair[pair_kept]]
         c_pair = alloc.cols[pair_kept]
-        prev_ok = (rank[lv] > 0)
+        prev_ok = rank[lv] > 0
         r_prev = row_of_level[lv[prev_ok]]
         c_prev = z_index[lv[prev_ok] - 1]
         own = has_z[lv]
@@ -324,9 +349,20 @@ def p_median(
         offset = float(value[rank == 0].sum())
         start = np.r_[best_open.astype(float), alloc.level_indicators(best_open, level_of_pair, rank)[has_z]]
         remaining = None if deadline is None else max(deadline - time.perf_counter(), 0.01)
-        res = solve_mip(cost, lower, upper, np.r_[np.ones(n_sites, bool), np.zeros(n_col - n_sites, bool)],
-                        matrix, row_lower, row_upper, offset=offset, time_limit_s=remaining,
-                        tolerance=tolerance, start=start, integral_objective=integral)
+        res = solve_mip(
+            cost,
+            lower,
+            upper,
+            np.r_[np.ones(n_sites, bool), np.zeros(n_col - n_sites, bool)],
+            matrix,
+            row_lower,
+            row_upper,
+            offset=offset,
+            time_limit_s=remaining,
+            tolerance=tolerance,
+            start=start,
+            integral_objective=integral,
+        )
         if progress:
             tqdm.write(f"p-median round {rounds}: {len(lv)} rows, relaxed {res.objective:.6g}, bound {res.bound:.6g}")
         if res.status == "infeasible":
@@ -377,8 +413,16 @@ class AssignmentModel:
         Opening cost per site (set cover objective).
     """
 
-    def __init__(self, alloc: Allocation, load: np.ndarray, capacity: np.ndarray, *, p: int | None = None,
-                 exactly_p: bool = False, site_costs: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        alloc: Allocation,
+        load: np.ndarray,
+        capacity: np.ndarray | None,
+        *,
+        p: int | None = None,
+        exactly_p: bool = False,
+        site_costs: np.ndarray | None = None,
+    ) -> None:
         self.alloc = alloc
         n_sites = alloc.n_sites
         n_pairs = len(alloc.rows)
@@ -390,7 +434,13 @@ class AssignmentModel:
         self.y_cols = y_col[cand_idx].astype(np.int32)
         n_col = n_pairs + len(cand_idx)
         pair = np.arange(n_pairs)
-        rr, cc, vv, lo, up = [alloc.rows], [pair], [np.ones(n_pairs)], [np.ones(alloc.n_demand)], [np.ones(alloc.n_demand)]
+        rr, cc, vv, lo, up = (
+            [alloc.rows],
+            [pair],
+            [np.ones(n_pairs)],
+            [np.ones(alloc.n_demand)],
+            [np.ones(alloc.n_demand)],
+        )
         n_row = alloc.n_demand
         cp = np.flatnonzero(cand[alloc.cols])  # x_ij ≤ y_j
         rid = n_row + np.arange(len(cp))
@@ -400,7 +450,8 @@ class AssignmentModel:
         lo.append(np.full(len(cp), -INF))
         up.append(np.zeros(len(cp)))
         n_row += len(cp)
-        cap = np.r_[capacity, np.inf]  # the virtual site is unlimited
+        # no capacities means unlimited; the virtual site is unlimited too
+        cap = np.r_[np.full(n_sites - 1, np.inf) if capacity is None else capacity, np.inf]
         limited = np.flatnonzero(np.isfinite(cap))
         cap_row = np.full(n_sites, -1)
         cap_row[limited] = n_row + np.arange(len(limited))
@@ -422,8 +473,9 @@ class AssignmentModel:
             self.card_row = n_row
             self.card_bounds = (lo[-1][0], up[-1][0])
             n_row += 1
-        self.matrix = sp.csr_matrix((np.concatenate(vv), (np.concatenate(rr), np.concatenate(cc))),
-                                    shape=(n_row, n_col))
+        self.matrix = sp.csr_matrix(
+            (np.concatenate(vv), (np.concatenate(rr), np.concatenate(cc))), shape=(n_row, n_col)
+        )
         self.row_lower, self.row_upper = np.concatenate(lo), np.concatenate(up)
         self.cost = np.r_[alloc.a, np.zeros(len(cand_idx))]
         if site_costs is not None:
@@ -436,9 +488,15 @@ class AssignmentModel:
 
     def _model(self, integral: bool) -> highspy.Highs:
         if integral not in self._highs:
-            self._highs[integral] = load_highs(self.cost, np.zeros(self.n_col), np.ones(self.n_col),
-                                               np.full(self.n_col, integral), self.matrix, self.row_lower,
-                                               self.row_upper)
+            self._highs[integral] = load_highs(
+                self.cost,
+                np.zeros(self.n_col),
+                np.ones(self.n_col),
+                np.full(self.n_col, integral),
+                self.matrix,
+                self.row_lower,
+                self.row_upper,
+            )
         return self._highs[integral]
 
     def solve(
@@ -474,23 +532,30 @@ class AssignmentModel:
             start = np.zeros(self.n_col)
             target = np.where(start_assign >= 0, start_assign, alloc.virtual)
             start[np.flatnonzero(alloc.cols == target[alloc.rows])] = 1.0
-            start[self.n_pairs:] = start_open[self.cand_idx]
-        res = run_highs(h, integral, time_limit_s=time_limit_s, tolerance=tolerance, start=start,
-                        integral_objective=integral and self.integral_objective)
+            start[self.n_pairs :] = start_open[self.cand_idx]
+        res = run_highs(
+            h,
+            integral,
+            time_limit_s=time_limit_s,
+            tolerance=tolerance,
+            start=start,
+            integral_objective=integral and self.integral_objective,
+        )
         assign = np.full(alloc.n_demand, -1)
         opened = alloc.fixed_mask.copy()
         if res.x is not None:
-            opened[self.cand_idx] = res.x[self.n_pairs:] > 0.5
+            opened[self.cand_idx] = res.x[self.n_pairs :] > 0.5
             if integral:
                 chosen = np.flatnonzero(res.x[: self.n_pairs] > 0.5)
                 assign[alloc.rows[chosen]] = alloc.cols[chosen]
                 assign[assign == alloc.virtual] = -1
                 # report the cost of the assignment itself, free of solver round-off
-                res.objective = float(self.cost[chosen].sum() + self.cost[self.n_pairs:][opened[self.cand_idx]].sum())
+                res.objective = float(self.cost[chosen].sum() + self.cost[self.n_pairs :][opened[self.cand_idx]].sum())
         return res, opened, assign
 
-    def _solve_open(self, open_mask: np.ndarray, integral: bool, time_limit_s: float | None,
-                    tolerance: float) -> tuple[MipResult, np.ndarray, np.ndarray]:
+    def _solve_open(
+        self, open_mask: np.ndarray, integral: bool, time_limit_s: float | None, tolerance: float
+    ) -> tuple[MipResult, np.ndarray, np.ndarray]:
         alloc = self.alloc
         pairs = np.flatnonzero(open_mask[alloc.cols])
         assign = np.full(alloc.n_demand, -1)
@@ -502,17 +567,31 @@ class AssignmentModel:
         lim = np.flatnonzero(np.isfinite(cap))
         n = len(pairs)
         matrix = sp.csr_matrix(
-            (np.r_[np.ones(n), self.load[rows[lim]]],
-             (np.r_[rows, alloc.n_demand + cap_row], np.r_[np.arange(n), lim])),
-            shape=(alloc.n_demand + len(limited_sites), n))
+            (
+                np.r_[np.ones(n), self.load[rows[lim]]],
+                (np.r_[rows, alloc.n_demand + cap_row], np.r_[np.arange(n), lim]),
+            ),
+            shape=(alloc.n_demand + len(limited_sites), n),
+        )
         row_lower = np.r_[np.ones(alloc.n_demand), np.full(len(limited_sites), -INF)]
         row_upper = np.r_[np.ones(alloc.n_demand), self.capacity_ext[limited_sites]]
-        res = solve_mip(alloc.a[pairs], np.zeros(n), np.ones(n), np.full(n, integral), matrix, row_lower, row_upper,
-                        time_limit_s=time_limit_s, tolerance=tolerance,
-                        integral_objective=integral and self.integral_objective)
+        res = solve_mip(
+            alloc.a[pairs],
+            np.zeros(n),
+            np.ones(n),
+            np.full(n, integral),
+            matrix,
+            row_lower,
+            row_upper,
+            time_limit_s=time_limit_s,
+            tolerance=tolerance,
+            integral_objective=integral and self.integral_objective,
+        )
         if res.x is not None and integral:
             chosen = res.x > 0.5
             assign[rows[chosen]] = cols[chosen]
             assign[assign == alloc.virtual] = -1
-            res.objective = float(alloc.a[pairs][chosen].sum() + self.cost[self.n_pairs:][open_mask[self.cand_idx]].sum())
+            res.objective = float(
+                alloc.a[pairs][chosen].sum() + self.cost[self.n_pairs :][open_mask[self.cand_idx]].sum()
+            )
         return res, open_mask.copy(), assign

@@ -12,6 +12,7 @@ computed for all pairs at once from each demand's nearest and second-nearest ope
 are then escaped by variable neighbourhood search (Hansen & Mladenović 1997): shake k random swaps,
 improve, keep if better.
 """
+
 from __future__ import annotations
 
 import time
@@ -158,8 +159,11 @@ def swap_profits(alloc: Allocation, open_mask: np.ndarray) -> tuple[np.ndarray, 
     s1_pair = np.where(served[alloc.rows], s1[alloc.rows], alloc.virtual)
     sel = (alloc.a < d2_pair) & (pos_c[alloc.cols] >= 0) & (pos_r[s1_pair] >= 0)
     flat = pos_c[alloc.cols[sel]] * len(removable) + pos_r[s1_pair[sel]]
-    extra = np.bincount(flat, weights=d2_pair[sel] - np.maximum(alloc.a[sel], d1[alloc.rows[sel]]),
-                        minlength=len(closed) * len(removable)).reshape(len(closed), len(removable))
+    extra = np.bincount(
+        flat,
+        weights=d2_pair[sel] - np.maximum(alloc.a[sel], d1[alloc.rows[sel]]),
+        minlength=len(closed) * len(removable),
+    ).reshape(len(closed), len(removable))
     return extra + gain[closed][:, None] - loss[removable][None, :], closed, removable, objective
 
 
@@ -266,7 +270,7 @@ def set_cover_greedy(cover_csc, site_costs: np.ndarray) -> np.ndarray:
         ratio = np.where(count > 0, site_costs / np.maximum(count, 1e-12), np.inf)
         j = int(np.argmin(ratio))
         chosen[j] = True
-        uncovered[cover_csc.indices[cover_csc.indptr[j]:cover_csc.indptr[j + 1]]] = 0.0
+        uncovered[cover_csc.indices[cover_csc.indptr[j] : cover_csc.indptr[j + 1]]] = 0.0
     return remove_redundant(cover_csr, chosen, site_costs)
 
 
@@ -276,7 +280,7 @@ def remove_redundant(cover_csr, chosen: np.ndarray, site_costs: np.ndarray) -> n
     times = cover_csr @ chosen.astype(float)
     cover_csc = cover_csr.tocsc()
     for j in np.flatnonzero(chosen)[np.argsort(-site_costs[chosen], kind="stable")]:
-        rows = cover_csc.indices[cover_csc.indptr[j]:cover_csc.indptr[j + 1]]
+        rows = cover_csc.indices[cover_csc.indptr[j] : cover_csc.indptr[j + 1]]
         if np.all(times[rows] >= 2):
             chosen[j] = False
             times[rows] -= 1
@@ -300,7 +304,6 @@ def set_cover_lagrangian(
     -------
     chosen, lower_bound
     """
-    n_rows, n_cols = cover_csr.shape
     cover_csc = cover_csr.tocsc()
     best = set_cover_greedy(cover_csc, site_costs)
     upper = float(site_costs[best].sum())
@@ -360,7 +363,7 @@ def _cover_from_reduced(cover_csr, cover_csc, x: np.ndarray, site_costs: np.ndar
         ratio = np.where(count > 0, site_costs / np.maximum(count, 1e-12), np.inf)
         j = int(np.argmin(ratio))
         chosen[j] = True
-        uncovered[cover_csc.indices[cover_csc.indptr[j]:cover_csc.indptr[j + 1]]] = False
+        uncovered[cover_csc.indices[cover_csc.indptr[j] : cover_csc.indptr[j + 1]]] = False
     return remove_redundant(cover_csr, chosen, site_costs)
 
 
@@ -390,7 +393,7 @@ def screened_interchange(
         if profit.size == 0:
             break
         swaps = np.argsort(-profit, axis=None, kind="stable")[:max_evaluations]
-        trials = []
+        trials: list[tuple[float, int, np.ndarray]] = []
         for k in swaps:
             if deadline is not None and time.perf_counter() > deadline:
                 break
@@ -436,7 +439,7 @@ def p_median_lagrangian(
     best_obj = alloc.objective(best)
     cand = np.flatnonzero(alloc.candidate_mask)
     fixed = alloc.fixed_mask
-    d1, _, d2, _ = alloc.nearest_two(best)
+    d2 = alloc.nearest_two(best)[2]
     lam = np.minimum(d2, alloc.big)  # start above the served cost so open sites look attractive
     lower = -np.inf
     step = 2.0
@@ -468,8 +471,11 @@ def p_median_lagrangian(
                 polished, obj = interchange(alloc, trial, deadline)
                 if obj < best_obj:
                     best, best_obj = polished, obj
-        served = np.bincount(alloc.rows, weights=(trial[alloc.cols] & (alloc.a < lam[alloc.rows])).astype(float),
-                             minlength=alloc.n_demand)
+        served = np.bincount(
+            alloc.rows,
+            weights=(trial[alloc.cols] & (alloc.a < lam[alloc.rows])).astype(float),
+            minlength=alloc.n_demand,
+        )
         g = 1.0 - served
         norm = float(g @ g)
         if norm == 0:

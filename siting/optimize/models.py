@@ -31,6 +31,7 @@ message : str
 Methods: "greedy" (construction only), "heuristic" (greedy + swap improvement; the default),
 "exact" (HiGHS, started from the heuristic solution).
 """
+
 from __future__ import annotations
 
 import time
@@ -96,8 +97,12 @@ class _Solver:
         self.marginal_gain_ = np.zeros(0)
         self.newly_covered_ = np.zeros(0)
         if self.capacitated and problem.capacity is None:
-            raise SitingInputError("capacitated=True needs site capacities", source="SitingProblem",
-                                   column="capacity", fix="pass capacity= (or rate_m2_per_100_households= to from_tables)")
+            raise SitingInputError(
+                "capacitated=True needs site capacities",
+                source="SitingProblem",
+                column="capacity",
+                fix="pass capacity= (or rate_m2_per_100_households= to from_tables)",
+            )
         self._deadline = None if self.time_limit_s is None else t0 + self.time_limit_s
         self._solve(problem)
         self.gap = exact.relative_gap(self.objective, self.bound)
@@ -107,8 +112,9 @@ class _Solver:
     def _remaining(self) -> float | None:
         return None if self._deadline is None else max(self._deadline - time.perf_counter(), 0.01)
 
-    def _finish(self, open_mask: np.ndarray, objective: float, bound: float, status: str,
-                assignment: np.ndarray | None = None) -> None:
+    def _finish(
+        self, open_mask: np.ndarray, objective: float, bound: float, status: str, assignment: np.ndarray | None = None
+    ) -> None:
         problem = self.problem_
         open_mask = np.asarray(open_mask[: problem.n_sites], dtype=bool)
         self.objective = float(objective)
@@ -139,7 +145,7 @@ class _Solver:
         if not self.capacitated:
             order, gains = _greedy_order(gain_alloc, chosen)
             d1 = cover.nearest_two(cover.initial_open())[0]
-            newly = []
+            newly: list[float] = []
             for j in order:
                 sel = cover.cols == j
                 before = d1.sum()
@@ -152,22 +158,25 @@ class _Solver:
         value = price_gain.solve(current)[0].objective
         uncovered = price_cover.solve(current)[0].objective
         order, gains, newly = [], [], []
-        remaining = list(chosen)
+        remaining = [int(j) for j in chosen]
         while remaining:
             trials = []
-            for j in remaining:
+            for site in remaining:
                 trial = current.copy()
-                trial[j] = True
+                trial[site] = True
                 trials.append(price_gain.solve(trial)[0].objective)
             k = int(np.argmin(trials))
-            j = remaining.pop(k)
-            current[j] = True
+            site = remaining.pop(k)
+            current[site] = True
             after = price_cover.solve(current)[0].objective
-            order.append(int(j))
+            order.append(site)
             gains.append(float(value - trials[k]))
             newly.append(float(uncovered - after))
             value, uncovered = trials[k], after
         return order, gains, newly
+
+    def _solve(self, problem: SitingProblem) -> None:
+        raise NotImplementedError
 
     def _infeasible(self, message: str) -> None:
         self.status = "infeasible"
@@ -195,8 +204,9 @@ class _Solver:
             floor = np.maximum(per_site[sel], float(min_site_area_m2))
         data = {
             "candidate_id": problem.site_ids[sel].astype(str),
-            "name": (problem.sites["name"].to_numpy()[sel] if problem.sites is not None
-                     else problem.site_ids[sel]).astype(str),
+            "name": (
+                problem.sites["name"].to_numpy()[sel] if problem.sites is not None else problem.site_ids[sel]
+            ).astype(str),
             "rank": np.arange(1, len(sel) + 1),
             "recommended_floor_area_m2": floor,
             "households_newly_covered": self.newly_covered_,
@@ -230,14 +240,18 @@ class _Solver:
         problem = self.problem_
         pricing = exact.AssignmentModel(soft, problem.load, problem.capacity)
         open_mask, _ = screened_interchange(
-            soft, open_mask,
+            soft,
+            open_mask,
             lambda m: pricing.solve(m, integral=True, time_limit_s=self._remaining())[0].objective,
             lambda m: pricing.solve(m, integral=False)[0].objective,
-            max_evaluations=self.max_evaluations, deadline=self._deadline)
+            max_evaluations=self.max_evaluations,
+            deadline=self._deadline,
+        )
         return open_mask
 
-    def _finish_capacitated(self, model: exact.AssignmentModel, open_mask: np.ndarray, offset: float = 0.0,
-                            sign: float = 1.0) -> None:
+    def _finish_capacitated(
+        self, model: exact.AssignmentModel, open_mask: np.ndarray, offset: float = 0.0, sign: float = 1.0
+    ) -> None:
         """Assign the heuristic's sites under capacity; exact: solve the full model from there.
 
         The reported objective is ``offset + sign × model objective`` (MaxCoverage reports covered
@@ -247,8 +261,13 @@ class _Solver:
         if self.method == "exact":
             found = res.x is not None
             res, open_mask, assign = model.solve(
-                None, integral=True, time_limit_s=self._remaining(), tolerance=self.tolerance,
-                start_open=open_mask if found else None, start_assign=assign if found else None)
+                None,
+                integral=True,
+                time_limit_s=self._remaining(),
+                tolerance=self.tolerance,
+                start_open=open_mask if found else None,
+                start_assign=assign if found else None,
+            )
             if res.status == "infeasible":
                 self._infeasible("no choice of sites serves all demand within capacity (HiGHS proved it)")
                 return
@@ -299,8 +318,11 @@ def _integral_bound(lower: float, values: np.ndarray) -> float:
 
 def _check_p(p: int, problem: SitingProblem) -> None:
     if p < 0 or p > problem.n_candidates:
-        raise SitingInputError(f"p={p} new sites requested but the problem has {problem.n_candidates} candidates",
-                               source="SitingProblem", fix="lower p or add candidate sites")
+        raise SitingInputError(
+            f"p={p} new sites requested but the problem has {problem.n_candidates} candidates",
+            source="SitingProblem",
+            fix="lower p or add candidate sites",
+        )
 
 
 def _ids(problem: SitingProblem, idx: np.ndarray) -> str:
@@ -371,20 +393,32 @@ class PMedian(_Solver):
             return
         open_mask, _, _ = greedy(alloc, self.p, stop_without_gain=False)
         if self.method != "greedy":
-            open_mask, _ = variable_neighborhood(alloc, open_mask, max_rounds=self.max_rounds,
-                                                 k_max=max(1, min(self.p, 10)), seed=self.seed,
-                                                 deadline=self._deadline, progress=self.progress)
+            open_mask, _ = variable_neighborhood(
+                alloc,
+                open_mask,
+                max_rounds=self.max_rounds,
+                k_max=max(1, min(self.p, 10)),
+                seed=self.seed,
+                deadline=self._deadline,
+                progress=self.progress,
+            )
         if not self.capacitated:
             obj, bound, status = alloc.objective(open_mask), float("nan"), "feasible"
             if self.method != "greedy":
-                open_mask, obj, lower = p_median_lagrangian(alloc, self.p, open_mask, deadline=self._deadline,
-                                                            progress=self.progress)
+                open_mask, obj, lower = p_median_lagrangian(
+                    alloc, self.p, open_mask, deadline=self._deadline, progress=self.progress
+                )
                 bound = _integral_bound(lower, alloc.a)
                 status = "optimal" if exact.relative_gap(obj, bound) <= self.tolerance else "feasible"
             if self.method == "exact" and status != "optimal":
                 open_mask, obj, mip_bound, status, _ = exact.p_median(
-                    alloc, self.p, open_mask, time_limit_s=self._remaining(), tolerance=self.tolerance,
-                    progress=self.progress)
+                    alloc,
+                    self.p,
+                    open_mask,
+                    time_limit_s=self._remaining(),
+                    tolerance=self.tolerance,
+                    progress=self.progress,
+                )
                 if status == "infeasible":
                     self._infeasible("HiGHS proved the p-median model infeasible")
                     return
@@ -393,11 +427,15 @@ class PMedian(_Solver):
             self._finish(open_mask, obj, bound, status, np.where(s1 == alloc.virtual, -1, s1))
             return
         u = np.where(problem.weights > 0, problem.weights * problem.unserved_cost, 0.0)
-        soft = Allocation(problem, problem.weights[problem.rows] * problem.costs, np.where(np.isfinite(u), u, alloc.big))
+        soft = Allocation(
+            problem, problem.weights[problem.rows] * problem.costs, np.where(np.isfinite(u), u, alloc.big)
+        )
         if self.method == "heuristic":
             open_mask = self._capacitated_search(soft, open_mask)
-        self._finish_capacitated(exact.AssignmentModel(alloc, problem.load, problem.capacity, p=self.p,
-                                                       exactly_p=True), open_mask)
+        self._finish_capacitated(
+            exact.AssignmentModel(alloc, problem.load, problem.capacity, p=self.p, exactly_p=True), open_mask
+        )
+
 
 class MaxCoverage(_Solver):
     """Most demand weight (households) within reach of an open site, with at most `p` new sites.
@@ -428,9 +466,15 @@ class MaxCoverage(_Solver):
         # under capacity a site that covers nobody new can still add room, so keep all p
         open_mask, _, _ = greedy(alloc, self.p, stop_without_gain=not self.capacitated)
         if self.method != "greedy" and (open_mask & alloc.candidate_mask).sum() == self.p:
-            open_mask, _ = variable_neighborhood(alloc, open_mask, max_rounds=self.max_rounds,
-                                                 k_max=max(1, min(self.p, 10)), seed=self.seed,
-                                                 deadline=self._deadline, progress=self.progress)
+            open_mask, _ = variable_neighborhood(
+                alloc,
+                open_mask,
+                max_rounds=self.max_rounds,
+                k_max=max(1, min(self.p, 10)),
+                seed=self.seed,
+                deadline=self._deadline,
+                progress=self.progress,
+            )
         if not self.capacitated:
             covered = total - alloc.objective(open_mask)
             if self.method == "exact":
@@ -438,8 +482,14 @@ class MaxCoverage(_Solver):
                 keep = np.flatnonzero(~fixed_cov & (problem.weights > 0))
                 cover, cand = _cover_matrix(problem, keep)
                 start = open_mask[cand].astype(float)
-                res = exact.max_coverage(cover, problem.weights[keep], self.p, time_limit_s=self._remaining(),
-                                         tolerance=self.tolerance, start=start)
+                res = exact.max_coverage(
+                    cover,
+                    problem.weights[keep],
+                    self.p,
+                    time_limit_s=self._remaining(),
+                    tolerance=self.tolerance,
+                    start=start,
+                )
                 base = float(problem.weights[fixed_cov].sum())
                 if res.x is not None:
                     open_mask = np.zeros(problem.n_sites + 1, bool)
@@ -452,8 +502,9 @@ class MaxCoverage(_Solver):
             return
         if self.method == "heuristic":
             open_mask = self._capacitated_search(alloc, open_mask)
-        self._finish_capacitated(exact.AssignmentModel(alloc, problem.load, problem.capacity, p=self.p),
-                                 open_mask, offset=total, sign=-1.0)
+        self._finish_capacitated(
+            exact.AssignmentModel(alloc, problem.load, problem.capacity, p=self.p), open_mask, offset=total, sign=-1.0
+        )
 
 
 def _cover_matrix(problem: SitingProblem, demand: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -464,8 +515,10 @@ def _cover_matrix(problem: SitingProblem, demand: np.ndarray) -> tuple[sp.csr_ma
     row_of = np.full(problem.n_demand, -1)
     row_of[demand] = np.arange(len(demand))
     sel = (row_of[problem.rows] >= 0) & (col_of[problem.cols] >= 0)
-    matrix = sp.csr_matrix((np.ones(int(sel.sum())), (row_of[problem.rows[sel]], col_of[problem.cols[sel]])),
-                           shape=(len(demand), len(cand)))
+    matrix = sp.csr_matrix(
+        (np.ones(int(sel.sum())), (row_of[problem.rows[sel]], col_of[problem.cols[sel]])),
+        shape=(len(demand), len(cand)),
+    )
     return matrix, cand
 
 
@@ -518,11 +571,11 @@ class SetCover(_Solver):
             else:
                 chosen, lower = set_cover_lagrangian(cover, c, deadline=self._deadline, progress=self.progress)
                 bound = float(np.ceil(lower - 1e-6)) if integer_costs else lower
-            status = ("optimal" if exact.relative_gap(float(c[chosen].sum()), bound) <= self.tolerance
-                      else "feasible")
+            status = "optimal" if exact.relative_gap(float(c[chosen].sum()), bound) <= self.tolerance else "feasible"
             if self.method == "exact" and cover.shape[0] and status != "optimal":
-                res = exact.set_cover(cover, c, time_limit_s=self._remaining(), tolerance=self.tolerance,
-                                      start=chosen.astype(float))
+                res = exact.set_cover(
+                    cover, c, time_limit_s=self._remaining(), tolerance=self.tolerance, start=chosen.astype(float)
+                )
                 if res.x is not None:
                     chosen = res.x > 0.5
                 bound = max(bound, res.bound) if np.isfinite(bound) else res.bound
@@ -535,8 +588,9 @@ class SetCover(_Solver):
         alloc = Allocation(problem, np.zeros(len(problem.rows)), u)
         soft = Allocation(problem, np.zeros(len(problem.rows)), np.where(need, 1.0, 0.0) * problem.load.clip(1e-9))
         open_mask = self._capacitated_cover(soft, need)
-        self._finish_capacitated(exact.AssignmentModel(alloc, problem.load, problem.capacity,
-                                                       site_costs=np.r_[costs, 0.0]), open_mask)
+        self._finish_capacitated(
+            exact.AssignmentModel(alloc, problem.load, problem.capacity, site_costs=np.r_[costs, 0.0]), open_mask
+        )
 
     def _capacitated_cover(self, soft: Allocation, need: np.ndarray) -> np.ndarray:
         """Add candidates for the largest unserved load until the single-source assignment serves everyone,
@@ -557,8 +611,12 @@ class SetCover(_Solver):
             closed = np.flatnonzero(soft.candidate_mask & ~open_mask)
             closed = closed[np.argsort(-reach[closed], kind="stable")[: self.max_evaluations]]
             base = pricing.solve(open_mask, integral=False)[0].objective
-            relief = np.array([base - pricing.solve(open_mask | (np.arange(soft.n_sites) == j), integral=False)[0].objective
-                               for j in closed])
+            relief = np.array(
+                [
+                    base - pricing.solve(open_mask | (np.arange(soft.n_sites) == j), integral=False)[0].objective
+                    for j in closed
+                ]
+            )
             if len(closed) == 0 or relief.max() <= 1e-12:
                 break
             j = int(closed[np.argmax(relief / problem.site_costs[closed])])

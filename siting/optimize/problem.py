@@ -4,6 +4,7 @@ One `SitingProblem` feeds every solver (`SetCover`, `MaxCoverage`, `PMedian`). C
 demand-site pair beyond the reach cutoff is simply absent (never stored as infinity), so a problem with
 thousands of areas and candidates stays small.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -108,8 +109,12 @@ class SitingProblem:
                 rows=np.flatnonzero(bad)[:10].tolist(),
             )
         if (~np.isfinite(weights) | (weights < 0)).any():
-            raise SitingInputError("weights must be finite and ≥ 0", source="SitingProblem", column="weights",
-                                   rows=np.flatnonzero(~np.isfinite(weights) | (weights < 0))[:10].tolist())
+            raise SitingInputError(
+                "weights must be finite and ≥ 0",
+                source="SitingProblem",
+                column="weights",
+                rows=np.flatnonzero(~np.isfinite(weights) | (weights < 0))[:10].tolist(),
+            )
         self.demand_ids = np.asarray(
             [str(i) for i in range(n_demand)] if demand_ids is None else [str(i) for i in demand_ids], dtype=object
         )
@@ -211,23 +216,33 @@ class SitingProblem:
         """
         for col in ("area_id", weight, "households"):
             if col not in areas.columns:
-                raise SitingInputError("areas layer lacks a required column", source="areas", column=col,
-                                       fix=f"add a '{col}' column")
+                raise SitingInputError(
+                    "areas layer lacks a required column", source="areas", column=col, fix=f"add a '{col}' column"
+                )
         area_ids = areas["area_id"].astype(str).to_numpy()
         area_index = pd.Index(area_ids)
         if not area_index.is_unique:
-            raise SitingInputError("area_id values must be unique", source="areas", column="area_id",
-                                   rows=area_index[area_index.duplicated()].tolist())
+            raise SitingInputError(
+                "area_id values must be unique",
+                source="areas",
+                column="area_id",
+                rows=area_index[area_index.duplicated()].tolist(),
+            )
         n_fac = 0 if facilities is None else len(facilities)
         fac_ids = [] if facilities is None else facilities["facility_id"].astype(str).tolist()
         cand_ids = candidates["candidate_id"].astype(str).tolist()
         site_index = pd.Index(fac_ids + cand_ids)
         if not site_index.is_unique:
-            raise SitingInputError("facility_id and candidate_id values must be unique across both layers",
-                                   source="facilities/candidates", rows=site_index[site_index.duplicated()].tolist())
+            raise SitingInputError(
+                "facility_id and candidate_id values must be unique across both layers",
+                source="facilities/candidates",
+                rows=site_index[site_index.duplicated()].tolist(),
+            )
         parts = []
-        for pairs, id_col, layer in ((facility_pairs, "facility_id", "facility_pairs"),
-                                     (candidate_pairs, "candidate_id", "candidate_pairs")):
+        for pairs, id_col, layer in (
+            (facility_pairs, "facility_id", "facility_pairs"),
+            (candidate_pairs, "candidate_id", "candidate_pairs"),
+        ):
             if pairs is None or len(pairs) == 0:
                 continue
             for col in ("area_id", id_col, cost):
@@ -240,8 +255,12 @@ class SitingProblem:
             unknown = (r < 0) | (c < 0)
             if unknown.any():
                 bad = kept.loc[unknown, ["area_id", id_col]].astype(str).agg("/".join, axis=1).tolist()
-                raise SitingInputError("pair table names areas or sites that are not in the layers",
-                                       source=layer, rows=bad, fix="rebuild the pairs from the same layers")
+                raise SitingInputError(
+                    "pair table names areas or sites that are not in the layers",
+                    source=layer,
+                    rows=bad,
+                    fix="rebuild the pairs from the same layers",
+                )
             parts.append((r, c, kept[cost].to_numpy(dtype=float)))
         rows = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
         cols = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
@@ -255,23 +274,43 @@ class SitingProblem:
             # minimum: compliance's counts_toward_compliance) serves no households by floor area
             fac_cap = np.zeros(0)
             if facilities is not None:
-                counts = (facilities["counts_toward_compliance"].to_numpy(dtype=bool)
-                          if "counts_toward_compliance" in facilities.columns else True)
+                counts = (
+                    facilities["counts_toward_compliance"].to_numpy(dtype=bool)
+                    if "counts_toward_compliance" in facilities.columns
+                    else True
+                )
                 fac_cap = np.where(counts, facilities["floor_area_m2"].to_numpy(dtype=float), 0.0)
-            cand_cap = (candidates["max_floor_area_m2"].to_numpy(dtype=float)
-                        if "max_floor_area_m2" in candidates.columns else np.full(len(candidates), np.nan))
+            cand_cap = (
+                candidates["max_floor_area_m2"].to_numpy(dtype=float)
+                if "max_floor_area_m2" in candidates.columns
+                else np.full(len(candidates), np.nan)
+            )
             capacity = np.concatenate([fac_cap, cand_cap])
             capacity[np.isnan(capacity)] = np.inf
-        names = ([] if facilities is None else facilities.get("name", facilities["facility_id"]).astype(str).tolist())
+        names = [] if facilities is None else facilities.get("name", facilities["facility_id"]).astype(str).tolist()
         names += candidates.get("name", candidates["candidate_id"]).astype(str).tolist()
         crs = candidates.crs
         geoms = list(candidates.geometry)
         if facilities is not None and n_fac:
             geoms = list(facilities.to_crs(crs).geometry) + geoms
-        sites = gpd.GeoDataFrame({"site_id": site_index.to_numpy(), "name": names,
-                                  "existing": np.arange(len(site_index)) < n_fac}, geometry=geoms, crs=crs)
-        problem = cls(weights, rows, cols, costs, len(site_index), fixed=np.arange(n_fac), capacity=capacity,
-                      load=load, unserved_cost=unserved_cost, site_ids=site_index.tolist(), demand_ids=area_ids,
-                      sites=sites)
+        sites = gpd.GeoDataFrame(
+            {"site_id": site_index.to_numpy(), "name": names, "existing": np.arange(len(site_index)) < n_fac},
+            geometry=geoms,
+            crs=crs,
+        )
+        problem = cls(
+            weights,
+            rows,
+            cols,
+            costs,
+            len(site_index),
+            fixed=np.arange(n_fac),
+            capacity=capacity,
+            load=load,
+            unserved_cost=unserved_cost,
+            site_ids=site_index.tolist(),
+            demand_ids=area_ids,
+            sites=sites,
+        )
         problem.floor_need_m2 = load
         return problem

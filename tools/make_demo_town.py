@@ -11,11 +11,13 @@ a smooth warp (gentle curves plus a 7 degree rotation) before projection to WGS8
 are not ruler-straight yet every block, setback and crossing is controlled exactly. A fixed seed,
 sorted rows, rounded coordinates and a fixed GeoPackage timestamp make two runs byte-identical.
 
-Run ``python -m siting.demo data/demo_town`` to rewrite the bundled copy.
+Run ``python tools/make_demo_town.py data/demo_town`` to rewrite the bundled copy.
 """
+
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -59,32 +61,158 @@ SUPERBLOCK_REMOVED_ROWS = (4, 6, 8)  # E-W branch streets not built in the new d
 BRIDGES = {6: ("primary", "铜城路"), 8: ("footway", "柳河人行桥"), 10: ("primary", "新城大道")}
 
 # (highway, name or None, oneway) per N-S line i and per E-W line j.
-NS_STREETS = (("tertiary", "西环路", False), ("residential", None, False), ("secondary", "青年路", False),
-              ("residential", "文昌街", False), ("secondary", "建设路", False), ("tertiary", "府前街", True),
-              ("primary", "铜城路", False), ("tertiary", "育才街", False), ("secondary", "东风路", False),
-              ("tertiary", "新华街", False), ("primary", "新城大道", False), ("tertiary", "东环路", False))
-EW_STREETS = (("tertiary", "南环路", False), ("residential", "前营街", False), ("tertiary", "滨河南路", False),
-              ("secondary", "滨河北路", False), ("residential", "商业街", True), ("primary", "人民路", False),
-              ("tertiary", "光明街", False), ("secondary", "振华路", False), ("residential", "和平街", False),
-              ("secondary", "北环路", False), ("residential", None, False))
-ALLEY_NAMES = ("槐树巷", "石板巷", "油坊巷", "井巷", "丁字巷", "后营巷", "学堂巷", "马家巷", "钟楼巷",
-               "染坊巷", "仓巷", "菜园巷", "东胡同", "西胡同", "杨家巷", "刘家巷")
+NS_STREETS = (
+    ("tertiary", "西环路", False),
+    ("residential", None, False),
+    ("secondary", "青年路", False),
+    ("residential", "文昌街", False),
+    ("secondary", "建设路", False),
+    ("tertiary", "府前街", True),
+    ("primary", "铜城路", False),
+    ("tertiary", "育才街", False),
+    ("secondary", "东风路", False),
+    ("tertiary", "新华街", False),
+    ("primary", "新城大道", False),
+    ("tertiary", "东环路", False),
+)
+EW_STREETS = (
+    ("tertiary", "南环路", False),
+    ("residential", "前营街", False),
+    ("tertiary", "滨河南路", False),
+    ("secondary", "滨河北路", False),
+    ("residential", "商业街", True),
+    ("primary", "人民路", False),
+    ("tertiary", "光明街", False),
+    ("secondary", "振华路", False),
+    ("residential", "和平街", False),
+    ("secondary", "北环路", False),
+    ("residential", None, False),
+)
+ALLEY_NAMES = (
+    "槐树巷",
+    "石板巷",
+    "油坊巷",
+    "井巷",
+    "丁字巷",
+    "后营巷",
+    "学堂巷",
+    "马家巷",
+    "钟楼巷",
+    "染坊巷",
+    "仓巷",
+    "菜园巷",
+    "东胡同",
+    "西胡同",
+    "杨家巷",
+    "刘家巷",
+)
 
 OLD_AREA_NAMES = (
-    "阳光花园", "鲁西新村", "东关小区", "西关小区", "南关小区", "北关新村", "铜城小区", "凤凰苑", "富民小区",
-    "幸福家园", "和谐家园", "文化苑", "建设小区", "人民小区", "府前小区", "滨河花园", "柳园小区", "桃园新村",
-    "杏林小区", "翠园小区", "供电公司宿舍", "粮食局家属院", "实验中学家属院", "人民医院家属院", "农机公司宿舍",
-    "税务局宿舍", "邮电小区", "棉纺厂宿舍", "化肥厂生活区", "教育局家属院", "交通局宿舍", "水利局家属院",
-    "银行宿舍", "工商小区", "商业局宿舍", "财政局家属院", "文昌小区", "育才小区", "振华小区", "光明小区",
-    "和平小区", "青年小区", "府西小区", "府东小区", "东方小区", "太平小区", "兴隆小区", "金水花园", "银河小区",
-    "明珠花园", "泰和苑", "康乐小区", "长青小区", "平安小区", "丰收小区", "向阳小区", "红旗小区", "胜利小区",
-    "团结小区", "朝阳小区", "华苑小区", "锦华小区", "东升小区", "永安小区", "吉祥小区", "槐荫小区",
-    "石油公司宿舍", "建筑公司宿舍", "酒厂宿舍", "王庄新村", "前营新村", "李家庄小区", "柳河村安置小区",
-    "河南小区", "后营新村", "南苑小区")
+    "阳光花园",
+    "鲁西新村",
+    "东关小区",
+    "西关小区",
+    "南关小区",
+    "北关新村",
+    "铜城小区",
+    "凤凰苑",
+    "富民小区",
+    "幸福家园",
+    "和谐家园",
+    "文化苑",
+    "建设小区",
+    "人民小区",
+    "府前小区",
+    "滨河花园",
+    "柳园小区",
+    "桃园新村",
+    "杏林小区",
+    "翠园小区",
+    "供电公司宿舍",
+    "粮食局家属院",
+    "实验中学家属院",
+    "人民医院家属院",
+    "农机公司宿舍",
+    "税务局宿舍",
+    "邮电小区",
+    "棉纺厂宿舍",
+    "化肥厂生活区",
+    "教育局家属院",
+    "交通局宿舍",
+    "水利局家属院",
+    "银行宿舍",
+    "工商小区",
+    "商业局宿舍",
+    "财政局家属院",
+    "文昌小区",
+    "育才小区",
+    "振华小区",
+    "光明小区",
+    "和平小区",
+    "青年小区",
+    "府西小区",
+    "府东小区",
+    "东方小区",
+    "太平小区",
+    "兴隆小区",
+    "金水花园",
+    "银河小区",
+    "明珠花园",
+    "泰和苑",
+    "康乐小区",
+    "长青小区",
+    "平安小区",
+    "丰收小区",
+    "向阳小区",
+    "红旗小区",
+    "胜利小区",
+    "团结小区",
+    "朝阳小区",
+    "华苑小区",
+    "锦华小区",
+    "东升小区",
+    "永安小区",
+    "吉祥小区",
+    "槐荫小区",
+    "石油公司宿舍",
+    "建筑公司宿舍",
+    "酒厂宿舍",
+    "王庄新村",
+    "前营新村",
+    "李家庄小区",
+    "柳河村安置小区",
+    "河南小区",
+    "后营新村",
+    "南苑小区",
+)
 NEW_AREA_NAMES = (
-    "御景华府", "书香名苑", "盛世华庭", "锦绣东城", "金色阳光城", "东湖壹号", "新城花园", "翡翠华庭", "鑫源名郡",
-    "天润华府", "尚品华庭", "君悦府", "玉兰苑", "紫荆苑", "恒远新城", "东方名都", "清河湾", "凤鸣苑", "博雅苑",
-    "香榭丽都", "颐景园", "中央公园", "学府花园", "未来城", "东湖湾", "新华苑")
+    "御景华府",
+    "书香名苑",
+    "盛世华庭",
+    "锦绣东城",
+    "金色阳光城",
+    "东湖壹号",
+    "新城花园",
+    "翡翠华庭",
+    "鑫源名郡",
+    "天润华府",
+    "尚品华庭",
+    "君悦府",
+    "玉兰苑",
+    "紫荆苑",
+    "恒远新城",
+    "东方名都",
+    "清河湾",
+    "凤鸣苑",
+    "博雅苑",
+    "香榭丽都",
+    "颐景园",
+    "中央公园",
+    "学府花园",
+    "未来城",
+    "东湖湾",
+    "新华苑",
+)
 
 # Existing facilities: (name, level, floor area m2, beds, plan x, plan y). Placed in the old town and
 # one south-central centre, so the new eastern district and the river-cut south-west lack service.
@@ -152,7 +280,7 @@ def _river_y(x: np.ndarray) -> np.ndarray:
 def _river_points() -> list[tuple[float, float]]:
     """The river centreline on the plan, a vertex every 40 m, running past both town edges."""
     xs = np.arange(-1700, 1701, 40.0)
-    return [(float(x), float(y)) for x, y in zip(xs, _river_y(xs))]
+    return [(float(x), float(y)) for x, y in zip(xs, _river_y(xs), strict=True)]
 
 
 def _warp(xy: np.ndarray) -> np.ndarray:
@@ -161,8 +289,7 @@ def _warp(xy: np.ndarray) -> np.ndarray:
     xc = x + 35 * np.sin(y / 700 + 0.4)
     yc = y + 25 * np.sin(x / 900 - 0.3)
     theta = math.radians(7)
-    return np.column_stack([xc * math.cos(theta) - yc * math.sin(theta),
-                            xc * math.sin(theta) + yc * math.cos(theta)])
+    return np.column_stack([xc * math.cos(theta) - yc * math.sin(theta), xc * math.sin(theta) + yc * math.cos(theta)])
 
 
 class _Frame:
@@ -220,11 +347,11 @@ def _segments_connected(h: np.ndarray, v: np.ndarray) -> bool:
         return a
 
     used = set()
-    for (i, j) in zip(*np.nonzero(h)):
+    for i, j in zip(*np.nonzero(h), strict=True):
         a, b = i * ny_ + j, (i + 1) * ny_ + j
         parent[find(a)] = find(b)
         used |= {a, b}
-    for (i, j) in zip(*np.nonzero(v)):
+    for i, j in zip(*np.nonzero(v), strict=True):
         a, b = i * ny_ + j, i * ny_ + j + 1
         parent[find(a)] = find(b)
         used |= {a, b}
@@ -242,10 +369,18 @@ def _street_grid(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     # A few branch segments were never built: T-junctions and a ragged edge, as in real towns.
     arterial_ns = {i for i, s in enumerate(NS_STREETS) if s[0] in ("primary", "secondary")}
     arterial_ew = {j for j, s in enumerate(EW_STREETS) if s[0] in ("primary", "secondary")}
-    options = [("h", i, j) for i in range(h.shape[0]) for j in range(h.shape[1])
-               if h[i, j] and j not in arterial_ew and j not in (RIVER_ROW, RIVER_ROW + 1)]
-    options += [("v", i, j) for i in range(v.shape[0]) for j in range(v.shape[1])
-                if v[i, j] and i not in arterial_ns and j != RIVER_ROW and XS[i] <= NEW_DISTRICT_X]
+    options = [
+        ("h", i, j)
+        for i in range(h.shape[0])
+        for j in range(h.shape[1])
+        if h[i, j] and j not in arterial_ew and j not in (RIVER_ROW, RIVER_ROW + 1)
+    ]
+    options += [
+        ("v", i, j)
+        for i in range(v.shape[0])
+        for j in range(v.shape[1])
+        if v[i, j] and i not in arterial_ns and j != RIVER_ROW and XS[i] <= NEW_DISTRICT_X
+    ]
     removed = 0
     for k in rng.permutation(len(options)):
         kind, i, j = options[k]
@@ -285,8 +420,15 @@ def _segment_at(layout: _Layout, orient: str, line: int, coord: float) -> tuple[
     return key if grid[key[1], key[2]] else None
 
 
-def _split_block(layout: _Layout, block: tuple[int, int, int], inner: tuple[float, float, float, float],
-                 north_south: bool, at: float, gap: float, highway: str) -> list[tuple] | None:
+def _split_block(
+    layout: _Layout,
+    block: tuple[int, int, int],
+    inner: tuple[float, float, float, float],
+    north_south: bool,
+    at: float,
+    gap: float,
+    highway: str,
+) -> list[tuple] | None:
     """Run an alley across a block at plan coordinate ``at`` and return the two estate rectangles
     either side of it (``gap`` m from its centreline), or None when a street it would join is missing."""
     i, j0, j1 = block
@@ -320,13 +462,24 @@ def _area_shape(rng: np.random.Generator, x0: float, x1: float, y0: float, y1: f
         side = rng.integers(4)
         cut = rng.uniform(0.25, 0.4)
         w, h = x1 - x0, y1 - y0
-        shape = (box(x0 + cut * w, y0, x1, y1), box(x0, y0, x1 - cut * w, y1),
-                 box(x0, y0 + cut * h, x1, y1), box(x0, y0, x1, y1 - cut * h))[side]
+        shape = (
+            box(x0 + cut * w, y0, x1, y1),
+            box(x0, y0, x1 - cut * w, y1),
+            box(x0, y0 + cut * h, x1, y1),
+            box(x0, y0, x1, y1 - cut * h),
+        )[side]
     elif kind < 0.5:
         cx, cy = rng.uniform(0.3, 0.45) * (x1 - x0), rng.uniform(0.3, 0.45) * (y1 - y0)
         corner = rng.integers(4)
-        bx = (x0, y0, x0 + cx, y0 + cy) if corner == 0 else (x1 - cx, y0, x1, y0 + cy) if corner == 1 else \
-            (x0, y1 - cy, x0 + cx, y1) if corner == 2 else (x1 - cx, y1 - cy, x1, y1)
+        bx = (
+            (x0, y0, x0 + cx, y0 + cy)
+            if corner == 0
+            else (x1 - cx, y0, x1, y0 + cy)
+            if corner == 1
+            else (x0, y1 - cy, x0 + cx, y1)
+            if corner == 2
+            else (x1 - cx, y1 - cy, x1, y1)
+        )
         shape = shape.difference(box(*bx))
     return shapely.normalize(shape)
 
@@ -373,8 +526,7 @@ def _street_ways(layout: _Layout) -> list[_Way]:
     """Maximal runs of existing grid segments per street line, split at bridges."""
     ways = []
 
-    def emit(points: list[tuple[float, float]], highway: str, name: str | None, oneway: bool,
-             bridge: bool) -> None:
+    def emit(points: list[tuple[float, float]], highway: str, name: str | None, oneway: bool, bridge: bool) -> None:
         tags = {"highway": highway}
         if name:
             tags["name"] = name
@@ -394,8 +546,11 @@ def _street_ways(layout: _Layout) -> list[_Way]:
                 run = []
             if not layout.v_exists[i, j]:
                 continue
-            seg = [(XS[i], YS[j])] + [(XS[i], y) for y in sorted(layout.extra.get(("v", i, j), []))] + \
-                [(XS[i], YS[j + 1])]
+            seg = (
+                [(XS[i], YS[j])]
+                + [(XS[i], y) for y in sorted(layout.extra.get(("v", i, j), []))]
+                + [(XS[i], YS[j + 1])]
+            )
             if is_bridge:
                 bridge_highway, bridge_name = BRIDGES[i]
                 emit(seg, bridge_highway, bridge_name, False, True)
@@ -411,8 +566,11 @@ def _street_ways(layout: _Layout) -> list[_Way]:
                     emit(run, highway, name, oneway, False)
                 run = []
                 continue
-            seg = [(XS[i], YS[j])] + [(x, YS[j]) for x in sorted(layout.extra.get(("h", i, j), []))] + \
-                [(XS[i + 1], YS[j])]
+            seg = (
+                [(XS[i], YS[j])]
+                + [(x, YS[j]) for x in sorted(layout.extra.get(("h", i, j), []))]
+                + [(XS[i + 1], YS[j])]
+            )
             run = run + seg[1:] if run else seg
         if len(run) > 1:
             emit(run, highway, name, oneway, False)
@@ -422,7 +580,7 @@ def _street_ways(layout: _Layout) -> list[_Way]:
 def _densify(points: list[tuple[float, float]]) -> list[tuple[tuple[float, float], bool]]:
     """Points with shape nodes every <= SHAPE_NODE_SPACING_M; flag True marks the given (junction) points."""
     out = [(points[0], True)]
-    for (ax, ay), (bx, by) in zip(points[:-1], points[1:]):
+    for (ax, ay), (bx, by) in itertools.pairwise(points):
         n = max(1, math.ceil(math.hypot(bx - ax, by - ay) / SHAPE_NODE_SPACING_M))
         out += [((ax + (bx - ax) * k / n, ay + (by - ay) * k / n), False) for k in range(1, n)]
         out.append(((bx, by), True))
@@ -451,31 +609,37 @@ def _osm_xml(ways: list[_Way], frame: _Frame) -> tuple[str, dict[int, tuple[floa
     lonlat = frame.lonlat(np.array([plan[k] for k in node_ids]))
     lon_min, lat_min = lonlat.min(axis=0)
     lon_max, lat_max = lonlat.max(axis=0)
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             f'<osm version="0.6" generator="siting.demo (synthetic: {TOWN_NAME})">',
-             f'  <bounds minlat="{lat_min:.7f}" minlon="{lon_min:.7f}" '
-             f'maxlat="{lat_max:.7f}" maxlon="{lon_max:.7f}"/>']
-    lines += [f'  <node id="{k}" version="1" lat="{lat:.7f}" lon="{lon:.7f}"/>'
-              for k, (lon, lat) in zip(node_ids, lonlat)]
-    for way_id, (way, ids) in enumerate(zip(ways, way_nodes), start=1):
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<osm version="0.6" generator="siting tools/make_demo_town.py (synthetic: {TOWN_NAME})">',
+        f'  <bounds minlat="{lat_min:.7f}" minlon="{lon_min:.7f}" maxlat="{lat_max:.7f}" maxlon="{lon_max:.7f}"/>',
+    ]
+    lines += [
+        f'  <node id="{k}" version="1" lat="{lat:.7f}" lon="{lon:.7f}"/>'
+        for k, (lon, lat) in zip(node_ids, lonlat, strict=True)
+    ]
+    for way_id, (way, ids) in enumerate(zip(ways, way_nodes, strict=True), start=1):
         lines.append(f'  <way id="{way_id}" version="1">')
         lines += [f'    <nd ref="{k}"/>' for k in ids]
-        lines += [f'    <tag k={quoteattr(k)} v={quoteattr(v)}/>' for k, v in sorted(way.tags.items())]
-        lines.append('  </way>')
-    lines.append('</osm>')
+        lines += [f"    <tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in sorted(way.tags.items())]
+        lines.append("  </way>")
+    lines.append("</osm>")
     return "\n".join(lines) + "\n", plan, way_nodes
 
 
 def _fragment_and_river() -> list[_Way]:
     river = _Way(_river_points(), {"waterway": "river", "name": "柳河（虚构）"}, shared=False)
     # A farm track beyond the east edge that touches no street: dropped as a disconnected part.
-    fragment = _Way([(1480.0, 1130.0), (1520.0, 1170.0), (1575.0, 1190.0), (1620.0, 1240.0)],
-                    {"highway": "service", "name": "小王庄机耕路"}, shared=False)
+    fragment = _Way(
+        [(1480.0, 1130.0), (1520.0, 1170.0), (1575.0, 1190.0), (1620.0, 1240.0)],
+        {"highway": "service", "name": "小王庄机耕路"},
+        shared=False,
+    )
     return [river, fragment]
 
 
 def _round_geometry(geom):
-    return shapely.set_precision(geom, 10.0 ** -COORD_DECIMALS, mode="pointwise")
+    return shapely.set_precision(geom, 10.0**-COORD_DECIMALS, mode="pointwise")
 
 
 def _write_gpkg(frames: list[tuple[gpd.GeoDataFrame, str, str]], path: Path) -> None:
@@ -485,9 +649,14 @@ def _write_gpkg(frames: list[tuple[gpd.GeoDataFrame, str, str]], path: Path) -> 
     path.unlink(missing_ok=True)
     with fixed_gpkg_date(GPKG_FIXED_DATE):
         for gdf, layer, description in frames:
-            pyogrio.write_dataframe(gdf, path, layer=layer, driver="GPKG", append=path.exists(),
-                                    layer_options={"IDENTIFIER": f"{layer}（虚构数据 / synthetic）",
-                                                   "DESCRIPTION": description})
+            pyogrio.write_dataframe(
+                gdf,
+                path,
+                layer=layer,
+                driver="GPKG",
+                append=path.exists(),
+                layer_options={"IDENTIFIER": f"{layer}（虚构数据 / synthetic）", "DESCRIPTION": description},
+            )
 
 
 def _households(rng: np.random.Generator, area_m2: float, new: bool) -> int:
@@ -514,15 +683,20 @@ def build_demo_town() -> dict:
     osm_xml, node_plan, way_nodes = _osm_xml(ways, frame)
 
     # Street centrelines in metric coordinates: the setback and gate checks below use them.
-    lines = {way_id: LineString(frame.metric(np.array([node_plan[k] for k in ids])))
-             for way_id, (way, ids) in enumerate(zip(ways, way_nodes)) if "highway" in way.tags}
+    lines = {
+        way_id: LineString(frame.metric(np.array([node_plan[k] for k in ids])))
+        for way_id, (way, ids) in enumerate(zip(ways, way_nodes, strict=True))
+        if "highway" in way.tags
+    }
     streets = shapely.union_all(list(lines.values()))
     car_streets = shapely.union_all([line for k, line in lines.items() if ways[k].tags["highway"] != "footway"])
     river_plan = LineString(_river_points())
 
     # Residential areas: ids numbered north to south, west to east, like a planner's table.
-    order = sorted(range(len(layout.areas)), key=lambda k: (-round(layout.areas[k]["plan"].centroid.y, -1),
-                                                            layout.areas[k]["plan"].centroid.x))
+    order = sorted(
+        range(len(layout.areas)),
+        key=lambda k: (-round(layout.areas[k]["plan"].centroid.y, -1), layout.areas[k]["plan"].centroid.x),
+    )
     areas = [layout.areas[k] for k in order]
     old_names = list(rng.permutation(OLD_AREA_NAMES))
     new_names = list(rng.permutation(NEW_AREA_NAMES))
@@ -532,12 +706,20 @@ def build_demo_town() -> dict:
         if metric.distance(streets) < 5.0 or area["plan"].intersects(river_plan.buffer(15)):
             raise AssertionError(f"area {n} lies within 5 m of a street or 15 m of the river")
         households = _households(rng, metric.area, area["new"])
-        population = int(round(households * rng.uniform(2.55, 2.95)))
+        population = round(households * rng.uniform(2.55, 2.95))
         elderly_share = rng.uniform(0.18, 0.21) if area["new"] else rng.uniform(0.20, 0.25)
-        rows.append({"小区编号": f"XQ{n:03d}", "小区名称": (new_names if area["new"] else old_names).pop(0),
-                     "总户数": households, "类型": "新建" if area["new"] else "已建", "人口": population,
-                     "老年人口": int(round(population * elderly_share)),
-                     "metric": metric, "geometry": _round_geometry(frame.geometry(area["plan"]))})
+        rows.append(
+            {
+                "小区编号": f"XQ{n:03d}",
+                "小区名称": (new_names if area["new"] else old_names).pop(0),
+                "总户数": households,
+                "类型": "新建" if area["new"] else "已建",
+                "人口": population,
+                "老年人口": round(population * elderly_share),
+                "metric": metric,
+                "geometry": _round_geometry(frame.geometry(area["plan"])),
+            }
+        )
     existing = [k for k, r in enumerate(rows) if r["类型"] == "已建"]
     for k in sorted(rng.choice(existing, size=4, replace=False)):
         rows[k]["总户数"] = pd.NA  # surveyed population only: households must be estimated
@@ -552,48 +734,69 @@ def build_demo_town() -> dict:
         gate = ring.interpolate(ring.project(street_point))
         gates.append({"小区编号": rows[k]["小区编号"], "geometry": Point(frame.metric_to_lonlat([gate.x, gate.y])[0])})
 
-    area_gdf = gpd.GeoDataFrame([{k: v for k, v in r.items() if k != "metric"} for r in rows],
-                                geometry="geometry", crs=WGS84)
+    area_gdf = gpd.GeoDataFrame(
+        [{k: v for k, v in r.items() if k != "metric"} for r in rows], geometry="geometry", crs=WGS84
+    )
     area_gdf["总户数"] = area_gdf["总户数"].astype("Int64")
     entrances = gpd.GeoDataFrame(gates, geometry="geometry", crs=WGS84)
 
     fac_plan = np.array([(f[4], f[5]) for f in FACILITIES], dtype=float)
     fac_wgs = frame.lonlat(fac_plan)
     gcj_lon, gcj_lat = wgs84_to_gcj02(fac_wgs[:, 0], fac_wgs[:, 1])
-    facilities = pd.DataFrame({
-        "编号": [f"F{n:02d}" for n in range(1, len(FACILITIES) + 1)],
-        "名称": [f[0] for f in FACILITIES], "等级": [f[1] for f in FACILITIES],
-        "建筑面积": [f[2] for f in FACILITIES], "床位": [f[3] for f in FACILITIES],
-        "lon": np.round(gcj_lon, COORD_DECIMALS), "lat": np.round(gcj_lat, COORD_DECIMALS)})
-    facilities_wgs84 = gpd.GeoDataFrame(facilities[["编号"]].copy(),
-                                        geometry=shapely.points(fac_wgs), crs=WGS84)
+    facilities = pd.DataFrame(
+        {
+            "编号": [f"F{n:02d}" for n in range(1, len(FACILITIES) + 1)],
+            "名称": [f[0] for f in FACILITIES],
+            "等级": [f[1] for f in FACILITIES],
+            "建筑面积": [f[2] for f in FACILITIES],
+            "床位": [f[3] for f in FACILITIES],
+            "lon": np.round(gcj_lon, COORD_DECIMALS),
+            "lat": np.round(gcj_lat, COORD_DECIMALS),
+        }
+    )
+    facilities_wgs84 = gpd.GeoDataFrame(facilities[["编号"]].copy(), geometry=shapely.points(fac_wgs), crs=WGS84)
 
     cand_plan = np.array([(c[2], c[3]) for c in CANDIDATES], dtype=float)
-    candidates = gpd.GeoDataFrame({
-        "编号": [f"C{n:02d}" for n in range(1, len(CANDIDATES) + 1)],
-        "名称": [c[0] for c in CANDIDATES],
-        "最大建筑面积": pd.array([c[1] for c in CANDIDATES], dtype="Int64")},
-        geometry=shapely.points(frame.lonlat(cand_plan)), crs=WGS84)
+    candidates = gpd.GeoDataFrame(
+        {
+            "编号": [f"C{n:02d}" for n in range(1, len(CANDIDATES) + 1)],
+            "名称": [c[0] for c in CANDIDATES],
+            "最大建筑面积": pd.array([c[1] for c in CANDIDATES], dtype="Int64"),
+        },
+        geometry=shapely.points(frame.lonlat(cand_plan)),
+        crs=WGS84,
+    )
     for label, pts in (("facility", fac_plan), ("candidate", cand_plan)):
         d = shapely.distance(shapely.points(frame.metric(pts)), streets)
         if d.min() < 8.0:
             raise AssertionError(f"a {label} lies on a street ({np.round(d, 1)} m)")
 
     communities, townships = _communities(frame, river_plan)
-    return {"osm_xml": osm_xml, "areas": area_gdf, "entrances": entrances, "facilities": facilities,
-            "facilities_wgs84": facilities_wgs84, "candidates": candidates,
-            "communities": communities, "townships": townships,
-            "osm_stats": {"nodes": len(node_plan), "ways": len(ways)}}
+    return {
+        "osm_xml": osm_xml,
+        "areas": area_gdf,
+        "entrances": entrances,
+        "facilities": facilities,
+        "facilities_wgs84": facilities_wgs84,
+        "candidates": candidates,
+        "communities": communities,
+        "townships": townships,
+        "osm_stats": {"nodes": len(node_plan), "ways": len(ways)},
+    }
 
 
 def _communities(frame: _Frame, river_plan: LineString) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Community polygons tiling the town, bounded by the river and a few arterials, and their townships."""
     x_min, x_max, y_min, y_max = XS[0] - 40, XS[-1] + 40, YS[0] - 40, YS[-1] + 40
-    lines = [box(x_min, y_min, x_max, y_max).exterior, river_plan,
-             LineString([(WEST_X, y_min), (WEST_X, y_max)]), LineString([(EAST_X, y_min), (EAST_X, y_max)]),
-             # starts on the river's south side; the dangling stub is dropped by polygonize
-             LineString([(CENTRAL_X, YS[RIVER_ROW]), (CENTRAL_X, y_max)]),
-             LineString([(x_min, NORTH_Y), (x_max, NORTH_Y)])]
+    lines = [
+        box(x_min, y_min, x_max, y_max).exterior,
+        river_plan,
+        LineString([(WEST_X, y_min), (WEST_X, y_max)]),
+        LineString([(EAST_X, y_min), (EAST_X, y_max)]),
+        # starts on the river's south side; the dangling stub is dropped by polygonize
+        LineString([(CENTRAL_X, YS[RIVER_ROW]), (CENTRAL_X, y_max)]),
+        LineString([(x_min, NORTH_Y), (x_max, NORTH_Y)]),
+    ]
     # densify before noding so that neighbours share exactly the same vertices after the warp
     noded = unary_union([shapely.segmentize(line, 20.0) for line in lines])
     outline = box(x_min, y_min, x_max, y_max)
@@ -604,11 +807,18 @@ def _communities(frame: _Frame, river_plan: LineString) -> tuple[gpd.GeoDataFram
             continue
         south = point.y < float(_river_y(np.array([point.x]))[0])
         name, township = _community_of(point.x, point.y, south)
-        rows.append({"社区名称": name, "街道名称": township,
-                     "geometry": _round_geometry(shapely.transform(polygon, frame.lonlat))})
+        rows.append(
+            {
+                "社区名称": name,
+                "街道名称": township,
+                "geometry": _round_geometry(shapely.transform(polygon, frame.lonlat)),
+            }
+        )
     communities = gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
-    communities = communities.sort_values(["街道名称", "社区名称"], key=lambda s: s.map(
-        {t: k for k, t in enumerate(TOWNSHIPS)}) if s.name == "街道名称" else s).reset_index(drop=True)
+    communities = communities.sort_values(
+        ["街道名称", "社区名称"],
+        key=lambda s: s.map({t: k for k, t in enumerate(TOWNSHIPS)}) if s.name == "街道名称" else s,
+    ).reset_index(drop=True)
     if communities["社区名称"].duplicated().any():
         raise AssertionError("two community polygons got the same name")
     townships = communities.dissolve("街道名称", sort=False).reset_index()[["街道名称", "geometry"]]
@@ -620,8 +830,10 @@ def _readme(town: dict) -> str:
     areas, facilities = town["areas"], town["facilities"]
     n_new = int((areas["类型"] == "新建").sum())
     levels = facilities["等级"].value_counts()
-    level_text = "、".join(f"{level} {int(levels.get(level, 0))} 处" for level in
-                          ("县级养老机构", "乡镇(街道)综合养老服务中心", "社区养老服务中心", "养老服务站"))
+    level_text = "、".join(
+        f"{level} {int(levels.get(level, 0))} 处"
+        for level in ("县级养老机构", "乡镇(街道)综合养老服务中心", "社区养老服务中心", "养老服务站")
+    )
     return f"""# {TOWN_NAME}
 
 **虚构数据 — SYNTHETIC DATA.** {SYNTHETIC_NOTE_ZH}
@@ -636,20 +848,20 @@ An invented county seat placed near Dong'e county seat (Shandong; centre about {
 estate, facility, community and township name is made up; 凤城街道 (Fengcheng street), 新城街道
 (Xincheng street), 柳河镇 (Liuhe town) and the river 柳河 do not exist in the real Dong'e county.
 
-Generated by `python -m siting.demo data/demo_town` (code: `siting/demo.py`, seed {SEED}); running it
+Generated by `python tools/make_demo_town.py data/demo_town` (code: `tools/make_demo_town.py`, seed {SEED}); running it
 again gives byte-identical files. Do not edit these files by hand: change the generator instead.
 
 ## Files / 文件
 
 | File | Layer | Content | CRS |
 |---|---|---|---|
-| `roads.osm` | – | OpenStreetMap XML 0.6: {town['osm_stats']['nodes']} nodes, {town['osm_stats']['ways']} ways (streets, alleys, 3 bridges, the river, a detached farm track) | WGS84 (EPSG:4326) |
+| `roads.osm` | – | OpenStreetMap XML 0.6: {town["osm_stats"]["nodes"]} nodes, {town["osm_stats"]["ways"]} ways (streets, alleys, 3 bridges, the river, a detached farm track) | WGS84 (EPSG:4326) |
 | `xiaoqu.gpkg` | `xiaoqu` | {len(areas)} residential areas (小区), polygons | EPSG:4326 |
-| `xiaoqu.gpkg` | `entrances` | {len(town['entrances'])} gates (小区出入口) of {town['entrances']['小区编号'].nunique()} areas, points on the area boundary | EPSG:4326 |
+| `xiaoqu.gpkg` | `entrances` | {len(town["entrances"])} gates (小区出入口) of {town["entrances"]["小区编号"].nunique()} areas, points on the area boundary | EPSG:4326 |
 | `facilities.csv` | – | {len(facilities)} existing elderly-care facilities, `lon`/`lat` in **GCJ-02** (as copied from Amap) | **GCJ-02** |
-| `candidates.gpkg` | `candidates` | {len(town['candidates'])} candidate sites, points | EPSG:4326 |
-| `communities.gpkg` | `communities` | {len(town['communities'])} communities (社区), polygons tiling the town | EPSG:4326 |
-| `communities.gpkg` | `townships` | {len(town['townships'])} townships/streets (街道/镇), the dissolve of their communities | EPSG:4326 |
+| `candidates.gpkg` | `candidates` | {len(town["candidates"])} candidate sites, points | EPSG:4326 |
+| `communities.gpkg` | `communities` | {len(town["communities"])} communities (社区), polygons tiling the town | EPSG:4326 |
+| `communities.gpkg` | `townships` | {len(town["townships"])} townships/streets (街道/镇), the dissolve of their communities | EPSG:4326 |
 | `metadata.json` | – | machine-readable summary, marked `"synthetic": true` | – |
 
 ### `roads.osm`
@@ -668,7 +880,7 @@ retain_all=True)`; note that OSMnx turns every way into edges, the river include
 |---|---|
 | `小区编号` | area id, XQ001… (numbered north to south, west to east) |
 | `小区名称` | estate name (unique, invented) |
-| `总户数` | households (integer, 150–1500); **empty for {int(areas['总户数'].isna().sum())} areas** that only have a population count, so households must be estimated |
+| `总户数` | households (integer, 150–1500); **empty for {int(areas["总户数"].isna().sum())} areas** that only have a population count, so households must be estimated |
 | `类型` | `新建` (new, {n_new} areas, all in 新城街道, the new district east of 东风路 and north of the river) or `已建` (existing, {len(areas) - n_new}) |
 | `人口` | residents |
 | `老年人口` | residents aged 60+ (about 18–25 % of 人口) |
@@ -684,13 +896,13 @@ Columns `编号` (F01…), `名称`, `等级` (one of 县级养老机构 / 乡�
 社区养老服务中心 / 养老服务站), `建筑面积` (floor area, m²), `床位` (beds), `lon`, `lat`.
 **Coordinates are GCJ-02** (火星坐标, what Amap shows); convert to WGS84 before overlaying the other
 files (e.g. `siting.projection.gcj02_to_wgs84`). Levels: {level_text}.
-Floor areas: {int((facilities['建筑面积'] < 300).sum())} facilities below 300 m², {int((facilities['建筑面积'] < 200).sum())} below 200 m²;
-柳河镇's comprehensive centre has only {int(facilities.loc[facilities['名称'] == '柳河镇综合养老服务中心', '建筑面积'].iloc[0])} m² (below 600 m²),
+Floor areas: {int((facilities["建筑面积"] < 300).sum())} facilities below 300 m², {int((facilities["建筑面积"] < 200).sum())} below 200 m²;
+柳河镇's comprehensive centre has only {int(facilities.loc[facilities["名称"] == "柳河镇综合养老服务中心", "建筑面积"].iloc[0])} m² (below 600 m²),
 and 新城街道 has no comprehensive centre at all.
 
 ### `candidates.gpkg`, layer `candidates`
 Columns `编号` (C01…), `名称` (vacant parcels, public and community buildings), `最大建筑面积`
-(largest floor area the site can take, m²; empty for {int(town['candidates']['最大建筑面积'].isna().sum())} sites: unknown).
+(largest floor area the site can take, m²; empty for {int(town["candidates"]["最大建筑面积"].isna().sum())} sites: unknown).
 
 ### `communities.gpkg`, layers `communities` and `townships`
 `communities`: columns `社区名称`, `街道名称` (the township/street: 凤城街道 old town north of the
@@ -742,36 +954,63 @@ def make_demo_town(directory: str | Path) -> dict[str, Path]:
 
 
 def _write_files(town: dict, out: Path) -> dict[str, Path]:
-    paths = {"candidates": out / "candidates.gpkg", "communities": out / "communities.gpkg",
-             "facilities": out / "facilities.csv", "metadata": out / "metadata.json",
-             "readme": out / "README.md", "roads": out / "roads.osm", "xiaoqu": out / "xiaoqu.gpkg"}
+    paths = {
+        "candidates": out / "candidates.gpkg",
+        "communities": out / "communities.gpkg",
+        "facilities": out / "facilities.csv",
+        "metadata": out / "metadata.json",
+        "readme": out / "README.md",
+        "roads": out / "roads.osm",
+        "xiaoqu": out / "xiaoqu.gpkg",
+    }
     paths["roads"].write_text(town["osm_xml"], encoding="utf-8")
-    _write_gpkg([(town["areas"], "xiaoqu", f"{TOWN_NAME}：小区 / residential areas. {SYNTHETIC_NOTE_EN}"),
-                 (town["entrances"], "entrances", f"{TOWN_NAME}：小区出入口 / gates. {SYNTHETIC_NOTE_EN}")],
-                paths["xiaoqu"])
-    _write_gpkg([(town["candidates"], "candidates", f"{TOWN_NAME}：备选点 / candidate sites. {SYNTHETIC_NOTE_EN}")],
-                paths["candidates"])
-    _write_gpkg([(town["communities"], "communities", f"{TOWN_NAME}：社区 / communities. {SYNTHETIC_NOTE_EN}"),
-                 (town["townships"], "townships", f"{TOWN_NAME}：街道（乡镇）/ townships. {SYNTHETIC_NOTE_EN}")],
-                paths["communities"])
+    _write_gpkg(
+        [
+            (town["areas"], "xiaoqu", f"{TOWN_NAME}：小区 / residential areas. {SYNTHETIC_NOTE_EN}"),
+            (town["entrances"], "entrances", f"{TOWN_NAME}：小区出入口 / gates. {SYNTHETIC_NOTE_EN}"),
+        ],
+        paths["xiaoqu"],
+    )
+    _write_gpkg(
+        [(town["candidates"], "candidates", f"{TOWN_NAME}：备选点 / candidate sites. {SYNTHETIC_NOTE_EN}")],
+        paths["candidates"],
+    )
+    _write_gpkg(
+        [
+            (town["communities"], "communities", f"{TOWN_NAME}：社区 / communities. {SYNTHETIC_NOTE_EN}"),
+            (town["townships"], "townships", f"{TOWN_NAME}：街道（乡镇）/ townships. {SYNTHETIC_NOTE_EN}"),
+        ],
+        paths["communities"],
+    )
     town["facilities"].to_csv(paths["facilities"], index=False, encoding="utf-8", lineterminator="\n")
     areas = town["areas"]
     metadata = {
-        "name": TOWN_NAME, "synthetic": True, "note_zh": SYNTHETIC_NOTE_ZH, "note_en": SYNTHETIC_NOTE_EN,
-        "generator": "python -m siting.demo <directory>  (siting/demo.py)", "seed": SEED,
+        "name": TOWN_NAME,
+        "synthetic": True,
+        "note_zh": SYNTHETIC_NOTE_ZH,
+        "note_en": SYNTHETIC_NOTE_EN,
+        "generator": "python tools/make_demo_town.py <directory>",
+        "seed": SEED,
         "center_wgs84": [CENTER_LON, CENTER_LAT],
         "files": {
             "roads.osm": {"format": "OSM XML 0.6", "crs": "EPSG:4326", **town["osm_stats"]},
-            "xiaoqu.gpkg": {"layers": {"xiaoqu": len(areas), "entrances": len(town["entrances"])},
-                            "crs": "EPSG:4326", "new": int((areas["类型"] == "新建").sum()),
-                            "existing": int((areas["类型"] == "已建").sum()),
-                            "households_missing": int(areas["总户数"].isna().sum())},
-            "facilities.csv": {"rows": len(town["facilities"]), "crs": "GCJ-02 (lon/lat columns)",
-                               "levels": {k: int(v) for k, v in
-                                          sorted(town["facilities"]["等级"].value_counts().items())}},
+            "xiaoqu.gpkg": {
+                "layers": {"xiaoqu": len(areas), "entrances": len(town["entrances"])},
+                "crs": "EPSG:4326",
+                "new": int((areas["类型"] == "新建").sum()),
+                "existing": int((areas["类型"] == "已建").sum()),
+                "households_missing": int(areas["总户数"].isna().sum()),
+            },
+            "facilities.csv": {
+                "rows": len(town["facilities"]),
+                "crs": "GCJ-02 (lon/lat columns)",
+                "levels": {k: int(v) for k, v in sorted(town["facilities"]["等级"].value_counts().items())},
+            },
             "candidates.gpkg": {"layers": {"candidates": len(town["candidates"])}, "crs": "EPSG:4326"},
-            "communities.gpkg": {"layers": {"communities": len(town["communities"]),
-                                            "townships": len(town["townships"])}, "crs": "EPSG:4326"},
+            "communities.gpkg": {
+                "layers": {"communities": len(town["communities"]), "townships": len(town["townships"])},
+                "crs": "EPSG:4326",
+            },
         },
         "townships": list(TOWNSHIPS),
     }
@@ -781,10 +1020,10 @@ def _write_files(town: dict, out: Path) -> dict[str, Path]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m siting.demo",
-                                     description=f"Write the {TOWN_NAME} files into a folder.")
-    parser.add_argument("directory", nargs="?", default="data/demo_town",
-                        help="output folder (default: %(default)s)")
+    parser = argparse.ArgumentParser(
+        prog="python tools/make_demo_town.py", description=f"Write the {TOWN_NAME} files into a folder."
+    )
+    parser.add_argument("directory", nargs="?", default="data/demo_town", help="output folder (default: %(default)s)")
     args = parser.parse_args(argv)
     for key, path in make_demo_town(args.directory).items():
         print(f"{key:12s} {path}")
