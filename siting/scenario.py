@@ -69,9 +69,8 @@ import pandas as pd
 import yaml
 
 from siting.errors import SitingInputError
+from siting.optimize import DEFAULT_METHOD, METHODS, OBJECTIVES
 
-OBJECTIVES = ("p_median", "max_coverage", "set_cover")
-METHODS = ("exact", "heuristic", "greedy")
 UNTIL_COMPLIANT = "until_compliant"
 DEFAULT_PROFILE = "national"
 DEFAULT_TIME_LIMIT_S = 60.0
@@ -88,8 +87,13 @@ class _Field:
     """One key of the schema: a checker returning an error text (or None), and what is expected."""
 
     check: Callable[[Any], str | None]
-    expected: str
+    # text, or a function giving it when the choices are only known at run time (registered objectives)
+    expected_text: str | Callable[[], str]
     required: bool = False
+
+    @property
+    def expected(self) -> str:
+        return self.expected_text() if callable(self.expected_text) else self.expected_text
 
 
 def _is_number(value: Any) -> bool:
@@ -190,7 +194,11 @@ SCHEMA: dict[str, Any] = {
         "max_snap_m": _Field(_positive, "the largest distance to a street, metres, e.g. 300"),
     },
     "optimize": {
-        "objective": _Field(_choice(*OBJECTIVES), f"one of {', '.join(OBJECTIVES)}", required=True),
+        "objective": _Field(
+            lambda v: None if isinstance(v, str) and v in OBJECTIVES else "not one of the allowed values",
+            lambda: f"one of {', '.join(OBJECTIVES)}",
+            required=True,
+        ),
         "p": _Field(_p, f"a whole number of new centres ≥ 1, or {UNTIL_COMPLIANT}"),
         "capacity": _Field(_flag, "true or false: respect floor-area capacity"),
         "time_limit_s": _Field(_positive, "a time limit in seconds, e.g. 60"),
@@ -276,7 +284,8 @@ def validate(config: Mapping[str, Any]) -> list[str]:
     if isinstance(candidates, dict) and "path" not in candidates and not candidates.get("generate"):
         errors.append("candidates: expected path (a candidate layer) or generate: true")
     optimize = config.get("optimize")
-    if isinstance(optimize, dict) and optimize.get("objective") in ("p_median", "max_coverage") and "p" not in optimize:
+    objective = OBJECTIVES.get(str(optimize.get("objective"))) if isinstance(optimize, dict) else None
+    if isinstance(optimize, dict) and objective is not None and objective.needs_p and "p" not in optimize:
         errors.append(
             f"optimize.p: missing; {optimize['objective']} needs a whole number of new centres or {UNTIL_COMPLIANT}"
         )
@@ -696,40 +705,37 @@ def _area_rates(areas: pd.DataFrame, profile) -> np.ndarray:
     return areas["status"].map(lambda s: rates.get(s) or 0.0).to_numpy(dtype=float)
 
 
-def _solver(opt: dict, p: int | None, progress: bool, time_limit_s: float | None = None):
-    from siting.optimize import MaxCoverage, PMedian, SetCover
-
+def _solver(name: str, opt: dict, p: int | None, progress: bool, time_limit_s: float | None = None):
     limit = float(opt.get("time_limit_s", DEFAULT_TIME_LIMIT_S)) if time_limit_s is None else time_limit_s
     kwargs = {
-        "method": opt.get("method", "exact"),
+        "method": opt.get("method", DEFAULT_METHOD),
         "capacitated": bool(opt.get("capacity", False)),
         "time_limit_s": limit,
         "progress": progress,
     }
-    if opt["objective"] == "set_cover" or p is None:
-        return SetCover(allow_unreachable=True, **kwargs)
-    return (PMedian if opt["objective"] == "p_median" else MaxCoverage)(p=p, **kwargs)
+    return OBJECTIVES[name].make(p=p, **kwargs)
 
 
 def _optimize(problem, opt: dict, progress: bool):
     """Solve the configured model; for ``p: until_compliant`` raise p from the set-cover minimum."""
-    if opt["objective"] == "set_cover":
-        return _solver(opt, None, progress).solve(problem)
+    name = opt["objective"]
+    if not OBJECTIVES[name].needs_p:
+        return _solver(name, opt, None, progress).solve(problem)
     if opt["p"] != UNTIL_COMPLIANT:
-        return _solver(opt, int(opt["p"]), progress).solve(problem)
+        return _solver(name, opt, int(opt["p"]), progress).solve(problem)
     # time_limit_s bounds the whole search, not each p: the planner asked for one answer in that time
     deadline = time.monotonic() + float(opt.get("time_limit_s", DEFAULT_TIME_LIMIT_S))
 
     def remaining() -> float:
         return max(1.0, deadline - time.monotonic())
 
-    cover = _solver(opt, None, progress, remaining()).solve(problem)
+    cover = _solver("set_cover", opt, None, progress, remaining()).solve(problem)
     reachable = problem.covered_by(np.flatnonzero(problem.is_candidate))
     start = len(cover.selected_)
     if start == 0:
         return cover
     for p in range(start, problem.n_candidates + 1):
-        model = _solver(opt, p, progress, remaining()).solve(problem)
+        model = _solver(name, opt, p, progress, remaining()).solve(problem)
         if problem.covered_by(model.selected_)[reachable].all() or time.monotonic() >= deadline:
             return model
     return model

@@ -7,7 +7,20 @@
 """
 
 from siting.optimize.candidates import generate_candidates
-from siting.optimize.models import MaxCoverage, PMedian, SetCover
+from siting.optimize.models import DEFAULT_METHOD, METHODS, MaxCoverage, PMedian, SetCover, Solver
 from siting.optimize.problem import SitingProblem
+from siting.optimize.registry import OBJECTIVES, Objective, register_objective
 
-__all__ = ["MaxCoverage", "PMedian", "SetCover", "SitingProblem", "generate_candidates"]
+__all__ = [
+    "DEFAULT_METHOD",
+    "METHODS",
+    "OBJECTIVES",
+    "MaxCoverage",
+    "Objective",
+    "PMedian",
+    "SetCover",
+    "SitingProblem",
+    "Solver",
+    "generate_candidates",
+    "register_objective",
+]

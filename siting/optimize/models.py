@@ -28,8 +28,8 @@ assignment_ : ndarray of int
 message : str
     Why the status is what it is when that is not obvious (e.g. unreachable area ids).
 
-Methods: "greedy" (construction only), "heuristic" (greedy + swap improvement; the default),
-"exact" (HiGHS, started from the heuristic solution).
+Methods: "greedy" (construction only), "heuristic" (greedy + swap improvement), "exact" (HiGHS,
+started from the heuristic solution; the default).
 """
 
 from __future__ import annotations
@@ -53,16 +53,23 @@ from siting.optimize.heuristics import (
 )
 from siting.optimize.problem import SitingProblem
 
+#: Solution methods, from quickest to proven; every solver takes each of them.
 METHODS = ("greedy", "heuristic", "exact")
+#: The method used when none is given: proven optimal (or an honest gap at the time limit).
+DEFAULT_METHOD = "exact"
 
 
-class _Solver:
-    """Shared configuration, result attributes and reporting."""
+class Solver:
+    """Base class of the siting solvers: configuration, the ``solve`` call, result attributes, reporting.
+
+    A new objective subclasses it, implements ``_solve(problem)`` (ending in ``_finish``), and is
+    registered with :func:`siting.optimize.register_objective` so that scenario files can name it.
+    """
 
     def __init__(
         self,
         *,
-        method: str = "heuristic",
+        method: str = DEFAULT_METHOD,
         capacitated: bool = False,
         time_limit_s: float | None = None,
         tolerance: float = 1e-4,
@@ -83,7 +90,7 @@ class _Solver:
         self.progress = progress
 
     # -- shared plumbing -------------------------------------------------------------------------
-    def solve(self, problem: SitingProblem) -> _Solver:
+    def solve(self, problem: SitingProblem) -> Solver:
         """Solve `problem`; results are set as attributes and `self` is returned."""
         t0 = time.perf_counter()
         self.problem_ = problem
@@ -176,7 +183,8 @@ class _Solver:
         return order, gains, newly
 
     def _solve(self, problem: SitingProblem) -> None:
-        raise NotImplementedError
+        """Solve ``problem`` and record the result with ``_finish`` (or ``_infeasible``)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement _solve")
 
     def _infeasible(self, message: str) -> None:
         self.status = "infeasible"
@@ -330,7 +338,7 @@ def _ids(problem: SitingProblem, idx: np.ndarray) -> str:
     return ", ".join(ids[:20]) + (f" and {len(ids) - 20} more" if len(ids) > 20 else "")
 
 
-class PMedian(_Solver):
+class PMedian(Solver):
     """Least total weighted cost (e.g. household-weighted walking minutes) with `p` new sites.
 
     Existing (fixed) sites stay open and serve demand; `p` counts new sites. A demand with no open
@@ -341,7 +349,7 @@ class PMedian(_Solver):
     ----------
     p : int
         Number of new sites to open (exactly p).
-    method : {"greedy", "heuristic", "exact"}
+    method : {"greedy", "heuristic", "exact"}, default "exact"
         greedy: add the site with the largest saving p times. heuristic: greedy, then fast
         interchange with variable neighbourhood search, then a Lagrangian relaxation whose open
         sets are polished by interchange; the Lagrangian value is the reported bound, so the
@@ -437,7 +445,7 @@ class PMedian(_Solver):
         )
 
 
-class MaxCoverage(_Solver):
+class MaxCoverage(Solver):
     """Most demand weight (households) within reach of an open site, with at most `p` new sites.
 
     Existing sites count toward coverage. Capacitated: a demand counts as covered only when
@@ -522,7 +530,7 @@ def _cover_matrix(problem: SitingProblem, demand: np.ndarray) -> tuple[sp.csr_ma
     return matrix, cand
 
 
-class SetCover(_Solver):
+class SetCover(Solver):
     """Fewest (or cheapest, by ``problem.site_costs``) new sites so that every area with weight is covered.
 
     Areas covered by existing sites need nothing. Areas that no site can reach make the cover
@@ -533,7 +541,7 @@ class SetCover(_Solver):
     ----------
     allow_unreachable : bool
         Cover what can be covered and report the rest instead of failing.
-    method : {"greedy", "heuristic", "exact"}
+    method : {"greedy", "heuristic", "exact"}, default "exact"
         greedy: Chvátal's cost-per-new-area greedy plus removal of redundant sites. heuristic:
         Lagrangian relaxation with subgradient optimisation and greedy repair (Beasley 1990); it
         also gives a proven lower bound. exact: HiGHS on the covering model. Capacitated:

@@ -1,0 +1,80 @@
+"""Objectives by name: which solver answers each ``optimize: {objective: ...}`` of a scenario file.
+
+One entry per objective says which :class:`~siting.optimize.models.Solver` subclass solves it and what
+it needs (a number ``p`` of new sites or not; constructor settings a scenario always passes). The
+scenario schema and the scenario runner read this table, so a new objective is one subclass and one
+:func:`register_objective` call.
+
+>>> from siting.optimize import OBJECTIVES          # doctest: +SKIP
+>>> sorted(OBJECTIVES)                               # doctest: +SKIP
+['max_coverage', 'p_median', 'set_cover']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from siting.optimize.models import MaxCoverage, PMedian, SetCover, Solver
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One named objective.
+
+    Attributes
+    ----------
+    name : str
+        The scenario name, e.g. ``"p_median"``.
+    solver : type of Solver
+        The class that solves it.
+    needs_p : bool
+        True when the solver takes ``p`` (new sites); ``p: until_compliant`` then raises p until every
+        reachable area is within the walk.
+    scenario_kwargs : mapping
+        Constructor settings a scenario run always passes (e.g. set cover lists unreachable areas
+        instead of failing).
+    description : str
+        One line for the schema's help text.
+    """
+
+    name: str
+    solver: type[Solver]
+    needs_p: bool
+    scenario_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+    def make(self, *, p: int | None = None, **kwargs: Any) -> Solver:
+        """A configured solver: ``p`` when the objective needs it, plus the scenario settings and ``kwargs``."""
+        if self.needs_p:
+            if p is None:
+                raise ValueError(f"objective {self.name!r} needs p")
+            kwargs["p"] = p
+        return self.solver(**{**self.scenario_kwargs, **kwargs})
+
+
+OBJECTIVES: dict[str, Objective] = {}
+
+
+def register_objective(objective: Objective) -> Objective:
+    """Make ``objective`` available to scenario files under ``objective.name`` (replacing one of that name)."""
+    OBJECTIVES[objective.name] = objective
+    return objective
+
+
+register_objective(
+    Objective("p_median", PMedian, needs_p=True, description="least household-weighted walking time with p new sites")
+)
+register_objective(
+    Objective("max_coverage", MaxCoverage, needs_p=True, description="most households within the walk with p new sites")
+)
+register_objective(
+    Objective(
+        "set_cover",
+        SetCover,
+        needs_p=False,
+        scenario_kwargs={"allow_unreachable": True},
+        description="fewest new sites putting every reachable area within the walk",
+    )
+)
