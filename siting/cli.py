@@ -23,7 +23,7 @@ import traceback
 import warnings
 from pathlib import Path
 
-from siting.errors import SitingInputError
+from siting.errors import SitingInputError, SitingWarning
 from siting.labels import LANGUAGES, get_language, language, msg, render
 
 EXIT_OK = 0
@@ -36,7 +36,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        raise SystemExit(_report(f"{self.prog}: {message}"))
+        raise SystemExit(_report(msg("usage_error", command=self.prog, error=message)))
 
 
 def _report(message: object) -> int:
@@ -106,15 +106,17 @@ def _profiles(args: argparse.Namespace) -> int:
     if args.action is None:
         if args.name is not None:
             raise SitingInputError(
-                f"unexpected argument '{args.name}'", source="siting profiles", fix="use 'siting profiles show NAME'"
+                msg("cli_unexpected_argument", argument=args.name),
+                source=msg("where_command", command="siting profiles"),
+                fix=msg("cli_profiles_show_fix"),
             )
         print(format_profile_list())
         return EXIT_OK
     if args.name is None:
         raise SitingInputError(
-            "which profile?",
-            source="siting profiles show",
-            fix="give a name from 'siting profiles', e.g. siting profiles show dong_e",
+            msg("cli_which_profile"),
+            source=msg("where_command", command="siting profiles show"),
+            fix=msg("cli_which_profile_fix"),
         )
     print(format_profile(args.name))
     return EXIT_OK
@@ -129,7 +131,7 @@ def _run(args: argparse.Namespace) -> int:
         from siting.report import format_summary
 
         print(format_summary(result.summary))
-        print(f"\n输出 / output: {folder}")
+        print("\n" + render(msg("cli_output", folder=folder)))
     return EXIT_OK
 
 
@@ -138,16 +140,16 @@ def _compare(args: argparse.Namespace) -> int:
 
     if len(args.scenarios) < 2:
         raise SitingInputError(
-            "compare needs at least two scenario files",
-            source="siting compare",
-            fix="e.g. siting compare baseline.yml plan.yml",
+            msg("cli_compare_one"),
+            source=msg("where_command", command="siting compare"),
+            fix=msg("cli_compare_one_fix"),
         )
     table, folder = compare_scenarios(args.scenarios, out=args.out, progress=not args.quiet)
     if not args.quiet:
         from siting.report import format_comparison
 
         print(format_comparison(table))
-        print(f"\n输出 / output: {folder}")
+        print("\n" + render(msg("cli_output", folder=folder)))
     return EXIT_OK
 
 
@@ -165,7 +167,10 @@ def _terminate(signum, frame) -> None:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    # A planner needs the sentence, not the source line that raised it.
+    # A planner needs the sentence, not the source line that raised it; a library's own warning
+    # (pandas, GDAL, ...) is framed as one too, so that everything printed is in the chosen language.
+    if not isinstance(message, SitingWarning):
+        message = SitingWarning(msg("library_warning", category=category.__name__, text=message))
     print(render(msg("warning", text=message)), file=sys.stderr)
 
 

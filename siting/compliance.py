@@ -51,7 +51,7 @@ import pandas as pd
 
 from siting.errors import SitingInputError
 from siting.inputs import assign_units
-from siting.labels import column_label, relabel, value_label
+from siting.labels import column_label, msg, relabel, value_label
 from siting.profiles import Profile, load_profile
 from siting.reachability import TOLERANCE_M
 
@@ -190,10 +190,10 @@ def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -
     for column in columns:
         if column not in frame.columns:
             raise SitingInputError(
-                f"{what} has no '{column}' column",
-                source=f"{what} argument",
+                msg("argument_column_missing", what=what, column=column),
+                source=msg("where_argument", name=what),
                 column=column,
-                fix=f"{what} needs columns {', '.join(columns)} (see siting.inputs)",
+                fix=msg("argument_column_missing_fix", what=what, columns=list(columns)),
             )
 
 
@@ -202,11 +202,11 @@ def _check_ids(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
     duplicated = ids[ids.duplicated()].unique()
     if len(duplicated):
         raise SitingInputError(
-            f"{what} ids are not unique",
-            source=f"{what} argument",
+            msg("ids_duplicated"),
+            source=msg("where_argument", name=what),
             column=column,
             rows=duplicated,
-            fix="give every row its own id",
+            fix=msg("ids_duplicated_fix"),
         )
     return ids
 
@@ -218,11 +218,11 @@ def _check_numbers(frame: pd.DataFrame, column: str, id_column: str, what: str, 
         bad |= values.isna()
     if bad.any():
         raise SitingInputError(
-            f"{what} '{column}' must be a non-negative number",
-            source=f"{what} argument",
+            msg("argument_not_number", what=what, column=column),
+            source=msg("where_argument", name=what),
             column=column,
             rows=frame.loc[bad.to_numpy(), id_column],
-            fix=f"fill in {column} (m² for areas, a count for households/beds)",
+            fix=msg("argument_not_number_fix", column=column),
         )
     return values.astype(float)
 
@@ -240,29 +240,30 @@ def _validate(
     bad_status = ~areas["status"].isin(STATUSES)
     if bad_status.any():
         raise SitingInputError(
-            "areas 'status' must be 'new' or 'existing'",
-            source="areas argument",
+            msg("status_invalid"),
+            source=msg("where_argument", name="areas"),
             column="status",
             rows=areas.loc[bad_status, "area_id"],
-            fix="mark each area new (新建) or existing (已建)",
+            fix=msg("status_invalid_fix"),
         )
     bad_level = ~facilities["level"].isin(FACILITY_LEVELS)
     if bad_level.any():
         raise SitingInputError(
-            f"facilities 'level' must be one of {', '.join(FACILITY_LEVELS)}",
-            source="facilities argument",
+            msg("level_invalid", levels=list(FACILITY_LEVELS)),
+            source=msg("where_argument", name="facilities"),
             column="level",
             rows=facilities.loc[bad_level, "facility_id"],
+            fix=msg("level_invalid_fix"),
         )
     for column, frame, what in (("area_id", areas, "areas"), ("facility_id", facilities, "facilities")):
         unknown = ~pairs[column].astype(str).isin(frame[column].astype(str))
         if unknown.any():
             raise SitingInputError(
-                f"pairs name {what} that are not in the {what} frame",
-                source="pairs argument",
+                msg("pairs_unknown", what=what),
+                source=msg("where_argument", name="pairs"),
                 column=column,
                 rows=pairs.loc[unknown, column].unique(),
-                fix="compute pairs from the same areas and facilities",
+                fix=msg("pairs_unknown_fix"),
             )
     if units is not None:
         _require_columns(units, ("name", "level"), "units")

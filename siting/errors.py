@@ -15,41 +15,18 @@ from siting.labels import Message, msg, render
 ROWS_SHOWN = 10
 
 
-class SitingInputError(ValueError):
-    """Bad input: names what was wrong, where (file, key, layer, column, rows), and how to fix it.
+class _Located:
+    """A problem text with where it was found (file, key, layer, column, rows) and how to fix it."""
 
-    Parameters
-    ----------
-    problem : Message or str
-        What is wrong, in one sentence (a :func:`siting.labels.msg`; plain text is shown as it is).
-    source : str or Message, optional
-        The file the input came from (shown as "文件 …" / "file …"), or a message naming another
-        origin (a function argument, a scenario section).
-    key : str, optional
-        The scenario or profile key at fault, e.g. ``optimize.p``.
-    layer : str, optional
-        Layer name within a multi-layer file (GeoPackage).
-    column : str, optional
-        The column at fault.
-    rows : iterable, optional
-        Ids (or row numbers) of the offending rows; the first ten are listed, with a count of the rest.
-    fix : Message or str, optional
-        How to fix it.
-
-    The text is rendered when shown, so ``str(error)`` follows :func:`siting.labels.set_language`;
-    :meth:`message` renders it in a given language.
-    """
-
-    def __init__(
+    def _locate(
         self,
         problem: Message | str,
-        *,
-        source: str | Message | None = None,
-        key: str | None = None,
-        layer: str | None = None,
-        column: str | None = None,
-        rows: Iterable | None = None,
-        fix: Message | str | None = None,
+        source: str | Message | None,
+        key: str | None,
+        layer: str | None,
+        column: str | None,
+        rows: Iterable | None,
+        fix: Message | str | None,
     ) -> None:
         self.problem = problem
         self.source = source
@@ -58,7 +35,6 @@ class SitingInputError(ValueError):
         self.column = column
         self.rows = list(rows) if rows is not None else []
         self.fix = fix
-        super().__init__(problem)
 
     def message(self, language: str | None = None) -> str:
         """The whole message in ``language`` (default: the language in force)."""
@@ -90,22 +66,67 @@ class SitingInputError(ValueError):
         return self.message()
 
 
-class SitingWarning(UserWarning):
+class SitingInputError(_Located, ValueError):
+    """Bad input: names what was wrong, where (file, key, layer, column, rows), and how to fix it.
+
+    Parameters
+    ----------
+    problem : Message or str
+        What is wrong, in one sentence (a :func:`siting.labels.msg`; plain text is shown as it is).
+    source : str or Message, optional
+        The file the input came from (shown as "文件 …" / "file …"), or a message naming another
+        origin (a function argument, a scenario section), e.g. ``msg("where_argument", name="areas")``.
+    key : str, optional
+        The scenario or profile key at fault, e.g. ``optimize.p``.
+    layer : str, optional
+        Layer name within a multi-layer file (GeoPackage) or sheet of a workbook.
+    column : str, optional
+        The column at fault.
+    rows : iterable, optional
+        Ids (or row numbers) of the offending rows; the first ten are listed, with a count of the rest.
+    fix : Message or str, optional
+        How to fix it.
+
+    The text is rendered when shown, so ``str(error)`` follows :func:`siting.labels.set_language`;
+    :meth:`message` renders it in a given language.
+    """
+
+    def __init__(
+        self,
+        problem: Message | str,
+        *,
+        source: str | Message | None = None,
+        key: str | None = None,
+        layer: str | None = None,
+        column: str | None = None,
+        rows: Iterable | None = None,
+        fix: Message | str | None = None,
+    ) -> None:
+        self._locate(problem, source, key, layer, column, rows, fix)
+        super().__init__(problem)
+
+
+class SitingWarning(_Located, UserWarning):
     """Something odd but possible in the input; the analysis goes on. Rendered like SitingInputError.
 
     Parameters
     ----------
     text : Message or str
         What was noticed, and what was done about it.
+    source, key, layer, column, rows, fix : optional
+        Where it was noticed and what the user may do, as for :class:`SitingInputError`.
     """
 
-    def __init__(self, text: Message | str) -> None:
-        self.text = text
+    def __init__(
+        self,
+        text: Message | str,
+        *,
+        source: str | Message | None = None,
+        key: str | None = None,
+        layer: str | None = None,
+        column: str | None = None,
+        rows: Iterable | None = None,
+        fix: Message | str | None = None,
+    ) -> None:
+        self._locate(text, source, key, layer, column, rows, fix)
         super().__init__(text)
-
-    def message(self, language: str | None = None) -> str:
-        """The warning in ``language`` (default: the language in force)."""
-        return render(self.text, language)
-
-    def __str__(self) -> str:
-        return self.message()

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import SitingInputError
+from siting.labels import msg
 
 DEFAULT_FLOOR_AREA_PER_HOUSEHOLD_M2 = 92.17
 DEFAULT_RESIDENTIAL_SHARE = 0.85
@@ -26,8 +27,9 @@ def from_population(population: pd.Series, household_size: float = 2.62) -> pd.S
     """Households from population (persons) and persons per household."""
     if household_size <= 0:
         raise SitingInputError(
-            f"household_size must be positive, got {household_size}",
-            fix="use persons per household, e.g. 2.62 (China 2020) or 2.70 (Shandong)",
+            msg("household_size_invalid", value=household_size),
+            source=msg("where_argument", name="household_size"),
+            fix=msg("household_size_invalid_fix"),
         )
     return (population.astype(float) / household_size).round()
 
@@ -65,7 +67,7 @@ def from_buildings(
     """
     if buildings.crs is None or areas.crs is None:
         raise SitingInputError(
-            "buildings and areas both need a CRS", source="buildings", fix="define the CRS of the building layer"
+            msg("buildings_no_crs"), source=msg("where_argument", name="buildings"), fix=msg("buildings_no_crs_fix")
         )
     from siting.projection import to_metric
 

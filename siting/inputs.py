@@ -41,7 +41,8 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from siting.errors import SitingInputError
+from siting.errors import SitingInputError, SitingWarning
+from siting.labels import Message, msg
 from siting.projection import CHINESE_DATUMS, WGS84, chinese_datum_to_wgs84
 
 Source: TypeAlias = str | Path | gpd.GeoDataFrame
@@ -116,14 +117,35 @@ POLYGON_TYPES = ("Polygon", "MultiPolygon")
 
 
 class _Ctx:
-    """Where an input came from, for error messages."""
+    """Where an input came from, for error messages and warnings."""
 
     def __init__(self, source: Source, layer: str | None):
-        self.source = "GeoDataFrame argument" if isinstance(source, gpd.GeoDataFrame) else str(source)
+        self.source: str | Message = (
+            msg("where_argument", name="GeoDataFrame") if isinstance(source, gpd.GeoDataFrame) else str(source)
+        )
         self.layer = layer
+        # schema name -> the user's own header, so that messages name the column as the file does
+        self.headers: dict[str, str] = {}
 
-    def error(self, problem: str, *, column: str | None = None, rows=None, fix: str | None = None):
-        return SitingInputError(problem, source=self.source, layer=self.layer, column=column, rows=rows, fix=fix)
+    def error(
+        self, problem: Message, *, column: str | None = None, rows=None, fix: Message | None = None
+    ) -> SitingInputError:
+        return SitingInputError(
+            problem, source=self.source, layer=self.layer, column=self.header(column), rows=rows, fix=fix
+        )
+
+    def header(self, column: str | None) -> str | None:
+        """The user's header for a schema column (the schema name when the file used it)."""
+        return None if column is None else self.headers.get(column, column)
+
+    def warn(
+        self, text: Message, *, column: str | None = None, rows=None, fix: Message | None = None, depth: int = 2
+    ) -> None:
+        """Warn, pointing at the user's call: ``depth`` frames above the caller of this method."""
+        warnings.warn(
+            SitingWarning(text, source=self.source, layer=self.layer, column=self.header(column), rows=rows, fix=fix),
+            stacklevel=depth + 2,
+        )
 
 
 def _find_column(frame: pd.DataFrame, candidates: tuple[str, ...]) -> str | None:
@@ -158,50 +180,35 @@ def read_layer(
     else:
         path = Path(source)
         if not path.exists():
-            raise ctx.error("file not found", fix="check the path and its spelling")
+            raise ctx.error(msg("file_not_found"), fix=msg("file_not_found_fix"))
         if path.suffix.lower() in {".csv", ".txt"}:
             gdf = _read_csv(path, ctx, None if datum else crs, lon, lat)
         else:
             layers = [row[0] for row in pyogrio.list_layers(path)] if path.suffix.lower() == ".gpkg" else []
             if layer is not None and layers and layer not in layers:
-                raise ctx.error(
-                    f"no layer '{layer}' in this file; it has: {', '.join(layers)}",
-                    fix="set the layer to one of those names",
-                )
+                raise ctx.error(msg("layer_unknown", layer=layer, layers=layers), fix=msg("layer_unknown_fix"))
             if layer is None and len(layers) > 1:
-                raise ctx.error(
-                    f"the file has several layers ({', '.join(layers)}); say which one to read",
-                    fix="give layer=... (in a scenario file: layer: NAME)",
-                )
+                raise ctx.error(msg("layer_ambiguous", layers=layers), fix=msg("layer_ambiguous_fix"))
             try:
                 gdf = gpd.read_file(path, layer=layer)
                 if _gbk_without_cpg(path, gdf):
-                    warnings.warn(
-                        f"{path}: no .cpg file says how its text is encoded; read it as GB18030 "
-                        f"(GBK), as Chinese ArcGIS exports are. Add a .cpg file saying GB18030 (or "
-                        f"UTF-8) to silence this",
-                        stacklevel=3,
-                    )
+                    ctx.warn(msg("shapefile_gbk"), fix=msg("shapefile_gbk_fix"))
                     gdf = gpd.read_file(path, layer=layer, encoding="gb18030")
             except Exception as exc:
-                raise ctx.error(f"could not read the file ({exc})", fix="open it in QGIS to check it") from exc
+                raise ctx.error(msg("file_unreadable", error=exc), fix=msg("file_unreadable_fix")) from exc
     if len(gdf) == 0:
-        raise ctx.error("the layer is empty", fix="check that the right file and layer were given")
+        raise ctx.error(msg("layer_empty"), fix=msg("layer_empty_fix"))
     if datum:
         if gdf.crs is not None and not gdf.crs.is_geographic:
             raise ctx.error(
-                f"crs '{crs}' means longitude/latitude in {datum.upper()}, but the layer is "
-                f"projected ({gdf.crs.to_string()})",
-                fix="give lon/lat coordinates or drop crs",
+                msg("datum_on_projected", crs=crs, datum=datum.upper(), layer_crs=gdf.crs.to_string()),
+                fix=msg("datum_on_projected_fix"),
             )
         gdf = chinese_datum_to_wgs84(gdf.set_crs(WGS84, allow_override=True), datum)
     elif crs and gdf.crs is None:
         gdf = gdf.set_crs(crs)
     if gdf.crs is None:
-        raise ctx.error(
-            "the layer has no coordinate reference system (CRS)",
-            fix="define it (QGIS: Layer > Set CRS, then save), or pass crs='EPSG:4326'",
-        )
+        raise ctx.error(msg("layer_no_crs"), fix=msg("layer_no_crs_fix"))
     return gdf
 
 
@@ -234,23 +241,27 @@ def _read_csv(path: Path, ctx: _Ctx, crs: str | None, lon: str | None, lat: str 
         except UnicodeDecodeError:
             continue
     if frame is None:
-        raise ctx.error("cannot decode the CSV (tried UTF-8 and GB18030)", fix="save it as UTF-8 CSV")
+        raise ctx.error(msg("csv_encoding"), fix=msg("csv_encoding_fix"))
     lon_col = lon or _find_column(frame, LON_NAMES)
     lat_col = lat or _find_column(frame, LAT_NAMES)
     if lon_col not in frame.columns or lat_col not in frame.columns:
         raise ctx.error(
-            f"no coordinate columns found (looked for {'/'.join(LON_NAMES)} and "
-            f"{'/'.join(LAT_NAMES)}); columns are: {', '.join(map(str, frame.columns))}",
-            fix="name them lon and lat, or give lon=/lat= (scenario: lon:, lat:)",
+            msg(
+                "coordinates_not_found",
+                lon_names="/".join(LON_NAMES),
+                lat_names="/".join(LAT_NAMES),
+                columns=[str(c) for c in frame.columns],
+            ),
+            fix=msg("coordinates_not_found_fix"),
         )
     xy = frame[[lon_col, lat_col]].apply(pd.to_numeric, errors="coerce")
     bad = frame.index[xy.isna().any(axis=1)]
     if len(bad):
         raise ctx.error(
-            "missing or non-numeric coordinates",
+            msg("coordinates_missing"),
             column=f"{lon_col}/{lat_col}",
             rows=[int(i) + 2 for i in bad],
-            fix="fill in the coordinates (rows are CSV line numbers)",
+            fix=msg("coordinates_missing_fix"),
         )
     crs = crs or "EPSG:4326"
     gdf = gpd.GeoDataFrame(
@@ -259,16 +270,12 @@ def _read_csv(path: Path, ctx: _Ctx, crs: str | None, lon: str | None, lat: str 
     # China lies at longitude 73-135, latitude 18-54: the other way round means swapped columns
     if gdf.crs.is_geographic and xy[lon_col].between(18, 54).all() and xy[lat_col].between(73, 135).all():
         raise ctx.error(
-            f"'{lon_col}' holds latitudes and '{lat_col}' longitudes",
+            msg("coordinates_swapped", lon=lon_col, lat=lat_col),
             column=f"{lon_col}/{lat_col}",
-            fix="swap the two column names (longitude is the larger number in China)",
+            fix=msg("coordinates_swapped_fix"),
         )
     if gdf.crs.is_geographic and ((xy[lon_col].abs() > 180).any() or (xy[lat_col].abs() > 90).any()):
-        raise ctx.error(
-            "coordinates are not longitude/latitude in degrees",
-            column=lon_col,
-            fix="give the projected CRS of x/y columns with crs='EPSG:xxxx'",
-        )
+        raise ctx.error(msg("coordinates_not_degrees"), column=lon_col, fix=msg("coordinates_not_degrees_fix"))
     return gdf
 
 
@@ -280,8 +287,7 @@ def _standardize(
     unknown = set(columns) - set(SYNONYMS) - set(wanted)
     if unknown:
         raise ctx.error(
-            f"unknown schema column(s) in the column mapping: {', '.join(sorted(unknown))}",
-            fix=f"map only these: {', '.join(wanted)}",
+            msg("mapping_unknown", names=sorted(unknown)), fix=msg("mapping_unknown_fix", names=list(wanted))
         )
     rename = {}
     for target in wanted:
@@ -289,10 +295,9 @@ def _standardize(
             src = columns[target]
             if src not in gdf.columns:
                 raise ctx.error(
-                    f"column '{src}' (mapped to {target}) is not in the layer; it has: "
-                    f"{', '.join(map(str, gdf.columns))}",
+                    msg("mapping_missing", column=src, target=target, columns=[str(c) for c in gdf.columns]),
                     column=src,
-                    fix="correct the column mapping",
+                    fix=msg("mapping_missing_fix"),
                 )
         else:
             found = _find_column(gdf, SYNONYMS.get(target, (target,)))
@@ -300,6 +305,7 @@ def _standardize(
                 continue
             src = found
         rename[src] = target
+        ctx.headers[target] = str(src)
     dropped = [c for c in rename.values() if c in gdf.columns and c not in rename]
     return gdf.drop(columns=dropped).rename(columns=rename)
 
@@ -310,9 +316,9 @@ def _numeric(
     if column not in gdf.columns:
         if required:
             raise ctx.error(
-                f"required column '{column}' is missing; columns are: {', '.join(map(str, gdf.columns))}",
+                msg("column_required", column=column, columns=[str(c) for c in gdf.columns]),
                 column=column,
-                fix=f"add it, or map it: columns={{{column}: <your column>}}",
+                fix=msg("column_required_fix", column=column),
             )
         return pd.Series(np.nan, index=gdf.index, dtype=float)
     raw = gdf[column]
@@ -320,17 +326,16 @@ def _numeric(
     non_numeric = raw.notna() & values.isna() & (raw.astype(str).str.strip() != "")
     if non_numeric.any():
         raise ctx.error(
-            "values are not numbers",
-            column=column,
-            rows=ids[non_numeric].tolist(),
-            fix="enter plain numbers (no units or text)",
+            msg("values_not_numbers"), column=column, rows=ids[non_numeric].tolist(), fix=msg("values_not_numbers_fix")
         )
     if not allow_missing and values.isna().any():
-        raise ctx.error("values are missing", column=column, rows=ids[values.isna()].tolist(), fix="fill them in")
+        raise ctx.error(
+            msg("values_missing"), column=column, rows=ids[values.isna()].tolist(), fix=msg("values_missing_fix")
+        )
     negative = values < 0
     if negative.any():
         raise ctx.error(
-            "values are negative", column=column, rows=ids[negative].tolist(), fix="correct them (must be zero or more)"
+            msg("values_negative"), column=column, rows=ids[negative].tolist(), fix=msg("values_negative_fix")
         )
     return values
 
@@ -346,10 +351,10 @@ def _ids(gdf: gpd.GeoDataFrame, column: str, prefix: str, ctx: _Ctx) -> pd.Serie
         missing = ids.isna() | (ids.astype(str).str.strip() == "")
         if missing.any():
             raise ctx.error(
-                "ids are missing",
+                msg("ids_missing"),
                 column=column,
                 rows=[int(i) for i in gdf.index[missing]],
-                fix="give every row an id, or drop the id column to number rows automatically",
+                fix=msg("ids_missing_fix"),
             )
         ids = ids.map(_id_text)
     else:
@@ -358,7 +363,7 @@ def _ids(gdf: gpd.GeoDataFrame, column: str, prefix: str, ctx: _Ctx) -> pd.Serie
     duplicated = ids.duplicated(keep=False)
     if duplicated.any():
         raise ctx.error(
-            "ids are not unique", column=column, rows=sorted(set(ids[duplicated])), fix="give each row its own id"
+            msg("ids_duplicated"), column=column, rows=sorted(set(ids[duplicated])), fix=msg("ids_duplicated_fix")
         )
     return ids
 
@@ -368,27 +373,20 @@ def _geometry(gdf: gpd.GeoDataFrame, ctx: _Ctx, ids: pd.Series, allowed: tuple[s
     empty = geoms.isna() | geoms.is_empty
     if empty.any():
         raise ctx.error(
-            "geometries are missing or empty",
-            column="geometry",
-            rows=ids[empty].tolist(),
-            fix="draw them or delete those rows",
+            msg("geometry_empty"), column="geometry", rows=ids[empty].tolist(), fix=msg("geometry_empty_fix")
         )
     kinds = geoms.geom_type
     wrong = ~kinds.isin(allowed)
     if wrong.any():
         raise ctx.error(
-            f"geometry must be {' or '.join(allowed)}, found {', '.join(sorted(set(kinds[wrong])))}",
+            msg("geometry_type", allowed=list(allowed), found=sorted(set(kinds[wrong]))),
             column="geometry",
             rows=ids[wrong].tolist(),
-            fix="use the layer with the right geometry type",
+            fix=msg("geometry_type_fix"),
         )
     invalid = ~geoms.is_valid
     if invalid.any():
-        warnings.warn(
-            f"{ctx.source}{f' layer {ctx.layer}' if ctx.layer else ''}: repaired invalid geometry "
-            f"(e.g. self-intersections) in rows {', '.join(map(str, ids[invalid].tolist()[:10]))}",
-            stacklevel=3,
-        )
+        ctx.warn(msg("geometry_repaired"), column="geometry", rows=ids[invalid].tolist())
         repaired = shapely.make_valid(geoms[invalid].values)
         if "Polygon" in allowed:
             # make_valid can return collections with stray lines; keep the polygonal part
@@ -398,10 +396,10 @@ def _geometry(gdf: gpd.GeoDataFrame, ctx: _Ctx, ids: pd.Series, allowed: tuple[s
         collapsed = invalid & ~gdf.geometry.geom_type.isin(allowed)
         if collapsed.any():
             raise ctx.error(
-                "geometries collapse to lines or points when repaired (no area)",
+                msg("geometry_collapsed"),
                 column="geometry",
                 rows=ids[collapsed].tolist(),
-                fix="redraw them as proper polygons or delete them",
+                fix=msg("geometry_collapsed_fix"),
             )
     return gdf
 
@@ -491,15 +489,13 @@ def read_areas(
         if still.any():
             column = "households" if "households" in gdf.columns else None
             raise ctx.error(
-                "households (户数) are missing and cannot be estimated (no population, no buildings)",
+                msg("households_unknown"),
                 column=column or "households",
                 rows=ids[still].tolist(),
-                fix="fill in 户数, or give a population column, or pass building footprints",
+                fix=msg("households_unknown_fix"),
             )
-        warnings.warn(
-            f"{ctx.source}: estimated households for {int(missing.sum())} area(s) "
-            f"({', '.join(ids[missing].tolist()[:10])}); see the households_source column",
-            stacklevel=2,
+        ctx.warn(
+            msg("households_estimated", n=int(missing.sum())), column="households", rows=ids[missing].tolist(), depth=1
         )
     out["households"] = households.astype(float)
     out["households_source"] = source_col
@@ -514,9 +510,9 @@ def _categorical(
     if column not in gdf.columns:
         if default is None:
             raise ctx.error(
-                f"required column '{column}' is missing",
+                msg("column_required", column=column, columns=[str(c) for c in gdf.columns]),
                 column=column,
-                fix=f"add it with one of: {', '.join(sorted(set(vocabulary)))}",
+                fix=msg("column_required_values_fix", values=sorted(set(vocabulary))),
             )
         return pd.Series(default, index=gdf.index, dtype=object)
     raw = gdf[column]
@@ -529,10 +525,10 @@ def _categorical(
     bad = values.isna()
     if bad.any():
         raise ctx.error(
-            f"unrecognised values {sorted(set(raw[bad].astype(str)))[:5]}",
+            msg("values_unrecognised", values=sorted(set(raw[bad].astype(str)))[:5]),
             column=column,
             rows=ids[bad].tolist(),
-            fix=f"use one of: {', '.join(sorted(set(vocabulary)))}",
+            fix=msg("values_unrecognised_fix", values=sorted(set(vocabulary))),
         )
     return values.astype(object)
 
@@ -613,11 +609,7 @@ def read_entrances(
     ctx = _Ctx(source, layer)
     gdf = _standardize(read_layer(source, layer=layer, crs=crs), ctx, ("area_id",), columns)
     if "area_id" not in gdf.columns:
-        raise ctx.error(
-            "entrances need the id of their residential area",
-            column="area_id",
-            fix="add a column 小区编号 / area_id matching the areas layer",
-        )
+        raise ctx.error(msg("entrances_no_area_id"), column="area_id", fix=msg("entrances_no_area_id_fix"))
     rows = pd.Series(gdf.index.astype(str), index=gdf.index)
     gdf = _geometry(gdf, ctx, rows, ("Point",))
     area_ids = gdf["area_id"].map(_id_text)
@@ -662,11 +654,7 @@ def read_units(
     else:
         name_col = "township" if "township" in gdf.columns else "name"
         if name_col not in gdf.columns:
-            raise ctx.error(
-                "units need a name column (社区名称 and/or 街道名称/乡镇)",
-                column="name",
-                fix="add 社区名称 and 街道名称 columns, or map them with columns=",
-            )
+            raise ctx.error(msg("units_no_name"), column="name", fix=msg("units_no_name_fix"))
         units = gpd.GeoDataFrame(
             {"name": gdf[name_col].astype(str), "level": "township", "parent": None},
             geometry=gdf.geometry.values,
@@ -675,10 +663,10 @@ def read_units(
     duplicated = units.duplicated(subset=["level", "name"], keep=False)
     if duplicated.any():
         raise ctx.error(
-            "unit names are not unique within their level",
+            msg("units_duplicated"),
             column="name",
             rows=sorted(set(units.loc[duplicated, "name"])),
-            fix="give each unit its own name",
+            fix=msg("units_duplicated_fix"),
         )
     units.insert(
         0,
@@ -738,7 +726,7 @@ def areas_from_osm(
     path = Path(path)
     ctx = _Ctx(path, None)
     if not path.exists():
-        raise ctx.error("file not found", fix="check the path")
+        raise ctx.error(msg("file_not_found"), fix=msg("file_not_found_fix"))
     try:
         if path.name.lower().endswith(".pbf"):
             import pyrosm
@@ -751,14 +739,10 @@ def areas_from_osm(
             buildings = ox.features_from_xml(path, tags={"building": True})
     except Exception as exc:  # OSMnx raises InsufficientResponseError when nothing matches
         raise ctx.error(
-            f"no residential areas (landuse=residential) could be read ({type(exc).__name__}: {exc})",
-            fix="draw the residential areas yourself and read them with read_areas",
+            msg("osm_areas_unreadable", error=f"{type(exc).__name__}: {exc}"), fix=msg("osm_areas_none_fix")
         ) from exc
     if landuse is None or len(landuse) == 0:
-        raise ctx.error(
-            "no residential areas (landuse=residential) in this file",
-            fix="draw the residential areas yourself and read them with read_areas",
-        )
+        raise ctx.error(msg("osm_areas_none"), fix=msg("osm_areas_none_fix"))
     landuse = landuse.set_geometry(shapely.make_valid(landuse.geometry.values))
     polygons = landuse[landuse.geometry.geom_type.isin(POLYGON_TYPES) & (shapely.area(landuse.geometry.values) > 0)]
     ids = (

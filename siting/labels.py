@@ -227,8 +227,511 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fix": ("。修改方法：{fix}", ". Fix: {fix}"),
     "warning": ("警告：{text}", "warning: {text}"),
     "error": ("错误：{text}", "error: {text}"),
+    "where_argument": ("参数 {name}", "{name} argument"),
+    # reading layers (siting.inputs, siting.households)
+    "file_not_found": ("找不到文件", "file not found"),
+    "file_not_found_fix": (
+        "检查路径及其拼写（场景文件中的相对路径相对于场景文件所在文件夹）",
+        "check the path and its spelling (relative paths in a scenario are relative to the scenario file)",
+    ),
+    "file_unreadable": ("无法读取文件（{error}）", "could not read the file ({error})"),
+    "file_unreadable_fix": ("用 QGIS 打开检查", "open it in QGIS to check it"),
+    "layer_unknown": (
+        "文件中没有图层“{layer}”；现有图层：{layers}",
+        "no layer '{layer}' in this file; it has: {layers}",
+    ),
+    "layer_unknown_fix": ("把图层名改为其中之一", "set the layer to one of those names"),
+    "layer_ambiguous": (
+        "文件有多个图层（{layers}），请指明读取哪一个",
+        "the file has several layers ({layers}); say which one to read",
+    ),
+    "layer_ambiguous_fix": (
+        "给出 layer=…（场景文件中写 layer: 图层名）",
+        "give layer=... (in a scenario file: layer: NAME)",
+    ),
+    "layer_empty": ("图层为空", "the layer is empty"),
+    "layer_empty_fix": ("检查文件和图层是否给对", "check that the right file and layer were given"),
+    "layer_no_crs": ("图层没有坐标参考系（CRS）", "the layer has no coordinate reference system (CRS)"),
+    "layer_no_crs_fix": (
+        "为图层定义坐标系（QGIS：图层 > 设置图层坐标系，再保存），或传入 crs='EPSG:4326'",
+        "define it (QGIS: Layer > Set CRS, then save), or pass crs='EPSG:4326'",
+    ),
+    "shapefile_gbk": (
+        "没有 .cpg 文件说明文字编码，已按 GB18030（GBK）读取（中文 ArcGIS 导出的文件通常如此）",
+        "no .cpg file says how its text is encoded; read it as GB18030 (GBK), as Chinese ArcGIS exports are",
+    ),
+    "shapefile_gbk_fix": (
+        "添加内容为 GB18030（或 UTF-8）的 .cpg 文件即可消除此警告",
+        "add a .cpg file saying GB18030 (or UTF-8) to silence this",
+    ),
+    "datum_on_projected": (
+        "crs“{crs}”表示 {datum} 经纬度，但该图层是投影坐标（{layer_crs}）",
+        "crs '{crs}' means longitude/latitude in {datum}, but the layer is projected ({layer_crs})",
+    ),
+    "datum_on_projected_fix": ("提供经纬度坐标，或去掉 crs", "give lon/lat coordinates or drop crs"),
+    "csv_encoding": (
+        "无法识别 CSV 的文字编码（已尝试 UTF-8 和 GB18030）",
+        "cannot decode the CSV (tried UTF-8 and GB18030)",
+    ),
+    "csv_encoding_fix": ("另存为 UTF-8 编码的 CSV", "save it as UTF-8 CSV"),
+    "coordinates_not_found": (
+        "未找到坐标列（查找了 {lon_names} 和 {lat_names}）；现有列：{columns}",
+        "no coordinate columns found (looked for {lon_names} and {lat_names}); columns are: {columns}",
+    ),
+    "coordinates_not_found_fix": (
+        "把坐标列命名为 lon 和 lat（或 经度 和 纬度），或给出 lon=/lat=（场景文件：lon:、lat:）",
+        "name them lon and lat, or give lon=/lat= (scenario: lon:, lat:)",
+    ),
+    "coordinates_missing": ("坐标缺失或不是数字", "missing or non-numeric coordinates"),
+    "coordinates_missing_fix": (
+        "填写坐标（行号为文件中的行号，表头为第 1 行）",
+        "fill in the coordinates (rows are line numbers in the file, the header being 1)",
+    ),
+    "coordinates_swapped": ("“{lon}”列是纬度，“{lat}”列是经度", "'{lon}' holds latitudes and '{lat}' longitudes"),
+    "coordinates_swapped_fix": (
+        "交换两列的列名（在中国，经度是较大的数）",
+        "swap the two column names (longitude is the larger number in China)",
+    ),
+    "coordinates_not_degrees": ("坐标不是以度为单位的经纬度", "coordinates are not longitude/latitude in degrees"),
+    "coordinates_not_degrees_fix": (
+        "x/y 投影坐标请用 crs='EPSG:xxxx' 说明其坐标系",
+        "give the projected CRS of x/y columns with crs='EPSG:xxxx'",
+    ),
+    "mapping_unknown": ("列对应关系中有未知的字段：{names}", "unknown schema column(s) in the column mapping: {names}"),
+    "mapping_unknown_fix": ("只对应这些字段：{names}", "map only these: {names}"),
+    "mapping_missing": (
+        "列“{column}”（对应 {target}）不在图层中；现有列：{columns}",
+        "column '{column}' (mapped to {target}) is not in the layer; it has: {columns}",
+    ),
+    "mapping_missing_fix": ("改正列对应关系（columns:）", "correct the column mapping (columns:)"),
+    "column_required": (
+        "缺少必需的列“{column}”；现有列：{columns}",
+        "required column '{column}' is missing; columns are: {columns}",
+    ),
+    "column_required_fix": (
+        "添加该列，或指定对应的列：columns={{{column}: <你的列名>}}",
+        "add it, or map it: columns={{{column}: <your column>}}",
+    ),
+    "column_required_values_fix": ("添加该列，取值为以下之一：{values}", "add it with one of: {values}"),
+    "values_not_numbers": ("有的值不是数字", "values are not numbers"),
+    "values_not_numbers_fix": ("只填数字（不带单位或文字）", "enter plain numbers (no units or text)"),
+    "values_missing": ("有的值缺失", "values are missing"),
+    "values_missing_fix": ("补填这些值", "fill them in"),
+    "values_negative": ("有的值是负数", "values are negative"),
+    "values_negative_fix": ("改正这些值（应为零或正数）", "correct them (must be zero or more)"),
+    "values_unrecognised": ("无法识别的取值 {values}", "unrecognised values {values}"),
+    "values_unrecognised_fix": ("使用以下取值之一：{values}", "use one of: {values}"),
+    "ids_missing": ("有的编号缺失", "ids are missing"),
+    "ids_missing_fix": (
+        "给每一行编号，或删除编号列以自动按行编号",
+        "give every row an id, or drop the id column to number rows automatically",
+    ),
+    "ids_duplicated": ("编号有重复", "ids are not unique"),
+    "ids_duplicated_fix": ("给每一行不同的编号", "give each row its own id"),
+    "geometry_empty": ("几何图形缺失或为空", "geometries are missing or empty"),
+    "geometry_empty_fix": ("补画图形，或删除这些行", "draw them or delete those rows"),
+    "geometry_type": ("几何类型应为 {allowed}，实际为 {found}", "geometry must be one of {allowed}, found {found}"),
+    "geometry_type_fix": ("使用几何类型正确的图层", "use the layer with the right geometry type"),
+    "geometry_repaired": ("已修复无效的几何图形（如自相交）", "repaired invalid geometry (e.g. self-intersections)"),
+    "geometry_collapsed": (
+        "几何图形修复后退化为线或点（没有面积）",
+        "geometries collapse to lines or points when repaired (no area)",
+    ),
+    "geometry_collapsed_fix": ("重新绘制为正确的面，或删除这些行", "redraw them as proper polygons or delete them"),
+    "households_unknown": (
+        "户数缺失且无法估算（没有人口，也没有建筑）",
+        "households (户数) are missing and cannot be estimated (no population, no buildings)",
+    ),
+    "households_unknown_fix": (
+        "填写户数，或提供人口列，或由建筑轮廓估算（Python：buildings=…；场景文件：residential: {{osm: 文件.osm}}）",
+        "fill in 户数, give a population column, or estimate them from building footprints (Python: buildings=...; "
+        "scenario: residential: {{osm: FILE.osm}})",
+    ),
+    "households_estimated": (
+        "{n} 个小区的户数为估算值，见 households_source（户数来源）列",
+        "estimated households for {n} area(s); see the households_source column",
+    ),
+    "household_size_invalid": (
+        "户均人口 household_size 应为正数，实际为 {value}",
+        "household_size must be positive, got {value}",
+    ),
+    "household_size_invalid_fix": (
+        "使用每户人数，如 2.62（全国 2020 年）或 2.70（山东）",
+        "use persons per household, e.g. 2.62 (China 2020) or 2.70 (Shandong)",
+    ),
+    "buildings_no_crs": ("建筑和小区都需要坐标参考系", "buildings and areas both need a CRS"),
+    "buildings_no_crs_fix": ("为建筑图层定义坐标系", "define the CRS of the building layer"),
+    "entrances_no_area_id": ("出入口需要所属小区的编号", "entrances need the id of their residential area"),
+    "entrances_no_area_id_fix": (
+        "添加与小区图层一致的 小区编号 / area_id 列",
+        "add a column 小区编号 / area_id matching the areas layer",
+    ),
+    "units_no_name": (
+        "行政单元需要名称列（社区名称 和/或 街道名称/乡镇）",
+        "units need a name column (社区名称 and/or 街道名称/乡镇)",
+    ),
+    "units_no_name_fix": (
+        "添加 社区名称 和 街道名称 列，或用 columns= 指定对应列",
+        "add 社区名称 and 街道名称 columns, or map them with columns=",
+    ),
+    "units_duplicated": ("同一级别内单元名称有重复", "unit names are not unique within their level"),
+    "units_duplicated_fix": ("给每个单元不同的名称", "give each unit its own name"),
+    "osm_areas_unreadable": (
+        "无法读取居住区（landuse=residential）（{error}）",
+        "no residential areas (landuse=residential) could be read ({error})",
+    ),
+    "osm_areas_none": (
+        "文件中没有居住区（landuse=residential）",
+        "no residential areas (landuse=residential) in this file",
+    ),
+    "osm_areas_none_fix": (
+        "自行绘制小区范围，用 read_areas 读取",
+        "draw the residential areas yourself and read them with read_areas",
+    ),
+    # street networks (siting.network)
+    "where_network": ("路网 {source}", "street network {source}"),
+    "network_place": ("地名“{place}”", "place '{place}'"),
+    "network_bbox": ("范围 {bbox}", "bbox {bbox}"),
+    "network_file_not_found": ("路网文件不存在", "the street network file does not exist"),
+    "network_not_walkable": (
+        "没有可步行的道路（向行人开放的 OSM highway=* 道路）",
+        "no walkable streets (OSM highway=* ways open to pedestrians) found",
+    ),
+    "network_not_walkable_fix": ("使用包含该城镇道路的数据", "use an extract that contains the town's streets"),
+    "network_no_edges": ("路网中没有道路", "the street network has no edges"),
+    "network_no_edges_fix": (
+        "检查文件或范围内是否有道路（带 highway=* 标签的 OSM 道路）",
+        "check that the file or area contains streets (OSM ways tagged highway=*)",
+    ),
+    "network_no_crs": ("路网图没有“crs”属性", "the street graph has no 'crs' attribute"),
+    "network_no_crs_fix": (
+        "构建路网前设置 graph.graph['crs']（如 'epsg:4326'）",
+        "set graph.graph['crs'] (e.g. 'epsg:4326') before building the network",
+    ),
+    "network_parts_dropped": (
+        "只保留了路网中最大的连通部分；删去了 {parts} 个与其余道路不相连、无法步行到达的部分中的 {nodes} 个节点",
+        "kept the largest connected part of the street network; dropped {nodes} nodes in {parts} disconnected part(s) "
+        "that no one could walk to from the rest",
+    ),
+    "network_osm_unreadable": (
+        "无法读取 OpenStreetMap XML 文件（{error}）",
+        "could not read OpenStreetMap XML ({error})",
+    ),
+    "network_osm_unreadable_fix": (
+        "从 OpenStreetMap 重新导出该范围的 .osm XML 文件",
+        "export the area again from OpenStreetMap as .osm XML",
+    ),
+    "network_pbf_unreadable": ("无法读取 PBF 文件（{error}）", "could not read the PBF file ({error})"),
+    "network_pbf_unreadable_fix": (
+        "重新下载该数据（如从 OSM 数据提取服务）",
+        "download the extract again (e.g. from an OSM extract service)",
+    ),
+    "network_graphml_unreadable": ("无法读取 GraphML 文件（{error}）", "could not read GraphML ({error})"),
+    "network_graphml_unreadable_fix": ("用 osmnx.save_graphml 保存路网图", "save the graph with osmnx.save_graphml"),
+    "network_not_lines": ("道路要素必须是线", "road features must be lines"),
+    "network_not_lines_fix": ("只导出道路中心线图层", "export only the road centreline layer"),
+    "network_offline": (
+        "无法下载{what}的路网：连接不上 {host}（{error}）",
+        "cannot download the street network for {what}: {host} cannot be reached ({error})",
+    ),
+    "network_offline_fix": (
+        "检查网络连接；离线时请改用本地的 .osm、.osm.pbf、GraphML 或道路中心线文件",
+        "check the internet connection; offline, use a local .osm, .osm.pbf, GraphML or road-line file instead",
+    ),
+    "network_download_failed": (
+        "无法从 OpenStreetMap 下载{what}的路网（{error}）",
+        "could not download the street network for {what} from OpenStreetMap ({error})",
+    ),
+    "network_download_failed_fix": (
+        "检查网络连接和地名；离线时请改用本地的 .osm、.osm.pbf、GraphML 或道路中心线文件",
+        "check the internet connection and the name; offline, use a local .osm, .osm.pbf, GraphML or road-line file "
+        "instead",
+    ),
+    "network_bbox_invalid": (
+        "范围 {bbox} 不是以度为单位的（西, 南, 东, 北）",
+        "bounding box {bbox} is not (west, south, east, north) in degrees",
+    ),
+    "network_bbox_invalid_fix": (
+        "给出 [西, 南, 东, 北]，如 [116.2, 36.3, 116.3, 36.4]",
+        "give [west, south, east, north], e.g. [116.2, 36.3, 116.3, 36.4]",
+    ),
+    "network_format_unknown": ("未知的路网文件格式“{suffix}”", "unknown street network format '{suffix}'"),
+    "network_format_unknown_fix": (
+        "使用 .osm、.osm.pbf、.graphml 或线图层（.gpkg、.shp、.geojson）",
+        "use .osm, .osm.pbf, .graphml, or a line layer (.gpkg, .shp, .geojson)",
+    ),
+    # attaching to streets and walking (siting.snapping, siting.reachability)
+    "what_areas": ("小区", "residential areas"),
+    "what_facilities": ("设施", "facilities"),
+    "what_entrances": ("出入口", "entrances"),
+    "where_layer_of": ("{what}图层", "{what} layer"),
+    "entrances_unknown_areas": ("出入口所属的小区不存在", "entrances name residential areas that do not exist"),
+    "entrances_unknown_areas_fix": (
+        "使用小区图层中的编号（小区编号 / area_id），写法一致",
+        "use the ids of the areas layer (小区编号 / area_id), spelled the same",
+    ),
+    "far_outside_network": (
+        "有{what}位于路网（{network}）之外 {km} 公里以上",
+        "{what} lie more than {km} km outside the street network ({network})",
+    ),
+    "far_outside_network_fix": (
+        "检查其坐标系（GCJ-02 或 BD-09 坐标需写 crs: gcj02 / bd09；投影 x/y 需给出 EPSG 代码），或使用覆盖它们的路网",
+        "check their coordinate system (GCJ-02 or BD-09 points need crs: gcj02 / bd09; projected x/y need their EPSG "
+        "code) or use a network that covers them",
+    ),
+    "walk_settings_invalid": (
+        "步行速度、步行时间和服务半径必须为正数",
+        "walking speed, minutes and service radius must be positive",
+    ),
+    "walk_settings_invalid_fix": (
+        "如 walk_speed_m_per_min=60、walk_minutes=15、service_radius_m=1000",
+        "e.g. walk_speed_m_per_min=60, walk_minutes=15, service_radius_m=1000",
+    ),
+    "facilities_unattached": (
+        "{n} 处设施距最近道路超过 {max_snap_m} 米，本次分析中不服务任何小区",
+        "{n} facilities are more than {max_snap_m} m from any street and serve no one in this analysis",
+    ),
+    # rule profiles (siting.profiles)
+    "where_overrides": ("覆盖值（overrides）", "overrides"),
+    "where_profile": ("规则配置 {name}", "profile {name}"),
+    "did_you_mean": ("是否要写 {names}？", "did you mean {names}?"),
+    "did_you_mean_then": ("是否要写 {names}？{then}", "did you mean {names}? {then}"),
+    "rule_not_number": (
+        "“{key}”必须是以 {unit} 为单位的非负数，实际为 {value}",
+        "key '{key}' must be a non-negative number in {unit}, got {value}",
+    ),
+    "rule_not_number_fix": (
+        "写成如 {key}: {{value: 20, unit: {unit}}}",
+        "write e.g. {key}: {{value: 20, unit: {unit}}}",
+    ),
+    "rule_not_range": (
+        "“{key}”必须是以 {unit} 为单位的范围 [下限, 上限]，实际为 {value}",
+        "key '{key}' must be a range [low, high] in {unit}, got {value}",
+    ),
+    "rule_not_range_fix": (
+        "写成如 {key}: {{value: [800, 1000], unit: {unit}}}",
+        "write e.g. {key}: {{value: [800, 1000], unit: {unit}}}",
+    ),
+    "rule_range_reversed": ("“{key}”的下限 {low} 大于上限 {high}", "key '{key}': low {low} is above high {high}"),
+    "rule_range_reversed_fix": ("先写下限，再写上限", "write the low value first"),
+    "rule_not_share": (
+        "“{key}”是 0 到 1 之间的比例，实际为 {value}",
+        "key '{key}' is a share between 0 and 1, got {value}",
+    ),
+    "rule_not_share_fix": ("{percent}% 应写为 {share}", "write {share} for {percent}%"),
+    "rule_key_unknown": ("未知的规则键“{key}”", "unknown profile key '{key}'"),
+    "rule_key_unknown_fix": (
+        "可用的键见 siting.profiles.SCHEMA 或 siting profiles show national",
+        "see siting.profiles.SCHEMA or siting profiles show national",
+    ),
+    "rule_fields_unknown": ("“{key}”有未知的字段 {fields}", "key '{key}' has unknown field(s) {fields}"),
+    "rule_fields_unknown_fix": ("可用的字段：{fields}", "allowed fields: {fields}"),
+    "rule_unit_wrong": (
+        "“{key}”的单位写为“{given}”，应为“{unit}”",
+        "key '{key}' is given in unit '{given}' but is expected in '{unit}'",
+    ),
+    "rule_unit_wrong_fix": (
+        "把数值换算为 {unit}，并写 unit: {unit}",
+        "convert the value to {unit} and write unit: {unit}",
+    ),
+    "rule_status_unknown": ("“{key}”的核实状态为“{status}”", "key '{key}' has status '{status}'"),
+    "rule_status_unknown_fix": (
+        "使用 C（已核实）、S（二手来源）或 U（未核实）",
+        "use C (confirmed), S (secondary) or U (unconfirmed)",
+    ),
+    "rule_comparison_unknown": ("“{key}”的比较方式为“{comparison}”", "key '{key}' has comparison '{comparison}'"),
+    "rule_comparison_unknown_fix": ("使用“>=”（不低于）或“>”（大于）", "use '>=' or '>'"),
+    "rule_required": (
+        "规则配置“{name}”没有规定“{key}”，工具也没有默认值",
+        "profile '{name}' sets no value for '{key}' and there is no toolkit default",
+    ),
+    "rule_required_fix": (
+        "传入 overrides={{'{key}': <以 {unit} 为单位的数值>}}",
+        "pass overrides={{'{key}': <value in {unit}>}}",
+    ),
+    "rule_fallback": (
+        "规则配置“{name}”没有规定“{key}”；使用工具默认值 {value} {unit}（{source}）",
+        "profile '{name}' sets no '{key}'; using toolkit default {value} {unit} ({source})",
+    ),
+    "profile_unknown": ("没有名为“{name}”的内置规则配置", "no shipped profile named '{name}'"),
+    "profile_unknown_fix": (
+        "内置规则配置：{profiles}；或给出 .yaml 文件的路径",
+        "shipped profiles: {profiles}; or give a path to a .yaml file",
+    ),
+    "profile_file_not_found": ("找不到规则配置文件", "profile file not found"),
+    "profile_file_not_found_fix": (
+        "检查路径，或使用内置规则配置的名称",
+        "check the path, or use a shipped profile name",
+    ),
+    "yaml_invalid": ("不是有效的 YAML（{error}）", "not valid YAML: {error}"),
+    "yaml_invalid_fix": (
+        "改正所示行的缩进、冒号或括号",
+        "correct the indentation, colons or brackets at the line shown",
+    ),
+    "profile_not_mapping": (
+        "规则配置文件必须是带有“rules:”部分的映射",
+        "a profile file must be a mapping with a 'rules:' section",
+    ),
+    "profile_not_mapping_fix": (
+        "按 siting profiles show national 的格式书写：rules: 下每行一个 键: 值",
+        "write it like siting profiles show national: one key: entry per line under rules:",
+    ),
+    "profile_rules_not_mapping": ("“rules:”必须是 键: 值 的映射", "'rules:' must be a mapping of key: entry"),
+    "profile_fields_unknown": ("未知的顶层字段 {fields}", "unknown top-level field(s) {fields}"),
+    "profile_fields_unknown_fix": ("可用的顶层字段：{fields}", "allowed top-level fields: {fields}"),
+    "profile_rules_nested_fix": ("把 {keys} 放到“rules:”下；{then}", "put {keys} under 'rules:'; {then}"),
+    "profile_inherits_loop": ("规则配置的继承关系循环回到“{name}”", "profile inheritance loops back to '{name}'"),
+    "profile_inherits_loop_fix": ("删去一处“inherits:”", "remove one 'inherits:' link"),
+    "overrides_not_mapping": ("覆盖值必须是 {{键: 值}} 的映射", "overrides must be a dict {{key: value}}"),
+    "overrides_not_mapping_fix": ("写成如 {{walk_speed_m_per_min: 55}}", "write e.g. {{walk_speed_m_per_min: 55}}"),
+    "override_no_value": ("覆盖值“{key}”没有给出数值", "override for '{key}' has no value"),
+    "override_no_value_fix": (
+        "给出以规定单位表示的数值（0 表示不设最小值）",
+        "give a number in the schema unit (0 disables a minimum)",
+    ),
+    # the floor-area check (siting.compliance)
+    "argument_column_missing": ("{what} 没有“{column}”列", "{what} has no '{column}' column"),
+    "argument_column_missing_fix": (
+        "{what} 需要这些列：{columns}（见 siting.inputs）",
+        "{what} needs columns {columns} (see siting.inputs)",
+    ),
+    "argument_not_number": ("{what} 的“{column}”必须是非负数", "{what} '{column}' must be a non-negative number"),
+    "argument_not_number_fix": (
+        "填写 {column}（面积以平方米计，户数、床位数为个数）",
+        "fill in {column} (m² for areas, a count for households/beds)",
+    ),
+    "status_invalid": ("小区的“status”必须是“new”或“existing”", "areas 'status' must be 'new' or 'existing'"),
+    "status_invalid_fix": (
+        "把每个小区标为 new（新建）或 existing（已建）",
+        "mark each area new (新建) or existing (已建)",
+    ),
+    "level_invalid": ("设施的“level”必须是以下之一：{levels}", "facilities 'level' must be one of {levels}"),
+    "level_invalid_fix": (
+        "用 siting.inputs.read_facilities 读取设施，它能识别中文等级名称",
+        "read the facilities with siting.inputs.read_facilities, which knows the Chinese level names",
+    ),
+    "pairs_unknown": ("pairs 中有不在 {what} 表中的{what}", "pairs name {what} that are not in the {what} frame"),
+    "pairs_unknown_fix": ("用同一份小区和设施计算 pairs", "compute pairs from the same areas and facilities"),
+    # maps and outputs (siting.maps, siting.report)
+    "where_folder": ("文件夹 {path}", "folder {path}"),
+    "output_folder_foreign": (
+        "输出文件夹已存在，且不是 siting 的输出文件夹",
+        "the output folder exists and is not a siting output folder",
+    ),
+    "output_folder_foreign_fix": (
+        "换一个新的输出文件夹（--out），或清空此文件夹",
+        "choose a new output folder (--out) or empty this one",
+    ),
+    "map_not_geodataframe": ("应为 GeoDataFrame，实际为 {kind}", "must be a GeoDataFrame, not {kind}"),
+    "map_not_geodataframe_fix": (
+        "用 siting.inputs 读取图层，或用 geopandas.GeoDataFrame(...) 转换",
+        "read the layer with siting.inputs, or convert it with geopandas.GeoDataFrame(...)",
+    ),
+    "map_columns_missing": ("缺少列 {columns}", "missing column(s) {columns}"),
+    "map_no_crs_fix": (
+        "为其设置坐标系，如经纬度用 frame.set_crs('EPSG:4326')",
+        "set it, e.g. frame.set_crs('EPSG:4326') for longitude/latitude",
+    ),
+    "map_geometry_unknown": ("无法绘制 {kind} 类型的几何图形", "cannot draw a {kind} geometry"),
+    "map_geometry_unknown_fix": (
+        "先把几何集合拆分为面、线或点",
+        "explode geometry collections into polygons, lines or points first",
+    ),
+    "map_tianditu_key": ("天地图底图需要密钥", "the Tianditu (天地图) base map needs a key"),
+    "map_tianditu_key_fix": (
+        "传入 tianditu_key='…'（在 https://console.tianditu.gov.cn 免费申请浏览器端密钥），"
+        "或设置环境变量 TIANDITU_KEY，或选择 basemap='osm'、"
+        "'amap' 或 None",
+        "pass tianditu_key='…' (a free browser key from https://console.tianditu.gov.cn), set the TIANDITU_KEY "
+        "environment variable, or choose basemap='osm', 'amap' or None",
+    ),
+    "map_areas_fix": ("传入可达性分析返回的小区表", "pass the areas returned by the reachability step"),
+    "map_facilities_fix": ("给每处设施填写等级", "give each facility a level"),
+    "map_service_areas_fix": (
+        "传入可达性分析返回的服务范围",
+        "pass the service areas returned by the reachability step",
+    ),
+    "map_units_fix": (
+        "给每个单元填写级别：township（乡镇/街道）或 community（社区）",
+        "give each unit a level: township or community",
+    ),
+    "map_proposals_fix": ("传入优化返回的新增设施建议", "pass the proposals returned by the optimizer"),
+    "map_result_no_areas": ("没有小区", "has no areas"),
+    "map_result_no_areas_fix": (
+        "传入含 areas、facilities、summary 等的方案结果（映射或对象）",
+        "pass a scenario result (mapping or object) with areas, facilities, summary, …",
+    ),
+    # proposing centres (siting.optimize)
+    "where_problem": ("选址问题（SitingProblem）", "SitingProblem"),
+    "candidate_sources_unknown": ("未知的备选点来源 {sources}", "unknown candidate sources {sources}"),
+    "candidate_sources_unknown_fix": ("使用“grid”（网格）和/或“clusters”（聚类）", "use 'grid' and/or 'clusters'"),
+    "weight_column_fix": (
+        "给出小区表中已有的权重列，如 households",
+        "give a weight column the areas have, e.g. households",
+    ),
+    "length_mismatch": ("{what} 有 {n} 个值，而小区有 {areas} 个", "{what} has {n} values for {areas} areas"),
+    "length_mismatch_fix": ("每个小区给一个值，顺序与小区表相同", "give one value per area, in the order of the areas"),
+    "method_unknown": ("未知的求解方法“{method}”", "unknown method '{method}'"),
+    "method_unknown_fix": ("使用以下之一：{methods}", "use one of {methods}"),
+    "capacity_missing": ("capacitated=True 需要各设施点的容量", "capacitated=True needs site capacities"),
+    "capacity_missing_fix": (
+        "传入 capacity=（或向 from_tables 传入 rate_m2_per_100_households=）",
+        "pass capacity= (or rate_m2_per_100_households= to from_tables)",
+    ),
+    "p_too_large": (
+        "要求新增 p={p} 处设施，但问题只有 {n} 个备选点",
+        "p={p} new sites requested but the problem has {n} candidates",
+    ),
+    "p_too_large_fix": ("减小 p，或增加备选点", "lower p or add candidate sites"),
+    "problem_lengths": (
+        "rows、cols 和 costs 的长度必须相同（实际为 {rows}、{cols}、{costs}）",
+        "rows, cols and costs must have the same length (got {rows}, {cols}, {costs})",
+    ),
+    "problem_lengths_fix": (
+        "按相同的小区和设施点顺序构建各数组",
+        "build the arrays from the same areas and sites, in the same order",
+    ),
+    "problem_index_range": (
+        "有的下标超出范围（应在 0 到 {n} 之间，不含 {n}）",
+        "an index is out of range (must be from 0 to below {n})",
+    ),
+    "problem_costs_invalid": ("costs 必须是有限的非负数", "costs must be finite and ≥ 0"),
+    "problem_costs_invalid_fix": (
+        "超出阈值的点对应直接省略，不要存为无穷大",
+        "leave out pairs beyond the cutoff instead of storing infinity",
+    ),
+    "problem_weights_invalid": ("weights 必须是有限的非负数", "weights must be finite and ≥ 0"),
+    "problem_capacity_length": (
+        "capacity 需要为每个设施点给一个值（共 {n} 个）",
+        "capacity needs one value per site ({n})",
+    ),
+    "site_ids_shared": (
+        "facility_id 与 candidate_id 在两个图层之间必须互不重复",
+        "facility_id and candidate_id values must be unique across both layers",
+    ),
+    "site_ids_shared_fix": (
+        "给备选点换用与现有设施不同的编号",
+        "give the candidates ids that no existing facility uses",
+    ),
+    "pairs_unknown_sites": (
+        "点对表中有不在图层中的小区或设施点",
+        "pair table names areas or sites that are not in the layers",
+    ),
     # the command line (siting.cli)
     "interrupted": ("已中断；没有留下写了一半的输出文件夹", "interrupted; no output folder was left half-written"),
+    "where_command": ("命令 {command}", "command {command}"),
+    "usage_error": ("{command}：{error}（见 --help）", "{command}: {error} (see --help)"),
+    "cli_unexpected_argument": ("多余的参数“{argument}”", "unexpected argument '{argument}'"),
+    "cli_profiles_show_fix": ("使用“siting profiles show 名称”", "use 'siting profiles show NAME'"),
+    "cli_which_profile": ("要显示哪个规则配置？", "which profile?"),
+    "cli_which_profile_fix": (
+        "给出“siting profiles”列出的名称，如 siting profiles show dong_e",
+        "give a name from 'siting profiles', e.g. siting profiles show dong_e",
+    ),
+    "cli_compare_one": ("比较至少需要两个场景文件", "compare needs at least two scenario files"),
+    "cli_compare_one_fix": ("如 siting compare baseline.yml plan.yml", "e.g. siting compare baseline.yml plan.yml"),
+    "cli_output": ("输出：{folder}", "output: {folder}"),
+    "library_warning": ("{text}（{category}，来自第三方库）", "{text} ({category}, from a library)"),
     "unexpected": (
         "siting 意外出错（见上方信息）；请报告此问题",
         "siting failed unexpectedly (see above); please report it",

@@ -35,7 +35,7 @@ from offlinefolium.map import Layer
 from offlinefolium.template import Template
 
 from siting.errors import SitingInputError
-from siting.labels import LANGUAGES, column_label, term, value_label
+from siting.labels import LANGUAGES, Message, column_label, msg, term, value_label
 from siting.projection import WGS84, to_metric, wgs84_to_gcj02_gdf
 
 #: Base-map choices accepted by :func:`result_map` and :func:`comparison_map`.
@@ -240,20 +240,19 @@ def _properties(frame: pd.DataFrame, fields: list[tuple[str, str, str]], languag
     return props, {key: column_label(column, language) for key, column, _ in present}
 
 
-def _require(frame: gpd.GeoDataFrame | None, columns: tuple[str, ...], source: str, fix: str) -> None:
+def _require(frame: gpd.GeoDataFrame | None, columns: tuple[str, ...], name: str, fix: Message) -> None:
     if frame is None:
         return
+    source = msg("where_argument", name=name)
     if not isinstance(frame, gpd.GeoDataFrame):
-        raise SitingInputError(f"must be a GeoDataFrame, not {type(frame).__name__}", source=source)
+        raise SitingInputError(
+            msg("map_not_geodataframe", kind=type(frame).__name__), source=source, fix=msg("map_not_geodataframe_fix")
+        )
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise SitingInputError(f"missing column(s) {', '.join(missing)}", source=source, column=missing[0], fix=fix)
+        raise SitingInputError(msg("map_columns_missing", columns=missing), source=source, column=missing[0], fix=fix)
     if frame.crs is None:
-        raise SitingInputError(
-            "has no coordinate reference system",
-            source=source,
-            fix="set it, e.g. frame.set_crs('EPSG:4326') for longitude/latitude",
-        )
+        raise SitingInputError(msg("layer_no_crs"), source=source, fix=msg("map_no_crs_fix"))
 
 
 def _display_geometries(frame: gpd.GeoDataFrame, basemap: str | None) -> np.ndarray:
@@ -354,9 +353,7 @@ def _encode(geom: shapely.Geometry) -> list:
     elif kind == "MultiPolygon":
         coords = [[_delta(ring.coords) for ring in (p.exterior, *p.interiors)] for p in geom.geoms]
     else:
-        raise SitingInputError(
-            f"cannot draw a {kind} geometry", fix="explode geometry collections into polygons, lines or points first"
-        )
+        raise SitingInputError(msg("map_geometry_unknown", kind=kind), fix=msg("map_geometry_unknown_fix"))
     return [_GEOMETRY_TYPES.index(kind), coords]
 
 
@@ -494,12 +491,7 @@ def _new_map(
         raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
     key = tianditu_key or os.environ.get("TIANDITU_KEY")
     if basemap == "tianditu" and not key:
-        raise SitingInputError(
-            "the Tianditu (天地图) base map needs a key",
-            column="tianditu_key",
-            fix="pass tianditu_key='…' (a free browser key from https://console.tianditu.gov.cn), set the "
-            "TIANDITU_KEY environment variable, or choose basemap='osm', 'amap' or None",
-        )
+        raise SitingInputError(msg("map_tianditu_key"), column="tianditu_key", fix=msg("map_tianditu_key_fix"))
     m = _OfflineMap(location=[0.0, 0.0], zoom_start=2, tiles=None, control_scale=True, **size)
     if figure is not None:
         figure.add_child(m)
@@ -538,16 +530,11 @@ def _draw(
 ) -> None:
     """Draw every result layer, bottom to top: service areas, circles, areas, boundaries, facilities, proposals."""
     lang = builder.language
-    _require(areas, ("within_walk",), "areas argument", "pass the areas returned by the reachability step")
-    _require(facilities, ("level",), "facilities argument", "give each facility a level")
-    _require(
-        service_areas,
-        ("minutes",),
-        "service_areas argument",
-        "pass the service areas returned by the reachability step",
-    )
-    _require(units, ("level",), "units argument", "give each unit a level: township or community")
-    _require(proposals, ("rank",), "proposals argument", "pass the proposals returned by the optimizer")
+    _require(areas, ("within_walk",), "areas", msg("map_areas_fix"))
+    _require(facilities, ("level",), "facilities", msg("map_facilities_fix"))
+    _require(service_areas, ("minutes",), "service_areas", msg("map_service_areas_fix"))
+    _require(units, ("level",), "units", msg("map_units_fix"))
+    _require(proposals, ("rank",), "proposals", msg("map_proposals_fix"))
 
     reach: list[tuple[str, str]] = []
     if service_areas is not None and len(service_areas):
@@ -861,9 +848,9 @@ def _result_parts(result: Any, which: str) -> dict[str, Any]:
     parts = {key: get(key, None) for key in _RESULT_PARTS}
     if parts["areas"] is None:
         raise SitingInputError(
-            "has no areas",
-            source=f"comparison_map {which}",
-            fix="pass a scenario result (mapping or object) with areas, facilities, summary, …",
+            msg("map_result_no_areas"),
+            source=msg("where_argument", name=f"comparison_map {which}"),
+            fix=msg("map_result_no_areas_fix"),
         )
     parts["summary"] = dict(parts["summary"] or {})
     for key in ("scenario", "profile"):

@@ -29,7 +29,8 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 from shapely.ops import substring
 
-from siting.errors import SitingInputError
+from siting.errors import SitingInputError, SitingWarning
+from siting.labels import Message, msg
 from siting.projection import utm_crs_for
 
 # OSM highway values a pedestrian cannot use (OSMnx's walk filter, plus motorways and trunk roads,
@@ -167,12 +168,13 @@ def _walkable_subgraph(graph: nx.MultiDiGraph, source: str) -> nx.MultiDiGraph:
     graph.remove_edges_from([(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not _is_walkable(d)])
     graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
     if graph.number_of_edges() == 0:
-        raise SitingInputError(
-            "no walkable streets (OSM highway=* ways open to pedestrians) found",
-            source=source,
-            fix="use an extract that contains the town's streets",
-        )
+        raise SitingInputError(msg("network_not_walkable"), source=_where(source), fix=msg("network_not_walkable_fix"))
     return graph
+
+
+def _where(source: str) -> Message:
+    """Where a network came from, in messages: a file, a place, a bounding box or a graph."""
+    return msg("where_network", source=source)
 
 
 def _as_text(value) -> str | None:
@@ -224,17 +226,9 @@ def from_graph(
     StreetNetwork
     """
     if graph.number_of_edges() == 0:
-        raise SitingInputError(
-            "the street network has no edges",
-            source=source,
-            fix="check that the file or area contains streets (OSM ways tagged highway=*)",
-        )
+        raise SitingInputError(msg("network_no_edges"), source=_where(source), fix=msg("network_no_edges_fix"))
     if "crs" not in graph.graph:
-        raise SitingInputError(
-            "the street graph has no 'crs' attribute",
-            source=source,
-            fix="set graph.graph['crs'] (e.g. 'epsg:4326') before building the network",
-        )
+        raise SitingInputError(msg("network_no_crs"), source=_where(source), fix=msg("network_no_crs_fix"))
     if walk_filter:
         graph = _walkable_subgraph(graph, source)
     crs = CRS.from_user_input(graph.graph["crs"])
@@ -277,9 +271,7 @@ def from_graph(
             keep_node = labels == largest
             dropped = int((~keep_node).sum())
             warnings.warn(
-                f"{source}: kept the largest connected part of the street network; dropped "
-                f"{dropped} nodes in {n_parts - 1} disconnected part(s) that no one could walk "
-                f"to from the rest",
+                SitingWarning(msg("network_parts_dropped", nodes=dropped, parts=n_parts - 1), source=_where(source)),
                 stacklevel=2,
             )
             keep_edge = keep_node[u]
@@ -332,11 +324,7 @@ def _csr(u: np.ndarray, v: np.ndarray, length: np.ndarray, n: int) -> sp.csr_mat
 
 def _require_file(path: Path) -> None:
     if not path.exists():
-        raise SitingInputError(
-            "the street network file does not exist",
-            source=str(path),
-            fix="check the path (relative paths in a scenario are relative to the scenario file)",
-        )
+        raise SitingInputError(msg("network_file_not_found"), source=str(path), fix=msg("file_not_found_fix"))
 
 
 def from_osm_xml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
@@ -351,9 +339,7 @@ def from_osm_xml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwor
         graph = ox.graph_from_xml(path, bidirectional=True, simplify=False, retain_all=True)
     except Exception as exc:  # OSMnx raises bare parser errors; say which file
         raise SitingInputError(
-            f"could not read OpenStreetMap XML ({exc})",
-            source=str(path),
-            fix="export the area again from OpenStreetMap as .osm XML",
+            msg("network_osm_unreadable", error=exc), source=str(path), fix=msg("network_osm_unreadable_fix")
         ) from exc
     finally:
         ox.settings.useful_tags_way = tags
@@ -372,14 +358,10 @@ def from_pbf(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
         nodes, edges = osm.get_network(network_type="walking", nodes=True)
     except Exception as exc:
         raise SitingInputError(
-            f"could not read the PBF file ({exc})",
-            source=str(path),
-            fix="download the extract again (e.g. from an OSM extract service)",
+            msg("network_pbf_unreadable", error=exc), source=str(path), fix=msg("network_pbf_unreadable_fix")
         ) from exc
     if edges is None or len(edges) == 0:
-        raise SitingInputError(
-            "the PBF file holds no walkable streets", source=str(path), fix="use an extract that covers the town"
-        )
+        raise SitingInputError(msg("network_not_walkable"), source=str(path), fix=msg("network_not_walkable_fix"))
     graph = osm.to_graph(
         nodes,
         edges,
@@ -402,7 +384,7 @@ def from_graphml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwor
         graph = ox.load_graphml(path)
     except Exception as exc:
         raise SitingInputError(
-            f"could not read GraphML ({exc})", source=str(path), fix="save the graph with osmnx.save_graphml"
+            msg("network_graphml_unreadable", error=exc), source=str(path), fix=msg("network_graphml_unreadable_fix")
         ) from exc
     return from_graph(
         graph,
@@ -435,6 +417,7 @@ def from_lines(
         Endpoints within this distance (metres) become one node.
     """
     source = str(lines) if not isinstance(lines, gpd.GeoDataFrame) else "GeoDataFrame argument"
+    where = msg("where_argument", name="lines") if isinstance(lines, gpd.GeoDataFrame) else source
     if not isinstance(lines, gpd.GeoDataFrame):
         path = Path(lines)
         _require_file(path)
@@ -442,23 +425,18 @@ def from_lines(
 
         lines = read_layer(path, layer=layer)
     if lines.crs is None:
-        raise SitingInputError(
-            "the road layer has no coordinate reference system",
-            source=source,
-            layer=layer,
-            fix="define its CRS (e.g. in QGIS: Layer > Set CRS) and save it again",
-        )
+        raise SitingInputError(msg("layer_no_crs"), source=where, layer=layer, fix=msg("layer_no_crs_fix"))
     geoms = lines.geometry.values
     types = shapely.get_type_id(geoms)
     bad = np.flatnonzero(~np.isin(types, [1, 5]))  # LineString, MultiLineString
     if len(bad):
         raise SitingInputError(
-            "road features must be lines",
-            source=source,
+            msg("network_not_lines"),
+            source=where,
             layer=layer,
             column="geometry",
             rows=lines.index[bad].tolist(),
-            fix="export only the road centreline layer",
+            fix=msg("network_not_lines_fix"),
         )
     metric = lines.to_crs(lines.crs if lines.crs.is_projected else utm_crs_for(lines))
     # union_all splits lines at every crossing and touch: its parts are the street segments
@@ -494,7 +472,7 @@ def from_lines(
     return from_graph(graph, source=source, keep_largest=keep_largest, walk_filter=False)
 
 
-def _require_online(url: str, description: str) -> None:
+def _require_online(url: str, description: Message) -> None:
     """Fail in seconds, not after OSMnx's minute of retries, when the OSM servers cannot be reached."""
     import socket
     from urllib.parse import urlparse
@@ -504,20 +482,18 @@ def _require_online(url: str, description: str) -> None:
         socket.create_connection((host, 443), timeout=5).close()
     except OSError as exc:
         raise SitingInputError(
-            f"cannot download the street network for {description}: {host} cannot be reached ({exc})",
-            fix="check the internet connection; offline, use a local .osm, .osm.pbf, GraphML or road-line file instead",
+            msg("network_offline", what=description, host=host, error=exc), fix=msg("network_offline_fix")
         ) from exc
 
 
-def _download(fetch, description: str, url: str) -> nx.MultiDiGraph:
+def _download(fetch, description: Message, url: str) -> nx.MultiDiGraph:
     _require_online(url, description)
     try:
         return fetch(network_type="walk", simplify=True, retain_all=False)
     except Exception as exc:  # requests' ConnectionError, Overpass errors, geocoder errors
         raise SitingInputError(
-            f"could not download the street network for {description} from OpenStreetMap ({type(exc).__name__}: {exc})",
-            fix="check the internet connection and the name; offline, use a local .osm, .osm.pbf, "
-            "GraphML or road-line file instead",
+            msg("network_download_failed", what=description, error=f"{type(exc).__name__}: {exc}"),
+            fix=msg("network_download_failed_fix"),
         ) from exc
 
 
@@ -526,7 +502,9 @@ def from_place(place: str, *, keep_largest: bool = True) -> StreetNetwork:
 
     Needs internet access (Nominatim and Overpass); fails with a clear :class:`SitingInputError` offline.
     """
-    graph = _download(lambda **kw: ox.graph_from_place(place, **kw), f"place '{place}'", ox.settings.nominatim_url)
+    graph = _download(
+        lambda **kw: ox.graph_from_place(place, **kw), msg("network_place", place=place), ox.settings.nominatim_url
+    )
     return from_graph(graph, source=f"place: {place}", keep_largest=keep_largest)
 
 
@@ -535,12 +513,14 @@ def from_bbox(bbox: tuple[float, float, float, float], *, keep_largest: bool = T
     west, south, east, north = map(float, bbox)
     if not (west < east and south < north):
         raise SitingInputError(
-            f"bounding box {bbox} is not (west, south, east, north) in degrees",
-            source="bbox",
-            fix="give [west, south, east, north], e.g. [116.2, 36.3, 116.3, 36.4]",
+            msg("network_bbox_invalid", bbox=bbox),
+            source=msg("where_argument", name="bbox"),
+            fix=msg("network_bbox_invalid_fix"),
         )
     graph = _download(
-        lambda **kw: ox.graph_from_bbox((west, south, east, north), **kw), f"bbox {bbox}", ox.settings.overpass_url
+        lambda **kw: ox.graph_from_bbox((west, south, east, north), **kw),
+        msg("network_bbox", bbox=bbox),
+        ox.settings.overpass_url,
     )
     return from_graph(graph, source=f"bbox: {bbox}", keep_largest=keep_largest)
 
@@ -562,7 +542,5 @@ def from_file(path: str | Path, *, layer: str | None = None, keep_largest: bool 
     if path.suffix.lower() in LINE_SUFFIXES:
         return from_lines(path, layer=layer, keep_largest=keep_largest)
     raise SitingInputError(
-        f"unknown street network format '{path.suffix}'",
-        source=str(path),
-        fix="use .osm, .osm.pbf, .graphml, or a line layer (.gpkg, .shp, .geojson)",
+        msg("network_format_unknown", suffix=path.suffix), source=str(path), fix=msg("network_format_unknown_fix")
     )

@@ -38,7 +38,7 @@ import pandas as pd
 import yaml
 
 from siting.errors import SitingInputError, SitingWarning
-from siting.labels import LANGUAGES, resolve_language
+from siting.labels import LANGUAGES, Message, msg, resolve_language
 
 BASE_PROFILE = "national"
 
@@ -165,6 +165,17 @@ def _canonical_unit(unit: str) -> str:
     return str(unit).replace("²", "2").replace(" ", "").replace("㎡", "m2").lower()
 
 
+def _key_hint(key: str) -> Message:
+    """The fix for an unknown rule key: the closest known keys, if any are close."""
+    close = difflib.get_close_matches(key, SCHEMA, n=3)
+    return msg("did_you_mean", names=close) if close else msg("rule_key_unknown_fix")
+
+
+def _where(origin: str) -> str | Message:
+    """Where a rule came from, in messages: its file, or the run's overrides."""
+    return msg("where_overrides") if origin == "overrides" else origin
+
+
 def _check_value(key: str, value: Any, origin: str) -> Any:
     """Validate one value against the schema; return it as float / [lo, hi] / None."""
     spec = SCHEMA[key]
@@ -174,29 +185,33 @@ def _check_value(key: str, value: Any, origin: str) -> Any:
     def number(v: Any) -> float:
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
             raise SitingInputError(
-                f"key '{key}' must be a non-negative number in {spec.unit}, got {v!r}",
-                source=origin,
-                fix=f"write e.g. {key}: {{value: 20, unit: {spec.unit}}}",
+                msg("rule_not_number", key=key, unit=spec.unit, value=repr(v)),
+                source=_where(origin),
+                fix=msg("rule_not_number_fix", key=key, unit=spec.unit),
             )
         return float(v)
 
     if spec.kind == "range":
         if not isinstance(value, (list, tuple)) or len(value) != 2:
             raise SitingInputError(
-                f"key '{key}' must be a range [low, high] in {spec.unit}, got {value!r}",
-                source=origin,
-                fix=f"write e.g. {key}: {{value: [800, 1000], unit: {spec.unit}}}",
+                msg("rule_not_range", key=key, unit=spec.unit, value=repr(value)),
+                source=_where(origin),
+                fix=msg("rule_not_range_fix", key=key, unit=spec.unit),
             )
         low, high = number(value[0]), number(value[1])
         if low > high:
-            raise SitingInputError(f"key '{key}': low {low} is above high {high}", source=origin)
+            raise SitingInputError(
+                msg("rule_range_reversed", key=key, low=low, high=high),
+                source=_where(origin),
+                fix=msg("rule_range_reversed_fix"),
+            )
         return [low, high]
     out = number(value)
     if spec.kind == "share" and out > 1:
         raise SitingInputError(
-            f"key '{key}' is a share between 0 and 1, got {value!r}",
-            source=origin,
-            fix=f"write {out / 100:g} for {out:g}%",
+            msg("rule_not_share", key=key, value=repr(value)),
+            source=_where(origin),
+            fix=msg("rule_not_share_fix", share=f"{out / 100:g}", percent=f"{out:g}"),
         )
     return out
 
@@ -204,36 +219,38 @@ def _check_value(key: str, value: Any, origin: str) -> Any:
 def _parse_entry(key: str, raw: Any, origin: str, layer: str) -> Rule:
     """One ``rules:`` entry of a file, or one override, checked against the schema."""
     if key not in SCHEMA:
-        close = difflib.get_close_matches(key, SCHEMA, n=3)
-        hint = f"did you mean {', '.join(close)}?" if close else "see siting.profiles.SCHEMA"
-        raise SitingInputError(f"unknown profile key '{key}'", source=origin, fix=hint)
+        raise SitingInputError(msg("rule_key_unknown", key=key), source=_where(origin), fix=_key_hint(key))
     spec = SCHEMA[key]
     entry = dict(raw) if isinstance(raw, dict) else {"value": raw}
     extra = set(entry) - _ENTRY_FIELDS
     if extra:
         raise SitingInputError(
-            f"key '{key}' has unknown field(s) {sorted(extra)}",
-            source=origin,
-            fix=f"allowed fields: {sorted(_ENTRY_FIELDS)}",
+            msg("rule_fields_unknown", key=key, fields=sorted(extra)),
+            source=_where(origin),
+            fix=msg("rule_fields_unknown_fix", fields=sorted(_ENTRY_FIELDS)),
         )
     if "unit" in entry and _canonical_unit(entry["unit"]) != _canonical_unit(spec.unit):
         raise SitingInputError(
-            f"key '{key}' is given in unit '{entry['unit']}' but is expected in '{spec.unit}'",
-            source=origin,
-            fix=f"convert the value to {spec.unit} and write unit: {spec.unit}",
+            msg("rule_unit_wrong", key=key, given=entry["unit"], unit=spec.unit),
+            source=_where(origin),
+            fix=msg("rule_unit_wrong_fix", unit=spec.unit),
         )
     value = _check_value(key, entry.get("value"), origin)
     default_status = "override" if layer == "override" else "user"
     status = str(entry.get("status", default_status))
     if status not in _STATUSES | {default_status}:
         raise SitingInputError(
-            f"key '{key}' has status '{status}'",
-            source=origin,
-            fix="use C (confirmed), S (secondary) or U (unconfirmed)",
+            msg("rule_status_unknown", key=key, status=status),
+            source=_where(origin),
+            fix=msg("rule_status_unknown_fix"),
         )
     comparison = str(entry.get("comparison", ">="))
     if comparison not in _COMPARISONS:
-        raise SitingInputError(f"key '{key}' has comparison '{comparison}'", source=origin, fix="use '>=' or '>'")
+        raise SitingInputError(
+            msg("rule_comparison_unknown", key=key, comparison=comparison),
+            source=_where(origin),
+            fix=msg("rule_comparison_unknown_fix"),
+        )
     source = entry.get("source") or ("override for this run" if layer == "override" else f"{origin} (no source given)")
     return Rule(
         key=key,
@@ -287,39 +304,37 @@ def _read_layer(name_or_path: str | Path, relative_to: Path | None) -> _Layer:
         name = str(name_or_path)
         if name not in list_profiles():
             close = difflib.get_close_matches(name, list_profiles(), n=3)
+            shipped = msg("profile_unknown_fix", profiles=list_profiles())
             raise SitingInputError(
-                f"no shipped profile named '{name}'",
-                source="profile name",
-                fix=(f"did you mean {', '.join(close)}? " if close else "")
-                + f"shipped profiles: {', '.join(list_profiles())}; or give a path to a .yaml file",
+                msg("profile_unknown", name=name),
+                source=msg("where_argument", name="profile"),
+                fix=msg("did_you_mean_then", names=close, then=shipped) if close else shipped,
             )
         path = _shipped_dir() / f"{name}.yaml"
     origin = str(path)
     if not path.is_file():
-        raise SitingInputError(
-            "profile file not found", source=origin, fix="check the path, or use a shipped profile name"
-        )
+        raise SitingInputError(msg("profile_file_not_found"), source=origin, fix=msg("profile_file_not_found_fix"))
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise SitingInputError(f"not valid YAML: {exc}", source=origin) from exc
+        raise SitingInputError(msg("yaml_invalid", error=exc), source=origin, fix=msg("yaml_invalid_fix")) from exc
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise SitingInputError("a profile file must be a mapping with a 'rules:' section", source=origin)
+        raise SitingInputError(msg("profile_not_mapping"), source=origin, fix=msg("profile_not_mapping_fix"))
     extra = set(data) - _FILE_FIELDS
     if extra:
         # A rule key at the top level is the likeliest slip; say so.
         nested = sorted(extra & set(SCHEMA))
+        allowed = msg("profile_fields_unknown_fix", fields=sorted(_FILE_FIELDS))
         raise SitingInputError(
-            f"unknown top-level field(s) {sorted(extra)}",
+            msg("profile_fields_unknown", fields=sorted(extra)),
             source=origin,
-            fix=(f"put {nested} under 'rules:'; " if nested else "")
-            + f"allowed top-level fields: {sorted(_FILE_FIELDS)}",
+            fix=msg("profile_rules_nested_fix", keys=nested, then=allowed) if nested else allowed,
         )
     rules_raw = data.get("rules") or {}
     if not isinstance(rules_raw, dict):
-        raise SitingInputError("'rules:' must be a mapping of key: entry", source=origin)
+        raise SitingInputError(msg("profile_rules_not_mapping"), source=origin, fix=msg("profile_not_mapping_fix"))
     rules = {key: _parse_entry(str(key), raw, origin, name) for key, raw in rules_raw.items()}
     meta = {k: data[k] for k in ("title", "document", "place", "date", "inherits") if k in data}
     meta["_dir"] = path.parent
@@ -348,11 +363,8 @@ class Profile:
 
     def _check_key(self, key: str) -> None:
         if key not in SCHEMA:
-            close = difflib.get_close_matches(key, SCHEMA, n=3)
             raise SitingInputError(
-                f"unknown profile key '{key}'",
-                source=f"profile {self.name}",
-                fix=f"did you mean {', '.join(close)}?" if close else "see siting.profiles.SCHEMA",
+                msg("rule_key_unknown", key=key), source=msg("where_profile", name=self.name), fix=_key_hint(key)
             )
 
     def rule(self, key: str) -> Rule | None:
@@ -400,14 +412,21 @@ class Profile:
         default = None if BASE_PROFILE in self.chain else load_profile(BASE_PROFILE).rule(key)
         if default is None or default.value is None:
             raise SitingInputError(
-                f"profile '{self.name}' sets no value for '{key}' and there is no toolkit default",
-                source=f"profile {self.name}",
-                fix=f"pass overrides={{'{key}': <value in {SCHEMA[key].unit}>}}",
+                msg("rule_required", name=self.name, key=key),
+                source=msg("where_profile", name=self.name),
+                fix=msg("rule_required_fix", key=key, unit=SCHEMA[key].unit),
             )
         warnings.warn(
-            f"profile '{self.name}' sets no '{key}'; using toolkit default {default.value:g} "
-            f"{SCHEMA[key].unit} ({default.source})",
-            ProfileFallbackWarning,
+            ProfileFallbackWarning(
+                msg(
+                    "rule_fallback",
+                    name=self.name,
+                    key=key,
+                    value=f"{default.value:g}",
+                    unit=SCHEMA[key].unit,
+                    source=default.source,
+                )
+            ),
             stacklevel=2,
         )
         self.fallbacks[key] = default
@@ -510,9 +529,7 @@ def load_profile(name_or_path: str | Path, overrides: dict | None = None) -> Pro
         layer = _read_layer(current, relative_to)
         if layer.origin in seen:
             raise SitingInputError(
-                f"profile inheritance loops back to '{layer.name}'",
-                source=layer.origin,
-                fix="remove one 'inherits:' link",
+                msg("profile_inherits_loop", name=layer.name), source=layer.origin, fix=msg("profile_inherits_loop_fix")
             )
         seen.add(layer.origin)
         layers.append(layer)
@@ -520,13 +537,13 @@ def load_profile(name_or_path: str | Path, overrides: dict | None = None) -> Pro
         relative_to = layer.meta["_dir"]
     if overrides:
         if not isinstance(overrides, dict):
-            raise SitingInputError("overrides must be a dict {key: value}", source="overrides")
+            raise SitingInputError(
+                msg("overrides_not_mapping"), source=msg("where_overrides"), fix=msg("overrides_not_mapping_fix")
+            )
         for key, raw in overrides.items():
             if raw is None or (isinstance(raw, dict) and raw.get("value") is None):
                 raise SitingInputError(
-                    f"override for '{key}' has no value",
-                    source="overrides",
-                    fix="give a number in the schema unit (0 disables a minimum)",
+                    msg("override_no_value", key=key), source=msg("where_overrides"), fix=msg("override_no_value_fix")
                 )
         rules = {key: _parse_entry(str(key), raw, "overrides", "override") for key, raw in overrides.items()}
         layers.insert(0, _Layer(name="override", origin="overrides", meta={}, rules=rules))

@@ -42,7 +42,8 @@ import shapely
 from pyproj import CRS
 from scipy.sparse.csgraph import dijkstra
 
-from siting.errors import SitingInputError
+from siting.errors import SitingInputError, SitingWarning
+from siting.labels import Message, msg
 from siting.network import StreetNetwork, min_weight_matrix
 from siting.snapping import Attachment, attach_areas, attach_points, in_network_crs
 
@@ -234,17 +235,16 @@ def site_pairs(
     return _pair_frame(table, areas, sites, id_column, walk_speed_m_per_min)
 
 
-def check_within_network(network: StreetNetwork, features: gpd.GeoDataFrame, id_column: str, what: str) -> None:
+def check_within_network(network: StreetNetwork, features: gpd.GeoDataFrame, id_column: str, what: Message) -> None:
     """Raise when features lie far outside the street network, which means a coordinate mistake."""
     points = in_network_crs(network, features).geometry.representative_point().to_numpy()
     far = shapely.distance(points, network.hull) > FAR_OUTSIDE_M
     if far.any():
         raise SitingInputError(
-            f"{what} lie more than {FAR_OUTSIDE_M / 1000:g} km outside the street network ({network.source})",
+            msg("far_outside_network", what=what, km=f"{FAR_OUTSIDE_M / 1000:g}", network=network.source),
             column="geometry",
             rows=features.loc[far, id_column].tolist(),
-            fix="check their coordinate system (GCJ-02 or BD-09 points need crs: gcj02 / bd09; projected "
-            "x/y need their EPSG code) or use a network that covers them",
+            fix=msg("far_outside_network_fix"),
         )
 
 
@@ -435,15 +435,11 @@ def assess_access(
         ``.areas`` (GeoDataFrame, input CRS), ``.pairs`` (sparse table), coverage helpers.
     """
     if walk_speed_m_per_min <= 0 or walk_minutes <= 0 or service_radius_m <= 0:
-        raise SitingInputError(
-            "walking speed, minutes and service radius must be positive",
-            source="settings",
-            fix="e.g. walk_speed_m_per_min=60, walk_minutes=15, service_radius_m=1000",
-        )
+        raise SitingInputError(msg("walk_settings_invalid"), fix=msg("walk_settings_invalid_fix"))
     # project once; every step below works in the network's metric CRS
     areas_m, facilities_m = in_network_crs(network, areas), in_network_crs(network, facilities)
-    check_within_network(network, areas_m, "area_id", "residential areas")
-    check_within_network(network, facilities_m, "facility_id", "facilities")
+    check_within_network(network, areas_m, "area_id", msg("what_areas"))
+    check_within_network(network, facilities_m, "facility_id", msg("what_facilities"))
     area_att = attach_areas(network, areas_m, entrances=entrances, max_snap_m=max_snap_m)
     fac_att = attach_points(network, facilities_m, max_snap_m=max_snap_m)
     result = Accessibility(
@@ -486,9 +482,11 @@ def assess_access(
     facilities_out["street_gap_m"] = gap
     if len(fac_att.unattached):
         warnings.warn(
-            f"{len(fac_att.unattached)} facilities are more than {max_snap_m:g} m from any street and "
-            f"serve no one in this analysis: "
-            f"{', '.join(map(str, fac_ids[fac_att.unattached][:10]))}",
+            SitingWarning(
+                msg("facilities_unattached", n=len(fac_att.unattached), max_snap_m=f"{max_snap_m:g}"),
+                column="facility_id",
+                rows=fac_ids[fac_att.unattached].tolist(),
+            ),
             stacklevel=2,
         )
     result.facilities = facilities_out

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import SitingInputError
-from siting.labels import column_label, relabel, value_label
+from siting.labels import column_label, msg, relabel, value_label
 
 #: Time written into files that would otherwise carry the time of writing.
 FIXED_TIME = "2000-01-01T00:00:00Z"
@@ -129,9 +129,7 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
     _remove_stale(parent, target.name)
     if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / MARKER).exists())):
         raise SitingInputError(
-            "the output folder exists and is not a siting output folder",
-            source=str(target),
-            fix="choose a new output folder (--out) or empty this one",
+            msg("output_folder_foreign"), source=msg("where_folder", path=target), fix=msg("output_folder_foreign_fix")
         )
     work = parent / f".{target.name}.partial-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)

@@ -26,6 +26,7 @@ import numpy as np
 import shapely
 
 from siting.errors import SitingInputError
+from siting.labels import msg
 from siting.network import StreetNetwork
 
 
@@ -156,11 +157,11 @@ def attach_areas(
         known = entrances["area_id"].astype(str).map(position)
         if known.isna().any():
             raise SitingInputError(
-                "entrances name residential areas that do not exist",
-                source="entrances",
+                msg("entrances_unknown_areas"),
+                source=msg("where_layer_of", what=msg("what_entrances")),
                 column="area_id",
                 rows=sorted(set(entrances.loc[known.isna(), "area_id"])),
-                fix="use the ids of the areas layer (小区编号 / area_id), spelled the same",
+                fix=msg("entrances_unknown_areas_fix"),
             )
         gates = in_network_crs(network, entrances[known.notna()])
         owner_of_gate = known[known.notna()].to_numpy(dtype=np.int64)

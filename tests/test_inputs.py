@@ -84,10 +84,10 @@ def test_households_estimated_from_buildings():
 @pytest.mark.parametrize(
     "change, pattern",
     [
-        ({"总户数": ["100", "abc", "300"]}, r"column 'households'.*not numbers.*rows: XQ01"),
-        ({"总户数": [100, -5, 300]}, r"column 'households'.*negative.*rows: XQ01"),
-        ({"小区编号": ["XQ00", "XQ00", "XQ02"]}, r"column 'area_id'.*not unique.*rows: XQ00"),
-        ({"类型": ["新建", "拆迁", "已建"]}, r"column 'status'.*unrecognised.*rows: XQ01.*新建"),
+        ({"总户数": ["100", "abc", "300"]}, r"column '总户数'.*not numbers.*rows: XQ01"),
+        ({"总户数": [100, -5, 300]}, r"column '总户数'.*negative.*rows: XQ01"),
+        ({"小区编号": ["XQ00", "XQ00", "XQ02"]}, r"column '小区编号'.*not unique.*rows: XQ00"),
+        ({"类型": ["新建", "拆迁", "已建"]}, r"column '类型'.*unrecognised.*rows: XQ01.*新建"),
         ({"总户数": [None, 100, 200]}, r"households.*missing and cannot be estimated.*rows: XQ00"),
     ],
 )
@@ -103,7 +103,7 @@ def test_bad_geometry(tmp_path):
         inputs.read_areas(frame)
     frame = _areas_frame()
     frame.loc[2, "geometry"] = shapely.Point(0, 0)
-    with pytest.raises(SitingInputError, match=r"must be Polygon or MultiPolygon, found Point.*rows: XQ02"):
+    with pytest.raises(SitingInputError, match=r"must be one of Polygon, MultiPolygon, found Point.*rows: XQ02"):
         inputs.read_areas(frame)
 
 

@@ -543,7 +543,7 @@ def test_missing_value_falls_back_to_toolkit_default_loudly(tmp_path):
         ),
         (
             "new_area_m2_per_100hh: 20\n",
-            r"alone\.yaml: unknown top-level field.*put \['new_area_m2_per_100hh'\] under 'rules:'",
+            r"alone\.yaml: unknown top-level field.*put new_area_m2_per_100hh under 'rules:'",
         ),
         (
             "rules:\n  new_area_m2_per_100hh: {value: 20, units: m2}\n",

@@ -16,6 +16,7 @@ from scipy.spatial import cKDTree
 from sklearn.cluster import KMeans
 
 from siting.errors import SitingInputError
+from siting.labels import msg
 
 
 def generate_candidates(
@@ -61,18 +62,31 @@ def generate_candidates(
     """
     unknown = set(sources) - {"grid", "clusters"}
     if unknown or not sources:
-        raise SitingInputError(f"unknown candidate sources {sorted(unknown)}", fix="use 'grid' and/or 'clusters'")
+        raise SitingInputError(
+            msg("candidate_sources_unknown", sources=sorted(unknown)),
+            source=msg("where_argument", name="sources"),
+            fix=msg("candidate_sources_unknown_fix"),
+        )
     node_xy = np.asarray(network.node_xy, dtype=float)
     if len(node_xy) == 0:
         raise SitingInputError(
-            "the street network has no nodes", source="network", fix="check the network extent covers the areas"
+            msg("network_no_edges"), source=msg("where_argument", name="network"), fix=msg("network_no_edges_fix")
         )
     areas = areas.to_crs(network.crs) if areas.crs is not None and areas.crs != network.crs else areas
     if weight not in areas.columns:
-        raise SitingInputError("areas layer lacks the weight column", source="areas", column=weight)
+        raise SitingInputError(
+            msg("argument_column_missing", what="areas", column=weight),
+            source=msg("where_argument", name="areas"),
+            column=weight,
+            fix=msg("weight_column_fix"),
+        )
     covered = np.zeros(len(areas), bool) if covered is None else np.asarray(covered, dtype=bool)
     if len(covered) != len(areas):
-        raise SitingInputError(f"covered has {len(covered)} values for {len(areas)} areas", source="covered")
+        raise SitingInputError(
+            msg("length_mismatch", what="covered", n=len(covered), areas=len(areas)),
+            source=msg("where_argument", name="covered"),
+            fix=msg("length_mismatch_fix"),
+        )
     points = areas.geometry.representative_point()
     xy = np.c_[points.x.to_numpy(), points.y.to_numpy()][~covered]
     w = areas[weight].to_numpy(dtype=float)[~covered]

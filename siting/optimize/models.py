@@ -41,6 +41,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from siting.errors import SitingInputError
+from siting.labels import msg
 from siting.optimize import exact
 from siting.optimize.heuristics import (
     Allocation,
@@ -51,7 +52,7 @@ from siting.optimize.heuristics import (
     set_cover_lagrangian,
     variable_neighborhood,
 )
-from siting.optimize.problem import SitingProblem
+from siting.optimize.problem import WHERE_PROBLEM, SitingProblem
 
 #: Solution methods, from quickest to proven; every solver takes each of them.
 METHODS = ("greedy", "heuristic", "exact")
@@ -79,7 +80,11 @@ class Solver:
         progress: bool = False,
     ) -> None:
         if method not in METHODS:
-            raise SitingInputError(f"unknown method {method!r}", fix=f"use one of {', '.join(METHODS)}")
+            raise SitingInputError(
+                msg("method_unknown", method=method),
+                source=msg("where_argument", name="method"),
+                fix=msg("method_unknown_fix", methods=list(METHODS)),
+            )
         self.method = method
         self.capacitated = capacitated
         self.time_limit_s = time_limit_s
@@ -105,10 +110,7 @@ class Solver:
         self.newly_covered_ = np.zeros(0)
         if self.capacitated and problem.capacity is None:
             raise SitingInputError(
-                "capacitated=True needs site capacities",
-                source="SitingProblem",
-                column="capacity",
-                fix="pass capacity= (or rate_m2_per_100_households= to from_tables)",
+                msg("capacity_missing"), source=WHERE_PROBLEM, column="capacity", fix=msg("capacity_missing_fix")
             )
         self._deadline = None if self.time_limit_s is None else t0 + self.time_limit_s
         self._solve(problem)
@@ -327,9 +329,7 @@ def _integral_bound(lower: float, values: np.ndarray) -> float:
 def _check_p(p: int, problem: SitingProblem) -> None:
     if p < 0 or p > problem.n_candidates:
         raise SitingInputError(
-            f"p={p} new sites requested but the problem has {problem.n_candidates} candidates",
-            source="SitingProblem",
-            fix="lower p or add candidate sites",
+            msg("p_too_large", p=p, n=problem.n_candidates), source=WHERE_PROBLEM, fix=msg("p_too_large_fix")
         )
 
 

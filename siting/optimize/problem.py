@@ -14,10 +14,14 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import SitingInputError
+from siting.labels import msg
 
 #: Slack when comparing walking minutes with the cutoff (about 0.1 mm at an elderly pace), as
 #: :data:`siting.reachability.TOLERANCE_M` does for distances.
 CUTOFF_SLACK_MIN = 1e-6
+
+#: Where a problem's own arrays are at fault, in messages.
+WHERE_PROBLEM = msg("where_problem")
 
 
 class SitingProblem:
@@ -93,27 +97,40 @@ class SitingProblem:
         self.n_sites = int(n_sites)
         if not (len(rows) == len(cols) == len(costs)):
             raise SitingInputError(
-                f"rows, cols and costs must have the same length (got {len(rows)}, {len(cols)}, {len(costs)})",
-                source="SitingProblem",
+                msg("problem_lengths", rows=len(rows), cols=len(cols), costs=len(costs)),
+                source=WHERE_PROBLEM,
+                fix=msg("problem_lengths_fix"),
             )
         if len(rows) and (rows.min() < 0 or rows.max() >= n_demand):
-            raise SitingInputError("a demand index in rows is out of range", source="SitingProblem", column="rows")
+            raise SitingInputError(
+                msg("problem_index_range", n=n_demand),
+                source=WHERE_PROBLEM,
+                column="rows",
+                fix=msg("problem_lengths_fix"),
+            )
         if len(cols) and (cols.min() < 0 or cols.max() >= self.n_sites):
-            raise SitingInputError("a site index in cols is out of range", source="SitingProblem", column="cols")
+            raise SitingInputError(
+                msg("problem_index_range", n=self.n_sites),
+                source=WHERE_PROBLEM,
+                column="cols",
+                fix=msg("problem_lengths_fix"),
+            )
         bad = ~np.isfinite(costs) | (costs < 0)
         if bad.any():
             raise SitingInputError(
-                "costs must be finite and ≥ 0; leave out pairs beyond the cutoff instead of storing infinity",
-                source="SitingProblem",
+                msg("problem_costs_invalid"),
+                source=WHERE_PROBLEM,
                 column="costs",
-                rows=np.flatnonzero(bad)[:10].tolist(),
+                rows=np.flatnonzero(bad).tolist(),
+                fix=msg("problem_costs_invalid_fix"),
             )
         if (~np.isfinite(weights) | (weights < 0)).any():
             raise SitingInputError(
-                "weights must be finite and ≥ 0",
-                source="SitingProblem",
+                msg("problem_weights_invalid"),
+                source=WHERE_PROBLEM,
                 column="weights",
-                rows=np.flatnonzero(~np.isfinite(weights) | (weights < 0))[:10].tolist(),
+                rows=np.flatnonzero(~np.isfinite(weights) | (weights < 0)).tolist(),
+                fix=msg("values_negative_fix"),
             )
         self.demand_ids = np.asarray(
             [str(i) for i in range(n_demand)] if demand_ids is None else [str(i) for i in demand_ids], dtype=object
@@ -143,7 +160,12 @@ class SitingProblem:
         # Floor area (m²) each demand needs; set by from_tables when a rate is given.
         self.floor_need_m2: np.ndarray | None = None
         if self.capacity is not None and len(self.capacity) != self.n_sites:
-            raise SitingInputError("capacity needs one value per site", source="SitingProblem", column="capacity")
+            raise SitingInputError(
+                msg("problem_capacity_length", n=self.n_sites),
+                source=WHERE_PROBLEM,
+                column="capacity",
+                fix=msg("problem_lengths_fix"),
+            )
 
     @property
     def n_candidates(self) -> int:
@@ -217,16 +239,20 @@ class SitingProblem:
         for col in ("area_id", weight, "households"):
             if col not in areas.columns:
                 raise SitingInputError(
-                    "areas layer lacks a required column", source="areas", column=col, fix=f"add a '{col}' column"
+                    msg("argument_column_missing", what="areas", column=col),
+                    source=msg("where_argument", name="areas"),
+                    column=col,
+                    fix=msg("argument_column_missing_fix", what="areas", columns=["area_id", weight, "households"]),
                 )
         area_ids = areas["area_id"].astype(str).to_numpy()
         area_index = pd.Index(area_ids)
         if not area_index.is_unique:
             raise SitingInputError(
-                "area_id values must be unique",
-                source="areas",
+                msg("ids_duplicated"),
+                source=msg("where_argument", name="areas"),
                 column="area_id",
                 rows=area_index[area_index.duplicated()].tolist(),
+                fix=msg("ids_duplicated_fix"),
             )
         n_fac = 0 if facilities is None else len(facilities)
         fac_ids = [] if facilities is None else facilities["facility_id"].astype(str).tolist()
@@ -234,9 +260,10 @@ class SitingProblem:
         site_index = pd.Index(fac_ids + cand_ids)
         if not site_index.is_unique:
             raise SitingInputError(
-                "facility_id and candidate_id values must be unique across both layers",
-                source="facilities/candidates",
+                msg("site_ids_shared"),
+                source=msg("where_argument", name="facilities/candidates"),
                 rows=site_index[site_index.duplicated()].tolist(),
+                fix=msg("site_ids_shared_fix"),
             )
         parts = []
         for pairs, id_col, layer in (
@@ -247,7 +274,12 @@ class SitingProblem:
                 continue
             for col in ("area_id", id_col, cost):
                 if col not in pairs.columns:
-                    raise SitingInputError("pair table lacks a required column", source=layer, column=col)
+                    raise SitingInputError(
+                        msg("argument_column_missing", what=layer, column=col),
+                        source=msg("where_argument", name=layer),
+                        column=col,
+                        fix=msg("argument_column_missing_fix", what=layer, columns=["area_id", id_col, cost]),
+                    )
             # the same inclusive cutoff as the assessment: a site exactly at 15 min covers the area
             kept = pairs[pairs["walk_min"] <= walk_minutes + CUTOFF_SLACK_MIN] if "walk_min" in pairs.columns else pairs
             r = area_index.get_indexer(kept["area_id"].astype(str))
@@ -256,10 +288,10 @@ class SitingProblem:
             if unknown.any():
                 bad = kept.loc[unknown, ["area_id", id_col]].astype(str).agg("/".join, axis=1).tolist()
                 raise SitingInputError(
-                    "pair table names areas or sites that are not in the layers",
-                    source=layer,
+                    msg("pairs_unknown_sites"),
+                    source=msg("where_argument", name=layer),
                     rows=bad,
-                    fix="rebuild the pairs from the same layers",
+                    fix=msg("pairs_unknown_fix"),
                 )
             parts.append((r, c, kept[cost].to_numpy(dtype=float)))
         rows = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
