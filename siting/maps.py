@@ -35,6 +35,7 @@ from offlinefolium.map import Layer
 from offlinefolium.template import Template
 
 from siting.errors import SitingInputError
+from siting.files import write_whole
 from siting.labels import LANGUAGES, Message, column_label, msg, term, value_label
 from siting.projection import WGS84, to_metric, wgs84_to_gcj02_gdf
 
@@ -964,15 +965,5 @@ def save_map(m: folium.Map | Figure, path: str | os.PathLike) -> Path:
     path = Path(path)
     root = m.get_root()
     _number_elements(root)
-    text = root.render()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A temporary file beside the target (same file system, so os.replace is atomic), with the usual
-    # permissions: the map is meant to be shared.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+    # Whole or not at all, readable by colleagues (0644 under the usual umask): the map is meant to be shared.
+    return write_whole(path, root.render())

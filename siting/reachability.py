@@ -25,7 +25,9 @@ Result columns (stable; Chinese labels in :mod:`siting.labels`)
 ``area_id``, ``households``, ``walk_min`` (NaN when no facility can be reached at all),
 ``within_walk``, ``within_<b>min`` for each band, ``nearest_facility``, ``dist_m_network``,
 ``within_radius_network``, ``dist_m_straight``, ``nearest_facility_straight``, ``within_radius``,
-``reachable``, ``unreachable_reason`` (``no_street_nearby`` or ``no_facility_in_reach``).
+``reachable``, ``unreachable_reason`` (``no_street_nearby`` or ``no_facility_in_reach``), ``street_gap_m``
+(metres from the area to the street: its nearest access point's gap; for an area beyond the snapping
+distance, its distance to the nearest street). Facilities get ``attached`` and ``street_gap_m`` likewise.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ from scipy.sparse.csgraph import dijkstra
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import Message, msg
 from siting.network import StreetNetwork, min_weight_matrix
-from siting.snapping import Attachment, attach_areas, attach_points, in_network_crs
+from siting.snapping import Attachment, attach_areas, attach_points, in_network_crs, street_gap_m
 
 DEFAULT_WALK_SPEED_M_PER_MIN = 60.0
 DEFAULT_WALK_MINUTES = 15.0
@@ -474,12 +476,11 @@ def assess_access(
     reason[~finite] = "no_facility_in_reach"
     reason[area_att.unattached] = "no_street_nearby"
     out["unreachable_reason"] = reason
+    out["street_gap_m"] = street_gap_m(network, areas_m, area_att)
     result.areas = out
     facilities_out = facilities.copy()
     facilities_out["attached"] = ~np.isin(np.arange(len(facilities)), fac_att.unattached)
-    gap = np.full(len(facilities), np.nan)
-    gap[fac_att.owner] = fac_att.gap_m
-    facilities_out["street_gap_m"] = gap
+    facilities_out["street_gap_m"] = street_gap_m(network, facilities_m, fac_att)
     if len(fac_att.unattached):
         warnings.warn(
             SitingWarning(

@@ -11,13 +11,16 @@ Files of a scenario folder (:func:`write_result`):
 ``facilities.gpkg``
     Facilities with their compliance columns; proposed centres have ``proposed`` = 1.
 ``proposals.gpkg`` / ``proposals.csv``
-    Proposed centres in rank order (only when the scenario optimises).
+    Proposed centres in rank order (only when the scenario optimises), with where they are
+    (:func:`locate_sites`: WGS84 and GCJ-02 longitude/latitude, the nearest named street).
 ``service_areas.gpkg``
     Walking-time service areas (``facility_id``, ``minutes``).
 ``report.xlsx``
     Chinese headers; sheets 汇总 (summary), 小区 (areas), 未达标小区 (failing areas),
     乡镇街道 (townships), 社区 (communities), 设施 (facilities), 新增设施建议 (proposals, when optimised),
-    规则取值 (rule values used and their sources).
+    规则取值 (rule values used and their sources). Every numeric header carries its unit (the
+    optimisation figures theirs from :func:`objective_units`); shares stay numbers in Excel's percent
+    format (:func:`is_share`, :data:`PERCENT_FORMAT`).
 ``map.html``
     The interactive map (:func:`siting.maps.result_map`).
 
@@ -46,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import SitingInputError
-from siting.labels import column_label, msg, relabel, value_label
+from siting.labels import column_label, msg, relabel, term, value_label
 
 #: Time written into files that would otherwise carry the time of writing.
 FIXED_TIME = "2000-01-01T00:00:00Z"
@@ -76,10 +79,22 @@ SETTING_KEYS = ("walk_minutes", "walk_speed_m_per_min", "service_radius_m")
 VALUE_COLUMNS = ("status", "level", "households_source", "unreachable_reason", "fail_reason", "kind")
 #: Summary keys whose label differs from the column of the same name (``status`` of a solver is not an area's).
 LABEL_KEYS = {"status": "solver_status"}
+#: Excel number format of shares: the cell holds 0.5763 and shows 57.6%.
+PERCENT_FORMAT = "0.0%"
+_SHARE_PREFIXES = ("share_", "compliance_rate_", "coverage_")
+_SHARE_KEYS = frozenset({"covered_share", "gap", "rate", "target"})
+#: Longitude/latitude columns of :func:`locate_sites` (degrees, kept to 6 decimals: 0.1 m).
+COORDINATE_COLUMNS = ("lon", "lat", "lon_gcj02", "lat_gcj02")
 
 
 def _label(key: str, language: str) -> str:
     return column_label(LABEL_KEYS.get(key, key), language)
+
+
+def is_share(key: str) -> bool:
+    """True for columns and summary keys holding a fraction 0–1 (``share_within_walk``, ``gap``, ...)."""
+    key = key.removesuffix("_before")
+    return (key.startswith(_SHARE_PREFIXES) and not key.endswith("_met")) or key in _SHARE_KEYS
 
 
 # --------------------------------------------------------------------------------------------------
@@ -232,8 +247,19 @@ def _fixed_zip(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
-    """An Excel workbook, one sheet per table, with fixed timestamps (identical bytes for identical tables)."""
+def write_xlsx(
+    sheets: Mapping[str, pd.DataFrame], path: str | Path, *, percent: Mapping[str, np.ndarray] | None = None
+) -> Path:
+    """An Excel workbook, one sheet per table, with fixed timestamps (identical bytes for identical tables).
+
+    Parameters
+    ----------
+    sheets : mapping of sheet name to DataFrame
+    path : path
+    percent : mapping of sheet name to boolean array, optional
+        Cells (shape of the sheet's frame) holding shares 0–1: written as numbers in Excel's percent
+        format (:data:`PERCENT_FORMAT`), so 0.5763 shows as 57.6% and stays a number for formulas.
+    """
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
@@ -243,6 +269,10 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
                 width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)]) + 2
                 sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = min(width * 1.2, 60)
             sheet.freeze_panes = "A2"
+            mask = (percent or {}).get(name)
+            for row, col in zip(*np.nonzero(mask), strict=True) if mask is not None else ():
+                # +2: a header row, and openpyxl counts from 1
+                sheet.cell(row=int(row) + 2, column=int(col) + 1).number_format = PERCENT_FORMAT
     Path(path).write_bytes(_fixed_zip(buffer.getvalue()))
     return Path(path)
 
@@ -250,19 +280,31 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
 # --------------------------------------------------------------------------------------------------
 # A scenario's folder
 # --------------------------------------------------------------------------------------------------
-def _table(frame: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
-    """A frame for the workbook: no geometry, words for categories, labelled headers."""
+def _decimals(column: str) -> int:
+    """Decimals kept in the workbook: shares keep their digits (57.63% is 0.5763), coordinates 6 (0.1 m),
+    metres, minutes and m² two (what a reviewer reads, not float noise)."""
+    return 6 if is_share(column) or column in COORDINATE_COLUMNS else 2
+
+
+def _table(frame: pd.DataFrame, language: str = "zh", units: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """A frame for the workbook: no geometry, words for categories, labelled headers (``units`` adds a unit
+    to the header of the columns it names, e.g. ``{"marginal_gain": "户·分钟"}``)."""
     out = pd.DataFrame(frame.drop(columns=[c for c in ("geometry",) if c in frame.columns]))
     out = _for_file(out)
     for column in out.columns:
         if out[column].dtype == "Int8" or out[column].dtype == bool:
             out[column] = [None if pd.isna(v) else value_label(bool(v), language) for v in out[column]]
         elif pd.api.types.is_float_dtype(out[column]):
-            # metres, minutes and m² to two decimals: what a reviewer reads, not float noise
-            out[column] = out[column].round(2)
+            out[column] = out[column].round(_decimals(column))
     if "floor_area_rule" in out.columns:
         out["floor_area_rule"] = out["floor_area_rule"].map(lambda rule: _rule_text(rule, language))
-    return relabel(out, language, values=VALUE_COLUMNS)
+    out = relabel(out, language, values=VALUE_COLUMNS)
+    return out.rename(
+        columns={
+            column_label(key, language): with_unit(column_label(key, language), unit, language)
+            for key, unit in (units or {}).items()
+        }
+    )
 
 
 def _rule_text(rule: object, language: str) -> object:
@@ -276,22 +318,101 @@ def _rule_text(rule: object, language: str) -> object:
     return f"{spec.label_zh if language == 'zh' else spec.label_en} ≥ {value} {spec.unit}"
 
 
-def summary_rows(summary: Mapping[str, Any], language: str = "zh") -> pd.DataFrame:
-    """The summary as ``item``/``value`` rows: headline figures, then the settings used."""
-    rows = [
-        (column_label("scenario", language), summary.get("scenario")),
-        (column_label("profile", language), summary.get("profile")),
+def _summary_items(summary: Mapping[str, Any], language: str) -> list[tuple[str, str, Any]]:
+    """``(key, label, value)`` of the summary sheet: headline figures, then the settings used."""
+    units = objective_units(summary, language)
+    items: list[tuple[str, str, Any]] = [
+        ("scenario", column_label("scenario", language), summary.get("scenario")),
+        ("profile", column_label("profile", language), summary.get("profile")),
     ]
     for key in COMPARE_KEYS:
         if key in summary:
             value = summary[key]
-            rows.append((_label(key, language), value_label(value, language) if isinstance(value, str) else value))
+            label = with_unit(_label(key, language), units.get(key), language)
+            items.append((key, label, value_label(value, language) if isinstance(value, str) else value))
     for key, value in summary.items():
         if key.endswith("_before"):
-            rows.append((f"{_label(key[:-7], language)} ({column_label('before', language)})", value))
+            items.append((key, f"{_label(key[:-7], language)} ({column_label('before', language)})", value))
     for key in SETTING_KEYS:
-        rows.append((column_label(key, language), summary.get("settings", {}).get(key)))
+        items.append((key, column_label(key, language), summary.get("settings", {}).get(key)))
+    return items
+
+
+def summary_rows(summary: Mapping[str, Any], language: str = "zh") -> pd.DataFrame:
+    """The summary as ``item``/``value`` rows: headline figures (with units), then the settings used."""
+    rows = [(label, value) for _, label, value in _summary_items(summary, language)]
     return pd.DataFrame(rows, columns=[column_label("item", language), column_label("value", language)])
+
+
+def _summary_percent(summary: Mapping[str, Any]) -> np.ndarray:
+    """Cells of :func:`summary_rows` holding shares: the value of every share row."""
+    keys = [key for key, _, _ in _summary_items(summary, "en")]
+    return np.column_stack([np.zeros(len(keys), bool), [is_share(key) for key in keys]])
+
+
+def _column_percent(frame: pd.DataFrame) -> np.ndarray:
+    """Cells of a table (English column names) holding shares: whole share columns."""
+    return np.broadcast_to([is_share(str(c)) for c in frame.columns], frame.shape)
+
+
+# --------------------------------------------------------------------------------------------------
+# Units of the optimisation figures, and where proposed sites are
+# --------------------------------------------------------------------------------------------------
+def objective_units(summary: Mapping[str, Any], language: str = "zh") -> dict[str, str]:
+    """Units of an optimised scenario's ``objective`` and its proposals' ``marginal_gain``.
+
+    They follow the objective (:attr:`siting.optimize.Objective.objective_unit`) and the demand weight:
+    p-median counts household-minutes (户·分钟; 人·分钟 with ``weight: elderly``), maximal coverage
+    households (户), set cover new sites (处).
+
+    Returns
+    -------
+    dict
+        ``{"objective": ..., "marginal_gain": ...}`` in ``language``; empty when the scenario does not optimise.
+    """
+    from siting.optimize import OBJECTIVES
+
+    opt = (summary.get("settings") or {}).get("optimize") or {}
+    objective = OBJECTIVES.get(str(opt.get("objective")))
+    if objective is None:
+        return {}
+    weight = opt.get("weight", "households")
+
+    def unit(kind: str) -> str:
+        return term("unit_sites" if kind == "sites" else f"unit_{kind}_{weight}", language)
+
+    return {"objective": unit(objective.objective_unit), "marginal_gain": unit(objective.gain_unit)}
+
+
+def with_unit(label: str, unit: str | None, language: str = "zh") -> str:
+    """``目标函数值(户·分钟)`` / ``Objective value (household-minutes)``; the label alone without a unit."""
+    if not unit:
+        return label
+    return f"{label}({unit})" if language == "zh" else f"{label} ({unit})"
+
+
+def locate_sites(sites: gpd.GeoDataFrame, network: Any) -> gpd.GeoDataFrame:
+    """``sites`` (points) with where they are, for a planner to find them on any map.
+
+    Adds ``lon``/``lat`` (WGS84, as GPS and OpenStreetMap), ``lon_gcj02``/``lat_gcj02`` (GCJ-02, as Amap
+    and Tencent maps), ``street_gap_m`` (straight-line distance to the nearest street of the network, where
+    the walk to the site starts, metres), ``street_name`` (the nearest street with a name in the network's
+    ``name`` column; empty when no street has one) and ``street_name_dist_m`` (distance to that street, metres).
+    """
+    from siting.projection import wgs84_to_gcj02_gdf
+    from siting.snapping import nearest_streets
+
+    out = sites.copy()
+    wgs84 = sites.to_crs(4326)
+    gcj02 = wgs84_to_gcj02_gdf(wgs84)
+    out["lon"], out["lat"] = wgs84.geometry.x.round(6).to_numpy(), wgs84.geometry.y.round(6).to_numpy()
+    out["lon_gcj02"], out["lat_gcj02"] = gcj02.geometry.x.round(6).to_numpy(), gcj02.geometry.y.round(6).to_numpy()
+    edge, distance = nearest_streets(network, sites, named=True)
+    names = network.edges["name"].to_numpy(dtype=object) if "name" in network.edges else None
+    out["street_name"] = [None if names is None or e < 0 else names[e] for e in edge]
+    out["street_name_dist_m"] = distance
+    out["street_gap_m"] = nearest_streets(network, sites)[1]
+    return out
 
 
 def _rules_table(profile, language: str = "zh") -> pd.DataFrame:
@@ -324,20 +445,26 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
     write_csv(result.areas, folder / "areas.csv")
     write_gpkg(result.facilities, folder / "facilities.gpkg", "facilities")
     write_gpkg(result.service_areas, folder / "service_areas.gpkg", "service_areas")
-    sheets = {
-        "汇总": summary_rows(summary, language),
-        "小区": _table(result.areas, language),
-        "未达标小区": _table(result.compliance.failing, language),
-        "乡镇街道": _table(result.compliance.townships, language),
-        "社区": _table(result.compliance.communities, language),
-        "设施": _table(result.facilities, language),
+    tables = {
+        "小区": result.areas,
+        "未达标小区": result.compliance.failing,
+        "乡镇街道": result.compliance.townships,
+        "社区": result.compliance.communities,
+        "设施": result.facilities,
     }
     if result.proposals is not None:
-        write_gpkg(result.proposals, folder / "proposals.gpkg", "proposals")
-        write_csv(result.proposals, folder / "proposals.csv")
-        sheets["新增设施建议"] = _table(result.proposals, language)
+        proposals = locate_sites(result.proposals, result.network)
+        write_gpkg(proposals, folder / "proposals.gpkg", "proposals")
+        write_csv(proposals, folder / "proposals.csv")
+        tables["新增设施建议"] = proposals
+    sheets = {"汇总": summary_rows(summary, language)}
+    percent = {"汇总": _summary_percent(summary)}
+    units = objective_units(summary, language)
+    for name, frame in tables.items():
+        sheets[name] = _table(frame, language, units)
+        percent[name] = _column_percent(frame.drop(columns=[c for c in ("geometry",) if c in frame.columns]))
     sheets["规则取值"] = _rules_table(result.profile, language)
-    write_xlsx(sheets, folder / "report.xlsx")
+    write_xlsx(sheets, folder / "report.xlsx", percent=percent)
     map_options = result.scenario.config.get("map", {})
     basemap = map_options.get("basemap", "osm")
     m = result_map(
@@ -382,9 +509,15 @@ def comparison_table(results: Sequence[Any]) -> pd.DataFrame:
         name = str(s.get("scenario"))
         names.append(name if name not in names else f"{name} ({sum(n.startswith(name) for n in names) + 1})")
     keys = ["profile", *COMPARE_KEYS, *SETTING_KEYS]
-    table = pd.DataFrame(
-        {"key": keys, "item": [_label(k, "zh") for k in keys], "item_en": [_label(k, "en") for k in keys]}
-    )
+
+    def items(language: str) -> list[str]:
+        # the objective's unit when every scenario counts the same thing (a p-median and a coverage
+        # objective have nothing to subtract)
+        units = {unit for s in summaries if (unit := objective_units(s, language).get("objective"))}
+        unit = units.pop() if len(units) == 1 else None
+        return [with_unit(_label(k, language), unit if k == "objective" else None, language) for k in keys]
+
+    table = pd.DataFrame({"key": keys, "item": items("zh"), "item_en": items("en")})
     for name, s in zip(names, summaries, strict=True):
         table[name] = [s.get(k, s.get("settings", {}).get(k)) for k in keys]
     first = names[0]
@@ -418,7 +551,10 @@ def write_comparison(results: Sequence[Any], folder: str | Path, *, language: st
     for column in shown.columns[1:]:
         shown[column] = [value_label(v, language) if isinstance(v, str) else v for v in shown[column]]
     shown = shown.rename(columns={"item": column_label("item", "zh"), "item_en": column_label("item", "en")})
-    write_xlsx({"对比": shown}, folder / "comparison.xlsx")
+    # shares and their differences in percent; the first column is the item
+    share_rows = table["key"].map(is_share).to_numpy()
+    percent = np.outer(share_rows, np.arange(shown.shape[1]) > 0)
+    write_xlsx({"对比": shown}, folder / "comparison.xlsx", percent={"对比": percent})
     for k, other in enumerate(results[1:], start=2):
         figure = comparison_map(
             results[0], other, language=language, radius_m=_summary_of(results[0])["settings"]["service_radius_m"]

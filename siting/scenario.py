@@ -55,7 +55,6 @@ import difflib
 import hashlib
 import json
 import math
-import sys
 import time
 import warnings
 from collections.abc import Callable, Mapping
@@ -840,29 +839,23 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
     scenario : Scenario
         From :func:`load_scenario` or :func:`scenario_from_dict`.
     progress : bool
-        Show a progress bar of the steps on stderr.
+        Show the steps on stderr: a live bar on a terminal, one line per step otherwise
+        (:mod:`siting.progress`).
 
     Returns
     -------
     ScenarioResult
         Nothing is written; see :func:`run_and_write` and :mod:`siting.report`.
     """
-    from tqdm import tqdm
-
     from siting.profiles import load_profile
+    from siting.progress import Steps
     from siting.service_areas import service_areas
 
     config = scenario.config
     opt = config.get("optimize")
     reach = config.get("reachability", {})
-    bar = tqdm(
-        total=6 if opt else 4, desc=scenario.name, unit="step", disable=not progress, file=sys.stderr, leave=False
-    )
-
-    def step(text: str) -> None:
-        bar.set_postfix_str(text)
-        bar.update(1)
-
+    bar = Steps(6 if opt else 4, scenario.name, enabled=progress)
+    step = bar.step
     try:
         profile_name = config.get("profile", DEFAULT_PROFILE)
         overrides = config.get("overrides") or None
@@ -871,7 +864,7 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
         except SitingInputError as exc:
             raise SitingInputError(f"profile/overrides: {exc}", source=str(scenario.path or "scenario")) from None
         settings = _settings(profile)
-        bar.set_postfix_str("inputs")
+        bar.begin("inputs")
         data = _read_inputs(config)
         step("network")
         net = _network(config)
@@ -903,7 +896,7 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
                 reach,
                 profile,
                 opt,
-                progress,
+                bar.live,  # the solver's own bars only under a live bar: lines in a log stay readable
             )
             access_before, comp_before, before = access, comp, _headline(access, comp)
             step("plan")
@@ -1132,17 +1125,7 @@ def run_demo(*, out: str | Path = "out/demo", maps: str | Path = "maps", progres
 
 
 def save_map_copy(source: Path, destination: Path) -> Path:
-    """Copy a written map to ``destination`` whole (temporary file, then rename)."""
-    import os
-    import tempfile
+    """Copy a written map to ``destination`` whole, readable by colleagues (:func:`siting.files.write_whole`)."""
+    from siting.files import write_whole
 
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(source.read_bytes())
-        os.replace(tmp, destination)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return destination
+    return write_whole(destination, source.read_bytes())

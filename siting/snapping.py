@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from siting.errors import SitingInputError
@@ -205,6 +206,51 @@ def attach_areas(
         n,
         unattached,
     )
+
+
+def nearest_streets(
+    network: StreetNetwork, features: gpd.GeoDataFrame | gpd.GeoSeries, *, named: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """The street nearest each feature, however far, and the distance to it.
+
+    Parameters
+    ----------
+    network : StreetNetwork
+    features : GeoDataFrame or GeoSeries
+        Any geometries, any CRS (projected to ``network.crs`` here).
+    named : bool
+        Only streets with a ``name`` (the name of the nearest street of any kind may be empty).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Row of ``network.edges`` of each feature's street (-1 when there is none, or the geometry is
+        empty) and the straight-line distance to it in metres (NaN then).
+    """
+    geoms = in_network_crs(network, features).geometry.to_numpy()
+    edges = np.arange(len(network.edges))
+    tree = network.edge_tree
+    if named:
+        names = network.edges["name"] if "name" in network.edges else pd.Series(None, index=network.edges.index)
+        edges = np.flatnonzero(names.notna().to_numpy() & (names.astype(str).str.strip() != "").to_numpy())
+        tree = shapely.STRtree(network.edges.geometry.to_numpy()[edges])
+    row = np.full(len(geoms), -1, dtype=np.int64)
+    dist = np.full(len(geoms), np.nan)
+    if len(edges) and len(geoms):
+        (hit, found), gap = tree.query_nearest(geoms, return_distance=True, all_matches=False)
+        row[hit], dist[hit] = edges[found], gap
+    return row, dist
+
+
+def street_gap_m(network: StreetNetwork, features: gpd.GeoDataFrame, attachment: Attachment) -> np.ndarray:
+    """Distance from each feature to the street, metres: the smallest gap of its access points, and for a
+    feature that could not be attached (farther than the snapping distance) the distance to the nearest street."""
+    gap = np.full(attachment.n_owners, np.inf)
+    np.minimum.at(gap, attachment.owner, attachment.gap_m)
+    missing = attachment.unattached
+    if len(missing):
+        gap[missing] = nearest_streets(network, features.iloc[missing])[1]
+    return np.where(np.isinf(gap), np.nan, gap)
 
 
 def _facing(att: Attachment, facing_m: float, max_points: int) -> np.ndarray:

@@ -39,7 +39,11 @@ def _hashes(folder: Path) -> dict[str, str]:
 def demo(tmp_path_factory):
     base = tmp_path_factory.mktemp("demo")
     inputs_before = _hashes(DEMO)
-    code = main(["demo", "--out", str(base / "out"), "--maps", str(base / "maps"), "--quiet"])
+    umask = os.umask(0o022)  # the usual one, whatever the test runner's is
+    try:
+        code = main(["demo", "--out", str(base / "out"), "--maps", str(base / "maps"), "--quiet"])
+    finally:
+        os.umask(umask)
     assert code == 0
     assert _hashes(DEMO) == inputs_before, "the demo changed its input files"
     return base
@@ -93,8 +97,91 @@ def test_demo_writes_every_file(demo):
     } <= set(summary)
     sheets = pd.read_excel(out / "plan" / "report.xlsx", sheet_name=None)
     assert list(sheets) == ["汇总", "小区", "未达标小区", "乡镇街道", "社区", "设施", "新增设施建议", "规则取值"]
-    assert {"小区编号", "户数", "步行时间(分钟)", "15分钟养老服务圈内", "配建面积达标"} <= set(sheets["小区"].columns)
+    expected = {"小区编号", "户数(户)", "步行时间(分钟)", "15分钟养老服务圈内", "配建面积达标", "距道路距离(米)"}
+    assert expected <= set(sheets["小区"].columns)
     assert "出处" in sheets["规则取值"].columns
+
+
+def test_every_output_is_readable_by_others(demo):
+    """Under umask 022 files are 0644 and folders 0755: maps copied to maps/ too, and the output folder
+    that was renamed into place (a temporary file's 0600 would hide a map from colleagues and web servers)."""
+    paths = [demo / "out", demo / "maps", *(demo / "out").rglob("*"), *(demo / "maps").rglob("*")]
+    modes = {str(p.relative_to(demo)): p.stat().st_mode & 0o777 for p in paths}
+    assert len(modes) > 25
+    assert {name: mode for name, mode in modes.items() if mode != (0o755 if (demo / name).is_dir() else 0o644)} == {}
+
+
+def _numeric_headers(frame: pd.DataFrame) -> list[str]:
+    return [str(c) for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and frame[c].notna().any()]
+
+
+def test_report_shows_shares_as_percent_and_a_unit_in_every_numeric_header(demo):
+    import openpyxl
+
+    summary, _ = _read(demo / "out", "plan")
+    book = openpyxl.load_workbook(demo / "out" / "plan" / "report.xlsx")
+    rows = {row[0].value: row[1] for row in book["汇总"].iter_rows(min_row=2)}
+    # Shares stay numbers, shown as 54.6%.
+    share = rows["配建面积达标率(按户)"]
+    assert share.value == pytest.approx(summary["share_households_floor_area_ok"]) and share.number_format == "0.0%"
+    assert rows["15分钟养老服务圈覆盖率(按户) (新增前)"].number_format == "0.0%"
+    assert rows["最优性差距"].number_format == "0.0%"
+    # The p-median objective counts household-minutes; counts say what they count.
+    assert rows["目标函数值(户·分钟)"].value == pytest.approx(summary["objective"])
+    assert rows["总户数(户)"].number_format == "General"
+    townships = book["乡镇街道"]
+    header = [c.value for c in townships[1]]
+    rate = header.index("配建达标率(按户)")
+    assert {townships.cell(row=r, column=rate + 1).number_format for r in range(2, townships.max_row + 1)} == {"0.0%"}
+
+    sheets = pd.read_excel(demo / "out" / "plan" / "report.xlsx", sheet_name=None, engine="openpyxl")
+    assert "边际收益(户·分钟)" in sheets["新增设施建议"].columns
+    shares = {"配建达标率(按小区)", "配建达标率(按户)", "服务范围覆盖户数比例"}
+    rank = {"序号"}  # an order, not a quantity
+    for name, frame in sheets.items():
+        if name in ("汇总", "规则取值"):
+            continue
+        without_unit = [h for h in _numeric_headers(frame) if not h.endswith(")") and h not in shares | rank]
+        assert without_unit == [], name
+    figures = sheets["汇总"].set_index("指标")["数值"]
+    numeric = [k for k, v in figures.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    assert len(numeric) > 25
+    assert [k for k in numeric if ")" not in k and rows[k].number_format != "0.0%"] == []
+    compare = openpyxl.load_workbook(demo / "out" / "compare" / "comparison.xlsx")["对比"]
+    shown = {row[0].value: row for row in compare.iter_rows(min_row=2)}
+    assert [c.number_format for c in shown["15分钟养老服务圈覆盖率(按户)"][1:]] == ["0.0%"] * 3
+    assert "目标函数值(户·分钟)" in shown
+
+
+def test_proposals_say_where_they_are(demo):
+    """Coordinates in WGS84 and GCJ-02 and the nearest named street, recomputed from the written layers."""
+    import prcoords
+
+    proposals = gpd.read_file(demo / "out" / "plan" / "proposals.gpkg")
+    wgs84 = proposals.geometry.to_crs(4326)
+    np.testing.assert_allclose(proposals["lon"], wgs84.x, atol=1e-6)
+    np.testing.assert_allclose(proposals["lat"], wgs84.y, atol=1e-6)
+    for row, point in zip(proposals.itertuples(), wgs84, strict=True):
+        lat, lon = prcoords.wgs_gcj((point.y, point.x))
+        assert (row.lon_gcj02, row.lat_gcj02) == pytest.approx((lon, lat), abs=2e-6)
+        # GCJ-02 is a few hundred metres off in China, never more than about 0.01°
+        assert 1e-4 < abs(row.lon_gcj02 - row.lon) < 0.01
+    # The nearest street with a name, by brute force over every street of the demo's OSM file.
+    streets = gpd.read_file(DEMO / "roads.osm", layer="lines").dropna(subset=["highway"]).to_crs(32650)
+    named = streets[streets["name"].notna()]
+    sites = proposals.geometry.to_crs(32650).to_numpy()
+    dist = shapely.distance(sites[:, None], named.geometry.to_numpy()[None, :])
+    np.testing.assert_allclose(proposals["street_name_dist_m"], dist.min(axis=1), atol=0.01)
+    assert proposals["street_name"].tolist() == named["name"].to_numpy()[dist.argmin(axis=1)].tolist()
+    assert proposals["street_name"].tolist() == ["新城大道", "北环路", "前营街", "新华街"]
+    # The gap to the street is the one the facilities table shows for the proposed centres.
+    facilities = gpd.read_file(demo / "out" / "plan" / "facilities.gpkg").set_index("facility_id")
+    gap = facilities.loc[proposals["candidate_id"], "street_gap_m"].to_numpy()
+    np.testing.assert_allclose(proposals["street_gap_m"], gap, atol=1e-6)
+    assert (proposals["street_gap_m"] <= proposals["street_name_dist_m"] + 1e-9).all()
+    sheet = pd.read_excel(demo / "out" / "plan" / "report.xlsx", sheet_name="新增设施建议", engine="openpyxl")
+    assert sheet["最近道路名称"].tolist() == proposals["street_name"].tolist()
+    np.testing.assert_allclose(sheet["经度(GCJ-02，高德/腾讯)"], proposals["lon_gcj02"], atol=1e-6)
 
 
 @pytest.mark.parametrize("name", ["baseline", "plan"])
@@ -319,3 +406,21 @@ def test_compare_reuses_up_to_date_outputs(tmp_path, capsys):
     stamp = (tmp_path / "out" / "summary.json").stat().st_mtime_ns
     assert main(["compare", str(a), str(b), "--out", str(tmp_path / "cmp"), "--quiet"]) == 0
     assert (tmp_path / "out" / "summary.json").stat().st_mtime_ns == stamp, "an up-to-date output was rerun"
+
+
+def test_progress_in_a_log_is_one_plain_line_per_step(tmp_path, capsys):
+    """stderr redirected to a file: no carriage returns or cursor moves of nested bars, one line per step."""
+    path = _scenario(
+        tmp_path,
+        candidates={"path": str(DEMO / "candidates.gpkg"), "layer": "candidates"},
+        optimize={"objective": "p_median", "p": 2, "method": "heuristic"},  # the heuristic has its own bars
+    )
+    assert main(["run", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "\r" not in err and "\x1b" not in err
+    lines = [line for line in err.splitlines() if line.startswith("示范县城 现状 [")]
+    steps = [line.split("] ")[1].split(" (")[0] for line in lines]
+    assert steps == ["inputs", "network", "reachability", "optimise", "plan", "service areas", "done"]
+    assert lines[1].startswith("示范县城 现状 [1/6] network (")
+    # The rest is whole lines too (warnings), never a solver's bar.
+    assert not [line for line in err.splitlines() if line not in lines and not line.startswith("warning: ")]

@@ -257,7 +257,8 @@ def test_classes_styles_and_tooltip_values_follow_the_results():
     assert walk["props"]["h"][:3] == ["100", "101", "102"]
     assert walk["props"]["s"][:2] == ["已建", "新建"]
     assert walk["props"]["sf"][0] == "20" and walk["props"]["rq"][8] == "28"
-    assert walk["options"]["labels"]["h"] == "户数" and walk["options"]["tooltip"] == ["n", "h", "w", "rq", "av", "sf"]
+    assert walk["options"]["labels"]["h"] == "户数(户)"
+    assert walk["options"]["tooltip"] == ["n", "h", "w", "rq", "av", "sf"]
     facilities = layers["现状设施(按等级，大小示面积)"]
     # Names are HTML-escaped: Leaflet inserts tooltip text as HTML.
     assert facilities["props"]["n"] == ["街道中心", "站&lt;1&gt;"]

@@ -144,7 +144,7 @@ def test_tooltips_and_popups_show_the_figures(tmp_path):
     popup = re.search(r'<div class="leaflet-popup-content"[^>]*>(.*?)</div>', dom, re.S).group(1)
     for cell in (
         "<th>名称</th><td>小区0</td>",
-        "<th>户数</th><td>100</td>",
+        "<th>户数(户)</th><td>100</td>",
         "<th>步行时间(分钟)</th><td>5.0</td>",
         "<th>类型</th><td>已建</td>",
         "<th>应配建面积(平方米)</th><td>20</td>",

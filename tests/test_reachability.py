@@ -72,6 +72,16 @@ def test_facility_attachment_reported(access):
     fac = access.facilities.set_index("facility_id")
     assert fac["attached"].to_dict() == {"F1": True, "F2": False}
     assert fac.loc["F1", "street_gap_m"] == pytest.approx(40.0)
+    # F2 is too far to attach (300 m), yet its distance to the street is known: 350 m down to y = 0
+    # (the x = 500 street is 400 m away).
+    assert fac.loc["F2", "street_gap_m"] == pytest.approx(350.0)
+
+
+def test_distance_from_each_area_to_the_street(access):
+    got = access.areas.set_index("area_id")["street_gap_m"]
+    # A1, A2, A5 face the y = 0 street 20 m away, A4 the x = 500 street 20 m away. A3's own street (y = 2000)
+    # is not part of the network: the nearest left is the end of x = 500 at (500, 600), from A3's corner (100, 2020).
+    assert got.to_dict() == pytest.approx({"A1": 20.0, "A2": 20.0, "A3": np.hypot(400, 1420), "A4": 20.0, "A5": 20.0})
 
 
 def test_coverage_rates_household_weighted(access):

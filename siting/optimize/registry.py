@@ -37,6 +37,10 @@ class Objective:
         instead of failing).
     description : str
         One line for the schema's help text.
+    objective_unit, gain_unit : {"cost", "weight", "sites"}
+        What the solver's ``objective`` and the proposals' ``marginal_gain`` count, for the report's
+        headers: ``cost`` is weight × pair cost (households × walking minutes in a scenario),
+        ``weight`` is demand weight (households, or persons with ``weight: elderly``), ``sites`` new sites.
     """
 
     name: str
@@ -44,6 +48,8 @@ class Objective:
     needs_p: bool
     scenario_kwargs: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
+    objective_unit: str = "cost"
+    gain_unit: str = "cost"
 
     def make(self, *, p: int | None = None, **kwargs: Any) -> Solver:
         """A configured solver: ``p`` when the objective needs it, plus the scenario settings and ``kwargs``."""
@@ -64,10 +70,24 @@ def register_objective(objective: Objective) -> Objective:
 
 
 register_objective(
-    Objective("p_median", PMedian, needs_p=True, description="least household-weighted walking time with p new sites")
+    Objective(
+        "p_median",
+        PMedian,
+        needs_p=True,
+        description="least household-weighted walking time with p new sites",
+        objective_unit="cost",
+        gain_unit="cost",
+    )
 )
 register_objective(
-    Objective("max_coverage", MaxCoverage, needs_p=True, description="most households within the walk with p new sites")
+    Objective(
+        "max_coverage",
+        MaxCoverage,
+        needs_p=True,
+        description="most households within the walk with p new sites",
+        objective_unit="weight",
+        gain_unit="weight",
+    )
 )
 register_objective(
     Objective(
@@ -76,5 +96,7 @@ register_objective(
         needs_p=False,
         scenario_kwargs={"allow_unreachable": True},
         description="fewest new sites putting every reachable area within the walk",
+        objective_unit="sites",
+        gain_unit="weight",
     )
 )
