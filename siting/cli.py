@@ -123,7 +123,8 @@ def _profiles(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from siting.scenario import load_scenario, run_and_write
+    from siting.pipeline import run_and_write
+    from siting.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
     result, folder = run_and_write(scenario, out=args.out, progress=not args.quiet)
@@ -136,7 +137,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from siting.scenario import compare_scenarios
+    from siting.pipeline import compare_scenarios
 
     if len(args.scenarios) < 2:
         raise SitingInputError(
@@ -154,7 +155,7 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from siting.scenario import run_demo
+    from siting.pipeline import run_demo
 
     text = run_demo(out=args.out, maps=args.maps, progress=not args.quiet)
     if not args.quiet:

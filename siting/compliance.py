@@ -53,7 +53,7 @@ from siting.errors import SitingInputError
 from siting.inputs import assign_units
 from siting.labels import column_label, msg, relabel, value_label
 from siting.profiles import Profile, load_profile
-from siting.reachability import TOLERANCE_M
+from siting.reachability import Accessibility, WalkSettings
 
 FACILITY_LEVELS = ("county", "township", "community", "station")
 FLOOR_AREA_LEVELS = ("township", "community", "station")
@@ -94,6 +94,8 @@ class ComplianceResult:
     failing : DataFrame
         Areas failing the floor-area rule with the reason, largest shortfall first.
     profile : Profile
+    settings : WalkSettings
+        The walking circle the verdicts used.
     """
 
     areas: gpd.GeoDataFrame
@@ -104,6 +106,7 @@ class ComplianceResult:
     summary: dict
     failing: pd.DataFrame
     profile: Profile = field(repr=False)
+    settings: WalkSettings = field(default_factory=WalkSettings, repr=False)
 
     def summary_table(self, language: str = "zh") -> pd.DataFrame:
         """The reviewer's summary: one row per figure with its target, verdict and source.
@@ -120,7 +123,7 @@ class ComplianceResult:
         s, p = self.summary, self.profile
         rows = [
             ("profile", s["profile"], None, None, " → ".join(p.chain)),
-            ("walk_minutes", s["walk_minutes"], None, None, p.source("walk_minutes")),
+            ("walk_minutes", s["walk_minutes"], None, None, self.settings.sources.get("walk_minutes")),
             ("areas", s["areas"], None, None, None),
             ("households", s["households"], None, None, None),
             (
@@ -584,13 +587,76 @@ def _coverage(townships: pd.DataFrame, communities: pd.DataFrame, profile: Profi
 
 
 def check_compliance(
+    access: Accessibility, profile: Profile | str, *, units: gpd.GeoDataFrame | None = None
+) -> ComplianceResult:
+    """Check the assessed residential areas and facilities against a rule profile.
+
+    The walking circle is the one the access was assessed with (``access.settings``); a profile
+    that sets a different walk (speed, minutes, or a service radius it states) is refused, since the
+    verdicts would then mix two definitions of the walk.
+
+    Parameters
+    ----------
+    access : Accessibility
+        From :func:`siting.reachability.assess_access`.
+    profile : Profile or str
+        A loaded profile or a shipped profile name.
+    units : GeoDataFrame, optional
+        Administrative units, as for :func:`check_compliance_pairs`.
+
+    Returns
+    -------
+    ComplianceResult
+
+    Raises
+    ------
+    SitingInputError
+        When the profile's walk differs from ``access.settings``.
+    """
+    profile = profile if isinstance(profile, Profile) else load_profile(profile)
+    _require_same_walk(access.settings, profile)
+    return check_compliance_pairs(
+        access.areas, access.facilities, access.pairs, profile, settings=access.settings, units=units
+    )
+
+
+def floor_area_rates(areas: pd.DataFrame, profile: Profile) -> np.ndarray:
+    """Floor-area rate of each area by its status, m² per 100 households; 0 where the profile sets none."""
+    rates = {status: profile.value(key) for status, key in RATE_KEYS.items()}
+    return areas["status"].map(lambda s: rates.get(s) or 0.0).to_numpy(dtype=float)
+
+
+def _require_same_walk(settings: WalkSettings, profile: Profile) -> None:
+    expected = profile.walk_settings()
+    keys = ["walk_speed_m_per_min", "walk_minutes"]
+    if profile.value("service_radius_m") is not None:
+        keys.append("service_radius_m")
+    differ = [k for k in keys if getattr(settings, k) != getattr(expected, k)]
+    if differ:
+        raise SitingInputError(
+            msg(
+                "walk_conflict",
+                profile=profile.name,
+                figures=[f"{k} {getattr(settings, k):g} ≠ {getattr(expected, k):g}" for k in differ],
+            ),
+            key=differ[0],
+            fix=msg("walk_conflict_fix", profile=profile.name),
+        )
+
+
+def check_compliance_pairs(
     areas: gpd.GeoDataFrame,
     facilities: gpd.GeoDataFrame,
     pairs: pd.DataFrame,
     profile: Profile | str,
+    *,
+    settings: WalkSettings | None = None,
     units: gpd.GeoDataFrame | None = None,
 ) -> ComplianceResult:
-    """Check residential areas and facilities against a rule profile.
+    """Check residential areas and facilities against a rule profile, from a table of walking times.
+
+    For walking times computed elsewhere (or by hand); :func:`check_compliance` is the same check
+    on an :class:`~siting.reachability.Accessibility`.
 
     Parameters
     ----------
@@ -607,6 +673,9 @@ def check_compliance(
         a pair missing because the search stopped earlier cannot be told from no path.
     profile : Profile or str
         A loaded profile or a shipped profile name.
+    settings : WalkSettings, optional
+        The walking circle (its inclusive cutoff decides which pairs count); default the profile's
+        own (:meth:`~siting.profiles.Profile.walk_settings`).
     units : GeoDataFrame, optional
         Administrative units ``name``, ``level`` (township/community), optional ``parent``,
         ``unit_type`` (street/town) and polygons; used to list units with no areas and to place
@@ -626,11 +695,11 @@ def check_compliance(
     areas["households"] = pd.to_numeric(areas["households"]).astype(float)
     facilities["floor_area_m2"] = pd.to_numeric(facilities["floor_area_m2"]).astype(float)
 
-    cutoff = profile.require("walk_minutes") + TOLERANCE_M / profile.require("walk_speed_m_per_min")
+    settings = settings if settings is not None else profile.walk_settings()
     flags = _facility_flags(facilities, profile)
     facilities = facilities.join(flags)
     reach = pairs[["area_id", "facility_id", "walk_min"]].astype({"area_id": str, "facility_id": str})
-    reach = reach[reach["walk_min"] <= cutoff].drop_duplicates(["area_id", "facility_id"])
+    reach = reach[settings.within_min(reach["walk_min"])].drop_duplicates(["area_id", "facility_id"])
     reach = reach.merge(areas[["area_id", "status", "households"]], on="area_id").merge(
         facilities[["facility_id", "level", "counts_for_new", "counts_for_existing"]], on="facility_id"
     )
@@ -679,7 +748,7 @@ def check_compliance(
     )[failing_mask]
     failing = failing.sort_values(["shortfall_m2", "area_id"], ascending=[False, True]).reset_index(drop=True)
 
-    summary = _summary(areas, facilities, townships, coverage, profile, label)
+    summary = _summary(areas, facilities, townships, coverage, profile, label, settings)
     return ComplianceResult(
         areas=areas,
         facilities=facilities,
@@ -689,6 +758,7 @@ def check_compliance(
         summary=summary,
         failing=failing,
         profile=profile,
+        settings=settings,
     )
 
 
@@ -699,6 +769,7 @@ def _summary(
     coverage: pd.DataFrame,
     profile: Profile,
     label: str,
+    settings: WalkSettings,
 ) -> dict:
     overall = _rates_by(areas, pd.Series("all", index=areas.index), ["all"]).iloc[0]
     target = profile.value("floor_area_compliance_target")
@@ -706,8 +777,8 @@ def _summary(
     ratios = _ratio_checks(areas, facilities, None, None, None, profile)
     summary = {
         "profile": label,
-        "walk_minutes": profile.require("walk_minutes"),
-        "walk_speed_m_per_min": profile.require("walk_speed_m_per_min"),
+        "walk_minutes": settings.walk_minutes,
+        "walk_speed_m_per_min": settings.walk_speed_m_per_min,
         "areas": len(areas),
         "areas_decided": int(overall["areas_decided"]),
         "areas_undecided": int(len(areas) - overall["areas_decided"]),

@@ -491,14 +491,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "check their coordinate system (GCJ-02 or BD-09 points need crs: gcj02 / bd09; projected x/y need their EPSG "
         "code) or use a network that covers them",
     ),
-    "walk_settings_invalid": (
-        "步行速度、步行时间和服务半径必须为正数",
-        "walking speed, minutes and service radius must be positive",
-    ),
-    "walk_settings_invalid_fix": (
-        "如 walk_speed_m_per_min=60、walk_minutes=15、service_radius_m=1000",
-        "e.g. walk_speed_m_per_min=60, walk_minutes=15, service_radius_m=1000",
-    ),
     "facilities_unattached": (
         "{n} 处设施距最近道路超过 {max_snap_m} 米，本次分析中不服务任何小区",
         "{n} facilities are more than {max_snap_m} m from any street and serve no one in this analysis",
@@ -728,6 +720,53 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pairs_unknown_sites": (
         "点对表中有不在图层中的小区或设施点",
         "pair table names areas or sites that are not in the layers",
+    ),
+    # walking settings (siting.reachability.WalkSettings)
+    "walk_setting_out_of_range": (
+        "取值 {value} 不在合理范围 {low}–{high} 内",
+        "{value} is outside the plausible range {low}–{high}",
+    ),
+    "walk_setting_fix": (
+        "步行速度单位为米/分钟（老年人约 55–60），步行时间单位为分钟（如 15），服务半径单位为米（如 1000）",
+        "walking speed is in m/min (about 55–60 for the elderly), walking time in minutes (e.g. 15), "
+        "the service radius in metres (e.g. 1000)",
+    ),
+    "walk_settings_twice": (
+        "同时给出了 WalkSettings 和单独的步行参数（{keys}），两者可能不一致",
+        "both a WalkSettings and separate walking figures ({keys}) were given; they could disagree",
+    ),
+    "walk_settings_twice_fix": (
+        "只给一处：用 settings.replace(...) 修改后传入，或只用关键字参数",
+        "give them once: pass settings.replace(...) with the change, or only the keyword figures",
+    ),
+    "walk_conflict": (
+        "可达性分析所用的步行圈与规则“{profile}”不一致：{figures}",
+        "the access was assessed with another walk than profile '{profile}' sets: {figures}",
+    ),
+    "walk_conflict_fix": (
+        "用 load_profile(...).walk_settings() 的步行圈重新计算可达性，或在规则中覆盖这些数值（overrides）",
+        "assess the access with load_profile(...).walk_settings(), or override these figures in the profile "
+        "(overrides)",
+    ),
+    # the planning workflow (siting.plan)
+    "overrides_with_loaded_profile": (
+        "已载入的规则不能再加覆盖值（overrides）",
+        "overrides cannot be added to a profile that is already loaded",
+    ),
+    "overrides_with_loaded_profile_fix": (
+        "用 load_profile(名称, overrides) 载入规则，或传入规则名称和 overrides",
+        "load it with load_profile(name, overrides), or pass the profile name with overrides",
+    ),
+    "unknown_objective": ("未知的优化目标“{name}”；可用：{known}", "unknown objective '{name}'; known: {known}"),
+    "objective_needs_p": ("优化目标“{name}”需要新增设施数 p", "objective '{name}' needs a number p of new sites"),
+    "objective_needs_p_fix": (
+        "给出 p（不小于 1 的整数）或 until_compliant",
+        "give p (a whole number ≥ 1) or until_compliant",
+    ),
+    "optimisation_infeasible": ("优化无可行解：{reason}", "the optimisation is infeasible: {reason}"),
+    "optimisation_infeasible_fix": (
+        "增加备选点、减小 p，或不考虑容量（capacity: false）",
+        "add candidate sites, lower p, or set capacity: false",
     ),
     # the command line (siting.cli)
     "interrupted": ("已中断；没有留下写了一半的输出文件夹", "interrupted; no output folder was left half-written"),

@@ -29,6 +29,7 @@ import difflib
 import math
 import unicodedata
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -39,8 +40,11 @@ import yaml
 
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import LANGUAGES, Message, msg, resolve_language
+from siting.reachability import DEFAULT_SERVICE_RADIUS_M, WalkSettings
 
 BASE_PROFILE = "national"
+#: Source given for the service radius when a profile states none.
+TOOLKIT_RADIUS_SOURCE = "toolkit default 1000 m (the profile states no service radius)"
 
 
 class ProfileFallbackWarning(SitingWarning):
@@ -432,9 +436,40 @@ class Profile:
         self.fallbacks[key] = default
         return default.value
 
-    def walk_distance_m(self) -> float:
-        """Walking distance of the service circle, m: walk_minutes × walk_speed_m_per_min."""
-        return self.require("walk_minutes") * self.require("walk_speed_m_per_min")
+    def walk_settings(
+        self, *, bands_min: Sequence[float] | None = None, max_snap_m: float | None = None
+    ) -> WalkSettings:
+        """The walking circle this profile sets: speed, minutes and service radius, with their sources.
+
+        A profile that states no service radius gets the toolkit default (1000 m), marked as such in
+        ``sources``; speed and minutes fall back as :meth:`require` says.
+
+        Parameters
+        ----------
+        bands_min : sequence of float, optional
+            Walking-time bands to report (minutes); default 5, 10, 15.
+        max_snap_m : float, optional
+            Largest distance to a street, metres; default 300.
+        """
+        radius = self.value("service_radius_m")
+        figures: dict[str, Any] = {
+            "walk_speed_m_per_min": self.require("walk_speed_m_per_min"),
+            "walk_minutes": self.require("walk_minutes"),
+            "service_radius_m": radius if radius is not None else DEFAULT_SERVICE_RADIUS_M,
+        }
+        sources = {key: self._setting_source(key) for key in figures}
+        if radius is None:
+            sources["service_radius_m"] = TOOLKIT_RADIUS_SOURCE
+        if bands_min is not None:
+            figures["bands_min"] = tuple(bands_min)
+        if max_snap_m is not None:
+            figures["max_snap_m"] = max_snap_m
+        return WalkSettings(**figures, sources=sources)
+
+    def _setting_source(self, key: str) -> str:
+        rule = self.fallbacks.get(key) or self.rule(key)
+        where = "override" if key in self.overridden_keys else (rule.defined_in if rule else self.name)
+        return f"{where}: {rule.source}" if rule is not None else where
 
     def describe(self, language: str | None = None) -> pd.DataFrame:
         """Every schema key with its value, unit, status, source and the profile that set it.

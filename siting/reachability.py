@@ -32,9 +32,11 @@ distance, its distance to the nearest street). Facilities get ``attached`` and `
 
 from __future__ import annotations
 
+import math
 import warnings
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -53,11 +55,130 @@ DEFAULT_WALK_SPEED_M_PER_MIN = 60.0
 DEFAULT_WALK_MINUTES = 15.0
 DEFAULT_SERVICE_RADIUS_M = 1000.0
 DEFAULT_BANDS_MIN = (5.0, 10.0, 15.0)
+DEFAULT_MAX_SNAP_M = 300.0
 #: Features this far outside the street network are taken as a coordinate-system mistake.
 FAR_OUTSIDE_M = 5000.0
 #: Floating-point slack when comparing a distance with a cutoff, metres: a facility exactly at the
 #: cutoff is within it.
 TOLERANCE_M = 1e-6
+
+
+@dataclass(frozen=True)
+class WalkSettings:
+    """The walking circle: how fast, how far, which bands, and the one inclusive cutoff.
+
+    Made once (from a rule profile with :meth:`siting.profiles.Profile.walk_settings`, or directly)
+    and carried by :class:`Accessibility`, so that compliance checks, optimisers, service areas, maps
+    and reports all use the same figures.
+
+    Parameters
+    ----------
+    walk_speed_m_per_min : float
+        Walking speed, metres per minute (60: an elderly pace, 1 m/s).
+    walk_minutes : float
+        The walking cutoff, minutes (15: the 15-minute elderly service circle).
+    service_radius_m : float
+        Service radius, metres, checked straight-line and along the network.
+    bands_min : sequence of float
+        Walking-time bands reported as ``within_<b>min`` columns and drawn as service areas;
+        ``walk_minutes`` is always one of them.
+    max_snap_m : float
+        Largest distance from an area or facility to a street, metres.
+    sources : mapping, optional
+        Where each figure came from (profile clause, override, toolkit default), for reports.
+
+    Raises
+    ------
+    SitingInputError
+        A figure that is not a finite number within :data:`PLAUSIBLE` (e.g. a speed of 0).
+    """
+
+    walk_speed_m_per_min: float = DEFAULT_WALK_SPEED_M_PER_MIN
+    walk_minutes: float = DEFAULT_WALK_MINUTES
+    service_radius_m: float = DEFAULT_SERVICE_RADIUS_M
+    bands_min: tuple[float, ...] = DEFAULT_BANDS_MIN
+    max_snap_m: float = DEFAULT_MAX_SNAP_M
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    #: Plausible range of each figure: outside it a value is a typing slip (a speed of 600, minutes
+    #: given in seconds), not a planning choice.
+    PLAUSIBLE: ClassVar[Mapping[str, tuple[float, float]]] = {
+        "walk_speed_m_per_min": (20.0, 120.0),
+        "walk_minutes": (1.0, 60.0),
+        "service_radius_m": (50.0, 5000.0),
+        "bands_min": (0.5, 120.0),
+        "max_snap_m": (1.0, 5000.0),
+    }
+
+    def __post_init__(self) -> None:
+        bands = (self.bands_min,) if isinstance(self.bands_min, (int, float)) else tuple(self.bands_min)
+        for key, value in (
+            ("walk_speed_m_per_min", self.walk_speed_m_per_min),
+            ("walk_minutes", self.walk_minutes),
+            ("service_radius_m", self.service_radius_m),
+            ("max_snap_m", self.max_snap_m),
+            *(("bands_min", b) for b in bands),
+        ):
+            low, high = self.PLAUSIBLE[key]
+            number = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not (number and math.isfinite(value) and low <= value <= high):
+                raise SitingInputError(
+                    msg("walk_setting_out_of_range", value=value, low=f"{low:g}", high=f"{high:g}"),
+                    key=key,
+                    source=self.sources.get(key) or None,
+                    fix=msg("walk_setting_fix"),
+                )
+        object.__setattr__(self, "walk_speed_m_per_min", float(self.walk_speed_m_per_min))
+        object.__setattr__(self, "walk_minutes", float(self.walk_minutes))
+        object.__setattr__(self, "service_radius_m", float(self.service_radius_m))
+        object.__setattr__(self, "max_snap_m", float(self.max_snap_m))
+        object.__setattr__(self, "bands_min", tuple(sorted({float(b) for b in bands} | {self.walk_minutes})))
+        object.__setattr__(self, "sources", dict(self.sources))
+
+    @property
+    def walk_distance_m(self) -> float:
+        """The walking cutoff as a distance, metres."""
+        return self.walk_minutes * self.walk_speed_m_per_min
+
+    @property
+    def cutoff_m(self) -> float:
+        """The walking cutoff with its floating-point slack, metres: a walk of exactly
+        ``walk_distance_m`` is within it (the one inclusive comparison every module uses)."""
+        return self.walk_distance_m + TOLERANCE_M
+
+    @property
+    def cutoff_min(self) -> float:
+        """:attr:`cutoff_m` in walking minutes."""
+        return self.cutoff_m / self.walk_speed_m_per_min
+
+    @property
+    def limit_m(self) -> float:
+        """Distance up to which an area–facility pair table must be complete, metres: the walk, the
+        radius and the largest band."""
+        return max(self.walk_distance_m, self.service_radius_m, max(self.bands_min) * self.walk_speed_m_per_min)
+
+    def within_m(self, dist_m: Any, limit_m: float | None = None) -> np.ndarray:
+        """Boolean array: distances (m; NaN = unreachable) within ``limit_m`` (default the walk), inclusive."""
+        limit = self.walk_distance_m if limit_m is None else limit_m
+        return np.nan_to_num(np.asarray(dist_m, dtype=float), nan=np.inf) <= limit + TOLERANCE_M
+
+    def within_min(self, walk_min: Any) -> np.ndarray:
+        """Boolean array: walking minutes (NaN = unreachable) within the walking cutoff, inclusive."""
+        return np.nan_to_num(np.asarray(walk_min, dtype=float), nan=np.inf) <= self.cutoff_min
+
+    def replace(self, **changes: Any) -> WalkSettings:
+        """A copy with some figures changed (validated again)."""
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The figures as plain numbers (for summaries and reports)."""
+        return {
+            "walk_speed_m_per_min": self.walk_speed_m_per_min,
+            "walk_minutes": self.walk_minutes,
+            "service_radius_m": self.service_radius_m,
+            "bands_min": list(self.bands_min),
+            "max_snap_m": self.max_snap_m,
+        }
 
 
 def _virtual_graph(network: StreetNetwork, origins: Attachment, destinations: Attachment):
@@ -198,11 +319,10 @@ def site_pairs(
     sites: gpd.GeoDataFrame,
     *,
     id_column: str,
-    limit_m: float,
-    walk_speed_m_per_min: float = DEFAULT_WALK_SPEED_M_PER_MIN,
+    settings: WalkSettings,
+    limit_m: float | None = None,
     entrances: gpd.GeoDataFrame | None = None,
     area_attachment: Attachment | None = None,
-    max_snap_m: float = 300.0,
     memory_mb: float = 64.0,
 ) -> pd.DataFrame:
     """Every area–site pair within ``limit_m`` metres along the network, e.g. for candidate sites.
@@ -214,15 +334,15 @@ def site_pairs(
         Residential areas with ``area_id``.
     sites : GeoDataFrame
         Points with an id column ``id_column`` (e.g. ``candidate_id``).
-    limit_m : float
-        Largest network distance kept, metres.
-    walk_speed_m_per_min : float
-        For the ``walk_min`` column.
+    settings : WalkSettings
+        Walking speed (for ``walk_min``) and the largest distance to a street.
+    limit_m : float, optional
+        Largest network distance kept, metres (default: the walking cutoff).
     entrances : GeoDataFrame, optional
         Gates of the areas (ignored when ``area_attachment`` is given).
     area_attachment : Attachment, optional
         The areas' attachment from an earlier run (``Accessibility.area_attachment``), reused as it is.
-    max_snap_m, memory_mb : float
+    memory_mb : float
         As in :func:`assess_access`.
 
     Returns
@@ -231,10 +351,11 @@ def site_pairs(
         ``area_id``, ``<id_column>``, ``dist_m`` (m), ``walk_min`` (min).
     """
     if area_attachment is None:
-        area_attachment = attach_areas(network, areas, entrances=entrances, max_snap_m=max_snap_m)
-    site_att = attach_points(network, sites, max_snap_m=max_snap_m)
-    table = pair_distances(network, area_attachment, site_att, limit_m, memory_mb=memory_mb)
-    return _pair_frame(table, areas, sites, id_column, walk_speed_m_per_min)
+        area_attachment = attach_areas(network, areas, entrances=entrances, max_snap_m=settings.max_snap_m)
+    site_att = attach_points(network, sites, max_snap_m=settings.max_snap_m)
+    limit = settings.walk_distance_m if limit_m is None else limit_m
+    table = pair_distances(network, area_attachment, site_att, limit, memory_mb=memory_mb)
+    return _pair_frame(table, areas, sites, id_column, settings.walk_speed_m_per_min)
 
 
 def check_within_network(network: StreetNetwork, features: gpd.GeoDataFrame, id_column: str, what: Message) -> None:
@@ -262,13 +383,12 @@ class Accessibility:
         ``area_id``, ``facility_id``, ``dist_m``, ``walk_min`` for every pair within
         :attr:`limit_m` along the network.
     facilities : GeoDataFrame
-        The facilities used.
-    walk_speed_m_per_min, walk_minutes, service_radius_m : float
-        Settings used.
+        The facilities used, with ``attached`` and ``street_gap_m`` (m).
+    settings : WalkSettings
+        The walking circle the distances were judged by; compliance checks, optimisers and maps
+        take it from here.
     crs : pyproj.CRS
         The metric CRS the distances were measured in (the network's).
-    bands_min : tuple of float
-        Walking-time bands reported as ``within_<b>min`` columns.
     area_attachment : Attachment
         How the areas were attached to the streets, for :func:`site_pairs` to reuse.
     """
@@ -276,22 +396,14 @@ class Accessibility:
     areas: gpd.GeoDataFrame
     pairs: pd.DataFrame
     facilities: gpd.GeoDataFrame
-    walk_speed_m_per_min: float
-    walk_minutes: float
-    service_radius_m: float
+    settings: WalkSettings
     crs: CRS
-    bands_min: tuple[float, ...] = field(default=DEFAULT_BANDS_MIN)
     area_attachment: Attachment | None = field(default=None, repr=False)
-
-    @property
-    def walk_distance_m(self) -> float:
-        """The walking cutoff as a distance, metres."""
-        return self.walk_minutes * self.walk_speed_m_per_min
 
     @property
     def limit_m(self) -> float:
         """Distance up to which :attr:`pairs` is complete, metres."""
-        return max(self.walk_distance_m, self.service_radius_m, max(self.bands_min) * self.walk_speed_m_per_min)
+        return self.settings.limit_m
 
     @property
     def unreachable(self) -> gpd.GeoDataFrame:
@@ -326,10 +438,10 @@ class Accessibility:
             on="area_id",
             how="left",
         )
-        areas["walk_min"] = areas["dist_m_network"] / self.walk_speed_m_per_min
+        areas["walk_min"] = areas["dist_m_network"] / self.settings.walk_speed_m_per_min
         straight, which = _straight(areas, self.facilities[np.asarray(mask)], self.crs)
         areas["dist_m_straight"], areas["nearest_facility_straight"] = straight, which
-        _flags(areas, self)
+        _flags(areas, self.settings)
         # beyond limit_m these facilities' distances are unknown here, so "reachable" means within it
         areas["reachable"] = areas["dist_m_network"].notna()
         no_street = areas["unreachable_reason"] == "no_street_nearby"
@@ -345,7 +457,7 @@ class Accessibility:
         Columns ``facility_id``, ``nearest_areas`` (list of area ids), ``households_nearest``,
         ``areas_within_walk`` (list), ``households_within_walk``.
         """
-        within = self.pairs[self.pairs["walk_min"] <= self.walk_minutes + TOLERANCE_M / self.walk_speed_m_per_min]
+        within = self.pairs[self.settings.within_min(self.pairs["walk_min"])]
         hh = self.areas.set_index("area_id")["households"]
         served = self.areas[self.areas["within_walk"]]
         nearest = served.groupby("nearest_facility").agg(
@@ -380,31 +492,25 @@ def _straight(areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, crs) -> tup
     return out_d, out_w
 
 
-def _flags(areas: pd.DataFrame, settings: Accessibility) -> None:
+def _flags(areas: pd.DataFrame, settings: WalkSettings) -> None:
     """Set the boolean columns from the distances (in place)."""
-    slack = TOLERANCE_M
     dist = areas["dist_m_network"].to_numpy(dtype=float)
-    areas["within_walk"] = np.nan_to_num(dist, nan=np.inf) <= settings.walk_distance_m + slack
+    areas["within_walk"] = settings.within_m(dist)
     for band in settings.bands_min:
-        areas[f"within_{band:g}min"] = np.nan_to_num(dist, nan=np.inf) <= band * settings.walk_speed_m_per_min + slack
-    areas["within_radius_network"] = np.nan_to_num(dist, nan=np.inf) <= settings.service_radius_m + slack
-    areas["within_radius"] = (
-        np.nan_to_num(areas["dist_m_straight"].to_numpy(dtype=float), nan=np.inf) <= settings.service_radius_m + slack
-    )
+        areas[f"within_{band:g}min"] = settings.within_m(dist, band * settings.walk_speed_m_per_min)
+    areas["within_radius_network"] = settings.within_m(dist, settings.service_radius_m)
+    areas["within_radius"] = settings.within_m(areas["dist_m_straight"], settings.service_radius_m)
 
 
 def assess_access(
     network: StreetNetwork,
     areas: gpd.GeoDataFrame,
     facilities: gpd.GeoDataFrame,
+    settings: WalkSettings | None = None,
     *,
-    walk_speed_m_per_min: float = DEFAULT_WALK_SPEED_M_PER_MIN,
-    walk_minutes: float = DEFAULT_WALK_MINUTES,
-    service_radius_m: float = DEFAULT_SERVICE_RADIUS_M,
-    bands_min: Sequence[float] = DEFAULT_BANDS_MIN,
     entrances: gpd.GeoDataFrame | None = None,
-    max_snap_m: float = 300.0,
     memory_mb: float = 64.0,
+    **walk: Any,
 ) -> Accessibility:
     """Walking time and distance from each residential area to the elderly-care facilities.
 
@@ -416,61 +522,48 @@ def assess_access(
         Residential areas from :func:`siting.inputs.read_areas` (``area_id``, ``households``, polygons).
     facilities : GeoDataFrame
         Facilities from :func:`siting.inputs.read_facilities` (``facility_id``, points).
-    walk_speed_m_per_min : float
-        Walking speed, metres per minute (60 by default: an elderly pace, 1 m/s).
-    walk_minutes : float
-        The walking cutoff, minutes (15: the 15-minute elderly service circle).
-    service_radius_m : float
-        Service radius, metres, checked straight-line and along the network.
-    bands_min : sequence of float
-        Further walking-time bands reported as ``within_<b>min`` (5/10/15 by default), in one pass.
+    settings : WalkSettings, optional
+        The walking circle, e.g. ``load_profile("dong_e").walk_settings()``. Without it, one is made
+        from the keyword figures ``walk``.
     entrances : GeoDataFrame, optional
         Gates of the areas (``area_id``, points), from :func:`siting.inputs.read_entrances`.
-    max_snap_m : float
-        Largest distance from an area or facility to a street, metres.
     memory_mb : float
         Memory budget for the pair table computation, MB.
+    **walk
+        ``walk_speed_m_per_min``, ``walk_minutes``, ``service_radius_m``, ``bands_min``,
+        ``max_snap_m`` (see :class:`WalkSettings`), when no ``settings`` are given; giving both is
+        an error, as two definitions of the walk would disagree.
 
     Returns
     -------
     Accessibility
         ``.areas`` (GeoDataFrame, input CRS), ``.pairs`` (sparse table), coverage helpers.
     """
-    if walk_speed_m_per_min <= 0 or walk_minutes <= 0 or service_radius_m <= 0:
-        raise SitingInputError(msg("walk_settings_invalid"), fix=msg("walk_settings_invalid_fix"))
+    settings = walk_settings(settings, **walk)
     # project once; every step below works in the network's metric CRS
     areas_m, facilities_m = in_network_crs(network, areas), in_network_crs(network, facilities)
     check_within_network(network, areas_m, "area_id", msg("what_areas"))
     check_within_network(network, facilities_m, "facility_id", msg("what_facilities"))
-    area_att = attach_areas(network, areas_m, entrances=entrances, max_snap_m=max_snap_m)
-    fac_att = attach_points(network, facilities_m, max_snap_m=max_snap_m)
-    result = Accessibility(
-        areas=areas,
-        pairs=pd.DataFrame(),
-        facilities=facilities,
-        crs=network.crs,
-        walk_speed_m_per_min=float(walk_speed_m_per_min),
-        walk_minutes=float(walk_minutes),
-        service_radius_m=float(service_radius_m),
-        bands_min=tuple(sorted({float(b) for b in bands_min} | {float(walk_minutes)})),
-    )
+    area_att = attach_areas(network, areas_m, entrances=entrances, max_snap_m=settings.max_snap_m)
+    fac_att = attach_points(network, facilities_m, max_snap_m=settings.max_snap_m)
+    result = Accessibility(areas=areas, pairs=pd.DataFrame(), facilities=facilities, settings=settings, crs=network.crs)
 
     graph = _virtual_graph(network, area_att, fac_att)
     dist, which = _nearest(graph, area_att, fac_att)
     table = _pairs(graph, area_att, fac_att, result.limit_m, memory_mb)
     fac_ids = facilities["facility_id"].to_numpy()
-    result.pairs = _pair_frame(table, areas, facilities, "facility_id", walk_speed_m_per_min)
+    result.pairs = _pair_frame(table, areas, facilities, "facility_id", settings.walk_speed_m_per_min)
     result.area_attachment = area_att
 
     out = areas.copy()
     finite = np.isfinite(dist)
     out["dist_m_network"] = np.where(finite, dist, np.nan)
-    out["walk_min"] = out["dist_m_network"] / walk_speed_m_per_min
+    out["walk_min"] = out["dist_m_network"] / settings.walk_speed_m_per_min
     nearest_id = np.full(len(out), None, dtype=object)
     nearest_id[finite] = fac_ids[which[finite]]
     out["nearest_facility"] = nearest_id
     out["dist_m_straight"], out["nearest_facility_straight"] = _straight(areas_m, facilities_m, network.crs)
-    _flags(out, result)
+    _flags(out, settings)
     out["reachable"] = finite
     reason = np.full(len(out), None, dtype=object)
     reason[~finite] = "no_facility_in_reach"
@@ -484,7 +577,7 @@ def assess_access(
     if len(fac_att.unattached):
         warnings.warn(
             SitingWarning(
-                msg("facilities_unattached", n=len(fac_att.unattached), max_snap_m=f"{max_snap_m:g}"),
+                msg("facilities_unattached", n=len(fac_att.unattached), max_snap_m=f"{settings.max_snap_m:g}"),
                 column="facility_id",
                 rows=fac_ids[fac_att.unattached].tolist(),
             ),
@@ -492,6 +585,24 @@ def assess_access(
         )
     result.facilities = facilities_out
     return result
+
+
+def walk_settings(settings: WalkSettings | None = None, **walk: Any) -> WalkSettings:
+    """``settings`` as given, or new ones from the keyword figures; both at once is an error.
+
+    Every public function that measures walks takes its settings through here, so a walk is never
+    defined twice.
+    """
+    if settings is None:
+        return WalkSettings(**walk)
+    if walk:
+        raise SitingInputError(
+            msg("walk_settings_twice", keys=sorted(walk)),
+            fix=msg("walk_settings_twice_fix"),
+        )
+    if not isinstance(settings, WalkSettings):
+        raise TypeError(f"settings must be a WalkSettings, not {type(settings).__name__}")
+    return settings
 
 
 def coverage_rates(areas: pd.DataFrame, by: str | None = None) -> pd.DataFrame:

@@ -8,7 +8,7 @@ across rivers, railways or blocks with no way through.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -18,7 +18,7 @@ from scipy.sparse.csgraph import dijkstra
 from shapely.ops import substring
 
 from siting.network import StreetNetwork
-from siting.reachability import DEFAULT_BANDS_MIN, DEFAULT_WALK_SPEED_M_PER_MIN, TOLERANCE_M, _virtual_graph
+from siting.reachability import TOLERANCE_M, WalkSettings, _virtual_graph, walk_settings
 from siting.snapping import Attachment, attach_points
 
 DEFAULT_BUFFER_M = 50.0
@@ -59,13 +59,12 @@ def _reached_segments(
 def service_areas(
     network: StreetNetwork,
     facilities: gpd.GeoDataFrame,
+    settings: WalkSettings | None = None,
     *,
-    walk_speed_m_per_min: float = DEFAULT_WALK_SPEED_M_PER_MIN,
-    bands_min: Sequence[float] = DEFAULT_BANDS_MIN,
     buffer_m: float = DEFAULT_BUFFER_M,
-    max_snap_m: float = 300.0,
     merged: bool = True,
     memory_mb: float = 64.0,
+    **walk: Any,
 ) -> gpd.GeoDataFrame:
     """Street-following service areas of each facility for each walking-time band.
 
@@ -74,26 +73,28 @@ def service_areas(
     network : StreetNetwork
     facilities : GeoDataFrame
         Points with ``facility_id`` (any CRS).
-    walk_speed_m_per_min : float
-        Walking speed, metres per minute.
-    bands_min : sequence of float
-        Walking-time bands, minutes (e.g. 5, 10, 15); each band's polygon contains the smaller ones.
+    settings : WalkSettings, optional
+        Walking speed, the bands drawn (minutes; each band's polygon contains the smaller ones) and
+        the largest distance from a facility to a street (farther facilities get no service area);
+        e.g. ``access.settings``. Without it, made from the keyword figures ``walk``.
     buffer_m : float
         Half-width of the area around each reached street, metres.
-    max_snap_m : float
-        Largest distance from a facility to a street, metres; farther facilities get no service area.
     merged : bool
         Also return, per band, the union of all facilities' areas (``facility_id`` = ``"all"``).
     memory_mb : float
         Budget for one chunk of facilities' distance rows, MB.
+    **walk
+        ``walk_speed_m_per_min``, ``bands_min``, ... of :class:`~siting.reachability.WalkSettings`.
 
     Returns
     -------
     GeoDataFrame
         ``facility_id``, ``minutes``, ``reach_m`` and polygon geometry, in the facilities' CRS.
     """
-    bands = sorted({float(b) for b in bands_min})
-    attached = attach_points(network, facilities, max_snap_m=max_snap_m)
+    settings = walk_settings(settings, **walk)
+    speed = settings.walk_speed_m_per_min
+    bands = settings.bands_min
+    attached = attach_points(network, facilities, max_snap_m=settings.max_snap_m)
     no_origins = Attachment(
         np.array([], dtype=np.int64),
         np.array([], dtype=np.int64),
@@ -107,14 +108,14 @@ def service_areas(
     ids = facilities["facility_id"].to_numpy()
     sources = np.unique(attached.owner)
     records = []
-    limit = bands[-1] * walk_speed_m_per_min + TOLERANCE_M
+    limit = bands[-1] * speed + TOLERANCE_M
     chunk = max(1, int(memory_mb * 1e6 // (8 * matrix.shape[0])))
     for start in range(0, len(sources), chunk):
         block = sources[start : start + chunk]
         dist = dijkstra(matrix, directed=True, indices=n + block, limit=limit)[:, :n]
         for row, owner in enumerate(block):
             for band in bands:
-                reach = band * walk_speed_m_per_min
+                reach = band * speed
                 lines = _reached_segments(network, dist[row], reach, attached, owner)
                 polygon = shapely.buffer(shapely.multilinestrings(lines), buffer_m, quad_segs=4)
                 records.append((ids[owner], band, reach, polygon))

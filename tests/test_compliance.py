@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from siting.compliance import check_compliance
+from siting.compliance import check_compliance_pairs
 from siting.errors import SitingInputError
 from siting.profiles import load_profile
 
@@ -67,7 +67,7 @@ def two_facilities_three_areas():
 
 def test_2sfca_hand_computed(two_facilities_three_areas):
     areas, facilities, pairs = two_facilities_three_areas
-    result = check_compliance(areas, facilities, pairs, "dong_e")
+    result = check_compliance_pairs(areas, facilities, pairs, "dong_e")
     out = result.areas.set_index("area_id")
     # Step 1, demand = households in each catchment (both facilities ≥ 200 m², both count):
     #   H1 = 1000 + 2000 = 3000 hh, R1 = 400 / 3000 = 0.133333 m²/hh
@@ -118,7 +118,7 @@ def test_2sfca_hand_computed(two_facilities_three_areas):
 
 def test_land_per_resident_and_beds_per_1000_elderly(two_facilities_three_areas):
     areas, facilities, pairs = two_facilities_three_areas
-    result = check_compliance(areas, facilities, pairs, "dong_e")
+    result = check_compliance_pairs(areas, facilities, pairs, "dong_e")
     s = result.summary
     # Land (1000 + 2000) m² / (2700 + 5400 + 8100) residents = 0.185185 < 0.2 (聊政办字〔2024〕11号)
     assert s["land_m2_per_capita"] == pytest.approx(3000 / 16200)
@@ -131,7 +131,7 @@ def test_land_per_resident_and_beds_per_1000_elderly(two_facilities_three_areas)
     assert towns.loc["刘集镇", "land_m2_per_capita"] == pytest.approx(2000 / 8100)
     assert towns.loc["刘集镇", "beds_per_1000_elderly"] == pytest.approx(40 / 1500 * 1000)
     # Without the columns the figures are absent, not zero.
-    bare = check_compliance(
+    bare = check_compliance_pairs(
         areas.drop(columns=["population", "elderly"]),
         facilities.drop(columns=["beds", "land_area_m2"]),
         pairs,
@@ -143,10 +143,10 @@ def test_land_per_resident_and_beds_per_1000_elderly(two_facilities_three_areas)
 
 def test_override_changes_exactly_the_verdicts_it_should(two_facilities_three_areas):
     areas, facilities, pairs = two_facilities_three_areas
-    base = check_compliance(areas, facilities, pairs, "dong_e").areas.set_index("area_id")
+    base = check_compliance_pairs(areas, facilities, pairs, "dong_e").areas.set_index("area_id")
     # Existing-area rate 15 → 12: c needs 3000/100 × 12 = 360 m² and has exactly 360 (不低于 is
     # inclusive); the new areas a and b keep their verdicts and their shares.
-    lower = check_compliance(areas, facilities, pairs, load_profile("dong_e", {"existing_area_m2_per_100hh": 12}))
+    lower = check_compliance_pairs(areas, facilities, pairs, load_profile("dong_e", {"existing_area_m2_per_100hh": 12}))
     out = lower.areas.set_index("area_id")
     assert out["floor_area_ok"].tolist() == [False, True, True]
     assert out["available_floor_area_m2"].tolist() == pytest.approx(base["available_floor_area_m2"].tolist())
@@ -157,7 +157,7 @@ def test_override_changes_exactly_the_verdicts_it_should(two_facilities_three_ar
     # New-area single-site minimum 200 → 500 m²: F1 (400 m²) stops counting for new areas and F1
     # serves only new areas, so b now gets F2's share alone: 2000 × 0.12 = 240 < 400 → fails;
     # a loses its only facility (reason changes); c (existing, minimum still 200) is unchanged.
-    larger = check_compliance(areas, facilities, pairs, load_profile("dong_e", {"min_site_area_m2": 500}))
+    larger = check_compliance_pairs(areas, facilities, pairs, load_profile("dong_e", {"min_site_area_m2": 500}))
     out = larger.areas.set_index("area_id")
     assert out["floor_area_ok"].tolist() == [False, False, False]
     assert out["available_floor_area_m2"].tolist() == pytest.approx([0.0, 240.0, 360.0])
@@ -167,12 +167,12 @@ def test_override_changes_exactly_the_verdicts_it_should(two_facilities_three_ar
     assert fac["counts_for_new"].tolist() == [False, True]
     assert fac["counts_for_existing"].tolist() == [True, True]
     # A township-centre minimum override moves the township verdict, no area verdict.
-    centre = check_compliance(areas, facilities, pairs, load_profile("dong_e", {"township_centre_min_m2": 400}))
+    centre = check_compliance_pairs(areas, facilities, pairs, load_profile("dong_e", {"township_centre_min_m2": 400}))
     assert centre.areas["floor_area_ok"].tolist() == base["floor_area_ok"].tolist()
     towns = centre.townships.set_index("township")
     assert bool(towns.loc["城关街道", "has_qualified_centre"])
     assert not bool(
-        check_compliance(areas, facilities, pairs, "dong_e")
+        check_compliance_pairs(areas, facilities, pairs, "dong_e")
         .townships.set_index("township")
         .loc["城关街道", "has_qualified_centre"]
     )
@@ -186,7 +186,7 @@ def test_new_versus_existing_rates_by_profile():
     pairs = _pairs([("n", "F", 3.0), ("e", "F", 3.0)])
     verdicts = {}
     for name in ("dong_e", "jining", "cao", "liaocheng"):
-        out = check_compliance(areas, facilities, pairs, name).areas.set_index("area_id")
+        out = check_compliance_pairs(areas, facilities, pairs, name).areas.set_index("area_id")
         assert out["floor_area_per_100hh"].tolist() == pytest.approx([25.0, 25.0])
         verdicts[name] = out["floor_area_ok"].tolist()
     # Dong'e 20/15 and Cao 20/15: both pass; Jining 30/20: new fails (25 < 30), existing passes.
@@ -195,7 +195,7 @@ def test_new_versus_existing_rates_by_profile():
     assert verdicts["jining"] == [False, True]
     # Liaocheng states no existing-area rate: that verdict is undecided, not invented.
     assert verdicts["liaocheng"][0] is True and verdicts["liaocheng"][1] is pd.NA
-    result = check_compliance(areas, facilities, pairs, "liaocheng")
+    result = check_compliance_pairs(areas, facilities, pairs, "liaocheng")
     out = result.areas.set_index("area_id")
     assert out.loc["e", "fail_reason"] == "rate_not_set"
     assert out.loc["e", "floor_area_rule"] == "existing_area_m2_per_100hh=null"
@@ -213,7 +213,7 @@ def test_single_site_minimum():
     pairs = _pairs([("n", "S", 2.0), ("e", "S", 2.0), ("n", "C", 2.0), ("e", "C", 2.0)])
     # Dong'e: 单处不低于200平方米 for new and existing → S counts for nobody. The county
     # institution C never counts toward the neighbourhood rule.
-    dong_e = check_compliance(areas, facilities, pairs, "dong_e")
+    dong_e = check_compliance_pairs(areas, facilities, pairs, "dong_e")
     fac = dong_e.facilities.set_index("facility_id")
     assert fac.loc["S", ["below_min_site", "below_min_site_existing", "counts_toward_compliance"]].tolist() == [
         True,
@@ -227,7 +227,7 @@ def test_single_site_minimum():
     assert dong_e.summary["facilities_below_min_site"] == 1
     # Jining: 每处建筑面积不得少于200平方米 for new areas only → S counts for e alone:
     # H = 500 hh, R = 150 / 500 = 0.3 m²/hh → e has 30 m²/100hh ≥ 20; n has nothing.
-    jining = check_compliance(areas, facilities, pairs, "jining")
+    jining = check_compliance_pairs(areas, facilities, pairs, "jining")
     out = jining.areas.set_index("area_id")
     assert out["floor_area_per_100hh"].tolist() == pytest.approx([0.0, 30.0])
     assert out["floor_area_ok"].tolist() == [False, True]
@@ -235,7 +235,7 @@ def test_single_site_minimum():
     assert fac.loc["S", "catchment_households"] == 500
     assert fac.loc["S", ["counts_for_new", "counts_for_existing"]].tolist() == [False, True]
     # Cao states no minimum: S counts for both, shared by 600 hh → 25 m²/100hh each.
-    cao = check_compliance(areas, facilities, pairs, "cao").areas
+    cao = check_compliance_pairs(areas, facilities, pairs, "cao").areas
     assert cao["floor_area_per_100hh"].tolist() == pytest.approx([25.0, 25.0])
     assert cao["floor_area_ok"].tolist() == [True, True]
 
@@ -292,7 +292,7 @@ def network_case():
 
 def test_township_and_community_checks(network_case):
     areas, facilities, pairs, units = network_case
-    result = check_compliance(areas, facilities, pairs, "dong_e", units=units)
+    result = check_compliance_pairs(areas, facilities, pairs, "dong_e", units=units)
     towns = result.townships.set_index("township")
     assert towns["kind"].to_dict() == {"城关街道": "street", "刘集镇": "town", "高集镇": "town"}
     # 单处面积不低于600平方米 (第15条): C1 700 and C3 650 qualify, C2 500 does not.
@@ -340,17 +340,17 @@ def test_jining_township_coverage_is_strictly_above_60_percent():
     areas = _areas([(f"a{i}", 100.0, "existing", n, f"k{i}", i * 100) for i, n in enumerate(names)])
     facilities = _facilities([(f"C{i}", "township", 800.0, names[i], f"k{i}", i * 100) for i in range(3)])
     pairs = _pairs([(f"a{i}", f"C{i}", 1.0) for i in range(3)])
-    cov = check_compliance(areas, facilities, pairs, "jining").coverage.set_index("level")
+    cov = check_compliance_pairs(areas, facilities, pairs, "jining").coverage.set_index("level")
     assert cov.loc["township_centre", "rate"] == pytest.approx(0.6)
     assert cov.loc["township_centre", "comparison"] == ">"
     assert not cov.loc["township_centre", "met"]
     assert pd.isna(cov.loc["street_centre", "met"])  # no streets in this town set
     # An override replaces the rule, including its comparison (>= unless given).
     relaxed = load_profile("jining", {"township_centre_coverage": 0.6})
-    cov = check_compliance(areas, facilities, pairs, relaxed).coverage.set_index("level")
+    cov = check_compliance_pairs(areas, facilities, pairs, relaxed).coverage.set_index("level")
     assert cov.loc["township_centre", "met"]
     # Jining's 100% 配建达标率 target: 3 of 5 areas reach a centre (800/100 = 8 m²/100hh < 20).
-    s = check_compliance(areas, facilities, pairs, "jining").summary
+    s = check_compliance_pairs(areas, facilities, pairs, "jining").summary
     assert s["compliance_target"] == 1.0 and s["compliance_target_met_households"] is False
 
 
@@ -363,7 +363,7 @@ def test_units_polygons_place_facilities_without_a_township_column():
         geometry=[box(-50, -50, 50, 50), box(50, -50, 150, 50)],
         crs=CRS,
     )
-    result = check_compliance(areas, facilities, _pairs([("b", "C", 2.0)]), "dong_e", units=units)
+    result = check_compliance_pairs(areas, facilities, _pairs([("b", "C", 2.0)]), "dong_e", units=units)
     towns = result.townships.set_index("township")
     assert towns["has_qualified_centre"].to_dict() == {"东街道": False, "西镇": True}
     assert towns.loc["西镇", "covered_share"] == 1.0
@@ -373,19 +373,19 @@ def test_bad_inputs_name_the_column_and_rows(two_facilities_three_areas):
     areas, facilities, pairs = two_facilities_three_areas
     bad = areas.assign(status=["new", "old", "existing"])
     with pytest.raises(SitingInputError, match=r"column 'status'.*\(rows: b\)"):
-        check_compliance(bad, facilities, pairs, "dong_e")
+        check_compliance_pairs(bad, facilities, pairs, "dong_e")
     with pytest.raises(SitingInputError, match="areas has no 'households' column"):
-        check_compliance(areas.drop(columns="households"), facilities, pairs, "dong_e")
+        check_compliance_pairs(areas.drop(columns="households"), facilities, pairs, "dong_e")
     bad = facilities.assign(floor_area_m2=[400.0, np.nan])
     with pytest.raises(SitingInputError, match=r"floor_area_m2.*\(rows: F2\)"):
-        check_compliance(areas, bad, pairs, "dong_e")
+        check_compliance_pairs(areas, bad, pairs, "dong_e")
     bad = pd.concat([pairs, _pairs([("zz", "F1", 1.0)])])
     with pytest.raises(SitingInputError, match=r"pairs name areas.*\(rows: zz\)"):
-        check_compliance(areas, facilities, bad, "dong_e")
+        check_compliance_pairs(areas, facilities, bad, "dong_e")
     with pytest.raises(SitingInputError, match=r"ids are not unique.*\(rows: F1\)"):
-        check_compliance(areas, facilities.assign(facility_id=["F1", "F1"]), pairs, "dong_e")
+        check_compliance_pairs(areas, facilities.assign(facility_id=["F1", "F1"]), pairs, "dong_e")
     with pytest.raises(SitingInputError, match="no shipped profile named 'dong'"):
-        check_compliance(areas, facilities, pairs, "dong")
+        check_compliance_pairs(areas, facilities, pairs, "dong")
 
 
 def test_land_and_beds_undecided_without_data():
@@ -394,7 +394,7 @@ def test_land_and_beds_undecided_without_data():
     import pandas as pd
     import shapely
 
-    from siting.compliance import check_compliance
+    from siting.compliance import check_compliance_pairs
     from siting.profiles import load_profile
 
     areas = gpd.GeoDataFrame(
@@ -408,7 +408,7 @@ def test_land_and_beds_undecided_without_data():
         crs=32650,
     )
     pairs = pd.DataFrame({"area_id": ["A"], "facility_id": ["F"], "dist_m": [100.0], "walk_min": [100 / 60]})
-    result = check_compliance(areas, fac, pairs, load_profile("dong_e"))
+    result = check_compliance_pairs(areas, fac, pairs, load_profile("dong_e"))
     assert result.summary["land_m2_per_capita"] is None or np.isnan(result.summary["land_m2_per_capita"])
     assert result.summary["land_m2_per_capita_ok"] is None
     assert result.areas.loc[0, "available_floor_area_m2"] == pytest.approx(300.0)  # all 300 m2 serve A

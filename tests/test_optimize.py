@@ -13,6 +13,7 @@ from shapely.geometry import Point, box
 
 from siting.errors import SitingInputError
 from siting.optimize import MaxCoverage, PMedian, SetCover, SitingProblem, generate_candidates
+from siting.reachability import WalkSettings
 
 METHODS = ["greedy", "heuristic", "exact"]
 
@@ -307,7 +308,7 @@ def _planning_tables():
 
 def test_from_tables_and_proposals_frame():
     tables = _planning_tables()
-    problem = SitingProblem.from_tables(*tables, walk_minutes=15, rate_m2_per_100_households=[20, 15, 20, 15])
+    problem = SitingProblem.from_tables(*tables, settings=WalkSettings(), rate_m2_per_100_households=[20, 15, 20, 15])
     assert problem.site_ids.tolist() == ["F1", "C1", "C2", "C3"] and problem.fixed.tolist() == [0]
     # pairs beyond 15 minutes are dropped: a2–C1 and a3–C3
     assert len(problem.rows) == 6
@@ -377,6 +378,8 @@ def test_uncounted_facilities_have_no_floor_area_capacity():
         {"candidate_id": ["C1"], "max_floor_area_m2": [np.nan]}, geometry=[shapely.Point(1, 1)], crs=32650
     )
     pairs = pd.DataFrame({"area_id": ["A1", "A2"], "facility_id": ["F1", "F2"], "walk_min": [3.0, 4.0]})
-    problem = SitingProblem.from_tables(areas, fac, cands, pairs, None, rate_m2_per_100_households=15.0)
+    problem = SitingProblem.from_tables(
+        areas, fac, cands, pairs, None, settings=WalkSettings(), rate_m2_per_100_households=15.0
+    )
     np.testing.assert_array_equal(problem.capacity, [0.0, 150.0, np.inf])
     np.testing.assert_allclose(problem.floor_need_m2, [150.0, 75.0])  # households / 100 x 15 m2

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import tomllib
+from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import ROOT
@@ -50,3 +54,70 @@ def test_ci_runs_the_readme_test_command():
     assert commands == ["python3 tasks.py demo", "python3 tasks.py test"]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert commands[1] in [line.strip() for line in ci]
+
+
+def test_import_siting_offers_the_public_api():
+    import siting
+
+    for name in siting.__all__:
+        assert getattr(siting, name) is not None, name
+    assert siting.Study.__module__ == "siting.plan" and siting.network.__name__ == "siting.network"
+    with pytest.raises(AttributeError):
+        siting.no_such_name  # noqa: B018
+
+
+def test_wheel_runs_the_demo_from_an_empty_folder(tmp_path):
+    """Build the wheel, install it into a fresh virtual environment and run `siting demo` elsewhere.
+
+    The fresh environment borrows the installed dependencies through a .pth file (nothing is downloaded
+    for them), so only the wheel's own files decide whether the demo data and profiles ship with it.
+    """
+    import site
+    import subprocess
+    import sys
+    import venv
+    import zipfile
+
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = dist.glob("siting-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "siting/demo_data/demo_town/scenarios/plan.yml" in names and "siting/profiles/dong_e.yaml" in names
+    assert not any(name.startswith(("tests/", "tools/", "data/")) for name in names)
+    env_dir = tmp_path / "env"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    # the fresh environment must not see this checkout (a PYTHONPATH to it would pass for an install)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    python = env_dir / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout.strip()
+    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--quiet", str(wheel)], check=True, env=env)
+    # after the install: pip would otherwise take the borrowed (editable) siting for installed already
+    (Path(purelib) / "borrowed_dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    work = tmp_path / "empty"
+    work.mkdir()
+    done = subprocess.run(
+        [str(env_dir / "bin" / "siting"), "demo", "--quiet"], cwd=work, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    plan = json.loads((work / "out" / "demo" / "plan" / "summary.json").read_text(encoding="utf-8"))
+    assert plan["proposed_sites"] > 0 and plan["share_within_walk"] > plan["share_within_walk_before"]
+    assert sorted(p.name for p in (work / "maps").iterdir()) == [
+        "demo_baseline.html",
+        "demo_compare.html",
+        "demo_plan.html",
+    ]
+    # it ran the installed copy, not this checkout
+    where = subprocess.run(
+        [str(python), "-c", "import siting; print(siting.__file__)"], cwd=work, env=env, capture_output=True, text=True
+    ).stdout
+    assert where.startswith(str(env_dir))

@@ -468,7 +468,7 @@ def test_overrides_take_precedence_and_are_labelled():
     assert profile.value("existing_area_m2_per_100hh") == 12
     assert profile.source("existing_area_m2_per_100hh") == "override for this run"
     assert profile.source("walk_speed_m_per_min") == "survey"
-    assert profile.walk_distance_m() == 15 * 55
+    assert profile.walk_settings().walk_distance_m == 15 * 55
     assert profile.overridden_keys == ("existing_area_m2_per_100hh", "walk_speed_m_per_min")
     assert profile.describe().set_index("key").loc["walk_speed_m_per_min", "defined_in"] == "override"
     # The shipped profile is untouched.

@@ -271,13 +271,21 @@ def test_site_pairs_reuse_the_area_attachment(access, t_network, t_areas):
     # corner (760, 20): 10 + (800-760) + 20 = 70 m
     cands = gpd.GeoDataFrame({"candidate_id": ["C1"]}, geometry=[shapely.Point(at(800, -10))], crs=UTM50)
     got = reachability.site_pairs(
-        t_network, t_areas, cands, id_column="candidate_id", limit_m=300, area_attachment=access.area_attachment
+        t_network,
+        t_areas,
+        cands,
+        id_column="candidate_id",
+        settings=access.settings,
+        limit_m=300,
+        area_attachment=access.area_attachment,
     ).set_index("area_id")
     assert sorted(got.index) == ["A1", "A5"]
     assert got.loc["A5", "dist_m"] == pytest.approx(170.0)
     assert got.loc["A1", "dist_m"] == pytest.approx(70.0)
     assert got.loc["A1", "walk_min"] == pytest.approx(70.0 / 60)
-    fresh = reachability.site_pairs(t_network, t_areas, cands, id_column="candidate_id", limit_m=300)
+    fresh = reachability.site_pairs(
+        t_network, t_areas, cands, id_column="candidate_id", settings=access.settings, limit_m=300
+    )
     assert fresh.equals(got.reset_index())
 
 

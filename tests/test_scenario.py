@@ -10,7 +10,8 @@ import pytest
 import yaml
 
 from siting.errors import SitingInputError
-from siting.scenario import deep_merge, load_scenario, run_scenario, scenario_from_dict, validate
+from siting.pipeline import run_scenario
+from siting.scenario import deep_merge, load_scenario, scenario_from_dict, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "demo_town"

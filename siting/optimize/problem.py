@@ -15,10 +15,7 @@ import pandas as pd
 
 from siting.errors import SitingInputError
 from siting.labels import msg
-
-#: Slack when comparing walking minutes with the cutoff (about 0.1 mm at an elderly pace), as
-#: :data:`siting.reachability.TOLERANCE_M` does for distances.
-CUTOFF_SLACK_MIN = 1e-6
+from siting.reachability import WalkSettings
 
 #: Where a problem's own arrays are at fault, in messages.
 WHERE_PROBLEM = msg("where_problem")
@@ -196,7 +193,7 @@ class SitingProblem:
         facility_pairs: pd.DataFrame | None,
         candidate_pairs: pd.DataFrame,
         *,
-        walk_minutes: float = 15.0,
+        settings: WalkSettings,
         weight: str = "households",
         cost: str = "walk_min",
         rate_m2_per_100_households: float | Sequence[float] | np.ndarray | None = None,
@@ -205,7 +202,7 @@ class SitingProblem:
         """Build the problem from the areas, facility and candidate layers and the reachability pairs.
 
         Sites are the existing facilities first (fixed open), then the candidates. Pairs with
-        ``walk_min`` above `walk_minutes` are dropped: a pair present in the problem means the area
+        ``walk_min`` beyond the walking cutoff are dropped: a pair present in the problem means the area
         is within the walking circle of that site.
 
         Parameters
@@ -221,8 +218,9 @@ class SitingProblem:
         facility_pairs, candidate_pairs : DataFrame
             From siting.reachability: ``area_id``, ``facility_id`` / ``candidate_id``, ``dist_m``,
             ``walk_min``.
-        walk_minutes : float
-            Walking-circle cutoff in minutes (15 for the 15-minute circle).
+        settings : WalkSettings
+            The walking circle the pairs were measured with (``Accessibility.settings``); a pair
+            counts when within its inclusive cutoff.
         weight : str
             Demand weight column of `areas`.
         cost : str
@@ -281,7 +279,7 @@ class SitingProblem:
                         fix=msg("argument_column_missing_fix", what=layer, columns=["area_id", id_col, cost]),
                     )
             # the same inclusive cutoff as the assessment: a site exactly at 15 min covers the area
-            kept = pairs[pairs["walk_min"] <= walk_minutes + CUTOFF_SLACK_MIN] if "walk_min" in pairs.columns else pairs
+            kept = pairs[settings.within_min(pairs["walk_min"])] if "walk_min" in pairs.columns else pairs
             r = area_index.get_indexer(kept["area_id"].astype(str))
             c = site_index.get_indexer(kept[id_col].astype(str))
             unknown = (r < 0) | (c < 0)

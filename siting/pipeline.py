@@ -1,0 +1,477 @@
+"""Run scenario files: read the layers a scenario names, run its study, write its output folder.
+
+A scenario (:mod:`siting.scenario`) says what to read and which rules and optimisation to use; this
+module turns it into a :class:`~siting.plan.Study`, runs the same steps a notebook would (assess,
+check, propose, plan, check again) and collects a :class:`ScenarioResult`, which
+:mod:`siting.report` writes and :mod:`siting.maps` draws.
+
+When a scenario optimises, the proposed centres join the facilities as new community centres with
+their recommended floor area (the floor-area need of the areas they serve, at least the larger of the
+profile's single-site minimum and community-centre minimum), and every figure of the result describes
+the plan; the figures before the proposals are kept with a ``_before`` suffix.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from siting import inputs
+from siting.compliance import ComplianceResult
+from siting.errors import SitingInputError
+from siting.files import write_whole
+from siting.network import StreetNetwork
+from siting.optimize import DEFAULT_METHOD
+from siting.plan import DEFAULT_TIME_LIMIT_S, Proposal, Study
+from siting.profiles import Profile, load_profile
+from siting.progress import Steps
+from siting.reachability import Accessibility
+from siting.scenario import DEFAULT_PROFILE, Scenario, load_scenario
+
+#: The package holding the bundled demo town (the repository's data/ folder; package data in a wheel).
+DEMO_PACKAGE = "siting.demo_data"
+
+
+def demo_dir() -> Path:
+    """The folder of the bundled synthetic demo town (``demo_town``: layers, network, scenarios)."""
+    return Path(str(resources.files(DEMO_PACKAGE).joinpath("demo_town")))
+
+
+@dataclass
+class ScenarioResult:
+    """Everything a scenario run produced; :mod:`siting.report` writes it, :mod:`siting.maps` draws it.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    summary : dict
+        Headline figures and settings (written as ``summary.json``).
+    study : Study
+        The study of the result: the plan when optimised, else the town as it is.
+    baseline : Study or None
+        The town before the proposals (None without ``optimize``).
+    proposal : Proposal or None
+        The optimisation's proposal (None without ``optimize``).
+    service_areas : GeoDataFrame
+        Walking-time service areas of the facilities (and proposed centres).
+    """
+
+    scenario: Scenario
+    summary: dict
+    study: Study
+    service_areas: gpd.GeoDataFrame
+    baseline: Study | None = None
+    proposal: Proposal | None = None
+
+    @property
+    def access(self) -> Accessibility:
+        """The reachability result (of the plan when optimised)."""
+        return self.study.assess()
+
+    @property
+    def compliance(self) -> ComplianceResult:
+        """The floor-area and unit checks (of the plan when optimised)."""
+        return self.study.check()
+
+    @property
+    def areas(self) -> gpd.GeoDataFrame:
+        """Per residential area: reachability and floor-area columns (of the plan when optimised)."""
+        return self.compliance.areas
+
+    @property
+    def facilities(self) -> gpd.GeoDataFrame:
+        """Existing facilities with compliance columns, plus proposed centres (``proposed`` True)."""
+        out = self.compliance.facilities
+        return out if "proposed" in out.columns else out.assign(proposed=False)
+
+    @property
+    def proposals(self) -> gpd.GeoDataFrame | None:
+        """Proposed centres in rank order (None without ``optimize``)."""
+        return None if self.proposal is None else self.proposal.sites
+
+    @property
+    def units(self) -> gpd.GeoDataFrame | None:
+        return self.study.units
+
+    @property
+    def profile(self) -> Profile:
+        return self.study.profile
+
+    @property
+    def network(self) -> StreetNetwork:
+        return self.study.network
+
+    @property
+    def model(self) -> Any:
+        """The solved optimisation model (None without ``optimize``)."""
+        return None if self.proposal is None else self.proposal.model
+
+    @property
+    def access_before(self) -> Accessibility | None:
+        return None if self.baseline is None else self.baseline.assess()
+
+    @property
+    def compliance_before(self) -> ComplianceResult | None:
+        return None if self.baseline is None else self.baseline.check()
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading what a scenario names
+# --------------------------------------------------------------------------------------------------
+_NETWORK_CACHE: dict[tuple, StreetNetwork] = {}
+
+
+def _network(config: dict) -> StreetNetwork:
+    from siting import network
+
+    spec = config["network"]
+    if "path" in spec:
+        path = Path(spec["path"])
+        stat = path.stat() if path.exists() else None
+        key = (str(path), spec.get("layer"), stat.st_size if stat else None, stat.st_mtime_ns if stat else None)
+        if stat is not None and key in _NETWORK_CACHE:
+            return _NETWORK_CACHE[key]
+        net = network.from_file(path, layer=spec.get("layer"))
+        _NETWORK_CACHE.clear()  # one network at a time: a county network is large
+        _NETWORK_CACHE[key] = net
+        return net
+    if "place" in spec:
+        return network.from_place(spec["place"])
+    return network.from_bbox(tuple(spec["bbox"]))
+
+
+def _layer_kwargs(spec: dict, extra: tuple[str, ...] = ()) -> dict:
+    keys = ("layer", "columns", "crs", *extra)
+    return {k: spec[k] for k in keys if k in spec}
+
+
+def _read_inputs(config: dict) -> dict[str, Any]:
+    res = config["residential"]
+    data: dict[str, Any] = {
+        "areas": inputs.read_areas(res["path"], **_layer_kwargs(res, ("household_size",))),
+        "facilities": inputs.read_facilities(
+            config["facilities"]["path"], **_layer_kwargs(config["facilities"], ("lon", "lat"))
+        ),
+        "entrances": None,
+        "candidates": None,
+        "units": None,
+    }
+    if "entrances" in config:
+        data["entrances"] = inputs.read_entrances(config["entrances"]["path"], **_layer_kwargs(config["entrances"]))
+    cand = config.get("candidates")
+    if cand and "path" in cand:
+        data["candidates"] = inputs.read_candidates(cand["path"], **_layer_kwargs(cand, ("lon", "lat")))
+    if "units" in config:
+        data["units"] = inputs.read_units(config["units"]["path"], **_layer_kwargs(config["units"]))
+    return data
+
+
+def _profile(scenario: Scenario) -> Profile:
+    config = scenario.config
+    try:
+        return load_profile(config.get("profile", DEFAULT_PROFILE), config.get("overrides") or None)
+    except SitingInputError as exc:
+        # say which scenario file chose the profile; the profile error already names its own file
+        exc.key = exc.key or "profile/overrides"
+        exc.source = exc.source or str(scenario.path or "scenario")
+        raise
+
+
+# --------------------------------------------------------------------------------------------------
+# Running
+# --------------------------------------------------------------------------------------------------
+def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult:
+    """Run a scenario: read inputs, build the network, assess reachability and the rules, optimise.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        From :func:`siting.scenario.load_scenario` or :func:`siting.scenario.scenario_from_dict`.
+    progress : bool
+        Show the steps on stderr: a live bar on a terminal, one line per step otherwise
+        (:mod:`siting.progress`).
+
+    Returns
+    -------
+    ScenarioResult
+        Nothing is written; see :func:`run_and_write` and :mod:`siting.report`.
+    """
+    config = scenario.config
+    opt = config.get("optimize")
+    reach = config.get("reachability", {})
+    bar = Steps(6 if opt else 4, scenario.name, enabled=progress)
+    step = bar.step
+    try:
+        profile = _profile(scenario)
+        bar.begin("inputs")
+        data = _read_inputs(config)
+        step("network")
+        study = Study.create(
+            _network(config),
+            data["areas"],
+            data["facilities"],
+            profile=profile,
+            bands_min=reach.get("bands_min"),
+            max_snap_m=reach.get("max_snap_m"),
+            entrances=data["entrances"],
+            units=data["units"],
+        )
+        step("reachability")
+        study.check()
+        baseline = proposal = None
+        if opt:
+            step("optimise")
+            candidates = data["candidates"]
+            if candidates is None:
+                candidates = study.generate_candidates(
+                    spacing_m=(config.get("candidates") or {}).get("spacing_m", 150.0)
+                )
+            proposal = study.propose(
+                candidates,
+                opt["objective"],
+                p=opt.get("p"),
+                method=opt.get("method", DEFAULT_METHOD),
+                capacity=bool(opt.get("capacity", False)),
+                weight=opt.get("weight", "households"),
+                time_limit_s=float(opt.get("time_limit_s", DEFAULT_TIME_LIMIT_S)),
+                progress=bar.live,  # the solver's own bars only under a live bar: lines in a log stay readable
+            )
+            baseline, study = study, study.plan(proposal)
+            step("plan")
+            study.check()
+        step("service areas")
+        areas_sa = study.service_areas()
+        summary = _summary(scenario, study, baseline, proposal)
+        step("done")
+    finally:
+        bar.close()
+    return ScenarioResult(
+        scenario=scenario, summary=summary, study=study, service_areas=areas_sa, baseline=baseline, proposal=proposal
+    )
+
+
+def _round(value: Any, digits: int = 6) -> Any:
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(float(value)) else round(float(value), digits)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    return value
+
+
+def _headline(study: Study) -> dict:
+    cov = study.assess().coverage().iloc[0]
+    comp = study.check()
+    areas = comp.areas
+    ok = areas["floor_area_ok"].eq(True).fillna(False).to_numpy(bool)
+    households = areas["households"].to_numpy(dtype=float)
+    total = float(households.sum())
+    return {
+        "households_total": total,
+        "households_within_walk": float(cov["households_within_walk"]),
+        "share_within_walk": float(cov["share_within_walk"]),
+        "households_within_radius": float(cov["households_within_radius"]),
+        "share_within_radius": float(cov["share_within_radius"]),
+        "households_within_radius_network": float(cov["households_within_radius_network"]),
+        "share_within_radius_network": float(cov["share_within_radius_network"]),
+        "areas_total": len(areas),
+        "areas_within_walk": int(cov["areas_within_walk"]),
+        "areas_floor_area_ok": int(ok.sum()),
+        "share_households_floor_area_ok": float(households[ok].sum() / total) if total > 0 else float("nan"),
+        "floor_area_shortfall_m2": float(comp.summary["shortfall_m2"]),
+    }
+
+
+def _summary(scenario: Scenario, study: Study, baseline: Study | None, proposal: Proposal | None) -> dict:
+    comp, profile, settings = study.check(), study.profile, study.settings
+    summary: dict[str, Any] = {
+        "scenario": scenario.name,
+        "profile": comp.summary["profile"],
+        "profile_chain": list(profile.chain),
+    }
+    summary.update(_headline(study))
+    sites = None if proposal is None else proposal.sites
+    model = None if proposal is None else proposal.model
+    summary["proposed_sites"] = 0 if sites is None else len(sites)
+    summary["proposed_site_ids"] = [] if sites is None else sites["candidate_id"].astype(str).tolist()
+    summary["objective"] = model.objective if model is not None else None
+    summary["bound"] = model.bound if model is not None else None
+    summary["status"] = model.status if model is not None else "not_optimised"
+    summary["gap"] = model.gap if model is not None else None
+    if baseline is not None:
+        summary.update({f"{key}_before": value for key, value in _headline(baseline).items()})
+    opt = scenario.config.get("optimize")
+    summary["settings"] = {
+        **settings.as_dict(),
+        "service_radius_source": settings.sources.get("service_radius_m"),
+        "optimize": dict(opt) if opt else None,
+    }
+    table = profile.describe("en")
+    summary["profile_values"] = {row.key: profile.value(row.key) for row in table.itertuples(index=False)}
+    summary["compliance"] = comp.summary
+    summary["fingerprint"] = scenario.fingerprint()
+    return _clean(summary)
+
+
+def _clean(value: Any) -> Any:
+    """JSON-ready: numpy scalars to Python, non-finite floats to None, floats rounded to 6 decimals
+    (so that last-bit noise of a solver does not make two identical runs differ)."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if value is pd.NA:
+        return None
+    return _round(value)
+
+
+# --------------------------------------------------------------------------------------------------
+# Writing, reusing, comparing
+# --------------------------------------------------------------------------------------------------
+def run_and_write(
+    scenario: Scenario, *, out: str | Path | None = None, progress: bool = True
+) -> tuple[ScenarioResult, Path]:
+    """Run a scenario and write its output folder whole (see :func:`siting.report.write_result`).
+
+    Parameters
+    ----------
+    scenario : Scenario
+    out : path, optional
+        Output folder; default the scenario's ``output``.
+    progress : bool
+        Progress bar on stderr.
+
+    Returns
+    -------
+    (ScenarioResult, Path)
+        The result and the folder written.
+    """
+    from siting.report import atomic_folder, write_result
+
+    target = Path(out).resolve() if out is not None else scenario.output_dir
+    _guard_inputs(scenario, target)
+    with atomic_folder(target) as tmp:
+        result = run_scenario(scenario, progress=progress)
+        write_result(result, tmp)
+    return result, target
+
+
+def _guard_inputs(scenario: Scenario, target: Path) -> None:
+    """Refuse an output folder that holds an input: replacing it would delete the planner's data."""
+    target = target.resolve()
+    for path in scenario.input_files():
+        if path.resolve().is_relative_to(target):
+            raise SitingInputError(
+                f"the output folder {target} contains the input {path}",
+                source=str(scenario.path or "scenario"),
+                column="output",
+                fix="choose an output folder of its own, e.g. out/<scenario name>",
+            )
+
+
+def load_result(folder: str | Path) -> dict:
+    """A written output folder read back as a mapping (``summary``, ``areas``, ``facilities``, ...).
+
+    Usable wherever :func:`siting.maps.comparison_map` takes a result.
+    """
+    folder = Path(folder)
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    out: dict[str, Any] = {"summary": summary}
+    for name in ("areas", "facilities", "proposals", "service_areas"):
+        path = folder / f"{name}.gpkg"
+        out[name] = gpd.read_file(path) if path.exists() else None
+    return out
+
+
+def run_or_reuse(scenario: Scenario, *, progress: bool = True) -> Any:
+    """The scenario's result: read back from its output folder when that was made from the same
+    settings and inputs (same fingerprint), else run and written anew."""
+    summary_path = scenario.output_dir / "summary.json"
+    if summary_path.exists():
+        try:
+            stored = json.loads(summary_path.read_text(encoding="utf-8")).get("fingerprint")
+        except (OSError, json.JSONDecodeError):
+            stored = None
+        if stored == scenario.fingerprint():
+            return load_result(scenario.output_dir)
+    return run_and_write(scenario, progress=progress)[0]
+
+
+def compare_scenarios(
+    paths: list[str | Path], *, out: str | Path = "out/compare", progress: bool = True
+) -> tuple[pd.DataFrame, Path]:
+    """Run (or reuse) each scenario and write the side-by-side comparison folder.
+
+    Parameters
+    ----------
+    paths : list of path
+        Two or more scenario files.
+    out : path
+        The comparison folder (``comparison.csv``, ``comparison.xlsx``, ``comparison_map.html``).
+    progress : bool
+
+    Returns
+    -------
+    (DataFrame, Path)
+        The comparison table and the folder written.
+    """
+    from siting.report import atomic_folder, write_comparison
+
+    scenarios = [load_scenario(p) for p in paths]
+    results = [run_or_reuse(s, progress=progress) for s in scenarios]
+    target = Path(out).resolve()
+    for scenario in scenarios:
+        _guard_inputs(scenario, target)
+    with atomic_folder(target) as tmp:
+        table = write_comparison(results, tmp)
+    return table, target
+
+
+def run_demo(*, out: str | Path = "out/demo", maps: str | Path = "maps", progress: bool = True) -> str:
+    """Run the bundled demo town's baseline and optimised plan, compare them, and say what was found.
+
+    Writes ``<out>/baseline/``, ``<out>/plan/`` and ``<out>/compare/`` (the whole ``<out>`` folder at
+    once) and ``<maps>/demo_baseline.html``, ``demo_plan.html``, ``demo_compare.html``; both folders
+    are relative to the current folder, so this works from an installed wheel anywhere.
+
+    Returns
+    -------
+    str
+        A short summary in Chinese and English, with where the files are.
+    """
+    from siting.report import atomic_folder, format_demo, write_comparison, write_result
+
+    folder = demo_dir() / "scenarios"
+    baseline, plan = load_scenario(folder / "baseline.yml"), load_scenario(folder / "plan.yml")
+    target = Path(out).resolve()
+    maps_dir = Path(maps).resolve()
+    _guard_inputs(baseline, target)
+    _guard_inputs(plan, target)
+    with atomic_folder(target) as tmp:
+        with warnings.catch_warnings():
+            # The demo data is meant to have the quirks these warn about (estimated households, a stray track).
+            warnings.simplefilter("ignore")
+            results = [run_scenario(s, progress=progress) for s in (baseline, plan)]
+        for name, result in zip(("baseline", "plan"), results, strict=True):
+            write_result(result, tmp / name)
+        write_comparison(results, tmp / "compare")
+    maps_made = [
+        save_map_copy(target / name / "map.html", maps_dir / f"demo_{name}.html") for name in ("baseline", "plan")
+    ]
+    maps_made.append(save_map_copy(target / "compare" / "comparison_map.html", maps_dir / "demo_compare.html"))
+    return format_demo(results, target, maps_made)
+
+
+def save_map_copy(source: Path, destination: Path) -> Path:
+    """Copy a written map to ``destination`` whole, readable by colleagues (:func:`siting.files.write_whole`)."""
+    return write_whole(destination, source.read_bytes())
