@@ -768,6 +768,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "增加备选点、减小 p，或不考虑容量（capacity: false）",
         "add candidate sites, lower p, or set capacity: false",
     ),
+    # running scenarios (siting.pipeline)
+    "output_holds_input": (
+        "输出文件夹 {folder} 中包含输入文件 {path}",
+        "the output folder {folder} contains the input {path}",
+    ),
+    "output_holds_input_fix": (
+        "另选一个单独的输出文件夹，如 out/<方案名称>",
+        "choose an output folder of its own, e.g. out/<scenario name>",
+    ),
     # the command line (siting.cli)
     "interrupted": ("已中断；没有留下写了一半的输出文件夹", "interrupted; no output folder was left half-written"),
     "where_command": ("命令 {command}", "command {command}"),

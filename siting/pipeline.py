@@ -29,6 +29,7 @@ from siting import inputs
 from siting.compliance import ComplianceResult
 from siting.errors import SitingInputError
 from siting.files import write_whole
+from siting.labels import msg
 from siting.network import StreetNetwork
 from siting.optimize import DEFAULT_METHOD
 from siting.plan import DEFAULT_TIME_LIMIT_S, Proposal, Study
@@ -372,10 +373,10 @@ def _guard_inputs(scenario: Scenario, target: Path) -> None:
     for path in scenario.input_files():
         if path.resolve().is_relative_to(target):
             raise SitingInputError(
-                f"the output folder {target} contains the input {path}",
-                source=str(scenario.path or "scenario"),
-                column="output",
-                fix="choose an output folder of its own, e.g. out/<scenario name>",
+                msg("output_holds_input", folder=target, path=path),
+                source=str(scenario.path) if scenario.path else None,
+                key="output",
+                fix=msg("output_holds_input_fix"),
             )
 
 

@@ -425,7 +425,7 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
 
     Parameters
     ----------
-    result : siting.scenario.ScenarioResult
+    result : siting.pipeline.ScenarioResult
     folder : path
         Created if missing.
     language : {"zh", "en"}
@@ -495,7 +495,7 @@ def comparison_table(results: Sequence[Any]) -> pd.DataFrame:
     Parameters
     ----------
     results : sequence
-        Scenario results (:class:`~siting.scenario.ScenarioResult` or mappings with ``summary``).
+        Scenario results (:class:`~siting.pipeline.ScenarioResult` or mappings with ``summary``).
 
     Returns
     -------

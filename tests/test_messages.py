@@ -16,7 +16,7 @@ import pytest
 import shapely
 
 from siting import households, inputs, labels, maps, network, reachability
-from siting.compliance import check_compliance
+from siting.compliance import check_compliance_pairs
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import MESSAGES, language, msg
 from siting.optimize import PMedian, SitingProblem
@@ -173,7 +173,7 @@ def _raise(case: str, tmp_path: Path, t_network, t_areas, t_facilities) -> None:
     elif case == "compliance":
         areas = t_areas.assign(status=["existing", "old", "new", "new", "new"])
         pairs = pd.DataFrame({"area_id": ["A1"], "facility_id": ["F1"], "walk_min": [5.0]})
-        check_compliance(areas, t_facilities, pairs, "dong_e")
+        check_compliance_pairs(areas, t_facilities, pairs, "dong_e")
     elif case == "maps":
         maps.result_map(t_areas.assign(within_walk=True), basemap="tianditu", tianditu_key="")
     elif case == "report":
