@@ -215,6 +215,9 @@ TERMS: dict[str, tuple[str, str]] = {
     "amap": ("高德地图", "Amap"),
     "tianditu": ("天地图", "Tianditu"),
     "missing": ("—", "—"),
+    "layer_streets": ("路网", "Streets"),
+    "streets_major": ("主要道路", "main roads"),
+    "streets_minor": ("其他道路", "other streets and paths"),
     # units of the optimisation figures (siting.report.objective_units), by what they count and the weight
     "unit_cost_households": ("户·分钟", "household-minutes"),
     "unit_cost_elderly": ("人·分钟", "person-minutes"),
@@ -648,6 +651,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "'amap' 或 None",
         "pass tianditu_key='…' (a free browser key from https://console.tianditu.gov.cn), set the TIANDITU_KEY "
         "environment variable, or choose basemap='osm', 'amap' or None",
+    ),
+    "map_streets_fix": (
+        "传入分析所用的路网（StreetNetwork，如 ScenarioResult.network）或带坐标系的道路线图层",
+        "pass the analysis's street network (a StreetNetwork, e.g. ScenarioResult.network) or street lines with a CRS",
     ),
     "map_areas_fix": ("传入可达性分析返回的小区表", "pass the areas returned by the reachability step"),
     "map_facilities_fix": ("给每处设施填写等级", "give each facility a level"),

@@ -3,13 +3,17 @@
 Every map is one self-contained HTML file. Leaflet's script and stylesheet are embedded in it (taken from
 the ``folium-offline`` package, which ships them), and nothing else is loaded: no jQuery, Bootstrap or
 icon fonts. So the map works offline and on government intranets; only base-map tiles are fetched, and a
-map whose tiles cannot load still shows every data layer.
+map whose tiles cannot load still shows every data layer, over the street network of the analysis
+(``streets=``): a base layer of its own, drawn when there are no tiles or they cannot load
+(:class:`_StreetsWhenTilesFail`), so that a planner on an intranet still sees where things are.
 
 Geometries are simplified for display in a metric CRS (:data:`DISPLAY_TOLERANCE_M`) and rounded to
 :data:`COORD_DECIMALS` decimals (about 0.1 m); each dataset is embedded once in a compact form (integer
-coordinate deltas, properties as columns, only the figures shown in tooltips) and decoded in the browser.
-The demo town's map is about 220 kB (165 kB of it Leaflet); 3,000 residential areas with service areas,
-220 boundaries and 80 facilities make about 1.2 MB, five times less than folium's GeoJSON layers.
+coordinate deltas, properties as columns, only the figures shown in tooltips) and decoded in the browser;
+street segments are joined per name first (:func:`street_lines`). The demo town's map is about 240 kB
+(165 kB of it Leaflet, 6 kB its streets; Wudaokou's 104 km of streets take 28 kB); 3,000 residential
+areas with service areas, 220 boundaries and 80 facilities make about 1.2 MB, five times less than
+folium's GeoJSON layers.
 
 Base maps: ``"osm"`` (OpenStreetMap, WGS84), ``"amap"`` (高德, whose tiles are drawn in GCJ-02: every
 geometry is shifted to GCJ-02 before drawing, or it would land hundreds of metres off), ``"tianditu"``
@@ -21,7 +25,7 @@ from __future__ import annotations
 import html
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -67,6 +71,22 @@ UNIT_STYLES = {
     "township": {"color": "#252525", "weight": 3, "fill": False},
     "community": {"color": "#737373", "weight": 1.2, "dashArray": "5 4", "fill": False},
 }
+
+#: Street network styles: main roads (OSM ``highway`` motorway to tertiary, and their links) and the rest.
+STREET_STYLES = {
+    "major": {"color": "#8f8a80", "weight": 2.6, "opacity": 0.85},
+    "minor": {"color": "#a8a398", "weight": 1.2, "opacity": 0.85},
+}
+MAJOR_HIGHWAYS = ("motorway", "trunk", "primary", "secondary", "tertiary")
+#: Marker radius of a point residential area that has no ``point_radius_m``, in screen pixels.
+POINT_AREA_RADIUS_PX = 6
+#: Milliseconds a map with base-map tiles waits for its first tile before it shows the street layer.
+TILE_TIMEOUT_MS = 4000
+#: Background of a map without tiles (basemap None, or tiles that failed): paper, not Leaflet's grey.
+PLAIN_BACKGROUND = "#f7f6f2"
+#: Leaflet pane of the street layer: above the tiles (200), below every data layer (overlays, 400).
+STREET_PANE = "sitingStreets"
+STREET_PANE_Z = 350
 
 _TILES: dict[str, list[dict[str, Any]]] = {
     "osm": [
@@ -133,6 +153,60 @@ class _HtmlControl(MacroElement):
         self.css_class = css_class
 
 
+class _Pane(MacroElement):
+    """A Leaflet map pane at a given z-index (layers drawn in it stack between the map's own panes)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.createPane({{ this.pane|tojson }}).style.zIndex = {{ this.z_index|tojson }};
+        {% endmacro %}
+    """)
+
+    def __init__(self, pane: str, z_index: int) -> None:
+        super().__init__()
+        self._name = "Pane"
+        self.pane = pane
+        self.z_index = z_index
+
+
+class _StreetsWhenTilesFail(MacroElement):
+    """Shows the street layer when the base map cannot load: on an intranet the tile server is out of reach.
+
+    The first tile that fails, or no tile within :data:`TILE_TIMEOUT_MS` (a firewall that drops requests
+    answers neither way), switches the streets on and the background to :data:`PLAIN_BACKGROUND`, unless
+    a tile has loaded by then. Once decided it stays so: the planner can still switch the layer in the
+    layer control.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }}, streets = {{ this.streets.get_name() }};
+            var loaded = false, decided = false;
+            function fallback() {
+                if (decided || loaded) { return; }
+                decided = true;
+                map.getContainer().style.background = {{ this.background|tojson }};
+                if (!map.hasLayer(streets)) { map.addLayer(streets); }
+            }
+            {% for tiles in this.tiles %}
+            {{ tiles.get_name() }}.on("tileload", function() { loaded = true; });
+            {{ tiles.get_name() }}.on("tileerror", fallback);
+            {% endfor %}
+            setTimeout(fallback, {{ this.timeout_ms|tojson }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, streets: Layer, tiles: Sequence[Layer], timeout_ms: int = TILE_TIMEOUT_MS) -> None:
+        super().__init__()
+        self._name = "StreetsWhenTilesFail"
+        self.streets = streets
+        self.tiles = tiles
+        self.timeout_ms = timeout_ms
+        self.background = PLAIN_BACKGROUND
+
+
 class _SyncViews(MacroElement):
     """Keeps two maps at the same centre and zoom (side-by-side comparison)."""
 
@@ -163,7 +237,7 @@ class _SyncViews(MacroElement):
 
 
 _CSS = """<style>
-.siting-box {background: rgba(255,255,255,0.92); padding: 6px 9px; border-radius: 4px;
+.siting-box {background: #fff; padding: 6px 9px; border-radius: 4px;
   box-shadow: 0 1px 4px rgba(0,0,0,0.35); font: 13px/1.45 "Noto Sans CJK SC", "Microsoft YaHei",
   "PingFang SC", sans-serif; color: #222; max-width: 330px;}
 .siting-title b {font-size: 15px;}
@@ -209,6 +283,7 @@ _PROPOSAL_FIELDS = [
     ("hc", "households_newly_covered", "int"),
 ]
 _SERVICE_FIELDS = [("fi", "facility_id", "text"), ("m", "minutes", "int")]
+_STREET_FIELDS = [("n", "name", "text")]
 _UNIT_FIELDS = [("n", "name", "text"), ("u", "unit_id", "text")]
 
 
@@ -254,6 +329,39 @@ def _require(frame: gpd.GeoDataFrame | None, columns: tuple[str, ...], name: str
         raise SitingInputError(msg("map_columns_missing", columns=missing), source=source, column=missing[0], fix=fix)
     if frame.crs is None:
         raise SitingInputError(msg("layer_no_crs"), source=source, fix=msg("map_no_crs_fix"))
+
+
+def street_lines(streets: Any) -> gpd.GeoDataFrame:
+    """Streets to draw: one multi-line per class and name, its segments joined end to end.
+
+    Parameters
+    ----------
+    streets : StreetNetwork or GeoDataFrame
+        A :class:`siting.network.StreetNetwork` (its ``edges``) or street lines in any CRS, with ``name``
+        and ``highway`` (OSM tags; several joined by ";") when known.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``kind`` ("major": OSM motorway to tertiary and their links; "minor": the rest), ``name`` (None for
+        unnamed streets) and a (Multi)LineString geometry, in the CRS of the input. A few hundred
+        features instead of thousands of segments keep the map's HTML small.
+    """
+    edges = getattr(streets, "edges", streets)
+    _require(edges, (), "streets", msg("map_streets_fix"))
+    index = edges.index
+    highway = edges["highway"] if "highway" in edges else pd.Series("", index=index)
+    tags = highway.fillna("").astype(str).str.split(";")
+    major = tags.map(lambda parts: any(p.strip().removesuffix("_link") in MAJOR_HIGHWAYS for p in parts))
+    names = edges["name"] if "name" in edges else pd.Series(None, index=index, dtype=object)
+    names = names.where(names.notna() & (names.astype(str).str.strip() != ""), "").astype(str)
+    keys = pd.DataFrame({"kind": np.where(major.to_numpy(bool), "major", "minor"), "name": names.to_numpy()})
+    codes, groups = pd.MultiIndex.from_frame(keys).factorize(sort=True)
+    order = np.argsort(codes, kind="stable")  # shapely wants the parts of each collection together
+    lines = shapely.line_merge(shapely.multilinestrings(edges.geometry.to_numpy()[order], indices=codes[order]))
+    frame = pd.DataFrame(list(groups), columns=["kind", "name"])
+    frame["name"] = frame["name"].replace("", None)
+    return gpd.GeoDataFrame(frame, geometry=lines, crs=edges.crs)
 
 
 def _display_geometries(frame: gpd.GeoDataFrame, basemap: str | None) -> np.ndarray:
@@ -306,23 +414,31 @@ var sitingMaps = {
     }).join("") + "</table>";
   },
   layer: function(data, o) {
-    return L.geoJson(data, {
+    var options = {
       style: function(f) { return o.styles[f.properties[o.cls]]; },
       pointToLayer: function(f, latlng) {
         var style = L.extend({}, o.styles[f.properties[o.cls]]);
-        return o.radius ? L.circle(latlng, L.extend(style, {radius: o.radius})) : L.circleMarker(latlng, style);
+        // A circle in metres: the layer's radius, or the feature's own (a point 小区's point_radius_m)
+        var metres = o.radius || (o.pointRadius && f.properties[o.pointRadius]);
+        return metres ? L.circle(latlng, L.extend(style, {radius: metres})) : L.circleMarker(latlng, style);
       },
       onEachFeature: function(f, layer) {
         if (o.rank) {
           layer.bindTooltip(String(f.properties[o.rank]),
                             {permanent: true, direction: "center", className: "siting-rank"});
+        } else if (o.label) {
+          if (f.properties[o.label]) { layer.bindTooltip(f.properties[o.label], {sticky: true}); }
         } else if (o.tooltip.length) {
           layer.bindTooltip(function() { return sitingMaps.table(f.properties, o.tooltip, o.labels); },
                             {sticky: true});
         }
-        layer.bindPopup(function() { return sitingMaps.table(f.properties, o.popup, o.labels); });
+        if (o.popup.length) {
+          layer.bindPopup(function() { return sitingMaps.table(f.properties, o.popup, o.labels); });
+        }
       }
-    });
+    };
+    if (o.pane) { options.pane = o.pane; }
+    return L.geoJson(data, options);
   }
 };
 </script>""".replace("__TYPES__", json.dumps(list(_GEOMETRY_TYPES)))
@@ -408,19 +524,25 @@ class _DataLayer(Layer):
         tooltip: tuple[str, ...] | None = None,
         radius_m: float | None = None,
         rank_key: str | None = None,
+        label_key: str | None = None,
+        point_radius_key: str | None = None,
+        pane: str | None = None,
     ) -> None:
         super().__init__(name=html.escape(name), overlay=True, control=True, show=show)
         self._name = "SitingLayer"
         self.dataset = dataset
-        self.options = {
+        self.options: dict[str, Any] = {
             "cls": class_key,
             "styles": dict(styles),
             "radius": radius_m,
             "rank": rank_key,
             "tooltip": [k for k in dataset.labels if tooltip is None or k in tooltip],
-            "popup": list(dataset.labels),
+            "popup": [] if label_key else list(dataset.labels),
             "labels": {k: html.escape(v) for k, v in dataset.labels.items()},
         }
+        # Only when used: the options travel once per layer in the page.
+        extra = {"label": label_key, "pointRadius": point_radius_key, "pane": pane}
+        self.options.update({k: v for k, v in extra.items() if v is not None})
 
     def js_options(self) -> str:
         return _js_literal(self.options)
@@ -436,15 +558,44 @@ class _Builder:
         self.legend: list[tuple[str, list[tuple[str, str]]]] = []
         self.bounds: list[np.ndarray] = []
 
-    def dataset(self, frame: gpd.GeoDataFrame, fields: list[tuple[str, str, str]]) -> _Dataset | None:
-        """Embed a frame's display geometries and formatted fields; None if nothing can be drawn."""
+    def dataset(
+        self, frame: gpd.GeoDataFrame, fields: list[tuple[str, str, str]], *, fit: bool = True
+    ) -> _Dataset | None:
+        """Embed a frame's display geometries and formatted fields; None if nothing can be drawn.
+        ``fit``: the map's first view includes these features."""
         props, labels = _properties(frame, fields, self.language)
         data = _Dataset(_display_geometries(frame, self.basemap), props, labels)
         if not len(data):
             return None
         data.add_to(self.map)
-        self.bounds.append(data.bounds)
+        if fit:
+            self.bounds.append(data.bounds)
         return data
+
+    def streets(self, streets: Any, *, show: bool) -> _DataLayer | None:
+        """The street network as a base layer: light lines under every data layer, names on hover.
+
+        Its extent does not set the first view (an OSM extract reaches well beyond the study area).
+        """
+        lines = street_lines(streets)
+        data = self.dataset(lines, _STREET_FIELDS, fit=False)
+        if data is None:
+            return None
+        data.add_column("k", lines["kind"].to_numpy())
+        _Pane(STREET_PANE, STREET_PANE_Z).add_to(self.map)
+        name = term("layer_streets", self.language)
+        layer = _DataLayer(data, name, "k", STREET_STYLES, show=show, label_key="n", pane=STREET_PANE)
+        layer.add_to(self.map)
+        present = set(lines["kind"])
+        self.add_legend(
+            name,
+            [
+                (_swatch(style, "line"), term(f"streets_{k}", self.language))
+                for k, style in STREET_STYLES.items()
+                if k in present
+            ],
+        )
+        return layer
 
     def layer(
         self,
@@ -493,7 +644,8 @@ def _new_map(
     key = tianditu_key or os.environ.get("TIANDITU_KEY")
     if basemap == "tianditu" and not key:
         raise SitingInputError(msg("map_tianditu_key"), column="tianditu_key", fix=msg("map_tianditu_key_fix"))
-    m = _OfflineMap(location=[0.0, 0.0], zoom_start=2, tiles=None, control_scale=True, **size)
+    # Quarter zoom steps: the first view fills the room beside the legend instead of halving to fit it.
+    m = _OfflineMap(location=[0.0, 0.0], zoom_start=2, tiles=None, control_scale=True, zoom_snap=0.25, **size)
     if figure is not None:
         figure.add_child(m)
     for i, tiles in enumerate(_TILES.get(basemap or "", [])):
@@ -513,7 +665,7 @@ def _new_map(
     if basemap is None:
         # No tiles: a plain paper-like background instead of Leaflet's grey.
         header.add_child(
-            Element("<style>.folium-map.leaflet-container {background: #f7f6f2;}</style>"),
+            Element(f"<style>.folium-map.leaflet-container {{background: {PLAIN_BACKGROUND};}}</style>"),
             name="siting_plain_background",
         )
     return m
@@ -528,14 +680,21 @@ def _draw(
     radius_m: float | None,
     units: gpd.GeoDataFrame | None,
     proposals: gpd.GeoDataFrame | None,
-) -> None:
-    """Draw every result layer, bottom to top: service areas, circles, areas, boundaries, facilities, proposals."""
+    streets: Any = None,
+) -> _DataLayer | None:
+    """Draw every result layer, bottom to top: streets, service areas, circles, areas, boundaries, facilities,
+    proposals. Returns the street layer (None without streets).
+
+    The streets show from the start on a plain background; over base-map tiles they start hidden (the
+    tiles show the streets) and :class:`_StreetsWhenTilesFail` shows them when the tiles cannot load.
+    """
     lang = builder.language
     _require(areas, ("within_walk",), "areas", msg("map_areas_fix"))
     _require(facilities, ("level",), "facilities", msg("map_facilities_fix"))
     _require(service_areas, ("minutes",), "service_areas", msg("map_service_areas_fix"))
     _require(units, ("level",), "units", msg("map_units_fix"))
     _require(proposals, ("rank",), "proposals", msg("map_proposals_fix"))
+    street_layer = builder.streets(streets, show=builder.basemap is None) if streets is not None else None
 
     reach: list[tuple[str, str]] = []
     if service_areas is not None and len(service_areas):
@@ -585,15 +744,28 @@ def _draw(
         "unreachable",
         np.where(areas["within_walk"].fillna(False).astype(bool), "within", "outside"),
     )
-    walk_styles = {k: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.55} for k, c in WALK_COLORS.items()}
+    # "radius": the marker of a point area without point_radius_m, in pixels
+    walk_styles = {
+        k: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.55, "radius": POINT_AREA_RADIUS_PX}
+        for k, c in WALK_COLORS.items()
+    }
+    area_data = builder.dataset(areas, _AREA_FIELDS)
+    point_radius = None
+    if area_data is not None and "point_radius_m" in areas:
+        # Point 小区 are drawn as circles of their own radius in metres (0: the marker instead).
+        radius = pd.to_numeric(areas["point_radius_m"], errors="coerce").where(areas.geom_type == "Point")
+        area_data.add_column("pr", radius.fillna(0).round(1).to_numpy())
+        point_radius = "pr"
     area_data = builder.layer(
         areas,
         term("layer_walk", lang),
         _AREA_FIELDS,
         pd.Series(walk_class, index=areas.index),
         walk_styles,
+        data=area_data,
         class_key="kw",
         tooltip=_AREA_TOOLTIP,
+        point_radius_key=point_radius,
     )
     if area_data is not None:
         present = set(walk_class)
@@ -604,7 +776,8 @@ def _draw(
     if area_data is not None and "floor_area_ok" in areas:
         fa_class = np.where(areas["floor_area_ok"].fillna(False).astype(bool), "ok", "short")
         fa_styles = {
-            k: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.6} for k, c in FLOOR_AREA_COLORS.items()
+            k: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.6, "radius": POINT_AREA_RADIUS_PX}
+            for k, c in FLOOR_AREA_COLORS.items()
         }
         # Hidden at first: it covers the same polygons as the walking-circle layer.
         if builder.layer(
@@ -617,6 +790,7 @@ def _draw(
             class_key="kf",
             show=False,
             tooltip=_AREA_TOOLTIP,
+            point_radius_key=point_radius,
         ):
             builder.add_legend(
                 term("layer_floor_area", lang), [(_swatch(fa_styles[k]), term(k, lang)) for k in FLOOR_AREA_COLORS]
@@ -689,6 +863,7 @@ def _draw(
             rank_key="rk",
         ):
             builder.add_legend(term("layer_proposals", lang), [(_swatch(style, "circle"), term("proposal", lang))])
+    return street_layer
 
 
 def _summary_html(summary: Mapping[str, Any] | None, language: str) -> str:
@@ -754,7 +929,52 @@ def _decorate(
     folium.LayerControl(collapsed=collapsed).add_to(m)
 
 
-def _fit(maps: list[folium.Map], bounds: list[np.ndarray]) -> None:
+def _streets_when_tiles_fail(m: folium.Map, street_layer: _DataLayer | None) -> None:
+    """Let the page show the streets when the map's tiles cannot load (see :class:`_StreetsWhenTilesFail`)."""
+    tiles = [child for child in m._children.values() if isinstance(child, folium.TileLayer)]
+    if street_layer is not None and tiles:
+        _StreetsWhenTilesFail(street_layer, tiles).add_to(m)
+
+
+class _FitBesideBoxes(MacroElement):
+    """The first view of one or more maps: the data fitted beside the legend (bottom left) and an expanded
+    layer control (top right), their widths measured in the page, so that no box covers data at first sight.
+
+    Several maps get the same padding (the widest boxes among them) and hence the same view: on the
+    comparison page only the right-hand map has the legend, and both must show the same place.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+            var maps = [{% for m in this.maps %}{{ m.get_name() }}{{ "," if not loop.last }}{% endfor %}];
+            var left = 0, right = 0;
+            maps.forEach(function(map) {
+                var legend = map.getContainer().querySelector(".siting-legend");
+                var layers = map.getContainer().querySelector(".leaflet-control-layers-expanded");
+                if (legend) { left = Math.max(left, legend.offsetWidth + 20); }
+                if (layers) { right = Math.max(right, layers.offsetWidth + 20); }
+            });
+            maps.forEach(function(map) {
+                // However wide the boxes, at least half of the map is left for the data.
+                var scale = Math.min(1, map.getSize().x / 2 / Math.max(left + right, 1));
+                map.fitBounds({{ this.bounds|tojson }},
+                              {paddingTopLeft: [left * scale, 10], paddingBottomRight: [right * scale, 10]});
+            });
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, maps: Sequence[folium.Map], bounds: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "FitBesideBoxes"
+        self.maps = list(maps)
+        self.bounds = bounds
+
+
+def _fit(maps: list[folium.Map], bounds: list[np.ndarray], parent: Any) -> None:
+    """Centre the maps on the data, and add to ``parent`` (the map, or the comparison page) the script that
+    fits the first view beside the boxes; it runs after the boxes exist."""
     if not bounds:
         return
     b = np.vstack(bounds)
@@ -762,7 +982,7 @@ def _fit(maps: list[folium.Map], bounds: list[np.ndarray]) -> None:
     north_east = [float(b[:, 3].max()), float(b[:, 2].max())]
     for m in maps:
         m.location = [(south_west[0] + north_east[0]) / 2, (south_west[1] + north_east[1]) / 2]
-        m.fit_bounds([south_west, north_east])
+    parent.add_child(_FitBesideBoxes(maps, [south_west, north_east]))
 
 
 def result_map(
@@ -773,6 +993,7 @@ def result_map(
     radius_m: float | None = 1000,
     units: gpd.GeoDataFrame | None = None,
     proposals: gpd.GeoDataFrame | None = None,
+    streets: Any = None,
     summary: Mapping[str, Any] | None = None,
     title: str | None = None,
     scenario: str | None = None,
@@ -786,7 +1007,8 @@ def result_map(
     Parameters
     ----------
     areas : GeoDataFrame
-        Residential areas (polygons, any CRS) with ``within_walk`` and, as available, ``name``,
+        Residential areas (polygons, or points drawn as circles of ``point_radius_m`` metres when given,
+        else as small markers; any CRS) with ``within_walk`` and, as available, ``name``,
         ``households``, ``status``, ``walk_min`` (NaN: unreachable), ``nearest_facility``,
         ``dist_m_straight``, ``within_radius``, ``dist_m_network``, ``within_radius_network``; with
         ``floor_area_ok`` (and ``required_floor_area_m2``, ``available_floor_area_m2``, ``shortfall_m2``)
@@ -804,13 +1026,20 @@ def result_map(
     proposals : GeoDataFrame, optional
         Proposed centres (points) with ``rank`` and optionally ``name``, ``recommended_floor_area_m2``,
         ``households_newly_covered``.
+    streets : StreetNetwork or GeoDataFrame, optional
+        The street network of the analysis (``ScenarioResult.network``) or street lines with ``name`` and
+        ``highway``: a base layer of light lines under the data, street names on hover (:func:`street_lines`).
+        On a plain background it is shown from the start; over tiles it is shown as soon as the tiles
+        fail to load, or none has loaded after :data:`TILE_TIMEOUT_MS` (an intranet without the tile
+        server), and stays off while they load. It never sets the first view.
     summary : dict, optional
         Scenario figures; those in :data:`SUMMARY_KEYS` fill the summary box (shares as fractions 0–1).
         Its ``scenario`` and ``profile`` entries are used when those arguments are not given.
     title, scenario, profile : str, optional
         Title (default: a generic one), scenario name and rule-profile name for the title box.
     basemap : {"osm", "amap", "tianditu", None}, default "osm"
-        Tiles under the data. "amap" shifts every geometry to GCJ-02; None draws on a plain background.
+        Tiles under the data. "amap" shifts every geometry to GCJ-02; None draws on a plain background
+        (with the streets, when given, to orient by).
     language : {"zh", "en"}, default "zh"
         Language of layer names, legend, tooltips and popups.
     tianditu_key : str, optional
@@ -826,7 +1055,16 @@ def result_map(
     scenario = scenario or summary.get("scenario")
     m = _new_map(basemap, tianditu_key, language)
     builder = _Builder(m, basemap, language)
-    _draw(builder, areas, facilities, service_areas=service_areas, radius_m=radius_m, units=units, proposals=proposals)
+    street_layer = _draw(
+        builder,
+        areas,
+        facilities,
+        service_areas=service_areas,
+        radius_m=radius_m,
+        units=units,
+        proposals=proposals,
+        streets=streets,
+    )
     _decorate(
         builder,
         title=title,
@@ -835,12 +1073,13 @@ def result_map(
         summary=summary,
         legend=builder.legend,
     )
+    _streets_when_tiles_fail(m, street_layer)
     cast(Figure, m.get_root()).title = _page_title(title, [scenario], language)
-    _fit([m], builder.bounds)
+    _fit([m], builder.bounds, m)
     return m
 
 
-_RESULT_PARTS = ("areas", "facilities", "service_areas", "units", "proposals", "summary")
+_RESULT_PARTS = ("areas", "facilities", "service_areas", "units", "proposals", "summary", "streets", "network")
 
 
 def _result_parts(result: Any, which: str) -> dict[str, Any]:
@@ -854,6 +1093,9 @@ def _result_parts(result: Any, which: str) -> dict[str, Any]:
             fix=msg("map_result_no_areas_fix"),
         )
     parts["summary"] = dict(parts["summary"] or {})
+    # A ScenarioResult carries its network; a result read back from its folder, the streets layer.
+    if parts["streets"] is None:
+        parts["streets"] = parts["network"]
     for key in ("scenario", "profile"):
         if parts["summary"].get(key) is None and get(key, None) is not None:
             parts["summary"][key] = get(key, None)
@@ -876,8 +1118,9 @@ def comparison_map(
     ----------
     result_a, result_b : mapping or object
         Scenario results with ``areas`` and optionally ``facilities``, ``service_areas``, ``units``,
-        ``proposals`` and ``summary`` (keys or attributes); the scenario name and rule profile are read
-        from ``summary["scenario"]``/``summary["profile"]`` or from ``scenario``/``profile`` entries.
+        ``proposals``, ``summary`` and ``network`` or ``streets`` (keys or attributes); the scenario name
+        and rule profile are read from ``summary["scenario"]``/``summary["profile"]`` or from
+        ``scenario``/``profile`` entries. Each side draws its own streets as in :func:`result_map`.
     radius_m, title, basemap, language, tianditu_key
         As in :func:`result_map`.
 
@@ -887,21 +1130,24 @@ def comparison_map(
         One page holding both maps; displays inline in Jupyter; write it with :func:`save_map`.
     """
     figure = Figure()
-    maps, bounds, builders = [], [], []
+    maps, bounds, builders, street_layers = [], [], [], []
     for i, result in enumerate((result_a, result_b)):
         parts = _result_parts(result, "result_a" if i == 0 else "result_b")
         m = _new_map(
             basemap, tianditu_key, language, figure, width="50%", height="100%", left=f"{50 * i}%", position="absolute"
         )
         builder = _Builder(m, basemap, language)
-        _draw(
-            builder,
-            parts["areas"],
-            parts["facilities"],
-            service_areas=parts["service_areas"],
-            radius_m=radius_m,
-            units=parts["units"],
-            proposals=parts["proposals"],
+        street_layers.append(
+            _draw(
+                builder,
+                parts["areas"],
+                parts["facilities"],
+                service_areas=parts["service_areas"],
+                radius_m=radius_m,
+                units=parts["units"],
+                proposals=parts["proposals"],
+                streets=parts["streets"],
+            )
         )
         maps.append(m)
         bounds.extend(builder.bounds)
@@ -923,13 +1169,14 @@ def comparison_map(
             legend=list(legend.items()) if i == 1 else [],
             collapsed=True,
         )
-    _fit(maps, bounds)
+        _streets_when_tiles_fail(maps[i], street_layers[i])
     figure.title = _page_title(title, [summary.get("scenario") for _, summary in builders], language)
     figure.header.add_child(
         Element("<style>.folium-map + .folium-map {border-left: 2px solid #444; box-sizing: border-box;}</style>"),
         name="siting_divider",
     )
     figure.add_child(_SyncViews(maps[0], maps[1]))
+    _fit(maps, bounds, figure)
     return figure
 
 

@@ -388,7 +388,7 @@ def load_result(folder: str | Path) -> dict:
     folder = Path(folder)
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     out: dict[str, Any] = {"summary": summary}
-    for name in ("areas", "facilities", "proposals", "service_areas"):
+    for name in ("areas", "facilities", "proposals", "service_areas", "streets"):
         path = folder / f"{name}.gpkg"
         out[name] = gpd.read_file(path) if path.exists() else None
     return out

@@ -15,6 +15,9 @@ Files of a scenario folder (:func:`write_result`):
     (:func:`locate_sites`: WGS84 and GCJ-02 longitude/latitude, the nearest named street).
 ``service_areas.gpkg``
     Walking-time service areas (``facility_id``, ``minutes``).
+``streets.gpkg``
+    The street network the walks were measured on (:func:`streets_layer`), also the map's street layer
+    when the folder is read back for a comparison.
 ``report.xlsx``
     Chinese headers; sheets 汇总 (summary), 小区 (areas), 未达标小区 (failing areas),
     乡镇街道 (townships), 社区 (communities), 设施 (facilities), 新增设施建议 (proposals, when optimised),
@@ -415,6 +418,12 @@ def locate_sites(sites: gpd.GeoDataFrame, network: Any) -> gpd.GeoDataFrame:
     return out
 
 
+def streets_layer(network: Any) -> gpd.GeoDataFrame:
+    """The walked street network as written to ``streets.gpkg``: one row per segment with the OSM node ids
+    of its ends (``u_id``, ``v_id``), ``length_m`` and, when known, ``name`` and ``highway``."""
+    return network.edges.drop(columns=["u", "v"])
+
+
 def _rules_table(profile, language: str = "zh") -> pd.DataFrame:
     table = profile.describe(language).drop(columns=["inherited"]).rename(columns={"status": "rule_status"})
     return relabel(table, language)
@@ -445,6 +454,7 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
     write_csv(result.areas, folder / "areas.csv")
     write_gpkg(result.facilities, folder / "facilities.gpkg", "facilities")
     write_gpkg(result.service_areas, folder / "service_areas.gpkg", "service_areas")
+    write_gpkg(streets_layer(result.network), folder / "streets.gpkg", "streets")
     tables = {
         "小区": result.areas,
         "未达标小区": result.compliance.failing,
@@ -474,6 +484,7 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
         radius_m=summary["settings"]["service_radius_m"],
         units=result.units,
         proposals=result.proposals,
+        streets=result.network,
         summary=summary,
         basemap=None if basemap == "none" else basemap,
         language=map_options.get("language", language),

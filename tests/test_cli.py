@@ -64,6 +64,7 @@ def test_demo_writes_every_file(demo):
             "areas.csv",
             "facilities.gpkg",
             "service_areas.gpkg",
+            "streets.gpkg",
             "report.xlsx",
             "map.html",
         ):
@@ -335,6 +336,7 @@ def test_same_scenario_twice_gives_identical_files(tmp_path):
         "proposals.gpkg",
         "proposals.csv",
         "service_areas.gpkg",
+        "streets.gpkg",
         "report.xlsx",
         "map.html",
     }
@@ -406,6 +408,13 @@ def test_compare_reuses_up_to_date_outputs(tmp_path, capsys):
     stamp = (tmp_path / "out" / "summary.json").stat().st_mtime_ns
     assert main(["compare", str(a), str(b), "--out", str(tmp_path / "cmp"), "--quiet"]) == 0
     assert (tmp_path / "out" / "summary.json").stat().st_mtime_ns == stamp, "an up-to-date output was rerun"
+    # Read back from their folders, both sides still draw the streets they were measured on.
+    page = (tmp_path / "cmp" / "comparison_map.html").read_text(encoding="utf-8")
+    assert page.count('"\\u8def\\u7f51" : ') == 2  # "路网" in each map's layer control
+    streets = gpd.read_file(tmp_path / "out" / "streets.gpkg")
+    assert streets["length_m"].sum() == pytest.approx(
+        gpd.read_file(tmp_path / "out_b" / "streets.gpkg")["length_m"].sum()
+    )
 
 
 def test_progress_in_a_log_is_one_plain_line_per_step(tmp_path, capsys):

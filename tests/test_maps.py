@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -115,6 +116,37 @@ def result_frames() -> dict:
     }
 
 
+def street_frame() -> gpd.GeoDataFrame:
+    """Streets between the 3×3 areas, as a network's edge table has them: 300 m segments between crossings.
+
+    Four east-west streets (the first a primary road, "南大街"), four north-south ones ("一路" … "四路",
+    residential), and one unnamed service lane in two pieces.
+    """
+    rows = []
+    for k in range(4):
+        c = -50 + 300 * k
+        for s in range(3):
+            a, b = -50 + 300 * s, 250 + 300 * s
+            rows.append(
+                (
+                    "南大街" if k == 0 else f"横{k}街",
+                    "primary" if k == 0 else "residential",
+                    shapely.LineString([(X0 + a, Y0 + c), (X0 + b, Y0 + c)]),
+                )
+            )
+            rows.append(
+                (
+                    ["一路", "二路", "三路", "四路"][k],
+                    "residential",
+                    shapely.LineString([(X0 + c, Y0 + a), (X0 + c, Y0 + b)]),
+                )
+            )
+    rows.append((None, "service", shapely.LineString([(X0 + 100, Y0 - 50), (X0 + 100, Y0 + 100)])))
+    rows.append((None, "service", shapely.LineString([(X0 + 100, Y0 + 100), (X0 + 120, Y0 + 250)])))
+    names, highway, geoms = zip(*rows, strict=True)
+    return gpd.GeoDataFrame({"name": names, "highway": highway}, geometry=list(geoms), crs=UTM50)
+
+
 def drawn_on_opening(frames: dict) -> int:
     """Features visible when the map opens, counted from the inputs: the largest service area, every area,
     boundary, facility and proposal (the 5/10-minute areas, 1000 m circles and floor-area layer start hidden)."""
@@ -140,6 +172,10 @@ def _geometry(code: int, coords) -> shapely.Geometry:
     kind = ["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"][code]
     if kind == "Point":
         return shapely.Point(np.asarray(coords) / 1e6)
+    if kind == "LineString":
+        return shapely.LineString(_path(coords))
+    if kind == "MultiLineString":
+        return shapely.MultiLineString([_path(c) for c in coords])
     if kind == "Polygon":
         rings = [_path(r) for r in coords]
         return shapely.Polygon(rings[0], rings[1:])
@@ -500,3 +536,106 @@ def test_html_stays_small(tmp_path):
     # Measured 0.95 MB; GeoJSON through folium.GeoJson would be about 5 times larger.
     assert big.stat().st_size < 1_500_000
     assert len(embedded_layers(big.read_text(encoding="utf-8"))["小区：步行圈覆盖"]["geoms"]) == 3000
+
+
+def test_street_layer_merges_segments_and_starts_shown_only_without_tiles():
+    frames, streets = result_frames(), street_frame()
+    page = render(maps.result_map(**frames, streets=streets, basemap=None))
+    layer = embedded_layers(page)["路网"]
+    # One feature per class and name: 南大街 (major), 横1-3街 and 一路-四路 (minor), the unnamed lane.
+    assert layer["props"]["n"] == ["南大街", "—", "一路", "三路", "二路", "四路", "横1街", "横2街", "横3街"]
+    assert layer["props"]["k"] == ["major"] + ["minor"] * 8
+    assert layer["options"]["styles"] == maps.STREET_STYLES
+    assert layer["options"]["pane"] == maps.STREET_PANE and layer["options"]["label"] == "n"
+    assert layer["options"]["popup"] == []
+    # Segments joined end to end: 南大街 is one 900 m line, the lane one line of two pieces.
+    to_utm = Transformer.from_crs("EPSG:4326", UTM50, always_xy=True)
+    south = shapely.transform(layer["geoms"][0], lambda xy: np.column_stack(to_utm.transform(*xy.T)))
+    assert south.geom_type == "LineString" and south.length == pytest.approx(900, abs=0.5)
+    assert shapely.hausdorff_distance(south, shapely.LineString([(X0 - 50, Y0 - 50), (X0 + 850, Y0 - 50)])) < 0.2
+    assert layer["geoms"][1].geom_type == "LineString" and len(layer["geoms"][1].coords) == 3
+    # Drawn in its own pane under the data; shown from the start on a plain background.
+    assert f'createPane("{maps.STREET_PANE}").style.zIndex = 350' in page
+    assert f"{layer['var']}.addTo(" in page and "StreetsWhenTilesFail" not in page
+    # Over tiles: hidden, and the page shows it when they fail (the street layer and the tile layer named).
+    page = render(maps.result_map(**frames, streets=streets, basemap="osm"))
+    layer = embedded_layers(page)["路网"]
+    assert f"{layer['var']}.addTo(" not in page
+    (tiles,) = re.findall(r"var (tile_layer_\w+) = L\.tileLayer", page)
+    fallback = page[page.index(f'{tiles}.on("tileerror"') - 600 :]
+    assert f"streets = {layer['var']}" in fallback and f"setTimeout(fallback, {maps.TILE_TIMEOUT_MS})" in fallback
+    # The streets never set the first view: it fits the data (here the 15-minute area reaches farthest).
+    (bounds,) = re.findall(r"map\.fitBounds\((\[\[.*?\]\])", page)
+    south_west, north_east = json.loads(bounds)
+    data = np.vstack([f.to_crs("EPSG:4326").total_bounds for f in frames.values() if isinstance(f, gpd.GeoDataFrame)])
+    extent = [*data[:, :2].min(axis=0), *data[:, 2:].max(axis=0)]
+    np.testing.assert_allclose([*south_west[::-1], *north_east[::-1]], extent, atol=2e-6)
+    assert streets.to_crs("EPSG:4326").total_bounds[2] < extent[2]  # not because the streets are smaller
+
+
+def test_streets_from_a_street_network():
+    """A StreetNetwork is drawn from its edge table: the demo town's streets, segments joined per name."""
+    import warnings
+
+    from siting import network
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = network.from_file(ROOT / "data" / "demo_town" / "roads.osm")
+    lines = maps.street_lines(net)
+    edges = net.edges.assign(name=net.edges["name"].fillna(""))
+    assert set(lines["name"].fillna("")) == set(edges["name"])
+    assert len(lines) < len(edges) / 5
+    # Joining changes no length: each name's drawn lines are as long as its segments.
+    drawn = lines.assign(m=lines.length, name=lines["name"].fillna("")).groupby("name")["m"].sum()
+    pd.testing.assert_series_equal(drawn, edges.groupby("name")["length_m"].sum(), check_names=False)
+    assert lines.set_index("name").loc["新城大道", "kind"] == "major"
+    page = render(maps.result_map(**result_frames(), streets=net, basemap=None))
+    assert len(embedded_layers(page)["路网"]["geoms"]) == len(lines)
+    with pytest.raises(SitingInputError, match="streets"):
+        maps.result_map(**result_frames(), streets=street_frame().set_crs(None, allow_override=True))
+
+
+def test_point_areas_are_circles_of_their_radius_or_markers():
+    frames = result_frames()
+    areas = frames["areas"].copy()
+    centres = areas.geometry.centroid
+    areas.loc[[0, 1], "geometry"] = centres[[0, 1]]
+    areas["point_radius_m"] = [80.0, np.nan] + [np.nan] * 7
+    layers = embedded_layers(render(maps.result_map(areas, basemap=None)))
+    walk = layers["小区：步行圈覆盖"]
+    assert [g.geom_type for g in walk["geoms"][:3]] == ["Point", "Point", "Polygon"]
+    # Circles of 80 m where given; 0 (the marker) elsewhere, polygons included.
+    assert walk["props"]["pr"] == [80.0] + [0.0] * 8
+    assert walk["options"]["pointRadius"] == "pr" == layers["小区：每百户配建面积"]["options"]["pointRadius"]
+    assert walk["options"]["styles"]["within"]["radius"] == maps.POINT_AREA_RADIUS_PX
+    # Without the column every point is a marker.
+    layers = embedded_layers(render(maps.result_map(areas.drop(columns="point_radius_m"), basemap=None)))
+    assert "pointRadius" not in layers["小区：步行圈覆盖"]["options"]
+
+
+ROOT = Path(__file__).resolve().parents[1]
+WUDAOKOU = ROOT.parent / "shared" / "cities" / "beijing_wudaokou" / "map.osm"
+
+
+@pytest.mark.skipif(not WUDAOKOU.exists(), reason="../shared/cities/beijing_wudaokou/map.osm is absent")
+def test_real_street_network_adds_little_html(tmp_path):
+    """Wudaokou's 1,041 walkable street segments (104 km): measured 28 kB of a 228 kB map."""
+    import warnings
+
+    from siting import network
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = network.from_file(WUDAOKOU)
+    frames = result_frames()
+    without = maps.save_map(maps.result_map(**frames), tmp_path / "without.html").stat().st_size
+    with_streets = maps.save_map(maps.result_map(**frames, streets=net), tmp_path / "with.html")
+    assert with_streets.stat().st_size - without < 40_000
+    layer = embedded_layers(with_streets.read_text(encoding="utf-8"))["路网"]
+    drawn_m = sum(
+        shapely.length(shapely.transform(g, lambda xy: np.column_stack(TO_UTM.transform(*xy.T))))
+        for g in layer["geoms"]
+    )
+    # Simplified, the streets keep their length (within 1 %).
+    assert drawn_m == pytest.approx(net.edges["length_m"].sum(), rel=0.01)

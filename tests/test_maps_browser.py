@@ -5,13 +5,15 @@ Skips when /usr/bin/chromium is missing (CI's .ci/run installs it, with fonts-no
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
-from test_maps import drawn_on_opening, embedded_layers, result_frames
+from test_maps import drawn_on_opening, embedded_layers, result_frames, street_frame
 
 from siting import maps
 
@@ -156,3 +158,113 @@ def test_tooltips_and_popups_show_the_figures(tmp_path):
     assert "<th>名称</th><td>小区4</td>" in tooltip and "<th>步行时间(分钟)</th><td>不可达</td>" in tooltip
     # The tooltip is the short one: no distances.
     assert "直线距离" not in tooltip and "直线距离" in popup
+
+
+# --- the street layer when the base map cannot load ---------------------------------------------------
+TILE_LOADED = 'class="leaflet-tile leaflet-tile-loaded"'  # a tile element that arrived (not the CSS rule)
+STREETS_PANE = re.compile(r'<div class="leaflet-pane leaflet-sitingStreets-pane"[^>]*>(.*?)</div>', re.S)
+
+
+def street_paths(dom: str) -> int:
+    return sum(pane.count("<path") for pane in STREETS_PANE.findall(dom))
+
+
+def layer_checked(dom: str, name: str) -> bool:
+    """Whether the layer control ticks ``name``."""
+    (tag,) = re.findall(rf"<input [^>]*>(?=<span> {re.escape(name)}</span>)", dom)
+    return "checked" in tag
+
+
+def street_pixels(png: Path) -> int:
+    """Pixels of the streets' warm grey (#8f8a80 and #a8a398 over paper, anti-aliased): no other layer,
+    nor Leaflet's grey or the paper, has red 8-22 above blue and green just under red."""
+    image = pytest.importorskip("PIL.Image").open(png).convert("RGB")
+    r, g, b = np.asarray(image).reshape(-1, 3).astype(int).T
+    return int(((r >= 120) & (r <= 205) & (r - b >= 8) & (r - b <= 22) & (r - g >= 1) & (r - g <= 9)).sum())
+
+
+def with_tiles(page: Path, behaviour: str) -> Path:
+    """The page with Leaflet's tile loading replaced before the map starts: "hang" (no tile ever answers,
+    as behind a firewall that drops requests) or "load" (every tile arrives at once)."""
+    create = {
+        # Leaflet waits for "done" only when createTile declares it: never called, the tile never comes.
+        "hang": "function(coords, done) { return document.createElement('div'); }",
+        "load": "function(coords, done) { var tile = document.createElement('div');"
+        " setTimeout(function() { done(null, tile); }, 0); return tile; }",
+    }[behaviour]
+    text = page.read_text(encoding="utf-8")
+    patched = page.with_name(f"{page.stem}_{behaviour}.html")
+    patched.write_text(
+        text.replace("</head>", f"<script>L.TileLayer.prototype.createTile = {create};</script></head>", 1),
+        encoding="utf-8",
+    )
+    return patched
+
+
+def test_streets_are_drawn_when_tiles_are_blocked(tmp_path):
+    """No network: every tile fails, the street layer switches on and the background turns to paper."""
+    frames = result_frames()
+    page = maps.save_map(maps.result_map(**frames, streets=street_frame(), basemap="osm"), tmp_path / "osm.html")
+    png = tmp_path / "osm.png"
+    dom = rendered_dom(page, f"--screenshot={png}")
+    assert "tile.openstreetmap.org" in dom and TILE_LOADED not in dom  # asked for, none came
+    assert street_paths(dom) == 9 and layer_checked(dom, "路网")
+    assert "background: rgb(247, 246, 242)" in dom
+    assert overlay_paths(dom) == [drawn_on_opening(frames)]  # the data as before, on top
+    # The same map without streets has none of their grey.
+    bare = maps.save_map(maps.result_map(**frames, basemap="osm"), tmp_path / "bare.html")
+    bare_png = tmp_path / "bare.png"
+    rendered_dom(bare, f"--screenshot={bare_png}")
+    assert street_pixels(png) > 1500 and street_pixels(bare_png) < 100
+
+
+def test_streets_are_drawn_when_tiles_never_answer(tmp_path):
+    page = maps.save_map(
+        maps.result_map(**result_frames(), streets=street_frame(), basemap="amap"), tmp_path / "a.html"
+    )
+    dom = rendered_dom(with_tiles(page, "hang"))
+    # No error, no tile: after TILE_TIMEOUT_MS (4 s of the 5 s the page is given) the streets show.
+    assert TILE_LOADED not in dom
+    assert street_paths(dom) == 9 and layer_checked(dom, "路网")
+
+
+def test_streets_stay_off_while_tiles_load(tmp_path):
+    page = maps.save_map(maps.result_map(**result_frames(), streets=street_frame(), basemap="osm"), tmp_path / "o.html")
+    dom = rendered_dom(with_tiles(page, "load"))
+    assert TILE_LOADED in dom
+    assert street_paths(dom) == 0 and not layer_checked(dom, "路网")
+    assert "background: rgb(247, 246, 242)" not in dom
+
+
+def test_streets_shown_on_a_plain_background(tmp_path):
+    page = maps.save_map(maps.result_map(**result_frames(), streets=street_frame(), basemap=None), tmp_path / "p.html")
+    dom = rendered_dom(page)
+    assert street_paths(dom) == 9 and layer_checked(dom, "路网")
+
+
+def test_comparison_legend_covers_no_data(tmp_path):
+    """The legend is opaque and the first view puts the data beside it, on both sides alike."""
+    frames = result_frames()
+    plan_b = {**frames, "summary": {**frames["summary"], "scenario": "方案B"}}
+    page = maps.save_map(maps.comparison_map(frames, plan_b, basemap=None), tmp_path / "compare.html")
+    text = page.read_text(encoding="utf-8")
+    left_map, right_map = re.findall(r'<div class="folium-map" id="(map_\w+)"', text)
+    probe = (
+        "<script>setTimeout(function() {"
+        f" var right = document.getElementById('{right_map}');"
+        " var legend = right.querySelector('.siting-legend').getBoundingClientRect();"
+        " var paths = right.querySelectorAll('.leaflet-overlay-pane path');"
+        " var data = Math.min.apply(null, Array.prototype.map.call(paths, function(p) {"
+        "   return p.getBoundingClientRect().left; }));"
+        f" var a = {left_map}, b = {right_map};"
+        " var out = document.createElement('pre'); out.id = 'probe';"
+        " out.textContent = JSON.stringify({legend_right: legend.right, data_left: data,"
+        "   same_view: a.getCenter().equals(b.getCenter()) && a.getZoom() === b.getZoom(),"
+        "   background: getComputedStyle(right.querySelector('.siting-legend')).backgroundColor});"
+        " document.body.appendChild(out); }, 2000);</script>"
+    )
+    page.write_text(text.replace("</html>", probe + "</html>"), encoding="utf-8")
+    dom = rendered_dom(page)
+    probe_out = json.loads(html.unescape(re.search(r'<pre id="probe">(.*?)</pre>', dom).group(1)))
+    assert probe_out["legend_right"] < probe_out["data_left"]
+    assert probe_out["same_view"] and probe_out["background"] == "rgb(255, 255, 255)"
