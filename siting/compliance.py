@@ -19,6 +19,8 @@ Floor area per 100 households (每百户配建面积)
     household in a new area and one in an existing area get the same share of a shared facility,
     and changing one status's rate changes only that status's verdicts. The shares of one facility
     add up to its floor area, so total available = total counted floor area that reaches anyone.
+    An area with 0 households needs nothing and gets no verdict (``floor_area_ok`` NA, reason
+    ``no_households``), so it counts neither for nor against the compliance rate by areas.
 
 Single-site minimum (单处最小面积)
     A facility below ``min_site_area_m2`` does not count for new areas; below
@@ -75,7 +77,8 @@ class ComplianceResult:
     areas : GeoDataFrame
         The input areas plus ``required_floor_area_m2``, ``available_floor_area_m2``,
         ``floor_area_per_100hh`` (m² per 100 households), ``shortfall_m2``, ``floor_area_ok``
-        (nullable boolean: NA when the profile has no rate for the area's status),
+        (nullable boolean: NA when the profile has no rate for the area's status, reason
+        ``rate_not_set``, or the area has 0 households, reason ``no_households``),
         ``floor_area_rule`` (e.g. ``"new_area_m2_per_100hh=20"``), ``floor_area_rule_source``,
         ``facilities_counted``, ``fail_reason`` (code, empty when compliant) and ``profile``.
     facilities : GeoDataFrame
@@ -238,7 +241,14 @@ def _validate(
     _require_columns(pairs, ("area_id", "facility_id", "walk_min"), "pairs")
     _check_ids(areas, "area_id", "areas")
     _check_ids(facilities, "facility_id", "facilities")
-    _check_numbers(areas, "households", "area_id", "areas", allow_missing=False)
+    households = _check_numbers(areas, "households", "area_id", "areas", allow_missing=False)
+    if (households == 0).all():
+        raise SitingInputError(
+            msg("households_all_zero", n=len(households)),
+            source=msg("where_argument", name="areas"),
+            column="households",
+            fix=msg("households_all_zero_fix"),
+        )
     _check_numbers(facilities, "floor_area_m2", "facility_id", "facilities", allow_missing=False)
     bad_status = ~areas["status"].isin(STATUSES)
     if bad_status.any():
@@ -308,14 +318,16 @@ def _floor_area(
     ).astype(float)
     required = households / 100.0 * rate
     available = households * per_household
-    decided = ~np.isnan(rate)
+    # an area without households needs nothing, so meeting the rate would say nothing about it
+    no_households = households == 0
+    decided = ~np.isnan(rate) & ~no_households
     ok = available >= required * (1 - RELATIVE_TOLERANCE) - RELATIVE_TOLERANCE
     n_counted = area_ids.map(counted.groupby("area_id").size()).fillna(0).astype(int).to_numpy()
     in_reach = reach[reach["level"].isin(FLOOR_AREA_LEVELS)]
     n_reached = area_ids.map(in_reach.groupby("area_id").size()).fillna(0).astype(int).to_numpy()
     reason = np.select(
-        [~decided, ok, n_reached == 0, n_counted == 0],
-        ["rate_not_set", "", "no_neighbourhood_facility_in_reach", "below_min_site_only"],
+        [no_households, ~decided, ok, n_reached == 0, n_counted == 0],
+        ["no_households", "rate_not_set", "", "no_neighbourhood_facility_in_reach", "below_min_site_only"],
         "below_rate",
     )
 

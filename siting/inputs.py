@@ -1,13 +1,18 @@
 """Read and validate the planner's layers into clean GeoDataFrames with a documented schema.
 
-Every reader accepts a path (GeoPackage with a layer name, GeoJSON, Shapefile, CSV with lon/lat or
-x/y columns) or an existing GeoDataFrame, never writes to it, and returns a new GeoDataFrame:
+Every reader accepts a path (GeoPackage with a layer name, GeoJSON, Shapefile, CSV or spreadsheet
+with lon/lat or x/y columns) or an existing GeoDataFrame, never writes to it, and returns a new
+GeoDataFrame. Spreadsheets (``.xlsx``, ``.xlsm``, ``.xls``, read with python-calamine) are read from
+their first sheet or ``sheet=``, with the headers a CSV would have; a title row above the header
+and empty rows are skipped, and rows in messages are the sheet's row numbers.
 
 Residential areas (小区/居住区), :func:`read_areas`
-    ``area_id`` (str), ``name`` (str), ``households`` (float, 户数), ``households_source``
-    (``"input"``, ``"population"`` or ``"buildings"``), ``status`` (``"new"``/``"existing"``;
-    missing means ``"existing"``, the conservative reading for an already-built town), optional
-    ``population``, ``elderly``; Polygon/MultiPolygon geometry.
+    ``area_id`` (str), ``name`` (str), ``households`` (float, 户数; 0 is allowed for single areas,
+    which then get no floor-area verdict), ``households_source`` (``"input"``, ``"population"`` or
+    ``"buildings"``), ``status`` (``"new"``/``"existing"``; missing means ``"existing"``, the
+    conservative reading for an already-built town), optional ``population``, ``elderly``;
+    Polygon/MultiPolygon geometry, or a Point for a 小区 known only by its location (from a POI
+    list or a spreadsheet of lon/lat), which is then its own access point to the streets.
 Facilities (existing elderly-care facilities), :func:`read_facilities`
     ``facility_id``, ``name``, ``level`` (``"county"``, ``"township"``, ``"community"``,
     ``"station"``), ``floor_area_m2``, ``beds`` (NaN when unknown), optional ``land_area_m2``;
@@ -114,18 +119,27 @@ LEVEL_VALUES = {
     "幸福院": "station",
 }
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
+#: Residential areas may be drawn (polygons) or located (a point per 小区, e.g. from a POI list).
+AREA_TYPES = (*POLYGON_TYPES, "Point")
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+TEXT_TABLE_SUFFIXES = (".csv", ".txt")
 
 
 class _Ctx:
     """Where an input came from, for error messages and warnings."""
 
-    def __init__(self, source: Source, layer: str | None):
-        self.source: str | Message = (
-            msg("where_argument", name="GeoDataFrame") if isinstance(source, gpd.GeoDataFrame) else str(source)
-        )
+    def __init__(self, source: Source, layer: str | None = None, sheet: str | None = None):
+        self.path: str | None = None if isinstance(source, gpd.GeoDataFrame) else str(source)
         self.layer = layer
+        self.sheet = sheet
         # schema name -> the user's own header, so that messages name the column as the file does
         self.headers: dict[str, str] = {}
+
+    @property
+    def source(self) -> str | Message:
+        if self.path is None:
+            return msg("where_argument", name="GeoDataFrame")
+        return msg("where_file_sheet", path=self.path, sheet=self.sheet) if self.sheet is not None else self.path
 
     def error(
         self, problem: Message, *, column: str | None = None, rows=None, fix: Message | None = None
@@ -157,34 +171,54 @@ def _find_column(frame: pd.DataFrame, candidates: tuple[str, ...]) -> str | None
 
 
 def read_layer(
-    source: Source, *, layer: str | None = None, crs: str | None = None, lon: str | None = None, lat: str | None = None
+    source: Source,
+    *,
+    layer: str | None = None,
+    sheet: str | None = None,
+    crs: str | None = None,
+    lon: str | None = None,
+    lat: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read any supported vector source into a GeoDataFrame (a copy; the source is never written).
 
     Parameters
     ----------
     source : path or GeoDataFrame
-        GeoPackage, GeoJSON, Shapefile, FlatGeobuf, or CSV with coordinate columns.
+        GeoPackage, GeoJSON, Shapefile, FlatGeobuf, CSV or spreadsheet (``.xlsx``, ``.xlsm``,
+        ``.xls``) with coordinate columns.
     layer : str, optional
         Layer of a multi-layer file; required when a GeoPackage has several layers.
+    sheet : str, optional
+        Sheet of a spreadsheet (default: the first). Rows above the header (a title such as
+        "东阿县养老服务设施一览表") and empty rows are skipped.
     crs : str, optional
-        Coordinate system of CSV coordinates (default WGS84 lon/lat), or ``"gcj02"``/``"bd09"``
+        Coordinate system of table coordinates (default WGS84 lon/lat), or ``"gcj02"``/``"bd09"``
         for Chinese map coordinates in any format; otherwise overrides a missing CRS.
     lon, lat : str, optional
-        CSV coordinate column names when they are not one of lon/lng/经度/x and lat/纬度/y.
+        Table coordinate column names when they are not one of lon/lng/经度/x and lat/纬度/y.
     """
-    ctx = _Ctx(source, layer)
+    return _read(source, _Ctx(source, layer, sheet), crs=crs, lon=lon, lat=lat)
+
+
+def _read(source: Source, ctx: _Ctx, *, crs: str | None, lon: str | None, lat: str | None) -> gpd.GeoDataFrame:
     datum = CHINESE_DATUMS.get(str(crs).lower()) if crs else None
+    layer = ctx.layer
     if isinstance(source, gpd.GeoDataFrame):
         gdf = source.copy()
     else:
         path = Path(source)
         if not path.exists():
             raise ctx.error(msg("file_not_found"), fix=msg("file_not_found_fix"))
-        if path.suffix.lower() in {".csv", ".txt"}:
-            gdf = _read_csv(path, ctx, None if datum else crs, lon, lat)
+        suffix = path.suffix.lower()
+        if ctx.sheet is not None and suffix not in SPREADSHEET_SUFFIXES:
+            raise ctx.error(msg("sheet_not_spreadsheet"), fix=msg("sheet_not_spreadsheet_fix"))
+        if suffix in SPREADSHEET_SUFFIXES or suffix in TEXT_TABLE_SUFFIXES:
+            if layer is not None:
+                raise ctx.error(msg("layer_in_table"), fix=msg("layer_in_table_fix"))
+            table = _read_sheet(path, ctx) if suffix in SPREADSHEET_SUFFIXES else _read_csv(path, ctx)
+            gdf = _points_from_table(table, ctx, None if datum else crs, lon, lat)
         else:
-            layers = [row[0] for row in pyogrio.list_layers(path)] if path.suffix.lower() == ".gpkg" else []
+            layers = [row[0] for row in pyogrio.list_layers(path)] if suffix == ".gpkg" else []
             if layer is not None and layers and layer not in layers:
                 raise ctx.error(msg("layer_unknown", layer=layer, layers=layers), fix=msg("layer_unknown_fix"))
             if layer is None and len(layers) > 1:
@@ -231,17 +265,53 @@ def _gbk_without_cpg(path: Path, gdf: gpd.GeoDataFrame) -> bool:
     return False
 
 
-def _read_csv(path: Path, ctx: _Ctx, crs: str | None, lon: str | None, lat: str | None) -> gpd.GeoDataFrame:
-    frame = None
+def _read_csv(path: Path, ctx: _Ctx) -> pd.DataFrame:
+    """A CSV as text (ids such as 001 keep their zeros), indexed by line number, blank lines dropped."""
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
         try:
-            # as text: ids such as 001 keep their zeros; numbers are converted column by column later
-            frame = pd.read_csv(path, encoding=encoding, dtype=str)
-            break
+            frame = pd.read_csv(path, encoding=encoding, dtype=str, skip_blank_lines=False)
         except UnicodeDecodeError:
             continue
-    if frame is None:
-        raise ctx.error(msg("csv_encoding"), fix=msg("csv_encoding_fix"))
+        frame.index = frame.index + 2  # the header is line 1
+        return frame.dropna(how="all")
+    raise ctx.error(msg("csv_encoding"), fix=msg("csv_encoding_fix"))
+
+
+def _read_sheet(path: Path, ctx: _Ctx) -> pd.DataFrame:
+    """One sheet of a workbook as text, indexed by sheet row number, read with python-calamine.
+
+    The header is the first row naming a coordinate column (or the first non-empty row), so that
+    a title row above the table, as Chinese office sheets often have, is skipped.
+    """
+    try:
+        with pd.ExcelFile(path, engine="calamine") as book:
+            names = [str(n) for n in book.sheet_names]
+            if ctx.sheet is not None and ctx.sheet not in names:
+                raise ctx.error(msg("sheet_unknown", sheet=ctx.sheet, sheets=names), fix=msg("sheet_unknown_fix"))
+            ctx.sheet = ctx.sheet if ctx.sheet is not None else names[0]
+            rows = pd.read_excel(book, sheet_name=ctx.sheet, header=None, dtype=str)
+    except SitingInputError:
+        raise
+    except Exception as exc:  # calamine's own errors: not a workbook, encrypted, corrupt
+        raise ctx.error(msg("file_unreadable", error=exc), fix=msg("spreadsheet_unreadable_fix")) from exc
+    rows.index = rows.index + 1  # sheet row numbers
+    rows = rows.dropna(how="all")
+    if rows.empty:
+        return pd.DataFrame()
+    coordinate_names = {n.lower() for n in (*LON_NAMES, *LAT_NAMES)}
+    names_coordinates = rows.apply(lambda row: row.str.strip().str.lower().isin(coordinate_names).any(), axis=1)
+    header = names_coordinates.idxmax() if names_coordinates.any() else rows.index[0]
+    labels = [f"Unnamed: {i}" if pd.isna(v) else str(v).strip() for i, v in enumerate(rows.loc[header])]
+    table = rows.loc[rows.index > header].set_axis(labels, axis=1)
+    return table.loc[:, [not (label.startswith("Unnamed: ") and table[label].isna().all()) for label in labels]]
+
+
+def _points_from_table(
+    frame: pd.DataFrame, ctx: _Ctx, crs: str | None, lon: str | None, lat: str | None
+) -> gpd.GeoDataFrame:
+    """Points from a table's coordinate columns; ``frame`` is indexed by the rows' numbers in the file."""
+    if frame.empty:
+        return gpd.GeoDataFrame(frame, geometry=[], crs=crs or WGS84)
     lon_col = lon or _find_column(frame, LON_NAMES)
     lat_col = lat or _find_column(frame, LAT_NAMES)
     if lon_col not in frame.columns or lat_col not in frame.columns:
@@ -260,12 +330,15 @@ def _read_csv(path: Path, ctx: _Ctx, crs: str | None, lon: str | None, lat: str 
         raise ctx.error(
             msg("coordinates_missing"),
             column=f"{lon_col}/{lat_col}",
-            rows=[int(i) + 2 for i in bad],
+            rows=[int(i) for i in bad],
             fix=msg("coordinates_missing_fix"),
         )
     crs = crs or "EPSG:4326"
     gdf = gpd.GeoDataFrame(
-        frame.drop(columns=[lon_col, lat_col]), geometry=gpd.points_from_xy(xy[lon_col], xy[lat_col]), crs=crs
+        frame.drop(columns=[lon_col, lat_col]),
+        geometry=gpd.points_from_xy(xy[lon_col], xy[lat_col]),
+        index=frame.index,
+        crs=crs,
     )
     # China lies at longitude 73-135, latitude 18-54: the other way round means swapped columns
     if gdf.crs.is_geographic and xy[lon_col].between(18, 54).all() and xy[lat_col].between(73, 135).all():
@@ -427,8 +500,11 @@ def read_areas(
     source: Source,
     *,
     layer: str | None = None,
+    sheet: str | None = None,
     columns: Mapping[str, str] | None = None,
     crs: str | None = None,
+    lon: str | None = None,
+    lat: str | None = None,
     household_size: float = 2.62,
     buildings: gpd.GeoDataFrame | None = None,
     **building_kwargs,
@@ -438,36 +514,61 @@ def read_areas(
     Parameters
     ----------
     source : path or GeoDataFrame
-        Polygons of residential areas.
+        Polygons of residential areas, or points (one per 小区, e.g. a CSV or spreadsheet of
+        lon/lat with 户数 from 链家/安居客 or an Amap/Baidu POI list), or a mix of both. A point is
+        its own access point to the streets, and distances are measured from it.
     layer : str, optional
         Layer name in a multi-layer file.
+    sheet : str, optional
+        Sheet of a spreadsheet (default: the first).
     columns : mapping, optional
         Schema name → column in the file, e.g. ``{"households": "总户数", "status": "类型"}``.
     crs : str, optional
         ``"gcj02"``/``"bd09"`` for Chinese map coordinates, or the CRS of a layer that lacks one.
+    lon, lat : str, optional
+        Coordinate columns of a table when they are not one of lon/lng/经度/x and lat/纬度/y.
     household_size : float
         Persons per household used when ``households`` is missing but ``population`` is given
         (default 2.62, China's 2020 census; Shandong 2.70).
     buildings : GeoDataFrame, optional
-        Building footprints used to estimate missing households
+        Building footprints used to estimate missing households of polygon areas
         (see :func:`siting.households.from_buildings`; ``building_kwargs`` go there).
 
     Returns
     -------
     GeoDataFrame
         In the schema above, in the input CRS (WGS84 when converted from GCJ-02/BD-09).
+
+    Raises
+    ------
+    SitingInputError
+        Among others when households are missing and cannot be estimated, or when every area has
+        0 households (an area with 0 households is kept, and gets no floor-area verdict).
     """
+    ctx = _Ctx(source, layer, sheet)
+    return _areas(
+        _read(source, ctx, crs=crs, lon=lon, lat=lat), ctx, columns, household_size, buildings, building_kwargs
+    )
+
+
+def _areas(
+    gdf: gpd.GeoDataFrame,
+    ctx: _Ctx,
+    columns: Mapping[str, str] | None,
+    household_size: float,
+    buildings: gpd.GeoDataFrame | None,
+    building_kwargs: Mapping,
+) -> gpd.GeoDataFrame:
     from siting import households as hh
 
-    ctx = _Ctx(source, layer)
     gdf = _standardize(
-        read_layer(source, layer=layer, crs=crs),
+        gdf,
         ctx,
         ("area_id", "name", "households", "status", "population", "elderly", "township", "community"),
         columns,
     )
     ids = _ids(gdf, "area_id", "A", ctx)
-    gdf = _geometry(gdf, ctx, ids, POLYGON_TYPES)
+    gdf = _geometry(gdf, ctx, ids, AREA_TYPES)
     out = gdf.copy()
     out["area_id"] = ids
     out["name"] = _names(gdf, ids)
@@ -481,21 +582,23 @@ def read_areas(
         by_population = missing & out["population"].notna()
         households[by_population] = hh.from_population(out.loc[by_population, "population"], household_size)
         source_col[by_population] = "population"
-        if buildings is not None and (missing & ~by_population).any():
-            rest = missing & ~by_population
+        # a point has no footprint to hold buildings
+        rest = missing & ~by_population & gdf.geom_type.isin(POLYGON_TYPES)
+        if buildings is not None and rest.any():
             households[rest] = hh.from_buildings(out[rest], buildings, **building_kwargs)
             source_col[rest] = "buildings"
         still = households.isna()
         if still.any():
-            column = "households" if "households" in gdf.columns else None
             raise ctx.error(
                 msg("households_unknown"),
-                column=column or "households",
+                column="households",
                 rows=ids[still].tolist(),
                 fix=msg("households_unknown_fix"),
             )
-        ctx.warn(
-            msg("households_estimated", n=int(missing.sum())), column="households", rows=ids[missing].tolist(), depth=1
+        ctx.warn(msg("households_estimated", n=int(missing.sum())), column="households", rows=ids[missing].tolist())
+    if (households == 0).all():
+        raise ctx.error(
+            msg("households_all_zero", n=len(households)), column="households", fix=msg("households_all_zero_fix")
         )
     out["households"] = households.astype(float)
     out["households_source"] = source_col
@@ -537,6 +640,7 @@ def read_facilities(
     source: Source,
     *,
     layer: str | None = None,
+    sheet: str | None = None,
     columns: Mapping[str, str] | None = None,
     crs: str | None = None,
     lon: str | None = None,
@@ -548,9 +652,9 @@ def read_facilities(
     (县级养老机构, 乡镇(街道)综合养老服务中心, 社区养老服务中心, 养老服务站). ``floor_area_m2`` is
     required (建筑面积, m²). See the module docstring for the schema.
     """
-    ctx = _Ctx(source, layer)
+    ctx = _Ctx(source, layer, sheet)
     gdf = _standardize(
-        read_layer(source, layer=layer, crs=crs, lon=lon, lat=lat),
+        _read(source, ctx, crs=crs, lon=lon, lat=lat),
         ctx,
         ("facility_id", "name", "level", "floor_area_m2", "beds", "land_area_m2", "township", "community"),
         columns,
@@ -579,15 +683,16 @@ def read_candidates(
     source: Source,
     *,
     layer: str | None = None,
+    sheet: str | None = None,
     columns: Mapping[str, str] | None = None,
     crs: str | None = None,
     lon: str | None = None,
     lat: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read candidate sites for new centres (points, or parcels reduced to a representative point)."""
-    ctx = _Ctx(source, layer)
+    ctx = _Ctx(source, layer, sheet)
     gdf = _standardize(
-        read_layer(source, layer=layer, crs=crs, lon=lon, lat=lat),
+        _read(source, ctx, crs=crs, lon=lon, lat=lat),
         ctx,
         ("candidate_id", "name", "max_floor_area_m2"),
         columns,
@@ -607,7 +712,7 @@ def read_entrances(
 ) -> gpd.GeoDataFrame:
     """Read entrances (gates) of residential areas: points with the ``area_id`` they open into."""
     ctx = _Ctx(source, layer)
-    gdf = _standardize(read_layer(source, layer=layer, crs=crs), ctx, ("area_id",), columns)
+    gdf = _standardize(_read(source, ctx, crs=crs, lon=None, lat=None), ctx, ("area_id",), columns)
     if "area_id" not in gdf.columns:
         raise ctx.error(msg("entrances_no_area_id"), column="area_id", fix=msg("entrances_no_area_id_fix"))
     rows = pd.Series(gdf.index.astype(str), index=gdf.index)
@@ -626,7 +731,7 @@ def read_units(
     dissolved from them; a layer with only a township (or only a name) column gives township units.
     """
     ctx = _Ctx(source, layer)
-    gdf = _standardize(read_layer(source, layer=layer, crs=crs), ctx, ("community", "township", "name"), columns)
+    gdf = _standardize(_read(source, ctx, crs=crs, lon=None, lat=None), ctx, ("community", "township", "name"), columns)
     rows = pd.Series(gdf.index.astype(str), index=gdf.index)
     gdf = _geometry(gdf, ctx, rows, POLYGON_TYPES)
     if "community" in gdf.columns:
@@ -735,8 +840,10 @@ def areas_from_osm(
             landuse = osm.get_landuse(custom_filter={"landuse": ["residential"]})
             buildings = osm.get_buildings()
         else:
-            landuse = ox.features_from_xml(path, tags={"landuse": "residential"})
-            buildings = ox.features_from_xml(path, tags={"building": True})
+            # one pass over the XML for both; split below
+            features = ox.features_from_xml(path, tags={"landuse": "residential", "building": True})
+            landuse = features[features["landuse"] == "residential"] if "landuse" in features else features.iloc[:0]
+            buildings = features[features["building"].notna()] if "building" in features else features.iloc[:0]
     except Exception as exc:  # OSMnx raises InsufficientResponseError when nothing matches
         raise ctx.error(
             msg("osm_areas_unreadable", error=f"{type(exc).__name__}: {exc}"), fix=msg("osm_areas_none_fix")
@@ -756,8 +863,10 @@ def areas_from_osm(
         geometry=polygons.geometry.values,
         crs=polygons.crs,
     )
+    if buildings is None:  # pyrosm: the file has no buildings
+        buildings = gpd.GeoDataFrame(geometry=[], crs=polygons.crs)
     buildings = buildings[buildings.geometry.geom_type.isin(POLYGON_TYPES)]
     kwargs = {"floors_column": "building:levels", "default_floors": default_floors, **building_kwargs}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the estimate is the point here, and it is marked per row
-        return read_areas(frame, household_size=household_size, buildings=buildings, **kwargs)
+        return _areas(frame, ctx, None, household_size, buildings, kwargs)

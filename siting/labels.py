@@ -89,7 +89,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "unit_ok": ("达标", "Compliant"),
     "areas": ("小区数(个)", "Areas"),
     "areas_decided": ("可判定小区数(个)", "Areas judged"),
-    "areas_undecided": ("无适用标准的小区数(个)", "Areas without an applicable rate"),
+    "areas_undecided": (
+        "未判定的小区数(个，无适用标准或无住户)",
+        "Areas not judged (no applicable rate or no households)",
+    ),
     "areas_ok": ("达标小区数(个)", "Compliant areas"),
     "households_ok": ("达标户数(户)", "Households in compliant areas"),
     "compliance_rate_areas": ("配建达标率(按小区)", "Compliance rate (areas)"),
@@ -175,6 +178,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "below_rate": ("配建面积低于标准", "floor area below the rate"),
     "below_min_site_only": ("步行范围内设施均低于单处最小面积", "facilities in reach are below the minimum site size"),
     "rate_not_set": ("规则未规定该类小区的标准", "profile sets no rate for this status"),
+    "no_households": ("无住户，不判定", "no households, not judged"),
     "street_centre": ("街道综合养老服务中心", "street comprehensive centre"),
     "township_centre": ("乡镇综合养老服务中心", "township comprehensive centre"),
     "community_facility": ("社区养老服务设施", "community facility"),
@@ -264,6 +268,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "给出 layer=…（场景文件中写 layer: 图层名）",
         "give layer=... (in a scenario file: layer: NAME)",
     ),
+    "where_file_sheet": ("文件 {path}，工作表“{sheet}”", "file {path}, sheet '{sheet}'"),
+    "sheet_unknown": (
+        "工作簿中没有工作表“{sheet}”；现有工作表：{sheets}",
+        "no sheet '{sheet}' in this workbook; it has: {sheets}",
+    ),
+    "sheet_unknown_fix": (
+        "把 sheet 改为其中之一（不写则读取第一个工作表）",
+        "set sheet to one of those names (without it the first sheet is read)",
+    ),
+    "sheet_not_spreadsheet": ("只有电子表格（.xlsx、.xls）才有工作表", "only spreadsheets (.xlsx, .xls) have sheets"),
+    "sheet_not_spreadsheet_fix": (
+        "去掉 sheet；多图层文件用 layer 指明图层",
+        "drop sheet; name the layer of a multi-layer file with layer",
+    ),
+    "layer_in_table": ("表格文件没有图层", "a table file has no layers"),
+    "layer_in_table_fix": (
+        "去掉 layer；电子表格用 sheet 指明工作表",
+        "drop layer; name the sheet of a spreadsheet with sheet",
+    ),
+    "spreadsheet_unreadable_fix": (
+        "用 Excel 或 WPS 打开检查，另存为 .xlsx（不加密码）",
+        "open it in Excel or WPS to check it, and save it as .xlsx (without a password)",
+    ),
     "layer_empty": ("图层为空", "the layer is empty"),
     "layer_empty_fix": ("检查文件和图层是否给对", "check that the right file and layer were given"),
     "layer_no_crs": ("图层没有坐标参考系（CRS）", "the layer has no coordinate reference system (CRS)"),
@@ -299,8 +326,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "coordinates_missing": ("坐标缺失或不是数字", "missing or non-numeric coordinates"),
     "coordinates_missing_fix": (
-        "填写坐标（行号为文件中的行号，表头为第 1 行）",
-        "fill in the coordinates (rows are line numbers in the file, the header being 1)",
+        "填写坐标（行号为文件中的行号）",
+        "fill in the coordinates (rows are the row numbers in the file)",
     ),
     "coordinates_swapped": ("“{lon}”列是纬度，“{lat}”列是经度", "'{lon}' holds latitudes and '{lat}' longitudes"),
     "coordinates_swapped_fix": (
@@ -361,6 +388,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "填写户数，或提供人口列，或由建筑轮廓估算（Python：buildings=…；场景文件：residential: {{osm: 文件.osm}}）",
         "fill in 户数, give a population column, or estimate them from building footprints (Python: buildings=...; "
         "scenario: residential: {{osm: FILE.osm}})",
+    ),
+    "households_all_zero": ("全部 {n} 个小区的户数都是 0", "all {n} areas have 0 households"),
+    "households_all_zero_fix": (
+        "填写户数；若户数由建筑估算，检查建筑数据是否覆盖这些小区（户数为 0 的个别小区可以保留，不判定配建面积）",
+        "fill in the households; when they were estimated from buildings, check that the building data covers the "
+        "areas (single areas with 0 households may stay: they get no floor-area verdict)",
     ),
     "households_estimated": (
         "{n} 个小区的户数为估算值，见 households_source（户数来源）列",
@@ -478,6 +511,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # attaching to streets and walking (siting.snapping, siting.reachability)
     "what_areas": ("小区", "residential areas"),
     "what_facilities": ("设施", "facilities"),
+    "what_candidates": ("备选点", "candidate sites"),
     "what_entrances": ("出入口", "entrances"),
     "where_layer_of": ("{what}图层", "{what} layer"),
     "entrances_unknown_areas": ("出入口所属的小区不存在", "entrances name residential areas that do not exist"),
@@ -494,9 +528,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "check their coordinate system (GCJ-02 or BD-09 points need crs: gcj02 / bd09; projected x/y need their EPSG "
         "code) or use a network that covers them",
     ),
-    "facilities_unattached": (
-        "{n} 处设施距最近道路超过 {max_snap_m} 米，本次分析中不服务任何小区",
-        "{n} facilities are more than {max_snap_m} m from any street and serve no one in this analysis",
+    "sites_unattached": (
+        "{n} 处{what}距最近道路超过 {max_snap_m} 米，本次分析中不起作用",
+        "{n} {what} are more than {max_snap_m} m from any street and take no part in this analysis",
+    ),
+    "areas_unattached": (
+        "{n} 个{what}距最近道路超过 {max_snap_m} 米（附近无道路），按不可达列出",
+        "{n} {what} are more than {max_snap_m} m from any street (no street nearby) and are listed as unreachable",
+    ),
+    "far_outside_network_clip_fix": (
+        "若列表范围大于研究区（如全市设施对一个区的路网），写 clip: true 只保留路网可达范围内的（Python："
+        "reachability.clip_to_network）；否则{then}",
+        "if the list covers more than the study area (a city-wide list against one district's streets), keep only "
+        "those within reach of the streets with clip: true (Python: reachability.clip_to_network); otherwise {then}",
+    ),
+    "clip_left_out": (
+        "clip：{total} 处{what}中有 {n} 处距研究区路网超过 {max_snap_m} 米，已略去",
+        "clip: left out {n} of {total} {what}, more than {max_snap_m} m from the study area's streets",
+    ),
+    "clip_all_out": (
+        "clip 会略去全部 {n} 处{what}：没有一处在路网（{network}）{max_snap_m} 米以内",
+        "clip would leave out all {n} {what}: none lies within {max_snap_m} m of the street network ({network})",
     ),
     # rule profiles (siting.profiles)
     "where_overrides": ("覆盖值（overrides）", "overrides"),

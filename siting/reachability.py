@@ -47,9 +47,9 @@ from pyproj import CRS
 from scipy.sparse.csgraph import dijkstra
 
 from siting.errors import SitingInputError, SitingWarning
-from siting.labels import Message, msg
+from siting.labels import msg
 from siting.network import StreetNetwork, min_weight_matrix
-from siting.snapping import Attachment, attach_areas, attach_points, in_network_crs, street_gap_m
+from siting.snapping import Attachment, attach_areas, attach_points, in_network_crs, nearest_streets, street_gap_m
 
 DEFAULT_WALK_SPEED_M_PER_MIN = 60.0
 DEFAULT_WALK_MINUTES = 15.0
@@ -58,6 +58,8 @@ DEFAULT_BANDS_MIN = (5.0, 10.0, 15.0)
 DEFAULT_MAX_SNAP_M = 300.0
 #: Features this far outside the street network are taken as a coordinate-system mistake.
 FAR_OUTSIDE_M = 5000.0
+#: How messages name the features of each id column.
+_WHAT = {"area_id": "what_areas", "facility_id": "what_facilities", "candidate_id": "what_candidates"}
 #: Floating-point slack when comparing a distance with a cutoff, metres: a facility exactly at the
 #: cutoff is within it.
 TOLERANCE_M = 1e-6
@@ -353,21 +355,101 @@ def site_pairs(
     if area_attachment is None:
         area_attachment = attach_areas(network, areas, entrances=entrances, max_snap_m=settings.max_snap_m)
     site_att = attach_points(network, sites, max_snap_m=settings.max_snap_m)
+    _warn_unattached(site_att, sites, id_column, settings.max_snap_m)
     limit = settings.walk_distance_m if limit_m is None else limit_m
     table = pair_distances(network, area_attachment, site_att, limit, memory_mb=memory_mb)
     return _pair_frame(table, areas, sites, id_column, settings.walk_speed_m_per_min)
 
 
-def check_within_network(network: StreetNetwork, features: gpd.GeoDataFrame, id_column: str, what: Message) -> None:
-    """Raise when features lie far outside the street network, which means a coordinate mistake."""
+def check_within_network(network: StreetNetwork, features: gpd.GeoDataFrame, id_column: str) -> None:
+    """Raise when features lie far outside the street network, which means a coordinate mistake.
+
+    Facilities and candidate sites (``id_column`` ``facility_id`` or ``candidate_id``) from a list
+    wider than the study area can be kept to those within reach with :func:`clip_to_network`,
+    which the message says.
+    """
     points = in_network_crs(network, features).geometry.representative_point().to_numpy()
     far = shapely.distance(points, network.hull) > FAR_OUTSIDE_M
     if far.any():
+        fix = msg("far_outside_network_fix")
         raise SitingInputError(
-            msg("far_outside_network", what=what, km=f"{FAR_OUTSIDE_M / 1000:g}", network=network.source),
+            msg(
+                "far_outside_network",
+                what=msg(_WHAT[id_column]),
+                km=f"{FAR_OUTSIDE_M / 1000:g}",
+                network=network.source,
+            ),
             column="geometry",
             rows=features.loc[far, id_column].tolist(),
+            fix=fix if id_column == "area_id" else msg("far_outside_network_clip_fix", then=fix),
+        )
+
+
+def clip_to_network(
+    network: StreetNetwork, features: gpd.GeoDataFrame, id_column: str, *, max_snap_m: float = DEFAULT_MAX_SNAP_M
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Keep the features within reach of the street network: those within ``max_snap_m`` of a street.
+
+    For a facility or candidate list wider than the study area (a city-wide list against one
+    district's streets): what lies farther from every street could not be attached to it, so it
+    could neither serve nor be proposed. A warning says how many were left out, and which.
+
+    Parameters
+    ----------
+    network : StreetNetwork
+    features : GeoDataFrame
+        Facilities or candidate sites, any CRS.
+    id_column : str
+        ``facility_id`` or ``candidate_id``.
+    max_snap_m : float
+        Largest distance to a street, metres (:attr:`WalkSettings.max_snap_m` of the analysis).
+
+    Returns
+    -------
+    kept : GeoDataFrame
+        The features within reach, in their input order and CRS.
+    left_out : list of str
+        Ids of the features left out.
+
+    Raises
+    ------
+    SitingInputError
+        When every feature is left out: that is a coordinate-system mistake, not a study area.
+    """
+    near = np.nan_to_num(nearest_streets(network, features)[1], nan=np.inf) <= max_snap_m
+    left_out = features.loc[~near, id_column].astype(str).tolist()
+    what = msg(_WHAT[id_column])
+    if not near.any():
+        raise SitingInputError(
+            msg("clip_all_out", what=what, n=len(features), max_snap_m=f"{max_snap_m:g}", network=network.source),
+            column="geometry",
+            rows=left_out,
             fix=msg("far_outside_network_fix"),
+        )
+    if left_out:
+        warnings.warn(
+            SitingWarning(
+                msg("clip_left_out", what=what, n=len(left_out), total=len(features), max_snap_m=f"{max_snap_m:g}"),
+                column=id_column,
+                rows=left_out,
+            ),
+            stacklevel=2,
+        )
+    return features[near], left_out
+
+
+def _warn_unattached(att: Attachment, features: gpd.GeoDataFrame, id_column: str, max_snap_m: float) -> None:
+    """Say which features are too far from every street to be attached, and so take no part."""
+    if len(att.unattached):
+        key = "areas_unattached" if id_column == "area_id" else "sites_unattached"
+        warnings.warn(
+            SitingWarning(
+                msg(key, what=msg(_WHAT[id_column]), n=len(att.unattached), max_snap_m=f"{max_snap_m:g}"),
+                column=id_column,
+                rows=features[id_column].to_numpy()[att.unattached].tolist(),
+                fix=msg("far_outside_network_fix") if id_column == "area_id" else None,
+            ),
+            stacklevel=3,
         )
 
 
@@ -542,10 +624,12 @@ def assess_access(
     settings = walk_settings(settings, **walk)
     # project once; every step below works in the network's metric CRS
     areas_m, facilities_m = in_network_crs(network, areas), in_network_crs(network, facilities)
-    check_within_network(network, areas_m, "area_id", msg("what_areas"))
-    check_within_network(network, facilities_m, "facility_id", msg("what_facilities"))
+    check_within_network(network, areas_m, "area_id")
+    check_within_network(network, facilities_m, "facility_id")
     area_att = attach_areas(network, areas_m, entrances=entrances, max_snap_m=settings.max_snap_m)
     fac_att = attach_points(network, facilities_m, max_snap_m=settings.max_snap_m)
+    _warn_unattached(area_att, areas, "area_id", settings.max_snap_m)
+    _warn_unattached(fac_att, facilities, "facility_id", settings.max_snap_m)
     result = Accessibility(areas=areas, pairs=pd.DataFrame(), facilities=facilities, settings=settings, crs=network.crs)
 
     graph = _virtual_graph(network, area_att, fac_att)
@@ -574,15 +658,6 @@ def assess_access(
     facilities_out = facilities.copy()
     facilities_out["attached"] = ~np.isin(np.arange(len(facilities)), fac_att.unattached)
     facilities_out["street_gap_m"] = street_gap_m(network, facilities_m, fac_att)
-    if len(fac_att.unattached):
-        warnings.warn(
-            SitingWarning(
-                msg("facilities_unattached", n=len(fac_att.unattached), max_snap_m=f"{settings.max_snap_m:g}"),
-                column="facility_id",
-                rows=fac_ids[fac_att.unattached].tolist(),
-            ),
-            stacklevel=2,
-        )
     result.facilities = facilities_out
     return result
 

@@ -6,15 +6,16 @@ nearest street edge (not just the nearest node), so a walk starts where the stre
 the point to the street. Features farther than ``max_snap_m`` from every street are not attached and
 are reported in :attr:`Attachment.unattached`, never silently moved.
 
-Residential polygons are reached through, in this order:
+Residential areas are reached through, in this order:
 
 1. their entrances (gates), when the data has them;
-2. otherwise the points of their boundary that face a street: the boundary is sampled every
+2. a 小区 given as a point (not a polygon): the point itself, as a facility is;
+3. otherwise the points of their boundary that face a street: the boundary is sampled every
    ``spacing_m`` metres and the samples within ``facing_m`` metres of the nearest boundary-to-street
    gap are kept (at most ``max_access_points``, spread along the boundary). A resident can leave a
-   小区 on any side that faces a street, and a block's gates are on those sides;
-3. otherwise (no street within ``max_snap_m`` of the boundary) the centroid, which then fails to attach
-   and is reported.
+   小区 on any side that faces a street, and a block's gates are on those sides.
+
+An area with no access point within ``max_snap_m`` of a street is reported as unattached.
 """
 
 from __future__ import annotations
@@ -130,13 +131,13 @@ def attach_areas(
     facing_m: float = 15.0,
     max_access_points: int = 8,
 ) -> Attachment:
-    """Attach residential polygons through their entrances or street-facing boundary points.
+    """Attach residential areas through their entrances, their point, or street-facing boundary points.
 
     Parameters
     ----------
     network : StreetNetwork
     areas : GeoDataFrame
-        Polygons with ``area_id``, any CRS.
+        Polygons or points with ``area_id``, any CRS.
     entrances : GeoDataFrame, optional
         Gate points with ``area_id``; areas that have any are reached only through them.
     max_snap_m : float
@@ -170,8 +171,13 @@ def attach_areas(
     has_gate = np.zeros(n, dtype=bool)
     has_gate[owner_of_gate] = True
 
-    # boundary samples of the areas without gates, vectorised over all rings at once
-    rest = np.flatnonzero(~has_gate)
+    # an area given as a point is its own access point
+    is_point = shapely.get_type_id(polys) == shapely.GeometryType.POINT
+    located = np.flatnonzero(~has_gate & is_point)
+    points = _project(network, polys[located], located, n, max_snap_m)
+
+    # boundary samples of the other areas, vectorised over all rings at once
+    rest = np.flatnonzero(~has_gate & ~is_point)
     # one ring per part: a MultiPolygon's (or a courtyard's) rings are sampled each on its own
     rings, ring_owner = shapely.get_parts(shapely.boundary(polys[rest]), return_index=True)
     lengths = shapely.length(rings)
@@ -194,15 +200,17 @@ def attach_areas(
     keep = _facing(sampled, facing_m, max_access_points)
     gates = _project(network, gate_points, owner_of_gate, n, max_snap_m)
 
-    owner = np.concatenate([gates.owner, sampled.owner[keep]])
+    parts = [(gates, np.ones(len(gates.owner), dtype=bool)), (points, np.ones(len(points.owner), dtype=bool))]
+    parts.append((sampled, keep))
+    owner = np.concatenate([att.owner[k] for att, k in parts])
     unattached = np.setdiff1d(np.arange(n), owner)
     order = np.argsort(owner, kind="stable")
     return Attachment(
         owner[order],
-        np.concatenate([gates.edge, sampled.edge[keep]])[order],
-        np.concatenate([gates.offset_m, sampled.offset_m[keep]])[order],
-        np.concatenate([gates.gap_m, sampled.gap_m[keep]])[order],
-        np.concatenate([gates.points, sampled.points[keep]])[order],
+        np.concatenate([att.edge[k] for att, k in parts])[order],
+        np.concatenate([att.offset_m[k] for att, k in parts])[order],
+        np.concatenate([att.gap_m[k] for att, k in parts])[order],
+        np.concatenate([att.points[k] for att, k in parts])[order],
         n,
         unattached,
     )

@@ -412,3 +412,24 @@ def test_land_and_beds_undecided_without_data():
     assert result.summary["land_m2_per_capita"] is None or np.isnan(result.summary["land_m2_per_capita"])
     assert result.summary["land_m2_per_capita_ok"] is None
     assert result.areas.loc[0, "available_floor_area_m2"] == pytest.approx(300.0)  # all 300 m2 serve A
+
+
+def test_areas_without_households_get_no_verdict(two_facilities_three_areas):
+    areas, facilities, pairs = two_facilities_three_areas
+    # d: a new 小区 with no one living there yet, 3 min from F1; it needs nothing, so it proves nothing
+    empty = _areas([("d", 0.0, "new", "城关街道", "k1", 100)]).assign(population=0.0, elderly=0.0)
+    areas = pd.concat([areas, empty], ignore_index=True)
+    pairs = pd.concat([pairs, _pairs([("d", "F1", 3.0)])], ignore_index=True)
+    result = check_compliance_pairs(areas, facilities, pairs, "dong_e")
+    out = result.areas.set_index("area_id")
+    assert pd.isna(out.loc["d", "floor_area_ok"]) and out.loc["d", "fail_reason"] == "no_households"
+    assert np.isnan(out.loc["d", "shortfall_m2"])
+    # the others exactly as without d: 0 households add no demand to F1's catchment
+    assert out["floor_area_ok"].tolist()[:3] == [False, True, False]
+    assert out["available_floor_area_m2"].tolist()[:3] == pytest.approx([400 / 3, 1520 / 3, 360.0])
+    s = result.summary
+    assert (s["areas"], s["areas_decided"], s["areas_undecided"], s["areas_ok"]) == (4, 3, 1, 1)
+    assert s["compliance_rate_areas"] == pytest.approx(1 / 3)  # not 2 of 4
+    assert "d" not in result.failing["area_id"].tolist()
+    with pytest.raises(SitingInputError, match=r"areas argument, column 'households': all 4 areas have 0"):
+        check_compliance_pairs(areas.assign(households=0.0), facilities, pairs, "dong_e")

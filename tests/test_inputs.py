@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -102,8 +103,8 @@ def test_bad_geometry(tmp_path):
     with pytest.raises(SitingInputError, match=r"missing or empty.*rows: XQ01"):
         inputs.read_areas(frame)
     frame = _areas_frame()
-    frame.loc[2, "geometry"] = shapely.Point(0, 0)
-    with pytest.raises(SitingInputError, match=r"must be one of Polygon, MultiPolygon, found Point.*rows: XQ02"):
+    frame.loc[2, "geometry"] = shapely.LineString([(0, 0), (1, 1)])
+    with pytest.raises(SitingInputError, match=r"must be one of Polygon, MultiPolygon, Point, found LineString.*XQ02"):
         inputs.read_areas(frame)
 
 
@@ -277,3 +278,135 @@ def test_gbk_shapefile_without_cpg(tmp_path):
         areas = inputs.read_areas(path)
     assert areas["name"].tolist() == ["花园0", "花园1", "花园2"]
     assert areas["households"].tolist() == [100.0, 200.0, 300.0]
+
+
+# -- spreadsheets, 小区 as points, zero households ------------------------------------------------------
+
+XLS = Path(__file__).parent / "data" / "facilities.xls"
+
+
+def _gcj02_to_bd09(lon, lat):
+    """Baidu's published forward transform, written out here independently of siting.projection."""
+    x, y = np.asarray(lon, float), np.asarray(lat, float)
+    z = np.hypot(x, y) + 0.00002 * np.sin(y * np.pi * 3000 / 180)
+    theta = np.arctan2(y, x) + 0.000003 * np.cos(x * np.pi * 3000 / 180)
+    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
+
+
+def _workbook(path, sheets):
+    """An .xlsx written with openpyxl: {sheet name: list of rows}."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+
+
+def test_xlsx_facilities_with_a_title_row_read_like_the_csv(tmp_path):
+    wgs_lon, wgs_lat = np.array([LON0, LON0 + 0.01]), np.array([LAT0, LAT0 + 0.005])
+    gcj_lon, gcj_lat = wgs84_to_gcj02(wgs_lon, wgs_lat)
+    header = ["编号", "设施名称", "等级", "建筑面积", "经度", "纬度"]
+    rows = [
+        ["001", "凤城街道综合养老服务中心", "乡镇(街道)综合养老服务中心", 1350, gcj_lon[0], gcj_lat[0]],
+        [12, "新华社区养老服务站", "养老服务站", 120.5, gcj_lon[1], gcj_lat[1]],
+    ]
+    path = tmp_path / "设施.xlsx"
+    # as offices keep them: a title row, an empty row, the table; a second sheet of candidate sites
+    _workbook(
+        path,
+        {
+            "现有设施": [["东阿县养老服务设施一览表"], [], header, *rows, []],
+            "备选点": [["编号", "名称", "可建面积", "lon", "lat"], ["C1", "原粮站", 800, LON0, LAT0]],
+        },
+    )
+    before = path.read_bytes()
+    fac = inputs.read_facilities(path, crs="gcj02")
+    assert path.read_bytes() == before
+    csv = tmp_path / "设施.csv"
+    pd.DataFrame([header, *rows]).to_csv(csv, index=False, header=False, encoding="utf-8-sig")
+    from_csv = inputs.read_facilities(csv, crs="gcj02")
+    pd.testing.assert_frame_equal(fac.drop(columns="geometry"), from_csv.drop(columns="geometry"))
+    # the same points to within float round-off of the stored decimals
+    assert fac.to_crs(UTM50).distance(from_csv.to_crs(UTM50)).max() < 1e-6
+    assert fac["facility_id"].tolist() == ["001", "12"]
+    assert fac["level"].tolist() == ["township", "station"]
+    assert fac["floor_area_m2"].tolist() == [1350.0, 120.5]
+    truth = gpd.GeoSeries(gpd.points_from_xy(wgs_lon, wgs_lat), crs=4326).to_crs(UTM50)
+    assert fac.to_crs(UTM50).distance(truth, align=False).max() < 0.01
+    cand = inputs.read_candidates(path, sheet="备选点")
+    assert cand["candidate_id"].tolist() == ["C1"] and cand["max_floor_area_m2"].tolist() == [800.0]
+
+
+def test_xls_workbook():
+    fac = inputs.read_facilities(XLS, crs="gcj02")
+    assert fac["facility_id"].tolist() == ["001", "002"]
+    assert fac["level"].tolist() == ["township", "community"]
+    assert fac["floor_area_m2"].tolist() == [1350.0, 420.5]
+
+
+def test_spreadsheet_errors_name_the_sheet_and_its_rows(tmp_path):
+    path = tmp_path / "设施.xlsx"
+    header = ["编号", "等级", "建筑面积", "经度", "纬度"]
+    _workbook(
+        path,
+        {"表1": [["设施一览"], header, ["F1", "养老服务站", 100, LON0, LAT0], [None, "合计", 100, None, None]]},
+    )
+    # the total row at sheet row 4 has no coordinates
+    with pytest.raises(SitingInputError, match=r"设施.xlsx, sheet '表1', column '经度/纬度': missing.*\(rows: 4\)"):
+        inputs.read_facilities(path)
+    with pytest.raises(SitingInputError, match=r"no sheet '表2' in this workbook; it has: 表1"):
+        inputs.read_facilities(path, sheet="表2")
+    with pytest.raises(SitingInputError, match="drop layer; name the sheet"):
+        inputs.read_facilities(path, layer="表1")
+    csv = tmp_path / "设施.csv"
+    csv.write_text("编号,等级,建筑面积,lon,lat\nF1,养老服务站,100,116.25,36.33\n", encoding="utf-8")
+    with pytest.raises(SitingInputError, match="only spreadsheets"):
+        inputs.read_facilities(csv, sheet="x")
+    (tmp_path / "broken.xlsx").write_bytes(b"not a workbook")
+    with pytest.raises(SitingInputError, match=r"broken.xlsx: could not read the file.*Excel or WPS"):
+        inputs.read_facilities(tmp_path / "broken.xlsx")
+    _workbook(path, {"表1": [header, ["F1", "养老服务站", "一百", LON0, LAT0]]})
+    with pytest.raises(SitingInputError, match=r"sheet '表1', column '建筑面积': values are not numbers \(rows: F1\)"):
+        inputs.read_facilities(path)
+
+
+@pytest.mark.parametrize("datum", ["gcj02", "bd09"])
+def test_point_areas_in_chinese_datums(tmp_path, datum):
+    wgs_lon, wgs_lat = np.array([LON0, LON0 + 0.004, LON0 + 0.008]), np.array([LAT0, LAT0 + 0.002, LAT0])
+    lon, lat = wgs84_to_gcj02(wgs_lon, wgs_lat)
+    if datum == "bd09":
+        lon, lat = _gcj02_to_bd09(lon, lat)
+    path = tmp_path / "小区.csv"
+    pd.DataFrame(
+        {
+            "小区名称": ["阳光小区", "幸福家园", "东苑"],
+            "户数": [320, 0, 510],
+            "经度": lon,
+            "纬度": lat,
+            "类型": ["已建"] * 3,
+        }
+    ).to_csv(path, index=False, encoding="utf-8-sig")
+    areas = inputs.read_areas(path, crs=datum)
+    assert areas.geom_type.tolist() == ["Point"] * 3
+    assert areas["households"].tolist() == [320.0, 0.0, 510.0]  # one 小区 with no households yet is kept
+    truth = gpd.GeoSeries(gpd.points_from_xy(wgs_lon, wgs_lat), crs=4326).to_crs(UTM50)
+    # GCJ-02 is undone within a centimetre; BD-09's published inverse is approximate, within a metre
+    assert areas.to_crs(UTM50).distance(truth, align=False).max() < (0.01 if datum == "gcj02" else 1.0)
+
+
+def test_point_areas_without_households_are_not_estimated_from_buildings():
+    frame = _areas_frame(总户数=[None, 200, 300])
+    frame.loc[0, "geometry"] = shapely.Point(500_030.0, 4_000_030.0)
+    bldg = gpd.GeoDataFrame({"floors": [6]}, geometry=[box(5, 5, 55, 55)], crs=UTM50)
+    with pytest.raises(SitingInputError, match=r"households.*cannot be estimated.*rows: XQ00"):
+        inputs.read_areas(frame, buildings=bldg)
+
+
+def test_all_zero_households_is_an_error(tmp_path):
+    with pytest.raises(SitingInputError, match=r"column '总户数': all 3 areas have 0 households"):
+        inputs.read_areas(_areas_frame(总户数=[0, 0, 0]))
+    assert inputs.read_areas(_areas_frame(总户数=[0, 5, 0]))["households"].tolist() == [0.0, 5.0, 0.0]

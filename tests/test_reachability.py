@@ -7,11 +7,12 @@ import warnings
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
 from siting import network, reachability
-from siting.errors import SitingInputError
+from siting.errors import SitingInputError, SitingWarning
 from siting.snapping import attach_areas, attach_points
 from tests.conftest import UTM50, at, box
 
@@ -307,3 +308,71 @@ def test_for_facilities_recomputes_reachability(access):
     assert only_f2.loc["A1", "unreachable_reason"] == "no_facility_in_reach"
     assert only_f2.loc["A3", "unreachable_reason"] == "no_street_nearby"
     assert only_f2.loc["A4", "nearest_facility_straight"] == "F2"
+
+
+# -- 小区 given as points; facility lists wider than the study area ----------------------------------
+
+
+def test_point_areas_walk_from_the_point(t_network, t_areas, t_facilities):
+    # Along the streets, from F1 (F2 serves no one):
+    # P1 (700, 30): 30 m north of the street y=0, so 40 + (700-100) + 30 = 670 m
+    # P2 (530, 300): 30 m east of the street x=500, 300 m up it: 40 + (500-100) + 300 + 30 = 770 m
+    # P3 (300, -400): 400 m from any street, beyond the 300 m snapping distance: no street nearby
+    # Straight lines, from the point to the nearest facility of all: P1 and P2 to F2 at (900, 350),
+    # hypot(200, 320) and hypot(370, 50); P3 to F1 at (100, 40), hypot(200, 440)
+    points = gpd.GeoDataFrame(
+        {"area_id": ["P1", "P2", "P3"], "households": [10.0, 20.0, 30.0], "status": ["existing"] * 3},
+        geometry=[shapely.Point(at(700, 30)), shapely.Point(at(530, 300)), shapely.Point(at(300, -400))],
+        crs=UTM50,
+    )
+    mixed = pd.concat([t_areas.iloc[[0]], points], ignore_index=True)  # A1 a polygon, the rest points
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        got = reachability.assess_access(t_network, mixed, t_facilities).areas.set_index("area_id")
+    assert got["dist_m_network"].tolist()[:3] == pytest.approx([660.0, 670.0, 770.0])
+    assert got["dist_m_straight"].tolist()[1:] == pytest.approx(
+        [np.hypot(200, 320), np.hypot(370, 50), np.hypot(200, 440)]
+    )
+    assert got["nearest_facility_straight"].tolist()[1:] == ["F2", "F2", "F1"]
+    assert got.loc["P2", "walk_min"] == pytest.approx(770 / 60)
+    assert np.isnan(got.loc["P3", "dist_m_network"]) and got.loc["P3", "unreachable_reason"] == "no_street_nearby"
+    (warned,) = [w.message for w in caught if "no street nearby" in str(w.message)]
+    assert str(warned) == (
+        "column 'area_id': 1 residential areas are more than 300 m from any street (no street nearby) and are "
+        "listed as unreachable (rows: P3). Fix: check their coordinate system (GCJ-02 or BD-09 points need crs: "
+        "gcj02 / bd09; projected x/y need their EPSG code) or use a network that covers them"
+    )
+
+
+def test_no_street_nearby_warning_counts_all_and_lists_the_first_ten(t_network, t_facilities):
+    far = gpd.GeoDataFrame(
+        {"area_id": [f"Q{i:02d}" for i in range(12)], "households": 1.0, "status": "existing"},
+        geometry=[shapely.Point(at(100 + 50 * i, -1000)) for i in range(12)],
+        crs=UTM50,
+    )
+    with pytest.warns(SitingWarning, match=r"12 residential areas .*\(rows: Q00, .*, Q09 and 2 more\)"):
+        reachability.assess_access(t_network, far, t_facilities)
+
+
+def test_clip_keeps_the_facilities_within_reach_of_the_streets(t_network, t_areas, t_facilities):
+    city = pd.concat(
+        [t_facilities, t_facilities.iloc[[0]].assign(facility_id="F9", geometry=[shapely.Point(at(20_000, 0))])],
+        ignore_index=True,
+    )
+    # without clip: the far one is a coordinate mistake, and the message says clipping exists
+    with pytest.raises(SitingInputError, match=r"facilities lie more than 5 km.*rows: F9.*clip: true"):
+        reachability.assess_access(t_network, t_areas, city)
+    with pytest.warns(SitingWarning) as caught:
+        kept, left_out = reachability.clip_to_network(t_network, city, "facility_id")
+    assert kept["facility_id"].tolist() == ["F1"] and left_out == ["F2", "F9"]
+    assert str(caught[0].message) == (
+        "column 'facility_id': clip: left out 2 of 3 facilities, more than 300 m from the study area's streets "
+        "(rows: F2, F9)"
+    )
+    assert kept.crs == city.crs
+    with pytest.raises(SitingInputError, match=r"clip would leave out all 1 candidate sites.*rows: G1"):
+        reachability.clip_to_network(
+            t_network,
+            gpd.GeoDataFrame({"candidate_id": ["G1"]}, geometry=[shapely.Point(at(20_000, 0))], crs=UTM50),
+            "candidate_id",
+        )
