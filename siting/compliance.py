@@ -15,6 +15,9 @@ Floor area per 100 households (每百户配建面积)
     2. an area *i* gets ``available_i = households_i × Σ_f R_f`` over the counted facilities it
        reaches, so ``floor_area_per_100hh = 100 × Σ_f R_f``.
 
+    :func:`floor_area_shares` is the one place this sharing is computed (a sparse matrix of
+    ``1 / H_f``); the optimisers call it too, so a plan is judged by the same arithmetic as the check.
+
     Households (not required floor area) are the demand because the floor area serves people: a
     household in a new area and one in an existing area get the same share of a shared facility,
     and changing one status's rate changes only that status's verdicts. The shares of one facility
@@ -50,6 +53,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from siting.errors import SitingInputError
 from siting.inputs import assign_units
@@ -282,8 +286,57 @@ def _validate(
         _require_columns(units, ("name", "level"), "units")
 
 
-def _facility_flags(facilities: gpd.GeoDataFrame, profile: Profile) -> pd.DataFrame:
-    """Per-facility single-site flags: which area statuses each facility counts for."""
+@dataclass(frozen=True)
+class FloorAreaShares:
+    """How counted floor area is shared out among residential areas (the 2SFCA of the floor-area rule).
+
+    The one place that decides which facility's floor area an area may count and how much of it: both
+    :func:`check_compliance_pairs` and the optimisers use it, so a plan that claims to fix an area is
+    judged by the same arithmetic as the check. An area's available floor area is
+    ``households_i × (matrix @ floor_area_m2)[i]`` m², and it complies when that is at least
+    ``households_i × rate_m2_per_100hh[i] / 100`` (with :data:`RELATIVE_TOLERANCE`).
+
+    Attributes
+    ----------
+    area_ids : numpy.ndarray
+        Row order (str).
+    facility_ids : numpy.ndarray
+        Column order (str).
+    matrix : scipy.sparse.csr_matrix
+        Shape (n_areas, n_facilities): ``1 / H_f`` where facility *f*'s floor area is shared with area
+        *i*, else 0.
+    catchment_households : numpy.ndarray
+        ``H_f``, the households sharing each facility's floor area (0 = none).
+    rate_m2_per_100hh : numpy.ndarray
+        Each area's required rate, m² per 100 households (NaN = no verdict: the profile sets no rate
+        for its status, or the area has no households).
+    """
+
+    area_ids: np.ndarray
+    facility_ids: np.ndarray
+    matrix: sp.csr_matrix
+    catchment_households: np.ndarray
+    rate_m2_per_100hh: np.ndarray
+
+    def per_household_m2(self, floor_area_m2: np.ndarray) -> np.ndarray:
+        """Floor area available per household of each area, m² (``matrix @ floor_area_m2``)."""
+        return np.asarray(self.matrix @ np.asarray(floor_area_m2, dtype=float), dtype=float)
+
+
+def facility_counts(facilities: pd.DataFrame, profile: Profile) -> pd.DataFrame:
+    """Which area statuses each facility's floor area counts for, by level and single-site minimum.
+
+    Only ``township``, ``community`` and ``station`` facilities count (county institutions serve the
+    whole county, not the neighbourhood the rule is about); a facility below ``min_site_area_m2``
+    does not count for new areas, below ``existing_min_site_area_m2`` not for existing ones (a null
+    minimum lets every site count).
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``facilities``: ``below_min_site``, ``counts_for_new``,
+        ``below_min_site_existing``, ``counts_for_existing``, ``counts_toward_compliance``.
+    """
     floor = pd.to_numeric(facilities["floor_area_m2"]).to_numpy(float)
     eligible = facilities["level"].isin(FLOOR_AREA_LEVELS).to_numpy()
     out = pd.DataFrame(index=facilities.index)
@@ -296,41 +349,109 @@ def _facility_flags(facilities: gpd.GeoDataFrame, profile: Profile) -> pd.DataFr
     return out
 
 
-def _floor_area(
-    areas: pd.DataFrame, facilities: pd.DataFrame, reach: pd.DataFrame, profile: Profile
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """2SFCA sharing of counted floor area; returns (area columns, facility columns)."""
-    counted = reach[np.where(reach["status"] == "new", reach["counts_for_new"], reach["counts_for_existing"])]
-    demand = counted.groupby("facility_id")["households"].sum()
-    floor = facilities.set_index("facility_id")["floor_area_m2"].astype(float)
-    ratio = (floor.reindex(demand.index) / demand).where(demand > 0, 0.0)
-    per_household = (counted["facility_id"].map(ratio)).groupby(counted["area_id"]).sum()
-    area_ids = areas["area_id"]
-    per_household = area_ids.map(per_household).fillna(0.0).to_numpy()
-    households = areas["households"].to_numpy(float)
+def floor_area_shares(
+    areas: pd.DataFrame,
+    facilities: pd.DataFrame,
+    pairs: pd.DataFrame,
+    profile: Profile,
+    settings: WalkSettings,
+    *,
+    counts: pd.DataFrame | None = None,
+) -> FloorAreaShares:
+    """Share each counted facility's floor area among the households that may count it.
 
+    Parameters
+    ----------
+    areas : DataFrame
+        ``area_id``, ``households`` (户), ``status`` (``"new"``/``"existing"``).
+    facilities : DataFrame
+        ``facility_id``, ``level``, ``floor_area_m2`` (m²).
+    pairs : DataFrame
+        ``area_id``, ``facility_id``, ``walk_min``; pairs beyond ``settings``' inclusive cutoff are
+        ignored.
+    profile : Profile
+        Rates and single-site minima.
+    settings : WalkSettings
+        The walking circle.
+    counts : DataFrame, optional
+        Indexed like ``facilities`` with boolean columns ``counts_for_new`` / ``counts_for_existing``
+        overriding the size-based flags of :func:`facility_counts` (the optimiser asks "if this site
+        were built at or above the minimum size, whom would it serve?").
+
+    Returns
+    -------
+    FloorAreaShares
+    """
+    area_ids = areas["area_id"].astype(str).to_numpy()
+    facility_ids = facilities["facility_id"].astype(str).to_numpy()
+    flags = facility_counts(facilities, profile) if counts is None else counts
+    counts_new = flags["counts_for_new"].to_numpy(bool)
+    counts_existing = flags["counts_for_existing"].to_numpy(bool)
+    households = pd.to_numeric(areas["households"]).to_numpy(float)
+    new = areas["status"].to_numpy() == "new"
+
+    kept = pairs[settings.within_min(pairs["walk_min"])]
+    rows = pd.Index(area_ids).get_indexer(kept["area_id"].astype(str))
+    cols = pd.Index(facility_ids).get_indexer(kept["facility_id"].astype(str))
+    known = (rows >= 0) & (cols >= 0)
+    rows, cols = rows[known], cols[known]
+    counted = np.where(new[rows], counts_new[cols], counts_existing[cols])
+    rows, cols = rows[counted], cols[counted]
+    # one pair once, however often the table lists it
+    key = np.unique(rows.astype(np.int64) * len(facility_ids) + cols)
+    rows, cols = key // max(len(facility_ids), 1), key % max(len(facility_ids), 1)
+
+    demand = np.bincount(cols, weights=households[rows], minlength=len(facility_ids))
+    share = np.divide(1.0, demand[cols], out=np.zeros(len(cols)), where=demand[cols] > 0)
+    matrix = sp.csr_matrix((share, (rows, cols)), shape=(len(area_ids), len(facility_ids)))
+    matrix.eliminate_zeros()
+    return FloorAreaShares(
+        area_ids=area_ids,
+        facility_ids=facility_ids,
+        matrix=matrix,
+        catchment_households=demand,
+        rate_m2_per_100hh=_area_rates(areas, profile),
+    )
+
+
+def _area_rates(areas: pd.DataFrame, profile: Profile) -> np.ndarray:
+    """Rate of each area by its status, m² per 100 households; NaN where the profile sets none."""
     rates = {status: profile.value(key) for status, key in RATE_KEYS.items()}
-    status = areas["status"].to_numpy()
-    rate = np.where(
-        status == "new",
-        rates["new"] if rates["new"] is not None else np.nan,
-        rates["existing"] if rates["existing"] is not None else np.nan,
-    ).astype(float)
+    return np.array([np.nan if rates.get(s) is None else rates[s] for s in areas["status"]], dtype=float)
+
+
+def _floor_area(
+    areas: pd.DataFrame,
+    facilities: pd.DataFrame,
+    pairs: pd.DataFrame,
+    reach: pd.DataFrame,
+    profile: Profile,
+    settings: WalkSettings,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The floor-area verdict of every area from :func:`floor_area_shares`; returns (area columns, facility columns)."""
+    shares = floor_area_shares(
+        areas, facilities, pairs, profile, settings, counts=facilities[["counts_for_new", "counts_for_existing"]]
+    )
+    floor = facilities["floor_area_m2"].to_numpy(float)
+    per_household = shares.per_household_m2(floor)
+    households = areas["households"].to_numpy(float)
+    rate = shares.rate_m2_per_100hh
     required = households / 100.0 * rate
     available = households * per_household
     # an area without households needs nothing, so meeting the rate would say nothing about it
     no_households = households == 0
     decided = ~np.isnan(rate) & ~no_households
     ok = available >= required * (1 - RELATIVE_TOLERANCE) - RELATIVE_TOLERANCE
-    n_counted = area_ids.map(counted.groupby("area_id").size()).fillna(0).astype(int).to_numpy()
+    n_counted = np.diff(shares.matrix.indptr)
     in_reach = reach[reach["level"].isin(FLOOR_AREA_LEVELS)]
-    n_reached = area_ids.map(in_reach.groupby("area_id").size()).fillna(0).astype(int).to_numpy()
+    n_reached = areas["area_id"].map(in_reach.groupby("area_id").size()).fillna(0).astype(int).to_numpy()
     reason = np.select(
         [no_households, ~decided, ok, n_reached == 0, n_counted == 0],
         ["no_households", "rate_not_set", "", "no_neighbourhood_facility_in_reach", "below_min_site_only"],
         "below_rate",
     )
 
+    rates = {status: profile.value(key) for status, key in RATE_KEYS.items()}
     rule_text = {s: f"{key}={'null' if rates[s] is None else f'{rates[s]:g}'}" for s, key in RATE_KEYS.items()}
     rule_source = {s: profile.source(key) for s, key in RATE_KEYS.items()}
 
@@ -350,12 +471,12 @@ def _floor_area(
     )
     out.loc[~decided, "floor_area_ok"] = pd.NA
 
-    fac_ids = facilities["facility_id"]
+    demand = shares.catchment_households
     fac = pd.DataFrame(
         {
-            "catchment_households": fac_ids.map(demand).fillna(0.0).to_numpy(),
-            "floor_area_m2_per_hh": fac_ids.map(ratio).fillna(0.0).to_numpy(),
-            "areas_served": fac_ids.map(counted.groupby("facility_id").size()).fillna(0).astype(int).to_numpy(),
+            "catchment_households": demand,
+            "floor_area_m2_per_hh": np.divide(floor, demand, out=np.zeros(len(floor)), where=demand > 0),
+            "areas_served": np.diff(shares.matrix.tocsc().indptr),
         },
         index=facilities.index,
     )
@@ -634,8 +755,7 @@ def check_compliance(
 
 def floor_area_rates(areas: pd.DataFrame, profile: Profile) -> np.ndarray:
     """Floor-area rate of each area by its status, m² per 100 households; 0 where the profile sets none."""
-    rates = {status: profile.value(key) for status, key in RATE_KEYS.items()}
-    return areas["status"].map(lambda s: rates.get(s) or 0.0).to_numpy(dtype=float)
+    return np.nan_to_num(_area_rates(areas, profile), nan=0.0)
 
 
 def _require_same_walk(settings: WalkSettings, profile: Profile) -> None:
@@ -708,7 +828,7 @@ def check_compliance_pairs(
     facilities["floor_area_m2"] = pd.to_numeric(facilities["floor_area_m2"]).astype(float)
 
     settings = settings if settings is not None else profile.walk_settings()
-    flags = _facility_flags(facilities, profile)
+    flags = facility_counts(facilities, profile)
     facilities = facilities.join(flags)
     reach = pairs[["area_id", "facility_id", "walk_min"]].astype({"area_id": str, "facility_id": str})
     reach = reach[settings.within_min(reach["walk_min"])].drop_duplicates(["area_id", "facility_id"])
@@ -716,7 +836,7 @@ def check_compliance_pairs(
         facilities[["facility_id", "level", "counts_for_new", "counts_for_existing"]], on="facility_id"
     )
 
-    area_cols, fac_cols = _floor_area(areas, facilities, reach, profile)
+    area_cols, fac_cols = _floor_area(areas, facilities, pairs, reach, profile, settings)
     label = profile.name + ("+overrides" if profile.overridden_keys else "")
     areas = areas.join(area_cols)
     areas["profile"] = label

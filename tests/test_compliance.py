@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from siting.compliance import check_compliance_pairs
+from siting.compliance import check_compliance_pairs, floor_area_shares
 from siting.errors import SitingInputError
 from siting.profiles import load_profile
 
@@ -114,6 +114,28 @@ def test_2sfca_hand_computed(two_facilities_three_areas):
     assert result.failing_table("en")["Why not compliant"].iloc[0] == "floor area below the rate"
     # Inputs are not modified.
     assert "floor_area_ok" not in areas.columns and "below_min_site" not in facilities.columns
+
+
+def test_floor_area_shares_is_the_arithmetic_of_the_check(two_facilities_three_areas):
+    """The one sharing function the check and the optimiser call: matrix entries 1 / H_f."""
+    areas, facilities, pairs = two_facilities_three_areas
+    profile = load_profile("dong_e")
+    shares = floor_area_shares(areas, facilities, pairs, profile, profile.walk_settings())
+    assert shares.area_ids.tolist() == ["a", "b", "c"] and shares.facility_ids.tolist() == ["F1", "F2"]
+    # H1 = 1000 + 2000, H2 = 2000 + 3000 (a–F2 at 16 min is beyond the walk)
+    assert shares.catchment_households.tolist() == [3000.0, 5000.0]
+    assert shares.matrix.toarray() == pytest.approx(np.array([[1 / 3000, 0], [1 / 3000, 1 / 5000], [0, 1 / 5000]]))
+    assert shares.rate_m2_per_100hh.tolist() == [20.0, 20.0, 15.0]
+    available = areas["households"].to_numpy() * shares.per_household_m2(facilities["floor_area_m2"].to_numpy())
+    checked = check_compliance_pairs(areas, facilities, pairs, profile).areas["available_floor_area_m2"]
+    assert available.tolist() == pytest.approx(checked.tolist())
+    # "If F1 were built only for existing areas": it leaves a's and b's rows, and c cannot reach it.
+    counts = pd.DataFrame(
+        {"counts_for_new": [False, True], "counts_for_existing": [True, True]}, index=facilities.index
+    )
+    shares = floor_area_shares(areas, facilities, pairs, profile, profile.walk_settings(), counts=counts)
+    assert shares.catchment_households.tolist() == [0.0, 5000.0]
+    assert shares.matrix[:, 0].nnz == 0
 
 
 def test_land_per_resident_and_beds_per_1000_elderly(two_facilities_three_areas):
