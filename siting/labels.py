@@ -827,6 +827,126 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "增加备选点、减小 p，或不考虑容量（capacity: false）",
         "add candidate sites, lower p, or set capacity: false",
     ),
+    # scenario files (siting.scenario)
+    "where_scenario": ("方案", "scenario"),
+    "not_text": ("不是非空文本", "not a non-empty text"),
+    "not_positive": ("不是正数", "not a positive number"),
+    "not_flag": ("不是 true 或 false", "not true or false"),
+    "not_allowed": ("不是允许的取值之一", "not one of the allowed values"),
+    "not_text_map": ("不是字段名到列名的映射", "not a mapping of schema name to column name"),
+    "not_four_numbers": ("不是四个数的列表", "not a list of four numbers"),
+    "not_wsen": ("不满足 西 < 东 且 南 < 北（以度为单位）", "not west < east and south < north in degrees"),
+    "not_positive_list": ("不是正数的列表", "not a list of positive numbers"),
+    "not_p": ("不是不小于 1 的整数，也不是 {until}", "not a whole number ≥ 1 or {until}"),
+    "not_override": (
+        "不是不小于 0 的数（或 {{value: ..., source: ...}}）",
+        "not a number ≥ 0 (or {{value: ..., source: ...}})",
+    ),
+    "not_mapping": ("不是映射", "not a mapping"),
+    "exp_path": ("文件路径（相对于方案文件）", "a file path, relative to the scenario file"),
+    "exp_layer": ("文件中的图层名", "a layer name in the file"),
+    "exp_columns": (
+        "字段名到文件列名的映射，如 {{households: 总户数}}",
+        "a mapping of schema names to the file's columns, e.g. {{households: 总户数}}",
+    ),
+    "exp_crs": (
+        "gcj02、bd09，或为缺少坐标系的图层给出 CRS，如 EPSG:4547",
+        "gcj02, bd09, or a CRS such as EPSG:4547 for a layer without one",
+    ),
+    "exp_lonlat": ("CSV 文件中的列名", "a column name of a CSV file"),
+    "exp_name": ("方案名称（可用中文）", "a scenario name (Chinese allowed)"),
+    "exp_description": ("说明文字", "a description"),
+    "exp_network_path": (
+        "路网文件（.osm、.osm.pbf、.graphml 或道路线图层）",
+        "a street network file (.osm, .osm.pbf, .graphml, or road lines)",
+    ),
+    "exp_place": (
+        "OpenStreetMap 地名，如“东阿县, 聊城市, 山东省”（需联网）",
+        "a place name for OpenStreetMap, e.g. '东阿县, 聊城市, 山东省' (online only)",
+    ),
+    "exp_bbox": ("以度为单位的 [西, 南, 东, 北]（需联网）", "[west, south, east, north] in degrees (online only)"),
+    "exp_household_size": ("每户人数，如 2.62", "persons per household, e.g. 2.62"),
+    "exp_generate": ("true 表示在道路上自动生成备选点", "true to generate candidate sites on the streets"),
+    "exp_spacing": ("自动生成备选点的间距（米）", "spacing of generated candidates, metres"),
+    "exp_profile": (
+        "内置规则配置名称（见 siting profiles）或规则配置 YAML 文件路径",
+        "a shipped profile name (see 'siting profiles') or a profile YAML path",
+    ),
+    "exp_overrides": (
+        "规则键到数值的映射，如 {{walk_speed_m_per_min: 55}}",
+        "a mapping of profile keys to values, e.g. {{walk_speed_m_per_min: 55}}",
+    ),
+    "exp_bands": (
+        "以分钟计的步行时间分段列表，如 [5, 10, 15]",
+        "a list of walking-time bands in minutes, e.g. [5, 10, 15]",
+    ),
+    "exp_max_snap": ("到道路的最大距离（米），如 300", "the largest distance to a street, metres, e.g. 300"),
+    "exp_one_of": ("以下之一：{values}", "one of {values}"),
+    "exp_p": ("不小于 1 的新增设施数，或 {until}", "a whole number of new centres ≥ 1, or {until}"),
+    "exp_capacity": ("true 或 false：是否考虑建筑面积容量", "true or false: respect floor-area capacity"),
+    "exp_time_limit": ("以秒计的时间上限，如 60", "a time limit in seconds, e.g. 60"),
+    "exp_output": ("输出文件夹（相对于方案文件）", "an output folder, relative to the scenario file"),
+    "schema_top_level": (
+        "（顶层）：应为方案设置项的映射，实际为 {got}",
+        "(top level): expected a mapping of scenario keys, got {got}",
+    ),
+    "schema_not_mapping": (
+        "{key}：应为包含 {keys} 的映射，实际为 {got}",
+        "{key}: expected a mapping of {keys}, got {got}",
+    ),
+    "schema_unknown_key": (
+        "{key}：未知的设置项{hint}；应为以下之一：{known}",
+        "{key}: unknown key{hint}; expected one of {known}",
+    ),
+    "schema_did_you_mean": ("（是否要写“{name}”？）", " (did you mean '{name}'?)"),
+    "schema_expected": ("{key}：应为{expected}，实际为 {got}", "{key}: expected {expected}, got {got}"),
+    "schema_missing": ("{key}：缺少；应为{expected}", "{key}: missing; expected {expected}"),
+    "schema_section_missing": (
+        "{key}：缺少；应为如 {{path: ...}} 的映射",
+        "{key}: missing; expected a mapping such as {{path: ...}}",
+    ),
+    "schema_network_one": (
+        "network：path、place、bbox 应恰好给出其一，实际给出：{given}",
+        "network: expected exactly one of path, place or bbox, got {given}",
+    ),
+    "schema_none": ("无", "none"),
+    "schema_candidates_source": (
+        "candidates：应给出 path（备选点图层）或 generate: true",
+        "candidates: expected path (a candidate layer) or generate: true",
+    ),
+    "schema_p_missing": (
+        "optimize.p：缺少；{objective} 需要新增设施数（整数）或 {until}",
+        "optimize.p: missing; {objective} needs a whole number of new centres or {until}",
+    ),
+    "schema_override": (
+        "overrides.{key}：应为以 {unit} 为单位的数值，实际为 {got}（{problem}）",
+        "overrides.{key}: expected a number in {unit}, got {got} ({problem})",
+    ),
+    "scenario_not_found": ("找不到方案文件", "scenario file not found"),
+    "yaml_invalid_at": (
+        "不是有效的 YAML（第 {line} 行第 {column} 列：{error}）",
+        "not valid YAML at line {line}, column {column}: {error}",
+    ),
+    "not_utf8": ("不是 UTF-8 文本", "not UTF-8 text"),
+    "not_utf8_fix": ("把文件另存为 UTF-8 编码", "save the file as UTF-8"),
+    "scenario_not_mapping": ("应为方案设置项的映射，实际为 {got}", "expected a mapping of scenario keys, got {got}"),
+    "scenario_not_mapping_fix": (
+        "以“name: ...”开头，其他设置项每行一个",
+        "start with 'name: ...' and the other keys, one per line",
+    ),
+    "extends_loop": ("“extends”循环回到了 {name}", "'extends' loops back to {name}"),
+    "extends_loop_fix": ("删去一处“extends:”", "remove one 'extends:' link"),
+    "extends_not_path": (
+        "应为另一个方案文件的路径，实际为 {got}",
+        "expected the path of another scenario file, got {got}",
+    ),
+    "extends_fix": ("写成如 extends: baseline.yml", "write e.g. extends: baseline.yml"),
+    "scenario_merged": ("（合并 {chain} 之后）", " (after merging {chain})"),
+    "scenario_mistakes": (
+        "方案中有 {n} 处错误{merged}：\n  - {items}",
+        "{n} mistake(s) in the scenario{merged}:\n  - {items}",
+    ),
+    "scenario_mistakes_fix": ("改正上面列出的设置项", "correct the keys listed above"),
     # running scenarios (siting.pipeline)
     "output_holds_input": (
         "输出文件夹 {folder} 中包含输入文件 {path}",
@@ -903,6 +1023,10 @@ def _pick(pair: tuple[str, str], language: str | None = None) -> str:
     return pair[LANGUAGES.index(_checked(language or get_language()))]
 
 
+class Lines(list):
+    """Message parts shown one per line (e.g. every mistake of a scenario file), not joined into a sentence."""
+
+
 class Message:
     """A text shown in the user's language: a key of :data:`MESSAGES` and its placeholder fields.
 
@@ -946,6 +1070,8 @@ def render(value: Any, language: str | None = None) -> str:
     lang = _checked(language or get_language())
     if isinstance(value, Message):
         return value.render(lang)
+    if isinstance(value, Lines):
+        return "\n  - ".join(render(v, lang) for v in value)
     if isinstance(value, (list, tuple)):
         return ("、" if lang == "zh" else ", ").join(render(v, lang) for v in value)
     return str(value)

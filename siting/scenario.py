@@ -60,6 +60,7 @@ from typing import Any
 import yaml
 
 from siting.errors import SitingInputError
+from siting.labels import LANGUAGES, Lines, Message, msg
 from siting.optimize import METHODS, OBJECTIVES
 from siting.plan import UNTIL_COMPLIANT
 
@@ -73,13 +74,13 @@ DEFAULT_PROFILE = "national"
 class _Field:
     """One key of the schema: a checker returning an error text (or None), and what is expected."""
 
-    check: Callable[[Any], str | None]
-    # text, or a function giving it when the choices are only known at run time (registered objectives)
-    expected_text: str | Callable[[], str]
+    check: Callable[[Any], Message | None]
+    # a message, or a function giving it when the choices are only known at run time (registered objectives)
+    expected_text: Message | Callable[[], Message]
     required: bool = False
 
     @property
-    def expected(self) -> str:
+    def expected(self) -> Message:
         return self.expected_text() if callable(self.expected_text) else self.expected_text
 
 
@@ -87,116 +88,118 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _text(value: Any) -> str | None:
-    return None if isinstance(value, str) and value.strip() else "not a non-empty text"
+def _text(value: Any) -> Message | None:
+    return None if isinstance(value, str) and value.strip() else msg("not_text")
 
 
-def _positive(value: Any) -> str | None:
-    return None if _is_number(value) and value > 0 else "not a positive number"
+def _positive(value: Any) -> Message | None:
+    return None if _is_number(value) and value > 0 else msg("not_positive")
 
 
-def _flag(value: Any) -> str | None:
-    return None if isinstance(value, bool) else "not true or false"
+def _flag(value: Any) -> Message | None:
+    return None if isinstance(value, bool) else msg("not_flag")
 
 
-def _choice(*values: str) -> Callable[[Any], str | None]:
-    def check(value: Any) -> str | None:
-        return None if value in values else "not one of the allowed values"
+def _choice(*values: str) -> Callable[[Any], Message | None]:
+    def check(value: Any) -> Message | None:
+        return None if value in values else msg("not_allowed")
 
     return check
 
 
-def _text_map(value: Any) -> str | None:
+def _text_map(value: Any) -> Message | None:
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        return "not a mapping of schema name to column name"
+        return msg("not_text_map")
     return None
 
 
-def _bbox(value: Any) -> str | None:
+def _bbox(value: Any) -> Message | None:
     if not (isinstance(value, list) and len(value) == 4 and all(_is_number(v) for v in value)):
-        return "not a list of four numbers"
+        return msg("not_four_numbers")
     w, s, e, n = value
     if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
-        return "not west < east and south < north in degrees"
+        return msg("not_wsen")
     return None
 
 
-def _bands(value: Any) -> str | None:
+def _bands(value: Any) -> Message | None:
     if not (isinstance(value, list) and value and all(_is_number(v) and v > 0 for v in value)):
-        return "not a list of positive numbers"
+        return msg("not_positive_list")
     return None
 
 
-def _p(value: Any) -> str | None:
+def _p(value: Any) -> Message | None:
     if value == UNTIL_COMPLIANT or (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
         return None
-    return "not a whole number ≥ 1 or until_compliant"
+    return msg("not_p", until=UNTIL_COMPLIANT)
 
 
-def _override(value: Any) -> str | None:
+def _override(value: Any) -> Message | None:
     if _is_number(value) and value >= 0:
         return None
     if isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value):
         return None
     if isinstance(value, dict) and "value" in value:
         return _override(value["value"])
-    return "not a number ≥ 0 (or {value: ..., source: ...})"
+    return msg("not_override")
 
 
-_PATH = _Field(_text, "a file path, relative to the scenario file", required=True)
-_LAYER = _Field(_text, "a layer name in the file")
-_COLUMNS = _Field(_text_map, "a mapping of schema names to the file's columns, e.g. {households: 总户数}")
-_CRS = _Field(_text, "gcj02, bd09, or a CRS such as EPSG:4547 for a layer without one")
-_LONLAT = _Field(_text, "a column name of a CSV file")
+#: Base maps a scenario's ``map:`` may name (``none`` draws no tiles).
+BASEMAP_CHOICES = ("osm", "amap", "tianditu", "none")
+_PATH = _Field(_text, msg("exp_path"), required=True)
+_LAYER = _Field(_text, msg("exp_layer"))
+_COLUMNS = _Field(_text_map, msg("exp_columns"))
+_CRS = _Field(_text, msg("exp_crs"))
+_LONLAT = _Field(_text, msg("exp_lonlat"))
 
 _LAYER_KEYS = {"path": _PATH, "layer": _LAYER, "columns": _COLUMNS, "crs": _CRS}
 SCHEMA: dict[str, Any] = {
-    "name": _Field(_text, "a scenario name (Chinese allowed)", required=True),
-    "description": _Field(_text, "a description"),
+    "name": _Field(_text, msg("exp_name"), required=True),
+    "description": _Field(_text, msg("exp_description")),
     "network": {
-        "path": _Field(_text, "a street network file (.osm, .osm.pbf, .graphml, or road lines)"),
+        "path": _Field(_text, msg("exp_network_path")),
         "layer": _LAYER,
-        "place": _Field(_text, "a place name for OpenStreetMap, e.g. '东阿县, 聊城市, 山东省' (online only)"),
-        "bbox": _Field(_bbox, "[west, south, east, north] in degrees (online only)"),
+        "place": _Field(_text, msg("exp_place")),
+        "bbox": _Field(_bbox, msg("exp_bbox")),
     },
-    "residential": {**_LAYER_KEYS, "household_size": _Field(_positive, "persons per household, e.g. 2.62")},
+    "residential": {**_LAYER_KEYS, "household_size": _Field(_positive, msg("exp_household_size"))},
     "entrances": dict(_LAYER_KEYS),
     "facilities": {**_LAYER_KEYS, "lon": _LONLAT, "lat": _LONLAT},
     "candidates": {
         **_LAYER_KEYS,
-        "path": _Field(_text, "a file path, relative to the scenario file"),
+        "path": _Field(_text, msg("exp_path")),
         "lon": _LONLAT,
         "lat": _LONLAT,
-        "generate": _Field(_flag, "true to generate candidate sites on the streets"),
-        "spacing_m": _Field(_positive, "spacing of generated candidates, metres"),
+        "generate": _Field(_flag, msg("exp_generate")),
+        "spacing_m": _Field(_positive, msg("exp_spacing")),
     },
     "units": dict(_LAYER_KEYS),
-    "profile": _Field(_text, "a shipped profile name (see 'siting profiles') or a profile YAML path"),
+    "profile": _Field(_text, msg("exp_profile")),
     "overrides": _Field(
-        lambda v: None if isinstance(v, dict) else "not a mapping",
-        "a mapping of profile keys to values, e.g. {walk_speed_m_per_min: 55}",
+        lambda v: None if isinstance(v, dict) else msg("not_mapping"),
+        msg("exp_overrides"),
     ),
     "reachability": {
-        "bands_min": _Field(_bands, "a list of walking-time bands in minutes, e.g. [5, 10, 15]"),
-        "max_snap_m": _Field(_positive, "the largest distance to a street, metres, e.g. 300"),
+        "bands_min": _Field(_bands, msg("exp_bands")),
+        "max_snap_m": _Field(_positive, msg("exp_max_snap")),
     },
     "optimize": {
         "objective": _Field(
-            lambda v: None if isinstance(v, str) and v in OBJECTIVES else "not one of the allowed values",
-            lambda: f"one of {', '.join(OBJECTIVES)}",
+            lambda v: None if isinstance(v, str) and v in OBJECTIVES else msg("not_allowed"),
+            lambda: msg("exp_one_of", values=list(OBJECTIVES)),
             required=True,
         ),
-        "p": _Field(_p, f"a whole number of new centres ≥ 1, or {UNTIL_COMPLIANT}"),
-        "capacity": _Field(_flag, "true or false: respect floor-area capacity"),
-        "time_limit_s": _Field(_positive, "a time limit in seconds, e.g. 60"),
-        "method": _Field(_choice(*METHODS), f"one of {', '.join(METHODS)}"),
-        "weight": _Field(_choice("households", "elderly"), "households or elderly"),
+        "p": _Field(_p, msg("exp_p", until=UNTIL_COMPLIANT)),
+        "capacity": _Field(_flag, msg("exp_capacity")),
+        "time_limit_s": _Field(_positive, msg("exp_time_limit")),
+        "method": _Field(_choice(*METHODS), msg("exp_one_of", values=list(METHODS))),
+        "weight": _Field(_choice("households", "elderly"), msg("exp_one_of", values=["households", "elderly"])),
     },
     "map": {
-        "basemap": _Field(_choice("osm", "amap", "tianditu", "none"), "one of osm, amap, tianditu, none"),
-        "language": _Field(_choice("zh", "en"), "zh or en"),
+        "basemap": _Field(_choice(*BASEMAP_CHOICES), msg("exp_one_of", values=list(BASEMAP_CHOICES))),
+        "language": _Field(_choice(*LANGUAGES), msg("exp_one_of", values=list(LANGUAGES))),
     },
-    "output": _Field(_text, "an output folder, relative to the scenario file"),
+    "output": _Field(_text, msg("exp_output")),
 }
 REQUIRED_SECTIONS = ("network", "residential", "facilities")
 #: Keys whose values are paths, resolved relative to the file that states them.
@@ -216,15 +219,15 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _unknown(key: str, known: Mapping[str, Any], where: str) -> str:
+def _unknown(key: str, known: Mapping[str, Any], where: str) -> Message:
     close = difflib.get_close_matches(key, list(known), n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"{where}{key}: unknown key{hint}; expected one of {', '.join(known)}"
+    hint = msg("schema_did_you_mean", name=close[0]) if close else ""
+    return msg("schema_unknown_key", key=f"{where}{key}", hint=hint, known=list(known))
 
 
-def _check_section(value: Any, spec: Mapping[str, Any], where: str, errors: list[str]) -> None:
+def _check_section(value: Any, spec: Mapping[str, Any], where: str, errors: list[Message]) -> None:
     if not isinstance(value, dict):
-        errors.append(f"{where.rstrip('.')}: expected a mapping of {', '.join(spec)}, got {_describe(value)}")
+        errors.append(msg("schema_not_mapping", key=where.rstrip("."), keys=list(spec), got=_describe(value)))
         return
     for key, item in value.items():
         if key not in spec:
@@ -234,14 +237,14 @@ def _check_section(value: Any, spec: Mapping[str, Any], where: str, errors: list
         if isinstance(rule, dict):
             _check_section(item, rule, f"{where}{key}.", errors)
         elif rule.check(item) is not None:
-            errors.append(f"{where}{key}: expected {rule.expected}, got {_describe(item)}")
+            errors.append(msg("schema_expected", key=f"{where}{key}", expected=rule.expected, got=_describe(item)))
     for key, rule in spec.items():
         if isinstance(rule, _Field) and rule.required and key not in value:
-            errors.append(f"{where}{key}: missing; expected {rule.expected}")
+            errors.append(msg("schema_missing", key=f"{where}{key}", expected=rule.expected))
 
 
-def validate(config: Mapping[str, Any]) -> list[str]:
-    """Every mistake in a (merged) scenario mapping, as ``"key.path: what is expected, got what"``.
+def validate(config: Mapping[str, Any]) -> list[Message]:
+    """Every mistake in a (merged) scenario mapping, as messages ``"key.path: what is expected, got what"``.
 
     Parameters
     ----------
@@ -250,32 +253,28 @@ def validate(config: Mapping[str, Any]) -> list[str]:
 
     Returns
     -------
-    list of str
-        Empty when the scenario is valid.
+    list of Message
+        Empty when the scenario is valid; ``str()`` of each is its text in the language in force.
     """
-    errors: list[str] = []
+    errors: list[Message] = []
     if not isinstance(config, dict):
-        return [f"(top level): expected a mapping of scenario keys, got {_describe(config)}"]
+        return [msg("schema_top_level", got=_describe(config))]
     _check_section(config, SCHEMA, "", errors)
     for section in REQUIRED_SECTIONS:
         if section not in config:
-            errors.append(f"{section}: missing; expected a mapping such as {{path: ...}}")
+            errors.append(msg("schema_section_missing", key=section))
     network = config.get("network")
     if isinstance(network, dict):
         given = [k for k in ("path", "place", "bbox") if k in network]
         if len(given) != 1:
-            errors.append(
-                "network: expected exactly one of path, place or bbox, got " + (", ".join(given) if given else "none")
-            )
+            errors.append(msg("schema_network_one", given=given or msg("schema_none")))
     candidates = config.get("candidates")
     if isinstance(candidates, dict) and "path" not in candidates and not candidates.get("generate"):
-        errors.append("candidates: expected path (a candidate layer) or generate: true")
+        errors.append(msg("schema_candidates_source"))
     optimize = config.get("optimize")
     objective = OBJECTIVES.get(str(optimize.get("objective"))) if isinstance(optimize, dict) else None
     if isinstance(optimize, dict) and objective is not None and objective.needs_p and "p" not in optimize:
-        errors.append(
-            f"optimize.p: missing; {optimize['objective']} needs a whole number of new centres or {UNTIL_COMPLIANT}"
-        )
+        errors.append(msg("schema_p_missing", objective=optimize["objective"], until=UNTIL_COMPLIANT))
     overrides = config.get("overrides")
     if isinstance(overrides, dict):
         from siting.profiles import SCHEMA as PROFILE_KEYS
@@ -285,8 +284,7 @@ def validate(config: Mapping[str, Any]) -> list[str]:
                 errors.append(_unknown(str(key), PROFILE_KEYS, "overrides."))
             elif (problem := _override(value)) is not None:
                 errors.append(
-                    f"overrides.{key}: expected a number in {PROFILE_KEYS[key].unit}, "
-                    f"got {_describe(value)} ({problem})"
+                    msg("schema_override", key=key, unit=PROFILE_KEYS[key].unit, got=_describe(value), problem=problem)
                 )
     return errors
 
@@ -376,26 +374,26 @@ def _is_profile_path(profile: Any) -> bool:
 
 def _read_yaml(path: Path) -> dict:
     if not path.exists():
-        raise SitingInputError("scenario file not found", source=str(path), fix="check the path")
+        raise SitingInputError(msg("scenario_not_found"), source=str(path), fix=msg("file_not_found_fix"))
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or exc
         raise SitingInputError(
-            f"not valid YAML{where}: {getattr(exc, 'problem', None) or exc}",
+            msg("yaml_invalid_at", line=mark.line + 1, column=mark.column + 1, error=problem)
+            if mark is not None
+            else msg("yaml_invalid", error=problem),
             source=str(path),
-            fix="check indentation, colons and brackets",
+            fix=msg("yaml_invalid_fix"),
         ) from None
     except UnicodeDecodeError:
-        raise SitingInputError("not UTF-8 text", source=str(path), fix="save the file as UTF-8") from None
+        raise SitingInputError(msg("not_utf8"), source=str(path), fix=msg("not_utf8_fix")) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise SitingInputError(
-            f"expected a mapping of scenario keys, got {_describe(data)}",
-            source=str(path),
-            fix="start with 'name: ...' and the other keys, one per line",
+            msg("scenario_not_mapping", got=_describe(data)), source=str(path), fix=msg("scenario_not_mapping_fix")
         )
     return data
 
@@ -433,7 +431,7 @@ def _merged(path: Path, seen: tuple[Path, ...]) -> tuple[dict, tuple[Path, ...]]
     path = path.resolve()
     if path in seen:
         raise SitingInputError(
-            f"'extends' loops back to {path.name}", source=str(seen[-1]), fix="remove one 'extends:' link"
+            msg("extends_loop", name=path.name), source=str(seen[-1]), key="extends", fix=msg("extends_loop_fix")
         )
     data = _resolve_paths(_read_yaml(path), path.parent)
     parent = data.pop("extends", None)
@@ -441,7 +439,7 @@ def _merged(path: Path, seen: tuple[Path, ...]) -> tuple[dict, tuple[Path, ...]]
         return data, (*seen, path)
     if not isinstance(parent, str) or not parent.strip():
         raise SitingInputError(
-            f"extends: expected the path of another scenario file, got {_describe(parent)}", source=str(path)
+            msg("extends_not_path", got=_describe(parent)), source=str(path), key="extends", fix=msg("extends_fix")
         )
     base, chain = _merged(path.parent / parent, (*seen, path))
     return deep_merge(base, data), chain
@@ -487,10 +485,10 @@ def scenario_from_dict(config: Mapping[str, Any], base_dir: str | Path = ".") ->
 def _validated(config: dict, path: Path | None, chain: tuple[Path, ...]) -> Scenario:
     errors = validate(config)
     if errors:
-        where = " (after merging " + " ← ".join(p.name for p in chain) + ")" if len(chain) > 1 else ""
+        merged = msg("scenario_merged", chain=" ← ".join(p.name for p in chain)) if len(chain) > 1 else ""
         raise SitingInputError(
-            f"{len(errors)} mistake(s) in the scenario{where}:\n  - " + "\n  - ".join(errors),
-            source=str(path) if path else "scenario",
-            fix="correct the keys listed above",
+            msg("scenario_mistakes", n=len(errors), merged=merged, items=Lines(errors)),
+            source=str(path) if path else msg("where_scenario"),
+            fix=msg("scenario_mistakes_fix"),
         )
     return Scenario(name=str(config["name"]).strip(), config=config, path=path, chain=chain)

@@ -104,8 +104,6 @@ def test_command_line_speaks_chinese_by_default(args, expected):
 # -- every text in labels.MESSAGES, and nothing but --------------------------------------------------
 
 PACKAGE = Path(__file__).resolve().parents[1] / "siting"
-# The lead converts the scenario module's own texts while splitting it into scenario + pipeline.
-NOT_YET_CONVERTED = {"scenario.py"}
 
 
 def _calls(path: Path):
@@ -117,7 +115,7 @@ def _calls(path: Path):
 
 
 def _modules():
-    return sorted(p for p in PACKAGE.rglob("*.py") if p.name not in NOT_YET_CONVERTED)
+    return sorted(PACKAGE.rglob("*.py"))
 
 
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))

@@ -74,7 +74,7 @@ def test_valid_scenario_has_no_mistakes():
     ],
 )
 def test_each_mistake_names_its_key(changes, expected):
-    errors = validate(_with(**changes))
+    errors = [str(error) for error in validate(_with(**changes))]
     assert any(expected in e for e in errors), errors
 
 
@@ -205,3 +205,23 @@ def test_profile_file_is_relative_to_the_scenario_and_part_of_the_fingerprint(tm
     before = scenario.fingerprint()
     rules.write_text("inherits: dong_e\nrules:\n  new_area_m2_per_100hh: 30\n", encoding="utf-8")
     assert scenario.fingerprint() != before
+
+
+def test_scenario_mistakes_in_chinese_and_english(tmp_path):
+    from siting.labels import language
+
+    path = tmp_path / "错误.yml"
+    path.write_text(
+        "name: 测试\nnetwork: {path: roads.osm}\nresidential: {path: a.gpkg}\nfacilities: {path: f.csv}\n"
+        "optimize: {objective: pmedian, p: 0}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SitingInputError) as caught:
+        load_scenario(path)
+    with language("zh"):
+        text = str(caught.value)
+    assert text.startswith(f"文件 {path}：方案中有 2 处错误：\n  - optimize.objective：应为以下之一：p_median、")
+    assert "\n  - optimize.p：应为不小于 1 的新增设施数，或 until_compliant，实际为 0" in text
+    assert text.endswith("。修改方法：改正上面列出的设置项")
+    english = caught.value.message("en")
+    assert "2 mistake(s) in the scenario:\n  - optimize.objective: expected one of p_median, " in english
