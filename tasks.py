@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Set up and run siting from a fresh clone with nothing but Python 3.11+ and pip.
 
-    python3 tasks.py demo    # create .venv, install, run the demo town analysis
-    python3 tasks.py test    # create .venv, install with test extras, lint, type-check, run the test suite
+    python3 tasks.py demo       # create .venv, install siting with JupyterLab, run the demo town analysis
+    python3 tasks.py notebook   # open notebooks/ in JupyterLab (installs it first if needed)
+    python3 tasks.py test       # create .venv, install with test extras, lint, type-check, run the test suite
 
-``test`` runs ruff (lint and format check) and mypy first, then pytest; extra arguments after ``test``
-go to pytest (e.g. ``python3 tasks.py test -m slow``).
+``demo`` is a planner's first command, so it installs JupyterLab too (the ``notebook`` extra): after it the
+tutorial notebooks open with ``notebook``. ``test`` runs ruff (lint and format check) and mypy first, then
+pytest; extra arguments after ``test`` go to pytest (e.g. ``python3 tasks.py test -m slow``), after
+``notebook`` to JupyterLab (e.g. ``--no-browser --port 8890``).
 The virtual environment lives in ``.venv`` beside this file and is reused on later runs.
 """
 
@@ -22,6 +25,9 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+NOTEBOOKS = ROOT / "notebooks"
+#: pip extras each command installs: the demo brings JupyterLab along, so the notebooks open next.
+EXTRAS = {"demo": "notebook", "notebook": "notebook", "test": "test,bench"}
 #: Lint, format and type checks run before the tests (configured in pyproject.toml).
 LINTED = ["siting", "tests", "benchmarks", "tools", "tasks.py"]
 CHECKS = [["ruff", "check", *LINTED], ["ruff", "format", "--check", *LINTED], ["mypy"]]
@@ -44,15 +50,25 @@ def _install(extras: str) -> None:
     stamp.write_text(digest)
 
 
+def notebook_command(rest: list[str]) -> list[str]:
+    """The command line that opens ``notebooks/`` in JupyterLab (in the browser; a kernel opens each
+    notebook in its own folder), with ``rest`` passed on to JupyterLab."""
+    return [str(PYTHON), "-m", "jupyter", "lab", f"--ServerApp.root_dir={NOTEBOOKS}", *rest]
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"demo", "test"}:
+    if not argv or argv[0] not in EXTRAS:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
+    _install(EXTRAS[command])
     if command == "demo":
-        _install("")
-        return subprocess.run([str(PYTHON), "-m", "siting", "demo", *rest], cwd=ROOT).returncode
-    _install("test,bench")
+        code = subprocess.run([str(PYTHON), "-m", "siting", "demo", *rest], cwd=ROOT).returncode
+        if code == 0:
+            print("\n教程 / tutorials: python3 tasks.py notebook  (JupyterLab, notebooks/)", flush=True)
+        return code
+    if command == "notebook":
+        return subprocess.run(notebook_command(rest), cwd=ROOT).returncode
     for check in CHECKS:
         print("$", " ".join(check), flush=True)
         if subprocess.run([str(PYTHON), "-m", *check], cwd=ROOT).returncode:

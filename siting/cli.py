@@ -5,6 +5,7 @@
     siting demo [--out DIR] [--maps DIR] [--quiet]
     siting profiles
     siting profiles show NAME
+    siting profiles new NAME [--inherits national] [--out FILE]
 
 Every command takes ``--lang zh|en``: the language of messages, errors and warnings (default Chinese,
 or the ``SITING_LANG`` environment variable).
@@ -24,7 +25,7 @@ import warnings
 from pathlib import Path
 
 from siting.errors import SitingInputError, SitingWarning
-from siting.labels import LANGUAGES, get_language, language, msg, render
+from siting.labels import LANGUAGES, get_language, language, msg, render, term
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -88,11 +89,17 @@ def _parser() -> argparse.ArgumentParser:
 
     profiles = sub.add_parser(
         "profiles",
-        help="list the rule profiles, or show one with its sources",
-        description="List the shipped rule profiles; 'show NAME' prints every value with its unit, status and source.",
+        help="list the rule profiles, show one with its sources, or start one of your own",
+        description="List the shipped rule profiles; 'show NAME' prints every value with its unit, status and "
+        "source; 'new NAME --inherits national' writes NAME.yaml with every rule, its unit and label, and "
+        "empty source fields to fill in (never over an existing file).",
     )
-    profiles.add_argument("action", nargs="?", choices=["show"], help="show one profile")
-    profiles.add_argument("name", nargs="?", help="profile name or YAML path (with 'show')")
+    profiles.add_argument("action", nargs="?", choices=["show", "new"], help="show one profile, or write a new one")
+    profiles.add_argument("name", nargs="?", help="profile name or YAML path (with 'show'); the new name (with 'new')")
+    profiles.add_argument(
+        "--inherits", default=None, help="with 'new': the profile it builds on (shipped name or file; default national)"
+    )
+    profiles.add_argument("--out", type=Path, default=None, help="with 'new': the file or folder to write")
     for command in (run, compare, demo, profiles):
         command.add_argument(
             "--lang", choices=LANGUAGES, default=None, help="language of messages and reports: zh (default) or en"
@@ -101,7 +108,24 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _profiles(args: argparse.Namespace) -> int:
-    from siting.profiles import format_profile, format_profile_list
+    from siting.profiles import BASE_PROFILE, format_profile, format_profile_list, new_profile
+
+    if args.action != "new" and (args.inherits is not None or args.out is not None):
+        raise SitingInputError(
+            msg("cli_unexpected_argument", argument="--inherits/--out"),
+            source=msg("where_command", command="siting profiles"),
+            fix=msg("cli_profiles_new_fix"),
+        )
+    if args.action == "new":
+        if args.name is None:
+            raise SitingInputError(
+                msg("cli_which_profile"),
+                source=msg("where_command", command="siting profiles new"),
+                fix=msg("cli_profiles_new_fix"),
+            )
+        path = new_profile(args.name, inherits=args.inherits or BASE_PROFILE, out=args.out)
+        print(term("profile_new_written", path=path))
+        return EXIT_OK
 
     if args.action is None:
         if args.name is not None:

@@ -222,6 +222,37 @@ TERMS: dict[str, tuple[str, str]] = {
     "layer_streets": ("路网", "Streets"),
     "streets_major": ("主要道路", "main roads"),
     "streets_minor": ("其他道路", "other streets and paths"),
+    # a profile of one's own (siting.profiles.profile_template)
+    "profile_template_title": ("规则配置“{name}”", "Rule profile '{name}'"),
+    "profile_template_help": (
+        "在此填写本地政策文件中的数值，每个数值注明出处（source）和原文（quote）。\n"
+        "value 留空（null）的规则沿用 inherits 所指上级配置的数值；只填写文件中明确规定的数值。\n"
+        "单位必须与 unit 一致（份额写 0–1 的小数，如 80% 写 0.8）。",
+        "Fill in the figures of your local policy documents, each with its source and quote.\n"
+        "A rule whose value is null takes the value of the profile named in 'inherits'; fill in only what a\n"
+        "document states, in the unit given (shares as fractions 0–1: 0.8 for 80%).",
+    ),
+    "profile_template_use": (
+        "检查：siting profiles show {file}；在方案文件中引用：profile: {file}（路径相对于方案文件）",
+        "Check it: siting profiles show {file}; use it in a scenario file: profile: {file} (relative to it)",
+    ),
+    "profile_new_written": (
+        "已写入规则配置 {path}：填写数值和出处后，用 siting profiles show {path} 检查，"
+        "在方案文件中写 profile: {path} 使用。",
+        "Wrote the profile {path}: fill in the values and their sources, check it with "
+        "siting profiles show {path}, and use it with profile: {path} in a scenario file.",
+    ),
+    "profile_template_now": ("现值", "now"),
+    "profile_template_unset": ("{profile} 及其上级均未规定", "not set by {profile} or its parents"),
+    "profile_field_title": ("文件名称", "document title"),
+    "profile_field_document": ("文号", "document number"),
+    "profile_field_place": ("地区", "place"),
+    "profile_field_date": ("发布日期，如 2024-01-31", "date, e.g. 2024-01-31"),
+    "profile_field_source": ("文件与条款", "document and clause"),
+    "profile_field_quote": ("文件原文", "the words of the document"),
+    "profile_value_number": ("非负数，单位 {unit}", "a non-negative number in {unit}"),
+    "profile_value_share": ("0–1 的小数", "a fraction 0–1"),
+    "profile_value_range": ("[下限, 上限]，单位 {unit}", "[low, high] in {unit}"),
     # units of the optimisation figures (siting.report.objective_units), by what they count and the weight
     "unit_cost_households": ("户·分钟", "household-minutes"),
     "unit_cost_elderly": ("人·分钟", "person-minutes"),
@@ -639,6 +670,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "profile_fields_unknown": ("未知的顶层字段 {fields}", "unknown top-level field(s) {fields}"),
     "profile_fields_unknown_fix": ("可用的顶层字段：{fields}", "allowed top-level fields: {fields}"),
     "profile_rules_nested_fix": ("把 {keys} 放到“rules:”下；{then}", "put {keys} under 'rules:'; {then}"),
+    "profile_new_name": ("规则配置名称“{name}”无效", "'{name}' is not a usable profile name"),
+    "profile_new_name_fix": (
+        "只用字母、数字、汉字、“_”和“-”，如 my_county；文件位置用 --out 指定",
+        "use letters, digits, Chinese characters, '_' and '-', e.g. my_county; give the file's place with --out",
+    ),
+    "profile_new_shipped": ("“{name}”是内置规则配置的名称", "'{name}' is the name of a shipped profile"),
+    "profile_new_shipped_fix": (
+        "另起一个名称，如 {name}_local，并用 --inherits {name} 继承它",
+        "choose another name, e.g. {name}_local, and inherit from it with --inherits {name}",
+    ),
+    "profile_new_suffix": ("规则配置文件的扩展名必须是 .yaml 或 .yml", "a profile file must end in .yaml or .yml"),
+    "profile_new_suffix_fix": ("如 --out 规则/my_county.yaml", "e.g. --out rules/my_county.yaml"),
+    "profile_new_exists": ("文件已存在，不会覆盖", "the file exists and is not overwritten"),
+    "profile_new_exists_fix": (
+        "换一个名称或用 --out 指定新文件；要重新生成，先自行删除或改名原文件",
+        "choose another name or --out file; to start again, delete or rename the existing file yourself",
+    ),
     "profile_inherits_loop": ("规则配置的继承关系循环回到“{name}”", "profile inheritance loops back to '{name}'"),
     "profile_inherits_loop_fix": ("删去一处“inherits:”", "remove one 'inherits:' link"),
     "overrides_not_mapping": ("覆盖值必须是 {{键: 值}} 的映射", "overrides must be a dict {{key: value}}"),
@@ -961,6 +1009,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "where_command": ("命令 {command}", "command {command}"),
     "usage_error": ("{command}：{error}（见 --help）", "{command}: {error} (see --help)"),
     "cli_unexpected_argument": ("多余的参数“{argument}”", "unexpected argument '{argument}'"),
+    "cli_profiles_new_fix": (
+        "如 siting profiles new my_county --inherits shandong --out 规则/my_county.yaml",
+        "e.g. siting profiles new my_county --inherits shandong --out rules/my_county.yaml",
+    ),
     "cli_profiles_show_fix": ("使用“siting profiles show 名称”", "use 'siting profiles show NAME'"),
     "cli_which_profile": ("要显示哪个规则配置？", "which profile?"),
     "cli_which_profile_fix": (

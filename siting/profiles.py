@@ -26,7 +26,9 @@ File layout::
 from __future__ import annotations
 
 import difflib
+import json
 import math
+import os
 import unicodedata
 import warnings
 from collections.abc import Sequence
@@ -39,7 +41,7 @@ import pandas as pd
 import yaml
 
 from siting.errors import SitingInputError, SitingWarning
-from siting.labels import LANGUAGES, Message, msg, resolve_language
+from siting.labels import LANGUAGES, Message, msg, resolve_language, term
 from siting.reachability import DEFAULT_SERVICE_RADIUS_M, WalkSettings
 
 BASE_PROFILE = "national"
@@ -633,9 +635,125 @@ def format_profile(name_or_path: str | Path, language: str | None = None, overri
     table.columns = list(headers)
     chain_word = ("继承链", "chain")[index]
     lines = [
-        f"{profile.name}: {profile.meta.get('title', '')} {profile.meta.get('document', '')}".rstrip(),
+        f"{profile.name}: {profile.meta.get('title') or ''} {profile.meta.get('document') or ''}".rstrip(),
         f"{chain_word}: {' → '.join(profile.chain)}",
         "",
         format_table(table),
     ]
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------------
+# A profile of one's own
+# --------------------------------------------------------------------------------------------------
+def _yaml_text(value: Any) -> str:
+    # A JSON string is a valid YAML double-quoted scalar, with Chinese kept readable.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def profile_template(
+    name: str, inherits: str = BASE_PROFILE, *, written_as: str | None = None, file_name: str | None = None
+) -> str:
+    """The text of a new profile file: every key of :data:`SCHEMA` with its label, unit, the value it
+    would inherit, and empty ``value``/``source``/``quote`` fields to fill in.
+
+    Parameters
+    ----------
+    name : str
+        The profile's name (the file's stem), shown in its header.
+    inherits : str
+        A shipped profile name, or the path of a profile file.
+    written_as : str, optional
+        How the file names ``inherits`` (a path relative to the new file's folder); default ``inherits``.
+    file_name : str, optional
+        The file's name, for the header's usage lines; default ``<name>.yaml``.
+
+    Returns
+    -------
+    str
+        YAML that :func:`load_profile` reads as a valid profile: every value null, so each is taken from
+        ``inherits`` until filled in.
+    """
+    parent = load_profile(inherits)
+    lines = [f"# {_both('profile_template_title', name=name)}", "#"]
+    for key in ("profile_template_help", "profile_template_use"):
+        lines += [
+            f"# {line}" for lang in LANGUAGES for line in term(key, lang, file=file_name or f"{name}.yaml").splitlines()
+        ]
+    lines += [
+        "",
+        *(f'{field}: ""  # {_both(f"profile_field_{field}")}' for field in ("title", "document", "place", "date")),
+    ]
+    lines += [f"inherits: {_yaml_text(written_as or str(inherits))}", "rules:"]
+    for key, spec in SCHEMA.items():
+        rule = parent.rule(key)
+        if rule is not None and rule.value is not None:
+            value = _format_value(rule.value, rule.comparison, spec)
+            source = " ".join(str(rule.source).split())  # one comment line
+            was = f"{_both('profile_template_now')}: {value} {spec.unit} ({rule.defined_in}: {source})"
+        else:
+            was = _both("profile_template_unset", profile=parent.name)
+        lines += [
+            "",
+            f"  # {spec.label_zh} / {spec.label_en} [{spec.unit}]",
+            f"  # {was}",
+            f"  {key}:",
+            f"    value: null  # {_both(f'profile_value_{spec.kind}', unit=spec.unit)}",
+            f"    unit: {_yaml_text(spec.unit)}",
+            "    status: U  # C 已核实 confirmed / S 二手来源 secondary / U 未核实 unconfirmed",
+            f'    source: ""  # {_both("profile_field_source")}',
+            f'    quote: ""  # {_both("profile_field_quote")}',
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _both(key: str, **fields: Any) -> str:
+    """A template comment in Chinese and English: ``中文 / English``."""
+    return " / ".join(term(key, lang, **fields) for lang in LANGUAGES)
+
+
+def new_profile(name: str, *, inherits: str = BASE_PROFILE, out: str | Path | None = None) -> Path:
+    """Write a profile file of one's own from :func:`profile_template`, never over an existing file.
+
+    Parameters
+    ----------
+    name : str
+        The profile's name: letters, digits, ``_`` and ``-`` (Chinese characters too); not a shipped name.
+    inherits : str
+        A shipped profile name or the path of a profile file (relative to the current folder).
+    out : path, optional
+        The file to write (``.yaml`` or ``.yml``), or a folder (existing, or a path without a suffix) to
+        write ``<name>.yaml`` into; default ``<name>.yaml`` in the current folder.
+
+    Returns
+    -------
+    Path
+        The file written. It loads as a valid profile (every value inherited until filled in):
+        ``load_profile(path)``, ``profile: <path>`` in a scenario, ``siting profiles show <path>``.
+    """
+    name = str(name).strip()
+    source = msg("where_command", command="siting profiles new")
+    if not name or not all(ch.isalnum() or ch in "_-" for ch in name):
+        raise SitingInputError(msg("profile_new_name", name=name), source=source, fix=msg("profile_new_name_fix"))
+    if name in list_profiles():
+        raise SitingInputError(
+            msg("profile_new_shipped", name=name), source=source, fix=msg("profile_new_shipped_fix", name=name)
+        )
+    path = Path(out) if out is not None else Path(f"{name}.yaml")
+    if path.is_dir() or not path.suffix:  # a folder, existing or to be made
+        path = path / f"{name}.yaml"
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise SitingInputError(msg("profile_new_suffix"), source=str(path), fix=msg("profile_new_suffix_fix"))
+    if path.exists():
+        raise SitingInputError(msg("profile_new_exists"), source=str(path), fix=msg("profile_new_exists_fix"))
+    parent = str(Path(inherits).resolve()) if _is_path(inherits) else str(inherits)
+    # A parent file is named relative to the new file, as the loader reads it.
+    written_as = os.path.relpath(parent, path.resolve().parent) if _is_path(inherits) else parent
+    text = profile_template(name, parent, written_as=written_as, file_name=path.name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "x", encoding="utf-8") as handle:  # "x": another process's file is never replaced
+            handle.write(text)
+    except FileExistsError:
+        raise SitingInputError(msg("profile_new_exists"), source=str(path), fix=msg("profile_new_exists_fix")) from None
+    return path

@@ -313,6 +313,30 @@ def test_profiles_list_and_show(capsys):
     assert "chain: dong_e → liaocheng → shandong → national" in shown and "New areas" in shown
 
 
+def test_profiles_new_writes_a_profile_to_fill_in(tmp_path, capsys):
+    out = tmp_path / "规则"
+    assert main(["profiles", "new", "my_county", "--inherits", "shandong", "--out", str(out), "--lang", "zh"]) == 0
+    path = out / "my_county.yaml"
+    said = capsys.readouterr().out
+    assert f"已写入规则配置 {path}" in said and f"siting profiles show {path}" in said
+    # The file works at once, with a scenario, and with `profiles show`.
+    assert main(["profiles", "show", str(path), "--lang", "en"]) == 0
+    shown = capsys.readouterr().out
+    assert "chain: my_county → shandong → national" in shown
+    scenario = _scenario(tmp_path, profile=str(path))
+    assert main(["run", str(scenario), "--quiet"]) == 0
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["profile_chain"][:2] == ["my_county", "shandong"]
+    # Never over an existing file: exit 2, the file as it was.
+    before = path.read_bytes()
+    assert main(["profiles", "new", "my_county", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and "exists and is not overwritten" in err and "--out" in err
+    assert path.read_bytes() == before
+    assert main(["profiles", "new"]) == 2 and "siting profiles new my_county" in capsys.readouterr().err
+    assert main(["profiles", "show", "dong_e", "--out", str(out)]) == 2
+
+
 def test_output_folder_holding_an_input_is_refused(tmp_path, capsys):
     path = _scenario(tmp_path, output=str(DEMO))
     assert main(["run", str(path), "--quiet"]) == 2

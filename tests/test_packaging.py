@@ -1,10 +1,14 @@
-"""pyproject.toml and environment.yml list the same packages; the CI script runs README's test command."""
+"""pyproject.toml and environment.yml list the same packages; the CI script runs README's test command;
+the set-up brings JupyterLab and `python3 tasks.py notebook` opens the notebooks."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -51,9 +55,9 @@ def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"^(python3 tasks\.py \w+)\s*$", quick, flags=re.M)
-    assert commands == ["python3 tasks.py demo", "python3 tasks.py test"]
+    assert commands == ["python3 tasks.py demo", "python3 tasks.py notebook", "python3 tasks.py test"]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
-    assert commands[1] in [line.strip() for line in ci]
+    assert commands[2] in [line.strip() for line in ci]
 
 
 def test_import_siting_offers_the_public_api():
@@ -121,3 +125,38 @@ def test_wheel_runs_the_demo_from_an_empty_folder(tmp_path):
         [str(python), "-c", "import siting; print(siting.__file__)"], cwd=work, env=env, capture_output=True, text=True
     ).stdout
     assert where.startswith(str(env_dir))
+
+
+def _tasks():
+    spec = importlib.util.spec_from_file_location("tasks", ROOT / "tasks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_first_command_installs_jupyterlab():
+    """A planner's first command (demo) brings JupyterLab, listed for pip and conda alike."""
+    tasks = _tasks()
+    assert tasks.EXTRAS["demo"] == tasks.EXTRAS["notebook"] == "notebook"
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert {_name(r) for r in extras["notebook"]} == {"jupyterlab", "ipykernel"}
+    assert "jupyterlab" in _environment()
+
+
+def test_notebook_command_opens_the_notebooks_folder_in_jupyterlab(tmp_path):
+    """The command line `python3 tasks.py notebook` runs, checked by JupyterLab itself without starting a
+    server (--show-config-json parses every option and exits)."""
+    tasks = _tasks()
+    command = tasks.notebook_command(["--no-browser"])
+    assert command[:4] == [str(tasks.PYTHON), "-m", "jupyter", "lab"]
+    assert command[4:] == [f"--ServerApp.root_dir={ROOT / 'notebooks'}", "--no-browser"]
+    pytest.importorskip("jupyterlab")
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "run"), "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg")}
+    # The shared test environment's interpreter stands in for .venv's.
+    shown = subprocess.run(
+        [sys.executable, *command[1:], "--show-config-json"], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert shown.returncode == 0, shown.stderr
+    config = json.loads(shown.stdout)["ServerApp"]
+    assert config["root_dir"] == str(ROOT / "notebooks") and config["open_browser"] is False
+    assert sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))[0] == "01_quick_start.ipynb"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -16,6 +18,7 @@ from siting.profiles import (
     format_profile_list,
     list_profiles,
     load_profile,
+    new_profile,
 )
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
@@ -600,3 +603,75 @@ def test_shipped_files_are_well_formed():
         warnings.simplefilter("error")
         for name in list_profiles():
             load_profile(name).describe("en")
+
+
+# --- a profile of one's own ------------------------------------------------------------------------------
+def test_new_profile_lists_every_key_and_inherits_every_value(tmp_path):
+    path = new_profile("my_county", inherits="dong_e", out=tmp_path)
+    assert path == tmp_path / "my_county.yaml"
+    text = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    assert data["inherits"] == "dong_e" and list(data["rules"]) == list(SCHEMA)
+    for key, spec in SCHEMA.items():
+        entry = data["rules"][key]
+        assert entry == {"value": None, "unit": spec.unit, "status": "U", "source": "", "quote": ""}, key
+        # Its label in both languages and its unit head the entry, then what it would inherit.
+        head = f"  # {spec.label_zh} / {spec.label_en} [{spec.unit}]\n  # "
+        assert re.search(re.escape(head) + r"[^\n]+\n  " + key + ":\n", text), key
+    # What it would inherit is written beside each key: dong_e's 15 m² per 100 households and its source.
+    assert "# 现值 / now: 15 m2/100hh (dong_e: 东政办字〔2023〕26号 第13条" in text
+    # It loads as a valid profile that changes nothing until filled in.
+    mine, parent = load_profile(path), load_profile("dong_e")
+    assert mine.chain == ("my_county", "dong_e", "liaocheng", "shandong", "national")
+    assert {k: mine.value(k) for k in SCHEMA} == {k: parent.value(k) for k in SCHEMA}
+    described = mine.describe()
+    assert (described.loc[described["value"].notna(), "defined_in"] != "my_county").all()
+    # A rule no profile of the chain states is listed as empty, from the new file: still to fill in.
+    radius = described.set_index("key").loc["service_radius_m"]
+    assert pd.isna(radius["value"]) and radius["defined_in"] == "my_county"
+
+
+def test_a_filled_in_value_counts_with_its_source(tmp_path):
+    path = new_profile("my_county", out=tmp_path)
+    text = path.read_text(encoding="utf-8")
+    key_at = text.index("  walk_speed_m_per_min:\n")
+    filled = text[:key_at] + text[key_at:].replace("value: null", "value: 50", 1).replace(
+        'source: ""', 'source: "某县民政局 2024 第3条"', 1
+    )
+    path.write_text(filled, encoding="utf-8")
+    profile = load_profile(path)
+    assert (
+        profile.value("walk_speed_m_per_min") == 50
+        and profile.source("walk_speed_m_per_min") == "某县民政局 2024 第3条"
+    )
+    assert profile.rule("walk_speed_m_per_min").status == "U"
+    assert profile.value("walk_minutes") == load_profile("national").value("walk_minutes")
+
+
+def test_new_profile_never_overwrites_and_checks_its_name(tmp_path, monkeypatch):
+    path = new_profile("my_county", out=tmp_path / "rules" / "my_county.yaml")
+    path.write_text("# my own notes\n", encoding="utf-8")
+    with pytest.raises(SitingInputError, match="exists and is not overwritten"):
+        new_profile("my_county", out=path)
+    with pytest.raises(SitingInputError, match="exists and is not overwritten"):
+        new_profile("my_county", out=path.parent)
+    assert path.read_text(encoding="utf-8") == "# my own notes\n"
+    with pytest.raises(SitingInputError, match="is the name of a shipped profile"):
+        new_profile("dong_e", out=tmp_path)
+    with pytest.raises(SitingInputError, match="not a usable profile name"):
+        new_profile("../x", out=tmp_path)
+    with pytest.raises(SitingInputError, match=r"\.yaml or \.yml"):
+        new_profile("my_county", out=tmp_path / "my_county.txt")
+    with pytest.raises(SitingInputError, match="atlantis"):
+        new_profile("other", inherits="atlantis", out=tmp_path)
+    assert not (tmp_path / "other.yaml").exists()
+    # Default: NAME.yaml in the current folder; Chinese names are fine.
+    monkeypatch.chdir(tmp_path)
+    assert new_profile("东阿县2024") == Path("东阿县2024.yaml") and load_profile("东阿县2024.yaml").name == "东阿县2024"
+
+
+def test_new_profile_inheriting_a_file_names_it_relative_to_itself(tmp_path):
+    parent = new_profile("county", inherits="shandong", out=tmp_path / "a")
+    child = new_profile("town", inherits=str(parent), out=tmp_path / "b")
+    assert yaml.safe_load(child.read_text(encoding="utf-8"))["inherits"] == "../a/county.yaml"
+    assert load_profile(child).chain == ("town", "county", "shandong", "national")
