@@ -1,14 +1,15 @@
 """The ``siting`` command line: run and compare scenarios, the demo town, rule profiles.
 
-    siting run SCENARIO.yml [--out DIR] [--quiet]
-    siting compare A.yml B.yml ... [--out DIR] [--quiet]
-    siting demo [--out DIR] [--maps DIR] [--quiet]
+    siting run SCENARIO.yml [--out DIR] [--quiet | --verbose]
+    siting compare A.yml B.yml ... [--out DIR] [--quiet | --verbose]
+    siting demo [--out DIR] [--maps DIR] [--quiet | --verbose]
     siting profiles
     siting profiles show NAME
     siting profiles new NAME [--inherits national] [--out FILE]
 
 Every command takes ``--lang zh|en``: the language of messages, errors and warnings (default Chinese,
-or the ``SITING_LANG`` environment variable).
+or the ``SITING_LANG`` environment variable). ``--quiet`` prints nothing but errors; ``--verbose`` adds
+the HiGHS solver log to the progress of the optimisation (incumbent, bound and gap every few seconds).
 
 Exit codes: 0 success, 2 bad input (the message says which file, key, column or row and how to
 fix it; no traceback), 1 any other failure (with the traceback, as that is a bug to report).
@@ -17,6 +18,7 @@ fix it; no traceback), 1 any other failure (with the traceback, as that is a bug
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import threading
@@ -65,7 +67,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("scenario", type=Path, help="scenario YAML file")
     run.add_argument("--out", type=Path, help="output folder (default: the scenario's 'output', relative to it)")
-    run.add_argument("--quiet", "-q", action="store_true", help="no progress bars or summary")
 
     compare = sub.add_parser(
         "compare",
@@ -75,7 +76,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO", help="two or more scenario files")
     compare.add_argument("--out", type=Path, default=Path("out/compare"), help="output folder (default out/compare)")
-    compare.add_argument("--quiet", "-q", action="store_true", help="no progress bars or summary")
 
     demo = sub.add_parser(
         "demo",
@@ -85,7 +85,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--out", type=Path, default=Path("out/demo"), help="output folder (default out/demo)")
     demo.add_argument("--maps", type=Path, default=Path("maps"), help="folder for the maps (default maps)")
-    demo.add_argument("--quiet", "-q", action="store_true", help="no progress bars or summary")
 
     profiles = sub.add_parser(
         "profiles",
@@ -100,6 +99,12 @@ def _parser() -> argparse.ArgumentParser:
         "--inherits", default=None, help="with 'new': the profile it builds on (shipped name or file; default national)"
     )
     profiles.add_argument("--out", type=Path, default=None, help="with 'new': the file or folder to write")
+    for command in (run, compare, demo):
+        output = command.add_mutually_exclusive_group()
+        output.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+        output.add_argument(
+            "--verbose", "-v", action="store_true", help="also show the HiGHS solver log of the optimisation"
+        )
     for command in (run, compare, demo, profiles):
         command.add_argument(
             "--lang", choices=LANGUAGES, default=None, help="language of messages and reports: zh (default) or en"
@@ -187,6 +192,15 @@ def _demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _solver_log(verbose: bool) -> contextlib.AbstractContextManager:
+    """With ``--verbose``, every solver of the run shows the HiGHS log (see siting.optimize.progress)."""
+    if not verbose:
+        return contextlib.nullcontext()
+    from siting.optimize.progress import solver_output
+
+    return solver_output(True)
+
+
 def _terminate(signum, frame) -> None:
     raise SystemExit(128 + signum)
 
@@ -247,7 +261,7 @@ def _main(argv: list[str]) -> int:
     # removed; SIGKILL cannot be caught: its work folder is hidden and removed by the next run.
     previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _solver_log(getattr(args, "verbose", False)):
             if getattr(args, "quiet", False):
                 warnings.simplefilter("ignore")
             else:

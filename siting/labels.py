@@ -1004,6 +1004,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "另选一个单独的输出文件夹，如 out/<方案名称>",
         "choose an output folder of its own, e.g. out/<scenario name>",
     ),
+    # progress of a running optimisation (siting.optimize.progress)
+    "solve_progress": (
+        "{name}（{stage}）{seconds} 秒：当前最好解 {objective}，界 {bound}，差距 {gap}",
+        "{name} ({stage}) {seconds} s: best {objective}, bound {bound}, gap {gap}",
+    ),
+    "solve_progress_short": (
+        "{stage}：最好解 {objective}，界 {bound}，差距 {gap}",
+        "{stage}: best {objective}, bound {bound}, gap {gap}",
+    ),
+    "stage_start": ("准备", "starting"),
+    "stage_greedy": ("贪心构造", "greedy"),
+    "stage_search": ("邻域搜索", "neighbourhood search"),
+    "stage_bound": ("拉格朗日下界", "Lagrangian bound"),
+    "stage_reduce": ("问题约简", "reductions"),
+    "stage_exact": ("HiGHS 精确求解", "HiGHS exact solve"),
+    "stage_parts": ("分块求解", "solving the parts"),
+    "stage_rank": ("排序", "ranking"),
     # the command line (siting.cli)
     "interrupted": ("已中断；没有留下写了一半的输出文件夹", "interrupted; no output folder was left half-written"),
     "where_command": ("命令 {command}", "command {command}"),

@@ -101,6 +101,7 @@ class StreetNetwork:
     dropped_nodes: int = 0
     _tree: shapely.STRtree | None = field(default=None, repr=False)
     _hull: shapely.Geometry | None = field(default=None, repr=False)
+    _slack_m: float | None = field(default=None, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -119,6 +120,33 @@ class StreetNetwork:
         if self._hull is None:
             self._hull = shapely.convex_hull(shapely.multipoints(self.node_xy))
         return self._hull
+
+    @property
+    def straight_line_slack_m(self) -> float:
+        """How much farther than the walk a street node can lie in a straight line, metres (cached).
+
+        A walk from a point is never shorter than the straight line to where it ends when every
+        street segment is at least as long as the straight line between its two nodes; the first
+        leg, from the point along its segment's geometry to a node, can only gain the gap between
+        the geometry's ends and the nodes (0 for networks built by OSMnx). That gap is returned,
+        or ``inf`` when some segment is shorter than the straight line between its nodes (then no
+        straight-line bound holds).
+        """
+        if self._slack_m is None:
+            u = self.edges["u"].to_numpy()
+            v = self.edges["v"].to_numpy()
+            chord = np.hypot(*(self.node_xy[u] - self.node_xy[v]).T)
+            if np.any(chord > self.edges["length_m"].to_numpy() + 1e-6):
+                self._slack_m = float("inf")
+            else:
+                coords, which = shapely.get_coordinates(self.edges.geometry.to_numpy(), return_index=True)
+                first = np.searchsorted(which, np.arange(len(u)))
+                last = np.searchsorted(which, np.arange(len(u)), side="right") - 1
+                ends = np.r_[
+                    np.hypot(*(coords[first] - self.node_xy[u]).T), np.hypot(*(coords[last] - self.node_xy[v]).T)
+                ]
+                self._slack_m = float(ends.max(initial=0.0))
+        return self._slack_m
 
     def to_graph(self) -> nx.MultiGraph:
         """A fresh undirected OSMnx-style graph of this network (for ``osmnx.plot_graph`` or export)."""
@@ -178,25 +206,47 @@ def _where(source: str) -> Message:
 
 
 def _as_text(value) -> str | None:
-    """OSM tags after simplification may be lists (merged ways); show them as one text."""
+    """OSM tags after simplification may be lists (merged ways); show them as one text.
+
+    OSMnx builds those lists from sets, whose order changes from one Python process to the next;
+    sorting keeps the text the same on every run.
+    """
     if isinstance(value, list):
-        return ";".join(map(str, value))
+        return ";".join(sorted(map(str, value)))
     return None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
-def _oriented_geometries(
-    graph: nx.MultiGraph, u_ids: np.ndarray, v_ids: np.ndarray, geometries: np.ndarray
-) -> np.ndarray:
-    """Edge geometries flipped where needed so each runs from its ``u`` node to its ``v`` node."""
-    ux = np.array([graph.nodes[n]["x"] for n in u_ids])
-    uy = np.array([graph.nodes[n]["y"] for n in u_ids])
-    start = shapely.get_point(geometries, 0)
-    end = shapely.get_point(geometries, -1)
-    u_points = shapely.points(ux, uy)
-    flip = shapely.distance(end, u_points) < shapely.distance(start, u_points)
-    out = geometries.copy()
-    out[flip] = shapely.reverse(geometries[flip])
-    return out
+def _edge_table(graph: nx.MultiGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict, float]:
+    """Node ids and coordinates, edge ends (node indices), geometries and attributes in one pass each.
+
+    Missing geometries become straight lines between the nodes (as OSMnx fills them); every
+    geometry is oriented from its ``u`` node to its ``v`` node. Also returns how far the geometries'
+    ends lie from their nodes, metres (see :attr:`StreetNetwork.straight_line_slack_m`).
+    """
+    ids, xs, ys = zip(*((n, d["x"], d["y"]) for n, d in graph.nodes(data=True)), strict=True)
+    order = np.argsort(np.asarray(ids), kind="stable")
+    node_ids = np.asarray(ids)[order]
+    node_xy = np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)])[order]
+    u_ids, v_ids, data = zip(*graph.edges(data=True), strict=True)
+    u = np.searchsorted(node_ids, np.asarray(u_ids))
+    v = np.searchsorted(node_ids, np.asarray(v_ids))
+    geoms = np.array([d.get("geometry") for d in data], dtype=object)
+    missing = np.flatnonzero(shapely.is_missing(geoms))
+    geoms[missing] = shapely.linestrings(np.stack([node_xy[u[missing]], node_xy[v[missing]]], axis=1))
+    attributes = {key: np.array([_as_text(d.get(key)) for d in data], dtype=object) for key in ("name", "highway")}
+    coords, which = shapely.get_coordinates(geoms, return_index=True)
+    first = np.searchsorted(which, np.arange(len(geoms)))
+    last = np.searchsorted(which, np.arange(len(geoms)), side="right") - 1
+    to_u = np.hypot(*(coords[first] - node_xy[u]).T)
+    from_end = np.hypot(*(coords[last] - node_xy[u]).T)
+    flip = from_end < to_u
+    geoms[flip] = shapely.reverse(geoms[flip])
+    start, end = (
+        np.where(flip[:, None], coords[last], coords[first]),
+        np.where(flip[:, None], coords[first], coords[last]),
+    )
+    slack = float(np.r_[np.hypot(*(start - node_xy[u]).T), np.hypot(*(end - node_xy[v]).T)].max(initial=0.0))
+    return node_ids, node_xy, np.c_[u, v], geoms, attributes, slack
 
 
 def from_graph(
@@ -242,29 +292,14 @@ def from_graph(
         crs = utm_crs_for(nodes)
         graph = ox.project_graph(graph if isinstance(graph, nx.MultiDiGraph) else nx.MultiDiGraph(graph), to_crs=crs)
     undirected = ox.convert.to_undirected(graph) if isinstance(graph, nx.MultiDiGraph) else graph
-
-    edges_gdf = ox.graph_to_gdfs(undirected, nodes=False, edges=True, fill_edge_geometry=True)
-    u_ids = edges_gdf.index.get_level_values(0).to_numpy()
-    v_ids = edges_gdf.index.get_level_values(1).to_numpy()
-    geoms = _oriented_geometries(undirected, u_ids, v_ids, edges_gdf.geometry.values)
-    attributes = pd.DataFrame(
-        {
-            c: edges_gdf[c].map(_as_text).to_numpy()
-            if c in edges_gdf.columns
-            else np.full(len(edges_gdf), None, dtype=object)
-            for c in ("name", "highway")
-        }
-    )
-
-    node_ids = np.array(sorted(undirected.nodes))
-    node_xy = np.array([[undirected.nodes[n]["x"], undirected.nodes[n]["y"]] for n in node_ids], dtype=float)
-    u = np.searchsorted(node_ids, u_ids)
-    v = np.searchsorted(node_ids, v_ids)
+    node_ids, node_xy, ends, geoms, attributes, slack = _edge_table(undirected)
+    u, v = ends[:, 0], ends[:, 1]
+    u_ids, v_ids = node_ids[u], node_ids[v]
     length = np.maximum(shapely.length(geoms), MIN_EDGE_LENGTH_M)
 
     dropped = 0
+    csr = _csr(u, v, length, len(node_ids))
     if keep_largest:
-        csr = _csr(u, v, length, len(node_ids))
         n_parts, labels = connected_components(csr, directed=False)
         if n_parts > 1:
             largest = np.bincount(labels).argmax()
@@ -279,7 +314,8 @@ def from_graph(
             node_ids, node_xy = node_ids[keep_node], node_xy[keep_node]
             u, v, length, geoms = new_index[u[keep_edge]], new_index[v[keep_edge]], length[keep_edge], geoms[keep_edge]
             u_ids, v_ids = u_ids[keep_edge], v_ids[keep_edge]
-            attributes = attributes[keep_edge]
+            attributes = {key: values[keep_edge] for key, values in attributes.items()}
+            csr = _csr(u, v, length, len(node_ids))
 
     edges = gpd.GeoDataFrame(
         {
@@ -288,7 +324,7 @@ def from_graph(
             "u_id": u_ids,
             "v_id": v_ids,
             "length_m": length,
-            **{c: attributes[c].to_numpy() for c in attributes.columns},
+            **attributes,
         },
         geometry=geoms,
         crs=crs,
@@ -298,9 +334,10 @@ def from_graph(
         node_ids=node_ids,
         node_xy=node_xy,
         edges=edges,
-        csr=_csr(u, v, length, len(node_ids)),
+        csr=csr,
         source=source,
         dropped_nodes=dropped,
+        _slack_m=slack if np.all(np.hypot(*(node_xy[u] - node_xy[v]).T) <= length + 1e-6) else float("inf"),
     )
 
 

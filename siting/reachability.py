@@ -32,6 +32,7 @@ distance, its distance to the nearest street). Facilities get ``attached`` and `
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Mapping
@@ -273,31 +274,121 @@ def pair_distances(
     pandas.DataFrame
         ``origin``, ``destination`` (positions) and ``dist_m``, sorted by origin then distance.
     """
-    return _pairs(_virtual_graph(network, origins, destinations), origins, destinations, limit_m, memory_mb)
+    return _pairs(_virtual_graph(network, origins, destinations), origins, destinations, limit_m, memory_mb, network)
 
 
-def _pairs(graph, origins: Attachment, destinations: Attachment, limit_m: float, memory_mb: float) -> pd.DataFrame:
+def _pairs(
+    graph,
+    origins: Attachment,
+    destinations: Attachment,
+    limit_m: float,
+    memory_mb: float,
+    network: StreetNetwork | None = None,
+) -> pd.DataFrame:
+    """The pair table; with `network`, each group of nearby sources searches only its own neighbourhood.
+
+    A walk is never shorter than the straight line (up to :attr:`StreetNetwork.straight_line_slack_m`),
+    so a source reaches within ``limit_m`` only street nodes within that distance of it. Sources are
+    grouped by square cells of ``2 × limit_m``; each group runs its bounded Dijkstra on the subgraph of
+    the street nodes within ``limit_m`` of its cell (and the areas attached to them), so the work grows
+    with the sources and their neighbourhoods, not with the whole network. Without `network` (or when
+    no straight-line bound holds) every source searches the whole graph.
+    """
     matrix, n, n_dest = graph
     sources = np.unique(destinations.owner)
-    width = matrix.shape[0]
-    chunk = max(1, int(memory_mb * 1e6 // (8 * width)))
-    sinks = slice(n + n_dest, n + n_dest + origins.n_owners)
-    found_o, found_d, found_dist = [], [], []
-    for start in range(0, len(sources), chunk):
-        block_sources = sources[start : start + chunk]
-        block = dijkstra(matrix, directed=True, indices=n + block_sources, limit=limit_m + TOLERANCE_M)[:, sinks]
-        d_pos, o_pos = np.nonzero(np.isfinite(block))
-        found_o.append(o_pos)
-        found_d.append(block_sources[d_pos])
-        found_dist.append(block[d_pos, o_pos])
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    if network is not None and np.isfinite(network.straight_line_slack_m) and len(sources):
+        radius_m = limit_m + network.straight_line_slack_m
+        found = list(_local_pairs(matrix, n, n_dest, network.node_xy, destinations, radius_m, limit_m))
+    else:
+        width = matrix.shape[0]
+        chunk = max(1, int(memory_mb * 1e6 // (8 * width)))
+        sinks = slice(n + n_dest, n + n_dest + origins.n_owners)
+        for start in range(0, len(sources), chunk):
+            block_sources = sources[start : start + chunk]
+            block = dijkstra(matrix, directed=True, indices=n + block_sources, limit=limit_m + TOLERANCE_M)[:, sinks]
+            d_pos, o_pos = np.nonzero(np.isfinite(block))
+            found.append((o_pos, block_sources[d_pos], block[d_pos, o_pos]))
     table = pd.DataFrame(
         {
-            "origin": np.concatenate(found_o) if found_o else np.array([], dtype=np.int64),
-            "destination": np.concatenate(found_d) if found_d else np.array([], dtype=np.int64),
-            "dist_m": np.concatenate(found_dist) if found_dist else np.array([]),
+            "origin": np.concatenate([f[0] for f in found]) if found else np.array([], dtype=np.int64),
+            "destination": np.concatenate([f[1] for f in found]) if found else np.array([], dtype=np.int64),
+            "dist_m": np.concatenate([f[2] for f in found]) if found else np.array([]),
         }
     )
     return table.sort_values(["origin", "dist_m", "destination"], kind="stable").reset_index(drop=True)
+
+
+def _local_pairs(
+    matrix: sp.csr_matrix,
+    n: int,
+    n_dest: int,
+    node_xy: np.ndarray,
+    destinations: Attachment,
+    radius_m: float,
+    limit_m: float,
+):
+    """Yield (origin, destination, dist_m) arrays per group of nearby sources, each on its own subgraph."""
+    xy = shapely.get_coordinates(destinations.points)
+    owner = destinations.owner
+    lo = np.full((destinations.n_owners, 2), np.inf)
+    hi = np.full((destinations.n_owners, 2), -np.inf)
+    np.minimum.at(lo, owner, xy)
+    np.maximum.at(hi, owner, xy)
+    sources = np.unique(owner)
+    cell_m = max(2.0 * limit_m, 1.0)
+    origin_xy = node_xy.min(axis=0)
+    # street nodes sorted by (cell column, cell row): a block of cells is one slice per column
+    node_cell = np.floor((node_xy - origin_xy) / cell_m).astype(np.int64)
+    rows_per_col = int(node_cell[:, 1].max()) + 1
+    node_key = node_cell[:, 0] * rows_per_col + node_cell[:, 1]
+    node_order = np.argsort(node_key, kind="stable")
+    node_key_sorted = node_key[node_order]
+    _, source_key = np.unique(np.floor((lo[sources] - origin_xy) / cell_m), axis=0, return_inverse=True)
+    source_key = source_key.ravel()
+    group_order = np.argsort(source_key, kind="stable")
+    cuts = np.flatnonzero(np.r_[True, source_key[group_order][1:] != source_key[group_order][:-1], True])
+    local = np.full(matrix.shape[0], -1, dtype=np.int64)
+    degree = np.diff(matrix.indptr)
+    first_sink = n + n_dest
+    for a, b in itertools.pairwise(cuts):
+        group = sources[group_order[a:b]]
+        low = lo[group].min(axis=0) - radius_m
+        high = hi[group].max(axis=0) + radius_m
+        c0 = np.floor((low - origin_xy) / cell_m).astype(np.int64)
+        c1 = np.floor((high - origin_xy) / cell_m).astype(np.int64)
+        slices = [
+            node_order[
+                np.searchsorted(node_key_sorted, cx * rows_per_col + max(c0[1], 0)) : np.searchsorted(
+                    node_key_sorted, cx * rows_per_col + min(c1[1], rows_per_col - 1), side="right"
+                )
+            ]
+            for cx in range(max(c0[0], 0), c1[0] + 1)
+        ]
+        near = np.concatenate(slices) if slices else np.zeros(0, np.int64)
+        inside = np.all((node_xy[near] >= low) & (node_xy[near] <= high), axis=1)
+        keep = np.r_[near[inside], n + group]
+        local[keep] = np.arange(len(keep))
+        # the rows of those nodes: edges to kept nodes and to areas' sink nodes stay
+        starts, counts = matrix.indptr[keep], degree[keep]
+        flat = np.repeat(starts - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(int(counts.sum()))
+        col = matrix.indices[flat]
+        row = np.repeat(np.arange(len(keep)), counts)
+        sink = col >= first_sink
+        sinks = np.unique(col[sink])
+        local[sinks] = len(keep) + np.arange(len(sinks))
+        target = local[col]
+        ok = target >= 0
+        size = len(keep) + len(sinks)
+        sub = sp.csr_matrix((matrix.data[flat[ok]], (row[ok], target[ok])), shape=(size, size))
+        local[keep] = -1
+        local[sinks] = -1
+        dist = dijkstra(
+            sub, directed=True, indices=np.arange(len(keep) - len(group), len(keep)), limit=limit_m + TOLERANCE_M
+        )
+        block = dist[:, len(keep) :]
+        d_pos, o_pos = np.nonzero(np.isfinite(block))
+        yield sinks[o_pos].astype(np.int64) - first_sink, group[d_pos], block[d_pos, o_pos]
 
 
 def _pair_frame(
@@ -634,7 +725,7 @@ def assess_access(
 
     graph = _virtual_graph(network, area_att, fac_att)
     dist, which = _nearest(graph, area_att, fac_att)
-    table = _pairs(graph, area_att, fac_att, result.limit_m, memory_mb)
+    table = _pairs(graph, area_att, fac_att, result.limit_m, memory_mb, network)
     fac_ids = facilities["facility_id"].to_numpy()
     result.pairs = _pair_frame(table, areas, facilities, "facility_id", settings.walk_speed_m_per_min)
     result.area_attachment = area_att

@@ -2,8 +2,10 @@
 
 Formulations
 ------------
-* Set cover (LSCP) and maximal covering (MCLP): one row per demand over the candidate sites within
-  reach only (the sparse pairs), existing sites taken as already open.
+* Set cover (LSCP): one row per demand over the candidate sites within reach only (the sparse
+  pairs), existing sites taken as already open. Maximal covering (MCLP) is the p-median below with
+  every pair costing 0 and an uncovered demand its weight (the radius formulation then is the
+  classical MCLP model).
 * p-median: the radius formulation (Elloumi 2010; García, Labbé & Marín 2011) in its compact
   "level" form. For demand i let D_i^1 < … < D_i^K be the distinct allocation costs of its
   reachable sites and z_i^k ≥ 0 stand for "no open site within D_i^k". Then
@@ -28,13 +30,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
 import scipy.sparse as sp
-from tqdm.auto import tqdm
 
 from siting.optimize.heuristics import Allocation
+from siting.optimize.progress import SolveProgress, new_highs, verbose_default
 
 INF = highspy.kHighsInf
 
@@ -72,7 +75,9 @@ def solve_mip(
     tolerance: float = 1e-4,
     start: np.ndarray | None = None,
     integral_objective: bool = False,
-    log: bool = False,
+    log: bool | None = None,
+    progress: SolveProgress | None = None,
+    watch: dict[str, Any] | None = None,
 ) -> MipResult:
     """Solve ``min/max cost·x + offset`` s.t. ``row_lower ≤ matrix·x ≤ row_upper`` with HiGHS.
 
@@ -90,6 +95,12 @@ def solve_mip(
         Every feasible objective value is an integer (integer costs on integer variables, or a
         model whose continuous variables take integer values at the optimum): HiGHS may stop once
         the gap is below 1, and the bound is rounded up.
+    log : bool, optional
+        Show the HiGHS log (default: :func:`siting.optimize.progress.verbose_default`).
+    progress : SolveProgress, optional
+        The solve this run belongs to: HiGHS stops at its deadline and reports to it.
+    watch : dict, optional
+        Keyword arguments of :meth:`SolveProgress.watch` (how to report this model's values).
     """
     t0 = time.perf_counter()
     h = load_highs(cost, lower, upper, integer, matrix, row_lower, row_upper, maximize=maximize, offset=offset, log=log)
@@ -101,6 +112,8 @@ def solve_mip(
         start=start,
         integral_objective=integral_objective,
         started=t0,
+        progress=progress,
+        watch=watch,
     )
 
 
@@ -115,9 +128,13 @@ def load_highs(
     *,
     maximize: bool = False,
     offset: float = 0.0,
-    log: bool = False,
+    log: bool | None = None,
 ) -> highspy.Highs:
-    """A HiGHS instance holding the model, passed as whole arrays (no per-variable calls)."""
+    """A HiGHS instance holding the model, passed as whole arrays (no per-variable calls).
+
+    Its log is shown when `log` is True, or when it is None and
+    :func:`siting.optimize.progress.verbose_default` says so (a solver's ``verbose``, ``--verbose``).
+    """
     matrix = sp.csr_matrix(matrix)
     lp = highspy.HighsLp()
     lp.num_col_ = len(cost)
@@ -137,8 +154,7 @@ def load_highs(
         lp.integrality_ = [kinds[k] for k in np.asarray(integer, dtype=np.int8)]
     if maximize:
         lp.sense_ = highspy.ObjSense.kMaximize
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", bool(log))
+    h = new_highs(verbose_default() if log is None else log)
     h.setOptionValue("random_seed", 0)
     h.passModel(lp)
     return h
@@ -153,26 +169,43 @@ def run_highs(
     start: np.ndarray | None = None,
     integral_objective: bool = False,
     started: float | None = None,
+    progress: SolveProgress | None = None,
+    watch: dict[str, Any] | None = None,
 ) -> MipResult:
-    """Run a loaded HiGHS model and translate its outcome into objective, bound and status."""
+    """Run a loaded HiGHS model and translate its outcome into objective, bound and status.
+
+    With `progress`, the run also stops at the solve's deadline (whichever of it and
+    `time_limit_s` comes first) and reports as `watch` says (see :func:`solve_mip`).
+    """
     t0 = time.perf_counter() if started is None else started
-    h.setOptionValue("mip_rel_gap", float(tolerance))
+    limit_at = None if time_limit_s is None else time.perf_counter() + time_limit_s
+    # HiGHS cannot prove more than its feasibility tolerances allow, and with a far smaller gap it can
+    # search forever for a proof below them (seen with HiGHS 1.16 at 1e-9)
+    h.setOptionValue("mip_rel_gap", max(float(tolerance), 1e-6))
     h.setOptionValue("mip_abs_gap", 1.0 - 1e-6 if integral_objective else 1e-6)
-    h.setOptionValue("time_limit", INF if time_limit_s is None else max(float(time_limit_s), 0.01))
     if start is not None:
         sol = highspy.HighsSolution()
         sol.col_value = np.asarray(start, dtype=float)
         h.setSolution(sol)
-    h.run()
+    _run(h, limit_at, progress, watch)
+    x, objective = _solution(h)
+    if (
+        start is not None
+        and x is not None
+        and abs(objective - h.getInfo().objective_function_value) > 1e-6 * max(1.0, abs(objective))
+    ):
+        # HiGHS 1.16 can price a start solution without the objective offset of its presolve and
+        # then prune against that wrong value (its reported objective disagrees with c·x): solve
+        # again without the start, whose bounds and incumbents are then sound.
+        h.clearSolver()
+        _run(h, limit_at, progress, watch)
+        x, objective = _solution(h)
     model_status = h.getModelStatus()
     info = h.getInfo()
     seconds = time.perf_counter() - t0
     S = highspy.HighsModelStatus
     if model_status in (S.kInfeasible, S.kUnboundedOrInfeasible):
         return MipResult(None, float("nan"), float("nan"), "infeasible", seconds)
-    has_solution = info.primal_solution_status == highspy.kSolutionStatusFeasible
-    x = np.asarray(h.getSolution().col_value) if has_solution else None
-    objective = float(info.objective_function_value) if has_solution else float("nan")
     # an LP's bound is its optimum; a MIP's is the dual bound of the search
     bound = float(info.mip_dual_bound) if has_integer else objective if model_status == S.kOptimal else float("nan")
     if not np.isfinite(bound):
@@ -184,17 +217,45 @@ def run_highs(
     elif model_status in (S.kTimeLimit, S.kInterrupt, S.kIterationLimit, S.kSolutionLimit):
         status = "time_limit"
     else:
-        status = "feasible" if has_solution else "infeasible"
+        status = "feasible" if x is not None else "infeasible"
     return MipResult(x, objective, bound, status, seconds)
+
+
+def _run(
+    h: highspy.Highs, limit_at: float | None, progress: SolveProgress | None, watch: dict[str, Any] | None
+) -> None:
+    """One HiGHS run that ends by `limit_at` (a perf_counter time) and by the solve's deadline."""
+    ends = [t for t in (limit_at, None if progress is None else progress.deadline) if t is not None]
+    left = None if not ends else max(min(ends) - time.perf_counter(), 0.01)
+    h.setOptionValue("time_limit", INF if left is None else left)
+    if progress is None:
+        h.run()
+        return
+    with progress.watch(h, **(watch or {})):
+        h.run()
+
+
+def _solution(h: highspy.Highs) -> tuple[np.ndarray | None, float]:
+    """The solution HiGHS holds (None if not feasible) and its objective c·x + offset, computed here."""
+    if h.getInfo().primal_solution_status != highspy.kSolutionStatusFeasible:
+        return None, float("nan")
+    x = np.asarray(h.getSolution().col_value)
+    lp = h.getLp()
+    if len(lp.integrality_):  # integer columns at their integers, free of HiGHS' feasibility tolerance
+        integer = np.asarray([k != highspy.HighsVarType.kContinuous for k in lp.integrality_])
+        x = np.where(integer, np.round(x), x)
+    return x, float(np.dot(np.asarray(lp.col_cost_), x) + lp.offset_)
 
 
 def set_cover(
     cover: sp.csr_matrix,
     site_costs: np.ndarray,
     *,
-    time_limit_s: float | None,
     tolerance: float,
+    time_limit_s: float | None = None,
     start: np.ndarray | None = None,
+    progress: SolveProgress | None = None,
+    watch: dict[str, Any] | None = None,
 ) -> MipResult:
     """Minimum-cost set of columns such that every row of the 0/1 matrix `cover` has one."""
     n = cover.shape[1]
@@ -210,42 +271,9 @@ def set_cover(
         time_limit_s=time_limit_s,
         tolerance=tolerance,
         start=start,
-    )
-
-
-def max_coverage(
-    cover: sp.csr_matrix,
-    weights: np.ndarray,
-    p: int,
-    *,
-    time_limit_s: float | None,
-    tolerance: float,
-    start: np.ndarray | None = None,
-) -> MipResult:
-    """Most row weight covered by at most `p` columns: max Σ w_i z_i, z_i ≤ Σ_{j covers i} y_j.
-
-    Columns 0…n−1 of the result are the sites y, then one z per row.
-    """
-    m, n = cover.shape
-    link = sp.hstack([-cover, sp.identity(m)], format="csr")
-    card = sp.csr_matrix(np.r_[np.ones(n), np.zeros(m)][None, :])
-    matrix = sp.vstack([link, card], format="csr")
-    cost = np.r_[np.zeros(n), weights]
-    x0 = None
-    if start is not None:
-        x0 = np.r_[start, np.minimum(cover @ start, 1.0)]
-    return solve_mip(
-        cost,
-        np.zeros(n + m),
-        np.ones(n + m),
-        np.r_[np.ones(n, bool), np.zeros(m, bool)],
-        matrix,
-        np.full(m + 1, -INF),
-        np.r_[np.zeros(m), float(p)],
-        maximize=True,
-        time_limit_s=time_limit_s,
-        tolerance=tolerance,
-        start=x0,
+        integral_objective=bool(np.all(site_costs == np.round(site_costs))),
+        progress=progress,
+        watch=watch,
     )
 
 
@@ -266,10 +294,11 @@ def p_median(
     p: int,
     start_open: np.ndarray,
     *,
-    time_limit_s: float | None,
     tolerance: float,
+    at_most: bool = False,
     margin: int = 20,
-    progress: bool = False,
+    progress: SolveProgress | None = None,
+    to_solve: Any = None,
 ) -> tuple[np.ndarray, float, float, str, int]:
     """Exact p-median with the truncated radius formulation, refined until the bound meets the cost.
 
@@ -281,15 +310,23 @@ def p_median(
         Number of candidate sites to open.
     start_open : ndarray of bool, shape (alloc.n_sites,)
         A heuristic solution: the incumbent and the guide for which levels to keep first.
+    tolerance : float
+        Relative gap at which the model counts as solved.
+    at_most : bool
+        Open at most `p` candidates instead of exactly `p` (for maximal covering, and for problems
+        whose surplus candidates were reduced away).
     margin : int
         Levels kept beyond a demand's level in the incumbent (more: larger model, fewer rounds).
+    progress : SolveProgress, optional
+        Deadline and reporting of the whole solve; every HiGHS run keeps the deadline.
+    to_solve : callable, optional
+        Maps a cost of this model to the whole solve's objective (when `alloc` is one part of it);
+        without it the costs are reported as they are.
 
     Returns
     -------
     open_mask, objective, bound, status, rounds
     """
-    t0 = time.perf_counter()
-    deadline = None if time_limit_s is None else t0 + time_limit_s
     level_of_pair, rank, value = _levels(alloc)
     n_levels = len(value)
     level_row = alloc.rows[np.r_[True, (alloc.rows[1:] != alloc.rows[:-1]) | (alloc.a[1:] != alloc.a[:-1])]]
@@ -304,12 +341,23 @@ def p_median(
     # Integer allocation costs make every objective an integer (the z take 0/1 values at integer y).
     integral = bool(np.all(alloc.a == np.round(alloc.a)))
     keep_rank = np.full(alloc.n_demand, -1)
+    mapped = to_solve if to_solve is not None else (lambda v: v)
 
     def extend(open_mask: np.ndarray) -> None:
         d1_level = alloc.level_of_nearest(open_mask, level_of_pair)
         has = d1_level >= 0
         need = np.where(has, rank[np.maximum(d1_level, 0)] + margin, np.iinfo(np.int64).max // 2)
         np.maximum.at(keep_rank, np.arange(alloc.n_demand), need)
+
+    def price(x: np.ndarray) -> None:
+        # the model's own value truncates far levels; report the true cost of each new solution
+        nonlocal best_obj, best_open
+        open_mask = np.asarray(x[:n_sites]) > 0.5
+        obj = alloc.objective(open_mask)
+        if obj < best_obj:
+            best_obj, best_open = obj, open_mask
+            if progress is not None:
+                progress.report(objective=mapped(obj))
 
     extend(best_open)
     bound = -np.inf
@@ -342,13 +390,12 @@ def p_median(
         vv = np.r_[-np.ones(len(r_pair)), np.ones(len(r_prev)), -np.ones(len(r_own)), np.ones(int(cand.sum()))]
         matrix = sp.csr_matrix((vv, (rr, cc)), shape=(len(lv) + 1, n_col))
         row_upper = np.r_[np.where(rank[lv] == 0, -1.0, 0.0), float(p)]
-        row_lower = np.r_[np.full(len(lv), -INF), float(p)]
+        row_lower = np.r_[np.full(len(lv), -INF), -INF if at_most else float(p)]
         cost = np.r_[np.zeros(n_sites), delta[has_z]]
         lower = np.r_[fixed.astype(float), np.zeros(n_col - n_sites)]
         upper = np.r_[(cand | fixed).astype(float), np.full(n_col - n_sites, INF)]
         offset = float(value[rank == 0].sum())
         start = np.r_[best_open.astype(float), alloc.level_indicators(best_open, level_of_pair, rank)[has_z]]
-        remaining = None if deadline is None else max(deadline - time.perf_counter(), 0.01)
         res = solve_mip(
             cost,
             lower,
@@ -358,31 +405,31 @@ def p_median(
             row_lower,
             row_upper,
             offset=offset,
-            time_limit_s=remaining,
             tolerance=tolerance,
             start=start,
             integral_objective=integral,
+            progress=progress,
+            # the truncated model is a relaxation: its bound holds for the whole problem
+            watch={"on_solution": price, "to_bound": mapped if to_solve is None else None},
         )
-        if progress:
-            tqdm.write(f"p-median round {rounds}: {len(lv)} rows, relaxed {res.objective:.6g}, bound {res.bound:.6g}")
         if res.status == "infeasible":
             return best_open, float("nan"), float("nan"), "infeasible", rounds
         if np.isfinite(res.bound):
             bound = max(bound, res.bound)
+        truncated = False
         if res.x is not None:
             open_mask = res.x[:n_sites] > 0.5
-            obj = alloc.objective(open_mask)
-            if obj < best_obj:
-                best_obj, best_open = obj, open_mask
-            truncated = obj > res.objective * (1 + 1e-12) + 1e-9
+            price(res.x)
+            # truncated: some demand's nearest open site lies beyond the levels the model kept
+            nearest = alloc.level_of_nearest(open_mask, level_of_pair)
+            beyond = np.where(nearest >= 0, rank[np.maximum(nearest, 0)], np.iinfo(np.int64).max // 2)
+            truncated = bool(np.any(beyond > keep_rank))
             if truncated:
                 extend(open_mask)
-        else:
-            truncated = False
         if relative_gap(best_obj, bound) <= tolerance and res.status in ("optimal", "feasible"):
             status = "optimal"
             break
-        if res.status == "time_limit" or (deadline is not None and time.perf_counter() >= deadline):
+        if res.status == "time_limit" or (progress is not None and progress.expired()):
             status = "time_limit"
             break
         if not truncated:

@@ -16,11 +16,12 @@ improve, keep if better.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from siting.optimize.problem import SitingProblem
+from siting.optimize.progress import SolveProgress
 
 
 class Allocation:
@@ -43,19 +44,51 @@ class Allocation:
     """
 
     def __init__(self, problem: SitingProblem, a: np.ndarray, u: np.ndarray) -> None:
-        self.n_demand = problem.n_demand
-        self.virtual = problem.n_sites
-        self.n_sites = problem.n_sites + 1
+        self._build(problem.n_demand, problem.n_sites, problem.rows, problem.cols, a, u, problem.fixed)
+
+    @classmethod
+    def from_arrays(
+        cls,
+        n_demand: int,
+        n_sites: int,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        a: np.ndarray,
+        u: np.ndarray,
+        fixed: np.ndarray | None = None,
+    ) -> Allocation:
+        """An allocation over bare arrays: sites ``0..n_sites-1`` (candidates unless in `fixed`), pairs, costs.
+
+        Used for the reduced problems and the independent parts solved one by one.
+        """
+        alloc = cls.__new__(cls)
+        alloc._build(n_demand, n_sites, rows, cols, a, u, np.zeros(0, np.int64) if fixed is None else fixed)
+        return alloc
+
+    def _build(
+        self,
+        n_demand: int,
+        n_sites: int,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        a: np.ndarray,
+        u: np.ndarray,
+        fixed: np.ndarray,
+    ) -> None:
+        self.n_demand = n_demand
+        self.virtual = n_sites
+        self.n_sites = n_sites + 1
+        u = np.asarray(u, dtype=float)
         ok = np.isfinite(u)
-        rows = np.r_[problem.rows, np.flatnonzero(ok)]
-        cols = np.r_[problem.cols, np.full(int(ok.sum()), self.virtual)]
+        rows = np.r_[np.asarray(rows, dtype=np.int64), np.flatnonzero(ok)]
+        cols = np.r_[np.asarray(cols, dtype=np.int64), np.full(int(ok.sum()), self.virtual)]
         a = np.r_[np.asarray(a, dtype=float), u[ok]]
         order = np.lexsort((cols, a, rows))
         self.rows, self.cols, self.a = rows[order], cols[order], a[order]
         self.fixed_mask = np.zeros(self.n_sites, bool)
-        self.fixed_mask[problem.fixed] = True
+        self.fixed_mask[np.asarray(fixed, dtype=np.int64)] = True
         self.fixed_mask[self.virtual] = True
-        self.candidate_mask = np.r_[problem.is_candidate, False]
+        self.candidate_mask = ~self.fixed_mask
         worst = np.zeros(self.n_demand)
         np.maximum.at(worst, self.rows, self.a)
         self.big = float(worst.sum()) + 1.0
@@ -195,20 +228,21 @@ def variable_neighborhood(
     k_max: int,
     seed: int,
     deadline: float | None,
-    progress: bool = False,
+    progress: SolveProgress | None = None,
 ) -> tuple[np.ndarray, float]:
     """Variable neighbourhood search around fast interchange.
 
     Shake the best solution by k random swaps (k = 1…k_max, reset to 1 on improvement), improve
     by `interchange`, keep the result if better. Stops after `max_rounds` shakes without
     improvement or at the deadline. Seeded: the same inputs give the same result unless the
-    deadline cuts the search short.
+    deadline cuts the search short. Each better solution is reported to `progress`.
     """
     rng = np.random.default_rng(seed)
     best, best_obj = interchange(alloc, open_mask, deadline)
+    if progress is not None:
+        progress.report(objective=best_obj)
     k = 1
     idle = 0
-    bar = tqdm(total=max_rounds, desc="interchange", disable=not progress, leave=False)
     while idle < max_rounds and (deadline is None or time.perf_counter() < deadline):
         removable = np.flatnonzero(best & alloc.candidate_mask)
         closed = np.flatnonzero(~best & alloc.candidate_mask)
@@ -220,13 +254,12 @@ def variable_neighborhood(
         if obj < best_obj - 1e-9 * max(1.0, abs(best_obj)):
             best, best_obj = trial, obj
             k = 1
-            bar.update(-idle) if idle else None
             idle = 0
+            if progress is not None:
+                progress.report(objective=best_obj)
         else:
             k = k % k_max + 1
             idle += 1
-            bar.update(1)
-    bar.close()
     return best, best_obj
 
 
@@ -293,7 +326,6 @@ def set_cover_lagrangian(
     *,
     iterations: int = 400,
     deadline: float | None = None,
-    progress: bool = False,
 ) -> tuple[np.ndarray, float]:
     """Lagrangian heuristic for weighted set cover (after Beasley 1990).
 
@@ -313,7 +345,7 @@ def set_cover_lagrangian(
     lower = -np.inf
     step = 2.0
     stall = 0
-    for it in tqdm(range(iterations), desc="set cover", disable=not progress, leave=False):
+    for it in range(iterations):
         if deadline is not None and time.perf_counter() > deadline:
             break
         reduced = site_costs - cover_csc.T @ lam
@@ -414,63 +446,119 @@ def screened_interchange(
     return best, best_value
 
 
+@dataclass
+class LagrangianBound:
+    """Outcome of :func:`p_median_lagrangian`.
+
+    Attributes
+    ----------
+    open_mask : ndarray of bool
+        Best solution found (the start or one polished from a relaxation).
+    objective : float
+        Its cost.
+    bound : float
+        Best Lagrangian lower bound L(λ) (−inf when no iteration ran).
+    multipliers : ndarray
+        The λ of `bound`, one per demand (for reduced-cost fixing and the bounds of the parts).
+    """
+
+    open_mask: np.ndarray
+    objective: float
+    bound: float
+    multipliers: np.ndarray
+
+
+def site_values(alloc: Allocation, multipliers: np.ndarray) -> np.ndarray:
+    """ρ_j = Σ_i min(0, a_ij − λ_i): what opening site j alone is worth in the relaxation (≤ 0)."""
+    reduced = np.minimum(alloc.a - multipliers[alloc.rows], 0.0)
+    return np.bincount(alloc.cols, weights=reduced, minlength=alloc.n_sites)
+
+
+def lagrangian_value(alloc: Allocation, multipliers: np.ndarray, p: int) -> tuple[float, np.ndarray, np.ndarray]:
+    """L(λ) = Σ λ_i + Σ_{fixed} ρ_j + the p smallest ρ_j of the candidates; ρ; the candidates picked."""
+    rho = site_values(alloc, multipliers)
+    cand = np.flatnonzero(alloc.candidate_mask)
+    k = min(p, len(cand))
+    pick = cand[np.argpartition(rho[cand], k - 1)[:k]] if 0 < k < len(cand) else cand[:k]
+    value = float(multipliers.sum() + rho[alloc.fixed_mask].sum() + rho[pick].sum())
+    return value, rho, pick
+
+
 def p_median_lagrangian(
     alloc: Allocation,
     p: int,
     open_mask: np.ndarray,
     *,
-    iterations: int = 300,
-    polish_every: int = 10,
+    iterations: int = 3000,
+    patience: int = 20,
+    target_gap: float = 1e-4,
+    polish_every: int = 25,
     deadline: float | None = None,
-    progress: bool = False,
-) -> tuple[np.ndarray, float, float]:
-    """Lagrangian relaxation of the assignment rows (after Beasley 1985) with interchange polishing.
+    progress: SolveProgress | None = None,
+) -> LagrangianBound:
+    """Lagrangian relaxation of "each demand served once" (after Beasley 1993), with interchange polishing.
 
-    Relaxing "each demand is served once" with multipliers λ_i leaves, per site, the value
-    ρ_j = Σ_i min(0, a_ij − λ_i); the relaxation opens the fixed sites and the p candidates with the
-    smallest ρ, giving the lower bound L(λ) = Σ λ_i + Σ_{open} ρ_j. Subgradient steps raise L;
-    the relaxation's open sets are polished by `interchange` to improve the incumbent.
+    With multipliers λ_i the relaxation splits by site: site j is worth
+    ρ_j = Σ_i min(0, a_ij − λ_i), the fixed sites (and the unserved option) are open, and the p
+    candidates with the smallest ρ open; L(λ) = Σ λ_i + Σ_{open} ρ_j is a lower bound of every
+    solution with p candidates, and, since opening a site never raises the cost, of every solution
+    with at most p (so it also bounds maximal covering written as an allocation). λ starts at each
+    demand's cost in the start solution and follows subgradient steps
+    θ (UB − L) / ‖g‖² g with g_i = 1 − (open sites serving i in the relaxation); θ starts at 2 and
+    halves after `patience` steps without a better bound. Every `polish_every` steps a relaxation's
+    new open set is improved by `interchange`, which may improve the incumbent UB; polishing is
+    given at most half of the time spent.
 
-    Returns
-    -------
-    open_mask, objective, lower_bound
+    Stops at `iterations`, when θ < 1e-4, when the gap (UB − L) / UB ≤ `target_gap` (or below 1
+    when every cost is an integer), when `4 × patience` steps closed less than 2 % of the gap left,
+    or at the deadline.
     """
-    best = open_mask.copy()
-    best_obj = alloc.objective(best)
-    cand = np.flatnonzero(alloc.candidate_mask)
-    fixed = alloc.fixed_mask
-    d2 = alloc.nearest_two(best)[2]
-    lam = np.minimum(d2, alloc.big)  # start above the served cost so open sites look attractive
-    lower = -np.inf
-    step = 2.0
-    stall = 0
+    started = time.perf_counter()
+    best, best_obj = open_mask.copy(), alloc.objective(open_mask)
+    d1 = alloc.nearest_two(best)[0]
+    worst = np.zeros(alloc.n_demand)
+    np.maximum.at(worst, alloc.rows, alloc.a)
+    lam = np.minimum(d1, worst)
+    best_lam, lower = lam.copy(), -np.inf
+    theta, stall = 2.0, 0
+    window, window_start = 4 * patience, -np.inf
+    # every objective value is an integer: a bound within 1 of the incumbent proves it
+    integral = bool(np.all(alloc.a == np.round(alloc.a)))
+    polish_s = 0.0
     seen: set[bytes] = set()
-    for it in tqdm(range(iterations), desc="lagrangian", disable=not progress, leave=False):
+    for it in range(iterations):
         if deadline is not None and time.perf_counter() > deadline:
             break
-        red = np.minimum(0.0, alloc.a - lam[alloc.rows])
-        rho = np.bincount(alloc.cols, weights=red, minlength=alloc.n_sites)
-        pick = cand[np.argsort(rho[cand], kind="stable")[:p]]
-        trial = fixed.copy()
-        trial[pick] = True
-        value = float(lam.sum() + rho[fixed].sum() + rho[pick].sum())
-        if value > lower + 1e-9 * max(1.0, abs(value)):
-            lower = value
-            stall = 0
-        else:
-            stall += 1
-            if stall >= 15:
-                step /= 2.0
+        value, _, pick = lagrangian_value(alloc, lam, p)
+        if value > lower:
+            if value > lower + 1e-6 * max(1.0, abs(value)):
                 stall = 0
-        if best_obj - lower <= 1e-9 * max(1.0, best_obj) or step < 1e-3:
+            lower, best_lam = value, lam.copy()
+            if progress is not None:
+                progress.report(bound=lower)
+        stall += 1
+        if stall > patience:
+            theta, stall = theta / 2.0, 0
+        if it % window == 0:  # stop when the last window closed less than 2 % of the gap left
+            if it > 0 and lower - window_start <= 0.02 * (best_obj - lower):
+                break
+            window_start = lower
+        gap = best_obj - lower
+        if gap <= target_gap * max(abs(best_obj), 1e-9) or (integral and gap < 1.0 - 1e-6) or theta < 1e-4:
             break
-        if it % polish_every == 0:
+        trial = alloc.fixed_mask.copy()
+        trial[pick] = True
+        now = time.perf_counter()
+        if it % polish_every == 0 and polish_s <= 0.5 * (now - started - polish_s):
             key = np.packbits(trial).tobytes()
             if key not in seen:
                 seen.add(key)
                 polished, obj = interchange(alloc, trial, deadline)
                 if obj < best_obj:
                     best, best_obj = polished, obj
+                    if progress is not None:
+                        progress.report(objective=best_obj)
+            polish_s += time.perf_counter() - now
         served = np.bincount(
             alloc.rows,
             weights=(trial[alloc.cols] & (alloc.a < lam[alloc.rows])).astype(float),
@@ -478,7 +566,10 @@ def p_median_lagrangian(
         )
         g = 1.0 - served
         norm = float(g @ g)
-        if norm == 0:
+        if norm == 0:  # every demand served once: the relaxation's sites are optimal, L(λ) their cost
+            obj = alloc.objective(trial)
+            if obj < best_obj:
+                best, best_obj = trial, obj
             break
-        lam = np.maximum(0.0, lam + step * (best_obj - value) / norm * g)
-    return best, best_obj, lower
+        lam = np.maximum(0.0, lam + theta * max(best_obj - value, 1e-9 * max(abs(best_obj), 1.0)) / norm * g)
+    return LagrangianBound(best, best_obj, lower, best_lam)

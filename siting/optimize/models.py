@@ -11,14 +11,19 @@ objective : float
     weight × ``problem.unserved_cost`` over unserved demand.
 bound : float
     Proven bound on the best objective (lower for minimisation, upper for MaxCoverage); nan when
-    the method proves none.
+    the method proves none (greedy set cover). Uncapacitated p-median and maximal covering always
+    have one: greedy reports the all-sites-open bound, heuristic and exact the Lagrangian bound
+    (exact also HiGHS' bound).
 gap : float
     |objective − bound| / |objective|; nan without a bound.
 status : str
     "optimal" only when the gap is proven ≤ `tolerance`; else "feasible", "time_limit" (stopped by
     the time limit; the best solution found is kept) or "infeasible".
 seconds : float
-    Wall-clock time of `solve`.
+    Wall-clock time of `solve` (``time_limit_s`` bounds it: every stage and HiGHS run keeps one
+    deadline).
+history_ : list of tuple
+    ``(seconds, objective, bound)`` each time the incumbent or the bound improved during the solve.
 selected_ : ndarray of int
     New sites opened (problem site indices), in rank order: the greedy order re-evaluated on the
     final set (each next site is the one with the largest marginal gain given those before it).
@@ -28,12 +33,18 @@ assignment_ : ndarray of int
 message : str
     Why the status is what it is when that is not obvious (e.g. unreachable area ids).
 
-Methods: "greedy" (construction only), "heuristic" (greedy + swap improvement), "exact" (HiGHS,
-started from the heuristic solution; the default).
+Methods: "greedy" (construction only), "heuristic" (greedy + swap improvement + Lagrangian bound),
+"exact" (proven with HiGHS, started from the heuristic solution; the default).
+
+Uncapacitated problems are first reduced without changing the optimum
+(:mod:`siting.optimize.reduce`: existing sites absorbed, dominated candidates dropped, independent
+parts found) and exact p-median and maximal covering fix sites by Lagrangian reduced costs and solve
+the parts one by one (:mod:`siting.optimize.parts`); set cover solves its parts one by one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import geopandas as gpd
@@ -52,7 +63,10 @@ from siting.optimize.heuristics import (
     set_cover_lagrangian,
     variable_neighborhood,
 )
+from siting.optimize.parts import solve_exact
 from siting.optimize.problem import WHERE_PROBLEM, SitingProblem
+from siting.optimize.progress import SolveProgress, solver_output
+from siting.optimize.reduce import bipartite_parts, cover_reductions, reduce_allocation
 
 #: Solution methods, from quickest to proven; every solver takes each of them.
 METHODS = ("greedy", "heuristic", "exact")
@@ -78,6 +92,7 @@ class Solver:
         max_rounds: int = 30,
         max_evaluations: int = 300,
         progress: bool = False,
+        verbose: bool | None = None,
     ) -> None:
         if method not in METHODS:
             raise SitingInputError(
@@ -93,6 +108,7 @@ class Solver:
         self.max_rounds = max_rounds
         self.max_evaluations = max_evaluations
         self.progress = progress
+        self.verbose = verbose
 
     # -- shared plumbing -------------------------------------------------------------------------
     def solve(self, problem: SitingProblem) -> Solver:
@@ -112,11 +128,34 @@ class Solver:
             raise SitingInputError(
                 msg("capacity_missing"), source=WHERE_PROBLEM, column="capacity", fix=msg("capacity_missing_fix")
             )
-        self._deadline = None if self.time_limit_s is None else t0 + self.time_limit_s
-        self._solve(problem)
+        self._progress = SolveProgress(
+            self._label(), time_limit_s=self.time_limit_s, show=self.progress, maximize=self._maximize
+        )
+        self._deadline = self._progress.deadline
+        output = solver_output(self.verbose) if self.verbose is not None else contextlib.nullcontext()
+        try:
+            with output:
+                self._solve(problem)
+        finally:
+            self._progress.close()
         self.gap = exact.relative_gap(self.objective, self.bound)
+        self.history_ = list(self._progress.history)
         self.seconds = time.perf_counter() - t0
         return self
+
+    #: The objective is maximised (MaxCoverage): its bound is an upper bound.
+    _maximize = False
+
+    def _label(self) -> str:
+        p = getattr(self, "p", None)
+        return type(self).__name__ + ("" if p is None else f" p={p}")
+
+    def _share(self, fraction: float) -> float | None:
+        """A deadline `fraction` of the way from now to the solve's deadline (a stage's share of the time)."""
+        if self._deadline is None:
+            return None
+        now = time.perf_counter()
+        return now + fraction * max(self._deadline - now, 0.0)
 
     def _remaining(self) -> float | None:
         return None if self._deadline is None else max(self._deadline - time.perf_counter(), 0.01)
@@ -136,6 +175,71 @@ class Solver:
         self.selected_ = np.asarray(order, dtype=np.int64)
         self.marginal_gain_ = np.asarray(gains, dtype=float)
         self.newly_covered_ = np.asarray(newly, dtype=float)
+
+    def _solve_allocation(
+        self, alloc: Allocation, n_new: int, *, exactly_p: bool, offset: float = 0.0, sign: float = 1.0
+    ) -> tuple[np.ndarray, float, float, str]:
+        """Uncapacitated p-median and maximal covering: reduce, construct, search, bound, prove.
+
+        The reductions of :mod:`siting.optimize.reduce` (fixed sites absorbed, dominated candidates
+        dropped) come first; greedy, then (heuristic, exact) neighbourhood search and the
+        Lagrangian bound of :func:`~siting.optimize.heuristics.p_median_lagrangian`, then (exact,
+        when that bound does not prove the solution) :func:`siting.optimize.parts.solve_exact`.
+        `n_new` is the number of new sites (p). Results are reported as ``offset + sign × cost``
+        (covered weight for maximal covering).
+
+        Returns
+        -------
+        open_mask, objective, bound, status
+            `open_mask` over ``alloc``'s sites, with exactly p candidates when `exactly_p`.
+        """
+        progress = self._progress
+        progress.report(stage="stage_reduce")
+        core = reduce_allocation(alloc)
+        local = core.alloc
+        progress.offset, progress.sign = offset + sign * core.constant, sign
+        p = min(n_new, core.n_candidates)
+        progress.report(stage="stage_greedy")
+        open_local, _, _ = greedy(local, p, stop_without_gain=True)
+        cost = local.objective(open_local)
+        # every demand at its cheapest site, as if all were open: a bound even greedy can show
+        bound = local.objective(np.ones(local.n_sites, bool))
+        status = "optimal" if exact.relative_gap(cost, bound) <= self.tolerance else "feasible"
+        progress.report(objective=cost, bound=bound)
+        if self.method != "greedy" and status != "optimal":
+            progress.report(stage="stage_search")
+            open_local, cost = variable_neighborhood(
+                local,
+                open_local,
+                max_rounds=self.max_rounds,
+                k_max=max(1, min(p, 10)),
+                seed=self.seed,
+                deadline=self._share(0.4),
+                progress=progress,
+            )
+            progress.report(stage="stage_bound")
+            lagrangian = p_median_lagrangian(
+                local,
+                p,
+                open_local,
+                target_gap=self.tolerance,
+                deadline=self._share(0.5 if self.method == "exact" else 1.0),
+                progress=progress,
+            )
+            open_local, cost = lagrangian.open_mask, lagrangian.objective
+            bound = max(bound, _integral_bound(lagrangian.bound, local.a))
+            status = "optimal" if exact.relative_gap(cost, bound) <= self.tolerance else "feasible"
+            if self.method == "exact" and status != "optimal" and not progress.expired():
+                progress.report(stage="stage_exact")
+                open_local, cost, proven, status = solve_exact(
+                    local, p, open_local, lagrangian.multipliers, tolerance=self.tolerance, progress=progress
+                )
+                bound = max(bound, proven)
+            elif progress.expired():
+                status = "time_limit"
+        open_mask = core.lift(open_local, alloc, p=n_new if exactly_p else None)
+        objective = offset + sign * alloc.objective(open_mask)
+        return open_mask, objective, offset + sign * (core.constant + bound), status
 
     def _gain_allocation(self) -> Allocation:
         """Allocation whose savings define the marginal gain used for ranking (coverage by default)."""
@@ -355,14 +459,17 @@ class PMedian(Solver):
         sets are polished by interchange; the Lagrangian value is the reported bound, so the
         heuristic can prove optimality (capacitated: swaps screened by their
         uncapacitated saving and priced by the capacitated assignment LP, then the exact
-        single-source assignment of the final sites). exact: HiGHS on the radius formulation
-        (capacitated: the assignment model), started from the heuristic.
+        single-source assignment of the final sites). exact: sites fixed by Lagrangian reduced
+        costs, then HiGHS on the radius formulation part by part (capacitated: the assignment
+        model), started from the heuristic.
     capacitated : bool
         Respect ``problem.capacity`` with ``problem.load`` (each demand served by one site).
     time_limit_s : float, optional
-        Wall-clock limit for the whole solve, seconds.
+        Wall-clock limit for the whole solve, seconds: construction, search, bound and every
+        HiGHS run share it, so the solve ends within a moment of it (status "time_limit" with the
+        best solution and the proven bound so far).
     tolerance : float
-        Relative gap under which an exact result is called optimal.
+        Relative gap under which a result is called optimal.
     seed : int
         Seed of the neighbourhood search (results are reproducible unless the time limit stops it).
     max_rounds : int
@@ -370,7 +477,11 @@ class PMedian(Solver):
     max_evaluations : int
         Capacitated heuristic: swaps priced per pass.
     progress : bool
-        Show tqdm progress bars.
+        Show the incumbent, the bound and the gap every few seconds on stderr (a tqdm bar in a
+        terminal, plain lines otherwise).
+    verbose : bool, optional
+        Show the HiGHS log; None (default) follows :func:`siting.optimize.progress.solver_output`
+        (off unless the command line's ``--verbose`` turned it on).
     """
 
     def __init__(self, p: int, **kwargs) -> None:
@@ -399,6 +510,11 @@ class PMedian(Solver):
         if len(stranded):
             self._infeasible(f"unserved demand is forbidden but no site reaches: {_ids(problem, stranded)}")
             return
+        if not self.capacitated:
+            open_mask, obj, bound, status = self._solve_allocation(alloc, self.p, exactly_p=True)
+            s1 = alloc.nearest_two(open_mask)[1]
+            self._finish(open_mask, obj, bound, status, np.where(s1 == alloc.virtual, -1, s1))
+            return
         open_mask, _, _ = greedy(alloc, self.p, stop_without_gain=False)
         if self.method != "greedy":
             open_mask, _ = variable_neighborhood(
@@ -408,32 +524,7 @@ class PMedian(Solver):
                 k_max=max(1, min(self.p, 10)),
                 seed=self.seed,
                 deadline=self._deadline,
-                progress=self.progress,
             )
-        if not self.capacitated:
-            obj, bound, status = alloc.objective(open_mask), float("nan"), "feasible"
-            if self.method != "greedy":
-                open_mask, obj, lower = p_median_lagrangian(
-                    alloc, self.p, open_mask, deadline=self._deadline, progress=self.progress
-                )
-                bound = _integral_bound(lower, alloc.a)
-                status = "optimal" if exact.relative_gap(obj, bound) <= self.tolerance else "feasible"
-            if self.method == "exact" and status != "optimal":
-                open_mask, obj, mip_bound, status, _ = exact.p_median(
-                    alloc,
-                    self.p,
-                    open_mask,
-                    time_limit_s=self._remaining(),
-                    tolerance=self.tolerance,
-                    progress=self.progress,
-                )
-                if status == "infeasible":
-                    self._infeasible("HiGHS proved the p-median model infeasible")
-                    return
-                bound = max(bound, mip_bound) if np.isfinite(mip_bound) else bound
-            s1 = alloc.nearest_two(open_mask)[1]
-            self._finish(open_mask, obj, bound, status, np.where(s1 == alloc.virtual, -1, s1))
-            return
         u = np.where(problem.weights > 0, problem.weights * problem.unserved_cost, 0.0)
         soft = Allocation(
             problem, problem.weights[problem.rows] * problem.costs, np.where(np.isfinite(u), u, alloc.big)
@@ -455,24 +546,30 @@ class MaxCoverage(Solver):
     ----------
     p : int
         Most new sites to open (fewer when more would not cover more).
-    method, capacitated, time_limit_s, tolerance, seed, max_rounds, max_evaluations, progress
-        As for `PMedian`. The heuristic's bound is the weight any site can reach (so a heuristic
-        result that covers it is proven optimal).
+    method, capacitated, time_limit_s, tolerance, seed, max_rounds, max_evaluations, progress, verbose
+        As for `PMedian` (maximal covering is solved as the p-median of the uncovered weight: a
+        pair costs 0, an uncovered demand its weight). The heuristic's bound is the Lagrangian
+        bound of that problem, an upper bound of the weight any p sites can cover.
     """
 
     def __init__(self, p: int, **kwargs) -> None:
         super().__init__(**kwargs)
         self.p = int(p)
 
+    _maximize = True
+
     def _solve(self, problem: SitingProblem) -> None:
         _check_p(self.p, problem)
         alloc = _coverage_allocation(problem)
         total = float(problem.weights.sum())
-        reached = np.zeros(problem.n_demand, bool)
-        reached[problem.rows] = True
-        reachable = float(problem.weights[reached].sum())
+        if not self.capacitated:
+            open_mask, covered, bound, status = self._solve_allocation(
+                alloc, self.p, exactly_p=False, offset=total, sign=-1.0
+            )
+            self._finish(open_mask, covered, bound, status)
+            return
         # under capacity a site that covers nobody new can still add room, so keep all p
-        open_mask, _, _ = greedy(alloc, self.p, stop_without_gain=not self.capacitated)
+        open_mask, _, _ = greedy(alloc, self.p, stop_without_gain=False)
         if self.method != "greedy" and (open_mask & alloc.candidate_mask).sum() == self.p:
             open_mask, _ = variable_neighborhood(
                 alloc,
@@ -481,33 +578,7 @@ class MaxCoverage(Solver):
                 k_max=max(1, min(self.p, 10)),
                 seed=self.seed,
                 deadline=self._deadline,
-                progress=self.progress,
             )
-        if not self.capacitated:
-            covered = total - alloc.objective(open_mask)
-            if self.method == "exact":
-                fixed_cov = problem.covered_by(np.zeros(0, dtype=np.int64))
-                keep = np.flatnonzero(~fixed_cov & (problem.weights > 0))
-                cover, cand = _cover_matrix(problem, keep)
-                start = open_mask[cand].astype(float)
-                res = exact.max_coverage(
-                    cover,
-                    problem.weights[keep],
-                    self.p,
-                    time_limit_s=self._remaining(),
-                    tolerance=self.tolerance,
-                    start=start,
-                )
-                base = float(problem.weights[fixed_cov].sum())
-                if res.x is not None:
-                    open_mask = np.zeros(problem.n_sites + 1, bool)
-                    open_mask[cand[res.x[: len(cand)] > 0.5]] = True
-                    covered = base + res.objective
-                self._finish(open_mask, covered, base + res.bound, res.status)
-                return
-            status = "optimal" if exact.relative_gap(covered, reachable) <= self.tolerance else "feasible"
-            self._finish(open_mask, covered, reachable, status)
-            return
         if self.method == "heuristic":
             open_mask = self._capacitated_search(alloc, open_mask)
         self._finish_capacitated(
@@ -548,7 +619,7 @@ class SetCover(Solver):
         greedy/heuristic add, one at a time, the site that most reduces the unserved load of the
         transportation LP per unit cost, until the single-source assignment serves everyone, then
         drop the sites not needed; exact: the assignment model.
-    capacitated, time_limit_s, tolerance, progress
+    capacitated, time_limit_s, tolerance, progress, verbose
         As for `PMedian`.
     """
 
@@ -565,32 +636,8 @@ class SetCover(Solver):
         need = problem.weights > 0
         need[unreachable] = False
         costs = problem.site_costs
-        integer_costs = bool(np.all(costs == np.round(costs)))
         if not self.capacitated:
-            fixed_cov = problem.covered_by(np.zeros(0, dtype=np.int64))
-            keep = np.flatnonzero(need & ~fixed_cov)
-            cover, cand = _cover_matrix(problem, keep)
-            c = costs[cand]
-            bound = float("nan")
-            if cover.shape[0] == 0:
-                chosen, bound = np.zeros(len(cand), bool), 0.0
-            elif self.method == "greedy":
-                chosen = set_cover_greedy(cover.tocsc(), c)
-            else:
-                chosen, lower = set_cover_lagrangian(cover, c, deadline=self._deadline, progress=self.progress)
-                bound = float(np.ceil(lower - 1e-6)) if integer_costs else lower
-            status = "optimal" if exact.relative_gap(float(c[chosen].sum()), bound) <= self.tolerance else "feasible"
-            if self.method == "exact" and cover.shape[0] and status != "optimal":
-                res = exact.set_cover(
-                    cover, c, time_limit_s=self._remaining(), tolerance=self.tolerance, start=chosen.astype(float)
-                )
-                if res.x is not None:
-                    chosen = res.x > 0.5
-                bound = max(bound, res.bound) if np.isfinite(bound) else res.bound
-                status = res.status
-            open_mask = np.zeros(problem.n_sites, bool)
-            open_mask[cand[chosen]] = True
-            self._finish(open_mask, float(c[chosen].sum()), bound, status)
+            self._finish(*self._solve_cover(need))
             return
         u = np.where(need, np.inf, 0.0)
         alloc = Allocation(problem, np.zeros(len(problem.rows)), u)
@@ -599,6 +646,76 @@ class SetCover(Solver):
         self._finish_capacitated(
             exact.AssignmentModel(alloc, problem.load, problem.capacity, site_costs=np.r_[costs, 0.0]), open_mask
         )
+
+    def _solve_cover(self, need: np.ndarray) -> tuple[np.ndarray, float, float, str]:
+        """Uncapacitated set cover, part by part after :func:`~siting.optimize.reduce.cover_reductions`.
+
+        Each part is covered greedily; then (heuristic, exact) improved by the Lagrangian
+        heuristic, which also bounds it; then (exact, unless already proven) solved by HiGHS. The
+        parts' costs and bounds add up.
+
+        Returns
+        -------
+        open_mask, objective, bound, status
+        """
+        problem, progress = self.problem_, self._progress
+        progress.report(stage="stage_reduce")
+        fixed_cov = problem.covered_by(np.zeros(0, dtype=np.int64))
+        cover, cand = _cover_matrix(problem, np.flatnonzero(need & ~fixed_cov))
+        costs = problem.site_costs[cand]
+        integral = bool(np.all(costs == np.round(costs)))
+        rows, cols = cover_reductions(cover, costs)
+        cover, cand, costs = cover[rows][:, cols].tocsr(), cand[cols], costs[cols]
+        r, c = cover.nonzero()
+        n_parts, col_part, row_part = bipartite_parts(r, c, cover.shape[0], cover.shape[1])
+        col_order = np.argsort(col_part, kind="stable")
+        row_order = np.argsort(row_part, kind="stable")
+        col_cut = np.searchsorted(col_part[col_order], np.arange(n_parts + 1))
+        row_cut = np.searchsorted(row_part[row_order], np.arange(n_parts + 1))
+        pieces = [
+            (row_order[row_cut[k] : row_cut[k + 1]], col_order[col_cut[k] : col_cut[k + 1]]) for k in range(n_parts)
+        ]
+        matrices = [cover[rows_k][:, cols_k].tocsr() for rows_k, cols_k in pieces]
+        chosen = [set_cover_greedy(m.tocsc(), costs[cols_k]) for m, (_, cols_k) in zip(matrices, pieces, strict=True)]
+        value = np.array([float(costs[cols_k][x].sum()) for x, (_, cols_k) in zip(chosen, pieces, strict=True)])
+        lower = np.zeros(n_parts)
+        progress.report(objective=value.sum(), bound=0.0 if self.method != "greedy" else None)
+        if self.method != "greedy":
+            progress.report(stage="stage_bound")
+            for k, (m, (_, cols_k)) in enumerate(zip(matrices, pieces, strict=True)):
+                x, low = set_cover_lagrangian(m, costs[cols_k], deadline=self._deadline)
+                chosen[k], value[k] = x, float(costs[cols_k][x].sum())
+                lower[k] = float(np.ceil(low - 1e-6)) if integral else max(low, 0.0)
+                progress.report(objective=value.sum(), bound=lower.sum())
+        if self.method == "exact":
+            progress.report(stage="stage_exact")
+            for k, (m, (_, cols_k)) in enumerate(zip(matrices, pieces, strict=True)):
+                if exact.relative_gap(value[k], lower[k]) <= self.tolerance or progress.expired():
+                    continue
+                others, others_low = value.sum() - value[k], lower.sum() - lower[k]
+                res = exact.set_cover(
+                    m,
+                    costs[cols_k],
+                    tolerance=self.tolerance,
+                    start=chosen[k].astype(float),
+                    progress=progress,
+                    watch={"to_objective": lambda v, o=others: o + v, "to_bound": lambda v, o=others_low: o + v},
+                )
+                if res.x is not None and res.objective < value[k]:
+                    chosen[k], value[k] = res.x > 0.5, float(costs[cols_k][res.x > 0.5].sum())
+                if np.isfinite(res.bound):
+                    lower[k] = max(lower[k], res.bound)
+                progress.report(objective=value.sum(), bound=lower.sum())
+        open_mask = np.zeros(problem.n_sites, bool)
+        for x, (_, cols_k) in zip(chosen, pieces, strict=True):
+            open_mask[cand[cols_k[x]]] = True
+        objective = float(problem.site_costs[open_mask].sum())
+        bound = float(lower.sum()) if self.method != "greedy" else float("nan")
+        if exact.relative_gap(objective, bound) <= self.tolerance or (n_parts == 0 and self.method != "greedy"):
+            status = "optimal"
+        else:
+            status = "time_limit" if progress.expired() else "feasible"
+        return open_mask, objective, bound, status
 
     def _capacitated_cover(self, soft: Allocation, need: np.ndarray) -> np.ndarray:
         """Add candidates for the largest unserved load until the single-source assignment serves everyone,
