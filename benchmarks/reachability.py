@@ -123,7 +123,7 @@ def scatter_near_streets(
     return areas, facilities
 
 
-def county_network(side: int, seed: int) -> tuple[nx.MultiGraph, np.ndarray, np.ndarray]:
+def county_network(side: int, seed: int, geometry: bool = True) -> tuple[nx.MultiGraph, np.ndarray, np.ndarray]:
     """An OSMnx-style undirected street graph of a county: a perturbed grid, ``side`` × ``side`` nodes.
 
     Grid lines are 60–120 m apart, nodes jittered by a few metres, 10 % of the links missing
@@ -132,8 +132,9 @@ def county_network(side: int, seed: int) -> tuple[nx.MultiGraph, np.ndarray, np.
     Returns
     -------
     graph : networkx.MultiGraph
-        Nodes ``0..side²-1`` with ``x``/``y`` (metres, UTM 50N), edges with straight ``geometry``
-        and ``length``.
+        Nodes ``0..side²-1`` with ``x``/``y`` (metres, UTM 50N), edges with ``length`` and, with
+        `geometry`, a straight ``geometry`` (without, as OSMnx stores straight streets: the
+        network builder draws the line between the nodes).
     xs, ys : numpy.ndarray
         Positions of the grid lines, metres (for placing areas in blocks).
     """
@@ -158,12 +159,16 @@ def county_network(side: int, seed: int) -> tuple[nx.MultiGraph, np.ndarray, np.
     lines = shapely.linestrings(np.stack([xy[links[:, 0]], xy[links[:, 1]]], axis=1))
     graph = nx.MultiGraph(crs=COUNTY_CRS)
     graph.add_nodes_from((i, {"x": x, "y": y}) for i, (x, y) in enumerate(xy.tolist()))
-    graph.add_edges_from(
-        (a, b, {"geometry": g, "length": ln})
-        for a, b, g, ln in zip(
-            links[:, 0].tolist(), links[:, 1].tolist(), lines, shapely.length(lines).tolist(), strict=True
+    lengths = shapely.length(lines).tolist()
+    if geometry:
+        graph.add_edges_from(
+            (a, b, {"geometry": g, "length": ln})
+            for a, b, g, ln in zip(links[:, 0].tolist(), links[:, 1].tolist(), lines, lengths, strict=True)
         )
-    )
+    else:
+        graph.add_edges_from(
+            (a, b, {"length": ln}) for a, b, ln in zip(links[:, 0].tolist(), links[:, 1].tolist(), lengths, strict=True)
+        )
     return graph, xs, ys
 
 

@@ -1,0 +1,305 @@
+"""Benchmark siting's optimisers on a generated county and city, and the city's network and pair table.
+
+    python benchmarks/optimize.py prepare county|city   # network, reachability, pair table; saves the problem
+    python benchmarks/optimize.py solve county|city --method heuristic|exact [--time-limit S]
+    python benchmarks/optimize.py spopt county|city [--time-limit S] [--memory-gb G]
+    python benchmarks/optimize.py all [--cases county city]
+
+Cases (the street generator of ``benchmarks/reachability.py``: a perturbed grid with missing links and
+diagonal lanes, areas in blocks clustered in 14 towns plus villages; straight streets carry no
+geometry, as OSMnx stores them):
+
+========  =============================  =======  ========  ==========  ===
+case      grid                           areas    existing  candidates  p
+========  =============================  =======  ========  ==========  ===
+county    330 × 330 (108,888 nodes)      3,500    70        2,000       20
+city      1000 × 1000 (1,000,000 nodes)  20,000   400       10,000      50
+========  =============================  =======  ========  ==========  ===
+
+``prepare`` (a fresh process) times generating the graph, :func:`siting.network.from_graph`,
+:func:`siting.reachability.assess_access` for the existing centres, :func:`siting.reachability.site_pairs`
+for the candidates (and, for comparison, the same pair table searched over the whole graph, as before
+the local subgraphs), reports the process's peak memory, and saves the p-median problem (pairs within
+15 minutes at 60 m/min) under ``--cache``. ``solve`` (a fresh process) solves it with `PMedian` and
+reports objective, bound, gap, status, seconds, the incumbent and bound over time, and peak memory.
+``spopt`` builds PySAL spopt's dense ``PMedian.from_cost_matrix`` model of the same problem (pairs out
+of reach cost the unserved penalty, existing centres predefined) and solves it with HiGHS through pulp,
+in a process limited to ``--memory-gb`` and ``--time-limit``. Each step prints one ``JSON {...}`` line
+with the date and the load average (other processes share the machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+# the street and area generator shared with benchmarks/reachability.py (this script's folder is on sys.path)
+from reachability import county_features, county_network
+
+from siting import network as street_network
+from siting.optimize import PMedian, SitingProblem
+from siting.reachability import _pairs, _virtual_graph, assess_access, site_pairs
+
+CASES = {
+    "county": {"side": 330, "areas": 3500, "existing": 70, "candidates": 2000, "p": 20},
+    "city": {"side": 1000, "areas": 20000, "existing": 400, "candidates": 10000, "p": 50},
+}
+WALK_SPEED_M_PER_MIN = 60.0
+WALK_MINUTES = 15.0
+DEFAULT_CACHE = Path(os.environ.get("TMPDIR", "/tmp")) / "siting-bench-optimize"
+#: Targets of issue 15 (2 cores), reported beside the figures.
+TARGETS = {
+    "county_exact_s": 60.0,
+    "city_heuristic_gap": 0.005,
+    "city_heuristic_s": 60.0,
+    "city_exact_s": 600.0,
+    "city_pairs_s": 3.0,
+    "city_assess_s": 4.0,
+    "city_build_s": 15.0,
+    "city_peak_mb": 2048.0,
+}
+
+
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux: KiB
+
+
+def _stamp() -> dict:
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "load_avg_1_5_15": [round(x, 2) for x in os.getloadavg()],
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+    }
+
+
+def _emit(record: dict) -> None:
+    print("JSON " + json.dumps({**record, **_stamp()}), flush=True)
+
+
+def prepare(case: str, cache: Path, whole_graph: bool) -> dict:
+    """Generate the case, time network build, reachability and pair table; save the problem."""
+    spec = CASES[case]
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    graph, xs, ys = county_network(spec["side"], seed=3, geometry=False)
+    timings["generate_s"] = time.perf_counter() - start
+    generated_mb = _peak_mb()
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = street_network.from_graph(graph, source=f"generated {case}", walk_filter=False)
+    timings["build_s"] = time.perf_counter() - start
+    del graph
+    gc.collect()
+    areas, features = county_features(net, xs, ys, spec["areas"], spec["existing"] + spec["candidates"], seed=4)
+    existing = features.iloc[: spec["existing"]].reset_index(drop=True)
+    candidates = features.iloc[spec["existing"] :].reset_index(drop=True).drop(columns="level")
+    candidates = candidates.rename(columns={"facility_id": "candidate_id"})
+    candidates["candidate_id"] = [f"C{i:05d}" for i in range(len(candidates))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        access = assess_access(net, areas, existing, walk_speed_m_per_min=WALK_SPEED_M_PER_MIN)
+        timings["assess_access_s"] = time.perf_counter() - start
+        start = time.perf_counter()
+        pairs = site_pairs(
+            net,
+            areas,
+            candidates,
+            id_column="candidate_id",
+            limit_m=WALK_MINUTES * WALK_SPEED_M_PER_MIN,
+            walk_speed_m_per_min=WALK_SPEED_M_PER_MIN,
+            area_attachment=access.area_attachment,
+        )
+        timings["candidate_pairs_s"] = time.perf_counter() - start
+    if whole_graph:
+        from siting.snapping import attach_points
+
+        sites = attach_points(net, candidates)
+        virtual = _virtual_graph(net, access.area_attachment, sites)
+        start = time.perf_counter()
+        old = _pairs(virtual, access.area_attachment, sites, WALK_MINUTES * WALK_SPEED_M_PER_MIN, 64.0)
+        timings["candidate_pairs_whole_graph_s"] = time.perf_counter() - start
+        assert len(old) == len(pairs), "the local and the whole-graph pair tables differ"
+        del old, virtual
+    problem = SitingProblem.from_tables(areas, existing, candidates, access.pairs, pairs, walk_minutes=WALK_MINUTES)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        cache / f"{case}.npz",
+        weights=problem.weights,
+        rows=problem.rows,
+        cols=problem.cols,
+        costs=problem.costs,
+        n_sites=problem.n_sites,
+        fixed=problem.fixed,
+    )
+    record = {
+        "step": "prepare",
+        "case": case,
+        "nodes": int(net.n_nodes),
+        "edges": len(net.edges),
+        **{k: round(v, 3) for k, v in timings.items()},
+        "facility_pairs": len(access.pairs),
+        "candidate_pairs": len(pairs),
+        "problem_pairs": len(problem.rows),
+        "areas_within_walk_share": round(float(access.areas["within_walk"].mean()), 4),
+        "rss_after_generating_mb": generated_mb,
+        "peak_rss_mb": _peak_mb(),
+    }
+    _emit(record)
+    return record
+
+
+def load_problem(case: str, cache: Path) -> SitingProblem:
+    data = np.load(cache / f"{case}.npz")
+    return SitingProblem(
+        data["weights"], data["rows"], data["cols"], data["costs"], int(data["n_sites"]), fixed=data["fixed"]
+    )
+
+
+def _thinned(history: list, every_s: float = 1.0) -> list:
+    """The (seconds, objective, bound, gap) history, at most one entry per `every_s` plus the last."""
+    out, last = [], -np.inf
+    for i, (t, obj, bound) in enumerate(history):
+        if t - last >= every_s or i == len(history) - 1:
+            gap = abs(obj - bound) / abs(obj) if np.isfinite(obj) and np.isfinite(bound) else None
+            out.append([t, obj, bound, None if gap is None else round(gap, 7)])
+            last = t
+    return out
+
+
+def solve(case: str, cache: Path, method: str, time_limit_s: float | None) -> dict:
+    problem = load_problem(case, cache)
+    model = PMedian(p=CASES[case]["p"], method=method, time_limit_s=time_limit_s, progress=True).solve(problem)
+    record = {
+        "step": "solve",
+        "case": case,
+        "method": method,
+        "time_limit_s": time_limit_s,
+        "objective": model.objective,
+        "bound": model.bound,
+        "gap": model.gap,
+        "status": model.status,
+        "seconds": round(model.seconds, 2),
+        "history": _thinned(model.history_),
+        "peak_rss_mb": _peak_mb(),
+        "demands": problem.n_demand,
+        "candidates": problem.n_candidates,
+        "pairs": len(problem.rows),
+    }
+    _emit(record)
+    return record
+
+
+def spopt_child(case: str, cache: Path, time_limit_s: float) -> None:
+    """spopt's dense PMedian of the same problem (run in a memory-limited process by ``spopt``)."""
+    import pulp
+    from spopt.locate import PMedian as SpoptPMedian
+
+    started = time.perf_counter()
+    problem = load_problem(case, cache)
+    cost = np.full((problem.n_demand, problem.n_sites), problem.unserved_cost)
+    cost[problem.rows, problem.cols] = problem.costs
+    predefined = np.zeros(problem.n_sites, dtype=int)
+    predefined[problem.fixed] = 1
+    built = time.perf_counter()
+    model = SpoptPMedian.from_cost_matrix(
+        cost, problem.weights, p_facilities=CASES[case]["p"] + len(problem.fixed), predefined_facilities_arr=predefined
+    )
+    model.solve(pulp.HiGHS(msg=False, timeLimit=time_limit_s))
+    value = pulp.value(model.problem.objective)
+    print(
+        json.dumps(
+            {
+                "objective": None if value is None else float(value),
+                "spopt_status": pulp.LpStatus[model.problem.status],
+                "seconds": round(time.perf_counter() - started, 2),
+                "matrix_s": round(built - started, 2),
+                "peak_rss_mb": _peak_mb(),
+            }
+        )
+    )
+
+
+def spopt(case: str, cache: Path, time_limit_s: float, memory_gb: float) -> dict:
+    limit = int(memory_gb * 2**30)
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    started = time.perf_counter()
+    try:
+        out = subprocess.run(
+            [sys.executable, __file__, "spopt-child", case, "--cache", str(cache), "--time-limit", str(time_limit_s)],
+            capture_output=True,
+            text=True,
+            timeout=time_limit_s + 120,
+            preexec_fn=cap,
+        )
+        lines = out.stdout.strip().splitlines()
+        result = json.loads(lines[-1]) if out.returncode == 0 and lines else {"failed": out.stderr.strip()[-300:]}
+    except subprocess.TimeoutExpired:
+        result = {"failed": f"did not finish within {time_limit_s + 120:.0f} s"}
+    record = {
+        "step": "spopt",
+        "case": case,
+        "time_limit_s": time_limit_s,
+        "memory_gb": memory_gb,
+        "wall_s": round(time.perf_counter() - started, 1),
+        **result,
+    }
+    _emit(record)
+    return record
+
+
+def _fresh(*args: str) -> None:
+    """Run one step of this script in a fresh process (own peak memory, no cache warmed by another)."""
+    subprocess.run([sys.executable, __file__, *args], check=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("step", choices=["prepare", "solve", "spopt", "spopt-child", "all"])
+    parser.add_argument("cases", nargs="*", help=f"some of {', '.join(CASES)} (default: all)")
+    parser.add_argument("--method", default="exact", choices=["greedy", "heuristic", "exact"])
+    parser.add_argument("--time-limit", type=float, default=None, help="seconds (solve, spopt)")
+    parser.add_argument("--memory-gb", type=float, default=4.0, help="memory limit of the spopt process")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where prepared problems are kept")
+    parser.add_argument("--no-whole-graph", action="store_true", help="prepare: skip the whole-graph pair table")
+    args = parser.parse_args(argv)
+    cases = args.cases or list(CASES)
+    if set(cases) - set(CASES):
+        parser.error(f"unknown case(s) {sorted(set(cases) - set(CASES))}; use {', '.join(CASES)}")
+    if args.step == "all":
+        print(f"# {_stamp()}", flush=True)
+        for case in cases:
+            _fresh("prepare", case, "--cache", str(args.cache))
+            for method, limit in (("heuristic", 60), ("exact", 600)):
+                _fresh("solve", case, "--method", method, "--time-limit", str(limit), "--cache", str(args.cache))
+            _fresh("spopt", case, "--time-limit", "600", "--cache", str(args.cache))
+        return 0
+    for case in cases:
+        if args.step == "prepare":
+            prepare(case, args.cache, whole_graph=not args.no_whole_graph)
+        elif args.step == "solve":
+            solve(case, args.cache, args.method, args.time_limit)
+        elif args.step == "spopt":
+            spopt(case, args.cache, args.time_limit or 600.0, args.memory_gb)
+        else:
+            spopt_child(case, args.cache, args.time_limit or 600.0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
