@@ -171,6 +171,7 @@ class Solver:
         if assignment is None:
             assignment = _nearest_open(problem, open_mask)
         self.assignment_ = assignment
+        self._progress.report(stage="stage_rank")
         order, gains, newly = self._rank(open_mask)
         self.selected_ = np.asarray(order, dtype=np.int64)
         self.marginal_gain_ = np.asarray(gains, dtype=float)
