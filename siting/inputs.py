@@ -867,6 +867,5 @@ def areas_from_osm(
         buildings = gpd.GeoDataFrame(geometry=[], crs=polygons.crs)
     buildings = buildings[buildings.geometry.geom_type.isin(POLYGON_TYPES)]
     kwargs = {"floors_column": "building:levels", "default_floors": default_floors, **building_kwargs}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the estimate is the point here, and it is marked per row
-        return _areas(frame, ctx, None, household_size, buildings, kwargs)
+    # the estimate is marked per row (households_source) and said in a warning
+    return _areas(frame, ctx, None, household_size, buildings, kwargs)

@@ -901,7 +901,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "gcj02、bd09，或为缺少坐标系的图层给出 CRS，如 EPSG:4547",
         "gcj02, bd09, or a CRS such as EPSG:4547 for a layer without one",
     ),
-    "exp_lonlat": ("CSV 文件中的列名", "a column name of a CSV file"),
+    "exp_lonlat": ("CSV 文件或电子表格中的坐标列名", "a coordinate column of a CSV file or spreadsheet"),
+    "exp_sheet": ("电子表格中的工作表名（不写则为第一个）", "a sheet of a spreadsheet (default: the first)"),
+    "exp_clip": (
+        "true 表示只保留路网可达范围内的（列表范围大于研究区时）",
+        "true to keep only those within reach of the street network (a list wider than the study area)",
+    ),
+    "exp_osm": (
+        "OpenStreetMap 文件（.osm、.osm.pbf）：读取其中的居住区（landuse=residential），由建筑估算户数",
+        "an OpenStreetMap file (.osm, .osm.pbf): its landuse=residential areas, households from its buildings",
+    ),
+    "exp_default_floors": (
+        "没有 building:levels 的 OpenStreetMap 建筑按几层计，如 6",
+        "floors of an OpenStreetMap building without building:levels, e.g. 6",
+    ),
+    "exp_point_radius": (
+        "以点表示的小区在地图上画成的圆的半径（米）",
+        "radius of the circle drawn on maps for a 小区 given as a point, metres",
+    ),
     "exp_name": ("方案名称（可用中文）", "a scenario name (Chinese allowed)"),
     "exp_description": ("说明文字", "a description"),
     "exp_network_path": (
@@ -958,6 +975,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "network: expected exactly one of path, place or bbox, got {given}",
     ),
     "schema_none": ("无", "none"),
+    "schema_residential_one": (
+        "residential：path（小区图层）和 osm（OpenStreetMap 文件）应恰好给出其一",
+        "residential: expected exactly one of path (a layer of 小区) or osm (an OpenStreetMap file)",
+    ),
+    "schema_not_with_osm": (
+        "{key}：与 osm 一起时不用（小区范围和建筑都来自 OpenStreetMap 文件）",
+        "{key}: not used with osm (its areas and buildings come from the OpenStreetMap file)",
+    ),
     "schema_candidates_source": (
         "candidates：应给出 path（备选点图层）或 generate: true",
         "candidates: expected path (a candidate layer) or generate: true",

@@ -35,7 +35,7 @@ from siting.optimize import DEFAULT_METHOD
 from siting.plan import DEFAULT_TIME_LIMIT_S, Proposal, Study
 from siting.profiles import Profile, load_profile
 from siting.progress import Steps
-from siting.reachability import Accessibility
+from siting.reachability import DEFAULT_MAX_SNAP_M, Accessibility, clip_to_network
 from siting.scenario import DEFAULT_PROFILE, Scenario, load_scenario
 
 #: The package holding the bundled demo town (the repository's data/ folder; package data in a wheel).
@@ -155,12 +155,24 @@ def _layer_kwargs(spec: dict, extra: tuple[str, ...] = ()) -> dict:
     return {k: spec[k] for k in keys if k in spec}
 
 
+_TABLE_KEYS = ("sheet", "lon", "lat")
+
+
+def _read_areas(spec: dict) -> gpd.GeoDataFrame:
+    if "osm" in spec:
+        extra = {k: spec[k] for k in ("household_size", "default_floors") if k in spec}
+        areas = inputs.areas_from_osm(spec["osm"], **extra)
+    else:
+        areas = inputs.read_areas(spec["path"], **_layer_kwargs(spec, (*_TABLE_KEYS, "household_size")))
+    # the maps draw a 小区 given as a point as a circle of this radius
+    return areas.assign(point_radius_m=float(spec["point_radius_m"])) if "point_radius_m" in spec else areas
+
+
 def _read_inputs(config: dict) -> dict[str, Any]:
-    res = config["residential"]
     data: dict[str, Any] = {
-        "areas": inputs.read_areas(res["path"], **_layer_kwargs(res, ("household_size",))),
+        "areas": _read_areas(config["residential"]),
         "facilities": inputs.read_facilities(
-            config["facilities"]["path"], **_layer_kwargs(config["facilities"], ("lon", "lat"))
+            config["facilities"]["path"], **_layer_kwargs(config["facilities"], _TABLE_KEYS)
         ),
         "entrances": None,
         "candidates": None,
@@ -170,10 +182,24 @@ def _read_inputs(config: dict) -> dict[str, Any]:
         data["entrances"] = inputs.read_entrances(config["entrances"]["path"], **_layer_kwargs(config["entrances"]))
     cand = config.get("candidates")
     if cand and "path" in cand:
-        data["candidates"] = inputs.read_candidates(cand["path"], **_layer_kwargs(cand, ("lon", "lat")))
+        data["candidates"] = inputs.read_candidates(cand["path"], **_layer_kwargs(cand, _TABLE_KEYS))
     if "units" in config:
         data["units"] = inputs.read_units(config["units"]["path"], **_layer_kwargs(config["units"]))
     return data
+
+
+def _clip(config: dict, data: dict[str, Any], net: StreetNetwork) -> dict[str, list[str]]:
+    """Keep facilities and candidates with ``clip: true`` to those within reach of the streets; the ids
+    left out, per section, for the summary."""
+    max_snap_m = (config.get("reachability") or {}).get("max_snap_m", DEFAULT_MAX_SNAP_M)
+    left_out: dict[str, list[str]] = {}
+    for section, id_column in (("facilities", "facility_id"), ("candidates", "candidate_id")):
+        spec = config.get(section) or {}
+        if spec.get("clip") and data[section] is not None:
+            data[section], left_out[section] = clip_to_network(
+                net, data[section], id_column, max_snap_m=max_snap_m, source=spec.get("path")
+            )
+    return left_out
 
 
 def _profile(scenario: Scenario) -> Profile:
@@ -216,8 +242,10 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
         bar.begin("inputs")
         data = _read_inputs(config)
         step("network")
+        net = _network(config)
+        clipped = _clip(config, data, net)
         study = Study.create(
-            _network(config),
+            net,
             data["areas"],
             data["facilities"],
             profile=profile,
@@ -251,7 +279,7 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
             study.check()
         step("service areas")
         areas_sa = study.service_areas()
-        summary = _summary(scenario, study, baseline, proposal)
+        summary = _summary(scenario, study, baseline, proposal, clipped)
         step("done")
     finally:
         bar.close()
@@ -293,7 +321,9 @@ def _headline(study: Study) -> dict:
     }
 
 
-def _summary(scenario: Scenario, study: Study, baseline: Study | None, proposal: Proposal | None) -> dict:
+def _summary(
+    scenario: Scenario, study: Study, baseline: Study | None, proposal: Proposal | None, clipped: dict[str, list[str]]
+) -> dict:
     comp, profile, settings = study.check(), study.profile, study.settings
     summary: dict[str, Any] = {
         "scenario": scenario.name,
@@ -301,6 +331,10 @@ def _summary(scenario: Scenario, study: Study, baseline: Study | None, proposal:
         "profile_chain": list(profile.chain),
     }
     summary.update(_headline(study))
+    # how many households are estimates, by how they were estimated (buildings: OpenStreetMap areas)
+    sources = study.areas["households_source"].value_counts()
+    summary["areas_households_estimated"] = {str(k): int(v) for k, v in sources.items() if k != "input"}
+    summary["left_out_by_clip"] = clipped
     sites = None if proposal is None else proposal.sites
     model = None if proposal is None else proposal.model
     summary["proposed_sites"] = 0 if sites is None else len(sites)

@@ -477,7 +477,12 @@ def check_within_network(network: StreetNetwork, features: gpd.GeoDataFrame, id_
 
 
 def clip_to_network(
-    network: StreetNetwork, features: gpd.GeoDataFrame, id_column: str, *, max_snap_m: float = DEFAULT_MAX_SNAP_M
+    network: StreetNetwork,
+    features: gpd.GeoDataFrame,
+    id_column: str,
+    *,
+    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    source: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Keep the features within reach of the street network: those within ``max_snap_m`` of a street.
 
@@ -494,6 +499,8 @@ def clip_to_network(
         ``facility_id`` or ``candidate_id``.
     max_snap_m : float
         Largest distance to a street, metres (:attr:`WalkSettings.max_snap_m` of the analysis).
+    source : str, optional
+        The file the features came from, named in the warning and the error.
 
     Returns
     -------
@@ -513,6 +520,7 @@ def clip_to_network(
     if not near.any():
         raise SitingInputError(
             msg("clip_all_out", what=what, n=len(features), max_snap_m=f"{max_snap_m:g}", network=network.source),
+            source=source,
             column="geometry",
             rows=left_out,
             fix=msg("far_outside_network_fix"),
@@ -521,6 +529,7 @@ def clip_to_network(
         warnings.warn(
             SitingWarning(
                 msg("clip_left_out", what=what, n=len(left_out), total=len(features), max_snap_m=f"{max_snap_m:g}"),
+                source=source,
                 column=id_column,
                 rows=left_out,
             ),

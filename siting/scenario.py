@@ -6,8 +6,12 @@ administrative units, a rule profile with overrides, and an optional optimisatio
     name: 东阿县城 现状
     network: {path: roads.osm.pbf}            # or {place: "东阿县, 聊城市, 山东省"} or {bbox: [w, s, e, n]}
     residential: {path: xiaoqu.gpkg, layer: xiaoqu, columns: {households: 总户数, status: 类型}}
+                                              # or {path: 小区.csv, crs: bd09, point_radius_m: 150} (points)
+                                              # or {osm: town.osm} (OpenStreetMap areas, households
+                                              # estimated from buildings; default_floors: 6)
     entrances: {path: xiaoqu.gpkg, layer: entrances}          # optional: gates of the areas
-    facilities: {path: facilities.csv, crs: gcj02}             # CSV with lon/lat columns
+    facilities: {path: facilities.csv, crs: gcj02}             # CSV or .xlsx/.xls (sheet:) with lon/lat;
+                                              # clip: true keeps those within reach of the streets
     candidates: {path: candidates.gpkg}       # optional; or {generate: true, spacing_m: 150}
     units: {path: communities.gpkg}           # optional
     profile: dong_e                           # shipped name, or a profile YAML path
@@ -151,6 +155,8 @@ _LAYER = _Field(_text, msg("exp_layer"))
 _COLUMNS = _Field(_text_map, msg("exp_columns"))
 _CRS = _Field(_text, msg("exp_crs"))
 _LONLAT = _Field(_text, msg("exp_lonlat"))
+_SHEET = _Field(_text, msg("exp_sheet"))
+_CLIP = _Field(_flag, msg("exp_clip"))
 
 _LAYER_KEYS = {"path": _PATH, "layer": _LAYER, "columns": _COLUMNS, "crs": _CRS}
 SCHEMA: dict[str, Any] = {
@@ -162,14 +168,26 @@ SCHEMA: dict[str, Any] = {
         "place": _Field(_text, msg("exp_place")),
         "bbox": _Field(_bbox, msg("exp_bbox")),
     },
-    "residential": {**_LAYER_KEYS, "household_size": _Field(_positive, msg("exp_household_size"))},
+    "residential": {
+        **_LAYER_KEYS,
+        "path": _Field(_text, msg("exp_path")),
+        "osm": _Field(_text, msg("exp_osm")),
+        "sheet": _SHEET,
+        "lon": _LONLAT,
+        "lat": _LONLAT,
+        "household_size": _Field(_positive, msg("exp_household_size")),
+        "default_floors": _Field(_positive, msg("exp_default_floors")),
+        "point_radius_m": _Field(_positive, msg("exp_point_radius")),
+    },
     "entrances": dict(_LAYER_KEYS),
-    "facilities": {**_LAYER_KEYS, "lon": _LONLAT, "lat": _LONLAT},
+    "facilities": {**_LAYER_KEYS, "sheet": _SHEET, "lon": _LONLAT, "lat": _LONLAT, "clip": _CLIP},
     "candidates": {
         **_LAYER_KEYS,
         "path": _Field(_text, msg("exp_path")),
+        "sheet": _SHEET,
         "lon": _LONLAT,
         "lat": _LONLAT,
+        "clip": _CLIP,
         "generate": _Field(_flag, msg("exp_generate")),
         "spacing_m": _Field(_positive, msg("exp_spacing")),
     },
@@ -206,6 +224,7 @@ REQUIRED_SECTIONS = ("network", "residential", "facilities")
 PATH_KEYS = (
     ("network", "path"),
     ("residential", "path"),
+    ("residential", "osm"),
     ("entrances", "path"),
     ("facilities", "path"),
     ("candidates", "path"),
@@ -268,6 +287,15 @@ def validate(config: Mapping[str, Any]) -> list[Message]:
         given = [k for k in ("path", "place", "bbox") if k in network]
         if len(given) != 1:
             errors.append(msg("schema_network_one", given=given or msg("schema_none")))
+    residential = config.get("residential")
+    if isinstance(residential, dict) and ("path" in residential) == ("osm" in residential):
+        errors.append(msg("schema_residential_one"))
+    if isinstance(residential, dict) and "osm" in residential:
+        errors.extend(
+            msg("schema_not_with_osm", key=f"residential.{key}")
+            for key in ("layer", "sheet", "columns", "crs", "lon", "lat")
+            if key in residential
+        )
     candidates = config.get("candidates")
     if isinstance(candidates, dict) and "path" not in candidates and not candidates.get("generate"):
         errors.append(msg("schema_candidates_source"))
@@ -325,12 +353,10 @@ class Scenario:
     def input_files(self) -> list[Path]:
         """The input files this scenario reads (the scenario files, layers, network, profile file)."""
         files = list(self.chain)
-        for section, *_ in PATH_KEYS:
-            if section == "output":
-                continue
+        for section, *key in PATH_KEYS:
             value = self.config.get(section)
-            if isinstance(value, dict) and "path" in value:
-                files.append(Path(value["path"]))
+            if key and isinstance(value, dict) and key[0] in value:
+                files.append(Path(value[key[0]]))
         profile = self.config.get("profile", DEFAULT_PROFILE)
         if _is_profile_path(profile):
             files.append(Path(profile))

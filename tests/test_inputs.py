@@ -14,7 +14,7 @@ import shapely
 from siting import households, inputs
 from siting.errors import SitingInputError
 from siting.projection import wgs84_to_gcj02
-from tests.conftest import UTM50, box
+from tests.conftest import UTM50, box, gcj02_to_bd09
 
 LON0, LAT0 = 116.25, 36.33
 
@@ -285,14 +285,6 @@ def test_gbk_shapefile_without_cpg(tmp_path):
 XLS = Path(__file__).parent / "data" / "facilities.xls"
 
 
-def _gcj02_to_bd09(lon, lat):
-    """Baidu's published forward transform, written out here independently of siting.projection."""
-    x, y = np.asarray(lon, float), np.asarray(lat, float)
-    z = np.hypot(x, y) + 0.00002 * np.sin(y * np.pi * 3000 / 180)
-    theta = np.arctan2(y, x) + 0.000003 * np.cos(x * np.pi * 3000 / 180)
-    return z * np.cos(theta) + 0.0065, z * np.sin(theta) + 0.006
-
-
 def _workbook(path, sheets):
     """An .xlsx written with openpyxl: {sheet name: list of rows}."""
     import openpyxl
@@ -379,7 +371,7 @@ def test_point_areas_in_chinese_datums(tmp_path, datum):
     wgs_lon, wgs_lat = np.array([LON0, LON0 + 0.004, LON0 + 0.008]), np.array([LAT0, LAT0 + 0.002, LAT0])
     lon, lat = wgs84_to_gcj02(wgs_lon, wgs_lat)
     if datum == "bd09":
-        lon, lat = _gcj02_to_bd09(lon, lat)
+        lon, lat = gcj02_to_bd09(lon, lat)
     path = tmp_path / "小区.csv"
     pd.DataFrame(
         {

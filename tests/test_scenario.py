@@ -46,7 +46,7 @@ def test_valid_scenario_has_no_mistakes():
         ({"network": {"place": "东阿县"}}, "network: expected exactly one of path, place or bbox, got path, place"),
         ({"network": {"path": None, "bbox": [116.3, 36.3, 116.2, 36.4]}}, "network.bbox: expected [west, south, east"),
         ({"residential": {"columns": ["总户数"]}}, "residential.columns: expected a mapping of schema names"),
-        ({"residential": {"path": None}}, "residential.path: missing"),
+        ({"residential": {"path": None}}, "residential: expected exactly one of path"),
         ({"facilities": None}, "facilities: missing"),
         ({"facilities": {"crs": 4326}}, "facilities.crs: expected gcj02, bd09"),
         (
@@ -225,3 +225,165 @@ def test_scenario_mistakes_in_chinese_and_english(tmp_path):
     assert text.endswith("。修改方法：改正上面列出的设置项")
     english = caught.value.message("en")
     assert "2 mistake(s) in the scenario:\n  - optimize.objective: expected one of p_median, " in english
+
+
+# -- a planner's own files: Excel facility lists, 小区 points in BD-09, city-wide lists, OSM areas ----------
+
+PYROSM_PBF = Path(__import__("pyrosm").__file__).parent / "data" / "test.osm.pbf"
+WUDAOKOU = ROOT.parent / "shared" / "cities" / "beijing_wudaokou" / "map.osm"
+
+
+def _planner_files(tmp_path, far_facility: bool) -> Path:
+    """The demo town as a planning office keeps it: 小区 points copied from Baidu (BD-09) with 户数 in a
+    CSV, and a city-wide facility list in a workbook (GCJ-02, a title row) with one facility 20 km off."""
+    import geopandas as gpd
+    import openpyxl
+    import pandas as pd
+
+    from siting.projection import wgs84_to_gcj02
+    from tests.conftest import gcj02_to_bd09
+
+    xiaoqu = gpd.read_file(DEMO / "xiaoqu.gpkg", layer="xiaoqu")
+    points = xiaoqu.geometry.representative_point().to_crs(4326)
+    lon, lat = gcj02_to_bd09(*wgs84_to_gcj02(points.x.to_numpy(), points.y.to_numpy()))
+    table = xiaoqu[["小区编号", "小区名称", "总户数", "类型", "人口"]]
+    table.assign(经度=lon, 纬度=lat).to_csv(tmp_path / "小区.csv", index=False, encoding="utf-8-sig")
+    facilities = pd.read_csv(DEMO / "facilities.csv", dtype=str)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "现有设施"
+    sheet.append(["聊城市养老服务设施一览表"])
+    sheet.append(list(facilities.columns))
+    for row in facilities.itertuples(index=False):
+        beds = None if pd.isna(row[4]) else float(row[4])
+        sheet.append([*row[:3], float(row[3]), beds, float(row[5]), float(row[6])])
+    if far_facility:
+        last = facilities.iloc[-1]
+        sheet.append(["F99", "临清市社区养老服务中心", "社区养老服务中心", 400.0, None, float(last["lon"]) + 0.2, 36.5])
+    book.save(tmp_path / "设施.xlsx")
+    return tmp_path
+
+
+def _planner_scenario(folder: Path, **changes) -> dict:
+    config = {
+        "name": "示范县城 小区点位",
+        "network": {"path": str(DEMO / "roads.osm")},
+        "residential": {"path": str(folder / "小区.csv"), "crs": "bd09", "point_radius_m": 150},
+        "facilities": {"path": str(folder / "设施.xlsx"), "sheet": "现有设施", "crs": "gcj02", "clip": True},
+        "profile": "dong_e",
+        "overrides": {"walk_speed_m_per_min": 55, "walk_minutes": 15, "service_radius_m": 1000},
+    }
+    return deep_merge(config, changes)
+
+
+def test_planner_files_in_a_scenario(tmp_path):
+    from siting import inputs, network, reachability
+
+    folder = _planner_files(tmp_path, far_facility=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = run_scenario(scenario_from_dict(_planner_scenario(folder), base_dir=folder), progress=False)
+    assert result.summary["left_out_by_clip"] == {"facilities": ["F99"]}
+    assert any(
+        str(w.message) == f"file {folder / '设施.xlsx'}, column 'facility_id': clip: left out 1 of 13 facilities, "
+        "more than 300 m from the study area's streets (rows: F99)"
+        for w in caught
+    )
+    areas = result.areas
+    assert (areas.geom_type == "Point").all() and (areas["point_radius_m"] == 150).all()
+    # the same walk worked out directly from the library, F99 left out by hand
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = network.from_file(DEMO / "roads.osm")
+        direct = reachability.assess_access(
+            net,
+            inputs.read_areas(folder / "小区.csv", crs="bd09"),
+            inputs.read_facilities(folder / "设施.xlsx", crs="gcj02").query("facility_id != 'F99'"),
+            walk_speed_m_per_min=55,
+            walk_minutes=15,
+            service_radius_m=1000,
+        ).areas
+    np.testing.assert_allclose(areas["dist_m_network"], direct["dist_m_network"])
+    assert areas["within_walk"].tolist() == direct["within_walk"].tolist()
+    # without clip the far facility is a coordinate mistake, and the message says clipping exists
+    no_clip = scenario_from_dict(_planner_scenario(folder, facilities={"clip": False}), base_dir=folder)
+    with pytest.raises(SitingInputError, match=r"facilities lie more than 5 km.*rows: F99.*clip: true"):
+        run_scenario(no_clip, progress=False)
+
+
+def test_residential_needs_path_or_osm():
+    def mistakes(**changes):
+        return [str(error) for error in validate(_with(**changes))]
+
+    assert "residential: expected exactly one of path (a layer of 小区) or osm (an OpenStreetMap file)" in mistakes(
+        residential={"osm": "town.osm"}
+    )
+    assert any(
+        e.startswith("residential.layer: not used with osm")
+        for e in mistakes(residential={"path": None, "osm": "a.osm"})
+    )
+    osm_only = {"path": None, "layer": None, "columns": None, "osm": "town.osm", "household_size": 2.7}
+    assert mistakes(residential=osm_only) == []
+    assert any(e.startswith("facilities.clip: expected true") for e in mistakes(facilities={"clip": "yes"}))
+
+
+def _osm_scenario(tmp_path, osm: Path) -> dict:
+    """OpenStreetMap residential areas and streets from one file, two facilities on its streets."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from siting import network
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = network.from_file(osm)
+    xy = np.asarray(net.node_xy)[[0, len(net.node_xy) // 2]]
+    points = gpd.GeoSeries(gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=net.crs).to_crs(4326)
+    pd.DataFrame(
+        {
+            "编号": ["F1", "F2"],
+            "等级": ["社区养老服务中心"] * 2,
+            "建筑面积": [600, 300],
+            "lon": points.x,
+            "lat": points.y,
+        }
+    ).to_csv(tmp_path / "facilities.csv", index=False)
+    return {
+        "name": "OSM 居住区",
+        "network": {"path": str(osm)},
+        "residential": {"osm": str(osm)},
+        "facilities": {"path": str(tmp_path / "facilities.csv")},
+        "profile": "dong_e",
+    }
+
+
+def test_osm_residential_areas_in_a_scenario(tmp_path):
+    import pandas as pd
+
+    from siting.pipeline import run_and_write
+
+    config = _osm_scenario(tmp_path, PYROSM_PBF)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result, folder = run_and_write(
+            scenario_from_dict(config, base_dir=tmp_path), out=tmp_path / "out", progress=False
+        )
+    # 25 landuse=residential polygons, one a zero-area sliver; households from the buildings inside them
+    assert result.summary["areas_total"] == 24 and result.summary["households_total"] == 12986
+    assert result.summary["areas_households_estimated"] == {"buildings": 24}
+    assert any("estimated households for 24 area(s)" in str(w.message) for w in caught)
+    written = pd.read_csv(folder / "areas.csv", encoding="utf-8-sig")
+    assert set(written["households_source"]) == {"buildings"}
+    sheet = pd.read_excel(folder / "report.xlsx", sheet_name="小区", engine="openpyxl")
+    assert set(sheet["户数来源"]) == {"按建筑估算"}
+
+
+@pytest.mark.skipif(not WUDAOKOU.exists(), reason="../shared/cities is not beside this checkout")
+def test_osm_residential_areas_of_a_real_chinese_extract(tmp_path):
+    config = _osm_scenario(tmp_path, WUDAOKOU)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = run_scenario(scenario_from_dict(config, base_dir=tmp_path), progress=False)
+    areas = result.areas
+    assert len(areas) == 6 and (areas["households_source"] == "buildings").all()
+    assert {"新林院", "荷清苑教师住宅区", "西王庄小区", "华清嘉园小区"} <= set(areas["name"])
