@@ -151,8 +151,8 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
         )
     work = parent / f".{target.name}.partial-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
-    try:
+    try:  # from the mkdir on: a stop (Ctrl-C, SIGTERM) right after it must remove the folder too
+        work.mkdir()
         yield _output_folder(work)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
