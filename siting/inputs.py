@@ -46,6 +46,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from siting import validation
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import Message, msg
 from siting.projection import CHINESE_DATUMS, WGS84, chinese_datum_to_wgs84
@@ -207,8 +208,7 @@ def _read(source: Source, ctx: _Ctx, *, crs: str | None, lon: str | None, lat: s
         gdf = source.copy()
     else:
         path = Path(source)
-        if not path.exists():
-            raise ctx.error(msg("file_not_found"), fix=msg("file_not_found_fix"))
+        check_input_path(path, ctx.source)
         suffix = path.suffix.lower()
         if ctx.sheet is not None and suffix not in SPREADSHEET_SUFFIXES:
             raise ctx.error(msg("sheet_not_spreadsheet"), fix=msg("sheet_not_spreadsheet_fix"))
@@ -218,20 +218,10 @@ def _read(source: Source, ctx: _Ctx, *, crs: str | None, lon: str | None, lat: s
             table = _read_sheet(path, ctx) if suffix in SPREADSHEET_SUFFIXES else _read_csv(path, ctx)
             gdf = _points_from_table(table, ctx, None if datum else crs, lon, lat)
         else:
-            layers = [row[0] for row in pyogrio.list_layers(path)] if suffix == ".gpkg" else []
-            if layer is not None and layers and layer not in layers:
-                raise ctx.error(msg("layer_unknown", layer=layer, layers=layers), fix=msg("layer_unknown_fix"))
-            if layer is None and len(layers) > 1:
-                raise ctx.error(msg("layer_ambiguous", layers=layers), fix=msg("layer_ambiguous_fix"))
-            try:
-                gdf = gpd.read_file(path, layer=layer)
-                if _gbk_without_cpg(path, gdf):
-                    ctx.warn(msg("shapefile_gbk"), fix=msg("shapefile_gbk_fix"))
-                    gdf = gpd.read_file(path, layer=layer, encoding="gb18030")
-            except Exception as exc:
-                raise ctx.error(msg("file_unreadable", error=exc), fix=msg("file_unreadable_fix")) from exc
+            gdf = _read_vector(path, ctx)
     if len(gdf) == 0:
         raise ctx.error(msg("layer_empty"), fix=msg("layer_empty_fix"))
+    _check_coordinates(gdf, ctx)
     if datum:
         if gdf.crs is not None and not gdf.crs.is_geographic:
             raise ctx.error(
@@ -244,6 +234,59 @@ def _read(source: Source, ctx: _Ctx, *, crs: str | None, lon: str | None, lat: s
     if gdf.crs is None:
         raise ctx.error(msg("layer_no_crs"), fix=msg("layer_no_crs_fix"))
     return gdf
+
+
+def check_input_path(path: Path, source: str | Message) -> None:
+    """Refuse a path that does not exist, or that is a folder (a File Geodatabase ``.gdb`` excepted)."""
+    if not path.exists():
+        raise SitingInputError(msg("file_not_found"), source=source, fix=msg("file_not_found_fix"))
+    if path.is_dir() and path.suffix.lower() != ".gdb":
+        raise SitingInputError(msg("path_is_folder"), source=source, fix=msg("path_is_folder_fix"))
+
+
+def _read_vector(path: Path, ctx: _Ctx) -> gpd.GeoDataFrame:
+    """A GeoPackage, Shapefile, GeoJSON, ... layer; a file GDAL cannot open is a SitingInputError."""
+    layer = ctx.layer
+    try:
+        layers = [row[0] for row in pyogrio.list_layers(path)] if path.suffix.lower() == ".gpkg" else []
+        if layer is not None and layers and layer not in layers:
+            raise ctx.error(msg("layer_unknown", layer=layer, layers=layers), fix=msg("layer_unknown_fix"))
+        if layer is None and len(layers) > 1:
+            raise ctx.error(msg("layer_ambiguous", layers=layers), fix=msg("layer_ambiguous_fix"))
+        gdf = gpd.read_file(path, layer=layer)
+        if _gbk_without_cpg(path, gdf):
+            ctx.warn(msg("shapefile_gbk"), fix=msg("shapefile_gbk_fix"), depth=3)
+            gdf = gpd.read_file(path, layer=layer, encoding="gb18030")
+    except SitingInputError:
+        raise
+    except Exception as exc:  # GDAL: not a recognised format, truncated, a malformed database
+        raise ctx.error(msg("file_unreadable", error=exc), fix=msg("file_unreadable_fix")) from exc
+    return gdf
+
+
+def _check_coordinates(gdf: gpd.GeoDataFrame, ctx: _Ctx) -> None:
+    """Refuse features with coordinates that are not finite, or beyond ±180°/±90° in a lon/lat layer.
+
+    Rows are the row numbers of a table file, else the features' positions in the layer (from 0).
+    """
+    geoms = gdf.geometry.to_numpy()
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    bounds = np.full((len(geoms), 4), np.nan)
+    bounds[present] = shapely.bounds(geoms[present])
+    bad = present & ~np.isfinite(bounds).all(axis=1)
+    if gdf.crs is not None and gdf.crs.is_geographic:
+        with np.errstate(invalid="ignore"):
+            beyond = (np.abs(bounds[:, [0, 2]]) > 180).any(axis=1) | (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1)
+        bad |= present & beyond
+    if bad.any():
+        raise ctx.error(
+            msg(
+                "coordinates_not_degrees" if gdf.crs is not None and gdf.crs.is_geographic else "coordinates_not_finite"
+            ),
+            column="geometry",
+            rows=[_id_text(i) for i in gdf.index[bad]],
+            fix=msg("coordinates_not_degrees_fix"),
+        )
 
 
 def _gbk_without_cpg(path: Path, gdf: gpd.GeoDataFrame) -> bool:
@@ -272,6 +315,10 @@ def _read_csv(path: Path, ctx: _Ctx) -> pd.DataFrame:
             frame = pd.read_csv(path, encoding=encoding, dtype=str, skip_blank_lines=False)
         except UnicodeDecodeError:
             continue
+        except pd.errors.EmptyDataError:
+            raise ctx.error(msg("table_empty"), fix=msg("table_empty_fix")) from None
+        except pd.errors.ParserError as exc:  # a row with more cells than the header, an unclosed quote
+            raise ctx.error(msg("csv_ragged", error=exc), fix=msg("csv_ragged_fix")) from None
         frame.index = frame.index + 2  # the header is line 1
         return frame.dropna(how="all")
     raise ctx.error(msg("csv_encoding"), fix=msg("csv_encoding_fix"))
@@ -311,7 +358,7 @@ def _points_from_table(
 ) -> gpd.GeoDataFrame:
     """Points from a table's coordinate columns; ``frame`` is indexed by the rows' numbers in the file."""
     if frame.empty:
-        return gpd.GeoDataFrame(frame, geometry=[], crs=crs or WGS84)
+        raise ctx.error(msg("table_no_rows"), fix=msg("table_empty_fix"))
     lon_col = lon or _find_column(frame, LON_NAMES)
     lat_col = lat or _find_column(frame, LAT_NAMES)
     if lon_col not in frame.columns or lat_col not in frame.columns:
@@ -325,7 +372,7 @@ def _points_from_table(
             fix=msg("coordinates_not_found_fix"),
         )
     xy = frame[[lon_col, lat_col]].apply(pd.to_numeric, errors="coerce")
-    bad = frame.index[xy.isna().any(axis=1)]
+    bad = frame.index[~np.isfinite(xy.to_numpy(dtype=float)).all(axis=1)]
     if len(bad):
         raise ctx.error(
             msg("coordinates_missing"),
@@ -347,8 +394,14 @@ def _points_from_table(
             column=f"{lon_col}/{lat_col}",
             fix=msg("coordinates_swapped_fix"),
         )
-    if gdf.crs.is_geographic and ((xy[lon_col].abs() > 180).any() or (xy[lat_col].abs() > 90).any()):
-        raise ctx.error(msg("coordinates_not_degrees"), column=lon_col, fix=msg("coordinates_not_degrees_fix"))
+    beyond = frame.index[(xy[lon_col].abs() > 180) | (xy[lat_col].abs() > 90)] if gdf.crs.is_geographic else []
+    if len(beyond):
+        raise ctx.error(
+            msg("coordinates_not_degrees"),
+            column=f"{lon_col}/{lat_col}",
+            rows=[int(i) for i in beyond],
+            fix=msg("coordinates_not_degrees_fix"),
+        )
     return gdf
 
 
@@ -405,10 +458,31 @@ def _numeric(
         raise ctx.error(
             msg("values_missing"), column=column, rows=ids[values.isna()].tolist(), fix=msg("values_missing_fix")
         )
+    infinite = np.isinf(values)
+    if infinite.any():
+        raise ctx.error(
+            msg("values_not_finite"), column=column, rows=ids[infinite].tolist(), fix=msg("values_out_of_range_fix")
+        )
     negative = values < 0
     if negative.any():
         raise ctx.error(
             msg("values_negative"), column=column, rows=ids[negative].tolist(), fix=msg("values_negative_fix")
+        )
+    implausible = validation.implausible(column, values)
+    if implausible.any():
+        raise ctx.error(
+            msg("values_out_of_range", span=validation.RANGES[column].span()),
+            column=column,
+            rows=ids[implausible].tolist(),
+            fix=msg("values_out_of_range_fix"),
+        )
+    unusual = validation.unusual(column, values)
+    if unusual.any():
+        ctx.warn(
+            msg("values_unusual", usual=validation.usual_span(column)),
+            column=column,
+            rows=ids[unusual].tolist(),
+            fix=msg("values_unusual_fix"),
         )
     return values
 

@@ -322,6 +322,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "用 Excel 或 WPS 打开检查，另存为 .xlsx（不加密码）",
         "open it in Excel or WPS to check it, and save it as .xlsx (without a password)",
     ),
+    "path_is_folder": ("这是一个文件夹，不是文件", "this is a folder, not a file"),
+    "path_is_folder_fix": (
+        "给出文件夹中的文件（如 xiaoqu.gpkg），而不是文件夹本身",
+        "name a file in the folder (e.g. xiaoqu.gpkg), not the folder itself",
+    ),
+    "table_empty": ("文件是空的", "the file is empty"),
+    "table_no_rows": ("表格没有数据行（只有表头，或什么都没有）", "the table has no rows (only a header, or nothing)"),
+    "table_empty_fix": (
+        "检查给的是不是正确的文件；在 Excel 或 WPS 中打开并确认数据已保存",
+        "check that this is the right file; open it in Excel or WPS and make sure the data was saved",
+    ),
+    "csv_ragged": ("CSV 的行列不齐（{error}）", "the CSV's rows do not line up with its header ({error})"),
+    "csv_ragged_fix": (
+        "在 Excel 或 WPS 中打开并另存为 CSV；含逗号的文字要加英文双引号",
+        "open it in Excel or WPS and save it as CSV again; text holding commas needs double quotes",
+    ),
+    "coordinates_not_finite": ("坐标不是有限的数字（inf 或 nan）", "coordinates are not finite numbers (inf or nan)"),
     "layer_empty": ("图层为空", "the layer is empty"),
     "layer_empty_fix": ("检查文件和图层是否给对", "check that the right file and layer were given"),
     "layer_no_crs": ("图层没有坐标参考系（CRS）", "the layer has no coordinate reference system (CRS)"),
@@ -392,6 +409,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "values_missing_fix": ("补填这些值", "fill them in"),
     "values_negative": ("有的值是负数", "values are negative"),
     "values_negative_fix": ("改正这些值（应为零或正数）", "correct them (must be zero or more)"),
+    # plausible ranges (siting.validation)
+    "values_not_finite": ("有的值不是有限的数字（inf、无穷大或 nan）", "values are not finite numbers (inf or nan)"),
+    "values_out_of_range": ("有的值超出合理范围 {span}", "values are outside the plausible range {span}"),
+    "values_out_of_range_fix": (
+        "改正这些值：常见原因是单位写错、混入了合计行，或从别的列粘贴了数值",
+        "correct them: a wrong unit, a total row or a value pasted from another column are the usual causes",
+    ),
+    "values_unusual": ("有的值超出常见范围 {usual}，已照常使用", "values are beyond the usual {usual}; used as given"),
+    "values_unusual_fix": ("核对这些值", "check them"),
+    "setting_not_finite": (
+        "取值 {value} 不是有限的数字（合理范围 {span}）",
+        "{value} is not a finite number (plausible range {span})",
+    ),
+    "setting_out_of_range": ("取值 {value} 超出合理范围 {span}", "{value} is outside the plausible range {span}"),
+    "setting_unusual": (
+        "取值 {value} 超出常见范围 {usual}，已照常使用",
+        "{value} is beyond the usual {usual}; used as given",
+    ),
+    "setting_range_fix": (
+        "改为合理范围内的取值（注意单位）",
+        "give a value within the plausible range, in the unit stated",
+    ),
+    "plausible_span": ("{low}至{high} {unit}", "{low}–{high} {unit}"),
+    "unit_households": ("户", "households"),
+    "unit_persons": ("人", "persons"),
+    "unit_persons_per_household": ("人/户", "persons per household"),
+    "unit_beds": ("张床位", "beds"),
+    "unit_m2": ("平方米", "m²"),
+    "unit_m": ("米", "m"),
+    "unit_m_per_min": ("米/分钟", "m/min"),
+    "unit_min": ("分钟", "min"),
+    "unit_s": ("秒", "s"),
     "values_unrecognised": ("无法识别的取值 {values}", "unrecognised values {values}"),
     "values_unrecognised_fix": ("使用以下取值之一：{values}", "use one of: {values}"),
     "ids_missing": ("有的编号缺失", "ids are missing"),
@@ -468,6 +517,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "draw the residential areas yourself and read them with read_areas",
     ),
     # street networks (siting.network)
+    "network_coordinates_bad": (
+        "路网中有节点的坐标无效（不是数字，或超出经度 ±180°、纬度 ±90°）",
+        "network nodes have invalid coordinates (not numbers, or beyond ±180° longitude or ±90° latitude)",
+    ),
+    "network_coordinates_bad_fix": (
+        "从 OpenStreetMap 或原软件重新导出路网文件；行为节点编号",
+        "export the network file again from OpenStreetMap or the software that made it; rows are node ids",
+    ),
+    "network_crs_unknown": ("无法识别路网的坐标系“{crs}”（{error}）", "unknown network CRS '{crs}' ({error})"),
     "where_network": ("路网 {source}", "street network {source}"),
     "network_place": ("地名“{place}”", "place '{place}'"),
     "network_bbox": ("范围 {bbox}", "bbox {bbox}"),
@@ -829,10 +887,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "pair table names areas or sites that are not in the layers",
     ),
     # walking settings (siting.reachability.WalkSettings)
-    "walk_setting_out_of_range": (
-        "取值 {value} 不在合理范围 {low}–{high} 内",
-        "{value} is outside the plausible range {low}–{high}",
-    ),
     "walk_setting_fix": (
         "步行速度单位为米/分钟（老年人约 55–60），步行时间单位为分钟（如 15），服务半径单位为米（如 1000）",
         "walking speed is in m/min (about 55–60 for the elderly), walking time in minutes (e.g. 15), "

@@ -13,9 +13,11 @@ Sources: a place name or bounding box (online, through OSMnx/Overpass), OpenStre
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import networkx as nx
@@ -25,6 +27,7 @@ import pandas as pd
 import scipy.sparse as sp
 import shapely
 from pyproj import CRS
+from pyproj.exceptions import CRSError
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 from shapely.ops import substring
@@ -295,20 +298,32 @@ def from_graph(
         raise SitingInputError(msg("network_no_crs"), source=_where(source), fix=msg("network_no_crs_fix"))
     if walk_filter:
         graph = _walkable_subgraph(graph, source)
-    crs = CRS.from_user_input(graph.graph["crs"])
+    try:
+        crs = CRS.from_user_input(graph.graph["crs"])
+    except CRSError as exc:
+        raise SitingInputError(
+            msg("network_crs_unknown", crs=graph.graph["crs"], error=exc),
+            source=_where(source),
+            fix=msg("network_no_crs_fix"),
+        ) from None
+    xy = _node_coordinates(graph, crs, source)
     if not crs.is_projected:
-        nodes = gpd.GeoDataFrame(
-            geometry=gpd.points_from_xy(
-                [d["x"] for _, d in graph.nodes(data=True)], [d["y"] for _, d in graph.nodes(data=True)]
-            ),
-            crs=crs,
-        )
+        nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=crs)
         crs = utm_crs_for(nodes)
         graph = ox.project_graph(graph if isinstance(graph, nx.MultiDiGraph) else nx.MultiDiGraph(graph), to_crs=crs)
     undirected = ox.convert.to_undirected(graph) if isinstance(graph, nx.MultiDiGraph) else graph
     node_ids, node_xy, ends, geoms, attributes, slack = _edge_table(undirected)
     u, v = ends[:, 0], ends[:, 1]
     u_ids, v_ids = node_ids[u], node_ids[v]
+    # a street line of a GraphML file or a road layer may hold points the projection could not place
+    off = ~np.isfinite(shapely.bounds(geoms)).all(axis=1)
+    if off.any():
+        raise SitingInputError(
+            msg("network_coordinates_bad"),
+            source=_where(source),
+            rows=[f"{a}-{b}" for a, b in zip(u_ids[off], v_ids[off], strict=True)],
+            fix=msg("network_coordinates_bad_fix"),
+        )
     length = np.maximum(shapely.length(geoms), MIN_EDGE_LENGTH_M)
 
     dropped = 0
@@ -368,6 +383,30 @@ def min_weight_matrix(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, n
     return sp.csr_matrix((weights[first], (rows[first], cols[first])), shape=(n, n))
 
 
+def _node_coordinates(graph: nx.MultiDiGraph | nx.MultiGraph, crs: CRS, source: str) -> np.ndarray:
+    """The nodes' x/y; nodes without finite coordinates, or beyond ±180°/±90° in lon/lat, are an error."""
+    ids = list(graph.nodes)
+    xy = np.array([[_number(d.get("x")), _number(d.get("y"))] for _, d in graph.nodes(data=True)], dtype=float)
+    bad = ~np.isfinite(xy).all(axis=1)
+    if crs.is_geographic:
+        bad |= (np.abs(np.nan_to_num(xy[:, 0])) > 180) | (np.abs(np.nan_to_num(xy[:, 1])) > 90)
+    if bad.any():
+        raise SitingInputError(
+            msg("network_coordinates_bad"),
+            source=_where(source),
+            rows=[ids[i] for i in np.flatnonzero(bad)],
+            fix=msg("network_coordinates_bad_fix"),
+        )
+    return xy
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
 def _csr(u: np.ndarray, v: np.ndarray, length: np.ndarray, n: int) -> sp.csr_matrix:
     """Symmetric adjacency matrix: every street walkable both ways."""
     return min_weight_matrix(np.concatenate([u, v]), np.concatenate([v, u]), np.concatenate([length, length]), n)
@@ -376,6 +415,8 @@ def _csr(u: np.ndarray, v: np.ndarray, length: np.ndarray, n: int) -> sp.csr_mat
 def _require_file(path: Path) -> None:
     if not path.exists():
         raise SitingInputError(msg("network_file_not_found"), source=str(path), fix=msg("file_not_found_fix"))
+    if path.is_dir() and path.suffix.lower() != ".gdb":
+        raise SitingInputError(msg("path_is_folder"), source=str(path), fix=msg("path_is_folder_fix"))
 
 
 def from_osm_xml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
@@ -394,6 +435,8 @@ def from_osm_xml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwor
         ) from exc
     finally:
         ox.settings.useful_tags_way = tags
+    # before simplifying: the nodes inside a street become points of its line and are no longer checked
+    _node_coordinates(graph, CRS.from_user_input(graph.graph["crs"]), str(path))
     graph = ox.simplify_graph(_walkable_subgraph(graph, str(path)))
     return from_graph(graph, source=str(path), keep_largest=keep_largest, walk_filter=False)
 

@@ -40,6 +40,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from siting import validation
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import LANGUAGES, Message, msg, resolve_language, term
 from siting.reachability import DEFAULT_SERVICE_RADIUS_M, WalkSettings
@@ -213,6 +214,8 @@ def _check_value(key: str, value: Any, origin: str) -> Any:
             )
         return [low, high]
     out = number(value)
+    if key in validation.RANGES:
+        validation.check_setting(key, out, source=_where(origin))
     if spec.kind == "share" and out > 1:
         raise SitingInputError(
             msg("rule_not_share", key=key, value=repr(value)),

@@ -33,11 +33,10 @@ distance, its distance to the nearest street). Facilities get ``attached`` and `
 from __future__ import annotations
 
 import itertools
-import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -47,6 +46,7 @@ import shapely
 from pyproj import CRS
 from scipy.sparse.csgraph import dijkstra
 
+from siting import validation
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import msg
 from siting.network import StreetNetwork, min_weight_matrix
@@ -93,7 +93,7 @@ class WalkSettings:
     Raises
     ------
     SitingInputError
-        A figure that is not a finite number within :data:`PLAUSIBLE` (e.g. a speed of 0).
+        A figure that is not a finite number within :data:`siting.validation.RANGES` (e.g. a speed of 0).
     """
 
     walk_speed_m_per_min: float = DEFAULT_WALK_SPEED_M_PER_MIN
@@ -102,16 +102,6 @@ class WalkSettings:
     bands_min: tuple[float, ...] = DEFAULT_BANDS_MIN
     max_snap_m: float = DEFAULT_MAX_SNAP_M
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
-
-    #: Plausible range of each figure: outside it a value is a typing slip (a speed of 600, minutes
-    #: given in seconds), not a planning choice.
-    PLAUSIBLE: ClassVar[Mapping[str, tuple[float, float]]] = {
-        "walk_speed_m_per_min": (20.0, 120.0),
-        "walk_minutes": (1.0, 60.0),
-        "service_radius_m": (50.0, 5000.0),
-        "bands_min": (0.5, 120.0),
-        "max_snap_m": (1.0, 5000.0),
-    }
 
     def __post_init__(self) -> None:
         bands = (self.bands_min,) if isinstance(self.bands_min, (int, float)) else tuple(self.bands_min)
@@ -122,15 +112,9 @@ class WalkSettings:
             ("max_snap_m", self.max_snap_m),
             *(("bands_min", b) for b in bands),
         ):
-            low, high = self.PLAUSIBLE[key]
-            number = isinstance(value, (int, float)) and not isinstance(value, bool)
-            if not (number and math.isfinite(value) and low <= value <= high):
-                raise SitingInputError(
-                    msg("walk_setting_out_of_range", value=value, low=f"{low:g}", high=f"{high:g}"),
-                    key=key,
-                    source=self.sources.get(key) or None,
-                    fix=msg("walk_setting_fix"),
-                )
+            # outside validation.RANGES a figure is a typing slip (a speed of 600, minutes given in
+            # seconds), not a planning choice
+            validation.check_setting(key, value, warn_unusual=True)
         object.__setattr__(self, "walk_speed_m_per_min", float(self.walk_speed_m_per_min))
         object.__setattr__(self, "walk_minutes", float(self.walk_minutes))
         object.__setattr__(self, "service_radius_m", float(self.service_radius_m))
