@@ -436,6 +436,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unit_persons": ("人", "persons"),
     "unit_persons_per_household": ("人/户", "persons per household"),
     "unit_beds": ("张床位", "beds"),
+    "unit_floors": ("层", "floors"),
     "unit_m2": ("平方米", "m²"),
     "unit_m": ("米", "m"),
     "unit_m_per_min": ("米/分钟", "m/min"),
@@ -932,7 +933,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # scenario files (siting.scenario)
     "where_scenario": ("方案", "scenario"),
     "not_text": ("不是非空文本", "not a non-empty text"),
-    "not_positive": ("不是正数", "not a positive number"),
     "not_flag": ("不是 true 或 false", "not true or false"),
     "not_allowed": ("不是允许的取值之一", "not one of the allowed values"),
     "not_text_map": ("不是字段名到列名的映射", "not a mapping of schema name to column name"),
@@ -1019,6 +1019,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "schema_did_you_mean": ("（是否要写“{name}”？）", " (did you mean '{name}'?)"),
     "schema_expected": ("{key}：应为{expected}，实际为 {got}", "{key}: expected {expected}, got {got}"),
+    "schema_problem": ("{key}：{problem}；应为{expected}", "{key}: {problem}; expected {expected}"),
     "schema_missing": ("{key}：缺少；应为{expected}", "{key}: missing; expected {expected}"),
     "schema_section_missing": (
         "{key}：缺少；应为如 {{path: ...}} 的映射",
@@ -1049,6 +1050,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "overrides.{key}：应为以 {unit} 为单位的数值，实际为 {got}（{problem}）",
         "overrides.{key}: expected a number in {unit}, got {got} ({problem})",
     ),
+    # YAML files a person writes (siting.safe_yaml)
+    "yaml_folder_fix": (
+        "给出 YAML 文件（.yml 或 .yaml）的路径，而不是文件夹",
+        "name the YAML file (.yml or .yaml), not a folder",
+    ),
+    "yaml_too_large": (
+        "文件过大（{size} 字节，上限 {limit} 字节），不像是方案或规则配置文件",
+        "the file is too large ({size} bytes, at most {limit}) to be a scenario or rule profile",
+    ),
+    "yaml_small_fix": (
+        "检查给的是不是正确的文件；方案和规则配置文件只需写出各设置项",
+        "check that this is the right file; a scenario or profile only states its settings",
+    ),
+    "yaml_too_deep": (
+        "第 {line} 行：嵌套超过 {limit} 层",
+        "line {line}: nested more than {limit} levels deep",
+    ),
+    "yaml_too_many_values": (
+        "第 {line} 行：展开别名（*名称）后文件超过 {limit} 个值",
+        "line {line}: with its aliases (*name) expanded the file holds more than {limit} values",
+    ),
+    "yaml_alias_unknown": (
+        "第 {line} 行：别名 *{alias} 没有在它之前定义（或引用了自身）",
+        "line {line}: alias *{alias} is not defined before it (or refers to itself)",
+    ),
+    "yaml_alias_fix": (
+        "把各设置项直接写出来，不用锚点（&名称）和别名（*名称）",
+        "write the settings out instead of using anchors (&name) and aliases (*name)",
+    ),
+    "yaml_duplicate_key": (
+        "第 {line} 行：设置项“{key}”重复（第 {first} 行已写过），后一个会覆盖前一个",
+        "line {line}: key '{key}' is stated twice (first at line {first}); the second would replace the first",
+    ),
+    "yaml_duplicate_key_fix": (
+        "删去其中一个，或把两处的内容合并到一处",
+        "delete one of them, or merge the two into one",
+    ),
     "scenario_not_found": ("找不到方案文件", "scenario file not found"),
     "yaml_invalid_at": (
         "不是有效的 YAML（第 {line} 行第 {column} 列：{error}）",
@@ -1066,6 +1104,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "extends_not_path": (
         "应为另一个方案文件的路径，实际为 {got}",
         "expected the path of another scenario file, got {got}",
+    ),
+    "extends_too_deep": (
+        "“extends”链超过 {limit} 层（从 {first} 开始）",
+        "the chain of 'extends' is longer than {limit} files (starting at {first})",
+    ),
+    "extends_too_deep_fix": (
+        "让方案直接 extends 它真正基于的方案，缩短链条",
+        "let the scenario extend the one it really builds on, shortening the chain",
     ),
     "extends_fix": ("写成如 extends: baseline.yml", "write e.g. extends: baseline.yml"),
     "scenario_merged": ("（合并 {chain} 之后）", " (after merging {chain})"),

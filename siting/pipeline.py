@@ -207,9 +207,14 @@ def _profile(scenario: Scenario) -> Profile:
     try:
         return load_profile(config.get("profile", DEFAULT_PROFILE), config.get("overrides") or None)
     except SitingInputError as exc:
-        # say which scenario file chose the profile; the profile error already names its own file
-        exc.key = exc.key or "profile/overrides"
-        exc.source = exc.source or str(scenario.path or "scenario")
+        # A mistake in the scenario's profile name or overrides names the scenario file and its key; a
+        # mistake inside a profile file already names that file.
+        if not isinstance(exc.source, str):
+            if exc.source == msg("where_overrides"):
+                exc.key = f"overrides.{exc.key}" if exc.key else "overrides"
+            else:
+                exc.key = exc.key or "profile"
+            exc.source = str(scenario.path) if scenario.path else msg("where_scenario")
         raise
 
 

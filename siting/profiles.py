@@ -38,12 +38,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from siting import validation
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import LANGUAGES, Message, msg, resolve_language, term
 from siting.reachability import DEFAULT_SERVICE_RADIUS_M, WalkSettings
+from siting.safe_yaml import load_yaml
 
 BASE_PROFILE = "national"
 #: Source given for the service radius when a profile states none.
@@ -321,12 +321,7 @@ def _read_layer(name_or_path: str | Path, relative_to: Path | None) -> _Layer:
             )
         path = _shipped_dir() / f"{name}.yaml"
     origin = str(path)
-    if not path.is_file():
-        raise SitingInputError(msg("profile_file_not_found"), source=origin, fix=msg("profile_file_not_found_fix"))
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise SitingInputError(msg("yaml_invalid", error=exc), source=origin, fix=msg("yaml_invalid_fix")) from exc
+    data = load_yaml(path, missing=msg("profile_file_not_found"), missing_fix=msg("profile_file_not_found_fix"))
     if data is None:
         data = {}
     if not isinstance(data, dict):

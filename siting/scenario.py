@@ -61,14 +61,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from siting import validation
 from siting.errors import SitingInputError
 from siting.labels import LANGUAGES, Lines, Message, msg
 from siting.optimize import METHODS, OBJECTIVES
 from siting.plan import UNTIL_COMPLIANT
+from siting.safe_yaml import load_yaml
 
 DEFAULT_PROFILE = "national"
+#: Longest chain of ``extends:`` (a scenario extending one extending one ...).
+MAX_EXTENDS = 32
 
 
 # --------------------------------------------------------------------------------------------------
@@ -82,6 +84,8 @@ class _Field:
     # a message, or a function giving it when the choices are only known at run time (registered objectives)
     expected_text: Message | Callable[[], Message]
     required: bool = False
+    # say what the check found (a figure outside its plausible range), not only what is expected
+    explain: bool = False
 
     @property
     def expected(self) -> Message:
@@ -94,10 +98,6 @@ def _is_number(value: Any) -> bool:
 
 def _text(value: Any) -> Message | None:
     return None if isinstance(value, str) and value.strip() else msg("not_text")
-
-
-def _positive(value: Any) -> Message | None:
-    return None if _is_number(value) and value > 0 else msg("not_positive")
 
 
 def _flag(value: Any) -> Message | None:
@@ -126,10 +126,15 @@ def _bbox(value: Any) -> Message | None:
     return None
 
 
+def _plausible(key: str) -> Callable[[Any], Message | None]:
+    """A check of one figure against :data:`siting.validation.RANGES`: finite and within its range."""
+    return lambda value: validation.problem(key, value)
+
+
 def _bands(value: Any) -> Message | None:
-    if not (isinstance(value, list) and value and all(_is_number(v) and v > 0 for v in value)):
+    if not (isinstance(value, list) and value):
         return msg("not_positive_list")
-    return None
+    return next((found for v in value if (found := validation.problem("bands_min", v)) is not None), None)
 
 
 def _p(value: Any) -> Message | None:
@@ -138,13 +143,15 @@ def _p(value: Any) -> Message | None:
     return msg("not_p", until=UNTIL_COMPLIANT)
 
 
-def _override(value: Any) -> Message | None:
+def _override(value: Any, key: str) -> Message | None:
+    if isinstance(value, dict) and "value" in value:
+        return _override(value["value"], key)
+    if key in validation.RANGES:
+        return validation.problem(key, value)
     if _is_number(value) and value >= 0:
         return None
     if isinstance(value, list) and len(value) == 2 and all(_is_number(v) for v in value):
         return None
-    if isinstance(value, dict) and "value" in value:
-        return _override(value["value"])
     return msg("not_override")
 
 
@@ -175,9 +182,9 @@ SCHEMA: dict[str, Any] = {
         "sheet": _SHEET,
         "lon": _LONLAT,
         "lat": _LONLAT,
-        "household_size": _Field(_positive, msg("exp_household_size")),
-        "default_floors": _Field(_positive, msg("exp_default_floors")),
-        "point_radius_m": _Field(_positive, msg("exp_point_radius")),
+        "household_size": _Field(_plausible("household_size"), msg("exp_household_size"), explain=True),
+        "default_floors": _Field(_plausible("default_floors"), msg("exp_default_floors"), explain=True),
+        "point_radius_m": _Field(_plausible("point_radius_m"), msg("exp_point_radius"), explain=True),
     },
     "entrances": dict(_LAYER_KEYS),
     "facilities": {**_LAYER_KEYS, "sheet": _SHEET, "lon": _LONLAT, "lat": _LONLAT, "clip": _CLIP},
@@ -189,7 +196,7 @@ SCHEMA: dict[str, Any] = {
         "lat": _LONLAT,
         "clip": _CLIP,
         "generate": _Field(_flag, msg("exp_generate")),
-        "spacing_m": _Field(_positive, msg("exp_spacing")),
+        "spacing_m": _Field(_plausible("spacing_m"), msg("exp_spacing"), explain=True),
     },
     "units": dict(_LAYER_KEYS),
     "profile": _Field(_text, msg("exp_profile")),
@@ -198,8 +205,8 @@ SCHEMA: dict[str, Any] = {
         msg("exp_overrides"),
     ),
     "reachability": {
-        "bands_min": _Field(_bands, msg("exp_bands")),
-        "max_snap_m": _Field(_positive, msg("exp_max_snap")),
+        "bands_min": _Field(_bands, msg("exp_bands"), explain=True),
+        "max_snap_m": _Field(_plausible("max_snap_m"), msg("exp_max_snap"), explain=True),
     },
     "optimize": {
         "objective": _Field(
@@ -209,7 +216,7 @@ SCHEMA: dict[str, Any] = {
         ),
         "p": _Field(_p, msg("exp_p", until=UNTIL_COMPLIANT)),
         "capacity": _Field(_flag, msg("exp_capacity")),
-        "time_limit_s": _Field(_positive, msg("exp_time_limit")),
+        "time_limit_s": _Field(_plausible("time_limit_s"), msg("exp_time_limit"), explain=True),
         "method": _Field(_choice(*METHODS), msg("exp_one_of", values=list(METHODS))),
         "weight": _Field(_choice("households", "elderly"), msg("exp_one_of", values=["households", "elderly"])),
     },
@@ -255,8 +262,13 @@ def _check_section(value: Any, spec: Mapping[str, Any], where: str, errors: list
         rule = spec[key]
         if isinstance(rule, dict):
             _check_section(item, rule, f"{where}{key}.", errors)
-        elif rule.check(item) is not None:
-            errors.append(msg("schema_expected", key=f"{where}{key}", expected=rule.expected, got=_describe(item)))
+        elif (found := rule.check(item)) is not None:
+            name = f"{where}{key}"
+            errors.append(
+                msg("schema_problem", key=name, problem=found, expected=rule.expected)
+                if rule.explain
+                else msg("schema_expected", key=name, expected=rule.expected, got=_describe(item))
+            )
     for key, rule in spec.items():
         if isinstance(rule, _Field) and rule.required and key not in value:
             errors.append(msg("schema_missing", key=f"{where}{key}", expected=rule.expected))
@@ -310,7 +322,7 @@ def validate(config: Mapping[str, Any]) -> list[Message]:
         for key, value in overrides.items():
             if key not in PROFILE_KEYS:
                 errors.append(_unknown(str(key), PROFILE_KEYS, "overrides."))
-            elif (problem := _override(value)) is not None:
+            elif (problem := _override(value, key)) is not None:
                 errors.append(
                     msg("schema_override", key=key, unit=PROFILE_KEYS[key].unit, got=_describe(value), problem=problem)
                 )
@@ -399,22 +411,7 @@ def _is_profile_path(profile: Any) -> bool:
 
 
 def _read_yaml(path: Path) -> dict:
-    if not path.exists():
-        raise SitingInputError(msg("scenario_not_found"), source=str(path), fix=msg("file_not_found_fix"))
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or exc
-        raise SitingInputError(
-            msg("yaml_invalid_at", line=mark.line + 1, column=mark.column + 1, error=problem)
-            if mark is not None
-            else msg("yaml_invalid", error=problem),
-            source=str(path),
-            fix=msg("yaml_invalid_fix"),
-        ) from None
-    except UnicodeDecodeError:
-        raise SitingInputError(msg("not_utf8"), source=str(path), fix=msg("not_utf8_fix")) from None
+    data = load_yaml(path, missing=msg("scenario_not_found"), missing_fix=msg("file_not_found_fix"))
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -458,6 +455,13 @@ def _merged(path: Path, seen: tuple[Path, ...]) -> tuple[dict, tuple[Path, ...]]
     if path in seen:
         raise SitingInputError(
             msg("extends_loop", name=path.name), source=str(seen[-1]), key="extends", fix=msg("extends_loop_fix")
+        )
+    if len(seen) >= MAX_EXTENDS:
+        raise SitingInputError(
+            msg("extends_too_deep", limit=MAX_EXTENDS, first=seen[0].name),
+            source=str(seen[-1]),
+            key="extends",
+            fix=msg("extends_too_deep_fix"),
         )
     data = _resolve_paths(_read_yaml(path), path.parent)
     parent = data.pop("extends", None)

@@ -72,13 +72,17 @@ RANGES: Mapping[str, Plausible] = {
     "max_snap_m": Plausible(1, 5_000, "unit_m"),
     # scenario keys (siting.scenario) and profile values
     "household_size": Plausible(1, 10, "unit_persons_per_household"),
+    "default_floors": Plausible(1, 150, "unit_floors"),
+    "point_radius_m": Plausible(1, 2_000, "unit_m"),
     "spacing_m": Plausible(10, 5_000, "unit_m"),
     "time_limit_s": Plausible(1, 86_400, "unit_s"),
 }
 
 
 def _figure(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"
+    """A figure as a person reads it: 100,000 and 0.5, but 1e+12 rather than thirteen digits."""
+    value = float(value)
+    return f"{value:,.0f}" if value.is_integer() and abs(value) < 1e9 else f"{value:g}"
 
 
 def is_number(value: Any) -> bool:

@@ -60,7 +60,10 @@ def test_valid_scenario_has_no_mistakes():
         ),
         ({"optimize": {"p": None}}, "optimize.p: missing; p_median needs"),
         ({"optimize": {"capacity": "yes"}}, "optimize.capacity: expected true or false"),
-        ({"optimize": {"time_limit_s": -5}}, "optimize.time_limit_s: expected a time limit in seconds"),
+        (
+            {"optimize": {"time_limit_s": -5}},
+            "optimize.time_limit_s: -5 is outside the plausible range 1–86,400 s; expected a time limit in seconds",
+        ),
         ({"optimize": {"solver": "cplex"}}, "optimize.solver: unknown key"),
         (
             {"overrides": {"walk_sped_m_per_min": 55}},
@@ -69,7 +72,10 @@ def test_valid_scenario_has_no_mistakes():
         ({"overrides": {"walk_minutes": -15}}, "overrides.walk_minutes: expected a number in min, got -15"),
         ({"candidates": {"layer": "candidates"}}, "candidates: expected path (a candidate layer) or generate: true"),
         ({"map": {"basemap": "google"}}, "map.basemap: expected one of osm, amap, tianditu, none"),
-        ({"reachability": {"bands_min": [5, -10]}}, "reachability.bands_min: expected a list of walking-time bands"),
+        (
+            {"reachability": {"bands_min": [5, -10]}},
+            "reachability.bands_min: -10 is outside the plausible range 0.5–120 min; expected a list of walking-time",
+        ),
         ({"output": 3}, "output: expected an output folder"),
     ],
 )
