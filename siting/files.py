@@ -1,4 +1,11 @@
-"""Writing one output file whole, readable by colleagues: the last step of every map and copy siting writes.
+"""Writing outputs: checking an output path before any work, and writing one file whole, readable by colleagues.
+
+:func:`check_output_path` is called before a run starts (by :mod:`siting.pipeline` and
+:func:`siting.report.atomic_folder`), so that a path siting could not write — under a file, too long, in a
+read-only or system folder such as ``/proc`` — is refused at once, naming the path and the reason, rather
+than after the analysis.
+
+:func:`write_whole` is the last step of every map and copy siting writes.
 
 A file is written under a hidden temporary name in its target's folder and renamed over the target only
 when complete (same folder, same file system, so the rename is atomic): nobody ever opens half a map, and
@@ -10,8 +17,80 @@ owner, and the rename keeps that mode.
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
+import tempfile
 from pathlib import Path
+
+from siting.errors import SitingInputError
+from siting.labels import Message, msg
+
+#: Bytes a hidden work name adds to an output's name (``.<name>.partial-<pid>-<n>``, ``.<name>.<pid>.tmp``).
+WORK_NAME_BYTES = 32
+
+
+def check_output_path(path: str | os.PathLike, *, folder: bool = True, key: str | None = None) -> Path:
+    """Refuse an output path siting could not write, before any work; return it absolute.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The output folder (``folder=True``) or file.
+    folder : bool
+        Whether ``path`` is to be a folder (else a file).
+    key : str, optional
+        The scenario key or option that named it (``output``), for the message.
+
+    Raises
+    ------
+    SitingInputError
+        Naming the path and the reason: an existing file where a folder is wanted (or the reverse), a
+        file among its parent folders, a name or path longer than the file system allows, or a
+        parent folder that cannot be written (no permission, a read-only or system file system).
+    """
+    target = Path(path).expanduser().absolute()
+    where = msg("where_folder" if folder else "where_file", path=target)
+
+    def refuse(reason: Message) -> SitingInputError:
+        return SitingInputError(reason, source=where, key=key, fix=msg("output_path_fix"))
+
+    existing = next(p for p in (target, *target.parents) if os.path.exists(p) or p == Path(target.anchor))
+    if existing == target and target.is_dir() != folder:
+        raise refuse(msg("output_is_file" if folder else "output_is_folder"))
+    if existing != target and not existing.is_dir():
+        raise refuse(msg("output_under_file", file=existing))
+    name_max = _limit(existing, "PC_NAME_MAX", 255) - WORK_NAME_BYTES
+    long_names = [part for part in target.parts[1:] if len(os.fsencode(part)) > name_max]
+    if long_names:
+        raise refuse(msg("output_name_too_long", name=long_names[0], n=len(os.fsencode(long_names[0])), limit=name_max))
+    path_max = _limit(existing, "PC_PATH_MAX", 4096) - WORK_NAME_BYTES
+    if len(os.fsencode(str(target))) > path_max:
+        raise refuse(msg("output_path_too_long", n=len(os.fsencode(str(target))), limit=path_max))
+    # The only sure test of writing is to write: os.access says yes to root on a read-only file system.
+    probe_in = existing if existing.is_dir() else existing.parent
+    try:
+        shutil.rmtree(tempfile.mkdtemp(prefix=".siting-probe-", dir=probe_in))
+    except OSError as exc:
+        reason = {
+            errno.EROFS: "output_read_only",
+            errno.EACCES: "output_no_permission",
+            errno.EPERM: "output_no_permission",
+        }
+        raise refuse(
+            msg(reason[exc.errno], folder=probe_in)
+            if exc.errno in reason
+            else msg("output_not_writable", folder=probe_in, error=exc.strerror or exc)
+        ) from None
+    return target
+
+
+def _limit(folder: Path, name: str, default: int) -> int:
+    """A file-system limit of ``folder`` (``os.pathconf``), or ``default`` where it cannot be asked."""
+    try:
+        return int(os.pathconf(folder, name))
+    except (AttributeError, OSError, ValueError):  # no pathconf on Windows
+        return default
 
 
 def write_whole(path: str | os.PathLike, data: bytes | str) -> Path:

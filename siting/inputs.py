@@ -312,13 +312,16 @@ def _read_csv(path: Path, ctx: _Ctx) -> pd.DataFrame:
     """A CSV as text (ids such as 001 keep their zeros), indexed by line number, blank lines dropped."""
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
         try:
-            frame = pd.read_csv(path, encoding=encoding, dtype=str, skip_blank_lines=False)
+            with warnings.catch_warnings():
+                # more cells in the first row than in the header: pandas would drop them with a warning
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                frame = pd.read_csv(path, encoding=encoding, dtype=str, skip_blank_lines=False, index_col=False)
         except UnicodeDecodeError:
             continue
         except pd.errors.EmptyDataError:
             raise ctx.error(msg("table_empty"), fix=msg("table_empty_fix")) from None
-        except pd.errors.ParserError as exc:  # a row with more cells than the header, an unclosed quote
-            raise ctx.error(msg("csv_ragged", error=exc), fix=msg("csv_ragged_fix")) from None
+        except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:  # a row longer than the header, a lone quote
+            raise ctx.error(msg("csv_ragged", error=str(exc).strip()), fix=msg("csv_ragged_fix")) from None
         frame.index = frame.index + 2  # the header is line 1
         return frame.dropna(how="all")
     raise ctx.error(msg("csv_encoding"), fix=msg("csv_encoding_fix"))

@@ -780,6 +780,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pairs_unknown_fix": ("用同一份小区和设施计算 pairs", "compute pairs from the same areas and facilities"),
     # maps and outputs (siting.maps, siting.report)
     "where_folder": ("文件夹 {path}", "folder {path}"),
+    "output_is_file": ("这是一个文件，不是文件夹", "this is a file, not a folder"),
+    "output_is_folder": ("这是一个文件夹，不是文件", "this is a folder, not a file"),
+    "output_under_file": (
+        "{file} 是一个文件，不能在其下建文件夹",
+        "{file} is a file, so no folder can be made under it",
+    ),
+    "output_name_too_long": (
+        "名称“{name}”过长（{n} 字节，最多 {limit} 字节）",
+        "the name '{name}' is too long ({n} bytes, at most {limit})",
+    ),
+    "output_path_too_long": (
+        "路径过长（{n} 字节，最多 {limit} 字节）",
+        "the path is too long ({n} bytes, at most {limit})",
+    ),
+    "output_read_only": ("{folder} 所在的文件系统是只读的", "{folder} is on a read-only file system"),
+    "output_no_permission": ("没有在 {folder} 中写入的权限", "no permission to write in {folder}"),
+    "output_not_writable": ("无法在 {folder} 中写入（{error}）", "cannot write in {folder} ({error})"),
+    "output_path_fix": (
+        "用 --out（或方案文件中的 output）给出一个可以写入的文件夹，如 out/方案名",
+        "give a folder you can write to with --out (or the scenario's output), e.g. out/scenario",
+    ),
     "output_folder_foreign": (
         "输出文件夹已存在，且不是 siting 的输出文件夹",
         "the output folder exists and is not a siting output folder",

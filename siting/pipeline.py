@@ -28,7 +28,7 @@ import pandas as pd
 from siting import inputs
 from siting.compliance import ComplianceResult
 from siting.errors import SitingInputError
-from siting.files import write_whole
+from siting.files import check_output_path, write_whole
 from siting.labels import msg
 from siting.network import StreetNetwork
 from siting.optimize import DEFAULT_METHOD
@@ -399,6 +399,7 @@ def run_and_write(
     from siting.report import atomic_folder, write_result
 
     target = Path(out).resolve() if out is not None else scenario.output_dir
+    check_output_path(target, key=None if out is not None else "output")
     _guard_inputs(scenario, target)
     with atomic_folder(target) as tmp:
         result = run_scenario(scenario, progress=progress)
@@ -468,10 +469,13 @@ def compare_scenarios(
     from siting.report import atomic_folder, write_comparison
 
     scenarios = [load_scenario(p) for p in paths]
-    results = [run_or_reuse(s, progress=progress) for s in scenarios]
     target = Path(out).resolve()
+    # every folder this writes is checked before the first scenario runs
+    check_output_path(target)
     for scenario in scenarios:
+        check_output_path(scenario.output_dir, key="output")
         _guard_inputs(scenario, target)
+    results = [run_or_reuse(s, progress=progress) for s in scenarios]
     with atomic_folder(target) as tmp:
         table = write_comparison(results, tmp)
     return table, target
@@ -493,8 +497,8 @@ def run_demo(*, out: str | Path = "out/demo", maps: str | Path = "maps", progres
 
     folder = demo_dir() / "scenarios"
     baseline, plan = load_scenario(folder / "baseline.yml"), load_scenario(folder / "plan.yml")
-    target = Path(out).resolve()
-    maps_dir = Path(maps).resolve()
+    target = check_output_path(out).resolve()
+    maps_dir = check_output_path(maps).resolve()
     _guard_inputs(baseline, target)
     _guard_inputs(plan, target)
     with atomic_folder(target) as tmp:

@@ -38,7 +38,7 @@ from siting.labels import msg
 from siting.network import StreetNetwork
 from siting.optimize import DEFAULT_METHOD, OBJECTIVES, SitingProblem, Solver, generate_candidates
 from siting.profiles import Profile, load_profile
-from siting.reachability import Accessibility, WalkSettings, assess_access, site_pairs
+from siting.reachability import Accessibility, WalkSettings, assess_access, check_within_network, site_pairs
 from siting.service_areas import service_areas
 
 #: ``p`` that asks for the fewest new centres putting every reachable area within the walk.
@@ -181,7 +181,12 @@ class Study:
         return generate_candidates(self.network, self.areas, covered, spacing_m=spacing_m).to_crs(self.areas.crs)
 
     def candidate_pairs(self, candidates: gpd.GeoDataFrame) -> pd.DataFrame:
-        """Area–candidate walks within the walking circle: ``area_id``, ``candidate_id``, ``dist_m``, ``walk_min``."""
+        """Area–candidate walks within the walking circle: ``area_id``, ``candidate_id``, ``dist_m``, ``walk_min``.
+
+        Candidates far outside the street network are refused first (a coordinate mistake), all of
+        them named, before any optimisation starts.
+        """
+        check_within_network(self.network, candidates, "candidate_id")
         return site_pairs(
             self.network,
             self.areas,

@@ -35,6 +35,7 @@ elements in order. So the same scenario gives byte-identical folders.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import math
@@ -52,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from siting.errors import SitingInputError
+from siting.files import check_output_path
 from siting.labels import column_label, msg, relabel, term, value_label
 
 #: Time written into files that would otherwise carry the time of writing.
@@ -115,11 +117,15 @@ def _pid_alive(pid: int) -> bool:
 
 def _remove_stale(parent: Path, name: str) -> None:
     """Remove work folders of runs that died (killed, power cut) before finishing."""
-    pattern = re.compile(rf"^\.{re.escape(name)}\.(partial|old)-(\d+)$")
+    pattern = re.compile(rf"^\.{re.escape(name)}\.(partial|old)-(\d+)(-\d+)?$")
     for entry in parent.iterdir() if parent.exists() else ():
         match = pattern.match(entry.name)
         if match and int(match.group(2)) != os.getpid() and not _pid_alive(int(match.group(2))):
             shutil.rmtree(entry, ignore_errors=True)
+
+
+#: Attempts at moving a finished folder into place while other runs commit the same folder.
+COMMIT_ATTEMPTS = 100
 
 
 @contextmanager
@@ -128,20 +134,23 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
 
     On success ``target`` is replaced by the new folder (a previous siting output there is removed);
     on any error, or if the process is killed, ``target`` is left as it was. A killed run leaves only
-    the hidden ``.<name>.partial-<pid>`` work folder, which the next run beside it removes.
+    the hidden ``.<name>.partial-<pid>`` work folder, which the next run beside it removes. Runs that
+    finish at the same moment each put their whole folder in place, one after the other; the last
+    one stays (:func:`_commit`).
 
     Parameters
     ----------
     target : path
         The output folder. If it exists it must be empty or a previous siting output (it holds the
-        ``.siting-output`` marker), so a mistyped path never deletes a planner's folder.
+        ``.siting-output`` marker), so a mistyped path never deletes a planner's folder. It is
+        checked before anything is written (:func:`siting.files.check_output_path`).
 
     Yields
     ------
     Path
         The work folder to write into.
     """
-    target = Path(target).resolve()
+    target = check_output_path(target).resolve()
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(parent, target.name)
@@ -157,11 +166,34 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    old = parent / f".{target.name}.old-{os.getpid()}"
-    if target.exists():
-        os.replace(target, old)
-    os.replace(work, target)
-    shutil.rmtree(old, ignore_errors=True)
+    _commit(work, target)
+
+
+def _commit(work: Path, target: Path) -> None:
+    """Move ``work`` to ``target``: the previous folder aside first, then the new one in its place.
+
+    Another run may commit the same target between the two renames; its folder then stands where
+    ours was to go, and the rename fails (the target is a folder that is not empty). Each attempt
+    moves whatever stands there aside and tries again, so every run's folder is put in place whole.
+    """
+    olds = []
+    for attempt in range(COMMIT_ATTEMPTS):
+        old = target.parent / f".{target.name}.old-{os.getpid()}-{attempt}"
+        try:
+            os.replace(target, old)
+            olds.append(old)
+        except FileNotFoundError:  # no previous folder, or another run moved it aside just now
+            pass
+        try:
+            os.replace(work, target)
+            break
+        except OSError as exc:
+            # POSIX says ENOTEMPTY or EEXIST for a non-empty target folder; Windows refuses any existing one
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST, errno.EACCES) or attempt == COMMIT_ATTEMPTS - 1:
+                shutil.rmtree(work, ignore_errors=True)
+                raise
+    for old in olds:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _output_folder(folder: str | Path) -> Path:
@@ -262,12 +294,16 @@ def write_xlsx(
     percent : mapping of sheet name to boolean array, optional
         Cells (shape of the sheet's frame) holding shares 0–1: written as numbers in Excel's percent
         format (:data:`PERCENT_FORMAT`), so 0.5763 shows as 57.6% and stays a number for formulas.
+
+    Every text, headers included, is stored as text, never as a formula, whatever it starts with
+    (:func:`_keep_text`): a facility named ``=HYPERLINK(...)`` in an input shows as typed and runs nothing.
     """
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             frame.to_excel(writer, sheet_name=name[:31], index=False)
             sheet = writer.sheets[name[:31]]
+            _keep_text(sheet)
             for i, column in enumerate(frame.columns, start=1):
                 width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)]) + 2
                 sheet.column_dimensions[sheet.cell(row=1, column=i).column_letter].width = min(width * 1.2, 60)
@@ -278,6 +314,21 @@ def write_xlsx(
                 sheet.cell(row=int(row) + 2, column=int(col) + 1).number_format = PERCENT_FORMAT
     Path(path).write_bytes(_fixed_zip(buffer.getvalue()))
     return Path(path)
+
+
+#: First characters that make a spreadsheet read typed text as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def _keep_text(sheet: Any) -> None:
+    """Store the texts of an openpyxl sheet as text: openpyxl writes a string starting with ``=`` as a
+    formula, and Excel turns text starting with ``=``, ``+``, ``-`` or ``@`` into one when the cell is
+    edited; a text cell marked ``quotePrefix`` (Excel's leading apostrophe, not shown) stays text."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f" or (cell.data_type == "s" and str(cell.value).startswith(FORMULA_STARTS)):
+                cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 # --------------------------------------------------------------------------------------------------

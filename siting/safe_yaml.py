@@ -114,7 +114,7 @@ def _check_expansion(text: str, source: str) -> None:
             open_nodes.append([event.anchor, 1])
             if len(open_nodes) > MAX_DEPTH:
                 raise SitingInputError(
-                    msg("yaml_too_deep", line=event.start_mark.line + 1, limit=MAX_DEPTH),
+                    msg("yaml_too_deep", line=_line(event), limit=MAX_DEPTH),
                     source=source,
                     fix=msg("yaml_small_fix"),
                 )
@@ -126,7 +126,7 @@ def _check_expansion(text: str, source: str) -> None:
         elif isinstance(event, yaml.AliasEvent):
             if event.anchor not in sizes:  # undefined, or an alias inside its own anchor (a loop)
                 raise SitingInputError(
-                    msg("yaml_alias_unknown", alias=event.anchor, line=event.start_mark.line + 1),
+                    msg("yaml_alias_unknown", alias=event.anchor, line=_line(event)),
                     source=source,
                     fix=msg("yaml_alias_fix"),
                 )
@@ -143,10 +143,15 @@ def _check_expansion(text: str, source: str) -> None:
             count = total
         if count > MAX_NODES:
             raise SitingInputError(
-                msg("yaml_too_many_values", line=event.start_mark.line + 1, limit=f"{MAX_NODES:,}"),
+                msg("yaml_too_many_values", line=_line(event), limit=f"{MAX_NODES:,}"),
                 source=source,
                 fix=msg("yaml_alias_fix"),
             )
+
+
+def _line(event: yaml.Event) -> int:
+    """The line (from 1) where a parser event starts."""
+    return event.start_mark.line + 1 if event.start_mark is not None else 0
 
 
 def _yaml_error(exc: yaml.YAMLError, source: str) -> SitingInputError:
