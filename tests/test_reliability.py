@@ -516,3 +516,20 @@ def test_yaml_module_is_not_used_unsafely():
     package = ROOT / "siting"
     offenders = [p.name for p in package.rglob("*.py") if "yaml.safe_load(" in p.read_text(encoding="utf-8")]
     assert offenders == []
+
+
+def test_the_new_messages_speak_chinese(tmp_path):
+    from siting.labels import language
+
+    path = _write(tmp_path / "f.csv", "编号,等级,建筑面积,lon,lat\nF1,养老服务站,900000,116.25,36.33\n")
+    with pytest.raises(SitingInputError) as too_big:
+        inputs.read_facilities(path)
+    duplicated = _write(tmp_path / "s.yml", "name: a\nname: b\n")
+    with pytest.raises(SitingInputError) as twice:
+        load_scenario(duplicated)
+    with pytest.raises(SitingInputError) as under_file:
+        check_output_path(path / "out")
+    with language("zh"):
+        assert "列“建筑面积”：有的值超出合理范围 0至200,000 平方米（行：F1）" in str(too_big.value)
+        assert "第 2 行：设置项“name”重复（第 1 行已写过）" in str(twice.value)
+        assert f"{path} 是一个文件，不能在其下建文件夹" in str(under_file.value)
