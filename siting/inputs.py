@@ -208,7 +208,7 @@ def _read(source: Source, ctx: _Ctx, *, crs: str | None, lon: str | None, lat: s
         gdf = source.copy()
     else:
         path = Path(source)
-        check_input_path(path, ctx.source)
+        _check_path(path, ctx.source)
         suffix = path.suffix.lower()
         if ctx.sheet is not None and suffix not in SPREADSHEET_SUFFIXES:
             raise ctx.error(msg("sheet_not_spreadsheet"), fix=msg("sheet_not_spreadsheet_fix"))
@@ -236,7 +236,7 @@ def _read(source: Source, ctx: _Ctx, *, crs: str | None, lon: str | None, lat: s
     return gdf
 
 
-def check_input_path(path: Path, source: str | Message) -> None:
+def _check_path(path: Path, source: str | Message) -> None:
     """Refuse a path that does not exist, or that is a folder (a File Geodatabase ``.gdb`` excepted)."""
     if not path.exists():
         raise SitingInputError(msg("file_not_found"), source=source, fix=msg("file_not_found_fix"))
@@ -907,8 +907,7 @@ def areas_from_osm(
 
     path = Path(path)
     ctx = _Ctx(path, None)
-    if not path.exists():
-        raise ctx.error(msg("file_not_found"), fix=msg("file_not_found_fix"))
+    _check_path(path, ctx.source)
     try:
         if path.name.lower().endswith(".pbf"):
             import pyrosm
