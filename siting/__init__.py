@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from siting.maps import comparison_map, result_map, save_map
     from siting.optimize import (
         OBJECTIVES,
+        CompliancePlan,
         MaxCoverage,
         PMedian,
         SetCover,
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
         register_objective,
     )
     from siting.pipeline import ScenarioResult, compare_scenarios, demo_dir, run_and_write, run_scenario
-    from siting.plan import Proposal, Study
+    from siting.plan import BuildSettings, Proposal, Study
     from siting.profiles import Profile, list_profiles, load_profile
     from siting.reachability import Accessibility, WalkSettings, assess_access
     from siting.scenario import Scenario, load_scenario, scenario_from_dict
@@ -84,6 +85,8 @@ _LAZY = {
     "register_objective": "siting.optimize",
     "generate_candidates": "siting.optimize",
     "Study": "siting.plan",
+    "BuildSettings": "siting.plan",
+    "CompliancePlan": "siting.optimize",
     "Proposal": "siting.plan",
     "Scenario": "siting.scenario",
     "load_scenario": "siting.scenario",
@@ -101,6 +104,8 @@ _LAZY = {
 __all__ = [
     "OBJECTIVES",
     "Accessibility",
+    "BuildSettings",
+    "CompliancePlan",
     "ComplianceResult",
     "MaxCoverage",
     "PMedian",

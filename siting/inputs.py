@@ -15,10 +15,12 @@ Residential areas (小区/居住区), :func:`read_areas`
     list or a spreadsheet of lon/lat), which is then its own access point to the streets.
 Facilities (existing elderly-care facilities), :func:`read_facilities`
     ``facility_id``, ``name``, ``level`` (``"county"``, ``"township"``, ``"community"``,
-    ``"station"``), ``floor_area_m2``, ``beds`` (NaN when unknown), optional ``land_area_m2``;
-    Point geometry (a polygon becomes its representative point).
+    ``"station"``), ``floor_area_m2``, ``beds`` (NaN when unknown), optional ``land_area_m2``,
+    ``max_floor_area_m2`` (the largest floor area the facility may be enlarged to, 扩建上限; NaN when
+    unknown); Point geometry (a polygon becomes its representative point).
 Candidate sites, :func:`read_candidates`
-    ``candidate_id``, ``name``, ``max_floor_area_m2`` (NaN when unknown); Point geometry.
+    ``candidate_id``, ``name``, ``max_floor_area_m2`` and ``min_floor_area_m2`` (the floor area a
+    centre on the site may have, m²; NaN when unknown); Point geometry.
 Administrative units, :func:`read_units`
     ``unit_id``, ``name``, ``level`` (``"township"`` or ``"community"``), ``parent`` (the township of
     a community); Polygon geometry. Townships are dissolved from their communities when only
@@ -67,7 +69,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "floor_area_m2": ("floor_area_m2", "floor_area", "建筑面积", "面积"),
     "beds": ("beds", "床位", "床位数"),
     "land_area_m2": ("land_area_m2", "用地面积", "占地面积"),
-    "max_floor_area_m2": ("max_floor_area_m2", "最大建筑面积", "可建面积", "建筑面积"),
+    "max_floor_area_m2": ("max_floor_area_m2", "最大建筑面积", "可建面积", "扩建上限", "建筑面积上限", "建筑面积"),
+    "min_floor_area_m2": ("min_floor_area_m2", "最小建筑面积", "建筑面积下限"),
     "community": ("community", "社区名称", "社区", "村(社区)", "村"),
     "township": ("township", "街道名称", "乡镇名称", "乡镇(街道)", "乡镇", "街道"),
 }
@@ -733,7 +736,17 @@ def read_facilities(
     gdf = _standardize(
         _read(source, ctx, crs=crs, lon=lon, lat=lat),
         ctx,
-        ("facility_id", "name", "level", "floor_area_m2", "beds", "land_area_m2", "township", "community"),
+        (
+            "facility_id",
+            "name",
+            "level",
+            "floor_area_m2",
+            "max_floor_area_m2",
+            "beds",
+            "land_area_m2",
+            "township",
+            "community",
+        ),
         columns,
     )
     ids = _ids(gdf, "facility_id", "F", ctx)
@@ -745,8 +758,9 @@ def read_facilities(
     out["floor_area_m2"] = _numeric(gdf, "floor_area_m2", ctx, ids, required=True)
     out["beds"] = _numeric(gdf, "beds", ctx, ids, required=False, allow_missing=True)
     out["land_area_m2"] = _numeric(gdf, "land_area_m2", ctx, ids, required=False, allow_missing=True)
+    out["max_floor_area_m2"] = _numeric(gdf, "max_floor_area_m2", ctx, ids, required=False, allow_missing=True)
     out = out.set_geometry(_points(out))
-    return _finish(out, ["facility_id", "name", "level", "floor_area_m2", "beds", "land_area_m2"])
+    return _finish(out, ["facility_id", "name", "level", "floor_area_m2", "beds", "land_area_m2", "max_floor_area_m2"])
 
 
 def _points(gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
@@ -771,7 +785,7 @@ def read_candidates(
     gdf = _standardize(
         _read(source, ctx, crs=crs, lon=lon, lat=lat),
         ctx,
-        ("candidate_id", "name", "max_floor_area_m2"),
+        ("candidate_id", "name", "max_floor_area_m2", "min_floor_area_m2"),
         columns,
     )
     ids = _ids(gdf, "candidate_id", "C", ctx)
@@ -780,8 +794,9 @@ def read_candidates(
     out["candidate_id"] = ids
     out["name"] = _names(gdf, ids)
     out["max_floor_area_m2"] = _numeric(gdf, "max_floor_area_m2", ctx, ids, required=False, allow_missing=True)
+    out["min_floor_area_m2"] = _numeric(gdf, "min_floor_area_m2", ctx, ids, required=False, allow_missing=True)
     out = out.set_geometry(_points(out))
-    return _finish(out, ["candidate_id", "name", "max_floor_area_m2"])
+    return _finish(out, ["candidate_id", "name", "max_floor_area_m2", "min_floor_area_m2"])
 
 
 def read_entrances(

@@ -55,6 +55,16 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "below_min_site": ("低于单处最小面积", "Below minimum site size"),
     "rank": ("序号", "Rank"),
     "recommended_floor_area_m2": ("建议建筑面积(平方米)", "Recommended floor area (m²)"),
+    "site_id": ("设施点编号", "Site ID"),
+    "current_floor_area_m2": ("现状建筑面积(平方米)", "Floor area now (m²)"),
+    "added_floor_area_m2": ("新增建筑面积(平方米)", "Floor area added (m²)"),
+    "min_floor_area_m2": ("最小建筑面积(平方米)", "Min floor area (m²)"),
+    "max_floor_area_source": ("面积上限来源", "Source of the max floor area"),
+    "cost": ("费用(费用单位)", "Cost (cost units)"),
+    "households_served": ("服务户数(户)", "Households served"),
+    "plan_cost": ("方案费用合计(费用单位)", "Plan cost (cost units)"),
+    "expanded_sites": ("规划扩建设施数(处)", "Enlarged facilities"),
+    "reason": ("原因", "Reason"),
     "households_newly_covered": ("新增覆盖户数(户)", "Households newly covered"),
     "unit_id": ("单元编号", "Unit ID"),
     "share_within_walk": ("15分钟养老服务圈覆盖率(按户)", "Share within walking circle (households)"),
@@ -76,7 +86,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "catchment_households": ("服务范围内户数(户)", "Households in catchment"),
     "floor_area_m2_per_hh": ("每户分摊面积(平方米)", "Floor area per household (m²)"),
     "areas_served": ("服务小区数(个)", "Areas served"),
-    "kind": ("街道/乡镇", "Street/town"),
+    # a township's kind (street/town) and a proposal's kind (new/expand): the values say which
+    "kind": ("类别", "Kind"),
     "centres": ("综合养老服务中心数(处)", "Comprehensive centres"),
     "qualified_centres": ("达到面积要求的中心数(处)", "Centres meeting the minimum area"),
     "largest_centre_m2": ("最大中心面积(平方米)", "Largest centre (m²)"),
@@ -158,6 +169,15 @@ COLUMNS: dict[str, tuple[str, str]] = {
 # value -> (Chinese, English), for categorical columns
 VALUES: dict[str, tuple[str, str]] = {
     "new": ("新建", "new"),
+    "expand": ("扩建", "enlarge"),
+    "no_site_in_reach": ("步行范围内没有可用的设施点", "no site within the walk could serve it"),
+    "sites_at_cap": (
+        "可服务的设施点都达到面积上限仍不足",
+        "every site that could serve it falls short at its largest size",
+    ),
+    "not_enlarged": ("不扩建", "not enlarged"),
+    "scenario_default": ("方案默认值", "scenario default"),
+    "toolkit_assumption": ("工具默认值（假定）", "toolkit default (assumption)"),
     "existing": ("已建", "existing"),
     "county": ("县级养老机构", "county institution"),
     "township": ("乡镇(街道)综合养老服务中心", "township/street comprehensive centre"),
@@ -211,8 +231,9 @@ TERMS: dict[str, tuple[str, str]] = {
     "layer_radius": ("{radius}米服务半径", "{radius} m service radius"),
     "layer_township": ("乡镇(街道)边界", "Township/street boundaries"),
     "layer_community": ("社区边界", "Community boundaries"),
-    "layer_proposals": ("规划新增设施(序号)", "Proposed centres (rank)"),
+    "layer_proposals": ("规划新建/扩建设施(序号)", "Proposed new and enlarged centres (rank)"),
     "proposal": ("规划新增设施，数字为序号", "proposed centre, number = rank"),
+    "expansion": ("扩建现有设施，数字为序号", "enlarged existing facility, number = rank"),
     "service_reach": ("服务范围", "Service reach"),
     "boundaries": ("行政边界", "Boundaries"),
     "osm": ("OpenStreetMap", "OpenStreetMap"),
@@ -259,6 +280,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "unit_weight_households": ("户", "households"),
     "unit_weight_elderly": ("人", "persons"),
     "unit_sites": ("处", "sites"),
+    "unit_money": ("费用单位", "cost units"),
 }
 
 
@@ -1022,6 +1044,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "exp_max_snap": ("到道路的最大距离（米），如 300", "the largest distance to a street, metres, e.g. 300"),
     "exp_one_of": ("以下之一：{values}", "one of {values}"),
+    "exp_candidate_max": (
+        "备选点没有自己的最大建筑面积时采用的上限（平方米），如 800",
+        "the largest floor area of a candidate without its own, m², e.g. 800",
+    ),
+    "exp_candidate_min": (
+        "备选点没有自己的最小建筑面积时采用的下限（平方米）",
+        "the least floor area of a candidate without its own, m²",
+    ),
+    "exp_facility_max": (
+        "现有设施没有自己的扩建上限时可扩建到的建筑面积（平方米），如 800",
+        "the floor area an existing facility without its own limit may be enlarged to, m², e.g. 800",
+    ),
+    "exp_cost_new_site": (
+        "新建一处设施的费用（自定单位，如万元）",
+        "the cost of one new centre (your unit, e.g. 万元)",
+    ),
+    "exp_cost_per_m2": (
+        "每平方米建筑面积（新建或扩建）的费用，同一单位",
+        "the cost of one m² of floor area, new or added, same unit",
+    ),
+    "not_non_negative": ("不是不小于 0 的数", "not a number ≥ 0"),
     "exp_p": ("不小于 1 的新增设施数，或 {until}", "a whole number of new centres ≥ 1, or {until}"),
     "exp_capacity": ("true 或 false：是否考虑建筑面积容量", "true or false: respect floor-area capacity"),
     "exp_time_limit": ("以秒计的时间上限，如 60", "a time limit in seconds, e.g. 60"),
@@ -1141,6 +1184,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{n} mistake(s) in the scenario{merged}:\n  - {items}",
     ),
     "scenario_mistakes_fix": ("改正上面列出的设置项", "correct the keys listed above"),
+    "counts_column_fix": (
+        "先用 check_compliance 判定哪些设施计入配建面积（其 facilities 表带有该列），或用 Study.problem 构建问题",
+        "run check_compliance first (its facilities table has the column), or build the problem with Study.problem",
+    ),
+    "build_setting_fix": ("给出以平方米计的建筑面积，如 800", "give a floor area in m², e.g. 800"),
+    "build_cost_invalid": ("费用 {value} 不是有限的非负数", "cost {value} is not a finite number ≥ 0"),
+    "build_cost_fix": ("给出以同一费用单位（如万元）计的非负数", "give a number ≥ 0 in one cost unit (e.g. 万元)"),
+    "candidates_too_small": (
+        "{n} 个备选点的最大建筑面积小于规则要求的单处最小面积 {minimum} 平方米，放不下计入配建的设施，已不予考虑",
+        "{n} candidate site(s) cannot hold a centre the rule counts (largest floor area below the {minimum} m² "
+        "a site must have) and are left out",
+    ),
+    "plan_unfixable": (
+        "{n} 个小区无论怎样规划都无法达标：{areas}",
+        "{n} area(s) no plan can make compliant: {areas}",
+    ),
+    "plan_no_solution": ("未找到满足规则的方案", "no plan meeting the rules was found"),
     # running scenarios (siting.pipeline)
     "output_holds_input": (
         "输出文件夹 {folder} 中包含输入文件 {path}",

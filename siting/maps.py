@@ -66,6 +66,7 @@ FLOOR_AREA_COLORS = {"ok": "#2c7fb8", "short": "#fd8d3c"}
 LEVEL_COLORS = {"county": "#6a3d9a", "township": "#8c510a", "community": "#2166ac", "station": "#4d4d4d"}
 SERVICE_AREA_COLORS = {5: "#3f007d", 10: "#6a51a3", 15: "#9e9ac8"}
 PROPOSAL_COLOR = "#e7298a"
+EXPANSION_COLOR = "#ff7f00"
 RADIUS_COLOR = "#525252"
 UNIT_STYLES = {
     "township": {"color": "#252525", "weight": 3, "fill": False},
@@ -279,7 +280,9 @@ _FACILITY_FIELDS = [
 _PROPOSAL_FIELDS = [
     ("n", "name", "text"),
     ("rk", "rank", "int"),
+    ("k", "kind", "value"),
     ("fa", "recommended_floor_area_m2", "int"),
+    ("ad", "added_floor_area_m2", "int"),
     ("hc", "households_newly_covered", "int"),
 ]
 _SERVICE_FIELDS = [("fi", "facility_id", "text"), ("m", "minutes", "int")]
@@ -846,23 +849,21 @@ def _draw(
             builder.add_legend(term("layer_facilities", lang), entries)
 
     if proposals is not None and len(proposals):
-        style = {
-            "radius": 10,
-            "fill": True,
-            "color": "#ffffff",
-            "weight": 2,
-            "fillColor": PROPOSAL_COLOR,
-            "fillOpacity": 0.95,
-        }
-        if builder.layer(
-            proposals,
-            term("layer_proposals", lang),
-            _PROPOSAL_FIELDS,
-            pd.Series("p", index=proposals.index),
-            {"p": style},
-            rank_key="rk",
-        ):
-            builder.add_legend(term("layer_proposals", lang), [(_swatch(style, "circle"), term("proposal", lang))])
+        # a new centre is a filled disc; an enlarged existing one a ring around its facility marker
+        styles = {
+            "new": {"radius": 10, "fill": True, "color": "#ffffff", "weight": 2, "fillColor": PROPOSAL_COLOR,
+                    "fillOpacity": 0.95},
+            "expand": {"radius": 14, "fill": False, "color": EXPANSION_COLOR, "weight": 4, "fillColor": EXPANSION_COLOR,
+                       "fillOpacity": 0.0},
+        }  # fmt: skip
+        kinds = (
+            proposals["kind"].astype(str) if "kind" in proposals.columns else pd.Series("new", index=proposals.index)
+        )
+        if builder.layer(proposals, term("layer_proposals", lang), _PROPOSAL_FIELDS, kinds, styles, rank_key="rk"):
+            entries = [(_swatch(styles["new"], "circle"), term("proposal", lang))]
+            if (kinds == "expand").any():
+                entries.append((_swatch(styles["expand"], "circle"), term("expansion", lang)))
+            builder.add_legend(term("layer_proposals", lang), entries)
     return street_layer
 
 

@@ -13,6 +13,7 @@ the plan; the figures before the proposals are kept with a ``_before`` suffix.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import warnings
@@ -32,7 +33,7 @@ from siting.files import check_output_path, write_whole
 from siting.labels import msg
 from siting.network import StreetNetwork
 from siting.optimize import DEFAULT_METHOD
-from siting.plan import DEFAULT_TIME_LIMIT_S, Proposal, Study
+from siting.plan import DEFAULT_TIME_LIMIT_S, BuildSettings, Proposal, Study
 from siting.profiles import Profile, load_profile
 from siting.progress import Steps
 from siting.reachability import DEFAULT_MAX_SNAP_M, Accessibility, clip_to_network
@@ -202,6 +203,19 @@ def _clip(config: dict, data: dict[str, Any], net: StreetNetwork) -> dict[str, l
     return left_out
 
 
+def _build_settings(config: dict) -> BuildSettings:
+    """Size bounds and unit costs from ``candidates:``, ``facilities:`` and ``optimize: {cost: ...}``."""
+    cost = (config.get("optimize") or {}).get("cost") or {}
+    defaults = BuildSettings()
+    return BuildSettings(
+        candidate_max_floor_area_m2=(config.get("candidates") or {}).get("max_floor_area_m2"),
+        candidate_min_floor_area_m2=(config.get("candidates") or {}).get("min_floor_area_m2"),
+        facility_max_floor_area_m2=config["facilities"].get("max_floor_area_m2"),
+        cost_new_site=float(cost.get("new_site", defaults.cost_new_site)),
+        cost_per_m2=float(cost.get("per_m2", defaults.cost_per_m2)),
+    )
+
+
 def _profile(scenario: Scenario) -> Profile:
     config = scenario.config
     try:
@@ -258,6 +272,7 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
             max_snap_m=reach.get("max_snap_m"),
             entrances=data["entrances"],
             units=data["units"],
+            build=_build_settings(config),
         )
         step("reachability")
         study.check()
@@ -342,8 +357,17 @@ def _summary(
     summary["left_out_by_clip"] = clipped
     sites = None if proposal is None else proposal.sites
     model = None if proposal is None else proposal.model
-    summary["proposed_sites"] = 0 if sites is None else len(sites)
-    summary["proposed_site_ids"] = [] if sites is None else sites["candidate_id"].astype(str).tolist()
+    new = None if sites is None else sites[sites["kind"] == "new"]
+    grown = None if sites is None else sites[sites["kind"] == "expand"]
+    summary["proposed_sites"] = 0 if new is None else len(new)
+    summary["proposed_site_ids"] = [] if new is None else new["site_id"].astype(str).tolist()
+    summary["expanded_sites"] = 0 if grown is None else len(grown)
+    summary["expanded_site_ids"] = [] if grown is None else grown["site_id"].astype(str).tolist()
+    summary["added_floor_area_m2"] = 0.0 if sites is None else float(sites["added_floor_area_m2"].sum())
+    summary["plan_cost"] = None if sites is None else float(sites["cost"].sum())
+    summary["unfixable_areas"] = (
+        [] if proposal is None else [dict(row) for row in proposal.unfixable.to_dict(orient="records")]
+    )
     summary["objective"] = model.objective if model is not None else None
     summary["bound"] = model.bound if model is not None else None
     summary["status"] = model.status if model is not None else "not_optimised"
@@ -355,6 +379,10 @@ def _summary(
         **settings.as_dict(),
         "service_radius_source": settings.sources.get("service_radius_m"),
         "optimize": dict(opt) if opt else None,
+        "build": {
+            **dataclasses.asdict(study.build),
+            "toolkit_max_floor_area_m2": BuildSettings.TOOLKIT_MAX_FLOOR_AREA_M2,
+        },
     }
     table = profile.describe("en")
     summary["profile_values"] = {row.key: profile.value(row.key) for row in table.itertuples(index=False)}

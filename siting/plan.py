@@ -23,20 +23,29 @@ Every result is computed once per study and kept; a changed input is a new study
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siting.compliance import ComplianceResult, check_compliance, floor_area_rates
-from siting.errors import SitingInputError
+from siting import validation
+from siting.compliance import (
+    FLOOR_AREA_LEVELS,
+    ComplianceResult,
+    check_compliance,
+    floor_area_rates,
+    floor_area_shares,
+)
+from siting.errors import SitingInputError, SitingWarning
 from siting.inputs import assign_units
 from siting.labels import msg
 from siting.network import StreetNetwork
 from siting.optimize import DEFAULT_METHOD, OBJECTIVES, SitingProblem, Solver, generate_candidates
+from siting.optimize.problem import FloorAreaRule
 from siting.profiles import Profile, load_profile
 from siting.reachability import Accessibility, WalkSettings, assess_access, check_within_network, site_pairs
 from siting.service_areas import service_areas
@@ -49,27 +58,140 @@ DEFAULT_TIME_LIMIT_S = 60.0
 
 
 @dataclass(frozen=True)
+class BuildSettings:
+    """What may be built and what it costs: size bounds of new and enlarged centres, and unit costs.
+
+    A candidate's largest floor area is its own ``max_floor_area_m2``, else
+    ``candidate_max_floor_area_m2``, else :attr:`TOOLKIT_MAX_FLOOR_AREA_M2` (an assumption, labelled
+    as such in the outputs). Its least floor area is its own ``min_floor_area_m2``, else
+    ``candidate_min_floor_area_m2``, and never less than what the rule profile asks of one site (the
+    single-site minima and the community-centre minimum), so that every proposed centre counts. An
+    existing facility may be enlarged up to its own ``max_floor_area_m2``, else
+    ``facility_max_floor_area_m2``, else not at all; county institutions are never enlarged (the
+    floor-area rule does not count them).
+
+    Parameters
+    ----------
+    candidate_max_floor_area_m2, candidate_min_floor_area_m2, facility_max_floor_area_m2 : float, optional
+        Defaults for sites without their own bounds, m².
+    cost_new_site : float
+        Cost of opening one new centre, in the planner's cost unit (e.g. 万元).
+    cost_per_m2 : float
+        Cost of one m² of floor area, new or added, same unit. The defaults (1,000,000 and 1) make the
+        least-cost plan open as few new centres as possible first, then add as few m² as possible.
+    """
+
+    candidate_max_floor_area_m2: float | None = None
+    candidate_min_floor_area_m2: float | None = None
+    facility_max_floor_area_m2: float | None = None
+    cost_new_site: float = 1_000_000.0
+    cost_per_m2: float = 1.0
+
+    #: Largest floor area of a new centre when nothing else says, m²: the top of the day-care centre
+    #: range of GB 50180-2018 Appendix C (350–750 m²; standards.md §1.3, not retrieved, so [U]).
+    TOOLKIT_MAX_FLOOR_AREA_M2: ClassVar[float] = 750.0
+    TOOLKIT_MAX_SOURCE: ClassVar[str] = "toolkit_assumption"
+
+    def __post_init__(self) -> None:
+        for key, column in (
+            ("candidate_max_floor_area_m2", "max_floor_area_m2"),
+            ("candidate_min_floor_area_m2", "min_floor_area_m2"),
+            ("facility_max_floor_area_m2", "max_floor_area_m2"),
+        ):
+            value = getattr(self, key)
+            if value is not None and (found := validation.problem(column, value)) is not None:
+                raise SitingInputError(found, key=key, fix=msg("build_setting_fix"))
+        for key in ("cost_new_site", "cost_per_m2"):
+            value = getattr(self, key)
+            if not (validation.is_number(value) and value >= 0):
+                raise SitingInputError(msg("build_cost_invalid", value=value), key=key, fix=msg("build_cost_fix"))
+
+    def bound_sites(
+        self, facilities: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, profile: Profile
+    ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+        """Copies of ``facilities`` and ``candidates`` with their size bounds filled in (m²).
+
+        Adds ``max_floor_area_m2`` and ``max_floor_area_source`` (``input``, ``scenario_default``,
+        ``toolkit_assumption``, ``not_enlarged``) to both and ``min_floor_area_m2`` to the candidates.
+        Candidates whose bounds leave no room for a centre the rule counts (largest below least) are
+        left out with a warning naming them.
+        """
+        minimum = max(
+            profile.value("min_site_area_m2") or 0.0,
+            profile.value("existing_min_site_area_m2") or 0.0,
+            profile.value("community_centre_min_m2") or 0.0,
+        )
+        facilities = facilities.copy()
+        own = (
+            pd.to_numeric(facilities.get("max_floor_area_m2"), errors="coerce")
+            if "max_floor_area_m2" in facilities
+            else None
+        )
+        current = facilities["floor_area_m2"].to_numpy(dtype=float)
+        given = own.to_numpy(dtype=float) if own is not None else np.full(len(facilities), np.nan)
+        default = self.facility_max_floor_area_m2
+        grows = facilities["level"].isin(FLOOR_AREA_LEVELS).to_numpy()
+        largest = np.where(np.isnan(given), default if default is not None else current, given)
+        facilities["max_floor_area_m2"] = np.where(grows, np.maximum(largest, current), current)
+        facilities["max_floor_area_source"] = np.where(
+            ~grows | (np.isnan(given) & (default is None)),
+            "not_enlarged",
+            np.where(np.isnan(given), "scenario_default", "input"),
+        )
+        candidates = candidates.copy()
+        given = pd.to_numeric(candidates.get("max_floor_area_m2", np.nan), errors="coerce")
+        given = np.broadcast_to(np.asarray(given, dtype=float), (len(candidates),))
+        default = self.candidate_max_floor_area_m2
+        fallback = default if default is not None else self.TOOLKIT_MAX_FLOOR_AREA_M2
+        candidates["max_floor_area_m2"] = np.where(np.isnan(given), fallback, given)
+        candidates["max_floor_area_source"] = np.where(
+            ~np.isnan(given), "input", "scenario_default" if default is not None else self.TOOLKIT_MAX_SOURCE
+        )
+        low = pd.to_numeric(candidates.get("min_floor_area_m2", np.nan), errors="coerce")
+        low = np.broadcast_to(np.asarray(low, dtype=float), (len(candidates),))
+        chosen = self.candidate_min_floor_area_m2 if self.candidate_min_floor_area_m2 is not None else 0.0
+        candidates["min_floor_area_m2"] = np.maximum(np.where(np.isnan(low), chosen, low), minimum)
+        too_small = candidates["max_floor_area_m2"].to_numpy() < candidates["min_floor_area_m2"].to_numpy()
+        if too_small.any():
+            warnings.warn(
+                SitingWarning(
+                    msg("candidates_too_small", n=int(too_small.sum()), minimum=f"{minimum:g}"),
+                    column="max_floor_area_m2",
+                    rows=candidates.loc[too_small, "candidate_id"].astype(str).tolist(),
+                ),
+                stacklevel=3,
+            )
+            candidates = candidates[~too_small].reset_index(drop=True)
+        return facilities, candidates
+
+
+@dataclass(frozen=True)
 class Proposal:
     """What :meth:`Study.propose` found.
 
     Attributes
     ----------
     sites : GeoDataFrame
-        Proposed centres in rank order, in the areas' CRS: ``candidate_id``, ``name``, ``rank``,
-        ``recommended_floor_area_m2`` (m²), ``households_newly_covered``, ``marginal_gain``,
-        ``max_floor_area_m2`` (m², NaN = no limit given) and ``fits_site``.
+        What to build, in the areas' CRS, one row per site: new centres in rank order, then existing
+        ones to enlarge (see :meth:`siting.optimize.Solver.proposals_frame`), with ``cost`` (new site
+        and m² at the study's :class:`BuildSettings` unit costs) and ``max_floor_area_source``
+        (``input``, ``scenario_default``, ``toolkit_assumption``).
     model : Solver
         The solved model: ``objective``, ``bound``, ``gap``, ``status``, ``seconds``, ...
     problem : SitingProblem
         The problem it solved.
     objective : str
         The objective's name (see :data:`siting.optimize.OBJECTIVES`).
+    unfixable : DataFrame
+        Areas no plan can make compliant (``area_id``, ``reason``), for objectives that judge the rules
+        (``compliance``); empty otherwise.
     """
 
     sites: gpd.GeoDataFrame
     model: Solver
     problem: SitingProblem
     objective: str
+    unfixable: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"area_id": [], "reason": []}))
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,6 +216,8 @@ class Study:
         Gates of the areas.
     units : GeoDataFrame or None
         Townships and communities.
+    build : BuildSettings
+        Size bounds and unit costs of what may be built.
     """
 
     network: StreetNetwork
@@ -103,6 +227,7 @@ class Study:
     settings: WalkSettings
     entrances: gpd.GeoDataFrame | None = None
     units: gpd.GeoDataFrame | None = None
+    build: BuildSettings = field(default_factory=BuildSettings)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -118,6 +243,7 @@ class Study:
         max_snap_m: float | None = None,
         entrances: gpd.GeoDataFrame | None = None,
         units: gpd.GeoDataFrame | None = None,
+        build: BuildSettings | None = None,
     ) -> Study:
         """A study of ``areas`` and ``facilities`` on ``network`` under a rule profile.
 
@@ -137,6 +263,8 @@ class Study:
             Largest distance from a feature to a street, metres (default 300).
         entrances, units : GeoDataFrame, optional
             Gates of the areas; townships and communities (areas and facilities are placed in them).
+        build : BuildSettings, optional
+            Size bounds and unit costs of new and enlarged centres (default :class:`BuildSettings`).
         """
         if isinstance(profile, Profile):
             if overrides:
@@ -148,7 +276,7 @@ class Study:
         settings = profile.walk_settings(bands_min=bands_min, max_snap_m=max_snap_m)
         if units is not None:
             areas, facilities = assign_units(areas, units), assign_units(facilities, units)
-        return cls(network, areas, facilities, profile, settings, entrances, units)
+        return cls(network, areas, facilities, profile, settings, entrances, units, build or BuildSettings())
 
     def _cached(self, key: str, compute: Any) -> Any:
         if key not in self._cache:
@@ -197,18 +325,68 @@ class Study:
         )
 
     def problem(self, candidates: gpd.GeoDataFrame, *, weight: str = "households") -> SitingProblem:
-        """The siting problem every objective is solved on: areas weighted by ``weight``, existing
-        facilities kept open, ``candidates`` to choose from, walks within the circle, and floor-area
-        capacities as the compliance check counts them."""
-        return SitingProblem.from_tables(
+        """The siting problem every objective is solved on — the one place capacities are set.
+
+        Areas weighted by ``weight``; existing facilities kept open; ``candidates`` to choose from; the
+        walks within the circle; every site's size bounds (:class:`BuildSettings`; candidates that
+        cannot hold a centre the rule counts are left out with a warning); capacities as the
+        compliance check counts floor area (a county institution has none); and the floor-area rule
+        itself, shared out by :func:`siting.compliance.floor_area_shares`, for the ``compliance``
+        objective.
+        """
+        facilities, candidates = self.build.bound_sites(self.check().facilities, candidates, self.profile)
+        candidate_pairs = self.candidate_pairs(candidates)
+        problem = SitingProblem.from_tables(
             self.areas,
-            self.check().facilities,
+            facilities,
             candidates,
             self.assess().pairs,
-            self.candidate_pairs(candidates),
+            candidate_pairs,
             settings=self.settings,
             weight=weight,
             rate_m2_per_100_households=floor_area_rates(self.areas, self.profile),
+        )
+        problem.floor_area_rule = self._floor_area_rule(facilities, candidates, candidate_pairs)
+        if problem.sites is not None:  # from_tables always describes the sites
+            problem.sites["max_floor_area_source"] = np.r_[
+                facilities["max_floor_area_source"].to_numpy(), candidates["max_floor_area_source"].to_numpy()
+            ]
+        return problem
+
+    def _floor_area_rule(
+        self, facilities: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, candidate_pairs: pd.DataFrame
+    ) -> FloorAreaRule:
+        """The floor-area rule per area and site, shared out by the compliance check's own function."""
+        unbuilt = gpd.GeoDataFrame(
+            {
+                "facility_id": candidates["candidate_id"].astype(str).to_numpy(),
+                "level": PROPOSED_LEVEL,
+                "floor_area_m2": 0.0,
+            },
+            geometry=candidates.geometry.to_crs(facilities.crs).to_numpy(),
+            crs=facilities.crs,
+        )
+        sites = pd.concat(
+            [facilities[["facility_id", "level", "floor_area_m2", "geometry"]], unbuilt], ignore_index=True
+        )
+        sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=facilities.crs)
+        pairs = pd.concat(
+            [self.assess().pairs, candidate_pairs.rename(columns={"candidate_id": "facility_id"})], ignore_index=True
+        )
+        now = floor_area_shares(self.areas, sites, pairs, self.profile, self.settings)
+        eligible = sites["level"].isin(FLOOR_AREA_LEVELS).to_numpy()
+        counts = pd.DataFrame({"counts_for_new": eligible, "counts_for_existing": eligible}, index=sites.index)
+        counted = floor_area_shares(self.areas, sites, pairs, self.profile, self.settings, counts=counts)
+        threshold = max(
+            self.profile.value("min_site_area_m2") or 0.0, self.profile.value("existing_min_site_area_m2") or 0.0
+        )
+        return FloorAreaRule(
+            required_m2_per_household=now.rate_m2_per_100hh / 100.0,
+            shares_now=now.matrix,
+            shares_counted=counted.matrix,
+            threshold_m2=np.where(eligible, threshold, np.inf),
+            cost_new_site=self.build.cost_new_site,
+            cost_per_m2=self.build.cost_per_m2,
         )
 
     def propose(
@@ -258,39 +436,53 @@ class Study:
             raise SitingInputError(
                 msg("optimisation_infeasible", reason=model.message), fix=msg("optimisation_infeasible_fix")
             )
-        return Proposal(self._proposal_sites(model, candidates), model, problem, objective)
+        unfixable = getattr(model, "unfixable_", None)
+        unfixable = (
+            pd.DataFrame({"area_id": [], "reason": []})
+            if unfixable is None
+            else unfixable.rename(columns={"demand": "area_id"})
+        )
+        return Proposal(self._proposal_sites(model), model, problem, objective, unfixable)
 
-    def _proposal_sites(self, model: Solver, candidates: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-        minimum = max(
-            self.profile.value("min_site_area_m2") or 0.0, self.profile.value("community_centre_min_m2") or 0.0
-        )
-        sites = model.proposals_frame(min_site_area_m2=minimum)
-        limit = candidates.set_index(candidates["candidate_id"].astype(str))["max_floor_area_m2"]
-        sites["max_floor_area_m2"] = limit.reindex(sites["candidate_id"]).to_numpy(dtype=float)
-        sites["fits_site"] = np.isnan(sites["max_floor_area_m2"]) | (
-            sites["recommended_floor_area_m2"] <= sites["max_floor_area_m2"]
-        )
+    def _proposal_sites(self, model: Solver) -> gpd.GeoDataFrame:
+        sites = model.proposals_frame()
+        problem = model.problem_
+        position = pd.Index(problem.site_ids).get_indexer(sites["site_id"])
+        if problem.sites is not None and "max_floor_area_source" in problem.sites.columns:
+            sites["max_floor_area_source"] = problem.sites["max_floor_area_source"].to_numpy()[position]
+        new = (sites["kind"] == "new").to_numpy()
+        sites["cost"] = np.where(new, self.build.cost_new_site, 0.0) + self.build.cost_per_m2 * sites[
+            "added_floor_area_m2"
+        ].to_numpy(dtype=float)
         return sites.to_crs(self.areas.crs)
 
     # -- the plan -----------------------------------------------------------------------------------
     def apply(self, proposal: Proposal | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-        """The planned facilities: the existing ones (``proposed`` False) and the proposed centres as
-        community centres of their recommended floor area (``proposed`` True), in the facilities' CRS."""
+        """The planned facilities, in the facilities' CRS: the existing ones (``proposed`` False), those
+        to enlarge at their recommended floor area (``added_floor_area_m2`` > 0), and the new centres
+        as community centres of their recommended floor area (``proposed`` True)."""
         sites = proposal.sites if isinstance(proposal, Proposal) else proposal
         crs = self.facilities.crs
+        building = sites[sites["kind"] == "new"]
         new = gpd.GeoDataFrame(
             {
-                "facility_id": sites["candidate_id"].astype(str).to_numpy(),
-                "name": sites["name"].astype(str).to_numpy(),
+                "facility_id": building["site_id"].astype(str).to_numpy(),
+                "name": building["name"].astype(str).to_numpy(),
                 "level": PROPOSED_LEVEL,
-                "floor_area_m2": sites["recommended_floor_area_m2"].to_numpy(dtype=float),
+                "floor_area_m2": building["recommended_floor_area_m2"].to_numpy(dtype=float),
                 "beds": np.nan,
                 "land_area_m2": np.nan,
+                "added_floor_area_m2": building["recommended_floor_area_m2"].to_numpy(dtype=float),
             },
-            geometry=sites.geometry.to_crs(crs).to_numpy(),
+            geometry=building.geometry.to_crs(crs).to_numpy(),
             crs=crs,
         )
-        existing = self.facilities.drop(columns=["township", "community"], errors="ignore")
+        existing = self.facilities.drop(columns=["township", "community"], errors="ignore").copy()
+        enlarged = sites[sites["kind"] == "expand"].set_index("site_id")["recommended_floor_area_m2"]
+        ids = existing["facility_id"].astype(str)
+        before = existing["floor_area_m2"].to_numpy(dtype=float)
+        existing["floor_area_m2"] = ids.map(enlarged).fillna(existing["floor_area_m2"]).to_numpy(dtype=float)
+        existing["added_floor_area_m2"] = existing["floor_area_m2"].to_numpy(dtype=float) - before
         planned = pd.concat([existing.assign(proposed=False), new.assign(proposed=True)], ignore_index=True)
         planned = gpd.GeoDataFrame(planned, geometry="geometry", crs=crs)
         return assign_units(planned, self.units) if self.units is not None else planned
@@ -336,4 +528,4 @@ def _solve(
     return model
 
 
-__all__ = ["UNTIL_COMPLIANT", "Proposal", "Study"]
+__all__ = ["UNTIL_COMPLIANT", "BuildSettings", "Proposal", "Study"]

@@ -75,13 +75,25 @@ COMPARE_KEYS = (
     "share_households_floor_area_ok",
     "floor_area_shortfall_m2",
     "proposed_sites",
+    "expanded_sites",
+    "added_floor_area_m2",
+    "plan_cost",
     "objective",
     "status",
     "gap",
 )
 SETTING_KEYS = ("walk_minutes", "walk_speed_m_per_min", "service_radius_m")
 #: Categorical columns whose values are shown in words in the workbook.
-VALUE_COLUMNS = ("status", "level", "households_source", "unreachable_reason", "fail_reason", "kind")
+VALUE_COLUMNS = (
+    "status",
+    "level",
+    "households_source",
+    "unreachable_reason",
+    "fail_reason",
+    "kind",
+    "max_floor_area_source",
+    "reason",
+)
 #: Summary keys whose label differs from the column of the same name (``status`` of a solver is not an area's).
 LABEL_KEYS = {"status": "solver_status"}
 #: Excel number format of shares: the cell holds 0.5763 and shows 57.6%.
@@ -392,6 +404,14 @@ def _summary_items(summary: Mapping[str, Any], language: str) -> list[tuple[str,
     return items
 
 
+def _unfixable_table(result: Any) -> pd.DataFrame:
+    """Areas no plan can fix, with their households, status and the reason."""
+    areas = result.areas.set_index("area_id")
+    reasons = result.proposal.unfixable.set_index("area_id")["reason"]
+    out = areas.loc[reasons.index, [c for c in ("name", "township", "community", "households", "status") if c in areas]]
+    return out.assign(reason=reasons.to_numpy()).reset_index()
+
+
 def summary_rows(summary: Mapping[str, Any], language: str = "zh") -> pd.DataFrame:
     """The summary as ``item``/``value`` rows: headline figures (with units), then the settings used."""
     rows = [(label, value) for _, label, value in _summary_items(summary, language)]
@@ -417,7 +437,7 @@ def objective_units(summary: Mapping[str, Any], language: str = "zh") -> dict[st
 
     They follow the objective (:attr:`siting.optimize.Objective.objective_unit`) and the demand weight:
     p-median counts household-minutes (户·分钟; 人·分钟 with ``weight: elderly``), maximal coverage
-    households (户), set cover new sites (处).
+    households (户), set cover new sites (处), the least-cost compliance plan the planner's cost units.
 
     Returns
     -------
@@ -433,7 +453,8 @@ def objective_units(summary: Mapping[str, Any], language: str = "zh") -> dict[st
     weight = opt.get("weight", "households")
 
     def unit(kind: str) -> str:
-        return term("unit_sites" if kind == "sites" else f"unit_{kind}_{weight}", language)
+        key = {"sites": "unit_sites", "money": "unit_money"}.get(kind, f"unit_{kind}_{weight}")
+        return term(key, language)
 
     return {"objective": unit(objective.objective_unit), "marginal_gain": unit(objective.gain_unit)}
 
@@ -518,6 +539,8 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
         write_gpkg(proposals, folder / "proposals.gpkg", "proposals")
         write_csv(proposals, folder / "proposals.csv")
         tables["新增设施建议"] = proposals
+        if result.proposal is not None and len(result.proposal.unfixable):
+            tables["无法达标小区"] = _unfixable_table(result)
     sheets = {"汇总": summary_rows(summary, language)}
     percent = {"汇总": _summary_percent(summary)}
     units = objective_units(summary, language)
@@ -648,12 +671,19 @@ def format_summary(summary: Mapping[str, Any]) -> str:
         f"areas, {_share(summary['share_households_floor_area_ok'])} 户 of households; "
         f"缺口 shortfall {summary['floor_area_shortfall_m2']:,.0f} m²",
     ]
-    if summary.get("proposed_sites"):
+    if summary.get("proposed_sites") or summary.get("expanded_sites"):
         lines.append(
             f"  规划新增 / proposed centres:  {summary['proposed_sites']} "
-            f"({', '.join(summary.get('proposed_site_ids', []))}); 求解 status {summary['status']}, "
+            f"({', '.join(summary.get('proposed_site_ids', []))}); 扩建 / enlarged: {summary.get('expanded_sites', 0)} "
+            f"({', '.join(summary.get('expanded_site_ids', []))}); 新增建筑面积 / m² added "
+            f"{summary.get('added_floor_area_m2', 0):,.0f}; 求解 status {summary['status']}, "
             f"gap {_share(summary['gap']) if summary['gap'] is not None else '—'}"
         )
+        unfixable = summary.get("unfixable_areas") or []
+        if unfixable:
+            listed = ", ".join(f"{a['area_id']} {value_label(a['reason'], 'zh')}" for a in unfixable[:10])
+            more = " …" if len(unfixable) > 10 else ""
+            lines.append(f"  无法达标 / no plan can fix:  {len(unfixable)} 小区 areas ({listed}{more})")
         if "share_within_walk_before" in summary:
             lines.append(
                 f"  新增前 / before:  {_share(summary['share_within_walk_before'])} within the walk, "
@@ -699,9 +729,9 @@ def format_demo(results: Sequence[Any], folder: Path, maps: Sequence[Path]) -> s
         lines.append("  建议新增设施 / proposed centres:")
         for row in proposals.itertuples(index=False):
             lines.append(
-                f"    {row.rank}. {row.candidate_id} {row.name}: 建议建筑面积 recommended "
-                f"{row.recommended_floor_area_m2:,.0f} m², 新增覆盖 newly covered "
-                f"{row.households_newly_covered:,.0f} 户 households"
+                f"    {row.rank}. {value_label(row.kind, 'zh')} {row.site_id} {row.name}: 建议建筑面积 recommended "
+                f"{row.recommended_floor_area_m2:,.0f} m² (+{row.added_floor_area_m2:,.0f}), 服务 serves "
+                f"{row.households_served:,.0f} 户 households"
             )
     lines += ["", f"结果文件 / results: {folder}", *(f"地图 / map: {path}" for path in maps)]
     return "\n".join(lines)

@@ -100,6 +100,10 @@ def _text(value: Any) -> Message | None:
     return None if isinstance(value, str) and value.strip() else msg("not_text")
 
 
+def _non_negative(value: Any) -> Message | None:
+    return None if _is_number(value) and value >= 0 else msg("not_non_negative")
+
+
 def _flag(value: Any) -> Message | None:
     return None if isinstance(value, bool) else msg("not_flag")
 
@@ -187,7 +191,14 @@ SCHEMA: dict[str, Any] = {
         "point_radius_m": _Field(_plausible("point_radius_m"), msg("exp_point_radius"), explain=True),
     },
     "entrances": dict(_LAYER_KEYS),
-    "facilities": {**_LAYER_KEYS, "sheet": _SHEET, "lon": _LONLAT, "lat": _LONLAT, "clip": _CLIP},
+    "facilities": {
+        **_LAYER_KEYS,
+        "sheet": _SHEET,
+        "lon": _LONLAT,
+        "lat": _LONLAT,
+        "clip": _CLIP,
+        "max_floor_area_m2": _Field(_plausible("max_floor_area_m2"), msg("exp_facility_max"), explain=True),
+    },
     "candidates": {
         **_LAYER_KEYS,
         "path": _Field(_text, msg("exp_path")),
@@ -197,6 +208,8 @@ SCHEMA: dict[str, Any] = {
         "clip": _CLIP,
         "generate": _Field(_flag, msg("exp_generate")),
         "spacing_m": _Field(_plausible("spacing_m"), msg("exp_spacing"), explain=True),
+        "max_floor_area_m2": _Field(_plausible("max_floor_area_m2"), msg("exp_candidate_max"), explain=True),
+        "min_floor_area_m2": _Field(_plausible("min_floor_area_m2"), msg("exp_candidate_min"), explain=True),
     },
     "units": dict(_LAYER_KEYS),
     "profile": _Field(_text, msg("exp_profile")),
@@ -219,6 +232,10 @@ SCHEMA: dict[str, Any] = {
         "time_limit_s": _Field(_plausible("time_limit_s"), msg("exp_time_limit"), explain=True),
         "method": _Field(_choice(*METHODS), msg("exp_one_of", values=list(METHODS))),
         "weight": _Field(_choice("households", "elderly"), msg("exp_one_of", values=["households", "elderly"])),
+        "cost": {
+            "new_site": _Field(_non_negative, msg("exp_cost_new_site")),
+            "per_m2": _Field(_non_negative, msg("exp_cost_per_m2")),
+        },
     },
     "map": {
         "basemap": _Field(_choice(*BASEMAP_CHOICES), msg("exp_one_of", values=list(BASEMAP_CHOICES))),

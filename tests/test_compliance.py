@@ -348,7 +348,7 @@ def test_township_and_community_checks(network_case):
     english = result.summary_table("en").set_index("Item")
     assert english.loc["Street centre coverage", "Met"] == "yes"
     shown = result.table("townships", "zh").set_index("乡镇(街道)")
-    assert shown.loc["刘集镇", "街道/乡镇"] == "乡镇" and shown.loc["城关街道", "街道/乡镇"] == "街道"
+    assert shown.loc["刘集镇", "类别"] == "乡镇" and shown.loc["城关街道", "类别"] == "街道"
     assert result.table("coverage", "en")["Level"].tolist() == [
         "street comprehensive centre",
         "township comprehensive centre",

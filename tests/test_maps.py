@@ -249,7 +249,7 @@ def test_layers_features_and_initial_visibility():
         "乡镇(街道)边界": 1,
         "社区边界": 2,
         "现状设施(按等级，大小示面积)": 2,
-        "规划新增设施(序号)": 1,
+        "规划新建/扩建设施(序号)": 1,
     }
     # Layers hidden at opening are created but never added to the map.
     hidden = {name for name, layer in layers.items() if f"{layer['var']}.addTo(" not in page}
@@ -304,7 +304,7 @@ def test_classes_styles_and_tooltip_values_follow_the_results():
     assert [s["radius"] for s in styles] == [11.1, 7.1]
     assert [s["fillColor"] for s in styles] == [maps.LEVEL_COLORS["township"], maps.LEVEL_COLORS["station"]]
     assert [s["color"] for s in styles] == ["#ffffff", "#d7301f"]
-    proposals = layers["规划新增设施(序号)"]
+    proposals = layers["规划新建/扩建设施(序号)"]
     assert proposals["options"]["rank"] == "rk" and proposals["props"]["rk"] == ["1"]
     assert proposals["props"]["fa"] == ["300"] and proposals["props"]["hc"] == ["250"]
 
@@ -313,7 +313,7 @@ def test_english_labels():
     frames = result_frames()
     page = render(maps.result_map(**frames, basemap=None, language="en"))
     layers = embedded_layers(page)
-    assert "Areas: walking circle" in layers and "Proposed centres (rank)" in layers
+    assert "Areas: walking circle" in layers and "Proposed new and enlarged centres (rank)" in layers
     walk = layers["Areas: walking circle"]
     assert walk["props"]["w"][4] == "unreachable" and walk["props"]["s"][:2] == ["existing", "new"]
     assert walk["options"]["labels"]["h"] == "Households"

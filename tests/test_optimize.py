@@ -283,12 +283,23 @@ def _planning_tables():
         crs=crs,
     )
     facilities = gpd.GeoDataFrame(
-        {"facility_id": ["F1"], "name": ["老中心"], "level": ["community"], "floor_area_m2": [150.0]},
+        {
+            "facility_id": ["F1"],
+            "name": ["老中心"],
+            "level": ["community"],
+            "floor_area_m2": [150.0],
+            "counts_toward_compliance": [True],
+        },
         geometry=[Point(5, 5)],
         crs=crs,
     )
     candidates = gpd.GeoDataFrame(
-        {"candidate_id": ["C1", "C2", "C3"], "name": ["甲", "乙", "丙"], "max_floor_area_m2": [np.nan, 300.0, 100.0]},
+        {
+            "candidate_id": ["C1", "C2", "C3"],
+            "name": ["甲", "乙", "丙"],
+            "max_floor_area_m2": [np.nan, 300.0, 100.0],
+            "min_floor_area_m2": [200.0, 200.0, 50.0],
+        },
         geometry=[Point(950, 0), Point(1005, 5), Point(60, 0)],
         crs=crs,
     )
@@ -315,19 +326,23 @@ def test_from_tables_and_proposals_frame():
     assert problem.load.tolist() == [80.0, 90.0, 200.0, 0.0]
     model = SetCover(method="exact").solve(problem)
     assert model.status == "optimal" and model.objective == 1.0
-    frame = model.proposals_frame(min_site_area_m2=200.0)
+    frame = model.proposals_frame()
     assert frame.crs == tables[2].crs
-    assert frame["candidate_id"].tolist() == ["C1"]  # C1 and C2 both cover a3; ties go to the lower index
+    assert frame["site_id"].tolist() == ["C1"]  # C1 and C2 both cover a3; ties go to the lower index
     row = frame.iloc[0]
     assert row["rank"] == 1 and row["households_newly_covered"] == 1000.0 and row["marginal_gain"] == 1000.0
-    # a3 needs 1000/100 × 20 = 200 m²
-    assert row["recommended_floor_area_m2"] == 200.0
+    # a3 needs 1000/100 × 20 = 200 m², a new centre with no upper bound
+    assert row["kind"] == "new" and row["recommended_floor_area_m2"] == 200.0 and row["households_served"] == 1000
     # capacitated: F1 (150 m²) cannot hold a1 + a2 (80 + 90 m²), so C3 must take one; C2 (300 m²) holds a3
     cap = PMedian(p=2, method="exact", capacitated=True).solve(problem)
     assert cap.status == "optimal"
     assert set(problem.site_ids[cap.selected_]) == {"C2", "C3"}
-    frame = cap.proposals_frame(min_site_area_m2=200.0)
-    assert frame["recommended_floor_area_m2"].tolist() == [200.0, 200.0]
+    frame = cap.proposals_frame()
+    # C2 serves a3 (200 m²); C3 serves a2 (600/100 × 15 = 90 m², within its 50–100 m²): F1 keeps a1, as
+    # a2 walking to F1 (2 min) costs more than a1 walking to C3 (1.2 min) would save
+    assert frame["site_id"].tolist() == ["C2", "C3"]
+    assert frame["recommended_floor_area_m2"].tolist() == [200.0, 90.0]
+    assert (frame["recommended_floor_area_m2"] <= frame["max_floor_area_m2"]).all()
     summary = cap.summary()
     assert summary["weight_covered_before"] == 1000.0 and summary["weight_covered_after"] == 2000.0
 

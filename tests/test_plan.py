@@ -74,7 +74,7 @@ def test_study_proposes_in_the_input_crs_and_plans_with_the_same_walk(study):
     before = study.assess().areas.set_index("area_id")
     assert list(before.index[before["within_walk"]]) == ["A2"]
     proposal = study.propose(cands, "p_median", p=1)
-    assert proposal.sites.crs == study.areas.crs and list(proposal.sites["candidate_id"]) == ["C1"]
+    assert proposal.sites.crs == study.areas.crs and list(proposal.sites["site_id"]) == ["C1"]
     # it serves A1 and A5: (100 + 500) households x 15 m² per 100 = 90 m², raised to Dong'e's minimum of
     # max(200 m² single site, 300 m² community centre)
     assert proposal.sites["recommended_floor_area_m2"].iloc[0] == pytest.approx(300.0)

@@ -143,8 +143,12 @@ def test_null_removes_a_key_and_extends_loop_is_caught(tmp_path):
 def test_demo_scenarios_load():
     baseline = load_scenario(SCENARIOS / "baseline.yml")
     plan = load_scenario(SCENARIOS / "plan.yml")
+    walk = load_scenario(SCENARIOS / "walk_plan.yml")
     assert baseline.config["facilities"] == {"path": str(DEMO / "facilities.csv"), "crs": "gcj02"}
-    assert plan.config["optimize"]["objective"] == "p_median"
+    # the plan deep-merges its enlargement limit into the baseline's facilities
+    assert plan.config["facilities"] == {**baseline.config["facilities"], "max_floor_area_m2": 800}
+    assert plan.config["optimize"]["objective"] == "compliance"
+    assert walk.config["optimize"] == {"objective": "p_median", "p": "until_compliant", "time_limit_s": 60}
     assert plan.config["network"] == baseline.config["network"]
     assert baseline.fingerprint() != plan.fingerprint()
     assert load_scenario(SCENARIOS / "plan.yml").fingerprint() == plan.fingerprint()
@@ -176,7 +180,7 @@ def test_set_cover_plan_covers_every_area_with_fewest_sites(set_cover_result):
     pairs = result.access.pairs
     within = pairs[pairs["walk_min"] <= 15 + 1e-9]
     existing = set(result.facilities.loc[~result.facilities["proposed"], "facility_id"])
-    proposed = list(result.proposals["candidate_id"])
+    proposed = list(result.proposals["site_id"])
     assert result.summary["proposed_sites"] == len(proposed) == result.summary["objective"] == 4
     assert result.summary["bound"] == 4  # proven: no cover with 3 new centres exists
     for dropped in proposed:

@@ -10,11 +10,13 @@ from siting.optimize.candidates import generate_candidates
 from siting.optimize.models import DEFAULT_METHOD, METHODS, MaxCoverage, PMedian, SetCover, Solver
 from siting.optimize.problem import SitingProblem
 from siting.optimize.registry import OBJECTIVES, Objective, register_objective
+from siting.optimize.sizing import CompliancePlan
 
 __all__ = [
     "DEFAULT_METHOD",
     "METHODS",
     "OBJECTIVES",
+    "CompliancePlan",
     "MaxCoverage",
     "Objective",
     "PMedian",

@@ -27,6 +27,10 @@ history_ : list of tuple
 selected_ : ndarray of int
     New sites opened (problem site indices), in rank order: the greedy order re-evaluated on the
     final set (each next site is the one with the largest marginal gain given those before it).
+sizes_ : ndarray of float
+    Floor area of every site after the plan, m² (closed candidates 0): what the objective decided
+    (the ``compliance`` objective), else the floor-area need of the areas a site serves within its
+    bounds (existing sites are enlarged only under capacity).
 assignment_ : ndarray of int
     Site serving each demand; −1 when unserved/uncovered. Uncapacitated: the cheapest open site
     within reach. Capacitated: the model's assignment.
@@ -72,6 +76,8 @@ from siting.optimize.reduce import bipartite_parts, cover_reductions, reduce_all
 METHODS = ("greedy", "heuristic", "exact")
 #: The method used when none is given: proven optimal (or an honest gap at the time limit).
 DEFAULT_METHOD = "exact"
+#: Floor area below which a site is not reported as enlarged (solver round-off), m².
+SIZE_SLACK_M2 = 1e-6
 
 
 class Solver:
@@ -124,6 +130,7 @@ class Solver:
         self.assignment_ = np.full(problem.n_demand, -1)
         self.marginal_gain_ = np.zeros(0)
         self.newly_covered_ = np.zeros(0)
+        self.sizes_ = problem.floor_area_m2.copy()
         if self.capacitated and problem.capacity is None:
             raise SitingInputError(
                 msg("capacity_missing"), source=WHERE_PROBLEM, column="capacity", fix=msg("capacity_missing_fix")
@@ -176,6 +183,27 @@ class Solver:
         self.selected_ = np.asarray(order, dtype=np.int64)
         self.marginal_gain_ = np.asarray(gains, dtype=float)
         self.newly_covered_ = np.asarray(newly, dtype=float)
+        self.sizes_ = self._sizes(open_mask, assignment)
+
+    def _sizes(self, open_mask: np.ndarray, assignment: np.ndarray) -> np.ndarray:
+        """Floor area of every site in the solution, m²: a new site the floor-area need of the areas it
+        serves within its bounds, an existing one as it is or, under capacity, enlarged to what it
+        serves (up to its largest allowed size); closed candidates 0."""
+        problem = self.problem_
+        sizes = np.where(open_mask, problem.floor_area_m2, 0.0)
+        need = problem.floor_need_m2
+        load: np.ndarray = np.zeros(problem.n_sites)
+        if need is not None:
+            served = assignment >= 0
+            load = np.bincount(assignment[served], weights=need[served], minlength=problem.n_sites)
+        new = open_mask & problem.is_candidate
+        sizes[new] = np.clip(load[new], problem.min_floor_area_m2[new], problem.max_floor_area_m2[new])
+        if self.capacitated:
+            existing = ~problem.is_candidate
+            sizes[existing] = np.clip(
+                load[existing], problem.floor_area_m2[existing], problem.max_floor_area_m2[existing]
+            )
+        return sizes
 
     def _solve_allocation(
         self, alloc: Allocation, n_new: int, *, exactly_p: bool, offset: float = 0.0, sign: float = 1.0
@@ -297,39 +325,48 @@ class Solver:
         self.status = "infeasible"
         self.message = message
 
-    def proposals_frame(self, min_site_area_m2: float = 200.0) -> gpd.GeoDataFrame:
-        """Proposed new sites, one row each, in rank order.
+    def proposals_frame(self) -> gpd.GeoDataFrame:
+        """What the solution builds: new centres in rank order, then enlarged existing ones, one row each.
 
-        Columns: ``candidate_id``, ``name``, ``rank`` (1 = largest marginal gain, greedy order
-        re-evaluated on the final set), ``recommended_floor_area_m2`` (floor-area need of the areas
-        assigned to the site, at least `min_site_area_m2`; NaN when the problem has no floor-area
-        rate), ``households_newly_covered`` (weight within reach of this site and of no existing
-        or higher-ranked site), ``marginal_gain`` (objective improvement when added in rank order:
-        weight covered for coverage objectives, weighted cost saved for p-median), geometry in the
-        candidates' CRS.
+        Columns: ``site_id``, ``kind`` (``"new"`` or ``"expand"``), ``name``, ``rank`` (new centres: 1 =
+        largest marginal gain, the greedy order re-evaluated on the final set; enlargements follow,
+        largest first), ``current_floor_area_m2`` (0 for a new centre), ``added_floor_area_m2``,
+        ``recommended_floor_area_m2`` (the floor area after the plan, within the site's bounds),
+        ``min_floor_area_m2``, ``max_floor_area_m2``, ``households_served`` (households of the areas
+        assigned to the site), ``households_newly_covered`` (weight within reach of this site and of no
+        existing or higher-ranked one; 0 for enlargements), ``marginal_gain`` (objective improvement when
+        added in rank order: weight covered for coverage objectives, weighted cost saved for p-median;
+        NaN for enlargements), geometry in the candidates' CRS.
         """
         problem = self.problem_
-        sel = self.selected_
-        need = problem.floor_need_m2
-        if need is None:
-            floor = np.full(len(sel), np.nan)
-        else:
-            served = self.assignment_ >= 0
-            per_site = np.bincount(self.assignment_[served], weights=need[served], minlength=problem.n_sites)
-            floor = np.maximum(per_site[sel], float(min_site_area_m2))
+        sizes = self.sizes_
+        grown = np.flatnonzero(~problem.is_candidate & (sizes > problem.floor_area_m2 + SIZE_SLACK_M2))
+        grown = grown[np.argsort(-(sizes[grown] - problem.floor_area_m2[grown]), kind="stable")]
+        rows = np.r_[self.selected_, grown].astype(np.int64)
+        served = self.assignment_ >= 0
+        households = np.bincount(
+            self.assignment_[served], weights=problem.households[served], minlength=problem.n_sites
+        )
+        n_new = len(self.selected_)
         data = {
-            "candidate_id": problem.site_ids[sel].astype(str),
+            "site_id": problem.site_ids[rows].astype(str),
+            "kind": np.where(np.arange(len(rows)) < n_new, "new", "expand"),
             "name": (
-                problem.sites["name"].to_numpy()[sel] if problem.sites is not None else problem.site_ids[sel]
+                problem.sites["name"].to_numpy()[rows] if problem.sites is not None else problem.site_ids[rows]
             ).astype(str),
-            "rank": np.arange(1, len(sel) + 1),
-            "recommended_floor_area_m2": floor,
-            "households_newly_covered": self.newly_covered_,
-            "marginal_gain": self.marginal_gain_,
+            "rank": np.arange(1, len(rows) + 1),
+            "current_floor_area_m2": problem.floor_area_m2[rows],
+            "added_floor_area_m2": sizes[rows] - problem.floor_area_m2[rows],
+            "recommended_floor_area_m2": sizes[rows],
+            "min_floor_area_m2": problem.min_floor_area_m2[rows],
+            "max_floor_area_m2": problem.max_floor_area_m2[rows],
+            "households_served": households[rows],
+            "households_newly_covered": np.r_[self.newly_covered_, np.zeros(len(grown))],
+            "marginal_gain": np.r_[self.marginal_gain_, np.full(len(grown), np.nan)],
         }
         if problem.sites is not None:
-            return gpd.GeoDataFrame(data, geometry=problem.sites.geometry.to_numpy()[sel], crs=problem.sites.crs)
-        return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([None] * len(sel)))
+            return gpd.GeoDataFrame(data, geometry=problem.sites.geometry.to_numpy()[rows], crs=problem.sites.crs)
+        return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([None] * len(rows)))
 
     def summary(self) -> dict:
         """Before/after coverage in weight units and the open site ids (existing + new)."""

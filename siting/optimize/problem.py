@@ -8,10 +8,12 @@ thousands of areas and candidates stays small.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from siting.errors import SitingInputError
 from siting.labels import msg
@@ -19,6 +21,39 @@ from siting.reachability import WalkSettings
 
 #: Where a problem's own arrays are at fault, in messages.
 WHERE_PROBLEM = msg("where_problem")
+
+
+@dataclass(frozen=True)
+class FloorAreaRule:
+    """The floor-area rule (每百户配建面积) as the ``compliance`` objective needs it, per demand and site.
+
+    An area's floor area per household is ``Σ_j share_ij × size_j`` (m²): its share of every site's floor
+    area, as :func:`siting.compliance.floor_area_shares` shares it out. A site smaller than its
+    ``threshold_m2`` counts as it does now (``shares_now``; a candidate not built counts for no one);
+    from the threshold on it counts for every status (``shares_counted``). Built by
+    :meth:`siting.plan.Study.problem` from the compliance check's own function, so that a plan is judged
+    by the arithmetic of the check.
+
+    Attributes
+    ----------
+    required_m2_per_household : ndarray, shape (n_demand,)
+        Rate / 100, m² per household; NaN where the rule gives the area no verdict.
+    shares_now, shares_counted : scipy.sparse.csr_matrix, shape (n_demand, n_sites)
+        1 / households sharing the site's floor area, for the site as it counts now and when it counts
+        for every status.
+    threshold_m2 : ndarray, shape (n_sites,)
+        Floor area from which a site counts for every status (0: always; inf: never, e.g. a county
+        institution).
+    cost_new_site, cost_per_m2 : float
+        Cost of a new site and of one m² of floor area, new or added (the planner's unit).
+    """
+
+    required_m2_per_household: np.ndarray
+    shares_now: sp.csr_matrix
+    shares_counted: sp.csr_matrix
+    threshold_m2: np.ndarray
+    cost_new_site: float
+    cost_per_m2: float
 
 
 class SitingProblem:
@@ -144,6 +179,8 @@ class SitingProblem:
         self.rows, self.cols, self.costs = rows[first], cols[first], costs[first]
         self.indptr = np.searchsorted(self.rows, np.arange(n_demand + 1))
         self.weights = weights
+        # households of each demand (for reports; from_tables sets them when the weight is another column)
+        self.households = weights
         self.fixed = np.unique(np.asarray([] if fixed is None else fixed, dtype=np.int64))
         self.is_candidate = np.ones(self.n_sites, dtype=bool)
         self.is_candidate[self.fixed] = False
@@ -156,6 +193,14 @@ class SitingProblem:
         self.sites = sites
         # Floor area (m²) each demand needs; set by from_tables when a rate is given.
         self.floor_need_m2: np.ndarray | None = None
+        # Floor area of each site, m²: now (candidates 0), and the least and most it may have when
+        # built or enlarged (existing sites cannot shrink); set by from_tables.
+        self.floor_area_m2 = np.zeros(self.n_sites)
+        self.min_floor_area_m2 = np.zeros(self.n_sites)
+        self.max_floor_area_m2 = np.full(self.n_sites, np.inf)
+        # What the floor-area rule counts, for objectives judged by it (siting.optimize.sizing); set by
+        # siting.plan.Study.problem.
+        self.floor_area_rule: FloorAreaRule | None = None
         if self.capacity is not None and len(self.capacity) != self.n_sites:
             raise SitingInputError(
                 msg("problem_capacity_length", n=self.n_sites),
@@ -210,11 +255,13 @@ class SitingProblem:
         areas : GeoDataFrame
             ``area_id`` (str), `weight` column (households or elderly), ``households``.
         facilities : GeoDataFrame or None
-            Existing facilities: ``facility_id``, ``name``, ``floor_area_m2``; with
-            ``counts_toward_compliance`` (from :func:`siting.compliance.check_compliance`), a
-            facility the floor-area rule does not count has no capacity.
+            Existing facilities: ``facility_id``, ``name``, ``floor_area_m2`` (m²), optional
+            ``max_floor_area_m2`` (m² it may be enlarged to; NaN = not enlarged) and, with a rate,
+            ``counts_toward_compliance`` (from :func:`siting.compliance.check_compliance`): a facility
+            the floor-area rule does not count has no capacity and is never enlarged.
         candidates : GeoDataFrame
-            ``candidate_id``, ``name``, optional ``max_floor_area_m2`` (NaN = no limit).
+            ``candidate_id``, ``name``, optional ``max_floor_area_m2`` (NaN = no limit) and
+            ``min_floor_area_m2`` (NaN = 0), m² of floor area a centre on the site may have.
         facility_pairs, candidate_pairs : DataFrame
             From siting.reachability: ``area_id``, ``facility_id`` / ``candidate_id``, ``dist_m``,
             ``walk_min``.
@@ -228,9 +275,9 @@ class SitingProblem:
         rate_m2_per_100_households : float or array, optional
             Floor area required per 100 households (m²), scalar or one value per area (e.g. 20 for
             new areas, 15 for existing). When given, each area's load is its floor-area need in m²
-            and each site's capacity is its floor area (existing: ``floor_area_m2``; candidate:
-            ``max_floor_area_m2``, NaN = unlimited), so a centre of A m² serves at most
-            A / rate × 100 households.
+            and each site's capacity is the largest floor area it may have (existing:
+            ``max_floor_area_m2``, else ``floor_area_m2``; candidate: ``max_floor_area_m2``, NaN =
+            unlimited), so a centre of A m² serves at most A / rate × 100 households.
         unserved_cost : float, optional
             See the class docstring (in the unit of `cost`).
         """
@@ -296,27 +343,26 @@ class SitingProblem:
         cols = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
         costs = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0)
         weights = areas[weight].to_numpy(dtype=float)
+        current, lowest, largest = _floor_area_bounds(facilities, candidates)
         load = capacity = None
         if rate_m2_per_100_households is not None:
             rate = np.broadcast_to(np.asarray(rate_m2_per_100_households, dtype=float), (len(areas),))
             load = areas["households"].to_numpy(dtype=float) / 100.0 * rate
+            counts = np.ones(len(site_index), bool)
+            if facilities is not None and n_fac:
+                if "counts_toward_compliance" not in facilities.columns:
+                    # without it every facility would count, county institutions included: the
+                    # capacities would differ from the compliance check's (issue of notebook ≠ scenario)
+                    raise SitingInputError(
+                        msg("argument_column_missing", what="facilities", column="counts_toward_compliance"),
+                        source=msg("where_argument", name="facilities"),
+                        column="counts_toward_compliance",
+                        fix=msg("counts_column_fix"),
+                    )
+                counts[:n_fac] = facilities["counts_toward_compliance"].to_numpy(dtype=bool)
             # a facility the floor-area rule does not count (county institution, below the single-site
-            # minimum: compliance's counts_toward_compliance) serves no households by floor area
-            fac_cap = np.zeros(0)
-            if facilities is not None:
-                counts = (
-                    facilities["counts_toward_compliance"].to_numpy(dtype=bool)
-                    if "counts_toward_compliance" in facilities.columns
-                    else True
-                )
-                fac_cap = np.where(counts, facilities["floor_area_m2"].to_numpy(dtype=float), 0.0)
-            cand_cap = (
-                candidates["max_floor_area_m2"].to_numpy(dtype=float)
-                if "max_floor_area_m2" in candidates.columns
-                else np.full(len(candidates), np.nan)
-            )
-            capacity = np.concatenate([fac_cap, cand_cap])
-            capacity[np.isnan(capacity)] = np.inf
+            # minimum) serves no households by floor area, and is not enlarged for them
+            capacity = np.where(counts, largest, 0.0)
         names = [] if facilities is None else facilities.get("name", facilities["facility_id"]).astype(str).tolist()
         names += candidates.get("name", candidates["candidate_id"]).astype(str).tolist()
         crs = candidates.crs
@@ -343,4 +389,29 @@ class SitingProblem:
             sites=sites,
         )
         problem.floor_need_m2 = load
+        problem.households = areas["households"].to_numpy(dtype=float)
+        problem.floor_area_m2, problem.min_floor_area_m2, problem.max_floor_area_m2 = current, lowest, largest
+        if capacity is not None:
+            # an uncounted facility keeps its size: nothing it adds would count
+            problem.max_floor_area_m2 = np.where(capacity > 0, largest, current)
         return problem
+
+
+def _floor_area_bounds(
+    facilities: gpd.GeoDataFrame | None, candidates: gpd.GeoDataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per site (facilities, then candidates): floor area now, least and most it may have, m²."""
+
+    def column(frame: pd.DataFrame | None, name: str, default: float | np.ndarray) -> np.ndarray:
+        n = 0 if frame is None else len(frame)
+        values = (
+            frame[name].to_numpy(dtype=float) if frame is not None and name in frame.columns else np.full(n, np.nan)
+        )
+        return np.where(np.isnan(values), default, values)
+
+    now = column(facilities, "floor_area_m2", 0.0)
+    facility_max = np.maximum(column(facilities, "max_floor_area_m2", now), now)
+    current = np.r_[now, np.zeros(len(candidates))]
+    lowest = np.r_[now, column(candidates, "min_floor_area_m2", 0.0)]
+    largest = np.r_[facility_max, column(candidates, "max_floor_area_m2", np.inf)]
+    return current, lowest, largest

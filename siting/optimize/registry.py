@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from siting.optimize.models import MaxCoverage, PMedian, SetCover, Solver
+from siting.optimize.sizing import CompliancePlan
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,11 @@ class Objective:
         instead of failing).
     description : str
         One line for the schema's help text.
-    objective_unit, gain_unit : {"cost", "weight", "sites"}
+    objective_unit, gain_unit : {"cost", "weight", "sites", "money"}
         What the solver's ``objective`` and the proposals' ``marginal_gain`` count, for the report's
         headers: ``cost`` is weight × pair cost (households × walking minutes in a scenario),
-        ``weight`` is demand weight (households, or persons with ``weight: elderly``), ``sites`` new sites.
+        ``weight`` is demand weight (households, or persons with ``weight: elderly``), ``sites`` new sites,
+        ``money`` the planner's cost units (:class:`siting.plan.BuildSettings`).
     """
 
     name: str
@@ -97,6 +99,17 @@ register_objective(
         scenario_kwargs={"allow_unreachable": True},
         description="fewest new sites putting every reachable area within the walk",
         objective_unit="sites",
+        gain_unit="weight",
+    )
+)
+register_objective(
+    Objective(
+        "compliance",
+        CompliancePlan,
+        needs_p=False,
+        scenario_kwargs={"allow_unfixable": True},
+        description="least-cost new and enlarged centres putting every fixable area within the walk and its floor area",
+        objective_unit="money",
         gain_unit="weight",
     )
 )

@@ -1,0 +1,453 @@
+"""The least-cost plan that makes every area compliant: where to build, how big, and what to enlarge.
+
+Objective ``compliance`` (:class:`CompliancePlan`): every area that any site can reach within the walk
+is within the walk, and every area the floor-area rule judges (每百户配建面积) gets its floor area per
+100 households as :func:`siting.compliance.floor_area_shares` shares floor area out, at the least cost
+
+    cost_new_site × (new centres) + cost_per_m2 × (m² built or added).
+
+Sizes are bounded per site (``SitingProblem.min_floor_area_m2`` / ``max_floor_area_m2``). An existing
+facility may be enlarged up to its largest size; one below the size from which the rule counts it
+(its ``threshold_m2``) is either enlarged within its present regime or lifted to the threshold and
+beyond, where it counts for every status. An area no plan can fix is left out and listed in
+``unfixable_`` with its reason (``no_site_in_reach``: no site within the walk could serve it;
+``sites_at_cap``: every site that could serve it at its largest size still falls short).
+
+The model is one HiGHS MIP over sparse arrays (variables per candidate: open y ∈ {0,1}, size a;
+per existing facility: enlargement e, and for one below its threshold an upgrade u ∈ {0,1} with the
+enlargement split below/above the threshold)::
+
+    walk:   Σ_{candidates j within the walk of i} y_j ≥ 1                (i outside the walk today)
+    floor:  Σ_j share_ij(size_j) ≥ required_i                             (i the rule judges)
+            min_j y_j ≤ a_j ≤ max_j y_j
+
+Methods: ``greedy`` opens candidates by reduction of the remaining shortfall per unit cost, then sizes
+the open sites exactly (a small MIP with the openings fixed); ``heuristic`` adds closing any opened
+site the others can do without; ``exact`` solves the whole MIP in HiGHS from the heuristic's plan.
+The bound of ``greedy``/``heuristic`` is the LP relaxation's; ``exact`` reports HiGHS's proven bound.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from siting.labels import msg, render
+from siting.optimize import exact
+from siting.optimize.models import Solver
+from siting.optimize.problem import FloorAreaRule, SitingProblem
+
+#: Whole square metres: sizes are rounded up to them (within bounds).
+SIZE_STEP_M2 = 1.0
+#: Solver round-off forgiven when rounding a size up to whole m² (a size of 300.0000004 m² is 300 m²);
+#: the plan is then checked with the rule's exact arithmetic and repaired where that fell short.
+ROUNDING_SLACK_M2 = 1e-6
+
+
+@dataclass
+class _Model:
+    """The MIP's arrays, built once; the heuristics re-solve it with some bounds fixed."""
+
+    cost: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    integer: np.ndarray
+    matrix: sp.csr_matrix
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    y_cols: np.ndarray  # one per candidate site index in `cand`
+    cand: np.ndarray  # candidate site indices
+
+
+class CompliancePlan(Solver):
+    """Least-cost new centres and enlargements making every fixable area compliant (walk and floor area).
+
+    Parameters
+    ----------
+    allow_unfixable : bool
+        Plan for the areas that can be fixed and list the others in ``unfixable_`` (status from the
+        solve), instead of returning status "infeasible" naming them.
+    method, time_limit_s, tolerance, progress
+        As for :class:`~siting.optimize.PMedian`; ``capacitated`` is not used (the floor-area rule is
+        the capacity).
+
+    Attributes
+    ----------
+    unfixable_ : DataFrame
+        ``demand`` (area id) and ``reason`` (``no_site_in_reach`` or ``sites_at_cap``) of the areas no
+        plan can fix.
+    fixed_ : ndarray of bool, shape (n_demand,)
+        Areas the plan makes compliant (walk and, where the rule judges them, floor area).
+    sizes_ : ndarray
+        Floor area of every site after the plan, m², in whole m² within its bounds.
+    """
+
+    def __init__(self, *, allow_unfixable: bool = False, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.allow_unfixable = allow_unfixable
+
+    # -- the model ---------------------------------------------------------------------------------
+    def _solve(self, problem: SitingProblem) -> None:
+        rule = problem.floor_area_rule
+        if rule is None:
+            raise ValueError("the compliance objective needs problem.floor_area_rule (build it with Study.problem)")
+        self.unfixable_ = pd.DataFrame({"demand": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
+        self.fixed_ = np.zeros(problem.n_demand, bool)
+        walk_rows, floor_rows, reasons = _demands(problem, rule)
+        self.unfixable_ = pd.DataFrame(
+            {"demand": problem.demand_ids[list(reasons)], "reason": list(reasons.values())}
+        ).sort_values("demand", kind="stable", ignore_index=True)
+        if reasons and not self.allow_unfixable:
+            listed = render(self.unfixable_["demand"].tolist()[:20])
+            self._infeasible(render(msg("plan_unfixable", n=len(reasons), areas=listed)))
+            return
+        model, parts = _build(problem, rule, walk_rows, floor_rows)
+        relaxed = exact.solve_mip(
+            model.cost, model.lower, model.upper, np.zeros(len(model.cost), bool), model.matrix,
+            model.row_lower, model.row_upper, time_limit_s=self._remaining(), tolerance=self.tolerance,
+        )  # fmt: skip
+        bound = relaxed.objective if relaxed.status in ("optimal", "feasible") else float("nan")
+        x = _greedy(problem, rule, model, parts, walk_rows, floor_rows, self._remaining)
+        if x is not None and self.method != "greedy":
+            x = _drop_redundant(model, parts, x, self._remaining)
+        status = "feasible"
+        if self.method == "exact":
+            res = exact.solve_mip(
+                model.cost, model.lower, model.upper, model.integer, model.matrix, model.row_lower,
+                model.row_upper, time_limit_s=self._remaining(), tolerance=self.tolerance, start=x,
+            )  # fmt: skip
+            if res.x is not None:
+                x = res.x
+            bound = max(bound, res.bound) if np.isfinite(res.bound) else bound
+            status = res.status
+        if x is None:
+            self._infeasible(render(msg("plan_no_solution")))
+            return
+        open_mask = np.zeros(problem.n_sites, bool)
+        open_mask[problem.fixed] = True
+        open_mask[model.cand] = x[model.y_cols] > 0.5
+        sizes = _repair(problem, rule, _rounded_sizes(problem, parts, x), open_mask, floor_rows)
+        cost = _cost(problem, rule, sizes, open_mask)
+        if np.isfinite(bound) and exact.relative_gap(cost, bound) <= self.tolerance:
+            status = "optimal"
+        elif status == "optimal":
+            status = "feasible"  # rounding to whole m² cost more than the proven optimum allows
+        self._finish(open_mask, cost, bound, status)
+        self.sizes_ = sizes
+        self.fixed_ = np.zeros(problem.n_demand, bool)
+        self.fixed_[walk_rows] = True
+        self.fixed_[floor_rows] = True
+
+
+@dataclass
+class _Parts:
+    """Which columns stand for what (see :func:`_build`)."""
+
+    cand: np.ndarray  # candidate site indices
+    y: np.ndarray  # their open columns
+    a: np.ndarray  # their size columns
+    grow: np.ndarray  # existing sites counting fully, with room to grow
+    e: np.ndarray  # their enlargement columns
+    below: np.ndarray  # existing sites below their threshold, with room below it or above it
+    ea: np.ndarray  # enlargement below the threshold
+    up: np.ndarray  # below-threshold sites that can reach it (subset positions of `below`, -1 if not)
+    u: np.ndarray  # upgrade columns (for `below` sites that can reach the threshold, else -1)
+    eb: np.ndarray  # enlargement above the threshold (same, -1 if not)
+    cap_below: np.ndarray  # largest size below the threshold, per `below` site
+
+
+def _capacities(problem: SitingProblem, rule: FloorAreaRule) -> tuple[np.ndarray, np.ndarray]:
+    """Per site: the most floor area it can have counting as now, and counting fully (0 when it cannot)."""
+    now = problem.floor_area_m2
+    top = problem.max_floor_area_m2
+    threshold = rule.threshold_m2
+    below_cap = np.where(now < threshold, np.maximum(np.minimum(top, threshold - SIZE_STEP_M2), now), top)
+    as_now = np.where(problem.is_candidate, 0.0, below_cap)
+    counted = np.where(top >= threshold, top, 0.0)
+    return as_now, counted
+
+
+def _demands(problem: SitingProblem, rule: FloorAreaRule) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
+    """Areas needing a walk row, areas needing a floor row, and the unfixable ones with their reason."""
+    households = problem.households
+    wanted = households > 0
+    covered_now = problem.covered_by(np.zeros(0, dtype=np.int64))
+    reach = problem.covered_by(np.flatnonzero(problem.is_candidate))
+    reasons: dict[int, str] = {}
+    for i in np.flatnonzero(wanted & ~reach):
+        reasons[int(i)] = "no_site_in_reach"
+    walk_rows = np.flatnonzero(wanted & reach & ~covered_now)
+    required = rule.required_m2_per_household
+    judged = wanted & np.isfinite(required)
+    as_now, counted = _capacities(problem, rule)
+    best = rule.shares_now.multiply(as_now[None, :]).tocsr().maximum(rule.shares_counted.multiply(counted[None, :]))
+    most = np.asarray(best.sum(axis=1)).ravel()
+    any_site = np.asarray((rule.shares_now + rule.shares_counted).getnnz(axis=1)).ravel() > 0
+    short = judged & (most < np.nan_to_num(required))
+    for i in np.flatnonzero(short):
+        reasons.setdefault(int(i), "sites_at_cap" if any_site[i] else "no_site_in_reach")
+    floor_rows = np.flatnonzero(judged & ~short & ~np.isin(np.arange(problem.n_demand), list(reasons)))
+    walk_rows = walk_rows[~np.isin(walk_rows, list(reasons))]
+    return walk_rows, floor_rows, reasons
+
+
+def _build(problem: SitingProblem, rule: FloorAreaRule, walk_rows: np.ndarray, floor_rows: np.ndarray):
+    """The MIP: columns y, a (candidates), e (growing sites), ea/u/eb (sites below their threshold)."""
+    now, top, low = problem.floor_area_m2, problem.max_floor_area_m2, problem.min_floor_area_m2
+    threshold = rule.threshold_m2
+    cand = np.flatnonzero(problem.is_candidate & (top >= low) & (top > 0))
+    existing = np.flatnonzero(~problem.is_candidate & np.isfinite(threshold))
+    grow = existing[(now[existing] >= threshold[existing]) & (top[existing] > now[existing])]
+    below = existing[now[existing] < threshold[existing]]
+    as_now, _ = _capacities(problem, rule)
+    cap_below = as_now[below]
+    can_up = top[below] >= threshold[below]
+    below = below[(cap_below > now[below]) | can_up]
+    cap_below = as_now[below]
+    can_up = top[below] >= threshold[below]
+    n_c, n_g, n_b, n_u = len(cand), len(grow), len(below), int(can_up.sum())
+    col = 0
+
+    def block(n: int) -> np.ndarray:
+        nonlocal col
+        out = np.arange(col, col + n)
+        col += n
+        return out
+
+    y, a, e, ea = block(n_c), block(n_c), block(n_g), block(n_b)
+    u_cols, eb_cols = block(n_u), block(n_u)
+    u = np.full(n_b, -1)
+    eb = np.full(n_b, -1)
+    u[can_up] = u_cols
+    eb[can_up] = eb_cols
+    parts = _Parts(cand, y, a, grow, e, below, ea, np.flatnonzero(can_up), u, eb, cap_below)
+    n_col = col
+    cost = np.zeros(n_col)
+    cost[y] = rule.cost_new_site
+    cost[a] = rule.cost_per_m2
+    cost[e] = rule.cost_per_m2
+    cost[ea] = rule.cost_per_m2
+    cost[u_cols] = rule.cost_per_m2 * (threshold[below[can_up]] - now[below[can_up]])
+    cost[eb_cols] = rule.cost_per_m2
+    lower = np.zeros(n_col)
+    upper = np.zeros(n_col)
+    upper[y] = 1.0
+    upper[a] = top[cand]
+    upper[e] = top[grow] - now[grow]
+    upper[ea] = cap_below - now[below]
+    upper[u_cols] = 1.0
+    upper[eb_cols] = top[below[can_up]] - threshold[below[can_up]]
+    integer = np.zeros(n_col, bool)
+    integer[y] = True
+    integer[u_cols] = True
+
+    rows: list[sp.csr_matrix] = []
+    lo: list[np.ndarray] = []
+    hi: list[np.ndarray] = []
+    # size bounds of candidates: a - max y <= 0, a - min y >= 0
+    r = np.arange(n_c)
+    rows.append(sp.csr_matrix((np.r_[np.ones(n_c), -top[cand]], (np.r_[r, r], np.r_[a, y])), shape=(n_c, n_col)))
+    lo.append(np.full(n_c, -exact.INF))
+    hi.append(np.zeros(n_c))
+    rows.append(sp.csr_matrix((np.r_[np.ones(n_c), -low[cand]], (np.r_[r, r], np.r_[a, y])), shape=(n_c, n_col)))
+    lo.append(np.zeros(n_c))
+    hi.append(np.full(n_c, exact.INF))
+    # below-threshold sites: ea + room·u <= room (no growth below once lifted); eb - span·u <= 0
+    k = np.flatnonzero(can_up)
+    room = cap_below[k] - now[below[k]]
+    span = top[below[k]] - threshold[below[k]]
+    r = np.arange(len(k))
+    rows.append(sp.csr_matrix((np.r_[np.ones(len(k)), room], (np.r_[r, r], np.r_[ea[k], u[k]])), shape=(len(k), n_col)))
+    lo.append(np.full(len(k), -exact.INF))
+    hi.append(room)
+    rows.append(
+        sp.csr_matrix((np.r_[np.ones(len(k)), -span], (np.r_[r, r], np.r_[eb[k], u[k]])), shape=(len(k), n_col))
+    )
+    lo.append(np.full(len(k), -exact.INF))
+    hi.append(np.zeros(len(k)))
+    # walk rows: a candidate within the walk opens
+    if len(walk_rows):
+        keep = np.isin(problem.rows, walk_rows) & problem.is_candidate[problem.cols]
+        col_of = np.full(problem.n_sites, -1)
+        col_of[cand] = y
+        sel = keep & (col_of[problem.cols] >= 0)
+        row_of = np.full(problem.n_demand, -1)
+        row_of[walk_rows] = np.arange(len(walk_rows))
+        rows.append(
+            sp.csr_matrix(
+                (np.ones(int(sel.sum())), (row_of[problem.rows[sel]], col_of[problem.cols[sel]])),
+                shape=(len(walk_rows), n_col),
+            )
+        )
+        lo.append(np.ones(len(walk_rows)))
+        hi.append(np.full(len(walk_rows), exact.INF))
+    # floor rows, per household: Σ share × size >= required, the present sizes moved to the right
+    if len(floor_rows):
+        counted = rule.shares_counted[floor_rows].tocsc()
+        present = rule.shares_now[floor_rows].tocsc()
+        lifted = counted[:, below[k]].multiply(threshold[below[k]][None, :]) - present[:, below[k]].multiply(
+            now[below[k]][None, :]
+        )
+        # the column blocks in the order they were numbered: y, a, e, ea, u, eb
+        coef = sp.hstack(
+            [
+                sp.csc_matrix((len(floor_rows), n_c)),
+                counted[:, cand],
+                counted[:, grow],
+                present[:, below],
+                sp.csc_matrix(lifted),
+                counted[:, below[k]],
+            ],
+            format="csr",
+        )
+        constant = np.asarray(present @ np.where(problem.is_candidate, 0.0, now)).ravel()
+        need = rule.required_m2_per_household[floor_rows] - constant
+        rows.append(coef)
+        lo.append(need)
+        hi.append(np.full(len(floor_rows), exact.INF))
+    matrix = sp.vstack(rows, format="csr") if rows else sp.csr_matrix((0, n_col))
+    model = _Model(cost, lower, upper, integer, matrix, np.concatenate(lo), np.concatenate(hi), y, cand)
+    return model, parts
+
+
+# -- heuristics ---------------------------------------------------------------------------------
+def _solve_sizes(model: _Model, open_y: np.ndarray, remaining) -> np.ndarray | None:
+    """Best sizes with the candidates' openings fixed (a small MIP: only upgrades stay integer)."""
+    lower, upper = model.lower.copy(), model.upper.copy()
+    lower[model.y_cols] = upper[model.y_cols] = open_y.astype(float)
+    res = exact.solve_mip(
+        model.cost, lower, upper, model.integer, model.matrix, model.row_lower, model.row_upper,
+        time_limit_s=remaining(), tolerance=1e-9,
+    )  # fmt: skip
+    return res.x
+
+
+def _greedy(problem, rule, model: _Model, parts: _Parts, walk_rows, floor_rows, remaining) -> np.ndarray | None:
+    """Open candidates one at a time, the one that most reduces what is still missing per unit cost, with
+    every open site and every existing one at its largest size; then size them exactly."""
+    households = problem.households
+    as_now, counted = _capacities(problem, rule)
+    supply_fixed = np.asarray(
+        rule.shares_now.multiply(as_now[None, :])
+        .tocsr()
+        .maximum(rule.shares_counted.multiply(counted[None, :]))[:, ~problem.is_candidate]
+        .sum(axis=1)
+    ).ravel()
+    required = np.nan_to_num(rule.required_m2_per_household)
+    need_floor = np.zeros(problem.n_demand, bool)
+    need_floor[floor_rows] = True
+    need_walk = np.zeros(problem.n_demand, bool)
+    need_walk[walk_rows] = True
+    gain_cols = sp.csc_matrix(
+        rule.shares_counted[:, parts.cand].multiply(problem.max_floor_area_m2[parts.cand][None, :])
+    )
+    pair_cand = np.full(problem.n_sites, -1)
+    pair_cand[parts.cand] = np.arange(len(parts.cand))
+    sel = pair_cand[problem.cols] >= 0
+    walk_pairs_r, walk_pairs_c = problem.rows[sel], pair_cand[problem.cols[sel]]
+    price = rule.cost_new_site + rule.cost_per_m2 * problem.min_floor_area_m2[parts.cand]
+    supply = supply_fixed.copy()
+    opened = np.zeros(len(parts.cand), bool)
+    while True:
+        short = np.where(need_floor, np.maximum(required - supply, 0.0), 0.0)
+        if not short.any() and not need_walk.any():
+            break
+        rows_of = gain_cols.indices
+        cols_of = np.repeat(np.arange(gain_cols.shape[1]), np.diff(gain_cols.indptr))
+        floor_gain = np.bincount(
+            cols_of, weights=np.minimum(gain_cols.data, short[rows_of]) * households[rows_of], minlength=len(opened)
+        )
+        walk_gain = np.bincount(
+            walk_pairs_c, weights=need_walk[walk_pairs_r] * np.maximum(households[walk_pairs_r], 1e-9),
+            minlength=len(opened),
+        )  # fmt: skip
+        # a household left outside the walk weighs as much as its whole floor-area need
+        gain = floor_gain + walk_gain * np.maximum(required.max(initial=0.0), 1e-6)
+        gain[opened] = -1.0
+        j = int(np.argmax(gain / price))
+        if gain[j] <= 0:
+            break
+        opened[j] = True
+        supply += np.asarray(gain_cols[:, j].todense()).ravel()
+        need_walk[walk_pairs_r[walk_pairs_c == j]] = False
+    x = _solve_sizes(model, opened, remaining)
+    if x is None:  # the greedy's largest-size view was too hopeful (a site counts one way only): open all
+        x = _solve_sizes(model, np.ones(len(opened), bool), remaining)
+    return x
+
+
+def _drop_redundant(model: _Model, parts: _Parts, x: np.ndarray, remaining) -> np.ndarray:
+    """Close opened candidates the others can do without, the largest first, keeping the cheaper plan."""
+    best, best_cost = x, float(model.cost @ x)
+    opened = np.flatnonzero(x[model.y_cols] > 0.5)
+    for j in opened[np.argsort(-x[parts.a[opened]], kind="stable")]:
+        trial = best[model.y_cols] > 0.5
+        trial[j] = False
+        y = _solve_sizes(model, trial, remaining)
+        if y is not None and float(model.cost @ y) < best_cost - 1e-9 * max(1.0, best_cost):
+            best, best_cost = y, float(model.cost @ y)
+    return best
+
+
+# -- the plan in whole m² -----------------------------------------------------------------------------
+def _rounded_sizes(problem: SitingProblem, parts: _Parts, x: np.ndarray) -> np.ndarray:
+    """Floor area of every site after the plan, rounded up to whole m² within its bounds."""
+    sizes = np.where(problem.is_candidate, 0.0, problem.floor_area_m2)
+    sizes[parts.cand] = x[parts.a]
+    sizes[parts.grow] = problem.floor_area_m2[parts.grow] + x[parts.e]
+    below = parts.below
+    grown = problem.floor_area_m2[below] + x[parts.ea]
+    k = parts.up
+    lifted = x[parts.u[k]] > 0.5
+    grown[k] = np.where(lifted, _threshold_of(problem, below[k]) + x[parts.eb[k]], grown[k])
+    sizes[below] = grown
+    # whole m², never past a bound
+    rounded = np.ceil((sizes - ROUNDING_SLACK_M2) / SIZE_STEP_M2) * SIZE_STEP_M2
+    return np.where(rounded <= problem.max_floor_area_m2 + 1e-9, np.maximum(rounded, problem.floor_area_m2), sizes)
+
+
+def supply_per_household(rule: FloorAreaRule, sizes: np.ndarray) -> np.ndarray:
+    """Floor area per household each area gets from sites of these sizes, m² (the check's arithmetic)."""
+    counted = sizes >= rule.threshold_m2
+    return np.asarray(
+        rule.shares_now @ np.where(counted, 0.0, sizes) + rule.shares_counted @ np.where(counted, sizes, 0.0)
+    )
+
+
+def _repair(
+    problem: SitingProblem, rule: FloorAreaRule, sizes: np.ndarray, open_mask: np.ndarray, floor_rows: np.ndarray
+) -> np.ndarray:
+    """Add whole m² where rounding left a planned area short by round-off: to the open site with room
+    that gives it the largest share, until the rule's own arithmetic says every planned area complies."""
+    sizes = sizes.copy()
+    room_ok = open_mask & (np.isfinite(rule.threshold_m2) | problem.is_candidate)
+    required = rule.required_m2_per_household
+    for _ in range(10 * max(len(floor_rows), 1)):
+        short = floor_rows[supply_per_household(rule, sizes)[floor_rows] < required[floor_rows]]
+        if not len(short):
+            break
+        i = int(short[0])
+        counted = sizes >= rule.threshold_m2
+        share = np.where(counted, rule.shares_counted[i].toarray().ravel(), rule.shares_now[i].toarray().ravel())
+        share[~room_ok | (sizes + SIZE_STEP_M2 > problem.max_floor_area_m2 + 1e-9)] = 0.0
+        j = int(np.argmax(share))
+        if share[j] <= 0:
+            break  # nothing can grow: the solver's plan stands as it is (never seen)
+        sizes[j] += SIZE_STEP_M2
+    return sizes
+
+
+def _threshold_of(problem: SitingProblem, sites: np.ndarray) -> np.ndarray:
+    rule = problem.floor_area_rule
+    assert rule is not None
+    return rule.threshold_m2[sites]
+
+
+def _cost(problem: SitingProblem, rule: FloorAreaRule, sizes: np.ndarray, open_mask: np.ndarray) -> float:
+    """Cost of the plan: new sites and every m² built or added."""
+    new = open_mask & problem.is_candidate
+    added = np.where(problem.is_candidate, sizes, sizes - problem.floor_area_m2)
+    return float(rule.cost_new_site * new.sum() + rule.cost_per_m2 * np.clip(added, 0.0, None)[open_mask].sum())
