@@ -30,40 +30,39 @@ from siting.labels import Message, msg
 WORK_NAME_BYTES = 32
 
 
-def check_output_path(path: str | os.PathLike, *, folder: bool = True, key: str | None = None) -> Path:
-    """Refuse an output path siting could not write, before any work; return it absolute.
+def check_output_path(path: str | os.PathLike, *, key: str | None = None) -> Path:
+    """Refuse an output folder siting could not write, before any work; return it absolute.
 
     Parameters
     ----------
     path : str or path-like
-        The output folder (``folder=True``) or file.
-    folder : bool
-        Whether ``path`` is to be a folder (else a file).
+        The output folder (it need not exist yet).
     key : str, optional
         The scenario key or option that named it (``output``), for the message.
 
     Raises
     ------
     SitingInputError
-        Naming the path and the reason: an existing file where a folder is wanted (or the reverse), a
-        file among its parent folders, a name or path longer than the file system allows, or a
-        parent folder that cannot be written (no permission, a read-only or system file system).
+        Naming the path and the reason: an existing file where the folder is wanted, a file among its
+        parent folders, a name or path longer than the file system allows (the folder's own name with
+        room for its hidden work name), or a parent folder that cannot be written (no permission, a
+        read-only or system file system).
     """
     target = Path(path).expanduser().absolute()
-    where = msg("where_folder" if folder else "where_file", path=target)
+    where = msg("where_folder", path=target)
 
     def refuse(reason: Message) -> SitingInputError:
         return SitingInputError(reason, source=where, key=key, fix=msg("output_path_fix"))
 
     existing = next(p for p in (target, *target.parents) if os.path.exists(p) or p == Path(target.anchor))
-    if existing == target and target.is_dir() != folder:
-        raise refuse(msg("output_is_file" if folder else "output_is_folder"))
+    if existing == target and not target.is_dir():
+        raise refuse(msg("output_is_file"))
     if existing != target and not existing.is_dir():
         raise refuse(msg("output_under_file", file=existing))
-    name_max = _limit(existing, "PC_NAME_MAX", 255) - WORK_NAME_BYTES
-    long_names = [part for part in target.parts[1:] if len(os.fsencode(part)) > name_max]
-    if long_names:
-        raise refuse(msg("output_name_too_long", name=long_names[0], n=len(os.fsencode(long_names[0])), limit=name_max))
+    name_max = _limit(existing, "PC_NAME_MAX", 255)
+    for part, limit in [*((p, name_max) for p in target.parts[1:-1]), (target.name, name_max - WORK_NAME_BYTES)]:
+        if len(os.fsencode(part)) > limit:
+            raise refuse(msg("output_name_too_long", name=part, n=len(os.fsencode(part)), limit=limit))
     path_max = _limit(existing, "PC_PATH_MAX", 4096) - WORK_NAME_BYTES
     if len(os.fsencode(str(target))) > path_max:
         raise refuse(msg("output_path_too_long", n=len(os.fsencode(str(target))), limit=path_max))

@@ -803,7 +803,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # maps and outputs (siting.maps, siting.report)
     "where_folder": ("文件夹 {path}", "folder {path}"),
     "output_is_file": ("这是一个文件，不是文件夹", "this is a file, not a folder"),
-    "output_is_folder": ("这是一个文件夹，不是文件", "this is a folder, not a file"),
     "output_under_file": (
         "{file} 是一个文件，不能在其下建文件夹",
         "{file} is a file, so no folder can be made under it",
