@@ -401,6 +401,28 @@ def _summary_items(summary: Mapping[str, Any], language: str) -> list[tuple[str,
             items.append((key, f"{_label(key[:-7], language)} ({column_label('before', language)})", value))
     for key in SETTING_KEYS:
         items.append((key, column_label(key, language), summary.get("settings", {}).get(key)))
+    if summary.get("settings", {}).get("optimize"):
+        items.append(
+            ("areas_unfixable", column_label("areas_unfixable", language), len(summary.get("unfixable_areas") or []))
+        )
+        build = summary["settings"].get("build") or {}
+        for key in ("cost_new_site", "cost_per_m2", "facility_max_floor_area_m2"):
+            items.append((key, column_label(key, language), build.get(key)))
+        given = build.get("candidate_max_floor_area_m2")
+        # a bound nobody set is the toolkit's, and the workbook says it is an assumption
+        shown = (
+            given
+            if given is not None
+            else f"{build.get('toolkit_max_floor_area_m2')} ({value_label('toolkit_assumption', language)})"
+        )
+        items.append(("candidate_max_floor_area_m2", column_label("candidate_max_floor_area_m2", language), shown))
+    estimated = sum((summary.get("areas_households_estimated") or {}).values())
+    if estimated:
+        items.append(("areas_households_estimated", column_label("areas_households_estimated", language), estimated))
+    left_out = summary.get("left_out_by_clip") or {}
+    if any(left_out.values()):
+        count = sum(len(ids) for ids in left_out.values())
+        items.append(("left_out_by_clip", column_label("left_out_by_clip", language), count))
     return items
 
 

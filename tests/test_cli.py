@@ -477,3 +477,22 @@ def test_progress_in_a_log_is_one_plain_line_per_step(tmp_path, capsys):
     assert lines[1].startswith("示范县城 现状 [1/6] network (")
     # The rest is whole lines too (warnings), never a solver's bar.
     assert not [line for line in err.splitlines() if line not in lines and not line.startswith("warning: ")]
+
+
+def test_summary_sheet_states_the_costs_and_the_assumed_site_size(demo):
+    import openpyxl
+
+    plan, _ = _read(demo / "out", "plan")
+    rows = {
+        row[0].value: row[1].value
+        for row in openpyxl.load_workbook(demo / "out" / "plan" / "report.xlsx")["汇总"].iter_rows(min_row=2)
+    }
+    assert rows["新建一处设施的费用(费用单位)"] == 1_000_000 and rows["每平方米建筑面积费用(费用单位)"] == 1
+    assert rows["现有设施扩建上限默认值(平方米)"] == 800
+    assert rows["备选点最大建筑面积默认值(平方米)"] == "750 (工具默认值（假定）)"
+    assert rows["无法达标的小区数(个)"] == len(plan["unfixable_areas"])
+    assert rows["户数为估算值的小区数(个)"] == 4
+    sheet = openpyxl.load_workbook(demo / "out" / "plan" / "report.xlsx")["新增设施建议"]
+    header = [c.value for c in sheet[1]]
+    kinds = {sheet.cell(row=r, column=header.index("类别") + 1).value for r in range(2, sheet.max_row + 1)}
+    assert kinds == {"新建", "扩建"}
