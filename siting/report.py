@@ -410,11 +410,8 @@ def _summary_items(summary: Mapping[str, Any], language: str) -> list[tuple[str,
             items.append((key, column_label(key, language), build.get(key)))
         given = build.get("candidate_max_floor_area_m2")
         # a bound nobody set is the toolkit's, and the workbook says it is an assumption
-        shown = (
-            given
-            if given is not None
-            else f"{build.get('toolkit_max_floor_area_m2')} ({value_label('toolkit_assumption', language)})"
-        )
+        assumed = f"{build.get('toolkit_max_floor_area_m2', 0):g} ({value_label('toolkit_assumption', language)})"
+        shown = given if given is not None else assumed
         items.append(("candidate_max_floor_area_m2", column_label("candidate_max_floor_area_m2", language), shown))
     estimated = sum((summary.get("areas_households_estimated") or {}).values())
     if estimated:
