@@ -893,6 +893,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "method_unknown": ("未知的求解方法“{method}”", "unknown method '{method}'"),
     "method_unknown_fix": ("使用以下之一：{methods}", "use one of {methods}"),
     "capacity_missing": ("capacitated=True 需要各设施点的容量", "capacitated=True needs site capacities"),
+    "capacity_infeasible_proven": (
+        "任何选址方案都无法在容量内服务全部需求（HiGHS 已证明）",
+        "no choice of sites serves all demand within capacity (HiGHS proved it)",
+    ),
+    "capacity_infeasible_sites": (
+        "未找到能在容量内服务全部需求的选址方案",
+        "no choice of sites found that serves all demand within capacity",
+    ),
+    "capacity_idle_sites": (
+        "{n} 处选中的设施点不服务任何住户，未列入建议：{sites}",
+        "{n} chosen sites serve no households and are not proposed: {sites}",
+    ),
     "capacity_missing_fix": (
         "传入 capacity=（或向 from_tables 传入 rate_m2_per_100_households=）",
         "pass capacity= (or rate_m2_per_100_households= to from_tables)",

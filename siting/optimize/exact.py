@@ -60,6 +60,14 @@ def relative_gap(objective: float, bound: float) -> float:
     return abs(objective - bound) / max(abs(objective), 1e-9)
 
 
+def integral_bound(lower: float, values: np.ndarray) -> float:
+    """Round a lower bound up when every cost is an integer (then so is every objective value)."""
+    finite = values[np.isfinite(values)]
+    if np.isfinite(lower) and np.all(finite == np.round(finite)):
+        return float(np.ceil(lower - 1e-6 * max(1.0, abs(lower))))
+    return float(lower)
+
+
 def solve_mip(
     cost: np.ndarray,
     lower: np.ndarray,

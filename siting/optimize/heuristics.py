@@ -399,53 +399,6 @@ def _cover_from_reduced(cover_csr, cover_csc, x: np.ndarray, site_costs: np.ndar
     return remove_redundant(cover_csr, chosen, site_costs)
 
 
-def screened_interchange(
-    alloc: Allocation,
-    open_mask: np.ndarray,
-    evaluate,
-    estimate,
-    *,
-    max_evaluations: int,
-    max_exact: int = 10,
-    deadline: float | None,
-) -> tuple[np.ndarray, float]:
-    """Swap local search for objectives the fast interchange cannot price (capacitated ones).
-
-    Each pass takes the `max_evaluations` swaps with the largest uncapacitated saving, prices them
-    with the cheap `estimate(open_mask)` (e.g. the warm-started transportation LP, a lower bound),
-    then prices the `max_exact` most promising with `evaluate(open_mask)` (the single-source
-    assignment) and takes the first that improves. Stops when no swap improves.
-    """
-    best = open_mask.copy()
-    best_value = evaluate(best)
-    improved = True
-    while improved and (deadline is None or time.perf_counter() < deadline):
-        improved = False
-        profit, closed, removable, _ = swap_profits(alloc, best)
-        if profit.size == 0:
-            break
-        swaps = np.argsort(-profit, axis=None, kind="stable")[:max_evaluations]
-        trials: list[tuple[float, int, np.ndarray]] = []
-        for k in swaps:
-            if deadline is not None and time.perf_counter() > deadline:
-                break
-            jc, rr = divmod(int(k), len(removable))
-            trial = best.copy()
-            trial[closed[jc]] = True
-            trial[removable[rr]] = False
-            trials.append((estimate(trial), len(trials), trial))
-        trials.sort(key=lambda t: (t[0], t[1]))
-        for lower, _, trial in trials[:max_exact]:
-            if lower >= best_value - 1e-9 * max(1.0, abs(best_value)):
-                break
-            value = evaluate(trial)
-            if value < best_value - 1e-9 * max(1.0, abs(best_value)):
-                best, best_value = trial, value
-                improved = True
-                break
-    return best, best_value
-
-
 @dataclass
 class LagrangianBound:
     """Outcome of :func:`p_median_lagrangian`.

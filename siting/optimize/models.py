@@ -33,7 +33,8 @@ sizes_ : ndarray of float
     bounds (existing sites are enlarged only under capacity).
 assignment_ : ndarray of int
     Site serving each demand; −1 when unserved/uncovered. Uncapacitated: the cheapest open site
-    within reach. Capacitated: the model's assignment.
+    within reach. Capacitated: the single-source assignment the objective was computed from (a
+    site the solution opened but that serves no demand with weight is not proposed).
 message : str
     Why the status is what it is when that is not obvious (e.g. unreachable area ids).
 
@@ -57,12 +58,11 @@ import scipy.sparse as sp
 
 from siting.errors import SitingInputError
 from siting.labels import msg
-from siting.optimize import exact
+from siting.optimize import capacitated, exact
 from siting.optimize.heuristics import (
     Allocation,
     greedy,
     p_median_lagrangian,
-    screened_interchange,
     set_cover_greedy,
     set_cover_lagrangian,
     variable_neighborhood,
@@ -96,7 +96,7 @@ class Solver:
         tolerance: float = 1e-4,
         seed: int = 0,
         max_rounds: int = 30,
-        max_evaluations: int = 300,
+        max_evaluations: int = 30,
         progress: bool = False,
         verbose: bool | None = None,
     ) -> None:
@@ -256,7 +256,7 @@ class Solver:
                 progress=progress,
             )
             open_local, cost = lagrangian.open_mask, lagrangian.objective
-            bound = max(bound, _integral_bound(lagrangian.bound, local.a))
+            bound = max(bound, exact.integral_bound(lagrangian.bound, local.a))
             status = "optimal" if exact.relative_gap(cost, bound) <= self.tolerance else "feasible"
             if self.method == "exact" and status != "optimal" and not progress.expired():
                 progress.report(stage="stage_exact")
@@ -277,14 +277,15 @@ class Solver:
     def _rank(self, open_mask: np.ndarray) -> tuple[list[int], list[float], list[float]]:
         """Greedy order of the chosen sites, their marginal gains and newly covered weight.
 
-        Uncapacitated: savings of the fast allocation. Capacitated: each step re-solves the
-        single-source assignment, so a site that only adds room still shows its gain.
+        Uncapacitated: savings of the fast allocation. Capacitated: from the final single-source
+        assignment by :func:`siting.optimize.capacitated.removal_ranking` (no model solved), so the
+        figures add up to the solution's own and a site serving no one gains nothing.
         """
         problem = self.problem_
         chosen = np.flatnonzero(open_mask & problem.is_candidate)
         gain_alloc = self._gain_allocation()
-        cover = _coverage_allocation(problem)
         if not self.capacitated:
+            cover = _coverage_allocation(problem)
             order, gains = _greedy_order(gain_alloc, chosen)
             d1 = cover.nearest_two(cover.initial_open())[0]
             newly: list[float] = []
@@ -294,28 +295,10 @@ class Solver:
                 np.minimum.at(d1, cover.rows[sel], cover.a[sel])
                 newly.append(float(before - d1.sum()))
             return order, gains, newly
-        price_gain = exact.AssignmentModel(gain_alloc, problem.load, problem.capacity)
-        price_cover = exact.AssignmentModel(cover, problem.load, problem.capacity)
-        current = gain_alloc.initial_open()
-        value = price_gain.solve(current)[0].objective
-        uncovered = price_cover.solve(current)[0].objective
-        order, gains, newly = [], [], []
-        remaining = [int(j) for j in chosen]
-        while remaining:
-            trials = []
-            for site in remaining:
-                trial = current.copy()
-                trial[site] = True
-                trials.append(price_gain.solve(trial)[0].objective)
-            k = int(np.argmin(trials))
-            site = remaining.pop(k)
-            current[site] = True
-            after = price_cover.solve(current)[0].objective
-            order.append(site)
-            gains.append(float(value - trials[k]))
-            newly.append(float(uncovered - after))
-            value, uncovered = trials[k], after
-        return order, gains, newly
+        gain_caps = capacitated.Capacities(gain_alloc, problem.load, problem.capacity)
+        is_open = np.r_[open_mask, True]
+        is_open[problem.fixed] = True
+        return capacitated.removal_ranking(gain_caps, is_open, self.assignment_, chosen, problem.weights)
 
     def _solve(self, problem: SitingProblem) -> None:
         """Solve ``problem`` and record the result with ``_finish`` (or ``_infeasible``)."""
@@ -386,49 +369,54 @@ class Solver:
             "weight_covered_after": float(problem.weights[after].sum()),
         }
 
-    # capacitated helpers ---------------------------------------------------------------------------
-    def _capacitated_search(self, soft: Allocation, open_mask: np.ndarray) -> np.ndarray:
-        """Screened swap search priced by the transportation LP, accepted on the single-source assignment."""
-        problem = self.problem_
-        pricing = exact.AssignmentModel(soft, problem.load, problem.capacity)
-        open_mask, _ = screened_interchange(
-            soft,
-            open_mask,
-            lambda m: pricing.solve(m, integral=True, time_limit_s=self._remaining())[0].objective,
-            lambda m: pricing.solve(m, integral=False)[0].objective,
-            max_evaluations=self.max_evaluations,
-            deadline=self._deadline,
-        )
-        return open_mask
-
-    def _finish_capacitated(
-        self, model: exact.AssignmentModel, open_mask: np.ndarray, offset: float = 0.0, sign: float = 1.0
+    # capacitated ----------------------------------------------------------------------------------
+    def _solve_capacitated(
+        self,
+        alloc: Allocation,
+        *,
+        p: int | None,
+        exactly_p: bool = False,
+        site_costs: np.ndarray | None = None,
+        offset: float = 0.0,
+        sign: float = 1.0,
     ) -> None:
-        """Assign the heuristic's sites under capacity; exact: solve the full model from there.
+        """Solve under capacity with :class:`siting.optimize.capacitated.CapacitatedModel` and finish.
 
-        The reported objective is ``offset + sign × model objective`` (MaxCoverage reports covered
-        weight = total − uncovered).
+        The reported objective is ``offset + sign × cost`` (maximal covering reports covered weight =
+        total − uncovered); set cover reports the opening cost. A new site the solution opened (to
+        make up p, or for room it turned out not to need) but that serves no demand with weight is
+        not proposed, and `message` names it.
         """
-        res, _, assign = model.solve(open_mask, integral=True, time_limit_s=self._remaining(), tolerance=self.tolerance)
-        if self.method == "exact":
-            found = res.x is not None
-            res, open_mask, assign = model.solve(
-                None,
-                integral=True,
-                time_limit_s=self._remaining(),
-                tolerance=self.tolerance,
-                start_open=open_mask if found else None,
-                start_assign=assign if found else None,
-            )
-            if res.status == "infeasible":
-                self._infeasible("no choice of sites serves all demand within capacity (HiGHS proved it)")
-                return
-            self._finish(open_mask, offset + sign * res.objective, offset + sign * res.bound, res.status, assign)
+        problem = self.problem_
+        model = capacitated.CapacitatedModel(
+            alloc,
+            problem.load,
+            problem.capacity,
+            p=p,
+            exactly_p=exactly_p,
+            site_costs=site_costs,
+            method=self.method,
+            offset=offset,
+            sign=sign,
+            tolerance=self.tolerance,
+            seed=self.seed,
+            max_rounds=self.max_rounds,
+            evaluations=self.max_evaluations,
+            progress=self._progress,
+        ).solve(self._deadline)
+        if model.status_ == "infeasible":
+            key = "capacity_infeasible_proven" if model.proven_infeasible_ else "capacity_infeasible_sites"
+            self._infeasible(str(msg(key)))
             return
-        if res.x is None:
-            self._infeasible("the chosen sites cannot serve all demand within capacity")
-            return
-        self._finish(open_mask, offset + sign * res.objective, float("nan"), "feasible", assign)
+        open_mask, site, objective = model.open_mask_.copy(), model.site_, model.objective_
+        served = np.bincount(site[site >= 0], weights=problem.weights[site >= 0] > 0, minlength=problem.n_sites)
+        idle = open_mask & problem.is_candidate & (served == 0)
+        if idle.any():
+            open_mask &= ~idle
+            if site_costs is not None:
+                objective -= float(site_costs[idle].sum())
+            self.message = str(msg("capacity_idle_sites", n=int(idle.sum()), sites=problem.site_ids[idle].tolist()))
+        self._finish(open_mask, offset + sign * objective, offset + sign * model.bound_, model.status_, site)
 
 
 def _coverage_allocation(problem: SitingProblem) -> Allocation:
@@ -460,14 +448,6 @@ def _restricted(alloc: Allocation, allowed: np.ndarray) -> Allocation:
     return copy
 
 
-def _integral_bound(lower: float, values: np.ndarray) -> float:
-    """Round a lower bound up when every cost is an integer (then so is every objective value)."""
-    finite = values[np.isfinite(values)]
-    if np.isfinite(lower) and np.all(finite == np.round(finite)):
-        return float(np.ceil(lower - 1e-6 * max(1.0, abs(lower))))
-    return float(lower)
-
-
 def _check_p(p: int, problem: SitingProblem) -> None:
     if p < 0 or p > problem.n_candidates:
         raise SitingInputError(
@@ -495,13 +475,16 @@ class PMedian(Solver):
         greedy: add the site with the largest saving p times. heuristic: greedy, then fast
         interchange with variable neighbourhood search, then a Lagrangian relaxation whose open
         sets are polished by interchange; the Lagrangian value is the reported bound, so the
-        heuristic can prove optimality (capacitated: swaps screened by their
-        uncapacitated saving and priced by the capacitated assignment LP, then the exact
-        single-source assignment of the final sites). exact: sites fixed by Lagrangian reduced
-        costs, then HiGHS on the radius formulation part by part (capacitated: the assignment
-        model), started from the heuristic.
+        heuristic can prove optimality. exact: sites fixed by Lagrangian reduced costs, then HiGHS
+        on the radius formulation part by part, started from the heuristic. Capacitated
+        (:class:`siting.optimize.capacitated.CapacitatedModel`, no model solved per move): greedy
+        builds by knapsack-filled savings and assigns by regret with shift, swap and
+        ejection-chain moves; heuristic adds site-swap local search, neighbourhood search and a
+        Lagrangian relaxation with knapsack subproblems (its value is the reported bound); exact
+        then solves the assignment model in HiGHS started from the heuristic, reporting the
+        better of both bounds.
     capacitated : bool
-        Respect ``problem.capacity`` with ``problem.load`` (each demand served by one site).
+        Respect ``problem.capacity`` with ``problem.load`` (each demand served whole by one site).
     time_limit_s : float, optional
         Wall-clock limit for the whole solve, seconds: construction, search, bound and every
         HiGHS run share it, so the solve ends within a moment of it (status "time_limit" with the
@@ -513,7 +496,8 @@ class PMedian(Solver):
     max_rounds : int
         Heuristic: neighbourhood-search shakes without improvement before stopping.
     max_evaluations : int
-        Capacitated heuristic: swaps priced per pass.
+        Capacitated heuristic: site swaps priced (demand re-assigned around the two sites) per
+        local-search pass, best estimate first.
     progress : bool
         Show the incumbent, the bound and the gap every few seconds on stderr (a tqdm bar in a
         terminal, plain lines otherwise).
@@ -553,25 +537,7 @@ class PMedian(Solver):
             s1 = alloc.nearest_two(open_mask)[1]
             self._finish(open_mask, obj, bound, status, np.where(s1 == alloc.virtual, -1, s1))
             return
-        open_mask, _, _ = greedy(alloc, self.p, stop_without_gain=False)
-        if self.method != "greedy":
-            open_mask, _ = variable_neighborhood(
-                alloc,
-                open_mask,
-                max_rounds=self.max_rounds,
-                k_max=max(1, min(self.p, 10)),
-                seed=self.seed,
-                deadline=self._deadline,
-            )
-        u = np.where(problem.weights > 0, problem.weights * problem.unserved_cost, 0.0)
-        soft = Allocation(
-            problem, problem.weights[problem.rows] * problem.costs, np.where(np.isfinite(u), u, alloc.big)
-        )
-        if self.method == "heuristic":
-            open_mask = self._capacitated_search(soft, open_mask)
-        self._finish_capacitated(
-            exact.AssignmentModel(alloc, problem.load, problem.capacity, p=self.p, exactly_p=True), open_mask
-        )
+        self._solve_capacitated(alloc, p=self.p, exactly_p=True)
 
 
 class MaxCoverage(Solver):
@@ -606,22 +572,7 @@ class MaxCoverage(Solver):
             )
             self._finish(open_mask, covered, bound, status)
             return
-        # under capacity a site that covers nobody new can still add room, so keep all p
-        open_mask, _, _ = greedy(alloc, self.p, stop_without_gain=False)
-        if self.method != "greedy" and (open_mask & alloc.candidate_mask).sum() == self.p:
-            open_mask, _ = variable_neighborhood(
-                alloc,
-                open_mask,
-                max_rounds=self.max_rounds,
-                k_max=max(1, min(self.p, 10)),
-                seed=self.seed,
-                deadline=self._deadline,
-            )
-        if self.method == "heuristic":
-            open_mask = self._capacitated_search(alloc, open_mask)
-        self._finish_capacitated(
-            exact.AssignmentModel(alloc, problem.load, problem.capacity, p=self.p), open_mask, offset=total, sign=-1.0
-        )
+        self._solve_capacitated(alloc, p=self.p, offset=total, sign=-1.0)
 
 
 def _cover_matrix(problem: SitingProblem, demand: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -654,9 +605,11 @@ class SetCover(Solver):
         greedy: Chvátal's cost-per-new-area greedy plus removal of redundant sites. heuristic:
         Lagrangian relaxation with subgradient optimisation and greedy repair (Beasley 1990); it
         also gives a proven lower bound. exact: HiGHS on the covering model. Capacitated:
-        greedy/heuristic add, one at a time, the site that most reduces the unserved load of the
-        transportation LP per unit cost, until the single-source assignment serves everyone, then
-        drop the sites not needed; exact: the assignment model.
+        greedy adds, one at a time, the site that relieves most load in trouble (unserved, or at
+        a full site) per unit cost until the single-source assignment serves everyone, then
+        closes the sites not needed; heuristic adds a Lagrangian relaxation (knapsack
+        subproblems; its value is the reported bound) whose open sets restart that search;
+        exact: the assignment model in HiGHS, started from the heuristic.
     capacitated, time_limit_s, tolerance, progress, verbose
         As for `PMedian`.
     """
@@ -677,13 +630,8 @@ class SetCover(Solver):
         if not self.capacitated:
             self._finish(*self._solve_cover(need))
             return
-        u = np.where(need, np.inf, 0.0)
-        alloc = Allocation(problem, np.zeros(len(problem.rows)), u)
-        soft = Allocation(problem, np.zeros(len(problem.rows)), np.where(need, 1.0, 0.0) * problem.load.clip(1e-9))
-        open_mask = self._capacitated_cover(soft, need)
-        self._finish_capacitated(
-            exact.AssignmentModel(alloc, problem.load, problem.capacity, site_costs=np.r_[costs, 0.0]), open_mask
-        )
+        alloc = Allocation(problem, np.zeros(len(problem.rows)), np.where(need, np.inf, 0.0))
+        self._solve_capacitated(alloc, p=None, site_costs=costs)
 
     def _solve_cover(self, need: np.ndarray) -> tuple[np.ndarray, float, float, str]:
         """Uncapacitated set cover, part by part after :func:`~siting.optimize.reduce.cover_reductions`.
@@ -754,39 +702,3 @@ class SetCover(Solver):
         else:
             status = "time_limit" if progress.expired() else "feasible"
         return open_mask, objective, bound, status
-
-    def _capacitated_cover(self, soft: Allocation, need: np.ndarray) -> np.ndarray:
-        """Add candidates for the largest unserved load until the single-source assignment serves everyone,
-        then drop the ones not needed (last added first)."""
-        problem = self.problem_
-        pricing = exact.AssignmentModel(soft, problem.load, problem.capacity)
-        open_mask = soft.initial_open()
-        while True:
-            assign = pricing.solve(open_mask, integral=True)[2]
-            unserved = np.flatnonzero(need & (assign < 0))
-            if len(unserved) == 0:
-                break
-            # Price additions with the transportation LP: a site far from the unserved areas can
-            # still help by taking load off a full site nearby. Screen by unserved load in reach.
-            mark = np.zeros(problem.n_demand)
-            mark[unserved] = problem.load[unserved] + 1e-9
-            reach = np.bincount(soft.cols, weights=mark[soft.rows], minlength=soft.n_sites)
-            closed = np.flatnonzero(soft.candidate_mask & ~open_mask)
-            closed = closed[np.argsort(-reach[closed], kind="stable")[: self.max_evaluations]]
-            base = pricing.solve(open_mask, integral=False)[0].objective
-            relief = np.array(
-                [
-                    base - pricing.solve(open_mask | (np.arange(soft.n_sites) == j), integral=False)[0].objective
-                    for j in closed
-                ]
-            )
-            if len(closed) == 0 or relief.max() <= 1e-12:
-                break
-            j = int(closed[np.argmax(relief / problem.site_costs[closed])])
-            open_mask[j] = True
-        for j in np.flatnonzero(open_mask & soft.candidate_mask)[::-1]:
-            trial = open_mask.copy()
-            trial[j] = False
-            if not np.any(need & (pricing.solve(trial, integral=True)[2] < 0)):
-                open_mask = trial
-        return open_mask
