@@ -1,52 +1,75 @@
-"""Policy compliance: floor area per 100 households, single-site minimum, township and community
-networks, coverage targets, land per resident and beds per 1,000 elderly.
+"""Policy compliance: every checkable rule of a profile judged as its text says, each verdict with its clause.
 
-Everything is judged against a rule profile (:mod:`siting.profiles`), and every verdict says which
-rule and which profile decided it.
+Everything is judged against a rule profile (:mod:`siting.profiles`). The rules are a table,
+:data:`siting.profiles.RULES`: one row per checkable rule with the profile key of its target, whom it
+judges, which facilities it counts, the measure it compares and the inputs it needs. This module
+measures each row (:data:`MEASURES`) and returns one verdict per rule the profile sets
+(:attr:`ComplianceResult.rules`): met, not met, not yet due (a target for a later year than
+:attr:`~siting.profiles.Profile.assess_year`), not checked (an input is missing, named), or a
+condition of another rule. Every per-area and per-unit verdict column names the rules it answers to
+(``rules``: ``R01``, ...), so the workbook's 规则核查 sheet traces each 达标/未达标 cell to its clause.
 
-Floor area per 100 households (每百户配建面积)
+Floor area per 100 households (每百户配建面积, R01/R02)
     An area's requirement is ``households / 100 × rate`` with the rate of its status
     (``new_area_m2_per_100hh`` or ``existing_area_m2_per_100hh``). The floor area available to it is
     shared out by a two-step floating catchment (2SFCA) with **households** as the demand:
 
-    1. every counted facility *f* divides its floor area ``A_f`` (m²) among the households in its
-       walking catchment, ``R_f = A_f / H_f`` (m² per household), where ``H_f`` is the sum of
-       households of the areas within ``walk_minutes`` of *f* for which *f* counts;
-    2. an area *i* gets ``available_i = households_i × Σ_f R_f`` over the counted facilities it
-       reaches, so ``floor_area_per_100hh = 100 × Σ_f R_f``.
+    1. every counted facility *f* divides its floor area ``A_f`` (m²) among the households that may
+       count it, ``R_f = A_f / H_f`` (m² per household);
+    2. an area *i* gets ``available_i = households_i × Σ_f R_f`` over the facilities it counts, so
+       ``floor_area_per_100hh = 100 × Σ_f R_f``.
 
     :func:`floor_area_shares` is the one place this sharing is computed (a sparse matrix of
     ``1 / H_f``); the optimisers call it too, so a plan is judged by the same arithmetic as the check.
+
+    Which facilities an area counts: ``township``, ``community`` and ``station`` facilities (county
+    institutions serve the whole county), at least the single-site minimum of its status
+    (``min_site_area_m2``, ``existing_min_site_area_m2``; R03/R04, a condition with no verdict of its
+    own); an **existing** area counts those within the walk. A **new** area counts, by the profile's
+    ``new_area_counts``: ``own`` — only the floor area built with it (配建 under 四同步: a facility whose
+    ``area_id`` names the area, or that stands inside its polygon), which is then shared by the new
+    areas it was built with and by no existing area; or ``within_walk`` — like an existing area.
 
     Households (not required floor area) are the demand because the floor area serves people: a
     household in a new area and one in an existing area get the same share of a shared facility,
     and changing one status's rate changes only that status's verdicts. The shares of one facility
     add up to its floor area, so total available = total counted floor area that reaches anyone.
     An area with 0 households needs nothing and gets no verdict (``floor_area_ok`` NA, reason
-    ``no_households``), so it counts neither for nor against the compliance rate by areas.
+    ``no_households``), so it counts neither for nor against the compliance rate by areas (R05/R06).
 
-Single-site minimum (单处最小面积)
-    A facility below ``min_site_area_m2`` does not count for new areas; below
-    ``existing_min_site_area_m2`` it does not count for existing areas (Jining states a minimum for
-    new areas only). A null minimum means every site counts. Only levels ``township``,
-    ``community`` and ``station`` count toward the floor-area rule: county institutions
-    (养老院, 特困供养机构) serve the whole county, not the neighbourhood the rule is about.
+Townships (乡镇/街道)
+    A comprehensive centre is a ``township``-level facility located in the township (by the
+    facilities' ``township`` column, or by point-in-polygon with the units) of at least
+    ``township_centre_min_m2``. Coverage (R07 streets, R08 towns: 镇 and 乡) is the share of townships
+    with one. Its catchment (服务半径全覆盖, R09) is read by ``township_centre_catchment``:
+    ``through_stations`` — the households of the township within the walk of its centre or of one of
+    its community facilities or stations (the 县-乡-村 network: the centre reaches the villages
+    through their stations); ``centre_walk`` — within the walk of the centre itself. A township
+    passes when that share reaches ``township_centre_catchment_share``. Streets, towns and 乡 come
+    from the units' type (街道/镇/乡) or, without one, the name.
 
-Townships and communities
-    A township's comprehensive centre is a ``township``-level facility located in it (by the
-    facilities' ``township`` column, or by point-in-polygon with the units) with floor area at least
-    ``township_centre_min_m2``. Its catchment covers the households of the township's areas that lie
-    within the walking cutoff of such a centre of the *same* township; 服务半径全覆盖 is judged as
-    ``covered_share >= township_centre_catchment_share``. A community is served when a
-    ``community`` or ``station`` facility in it has at least ``community_centre_min_m2``. Coverage
-    rates are the share of townships (streets and towns apart; a unit is a street when its name
-    contains 街道 or ends in 办事处, unless the units carry ``unit_type``) and of communities with a
-    qualifying centre, compared with ``street_centre_coverage``, ``township_centre_coverage`` and
-    ``community_facility_coverage`` (Jining's township target is strict: > 60%).
+Communities (村/社区)
+    A community is served when a ``community`` or ``station`` facility in it has at least
+    ``community_centre_min_m2``; coverage (R10) counts the communities ``community_facility_scope``
+    names: ``urban_communities`` (城市社区: units whose 城乡 attribute, or else type, says urban) or
+    ``all_communities``. Meal service (R18, 助餐村(社区)覆盖率) counts every village and community
+    with a facility offering meals (``services`` with 助餐/食堂) located in it or within the walk of
+    one of its residential areas.
+
+Other rules
+    The service radius a profile states (R11, 覆盖半径不大于1000米): every area within that distance
+    of a township, community or station facility, straight-line or along the streets
+    (``service_radius_measure``). County-level institutions (R12) and dementia-care institutions or
+    units (R13: ``services`` with 失智/认知障碍, or dementia beds) are counted. Land per resident
+    (R14) is facilities' land over the areas' population; beds per 1,000 elderly (R15) and the
+    nursing-type bed share (R16) count institutions only (养老院/养护院 as GB 50437 does: ``county``
+    level, or ``services`` with 托养/养老院/养护院/敬老院); dementia-care beds per 10,000 elderly (R17)
+    count every facility. The elderly population is the areas' ``elderly``, or else the units'.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,11 +77,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import shapely
 
 from siting.errors import SitingInputError
-from siting.inputs import assign_units
-from siting.labels import column_label, msg, relabel, value_label
-from siting.profiles import Profile, load_profile
+from siting.inputs import POLYGON_TYPES, assign_units, facility_services, unit_type_from_name
+from siting.labels import TERMS, column_label, msg, relabel, term, value_label
+from siting.profiles import RULES, SCHEMA, Profile, RuleCheck, load_profile
+from siting.projection import to_metric
 from siting.reachability import Accessibility, WalkSettings
 
 FACILITY_LEVELS = ("county", "township", "community", "station")
@@ -67,9 +92,53 @@ COMMUNITY_LEVELS = ("community", "station")
 STATUSES = ("new", "existing")
 RATE_KEYS = {"new": "new_area_m2_per_100hh", "existing": "existing_area_m2_per_100hh"}
 MIN_SITE_KEYS = {"new": "min_site_area_m2", "existing": "existing_min_site_area_m2"}
+#: How a clause is read when no profile in the chain says (the shipped ``national`` profile does).
+DEFAULT_READINGS = {
+    "new_area_counts": "own",
+    "township_centre_catchment": "through_stations",
+    "community_facility_scope": "all_communities",
+    "service_radius_measure": "straight",
+}
 # Verdicts compare m² figures that went through divisions; a relative slack keeps "exactly at the
 # rate" (不低于) a pass.
 RELATIVE_TOLERANCE = 1e-9
+#: Verdict codes of :attr:`ComplianceResult.rules`.
+VERDICTS = ("met", "not_met", "not_due", "not_checked", "condition")
+#: Columns of :attr:`ComplianceResult.rules`.
+RULE_COLUMNS = [
+    "number",
+    "rule",
+    "key",
+    "level",
+    "facilities",
+    "measure",
+    "threshold",
+    "threshold_unit",
+    "target",
+    "comparison",
+    "actual",
+    "unit",
+    "judged",
+    "passing",
+    "verdict",
+    "met",
+    "reason",
+    "missing",
+    "by_year",
+    "due",
+    "settings",
+    "document",
+    "source",
+    "quote",
+    "rule_status",
+    "defined_in",
+    "overrules",
+]
+
+
+def _reading(profile: Profile, key: str) -> str:
+    value = profile.value(key)
+    return str(value) if value is not None else DEFAULT_READINGS[key]
 
 
 @dataclass
@@ -84,22 +153,26 @@ class ComplianceResult:
         (nullable boolean: NA when the profile has no rate for the area's status, reason
         ``rate_not_set``, or the area has 0 households, reason ``no_households``),
         ``floor_area_rule`` (e.g. ``"new_area_m2_per_100hh=20"``), ``floor_area_rule_source``,
-        ``facilities_counted``, ``fail_reason`` (code, empty when compliant) and ``profile``.
+        ``facilities_counted``, ``fail_reason`` (code, empty when compliant), ``service_radius_ok``
+        (NA unless the profile states a radius), ``rules`` (the rules these verdicts answer to,
+        ``R01``...) and ``profile``.
     facilities : GeoDataFrame
         The input facilities plus ``below_min_site``, ``below_min_site_existing``,
-        ``counts_for_new``, ``counts_for_existing``, ``counts_toward_compliance``,
-        ``catchment_households`` (demand H_f), ``floor_area_m2_per_hh`` (R_f), ``areas_served``,
-        ``qualified_township_centre`` and ``qualified_community_centre`` (level and minimum
-        area met).
+        ``counts_for_new``, ``counts_for_existing``, ``counts_toward_compliance``, ``built_with_area``
+        (the area it was built with: ``area_id`` or the polygon it stands in), ``catchment_households``
+        (demand H_f), ``floor_area_m2_per_hh`` (R_f), ``areas_served``, ``qualified_township_centre``,
+        ``qualified_community_centre`` (level and minimum area met) and ``institution`` (counted for beds).
     townships, communities : DataFrame
-        One row per unit with its centre check and floor-area compliance rates.
-    coverage : DataFrame
-        Coverage-rate targets per level: ``level``, ``units``, ``units_with_centre``, ``rate``,
-        ``target``, ``comparison``, ``met``, ``source``.
+        One row per unit with its centre checks, floor-area compliance rates and ``rules``.
+    rules : DataFrame
+        One row per rule of :data:`siting.profiles.RULES` whose target the profile sets (columns
+        :data:`RULE_COLUMNS`): the measured ``actual`` against ``target`` (for rules judged unit by unit
+        the share of units that pass against 100%, with the per-unit ``threshold``), the ``verdict``
+        (:data:`VERDICTS`), why a rule was not checked, and the document, clause, quote and year.
     summary : dict
-        Headline figures (English keys; see :meth:`summary_table` for labelled rows).
+        Headline figures and, under ``rules``, every verdict (English keys; see :meth:`summary_table`).
     failing : DataFrame
-        Areas failing the floor-area rule with the reason, largest shortfall first.
+        Areas failing the floor-area rule with the reason, rule and source, largest shortfall first.
     profile : Profile
     settings : WalkSettings
         The walking circle the verdicts used.
@@ -109,14 +182,14 @@ class ComplianceResult:
     facilities: gpd.GeoDataFrame
     townships: pd.DataFrame
     communities: pd.DataFrame
-    coverage: pd.DataFrame
+    rules: pd.DataFrame
     summary: dict
     failing: pd.DataFrame
     profile: Profile = field(repr=False)
     settings: WalkSettings = field(default_factory=WalkSettings, repr=False)
 
     def summary_table(self, language: str = "zh") -> pd.DataFrame:
-        """The reviewer's summary: one row per figure with its target, verdict and source.
+        """The reviewer's summary: headline figures, then one row per rule with its target, verdict and source.
 
         Parameters
         ----------
@@ -128,68 +201,149 @@ class ComplianceResult:
             Columns (labelled in ``language``): item, value, target, met, source.
         """
         s, p = self.summary, self.profile
-        rows = [
-            ("profile", s["profile"], None, None, " → ".join(p.chain)),
-            ("walk_minutes", s["walk_minutes"], None, None, self.settings.sources.get("walk_minutes")),
-            ("areas", s["areas"], None, None, None),
-            ("households", s["households"], None, None, None),
+        rows: list[tuple[str, Any, Any, Any, Any]] = [
+            (column_label("profile", language), s["profile"], None, None, " → ".join(p.chain)),
             (
-                "compliance_rate_areas",
-                _percent(s["compliance_rate_areas"]),
-                _percent(s["compliance_target"]),
-                s["compliance_target_met_areas"],
-                p.source("floor_area_compliance_target"),
-            ),
-            (
-                "compliance_rate_households",
-                _percent(s["compliance_rate_households"]),
-                _percent(s["compliance_target"]),
-                s["compliance_target_met_households"],
-                p.source("floor_area_compliance_target"),
-            ),
-            ("areas_undecided", s["areas_undecided"], None, None, None),
-            ("required_floor_area_m2", _round(s["required_floor_area_m2"]), None, None, None),
-            ("available_floor_area_m2", _round(s["available_floor_area_m2"]), None, None, None),
-            ("floor_area_shortfall_m2", _round(s["shortfall_m2"]), None, None, None),
-            ("facilities_below_min_site", s["facilities_below_min_site"], None, None, p.source("min_site_area_m2")),
-        ]
-        for row in self.coverage.itertuples(index=False):
-            target = None if pd.isna(row.target) else f"{'> ' if row.comparison == '>' else ''}{_percent(row.target)}"
-            rows.append((f"coverage_{row.level}", _percent(row.rate), target, row.met, row.source))
-        rows.append(
-            (
-                "townships_catchment_ok",
-                s["townships_catchment_ok"],
-                s["townships"],
+                column_label("walk_minutes", language),
+                s["walk_minutes"],
                 None,
-                p.source("township_centre_catchment_share"),
+                None,
+                self.settings.sources.get("walk_minutes"),
+            ),
+            (column_label("assess_year", language), s["assess_year"], None, None, None),
+            (column_label("areas", language), s["areas"], None, None, None),
+            (column_label("households", language), s["households"], None, None, None),
+            (column_label("areas_undecided", language), s["areas_undecided"], None, None, None),
+            (column_label("required_floor_area_m2", language), _round(s["required_floor_area_m2"]), None, None, None),
+            (column_label("available_floor_area_m2", language), _round(s["available_floor_area_m2"]), None, None, None),
+            (column_label("floor_area_shortfall_m2", language), _round(s["shortfall_m2"]), None, None, None),
+        ]
+        for row in self.rules.itertuples(index=False):
+            rows.append(
+                (
+                    f"{row.number} {rule_title(row.rule, language)}",
+                    rule_actual_text(row, language),
+                    rule_target_text(row, language),
+                    value_label(row.verdict, language),
+                    row.source,
+                )
             )
-        )
-        for key, target_key in (
-            ("land_m2_per_capita", "land_m2_per_capita"),
-            ("beds_per_1000_elderly", "beds_per_1000_elderly"),
-        ):
-            rows.append((key, _round(s[key], 3), s[f"{key}_target"], s[f"{key}_ok"], p.source(target_key)))
-        table = pd.DataFrame(rows, columns=["item", "value", "target", "met", "source"])
-        table["item"] = [column_label(k, language) for k in table["item"]]
-        table["met"] = [None if m is None or pd.isna(m) else value_label(bool(m), language) for m in table["met"]]
-        table["value"] = [value_label(v, language) if isinstance(v, str) else v for v in table["value"]]
-        return relabel(table, language)
+        return relabel(pd.DataFrame(rows, columns=["item", "value", "target", "met", "source"]), language)
 
     def table(self, name: str, language: str = "zh") -> pd.DataFrame:
-        """A result frame (``areas``, ``facilities``, ``townships``, ``communities``, ``coverage``,
+        """A result frame (``areas``, ``facilities``, ``townships``, ``communities``, ``rules``,
         ``failing``) with display column names and categorical values in ``language``."""
-        if name not in ("areas", "facilities", "townships", "communities", "coverage", "failing"):
+        if name not in ("areas", "facilities", "townships", "communities", "rules", "failing"):
             raise ValueError(f"no result table named {name!r}")
+        if name == "rules":
+            return self.rules_table(language)
         return relabel(getattr(self, name), language, values=("status", "fail_reason", "level", "kind"))
+
+    def rules_table(self, language: str = "zh") -> pd.DataFrame:
+        """:attr:`rules` as the reviewer reads it (the workbook's 规则核查 sheet): number, rule, level,
+        facilities counted, measure, target, actual, verdict, year, document, clause, quote, reading."""
+        return rules_sheet(self.rules, language)
 
     def failing_table(self, language: str = "zh") -> pd.DataFrame:
         """:attr:`failing` with display column names and reasons in ``language``."""
         return self.table("failing", language)
 
 
-def _percent(share: float | None) -> str | None:
-    return None if share is None or pd.isna(share) else f"{share * 100:.1f}%"
+def rule_title(rule_id: str, language: str = "zh") -> str:
+    """The name of a rule of :data:`~siting.profiles.RULES` in ``language`` (its key's label, or its own)."""
+    check = next(r for r in RULES if r.id == rule_id)
+    own = term(f"rule_{rule_id}", language) if f"rule_{rule_id}" in TERMS else None
+    spec = SCHEMA[check.key]
+    return own or (spec.label_zh if language == "zh" else spec.label_en)
+
+
+def _number_text(value: float, unit: str, language: str) -> str:
+    if unit == "share":
+        return f"{value * 100:.1f}%"
+    shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3g}" if abs(value) < 1 else f"{value:,.1f}"
+    return f"{shown} {term(f'unit_{unit}', language) if f'unit_{unit}' in TERMS else unit}"
+
+
+def rule_target_text(row: Any, language: str = "zh") -> str | None:
+    """What a rule asks, in words: ``每个小区 ≥ 20 平方米/百户``, ``≥ 100.0%``, ``> 60.0%``."""
+    if row.verdict == "condition":
+        return f"≥ {_number_text(row.threshold, row.threshold_unit, language)}"
+    sign = ">" if row.comparison == ">" else "≥"
+    if row.threshold_unit != row.unit:
+        per_unit = term(f"every_{row.level}", language)
+        return f"{per_unit} {sign} {_number_text(row.threshold, row.threshold_unit, language)}"
+    return f"{sign} {_number_text(row.target, row.unit, language)}"
+
+
+def rule_actual_text(row: Any, language: str = "zh") -> str | None:
+    """What was found, in words: ``12/15 (80.0%)`` for unit-by-unit rules, else the figure."""
+    if row.actual is None or pd.isna(row.actual):
+        return None
+    if row.verdict == "condition":
+        return term("sites_below_minimum", language, n=int(row.actual))
+    if row.judged is not None and not pd.isna(row.judged) and row.unit == "share":
+        return f"{int(row.passing)}/{int(row.judged)} ({row.actual * 100:.1f}%)"
+    return _number_text(row.actual, row.unit, language)
+
+
+def rules_sheet(rules: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """The 规则核查 sheet: one row per rule, every verdict with its document, clause, quote and year.
+
+    ``standard`` and ``actual`` say it in words (``每个新建小区 ≥ 20 平方米/百户``, ``12/15 (80.0%)``);
+    ``target_value`` and ``actual_value`` are the compared numbers (shares 0–1 where ``unit`` is %).
+    """
+    rows = []
+    for row in rules.itertuples(index=False):
+        missing = _inputs_text(row.missing, language)
+        reason = value_label(row.reason, language) if row.reason else ""
+        note = f"{reason}：{missing}" if reason and missing else reason or None
+        digits = 6 if row.unit == "share" else 3
+        rows.append(
+            {
+                "number": row.number,
+                "label": rule_title(row.rule, language),
+                "rule_level": value_label(row.level, language),
+                "rule_facilities": value_label(row.facilities, language),
+                "measure": value_label(row.measure, language),
+                "standard": rule_target_text(row, language),
+                "target_value": None if row.target is None or pd.isna(row.target) else round(float(row.target), digits),
+                "actual": rule_actual_text(row, language),
+                "actual_value": None if pd.isna(row.actual) else round(float(row.actual), digits),
+                "unit": "%" if row.unit == "share" else term(f"unit_{row.unit}", language),
+                "verdict": value_label(row.verdict, language),
+                "note": note,
+                "by_year": row.by_year,
+                "document": row.document,
+                "clause": row.source + (term("overrules", language, figure=row.overrules) if row.overrules else ""),
+                "quote": row.quote,
+                "settings": _settings_text(row.settings, language),
+                "rule_status": row.rule_status,
+                "defined_in": row.defined_in,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(rows[0]) if rows else ["number"])
+    if "by_year" in frame.columns:
+        frame["by_year"] = frame["by_year"].astype("Int64")
+    return relabel(frame, language)
+
+
+def _inputs_text(missing: str, language: str) -> str:
+    """``facilities.beds_nursing;elderly`` in words; ``a|b`` is either input."""
+    either = term("either", language)
+    needed = [either.join(term(f"input_{alt}", language) for alt in m.split("|")) for m in missing.split(";") if m]
+    return "、".join(needed)
+
+
+def _settings_text(settings: str, language: str) -> str | None:
+    """``min_site_area_m2=200;new_area_counts=own`` in words, each setting with its label and unit."""
+    parts = []
+    for item in filter(None, settings.split(";")):
+        key, _, value = item.partition("=")
+        spec = SCHEMA[key]
+        label = spec.label_zh if language == "zh" else spec.label_en
+        shown = value_label(value, language) if spec.kind == "choice" else f"{value} {spec.unit}"
+        parts.append(f"{label}: {shown}")
+    return ("；" if language == "zh" else "; ").join(parts) or None
 
 
 def _round(value: float | None, digits: int = 1) -> float | None:
@@ -282,6 +436,18 @@ def _validate(
                 rows=pairs.loc[unknown, column].unique(),
                 fix=msg("pairs_unknown_fix"),
             )
+    if "area_id" in facilities.columns:
+        given = facilities["area_id"]
+        named = given.notna() & (given.astype(str).str.strip() != "")
+        unknown = named & ~given.astype(str).isin(areas["area_id"].astype(str))
+        if unknown.any():
+            raise SitingInputError(
+                msg("facility_area_unknown"),
+                source=msg("where_argument", name="facilities"),
+                column="area_id",
+                rows=facilities.loc[unknown, "facility_id"],
+                fix=msg("facility_area_unknown_fix"),
+            )
     if units is not None:
         _require_columns(units, ("name", "level"), "units")
 
@@ -349,6 +515,37 @@ def facility_counts(facilities: pd.DataFrame, profile: Profile) -> pd.DataFrame:
     return out
 
 
+def _owners(areas: pd.DataFrame, facilities: pd.DataFrame) -> np.ndarray:
+    """Row of the residential area each facility was built with (配建), -1 for none.
+
+    A facility's ``area_id`` names it; a facility without one belongs to the area polygon it stands in.
+    """
+    area_ids = pd.Index(areas["area_id"].astype(str))
+    owner = np.full(len(facilities), -1, dtype=np.int64)
+    if "area_id" in facilities.columns:
+        given = facilities["area_id"]
+        named = (given.notna() & (given.astype(str).str.strip() != "")).to_numpy()
+        owner[named] = area_ids.get_indexer(given[named].astype(str))
+    rest = np.flatnonzero(owner < 0)
+    located = (
+        len(rest)
+        and isinstance(areas, gpd.GeoDataFrame)
+        and isinstance(facilities, gpd.GeoDataFrame)
+        and areas.crs is not None
+        and facilities.crs is not None
+    )
+    if located:
+        polygonal = np.flatnonzero(areas.geom_type.isin(POLYGON_TYPES).to_numpy())
+        points = facilities.geometry.iloc[rest]
+        points = points if facilities.crs == areas.crs else points.to_crs(areas.crs)
+        tree = shapely.STRtree(areas.geometry.to_numpy()[polygonal])
+        point_pos, poly_pos = tree.query(points.representative_point().to_numpy(), predicate="within")
+        # overlapping areas would be an input mistake; the first one listed keeps the facility
+        first = pd.Series(polygonal[poly_pos]).groupby(point_pos).min()
+        owner[rest[first.index.to_numpy()]] = first.to_numpy()
+    return owner
+
+
 def floor_area_shares(
     areas: pd.DataFrame,
     facilities: pd.DataFrame,
@@ -360,17 +557,24 @@ def floor_area_shares(
 ) -> FloorAreaShares:
     """Share each counted facility's floor area among the households that may count it.
 
+    Which pairs share: a facility counts for an area of a status when :func:`facility_counts` (or
+    ``counts``) says so and, for an existing area, it is within the walk. A new area counts by the
+    profile's ``new_area_counts``: ``own`` — only facilities built with it (``area_id`` names it, or
+    the facility stands inside its polygon), whose floor area no existing area then shares; or
+    ``within_walk`` — as an existing area does.
+
     Parameters
     ----------
     areas : DataFrame
-        ``area_id``, ``households`` (户), ``status`` (``"new"``/``"existing"``).
+        ``area_id``, ``households`` (户), ``status`` (``"new"``/``"existing"``); polygons place the
+        facilities built with them.
     facilities : DataFrame
-        ``facility_id``, ``level``, ``floor_area_m2`` (m²).
+        ``facility_id``, ``level``, ``floor_area_m2`` (m²); optional ``area_id`` (built with that area).
     pairs : DataFrame
         ``area_id``, ``facility_id``, ``walk_min``; pairs beyond ``settings``' inclusive cutoff are
         ignored.
     profile : Profile
-        Rates and single-site minima.
+        Rates, single-site minima and ``new_area_counts``.
     settings : WalkSettings
         The walking circle.
     counts : DataFrame, optional
@@ -384,6 +588,7 @@ def floor_area_shares(
     """
     area_ids = areas["area_id"].astype(str).to_numpy()
     facility_ids = facilities["facility_id"].astype(str).to_numpy()
+    n_fac = len(facility_ids)
     flags = facility_counts(facilities, profile) if counts is None else counts
     counts_new = flags["counts_for_new"].to_numpy(bool)
     counts_existing = flags["counts_for_existing"].to_numpy(bool)
@@ -395,22 +600,34 @@ def floor_area_shares(
     cols = pd.Index(facility_ids).get_indexer(kept["facility_id"].astype(str))
     known = (rows >= 0) & (cols >= 0)
     rows, cols = rows[known], cols[known]
-    counted = np.where(new[rows], counts_new[cols], counts_existing[cols])
-    rows, cols = rows[counted], cols[counted]
+    if _reading(profile, "new_area_counts") == "own":
+        owner = _owners(areas, facilities)
+        built_for_new = np.zeros(n_fac, bool)
+        built_for_new[owner >= 0] = new[owner[owner >= 0]]
+        # existing areas share what is within the walk, except what a new area built for itself
+        walk = ~new[rows] & ~built_for_new[cols]
+        rows, cols = rows[walk], cols[walk]
+        counted = counts_existing[cols]
+        own = np.flatnonzero(built_for_new & counts_new)
+        rows = np.concatenate([rows[counted], owner[own]])
+        cols = np.concatenate([cols[counted], own])
+    else:
+        counted = np.where(new[rows], counts_new[cols], counts_existing[cols])
+        rows, cols = rows[counted], cols[counted]
     # one pair once, however often the table lists it
-    key = np.unique(rows.astype(np.int64) * len(facility_ids) + cols)
-    rows, cols = key // max(len(facility_ids), 1), key % max(len(facility_ids), 1)
+    key = np.unique(rows.astype(np.int64) * max(n_fac, 1) + cols)
+    rows, cols = key // max(n_fac, 1), key % max(n_fac, 1)
 
-    demand = np.bincount(cols, weights=households[rows], minlength=len(facility_ids))
+    demand = np.bincount(cols, weights=households[rows], minlength=n_fac)
     share = np.divide(1.0, demand[cols], out=np.zeros(len(cols)), where=demand[cols] > 0)
-    matrix = sp.csr_matrix((share, (rows, cols)), shape=(len(area_ids), len(facility_ids)))
+    matrix = sp.csr_matrix((share, (rows, cols)), shape=(len(area_ids), n_fac))
     matrix.eliminate_zeros()
     return FloorAreaShares(
         area_ids=area_ids,
         facility_ids=facility_ids,
         matrix=matrix,
         catchment_households=demand,
-        rate_m2_per_100hh=_area_rates(areas, profile),
+        rate_m2_per_100hh=np.where(households > 0, _area_rates(areas, profile), np.nan),
     )
 
 
@@ -425,6 +642,7 @@ def _floor_area(
     facilities: pd.DataFrame,
     pairs: pd.DataFrame,
     reach: pd.DataFrame,
+    owner: np.ndarray,
     profile: Profile,
     settings: WalkSettings,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -435,19 +653,29 @@ def _floor_area(
     floor = facilities["floor_area_m2"].to_numpy(float)
     per_household = shares.per_household_m2(floor)
     households = areas["households"].to_numpy(float)
-    rate = shares.rate_m2_per_100hh
-    required = households / 100.0 * rate
+    required = households / 100.0 * _area_rates(areas, profile)
     available = households * per_household
-    # an area without households needs nothing, so meeting the rate would say nothing about it
-    no_households = households == 0
-    decided = ~np.isnan(rate) & ~no_households
+    # NaN rate: no rate for the status, or no households (an area without households needs nothing,
+    # so meeting the rate would say nothing about it)
+    decided = ~np.isnan(shares.rate_m2_per_100hh)
     ok = available >= required * (1 - RELATIVE_TOLERANCE) - RELATIVE_TOLERANCE
     n_counted = np.diff(shares.matrix.indptr)
     in_reach = reach[reach["level"].isin(FLOOR_AREA_LEVELS)]
     n_reached = areas["area_id"].map(in_reach.groupby("area_id").size()).fillna(0).astype(int).to_numpy()
+    own_only = (areas["status"].to_numpy() == "new") & (_reading(profile, "new_area_counts") == "own")
+    neighbourhood = facilities["level"].isin(FLOOR_AREA_LEVELS).to_numpy() & (owner >= 0)
+    n_own = np.bincount(owner[neighbourhood], minlength=len(areas))
+    n_reached = np.where(own_only, n_own, n_reached)
     reason = np.select(
-        [no_households, ~decided, ok, n_reached == 0, n_counted == 0],
-        ["no_households", "rate_not_set", "", "no_neighbourhood_facility_in_reach", "below_min_site_only"],
+        [households == 0, ~decided, ok, own_only & (n_own == 0), n_reached == 0, n_counted == 0],
+        [
+            "no_households",
+            "rate_not_set",
+            "",
+            "no_own_facility",
+            "no_neighbourhood_facility_in_reach",
+            "below_min_site_only",
+        ],
         "below_rate",
     )
 
@@ -483,20 +711,60 @@ def _floor_area(
     return out, fac
 
 
-def _street_or_town(names: pd.Series, units: pd.DataFrame | None) -> pd.Series:
-    """'street' (街道) or 'town' (乡/镇) for each township name."""
-    if units is not None and "unit_type" in units.columns:
-        given = units[units["level"] == "township"].set_index("name")["unit_type"]
-        known = names.map(given)
+def _radius_ok(
+    areas: pd.DataFrame, facilities: pd.DataFrame, pairs: pd.DataFrame, profile: Profile, settings: WalkSettings
+) -> pd.arrays.BooleanArray:
+    """Each area within the profile's stated service radius of a township, community or station facility
+    (straight-line from the area, 0 inside, or along the streets); NA without a stated radius or households."""
+    radius = profile.value("service_radius_m")
+    judged = areas["households"].to_numpy(float) > 0
+    if radius is None:
+        return pd.array([pd.NA] * len(areas), dtype="boolean")
+    near = facilities[facilities["level"].isin(FLOOR_AREA_LEVELS).to_numpy()]
+    dist = np.full(len(areas), np.inf)
+    if _reading(profile, "service_radius_measure") == "straight":
+        if len(near) and isinstance(areas, gpd.GeoDataFrame) and isinstance(near, gpd.GeoDataFrame):
+            metric = to_metric(areas)
+            points = near.to_crs(metric.crs).geometry.representative_point().to_numpy()
+            (area_pos, _), found = shapely.STRtree(points).query_nearest(
+                metric.geometry.to_numpy(), return_distance=True, all_matches=False
+            )
+            dist[area_pos] = found
     else:
-        known = pd.Series(np.nan, index=names.index, dtype=object)
-    text = names.astype(str)
-    guessed = np.where(
-        text.str.contains("街道") | text.str.endswith("办事处") | text.str.lower().str.contains("subdistrict|street"),
-        "street",
-        "town",
-    )
-    return known.fillna(pd.Series(guessed, index=names.index))
+        along = pairs[pairs["facility_id"].astype(str).isin(near["facility_id"])]
+        metres = along["dist_m"] if "dist_m" in along.columns else along["walk_min"] * settings.walk_speed_m_per_min
+        nearest = metres.groupby(along["area_id"].astype(str)).min()
+        dist = areas["area_id"].map(nearest).fillna(np.inf).to_numpy(float)
+    ok = settings.within_m(dist, radius)
+    return pd.array([bool(v) if j else pd.NA for v, j in zip(ok, judged, strict=True)], dtype="boolean")
+
+
+# --------------------------------------------------------------------------------------------------
+# Townships and communities
+# --------------------------------------------------------------------------------------------------
+def _township_kinds(names: pd.Series, units: pd.DataFrame | None) -> pd.Series:
+    """``street`` (街道), ``town`` (镇) or ``xiang`` (乡) of each township: the units' type, else the name."""
+    guessed = unit_type_from_name(names, "township")
+    if units is None or "unit_type" not in units.columns:
+        return guessed
+    given = units[units["level"] == "township"].set_index("name")["unit_type"]
+    known = names.map(given)
+    return known.where(known.isin(["street", "town", "xiang"]), guessed)
+
+
+def _community_urban(names: pd.Series, units: pd.DataFrame | None) -> pd.Series:
+    """Whether each community is urban (城市社区): the units' ``urban``, else their type, else the name."""
+    kind = unit_type_from_name(names, "community")
+    urban = pd.Series(kind == "community", index=names.index, dtype="boolean")
+    if units is None:
+        return urban
+    rows = units[units["level"] == "community"].set_index("name")
+    if "unit_type" in rows.columns:
+        by_type = names.map(rows["unit_type"].map({"community": True, "village": False}))
+        urban = pd.Series(by_type, index=names.index, dtype="boolean").fillna(urban)
+    if "urban" in rows.columns:
+        urban = pd.Series(names.map(rows["urban"]), index=names.index, dtype="boolean").fillna(urban)
+    return urban
 
 
 def _unit_of(frame: gpd.GeoDataFrame, level: str, units: gpd.GeoDataFrame | None) -> pd.Series:
@@ -598,125 +866,356 @@ def _meets(actual: float | None, target: float | None, comparison: str = ">=") -
     return bool(actual > target + slack) if comparison == ">" else bool(actual >= target - slack)
 
 
-def _ratio_checks(
-    areas: pd.DataFrame,
-    facilities: pd.DataFrame,
-    area_unit: pd.Series | None,
-    facility_unit: pd.Series | None,
-    names: list[str] | None,
-    profile: Profile,
-) -> dict[str, pd.Series | float]:
-    """Land per resident (m²) and beds per 1,000 elderly, overall (names None) or per unit."""
-    out: dict[str, pd.Series | float] = {}
-    for key, supply_col, demand_col, scale in (
-        ("land_m2_per_capita", "land_area_m2", "population", 1.0),
-        ("beds_per_1000_elderly", "beds", "elderly", 1000.0),
-    ):
-        # no facility stating land/beds, or no area stating population/elderly: undecided, not zero
-        supply = (
-            pd.to_numeric(facilities[supply_col], errors="coerce")
-            if supply_col in facilities.columns
-            else pd.Series(np.nan, index=facilities.index)
-        )
-        demand = (
-            pd.to_numeric(areas[demand_col], errors="coerce")
-            if demand_col in areas.columns
-            else pd.Series(np.nan, index=areas.index)
-        )
-        if supply.isna().all() or demand.isna().all():
-            out[key] = np.nan if names is None else pd.Series(np.nan, index=names)
-            continue
-        supply, demand = supply.fillna(0.0), demand.fillna(0.0)
-        if names is None:
-            out[key] = scale * supply.sum() / demand.sum() if demand.sum() > 0 else np.nan
-        else:
-            s = supply.groupby(facility_unit).sum().reindex(names).fillna(0.0)
-            d = demand.groupby(area_unit).sum().reindex(names)
-            out[key] = scale * s / d.where(d > 0)
-    return out
+def _institutions(facilities: pd.DataFrame, services: pd.DataFrame | None) -> np.ndarray:
+    """Care institutions whose beds GB 50437 counts (养老院, 养护院): county level, or offering residential care."""
+    county = facilities["level"].eq("county").to_numpy()
+    return county if services is None else county | services["residential_care"].to_numpy(bool)
 
 
-def _township_table(
-    areas: pd.DataFrame,
-    facilities: pd.DataFrame,
-    reach: pd.DataFrame,
-    area_unit: pd.Series,
-    facility_unit: pd.Series,
-    units: pd.DataFrame | None,
-    profile: Profile,
-) -> pd.DataFrame:
-    names = _unit_names(area_unit, units, "township")
-    table = _centres(facilities, facility_unit, ("township",), "qualified_township_centre", names)
-    # Households of each township's areas within walking reach of a qualified centre of the
-    # same township (服务半径全覆盖 of *its own* centre).
-    fac_unit = dict(zip(facilities["facility_id"], facility_unit, strict=True))
-    qualified_ids = set(facilities.loc[facilities["qualified_township_centre"], "facility_id"])
-    own = reach[reach["facility_id"].isin(qualified_ids)].copy()
-    own["facility_unit"] = own["facility_id"].map(fac_unit)
-    own["area_unit"] = own["area_id"].map(dict(zip(areas["area_id"], area_unit, strict=True)))
-    covered_ids = set(own.loc[own["facility_unit"] == own["area_unit"], "area_id"])
-    covered = areas["households"].where(areas["area_id"].isin(covered_ids), 0.0)
-    table["households_covered"] = covered.groupby(area_unit).sum().reindex(names).fillna(0.0)
-    rates = _rates_by(areas, area_unit, names)
-    table = table.join(rates)
+def _stated(facilities: pd.DataFrame, column: str) -> pd.Series | None:
+    """A numeric facility column, or None when the column is absent or no facility states it."""
+    if column not in facilities.columns:
+        return None
+    values = pd.to_numeric(facilities[column], errors="coerce")
+    return None if values.isna().all() else values
+
+
+def _ratio(supply: pd.Series | None, demand: pd.Series | None, by_supply: Any, by_demand: Any, names: list[str]):
+    """``supply`` over ``demand`` per unit (NaN where a unit has no demand); None without either input."""
+    if supply is None or demand is None:
+        return None
+    s = supply.fillna(0.0).groupby(by_supply).sum().reindex(names).fillna(0.0)
+    d = demand.fillna(0.0).groupby(by_demand).sum().reindex(names)
+    return s / d.where(d > 0)
+
+
+def _township_table(ctx: _Context) -> pd.DataFrame:
+    areas, facilities, profile = ctx.areas, ctx.facilities, ctx.profile
+    names = _unit_names(ctx.area_township, ctx.units, "township")
+    table = _centres(facilities, ctx.facility_township, ("township",), "qualified_township_centre", names)
+    # 服务半径全覆盖: households of the township within the walk of its own qualified centre, or (read
+    # through its stations) of a community facility or station of a township that has such a centre
+    qualified = facilities["qualified_township_centre"].to_numpy(bool)
+    serving = qualified.copy()
+    if _reading(profile, "township_centre_catchment") == "through_stations":
+        with_centre = set(ctx.facility_township[qualified].dropna())
+        serving |= facilities["level"].isin(COMMUNITY_LEVELS).to_numpy() & ctx.facility_township.isin(
+            with_centre
+        ).to_numpy(bool)
+    fac_unit = dict(zip(facilities["facility_id"], ctx.facility_township, strict=True))
+    area_unit = dict(zip(areas["area_id"], ctx.area_township, strict=True))
+    own = ctx.reach[ctx.reach["facility_id"].isin(set(facilities.loc[serving, "facility_id"]))]
+    facility_unit = own["facility_id"].map(fac_unit).astype("string")
+    same = (facility_unit == own["area_id"].map(area_unit).astype("string")).fillna(False).to_numpy(bool)
+    covered = areas["households"].where(areas["area_id"].isin(set(own.loc[same, "area_id"])), 0.0)
+    table["households_covered"] = covered.groupby(ctx.area_township).sum().reindex(names).fillna(0.0)
+    table = table.join(_rates_by(areas, ctx.area_township, names))
     table["covered_share"] = table["households_covered"] / table["households"].where(table["households"] > 0)
     target = profile.value("township_centre_catchment_share")
     table["catchment_ok"] = pd.array([_meets(v, target) for v in table["covered_share"]], dtype="boolean")
     table["unit_ok"] = table["has_qualified_centre"] & table["catchment_ok"].fillna(True)
-    ratios = _ratio_checks(areas, facilities, area_unit, facility_unit, names, profile)
-    for key, values in ratios.items():
-        table[key] = values
-    table.insert(0, "kind", _street_or_town(pd.Series(names, index=names), units))
+    population = pd.to_numeric(areas["population"], errors="coerce") if "population" in areas.columns else None
+    land = _ratio(_stated(facilities, "land_area_m2"), population, ctx.facility_township, ctx.area_township, names)
+    table["land_m2_per_capita"] = land if land is not None else np.nan
+    beds = _stated(facilities, "beds")
+    beds = None if beds is None else beds.where(_institutions(facilities, ctx.services), 0.0)
+    elderly = pd.to_numeric(areas["elderly"], errors="coerce") if "elderly" in areas.columns else None
+    per_elderly = _ratio(beds, elderly, ctx.facility_township, ctx.area_township, names)
+    table["beds_per_1000_elderly"] = 1000.0 * per_elderly if per_elderly is not None else np.nan
+    table.insert(0, "kind", _township_kinds(pd.Series(names, index=names, dtype=object), ctx.units))
     return table.rename_axis("township").reset_index()
 
 
-def _community_table(
-    areas: pd.DataFrame,
-    facilities: pd.DataFrame,
-    area_unit: pd.Series,
-    area_township: pd.Series,
-    facility_unit: pd.Series,
-    units: pd.DataFrame | None,
-    profile: Profile,
-) -> pd.DataFrame:
-    names = _unit_names(area_unit, units, "community")
-    table = _centres(facilities, facility_unit, COMMUNITY_LEVELS, "qualified_community_centre", names)
-    table = table.join(_rates_by(areas, area_unit, names))
-    parent = area_township.groupby(area_unit).agg(lambda s: s.mode().iloc[0] if s.notna().any() else pd.NA)
-    if units is not None and "parent" in units.columns:
-        given = units[units["level"] == "community"].set_index("name")["parent"]
+def _community_table(ctx: _Context) -> pd.DataFrame:
+    areas, facilities, profile = ctx.areas, ctx.facilities, ctx.profile
+    names = _unit_names(ctx.area_community, ctx.units, "community")
+    table = _centres(facilities, ctx.facility_community, COMMUNITY_LEVELS, "qualified_community_centre", names)
+    table = table.join(_rates_by(areas, ctx.area_community, names))
+    parent = ctx.area_township.groupby(ctx.area_community).agg(lambda s: s.mode().iloc[0] if s.notna().any() else pd.NA)
+    if ctx.units is not None and "parent" in ctx.units.columns:
+        given = ctx.units[ctx.units["level"] == "community"].set_index("name")["parent"]
         parent = given.combine_first(parent)
     table.insert(0, "township", parent.reindex(names))
-    table["unit_ok"] = table["has_qualified_centre"]
+    index = pd.Series(names, index=names, dtype=object)
+    table["urban"] = _community_urban(index, ctx.units)
+    scope = _reading(profile, "community_facility_scope")
+    # a community of unknown kind stays in scope: the rule is checked rather than waived
+    table["in_scope"] = table["urban"].fillna(True).astype(bool) if scope == "urban_communities" else True
+    table["unit_ok"] = pd.array(table["has_qualified_centre"].astype(bool), dtype="boolean")
+    table.loc[~table["in_scope"].astype(bool), "unit_ok"] = pd.NA
+    if ctx.services is None:
+        table["meal_service"] = pd.array([pd.NA] * len(names), dtype="boolean")
+    else:
+        meal = ctx.services["meal"].to_numpy(bool)
+        located = set(ctx.facility_community[meal].dropna())
+        meal_ids = set(facilities.loc[meal, "facility_id"])
+        reached_areas = set(ctx.reach.loc[ctx.reach["facility_id"].isin(meal_ids), "area_id"])
+        reached = set(ctx.area_community[areas["area_id"].isin(reached_areas).to_numpy()].dropna())
+        table["meal_service"] = pd.array([n in located or n in reached for n in names], dtype="boolean")
     return table.rename_axis("community").reset_index()
 
 
-def _coverage(townships: pd.DataFrame, communities: pd.DataFrame, profile: Profile) -> pd.DataFrame:
-    rows = []
-    for level, key, frame in (
-        ("street_centre", "street_centre_coverage", townships[townships["kind"] == "street"]),
-        ("township_centre", "township_centre_coverage", townships[townships["kind"] == "town"]),
-        ("community_facility", "community_facility_coverage", communities),
-    ):
-        units = len(frame)
-        with_centre = int(frame["has_qualified_centre"].sum()) if units else 0
-        rate = with_centre / units if units else np.nan
-        target, comparison = profile.value(key), profile.comparison(key)
+# --------------------------------------------------------------------------------------------------
+# The rules table, measured
+# --------------------------------------------------------------------------------------------------
+@dataclass
+class _Context:
+    """What the measures read: the checked frames, where each area and facility lies, the profile."""
+
+    areas: pd.DataFrame
+    facilities: pd.DataFrame
+    pairs: pd.DataFrame
+    reach: pd.DataFrame
+    units: pd.DataFrame | None
+    area_township: pd.Series
+    area_community: pd.Series
+    facility_township: pd.Series
+    facility_community: pd.Series
+    services: pd.DataFrame | None
+    profile: Profile
+    settings: WalkSettings
+    townships: pd.DataFrame = field(default_factory=pd.DataFrame)
+    communities: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def elderly(self) -> float | None:
+        """Elderly population: the areas' ``elderly``, else the units' (communities, else townships)."""
+        if "elderly" in self.areas.columns and pd.to_numeric(self.areas["elderly"], errors="coerce").notna().any():
+            return float(pd.to_numeric(self.areas["elderly"], errors="coerce").sum())
+        if self.units is not None and "elderly" in self.units.columns:
+            for level in ("community", "township"):
+                values = pd.to_numeric(self.units.loc[self.units["level"] == level, "elderly"], errors="coerce")
+                if values.notna().any():
+                    return float(values.sum())
+        return None
+
+
+@dataclass
+class Measured:
+    """A measure's finding: the figure compared with the target, how many units were judged and passed,
+    which inputs were missing (then nothing is judged), or why there was nothing to judge."""
+
+    actual: float | None = None
+    judged: int | None = None
+    passing: int | None = None
+    missing: tuple[str, ...] = ()
+    reason: str = ""
+
+
+def _share_of(passing: Any, judged: int, reason: str = "no_units") -> Measured:
+    passing = int(passing)
+    if judged == 0:
+        return Measured(judged=0, passing=0, reason=reason)
+    return Measured(actual=passing / judged, judged=judged, passing=passing)
+
+
+def _areas_meeting_rate(ctx: _Context, check: RuleCheck) -> Measured:
+    status = "new" if check.id == "floor_area_new" else "existing"
+    ok = ctx.areas["floor_area_ok"]
+    judged = (ctx.areas["status"] == status) & ok.notna()
+    return _share_of(ok[judged].sum(), int(judged.sum()))
+
+
+def _sites_below_minimum(ctx: _Context, check: RuleCheck) -> Measured:
+    column = "below_min_site" if check.key == "min_site_area_m2" else "below_min_site_existing"
+    near = ctx.facilities["level"].isin(FLOOR_AREA_LEVELS)
+    below = int((ctx.facilities[column] & near).sum())
+    return Measured(actual=float(below), judged=int(near.sum()), passing=int(near.sum()) - below)
+
+
+def _compliance_rate(ctx: _Context, check: RuleCheck) -> Measured:
+    overall = _rates_by(ctx.areas, pd.Series("all", index=ctx.areas.index), ["all"]).iloc[0]
+    judged = int(overall["areas_decided"])
+    if judged == 0:
+        return Measured(reason="no_units")
+    if check.measure == "compliance_rate_households":
+        return Measured(actual=float(overall[check.measure]))
+    return Measured(actual=float(overall[check.measure]), judged=judged, passing=int(overall["areas_ok"]))
+
+
+def _units_with_centre(ctx: _Context, check: RuleCheck) -> Measured:
+    if check.level == "communities":
+        frame = ctx.communities[ctx.communities["in_scope"].astype(bool)]
+        if frame.empty and ctx.communities.empty:
+            return Measured(missing=("communities",))
+    else:
+        if ctx.townships.empty:
+            return Measured(missing=("townships",))
+        kinds = ("street",) if check.level == "streets" else ("town", "xiang")
+        frame = ctx.townships[ctx.townships["kind"].isin(kinds)]
+    return _share_of(frame["has_qualified_centre"].sum(), len(frame))
+
+
+def _townships_covered(ctx: _Context, check: RuleCheck) -> Measured:
+    if ctx.townships.empty:
+        return Measured(missing=("townships",))
+    judged = ctx.townships["catchment_ok"].notna()
+    return _share_of(ctx.townships.loc[judged, "catchment_ok"].sum(), int(judged.sum()))
+
+
+def _areas_within_radius(ctx: _Context, check: RuleCheck) -> Measured:
+    ok = ctx.areas["service_radius_ok"]
+    return _share_of(ok[ok.notna()].sum(), int(ok.notna().sum()))
+
+
+def _count(ctx: _Context, check: RuleCheck) -> Measured:
+    facilities = ctx.facilities
+    if check.facilities == "county_level":
+        return Measured(actual=float(facilities["level"].eq("county").sum()))
+    dementia_beds = _stated(facilities, "beds_dementia")
+    if ctx.services is None and dementia_beds is None:
+        return Measured(missing=("facilities.services|facilities.beds_dementia",))
+    found = np.zeros(len(facilities), bool)
+    if ctx.services is not None:
+        found |= ctx.services["dementia_care"].to_numpy(bool)
+    if dementia_beds is not None:
+        found |= dementia_beds.fillna(0.0).to_numpy() > 0
+    return Measured(actual=float(found.sum()))
+
+
+def _per_person(supply: pd.Series | None, people: float | None, supply_name: str, people_name: str, scale: float):
+    missing = tuple(name for name, value in ((supply_name, supply), (people_name, people)) if value is None)
+    if missing:
+        return Measured(missing=missing)
+    assert supply is not None and people is not None
+    if people <= 0:
+        return Measured(reason="no_elderly" if people_name == "elderly" else "no_population")
+    return Measured(actual=scale * float(supply.fillna(0.0).sum()) / people)
+
+
+def _land_per_resident(ctx: _Context, check: RuleCheck) -> Measured:
+    population = (
+        float(pd.to_numeric(ctx.areas["population"], errors="coerce").sum())
+        if "population" in ctx.areas.columns and pd.to_numeric(ctx.areas["population"], errors="coerce").notna().any()
+        else None
+    )
+    land = _stated(ctx.facilities, "land_area_m2")
+    return _per_person(land, population, "facilities.land_area_m2", "areas.population", 1.0)
+
+
+def _beds_per_elderly(ctx: _Context, check: RuleCheck) -> Measured:
+    beds = _stated(ctx.facilities, "beds")
+    beds = None if beds is None else beds[_institutions(ctx.facilities, ctx.services)]
+    return _per_person(beds, ctx.elderly(), "facilities.beds", "elderly", 1000.0)
+
+
+def _nursing_bed_share(ctx: _Context, check: RuleCheck) -> Measured:
+    institutions = _institutions(ctx.facilities, ctx.services)
+    beds, nursing = _stated(ctx.facilities, "beds"), _stated(ctx.facilities, "beds_nursing")
+    missing = tuple(n for n, v in (("facilities.beds_nursing", nursing), ("facilities.beds", beds)) if v is None)
+    if missing:
+        return Measured(missing=missing)
+    assert beds is not None and nursing is not None
+    total = float(beds[institutions].fillna(0.0).sum())
+    if total <= 0:
+        return Measured(reason="no_beds")
+    # an institution that does not say how many of its beds are nursing-type counts none
+    return Measured(actual=float(nursing[institutions].fillna(0.0).sum()) / total)
+
+
+def _dementia_beds_per_elderly(ctx: _Context, check: RuleCheck) -> Measured:
+    beds = _stated(ctx.facilities, "beds_dementia")
+    return _per_person(beds, ctx.elderly(), "facilities.beds_dementia", "elderly", 10000.0)
+
+
+def _units_with_meal_service(ctx: _Context, check: RuleCheck) -> Measured:
+    if ctx.services is None:
+        return Measured(missing=("facilities.services",))
+    if ctx.communities.empty:
+        return Measured(missing=("communities",))
+    return _share_of(ctx.communities["meal_service"].sum(), len(ctx.communities))
+
+
+#: The measure of each rule of :data:`siting.profiles.RULES`, by its ``measure`` name.
+MEASURES: dict[str, Callable[[_Context, RuleCheck], Measured]] = {
+    "areas_meeting_rate": _areas_meeting_rate,
+    "sites_below_minimum": _sites_below_minimum,
+    "compliance_rate_areas": _compliance_rate,
+    "compliance_rate_households": _compliance_rate,
+    "units_with_centre": _units_with_centre,
+    "townships_covered": _townships_covered,
+    "areas_within_radius": _areas_within_radius,
+    "count": _count,
+    "land_per_resident": _land_per_resident,
+    "beds_per_elderly": _beds_per_elderly,
+    "nursing_bed_share": _nursing_bed_share,
+    "dementia_beds_per_elderly": _dementia_beds_per_elderly,
+    "units_with_meal_service": _units_with_meal_service,
+}
+
+
+def _setting_value(ctx: _Context, key: str) -> str | None:
+    if key in ("walk_minutes", "walk_speed_m_per_min", "service_radius_m"):
+        return f"{getattr(ctx.settings, key):g}"
+    value = ctx.profile.value(key)
+    if value is None:
+        return DEFAULT_READINGS.get(key)
+    return value if isinstance(value, str) else f"{value:g}"
+
+
+def _evaluate(ctx: _Context) -> pd.DataFrame:
+    """One row per rule of :data:`~siting.profiles.RULES` whose target the profile sets."""
+    profile, rows = ctx.profile, []
+    for check in RULES:
+        rule = profile.rule(check.key)
+        if rule is None or rule.value is None:
+            continue
+        found = MEASURES[check.measure](ctx, check)
+        spec = SCHEMA[check.key]
+        target: float | None = 1.0 if check.every else None if check.condition else rule.value
+        comparison = rule.comparison if target is not None and not check.every else ">="
+        met = None if check.condition or found.actual is None else _meets(found.actual, target, comparison)
+        due = profile.due(check.key)
+        if check.condition:
+            verdict, reason = "condition", ""
+        elif found.missing:
+            verdict, reason = "not_checked", "input_missing"
+        elif found.actual is None:
+            verdict, reason = "not_checked", found.reason
+        else:
+            verdict, reason = ("met" if met else "not_met") if due else "not_due", ""
+        settings = [(key, _setting_value(ctx, key)) for key in check.settings]
         rows.append(
             {
-                "level": level,
-                "units": units,
-                "units_with_centre": with_centre,
-                "rate": rate,
+                "number": check.number,
+                "rule": check.id,
+                "key": check.key,
+                "level": check.level,
+                "facilities": check.facilities,
+                "measure": check.measure,
+                "threshold": rule.value,
+                "threshold_unit": spec.unit,
                 "target": target,
                 "comparison": comparison,
-                "met": _meets(rate, target, comparison),
-                "source": profile.source(key),
+                "actual": found.actual,
+                "unit": check.unit,
+                "judged": found.judged,
+                "passing": found.passing,
+                "verdict": verdict,
+                "met": met,
+                "reason": reason,
+                "missing": ";".join(found.missing),
+                "by_year": rule.by_year,
+                "due": due,
+                "settings": ";".join(f"{k}={v}" for k, v in settings if v is not None),
+                "document": rule.document,
+                "source": rule.source,
+                "quote": rule.quote,
+                "rule_status": rule.status,
+                "defined_in": rule.defined_in,
+                "overrules": rule.overrules,
             }
         )
-    out = pd.DataFrame(rows)
-    out["met"] = out["met"].astype("boolean")
-    return out
+    table = pd.DataFrame(rows, columns=RULE_COLUMNS)
+    for column in ("judged", "passing", "by_year"):
+        table[column] = table[column].astype("Int64")
+    table["met"] = table["met"].astype("boolean")
+    table["actual"] = table["actual"].astype(float)
+    return table
+
+
+def _rule_numbers(rules: pd.DataFrame, ids: list[str]) -> str:
+    checked = dict(zip(rules["rule"], rules["number"], strict=True))
+    return ", ".join(checked[i] for i in ids if i in checked)
 
 
 def check_compliance(
@@ -797,21 +1296,26 @@ def check_compliance_pairs(
         ``name``, ``population``, ``elderly``, ``township``, ``community`` (unit names).
     facilities : GeoDataFrame
         ``facility_id``, ``level`` (county/township/community/station), ``floor_area_m2`` (m²);
-        optional ``name``, ``beds``, ``land_area_m2`` (m²), ``township``, ``community``; Points.
+        optional ``name``, ``beds``, ``beds_nursing``, ``beds_dementia``, ``land_area_m2`` (m²),
+        ``services`` (e.g. ``助餐;日间照料``), ``area_id`` (the area it was built with), ``township``,
+        ``community``; Points.
     pairs : DataFrame
-        ``area_id``, ``facility_id``, ``walk_min`` (minutes along the network), e.g.
-        :attr:`siting.reachability.Accessibility.pairs`; pairs beyond the profile's
-        ``walk_minutes`` are ignored. They must have been computed out to at least that time:
-        a pair missing because the search stopped earlier cannot be told from no path.
+        ``area_id``, ``facility_id``, ``walk_min`` (minutes along the network), optional ``dist_m``
+        (metres), e.g. :attr:`siting.reachability.Accessibility.pairs`; pairs beyond the walking
+        cutoff are ignored. They must have been computed out to at least that time (and to the
+        service radius, for a radius measured along the streets): a pair missing because the search
+        stopped earlier cannot be told from no path.
     profile : Profile or str
-        A loaded profile or a shipped profile name.
+        A loaded profile or a shipped profile name; its :attr:`~siting.profiles.Profile.assess_year`
+        decides which dated targets are due.
     settings : WalkSettings, optional
         The walking circle (its inclusive cutoff decides which pairs count); default the profile's
         own (:meth:`~siting.profiles.Profile.walk_settings`).
     units : GeoDataFrame, optional
         Administrative units ``name``, ``level`` (township/community), optional ``parent``,
-        ``unit_type`` (street/town) and polygons; used to list units with no areas and to place
-        facilities/areas that lack a ``township``/``community`` column.
+        ``unit_type`` (street/town/xiang, community/village), ``urban``, ``elderly`` and polygons
+        (:func:`siting.inputs.read_units`); used to list units with no areas, to place facilities and
+        areas that lack a ``township``/``community`` column, and for the rules that need them.
 
     Returns
     -------
@@ -828,17 +1332,21 @@ def check_compliance_pairs(
     facilities["floor_area_m2"] = pd.to_numeric(facilities["floor_area_m2"]).astype(float)
 
     settings = settings if settings is not None else profile.walk_settings()
-    flags = facility_counts(facilities, profile)
-    facilities = facilities.join(flags)
+    facilities = facilities.join(facility_counts(facilities, profile))
+    owner = _owners(areas, facilities)
+    facilities["built_with_area"] = np.where(owner >= 0, areas["area_id"].to_numpy()[np.clip(owner, 0, None)], None)
+    services = facility_services(facilities["services"]) if "services" in facilities.columns else None
+    facilities["institution"] = _institutions(facilities, services)
     reach = pairs[["area_id", "facility_id", "walk_min"]].astype({"area_id": str, "facility_id": str})
     reach = reach[settings.within_min(reach["walk_min"])].drop_duplicates(["area_id", "facility_id"])
     reach = reach.merge(areas[["area_id", "status", "households"]], on="area_id").merge(
         facilities[["facility_id", "level", "counts_for_new", "counts_for_existing"]], on="facility_id"
     )
 
-    area_cols, fac_cols = _floor_area(areas, facilities, pairs, reach, profile, settings)
+    area_cols, fac_cols = _floor_area(areas, facilities, pairs, reach, owner, profile, settings)
     label = profile.name + ("+overrides" if profile.overridden_keys else "")
     areas = areas.join(area_cols)
+    areas["service_radius_ok"] = _radius_ok(areas, facilities, pairs, profile, settings)
     areas["profile"] = label
     facilities = facilities.join(fac_cols)
     facilities["qualified_township_centre"] = _qualified(
@@ -848,45 +1356,72 @@ def check_compliance_pairs(
         facilities, COMMUNITY_LEVELS, profile.value("community_centre_min_m2")
     )
 
-    area_township = _unit_of(areas, "township", units)
-    area_community = _unit_of(areas, "community", units)
-    facility_township = _unit_of(facilities, "township", units)
-    facility_community = _unit_of(facilities, "community", units)
-    townships = _township_table(areas, facilities, reach, area_township, facility_township, units, profile)
-    communities = _community_table(areas, facilities, area_community, area_township, facility_community, units, profile)
-    coverage = _coverage(townships, communities, profile)
+    ctx = _Context(
+        areas=areas,
+        facilities=facilities,
+        pairs=pairs,
+        reach=reach,
+        units=units,
+        area_township=_unit_of(areas, "township", units),
+        area_community=_unit_of(areas, "community", units),
+        facility_township=_unit_of(facilities, "township", units),
+        facility_community=_unit_of(facilities, "community", units),
+        services=services,
+        profile=profile,
+        settings=settings,
+    )
+    ctx.townships = _township_table(ctx)
+    ctx.communities = _community_table(ctx)
+    rules = _evaluate(ctx)
+
+    # every verdict column names the rules it answers to (the workbook's 规则核查 rows)
+    area_rules = {
+        status: _rule_numbers(rules, [f"floor_area_{status}", "service_radius"]) for status in ("new", "existing")
+    }
+    areas["rules"] = areas["status"].map(area_rules)
+    townships, communities = ctx.townships, ctx.communities
+    townships["rules"] = [
+        _rule_numbers(rules, ["street_centres" if kind == "street" else "town_centres", "township_catchment"])
+        for kind in townships["kind"]
+    ]
+    communities["rules"] = [
+        _rule_numbers(rules, ["community_facilities", "meal_service"] if in_scope else ["meal_service"])
+        for in_scope in communities["in_scope"]
+    ]
 
     failing_mask = areas["floor_area_ok"].eq(False).fillna(False).to_numpy(bool)
     failing = pd.DataFrame(
         {
             "area_id": areas["area_id"],
             "name": areas.get("name", areas["area_id"]),
-            "township": area_township,
-            "community": area_community,
+            "township": ctx.area_township,
+            "community": ctx.area_community,
             "status": areas["status"],
             "households": areas["households"],
         }
     ).join(
-        area_cols[
+        areas[
             [
                 "required_floor_area_m2",
                 "available_floor_area_m2",
                 "floor_area_per_100hh",
                 "shortfall_m2",
-                "floor_area_rule",
                 "fail_reason",
+                "floor_area_rule",
+                "floor_area_rule_source",
+                "rules",
             ]
         ]
     )[failing_mask]
     failing = failing.sort_values(["shortfall_m2", "area_id"], ascending=[False, True]).reset_index(drop=True)
 
-    summary = _summary(areas, facilities, townships, coverage, profile, label, settings)
+    summary = _summary(areas, facilities, townships, rules, profile, label, settings)
     return ComplianceResult(
         areas=areas,
         facilities=facilities,
         townships=townships,
         communities=communities,
-        coverage=coverage,
+        rules=rules,
         summary=summary,
         failing=failing,
         profile=profile,
@@ -898,17 +1433,15 @@ def _summary(
     areas: pd.DataFrame,
     facilities: pd.DataFrame,
     townships: pd.DataFrame,
-    coverage: pd.DataFrame,
+    rules: pd.DataFrame,
     profile: Profile,
     label: str,
     settings: WalkSettings,
 ) -> dict:
     overall = _rates_by(areas, pd.Series("all", index=areas.index), ["all"]).iloc[0]
-    target = profile.value("floor_area_compliance_target")
-    comparison = profile.comparison("floor_area_compliance_target")
-    ratios = _ratio_checks(areas, facilities, None, None, None, profile)
-    summary = {
+    return {
         "profile": label,
+        "assess_year": profile.assess_year,
         "walk_minutes": settings.walk_minutes,
         "walk_speed_m_per_min": settings.walk_speed_m_per_min,
         "areas": len(areas),
@@ -919,9 +1452,6 @@ def _summary(
         "households": float(areas["households"].sum()),
         "households_ok": float(overall["households_ok"]),
         "compliance_rate_households": _float(overall["compliance_rate_households"]),
-        "compliance_target": target,
-        "compliance_target_met_areas": _meets(overall["compliance_rate_areas"], target, comparison),
-        "compliance_target_met_households": _meets(overall["compliance_rate_households"], target, comparison),
         "required_floor_area_m2": float(areas["required_floor_area_m2"].sum()),
         "available_floor_area_m2": float(areas["available_floor_area_m2"].sum()),
         "shortfall_m2": float(areas["shortfall_m2"].sum()),
@@ -931,16 +1461,22 @@ def _summary(
         "townships": len(townships),
         "townships_ok": int(townships["unit_ok"].sum()),
         "townships_catchment_ok": int(townships["catchment_ok"].fillna(False).sum()),
+        # every verdict, with its document and clause: the rows of the workbook's 规则核查 sheet
+        "rules": [{column: _plain(value) for column, value in row.items()} for row in rules.to_dict(orient="records")],
     }
-    for row in coverage.itertuples(index=False):
-        summary[f"coverage_{row.level}"] = _float(row.rate)
-        summary[f"coverage_{row.level}_target"] = row.target
-        summary[f"coverage_{row.level}_met"] = None if pd.isna(row.met) else bool(row.met)
-    for key, actual in ratios.items():
-        summary[key] = _float(actual)
-        summary[f"{key}_target"] = profile.value(key)
-        summary[f"{key}_ok"] = _meets(actual, profile.value(key))
-    return summary
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready scalar: NA and NaN as None, numpy numbers as Python's."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
 
 
 def _float(value: Any) -> float | None:

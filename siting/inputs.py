@@ -17,14 +17,19 @@ Facilities (existing elderly-care facilities), :func:`read_facilities`
     ``facility_id``, ``name``, ``level`` (``"county"``, ``"township"``, ``"community"``,
     ``"station"``), ``floor_area_m2``, ``beds`` (NaN when unknown), optional ``land_area_m2``,
     ``max_floor_area_m2`` (the largest floor area the facility may be enlarged to, 扩建上限; NaN when
-    unknown); Point geometry (a polygon becomes its representative point).
+    unknown), ``beds_nursing`` (护理型床位), ``beds_dementia`` (认知障碍照护床位), ``services`` (the
+    planner's text, e.g. ``助餐;日间照料``; read with :func:`facility_services`) and ``area_id`` (the
+    residential area the facility was built with, 配建); Point geometry (a polygon becomes its
+    representative point).
 Candidate sites, :func:`read_candidates`
     ``candidate_id``, ``name``, ``max_floor_area_m2`` and ``min_floor_area_m2`` (the floor area a
     centre on the site may have, m²; NaN when unknown); Point geometry.
 Administrative units, :func:`read_units`
     ``unit_id``, ``name``, ``level`` (``"township"`` or ``"community"``), ``parent`` (the township of
-    a community); Polygon geometry. Townships are dissolved from their communities when only
-    community polygons are given.
+    a community), ``unit_type`` (townships ``street``/``town``/``xiang`` = 街道/镇/乡, communities
+    ``community``/``village`` = 社区/村; from a type column or else the name), ``urban`` (communities:
+    城市社区 or not; from a 城乡 column or else the type), ``population``, ``elderly``; Polygon
+    geometry. Townships are dissolved from their communities when only community polygons are given.
 Entrances (gates of residential areas), :func:`read_entrances`
     ``area_id``; Point geometry.
 
@@ -37,6 +42,7 @@ column and rows; repairable geometry is repaired with a warning.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -72,6 +78,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "max_floor_area_m2": ("max_floor_area_m2", "最大建筑面积", "可建面积", "扩建上限", "建筑面积上限", "建筑面积"),
     "min_floor_area_m2": ("min_floor_area_m2", "最小建筑面积", "建筑面积下限"),
     "community": ("community", "社区名称", "社区", "村(社区)", "村"),
+    "beds_nursing": ("beds_nursing", "护理型床位", "护理型床位数", "护理床位"),
+    "beds_dementia": ("beds_dementia", "认知障碍照护床位", "认知障碍床位", "失智照护床位", "失智床位"),
+    "services": ("services", "服务内容", "服务项目", "服务功能", "服务类型"),
+    "township_type": ("township_type", "乡镇类型", "街道类型", "乡镇(街道)类型", "街道/乡镇"),
+    "community_type": ("community_type", "社区类型", "村(社区)类型", "村/社区"),
+    "urban": ("urban", "城乡", "城乡属性", "城乡分类", "城镇/农村"),
     "township": ("township", "街道名称", "乡镇名称", "乡镇(街道)", "乡镇", "街道"),
 }
 LON_NAMES = ("lon", "lng", "long", "longitude", "经度", "x")
@@ -123,6 +135,58 @@ LEVEL_VALUES = {
     "幸福院": "station",
 }
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
+#: Headers of the facilities' ``area_id``: the residential area a facility was built with (配建).
+FACILITY_AREA_NAMES = ("area_id", "所属小区编号", "配建小区编号", "所属小区", "配建小区")
+TOWNSHIP_TYPE_VALUES = {
+    "street": "street",
+    "subdistrict": "street",
+    "街道": "street",
+    "街道办事处": "street",
+    "办事处": "street",
+    "town": "town",
+    "镇": "town",
+    "xiang": "xiang",
+    "乡": "xiang",
+    "民族乡": "xiang",
+}
+COMMUNITY_TYPE_VALUES = {
+    "community": "community",
+    "社区": "community",
+    "城市社区": "community",
+    "居委会": "community",
+    "居民委员会": "community",
+    "village": "village",
+    "村": "village",
+    "行政村": "village",
+    "村委会": "village",
+    "村民委员会": "village",
+    "农村社区": "village",
+}
+URBAN_VALUES = {
+    "urban": "urban",
+    "城镇": "urban",
+    "城市": "urban",
+    "城区": "urban",
+    "是": "urban",
+    "true": "urban",
+    "1": "urban",
+    "rural": "rural",
+    "农村": "rural",
+    "乡村": "rural",
+    "否": "rural",
+    "false": "rural",
+    "0": "rural",
+}
+#: Services a check looks for, by the words planners write for them (a word counts when it is part of
+#: a listed service, so 幸福食堂 and 老年助餐点 both offer meals). Other services are kept as written.
+SERVICE_WORDS: dict[str, tuple[str, ...]] = {
+    "meal": ("助餐", "食堂", "送餐", "meal"),
+    "day_care": ("日间", "日托", "托老", "day care", "day_care"),
+    "residential_care": ("全托", "长期托养", "托养", "住养", "入住", "养老院", "养护院", "敬老院", "residential"),
+    "dementia_care": ("失智", "认知障碍", "认知症", "dementia"),
+    "home_care": ("上门", "居家服务", "home care", "home_care"),
+}
+_SERVICE_SEPARATORS = re.compile(r"[;；,，、/|\s]+")
 #: Residential areas may be drawn (polygons) or located (a point per 小区, e.g. from a POI list).
 AREA_TYPES = (*POLYGON_TYPES, "Point")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -716,6 +780,54 @@ def _categorical(
     return values.astype(object)
 
 
+def facility_services(services: pd.Series) -> pd.DataFrame:
+    """Which known services (:data:`SERVICE_WORDS`) each facility offers, from its ``services`` text.
+
+    Parameters
+    ----------
+    services : Series
+        Text such as ``助餐;日间照料;上门服务`` (separated by ; , 、 / or spaces), or lists of such words;
+        empty or NaN for none.
+
+    Returns
+    -------
+    DataFrame
+        One boolean column per service code (``meal``, ``day_care``, ``residential_care``,
+        ``dementia_care``, ``home_care``), indexed like ``services``. 日间托养 is day care, not
+        residential care.
+    """
+
+    def words(value: object) -> list[str]:
+        if isinstance(value, (list, tuple)):
+            return [str(w).lower() for w in value]
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return []
+        return [w.lower() for w in _SERVICE_SEPARATORS.split(str(value)) if w]
+
+    listed = services.map(words)
+    out = pd.DataFrame(index=services.index)
+    for code, keys in SERVICE_WORDS.items():
+        out[code] = listed.map(
+            lambda ws, keys=keys, code=code: any(
+                any(k in w for k in keys) and not (code == "residential_care" and "日" in w) for w in ws
+            )
+        ).astype(bool)
+    return out
+
+
+def unit_type_from_name(names: pd.Series, level: str) -> pd.Series:
+    """The type a unit's name implies: townships ``street`` (…街道, …办事处), ``xiang`` (…乡) or ``town``;
+    communities ``village`` (…村, …村委会) or ``community``."""
+    text = names.astype(str).str.strip()
+    if level == "township":
+        street = text.str.contains("街道") | text.str.endswith("办事处")
+        street |= text.str.lower().str.contains("subdistrict|street")
+        kind = np.where(street, "street", np.where(text.str.endswith("乡"), "xiang", "town"))
+        return pd.Series(kind, index=names.index)
+    village = text.str.endswith("村") | text.str.endswith("村委会") | text.str.endswith("村民委员会")
+    return pd.Series(np.where(village, "village", "community"), index=names.index)
+
+
 def read_facilities(
     source: Source,
     *,
@@ -744,11 +856,15 @@ def read_facilities(
             "max_floor_area_m2",
             "beds",
             "land_area_m2",
+            "beds_nursing",
+            "beds_dementia",
+            "services",
             "township",
             "community",
         ),
-        columns,
+        {k: v for k, v in (columns or {}).items() if k != "area_id"},
     )
+    owner = (columns or {}).get("area_id") or _find_column(gdf, FACILITY_AREA_NAMES)
     ids = _ids(gdf, "facility_id", "F", ctx)
     gdf = _geometry(gdf, ctx, ids, ("Point", "MultiPoint", *POLYGON_TYPES))
     out = gdf.copy()
@@ -759,8 +875,27 @@ def read_facilities(
     out["beds"] = _numeric(gdf, "beds", ctx, ids, required=False, allow_missing=True)
     out["land_area_m2"] = _numeric(gdf, "land_area_m2", ctx, ids, required=False, allow_missing=True)
     out["max_floor_area_m2"] = _numeric(gdf, "max_floor_area_m2", ctx, ids, required=False, allow_missing=True)
+    ordered = ["facility_id", "name", "level", "floor_area_m2", "beds", "land_area_m2", "max_floor_area_m2"]
+    for column in ("beds_nursing", "beds_dementia"):
+        if column in gdf.columns:
+            out[column] = _numeric(gdf, column, ctx, ids, required=False, allow_missing=True)
+            ordered.append(column)
+    if "services" in gdf.columns:
+        out["services"] = gdf["services"].where(gdf["services"].notna(), "").astype(str).str.strip()
+        ordered.append("services")
+    if owner is not None:
+        if owner not in gdf.columns:
+            raise ctx.error(
+                msg("mapping_missing", column=owner, target="area_id", columns=[str(c) for c in gdf.columns]),
+                column=owner,
+                fix=msg("mapping_missing_fix"),
+            )
+        given = gdf[owner].notna() & (gdf[owner].astype(str).str.strip() != "")
+        out["area_id"] = gdf[owner].map(_id_text).where(given, None)
+        ctx.headers["area_id"] = str(owner)
+        ordered.append("area_id")
     out = out.set_geometry(_points(out))
-    return _finish(out, ["facility_id", "name", "level", "floor_area_m2", "beds", "land_area_m2", "max_floor_area_m2"])
+    return _finish(out, ordered)
 
 
 def _points(gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
@@ -823,26 +958,69 @@ def read_units(
     dissolved from them; a layer with only a township (or only a name) column gives township units.
     """
     ctx = _Ctx(source, layer)
-    gdf = _standardize(_read(source, ctx, crs=crs, lon=None, lat=None), ctx, ("community", "township", "name"), columns)
+    gdf = _standardize(
+        _read(source, ctx, crs=crs, lon=None, lat=None),
+        ctx,
+        ("community", "township", "name", "township_type", "community_type", "urban", "population", "elderly"),
+        columns,
+    )
     rows = pd.Series(gdf.index.astype(str), index=gdf.index)
     gdf = _geometry(gdf, ctx, rows, POLYGON_TYPES)
+    people = {c: _numeric(gdf, c, ctx, rows, required=False, allow_missing=True) for c in ("population", "elderly")}
+    township_type = (
+        _categorical(gdf, "township_type", TOWNSHIP_TYPE_VALUES, "", ctx, rows).replace("", None)
+        if "township_type" in gdf.columns
+        else pd.Series(None, index=gdf.index, dtype=object)
+    )
     if "community" in gdf.columns:
+        names = gdf["community"].astype(str)
+        given = (
+            _categorical(gdf, "community_type", COMMUNITY_TYPE_VALUES, "", ctx, rows).replace("", None)
+            if "community_type" in gdf.columns
+            else pd.Series(None, index=gdf.index, dtype=object)
+        )
+        kind = given.fillna(unit_type_from_name(names, "community"))
+        urban = (
+            _categorical(gdf, "urban", URBAN_VALUES, "", ctx, rows).replace("", None)
+            if "urban" in gdf.columns
+            else pd.Series(None, index=gdf.index, dtype=object)
+        )
         communities = gpd.GeoDataFrame(
             {
-                "name": gdf["community"].astype(str),
+                "name": names,
                 "level": "community",
                 "parent": gdf["township"].astype(str) if "township" in gdf.columns else None,
+                "unit_type": kind,
+                # a 城乡 column decides; without one, a 村 is rural and a 社区 urban
+                "urban": pd.array(urban.fillna(kind.map({"community": "urban", "village": "rural"})) == "urban"),
+                **people,
             },
             geometry=gdf.geometry.values,
             crs=gdf.crs,
         )
         frames = [communities]
         if "township" in gdf.columns:
-            townships = communities.dissolve(by="parent", as_index=False)[["parent", "geometry"]]
+            townships = communities.dissolve(
+                by="parent",
+                as_index=False,
+                aggfunc={"population": lambda v: v.sum(min_count=1), "elderly": lambda v: v.sum(min_count=1)},
+            )
+            stated = township_type.groupby(communities["parent"].to_numpy()).agg(
+                lambda v: v.dropna().iloc[0] if v.notna().any() else None
+            )
+            kinds = townships["parent"].map(stated)
             frames.insert(
                 0,
                 gpd.GeoDataFrame(
-                    {"name": townships["parent"], "level": "township", "parent": None},
+                    {
+                        "name": townships["parent"],
+                        "level": "township",
+                        "parent": None,
+                        "unit_type": kinds.fillna(unit_type_from_name(townships["parent"], "township")),
+                        "urban": pd.array([pd.NA] * len(townships), dtype="boolean"),
+                        "population": townships["population"],
+                        "elderly": townships["elderly"],
+                    },
                     geometry=townships.geometry.values,
                     crs=gdf.crs,
                 ),
@@ -852,8 +1030,16 @@ def read_units(
         name_col = "township" if "township" in gdf.columns else "name"
         if name_col not in gdf.columns:
             raise ctx.error(msg("units_no_name"), column="name", fix=msg("units_no_name_fix"))
+        names = gdf[name_col].astype(str)
         units = gpd.GeoDataFrame(
-            {"name": gdf[name_col].astype(str), "level": "township", "parent": None},
+            {
+                "name": names,
+                "level": "township",
+                "parent": None,
+                "unit_type": township_type.fillna(unit_type_from_name(names, "township")),
+                "urban": pd.array([pd.NA] * len(gdf), dtype="boolean"),
+                **people,
+            },
             geometry=gdf.geometry.values,
             crs=gdf.crs,
         )

@@ -32,7 +32,7 @@ import os
 import unicodedata
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,7 @@ import pandas as pd
 
 from siting import validation
 from siting.errors import SitingInputError, SitingWarning
-from siting.labels import LANGUAGES, Message, msg, resolve_language, term
+from siting.labels import LANGUAGES, Message, msg, resolve_language, term, value_label
 from siting.reachability import DEFAULT_SERVICE_RADIUS_M, WalkSettings
 from siting.safe_yaml import load_yaml
 
@@ -59,13 +59,17 @@ class KeySpec:
     """What a profile key means: unit, kind of value and display labels.
 
     ``kind`` is one of ``number`` (a non-negative number), ``share`` (a fraction 0–1),
-    ``range`` (two numbers, low ≤ high).
+    ``range`` (two numbers, low ≤ high) or ``choice`` (one of ``choices``: how a clause whose text
+    leaves it open is read). ``minimum`` marks a figure the actual must reach, so that a larger value
+    is the stricter one (what decides between two documents that set it for the same year).
     """
 
     unit: str
     kind: str
     label_zh: str
     label_en: str
+    choices: tuple[str, ...] = ()
+    minimum: bool = False
 
 
 # The known keys. A key here is either used by a check (siting.compliance, reachability) or is a
@@ -75,67 +79,138 @@ SCHEMA: dict[str, KeySpec] = {
     "walk_minutes": KeySpec("min", "number", "步行时间", "Walking time"),
     "walk_speed_m_per_min": KeySpec("m/min", "number", "老年人步行速度", "Elderly walking speed"),
     "service_radius_m": KeySpec("m", "number", "设施服务半径", "Facility service radius"),
+    "service_radius_measure": KeySpec(
+        "choice",
+        "choice",
+        "服务半径的量法",
+        "How the service radius is measured",
+        choices=("straight", "along_streets"),
+    ),
     "life_circle_15min_distance_m": KeySpec(
         "m", "range", "十五分钟生活圈步行距离", "15-minute life-circle walking distance"
     ),
     "new_area_m2_per_100hh": KeySpec(
-        "m2/100hh", "number", "新建居住区每百户配建面积", "New areas: floor area per 100 households"
+        "m2/100hh",
+        "number",
+        "新建居住区每百户配建面积",
+        "New areas: floor area per 100 households",
+        minimum=True,
     ),
     "existing_area_m2_per_100hh": KeySpec(
-        "m2/100hh", "number", "已建成居住区每百户配置面积", "Existing areas: floor area per 100 households"
+        "m2/100hh",
+        "number",
+        "已建成居住区每百户配置面积",
+        "Existing areas: floor area per 100 households",
+        minimum=True,
+    ),
+    "new_area_counts": KeySpec(
+        "choice",
+        "choice",
+        "新建居住区计入的设施",
+        "Facilities a new area counts",
+        choices=("own", "within_walk"),
     ),
     "min_site_area_m2": KeySpec(
-        "m2", "number", "单处最小建筑面积(新建居住区)", "Minimum floor area of one site (new areas)"
+        "m2", "number", "单处最小建筑面积(新建居住区)", "Minimum floor area of one site (new areas)", minimum=True
     ),
     "existing_min_site_area_m2": KeySpec(
-        "m2", "number", "单处最小建筑面积(已建成居住区)", "Minimum floor area of one site (existing areas)"
+        "m2",
+        "number",
+        "单处最小建筑面积(已建成居住区)",
+        "Minimum floor area of one site (existing areas)",
+        minimum=True,
     ),
     "floor_area_compliance_target": KeySpec(
-        "share", "share", "配建达标率目标", "Target share of areas meeting the floor-area rule"
+        "share", "share", "配建达标率目标", "Target share of areas meeting the floor-area rule", minimum=True
     ),
     "township_centre_min_m2": KeySpec(
-        "m2", "number", "乡镇(街道)综合养老服务中心单处最小面积", "Township/street comprehensive centre: minimum area"
+        "m2",
+        "number",
+        "乡镇(街道)综合养老服务中心单处最小面积",
+        "Township/street comprehensive centre: minimum area",
+        minimum=True,
     ),
     "township_centre_catchment_share": KeySpec(
         "share",
         "share",
         "乡镇(街道)综合中心服务范围覆盖户数比例",
         "Township centre: share of the township's households its catchment must cover",
+        minimum=True,
+    ),
+    "township_centre_catchment": KeySpec(
+        "choice",
+        "choice",
+        "乡镇(街道)综合中心服务范围的判定",
+        "How a township centre's catchment is judged",
+        choices=("through_stations", "centre_walk"),
     ),
     "community_centre_min_m2": KeySpec(
-        "m2", "number", "社区养老服务中心单处最小面积", "Community centre: minimum area"
+        "m2", "number", "社区养老服务中心单处最小面积", "Community centre: minimum area", minimum=True
     ),
     "street_centre_coverage": KeySpec(
-        "share", "share", "街道综合养老服务中心覆盖率", "Street comprehensive centres: coverage"
+        "share", "share", "街道综合养老服务中心覆盖率", "Street comprehensive centres: coverage", minimum=True
     ),
     "township_centre_coverage": KeySpec(
-        "share", "share", "乡镇综合养老服务中心覆盖率", "Township comprehensive centres: coverage"
+        "share", "share", "乡镇综合养老服务中心覆盖率", "Township comprehensive centres: coverage", minimum=True
     ),
     "community_facility_coverage": KeySpec(
-        "share", "share", "社区养老服务设施覆盖率", "Community facilities: coverage"
+        "share", "share", "社区养老服务设施覆盖率", "Community facilities: coverage", minimum=True
     ),
-    "land_m2_per_capita": KeySpec("m2/person", "number", "人均养老服务设施用地", "Elderly-service land per resident"),
-    "beds_per_1000_elderly": KeySpec("beds/1000 elderly", "number", "每千名老年人养老床位", "Beds per 1,000 elderly"),
+    "community_facility_scope": KeySpec(
+        "choice",
+        "choice",
+        "社区设施覆盖率的统计范围",
+        "Communities the community-facility coverage counts",
+        choices=("urban_communities", "all_communities"),
+    ),
+    "county_institutions_min": KeySpec(
+        "sites",
+        "number",
+        "县级特困人员供养(养老)机构数",
+        "County-level care institutions (at least)",
+        minimum=True,
+    ),
+    "dementia_care_centres_min": KeySpec(
+        "sites", "number", "失智老年人照护机构(专区)数", "Dementia-care institutions or units (at least)", minimum=True
+    ),
+    "land_m2_per_capita": KeySpec(
+        "m2/person", "number", "人均养老服务设施用地", "Elderly-service land per resident", minimum=True
+    ),
+    "beds_per_1000_elderly": KeySpec(
+        "beds/1000 elderly", "number", "每千名老年人养老床位", "Beds per 1,000 elderly", minimum=True
+    ),
     "bed_floor_area_m2": KeySpec("m2/bed", "number", "每床建筑面积", "Floor area per bed"),
     "bed_land_area_m2": KeySpec("m2/bed", "range", "每床用地面积", "Land area per bed"),
     "min_beds_per_site": KeySpec("beds", "number", "养老院单处最少床位", "Minimum beds per nursing home"),
-    "nursing_bed_share": KeySpec("share", "share", "护理型床位占比", "Nursing-type bed share"),
+    "nursing_bed_share": KeySpec("share", "share", "护理型床位占比", "Nursing-type bed share", minimum=True),
     "social_workers_per_1000_elderly": KeySpec(
-        "persons/1000 elderly", "number", "每千名老年人社会工作者", "Social workers per 1,000 elderly"
+        "persons/1000 elderly", "number", "每千名老年人社会工作者", "Social workers per 1,000 elderly", minimum=True
     ),
     "dementia_beds_per_10000_elderly": KeySpec(
-        "beds/10000 elderly", "number", "每万名老年人认知障碍照护床位", "Dementia-care beds per 10,000 elderly"
+        "beds/10000 elderly",
+        "number",
+        "每万名老年人认知障碍照护床位",
+        "Dementia-care beds per 10,000 elderly",
+        minimum=True,
     ),
     "certified_caregivers_per_10000_elderly": KeySpec(
-        "persons/10000 elderly", "number", "每万名老年人持证养老护理员", "Certified caregivers per 10,000 elderly"
+        "persons/10000 elderly",
+        "number",
+        "每万名老年人持证养老护理员",
+        "Certified caregivers per 10,000 elderly",
+        minimum=True,
     ),
-    "meal_service_coverage": KeySpec("share", "share", "助餐村(社区)覆盖率", "Villages/communities with meal service"),
+    "meal_service_coverage": KeySpec(
+        "share", "share", "助餐村(社区)覆盖率", "Villages/communities with meal service", minimum=True
+    ),
     "household_size": KeySpec("persons/household", "number", "平均家庭户规模", "Persons per household"),
     "elderly_share_60plus": KeySpec("share", "share", "60岁及以上人口占比", "Share aged 60+"),
     "elderly_share_65plus": KeySpec("share", "share", "65岁及以上人口占比", "Share aged 65+"),
 }
 
-_ENTRY_FIELDS = {"value", "unit", "status", "source", "quote", "seed", "comparison", "note"}
+_ENTRY_FIELDS = {"value", "unit", "status", "source", "quote", "seed", "comparison", "note", "by_year"}
+#: Years a target may be set for (``by_year``) and a check may be made in (``assess_year``).
+YEAR_RANGE = (2000, 2100)
 _FILE_FIELDS = {"title", "document", "place", "date", "inherits", "rules"}
 _STATUSES = {"C", "S", "U"}
 # ">=" is the usual 不低于/达到; Jining's township coverage is 大于 60%, hence ">".
@@ -162,10 +237,255 @@ class Rule:
     quote: str | None = None
     seed: str | None = None
     note: str | None = None
+    #: The target is due by the end of this year (到2025年年底); None when the document sets no year.
+    by_year: int | None = None
+    #: The document of the profile file that states the rule (e.g. 东政办字〔2023〕26号).
+    document: str | None = None
+    #: A less strict figure a more specific document sets for the same year, which this rule overrules.
+    overrules: str | None = None
 
     @property
     def unit(self) -> str:
         return SCHEMA[self.key].unit
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    """One checkable rule: a row of :data:`RULES`, the table that drives :func:`siting.compliance.check_compliance`.
+
+    Attributes
+    ----------
+    id : str
+        Stable code of the rule (``floor_area_new``); shown as ``R01``... by :attr:`number`.
+    key : str
+        The profile key holding the target (its value, clause, quote and year).
+    level : str
+        Whom the rule judges: ``new_areas``, ``existing_areas``, ``areas``, ``facilities``, ``streets``,
+        ``towns``, ``townships``, ``communities``, ``villages_communities``, ``whole_county``, ``plan_area``.
+    facilities : str
+        Which facilities it counts (a filter): ``counted_floor_area``, ``neighbourhood``,
+        ``qualified_township_centre``, ``township_network``, ``qualified_community_centre``,
+        ``county_level``, ``dementia_care``, ``with_land_area``, ``institutions``, ``all_facilities``,
+        ``meal_service``.
+    unit : str
+        Unit of the measured figure compared with the target (``share`` when the rule is judged unit
+        by unit and the row reports the share of units that pass).
+    measure : str
+        What is measured (a function of :data:`siting.compliance.MEASURES`).
+    needs : tuple of str
+        Inputs the measure needs (``facilities.services``, ``elderly`` = areas' or units' elderly
+        population, ...); without them the rule is reported as not checked, input missing.
+    settings : tuple of str
+        Other profile keys the check reads: minima, and how an open clause is read.
+    every : bool
+        The target applies to each judged unit (每个小区, 每个乡镇): the row passes when every one does.
+    condition : bool
+        A condition of another rule (the single-site minimum): reported, no verdict of its own.
+    """
+
+    id: str
+    key: str
+    level: str
+    facilities: str
+    unit: str
+    measure: str
+    needs: tuple[str, ...] = ()
+    settings: tuple[str, ...] = ()
+    every: bool = False
+    condition: bool = False
+
+    @property
+    def number(self) -> str:
+        """``R01``, ``R02``, ...: the rule's place in :data:`RULES`, as the workbook cites it."""
+        return f"R{RULES.index(self) + 1:02d}"
+
+
+_AREAS = ("areas.households", "areas.status", "facilities.floor_area_m2")
+#: Every checkable rule, in the order of the report's 规则核查 sheet.
+RULES: tuple[RuleCheck, ...] = (
+    RuleCheck(
+        "floor_area_new",
+        "new_area_m2_per_100hh",
+        "new_areas",
+        "counted_floor_area",
+        "share",
+        "areas_meeting_rate",
+        _AREAS,
+        ("min_site_area_m2", "new_area_counts", "walk_minutes"),
+        every=True,
+    ),
+    RuleCheck(
+        "floor_area_existing",
+        "existing_area_m2_per_100hh",
+        "existing_areas",
+        "counted_floor_area",
+        "share",
+        "areas_meeting_rate",
+        _AREAS,
+        ("existing_min_site_area_m2", "walk_minutes"),
+        every=True,
+    ),
+    RuleCheck(
+        "min_site_new",
+        "min_site_area_m2",
+        "facilities",
+        "neighbourhood",
+        "sites",
+        "sites_below_minimum",
+        ("facilities.floor_area_m2",),
+        condition=True,
+    ),
+    RuleCheck(
+        "min_site_existing",
+        "existing_min_site_area_m2",
+        "facilities",
+        "neighbourhood",
+        "sites",
+        "sites_below_minimum",
+        ("facilities.floor_area_m2",),
+        condition=True,
+    ),
+    RuleCheck(
+        "compliance_rate_areas",
+        "floor_area_compliance_target",
+        "areas",
+        "counted_floor_area",
+        "share",
+        "compliance_rate_areas",
+        _AREAS,
+    ),
+    RuleCheck(
+        "compliance_rate_households",
+        "floor_area_compliance_target",
+        "areas",
+        "counted_floor_area",
+        "share",
+        "compliance_rate_households",
+        _AREAS,
+    ),
+    RuleCheck(
+        "street_centres",
+        "street_centre_coverage",
+        "streets",
+        "qualified_township_centre",
+        "share",
+        "units_with_centre",
+        ("townships",),
+        ("township_centre_min_m2",),
+    ),
+    RuleCheck(
+        "town_centres",
+        "township_centre_coverage",
+        "towns",
+        "qualified_township_centre",
+        "share",
+        "units_with_centre",
+        ("townships",),
+        ("township_centre_min_m2",),
+    ),
+    RuleCheck(
+        "township_catchment",
+        "township_centre_catchment_share",
+        "townships",
+        "township_network",
+        "share",
+        "townships_covered",
+        ("townships",),
+        ("township_centre_catchment", "township_centre_min_m2", "walk_minutes"),
+        every=True,
+    ),
+    RuleCheck(
+        "community_facilities",
+        "community_facility_coverage",
+        "communities",
+        "qualified_community_centre",
+        "share",
+        "units_with_centre",
+        ("communities",),
+        ("community_centre_min_m2", "community_facility_scope"),
+    ),
+    RuleCheck(
+        "service_radius",
+        "service_radius_m",
+        "areas",
+        "neighbourhood",
+        "share",
+        "areas_within_radius",
+        ("areas.households",),
+        ("service_radius_measure",),
+        every=True,
+    ),
+    RuleCheck("county_institutions", "county_institutions_min", "whole_county", "county_level", "sites", "count"),
+    RuleCheck(
+        "dementia_care_centres",
+        "dementia_care_centres_min",
+        "whole_county",
+        "dementia_care",
+        "sites",
+        "count",
+        ("facilities.services|facilities.beds_dementia",),
+    ),
+    RuleCheck(
+        "land_per_resident",
+        "land_m2_per_capita",
+        "plan_area",
+        "with_land_area",
+        "m2/person",
+        "land_per_resident",
+        ("facilities.land_area_m2", "areas.population"),
+    ),
+    RuleCheck(
+        "beds_per_1000_elderly",
+        "beds_per_1000_elderly",
+        "plan_area",
+        "institutions",
+        "beds/1000 elderly",
+        "beds_per_elderly",
+        ("facilities.beds", "elderly"),
+    ),
+    RuleCheck(
+        "nursing_bed_share",
+        "nursing_bed_share",
+        "plan_area",
+        "institutions",
+        "share",
+        "nursing_bed_share",
+        ("facilities.beds_nursing", "facilities.beds"),
+    ),
+    RuleCheck(
+        "dementia_beds",
+        "dementia_beds_per_10000_elderly",
+        "plan_area",
+        "all_facilities",
+        "beds/10000 elderly",
+        "dementia_beds_per_elderly",
+        ("facilities.beds_dementia", "elderly"),
+    ),
+    RuleCheck(
+        "meal_service",
+        "meal_service_coverage",
+        "villages_communities",
+        "meal_service",
+        "share",
+        "units_with_meal_service",
+        ("facilities.services", "communities"),
+        ("walk_minutes",),
+    ),
+)
+#: Keys of the walking circle (:meth:`Profile.walk_settings`): settings of every check.
+WALK_KEYS = ("walk_minutes", "walk_speed_m_per_min", "service_radius_m")
+#: How each key is used: ``checked`` (the target of a rule in :data:`RULES`), ``setting`` (read by a
+#: check: a minimum, the walk, how a clause is read) or ``reference`` (stored for the planner, not checked).
+KEY_USE: dict[str, str] = {
+    key: (
+        "checked"
+        if any(r.key == key for r in RULES)
+        else "setting"
+        if key in WALK_KEYS or any(key in r.settings for r in RULES)
+        else "reference"
+    )
+    for key in SCHEMA
+}
 
 
 def _canonical_unit(unit: str) -> str:
@@ -188,6 +508,14 @@ def _check_value(key: str, value: Any, origin: str) -> Any:
     spec = SCHEMA[key]
     if value is None:
         return None
+    if spec.kind == "choice":
+        if value not in spec.choices:
+            raise SitingInputError(
+                msg("rule_not_choice", key=key, value=repr(value), choices=list(spec.choices)),
+                source=_where(origin),
+                fix=msg("rule_not_choice_fix", key=key, choices=list(spec.choices)),
+            )
+        return str(value)
 
     def number(v: Any) -> float:
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
@@ -225,7 +553,21 @@ def _check_value(key: str, value: Any, origin: str) -> Any:
     return out
 
 
-def _parse_entry(key: str, raw: Any, origin: str, layer: str) -> Rule:
+def _check_year(value: Any, key: str, origin: str | Message) -> int | None:
+    """A target year (``by_year``) or assessment year: a whole number in :data:`YEAR_RANGE`, or None."""
+    if value is None:
+        return None
+    low, high = YEAR_RANGE
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise SitingInputError(
+            msg("year_invalid", key=key, value=repr(value), low=low, high=high),
+            source=_where(origin) if isinstance(origin, str) else origin,
+            fix=msg("year_invalid_fix", key=key),
+        )
+    return value
+
+
+def _parse_entry(key: str, raw: Any, origin: str, layer: str, document: str | None = None) -> Rule:
     """One ``rules:`` entry of a file, or one override, checked against the schema."""
     if key not in SCHEMA:
         raise SitingInputError(msg("rule_key_unknown", key=key), source=_where(origin), fix=_key_hint(key))
@@ -271,6 +613,8 @@ def _parse_entry(key: str, raw: Any, origin: str, layer: str) -> Rule:
         quote=entry.get("quote"),
         seed=entry.get("seed"),
         note=entry.get("note"),
+        by_year=_check_year(entry.get("by_year"), f"{key}.by_year", origin),
+        document=document,
     )
 
 
@@ -339,7 +683,8 @@ def _read_layer(name_or_path: str | Path, relative_to: Path | None) -> _Layer:
     rules_raw = data.get("rules") or {}
     if not isinstance(rules_raw, dict):
         raise SitingInputError(msg("profile_rules_not_mapping"), source=origin, fix=msg("profile_not_mapping_fix"))
-    rules = {key: _parse_entry(str(key), raw, origin, name) for key, raw in rules_raw.items()}
+    document = str(data["document"]) if data.get("document") else None
+    rules = {key: _parse_entry(str(key), raw, origin, name, document) for key, raw in rules_raw.items()}
     meta = {k: data[k] for k in ("title", "document", "place", "date", "inherits") if k in data}
     meta["_dir"] = path.parent
     return _Layer(name=name, origin=origin, meta=meta, rules=rules)
@@ -350,15 +695,33 @@ class Profile:
 
     Build it with :func:`load_profile`. Layers are ordered most specific first: run overrides,
     then the named profile, then its parents up to ``national``.
+
+    Attributes
+    ----------
+    assess_year : int or None
+        The year whose end the inputs describe: a target due by a later year (``by_year``) is shown as
+        not yet due rather than judged. None judges every target, whatever its year.
     """
 
-    def __init__(self, layers: list[_Layer]) -> None:
+    def __init__(self, layers: list[_Layer], assess_year: int | None = None) -> None:
         self._layers = layers
         named = [layer for layer in layers if layer.name != "override"]
         self.name: str = named[0].name
         self.chain: tuple[str, ...] = tuple(layer.name for layer in named)
         self.meta: dict = {k: v for k, v in named[0].meta.items() if not k.startswith("_")}
         self.fallbacks: dict[str, Rule] = {}
+        where = msg("where_argument", name="assess_year")
+        self.assess_year: int | None = _check_year(assess_year, "assess_year", where)
+
+    def at_year(self, assess_year: int | None) -> Profile:
+        """The same rules assessed at the end of ``assess_year`` (None: every target judged as due)."""
+        return Profile(self._layers, assess_year)
+
+    def due(self, key: str) -> bool:
+        """Whether the target ``key`` is due at :attr:`assess_year` (always, without a year on either side)."""
+        rule = self.rule(key)
+        year = None if rule is None else rule.by_year
+        return year is None or self.assess_year is None or self.assess_year >= year
 
     @property
     def overridden_keys(self) -> tuple[str, ...]:
@@ -384,9 +747,33 @@ class Profile:
             if rule is None:
                 continue
             if rule.value is not None:
-                return rule
+                return self._strictest(rule)
             first_null = first_null or rule
         return first_null
+
+    def _strictest(self, rule: Rule) -> Rule:
+        """``rule``, or a stricter figure another document of the chain sets for the same year.
+
+        A county's plan does not release it from its city's target for the same date: where two
+        documents set a dated minimum (``by_year``) for the same year (东政办字〔2023〕26号 65% and
+        聊政办字〔2024〕11号 78% nursing-type beds by end 2025), both bind, so the stricter decides and
+        says which figure it overrules. Undated figures and run overrides keep the most specific one.
+        """
+        if not SCHEMA[rule.key].minimum or rule.by_year is None or rule.defined_in == "override":
+            return rule
+        same_year = [
+            other
+            for layer in self._layers
+            if (other := layer.rules.get(rule.key)) is not None
+            and other.value is not None
+            and other.by_year == rule.by_year
+            and other.defined_in != "override"
+        ]
+        strictest = max(same_year, key=lambda r: (r.value, r.comparison == ">"))
+        if strictest is rule or (strictest.value, strictest.comparison) == (rule.value, rule.comparison):
+            return rule
+        shown = _format_value(rule.value, rule.comparison, SCHEMA[rule.key])
+        return replace(strictest, overrules=f"{shown} ({rule.source})")
 
     def value(self, key: str) -> Any:
         """The value of ``key`` (unit: ``SCHEMA[key].unit``), or ``None`` when no layer states it."""
@@ -482,9 +869,12 @@ class Profile:
         Returns
         -------
         pandas.DataFrame
-            Columns ``key, label, value, unit, status, source, defined_in, inherited``.
-            ``defined_in`` is the profile (or ``override`` / ``toolkit default``) that decided
-            the value; ``inherited`` is True when that is not this profile itself.
+            Columns ``key, label, value, unit, by_year, use, status, source, defined_in, inherited``.
+            ``by_year`` is the year a target is due by (到2025年年底); ``use`` says whether the figure is
+            checked (the target of a rule in :data:`RULES`), a setting of a check, or reference only.
+            ``defined_in`` is the profile (or ``override`` / ``toolkit default``) that decided the value;
+            ``inherited`` is True when that is not this profile itself. A dated target that overrules a
+            less strict figure of a more specific document says so in ``source``.
         """
         index = _language_index(language)
         rows = []
@@ -499,21 +889,27 @@ class Profile:
                 defined_in = rule.defined_in
             else:
                 continue
+            source = rule.source
+            if rule.overrules:
+                source += term("overrules", LANGUAGES[index], figure=rule.overrules)
             rows.append(
                 {
                     "key": key,
                     "label": (spec.label_zh, spec.label_en)[index],
-                    "value": _format_value(rule.value, rule.comparison, spec),
+                    "value": _format_value(rule.value, rule.comparison, spec, LANGUAGES[index]),
                     "unit": spec.unit,
+                    "by_year": rule.by_year,
+                    "use": value_label(f"use_{KEY_USE[key]}", LANGUAGES[index]),
                     "status": _STATUS_LABELS[rule.status][index],
-                    "source": rule.source,
+                    "source": source,
                     "defined_in": defined_in,
                     "inherited": defined_in != self.name,
                 }
             )
-        return pd.DataFrame(
-            rows, columns=["key", "label", "value", "unit", "status", "source", "defined_in", "inherited"]
-        )
+        columns = ["key", "label", "value", "unit", "by_year", "use", "status", "source", "defined_in", "inherited"]
+        table = pd.DataFrame(rows, columns=columns)
+        table["by_year"] = table["by_year"].astype("Int64")
+        return table
 
     def __repr__(self) -> str:
         return f"Profile({self.name!r}, chain={' → '.join(self.chain)})"
@@ -523,9 +919,11 @@ def _language_index(language: str | None) -> int:
     return LANGUAGES.index(resolve_language(language))
 
 
-def _format_value(value: Any, comparison: str, spec: KeySpec) -> str | None:
+def _format_value(value: Any, comparison: str, spec: KeySpec, language: str | None = None) -> str | None:
     if value is None:
         return None
+    if spec.kind == "choice":
+        return value_label(value, language)
     if spec.kind == "range":
         return f"{value[0]:g}–{value[1]:g}"
     prefix = ">" if comparison == ">" else ""
@@ -534,7 +932,7 @@ def _format_value(value: Any, comparison: str, spec: KeySpec) -> str | None:
     return f"{prefix}{value:g}"
 
 
-def load_profile(name_or_path: str | Path, overrides: dict | None = None) -> Profile:
+def load_profile(name_or_path: str | Path, overrides: dict | None = None, *, assess_year: int | None = None) -> Profile:
     """Load a shipped profile by name, or a user's YAML file, with its inheritance chain.
 
     Parameters
@@ -545,6 +943,9 @@ def load_profile(name_or_path: str | Path, overrides: dict | None = None) -> Pro
     overrides : dict, optional
         ``{key: value}`` or ``{key: {"value": ..., "source": ...}}`` for this run only; values in
         the schema unit (``SCHEMA[key].unit``). They take precedence over every profile.
+    assess_year : int, optional
+        The year whose end the inputs describe (:attr:`Profile.assess_year`): targets due by a later
+        year are shown as not yet due. Default: every target is judged, whatever its year.
 
     Returns
     -------
@@ -582,7 +983,7 @@ def load_profile(name_or_path: str | Path, overrides: dict | None = None) -> Pro
                 )
         rules = {key: _parse_entry(str(key), raw, "overrides", "override") for key, raw in overrides.items()}
         layers.insert(0, _Layer(name="override", origin="overrides", meta={}, rules=rules))
-    return Profile(layers)
+    return Profile(layers, assess_year)
 
 
 def _text_width(text: str) -> int:
@@ -617,7 +1018,8 @@ def format_profile_list(language: str | None = None) -> str:
 
 
 def format_profile(name_or_path: str | Path, language: str | None = None, overrides: dict | None = None) -> str:
-    """Text for ``siting profiles show NAME``: every value with its unit, status and source."""
+    """Text for ``siting profiles show NAME``: every value with its unit, target year, use (checked /
+    setting / reference only), status and source."""
     profile = load_profile(name_or_path, overrides)
     index = _language_index(language)
     table = profile.describe(language)
@@ -626,10 +1028,11 @@ def format_profile(name_or_path: str | Path, language: str | None = None, overri
         inherited_word + d if inh else d for d, inh in zip(table["defined_in"], table["inherited"], strict=True)
     ]
     headers = (
-        ("规则", "数值", "单位", "核实", "来源", "定义于"),
-        ("rule", "value", "unit", "status", "source", "defined in"),
+        ("规则", "数值", "单位", "目标年份", "用途", "核实", "来源", "定义于"),
+        ("rule", "value", "unit", "by year", "use", "status", "source", "defined in"),
     )[index]
-    table = table[["label", "value", "unit", "status", "source", "defined_in"]]
+    table["by_year"] = table["by_year"].astype(object).where(table["by_year"].notna(), None)
+    table = table[["label", "value", "unit", "by_year", "use", "status", "source", "defined_in"]]
     table.columns = list(headers)
     chain_word = ("继承链", "chain")[index]
     lines = [

@@ -19,9 +19,11 @@ Files of a scenario folder (:func:`write_result`):
     The street network the walks were measured on (:func:`streets_layer`), also the map's street layer
     when the folder is read back for a comparison.
 ``report.xlsx``
-    Chinese headers; sheets 汇总 (summary), 小区 (areas), 未达标小区 (failing areas),
+    Chinese headers; sheets 汇总 (summary), 规则核查 (rule check), 小区 (areas), 未达标小区 (failing areas),
     乡镇街道 (townships), 社区 (communities), 设施 (facilities), 新增设施建议 (proposals, when optimised),
-    规则取值 (rule values used and their sources). Every numeric header carries its unit (the
+    规则取值 (rule values used, their sources, year and whether each is checked). 规则核查
+    (:func:`rule_check_sheet`) has every verdict with its document, clause and quote; the ``rules`` column
+    of the other sheets names the rows their 达标/未达标 cells answer to. Every numeric header carries its unit (the
     optimisation figures theirs from :func:`objective_units`); shares stay numbers in Excel's percent
     format (:func:`is_share`, :data:`PERCENT_FORMAT`).
 ``map.html``
@@ -515,6 +517,28 @@ def streets_layer(network: Any) -> gpd.GeoDataFrame:
     return network.edges.drop(columns=["u", "v"])
 
 
+def rule_check_sheet(compliance: Any, language: str = "zh") -> tuple[pd.DataFrame, np.ndarray]:
+    """The 规则核查 sheet of a :class:`~siting.compliance.ComplianceResult` and its percent cells.
+
+    One row per rule the profile sets (:meth:`~siting.compliance.ComplianceResult.rules_table`): level,
+    measure, standard, target, actual, verdict (达标 / 未达标 / 未到目标年份 / 未核查 with the missing
+    input / 计入条件), year, document, clause and quote.
+
+    Returns
+    -------
+    sheet : DataFrame
+    percent : numpy.ndarray
+        Cells holding shares (目标值 and 现状值 of rules measured in %), for :func:`write_xlsx`.
+    """
+    sheet = compliance.rules_table(language)
+    percent = np.zeros(sheet.shape, bool)
+    shares = (compliance.rules["unit"] == "share").to_numpy()
+    for key in ("target_value", "actual_value"):
+        if column_label(key, language) in sheet.columns:
+            percent[:, sheet.columns.get_loc(column_label(key, language))] = shares
+    return sheet, percent
+
+
 def _rules_table(profile, language: str = "zh") -> pd.DataFrame:
     table = profile.describe(language).drop(columns=["inherited"]).rename(columns={"status": "rule_status"})
     return relabel(table, language)
@@ -562,6 +586,8 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
             tables["无法达标小区"] = _unfixable_table(result)
     sheets = {"汇总": summary_rows(summary, language)}
     percent = {"汇总": _summary_percent(summary)}
+    # what a county official signs off: every verdict with its clause, right after the summary
+    sheets["规则核查"], percent["规则核查"] = rule_check_sheet(result.compliance, language)
     units = objective_units(summary, language)
     for name, frame in tables.items():
         sheets[name] = _table(frame, language, units)

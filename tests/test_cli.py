@@ -97,8 +97,9 @@ def test_demo_writes_every_file(demo):
         "profile_values",
     } <= set(summary)
     sheets = pd.read_excel(out / "plan" / "report.xlsx", sheet_name=None)
-    assert list(sheets)[:8] == [
+    assert list(sheets)[:9] == [
         "汇总",
+        "规则核查",
         "小区",
         "未达标小区",
         "乡镇街道",
@@ -150,7 +151,7 @@ def test_report_shows_shares_as_percent_and_a_unit_in_every_numeric_header(demo)
     shares = {"配建达标率(按小区)", "配建达标率(按户)", "服务范围覆盖户数比例"}
     rank = {"序号"}  # an order, not a quantity
     for name, frame in sheets.items():
-        if name in ("汇总", "规则取值"):
+        if name in ("汇总", "规则取值", "规则核查"):  # one figure per row, its unit in a column
             continue
         without_unit = [h for h in _numeric_headers(frame) if not h.endswith(")") and h not in shares | rank]
         assert without_unit == [], name

@@ -10,7 +10,7 @@ from shapely.geometry import Point, box
 
 from siting.compliance import check_compliance_pairs, floor_area_shares
 from siting.errors import SitingInputError
-from siting.profiles import load_profile
+from siting.profiles import Profile, load_profile
 
 CRS = 32650  # UTM 50N, metres (Shandong)
 
@@ -32,6 +32,16 @@ def _areas(rows: list[tuple]) -> gpd.GeoDataFrame:
 
 def _facilities(rows: list[tuple]) -> gpd.GeoDataFrame:
     return _points(rows, FACILITY_COLUMNS, 10.0)
+
+
+def walking(name: str, **overrides) -> Profile:
+    """``name`` with new areas counting every facility within the walk (``new_area_counts: within_walk``),
+    for the 2SFCA arithmetic; the shipped reading (``own``) is tested on its own."""
+    return load_profile(name, {"new_area_counts": "within_walk", **overrides})
+
+
+def rules(result) -> pd.DataFrame:
+    return result.rules.set_index("rule")
 
 
 def _pairs(rows: list[tuple]) -> pd.DataFrame:
@@ -67,7 +77,7 @@ def two_facilities_three_areas():
 
 def test_2sfca_hand_computed(two_facilities_three_areas):
     areas, facilities, pairs = two_facilities_three_areas
-    result = check_compliance_pairs(areas, facilities, pairs, "dong_e")
+    result = check_compliance_pairs(areas, facilities, pairs, walking("dong_e"))
     out = result.areas.set_index("area_id")
     # Step 1, demand = households in each catchment (both facilities ≥ 200 m², both count):
     #   H1 = 1000 + 2000 = 3000 hh, R1 = 400 / 3000 = 0.133333 m²/hh
@@ -94,7 +104,7 @@ def test_2sfca_hand_computed(two_facilities_three_areas):
         "existing_area_m2_per_100hh=15",
     ]
     assert "第13条" in out.loc["c", "floor_area_rule_source"]
-    assert (out["profile"] == "dong_e").all()
+    assert (out["profile"] == "dong_e+overrides").all()
     assert out["facilities_counted"].tolist() == [1, 2, 1]
     assert out["fail_reason"].tolist() == ["below_rate", "", "below_rate"]
     # Sharing conserves floor area: what the areas get is what the facilities have.
@@ -119,7 +129,7 @@ def test_2sfca_hand_computed(two_facilities_three_areas):
 def test_floor_area_shares_is_the_arithmetic_of_the_check(two_facilities_three_areas):
     """The one sharing function the check and the optimiser call: matrix entries 1 / H_f."""
     areas, facilities, pairs = two_facilities_three_areas
-    profile = load_profile("dong_e")
+    profile = walking("dong_e")
     shares = floor_area_shares(areas, facilities, pairs, profile, profile.walk_settings())
     assert shares.area_ids.tolist() == ["a", "b", "c"] and shares.facility_ids.tolist() == ["F1", "F2"]
     # H1 = 1000 + 2000, H2 = 2000 + 3000 (a–F2 at 16 min is beyond the walk)
@@ -140,35 +150,49 @@ def test_floor_area_shares_is_the_arithmetic_of_the_check(two_facilities_three_a
 
 def test_land_per_resident_and_beds_per_1000_elderly(two_facilities_three_areas):
     areas, facilities, pairs = two_facilities_three_areas
+    # a county institution (养老院) with 60 beds; F1 and F2 are a township centre and a community centre
+    county = _facilities([("G", "county", 5000.0, "刘集镇", "k3", 2000)]).assign(beds=60.0, land_area_m2=0.0)
+    facilities = pd.concat([facilities, county], ignore_index=True)
     result = check_compliance_pairs(areas, facilities, pairs, "dong_e")
-    s = result.summary
-    # Land (1000 + 2000) m² / (2700 + 5400 + 8100) residents = 0.185185 < 0.2 (聊政办字〔2024〕11号)
-    assert s["land_m2_per_capita"] == pytest.approx(3000 / 16200)
-    assert (s["land_m2_per_capita_target"], s["land_m2_per_capita_ok"]) == (0.2, False)
-    # Beds (20 + 40) / 3000 elderly × 1000 = 20 < 40 (GB 50437 §3.2.1, inherited from national)
-    assert s["beds_per_1000_elderly"] == pytest.approx(20.0)
-    assert (s["beds_per_1000_elderly_target"], s["beds_per_1000_elderly_ok"]) == (40.0, False)
+    r = rules(result)
+    # Land (1000 + 2000) m² / (2700 + 5400 + 8100) residents = 0.185185 < 0.2 (聊政办字〔2024〕11号 三(十))
+    assert r.loc["land_per_resident", "actual"] == pytest.approx(3000 / 16200)
+    assert (r.loc["land_per_resident", "target"], r.loc["land_per_resident", "verdict"]) == (0.2, "not_met")
+    assert "三(十)" in r.loc["land_per_resident", "source"]
+    # Beds of 养老院/养护院 only (GB 50437 §3.2.1): G's 60 / 3000 elderly × 1000 = 20 < 40; the centres'
+    # 20 + 40 beds are not institutional beds
+    assert r.loc["beds_per_1000_elderly", "actual"] == pytest.approx(20.0)
+    assert r.loc["beds_per_1000_elderly", "verdict"] == "not_met"
+    assert result.facilities["institution"].tolist() == [False, False, True]
+    # a centre offering 长期托养 is an institution too: (20 + 60) / 3000 × 1000
+    with_care = facilities.assign(services=["助餐;长期托养", "日间照料", ""])
+    r = rules(check_compliance_pairs(areas, with_care, pairs, "dong_e"))
+    assert r.loc["beds_per_1000_elderly", "actual"] == pytest.approx(80 / 3)
     towns = result.townships.set_index("township")
     assert towns.loc["城关街道", "land_m2_per_capita"] == pytest.approx(1000 / 8100)
     assert towns.loc["刘集镇", "land_m2_per_capita"] == pytest.approx(2000 / 8100)
-    assert towns.loc["刘集镇", "beds_per_1000_elderly"] == pytest.approx(40 / 1500 * 1000)
-    # Without the columns the figures are absent, not zero.
-    bare = check_compliance_pairs(
-        areas.drop(columns=["population", "elderly"]),
-        facilities.drop(columns=["beds", "land_area_m2"]),
-        pairs,
-        "dong_e",
+    assert towns.loc["刘集镇", "beds_per_1000_elderly"] == pytest.approx(60 / 1500 * 1000)
+    # Without the columns the rules are not checked, and say which input is missing.
+    bare = rules(
+        check_compliance_pairs(
+            areas.drop(columns=["population", "elderly"]),
+            facilities.drop(columns=["beds", "land_area_m2"]),
+            pairs,
+            "dong_e",
+        )
     )
-    assert bare.summary["land_m2_per_capita"] is None
-    assert bare.summary["land_m2_per_capita_ok"] is None
+    assert bare.loc["land_per_resident", "verdict"] == "not_checked"
+    assert bare.loc["land_per_resident", "missing"] == "facilities.land_area_m2;areas.population"
+    assert bare.loc["beds_per_1000_elderly", "missing"] == "facilities.beds;elderly"
+    assert pd.isna(bare.loc["beds_per_1000_elderly", "met"])
 
 
 def test_override_changes_exactly_the_verdicts_it_should(two_facilities_three_areas):
     areas, facilities, pairs = two_facilities_three_areas
-    base = check_compliance_pairs(areas, facilities, pairs, "dong_e").areas.set_index("area_id")
+    base = check_compliance_pairs(areas, facilities, pairs, walking("dong_e")).areas.set_index("area_id")
     # Existing-area rate 15 → 12: c needs 3000/100 × 12 = 360 m² and has exactly 360 (不低于 is
     # inclusive); the new areas a and b keep their verdicts and their shares.
-    lower = check_compliance_pairs(areas, facilities, pairs, load_profile("dong_e", {"existing_area_m2_per_100hh": 12}))
+    lower = check_compliance_pairs(areas, facilities, pairs, walking("dong_e", existing_area_m2_per_100hh=12))
     out = lower.areas.set_index("area_id")
     assert out["floor_area_ok"].tolist() == [False, True, True]
     assert out["available_floor_area_m2"].tolist() == pytest.approx(base["available_floor_area_m2"].tolist())
@@ -179,7 +203,7 @@ def test_override_changes_exactly_the_verdicts_it_should(two_facilities_three_ar
     # New-area single-site minimum 200 → 500 m²: F1 (400 m²) stops counting for new areas and F1
     # serves only new areas, so b now gets F2's share alone: 2000 × 0.12 = 240 < 400 → fails;
     # a loses its only facility (reason changes); c (existing, minimum still 200) is unchanged.
-    larger = check_compliance_pairs(areas, facilities, pairs, load_profile("dong_e", {"min_site_area_m2": 500}))
+    larger = check_compliance_pairs(areas, facilities, pairs, walking("dong_e", min_site_area_m2=500))
     out = larger.areas.set_index("area_id")
     assert out["floor_area_ok"].tolist() == [False, False, False]
     assert out["available_floor_area_m2"].tolist() == pytest.approx([0.0, 240.0, 360.0])
@@ -189,7 +213,7 @@ def test_override_changes_exactly_the_verdicts_it_should(two_facilities_three_ar
     assert fac["counts_for_new"].tolist() == [False, True]
     assert fac["counts_for_existing"].tolist() == [True, True]
     # A township-centre minimum override moves the township verdict, no area verdict.
-    centre = check_compliance_pairs(areas, facilities, pairs, load_profile("dong_e", {"township_centre_min_m2": 400}))
+    centre = check_compliance_pairs(areas, facilities, pairs, walking("dong_e", township_centre_min_m2=400))
     assert centre.areas["floor_area_ok"].tolist() == base["floor_area_ok"].tolist()
     towns = centre.townships.set_index("township")
     assert bool(towns.loc["城关街道", "has_qualified_centre"])
@@ -208,7 +232,7 @@ def test_new_versus_existing_rates_by_profile():
     pairs = _pairs([("n", "F", 3.0), ("e", "F", 3.0)])
     verdicts = {}
     for name in ("dong_e", "jining", "cao", "liaocheng"):
-        out = check_compliance_pairs(areas, facilities, pairs, name).areas.set_index("area_id")
+        out = check_compliance_pairs(areas, facilities, pairs, walking(name)).areas.set_index("area_id")
         assert out["floor_area_per_100hh"].tolist() == pytest.approx([25.0, 25.0])
         verdicts[name] = out["floor_area_ok"].tolist()
     # Dong'e 20/15 and Cao 20/15: both pass; Jining 30/20: new fails (25 < 30), existing passes.
@@ -217,7 +241,7 @@ def test_new_versus_existing_rates_by_profile():
     assert verdicts["jining"] == [False, True]
     # Liaocheng states no existing-area rate: that verdict is undecided, not invented.
     assert verdicts["liaocheng"][0] is True and verdicts["liaocheng"][1] is pd.NA
-    result = check_compliance_pairs(areas, facilities, pairs, "liaocheng")
+    result = check_compliance_pairs(areas, facilities, pairs, walking("liaocheng"))
     out = result.areas.set_index("area_id")
     assert out.loc["e", "fail_reason"] == "rate_not_set"
     assert out.loc["e", "floor_area_rule"] == "existing_area_m2_per_100hh=null"
@@ -235,7 +259,7 @@ def test_single_site_minimum():
     pairs = _pairs([("n", "S", 2.0), ("e", "S", 2.0), ("n", "C", 2.0), ("e", "C", 2.0)])
     # Dong'e: 单处不低于200平方米 for new and existing → S counts for nobody. The county
     # institution C never counts toward the neighbourhood rule.
-    dong_e = check_compliance_pairs(areas, facilities, pairs, "dong_e")
+    dong_e = check_compliance_pairs(areas, facilities, pairs, walking("dong_e"))
     fac = dong_e.facilities.set_index("facility_id")
     assert fac.loc["S", ["below_min_site", "below_min_site_existing", "counts_toward_compliance"]].tolist() == [
         True,
@@ -249,7 +273,7 @@ def test_single_site_minimum():
     assert dong_e.summary["facilities_below_min_site"] == 1
     # Jining: 每处建筑面积不得少于200平方米 for new areas only → S counts for e alone:
     # H = 500 hh, R = 150 / 500 = 0.3 m²/hh → e has 30 m²/100hh ≥ 20; n has nothing.
-    jining = check_compliance_pairs(areas, facilities, pairs, "jining")
+    jining = check_compliance_pairs(areas, facilities, pairs, walking("jining"))
     out = jining.areas.set_index("area_id")
     assert out["floor_area_per_100hh"].tolist() == pytest.approx([0.0, 30.0])
     assert out["floor_area_ok"].tolist() == [False, True]
@@ -257,7 +281,7 @@ def test_single_site_minimum():
     assert fac.loc["S", "catchment_households"] == 500
     assert fac.loc["S", ["counts_for_new", "counts_for_existing"]].tolist() == [False, True]
     # Cao states no minimum: S counts for both, shared by 600 hh → 25 m²/100hh each.
-    cao = check_compliance_pairs(areas, facilities, pairs, "cao").areas
+    cao = check_compliance_pairs(areas, facilities, pairs, walking("cao")).areas
     assert cao["floor_area_per_100hh"].tolist() == pytest.approx([25.0, 25.0])
     assert cao["floor_area_ok"].tolist() == [True, True]
 
@@ -314,7 +338,9 @@ def network_case():
 
 def test_township_and_community_checks(network_case):
     areas, facilities, pairs, units = network_case
-    result = check_compliance_pairs(areas, facilities, pairs, "dong_e", units=units)
+    # the centre's own walk (centre_walk); the reading through stations is tested below
+    centre_walk = load_profile("dong_e", {"township_centre_catchment": "centre_walk"})
+    result = check_compliance_pairs(areas, facilities, pairs, centre_walk, units=units)
     towns = result.townships.set_index("township")
     assert towns["kind"].to_dict() == {"城关街道": "street", "刘集镇": "town", "高集镇": "town"}
     # 单处面积不低于600平方米 (第15条): C1 700 and C3 650 qualify, C2 500 does not.
@@ -335,25 +361,31 @@ def test_township_and_community_checks(network_case):
     comms = result.communities.set_index("community")
     assert comms["has_qualified_centre"].to_dict() == {"k1": True, "k2": False, "k3": False, "k4": True, "k5": False}
     assert comms.loc["k5", "township"] == "高集镇" and comms.loc["k5", "households"] == 0
-    # Coverage targets, all 100% in Dong'e: streets 1/1 met; towns 1/2; communities 2/5.
-    cov = result.coverage.set_index("level")
-    assert cov["units"].tolist() == [1, 2, 5]
-    assert cov["rate"].tolist() == pytest.approx([1.0, 0.5, 0.4])
-    assert cov["met"].tolist() == [True, False, False]
-    assert result.summary["coverage_community_facility"] == pytest.approx(0.4)
-    table = result.summary_table("zh").set_index("指标")
-    assert table.loc["乡镇综合养老服务中心覆盖率", "数值"] == "50.0%"
-    assert table.loc["乡镇综合养老服务中心覆盖率", "是否达标"] == "否"
-    assert table.loc["街道综合养老服务中心覆盖率", "目标"] == "100.0%"
-    english = result.summary_table("en").set_index("Item")
-    assert english.loc["Street centre coverage", "Met"] == "yes"
-    shown = result.table("townships", "zh").set_index("乡镇(街道)")
-    assert shown.loc["刘集镇", "类别"] == "乡镇" and shown.loc["城关街道", "类别"] == "街道"
-    assert result.table("coverage", "en")["Level"].tolist() == [
-        "street comprehensive centre",
-        "township comprehensive centre",
-        "community facility",
+    # Coverage targets, all 100% in Dong'e (第15条): streets 1/1 met; towns 1/2; communities 2/5.
+    r = rules(result)
+    assert r.loc[["street_centres", "town_centres", "community_facilities"], "judged"].tolist() == [1, 2, 5]
+    assert r.loc[["street_centres", "town_centres", "community_facilities"], "actual"].tolist() == pytest.approx(
+        [1.0, 0.5, 0.4]
+    )
+    assert r.loc[["street_centres", "town_centres", "community_facilities"], "verdict"].tolist() == [
+        "met",
+        "not_met",
+        "not_met",
     ]
+    assert r.loc["township_catchment", "actual"] == pytest.approx(1 / 3)
+    assert r.loc["township_catchment", "number"] == "R09" and "第15条" in r.loc["township_catchment", "source"]
+    assert towns["rules"].tolist() == ["R07, R09", "R08, R09", "R08, R09"]
+    table = result.summary_table("zh").set_index("指标")
+    assert table.loc["R08 乡镇综合养老服务中心覆盖率", "数值"] == "1/2 (50.0%)"
+    assert table.loc["R08 乡镇综合养老服务中心覆盖率", "是否达标"] == "未达标"
+    assert table.loc["R07 街道综合养老服务中心覆盖率", "目标"] == "≥ 100.0%"
+    english = result.summary_table("en").set_index("Item")
+    assert english.loc["R07 Street comprehensive centres: coverage", "Met"] == "met"
+    shown = result.table("townships", "zh").set_index("乡镇(街道)")
+    assert shown.loc["刘集镇", "类别"] == "镇" and shown.loc["城关街道", "类别"] == "街道"
+    sheet = result.rules_table("zh").set_index("编号")
+    assert sheet.loc["R08", "结论"] == "未达标" and sheet.loc["R08", "判定对象"] == "乡、镇"
+    assert sheet.loc["R08", "原文"] == "单处面积不低于600平方米，覆盖率达到100%"
 
 
 def test_jining_township_coverage_is_strictly_above_60_percent():
@@ -362,18 +394,18 @@ def test_jining_township_coverage_is_strictly_above_60_percent():
     areas = _areas([(f"a{i}", 100.0, "existing", n, f"k{i}", i * 100) for i, n in enumerate(names)])
     facilities = _facilities([(f"C{i}", "township", 800.0, names[i], f"k{i}", i * 100) for i in range(3)])
     pairs = _pairs([(f"a{i}", f"C{i}", 1.0) for i in range(3)])
-    cov = check_compliance_pairs(areas, facilities, pairs, "jining").coverage.set_index("level")
-    assert cov.loc["township_centre", "rate"] == pytest.approx(0.6)
-    assert cov.loc["township_centre", "comparison"] == ">"
-    assert not cov.loc["township_centre", "met"]
-    assert pd.isna(cov.loc["street_centre", "met"])  # no streets in this town set
+    r = rules(check_compliance_pairs(areas, facilities, pairs, "jining"))
+    assert r.loc["town_centres", "actual"] == pytest.approx(0.6)
+    assert r.loc["town_centres", "comparison"] == ">"
+    assert r.loc["town_centres", "verdict"] == "not_met"
+    # no streets in this town set: nothing to judge, said so
+    assert (r.loc["street_centres", "verdict"], r.loc["street_centres", "reason"]) == ("not_checked", "no_units")
     # An override replaces the rule, including its comparison (>= unless given).
     relaxed = load_profile("jining", {"township_centre_coverage": 0.6})
-    cov = check_compliance_pairs(areas, facilities, pairs, relaxed).coverage.set_index("level")
-    assert cov.loc["township_centre", "met"]
+    assert rules(check_compliance_pairs(areas, facilities, pairs, relaxed)).loc["town_centres", "verdict"] == "met"
     # Jining's 100% 配建达标率 target: 3 of 5 areas reach a centre (800/100 = 8 m²/100hh < 20).
-    s = check_compliance_pairs(areas, facilities, pairs, "jining").summary
-    assert s["compliance_target"] == 1.0 and s["compliance_target_met_households"] is False
+    assert r.loc["compliance_rate_households", "verdict"] == "not_met"
+    assert r.loc["compliance_rate_households", "target"] == 1.0
 
 
 def test_units_polygons_place_facilities_without_a_township_column():
@@ -431,8 +463,8 @@ def test_land_and_beds_undecided_without_data():
     )
     pairs = pd.DataFrame({"area_id": ["A"], "facility_id": ["F"], "dist_m": [100.0], "walk_min": [100 / 60]})
     result = check_compliance_pairs(areas, fac, pairs, load_profile("dong_e"))
-    assert result.summary["land_m2_per_capita"] is None or np.isnan(result.summary["land_m2_per_capita"])
-    assert result.summary["land_m2_per_capita_ok"] is None
+    r = rules(result)
+    assert np.isnan(r.loc["land_per_resident", "actual"]) and r.loc["land_per_resident", "verdict"] == "not_checked"
     assert result.areas.loc[0, "available_floor_area_m2"] == pytest.approx(300.0)  # all 300 m2 serve A
 
 
@@ -442,7 +474,7 @@ def test_areas_without_households_get_no_verdict(two_facilities_three_areas):
     empty = _areas([("d", 0.0, "new", "城关街道", "k1", 100)]).assign(population=0.0, elderly=0.0)
     areas = pd.concat([areas, empty], ignore_index=True)
     pairs = pd.concat([pairs, _pairs([("d", "F1", 3.0)])], ignore_index=True)
-    result = check_compliance_pairs(areas, facilities, pairs, "dong_e")
+    result = check_compliance_pairs(areas, facilities, pairs, walking("dong_e"))
     out = result.areas.set_index("area_id")
     assert pd.isna(out.loc["d", "floor_area_ok"]) and out.loc["d", "fail_reason"] == "no_households"
     assert np.isnan(out.loc["d", "shortfall_m2"])

@@ -12,6 +12,8 @@ import yaml
 
 from siting.errors import SitingInputError
 from siting.profiles import (
+    KEY_USE,
+    RULES,
     SCHEMA,
     ProfileFallbackWarning,
     format_profile,
@@ -213,9 +215,65 @@ FIGURES = [
         "liaocheng",
         "nursing_bed_share",
         0.78,
+        "聊政办字〔2024〕11号 三(四)",
+        "002_c8200f382cce7156.txt:49",
+        "到2025年年底，养老机构护理型床位占比达到78%",
+    ),
+    (
+        "liaocheng",
+        "dementia_care_centres_min",
+        1,
         "聊政办字〔2024〕11号 二(一)",
         "002_c8200f382cce7156.txt:32",
-        "护理型床位占比达到78%",
+        "各县（市、区）至少建设1处失智老年人照护中心",
+    ),
+    (
+        "dong_e",
+        "county_institutions_min",
+        1,
+        "东政办字〔2023〕26号 第15条",
+        "000_2dceadbca032e1e6.txt:83",
+        "县级层面至少建成1处",
+    ),
+    (
+        "jining",
+        "county_institutions_min",
+        1,
+        "济政办发〔2023〕2号 第13条",
+        "004_0af9ec37fa098898.txt:45",
+        "至少建有 1 处以失能特困老年人专业照护为主、达到二星级的县级特困人员供养机构",
+    ),
+    (
+        "cao",
+        "street_centre_coverage",
+        1.0,
+        "曹县方案 附件2 评分细则 四.2",
+        "001_b7a273d4f6f65f67.txt:147",
+        "区域性养老服务中心或镇综合养老服务中心覆盖率达到100%得2分",
+    ),
+    (
+        "cao",
+        "dementia_care_centres_min",
+        1,
+        "曹县方案 附件2 评分细则 四.1",
+        "001_b7a273d4f6f65f67.txt:145",
+        "至少具备一处收治失智老年人的专业养老机构",
+    ),
+    (
+        "dongyang",
+        "floor_area_compliance_target",
+        1.0,
+        "东政办发〔2024〕3号 第11条",
+        "003_612a1a30331042c4.txt:69",
+        "新建住宅小区配套建设养老服务设施达标率达到 100%",
+    ),
+    (
+        "dongyang",
+        "county_institutions_min",
+        1,
+        "东政办发〔2024〕3号 第5条",
+        "003_612a1a30331042c4.txt:51",
+        "至少建有1所市级特困人员供养服务公办机构",
     ),
     # 东政办发〔2024〕3号 (Dongyang)
     (
@@ -355,6 +413,148 @@ FIGURES = [
     ("shandong", "elderly_share_65plus", 0.1513, "山东省 2020 census", "standards.md §4.4", None),
 ]
 
+# How a clause whose text leaves it open is read (choice keys), with the words the reading rests on.
+# (profile, key, reading, document and clause, seed file:line or None for a toolkit reading, words)
+READINGS = [
+    ("national", "new_area_counts", "own", "中办·国办", None, None),
+    ("national", "township_centre_catchment", "through_stations", "Toolkit reading", None, None),
+    ("national", "community_facility_scope", "all_communities", "Toolkit reading", None, None),
+    ("national", "service_radius_measure", "straight", "Toolkit reading", None, None),
+    (
+        "dong_e",
+        "new_area_counts",
+        "own",
+        "东政办字〔2023〕26号 第13条",
+        "000_2dceadbca032e1e6.txt:75",
+        "并做到同步规划、同步建设、同步验收、同步交付",
+    ),
+    (
+        "dong_e",
+        "township_centre_catchment",
+        "through_stations",
+        "东政办字〔2023〕26号 第15条",
+        "000_2dceadbca032e1e6.txt:83",
+        "健全覆盖城乡、分布均衡、功能完善的县、乡镇（街道）、村（社区）、家庭四级养老服务设施网络",
+    ),
+    (
+        "dong_e",
+        "community_facility_scope",
+        "urban_communities",
+        "东政办字〔2023〕26号 第15条",
+        "000_2dceadbca032e1e6.txt:83",
+        "支持发展农村幸福院、幸福食堂",
+    ),
+    (
+        "liaocheng",
+        "community_facility_scope",
+        "urban_communities",
+        "聊政办字〔2024〕11号 二(二)",
+        "002_c8200f382cce7156.txt:34",
+        "城市社区养老服务设施覆盖率达到100%",
+    ),
+    (
+        "liaocheng",
+        "new_area_counts",
+        "own",
+        "聊政办字〔2024〕11号 三(一)",
+        "002_c8200f382cce7156.txt:43",
+        "“四同步”机制",
+    ),
+    ("cao", "new_area_counts", "own", "曹县方案 三(六)", "001_b7a273d4f6f65f67.txt:37", "“四同步”工作机制"),
+    (
+        "cao",
+        "service_radius_measure",
+        "straight",
+        "曹县方案 三(六)",
+        "001_b7a273d4f6f65f67.txt:37",
+        "确保养老服务设施覆盖半径不大于 1000 米",
+    ),
+    (
+        "jining",
+        "community_facility_scope",
+        "urban_communities",
+        "济政办发〔2023〕2号 第13条",
+        "004_0af9ec37fa098898.txt:45",
+        "社区养老服务设施实现全覆盖，支持各地发展农村幸福院",
+    ),
+    (
+        "jining",
+        "new_area_counts",
+        "own",
+        "济政办发〔2023〕2号 第11条",
+        "004_0af9ec37fa098898.txt:41",
+        "“四同步” 机制全面建立",
+    ),
+    (
+        "dongyang",
+        "new_area_counts",
+        "own",
+        "东政办发〔2024〕3号 第11条",
+        "003_612a1a30331042c4.txt:69",
+        "同步交付“四同步”配建居家养老服务设施",
+    ),
+]
+
+# Targets with a year (到2025年年底…), and the seed line whose words give it.
+YEARS = [
+    ("dong_e", "nursing_bed_share", 2025, "000_2dceadbca032e1e6.txt:85", "2025年年底以前，全县养老机构护理型床位占比"),
+    ("liaocheng", "nursing_bed_share", 2025, "002_c8200f382cce7156.txt:49", "到2025年年底，养老机构护理型床位占比"),
+    ("liaocheng", "street_centre_coverage", 2026, "002_c8200f382cce7156.txt:30", "到2026年年底"),
+    ("liaocheng", "township_centre_coverage", 2026, "002_c8200f382cce7156.txt:30", "到2026年年底"),
+    ("liaocheng", "community_facility_coverage", 2026, "002_c8200f382cce7156.txt:30", "到2026年年底"),
+    ("liaocheng", "dementia_care_centres_min", 2026, "002_c8200f382cce7156.txt:30", "到2026年年底"),
+    ("jining", "nursing_bed_share", 2025, "004_0af9ec37fa098898.txt:55", "2025 年底前，全市护理型床位占比"),
+    ("jining", "social_workers_per_1000_elderly", 2025, "004_0af9ec37fa098898.txt:65", "2025 年底前"),
+    ("dongyang", "nursing_bed_share", 2025, "003_612a1a30331042c4.txt:41", "到 2025 年，护理型床位占比达 60%"),
+    ("dongyang", "dementia_beds_per_10000_elderly", 2025, "003_612a1a30331042c4.txt:41", "到 2025 年"),
+    ("dongyang", "meal_service_coverage", 2025, "003_612a1a30331042c4.txt:57", "到2025年，助餐村（社区）覆盖率"),
+    (
+        "dongyang",
+        "certified_caregivers_per_10000_elderly",
+        2025,
+        "003_612a1a30331042c4.txt:77",
+        "到 2025 年，每万老年人",
+    ),
+    ("dongyang", "floor_area_compliance_target", 2025, "003_612a1a30331042c4.txt:69", "到 2025 年，完成已建成住宅小区"),
+    ("dongyang", "county_institutions_min", 2025, "003_612a1a30331042c4.txt:51", "到2025年，争创养老服务标杆机构"),
+    ("cao", "street_centre_coverage", 2023, "001_b7a273d4f6f65f67.txt:47", "（2023 年 6 月 30 日前）"),
+    ("cao", "township_centre_coverage", 2023, "001_b7a273d4f6f65f67.txt:47", "（2023 年 6 月 30 日前）"),
+    ("cao", "nursing_bed_share", 2023, "001_b7a273d4f6f65f67.txt:47", "（2023 年 6 月 30 日前）"),
+    ("cao", "dementia_care_centres_min", 2023, "001_b7a273d4f6f65f67.txt:47", "（2023 年 6 月 30 日前）"),
+]
+
+
+def _seed_line(where: str) -> str:
+    file, line = where.split(":")
+    return (SEEDS / file).read_text(encoding="utf-8").splitlines()[int(line) - 1]
+
+
+@pytest.mark.parametrize("profile,key,reading,clause,where,words", READINGS, ids=[f"{p}-{k}" for p, k, *_ in READINGS])
+def test_readings_rest_on_their_clause(profile, key, reading, clause, where, words):
+    entry = _shipped(profile)[key]
+    assert entry["value"] == reading and reading in SCHEMA[key].choices
+    assert clause in entry["source"] and entry["unit"] == "choice"
+    if where is None:
+        return
+    assert entry["seed"] == where and entry["quote"] == words
+    if SEEDS.is_dir():
+        assert words in _seed_line(where)
+
+
+@pytest.mark.parametrize("profile,key,year,where,words", YEARS, ids=[f"{p}-{k}" for p, k, *_ in YEARS])
+def test_target_years_are_in_the_seed(profile, key, year, where, words):
+    assert _shipped(profile)[key]["by_year"] == year
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds not present")
+    line = _seed_line(where)
+    assert words in line and str(year) in words
+
+
+def test_every_dated_target_is_in_the_years_table():
+    dated = {(name, key) for name in list_profiles() for key, entry in _shipped(name).items() if entry.get("by_year")}
+    assert dated == {(p, k) for p, k, *_ in YEARS}
+
+
 # Figures the documents do not state (or that nobody confirmed): they must stay empty.
 NOT_STATED = [
     ("national", "new_area_m2_per_100hh"),
@@ -400,7 +600,7 @@ def test_quoted_words_are_in_the_seed_line(profile, key, figure, clause, where, 
     # The figure itself is in the quoted words (60% for 0.6, 200 for 200 m²).
     spaced = words.replace(" ", "")
     shown = f"{figure * 100:g}%" if SCHEMA[key].kind == "share" else f"{figure:g}"
-    assert shown in spaced or (shown == "100%" and "全覆盖" in spaced)
+    assert shown in spaced or (shown == "100%" and "全覆盖" in spaced) or (shown == "1" and "一处" in spaced)
     # And the profile's own quote/seed point at the same line.
     entry = _shipped(profile)[key]
     assert entry["seed"] == where
@@ -415,7 +615,7 @@ def test_every_shipped_value_is_in_the_figures_table():
         for key, entry in _shipped(name).items()
         if entry.get("value") is not None
     }
-    assert shipped == listed
+    assert shipped == listed | {(p, k) for p, k, *_ in READINGS}
 
 
 @pytest.mark.parametrize("profile,key", NOT_STATED)
@@ -457,6 +657,8 @@ def test_inherited_values_say_where_from():
         "label",
         "value",
         "unit",
+        "by_year",
+        "use",
         "status",
         "source",
         "defined_in",
@@ -675,3 +877,60 @@ def test_new_profile_inheriting_a_file_names_it_relative_to_itself(tmp_path):
     child = new_profile("town", inherits=str(parent), out=tmp_path / "b")
     assert yaml.safe_load(child.read_text(encoding="utf-8"))["inherits"] == "../a/county.yaml"
     assert load_profile(child).chain == ("town", "county", "shandong", "national")
+
+
+def test_each_figure_is_marked_checked_setting_or_reference():
+    """Issue 12: the rules table decides which figures are checked; ``profiles show`` says so."""
+    assert KEY_USE["meal_service_coverage"] == "checked"  # 助餐村（社区）覆盖率, rule R18
+    assert KEY_USE["min_site_area_m2"] == "checked"  # a condition of the floor-area rule (R03)
+    assert KEY_USE["township_centre_min_m2"] == "setting"
+    assert KEY_USE["new_area_counts"] == "setting" and KEY_USE["walk_speed_m_per_min"] == "setting"
+    assert KEY_USE["certified_caregivers_per_10000_elderly"] == "reference"
+    assert KEY_USE["social_workers_per_1000_elderly"] == "reference"
+    assert {r.key for r in RULES} == {k for k, use in KEY_USE.items() if use == "checked"}
+    shown = format_profile("dongyang", "en")
+    line = next(ln for ln in shown.splitlines() if ln.startswith("Villages/communities with meal service"))
+    assert "80%" in line and "2025" in line and "checked" in line and "第7条" in line
+    line = next(ln for ln in shown.splitlines() if ln.startswith("Certified caregivers"))
+    assert "reference only" in line
+    chinese = format_profile("dongyang", "zh")
+    line = next(ln for ln in chinese.splitlines() if ln.startswith("助餐村(社区)覆盖率"))
+    assert "核查" in line and "用途" in chinese and "目标年份" in chinese
+    assert load_profile("dongyang").describe("zh").set_index("key").loc["meal_service_coverage", "use"] == "核查"
+
+
+def test_same_year_targets_stricter_document_wins():
+    """东政办字〔2023〕26号 第16条 sets 65% nursing-type beds by end 2025; 聊政办字〔2024〕11号 三(四) sets 78% for
+    the same date and binds Dong'e too: 78% decides, and says which figure it overrules."""
+    dong_e = load_profile("dong_e")
+    rule = dong_e.rule("nursing_bed_share")
+    assert (rule.value, rule.by_year, rule.defined_in) == (0.78, 2025, "liaocheng")
+    assert rule.overrules.startswith("65% (东政办字〔2023〕26号 第16条")
+    assert (
+        "stricter than the same year's 65%" in dong_e.describe("en").set_index("key").loc["nursing_bed_share", "source"]
+    )
+    # undated figures keep the most specific one; a run override always decides
+    assert dong_e.rule("community_facility_coverage").defined_in == "dong_e"
+    assert load_profile("dong_e", {"nursing_bed_share": 0.5}).value("nursing_bed_share") == 0.5
+
+
+def test_assess_year_decides_which_targets_are_due():
+    liaocheng = load_profile("liaocheng", assess_year=2024)
+    assert liaocheng.assess_year == 2024
+    assert not liaocheng.due("nursing_bed_share")  # 到2025年年底
+    assert liaocheng.at_year(2025).due("nursing_bed_share") and liaocheng.at_year(2026).due("nursing_bed_share")
+    assert liaocheng.due("land_m2_per_capita")  # no year: always due
+    assert load_profile("liaocheng").due("nursing_bed_share")  # no assessment year: every target judged
+    with pytest.raises(SitingInputError, match="'assess_year' must be a year from 2000 to 2100, got 24"):
+        load_profile("liaocheng", assess_year=24)
+
+
+def test_choice_and_year_entries_are_validated(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text("inherits: dong_e\nrules:\n  new_area_counts: {value: borrowed}\n", encoding="utf-8")
+    with pytest.raises(SitingInputError, match="'new_area_counts': 'borrowed' is not one of own, within_walk"):
+        load_profile(path)
+    path.write_text("inherits: dong_e\nrules:\n  nursing_bed_share: {value: 0.7, by_year: '2025'}\n", encoding="utf-8")
+    with pytest.raises(SitingInputError, match=r"nursing_bed_share\.by_year"):
+        load_profile(path)
+    assert load_profile("dong_e", {"new_area_counts": "within_walk"}).value("new_area_counts") == "within_walk"

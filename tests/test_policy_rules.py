@@ -1,0 +1,377 @@
+"""Each seed rule checked as its text says (issue 14), on hand-made towns: every test quotes its clause.
+
+Walking times are given by hand (``pairs``); units and facilities carry the attributes the rules need.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+import siting.compliance as compliance
+from siting.compliance import MEASURES, check_compliance_pairs, floor_area_shares
+from siting.errors import SitingInputError
+from siting.profiles import RULES, load_profile
+
+CRS = 32650  # UTM 50N, metres
+
+
+def _areas(rows: list[tuple], *, polygons: bool = False) -> gpd.GeoDataFrame:
+    """(area_id, households, status, township, community, x, y) → areas; 100 m squares when ``polygons``."""
+    frame = pd.DataFrame(rows, columns=["area_id", "households", "status", "township", "community", "x", "y"])
+    xy = list(zip(frame.x, frame.y, strict=True))
+    shapes = [box(x - 50, y - 50, x + 50, y + 50) if polygons else Point(x, y) for x, y in xy]
+    return gpd.GeoDataFrame(frame.drop(columns=["x", "y"]), geometry=shapes, crs=CRS)
+
+
+def _facilities(rows: list[tuple]) -> gpd.GeoDataFrame:
+    """(facility_id, level, floor_area_m2, township, community, x, y) → facilities (points)."""
+    frame = pd.DataFrame(rows, columns=["facility_id", "level", "floor_area_m2", "township", "community", "x", "y"])
+    points = [Point(x, y) for x, y in zip(frame.x, frame.y, strict=True)]
+    return gpd.GeoDataFrame(frame.drop(columns=["x", "y"]), geometry=points, crs=CRS)
+
+
+def _pairs(rows: list[tuple], speed: float = 60.0) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["area_id", "facility_id", "walk_min"])
+    frame["dist_m"] = frame["walk_min"] * speed
+    return frame
+
+
+def _rules(result) -> pd.DataFrame:
+    return result.rules.set_index("rule")
+
+
+# --------------------------------------------------------------------------------------------------
+# 东政办字〔2023〕26号 第15条: 每个乡镇（街道）都要建设1处具备综合功能、服务半径全覆盖的综合养老服务中心
+# --------------------------------------------------------------------------------------------------
+@pytest.fixture
+def rural_township():
+    """刘集镇: its centre C (700 m²) at the seat reaches the seat's area s only; the villages' areas v1, v2
+    are 20 and 25 minutes from it, but each has its own station (S1, S2) 3–4 minutes away."""
+    areas = _areas(
+        [
+            ("s", 300.0, "existing", "刘集镇", "刘集社区", 0, 0),
+            ("v1", 200.0, "existing", "刘集镇", "王村", 2000, 0),
+            ("v2", 100.0, "existing", "刘集镇", "李村", 0, 2500),
+        ]
+    )
+    facilities = _facilities(
+        [
+            ("C", "township", 700.0, "刘集镇", "刘集社区", 0, 100),
+            ("S1", "station", 120.0, "刘集镇", "王村", 2000, 100),
+            ("S2", "station", 120.0, "刘集镇", "李村", 0, 2600),
+        ]
+    )
+    pairs = _pairs([("s", "C", 5.0), ("v1", "C", 20.0), ("v2", "C", 25.0), ("v1", "S1", 3.0), ("v2", "S2", 4.0)])
+    return areas, facilities, pairs
+
+
+def test_rural_township_served_through_its_stations(rural_township):
+    areas, facilities, pairs = rural_township
+    # "服务半径全覆盖" sets no distance; read in the 县-乡-村 network of the same clause, the centre reaches
+    # its villages through their stations: 300 + 200 + 100 of 600 households are covered.
+    result = check_compliance_pairs(areas, facilities, pairs, "dong_e")
+    town = result.townships.set_index("township").loc["刘集镇"]
+    assert (town["kind"], town["households_covered"], town["covered_share"]) == ("town", 600.0, 1.0)
+    assert bool(town["catchment_ok"]) and bool(town["unit_ok"])
+    r = _rules(result)
+    assert r.loc["township_catchment", "verdict"] == "met"
+    assert r.loc["township_catchment", "settings"].startswith("township_centre_catchment=through_stations")
+    assert r.loc["town_centres", "verdict"] == "met"  # 单处面积不低于600平方米 … 覆盖率达到100%
+    # The old reading, the centre's own walk, fails the same town: 300 of 600.
+    own_walk = check_compliance_pairs(
+        areas, facilities, pairs, load_profile("dong_e", {"township_centre_catchment": "centre_walk"})
+    )
+    assert own_walk.townships.loc[0, "covered_share"] == pytest.approx(0.5)
+    assert _rules(own_walk).loc["township_catchment", "verdict"] == "not_met"
+    # A village without a station is not covered: (300 + 200) of 600.
+    gap = check_compliance_pairs(
+        areas, facilities[facilities["facility_id"] != "S2"], pairs[pairs["facility_id"] != "S2"], "dong_e"
+    )
+    assert gap.townships.loc[0, "covered_share"] == pytest.approx(5 / 6)
+    assert _rules(gap).loc["township_catchment", "verdict"] == "not_met"
+    # Stations alone are no centre: below 600 m² the town has no qualifying centre and nothing is covered.
+    small = facilities.assign(floor_area_m2=[500.0, 120.0, 120.0])
+    town = check_compliance_pairs(areas, small, pairs, "dong_e").townships.loc[0]
+    assert not town["has_qualified_centre"] and town["households_covered"] == 0
+
+
+# --------------------------------------------------------------------------------------------------
+# 聊政办字〔2024〕11号 二(二): 城市社区养老服务设施覆盖率达到100%
+# --------------------------------------------------------------------------------------------------
+def test_urban_community_and_village():
+    areas = _areas(
+        [
+            ("a", 800.0, "existing", "城关街道", "东关社区", 0, 0),
+            ("b", 200.0, "existing", "城关街道", "王村", 3000, 0),
+        ]
+    )
+    facilities = _facilities([("K", "community", 350.0, "城关街道", "东关社区", 0, 50)])
+    pairs = _pairs([("a", "K", 2.0)])
+    units = pd.DataFrame(
+        {
+            "name": ["城关街道", "东关社区", "王村"],
+            "level": ["township", "community", "community"],
+            "parent": [None, "城关街道", "城关街道"],
+            "unit_type": ["street", "community", "village"],
+            "urban": pd.array([pd.NA, True, False], dtype="boolean"),
+        }
+    )
+    result = check_compliance_pairs(areas, facilities, pairs, "liaocheng", units=units)
+    comms = result.communities.set_index("community")
+    assert comms["urban"].tolist() == [True, False]
+    assert comms["unit_ok"].tolist() == [True, pd.NA]  # the village is not judged by an urban target
+    r = _rules(result)
+    # 1 urban community of 1 has a facility: met (the village without one does not count)
+    assert (r.loc["community_facilities", "judged"], r.loc["community_facilities", "verdict"]) == (1, "met")
+    assert r.loc["community_facilities", "by_year"] == 2026
+    assert comms.loc["东关社区", "rules"] == "R10" and comms.loc["王村", "rules"] == ""
+    # Every community counted instead: 1 of 2.
+    every = load_profile("liaocheng", {"community_facility_scope": "all_communities"})
+    r = _rules(check_compliance_pairs(areas, facilities, pairs, every, units=units))
+    assert (r.loc["community_facilities", "actual"], r.loc["community_facilities", "verdict"]) == (0.5, "not_met")
+    # A 社区 the units mark rural (a 农村社区) is a village for this rule; without units the name decides.
+    rural = units.assign(urban=pd.array([pd.NA, False, False], dtype="boolean"))
+    r = _rules(check_compliance_pairs(areas, facilities, pairs, "liaocheng", units=rural))
+    assert (r.loc["community_facilities", "verdict"], r.loc["community_facilities", "reason"]) == (
+        "not_checked",
+        "no_units",
+    )
+    by_name = check_compliance_pairs(areas, facilities, pairs, "liaocheng").communities.set_index("community")
+    assert by_name["urban"].tolist() == [True, False]
+
+
+# --------------------------------------------------------------------------------------------------
+# 曹县方案 附件2 四.2: 在镇(街)层面 … 区域性养老服务中心或镇综合养老服务中心覆盖率达到100%
+# --------------------------------------------------------------------------------------------------
+def test_cao_streets_are_judged_with_the_towns():
+    areas = _areas(
+        [
+            ("a", 500.0, "existing", "曹城街道", "k1", 0, 0),
+            ("b", 500.0, "existing", "磐石街道", "k2", 1000, 0),
+            ("c", 500.0, "existing", "青岗集镇", "k3", 2000, 0),
+        ]
+    )
+    facilities = _facilities(
+        [("T1", "township", 800.0, "曹城街道", "k1", 0, 50), ("T3", "township", 800.0, "青岗集镇", "k3", 2000, 50)]
+    )
+    pairs = _pairs([("a", "T1", 2.0), ("c", "T3", 2.0)])
+    result = check_compliance_pairs(areas, facilities, pairs, "cao")
+    r = _rules(result)
+    assert result.townships["kind"].tolist() == ["street", "street", "town"]
+    # streets: 1 of 2 → not met; towns 1 of 1 → met; both cite 四.2 and the 2023 assessment
+    assert (r.loc["street_centres", "actual"], r.loc["street_centres", "verdict"]) == (0.5, "not_met")
+    assert r.loc["town_centres", "verdict"] == "met"
+    assert "四.2" in r.loc["street_centres", "source"] and r.loc["street_centres", "by_year"] == 2023
+
+
+# --------------------------------------------------------------------------------------------------
+# 东政办字〔2023〕26号 第13条: 新建城镇居住区按照每百户不低于20平方米、单处不低于200平方米的标准配建，
+# 并做到同步规划、同步建设、同步验收、同步交付
+# --------------------------------------------------------------------------------------------------
+@pytest.fixture
+def new_area_next_to_old():
+    """New area n (500 hh) and existing area e (1000 hh), both 3 minutes from the community centre K
+    (400 m²) that stands in e."""
+    areas = _areas(
+        [("n", 500.0, "new", "城关街道", "k", 0, 0), ("e", 1000.0, "existing", "城关街道", "k", 300, 0)],
+        polygons=True,
+    )
+    facilities = _facilities([("K", "community", 400.0, "城关街道", "k", 300, 0)])
+    pairs = _pairs([("n", "K", 3.0), ("e", "K", 3.0)])
+    return areas, facilities, pairs
+
+
+def test_new_area_counts_its_own_floor_area_not_borrowed(new_area_next_to_old):
+    areas, facilities, pairs = new_area_next_to_old
+    # Borrowed: K is e's (it stands in e's polygon) and n built nothing, so n has no floor area of its own
+    result = check_compliance_pairs(areas, facilities, pairs, "dong_e")
+    out = result.areas.set_index("area_id")
+    assert out["available_floor_area_m2"].tolist() == [0.0, 400.0]  # e keeps K whole: 40 m²/100hh ≥ 15
+    assert out["floor_area_ok"].tolist() == [False, True]
+    assert out.loc["n", "fail_reason"] == "no_own_facility"
+    assert (
+        _rules(result).loc["floor_area_new", "settings"] == "min_site_area_m2=200;new_area_counts=own;walk_minutes=15"
+    )
+    # Counting everything within the walk instead: K shared by 1500 households, n gets 500 × 400 / 1500.
+    walk = check_compliance_pairs(areas, facilities, pairs, load_profile("dong_e", {"new_area_counts": "within_walk"}))
+    assert walk.areas["available_floor_area_m2"].tolist() == pytest.approx([400 / 3, 800 / 3])
+    assert walk.areas["floor_area_ok"].tolist() == [True, True]
+    # Its own: a 200 m² station built with n (area_id) serves n alone, 40 m²/100hh; e does not share it.
+    own = pd.concat([facilities, _facilities([("P", "station", 200.0, "城关街道", "k", 900, 900)])], ignore_index=True)
+    own["area_id"] = [None, "n"]
+    result = check_compliance_pairs(areas, own, pairs, "dong_e")
+    out = result.areas.set_index("area_id")
+    assert out["available_floor_area_m2"].tolist() == [200.0, 400.0]
+    assert out["floor_area_ok"].tolist() == [True, True]
+    assert result.facilities["built_with_area"].tolist() == ["e", "n"]
+    # Standing inside n's polygon says the same without an area_id.
+    inside = own.drop(columns="area_id").set_geometry([Point(300, 0), Point(10, 10)], crs=CRS)
+    assert check_compliance_pairs(areas, inside, pairs, "dong_e").areas["available_floor_area_m2"].tolist() == [
+        200.0,
+        400.0,
+    ]
+    # 单处不低于200平方米: a 150 m² room built with n does not count.
+    small = own.assign(floor_area_m2=[400.0, 150.0])
+    out = check_compliance_pairs(areas, small, pairs, "dong_e").areas.set_index("area_id")
+    assert out.loc["n", "available_floor_area_m2"] == 0 and out.loc["n", "fail_reason"] == "below_min_site_only"
+    # The optimiser's question through the same function: "if P were built at the minimum size"
+    profile = load_profile("dong_e")
+    counts = pd.DataFrame({"counts_for_new": [True, True], "counts_for_existing": [True, True]}, index=small.index)
+    shares = floor_area_shares(areas, small, pairs, profile, profile.walk_settings(), counts=counts)
+    assert shares.matrix.toarray() == pytest.approx(np.array([[0.0, 1 / 500], [1 / 1000, 0.0]]))
+    with pytest.raises(SitingInputError, match=r"area_id.*not among the areas.*\(rows: P\)"):
+        check_compliance_pairs(areas, own.assign(area_id=[None, "zz"]), pairs, "dong_e")
+
+
+# --------------------------------------------------------------------------------------------------
+# 聊政办字〔2024〕11号 三(四): 到2025年年底，养老机构护理型床位占比达到78%
+# --------------------------------------------------------------------------------------------------
+def test_a_2025_target_assessed_in_2024_and_2026(rural_township):
+    areas, facilities, pairs = rural_township
+    county = _facilities([("G", "county", 6000.0, "刘集镇", "刘集社区", 500, 500)])
+    facilities = pd.concat([facilities, county], ignore_index=True).assign(
+        beds=[0.0, 0.0, 0.0, 100.0], beds_nursing=[0.0, 0.0, 0.0, 70.0]
+    )
+    verdicts = {}
+    for year in (2024, 2025, 2026):
+        r = _rules(check_compliance_pairs(areas, facilities, pairs, load_profile("liaocheng", assess_year=year)))
+        row = r.loc["nursing_bed_share"]
+        assert (row["actual"], row["target"], row["by_year"]) == (0.7, 0.78, 2025)
+        verdicts[year] = (row["verdict"], row["due"], row["met"])
+    # 2024: the target is not due yet (and 70% would not meet it); from 2025 it is judged.
+    assert verdicts == {2024: ("not_due", False, False), 2025: ("not_met", True, False), 2026: ("not_met", True, False)}
+    # Dong'e sets 65% by end 2025 (第16条); Liaocheng's stricter 78% for the same year binds the county too.
+    r = _rules(check_compliance_pairs(areas, facilities, pairs, load_profile("dong_e", assess_year=2026)))
+    assert r.loc["nursing_bed_share", "target"] == 0.78 and r.loc["nursing_bed_share", "defined_in"] == "liaocheng"
+    assert r.loc["nursing_bed_share", "overrules"].startswith("65%")
+    # Without beds by type the rule is not checked, and the report says which input is missing.
+    r = _rules(check_compliance_pairs(areas, facilities.drop(columns="beds_nursing"), pairs, "liaocheng"))
+    assert (r.loc["nursing_bed_share", "verdict"], r.loc["nursing_bed_share", "missing"]) == (
+        "not_checked",
+        "facilities.beds_nursing",
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# 曹县方案 三(六): 确保养老服务设施覆盖半径不大于1000米
+# --------------------------------------------------------------------------------------------------
+def test_cao_1000_m_radius_is_judged():
+    areas = _areas(
+        [
+            ("a", 300.0, "existing", "曹城街道", "k", 0, 0),
+            ("b", 300.0, "existing", "曹城街道", "k", 1100, 0),
+            ("c", 300.0, "existing", "曹城街道", "k", 0, 950),
+        ],
+        polygons=True,
+    )
+    facilities = _facilities(
+        [("K", "community", 400.0, "曹城街道", "k", 0, 0), ("G", "county", 9000.0, "曹城街道", "k", 1100, 100)]
+    )
+    # c is 900 m from K in a straight line (its square's edge), 1150 m along the streets
+    pairs = _pairs([("a", "K", 1.0), ("b", "K", 15.0), ("c", "K", 1150 / 66.7)], speed=66.7)
+    result = check_compliance_pairs(areas, facilities, pairs, "cao", settings=load_profile("cao").walk_settings())
+    # b: 1050 m from K; the county institution G beside it is no 社区养老服务设施
+    assert result.areas["service_radius_ok"].tolist() == [True, False, True]
+    r = _rules(result)
+    assert (r.loc["service_radius", "passing"], r.loc["service_radius", "judged"]) == (2, 3)
+    assert r.loc["service_radius", "verdict"] == "not_met" and r.loc["service_radius", "threshold"] == 1000
+    assert result.areas["rules"].tolist() == ["R02, R11"] * 3
+    along = load_profile("cao", {"service_radius_measure": "along_streets"})
+    result = check_compliance_pairs(areas, facilities, pairs, along)
+    assert result.areas["service_radius_ok"].tolist() == [True, False, False]
+    # Dong'e states no radius: no verdict, no rule row.
+    dong_e = check_compliance_pairs(areas, facilities, pairs, "dong_e")
+    assert dong_e.areas["service_radius_ok"].isna().all() and "service_radius" not in dong_e.rules["rule"].tolist()
+
+
+# --------------------------------------------------------------------------------------------------
+# 东阳 东政办发〔2024〕3号 第2条 (认知障碍照护床位20张/万名老年人, 护理型床位60%), 第7条 (助餐村（社区）覆盖率80%),
+# 第5条 (至少建有1所市级特困人员供养服务公办机构)
+# --------------------------------------------------------------------------------------------------
+def test_dongyang_meal_service_dementia_beds_and_nursing_share():
+    areas = _areas(
+        [
+            ("a", 500.0, "existing", "吴宁街道", "东岘社区", 0, 0),
+            ("b", 300.0, "existing", "吴宁街道", "西街社区", 1000, 0),
+            ("c", 200.0, "existing", "南马镇", "花园村", 5000, 0),
+            ("d", 100.0, "existing", "南马镇", "上安恬村", 8000, 0),
+        ]
+    )
+    facilities = _facilities(
+        [
+            ("M", "station", 150.0, "南马镇", "花园村", 5000, 50),
+            ("H", "community", 400.0, "吴宁街道", "西街社区", 1000, 50),
+            ("G", "county", 8000.0, "吴宁街道", "东岘社区", 200, 200),
+        ]
+    )
+    facilities["services"] = ["幸福食堂;日间照料", "日间照料", "长期托养、失智照护"]
+    facilities["beds"] = [0.0, 0.0, 200.0]
+    facilities["beds_nursing"] = [0.0, 0.0, 110.0]
+    facilities["beds_dementia"] = [0.0, 0.0, 12.0]
+    # the canteen M also serves area a of 东岘社区 (within the walk)
+    pairs = _pairs([("c", "M", 2.0), ("a", "M", 14.0), ("b", "H", 2.0)])
+    units = pd.DataFrame(
+        {
+            "name": ["吴宁街道", "南马镇", "东岘社区", "西街社区", "花园村", "上安恬村"],
+            "level": ["township", "township", "community", "community", "community", "community"],
+            "elderly": [np.nan, np.nan, 2000.0, 1500.0, 1200.0, 1300.0],
+        }
+    )
+    result = check_compliance_pairs(areas, facilities, pairs, "dongyang", units=units)
+    comms = result.communities.set_index("community")
+    assert comms["meal_service"].to_dict() == {"东岘社区": True, "西街社区": False, "花园村": True, "上安恬村": False}
+    r = _rules(result)
+    # 助餐村（社区）: 2 of 4 = 50% < 80%
+    assert (r.loc["meal_service", "actual"], r.loc["meal_service", "verdict"]) == (0.5, "not_met")
+    assert r.loc["meal_service", "quote"] == "助餐村（社区）覆盖率达到80%"
+    # 12 dementia-care beds / 6000 elderly (units' figure: the areas give none) × 10000 = 20 ≥ 20
+    assert r.loc["dementia_beds", "actual"] == pytest.approx(20.0) and r.loc["dementia_beds", "verdict"] == "met"
+    # nursing-type beds of institutions: 110 / 200 = 55% < 60%
+    assert (r.loc["nursing_bed_share", "actual"], r.loc["nursing_bed_share", "verdict"]) == (0.55, "not_met")
+    assert (r.loc["county_institutions", "actual"], r.loc["county_institutions", "verdict"]) == (1.0, "met")
+    # Dongyang states no rate per 100 households: its 100% 达标率 has nothing to judge yet.
+    assert r.loc["compliance_rate_areas", "reason"] == "no_units"
+    # Without services the meal rule is not checked, input named.
+    r = _rules(check_compliance_pairs(areas, facilities.drop(columns="services"), pairs, "dongyang", units=units))
+    assert (r.loc["meal_service", "verdict"], r.loc["meal_service", "missing"]) == (
+        "not_checked",
+        "facilities.services",
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# 东政办字〔2023〕26号 第15条: 县级层面至少建成1处…县级特困人员供养机构; 济政办发〔2023〕2号 第13条
+# --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("profile", ["dong_e", "jining"])
+def test_at_least_one_county_institution(rural_township, profile):
+    areas, facilities, pairs = rural_township
+    r = _rules(check_compliance_pairs(areas, facilities, pairs, profile))
+    assert (r.loc["county_institutions", "actual"], r.loc["county_institutions", "verdict"]) == (0.0, "not_met")
+    county = _facilities([("G", "county", 6000.0, "刘集镇", "刘集社区", 500, 500)])
+    r = _rules(check_compliance_pairs(areas, pd.concat([facilities, county], ignore_index=True), pairs, profile))
+    assert r.loc["county_institutions", "verdict"] == "met"
+
+
+def test_single_site_minimum_cites_both_clauses(rural_township):
+    areas, facilities, pairs = rural_township
+    r = _rules(check_compliance_pairs(areas, facilities, pairs, "dong_e"))
+    # the two 120 m² stations are below 单处不低于200平方米 for new and for existing areas: not counted
+    for rule, words in (("min_site_new", "新建城镇居住区"), ("min_site_existing", "已建成的城镇居住区")):
+        assert (r.loc[rule, "verdict"], r.loc[rule, "actual"]) == ("condition", 2.0)
+        assert words in r.loc[rule, "source"]
+
+
+def test_the_rules_table_drives_the_check(rural_township, monkeypatch):
+    """Issue 12: each checkable rule is a row of siting.profiles.RULES with a measure; the check runs the rows."""
+    assert {r.measure for r in RULES} <= set(MEASURES)
+    areas, facilities, pairs = rural_township
+    full = check_compliance_pairs(areas, facilities, pairs, "dong_e").rules
+    assert full["number"].tolist() == [r.number for r in RULES if load_profile("dong_e").value(r.key) is not None]
+    monkeypatch.setattr(compliance, "RULES", tuple(r for r in RULES if r.id != "township_catchment"))
+    fewer = check_compliance_pairs(areas, facilities, pairs, "dong_e")
+    assert "township_catchment" not in fewer.rules["rule"].tolist()
+    assert len(fewer.rules) == len(full) - 1 and fewer.townships.loc[0, "rules"] == "R08"
