@@ -114,6 +114,7 @@ RULE_COLUMNS = [
     "measure",
     "threshold",
     "threshold_unit",
+    "every",
     "target",
     "comparison",
     "actual",
@@ -167,7 +168,7 @@ class ComplianceResult:
     rules : DataFrame
         One row per rule of :data:`siting.profiles.RULES` whose target the profile sets (columns
         :data:`RULE_COLUMNS`): the measured ``actual`` against ``target`` (for rules judged unit by unit
-        the share of units that pass against 100%, with the per-unit ``threshold``), the ``verdict``
+        the share of units that pass against 100%, with the per-unit ``threshold``; ``every``), the ``verdict``
         (:data:`VERDICTS`), why a rule was not checked, and the document, clause, quote and year.
     summary : dict
         Headline figures and, under ``rules``, every verdict (English keys; see :meth:`summary_table`).
@@ -269,9 +270,11 @@ def rule_target_text(row: Any, language: str = "zh") -> str | None:
     if row.verdict == "condition":
         return f"≥ {_number_text(row.threshold, row.threshold_unit, language)}"
     sign = ">" if row.comparison == ">" else "≥"
-    if row.threshold_unit != row.unit:
+    if row.every:
         per_unit = term(f"every_{row.level}", language)
-        return f"{per_unit} {sign} {_number_text(row.threshold, row.threshold_unit, language)}"
+        # a radius is a most (不大于), every other threshold a least (不低于)
+        within = "≤" if row.key == "service_radius_m" else "≥"
+        return f"{per_unit} {within} {_number_text(row.threshold, row.threshold_unit, language)}"
     return f"{sign} {_number_text(row.target, row.unit, language)}"
 
 
@@ -1184,6 +1187,7 @@ def _evaluate(ctx: _Context) -> pd.DataFrame:
                 "measure": check.measure,
                 "threshold": rule.value,
                 "threshold_unit": spec.unit,
+                "every": check.every,
                 "target": target,
                 "comparison": comparison,
                 "actual": found.actual,

@@ -231,6 +231,23 @@ FACILITIES = (
     ("振华养老服务站", "养老服务站", 360, 0, -430, 900),
 )
 
+# What each facility offers (服务内容; 助餐 = meals, 托养 = residential care, whose beds count as
+# institutional beds) and its beds by type (护理型床位 nursing-type, 认知障碍照护床位 dementia care).
+FACILITY_SERVICES = {
+    "示范县社会福利中心": ("长期托养;失智照护;医养结合", 190, 30),
+    "凤城街道综合养老服务中心": ("助餐;日间照料;短期托养;上门服务", 22, 0),
+    "柳河镇综合养老服务中心": ("助餐;日间照料;长期托养", 8, 0),
+    "西关社区养老服务中心": ("助餐;日间照料", 0, 0),
+    "北关社区养老服务中心": ("日间照料;上门服务", 0, 0),
+    "文昌社区养老服务中心": ("日间照料", 0, 0),
+    "东关社区养老服务中心": ("助餐;日间照料", 0, 0),
+    "府前社区养老服务中心": ("日间照料;文体活动", 0, 0),
+    "和平养老服务站": ("上门服务", 0, 0),
+    "光明养老服务站": ("幸福食堂", 0, 0),
+    "商业街养老服务站": ("日间照料", 0, 0),
+    "振华养老服务站": ("上门服务", 0, 0),
+}
+
 # Candidate sites: (name, maximum floor area m2 or None, plan x, plan y).
 CANDIDATES = (
     ("原粮站闲置地块", 2000, -1100, -1100),
@@ -256,6 +273,9 @@ CANDIDATES = (
 )
 
 TOWNSHIPS = ("凤城街道", "新城街道", "柳河镇")  # in report order
+TOWNSHIP_TYPES = {"凤城街道": "街道", "新城街道": "街道", "柳河镇": "镇"}
+# 柳河镇's two outlying communities are rural (农村社区, villages merged into a community); the rest urban.
+RURAL_COMMUNITIES = ("王庄社区", "前营社区")
 # Community boundaries on the plan: the river, and these streets (建设路, 铜城路, 东风路; 光明街).
 WEST_X, CENTRAL_X, EAST_X, NORTH_Y = -420, 80, NEW_DISTRICT_X, 300
 
@@ -750,6 +770,9 @@ def build_demo_town() -> dict:
             "等级": [f[1] for f in FACILITIES],
             "建筑面积": [f[2] for f in FACILITIES],
             "床位": [f[3] for f in FACILITIES],
+            "护理型床位": [FACILITY_SERVICES[f[0]][1] for f in FACILITIES],
+            "认知障碍照护床位": [FACILITY_SERVICES[f[0]][2] for f in FACILITIES],
+            "服务内容": [FACILITY_SERVICES[f[0]][0] for f in FACILITIES],
             "lon": np.round(gcj_lon, COORD_DECIMALS),
             "lat": np.round(gcj_lat, COORD_DECIMALS),
         }
@@ -810,7 +833,10 @@ def _communities(frame: _Frame, river_plan: LineString) -> tuple[gpd.GeoDataFram
         rows.append(
             {
                 "社区名称": name,
+                "社区类型": "社区",
+                "城乡": "农村" if name in RURAL_COMMUNITIES else "城镇",
                 "街道名称": township,
+                "乡镇类型": TOWNSHIP_TYPES[township],
                 "geometry": _round_geometry(shapely.transform(polygon, frame.lonlat)),
             }
         )
@@ -821,7 +847,7 @@ def _communities(frame: _Frame, river_plan: LineString) -> tuple[gpd.GeoDataFram
     ).reset_index(drop=True)
     if communities["社区名称"].duplicated().any():
         raise AssertionError("two community polygons got the same name")
-    townships = communities.dissolve("街道名称", sort=False).reset_index()[["街道名称", "geometry"]]
+    townships = communities.dissolve("街道名称", sort=False).reset_index()[["街道名称", "乡镇类型", "geometry"]]
     townships["geometry"] = _round_geometry(townships.geometry.values)
     return communities, townships
 
@@ -893,7 +919,9 @@ nearest street open to cars.
 
 ### `facilities.csv`
 Columns `编号` (F01…), `名称`, `等级` (one of 县级养老机构 / 乡镇(街道)综合养老服务中心 /
-社区养老服务中心 / 养老服务站), `建筑面积` (floor area, m²), `床位` (beds), `lon`, `lat`.
+社区养老服务中心 / 养老服务站), `建筑面积` (floor area, m²), `床位` (beds), `护理型床位` (nursing-type
+beds), `认知障碍照护床位` (dementia-care beds), `服务内容` (services, `;`-separated: 助餐 and 幸福食堂
+serve meals at {int(facilities["服务内容"].str.contains("助餐|食堂").sum())} facilities; 托养 is residential care), `lon`, `lat`.
 **Coordinates are GCJ-02** (火星坐标, what Amap shows); convert to WGS84 before overlaying the other
 files (e.g. `siting.projection.gcj02_to_wgs84`). Levels: {level_text}.
 Floor areas: {int((facilities["建筑面积"] < 300).sum())} facilities below 300 m², {int((facilities["建筑面积"] < 200).sum())} below 200 m²;
@@ -905,9 +933,11 @@ Columns `编号` (C01…), `名称` (vacant parcels, public and community buildi
 (largest floor area the site can take, m²; empty for {int(town["candidates"]["最大建筑面积"].isna().sum())} sites: unknown).
 
 ### `communities.gpkg`, layers `communities` and `townships`
-`communities`: columns `社区名称`, `街道名称` (the township/street: 凤城街道 old town north of the
-river, 新城街道 new district east of 东风路, 柳河镇 south of the river). `townships`: column
-`街道名称`, the union of each township's communities. Boundaries follow the river and arterials.
+`communities`: columns `社区名称`, `社区类型` (社区), `城乡` (城镇 urban, or 农村 rural: {"、".join(RURAL_COMMUNITIES)},
+villages merged into rural communities), `街道名称` (the township/street: 凤城街道 old town north of the
+river, 新城街道 new district east of 东风路, 柳河镇 south of the river) and `乡镇类型` (街道 or 镇).
+`townships`: columns `街道名称`, `乡镇类型`, the union of each township's communities. Boundaries follow
+the river and arterials.
 
 ## What the analysis should find / 分析应发现的问题
 Facilities cluster in the old town north of the river; the new district (新城街道, all 新建 areas)
