@@ -317,7 +317,8 @@ def rules_sheet(rules: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
                 "note": note,
                 "by_year": row.by_year,
                 "document": row.document,
-                "clause": row.source + (term("overrules", language, figure=row.overrules) if row.overrules else ""),
+                "clause": row.source
+                + (term("overrules", language, figure=row.overrules) if isinstance(row.overrules, str) else ""),
                 "quote": row.quote,
                 "settings": _settings_text(row.settings, language),
                 "rule_status": row.rule_status,

@@ -1146,6 +1146,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "not a number ≥ 0 (or {{value: ..., source: ...}})",
     ),
     "not_mapping": ("不是映射", "not a mapping"),
+    "not_year": ("不是 {low}–{high} 之间的年份", "not a year from {low} to {high}"),
+    "exp_assess_year": (
+        "评估年份，如 2025：目标年份更晚的指标显示为“未到目标年份”",
+        "an assessment year, e.g. 2025: targets due later are shown as not yet due",
+    ),
     "exp_path": ("文件路径（相对于方案文件）", "a file path, relative to the scenario file"),
     "exp_layer": ("文件中的图层名", "a layer name in the file"),
     "exp_columns": (
@@ -1267,6 +1272,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "schema_p_missing": (
         "optimize.p：缺少；{objective} 需要新增设施数（整数）或 {until}",
         "optimize.p: missing; {objective} needs a whole number of new centres or {until}",
+    ),
+    "schema_override_choice": (
+        "overrides.{key}：应为 {values} 之一，实际为 {got}",
+        "overrides.{key}: expected one of {values}, got {got}",
     ),
     "schema_override": (
         "overrides.{key}：应为以 {unit} 为单位的数值，实际为 {got}（{problem}）",

@@ -219,7 +219,11 @@ def _build_settings(config: dict) -> BuildSettings:
 def _profile(scenario: Scenario) -> Profile:
     config = scenario.config
     try:
-        return load_profile(config.get("profile", DEFAULT_PROFILE), config.get("overrides") or None)
+        return load_profile(
+            config.get("profile", DEFAULT_PROFILE),
+            config.get("overrides") or None,
+            assess_year=config.get("assess_year"),
+        )
     except SitingInputError as exc:
         # A mistake in the scenario's profile name or overrides names the scenario file and its key; a
         # mistake inside a profile file already names that file.

@@ -244,6 +244,7 @@ class Study:
         entrances: gpd.GeoDataFrame | None = None,
         units: gpd.GeoDataFrame | None = None,
         build: BuildSettings | None = None,
+        assess_year: int | None = None,
     ) -> Study:
         """A study of ``areas`` and ``facilities`` on ``network`` under a rule profile.
 
@@ -265,14 +266,19 @@ class Study:
             Gates of the areas; townships and communities (areas and facilities are placed in them).
         build : BuildSettings, optional
             Size bounds and unit costs of new and enlarged centres (default :class:`BuildSettings`).
+        assess_year : int, optional
+            The year whose end the inputs describe: targets due by a later year are shown as not yet
+            due (:attr:`siting.profiles.Profile.assess_year`); default every target is judged.
         """
         if isinstance(profile, Profile):
             if overrides:
                 raise SitingInputError(
                     msg("overrides_with_loaded_profile"), fix=msg("overrides_with_loaded_profile_fix")
                 )
+            if assess_year is not None:
+                profile = profile.at_year(assess_year)
         else:
-            profile = load_profile(profile, dict(overrides) if overrides else None)
+            profile = load_profile(profile, dict(overrides) if overrides else None, assess_year=assess_year)
         settings = profile.walk_settings(bands_min=bands_min, max_snap_m=max_snap_m)
         if units is not None:
             areas, facilities = assign_units(areas, units), assign_units(facilities, units)

@@ -147,6 +147,14 @@ def _p(value: Any) -> Message | None:
     return msg("not_p", until=UNTIL_COMPLIANT)
 
 
+def _year(value: Any) -> Message | None:
+    from siting.profiles import YEAR_RANGE
+
+    low, high = YEAR_RANGE
+    ok = isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+    return None if ok else msg("not_year", low=low, high=high)
+
+
 def _override(value: Any, key: str) -> Message | None:
     if isinstance(value, dict) and "value" in value:
         return _override(value["value"], key)
@@ -213,6 +221,7 @@ SCHEMA: dict[str, Any] = {
     },
     "units": dict(_LAYER_KEYS),
     "profile": _Field(_text, msg("exp_profile")),
+    "assess_year": _Field(_year, msg("exp_assess_year")),
     "overrides": _Field(
         lambda v: None if isinstance(v, dict) else msg("not_mapping"),
         msg("exp_overrides"),
@@ -339,6 +348,11 @@ def validate(config: Mapping[str, Any]) -> list[Message]:
         for key, value in overrides.items():
             if key not in PROFILE_KEYS:
                 errors.append(_unknown(str(key), PROFILE_KEYS, "overrides."))
+            elif PROFILE_KEYS[key].kind == "choice":
+                chosen = value.get("value") if isinstance(value, dict) else value
+                if chosen not in PROFILE_KEYS[key].choices:
+                    choices = list(PROFILE_KEYS[key].choices)
+                    errors.append(msg("schema_override_choice", key=key, got=_describe(value), values=choices))
             elif (problem := _override(value, key)) is not None:
                 errors.append(
                     msg("schema_override", key=key, unit=PROFILE_KEYS[key].unit, got=_describe(value), problem=problem)

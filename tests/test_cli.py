@@ -165,6 +165,54 @@ def test_report_shows_shares_as_percent_and_a_unit_in_every_numeric_header(demo)
     assert "目标函数值(费用单位)" in shown
 
 
+@pytest.mark.parametrize("name", ["baseline", "plan"])
+def test_every_verdict_in_the_summary_is_in_the_rule_check_sheet_with_its_clause(demo, name):
+    """Issue 14: a county official signs off on report.xlsx; every verdict of summary.json is a row of
+    规则核查 with its document, clause and quote, and every 达标 cell elsewhere names its rule."""
+    summary, _ = _read(demo / "out", name)
+    book = pd.read_excel(demo / "out" / name / "report.xlsx", sheet_name=None, engine="openpyxl")
+    sheet = book["规则核查"].set_index("编号")
+    verdicts = {
+        "met": "达标",
+        "not_met": "未达标",
+        "not_due": "未到目标年份",
+        "not_checked": "未核查",
+        "condition": "计入条件",
+    }
+    rules = summary["compliance"]["rules"]
+    assert len(rules) == len(sheet) >= 14
+    for rule in rules:
+        row = sheet.loc[rule["number"]]
+        assert row["结论"] == verdicts[rule["verdict"]], rule["number"]
+        assert row["条款"].startswith(rule["source"]), rule["number"]
+        assert row["文件"] == rule["document"] or (pd.isna(row["文件"]) and rule["document"] is None)
+        assert pd.isna(row["原文"]) if rule["quote"] is None else row["原文"] == rule["quote"]
+        assert row["目标年份"] == rule["by_year"] or (pd.isna(row["目标年份"]) and rule["by_year"] is None)
+    # the seed rules of Dong'e (and Liaocheng, Shandong, national through it) are all there
+    assert {r["rule"] for r in rules} >= {
+        "floor_area_new",
+        "floor_area_existing",
+        "street_centres",
+        "town_centres",
+        "township_catchment",
+        "community_facilities",
+        "county_institutions",
+        "beds_per_1000_elderly",
+        "nursing_bed_share",
+    }
+    nursing = sheet.loc[next(r["number"] for r in rules if r["rule"] == "nursing_bed_share")]
+    assert nursing["目标值"] == 0.78 and "严于同年目标 65%" in nursing["条款"]
+    # every verdict column of the other sheets names rows of 规则核查
+    numbers = set(sheet.index)
+    for other in ("小区", "未达标小区", "乡镇街道", "社区"):
+        cited = {n for cell in book[other]["适用规则(见规则核查)"].dropna() for n in str(cell).split(", ")}
+        assert cited and cited <= numbers, other
+    failing = book["未达标小区"]
+    assert failing["适用标准"].notna().all() and failing["标准出处"].str.contains("东政办字").all()
+    values = book["规则取值"].set_index("键")
+    assert values.loc["nursing_bed_share", "用途"] == "核查" and values.loc["household_size", "用途"] == "仅供参考"
+
+
 def test_proposals_say_where_they_are(demo):
     """Coordinates in WGS84 and GCJ-02 and the nearest named street, recomputed from the written layers."""
     import prcoords
