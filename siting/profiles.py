@@ -21,6 +21,17 @@ File layout::
         source: "东政办字〔2023〕26号 第13条"
         quote: "新建城镇居住区按照每百户不低于20平方米"  # optional: the words in the document
       walk_speed_m_per_min: 55                          # short form: just the value
+      nursing_bed_share:
+        value: 0.65
+        by_year: 2025                                   # a target due by the end of that year
+      new_area_counts:                                  # a reading of an open clause (a choice key)
+        value: own
+        note: "why this reading"
+
+Which keys are checked, and how, is the table :data:`RULES` (one :class:`RuleCheck` per rule, measured by
+:mod:`siting.compliance`); :data:`KEY_USE` says of every key whether it is checked, a setting of a check,
+or reference only. Where two documents of the chain set the same dated minimum for the same year, the
+stricter decides (:meth:`Profile.rule`); :attr:`Profile.assess_year` decides which dated targets are due.
 """
 
 from __future__ import annotations

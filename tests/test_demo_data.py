@@ -189,7 +189,18 @@ def test_entrances_are_gates_on_their_area_boundary(areas):
 
 
 def test_facilities_are_gcj02_of_the_generator_points(facilities):
-    assert list(facilities.columns) == ["编号", "名称", "等级", "建筑面积", "床位", "lon", "lat"]
+    assert list(facilities.columns) == [
+        "编号",
+        "名称",
+        "等级",
+        "建筑面积",
+        "床位",
+        "护理型床位",
+        "认知障碍照护床位",
+        "服务内容",
+        "lon",
+        "lat",
+    ]
     truth = demo.build_demo_town()["facilities_wgs84"].to_crs(METRIC)
     lon, lat = gcj02_to_wgs84(facilities["lon"].to_numpy(), facilities["lat"].to_numpy())
     back = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs="EPSG:4326").to_crs(METRIC)
