@@ -380,6 +380,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "profile_value_number": ("非负数，单位 {unit}", "a non-negative number in {unit}"),
     "profile_value_share": ("0–1 的小数", "a fraction 0–1"),
     "profile_value_range": ("[下限, 上限]，单位 {unit}", "[low, high] in {unit}"),
+    "profile_value_choice": ("以下之一：{choices}", "one of {choices}"),
     # units of the optimisation figures (siting.report.objective_units), by what they count and the weight
     "unit_cost_households": ("户·分钟", "household-minutes"),
     "unit_cost_elderly": ("人·分钟", "person-minutes"),

@@ -1098,6 +1098,7 @@ def profile_template(
     ]
     lines += [f"inherits: {_yaml_text(written_as or str(inherits))}", "rules:"]
     for key, spec in SCHEMA.items():
+        choices = ", ".join(spec.choices)
         rule = parent.rule(key)
         if rule is not None and rule.value is not None:
             value = _format_value(rule.value, rule.comparison, spec)
@@ -1110,7 +1111,7 @@ def profile_template(
             f"  # {spec.label_zh} / {spec.label_en} [{spec.unit}]",
             f"  # {was}",
             f"  {key}:",
-            f"    value: null  # {_both(f'profile_value_{spec.kind}', unit=spec.unit)}",
+            f"    value: null  # {_both(f'profile_value_{spec.kind}', unit=spec.unit, choices=choices)}",
             f"    unit: {_yaml_text(spec.unit)}",
             "    status: U  # C 已核实 confirmed / S 二手来源 secondary / U 未核实 unconfirmed",
             f'    source: ""  # {_both("profile_field_source")}',
