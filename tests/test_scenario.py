@@ -258,7 +258,10 @@ def _planner_files(tmp_path, far_facility: bool) -> Path:
     lon, lat = gcj02_to_bd09(*wgs84_to_gcj02(points.x.to_numpy(), points.y.to_numpy()))
     table = xiaoqu[["小区编号", "小区名称", "总户数", "类型", "人口"]]
     table.assign(经度=lon, 纬度=lat).to_csv(tmp_path / "小区.csv", index=False, encoding="utf-8-sig")
-    facilities = pd.read_csv(DEMO / "facilities.csv", dtype=str)
+    # the columns such a list has (the demo's also give services and beds by type)
+    facilities = pd.read_csv(DEMO / "facilities.csv", dtype=str)[
+        ["编号", "名称", "等级", "建筑面积", "床位", "lon", "lat"]
+    ]
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "现有设施"
