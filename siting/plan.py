@@ -372,9 +372,9 @@ class Study:
             geometry=candidates.geometry.to_crs(facilities.crs).to_numpy(),
             crs=facilities.crs,
         )
-        sites = pd.concat(
-            [facilities[["facility_id", "level", "floor_area_m2", "geometry"]], unbuilt], ignore_index=True
-        )
+        # area_id: a facility built with a new area counts for it alone, as in the check (new_area_counts)
+        kept = [c for c in ("facility_id", "level", "floor_area_m2", "area_id", "geometry") if c in facilities]
+        sites = pd.concat([facilities[kept], unbuilt], ignore_index=True)
         sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=facilities.crs)
         pairs = pd.concat(
             [self.assess().pairs, candidate_pairs.rename(columns={"candidate_id": "facility_id"})], ignore_index=True
