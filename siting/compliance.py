@@ -519,6 +519,17 @@ def facility_counts(facilities: pd.DataFrame, profile: Profile) -> pd.DataFrame:
     return out
 
 
+def meets_rate(available_m2: np.ndarray, required_m2: np.ndarray) -> np.ndarray:
+    """Whether available floor area reaches the required (不低于), forgiving division round-off
+    (:data:`RELATIVE_TOLERANCE`): the one comparison of the check and the plans judged by it."""
+    return np.asarray(available_m2) >= np.asarray(required_m2) * (1 - RELATIVE_TOLERANCE) - RELATIVE_TOLERANCE
+
+
+def own_floor_area_only(areas: pd.DataFrame, profile: Profile) -> np.ndarray:
+    """Areas that count only the floor area built with them: new areas, when ``new_area_counts`` is ``own``."""
+    return (areas["status"].to_numpy() == "new") & (_reading(profile, "new_area_counts") == "own")
+
+
 def _owners(areas: pd.DataFrame, facilities: pd.DataFrame) -> np.ndarray:
     """Row of the residential area each facility was built with (配建), -1 for none.
 
@@ -662,11 +673,11 @@ def _floor_area(
     # NaN rate: no rate for the status, or no households (an area without households needs nothing,
     # so meeting the rate would say nothing about it)
     decided = ~np.isnan(shares.rate_m2_per_100hh)
-    ok = available >= required * (1 - RELATIVE_TOLERANCE) - RELATIVE_TOLERANCE
+    ok = meets_rate(available, required)
     n_counted = np.diff(shares.matrix.indptr)
     in_reach = reach[reach["level"].isin(FLOOR_AREA_LEVELS)]
     n_reached = areas["area_id"].map(in_reach.groupby("area_id").size()).fillna(0).astype(int).to_numpy()
-    own_only = (areas["status"].to_numpy() == "new") & (_reading(profile, "new_area_counts") == "own")
+    own_only = own_floor_area_only(areas, profile)
     neighbourhood = facilities["level"].isin(FLOOR_AREA_LEVELS).to_numpy() & (owner >= 0)
     n_own = np.bincount(owner[neighbourhood], minlength=len(areas))
     n_reached = np.where(own_only, n_own, n_reached)

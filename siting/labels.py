@@ -207,6 +207,10 @@ VALUES: dict[str, tuple[str, str]] = {
     "new": ("新建", "new"),
     "expand": ("扩建", "enlarge"),
     "no_site_in_reach": ("步行范围内没有可用的设施点", "no site within the walk could serve it"),
+    "no_own_site": (
+        "新建小区只计本小区配建面积，小区内无可用设施点（须由开发建设单位配建）",
+        "a new area counts only floor area built with it and has no site of its own (its developer must build it)",
+    ),
     "sites_at_cap": (
         "可服务的设施点都达到面积上限仍不足",
         "every site that could serve it falls short at its largest size",

@@ -39,6 +39,7 @@ from siting.compliance import (
     check_compliance,
     floor_area_rates,
     floor_area_shares,
+    own_floor_area_only,
 )
 from siting.errors import SitingInputError, SitingWarning
 from siting.inputs import assign_units
@@ -393,6 +394,7 @@ class Study:
             threshold_m2=np.where(eligible, threshold, np.inf),
             cost_new_site=self.build.cost_new_site,
             cost_per_m2=self.build.cost_per_m2,
+            own_only=own_floor_area_only(self.areas, self.profile),
         )
 
     def propose(

@@ -302,8 +302,15 @@ def test_plan_is_the_least_cost_plan_within_its_caps(demo):
     # every area complies, or is listed with the reason no plan can fix it
     listed = {row["area_id"]: row["reason"] for row in plan["unfixable_areas"]}
     failing = set(areas.loc[areas["floor_area_ok"] == 0, "area_id"])
-    assert failing <= set(listed) and set(listed.values()) <= {"sites_at_cap", "no_site_in_reach"}
-    assert plan["share_households_floor_area_ok"] > 0.9 > baseline["share_households_floor_area_ok"]
+    assert failing <= set(listed) and set(listed.values()) <= {"sites_at_cap", "no_site_in_reach", "no_own_site"}
+    # dong_e counts for a new area only the floor area built with it (四同步): the 15 new areas with no
+    # facility or candidate site inside them are left to their developers, every other new area is fixed
+    own = {area for area, reason in listed.items() if reason == "no_own_site"}
+    new_areas = areas[areas["status"] == "new"]
+    assert own == set(new_areas.loc[new_areas["floor_area_ok"] == 0, "area_id"]) and len(own) == 15
+    assert plan["share_households_floor_area_ok"] > 0.6 > 0.4 > baseline["share_households_floor_area_ok"]
+    rest = areas[~areas["area_id"].isin(own)]
+    assert rest.loc[rest["floor_area_ok"] == 1, "households"].sum() / rest["households"].sum() > 0.9
     assert plan["share_within_walk_before"] == baseline["share_within_walk"]
     compare = pd.read_csv(demo / "out" / "compare" / "comparison.csv", encoding="utf-8-sig").set_index("key")
     diff = compare.columns[-1]

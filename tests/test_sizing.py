@@ -126,6 +126,33 @@ def test_an_infeasible_cap_returns_infeasible_and_names_the_areas(t_network):
     assert proposal.unfixable.to_dict("list") == {"area_id": ["A1", "A5"], "reason": ["sites_at_cap", "sites_at_cap"]}
 
 
+def test_a_new_area_is_fixed_only_by_a_site_of_its_own(t_network):
+    # Dong'e 第13条: 新建城镇居住区按照每百户不低于20平方米…同步建设 (new_area_counts: own). N1
+    # (700..760, 20..80), new, 1,500 households: 1,500 / 100 × 20 = 300 m² built with it. C1 at x=800 is
+    # within the walk (70 m) but outside N1, so it cannot count: N1 is left to its developer.
+    areas = _areas([("N1", (700, 20, 760, 80), 1500.0)]).assign(status="new")
+    study = _study(t_network, areas, _facilities([("F0", 0, 10, 300.0)]))
+    outside = study.propose(_candidates([("C1", 800, -10, 750.0)]), "compliance")
+    assert outside.sites.empty
+    assert outside.unfixable.to_dict("list") == {"area_id": ["N1"], "reason": ["no_own_site"]}
+    # a site inside N1 (its 配套用房) is its own: a 300 m² centre there fixes it
+    inside = study.propose(_candidates([("C1", 800, -10, 750.0), ("C2", 730, 50, 750.0)]), "compliance")
+    assert inside.sites["site_id"].tolist() == ["C2"] and inside.sites["recommended_floor_area_m2"].tolist() == [300.0]
+    assert inside.unfixable.empty
+    assert study.plan(inside).check().areas["floor_area_ok"].tolist() == [True]
+    # read as within_walk (a profile choice), the nearer C1 serves just as well
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        walk = Study.create(
+            t_network,
+            areas,
+            _facilities([("F0", 0, 10, 300.0)]),
+            profile="dong_e",
+            overrides={**OVERRIDES, "new_area_counts": "within_walk"},
+        )
+    assert walk.propose(_candidates([("C1", 800, -10, 750.0)]), "compliance").sites["site_id"].tolist() == ["C1"]
+
+
 def test_a_site_too_small_for_a_counted_centre_is_left_out(t_network):
     areas = _areas([("A2", (300, -80, 360, -20), 2000.0)])
     study = _study(t_network, areas, _facilities([("F1", 100, 40, 250.0)]))

@@ -46,6 +46,9 @@ class FloorAreaRule:
         institution).
     cost_new_site, cost_per_m2 : float
         Cost of a new site and of one m² of floor area, new or added (the planner's unit).
+    own_only : ndarray of bool, shape (n_demand,), optional
+        Areas that count only the floor area built with them (new areas under the profile's
+        ``new_area_counts: own``): without a site of their own, no public centre can fix them.
     """
 
     required_m2_per_household: np.ndarray
@@ -54,6 +57,7 @@ class FloorAreaRule:
     threshold_m2: np.ndarray
     cost_new_site: float
     cost_per_m2: float
+    own_only: np.ndarray | None = None
 
 
 class SitingProblem:

@@ -11,7 +11,9 @@ facility may be enlarged up to its largest size; one below the size from which t
 (its ``threshold_m2``) is either enlarged within its present regime or lifted to the threshold and
 beyond, where it counts for every status. An area no plan can fix is left out and listed in
 ``unfixable_`` with its reason (``no_site_in_reach``: no site within the walk could serve it;
-``sites_at_cap``: every site that could serve it at its largest size still falls short).
+``no_own_site``: a new area that counts only the floor area built with it has no site in it or
+assigned to it, so its developer must build it (配建); ``sites_at_cap``: every site that could serve it
+at its largest size still falls short).
 
 The model is one HiGHS MIP over sparse arrays (variables per candidate: open y ∈ {0,1}, size a;
 per existing facility: enlargement e, and for one below its threshold an upgrade u ∈ {0,1} with the
@@ -35,6 +37,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from siting.compliance import meets_rate
 from siting.labels import msg, render
 from siting.optimize import exact
 from siting.optimize.models import Solver
@@ -77,8 +80,8 @@ class CompliancePlan(Solver):
     Attributes
     ----------
     unfixable_ : DataFrame
-        ``demand`` (area id) and ``reason`` (``no_site_in_reach`` or ``sites_at_cap``) of the areas no
-        plan can fix.
+        ``demand`` (area id) and ``reason`` (``no_site_in_reach``, ``no_own_site`` or ``sites_at_cap``)
+        of the areas no plan can fix.
     fixed_ : ndarray of bool, shape (n_demand,)
         Areas the plan makes compliant (walk and, where the rule judges them, floor area).
     sizes_ : ndarray
@@ -186,9 +189,12 @@ def _demands(problem: SitingProblem, rule: FloorAreaRule) -> tuple[np.ndarray, n
     best = rule.shares_now.multiply(as_now[None, :]).tocsr().maximum(rule.shares_counted.multiply(counted[None, :]))
     most = np.asarray(best.sum(axis=1)).ravel()
     any_site = np.asarray((rule.shares_now + rule.shares_counted).getnnz(axis=1)).ravel() > 0
-    short = judged & (most < np.nan_to_num(required))
+    short = judged & ~meets_rate(most, np.nan_to_num(required))
+    own_only = rule.own_only if rule.own_only is not None else np.zeros(problem.n_demand, bool)
     for i in np.flatnonzero(short):
-        reasons.setdefault(int(i), "sites_at_cap" if any_site[i] else "no_site_in_reach")
+        reasons.setdefault(
+            int(i), "sites_at_cap" if any_site[i] else "no_own_site" if own_only[i] else "no_site_in_reach"
+        )
     floor_rows = np.flatnonzero(judged & ~short & ~np.isin(np.arange(problem.n_demand), list(reasons)))
     walk_rows = walk_rows[~np.isin(walk_rows, list(reasons))]
     return walk_rows, floor_rows, reasons
@@ -426,7 +432,7 @@ def _repair(
     room_ok = open_mask & (np.isfinite(rule.threshold_m2) | problem.is_candidate)
     required = rule.required_m2_per_household
     for _ in range(10 * max(len(floor_rows), 1)):
-        short = floor_rows[supply_per_household(rule, sizes)[floor_rows] < required[floor_rows]]
+        short = floor_rows[~meets_rate(supply_per_household(rule, sizes)[floor_rows], required[floor_rows])]
         if not len(short):
             break
         i = int(short[0])
