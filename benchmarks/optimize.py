@@ -1,6 +1,7 @@
 """Benchmark siting's optimisers on a generated county and city, and the city's network and pair table.
 
-    python benchmarks/optimize.py prepare county|city   # network, reachability, pair table; saves the problem
+    python benchmarks/optimize.py prepare county|city   # generate, build the network (timed), keep it
+    python benchmarks/optimize.py reach county|city     # reachability and pair table on it; saves the problem
     python benchmarks/optimize.py solve county|city --method heuristic|exact [--time-limit S]
     python benchmarks/optimize.py spopt county|city [--time-limit S] [--memory-gb G]
     python benchmarks/optimize.py all [--cases county city]
@@ -16,12 +17,14 @@ county    330 × 330 (108,888 nodes)      3,500    70        2,000       20
 city      1000 × 1000 (1,000,000 nodes)  20,000   400       10,000      50
 ========  =============================  =======  ========  ==========  ===
 
-``prepare`` (a fresh process) times generating the graph, :func:`siting.network.from_graph`,
-:func:`siting.reachability.assess_access` for the existing centres, :func:`siting.reachability.site_pairs`
-for the candidates (and, for comparison, the same pair table searched over the whole graph, as before
-the local subgraphs), reports the process's peak memory, and saves the p-median problem (pairs within
-15 minutes at 60 m/min) under ``--cache``. ``solve`` (a fresh process) solves it with `PMedian` and
-reports objective, bound, gap, status, seconds, the incumbent and bound over time, and peak memory.
+``prepare`` (a fresh process) times generating the networkx graph and :func:`siting.network.from_graph`,
+with the memory the graph takes and the peak while building. ``reach`` (a fresh process, from the built
+network) times :func:`siting.reachability.assess_access` for the existing centres and
+:func:`siting.reachability.site_pairs` for the candidates (and, for comparison, the same pair table
+searched over the whole graph, as before the local subgraphs), reports the process's peak memory, and
+saves the p-median problem (pairs within 15 minutes at 60 m/min) under ``--cache``. ``solve`` (a fresh
+process) solves it with `PMedian` and reports objective, bound, gap, status, seconds, the incumbent and
+bound over time, and peak memory.
 ``spopt`` builds PySAL spopt's dense ``PMedian.from_cost_matrix`` model of the same problem (pairs out
 of reach cost the unserved penalty, existing centres predefined) and solves it with HiGHS through pulp,
 in a process limited to ``--memory-gb`` and ``--time-limit``. Each step prints one ``JSON {...}`` line
@@ -31,15 +34,19 @@ with the date and the load average (other processes share the machine).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import gc
 import json
 import os
+import pickle
 import platform
 import resource
 import subprocess
 import sys
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +56,7 @@ from reachability import county_features, county_network
 
 from siting import network as street_network
 from siting.optimize import PMedian, SitingProblem
-from siting.reachability import _pairs, _virtual_graph, assess_access, site_pairs
+from siting.reachability import WalkSettings, _pairs, _virtual_graph, assess_access, site_pairs
 
 CASES = {
     "county": {"side": 330, "areas": 3500, "existing": 70, "candidates": 2000, "p": 20},
@@ -83,23 +90,29 @@ def _stamp() -> dict:
     }
 
 
+@contextlib.contextmanager
+def _timed() -> Iterator[dict]:
+    """Wall and CPU seconds of the block (CPU: this process; others share the machine's 2 cores)."""
+    times: dict = {}
+    wall, cpu = time.perf_counter(), time.process_time()
+    yield times
+    times.update(s=round(time.perf_counter() - wall, 3), cpu_s=round(time.process_time() - cpu, 3))
+
+
 def _emit(record: dict) -> None:
     print("JSON " + json.dumps({**record, **_stamp()}), flush=True)
 
 
-def prepare(case: str, cache: Path, whole_graph: bool) -> dict:
-    """Generate the case, time network build, reachability and pair table; save the problem."""
+def prepare(case: str, cache: Path) -> dict:
+    """Generate the case and build its network (timed); keep network, areas and sites for ``reach``."""
     spec = CASES[case]
-    timings: dict[str, float] = {}
-    start = time.perf_counter()
-    graph, xs, ys = county_network(spec["side"], seed=3, geometry=False)
-    timings["generate_s"] = time.perf_counter() - start
+    with _timed() as generate:
+        graph, xs, ys = county_network(spec["side"], seed=3, geometry=False)
     generated_mb = _peak_mb()
-    start = time.perf_counter()
-    with warnings.catch_warnings():
+    with _timed() as build, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         net = street_network.from_graph(graph, source=f"generated {case}", walk_filter=False)
-    timings["build_s"] = time.perf_counter() - start
+    built_mb = _peak_mb()
     del graph
     gc.collect()
     areas, features = county_features(net, xs, ys, spec["areas"], spec["existing"] + spec["candidates"], seed=4)
@@ -107,34 +120,65 @@ def prepare(case: str, cache: Path, whole_graph: bool) -> dict:
     candidates = features.iloc[spec["existing"] :].reset_index(drop=True).drop(columns="level")
     candidates = candidates.rename(columns={"facility_id": "candidate_id"})
     candidates["candidate_id"] = [f"C{i:05d}" for i in range(len(candidates))]
+    cache.mkdir(parents=True, exist_ok=True)
+    with open(cache / f"{case}-network.pickle", "wb") as handle:
+        pickle.dump((dataclasses.replace(net, _tree=None), areas, existing, candidates), handle, protocol=5)
+    record = {
+        "step": "prepare",
+        "case": case,
+        "nodes": int(net.n_nodes),
+        "edges": len(net.edges),
+        "generate_s": generate["s"],
+        "build_s": build["s"],
+        "build_cpu_s": build["cpu_s"],
+        "rss_networkx_graph_mb": generated_mb,
+        "peak_rss_build_mb": built_mb,
+    }
+    _emit(record)
+    return record
+
+
+def reach(case: str, cache: Path, whole_graph: bool) -> dict:
+    """On the built network (a fresh process): reachability of the existing centres and the candidates' pairs."""
+    import psutil
+
+    with open(cache / f"{case}-network.pickle", "rb") as handle:
+        net, areas, existing, candidates = pickle.load(handle)
+    loaded_mb = psutil.Process().memory_info().rss / 2**20
+    timings: dict[str, float] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        start = time.perf_counter()
-        access = assess_access(net, areas, existing, walk_speed_m_per_min=WALK_SPEED_M_PER_MIN)
-        timings["assess_access_s"] = time.perf_counter() - start
-        start = time.perf_counter()
-        pairs = site_pairs(
-            net,
-            areas,
-            candidates,
-            id_column="candidate_id",
-            limit_m=WALK_MINUTES * WALK_SPEED_M_PER_MIN,
-            walk_speed_m_per_min=WALK_SPEED_M_PER_MIN,
-            area_attachment=access.area_attachment,
-        )
-        timings["candidate_pairs_s"] = time.perf_counter() - start
+        settings = WalkSettings(walk_speed_m_per_min=WALK_SPEED_M_PER_MIN, walk_minutes=WALK_MINUTES)
+        with _timed() as assess:
+            access = assess_access(net, areas, existing, settings)
+        with _timed() as local:
+            pairs = site_pairs(
+                net,
+                areas,
+                candidates,
+                id_column="candidate_id",
+                settings=settings,
+                area_attachment=access.area_attachment,
+            )
+    timings.update(
+        assess_access_s=assess["s"],
+        assess_access_cpu_s=assess["cpu_s"],
+        candidate_pairs_s=local["s"],
+        candidate_pairs_cpu_s=local["cpu_s"],
+    )
+    peak_mb = _peak_mb()
     if whole_graph:
         from siting.snapping import attach_points
 
         sites = attach_points(net, candidates)
         virtual = _virtual_graph(net, access.area_attachment, sites)
-        start = time.perf_counter()
-        old = _pairs(virtual, access.area_attachment, sites, WALK_MINUTES * WALK_SPEED_M_PER_MIN, 64.0)
-        timings["candidate_pairs_whole_graph_s"] = time.perf_counter() - start
-        assert len(old) == len(pairs), "the local and the whole-graph pair tables differ"
+        with _timed() as whole:
+            old = _pairs(virtual, access.area_attachment, sites, WALK_MINUTES * WALK_SPEED_M_PER_MIN, 64.0)
+        timings.update(candidate_pairs_whole_graph_s=whole["s"], candidate_pairs_whole_graph_cpu_s=whole["cpu_s"])
+        if len(old) != len(pairs):
+            raise SystemExit("the local and the whole-graph pair tables differ")
         del old, virtual
-    problem = SitingProblem.from_tables(areas, existing, candidates, access.pairs, pairs, walk_minutes=WALK_MINUTES)
-    cache.mkdir(parents=True, exist_ok=True)
+    problem = SitingProblem.from_tables(areas, existing, candidates, access.pairs, pairs, settings=settings)
     np.savez_compressed(
         cache / f"{case}.npz",
         weights=problem.weights,
@@ -145,17 +189,18 @@ def prepare(case: str, cache: Path, whole_graph: bool) -> dict:
         fixed=problem.fixed,
     )
     record = {
-        "step": "prepare",
+        "step": "reach",
         "case": case,
-        "nodes": int(net.n_nodes),
-        "edges": len(net.edges),
-        **{k: round(v, 3) for k, v in timings.items()},
+        "areas": len(areas),
+        "existing": len(existing),
+        "candidates": len(candidates),
+        **timings,
         "facility_pairs": len(access.pairs),
         "candidate_pairs": len(pairs),
         "problem_pairs": len(problem.rows),
         "areas_within_walk_share": round(float(access.areas["within_walk"].mean()), 4),
-        "rss_after_generating_mb": generated_mb,
-        "peak_rss_mb": _peak_mb(),
+        "rss_network_loaded_mb": round(loaded_mb, 1),
+        "peak_rss_mb": peak_mb,
     }
     _emit(record)
     return record
@@ -179,19 +224,25 @@ def _thinned(history: list, every_s: float = 1.0) -> list:
     return out
 
 
-def solve(case: str, cache: Path, method: str, time_limit_s: float | None) -> dict:
+def solve(case: str, cache: Path, method: str, time_limit_s: float | None, tolerance: float) -> dict:
     problem = load_problem(case, cache)
-    model = PMedian(p=CASES[case]["p"], method=method, time_limit_s=time_limit_s, progress=True).solve(problem)
+    cpu = time.process_time()
+    model = PMedian(
+        p=CASES[case]["p"], method=method, time_limit_s=time_limit_s, tolerance=tolerance, progress=True
+    ).solve(problem)
+    cpu = time.process_time() - cpu
     record = {
         "step": "solve",
         "case": case,
         "method": method,
         "time_limit_s": time_limit_s,
+        "tolerance": tolerance,
         "objective": model.objective,
         "bound": model.bound,
         "gap": model.gap,
         "status": model.status,
         "seconds": round(model.seconds, 2),
+        "cpu_s": round(cpu, 2),
         "history": _thinned(model.history_),
         "peak_rss_mb": _peak_mb(),
         "demands": problem.n_demand,
@@ -270,13 +321,14 @@ def _fresh(*args: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=["prepare", "solve", "spopt", "spopt-child", "all"])
+    parser.add_argument("step", choices=["prepare", "reach", "solve", "spopt", "spopt-child", "all"])
     parser.add_argument("cases", nargs="*", help=f"some of {', '.join(CASES)} (default: all)")
     parser.add_argument("--method", default="exact", choices=["greedy", "heuristic", "exact"])
     parser.add_argument("--time-limit", type=float, default=None, help="seconds (solve, spopt)")
+    parser.add_argument("--tolerance", type=float, default=1e-4, help="solve: relative gap called optimal")
     parser.add_argument("--memory-gb", type=float, default=4.0, help="memory limit of the spopt process")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where prepared problems are kept")
-    parser.add_argument("--no-whole-graph", action="store_true", help="prepare: skip the whole-graph pair table")
+    parser.add_argument("--no-whole-graph", action="store_true", help="reach: skip the whole-graph pair table")
     args = parser.parse_args(argv)
     cases = args.cases or list(CASES)
     if set(cases) - set(CASES):
@@ -285,15 +337,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"# {_stamp()}", flush=True)
         for case in cases:
             _fresh("prepare", case, "--cache", str(args.cache))
+            _fresh("reach", case, "--cache", str(args.cache))
             for method, limit in (("heuristic", 60), ("exact", 600)):
                 _fresh("solve", case, "--method", method, "--time-limit", str(limit), "--cache", str(args.cache))
             _fresh("spopt", case, "--time-limit", "600", "--cache", str(args.cache))
         return 0
     for case in cases:
         if args.step == "prepare":
-            prepare(case, args.cache, whole_graph=not args.no_whole_graph)
+            prepare(case, args.cache)
+        elif args.step == "reach":
+            reach(case, args.cache, whole_graph=not args.no_whole_graph)
         elif args.step == "solve":
-            solve(case, args.cache, args.method, args.time_limit)
+            solve(case, args.cache, args.method, args.time_limit, args.tolerance)
         elif args.step == "spopt":
             spopt(case, args.cache, args.time_limit or 600.0, args.memory_gb)
         else:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import time
 from pathlib import Path
 
@@ -119,7 +120,7 @@ def kind_of(path: Path) -> str:
 
 def run(path: Path, method: str, time_limit_s: float | None) -> dict:
     """Solve one instance with siting; timing includes reading and shortest paths."""
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     kind = kind_of(path)
     if kind == "scp":
         model = SetCover(method=method, time_limit_s=time_limit_s).solve(scp_problem(path))
@@ -134,7 +135,9 @@ def run(path: Path, method: str, time_limit_s: float | None) -> dict:
         "bound": None if np.isnan(model.bound) else model.bound,
         "status": model.status,
         "seconds": round(seconds, 3),
+        "cpu_seconds": round(time.process_time() - cpu0, 3),
         "solve_seconds": round(model.seconds, 3),
+        "load_avg_1min": round(os.getloadavg()[0], 2),
     }
     optimum = known_optima(path).get(path.stem)
     if optimum is not None:

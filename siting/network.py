@@ -29,7 +29,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
+from scipy.spatial import ConvexHull, QhullError, cKDTree
 from shapely.ops import substring
 
 from siting.errors import SitingInputError, SitingWarning
@@ -121,7 +121,11 @@ class StreetNetwork:
     def hull(self) -> shapely.Geometry:
         """Convex hull of the street nodes (metres), built on first use."""
         if self._hull is None:
-            self._hull = shapely.convex_hull(shapely.multipoints(self.node_xy))
+            try:  # scipy's hull of the coordinates, without a million point objects
+                corners = self.node_xy[ConvexHull(self.node_xy).vertices]
+                self._hull = shapely.Polygon(corners)
+            except QhullError:  # fewer than three nodes, or all on one line
+                self._hull = shapely.convex_hull(shapely.multipoints(self.node_xy))
         return self._hull
 
     @property
@@ -292,7 +296,8 @@ def from_graph(
     -------
     StreetNetwork
     """
-    if graph.number_of_edges() == 0:
+    # any edge at all (number_of_edges() would count a million-node graph's adjacency in Python)
+    if next(iter(graph.edges), None) is None:
         raise SitingInputError(msg("network_no_edges"), source=_where(source), fix=msg("network_no_edges_fix"))
     if "crs" not in graph.graph:
         raise SitingInputError(msg("network_no_crs"), source=_where(source), fix=msg("network_no_crs_fix"))
@@ -327,9 +332,10 @@ def from_graph(
     length = np.maximum(shapely.length(geoms), MIN_EDGE_LENGTH_M)
 
     dropped = 0
-    csr = _csr(u, v, length, len(node_ids))
     if keep_largest:
-        n_parts, labels = connected_components(csr, directed=False)
+        # the parts need only who meets whom (repeated links are harmless), not the shortest lengths
+        links = sp.csr_matrix((np.ones(len(u), np.int8), (u, v)), shape=(len(node_ids), len(node_ids)))
+        n_parts, labels = connected_components(links, directed=False)
         if n_parts > 1:
             largest = np.bincount(labels).argmax()
             keep_node = labels == largest
@@ -344,7 +350,7 @@ def from_graph(
             u, v, length, geoms = new_index[u[keep_edge]], new_index[v[keep_edge]], length[keep_edge], geoms[keep_edge]
             u_ids, v_ids = u_ids[keep_edge], v_ids[keep_edge]
             attributes = {key: values[keep_edge] for key, values in attributes.items()}
-            csr = _csr(u, v, length, len(node_ids))
+    csr = _csr(u, v, length, len(node_ids))
 
     edges = gpd.GeoDataFrame(
         {

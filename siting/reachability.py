@@ -17,8 +17,11 @@ Each access point becomes a virtual node joined to both ends of its street edge,
 sources (edges out only) and areas as sinks (edges in only), so no walk can pass *through* a
 feature. Nearest facilities come from one multi-source Dijkstra (``scipy.sparse.csgraph``,
 ``min_only=True``) over the whole network, unbounded. The table of every area–facility pair within
-a distance limit comes from bounded single-source runs (``limit=``), in chunks of sources sized to
-keep memory under ``memory_mb``.
+a distance limit comes from bounded single-source runs (``limit=``), each group of nearby sources on
+the subgraph of the streets within the limit of them in a straight line (a walk is never shorter), so
+the work follows the sources and their neighbourhoods, not the size of the network (see ``_pairs``;
+networks without that straight-line bound are searched whole, in chunks of sources sized to keep
+memory under ``memory_mb``).
 
 Result columns (stable; Chinese labels in :mod:`siting.labels`)
 ---------------------------------------------------------------
@@ -273,7 +276,7 @@ def _pairs(
 
     A walk is never shorter than the straight line (up to :attr:`StreetNetwork.straight_line_slack_m`),
     so a source reaches within ``limit_m`` only street nodes within that distance of it. Sources are
-    grouped by square cells of ``2 × limit_m``; each group runs its bounded Dijkstra on the subgraph of
+    grouped by square cells of ``4 × limit_m``; each group runs its bounded Dijkstra on the subgraph of
     the street nodes within ``limit_m`` of its cell (and the areas attached to them), so the work grows
     with the sources and their neighbourhoods, not with the whole network. Without `network` (or when
     no straight-line bound holds) every source searches the whole graph.
@@ -320,7 +323,7 @@ def _local_pairs(
     np.minimum.at(lo, owner, xy)
     np.maximum.at(hi, owner, xy)
     sources = np.unique(owner)
-    cell_m = max(2.0 * limit_m, 1.0)
+    cell_m = max(4.0 * limit_m, 1.0)
     origin_xy = node_xy.min(axis=0)
     # street nodes sorted by (cell column, cell row): a block of cells is one slice per column
     node_cell = np.floor((node_xy - origin_xy) / cell_m).astype(np.int64)
@@ -364,7 +367,11 @@ def _local_pairs(
         target = local[col]
         ok = target >= 0
         size = len(keep) + len(sinks)
-        sub = sp.csr_matrix((matrix.data[flat[ok]], (row[ok], target[ok])), shape=(size, size))
+        # rows come in order and no (row, column) repeats: the CSR arrays directly, no conversion
+        indptr = np.zeros(size + 1, dtype=np.int64)
+        indptr[1 : len(keep) + 1] = np.cumsum(np.bincount(row[ok], minlength=len(keep)))
+        indptr[len(keep) + 1 :] = indptr[len(keep)]
+        sub = sp.csr_matrix((matrix.data[flat[ok]], target[ok], indptr), shape=(size, size))
         local[keep] = -1
         local[sinks] = -1
         dist = dijkstra(

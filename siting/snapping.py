@@ -71,11 +71,54 @@ def in_network_crs(network: StreetNetwork, frame: gpd.GeoDataFrame) -> gpd.GeoDa
 def _nearest_within(network: StreetNetwork, points: np.ndarray, limit_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Nearest edge of each point among the edges within its own ``limit_m``; ties go to the lower edge.
 
-    A per-point limit lets the spatial index discard most boundary samples (those on the far side
-    of an area) before any exact distance is computed.
+    The spatial index's nearest-neighbour search (every edge at the least distance, up to the largest
+    limit) finds each point's nearest edges without measuring the distance to every edge nearby;
+    a point keeps them only when they lie within its own limit.
     """
-    hit, edge = network.edge_tree.query(points, predicate="dwithin", distance=limit_m)
-    dist = shapely.distance(points[hit], network.edge_tree.geometries[edge])
+    if len(points) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    reach = float(np.max(limit_m))
+    (hit, edge), dist = network.edge_tree.query_nearest(
+        points,
+        max_distance=reach + 1e-9 * max(1.0, reach) if np.isfinite(reach) else None,
+        return_distance=True,
+        all_matches=True,
+    )
+    near = dist <= np.asarray(limit_m)[hit]
+    hit, edge, dist = hit[near], edge[near], dist[near]
+    order = np.lexsort((edge, dist, hit))
+    hit, edge = hit[order], edge[order]
+    first = np.ones(len(hit), dtype=bool)
+    first[1:] = hit[1:] != hit[:-1]
+    return hit[first], edge[first]
+
+
+def _nearest_on_rings(
+    network: StreetNetwork, rings: np.ndarray, limit_m: np.ndarray, samples: np.ndarray, ring_of_sample: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_nearest_within` for points on rings, each with its ring's limit, searching per ring.
+
+    An edge within a sample's limit is within that distance of its ring, so one index query per
+    ring gives every candidate edge of its samples; the samples' distances are then measured to
+    those few edges only (a handful per 小区 instead of a tree search per boundary point).
+    """
+    searched = np.flatnonzero(limit_m >= 0)
+    ring, edge = network.edge_tree.query(rings[searched], predicate="dwithin", distance=limit_m[searched])
+    ring = searched[ring]
+    order = np.argsort(ring, kind="stable")
+    ring, edge = ring[order], edge[order]
+    # every (sample, candidate edge of its ring)
+    sample_order = np.argsort(ring_of_sample, kind="stable")
+    first_sample = np.searchsorted(ring_of_sample[sample_order], np.arange(len(rings)))
+    n_samples = np.diff(np.r_[first_sample, len(samples)])
+    per_pair = n_samples[ring]
+    pair = np.repeat(np.arange(len(ring)), per_pair)
+    offset = np.arange(len(pair)) - np.repeat(np.cumsum(per_pair) - per_pair, per_pair)
+    hit = sample_order[first_sample[ring[pair]] + offset]
+    edge = edge[pair]
+    dist = shapely.distance(samples[hit], network.edge_tree.geometries[edge])
+    near = dist <= limit_m[ring_of_sample[hit]]
+    hit, edge, dist = hit[near], edge[near], dist[near]
     order = np.lexsort((edge, dist, hit))
     hit, edge = hit[order], edge[order]
     first = np.ones(len(hit), dtype=bool)
@@ -84,15 +127,23 @@ def _nearest_within(network: StreetNetwork, points: np.ndarray, limit_m: np.ndar
 
 
 def _project(
-    network: StreetNetwork, points: np.ndarray, owner: np.ndarray, n_owners: int, max_snap_m: float | np.ndarray
+    network: StreetNetwork,
+    points: np.ndarray,
+    owner: np.ndarray,
+    n_owners: int,
+    max_snap_m: float | np.ndarray,
+    nearest: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Attachment:
-    """Nearest edge of each point within ``max_snap_m`` (one value, or one per point); farther points are dropped."""
+    """Nearest edge of each point within ``max_snap_m`` (one value, or one per point); farther points are dropped.
+
+    `nearest` gives the (point, edge) pairs already found (by :func:`_nearest_on_rings`).
+    """
     if len(points) == 0:
         empty = np.array([], dtype=np.int64)
         return Attachment(
             empty, empty, np.array([]), np.array([]), np.array([], dtype=object), n_owners, np.arange(n_owners)
         )
-    hit, edge_idx = _nearest_within(network, points, np.broadcast_to(max_snap_m, len(points)))
+    hit, edge_idx = nearest or _nearest_within(network, points, np.broadcast_to(max_snap_m, len(points)))
     geoms = network.edge_tree.geometries[edge_idx]
     kept_points = points[hit]
     offset = shapely.line_locate_point(geoms, kept_points)
@@ -196,7 +247,8 @@ def attach_areas(
     )
     limit = np.full(len(rings), -1.0)
     limit[ring_hit] = np.minimum(ring_gap + facing_m + spacing_m, max_snap_m)
-    sampled = _project(network, samples, sample_owner, n, limit[ring_of_sample])
+    nearest = _nearest_on_rings(network, rings, limit, samples, ring_of_sample)
+    sampled = _project(network, samples, sample_owner, n, limit[ring_of_sample], nearest)
     keep = _facing(sampled, facing_m, max_access_points)
     gates = _project(network, gate_points, owner_of_gate, n, max_snap_m)
 

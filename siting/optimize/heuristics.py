@@ -464,7 +464,7 @@ def p_median_lagrangian(
 
     Stops at `iterations`, when θ < 1e-4, when the gap (UB − L) / UB ≤ `target_gap` (or below 1
     when every cost is an integer), when `4 × patience` steps closed less than 2 % of the gap left,
-    or at the deadline.
+    or at the deadline; a gap left then gets one last polish, of the open set of the best bound.
     """
     started = time.perf_counter()
     best, best_obj = open_mask.copy(), alloc.objective(open_mask)
@@ -493,7 +493,7 @@ def p_median_lagrangian(
         if stall > patience:
             theta, stall = theta / 2.0, 0
         if it % window == 0:  # stop when the last window closed less than 2 % of the gap left
-            if it > 0 and lower - window_start <= 0.02 * (best_obj - lower):
+            if it > 0 and lower - window_start <= 0.01 * (best_obj - lower):
                 break
             window_start = lower
         gap = best_obj - lower
@@ -525,4 +525,13 @@ def p_median_lagrangian(
                 best, best_obj = trial, obj
             break
         lam = np.maximum(0.0, lam + theta * max(best_obj - value, 1e-9 * max(abs(best_obj), 1.0)) / norm * g)
+    if np.isfinite(lower) and best_obj - lower > target_gap * max(abs(best_obj), 1e-9):
+        # the sites of the best bound are often all but optimal: polish them once more
+        trial = alloc.fixed_mask.copy()
+        trial[lagrangian_value(alloc, best_lam, p)[2]] = True
+        polished, obj = interchange(alloc, trial, deadline)
+        if obj < best_obj:
+            best, best_obj = polished, obj
+            if progress is not None:
+                progress.report(objective=best_obj)
     return LagrangianBound(best, best_obj, lower, best_lam)

@@ -212,7 +212,7 @@ def solve_exact(
             q,
             part.alloc.initial_open() if start is None else start,
             tolerance=tolerance,
-            at_most=True,
+            # exactly q: the same value (more sites never cost more) in a tighter model for HiGHS
             progress=progress,
             to_solve=lambda v, others=others: others + v,
         )
