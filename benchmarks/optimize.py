@@ -170,10 +170,13 @@ def reach(case: str, cache: Path, whole_graph: bool) -> dict:
     if whole_graph:
         from siting.snapping import attach_points
 
+        area_attachment = access.area_attachment
+        if area_attachment is None:
+            raise SystemExit("assess_access kept no attachment of the areas")
         sites = attach_points(net, candidates)
-        virtual = _virtual_graph(net, access.area_attachment, sites)
+        virtual = _virtual_graph(net, area_attachment, sites)
         with _timed() as whole:
-            old = _pairs(virtual, access.area_attachment, sites, WALK_MINUTES * WALK_SPEED_M_PER_MIN, 64.0)
+            old = _pairs(virtual, area_attachment, sites, settings.walk_distance_m, 64.0)
         timings.update(candidate_pairs_whole_graph_s=whole["s"], candidate_pairs_whole_graph_cpu_s=whole["cpu_s"])
         if len(old) != len(pairs):
             raise SystemExit("the local and the whole-graph pair tables differ")

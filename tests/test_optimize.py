@@ -12,7 +12,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from siting.errors import SitingInputError
-from siting.optimize import MaxCoverage, PMedian, SetCover, SitingProblem, generate_candidates
+from siting.optimize import MaxCoverage, PMedian, SetCover, SitingProblem, exact, generate_candidates
 from siting.reachability import WalkSettings
 
 METHODS = ["greedy", "heuristic", "exact"]
@@ -221,22 +221,61 @@ def test_heuristic_and_exact_agree_on_random_instances():
             assert h.objective == pytest.approx(e.objective), (cls.__name__, seed)
 
 
-def test_time_limited_exact_reports_time_limit_and_true_gap():
-    # random (non-metric) costs give p-median a large LP gap: nowhere near solved in one second
-    rng = np.random.default_rng(0)
-    n = 200
+def _random_costs(n: int, seed: int = 0) -> tuple[np.ndarray, SitingProblem]:
+    # random (non-metric) costs give p-median a large LP gap: the Lagrangian bound does not prove it
+    rng = np.random.default_rng(seed)
     d = rng.integers(1, 1000, (n, n)).astype(float)
     np.fill_diagonal(d, 0.0)
     rows, cols = np.divmod(np.arange(n * n), n)
-    problem = SitingProblem(np.ones(n), rows, cols, d.ravel(), n)
-    model = PMedian(p=10, method="exact", time_limit_s=1.0).solve(problem)
+    return d, SitingProblem(np.ones(n), rows, cols, d.ravel(), n)
+
+
+def _spy_on_highs(monkeypatch, **options) -> list:
+    """Every HiGHS instance the exact method makes, with `options` set on it (e.g. a node limit)."""
+    made: list = []
+    make = exact.new_highs
+
+    def spied(log: bool):
+        h = make(log)
+        for key, value in options.items():
+            h.setOptionValue(key, value)
+        made.append(h)
+        return h
+
+    monkeypatch.setattr(exact, "new_highs", spied)
+    return made
+
+
+def test_time_limited_exact_reports_time_limit_and_true_gap(monkeypatch):
+    # a limit that has passed before the first site is chosen: the construction still returns a
+    # plan, every later stage finds the deadline gone, and no HiGHS run starts
+    d, problem = _random_costs(200)
+    made = _spy_on_highs(monkeypatch)
+    model = PMedian(p=10, method="exact", time_limit_s=1e-9).solve(problem)
     assert model.status == "time_limit"
+    assert made == []
     assert model.bound < model.objective
     assert model.gap == pytest.approx((model.objective - model.bound) / model.objective)
     assert model.gap > model.tolerance
-    # the objective is the true cost of the returned sites
+    # the objective is the true cost of the returned sites, with exactly p of them
+    assert len(model.selected_) == 10
     assert model.objective == pytest.approx(d[:, model.selected_].min(axis=1).sum())
-    assert model.seconds < 5.0
+
+
+def test_exact_stopped_inside_highs_reports_time_limit_and_a_true_bound(monkeypatch):
+    # HiGHS stopped after its root node (a node limit: the same stop as its time limit, without a clock)
+    d, problem = _random_costs(25)
+    made = _spy_on_highs(monkeypatch, mip_max_nodes=1)
+    model = PMedian(p=3, method="exact", time_limit_s=600.0).solve(problem)
+    assert model.status == "time_limit"
+    assert len(made) == 1 and made[0].getInfo().mip_node_count == 1
+    # the solve's deadline reaches HiGHS: its own limit is what is left of the 600 s
+    assert 0 < made[0].getOptionValue("time_limit")[1] <= 600.0
+    assert model.objective == pytest.approx(d[:, model.selected_].min(axis=1).sum())
+    optimum = min(d[:, list(sites)].min(axis=1).sum() for sites in itertools.combinations(range(25), 3))
+    assert model.bound <= optimum <= model.objective
+    assert model.gap == pytest.approx((model.objective - model.bound) / model.objective)
+    assert model.gap > model.tolerance
 
 
 def test_infeasible_cover_names_unreachable_areas():

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+from numpy.typing import ArrayLike
 from pyproj import Transformer
 from shapely.geometry import LineString, Point, Polygon, box
 from shapely.ops import nearest_points, polygonize, unary_union
@@ -52,8 +53,8 @@ GPKG_FIXED_DATE = "2024-01-01T00:00:00Z"
 SHAPE_NODE_SPACING_M = 45.0
 
 # Plan grid (m). N-S streets at XS, E-W streets at YS; cells between them are blocks.
-XS = (-1480, -1220, -950, -700, -420, -180, 80, 330, 600, 860, 1120, 1400)
-YS = (-1240, -990, -730, -480, -220, 40, 300, 560, 810, 1060, 1250)
+XS: tuple[float, ...] = (-1480, -1220, -950, -700, -420, -180, 80, 330, 600, 860, 1120, 1400)
+YS: tuple[float, ...] = (-1240, -990, -730, -480, -220, 40, 300, 560, 810, 1060, 1250)
 RIVER_ROW = 2  # the river runs between YS[2] (滨河南路) and YS[3] (滨河北路)
 NEW_DISTRICT_X = 600  # east of 东风路 and north of the river: the new district (新城街道), all areas 新建
 SUPERBLOCK_COLS = (9, 10)  # cells east of 新华街 are merged N-S into superblocks
@@ -323,7 +324,7 @@ class _Frame:
     def metric(self, xy: np.ndarray) -> np.ndarray:
         return _warp(np.asarray(xy, dtype=float).reshape(-1, 2)) + self.origin
 
-    def metric_to_lonlat(self, xy: np.ndarray) -> np.ndarray:
+    def metric_to_lonlat(self, xy: ArrayLike) -> np.ndarray:
         m = np.asarray(xy, dtype=float).reshape(-1, 2)
         lon, lat = self._to_lonlat.transform(m[:, 0], m[:, 1])
         return np.round(np.column_stack([lon, lat]), COORD_DECIMALS)
