@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from siting import network as street_network
-from siting.optimize import MaxCoverage, PMedian, SetCover, SitingProblem
+from siting.optimize import MaxCoverage, PMedian, SetCover, SitingProblem, Solver
 from siting.reachability import WalkSettings, site_pairs
 
 HERE = Path(__file__).resolve().parent
@@ -43,6 +43,8 @@ RATE_M2_PER_100_HOUSEHOLDS = 20.0
 
 def _reachability_module():
     spec = importlib.util.spec_from_file_location("bench_reachability", HERE / "reachability.py")
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {HERE / 'reachability.py'}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -101,6 +103,7 @@ def cached_problem(args: argparse.Namespace) -> tuple[SitingProblem, float]:
 def run(problem: SitingProblem, objective: str, method: str, p: int, time_limit_s: float | None) -> dict:
     """Solve one objective with capacity and check the result against the problem's own arrays."""
     kwargs = {"method": method, "capacitated": True, "time_limit_s": time_limit_s}
+    model: Solver
     if objective == "p_median":
         model = PMedian(p=p, **kwargs)
     elif objective == "max_coverage":
@@ -108,6 +111,7 @@ def run(problem: SitingProblem, objective: str, method: str, p: int, time_limit_
     else:
         model = SetCover(allow_unreachable=True, **kwargs)
     model.solve(problem)
+    assert problem.capacity is not None  # the rate per 100 households gives every site a capacity
     assign = model.assignment_
     served = assign >= 0
     used = np.bincount(assign[served], weights=problem.load[served], minlength=problem.n_sites)
@@ -141,6 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args(argv)
     problem, build_s = cached_problem(args)
+    assert problem.capacity is not None
     info = {
         "areas": problem.n_demand,
         "sites": problem.n_sites,

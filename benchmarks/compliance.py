@@ -16,6 +16,8 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -82,8 +84,11 @@ def pandas_recipe(areas, facilities, pairs, profile, settings) -> np.ndarray:
     return areas["area_id"].map(per_household).fillna(0.0).to_numpy()
 
 
-def best_of(repeat: int, call) -> tuple[float, object]:
-    times, result = [], None
+T = TypeVar("T")
+
+
+def best_of(repeat: int, call: Callable[[], T]) -> tuple[float, T]:
+    times = []
     for _ in range(repeat):
         start = time.perf_counter()
         result = call()
