@@ -51,12 +51,14 @@ from pathlib import Path
 
 import numpy as np
 
-# the street and area generator shared with benchmarks/reachability.py (this script's folder is on sys.path)
-from reachability import county_features, county_network
-
 from siting import network as street_network
 from siting.optimize import PMedian, SitingProblem
 from siting.reachability import WalkSettings, _pairs, _virtual_graph, assess_access, site_pairs
+
+# the county generator shared with benchmarks/reachability.py and tools/make_province.py; tools/ is part of
+# the checkout, not of the installed package
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools.make_province import county_features, county_network
 
 CASES = {
     "county": {"side": 330, "areas": 3500, "existing": 70, "candidates": 2000, "p": 20},
@@ -115,7 +117,7 @@ def prepare(case: str, cache: Path) -> dict:
     built_mb = _peak_mb()
     del graph
     gc.collect()
-    areas, features = county_features(net, xs, ys, spec["areas"], spec["existing"] + spec["candidates"], seed=4)
+    areas, features = county_features(net.crs, xs, ys, spec["areas"], spec["existing"] + spec["candidates"], seed=4)
     existing = features.iloc[: spec["existing"]].reset_index(drop=True)
     candidates = features.iloc[spec["existing"] :].reset_index(drop=True).drop(columns="level")
     candidates = candidates.rename(columns={"facility_id": "candidate_id"})

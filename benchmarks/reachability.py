@@ -67,6 +67,11 @@ from siting.reachability import assess_access, nearest, pair_distances
 from siting.snapping import attach_areas, attach_points
 
 ROOT = Path(__file__).resolve().parents[1]
+# tools/ (the county generator, shared with tools/make_province.py) is part of the checkout, not of the
+# installed package; scripts run from the checkout
+sys.path.insert(0, str(ROOT))
+from tools.make_province import county_features, county_network  # noqa: E402
+
 SHARED = ROOT.parent / "shared"
 WALK_SPEED_M_PER_MIN = 60.0
 WALK_MINUTES = 15.0
@@ -76,8 +81,6 @@ CUTOFF_M = max(WALK_MINUTES * WALK_SPEED_M_PER_MIN, SERVICE_RADIUS_M)
 TOLERANCE_MIN = 1e-6
 GOAL_RATIO = 20.0
 GOAL_PEAK_MB = 2048.0
-COUNTY_CRS = "EPSG:32650"  # UTM 50N, where Shandong's counties are
-COUNTY_ORIGIN = (430_000.0, 4_000_000.0)
 
 
 # --------------------------------------------------------------------------------------------
@@ -119,114 +122,6 @@ def scatter_near_streets(
         },
         geometry=shapely.points(beside(n_facilities, 5.0, 40.0)),
         crs=net.crs,
-    )
-    return areas, facilities
-
-
-def county_network(side: int, seed: int, geometry: bool = True) -> tuple[nx.MultiGraph, np.ndarray, np.ndarray]:
-    """An OSMnx-style undirected street graph of a county: a perturbed grid, ``side`` × ``side`` nodes.
-
-    Grid lines are 60–120 m apart, nodes jittered by a few metres, 10 % of the links missing
-    (dead ends, blocks merged into super-blocks) and 4 % of the blocks crossed by a diagonal lane.
-
-    Returns
-    -------
-    graph : networkx.MultiGraph
-        Nodes ``0..side²-1`` with ``x``/``y`` (metres, UTM 50N), edges with ``length`` and, with
-        `geometry`, a straight ``geometry`` (without, as OSMnx stores straight streets: the
-        network builder draws the line between the nodes).
-    xs, ys : numpy.ndarray
-        Positions of the grid lines, metres (for placing areas in blocks).
-    """
-    rng = np.random.default_rng(seed)
-    xs = COUNTY_ORIGIN[0] + np.concatenate([[0.0], np.cumsum(rng.uniform(60.0, 120.0, side - 1))])
-    ys = COUNTY_ORIGIN[1] + np.concatenate([[0.0], np.cumsum(rng.uniform(60.0, 120.0, side - 1))])
-    gx, gy = np.meshgrid(xs, ys, indexing="ij")
-    xy = np.column_stack([gx.ravel(), gy.ravel()]) + np.clip(rng.normal(0.0, 6.0, (side * side, 2)), -15, 15)
-    node = np.arange(side * side).reshape(side, side)
-    pairs = [
-        np.column_stack([node[:-1, :].ravel(), node[1:, :].ravel()]),  # east-west links
-        np.column_stack([node[:, :-1].ravel(), node[:, 1:].ravel()]),
-    ]  # north-south links
-    links = np.vstack(pairs)
-    links = links[rng.random(len(links)) >= 0.10]
-    diagonal = rng.random((side - 1) * (side - 1)) < 0.04
-    rising = rng.random(diagonal.sum()) < 0.5
-    sw, ne = node[:-1, :-1].ravel()[diagonal], node[1:, 1:].ravel()[diagonal]
-    se, nw = node[1:, :-1].ravel()[diagonal], node[:-1, 1:].ravel()[diagonal]
-    diag = np.column_stack([np.where(rising, sw, se), np.where(rising, ne, nw)])
-    links = np.vstack([links, diag])
-    lines = shapely.linestrings(np.stack([xy[links[:, 0]], xy[links[:, 1]]], axis=1))
-    graph = nx.MultiGraph(crs=COUNTY_CRS)
-    graph.add_nodes_from((i, {"x": x, "y": y}) for i, (x, y) in enumerate(xy.tolist()))
-    lengths = shapely.length(lines).tolist()
-    if geometry:
-        graph.add_edges_from(
-            (a, b, {"geometry": g, "length": ln})
-            for a, b, g, ln in zip(links[:, 0].tolist(), links[:, 1].tolist(), lines, lengths, strict=True)
-        )
-    else:
-        graph.add_edges_from(
-            (a, b, {"length": ln}) for a, b, ln in zip(links[:, 0].tolist(), links[:, 1].tolist(), lengths, strict=True)
-        )
-    return graph, xs, ys
-
-
-def county_features(
-    net: street_network.StreetNetwork, xs: np.ndarray, ys: np.ndarray, n_areas: int, n_facilities: int, seed: int
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Residential areas in blocks clustered in towns (plus villages) and facilities among them.
-
-    A county seat and 13 townships, each a Gaussian cloud of blocks (σ 0.4–1.5 km); 8 % of the
-    areas are villages spread over the county. An area is its block shrunk to 55–80 % around its
-    centre, so it faces the streets on every side, as a 小区 does. Facilities stand inside other
-    blocks drawn the same way: 14 township centres, community centres for the rest.
-    """
-    rng = np.random.default_rng(seed)
-    extent = np.array([[xs[0], ys[0]], [xs[-1], ys[-1]]])
-    n_towns = 14
-    town_xy = rng.uniform(extent[0] + 2000, extent[1] - 2000, (n_towns, 2))
-    town_sigma = np.concatenate([[1500.0], rng.uniform(400.0, 900.0, n_towns - 1)])
-    town_weight = np.concatenate([[4.0], rng.uniform(0.5, 1.5, n_towns - 1)])
-    town_weight /= town_weight.sum()
-
-    def blocks(count: int, rural_share: float) -> np.ndarray:
-        """Distinct block (cell) indices, ``count`` of them, drawn from the towns and the countryside."""
-        found: dict[tuple[int, int], None] = {}
-        while len(found) < count:
-            k = 2 * count
-            town = rng.choice(n_towns, k, p=town_weight)
-            pts = town_xy[town] + rng.normal(0, 1, (k, 2)) * town_sigma[town, None]
-            rural = rng.random(k) < rural_share
-            pts[rural] = rng.uniform(extent[0], extent[1], (rural.sum(), 2))
-            i = np.clip(np.searchsorted(xs, pts[:, 0]) - 1, 0, len(xs) - 2)
-            j = np.clip(np.searchsorted(ys, pts[:, 1]) - 1, 0, len(ys) - 2)
-            for cell in zip(i.tolist(), j.tolist(), strict=True):
-                found.setdefault(cell, None)
-        return np.array(list(found)[:count])
-
-    def block_bounds(cells: np.ndarray, shrink: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Block ``cells`` shrunk by ``shrink`` around their centres: (xmin, ymin, xmax, ymax)."""
-        x0, x1 = xs[cells[:, 0]], xs[cells[:, 0] + 1]
-        y0, y1 = ys[cells[:, 1]], ys[cells[:, 1] + 1]
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        hx, hy = (x1 - x0) / 2 * shrink, (y1 - y0) / 2 * shrink
-        return cx - hx, cy - hy, cx + hx, cy + hy
-
-    cells = blocks(n_areas + n_facilities, rural_share=0.08)
-    area_cells, fac_cells = cells[:n_areas], cells[n_areas:]
-    areas = gpd.GeoDataFrame(
-        {"area_id": [f"A{i:05d}" for i in range(n_areas)], "households": rng.integers(80, 1500, n_areas).astype(float)},
-        geometry=shapely.box(*block_bounds(area_cells, rng.uniform(0.55, 0.80, n_areas))),
-        crs=net.crs,
-    )
-    # a facility stands somewhere inside its block, off the block centre
-    x0, y0, x1, y1 = block_bounds(fac_cells, np.full(n_facilities, 0.6))
-    points = shapely.points(rng.uniform(x0, x1), rng.uniform(y0, y1))
-    levels = np.full(n_facilities, "community", dtype=object)
-    levels[:n_towns] = "township"
-    facilities = gpd.GeoDataFrame(
-        {"facility_id": [f"F{i:04d}" for i in range(n_facilities)], "level": levels}, geometry=points, crs=net.crs
     )
     return areas, facilities
 
@@ -480,7 +375,7 @@ def cases(quick: bool, repeat: int, county_side: int, county_facilities: int) ->
     generate_s = time.perf_counter() - start
     net, build_s = load_quietly(street_network.from_graph, graph, source="generated county", walk_filter=False)
     del graph
-    areas, facilities = county_features(net, xs, ys, n_areas, n_facilities, seed=4)
+    areas, facilities = county_features(net.crs, xs, ys, n_areas, n_facilities, seed=4)
     results.append(
         bench_case(
             "generated_small" if quick else "generated_county",

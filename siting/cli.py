@@ -2,6 +2,7 @@
 
     siting run SCENARIO.yml [--out DIR] [--quiet | --verbose]
     siting compare A.yml B.yml ... [--out DIR] [--quiet | --verbose]
+    siting batch SCENARIO_OR_FOLDER... --out DIR [--workers N | --scheduler ADDRESS] [--memory-limit SIZE] [--quiet]
     siting demo [--out DIR] [--maps DIR] [--quiet | --verbose]
     siting profiles
     siting profiles show NAME
@@ -12,7 +13,8 @@ or the ``SITING_LANG`` environment variable). ``--quiet`` prints nothing but err
 the HiGHS solver log to the progress of the optimisation (incumbent, bound and gap every few seconds).
 
 Exit codes: 0 success, 2 bad input (the message says which file, key, column or row and how to
-fix it; no traceback), 1 any other failure (with the traceback, as that is a bug to report).
+fix it; no traceback), 1 any other failure (with the traceback, as that is a bug to report), 3 a
+batch in which some scenarios failed (each listed on stderr with its message; the others are done).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from siting.labels import LANGUAGES, get_language, language, msg, render, term
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
+EXIT_SOME_FAILED = 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -77,6 +80,31 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO", help="two or more scenario files")
     compare.add_argument("--out", type=Path, default=Path("out/compare"), help="output folder (default out/compare)")
 
+    batch = sub.add_parser(
+        "batch",
+        help="run many scenarios (every county of a province) on a Dask cluster and summarise them",
+        description="Run every scenario on a Dask cluster (a local one by default), each into "
+        "OUT/<scenario name>/ exactly as 'siting run' writes it, then write batch_summary.csv, "
+        "batch_summary.xlsx and batch_map.html. Scenarios whose output is up to date are not run "
+        "again. Exit code 3 when some scenarios failed.",
+    )
+    batch.add_argument(
+        "scenarios", type=Path, nargs="+", metavar="SCENARIO_OR_FOLDER", help="scenario files, or folders of *.yml"
+    )
+    batch.add_argument("--out", type=Path, required=True, help="batch output folder")
+    batch.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes of the local cluster (default: one per core, at most one per scenario)",
+    )
+    batch.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    batch.add_argument(
+        "--memory-limit",
+        metavar="SIZE",
+        help="memory limit per local worker, e.g. 4GB (default auto: this machine's memory shared among the workers)",
+    )
+    batch.add_argument("--quiet", "-q", action="store_true", help="no progress bar or summary; failures still listed")
+
     demo = sub.add_parser(
         "demo",
         help="analyse the bundled (synthetic) demo town: baseline and optimised plan",
@@ -105,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
         output.add_argument(
             "--verbose", "-v", action="store_true", help="also show the HiGHS solver log of the optimisation"
         )
-    for command in (run, compare, demo, profiles):
+    for command in (run, compare, batch, demo, profiles):
         command.add_argument(
             "--lang", choices=LANGUAGES, default=None, help="language of messages and reports: zh (default) or en"
         )
@@ -183,6 +211,26 @@ def _compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from siting.batch import format_batch, format_failures, run_batch
+
+    result = run_batch(
+        args.scenarios,
+        args.out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        memory_limit=args.memory_limit,
+        progress=not args.quiet,
+    )
+    if not args.quiet:
+        print(format_batch(result))
+        print(f"\n输出 / output: {result.folder}")
+    if len(result.failed):
+        print(format_failures(result), file=sys.stderr)
+        return EXIT_SOME_FAILED
+    return EXIT_OK
+
+
 def _demo(args: argparse.Namespace) -> int:
     from siting.pipeline import run_demo
 
@@ -224,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit code: 0 success, 2 bad input, 1 other failure.
+        Exit code: 0 success, 2 bad input, 1 other failure, 3 some scenarios of a batch failed.
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     with language(_requested_language(argv)):
@@ -255,7 +303,7 @@ def _main(argv: list[str]) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_OK
-    handlers = {"run": _run, "compare": _compare, "demo": _demo, "profiles": _profiles}
+    handlers = {"run": _run, "compare": _compare, "batch": _batch, "demo": _demo, "profiles": _profiles}
     in_main_thread = threading.current_thread() is threading.main_thread()
     # SIGTERM (e.g. a scheduler stopping the job) unwinds like Ctrl-C, so the half-written work folder is
     # removed; SIGKILL cannot be caught: its work folder is hidden and removed by the next run.

@@ -200,6 +200,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "rule_status": ("核实状态", "Verification"),
     "defined_in": ("定义于", "Defined in"),
     "difference": ("差值", "Difference"),
+    # batches (siting.batch)
+    "run_status": ("运行结果", "Run status"),
+    "scenario_file": ("方案文件", "Scenario file"),
+    "output_folder": ("输出文件夹", "Output folder"),
+    "error_message": ("错误信息", "Error"),
 }
 
 # value -> (Chinese, English), for categorical columns
@@ -318,6 +323,9 @@ VALUES: dict[str, tuple[str, str]] = {
     "time_limit": ("达到时间上限", "time limit reached"),
     "infeasible": ("无可行解", "infeasible"),
     "not_optimised": ("未优化", "not optimised"),
+    # run status of a scenario in a batch (siting.batch)
+    "ok": ("完成", "ok"),
+    "failed": ("失败", "failed"),
 }
 
 # Map and report wording that is not a column or a value (layer names, legend entries, headings).
@@ -418,6 +426,9 @@ TERMS: dict[str, tuple[str, str]] = {
     "input_facilities.land_area_m2": ("设施用地面积(land_area_m2)", "facilities' land area"),
     "input_townships": ("乡镇(街道)：行政单元图层或小区的 township 列", "townships (units, or areas' township)"),
     "input_communities": ("社区：行政单元图层或小区的 community 列", "communities (units, or areas' community)"),
+    "batch_title": ("批量评估：各方案(县)对比", "Batch: scenarios (counties) compared"),
+    "layer_counties": ("各方案(县)", "Scenarios (counties)"),
+    "no_figures": ("无结果(运行失败)", "no figures (failed)"),
 }
 
 
@@ -1422,6 +1433,108 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "siting 意外出错（见上方信息）；请报告此问题",
         "siting failed unexpectedly (see above); please report it",
     ),
+    # batches (siting.batch)
+    "batch_not_found": ("找不到这个方案文件或文件夹", "no such scenario file or folder"),
+    "batch_not_found_fix": (
+        "检查路径；可以给出方案文件（.yml）或存放方案文件的文件夹",
+        "check the path; give scenario files (.yml) or folders holding them",
+    ),
+    "batch_no_scenarios": ("文件夹中没有方案文件（*.yml）", "the folder holds no scenario files (*.yml)"),
+    "batch_no_scenarios_fix": (
+        "给出存放方案文件的文件夹，或直接列出方案文件",
+        "give the folder that holds the scenario files, or list the files themselves",
+    ),
+    "batch_duplicate_name": (
+        "方案名称“{name}”用了不止一次（{files}），它们会写入同一个输出文件夹",
+        "the scenario name '{name}' is used more than once ({files}); they would write the same output folder",
+    ),
+    "batch_duplicate_name_fix": ("给每个方案文件一个不同的 name", "give each scenario file its own name"),
+    "batch_out_not_folder": ("输出位置是一个文件，不是文件夹", "the output is a file, not a folder"),
+    "batch_out_not_folder_fix": ("用 --out 指定一个文件夹", "give a folder with --out"),
+    "batch_workers": ("工作进程数 {value} 无效", "{value} is not a number of workers"),
+    "batch_workers_fix": ("用 --workers 给出 1 或更大的整数", "give --workers a whole number of 1 or more"),
+    "batch_memory_limit": ("内存上限“{value}”无效", "'{value}' is not a memory limit"),
+    "batch_memory_limit_fix": (
+        "写 auto（本机内存平均分给各工作进程）或大小，例如 4GB",
+        "write auto (this machine's memory shared among the workers) or a size such as 4GB",
+    ),
+    "batch_scheduler_options": (
+        "--workers 和 --memory-limit 只用于本机集群；已有集群使用它自己的工作进程",
+        "--workers and --memory-limit set up a local cluster; an existing cluster uses its own workers",
+    ),
+    "batch_scheduler_options_fix": (
+        "去掉 --workers/--memory-limit，或去掉 --scheduler；已有集群的工作进程在“dask worker”命令中设置",
+        "drop --workers/--memory-limit, or drop --scheduler; set the workers of an existing cluster "
+        "on their 'dask worker' command",
+    ),
+    "batch_scheduler_unreachable": (
+        "无法连接 Dask 调度器 {address}：{error}",
+        "cannot reach the Dask scheduler at {address}: {error}",
+    ),
+    "batch_scheduler_unreachable_fix": (
+        "检查地址（如 tcp://10.0.0.5:8786），并确认已用“dask scheduler”启动调度器",
+        "check the address (e.g. tcp://10.0.0.5:8786) and that 'dask scheduler' is running there",
+    ),
+    "batch_no_workers": ("Dask 集群 {address} 没有工作进程", "the Dask cluster at {address} has no workers"),
+    "batch_no_workers_fix": (
+        "在每台机器上启动工作进程：dask worker {address}",
+        "start workers on each machine: dask worker {address}",
+    ),
+    "batch_worker_version": (
+        "工作进程的 siting 版本与本机（{version}）不同：{versions}",
+        "workers run another siting version than this machine ({version}): {versions}",
+    ),
+    "batch_worker_version_fix": (
+        "在每台工作机器上安装与本机相同版本的 siting，然后重启 dask worker",
+        "install the same siting version on every worker machine, then restart its dask worker",
+    ),
+    "batch_folder_unseen": (
+        "工作进程看不到输出文件夹 {path}",
+        "the worker cannot see the output folder {path}",
+    ),
+    "batch_folder_unseen_fix": (
+        "其他机器上的工作进程必须以相同路径看到方案文件、输入数据和输出文件夹（共享文件系统）",
+        "workers on other machines must see the scenario files, their inputs and the output folder "
+        "at the same paths (a shared file system)",
+    ),
+    "batch_crash": (
+        "意外错误（程序缺陷，请连同错误追踪信息报告）：{error}",
+        "unexpected error (a bug: please report it with its traceback): {error}",
+    ),
+    "batch_worker_died": (
+        "运行该方案的工作进程中止了，多半是因为超出了每个工作进程 {limit} 的内存上限。修改方法：用 --memory-limit "
+        "给每个工作进程更多内存，或减少每台机器上的工作进程数（--workers）",
+        "the worker process running this scenario died, most likely because it went above its memory "
+        "limit of {limit}. Fix: give each worker more memory (--memory-limit), or run fewer workers per "
+        "machine (--workers)",
+    ),
+    "batch_worker_died_nolimit": (
+        "运行该方案的工作进程中止了（未设内存上限，可能是操作系统因内存不足而终止了它）",
+        "the worker process running this scenario died (it had no memory limit; the operating system may "
+        "have stopped it for want of memory)",
+    ),
+    "batch_lost": ("未能得到该方案的结果（Dask 集群出错）：{error}", "no result from the Dask cluster: {error}"),
+    "batch_local_cluster": (
+        "本机 Dask 集群：{workers} 个工作进程，每个内存上限 {memory}",
+        "local Dask cluster: {workers} worker processes, memory limit {memory} each",
+    ),
+    "batch_dashboard": ("Dask 控制面板：{link}", "Dask dashboard: {link}"),
+    "batch_no_dashboard": (
+        "Dask 控制面板不可用（未安装 bokeh；pip install bokeh 后可用）",
+        "Dask dashboard unavailable (bokeh is not installed; pip install bokeh to see it)",
+    ),
+    "batch_cluster": ("Dask 集群 {address}：{workers} 个工作进程", "Dask cluster {address}: {workers} workers"),
+    "batch_bar": ("方案", "scenarios"),
+    "batch_bar_unit": ("个", " scenario"),
+    "batch_bar_counts": (
+        "完成 {ok}，失败 {failed}，沿用 {reused}",
+        "ok {ok}, failed {failed}, reused {reused}",
+    ),
+    "batch_done": (
+        "{total} 个方案中 {ok} 个完成（其中 {reused} 个沿用了之前的输出）",
+        "{ok} of {total} scenarios done ({reused} of them reused from an earlier run)",
+    ),
+    "batch_failed": ("{total} 个方案中 {failed} 个失败：", "{failed} of {total} scenarios failed:"),
 }
 
 

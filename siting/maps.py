@@ -62,6 +62,10 @@ SUMMARY_KEYS = (
 )
 
 WALK_COLORS = {"within": "#1a9850", "outside": "#d73027", "unreachable": "#8c8c8c"}
+#: Walking coverage classes of :func:`batch_map`: lower bound of the share of households within the walk,
+#: and colour (red to green); scenarios without figures (failed) are grey.
+COVERAGE_CLASSES = ((0.0, "#d73027"), (0.5, "#fc8d59"), (0.7, "#fee08b"), (0.85, "#91cf60"), (0.95, "#1a9850"))
+NO_FIGURES_COLOR = "#bdbdbd"
 FLOOR_AREA_COLORS = {"ok": "#2c7fb8", "short": "#fd8d3c"}
 LEVEL_COLORS = {"county": "#6a3d9a", "township": "#8c510a", "community": "#2166ac", "station": "#4d4d4d"}
 SERVICE_AREA_COLORS = {5: "#3f007d", 10: "#6a51a3", 15: "#9e9ac8"}
@@ -287,6 +291,15 @@ _PROPOSAL_FIELDS = [
 ]
 _SERVICE_FIELDS = [("fi", "facility_id", "text"), ("m", "minutes", "int")]
 _STREET_FIELDS = [("n", "name", "text")]
+_COUNTY_FIELDS = [
+    ("n", "scenario", "text"),
+    ("sw", "share_within_walk", "share"),
+    ("sf", "share_households_floor_area_ok", "share"),
+    ("fs", "floor_area_shortfall_m2", "int"),
+    ("h", "households_total", "int"),
+    ("a", "areas_total", "int"),
+    ("p", "proposed_sites", "int"),
+]
 _UNIT_FIELDS = [("n", "name", "text"), ("u", "unit_id", "text")]
 
 
@@ -301,6 +314,8 @@ def _format(values: pd.Series, kind: str, language: str) -> list[str]:
             out.append(f"{float(value):,.0f}")
         elif kind == "minutes":
             out.append(f"{float(value):.1f}")
+        elif kind == "share":
+            out.append(f"{100 * float(value):.1f}%")
         elif kind == "bool":
             out.append(value_label(bool(value), language))
         elif kind == "value":
@@ -494,7 +509,8 @@ class _Dataset(MacroElement):
         self.geoms = geoms[drawable]
         self.columns = {key: props[key].to_numpy()[drawable].tolist() for key in props.columns}
         self.labels = labels
-        self.bounds = shapely.total_bounds(self.geoms)
+        # an empty dataset (e.g. units with townships only, no communities) has no bounds to fit
+        self.bounds = shapely.total_bounds(self.geoms) if len(self.geoms) else np.full(4, np.nan)
 
     def __len__(self) -> int:
         return len(self.geoms)
@@ -1179,6 +1195,85 @@ def comparison_map(
     figure.add_child(_SyncViews(maps[0], maps[1]))
     _fit(maps, bounds, figure)
     return figure
+
+
+def coverage_classes(shares: pd.Series) -> pd.Series:
+    """Class of each share (0–1) of households within the walk: its index into :data:`COVERAGE_CLASSES`
+    as text, ``"none"`` when missing."""
+    values = pd.to_numeric(shares, errors="coerce").to_numpy(dtype=float)
+    bounds = np.array([low for low, _ in COVERAGE_CLASSES[1:]])
+    index = np.searchsorted(bounds, values, side="right").astype(str)
+    return pd.Series(np.where(np.isnan(values), "none", index), index=shares.index)
+
+
+def _coverage_label(k: int) -> str:
+    low = COVERAGE_CLASSES[k][0]
+    if k == len(COVERAGE_CLASSES) - 1:
+        return f"≥ {100 * low:g}%"
+    return f"{100 * low:g}–{100 * COVERAGE_CLASSES[k + 1][0]:g}%" if k else f"< {100 * COVERAGE_CLASSES[1][0]:g}%"
+
+
+def batch_map(
+    counties: gpd.GeoDataFrame,
+    *,
+    summary: Mapping[str, Any] | None = None,
+    title: str | None = None,
+    basemap: str | None = "osm",
+    language: str = "zh",
+    tianditu_key: str | None = None,
+) -> folium.Map:
+    """Many scenarios on one map (a province's counties): each outline coloured by its walking coverage.
+
+    Parameters
+    ----------
+    counties : GeoDataFrame
+        One row per scenario with ``scenario`` (name), ``share_within_walk`` (0–1; missing for a failed
+        scenario, drawn grey) and, as available, ``share_households_floor_area_ok``,
+        ``floor_area_shortfall_m2``, ``households_total``, ``areas_total``, ``proposed_sites`` (shown in
+        the popup); polygon geometry (the county's units or the hull of its areas; rows without one are
+        left out).
+    summary : dict, optional
+        Figures of all scenarios together for the summary box (keys of :data:`SUMMARY_KEYS`).
+    title : str, optional
+        Title (default: "批量评估：各方案(县)对比" / "Batch: scenarios (counties) compared").
+    basemap, language, tianditu_key
+        As in :func:`result_map`.
+
+    Returns
+    -------
+    folium.Map
+        Write it with :func:`save_map`.
+    """
+    _require(
+        counties,
+        ("scenario", "share_within_walk"),
+        "counties argument",
+        "pass one row per scenario with its name, figures and outline",
+    )
+    m = _new_map(basemap, tianditu_key, language)
+    builder = _Builder(m, basemap, language)
+    # a scenario whose outline could not be made (it failed before writing anything) is not drawn
+    counties = counties[~(counties.geometry.isna() | counties.geometry.is_empty)]
+    classes = coverage_classes(counties["share_within_walk"])
+    styles = {
+        str(k): {"color": "#404040", "weight": 1, "fillColor": color, "fillOpacity": 0.7}
+        for k, (_, color) in enumerate(COVERAGE_CLASSES)
+    }
+    styles["none"] = {"color": "#404040", "weight": 1, "fillColor": NO_FIGURES_COLOR, "fillOpacity": 0.5}
+    name = term("layer_counties", language)
+    if len(counties) and builder.layer(counties, name, _COUNTY_FIELDS, classes, styles, tooltip=("n", "sw")):
+        present = set(classes)
+        entries = [
+            (_swatch(styles[str(k)]), _coverage_label(k)) for k in range(len(COVERAGE_CLASSES)) if str(k) in present
+        ]
+        if "none" in present:
+            entries.append((_swatch(styles["none"]), term("no_figures", language)))
+        builder.add_legend(f"{name}: {column_label('share_within_walk', language)}", entries)
+    title = title or term("batch_title", language)
+    _decorate(builder, title=title, scenario=None, profile=None, summary=summary, legend=builder.legend)
+    cast(Figure, m.get_root()).title = _page_title(title, [], language)
+    _fit([m], builder.bounds)
+    return m
 
 
 def _number_elements(root: Any) -> None:

@@ -466,17 +466,25 @@ def load_result(folder: str | Path) -> dict:
     return out
 
 
+def is_up_to_date(scenario: Scenario, folder: str | Path | None = None) -> bool:
+    """Whether ``folder`` (default the scenario's ``output``) holds this scenario's outputs: its
+    ``summary.json`` carries the scenario's :meth:`Scenario.fingerprint`, so a new run would write
+    the same files. Folders are written whole, so a ``summary.json`` means a complete folder."""
+    summary_path = Path(folder if folder is not None else scenario.output_dir) / "summary.json"
+    if not summary_path.exists():
+        return False
+    try:
+        stored = json.loads(summary_path.read_text(encoding="utf-8")).get("fingerprint")
+    except (OSError, json.JSONDecodeError):
+        return False
+    return stored == scenario.fingerprint()
+
+
 def run_or_reuse(scenario: Scenario, *, progress: bool = True) -> Any:
     """The scenario's result: read back from its output folder when that was made from the same
-    settings and inputs (same fingerprint), else run and written anew."""
-    summary_path = scenario.output_dir / "summary.json"
-    if summary_path.exists():
-        try:
-            stored = json.loads(summary_path.read_text(encoding="utf-8")).get("fingerprint")
-        except (OSError, json.JSONDecodeError):
-            stored = None
-        if stored == scenario.fingerprint():
-            return load_result(scenario.output_dir)
+    settings and inputs (same fingerprint, :func:`is_up_to_date`), else run and written anew."""
+    if is_up_to_date(scenario):
+        return load_result(scenario.output_dir)
     return run_and_write(scenario, progress=progress)[0]
 
 

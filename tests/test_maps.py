@@ -639,3 +639,41 @@ def test_real_street_network_adds_little_html(tmp_path):
     )
     # Simplified, the streets keep their length (within 1 %).
     assert drawn_m == pytest.approx(net.edges["length_m"].sum(), rel=0.01)
+def test_units_with_townships_only_draw_without_a_community_layer():
+    frames = result_frames()
+    frames["units"] = frames["units"][frames["units"]["level"] == "township"]
+    layers = embedded_layers(render(maps.result_map(**frames, basemap=None)))
+    assert len(layers["乡镇(街道)边界"]["geoms"]) == 1 and "社区边界" not in layers
+
+
+def test_batch_map_colours_each_outline_by_its_walking_coverage():
+    shares = [0.3, 0.5, 0.8499, 0.85, 0.99, np.nan, 0.7]
+    counties = gpd.GeoDataFrame(
+        {
+            "scenario": [f"县{k}" for k in range(7)],
+            "share_within_walk": shares,
+            "share_households_floor_area_ok": [0.25] * 7,
+            "floor_area_shortfall_m2": [1234.4] * 7,
+            "households_total": [5000.0] * 7,
+            "proposed_sites": [0, 1, 2, 3, 4, None, 5],
+        },
+        geometry=[shapely.box(X0 + 3000 * k, Y0, X0 + 3000 * k + 2000, Y0 + 2000) for k in range(6)] + [None],
+        crs=UTM50,
+    )
+    page = render(maps.batch_map(counties, summary={"share_within_walk": 0.61}, basemap=None, language="en"))
+    layer = embedded_layers(page)["Scenarios (counties)"]
+    # the last county has no outline (it failed before writing anything): not drawn
+    assert layer["props"]["n"] == ["县0", "县1", "县2", "县3", "县4", "县5"]
+    assert layer["props"]["k"] == ["0", "1", "2", "3", "4", "none"]
+    assert layer["props"]["sw"] == ["30.0%", "50.0%", "85.0%", "85.0%", "99.0%", "—"]
+    assert layer["props"]["sf"][0] == "25.0%" and layer["props"]["fs"][0] == "1,234"
+    assert layer["options"]["styles"]["0"]["fillColor"] == maps.COVERAGE_CLASSES[0][1]
+    assert layer["options"]["styles"]["none"]["fillColor"] == maps.NO_FIGURES_COLOR
+    assert layer["options"]["tooltip"] == ["n", "sw"]
+    drawn = gpd.GeoSeries(layer["geoms"], crs="EPSG:4326").to_crs(UTM50)
+    np.testing.assert_allclose(drawn.area, 2000 * 2000, rtol=1e-4)
+    (legend,) = [h for h in control_html(page) if h.startswith("<b>Legend")]
+    for text in ("&lt; 50%", "50–70%", "70–85%", "85–95%", "≥ 95%", "no figures (failed)"):
+        assert text in legend
+    assert any("61.0%" in h for h in control_html(page))  # the summary box: all scenarios together
+    assert "<title>Batch: scenarios (counties) compared</title>" in page
