@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 import traceback
 import warnings
 from collections.abc import Iterator, Sequence
@@ -477,8 +478,6 @@ def run_batch(
         of the same name, bad cluster options or an unreachable cluster. A scenario's own failure
         is not raised: it is a row of the table.
     """
-    from tqdm import tqdm
-
     lang = get_language()
     target = Path(out).resolve()
     if target.exists() and not target.is_dir():
@@ -489,7 +488,6 @@ def run_batch(
     runnable = [(i, item.scenario) for i, item in enumerate(items) if item.scenario is not None]
     names = [item.name for item in items]
     cpus = os.cpu_count() or 1
-    counts = {"ok": 0, "failed": len(items) - len(runnable), "reused": 0}
     with ExitStack() as stack:
         # the cluster first, so that its address is printed before the bar is drawn; closed last
         client = (
@@ -505,25 +503,15 @@ def run_batch(
             else None
         )
         target.mkdir(parents=True, exist_ok=True)  # once the arguments and the cluster are known to work
-        bar = stack.enter_context(
-            tqdm(
-                total=len(items),
-                desc=render(msg("batch_bar"), lang),
-                unit=render(msg("batch_bar_unit"), lang),
-                disable=not progress,
-                file=sys.stderr,
-            )
-        )
-        bar.set_postfix_str(render(msg("batch_bar_counts", **counts), lang), refresh=False)
-        bar.update(counts["failed"])
+        bar = stack.enter_context(_Progress(len(items), lang, enabled=progress))
+        for item in items:
+            if item.scenario is None:
+                bar.done(item.name, _failure(item.error))
         for i, outcome in _results(client, runnable, items, lang) if client is not None else ():
             outcomes[i] = outcome
-            counts["ok" if outcome["status"] == "ok" else "failed"] += 1
-            counts["reused"] += bool(outcome["reused"])
             for text in outcome["warnings"]:
-                bar.write(render(msg("warning", text=f"{names[i]}: {text}"), lang), file=sys.stderr)
-            bar.set_postfix_str(render(msg("batch_bar_counts", **counts), lang), refresh=False)
-            bar.update()
+                bar.note(render(msg("warning", text=f"{names[i]}{render(msg('where_end'), lang)}{text}"), lang))
+            bar.done(names[i], outcome)
     table = batch_table(items, outcomes, target)
     write_batch(table, [o["outline"] for o in outcomes], target)
     return BatchResult(
@@ -532,6 +520,68 @@ def run_batch(
         reused=[names[i] for i, o in enumerate(outcomes) if o["reused"]],
         tracebacks={names[i]: o["traceback"] for i, o in enumerate(outcomes) if o["traceback"]},
     )
+
+
+class _Progress:
+    """Scenarios done and failed, with the time left: a live bar on a terminal, one line per finished
+    scenario when stderr is a log file (as :mod:`siting.progress` does for the steps of one run)."""
+
+    #: A line of a log file: "scenarios 3/16 [00:45<02:10] ok 2, failed 1, reused 0".
+    LINE_FORMAT = "{desc} {n_fmt}/{total_fmt} [{elapsed}<{remaining}]"
+
+    def __init__(self, total: int, lang: str, *, enabled: bool) -> None:
+        from siting.progress import is_terminal
+
+        self.total = total
+        self.lang = lang
+        self.enabled = enabled
+        self.counts = {"ok": 0, "failed": 0, "reused": 0}
+        self.started = time.perf_counter()
+        self.bar: Any = None
+        if enabled and is_terminal():
+            from tqdm import tqdm
+
+            self.bar = tqdm(
+                total=total,
+                desc=render(msg("batch_bar"), lang),
+                unit=render(msg("batch_bar_unit"), lang),
+                file=sys.stderr,
+            )
+
+    def done(self, name: str, outcome: dict[str, Any]) -> None:
+        """One more scenario has finished, as ``outcome`` says."""
+        self.counts["ok" if outcome["status"] == "ok" else "failed"] += 1
+        self.counts["reused"] += bool(outcome["reused"])
+        counts = render(msg("batch_bar_counts", **self.counts), self.lang)
+        if self.bar is not None:
+            self.bar.set_postfix_str(counts, refresh=False)
+            self.bar.update()
+        elif self.enabled:
+            from tqdm import tqdm
+
+            line = tqdm.format_meter(
+                sum(self.counts[k] for k in ("ok", "failed")),
+                self.total,
+                time.perf_counter() - self.started,
+                prefix=render(msg("batch_bar"), self.lang),
+                bar_format=self.LINE_FORMAT,
+            )
+            status = value_label(outcome["status"], self.lang)
+            print(f"{line} {counts}  {name}: {status}", file=sys.stderr, flush=True)
+
+    def note(self, text: str) -> None:
+        """A line of text above the bar (or in the log)."""
+        if self.bar is not None:
+            self.bar.write(text, file=sys.stderr)
+        elif self.enabled:
+            print(text, file=sys.stderr, flush=True)
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _results(client: Any, jobs: Sequence[tuple[int, Scenario]], items: Sequence[BatchItem], lang: str) -> Iterator:
@@ -617,30 +667,28 @@ def batch_totals(table: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def _write_whole(path: Path, write) -> None:
-    """Write a file through a hidden temporary file beside it, so it is whole or not there."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def write_batch(table: pd.DataFrame, outlines: Sequence[shapely.Geometry | None], out: Path) -> None:
-    """Write ``batch_summary.csv``, ``batch_summary.xlsx`` (Chinese headers) and ``batch_map.html`` into ``out``."""
+    """Write ``batch_summary.csv``, ``batch_summary.xlsx`` (Chinese headers, shares in percent format) and
+    ``batch_map.html`` into ``out``, each whole or not at all."""
+    import tempfile
+
+    from siting.files import write_whole
     from siting.maps import batch_map, save_map
     from siting.projection import WGS84
-    from siting.report import write_csv, write_xlsx
+    from siting.report import is_share, write_csv, write_xlsx
 
-    _write_whole(out / "batch_summary.csv", lambda path: write_csv(table, path))
     shown = table.assign(
         status=table["status"].map(lambda v: value_label(v, "zh")),
         solver_status=table["solver_status"].map(lambda v: value_label(v, "zh") if isinstance(v, str) else v),
     )
+    percent = np.broadcast_to([is_share(str(c)) for c in shown.columns], shown.shape)
     shown = shown.rename(columns={c: column_label(LABEL_KEYS.get(c, c), "zh") for c in shown.columns})
-    _write_whole(out / "batch_summary.xlsx", lambda path: write_xlsx({"批量汇总": shown}, path))
+    # the report's own writers, into a scratch folder; then each file replaces its old copy in one step
+    with tempfile.TemporaryDirectory(dir=out, prefix=".batch-") as scratch:
+        write_csv(table, Path(scratch) / "batch_summary.csv")
+        write_xlsx({"批量汇总": shown}, Path(scratch) / "batch_summary.xlsx", percent={"批量汇总": percent})
+        for name in ("batch_summary.csv", "batch_summary.xlsx"):
+            write_whole(out / name, (Path(scratch) / name).read_bytes())
     counties = gpd.GeoDataFrame(table, geometry=list(outlines), crs=WGS84)
     save_map(batch_map(counties, summary=batch_totals(table), basemap="osm"), out / "batch_map.html")
 

@@ -1030,6 +1030,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "给每个单元填写级别：township（乡镇/街道）或 community（社区）",
         "give each unit a level: township or community",
     ),
+    "map_counties_fix": (
+        "每个方案一行，含名称、指标和轮廓（siting.batch 的批量汇总）",
+        "pass one row per scenario with its name, figures and outline (the batch summary of siting.batch)",
+    ),
     "map_proposals_fix": ("传入优化返回的新增设施建议", "pass the proposals returned by the optimizer"),
     "map_result_no_areas": ("没有小区", "has no areas"),
     "map_result_no_areas_fix": (

@@ -1244,12 +1244,7 @@ def batch_map(
     folium.Map
         Write it with :func:`save_map`.
     """
-    _require(
-        counties,
-        ("scenario", "share_within_walk"),
-        "counties argument",
-        "pass one row per scenario with its name, figures and outline",
-    )
+    _require(counties, ("scenario", "share_within_walk"), "counties", msg("map_counties_fix"))
     m = _new_map(basemap, tianditu_key, language)
     builder = _Builder(m, basemap, language)
     # a scenario whose outline could not be made (it failed before writing anything) is not drawn
