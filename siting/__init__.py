@@ -25,6 +25,7 @@ from siting.labels import get_language, language, set_language
 
 if TYPE_CHECKING:
     from siting import network
+    from siting.batch import run_batch
     from siting.compliance import ComplianceResult, check_compliance, check_compliance_pairs
     from siting.inputs import (
         areas_from_osm,
@@ -96,6 +97,7 @@ _LAZY = {
     "run_and_write": "siting.pipeline",
     "compare_scenarios": "siting.pipeline",
     "demo_dir": "siting.pipeline",
+    "run_batch": "siting.batch",
     "result_map": "siting.maps",
     "comparison_map": "siting.maps",
     "save_map": "siting.maps",
@@ -144,6 +146,7 @@ __all__ = [
     "register_objective",
     "result_map",
     "run_and_write",
+    "run_batch",
     "run_scenario",
     "save_map",
     "scenario_from_dict",

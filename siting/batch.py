@@ -47,8 +47,8 @@ import shapely
 
 from siting.errors import SitingInputError
 from siting.labels import column_label, get_language, language, msg, render, value_label
-from siting.report import COMPARE_KEYS
 from siting.pipeline import is_up_to_date, run_and_write
+from siting.report import COMPARE_KEYS
 from siting.scenario import Scenario, load_scenario
 
 #: Figures of each scenario's ``summary.json`` in the batch summary, in this order.
