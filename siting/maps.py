@@ -1267,7 +1267,7 @@ def batch_map(
     title = title or term("batch_title", language)
     _decorate(builder, title=title, scenario=None, profile=None, summary=summary, legend=builder.legend)
     cast(Figure, m.get_root()).title = _page_title(title, [], language)
-    _fit([m], builder.bounds)
+    _fit([m], builder.bounds, m)
     return m
 
 

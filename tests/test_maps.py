@@ -639,6 +639,8 @@ def test_real_street_network_adds_little_html(tmp_path):
     )
     # Simplified, the streets keep their length (within 1 %).
     assert drawn_m == pytest.approx(net.edges["length_m"].sum(), rel=0.01)
+
+
 def test_units_with_townships_only_draw_without_a_community_layer():
     frames = result_frames()
     frames["units"] = frames["units"][frames["units"]["level"] == "township"]
