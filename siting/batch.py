@@ -504,9 +504,9 @@ def run_batch(
         )
         target.mkdir(parents=True, exist_ok=True)  # once the arguments and the cluster are known to work
         bar = stack.enter_context(_Progress(len(items), lang, enabled=progress))
-        for item in items:
+        for item, outcome in zip(items, outcomes, strict=True):
             if item.scenario is None:
-                bar.done(item.name, _failure(item.error))
+                bar.done(item.name, outcome)
         for i, outcome in _results(client, runnable, items, lang) if client is not None else ():
             outcomes[i] = outcome
             for text in outcome["warnings"]:
