@@ -10,7 +10,9 @@
    retries) runs :func:`siting.batch.run_batch` on every county into a fresh folder. Timed: the
    batch alone (``batch_s``, cluster already up) and the cluster's start (``start_s``). Dask's task
    stream gives each county's own seconds on its worker. ``peak_rss_mb`` of each worker is that
-   process's ``ru_maxrss`` after the batch (interpreter, libraries and the largest county it ran).
+   process's ``ru_maxrss`` after the batch (interpreter, libraries and the largest county it ran),
+   ``cpu_s`` its CPU seconds (user + system): on a shared machine, beside ``batch_s``, the share of a
+   core each worker actually had.
    The output folders of the two runs are compared byte for byte (they must be identical).
 3. ``--anchor-side`` (0 to skip): one county of the reachability benchmark's size (330 × 330 nodes,
    about 30 km × 30 km, 3,500 areas, 250 facilities) run alone on one worker, the anchor for the
@@ -50,9 +52,10 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
-def worker_peak_rss_mb() -> float:
-    """Peak resident memory of the calling process, MB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def worker_usage() -> dict[str, float]:
+    """Peak resident memory (MB; Linux reports KiB) and CPU seconds (user + system) of the calling process."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"peak_rss_mb": usage.ru_maxrss / 1024, "cpu_s": usage.ru_utime + usage.ru_stime}
 
 
 def folder_hashes(folder: Path) -> dict[str, str]:
@@ -75,7 +78,7 @@ def measure(scenarios: list[Path], out: Path, workers: int) -> dict:
             begin = time.perf_counter()
             result = run_batch(scenarios, out, scheduler=client.scheduler.address, progress=False)
             batch_s = time.perf_counter() - begin
-        peaks = client.run(worker_peak_rss_mb)
+        usage = client.run(worker_usage)
     per_county = {}
     for task in stream.data:
         compute = [s for s in task["startstops"] if s["action"] == "compute"]
@@ -90,7 +93,9 @@ def measure(scenarios: list[Path], out: Path, workers: int) -> dict:
         "batch_s": round(batch_s, 2),
         "county_s": [None if s is None else round(s, 2) for s in seconds],
         "sum_county_s": round(sum(s for s in seconds if s is not None), 2),
-        "peak_rss_mb": sorted(round(v, 1) for v in peaks.values()),
+        "peak_rss_mb": sorted(round(u["peak_rss_mb"], 1) for u in usage.values()),
+        # CPU the workers got (imports included): beside batch_s it shows how much of a core each had
+        "cpu_s": sorted(round(u["cpu_s"], 1) for u in usage.values()),
         "uptime_before": load_before,
         "uptime_after": uptime(),
     }
