@@ -478,10 +478,10 @@ def run_batch(
         of the same name, bad cluster options or an unreachable cluster. A scenario's own failure
         is not raised: it is a row of the table.
     """
+    from siting.files import check_output_path
+
     lang = get_language()
-    target = Path(out).resolve()
-    if target.exists() and not target.is_dir():
-        raise SitingInputError(msg("batch_out_not_folder"), source=str(target), fix=msg("batch_out_not_folder_fix"))
+    target = check_output_path(out).resolve()
     check_cluster_options(workers, scheduler, memory_limit)
     items = load_batch(scenario_files(paths), target)
     outcomes = [_failure(item.error) for item in items]

@@ -224,7 +224,7 @@ def _batch(args: argparse.Namespace) -> int:
     )
     if not args.quiet:
         print(format_batch(result))
-        print(f"\n输出 / output: {result.folder}")
+        print("\n" + render(msg("cli_output", folder=result.folder)))
     if len(result.failed):
         print(format_failures(result), file=sys.stderr)
         return EXIT_SOME_FAILED

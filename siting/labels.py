@@ -1453,8 +1453,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the scenario name '{name}' is used more than once ({files}); they would write the same output folder",
     ),
     "batch_duplicate_name_fix": ("给每个方案文件一个不同的 name", "give each scenario file its own name"),
-    "batch_out_not_folder": ("输出位置是一个文件，不是文件夹", "the output is a file, not a folder"),
-    "batch_out_not_folder_fix": ("用 --out 指定一个文件夹", "give a folder with --out"),
     "batch_workers": ("工作进程数 {value} 无效", "{value} is not a number of workers"),
     "batch_workers_fix": ("用 --workers 给出 1 或更大的整数", "give --workers a whole number of 1 or more"),
     "batch_memory_limit": ("内存上限“{value}”无效", "'{value}' is not a memory limit"),

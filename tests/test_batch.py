@@ -311,7 +311,7 @@ def test_missing_paths_empty_folders_and_no_out_exit_2(tmp_path, scenarios):
     assert _run("batch", str(scenarios)).code == 2  # --out is required
     (tmp_path / "file").write_text("x")
     result = _run("batch", str(scenarios), "--out", str(tmp_path / "file"))
-    assert result.code == 2 and "the output is a file, not a folder" in result.err
+    assert result.code == 2 and "this is a file, not a folder" in result.err
     assert not (tmp_path / "out").exists()
 
 
