@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import warnings
 from pathlib import Path
 
@@ -16,19 +15,17 @@ import shapely
 from siting import network as street_network
 from siting.reachability import _pairs, _virtual_graph
 from siting.snapping import attach_areas, attach_points
+from tools.make_province import county_features, county_network
 
 ROOT = Path(__file__).resolve().parents[1]
-spec = importlib.util.spec_from_file_location("bench_reachability", ROOT / "benchmarks" / "reachability.py")
-bench = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(bench)
 
 
 def _generated(side: int = 60, n_areas: int = 150, n_sites: int = 120):
-    graph, xs, ys = bench.county_network(side, seed=5)
+    graph, xs, ys = county_network(side, seed=5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         net = street_network.from_graph(graph, walk_filter=False)
-    areas, sites = bench.county_features(net, xs, ys, n_areas, n_sites, seed=6)
+    areas, sites = county_features(net.crs, xs, ys, n_areas, n_sites, seed=6)
     return net, areas, sites
 
 
