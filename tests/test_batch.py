@@ -1,9 +1,11 @@
 """siting batch: scenarios on a Dask LocalCluster, failures recorded, outputs as siting run's, resumption.
 
-One batch of three demo-town scenarios (one broken) runs on a LocalCluster of two worker processes
-that ``siting batch`` starts itself, then again on a LocalCluster the test starts (``--scheduler``),
-where it must reuse the finished outputs. Failure recording, messages and argument checks are tested
-without a cluster where they can be.
+Default suite: a broken and a good demo-town scenario on a real LocalCluster the test starts in its
+own process (one worker thread, ``--scheduler``), then the same command again, which must reuse the
+finished output. Slow (``-m slow``): the issue's whole case, three scenarios (one broken) on a
+LocalCluster of two worker processes that ``siting batch`` starts itself, compared byte for byte with
+``siting run``, then again on a process cluster of the test's; and a worker stopped for its memory
+limit. Failure recording, messages and argument checks are tested without a cluster where they can be.
 """
 
 from __future__ import annotations
@@ -73,6 +75,17 @@ def _write(path: Path, config: dict) -> Path:
     return path
 
 
+def _assert_rows_agree_with_summaries(out: Path, table: pd.DataFrame, sheet: pd.DataFrame, rows: list[int]) -> None:
+    """Each row of the batch summary (CSV and workbook) has the figures of its folder's summary.json."""
+    for row in rows:
+        summary = json.loads((out / table["folder"][row] / "summary.json").read_text(encoding="utf-8"))
+        for key in batch.FIGURE_KEYS:
+            expected = summary["status" if key == "solver_status" else key]
+            assert pd.isna(table[key][row]) if expected is None else table[key][row] == expected, key
+            if isinstance(expected, float):  # the workbook holds the numbers themselves
+                assert sheet[column_label(key, "zh")][row] == expected, key
+
+
 @pytest.fixture(scope="module")
 def scenarios(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("scenarios")
@@ -83,6 +96,32 @@ def scenarios(tmp_path_factory) -> Path:
         _baseline(name="缺文件", residential={"path": str(folder / "nowhere.gpkg")}, entrances=None, units=None),
     )
     return folder
+
+
+def test_batch_on_a_cluster_given_by_its_scheduler_records_the_failure_and_resumes(scenarios, tmp_path):
+    out = tmp_path / "out"
+    files = [str(scenarios / "broken.yml"), str(scenarios / "baseline.yml")]
+    # a real LocalCluster, its worker a thread of this process: no second import of the geospatial stack
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        first = _run("batch", *files, "--out", str(out), "--scheduler", cluster.scheduler_address)
+        stamps = _stamps(out / "示范县城 现状")
+        second = _run("batch", *files, "--out", str(out), "--scheduler", cluster.scheduler_address, "--quiet")
+    assert first.code == 3, first.err
+    assert "Dask cluster inproc://" in first.err and ": 1 workers" in first.err
+    assert "1 of 2 scenarios failed:" in first.err and "Traceback" not in first.err
+    assert "1 of 2 scenarios done (0 of them reused" in first.out
+    table = pd.read_csv(out / "batch_summary.csv", encoding="utf-8-sig")
+    assert table["scenario"].tolist() == ["缺文件", "示范县城 现状"]  # in the order given
+    assert table["status"].tolist() == ["failed", "ok"]
+    assert table["error"][0].startswith(f"file {scenarios / 'nowhere.gpkg'}: file not found. Fix: check the path")
+    sheet = pd.read_excel(out / "batch_summary.xlsx", engine="openpyxl")
+    _assert_rows_agree_with_summaries(out, table, sheet, rows=[1])
+    assert '"n":["示范县城 现状"]' in (out / "batch_map.html").read_text(encoding="utf-8")
+    # the second run reuses the finished scenario (its files untouched) and fails the broken one again
+    assert second.code == 3 and second.out == "" and "1 of 2 scenarios failed:" in second.err
+    assert _stamps(out / "示范县城 现状") == stamps
+    again = pd.read_csv(out / "batch_summary.csv", encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(again, table)
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +142,7 @@ def batch_runs(scenarios, tmp_path_factory):
     return SimpleNamespace(out=out, first=first, second=second, runs=runs, after_first=after_first)
 
 
+@pytest.mark.slow
 def test_some_failed_exits_3_and_lists_the_failure_on_stderr(batch_runs, scenarios):
     first = batch_runs.first
     assert first.code == 3, first.err
@@ -113,6 +153,7 @@ def test_some_failed_exits_3_and_lists_the_failure_on_stderr(batch_runs, scenari
     assert "2 of 3 scenarios done (0 of them reused" in first.out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("file", sorted(GOOD))
 def test_good_outputs_are_byte_identical_to_siting_run(batch_runs, file):
     folder = batch_runs.out / FOLDERS[file]
@@ -121,6 +162,7 @@ def test_good_outputs_are_byte_identical_to_siting_run(batch_runs, file):
     assert written == _hashes(batch_runs.runs[file])
 
 
+@pytest.mark.slow
 def test_summary_rows_carry_the_status_the_problem_and_the_same_numbers(batch_runs, scenarios):
     out = batch_runs.out
     assert sorted(p.name for p in out.iterdir()) == sorted([*batch.SUMMARY_FILES, *FOLDERS.values()])
@@ -137,23 +179,19 @@ def test_summary_rows_carry_the_status_the_problem_and_the_same_numbers(batch_ru
     assert list(sheet.columns[:5]) == ["方案", "方案文件", "输出文件夹", "运行结果", "错误信息"]
     assert "15分钟养老服务圈覆盖率(按户)" in sheet.columns and "求解状态" in sheet.columns
     assert sheet["运行结果"].tolist() == ["完成", "失败", "完成"]
-    for row in (0, 2):
-        summary = json.loads((out / table["folder"][row] / "summary.json").read_text(encoding="utf-8"))
-        for key in batch.FIGURE_KEYS:
-            expected = summary["status" if key == "solver_status" else key]
-            assert pd.isna(table[key][row]) if expected is None else table[key][row] == expected, key
-            if isinstance(expected, float):  # the workbook holds the numbers themselves
-                assert sheet[column_label(key, "zh")][row] == expected, key
+    _assert_rows_agree_with_summaries(out, table, sheet, rows=[0, 2])
     # slower walkers reach fewer households: the two rows are each scenario's own figures
     assert table["share_within_walk"][2] < table["share_within_walk"][0]
 
 
+@pytest.mark.slow
 def test_batch_map_draws_each_scenario_that_ran(batch_runs):
     page = (batch_runs.out / "batch_map.html").read_text(encoding="utf-8")
     assert '"n":["示范县城 现状","慢速 45 m/min"]' in page
     assert "缺文件" not in page  # it has no units and wrote no areas: nothing to draw
 
 
+@pytest.mark.slow
 def test_rerun_reuses_finished_scenarios_without_rewriting_them(batch_runs):
     second = batch_runs.second
     assert second.code == 3, second.err
@@ -165,6 +203,7 @@ def test_rerun_reuses_finished_scenarios_without_rewriting_them(batch_runs):
     assert _hashes(batch_runs.out) == batch_runs.after_first["hashes"]
 
 
+@pytest.mark.slow
 def test_worker_killed_for_memory_is_a_failed_row(tmp_path, scenarios):
     # 150 MB: an idle worker holds about 60 MB, importing the geospatial stack alone takes it past 200 MB
     result = _run(
