@@ -314,9 +314,35 @@ def _build(problem: SitingProblem, rule: FloorAreaRule, walk_rows: np.ndarray, f
         rows.append(coef)
         lo.append(need)
         hi.append(np.full(len(floor_rows), exact.INF))
+        cut, cut_need = _opening_cuts(coef, need, top[cand], n_c)
+        rows.append(cut)
+        lo.append(cut_need)
+        hi.append(np.full(len(cut_need), exact.INF))
     matrix = sp.vstack(rows, format="csr") if rows else sp.csr_matrix((0, n_col))
     model = _Model(cost, lower, upper, integer, matrix, np.concatenate(lo), np.concatenate(hi), y, cand)
     return model, parts
+
+
+def _opening_cuts(coef: sp.csr_matrix, need: np.ndarray, top: np.ndarray, n_c: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Floor rows restated on the candidates' open columns, where one site alone could meet the row.
+
+    From ``Σ c_j a_j + Σ c_k x_k ≥ need`` and ``a_j ≤ top_j y_j`` follows
+    ``Σ min(c_j top_j, need) y_j + Σ max(c_k, 0) x_k ≥ need`` (an open site that alone meets the row
+    satisfies it; otherwise every min is ``c_j top_j``). It is implied by the LP only where some
+    ``c_j top_j`` exceeds ``need``: without it the relaxation opens a tenth of a site sized to the row
+    and the proven bound stays far below the cost of any plan.
+    """
+    sizes = coef[:, n_c : 2 * n_c].multiply(top[None, :]).tocsr()
+    per_row = np.repeat(need, np.diff(sizes.indptr))
+    keep = (need > 0) & (
+        np.bincount(np.repeat(np.arange(len(need)), np.diff(sizes.indptr)), sizes.data > per_row, minlength=len(need))
+        > 0
+    )
+    sizes.data = np.minimum(sizes.data, per_row)
+    rest = coef[:, 2 * n_c :].tocsr()
+    rest.data = np.maximum(rest.data, 0.0)
+    cut = sp.hstack([sizes, sp.csr_matrix((len(need), n_c)), rest], format="csr")
+    return cut[keep], need[keep]
 
 
 # -- heuristics ---------------------------------------------------------------------------------
