@@ -15,19 +15,21 @@ from siting.labels import Message, msg, render
 ROWS_SHOWN = 10
 
 
-class _Located:
+class _Located(Exception):
     """A problem text with where it was found (file, key, layer, column, rows) and how to fix it."""
 
-    def _locate(
+    def __init__(
         self,
         problem: Message | str,
-        source: str | Message | None,
-        key: str | None,
-        layer: str | None,
-        column: str | None,
-        rows: Iterable | None,
-        fix: Message | str | None,
+        *,
+        source: str | Message | None = None,
+        key: str | None = None,
+        layer: str | None = None,
+        column: str | None = None,
+        rows: Iterable | None = None,
+        fix: Message | str | None = None,
     ) -> None:
+        super().__init__(problem)
         self.problem = problem
         self.source = source
         self.key = key
@@ -91,42 +93,14 @@ class SitingInputError(_Located, ValueError):
     :meth:`message` renders it in a given language.
     """
 
-    def __init__(
-        self,
-        problem: Message | str,
-        *,
-        source: str | Message | None = None,
-        key: str | None = None,
-        layer: str | None = None,
-        column: str | None = None,
-        rows: Iterable | None = None,
-        fix: Message | str | None = None,
-    ) -> None:
-        self._locate(problem, source, key, layer, column, rows, fix)
-        super().__init__(problem)
-
 
 class SitingWarning(_Located, UserWarning):
     """Something odd but possible in the input; the analysis goes on. Rendered like SitingInputError.
 
     Parameters
     ----------
-    text : Message or str
+    problem : Message or str
         What was noticed, and what was done about it.
     source, key, layer, column, rows, fix : optional
         Where it was noticed and what the user may do, as for :class:`SitingInputError`.
     """
-
-    def __init__(
-        self,
-        text: Message | str,
-        *,
-        source: str | Message | None = None,
-        key: str | None = None,
-        layer: str | None = None,
-        column: str | None = None,
-        rows: Iterable | None = None,
-        fix: Message | str | None = None,
-    ) -> None:
-        self._locate(text, source, key, layer, column, rows, fix)
-        super().__init__(text)
