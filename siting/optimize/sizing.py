@@ -113,9 +113,10 @@ class CompliancePlan(Solver):
             model.row_lower, model.row_upper, time_limit_s=self._remaining(), tolerance=self.tolerance,
         )  # fmt: skip
         bound = relaxed.objective if relaxed.status in ("optimal", "feasible") else float("nan")
-        x = _greedy(problem, rule, model, parts, walk_rows, floor_rows, self._remaining)
+        reach = _Reach.build(problem, rule, parts, walk_rows, floor_rows)
+        x = _greedy(problem, rule, model, reach, self._remaining)
         if x is not None and self.method != "greedy":
-            x = _drop_redundant(model, parts, x, self._remaining)
+            x = _drop_redundant(model, parts, reach, x, self._remaining)
         status = "feasible"
         if self.method == "exact":
             res = exact.solve_mip(
@@ -357,70 +358,107 @@ def _solve_sizes(model: _Model, open_y: np.ndarray, remaining) -> np.ndarray | N
     return res.x
 
 
-def _greedy(problem, rule, model: _Model, parts: _Parts, walk_rows, floor_rows, remaining) -> np.ndarray | None:
+@dataclass
+class _Reach:
+    """What each candidate at its largest size and every existing site at its largest give each area.
+
+    An upper bound on what a set of open candidates can supply (an existing site counts one way only,
+    as now or lifted, and the bound takes the larger of the two), so the heuristics can rule out a set
+    before asking the MIP for its sizes.
+    """
+
+    gain: sp.csc_matrix  # m² per household, areas × candidate positions, each candidate at its largest
+    walk_rows: np.ndarray  # the walk pairs: area ...
+    walk_cols: np.ndarray  # ... and candidate position
+    supply_fixed: np.ndarray  # m² per household from the existing sites at their largest
+    required: np.ndarray  # m² per household the rule asks (0 where not judged)
+    need_walk: np.ndarray  # areas that need a candidate within the walk
+    need_floor: np.ndarray  # areas whose floor row is in the model
+
+    @classmethod
+    def build(cls, problem: SitingProblem, rule: FloorAreaRule, parts: _Parts, walk_rows, floor_rows) -> _Reach:
+        as_now, counted = _capacities(problem, rule)
+        supply_fixed = np.asarray(
+            rule.shares_now.multiply(as_now[None, :])
+            .tocsr()
+            .maximum(rule.shares_counted.multiply(counted[None, :]))[:, ~problem.is_candidate]
+            .sum(axis=1)
+        ).ravel()
+        gain = sp.csc_matrix(
+            rule.shares_counted[:, parts.cand].multiply(problem.max_floor_area_m2[parts.cand][None, :])
+        )
+        position = np.full(problem.n_sites, -1)
+        position[parts.cand] = np.arange(len(parts.cand))
+        sel = position[problem.cols] >= 0
+        need_walk = np.zeros(problem.n_demand, bool)
+        need_walk[walk_rows] = True
+        need_floor = np.zeros(problem.n_demand, bool)
+        need_floor[floor_rows] = True
+        required = np.where(need_floor, np.nan_to_num(rule.required_m2_per_household), 0.0)
+        return cls(gain, problem.rows[sel], position[problem.cols[sel]], supply_fixed, required, need_walk, need_floor)
+
+    def could_meet(self, opened: np.ndarray) -> bool:
+        """Whether the open candidates (a mask over positions) could, at their largest, fix every area."""
+        supply = self.supply_fixed + self.gain @ opened.astype(float)
+        if np.any(supply < self.required - ROUNDING_SLACK_M2):
+            return False
+        reached = np.bincount(self.walk_rows, weights=opened[self.walk_cols], minlength=len(self.need_walk)) > 0
+        return bool(np.all(reached[self.need_walk]))
+
+
+def _greedy(problem: SitingProblem, rule: FloorAreaRule, model: _Model, reach: _Reach, remaining) -> np.ndarray | None:
     """Open candidates one at a time, the one that most reduces what is still missing per unit cost, with
     every open site and every existing one at its largest size; then size them exactly."""
     households = problem.households
-    as_now, counted = _capacities(problem, rule)
-    supply_fixed = np.asarray(
-        rule.shares_now.multiply(as_now[None, :])
-        .tocsr()
-        .maximum(rule.shares_counted.multiply(counted[None, :]))[:, ~problem.is_candidate]
-        .sum(axis=1)
-    ).ravel()
-    required = np.nan_to_num(rule.required_m2_per_household)
-    need_floor = np.zeros(problem.n_demand, bool)
-    need_floor[floor_rows] = True
-    need_walk = np.zeros(problem.n_demand, bool)
-    need_walk[walk_rows] = True
-    gain_cols = sp.csc_matrix(
-        rule.shares_counted[:, parts.cand].multiply(problem.max_floor_area_m2[parts.cand][None, :])
-    )
-    pair_cand = np.full(problem.n_sites, -1)
-    pair_cand[parts.cand] = np.arange(len(parts.cand))
-    sel = pair_cand[problem.cols] >= 0
-    walk_pairs_r, walk_pairs_c = problem.rows[sel], pair_cand[problem.cols[sel]]
-    price = rule.cost_new_site + rule.cost_per_m2 * problem.min_floor_area_m2[parts.cand]
-    supply = supply_fixed.copy()
-    opened = np.zeros(len(parts.cand), bool)
+    price = rule.cost_new_site + rule.cost_per_m2 * problem.min_floor_area_m2[model.cand]
+    supply = reach.supply_fixed.copy()
+    need_walk = reach.need_walk.copy()
+    opened = np.zeros(len(model.cand), bool)
+    gain_rows = reach.gain.indices
+    gain_cols = np.repeat(np.arange(reach.gain.shape[1]), np.diff(reach.gain.indptr))
+    # a household left outside the walk weighs as much as its whole floor-area need
+    walk_weight = np.maximum(reach.required.max(initial=0.0), 1e-6)
     while True:
-        short = np.where(need_floor, np.maximum(required - supply, 0.0), 0.0)
+        short = np.maximum(reach.required - supply, 0.0)
         if not short.any() and not need_walk.any():
             break
-        rows_of = gain_cols.indices
-        cols_of = np.repeat(np.arange(gain_cols.shape[1]), np.diff(gain_cols.indptr))
         floor_gain = np.bincount(
-            cols_of, weights=np.minimum(gain_cols.data, short[rows_of]) * households[rows_of], minlength=len(opened)
-        )
-        walk_gain = np.bincount(
-            walk_pairs_c, weights=need_walk[walk_pairs_r] * np.maximum(households[walk_pairs_r], 1e-9),
+            gain_cols, weights=np.minimum(reach.gain.data, short[gain_rows]) * households[gain_rows],
             minlength=len(opened),
         )  # fmt: skip
-        # a household left outside the walk weighs as much as its whole floor-area need
-        gain = floor_gain + walk_gain * np.maximum(required.max(initial=0.0), 1e-6)
+        walk_gain = np.bincount(
+            reach.walk_cols, weights=need_walk[reach.walk_rows] * np.maximum(households[reach.walk_rows], 1e-9),
+            minlength=len(opened),
+        )  # fmt: skip
+        gain = floor_gain + walk_gain * walk_weight
         gain[opened] = -1.0
         j = int(np.argmax(gain / price))
         if gain[j] <= 0:
             break
         opened[j] = True
-        supply += np.asarray(gain_cols[:, j].todense()).ravel()
-        need_walk[walk_pairs_r[walk_pairs_c == j]] = False
+        supply += np.asarray(reach.gain[:, j].todense()).ravel()
+        need_walk[reach.walk_rows[reach.walk_cols == j]] = False
     x = _solve_sizes(model, opened, remaining)
     if x is None:  # the greedy's largest-size view was too hopeful (a site counts one way only): open all
         x = _solve_sizes(model, np.ones(len(opened), bool), remaining)
     return x
 
 
-def _drop_redundant(model: _Model, parts: _Parts, x: np.ndarray, remaining) -> np.ndarray:
-    """Close opened candidates the others can do without, the largest first, keeping the cheaper plan."""
+def _drop_redundant(model: _Model, parts: _Parts, reach: _Reach, x: np.ndarray, remaining) -> np.ndarray:
+    """Close opened candidates the others can do without, the largest first, keeping the cheaper plan.
+
+    Only closings the others could make up for at their largest sizes go to the MIP for sizes.
+    """
     best, best_cost = x, float(model.cost @ x)
-    opened = np.flatnonzero(x[model.y_cols] > 0.5)
-    for j in opened[np.argsort(-x[parts.a[opened]], kind="stable")]:
-        trial = best[model.y_cols] > 0.5
+    opened = best[model.y_cols] > 0.5
+    for j in np.flatnonzero(opened)[np.argsort(-x[parts.a[opened]], kind="stable")]:
+        trial = opened.copy()
         trial[j] = False
+        if not reach.could_meet(trial):
+            continue
         y = _solve_sizes(model, trial, remaining)
         if y is not None and float(model.cost @ y) < best_cost - 1e-9 * max(1.0, best_cost):
-            best, best_cost = y, float(model.cost @ y)
+            best, best_cost, opened = y, float(model.cost @ y), trial
     return best
 
 
