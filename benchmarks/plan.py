@@ -26,16 +26,16 @@ import sys
 import time
 import warnings
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# the street and area generator shared with benchmarks/reachability.py (this script's folder is on sys.path)
+from reachability import county_features, county_network
 
-from benchmarks.reachability import county_features, county_network
 from siting import BuildSettings, Study
 from siting import network as street_network
+from siting.optimize import CompliancePlan
 
 CASES = {
     "county": {"side": 330, "areas": 3500, "facilities": 250, "candidates": 2000},
@@ -107,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             proposal = study.propose(candidates, "compliance", method=method, time_limit_s=args.time_limit)
         seconds = time.perf_counter() - start
         model = proposal.model
+        assert isinstance(model, CompliancePlan)
         plan = study.plan(proposal)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
