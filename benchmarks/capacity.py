@@ -9,7 +9,8 @@ facilities and 2,000 candidate sites placed in other blocks the same way. Walks 
 at 60 m/min are the pairs (:func:`siting.reachability.site_pairs`), and the problem is built by
 :meth:`siting.optimize.SitingProblem.from_tables` with 20 m² of floor area per 100 households:
 
-* existing facilities: the 14 township centres 1,500 m², community centres 200–600 m²;
+* existing facilities: the 14 township centres 1,500 m², community centres 200–600 m² that may be
+  enlarged by half (their capacity is the largest size), all counted by the floor-area rule;
 * candidates: a largest floor area of 300, 500, 800 or 1,000 m² each (drawn with a fixed seed).
 
 Each run solves one objective with capacity by one method and prints one JSON line: objective,
@@ -35,6 +36,7 @@ import numpy as np
 
 from siting import network as street_network
 from siting.optimize import MaxCoverage, PMedian, SetCover, SitingProblem, Solver
+from siting.optimize import problem as problem_module
 from siting.reachability import WalkSettings, site_pairs
 
 HERE = Path(__file__).resolve().parent
@@ -65,6 +67,11 @@ def county_problem(n_areas: int, n_facilities: int, n_candidates: int, side: int
     facilities["floor_area_m2"] = np.where(
         facilities["level"] == "township", 1500.0, rng.integers(2, 7, n_facilities) * 100.0
     )
+    # every facility counts toward the floor-area rule; community centres may grow by half
+    facilities["counts_toward_compliance"] = True
+    facilities["max_floor_area_m2"] = np.where(
+        facilities["level"] == "township", facilities["floor_area_m2"], 1.5 * facilities["floor_area_m2"]
+    )
     candidates = points.iloc[n_facilities:].copy().reset_index(drop=True)
     candidates = candidates.rename(columns={"facility_id": "candidate_id"}).drop(columns="level")
     candidates["candidate_id"] = [f"C{i:04d}" for i in range(n_candidates)]
@@ -85,9 +92,14 @@ def county_problem(n_areas: int, n_facilities: int, n_candidates: int, side: int
 
 
 def cached_problem(args: argparse.Namespace) -> tuple[SitingProblem, float]:
-    """The county problem, built once per shape and kept in a pickle; seconds to build it (0 if cached)."""
+    """The county problem, built once per shape and kept in a pickle; seconds to build it (0 if cached).
+
+    The key holds the shape and the text of this file and of the problem's module, so a changed
+    generator or problem class never reads a stale pickle.
+    """
     shape = (args.areas, args.facilities, args.candidates, args.side, args.seed)
-    key = hashlib.sha1(repr(shape).encode()).hexdigest()[:12]
+    sources = Path(__file__).read_bytes() + Path(problem_module.__file__).read_bytes()
+    key = hashlib.sha1(repr(shape).encode() + sources).hexdigest()[:12]
     path = Path(tempfile.gettempdir()) / f"siting-capacity-county-{key}.pickle"
     if path.exists():
         with path.open("rb") as fh:

@@ -233,3 +233,36 @@ def test_capacitated_results_are_reproducible():
     assert first.selected_.tolist() == again.selected_.tolist()
     assert first.assignment_.tolist() == again.assignment_.tolist()
     assert first.objective == again.objective and first.bound == again.bound
+
+
+def test_a_cap_forces_a_second_site_in_every_objective():
+    # Three areas of load 50 (50 households each). X (capacity 100) reaches all three, Y (capacity
+    # 100) only c, Z (capacity 40) only a. Uncapacitated, X alone covers everyone; under capacity X
+    # holds two areas, so c needs Y (Z is too small for any area): the cover is {X, Y} at cost 2.
+    problem = SitingProblem(
+        [50.0, 50.0, 50.0],
+        [0, 1, 2, 2, 0],
+        [0, 0, 0, 1, 2],
+        [1.0, 2.0, 3.0, 1.0, 1.0],
+        3,
+        capacity=[100.0, 100.0, 40.0],
+        load=[50.0, 50.0, 50.0],
+        site_ids=["X", "Y", "Z"],
+    )
+    for method in ("greedy", "heuristic", "exact"):
+        free = SetCover(method=method).solve(problem)
+        assert problem.site_ids[free.selected_].tolist() == ["X"]
+        cover = SetCover(method=method, capacitated=True).solve(problem)
+        assert sorted(problem.site_ids[cover.selected_].tolist()) == ["X", "Y"], method
+        assert cover.objective == 2.0 and cover.assignment_.tolist() == [0, 0, 1]
+        # p-median with two sites: a, b at X (1 + 2 minutes × 50), c at Y (1 × 50) = 200
+        median = PMedian(p=2, method=method, capacitated=True).solve(problem)
+        assert median.objective == 200.0 and median.assignment_.tolist() == [0, 0, 1], method
+        # one site covers at most two areas: 100 households
+        single = MaxCoverage(p=1, method=method, capacitated=True).solve(problem)
+        assert single.objective == 100.0, method
+        if method == "greedy":  # construction only: no bound is claimed
+            assert np.isnan(cover.bound) and np.isnan(median.bound) and np.isnan(single.bound)
+        else:
+            assert cover.bound <= 2.0 and median.bound <= 200.0 and single.bound >= 100.0
+    assert SetCover(method="exact", capacitated=True).solve(problem).status == "optimal"
