@@ -53,7 +53,7 @@ def build(case: str) -> tuple[Study, object]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         net = street_network.from_graph(graph, source=f"generated {case}", walk_filter=False)
-    areas, features = county_features(net, xs, ys, spec["areas"], spec["facilities"] + spec["candidates"], seed=4)
+    areas, features = county_features(net.crs, xs, ys, spec["areas"], spec["facilities"] + spec["candidates"], seed=4)
     rng = np.random.default_rng(5)
     # all existing: under the profiles a new area counts only a centre built with it, not candidates nearby
     areas["status"] = "existing"
