@@ -1247,7 +1247,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "每平方米建筑面积（新建或扩建）的费用，同一单位",
         "the cost of one m² of floor area, new or added, same unit",
     ),
-    "not_non_negative": ("不是不小于 0 的数", "not a number ≥ 0"),
+    "not_positive": ("不是大于 0 的数", "not a number > 0"),
+    "objective_takes_no_p": (
+        "优化目标“{objective}”不使用 p：新增设施的数目由方案自己决定，请删去 optimize.p",
+        "objective '{objective}' takes no p: the plan itself decides how many centres to add; remove optimize.p",
+    ),
+    "objective_takes_no_capacity": (
+        "优化目标“{objective}”已按配建面积确定每处规模，不使用 capacity，请删去 optimize.capacity",
+        "objective '{objective}' sizes every site by floor area itself and takes no capacity; remove optimize.capacity",
+    ),
+    "remove_it": ("删去这一项", "remove this setting"),
     "exp_p": ("不小于 1 的新增设施数，或 {until}", "a whole number of new centres ≥ 1, or {until}"),
     "exp_capacity": ("true 或 false：是否考虑建筑面积容量", "true or false: respect floor-area capacity"),
     "exp_time_limit": ("以秒计的时间上限，如 60", "a time limit in seconds, e.g. 60"),
@@ -1376,8 +1385,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "run check_compliance first (its facilities table has the column), or build the problem with Study.problem",
     ),
     "build_setting_fix": ("给出以平方米计的建筑面积，如 800", "give a floor area in m², e.g. 800"),
-    "build_cost_invalid": ("费用 {value} 不是有限的非负数", "cost {value} is not a finite number ≥ 0"),
-    "build_cost_fix": ("给出以同一费用单位（如万元）计的非负数", "give a number ≥ 0 in one cost unit (e.g. 万元)"),
+    "build_cost_invalid": ("费用 {value} 不是有限的正数", "cost {value} is not a finite number > 0"),
+    "build_cost_fix": (
+        "给出以同一费用单位（如万元）计的正数（为 0 时方案无从比较新建与扩建）",
+        "give a number > 0 in one cost unit (e.g. 万元); at 0 the plan cannot weigh new centres against m²",
+    ),
+    "build_min_above_max": (
+        "备选点最小建筑面积 {lowest} 平方米大于最大建筑面积 {largest} 平方米",
+        "the candidates' least floor area {lowest} m² is above their largest {largest} m²",
+    ),
+    "build_min_above_max_fix": (
+        "让 min_floor_area_m2 不大于 max_floor_area_m2",
+        "make min_floor_area_m2 no larger than max_floor_area_m2",
+    ),
     "candidates_too_small": (
         "{n} 个备选点的最大建筑面积小于规则要求的单处最小面积 {minimum} 平方米，放不下计入配建的设施，已不予考虑",
         "{n} candidate site(s) cannot hold a centre the rule counts (largest floor area below the {minimum} m² "
@@ -1661,5 +1681,5 @@ def relabel(frame: pd.DataFrame, language: str | None = None, values: Iterable[s
     out = frame.copy()
     for column in values:
         if column in out.columns:
-            out[column] = out[column].map(lambda v: value_label(v, language))
+            out[column] = out[column].map(lambda v: value_label(v, language), na_action="ignore")  # blank stays blank
     return out.rename(columns={c: column_label(c, language) for c in out.columns})

@@ -284,7 +284,7 @@ _FACILITY_FIELDS = [
 _PROPOSAL_FIELDS = [
     ("n", "name", "text"),
     ("rk", "rank", "int"),
-    ("k", "kind", "value"),
+    ("pk", "kind", "value"),
     ("fa", "recommended_floor_area_m2", "int"),
     ("ad", "added_floor_area_m2", "int"),
     ("hc", "households_newly_covered", "int"),

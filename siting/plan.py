@@ -102,9 +102,18 @@ class BuildSettings:
             value = getattr(self, key)
             if value is not None and (found := validation.problem(column, value)) is not None:
                 raise SitingInputError(found, key=key, fix=msg("build_setting_fix"))
+        lowest, largest = self.candidate_min_floor_area_m2, self.candidate_max_floor_area_m2
+        if lowest is not None and largest is not None and lowest > largest:
+            raise SitingInputError(
+                msg("build_min_above_max", lowest=lowest, largest=largest),
+                key="candidate_min_floor_area_m2",
+                fix=msg("build_min_above_max_fix"),
+            )
+        # a cost of 0 makes every plan of that kind equally good: free sites or free m² would be built at
+        # random sizes and places (a site serving no one could be proposed)
         for key in ("cost_new_site", "cost_per_m2"):
             value = getattr(self, key)
-            if not (validation.is_number(value) and value >= 0):
+            if not (validation.is_number(value) and value > 0):
                 raise SitingInputError(msg("build_cost_invalid", value=value), key=key, fix=msg("build_cost_fix"))
 
     def bound_sites(
@@ -511,6 +520,12 @@ def _solve(
 ) -> Solver:
     """Solve the configured objective; for ``p="until_compliant"`` raise p from the set-cover minimum."""
     spec = OBJECTIVES[objective]
+    if not spec.needs_p and p is not None:
+        raise SitingInputError(msg("objective_takes_no_p", objective=objective), key="optimize.p", fix=msg("remove_it"))
+    if solver_kwargs.get("capacitated") and not spec.takes_capacity:
+        raise SitingInputError(
+            msg("objective_takes_no_capacity", objective=objective), key="optimize.capacity", fix=msg("remove_it")
+        )
     if not spec.needs_p:
         return spec.make(time_limit_s=time_limit_s, **solver_kwargs).solve(problem)
     if p is None:

@@ -100,8 +100,8 @@ def _text(value: Any) -> Message | None:
     return None if isinstance(value, str) and value.strip() else msg("not_text")
 
 
-def _non_negative(value: Any) -> Message | None:
-    return None if _is_number(value) and value >= 0 else msg("not_non_negative")
+def _positive(value: Any) -> Message | None:
+    return None if _is_number(value) and value > 0 else msg("not_positive")
 
 
 def _flag(value: Any) -> Message | None:
@@ -242,8 +242,8 @@ SCHEMA: dict[str, Any] = {
         "method": _Field(_choice(*METHODS), msg("exp_one_of", values=list(METHODS))),
         "weight": _Field(_choice("households", "elderly"), msg("exp_one_of", values=["households", "elderly"])),
         "cost": {
-            "new_site": _Field(_non_negative, msg("exp_cost_new_site")),
-            "per_m2": _Field(_non_negative, msg("exp_cost_per_m2")),
+            "new_site": _Field(_positive, msg("exp_cost_new_site")),
+            "per_m2": _Field(_positive, msg("exp_cost_per_m2")),
         },
     },
     "map": {
@@ -339,8 +339,13 @@ def validate(config: Mapping[str, Any]) -> list[Message]:
         errors.append(msg("schema_candidates_source"))
     optimize = config.get("optimize")
     objective = OBJECTIVES.get(str(optimize.get("objective"))) if isinstance(optimize, dict) else None
-    if isinstance(optimize, dict) and objective is not None and objective.needs_p and "p" not in optimize:
-        errors.append(msg("schema_p_missing", objective=optimize["objective"], until=UNTIL_COMPLIANT))
+    if isinstance(optimize, dict) and objective is not None:
+        if objective.needs_p and "p" not in optimize:
+            errors.append(msg("schema_p_missing", objective=optimize["objective"], until=UNTIL_COMPLIANT))
+        if not objective.needs_p and "p" in optimize:
+            errors.append(msg("objective_takes_no_p", objective=optimize["objective"]))
+        if not objective.takes_capacity and optimize.get("capacity"):
+            errors.append(msg("objective_takes_no_capacity", objective=optimize["objective"]))
     overrides = config.get("overrides")
     if isinstance(overrides, dict):
         from siting.profiles import SCHEMA as PROFILE_KEYS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -145,6 +146,9 @@ def test_report_shows_shares_as_percent_and_a_unit_in_every_numeric_header(demo)
     header = [c.value for c in townships[1]]
     rate = header.index("配建达标率(按户)")
     assert {townships.cell(row=r, column=rate + 1).number_format for r in range(2, townships.max_row + 1)} == {"0.0%"}
+    # a missing value is a blank cell, never the word None or nan
+    texts = {cell.value for sheet in book for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)}
+    assert not texts & {"None", "nan", "NaN", "<NA>"}
 
     sheets = pd.read_excel(demo / "out" / "plan" / "report.xlsx", sheet_name=None, engine="openpyxl")
     assert "边际收益(户)" in sheets["新增设施建议"].columns
@@ -293,6 +297,13 @@ def test_plan_is_the_least_cost_plan_within_its_caps(demo):
     grown = proposals[proposals["kind"] == "expand"]
     assert plan["proposed_sites"] == len(new) > 0 and set(new["site_id"]) <= set(candidates["编号"])
     assert plan["expanded_sites"] == len(grown) > 0
+    # F09, a 150 m² station below Dong'e's 200 m² single-site minimum, is lifted rather than ignored
+    f09 = grown.set_index("site_id").loc["F09"]
+    assert f09["current_floor_area_m2"] == 150 and f09["recommended_floor_area_m2"] >= 200
+    # the map's popups name the kind in words (新建/扩建), not the style key
+    page = (demo / "out" / "plan" / "map.html").read_text(encoding="utf-8")
+    kinds = json.loads(re.search(r'"pk":(\[[^\]]*\])', page).group(1))
+    assert sorted(kinds) == sorted(["新建"] * len(new) + ["扩建"] * len(grown))
     # no centre exceeds its cap; every new one holds at least Dong'e's 300 m² community centre
     assert (proposals["recommended_floor_area_m2"] <= proposals["max_floor_area_m2"]).all()
     assert (new["recommended_floor_area_m2"] >= 300).all() and (grown["recommended_floor_area_m2"] <= 800).all()

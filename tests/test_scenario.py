@@ -61,6 +61,18 @@ def test_valid_scenario_has_no_mistakes():
         ({"optimize": {"p": None}}, "optimize.p: missing; p_median needs"),
         ({"optimize": {"capacity": "yes"}}, "optimize.capacity: expected true or false"),
         (
+            {"optimize": {"objective": "compliance", "p": 3}},
+            "objective 'compliance' takes no p: the plan itself decides how many centres to add",
+        ),
+        (
+            {"optimize": {"objective": "compliance", "capacity": True}},
+            "objective 'compliance' sizes every site by floor area itself and takes no capacity",
+        ),
+        (
+            {"optimize": {"cost": {"new_site": 0}}},
+            "optimize.cost.new_site: expected",
+        ),
+        (
             {"optimize": {"time_limit_s": -5}},
             "optimize.time_limit_s: -5 is outside the plausible range 1–86,400 s; expected a time limit in seconds",
         ),

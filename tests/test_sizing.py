@@ -16,7 +16,7 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from siting import Study
+from siting import SitingInputError, Study
 from siting.optimize import CompliancePlan
 from siting.optimize.sizing import supply_per_household
 from siting.plan import BuildSettings
@@ -204,3 +204,21 @@ def test_every_area_the_plan_claims_to_fix_passes_the_check(t_network, seed):
     np.testing.assert_allclose(per_household * problem.households, available, rtol=1e-9, atol=1e-9)
     # an area is claimed or listed as unfixable, never both
     assert not set(model.unfixable_["demand"]) & set(claimed)
+
+
+@pytest.mark.parametrize(
+    ("build", "key", "words"),
+    [
+        ({"cost_new_site": 0.0}, "cost_new_site", "cost 0.0 is not a finite number > 0"),
+        ({"cost_per_m2": 0.0}, "cost_per_m2", "cost 0.0 is not a finite number > 0"),
+        (
+            {"candidate_min_floor_area_m2": 900.0, "candidate_max_floor_area_m2": 400.0},
+            "candidate_min_floor_area_m2",
+            "least floor area 900.0 m² is above their largest 400.0 m²",
+        ),
+    ],
+)
+def test_build_settings_refuse_free_building_and_crossed_bounds(build, key, words):
+    with pytest.raises(SitingInputError) as caught:
+        BuildSettings(**build)
+    assert caught.value.key == key and words in str(caught.value)

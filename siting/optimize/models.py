@@ -68,7 +68,7 @@ from siting.optimize.heuristics import (
     variable_neighborhood,
 )
 from siting.optimize.parts import solve_exact
-from siting.optimize.problem import WHERE_PROBLEM, SitingProblem
+from siting.optimize.problem import WHERE_PROBLEM, SitingProblem, whole_m2
 from siting.optimize.progress import SolveProgress, solver_output
 from siting.optimize.reduce import bipartite_parts, cover_reductions, reduce_allocation
 
@@ -203,7 +203,7 @@ class Solver:
             sizes[existing] = np.clip(
                 load[existing], problem.floor_area_m2[existing], problem.max_floor_area_m2[existing]
             )
-        return sizes
+        return whole_m2(sizes, np.where(open_mask, problem.floor_area_m2, 0.0), problem.max_floor_area_m2)
 
     def _solve_allocation(
         self, alloc: Allocation, n_new: int, *, exactly_p: bool, offset: float = 0.0, sign: float = 1.0

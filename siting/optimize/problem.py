@@ -23,6 +23,20 @@ from siting.reachability import WalkSettings
 WHERE_PROBLEM = msg("where_problem")
 
 
+#: Whole square metres: proposed sizes are rounded up to them (within bounds).
+SIZE_STEP_M2 = 1.0
+#: Solver round-off forgiven when rounding a size up to whole m² (a size of 300.0000004 m² is 300 m²);
+#: the compliance plan is then checked with the rule's exact arithmetic and repaired where that fell short.
+ROUNDING_SLACK_M2 = 1e-6
+
+
+def whole_m2(sizes_m2: np.ndarray, lowest_m2: np.ndarray, largest_m2: np.ndarray) -> np.ndarray:
+    """Sizes rounded up to whole m², never below ``lowest_m2``; a size whose rounding would pass
+    ``largest_m2`` keeps its exact value (it is within bounds as it is)."""
+    rounded = np.ceil(np.maximum(sizes_m2 - ROUNDING_SLACK_M2, 0.0) / SIZE_STEP_M2) * SIZE_STEP_M2
+    return np.where(rounded <= largest_m2 + 1e-9, np.maximum(rounded, lowest_m2), sizes_m2)
+
+
 @dataclass(frozen=True)
 class FloorAreaRule:
     """The floor-area rule (每百户配建面积) as the ``compliance`` objective needs it, per demand and site.
@@ -394,10 +408,9 @@ class SitingProblem:
         )
         problem.floor_need_m2 = load
         problem.households = areas["households"].to_numpy(dtype=float)
+        # an uncounted facility keeps its max: a station below the single-site minimum may be lifted to it by
+        # the compliance objective, while the capacity objectives give it no capacity and so no growth
         problem.floor_area_m2, problem.min_floor_area_m2, problem.max_floor_area_m2 = current, lowest, largest
-        if capacity is not None:
-            # an uncounted facility keeps its size: nothing it adds would count
-            problem.max_floor_area_m2 = np.where(capacity > 0, largest, current)
         return problem
 
 

@@ -38,6 +38,8 @@ class Objective:
         instead of failing).
     description : str
         One line for the schema's help text.
+    takes_capacity : bool
+        False when the solver sizes sites itself and has no use for ``capacity`` (the compliance plan).
     objective_unit, gain_unit : {"cost", "weight", "sites", "money"}
         What the solver's ``objective`` and the proposals' ``marginal_gain`` count, for the report's
         headers: ``cost`` is weight × pair cost (households × walking minutes in a scenario),
@@ -50,6 +52,7 @@ class Objective:
     needs_p: bool
     scenario_kwargs: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
+    takes_capacity: bool = True
     objective_unit: str = "cost"
     gain_unit: str = "cost"
 
@@ -109,6 +112,7 @@ register_objective(
         needs_p=False,
         scenario_kwargs={"allow_unfixable": True},
         description="least-cost new and enlarged centres putting every fixable area within the walk and its floor area",
+        takes_capacity=False,
         objective_unit="money",
         gain_unit="weight",
     )

@@ -41,13 +41,7 @@ from siting.compliance import meets_rate
 from siting.labels import msg, render
 from siting.optimize import exact
 from siting.optimize.models import Solver
-from siting.optimize.problem import FloorAreaRule, SitingProblem
-
-#: Whole square metres: sizes are rounded up to them (within bounds).
-SIZE_STEP_M2 = 1.0
-#: Solver round-off forgiven when rounding a size up to whole m² (a size of 300.0000004 m² is 300 m²);
-#: the plan is then checked with the rule's exact arithmetic and repaired where that fell short.
-ROUNDING_SLACK_M2 = 1e-6
+from siting.optimize.problem import ROUNDING_SLACK_M2, SIZE_STEP_M2, FloorAreaRule, SitingProblem, whole_m2
 
 
 @dataclass
@@ -474,9 +468,7 @@ def _rounded_sizes(problem: SitingProblem, parts: _Parts, x: np.ndarray) -> np.n
     lifted = x[parts.u[k]] > 0.5
     grown[k] = np.where(lifted, _threshold_of(problem, below[k]) + x[parts.eb[k]], grown[k])
     sizes[below] = grown
-    # whole m², never past a bound
-    rounded = np.ceil((sizes - ROUNDING_SLACK_M2) / SIZE_STEP_M2) * SIZE_STEP_M2
-    return np.where(rounded <= problem.max_floor_area_m2 + 1e-9, np.maximum(rounded, problem.floor_area_m2), sizes)
+    return whole_m2(sizes, problem.floor_area_m2, problem.max_floor_area_m2)
 
 
 def supply_per_household(rule: FloorAreaRule, sizes: np.ndarray) -> np.ndarray:
