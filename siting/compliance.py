@@ -629,8 +629,10 @@ def floor_area_shares(
     else:
         counted = np.where(new[rows], counts_new[cols], counts_existing[cols])
         rows, cols = rows[counted], cols[counted]
-    # one pair once, however often the table lists it
-    key = np.unique(rows.astype(np.int64) * max(n_fac, 1) + cols)
+    # one pair once, however often the table lists it (sort and drop repeats: np.unique's hashing is
+    # far slower on a million pairs)
+    key = np.sort(rows.astype(np.int64) * max(n_fac, 1) + cols)
+    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
     rows, cols = key // max(n_fac, 1), key % max(n_fac, 1)
 
     demand = np.bincount(cols, weights=households[rows], minlength=n_fac)
@@ -649,7 +651,8 @@ def floor_area_shares(
 def _area_rates(areas: pd.DataFrame, profile: Profile) -> np.ndarray:
     """Rate of each area by its status, m² per 100 households; NaN where the profile sets none."""
     rates = {status: profile.value(key) for status, key in RATE_KEYS.items()}
-    return np.array([np.nan if rates.get(s) is None else rates[s] for s in areas["status"]], dtype=float)
+    by_status = {status: np.nan if rate is None else float(rate) for status, rate in rates.items()}
+    return areas["status"].map(by_status).to_numpy(dtype=float, na_value=np.nan)
 
 
 def _floor_area(
