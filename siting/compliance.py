@@ -36,6 +36,9 @@ Floor area per 100 households (每百户配建面积, R01/R02)
     add up to its floor area, so total available = total counted floor area that reaches anyone.
     An area with 0 households needs nothing and gets no verdict (``floor_area_ok`` NA, reason
     ``no_households``), so it counts neither for nor against the compliance rate by areas (R05/R06).
+    The compliance rate (配建达标率, R05 by areas, R06 by households) counts the judged areas of
+    ``floor_area_compliance_scope``: ``all_areas`` (济宁 第11条 全市…配建达标率; 曹县 三(六)) or
+    ``new_areas`` (东阳 第11条 新建住宅小区配套建设养老服务设施达标率).
 
 Townships (乡镇/街道)
     A comprehensive centre is a ``township``-level facility located in the township (by the
@@ -98,6 +101,7 @@ DEFAULT_READINGS = {
     "township_centre_catchment": "through_stations",
     "community_facility_scope": "all_communities",
     "service_radius_measure": "straight",
+    "floor_area_compliance_scope": "all_areas",
 }
 # Verdicts compare m² figures that went through divisions; a relative slack keeps "exactly at the
 # rate" (不低于) a pass.
@@ -1041,7 +1045,10 @@ def _sites_below_minimum(ctx: _Context, check: RuleCheck) -> Measured:
 
 
 def _compliance_rate(ctx: _Context, check: RuleCheck) -> Measured:
-    overall = _rates_by(ctx.areas, pd.Series("all", index=ctx.areas.index), ["all"]).iloc[0]
+    areas = ctx.areas
+    if _reading(ctx.profile, "floor_area_compliance_scope") == "new_areas":
+        areas = areas[areas["status"] == "new"]
+    overall = _rates_by(areas, pd.Series("all", index=areas.index), ["all"]).iloc[0]
     judged = int(overall["areas_decided"])
     if judged == 0:
         return Measured(reason="no_units")

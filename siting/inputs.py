@@ -884,18 +884,23 @@ def read_facilities(
         out["services"] = gdf["services"].where(gdf["services"].notna(), "").astype(str).str.strip()
         ordered.append("services")
     if owner is not None:
-        if owner not in gdf.columns:
-            raise ctx.error(
-                msg("mapping_missing", column=owner, target="area_id", columns=[str(c) for c in gdf.columns]),
-                column=owner,
-                fix=msg("mapping_missing_fix"),
-            )
-        given = gdf[owner].notna() & (gdf[owner].astype(str).str.strip() != "")
-        out["area_id"] = gdf[owner].map(_id_text).where(given, None)
-        ctx.headers["area_id"] = str(owner)
+        out["area_id"] = _built_with(gdf, owner, ctx)
         ordered.append("area_id")
     out = out.set_geometry(_points(out))
     return _finish(out, ordered)
+
+
+def _built_with(gdf: gpd.GeoDataFrame, owner: str, ctx: _Ctx) -> pd.Series:
+    """The ``area_id`` a facility or candidate site was built with (配建), None where the cell is empty."""
+    if owner not in gdf.columns:
+        raise ctx.error(
+            msg("mapping_missing", column=owner, target="area_id", columns=[str(c) for c in gdf.columns]),
+            column=owner,
+            fix=msg("mapping_missing_fix"),
+        )
+    given = gdf[owner].notna() & (gdf[owner].astype(str).str.strip() != "")
+    ctx.headers["area_id"] = str(owner)
+    return gdf[owner].map(_id_text).where(given, None)
 
 
 def _points(gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
@@ -915,14 +920,20 @@ def read_candidates(
     lon: str | None = None,
     lat: str | None = None,
 ) -> gpd.GeoDataFrame:
-    """Read candidate sites for new centres (points, or parcels reduced to a representative point)."""
+    """Read candidate sites for new centres (points, or parcels reduced to a representative point).
+
+    An optional ``area_id`` (headers :data:`FACILITY_AREA_NAMES`, e.g. 配建小区编号) names the residential
+    area a site belongs to, such as a new development's 配套用房: a centre built there is that area's
+    own floor area (``new_area_counts: own``), wherever it stands.
+    """
     ctx = _Ctx(source, layer, sheet)
     gdf = _standardize(
         _read(source, ctx, crs=crs, lon=lon, lat=lat),
         ctx,
         ("candidate_id", "name", "max_floor_area_m2", "min_floor_area_m2"),
-        columns,
+        {k: v for k, v in (columns or {}).items() if k != "area_id"},
     )
+    owner = (columns or {}).get("area_id") or _find_column(gdf, FACILITY_AREA_NAMES)
     ids = _ids(gdf, "candidate_id", "C", ctx)
     gdf = _geometry(gdf, ctx, ids, ("Point", "MultiPoint", *POLYGON_TYPES))
     out = gdf.copy()
@@ -930,8 +941,12 @@ def read_candidates(
     out["name"] = _names(gdf, ids)
     out["max_floor_area_m2"] = _numeric(gdf, "max_floor_area_m2", ctx, ids, required=False, allow_missing=True)
     out["min_floor_area_m2"] = _numeric(gdf, "min_floor_area_m2", ctx, ids, required=False, allow_missing=True)
+    ordered = ["candidate_id", "name", "max_floor_area_m2", "min_floor_area_m2"]
+    if owner is not None:
+        out["area_id"] = _built_with(gdf, owner, ctx)
+        ordered.append("area_id")
     out = out.set_geometry(_points(out))
-    return _finish(out, ["candidate_id", "name", "max_floor_area_m2", "min_floor_area_m2"])
+    return _finish(out, ordered)
 
 
 def read_entrances(

@@ -304,6 +304,7 @@ VALUES: dict[str, tuple[str, str]] = {
     "centre_walk": ("中心本身步行可达", "within the walk of the centre itself"),
     "urban_communities": ("仅城市社区", "urban communities only"),
     "all_communities": ("全部村(社区)", "every village and community"),
+    "all_areas": ("全部小区", "every residential area"),
     "straight": ("直线距离", "straight-line distance"),
     "along_streets": ("沿道路距离", "distance along the streets"),
     # how a profile figure is used (siting.profiles.KEY_USE)
@@ -644,6 +645,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "facility_area_unknown": (
         "设施的所属小区(area_id)不在小区图层中",
         "facilities name residential areas (area_id) that are not among the areas",
+    ),
+    "candidate_area_unknown": (
+        "备选点的所属小区(area_id)不在小区图层中",
+        "candidate sites name residential areas (area_id) that are not among the areas",
     ),
     "facility_area_unknown_fix": (
         "改为小区图层中的小区编号，不是配建设施的留空",

@@ -351,6 +351,7 @@ class Study:
         objective.
         """
         facilities, candidates = self.build.bound_sites(self.check().facilities, candidates, self.profile)
+        self._check_built_with(candidates)
         candidate_pairs = self.candidate_pairs(candidates)
         problem = SitingProblem.from_tables(
             self.areas,
@@ -367,7 +368,23 @@ class Study:
             problem.sites["max_floor_area_source"] = np.r_[
                 facilities["max_floor_area_source"].to_numpy(), candidates["max_floor_area_source"].to_numpy()
             ]
+            built_with = np.r_[_built_with(facilities), _built_with(candidates)]
+            if pd.notna(built_with).any():  # listed with the proposals only where a site names its area
+                problem.sites["area_id"] = built_with
         return problem
+
+    def _check_built_with(self, candidates: gpd.GeoDataFrame) -> None:
+        """Candidate sites naming the area they belong to (``area_id``) must name one of the study's areas."""
+        given = pd.Series(_built_with(candidates), index=candidates.index)
+        unknown = given.notna() & ~given.isin(set(self.areas["area_id"].astype(str)))
+        if unknown.any():
+            raise SitingInputError(
+                msg("candidate_area_unknown"),
+                source=msg("where_argument", name="candidates"),
+                column="area_id",
+                rows=candidates.loc[unknown, "candidate_id"].astype(str).tolist(),
+                fix=msg("facility_area_unknown_fix"),
+            )
 
     def _floor_area_rule(
         self, facilities: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, candidate_pairs: pd.DataFrame
@@ -378,13 +395,16 @@ class Study:
                 "facility_id": candidates["candidate_id"].astype(str).to_numpy(),
                 "level": PROPOSED_LEVEL,
                 "floor_area_m2": 0.0,
+                "area_id": _built_with(candidates),
             },
             geometry=candidates.geometry.to_crs(facilities.crs).to_numpy(),
             crs=facilities.crs,
         )
-        # area_id: a facility built with a new area counts for it alone, as in the check (new_area_counts)
-        kept = [c for c in ("facility_id", "level", "floor_area_m2", "area_id", "geometry") if c in facilities]
-        sites = pd.concat([facilities[kept], unbuilt], ignore_index=True)
+        # area_id: a site built with a new area counts for it alone, as in the check (new_area_counts)
+        built = facilities[["facility_id", "level", "floor_area_m2", "geometry"]].assign(
+            area_id=_built_with(facilities)
+        )
+        sites = pd.concat([built, unbuilt], ignore_index=True)
         sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=facilities.crs)
         pairs = pd.concat(
             [self.assess().pairs, candidate_pairs.rename(columns={"candidate_id": "facility_id"})], ignore_index=True
@@ -467,6 +487,8 @@ class Study:
         position = pd.Index(problem.site_ids).get_indexer(sites["site_id"])
         if problem.sites is not None and "max_floor_area_source" in problem.sites.columns:
             sites["max_floor_area_source"] = problem.sites["max_floor_area_source"].to_numpy()[position]
+        if problem.sites is not None and "area_id" in problem.sites.columns:
+            sites["area_id"] = problem.sites["area_id"].to_numpy()[position]
         new = (sites["kind"] == "new").to_numpy()
         sites["cost"] = np.where(new, self.build.cost_new_site, 0.0) + self.build.cost_per_m2 * sites[
             "added_floor_area_m2"
@@ -494,6 +516,8 @@ class Study:
             geometry=building.geometry.to_crs(crs).to_numpy(),
             crs=crs,
         )
+        if "area_id" in building.columns:  # a centre on an area's own site (配套用房) is that area's floor area
+            new["area_id"] = _built_with(building)
         existing = self.facilities.drop(columns=["township", "community"], errors="ignore").copy()
         enlarged = sites[sites["kind"] == "expand"].set_index("site_id")["recommended_floor_area_m2"]
         ids = existing["facility_id"].astype(str)
@@ -552,3 +576,13 @@ def _solve(
 
 
 __all__ = ["UNTIL_COMPLIANT", "BuildSettings", "Proposal", "Study"]
+
+
+def _built_with(sites: pd.DataFrame) -> np.ndarray:
+    """The ``area_id`` each facility, candidate or proposed site was built with (配建), None for none."""
+    out = np.full(len(sites), None, dtype=object)
+    if "area_id" in sites.columns:
+        given = sites["area_id"]
+        named = (given.notna() & (given.astype(str).str.strip() != "")).to_numpy()
+        out[named] = given[named].astype(str).to_numpy()
+    return out

@@ -134,6 +134,13 @@ SCHEMA: dict[str, KeySpec] = {
     "floor_area_compliance_target": KeySpec(
         "share", "share", "配建达标率目标", "Target share of areas meeting the floor-area rule", minimum=True
     ),
+    "floor_area_compliance_scope": KeySpec(
+        "choice",
+        "choice",
+        "配建达标率的统计范围",
+        "Areas the floor-area compliance rate counts",
+        choices=("all_areas", "new_areas"),
+    ),
     "township_centre_min_m2": KeySpec(
         "m2",
         "number",
@@ -364,6 +371,7 @@ RULES: tuple[RuleCheck, ...] = (
         "share",
         "compliance_rate_areas",
         _AREAS,
+        ("floor_area_compliance_scope",),
     ),
     RuleCheck(
         "compliance_rate_households",
@@ -373,6 +381,7 @@ RULES: tuple[RuleCheck, ...] = (
         "share",
         "compliance_rate_households",
         _AREAS,
+        ("floor_area_compliance_scope",),
     ),
     RuleCheck(
         "street_centres",

@@ -402,3 +402,15 @@ def test_all_zero_households_is_an_error(tmp_path):
     with pytest.raises(SitingInputError, match=r"column '总户数': all 3 areas have 0 households"):
         inputs.read_areas(_areas_frame(总户数=[0, 0, 0]))
     assert inputs.read_areas(_areas_frame(总户数=[0, 5, 0]))["households"].tolist() == [0.0, 5.0, 0.0]
+
+
+def test_candidates_name_the_area_they_belong_to():
+    # a new development's 配套用房 listed as a candidate (配建小区编号): read as area_id, empty cells empty
+    sites = gpd.GeoDataFrame(
+        {"编号": ["C1", "C2"], "名称": ["御景华府配套用房", "空地"], "配建小区编号": ["XQ017", ""]},
+        geometry=[shapely.Point(500_000, 4_000_000), shapely.Point(500_100, 4_000_000)],
+        crs=UTM50,
+    )
+    cand = inputs.read_candidates(sites)
+    assert cand["area_id"].iloc[0] == "XQ017" and pd.isna(cand["area_id"].iloc[1])
+    assert "area_id" not in inputs.read_candidates(sites.drop(columns="配建小区编号")).columns

@@ -228,6 +228,39 @@ def test_new_area_counts_its_own_floor_area_not_borrowed(new_area_next_to_old):
 
 
 # --------------------------------------------------------------------------------------------------
+# 东政办发〔2024〕3号 第11条: 到2025年，完成已建成住宅小区养老服务设施整改配置，新建住宅小区配套建设养老服务
+# 设施达标率达到100%
+# --------------------------------------------------------------------------------------------------
+def test_dongyang_compliance_rate_counts_new_areas_only(new_area_next_to_old):
+    areas, facilities, pairs = new_area_next_to_old
+    # n (500 hh, new) built a 200 m² station P; e (1000 hh, existing) holds only a 100 m² room: at 15 m²/100hh
+    # e needs 150 m². Dongyang's 金华 rates are not retrieved, so the run states them (20 and 15).
+    built = pd.concat(
+        [facilities, _facilities([("P", "station", 200.0, "城关街道", "k", 900, 900)])], ignore_index=True
+    )
+    built = built.assign(floor_area_m2=[100.0, 200.0], area_id=[None, "n"])
+    rates = {"new_area_m2_per_100hh": 20, "existing_area_m2_per_100hh": 15}
+    result = check_compliance_pairs(areas, built, pairs, load_profile("dongyang", rates, assess_year=2025))
+    assert result.areas["floor_area_ok"].tolist() == [True, False]
+    r = _rules(result)
+    # 新建住宅小区…达标率 100%: 1 of 1 new area, by areas and by households
+    assert (r.loc["compliance_rate_areas", "actual"], r.loc["compliance_rate_areas", "verdict"]) == (1.0, "met")
+    assert (r.loc["compliance_rate_households", "actual"], r.loc["compliance_rate_households", "verdict"]) == (
+        1.0,
+        "met",
+    )
+    assert r.loc["compliance_rate_areas", "settings"] == "floor_area_compliance_scope=new_areas"
+    # read for every area (Jining's 全市…配建达标率), e counts: 1 of 2 areas, 500 of 1,500 households
+    every = load_profile("dongyang", {**rates, "floor_area_compliance_scope": "all_areas"}, assess_year=2025)
+    r = _rules(check_compliance_pairs(areas, built, pairs, every))
+    assert (r.loc["compliance_rate_areas", "actual"], r.loc["compliance_rate_areas", "verdict"]) == (0.5, "not_met")
+    assert r.loc["compliance_rate_households", "actual"] == pytest.approx(1 / 3)
+    # assessed in 2024 the 2025 target is not yet due
+    early = check_compliance_pairs(areas, built, pairs, load_profile("dongyang", rates, assess_year=2024))
+    assert _rules(early).loc["compliance_rate_areas", "verdict"] == "not_due"
+
+
+# --------------------------------------------------------------------------------------------------
 # 聊政办字〔2024〕11号 三(四): 到2025年年底，养老机构护理型床位占比达到78%
 # --------------------------------------------------------------------------------------------------
 def test_a_2025_target_assessed_in_2024_and_2026(rural_township):

@@ -420,6 +420,15 @@ READINGS = [
     ("national", "township_centre_catchment", "through_stations", "Toolkit reading", None, None),
     ("national", "community_facility_scope", "all_communities", "Toolkit reading", None, None),
     ("national", "service_radius_measure", "straight", "Toolkit reading", None, None),
+    ("national", "floor_area_compliance_scope", "all_areas", "Toolkit reading", None, None),
+    (
+        "dongyang",
+        "floor_area_compliance_scope",
+        "new_areas",
+        "东政办发〔2024〕3号 第11条",
+        "003_612a1a30331042c4.txt:69",
+        "新建住宅小区配套建设养老服务设施达标率达到 100%",
+    ),
     (
         "dong_e",
         "new_area_counts",

@@ -140,6 +140,15 @@ def test_a_new_area_is_fixed_only_by_a_site_of_its_own(t_network):
     assert inside.sites["site_id"].tolist() == ["C2"] and inside.sites["recommended_floor_area_m2"].tolist() == [300.0]
     assert inside.unfixable.empty
     assert study.plan(inside).check().areas["floor_area_ok"].tolist() == [True]
+    # a site outside N1 that the candidate list assigns to it (配建小区编号: its 配套用房 across the road)
+    # is its own too, and the built centre keeps the assignment, so the re-check agrees
+    assigned = _candidates([("C1", 800, -10, 750.0)]).assign(area_id="N1")
+    plan = study.propose(assigned, "compliance")
+    assert plan.sites[["site_id", "area_id", "recommended_floor_area_m2"]].values.tolist() == [["C1", "N1", 300.0]]
+    assert study.plan(plan).check().areas["floor_area_ok"].tolist() == [True]
+    with pytest.raises(SitingInputError, match="candidate sites name residential areas") as error:
+        study.propose(assigned.assign(area_id="N9"), "compliance")
+    assert error.value.rows == ["C1"]
     # read as within_walk (a profile choice), the nearer C1 serves just as well
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
