@@ -60,7 +60,7 @@ def county_problem(n_areas: int, n_facilities: int, n_candidates: int, side: int
         warnings.simplefilter("ignore")  # the generated grid has small disconnected pieces by design
         net = street_network.from_graph(graph, source="generated county", walk_filter=False)
     del graph
-    areas, points = bench.county_features(net, xs, ys, n_areas, n_facilities + n_candidates, seed=4)
+    areas, points = bench.county_features(net.crs, xs, ys, n_areas, n_facilities + n_candidates, seed=4)
     rng = np.random.default_rng(seed)
     facilities = points.iloc[:n_facilities].copy()
     facilities["name"] = facilities["facility_id"]
