@@ -1412,6 +1412,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{n} 个小区无论怎样规划都无法达标：{areas}",
         "{n} area(s) no plan can make compliant: {areas}",
     ),
+    "plan_unfixable_more": (
+        "{n} 个小区无论怎样规划都无法达标：{areas} 及另外 {more} 个",
+        "{n} area(s) no plan can make compliant: {areas} and {more} more",
+    ),
+    "area_reason": ("{area}（{reason}）", "{area} ({reason})"),
     "plan_no_solution": ("未找到满足规则的方案", "no plan meeting the rules was found"),
     # running scenarios (siting.pipeline)
     "output_holds_input": (

@@ -38,7 +38,8 @@ import pandas as pd
 import scipy.sparse as sp
 
 from siting.compliance import meets_rate
-from siting.labels import msg, render
+from siting.errors import ROWS_SHOWN
+from siting.labels import msg, render, value_label
 from siting.optimize import exact
 from siting.optimize.models import Solver
 from siting.optimize.problem import ROUNDING_SLACK_M2, SIZE_STEP_M2, FloorAreaRule, SitingProblem, whole_m2
@@ -98,8 +99,14 @@ class CompliancePlan(Solver):
             {"demand": problem.demand_ids[list(reasons)], "reason": list(reasons.values())}
         ).sort_values("demand", kind="stable", ignore_index=True)
         if reasons and not self.allow_unfixable:
-            listed = render(self.unfixable_["demand"].tolist()[:20])
-            self._infeasible(render(msg("plan_unfixable", n=len(reasons), areas=listed)))
+            shown = self.unfixable_.head(ROWS_SHOWN)
+            listed = [
+                render(msg("area_reason", area=a, reason=value_label(r)))
+                for a, r in zip(shown["demand"], shown["reason"], strict=True)
+            ]
+            more = len(self.unfixable_) - len(shown)
+            key = "plan_unfixable_more" if more > 0 else "plan_unfixable"
+            self._infeasible(render(msg(key, n=len(reasons), areas=listed, more=more)))
             return
         model, parts = _build(problem, rule, walk_rows, floor_rows)
         relaxed = exact.solve_mip(
