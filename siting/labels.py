@@ -1416,7 +1416,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{n} 个小区无论怎样规划都无法达标：{areas} 及另外 {more} 个",
         "{n} area(s) no plan can make compliant: {areas} and {more} more",
     ),
-    "area_reason": ("{area}（{reason}）", "{area} ({reason})"),
+    "area_reason": ("{area}（原因：{reason}）", "{area} ({reason})"),
     "plan_no_solution": ("未找到满足规则的方案", "no plan meeting the rules was found"),
     # running scenarios (siting.pipeline)
     "output_holds_input": (
