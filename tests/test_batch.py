@@ -1,11 +1,11 @@
 """siting batch: scenarios on a Dask LocalCluster, failures recorded, outputs as siting run's, resumption.
 
-Default suite: a broken and a good demo-town scenario on a real LocalCluster the test starts in its
-own process (one worker thread, ``--scheduler``), then the same command again, which must reuse the
-finished output. Slow (``-m slow``): the issue's whole case, three scenarios (one broken) on a
-LocalCluster of two worker processes that ``siting batch`` starts itself, compared byte for byte with
-``siting run``, then again on a process cluster of the test's; and a worker stopped for its memory
-limit. Failure recording, messages and argument checks are tested without a cluster where they can be.
+The issue's whole case: three scenarios (one broken) on a LocalCluster of two worker processes that
+``siting batch`` starts itself, compared byte for byte with ``siting run``, then again on a process
+cluster of the test's, which must reuse the finished output. Also a broken and a good demo-town
+scenario on a real LocalCluster the test starts in its own process (one worker thread, ``--scheduler``).
+Slow (``-m slow``): a worker stopped for its memory limit. Failure recording, messages and argument
+checks are tested without a cluster where they can be.
 """
 
 from __future__ import annotations
@@ -142,7 +142,6 @@ def batch_runs(scenarios, tmp_path_factory):
     return SimpleNamespace(out=out, first=first, second=second, runs=runs, after_first=after_first)
 
 
-@pytest.mark.slow
 def test_some_failed_exits_3_and_lists_the_failure_on_stderr(batch_runs, scenarios):
     first = batch_runs.first
     assert first.code == 3, first.err
@@ -153,7 +152,6 @@ def test_some_failed_exits_3_and_lists_the_failure_on_stderr(batch_runs, scenari
     assert "2 of 3 scenarios done (0 of them reused" in first.out
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("file", sorted(GOOD))
 def test_good_outputs_are_byte_identical_to_siting_run(batch_runs, file):
     folder = batch_runs.out / FOLDERS[file]
@@ -162,7 +160,6 @@ def test_good_outputs_are_byte_identical_to_siting_run(batch_runs, file):
     assert written == _hashes(batch_runs.runs[file])
 
 
-@pytest.mark.slow
 def test_summary_rows_carry_the_status_the_problem_and_the_same_numbers(batch_runs, scenarios):
     out = batch_runs.out
     assert sorted(p.name for p in out.iterdir()) == sorted([*batch.SUMMARY_FILES, *FOLDERS.values()])
@@ -184,14 +181,12 @@ def test_summary_rows_carry_the_status_the_problem_and_the_same_numbers(batch_ru
     assert table["share_within_walk"][2] < table["share_within_walk"][0]
 
 
-@pytest.mark.slow
 def test_batch_map_draws_each_scenario_that_ran(batch_runs):
     page = (batch_runs.out / "batch_map.html").read_text(encoding="utf-8")
     assert '"n":["示范县城 现状","慢速 45 m/min"]' in page
     assert "缺文件" not in page  # it has no units and wrote no areas: nothing to draw
 
 
-@pytest.mark.slow
 def test_rerun_reuses_finished_scenarios_without_rewriting_them(batch_runs):
     second = batch_runs.second
     assert second.code == 3, second.err
