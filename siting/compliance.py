@@ -84,7 +84,7 @@ import shapely
 
 from siting.errors import SitingInputError
 from siting.inputs import POLYGON_TYPES, assign_units, facility_services, unit_type_from_name
-from siting.labels import TERMS, column_label, msg, relabel, term, value_label
+from siting.labels import TERMS, column_label, msg, relabel, term, unit_label, value_label
 from siting.profiles import RULES, SCHEMA, Profile, RuleCheck, load_profile
 from siting.projection import to_metric
 from siting.reachability import Accessibility, WalkSettings
@@ -266,7 +266,7 @@ def _number_text(value: float, unit: str, language: str) -> str:
     if unit == "share":
         return f"{value * 100:.1f}%"
     shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3g}" if abs(value) < 1 else f"{value:,.1f}"
-    return f"{shown} {term(f'unit_{unit}', language) if f'unit_{unit}' in TERMS else unit}"
+    return f"{shown} {unit_label(unit, language)}"
 
 
 def rule_target_text(row: Any, language: str = "zh") -> str | None:
@@ -316,7 +316,7 @@ def rules_sheet(rules: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
                 "target_value": None if row.target is None or pd.isna(row.target) else round(float(row.target), digits),
                 "actual": rule_actual_text(row, language),
                 "actual_value": None if pd.isna(row.actual) else round(float(row.actual), digits),
-                "unit": "%" if row.unit == "share" else term(f"unit_{row.unit}", language),
+                "unit": "%" if row.unit == "share" else unit_label(row.unit, language),
                 "verdict": value_label(row.verdict, language),
                 "note": note,
                 "by_year": row.by_year,
@@ -332,7 +332,7 @@ def rules_sheet(rules: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(rows[0]) if rows else ["number"])
     if "by_year" in frame.columns:
         frame["by_year"] = frame["by_year"].astype("Int64")
-    return relabel(frame, language)
+    return relabel(frame, language, values=("defined_in", "clause"))
 
 
 def _inputs_text(missing: str, language: str) -> str:

@@ -209,6 +209,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
 
 # value -> (Chinese, English), for categorical columns
 VALUES: dict[str, tuple[str, str]] = {
+    # where a profile figure came from, when not from a document (defined_in, source)
+    "override": ("本次运行的覆盖值", "override for this run"),
+    "override for this run": ("本次运行的覆盖值", "override for this run"),
+    "toolkit default": ("工具默认值", "toolkit default"),
     "new": ("新建", "new"),
     "expand": ("扩建", "enlarge"),
     "no_site_in_reach": ("步行范围内没有可用的设施点", "no site within the walk could serve it"),
@@ -408,6 +412,15 @@ TERMS: dict[str, tuple[str, str]] = {
     "unit_beds/10000 elderly": ("张/万名老年人", "beds/10,000 elderly"),
     "unit_m2": ("平方米", "m²"),
     "unit_m": ("米", "m"),
+    "unit_m/min": ("米/分钟", "m/min"),
+    "unit_min": ("分钟", "min"),
+    "unit_m2/bed": ("平方米/床", "m²/bed"),
+    "unit_beds": ("张床位", "beds"),
+    "unit_persons/1000 elderly": ("人/千名老年人", "persons/1,000 elderly"),
+    "unit_persons/10000 elderly": ("人/万名老年人", "persons/10,000 elderly"),
+    "unit_persons/household": ("人/户", "persons/household"),
+    "unit_share": ("比例", "share"),
+    "unit_choice": ("选项", "choice"),
     "overrules": ("；严于同年目标 {figure}", "; stricter than the same year's {figure}"),
     "sites_below_minimum": ("{n} 处低于下限，不计入", "{n} below it, not counted"),
     "every_new_areas": ("每个新建小区", "each new area"),
@@ -1672,6 +1685,11 @@ def render(value: Any, language: str | None = None) -> str:
 def term(key: str, language: str | None = None, **fields: object) -> str:
     """A piece of map or report wording (:data:`TERMS`), with ``{placeholders}`` filled from ``fields``."""
     return _pick(TERMS[key], language).format(**fields)
+
+
+def unit_label(unit: str, language: str | None = None) -> str:
+    """Display label of a profile unit (``m2/100hh`` → 平方米/百户); unknown units are shown as they are."""
+    return term(f"unit_{unit}", language) if f"unit_{unit}" in TERMS else unit
 
 
 def column_label(column: str, language: str | None = None) -> str:

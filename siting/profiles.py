@@ -52,7 +52,7 @@ import pandas as pd
 
 from siting import validation
 from siting.errors import SitingInputError, SitingWarning
-from siting.labels import LANGUAGES, Message, msg, resolve_language, term, value_label
+from siting.labels import LANGUAGES, Message, msg, resolve_language, term, unit_label, value_label
 from siting.reachability import DEFAULT_SERVICE_RADIUS_M, WalkSettings
 from siting.safe_yaml import load_yaml
 
@@ -917,7 +917,7 @@ class Profile:
                     "key": key,
                     "label": (spec.label_zh, spec.label_en)[index],
                     "value": _format_value(rule.value, rule.comparison, spec, LANGUAGES[index]),
-                    "unit": spec.unit,
+                    "unit": unit_label(spec.unit, LANGUAGES[index]),
                     "by_year": rule.by_year,
                     "use": value_label(f"use_{KEY_USE[key]}", LANGUAGES[index]),
                     "status": _STATUS_LABELS[rule.status][index],

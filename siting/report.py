@@ -94,6 +94,7 @@ VALUE_COLUMNS = (
     "fail_reason",
     "kind",
     "max_floor_area_source",
+    "floor_area_rule_source",
     "reason",
 )
 #: Summary keys whose label differs from the column of the same name (``status`` of a solver is not an area's).
@@ -541,7 +542,7 @@ def rule_check_sheet(compliance: Any, language: str = "zh") -> tuple[pd.DataFram
 
 def _rules_table(profile, language: str = "zh") -> pd.DataFrame:
     table = profile.describe(language).drop(columns=["inherited"]).rename(columns={"status": "rule_status"})
-    return relabel(table, language)
+    return relabel(table, language, values=("defined_in", "source"))
 
 
 def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Path:
