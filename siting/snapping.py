@@ -85,7 +85,11 @@ def _nearest_within(network: StreetNetwork, points: np.ndarray, limit_m: np.ndar
         all_matches=True,
     )
     near = dist <= np.asarray(limit_m)[hit]
-    hit, edge, dist = hit[near], edge[near], dist[near]
+    return _nearest_per_point(hit[near], edge[near], dist[near])
+
+
+def _nearest_per_point(hit: np.ndarray, edge: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of (point, edge, distance) matches, each point's nearest edge (the lowest edge index on a tie)."""
     order = np.lexsort((edge, dist, hit))
     hit, edge = hit[order], edge[order]
     first = np.ones(len(hit), dtype=bool)
@@ -118,12 +122,7 @@ def _nearest_on_rings(
     edge = edge[pair]
     dist = shapely.distance(samples[hit], network.edge_tree.geometries[edge])
     near = dist <= limit_m[ring_of_sample[hit]]
-    hit, edge, dist = hit[near], edge[near], dist[near]
-    order = np.lexsort((edge, dist, hit))
-    hit, edge = hit[order], edge[order]
-    first = np.ones(len(hit), dtype=bool)
-    first[1:] = hit[1:] != hit[:-1]
-    return hit[first], edge[first]
+    return _nearest_per_point(hit[near], edge[near], dist[near])
 
 
 def _project(

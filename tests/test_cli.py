@@ -190,9 +190,8 @@ def test_every_verdict_in_the_summary_is_in_the_rule_check_sheet_with_its_clause
         row = sheet.loc[rule["number"]]
         assert row["结论"] == verdicts[rule["verdict"]], rule["number"]
         # an override reads 本次运行的覆盖值 in the sheet
-        assert row["条款"].startswith(value_label(rule["source"], "zh")), rule[
-            "number"
-        ]  # 本次运行的覆盖值 for an override
+        clause = value_label(rule["source"], "zh")
+        assert row["条款"].startswith(clause), rule["number"]  # 本次运行的覆盖值 for an override
         assert row["文件"] == rule["document"] or (pd.isna(row["文件"]) and rule["document"] is None)
         assert pd.isna(row["原文"]) if rule["quote"] is None else row["原文"] == rule["quote"]
         assert row["目标年份"] == rule["by_year"] or (pd.isna(row["目标年份"]) and rule["by_year"] is None)
