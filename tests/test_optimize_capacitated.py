@@ -117,7 +117,7 @@ def _line(costs: dict[tuple[int, int], float], weights, load, capacity, unserved
         unserved_cost=unserved_cost,
     )
     w = problem.weights
-    alloc = Allocation(problem, w[problem.rows] * problem.costs, w * problem.unserved_cost)
+    alloc = Allocation.of(problem, w[problem.rows] * problem.costs, w * problem.unserved_cost)
     return Capacities(alloc, problem.load, problem.capacity), problem
 
 

@@ -90,8 +90,8 @@ def clustered_problem(seed: int, clusters: int = 2, fixed: bool = True) -> Sitin
 def allocation(problem: SitingProblem, kind: str) -> Allocation:
     if kind == "pmedian":
         w = problem.weights
-        return Allocation(problem, w[problem.rows] * problem.costs, w * problem.unserved_cost)
-    return Allocation(problem, np.zeros(len(problem.rows)), problem.weights.copy())
+        return Allocation.of(problem, w[problem.rows] * problem.costs, w * problem.unserved_cost)
+    return Allocation.of(problem, np.zeros(len(problem.rows)), problem.weights.copy())
 
 
 def enumerate_allocation(alloc: Allocation, p: int) -> float:

@@ -27,13 +27,21 @@ from siting.optimize.progress import SolveProgress
 class Allocation:
     """Allocation costs over the sparse pairs plus the always-open "unserved" virtual site.
 
+    Built over bare arrays (the reduced problems and the independent parts are solved this way), or
+    over a problem's own pairs with :meth:`of`.
+
     Parameters
     ----------
-    problem : SitingProblem
+    n_demand, n_sites : int
+        Demands ``0..n_demand-1`` and sites ``0..n_sites-1`` (candidates unless in `fixed`).
+    rows, cols : ndarray, shape (n_pairs,)
+        Demand and site of each pair (sorted by demand, as a problem's pairs are).
     a : ndarray, shape (n_pairs,)
-        Allocation cost of each pair of `problem` (in its sorted order).
+        Allocation cost of each pair.
     u : ndarray, shape (n_demand,)
         Cost of leaving each demand unserved; ``inf`` = not allowed.
+    fixed : ndarray, optional
+        Sites that are always open.
 
     Attributes
     ----------
@@ -43,29 +51,12 @@ class Allocation:
         Cost charged to a demand with no open option; larger than any feasible objective.
     """
 
-    def __init__(self, problem: SitingProblem, a: np.ndarray, u: np.ndarray) -> None:
-        self._build(problem.n_demand, problem.n_sites, problem.rows, problem.cols, a, u, problem.fixed)
-
     @classmethod
-    def from_arrays(
-        cls,
-        n_demand: int,
-        n_sites: int,
-        rows: np.ndarray,
-        cols: np.ndarray,
-        a: np.ndarray,
-        u: np.ndarray,
-        fixed: np.ndarray | None = None,
-    ) -> Allocation:
-        """An allocation over bare arrays: sites ``0..n_sites-1`` (candidates unless in `fixed`), pairs, costs.
+    def of(cls, problem: SitingProblem, a: np.ndarray, u: np.ndarray) -> Allocation:
+        """The allocation of ``problem``'s pairs with pair costs ``a`` and unserved costs ``u``."""
+        return cls(problem.n_demand, problem.n_sites, problem.rows, problem.cols, a, u, problem.fixed)
 
-        Used for the reduced problems and the independent parts solved one by one.
-        """
-        alloc = cls.__new__(cls)
-        alloc._build(n_demand, n_sites, rows, cols, a, u, np.zeros(0, np.int64) if fixed is None else fixed)
-        return alloc
-
-    def _build(
+    def __init__(
         self,
         n_demand: int,
         n_sites: int,
@@ -73,8 +64,9 @@ class Allocation:
         cols: np.ndarray,
         a: np.ndarray,
         u: np.ndarray,
-        fixed: np.ndarray,
+        fixed: np.ndarray | None = None,
     ) -> None:
+        fixed = np.zeros(0, np.int64) if fixed is None else fixed
         self.n_demand = n_demand
         self.virtual = n_sites
         self.n_sites = n_sites + 1

@@ -421,12 +421,12 @@ class Solver:
 
 def _coverage_allocation(problem: SitingProblem) -> Allocation:
     """Maximal-covering allocation: a_ij = 0, unserved costs the weight."""
-    return Allocation(problem, np.zeros(len(problem.rows)), problem.weights.copy())
+    return Allocation.of(problem, np.zeros(len(problem.rows)), problem.weights.copy())
 
 
 def _nearest_open(problem: SitingProblem, open_mask: np.ndarray) -> np.ndarray:
     """Cheapest open site within reach of each demand (−1 if none)."""
-    alloc = Allocation(problem, problem.costs, np.full(problem.n_demand, np.inf))
+    alloc = Allocation.of(problem, problem.costs, np.full(problem.n_demand, np.inf))
     s1 = alloc.nearest_two(np.r_[open_mask | np.isin(np.arange(problem.n_sites), problem.fixed), False])[1]
     return s1
 
@@ -514,7 +514,7 @@ class PMedian(Solver):
         problem = self.problem_
         w = problem.weights
         u = np.where(w > 0, w * problem.unserved_cost, 0.0)
-        return Allocation(problem, w[problem.rows] * problem.costs, u)
+        return Allocation.of(problem, w[problem.rows] * problem.costs, u)
 
     def _gain_allocation(self) -> Allocation:
         """p-median savings; where unserved demand is forbidden, rank with the default penalty instead."""
@@ -523,7 +523,7 @@ class PMedian(Solver):
         penalty = problem.unserved_cost
         if not np.isfinite(penalty):
             penalty = 2.0 * float(problem.costs.max()) if len(problem.costs) else 1.0
-        return Allocation(problem, w[problem.rows] * problem.costs, w * penalty)
+        return Allocation.of(problem, w[problem.rows] * problem.costs, w * penalty)
 
     def _solve(self, problem: SitingProblem) -> None:
         _check_p(self.p, problem)
@@ -630,7 +630,7 @@ class SetCover(Solver):
         if not self.capacitated:
             self._finish(*self._solve_cover(need))
             return
-        alloc = Allocation(problem, np.zeros(len(problem.rows)), np.where(need, np.inf, 0.0))
+        alloc = Allocation.of(problem, np.zeros(len(problem.rows)), np.where(need, np.inf, 0.0))
         self._solve_capacitated(alloc, p=None, site_costs=costs)
 
     def _solve_cover(self, need: np.ndarray) -> tuple[np.ndarray, float, float, str]:

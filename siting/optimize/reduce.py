@@ -129,7 +129,7 @@ def reduce_allocation(
     site_of[sites] = np.arange(len(sites))
     demand_of = np.full(alloc.n_demand, -1)
     demand_of[demands] = np.arange(len(demands))
-    reduced = Allocation.from_arrays(len(demands), len(sites), demand_of[rows], site_of[cols], a, fallback[demands])
+    reduced = Allocation(len(demands), len(sites), demand_of[rows], site_of[cols], a, fallback[demands])
     return Core(reduced, sites, demands, constant)
 
 
@@ -289,7 +289,7 @@ def split(alloc: Allocation) -> list[tuple[np.ndarray, np.ndarray, Allocation]]:
         demands = demand_order[demand_cut[k] : demand_cut[k + 1]]
         sites = site_order[site_cut[k] : site_cut[k + 1]]
         pairs = pair_order[pair_cut[k] : pair_cut[k + 1]]
-        part = Allocation.from_arrays(
+        part = Allocation(
             len(demands),
             len(sites),
             demand_local[alloc.rows[pairs]],
