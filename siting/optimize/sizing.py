@@ -175,6 +175,13 @@ def _capacities(problem: SitingProblem, rule: FloorAreaRule) -> tuple[np.ndarray
     return as_now, counted
 
 
+def _largest_supply(problem: SitingProblem, rule: FloorAreaRule) -> sp.csr_matrix:
+    """m² per household each site gives each area at its largest size, counting as now or lifted, whichever
+    gives more (an upper bound: a site counts one way only)."""
+    as_now, counted = _capacities(problem, rule)
+    return rule.shares_now.multiply(as_now[None, :]).tocsr().maximum(rule.shares_counted.multiply(counted[None, :]))
+
+
 def _demands(problem: SitingProblem, rule: FloorAreaRule) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
     """Areas needing a walk row, areas needing a floor row, and the unfixable ones with their reason."""
     households = problem.households
@@ -187,9 +194,7 @@ def _demands(problem: SitingProblem, rule: FloorAreaRule) -> tuple[np.ndarray, n
     walk_rows = np.flatnonzero(wanted & reach & ~covered_now)
     required = rule.required_m2_per_household
     judged = wanted & np.isfinite(required)
-    as_now, counted = _capacities(problem, rule)
-    best = rule.shares_now.multiply(as_now[None, :]).tocsr().maximum(rule.shares_counted.multiply(counted[None, :]))
-    most = np.asarray(best.sum(axis=1)).ravel()
+    most = np.asarray(_largest_supply(problem, rule).sum(axis=1)).ravel()
     any_site = np.asarray((rule.shares_now + rule.shares_counted).getnnz(axis=1)).ravel() > 0
     short = judged & ~meets_rate(most, np.nan_to_num(required))
     own_only = rule.own_only if rule.own_only is not None else np.zeros(problem.n_demand, bool)
@@ -378,13 +383,7 @@ class _Reach:
 
     @classmethod
     def build(cls, problem: SitingProblem, rule: FloorAreaRule, parts: _Parts, walk_rows, floor_rows) -> _Reach:
-        as_now, counted = _capacities(problem, rule)
-        supply_fixed = np.asarray(
-            rule.shares_now.multiply(as_now[None, :])
-            .tocsr()
-            .maximum(rule.shares_counted.multiply(counted[None, :]))[:, ~problem.is_candidate]
-            .sum(axis=1)
-        ).ravel()
+        supply_fixed = np.asarray(_largest_supply(problem, rule)[:, ~problem.is_candidate].sum(axis=1)).ravel()
         gain = sp.csc_matrix(
             rule.shares_counted[:, parts.cand].multiply(problem.max_floor_area_m2[parts.cand][None, :])
         )
