@@ -516,7 +516,13 @@ class _Dataset(MacroElement):
         return len(self.geoms)
 
     def add_column(self, key: str, values: np.ndarray) -> None:
-        """A column given for every input row (non-drawable rows are dropped here)."""
+        """A column given for every input row (non-drawable rows are dropped here).
+
+        A key already used (a popup field) is refused: a style class written over a field's display
+        values once showed 新建/扩建 as the raw ``new``/``expand``.
+        """
+        if key in self.columns:
+            raise ValueError(f"map column key {key!r} is already used")
         self.columns[key] = np.asarray(values)[self.drawable].tolist()
 
     def payload(self) -> str:
