@@ -20,7 +20,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from siting.errors import SitingInputError, SitingWarning
+from siting.errors import SitingEnvironmentError, SitingInfeasibleError, SitingInputError, SitingWarning
 from siting.labels import get_language, language, set_language
 
 if TYPE_CHECKING:
@@ -116,6 +116,8 @@ __all__ = [
     "Scenario",
     "ScenarioResult",
     "SetCover",
+    "SitingEnvironmentError",
+    "SitingInfeasibleError",
     "SitingInputError",
     "SitingProblem",
     "SitingWarning",

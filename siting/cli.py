@@ -28,13 +28,15 @@ import traceback
 import warnings
 from pathlib import Path
 
-from siting.errors import SitingInputError, SitingWarning
+from siting.errors import SitingEnvironmentError, SitingInfeasibleError, SitingInputError, SitingWarning
 from siting.labels import LANGUAGES, get_language, language, msg, render, term
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
 EXIT_SOME_FAILED = 3
+EXIT_INFEASIBLE = 4
+EXIT_ENVIRONMENT = 5
 
 
 class _Parser(argparse.ArgumentParser):
@@ -45,9 +47,9 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(_report(msg("usage_error", command=self.prog, error=message)))
 
 
-def _report(message: object) -> int:
+def _report(message: object, code: int = EXIT_BAD_INPUT) -> int:
     print(render(msg("error", text=message)), file=sys.stderr)
-    return EXIT_BAD_INPUT
+    return code
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -317,6 +319,10 @@ def _main(argv: list[str]) -> int:
             return handlers[args.command](args)
     except SitingInputError as exc:
         return _report(exc)
+    except SitingInfeasibleError as exc:
+        return _report(exc, EXIT_INFEASIBLE)
+    except SitingEnvironmentError as exc:
+        return _report(exc, EXIT_ENVIRONMENT)
     except BrokenPipeError:  # output piped into `head`: not a failure
         sys.stderr.close()
         return EXIT_OK

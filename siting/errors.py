@@ -1,4 +1,9 @@
-"""The exception and warning siting raises for bad input, with the context a user needs to fix it.
+"""The exceptions and warning siting raises, with the context a user needs to act on them.
+
+One class per kind of failure, each with its own exit code on the command line (``siting.cli``):
+:class:`SitingInputError` (the input is wrong, exit 2), :class:`SitingInfeasibleError` (the plan asked
+for cannot be made, exit 4), :class:`SitingEnvironmentError` (the machine failed: disk full, out of
+memory, a worker lost; exit 5). Anything else is an internal error (exit 1, "please report").
 
 Both carry :class:`~siting.labels.Message` texts and render them in the language in force when they
 are shown (Chinese by default; see :func:`siting.labels.set_language`).
@@ -91,6 +96,20 @@ class SitingInputError(_Located, ValueError):
 
     The text is rendered when shown, so ``str(error)`` follows :func:`siting.labels.set_language`;
     :meth:`message` renders it in a given language.
+    """
+
+
+class SitingInfeasibleError(_Located, ValueError):
+    """The inputs are valid but the plan asked for cannot be made (no set of sites meets the target).
+
+    Rendered like :class:`SitingInputError`; ``rows`` names the areas or units that cannot be served.
+    """
+
+
+class SitingEnvironmentError(_Located, OSError):
+    """The machine failed the run (disk full, out of memory, a Dask worker lost), not the input.
+
+    Rendered like :class:`SitingInputError`; ``fix`` says what to do (free space, fewer workers, ...).
     """
 
 
