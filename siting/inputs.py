@@ -67,7 +67,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "facility_id": ("facility_id", "id", "设施编号", "编号", "代码"),
     "candidate_id": ("candidate_id", "id", "备选点编号", "编号", "代码"),
     "name": ("name", "小区名称", "设施名称", "名称", "名字"),
-    "households": ("households", "总户数", "户数", "住户数", "hh"),
+    "households": ("households", "总户数", "户数", "住户数", "居民户数", "hh"),
     "status": ("status", "类型", "建设类型", "状态", "新建/已建"),
     "population": ("population", "pop", "人口", "总人口", "常住人口"),
     "elderly": ("elderly", "老年人口", "老年人数", "60岁以上人口"),
@@ -85,6 +85,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "community_type": ("community_type", "社区类型", "村(社区)类型", "村/社区"),
     "urban": ("urban", "城乡", "城乡属性", "城乡分类", "城镇/农村"),
     "township": ("township", "街道名称", "乡镇名称", "乡镇(街道)", "乡镇", "街道"),
+}
+#: Words that suggest a column without being a sure header (套数: dwellings, usually one household
+#: each): proposed in a column hint, never read unasked.
+HINT_WORDS: dict[str, tuple[str, ...]] = {
+    "households": ("套数", "住宅套数", "户", "household"),
+    "floor_area_m2": ("面积", "area"),
+    "level": ("级", "设施类型"),
+    "population": ("人数",),
 }
 LON_NAMES = ("lon", "lng", "long", "longitude", "经度", "x")
 LAT_NAMES = ("lat", "latitude", "纬度", "y")
@@ -196,10 +204,12 @@ TEXT_TABLE_SUFFIXES = (".csv", ".txt")
 class _Ctx:
     """Where an input came from, for error messages and warnings."""
 
-    def __init__(self, source: Source, layer: str | None = None, sheet: str | None = None):
+    def __init__(self, source: Source, layer: str | None = None, sheet: str | None = None, section: str | None = None):
         self.path: str | None = None if isinstance(source, gpd.GeoDataFrame) else str(source)
         self.layer = layer
         self.sheet = sheet
+        # the scenario section this layer is read for (residential, facilities, ...), for column hints
+        self.section = section
         # schema name -> the user's own header, so that messages name the column as the file does
         self.headers: dict[str, str] = {}
 
@@ -216,6 +226,19 @@ class _Ctx:
             problem, source=self.source, layer=self.layer, column=self.header(column), rows=rows, fix=fix
         )
 
+    def columns(self, gdf: pd.DataFrame) -> list[str]:
+        """The layer's columns as the file names them (geometry left out)."""
+        geometry = gdf.geometry.name if isinstance(gdf, gpd.GeoDataFrame) else None
+        return [self.headers.get(str(c), str(c)) for c in gdf.columns if c != geometry]
+
+    def hint(self, gdf: pd.DataFrame, target: str) -> Message:
+        """How to name ``target``'s column: the likeliest of the file's columns as a ``columns:`` line."""
+        # columns already read as another schema column are not proposed
+        geometry = gdf.geometry.name if isinstance(gdf, gpd.GeoDataFrame) else None
+        free = pd.DataFrame(columns=[c for c in gdf.columns if str(c) not in self.headers and c != geometry])
+        words = SYNONYMS.get(target, (target,)) + HINT_WORDS.get(target, ())
+        return column_hint(free, target, words, self.section)
+
     def header(self, column: str | None) -> str | None:
         """The user's header for a schema column (the schema name when the file used it)."""
         return None if column is None else self.headers.get(column, column)
@@ -231,11 +254,69 @@ class _Ctx:
 
 
 def _find_column(frame: pd.DataFrame, candidates: tuple[str, ...]) -> str | None:
-    lower = {str(c).strip().lower(): c for c in frame.columns}
+    """The first of ``candidates`` among the frame's headers (case-insensitive); a header's unit in
+    brackets is ignored, so 户数(户) and 建筑面积（平方米） are found, as the tool's own outputs head them."""
+    lower: dict[str, object] = {}
+    for c in frame.columns:
+        lower.setdefault(str(c).strip().lower(), c)
+    for c in frame.columns:
+        lower.setdefault(_without_unit(str(c)).lower(), c)
     for name in candidates:
         if name.lower() in lower:
-            return lower[name.lower()]
+            return lower[name.lower()]  # type: ignore[return-value]
     return None
+
+
+_UNIT_SUFFIX = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
+
+
+def _without_unit(header: str) -> str:
+    """``户数(户)`` → ``户数``: a header without the unit in brackets at its end."""
+    return _UNIT_SUFFIX.sub("", header.strip()) or header.strip()
+
+
+def column_hint(frame: pd.DataFrame, target: str, words: tuple[str, ...], section: str | None = None) -> Message:
+    """How to name a column the tool could not find: the likeliest of the frame's columns, as the
+    ``columns:`` line of a scenario file (and the Python argument), or that none looks like it.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The layer as read (its own headers).
+    target : str
+        The schema name wanted, e.g. ``households``.
+    words : tuple of str
+        Headers and words that suggest the column (e.g. 户数, 套数): a header containing one, or
+        spelled close to one, is a candidate; the closest wins.
+    section : str, optional
+        The scenario section of the layer (``residential``, ``network``, ...), named in the line.
+    """
+    import difflib
+
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    headers = [str(c) for c in frame.columns if c != geometry]
+    best, score = None, 0.0
+    for header in headers:
+        plain = _without_unit(header).lower()
+        for word in words:
+            word = word.lower()
+            found = (
+                1.0 if word == plain else 0.9 if word in plain else difflib.SequenceMatcher(None, word, plain).ratio()
+            )
+            if found > score:
+                best, score = header, found
+    where = section or "…"
+    if best is None or score < 0.6:
+        return msg("column_hint_none", target=target, line=f"{where}: {{columns: {{{target}: <列名/column>}}}}")
+    line = f"{where}: {{columns: {{{target}: {_yaml_text(best)}}}}}"
+    return msg("column_hint", best=best, target=target, line=line)
+
+
+def _yaml_text(text: str) -> str:
+    """Text as a YAML flow value: quoted when YAML would read it otherwise (``:``, ``#``, brackets, ...)."""
+    if re.search(r"[:#,\[\]{}&*!|>'\"%@`]", text) or text != text.strip() or not text:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return text
 
 
 def read_layer(
@@ -491,9 +572,9 @@ def _standardize(
             src = columns[target]
             if src not in gdf.columns:
                 raise ctx.error(
-                    msg("mapping_missing", column=src, target=target, columns=[str(c) for c in gdf.columns]),
+                    msg("mapping_missing", column=src, target=target, columns=ctx.columns(gdf)),
                     column=src,
-                    fix=msg("mapping_missing_fix"),
+                    fix=ctx.hint(gdf, target),
                 )
         else:
             found = _find_column(gdf, SYNONYMS.get(target, (target,)))
@@ -512,9 +593,9 @@ def _numeric(
     if column not in gdf.columns:
         if required:
             raise ctx.error(
-                msg("column_required", column=column, columns=[str(c) for c in gdf.columns]),
+                msg("column_required", column=column, columns=ctx.columns(gdf)),
                 column=column,
-                fix=msg("column_required_fix", column=column),
+                fix=ctx.hint(gdf, column),
             )
         return pd.Series(np.nan, index=gdf.index, dtype=float)
     raw = gdf[column]
@@ -689,7 +770,7 @@ def read_areas(
         Among others when households are missing and cannot be estimated, or when every area has
         0 households (an area with 0 households is kept, and gets no floor-area verdict).
     """
-    ctx = _Ctx(source, layer, sheet)
+    ctx = _Ctx(source, layer, sheet, "residential")
     return _areas(
         _read(source, ctx, crs=crs, lon=lon, lat=lat), ctx, columns, household_size, buildings, building_kwargs
     )
@@ -732,6 +813,12 @@ def _areas(
             households[rest] = hh.from_buildings(out[rest], buildings, **building_kwargs)
             source_col[rest] = "buildings"
         still = households.isna()
+        if still.any() and "households" not in gdf.columns:
+            raise ctx.error(
+                msg("households_column_missing", columns=ctx.columns(gdf)),
+                column="households",
+                fix=msg("households_column_missing_fix", hint=ctx.hint(gdf, "households")),
+            )
         if still.any():
             raise ctx.error(
                 msg("households_unknown"),
@@ -757,9 +844,9 @@ def _categorical(
     if column not in gdf.columns:
         if default is None:
             raise ctx.error(
-                msg("column_required", column=column, columns=[str(c) for c in gdf.columns]),
+                msg("column_required_values", column=column, columns=ctx.columns(gdf), values=sorted(set(vocabulary))),
                 column=column,
-                fix=msg("column_required_values_fix", values=sorted(set(vocabulary))),
+                fix=ctx.hint(gdf, column),
             )
         return pd.Series(default, index=gdf.index, dtype=object)
     raw = gdf[column]
@@ -844,7 +931,7 @@ def read_facilities(
     (县级养老机构, 乡镇(街道)综合养老服务中心, 社区养老服务中心, 养老服务站). ``floor_area_m2`` is
     required (建筑面积, m²). See the module docstring for the schema.
     """
-    ctx = _Ctx(source, layer, sheet)
+    ctx = _Ctx(source, layer, sheet, "facilities")
     gdf = _standardize(
         _read(source, ctx, crs=crs, lon=lon, lat=lat),
         ctx,
@@ -894,9 +981,9 @@ def _built_with(gdf: gpd.GeoDataFrame, owner: str, ctx: _Ctx) -> pd.Series:
     """The ``area_id`` a facility or candidate site was built with (配建), None where the cell is empty."""
     if owner not in gdf.columns:
         raise ctx.error(
-            msg("mapping_missing", column=owner, target="area_id", columns=[str(c) for c in gdf.columns]),
+            msg("mapping_missing", column=owner, target="area_id", columns=ctx.columns(gdf)),
             column=owner,
-            fix=msg("mapping_missing_fix"),
+            fix=column_hint(gdf, "area_id", FACILITY_AREA_NAMES, ctx.section),
         )
     given = gdf[owner].notna() & (gdf[owner].astype(str).str.strip() != "")
     ctx.headers["area_id"] = str(owner)
@@ -926,7 +1013,7 @@ def read_candidates(
     area a site belongs to, such as a new development's 配套用房: a centre built there is that area's
     own floor area (``new_area_counts: own``), wherever it stands.
     """
-    ctx = _Ctx(source, layer, sheet)
+    ctx = _Ctx(source, layer, sheet, "candidates")
     gdf = _standardize(
         _read(source, ctx, crs=crs, lon=lon, lat=lat),
         ctx,
@@ -953,7 +1040,7 @@ def read_entrances(
     source: Source, *, layer: str | None = None, columns: Mapping[str, str] | None = None, crs: str | None = None
 ) -> gpd.GeoDataFrame:
     """Read entrances (gates) of residential areas: points with the ``area_id`` they open into."""
-    ctx = _Ctx(source, layer)
+    ctx = _Ctx(source, layer, section="entrances")
     gdf = _standardize(_read(source, ctx, crs=crs, lon=None, lat=None), ctx, ("area_id",), columns)
     if "area_id" not in gdf.columns:
         raise ctx.error(msg("entrances_no_area_id"), column="area_id", fix=msg("entrances_no_area_id_fix"))
@@ -972,7 +1059,7 @@ def read_units(
     A layer with both a community and a township column gives community units plus township units
     dissolved from them; a layer with only a township (or only a name) column gives township units.
     """
-    ctx = _Ctx(source, layer)
+    ctx = _Ctx(source, layer, section="units")
     gdf = _standardize(
         _read(source, ctx, crs=crs, lon=None, lat=None),
         ctx,
@@ -1122,7 +1209,7 @@ def areas_from_osm(
     import osmnx as ox
 
     path = Path(path)
-    ctx = _Ctx(path, None)
+    ctx = _Ctx(path, None, section="residential")
     _check_path(path, ctx.source)
     try:
         if path.name.lower().endswith(".pbf"):

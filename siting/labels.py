@@ -577,16 +577,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "列“{column}”（对应 {target}）不在图层中；现有列：{columns}",
         "column '{column}' (mapped to {target}) is not in the layer; it has: {columns}",
     ),
-    "mapping_missing_fix": ("改正列对应关系（columns:）", "correct the column mapping (columns:)"),
     "column_required": (
         "缺少必需的列“{column}”；现有列：{columns}",
         "required column '{column}' is missing; columns are: {columns}",
     ),
-    "column_required_fix": (
-        "添加该列，或指定对应的列：columns={{{column}: <你的列名>}}",
-        "add it, or map it: columns={{{column}: <your column>}}",
+    # column hints (siting.inputs.column_hint): the likeliest column as the line to write
+    "column_hint": (
+        "最可能的是“{best}”：在场景文件中写 {line}（Python：columns={{'{target}': '{best}'}}）",
+        "the likeliest is '{best}': write {line} in the scenario file (Python: columns={{'{target}': '{best}'}})",
     ),
-    "column_required_values_fix": ("添加该列，取值为以下之一：{values}", "add it with one of: {values}"),
+    "column_hint_none": (
+        "没有像 {target} 的列：添加该列，或在场景文件中写 {line}",
+        "no column looks like {target}: add one, or write {line} in the scenario file",
+    ),
+    "column_required_values": (
+        "缺少必需的列“{column}”（取值为以下之一：{values}）；现有列：{columns}",
+        "required column '{column}' is missing (values: one of {values}); columns are: {columns}",
+    ),
+    "households_column_missing": (
+        "没有户数列，且无法估算（没有人口，也没有建筑）；现有列：{columns}",
+        "no households (户数) column, and they cannot be estimated (no population, no buildings); columns are: "
+        "{columns}",
+    ),
+    "households_column_missing_fix": (
+        "{hint}；或提供人口列，或由建筑轮廓估算（场景文件：residential: {{osm: 文件.osm}}）",
+        "{hint}; or give a population column, or estimate them from buildings "
+        "(scenario: residential: {{osm: FILE.osm}})",
+    ),
     "values_not_numbers": ("有的值不是数字", "values are not numbers"),
     "values_not_numbers_fix": ("只填数字（不带单位或文字）", "enter plain numbers (no units or text)"),
     "values_missing": ("有的值缺失", "values are missing"),
@@ -754,6 +771,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "kept the largest connected part of the street network; dropped {nodes} nodes in {parts} disconnected part(s) "
         "that no one could walk to from the rest",
     ),
+    "network_no_names": (
+        "路网图层中没有道路名称（查找了 道路名称、路名、名称、name）；新增设施建议的“最近道路名称”将为空。"
+        "图层的列：{columns}",
+        "the road layer names no street (looked for 道路名称, 路名, 名称, name); proposals' nearest street name "
+        "(最近道路名称) will be empty. The layer's columns: {columns}",
+    ),
+    "network_columns_lines_only": (
+        "columns 只适用于道路中心线图层（.shp、.gpkg、.geojson）；OpenStreetMap 和 GraphML 文件自带 name 与 highway",
+        "columns applies to road-centreline layers (.shp, .gpkg, .geojson); OpenStreetMap and GraphML files carry "
+        "their own name and highway",
+    ),
+    "network_columns_lines_only_fix": ("去掉 network: 中的 columns", "drop columns from network:"),
     "network_osm_unreadable": (
         "无法读取 OpenStreetMap XML 文件（{error}）",
         "could not read OpenStreetMap XML ({error})",
@@ -1194,6 +1223,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "exp_columns": (
         "字段名到文件列名的映射，如 {{households: 总户数}}",
         "a mapping of schema names to the file's columns, e.g. {{households: 总户数}}",
+    ),
+    "exp_network_columns": (
+        "道路中心线图层的道路名称列和等级列，如 {{name: 道路名称, class: 道路等级}}",
+        "the road layer's street name and class columns, e.g. {{name: 道路名称, class: 道路等级}}",
     ),
     "exp_crs": (
         "gcj02、bd09，或为缺少坐标系的图层给出 CRS，如 EPSG:4547",

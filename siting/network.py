@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,33 @@ PEDESTRIAN_OK = frozenset({"yes", "designated", "permissive"})
 MIN_EDGE_LENGTH_M = 1e-6
 
 LINE_SUFFIXES = {".gpkg", ".shp", ".geojson", ".json", ".fgb"}
+
+#: Headers of a road-centreline layer's street name and road class, in order of preference
+#: (case-insensitive): a planning office's Chinese headers, then OpenStreetMap's (Geofabrik's ``fclass``).
+ROAD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("道路名称", "路名", "名称", "name", "road_name"),
+    "class": ("道路等级", "等级", "fclass", "highway", "类型", "道路类型", "road_class"),
+}
+#: Chinese road classes as OSM ``highway`` values, so that maps draw the hierarchy: 快速路 and 主干路 the
+#: arterials, 次干路 the collectors, 支路 the local streets (GB/T 51328-2018); highway classes as OSM China
+#: tags them. A class containing a key (城市主干路) takes its value; the longest key wins.
+ROAD_CLASS_VALUES = {
+    "高速公路": "motorway",
+    "高速": "motorway",
+    "快速路": "trunk",
+    "主干路": "primary",
+    "主干道": "primary",
+    "次干路": "secondary",
+    "次干道": "secondary",
+    "支路": "residential",
+    "国道": "primary",
+    "省道": "secondary",
+    "县道": "tertiary",
+    "乡道": "unclassified",
+    "村道": "unclassified",
+    "步行": "pedestrian",
+    "人行": "footway",
+}
 
 
 @dataclass
@@ -498,6 +526,7 @@ def from_lines(
     lines: str | Path | gpd.GeoDataFrame,
     *,
     layer: str | None = None,
+    columns: Mapping[str, str] | None = None,
     snap_tolerance_m: float = 0.5,
     keep_largest: bool = True,
 ) -> StreetNetwork:
@@ -505,7 +534,8 @@ def from_lines(
 
     Lines are noded, i.e. split wherever they cross or touch, so that crossing streets connect;
     endpoints closer than ``snap_tolerance_m`` are merged, which closes the small gaps that
-    CAD-drawn centrelines often have.
+    CAD-drawn centrelines often have. Each segment keeps the street name and road class of the line
+    it was cut from (:func:`road_attributes`); a warning says when the layer names no street.
 
     Parameters
     ----------
@@ -513,6 +543,8 @@ def from_lines(
         LineString/MultiLineString features with a CRS.
     layer : str, optional
         Layer name for multi-layer files.
+    columns : mapping, optional
+        ``{"name": 道路名称列, "class": 道路等级列}`` when the headers are none of :data:`ROAD_COLUMNS`.
     snap_tolerance_m : float
         Endpoints within this distance (metres) become one node.
     """
@@ -538,6 +570,7 @@ def from_lines(
             rows=lines.index[bad].tolist(),
             fix=msg("network_not_lines_fix"),
         )
+    names, classes = road_attributes(lines, columns, where=where, layer=layer)
     metric = lines.to_crs(lines.crs if lines.crs.is_projected else utm_crs_for(lines))
     # union_all splits lines at every crossing and touch: its parts are the street segments
     segments = shapely.get_parts(shapely.union_all(metric.geometry.values))
@@ -561,15 +594,89 @@ def from_lines(
     np.add.at(xy, node_of_end, ends)
     xy /= np.bincount(node_of_end)[:, None]
     u, v = node_of_end[: len(segments)], node_of_end[len(segments) :]
+    # a segment lies on the line it was cut from: the line nearest its midpoint gives its attributes
+    middle = shapely.line_interpolate_point(segments, 0.5, normalized=True)
+    _, line_of = shapely.STRtree(metric.geometry.values).query_nearest(middle, all_matches=False)
     graph = nx.MultiDiGraph(crs=metric.crs)
     graph.add_nodes_from((i, {"x": float(x), "y": float(y)}) for i, (x, y) in enumerate(xy))
     # OSMnx tells parallel edges apart by 'osmid': two lines between the same two nodes are two streets
     graph.add_edges_from(
-        (int(a), int(b), {"geometry": g, "length": float(ln), "osmid": i})
-        for i, (a, b, g, ln) in enumerate(zip(u, v, segments, shapely.length(segments), strict=True))
+        (int(a), int(b), {"geometry": g, "length": float(ln), "osmid": i, "name": nm, "highway": cl})
+        for i, (a, b, g, ln, nm, cl) in enumerate(
+            zip(u, v, segments, shapely.length(segments), names[line_of], classes[line_of], strict=True)
+        )
         if a != b
     )
     return from_graph(graph, source=source, keep_largest=keep_largest, walk_filter=False)
+
+
+def road_attributes(
+    lines: gpd.GeoDataFrame, columns: Mapping[str, str] | None, *, where: str | Message, layer: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each line's street name and road class (an OSM ``highway`` value), None where unknown.
+
+    The columns are ``columns["name"]``/``columns["class"]`` when given, else the first header of
+    :data:`ROAD_COLUMNS` the layer has. Chinese classes become OSM values (:data:`ROAD_CLASS_VALUES`);
+    other values (OSM's own, from Geofabrik's ``fclass``) are kept. Warns when no line has a name.
+    """
+    from siting.inputs import column_hint
+
+    columns = dict(columns or {})
+    unknown = sorted(set(columns) - set(ROAD_COLUMNS))
+    if unknown:
+        raise SitingInputError(
+            msg("mapping_unknown", names=unknown),
+            source=where,
+            layer=layer,
+            fix=msg("mapping_unknown_fix", names=list(ROAD_COLUMNS)),
+        )
+    headers = {str(c).strip().lower(): c for c in lines.columns if c != lines.geometry.name}
+    found: dict[str, Any] = {}
+    for target, synonyms in ROAD_COLUMNS.items():
+        if target in columns:
+            if columns[target] not in lines.columns:
+                raise SitingInputError(
+                    msg(
+                        "mapping_missing",
+                        column=columns[target],
+                        target=target,
+                        columns=list(map(str, headers.values())),
+                    ),
+                    source=where,
+                    layer=layer,
+                    column=columns[target],
+                    fix=column_hint(lines, target, synonyms, section="network"),
+                )
+            found[target] = columns[target]
+        else:
+            found[target] = next((headers[s.lower()] for s in synonyms if s.lower() in headers), None)
+    values = {}
+    for target, column in found.items():
+        text = pd.Series(None, index=lines.index, dtype=object) if column is None else lines[column]
+        text = text.where(text.notna(), "").astype(str).str.strip().to_numpy(dtype=object)
+        text[text == ""] = None
+        values[target] = text
+    if not any(values["name"]):
+        warnings.warn(
+            SitingWarning(
+                msg("network_no_names", columns=list(map(str, headers.values())) or "—"),
+                source=where,
+                layer=layer,
+                fix=column_hint(lines, "name", ROAD_COLUMNS["name"], section="network"),
+            ),
+            stacklevel=3,
+        )
+    return values["name"], np.array([_road_class(c) for c in values["class"]], dtype=object)
+
+
+def _road_class(value: str | None) -> str | None:
+    """A road class as an OSM ``highway`` value: 城市主干路 → primary; OSM values and others as given."""
+    if value is None:
+        return None
+    for key in sorted(ROAD_CLASS_VALUES, key=len, reverse=True):
+        if key in value:
+            return ROAD_CLASS_VALUES[key]
+    return value.lower() if value.isascii() else value
 
 
 def _require_online(url: str, description: Message) -> None:
@@ -625,14 +732,25 @@ def from_bbox(bbox: tuple[float, float, float, float], *, keep_largest: bool = T
     return from_graph(graph, source=f"bbox: {bbox}", keep_largest=keep_largest)
 
 
-def from_file(path: str | Path, *, layer: str | None = None, keep_largest: bool = True) -> StreetNetwork:
+def from_file(
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    keep_largest: bool = True,
+) -> StreetNetwork:
     """Walking network from a local file, the format told by its name.
 
     ``.osm``/``.xml``: OpenStreetMap XML; ``.osm.pbf``/``.pbf``: OpenStreetMap PBF; ``.graphml``:
-    OSMnx GraphML; ``.gpkg``/``.shp``/``.geojson``/``.json``/``.fgb``: road centrelines.
+    OSMnx GraphML; ``.gpkg``/``.shp``/``.geojson``/``.json``/``.fgb``: road centrelines, whose
+    street name and class columns ``columns`` may name (see :func:`from_lines`).
     """
     path = Path(path)
     name = path.name.lower()
+    if columns and path.suffix.lower() not in LINE_SUFFIXES:
+        raise SitingInputError(
+            msg("network_columns_lines_only"), source=str(path), fix=msg("network_columns_lines_only_fix")
+        )
     if name.endswith(".pbf"):
         return from_pbf(path, keep_largest=keep_largest)
     if name.endswith((".osm", ".xml", ".osm.bz2")):
@@ -640,7 +758,7 @@ def from_file(path: str | Path, *, layer: str | None = None, keep_largest: bool 
     if name.endswith(".graphml"):
         return from_graphml(path, keep_largest=keep_largest)
     if path.suffix.lower() in LINE_SUFFIXES:
-        return from_lines(path, layer=layer, keep_largest=keep_largest)
+        return from_lines(path, layer=layer, columns=columns, keep_largest=keep_largest)
     raise SitingInputError(
         msg("network_format_unknown", suffix=path.suffix), source=str(path), fix=msg("network_format_unknown_fix")
     )

@@ -139,10 +139,17 @@ def _network(config: dict) -> StreetNetwork:
     if "path" in spec:
         path = Path(spec["path"])
         stat = path.stat() if path.exists() else None
-        key = (str(path), spec.get("layer"), stat.st_size if stat else None, stat.st_mtime_ns if stat else None)
+        columns = tuple(sorted((spec.get("columns") or {}).items()))
+        key = (
+            str(path),
+            spec.get("layer"),
+            columns,
+            stat.st_size if stat else None,
+            stat.st_mtime_ns if stat else None,
+        )
         if stat is not None and key in _NETWORK_CACHE:
             return _NETWORK_CACHE[key]
-        net = network.from_file(path, layer=spec.get("layer"))
+        net = network.from_file(path, layer=spec.get("layer"), columns=spec.get("columns"))
         _NETWORK_CACHE.clear()  # one network at a time: a county network is large
         _NETWORK_CACHE[key] = net
         return net

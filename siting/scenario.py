@@ -184,6 +184,7 @@ SCHEMA: dict[str, Any] = {
     "network": {
         "path": _Field(_text, msg("exp_network_path")),
         "layer": _LAYER,
+        "columns": _Field(_text_map, msg("exp_network_columns")),
         "place": _Field(_text, msg("exp_place")),
         "bbox": _Field(_bbox, msg("exp_bbox")),
     },

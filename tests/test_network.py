@@ -121,7 +121,7 @@ def test_to_graph_rebuilds_an_osmnx_graph(t_network):
     graph = t_network.to_graph()
     assert (graph.number_of_nodes(), graph.number_of_edges()) == (4, 3)
     assert sorted(round(d["length"], 6) for _, _, d in graph.edges(data=True)) == [500.0, 500.0, 600.0]
-    assert t_network.edges["name"].tolist() == [None, None, None]  # centrelines carry no OSM tags
+    assert t_network.edges["name"].tolist() == ["东街", "东街", "北街"]  # each segment keeps its line's name
 
 
 def test_lines_with_parallel_streets_and_a_loop():
@@ -140,3 +140,77 @@ def test_lines_with_parallel_streets_and_a_loop():
     assert len(net.edges) == 4 and net.n_nodes == 3
     # the shorter of the parallel streets counts in the matrix
     assert net.csr[0, 1] == pytest.approx(100.0) or net.csr[1, 0] == pytest.approx(100.0)
+
+
+# -- street names and road classes of a planning office's centreline layer ------------------------------
+
+
+def _centrelines(tmp_path, columns=("道路名称", "道路等级")) -> Path:
+    """A GBK centreline shapefile without .cpg, as Chinese ArcGIS exports come: a cross of 东风路 (two lines,
+    城市主干路 and 主干路) and 建设街 (支路), in CGCS2000 3° zone 117E (EPSG:4548)."""
+    name, kind = columns
+    lines = gpd.GeoDataFrame(
+        {name: ["东风路", "东风路", "建设街"], kind: ["城市主干路", "主干路", "支路"]},
+        geometry=[
+            shapely.LineString([(500_000, 4_000_100), (500_100, 4_000_100)]),
+            shapely.LineString([(500_100, 4_000_100), (500_200, 4_000_100)]),
+            shapely.LineString([(500_100, 4_000_000), (500_100, 4_000_200)]),
+        ],
+        crs="EPSG:4548",
+    )
+    path = tmp_path / "道路中心线.shp"
+    lines.to_file(path, encoding="gb18030")
+    path.with_suffix(".cpg").unlink()
+    return path
+
+
+def test_centreline_names_and_classes_from_a_gbk_shapefile(tmp_path):
+    from siting.maps import street_lines
+    from siting.report import locate_sites
+
+    net = _quiet(network.from_file, _centrelines(tmp_path))
+    edges = net.edges.sort_values(["name", "u"])
+    # 东风路 cut at the crossing into two 100 m segments, 建设街 likewise
+    assert edges["name"].tolist() == ["东风路", "东风路", "建设街", "建设街"]
+    assert edges.groupby("name")["length_m"].sum().to_dict() == pytest.approx({"东风路": 200.0, "建设街": 200.0})
+    # 城市主干路 and 主干路 are arterials (OSM primary), 支路 a local street
+    assert sorted(set(zip(edges["name"], edges["highway"], strict=True))) == [
+        ("东风路", "primary"),
+        ("建设街", "residential"),
+    ]
+    drawn = street_lines(net).set_index("name")
+    assert drawn.loc["东风路", "kind"] == "major" and drawn.loc["建设街", "kind"] == "minor"
+    # a proposal 30 m east of 建设街 (and 40 m from 东风路) is named after it: 最近道路名称
+    site = gpd.GeoDataFrame({"site_id": ["N1"]}, geometry=[shapely.Point(500_130, 4_000_060)], crs="EPSG:4548")
+    located = locate_sites(site, net)
+    assert located["street_name"].tolist() == ["建设街"]
+    assert located["street_name_dist_m"].tolist() == pytest.approx([30.0])
+
+
+def test_centreline_columns_named_explicitly_and_wrongly(tmp_path):
+    path = _centrelines(tmp_path, columns=("RD_NM", "RD_LV"))
+    with pytest.warns(UserWarning, match=r"names no street.*RD_NM, RD_LV"):
+        unnamed = _quiet_but_names(network.from_file, path)
+    assert unnamed.edges["name"].isna().all()
+    net = _quiet(network.from_file, path, columns={"name": "RD_NM", "class": "RD_LV"})
+    assert set(net.edges["name"]) == {"东风路", "建设街"} and set(net.edges["highway"]) == {"primary", "residential"}
+    with pytest.raises(SitingInputError, match=r"'RD_NAME'.*it has: RD_NM, RD_LV.*likeliest is 'RD_NM'") as caught:
+        _quiet(network.from_file, path, columns={"name": "RD_NAME"})
+    assert "network: {columns: {name: RD_NM}}" in str(caught.value)
+    with pytest.raises(SitingInputError, match="road-centreline layers"):
+        network.from_file(PYROSM_DATA / "test.osm.pbf", columns={"name": "x"})
+
+
+def _quiet_but_names(func, *args, **kwargs):
+    """Run ``func`` with only the no-street-name warning let through."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.filterwarnings("always", message=".*names no street.*")
+        return func(*args, **kwargs)
+
+
+def test_osm_fclass_and_geofabrik_headers(t_lines):
+    lines = t_lines.assign(fclass=["primary", "footway", "Residential"]).rename(columns={"name": "NAME"})
+    net = _quiet(network.from_lines, lines)
+    assert set(net.edges["name"]) == {"东街", "北街"}  # 孤立路 is a part of its own, dropped
+    assert set(net.edges["highway"]) <= {"primary", "footway"}
