@@ -387,9 +387,41 @@ def _read(source: Source, ctx: _Ctx, *, crs: str | None, lon: str | None, lat: s
 def _check_path(path: Path, source: str | Message) -> None:
     """Refuse a path that does not exist, or that is a folder (a File Geodatabase ``.gdb`` excepted)."""
     if not path.exists():
-        raise SitingInputError(msg("file_not_found"), source=source, fix=msg("file_not_found_fix"))
+        raise SitingInputError(msg("file_not_found"), source=source, fix=missing_file_fix(path))
     if path.is_dir() and path.suffix.lower() != ".gdb":
         raise SitingInputError(msg("path_is_folder"), source=source, fix=msg("path_is_folder_fix"))
+
+
+def similar_files(path: str | Path, *, limit: int = 3) -> list[str]:
+    """Files beside a missing ``path`` that it may have meant: the same name with another extension
+    (养老设施.xlsx for 养老设施.xslx), then names spelled alike, closest first."""
+    import difflib
+
+    path = Path(path)
+    try:
+        names = sorted(p.name for p in path.parent.iterdir() if not p.name.startswith("."))
+    except OSError:  # the folder itself is missing or unreadable
+        return []
+    stem = path.name.split(".")[0].lower()
+    same_stem = [n for n in names if n.split(".")[0].lower() == stem]
+    close = difflib.get_close_matches(path.name, names, n=limit, cutoff=0.6)
+    return list(dict.fromkeys([*same_stem, *close]))[:limit]
+
+
+def missing_file_fix(path: str | Path) -> Message:
+    """The fix of a missing file: its spelling, and the files beside it it may have meant."""
+    found = similar_files(path)
+    if not found:
+        return msg("file_not_found_fix")
+    return msg("file_not_found_did_you_mean", best=found[0], names=found)
+
+
+def _closest(name: str, names: list[str]) -> Message | str:
+    """`` (did you mean 'x'?)`` for the name among ``names`` closest to ``name``, or nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.5)
+    return msg("schema_did_you_mean", name=close[0]) if close else ""
 
 
 def _read_vector(path: Path, ctx: _Ctx) -> gpd.GeoDataFrame:
@@ -398,7 +430,10 @@ def _read_vector(path: Path, ctx: _Ctx) -> gpd.GeoDataFrame:
     try:
         layers = [row[0] for row in pyogrio.list_layers(path)] if path.suffix.lower() == ".gpkg" else []
         if layer is not None and layers and layer not in layers:
-            raise ctx.error(msg("layer_unknown", layer=layer, layers=layers), fix=msg("layer_unknown_fix"))
+            raise ctx.error(
+                msg("layer_unknown", layer=layer, layers=layers, hint=_closest(layer, layers)),
+                fix=msg("layer_unknown_fix"),
+            )
         if layer is None and len(layers) > 1:
             raise ctx.error(msg("layer_ambiguous", layers=layers), fix=msg("layer_ambiguous_fix"))
         gdf = gpd.read_file(path, layer=layer)
@@ -485,7 +520,10 @@ def _read_sheet(path: Path, ctx: _Ctx) -> pd.DataFrame:
         with pd.ExcelFile(path, engine="calamine") as book:
             names = [str(n) for n in book.sheet_names]
             if ctx.sheet is not None and ctx.sheet not in names:
-                raise ctx.error(msg("sheet_unknown", sheet=ctx.sheet, sheets=names), fix=msg("sheet_unknown_fix"))
+                raise ctx.error(
+                    msg("sheet_unknown", sheet=ctx.sheet, sheets=names, hint=_closest(ctx.sheet, names)),
+                    fix=msg("sheet_unknown_fix"),
+                )
             ctx.sheet = ctx.sheet if ctx.sheet is not None else names[0]
             rows = pd.read_excel(book, sheet_name=ctx.sheet, header=None, dtype=str)
     except SitingInputError:

@@ -468,11 +468,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "检查路径及其拼写（场景文件中的相对路径相对于场景文件所在文件夹）",
         "check the path and its spelling (relative paths in a scenario are relative to the scenario file)",
     ),
+    "file_not_found_did_you_mean": (
+        "是否要写“{best}”？同一文件夹中相近的文件：{names}（场景文件中的相对路径相对于场景文件所在文件夹）",
+        "did you mean '{best}'? Files alike in the same folder: {names} (relative paths in a scenario are relative "
+        "to the scenario file)",
+    ),
     "file_unreadable": ("无法读取文件（{error}）", "could not read the file ({error})"),
     "file_unreadable_fix": ("用 QGIS 打开检查", "open it in QGIS to check it"),
     "layer_unknown": (
-        "文件中没有图层“{layer}”；现有图层：{layers}",
-        "no layer '{layer}' in this file; it has: {layers}",
+        "文件中没有图层“{layer}”{hint}；现有图层：{layers}",
+        "no layer '{layer}' in this file{hint}; it has: {layers}",
     ),
     "layer_unknown_fix": ("把图层名改为其中之一", "set the layer to one of those names"),
     "layer_ambiguous": (
@@ -485,8 +490,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "where_file_sheet": ("文件 {path}，工作表“{sheet}”", "file {path}, sheet '{sheet}'"),
     "sheet_unknown": (
-        "工作簿中没有工作表“{sheet}”；现有工作表：{sheets}",
-        "no sheet '{sheet}' in this workbook; it has: {sheets}",
+        "工作簿中没有工作表“{sheet}”{hint}；现有工作表：{sheets}",
+        "no sheet '{sheet}' in this workbook{hint}; it has: {sheets}",
     ),
     "sheet_unknown_fix": (
         "把 sheet 改为其中之一（不写则读取第一个工作表）",

@@ -448,7 +448,9 @@ def _csr(u: np.ndarray, v: np.ndarray, length: np.ndarray, n: int) -> sp.csr_mat
 
 def _require_file(path: Path) -> None:
     if not path.exists():
-        raise SitingInputError(msg("network_file_not_found"), source=str(path), fix=msg("file_not_found_fix"))
+        from siting.inputs import missing_file_fix
+
+        raise SitingInputError(msg("network_file_not_found"), source=str(path), fix=missing_file_fix(path))
     if path.is_dir() and path.suffix.lower() != ".gdb":
         raise SitingInputError(msg("path_is_folder"), source=str(path), fix=msg("path_is_folder_fix"))
 
@@ -746,6 +748,7 @@ def from_file(
     street name and class columns ``columns`` may name (see :func:`from_lines`).
     """
     path = Path(path)
+    _require_file(path)  # a misspelt extension is a missing file with a did-you-mean, not an unknown format
     name = path.name.lower()
     if columns and path.suffix.lower() not in LINE_SUFFIXES:
         raise SitingInputError(

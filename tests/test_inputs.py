@@ -124,7 +124,10 @@ def test_file_layer_and_crs_errors(tmp_path):
     path = tmp_path / "two.gpkg"
     _areas_frame().to_file(path, layer="xiaoqu")
     _areas_frame().to_file(path, layer="other")
-    with pytest.raises(SitingInputError, match=r"layer 'xq': no layer 'xq' in this file; it has: xiaoqu, other"):
+    with pytest.raises(
+        SitingInputError,
+        match=r"layer 'xq': no layer 'xq' in this file \(did you mean 'xiaoqu'\?\); it has: xiaoqu, other",
+    ):
         inputs.read_areas(path, layer="xq")
     with pytest.raises(SitingInputError, match=r"several layers \(xiaoqu, other\)"):
         inputs.read_areas(path)
@@ -350,7 +353,9 @@ def test_spreadsheet_errors_name_the_sheet_and_its_rows(tmp_path):
     # the total row at sheet row 4 has no coordinates
     with pytest.raises(SitingInputError, match=r"设施.xlsx, sheet '表1', column '经度/纬度': missing.*\(rows: 4\)"):
         inputs.read_facilities(path)
-    with pytest.raises(SitingInputError, match=r"no sheet '表2' in this workbook; it has: 表1"):
+    with pytest.raises(
+        SitingInputError, match=r"no sheet '表2' in this workbook \(did you mean '表1'\?\); it has: 表1"
+    ):
         inputs.read_facilities(path, sheet="表2")
     with pytest.raises(SitingInputError, match="drop layer; name the sheet"):
         inputs.read_facilities(path, layer="表1")

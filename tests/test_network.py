@@ -77,9 +77,10 @@ def _small_osm(tmp_path):
 
 
 def test_unknown_format_and_missing_file(tmp_path):
+    (tmp_path / "roads.dwg").write_bytes(b"AC1032")
     with pytest.raises(SitingInputError, match=r"roads.dwg: unknown street network format '.dwg'"):
         network.from_file(tmp_path / "roads.dwg")
-    with pytest.raises(SitingInputError, match=r"roads.osm: the street network file does not exist"):
+    with pytest.raises(SitingInputError, match=r"roads.osm: the street network file does not exist.*did you mean"):
         network.from_file(tmp_path / "roads.osm")
     bad = tmp_path / "bad.osm"
     bad.write_text("<osm><node", encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,7 +13,7 @@ import shapely
 
 from siting import inputs
 from siting.errors import SitingInputError
-from tests.conftest import UTM50
+from tests.conftest import UTM50, box
 
 
 def _xlsx(path, rows):
@@ -124,3 +125,27 @@ def test_written_areas_and_facilities_are_read_back_as_inputs(tmp_path, t_networ
         shapely.get_coordinates(facilities.geometry.to_numpy()),
         shapely.get_coordinates(t_facilities.geometry.to_numpy()),
     )
+
+
+# -- did you mean ----------------------------------------------------------------------------------------
+
+
+def test_a_misspelt_file_layer_or_sheet_gets_a_did_you_mean(tmp_path):
+    from siting import network
+
+    book = _xlsx(tmp_path / "养老设施.xlsx", _xiaoqu_rows("户数"))
+    with pytest.raises(SitingInputError, match=r"file not found.*did you mean '养老设施\.xlsx'"):
+        inputs.read_facilities(tmp_path / "养老设施.xslx")
+    with pytest.raises(SitingInputError, match=r"did you mean '养老设施\.xlsx'"):
+        inputs.read_facilities(tmp_path / "养老设 施.xlsx")
+    with pytest.raises(SitingInputError, match=r"file not found\. Fix: check the path"):
+        inputs.read_facilities(tmp_path / "道路.shp")  # nothing alike
+    with pytest.raises(SitingInputError, match=r"no sheet 'Sheet1' in this workbook \(did you mean 'Sheet'\?\)"):
+        inputs.read_areas(book, sheet="Sheet1")
+    frame = gpd.GeoDataFrame({"households": [1.0]}, geometry=[box(0, 0, 10, 10)], crs=UTM50)
+    frame.to_file(tmp_path / "xiaoqu.gpkg", layer="xiaoqu")
+    frame.to_file(tmp_path / "xiaoqu.gpkg", layer="entrances")
+    with pytest.raises(SitingInputError, match=r"no layer 'xiaoqo' in this file \(did you mean 'xiaoqu'\?\)"):
+        inputs.read_areas(tmp_path / "xiaoqu.gpkg", layer="xiaoqo")
+    with pytest.raises(SitingInputError, match=r"did you mean 'xiaoqu\.gpkg'"):
+        network.from_file(tmp_path / "xiaoqu.gpkq")
