@@ -324,7 +324,7 @@ def read_layer(
     *,
     layer: str | None = None,
     sheet: str | None = None,
-    crs: str | None = None,
+    crs: str | int | None = None,
     lon: str | None = None,
     lat: str | None = None,
 ) -> gpd.GeoDataFrame:
@@ -349,7 +349,8 @@ def read_layer(
     return _read(source, _Ctx(source, layer, sheet), crs=crs, lon=lon, lat=lat)
 
 
-def _read(source: Source, ctx: _Ctx, *, crs: str | None, lon: str | None, lat: str | None) -> gpd.GeoDataFrame:
+def _read(source: Source, ctx: _Ctx, *, crs: str | int | None, lon: str | None, lat: str | None) -> gpd.GeoDataFrame:
+    crs = user_crs(crs, ctx)
     datum = CHINESE_DATUMS.get(str(crs).lower()) if crs else None
     layer = ctx.layer
     if isinstance(source, gpd.GeoDataFrame):
@@ -380,8 +381,41 @@ def _read(source: Source, ctx: _Ctx, *, crs: str | None, lon: str | None, lat: s
     elif crs and gdf.crs is None:
         gdf = gdf.set_crs(crs)
     if gdf.crs is None:
-        raise ctx.error(msg("layer_no_crs"), fix=msg("layer_no_crs_fix"))
+        raise LayerWithoutCrs(ctx, gdf.geometry.to_numpy())
     return gdf
+
+
+class LayerWithoutCrs(SitingInputError):
+    """A layer without a CRS. Its geometries (coordinates as in the file) and scenario section go with
+    the error, so that a scenario run can propose the CRS that puts them on its streets
+    (:mod:`siting.crs_guess`)."""
+
+    def __init__(self, ctx: _Ctx, geometries: np.ndarray) -> None:
+        super().__init__(msg("layer_no_crs"), source=ctx.source, layer=ctx.layer, fix=msg("layer_no_crs_fix"))
+        self.geometries = geometries
+        self.section = ctx.section
+
+
+def user_crs(crs: str | int | None, ctx: _Ctx | None = None) -> str | None:
+    """A CRS as given (``gcj02``, ``EPSG:4548``, ``4548`` or the number 4548: an EPSG code), as text
+    that pyproj or :data:`~siting.projection.CHINESE_DATUMS` knows; an unknown one is an error."""
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    if crs is None or isinstance(crs, bool):
+        return None
+    text = str(crs).strip()
+    if text.lower() in CHINESE_DATUMS:
+        return text
+    text = f"EPSG:{text}" if text.isdigit() else text
+    try:
+        CRS.from_user_input(text)
+    except CRSError:
+        where = ctx.source if ctx is not None else msg("where_argument", name="crs")
+        raise SitingInputError(
+            msg("crs_unknown", crs=crs), source=where, layer=ctx.layer if ctx else None, fix=msg("crs_unknown_fix")
+        ) from None
+    return text
 
 
 def _check_path(path: Path, source: str | Message) -> None:

@@ -532,8 +532,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "layer_empty_fix": ("检查文件和图层是否给对", "check that the right file and layer were given"),
     "layer_no_crs": ("图层没有坐标参考系（CRS）", "the layer has no coordinate reference system (CRS)"),
     "layer_no_crs_fix": (
-        "为图层定义坐标系（QGIS：图层 > 设置图层坐标系，再保存），或传入 crs='EPSG:4326'",
-        "define it (QGIS: Layer > Set CRS, then save), or pass crs='EPSG:4326'",
+        '在场景文件中给出其坐标系，如 CGCS2000 3°带 117°E 的 x/y 写 crs: "EPSG:4548"（Python：crs="EPSG:4548"）；'
+        "siting run 会试用常用坐标系并给出与路网吻合的那个；或在 QGIS 中为图层设置坐标系后保存",
+        'state its CRS in the scenario, e.g. crs: "EPSG:4548" for x/y in CGCS2000\'s 3° zone at 117°E (Python: '
+        'crs="EPSG:4548"); siting run tries the usual ones and proposes the one that fits the streets; or set '
+        "the layer's CRS in QGIS and save it",
+    ),
+    "crs_unknown": ("无法识别坐标系“{crs}”", "unknown coordinate system '{crs}'"),
+    "crs_unknown_fix": (
+        '写 EPSG 代码（如 crs: "EPSG:4548" 或 crs: 4548）、gcj02 或 bd09',
+        'write an EPSG code (e.g. crs: "EPSG:4548" or crs: 4548), gcj02 or bd09',
+    ),
+    "crs_proposal": (
+        "坐标用 {name} 时与路网吻合（中位距最近道路 {median_m} 米）：在场景文件的 {section}: 中写 {line}",
+        "the coordinates fit the streets in {name} (median {median_m} m to the nearest street): write {line} "
+        "under {section}: in the scenario",
+    ),
+    "crs_none_fits": (
+        "试用了常用坐标系（CGCS2000、西安80、北京54 的 3°/6° 带，带号前缀有无均试，及 WGS84、GCJ-02、BD-09），"
+        "都不能使其落在路网上：请向提供数据的单位确认坐标系，或检查路网是否覆盖该范围",
+        "none of the usual coordinate systems (CGCS2000, Xi'an 80 and Beijing 54 in 3° and 6° zones, with and "
+        "without the zone prefix; WGS84, GCJ-02, BD-09) puts it on the streets: ask whoever made the data for its "
+        "CRS, or check that the street network covers it",
+    ),
+    "layer_far_from_network": (
+        "整个图层都在路网（{network}）{km} 公里以外，坐标系（{crs}）可能不对",
+        "the whole layer lies more than {km} km from the street network ({network}); its CRS ({crs}) may be wrong",
     ),
     "shapefile_gbk": (
         "没有 .cpg 文件说明文字编码，已按 GB18030（GBK）读取（中文 ArcGIS 导出的文件通常如此）",
@@ -1234,8 +1258,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the road layer's street name and class columns, e.g. {{name: 道路名称, class: 道路等级}}",
     ),
     "exp_crs": (
-        "gcj02、bd09，或为缺少坐标系的图层给出 CRS，如 EPSG:4547",
-        "gcj02, bd09, or a CRS such as EPSG:4547 for a layer without one",
+        'gcj02、bd09，或为缺少坐标系的图层给出 CRS，如 "EPSG:4548" 或 4548',
+        'gcj02, bd09, or a CRS such as "EPSG:4548" or 4548 for a layer without one',
     ),
     "exp_lonlat": ("CSV 文件或电子表格中的坐标列名", "a coordinate column of a CSV file or spreadsheet"),
     "exp_sheet": ("电子表格中的工作表名（不写则为第一个）", "a sheet of a spreadsheet (default: the first)"),

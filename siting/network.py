@@ -748,7 +748,6 @@ def from_file(
     street name and class columns ``columns`` may name (see :func:`from_lines`).
     """
     path = Path(path)
-    _require_file(path)  # a misspelt extension is a missing file with a did-you-mean, not an unknown format
     name = path.name.lower()
     if columns and path.suffix.lower() not in LINE_SUFFIXES:
         raise SitingInputError(
@@ -762,6 +761,10 @@ def from_file(
         return from_graphml(path, keep_largest=keep_largest)
     if path.suffix.lower() in LINE_SUFFIXES:
         return from_lines(path, layer=layer, columns=columns, keep_largest=keep_largest)
+    from siting.inputs import similar_files
+
+    if not path.exists() and similar_files(path):
+        _require_file(path)  # a misspelt extension (.gpkq): the file meant is beside it
     raise SitingInputError(
         msg("network_format_unknown", suffix=path.suffix), source=str(path), fix=msg("network_format_unknown_fix")
     )

@@ -196,6 +196,49 @@ def _read_inputs(config: dict) -> dict[str, Any]:
     return data
 
 
+#: Sections of a scenario and the layers read from them.
+_LAYER_SECTIONS = (
+    ("residential", "areas"),
+    ("facilities", "facilities"),
+    ("candidates", "candidates"),
+    ("entrances", "entrances"),
+    ("units", "units"),
+)
+
+
+def _crs_needed(
+    error: SitingInputError, geometries: Any, section: str | None, net: StreetNetwork, problem: Any
+) -> SitingInputError:
+    """``error`` again with ``problem`` and, as its fix, the CRS that puts ``geometries`` (coordinates as in
+    the file) on the streets as the scenario line to write, or that none of the usual ones does."""
+    from siting import crs_guess
+
+    fits = crs_guess.fits(geometries, net)
+    fix = (
+        msg("crs_proposal", name=fits[0].name, median_m=f"{fits[0].median_m:.0f}", line=fits[0].line, section=section)
+        if fits
+        else msg("crs_none_fits")
+    )
+    key = f"{section}.crs" if section else None
+    return SitingInputError(problem, source=error.source, key=key, layer=error.layer, fix=fix)
+
+
+def _check_layers_on_network(config: dict, data: dict[str, Any], net: StreetNetwork) -> None:
+    """Refuse a layer lying wholly far from the streets (a wrong or assumed CRS), proposing the right one."""
+    from siting import crs_guess
+    from siting.reachability import FAR_OUTSIDE_M
+
+    for section, name in _LAYER_SECTIONS:
+        layer, spec = data[name], config.get(section) or {}
+        if layer is None or "path" not in spec or not crs_guess.far_from(layer.geometry, net, FAR_OUTSIDE_M):
+            continue
+        problem = msg(
+            "layer_far_from_network", km=f"{FAR_OUTSIDE_M / 1000:g}", network=net.source, crs=layer.crs.to_string()
+        )
+        located = SitingInputError(problem, source=spec["path"], layer=spec.get("layer"))
+        raise _crs_needed(located, layer.geometry, section, net, problem)
+
+
 def _clip(config: dict, data: dict[str, Any], net: StreetNetwork) -> dict[str, list[str]]:
     """Keep facilities and candidates with ``clip: true`` to those within reach of the streets; the ids
     left out, per section, for the summary."""
@@ -270,9 +313,13 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
     try:
         profile = _profile(scenario)
         bar.begin("inputs")
-        data = _read_inputs(config)
+        try:
+            data = _read_inputs(config)
+        except inputs.LayerWithoutCrs as exc:
+            raise _crs_needed(exc, exc.geometries, exc.section, _network(config), msg("layer_no_crs")) from None
         step("network")
         net = _network(config)
+        _check_layers_on_network(config, data, net)
         clipped = _clip(config, data, net)
         study = Study.create(
             net,

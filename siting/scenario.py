@@ -172,7 +172,11 @@ BASEMAP_CHOICES = ("osm", "amap", "tianditu", "none")
 _PATH = _Field(_text, msg("exp_path"), required=True)
 _LAYER = _Field(_text, msg("exp_layer"))
 _COLUMNS = _Field(_text_map, msg("exp_columns"))
-_CRS = _Field(_text, msg("exp_crs"))
+_CRS = _Field(
+    # a number is an EPSG code (crs: 4548)
+    lambda v: None if isinstance(v, int) and not isinstance(v, bool) and v > 0 else _text(v),
+    msg("exp_crs"),
+)
 _LONLAT = _Field(_text, msg("exp_lonlat"))
 _SHEET = _Field(_text, msg("exp_sheet"))
 _CLIP = _Field(_flag, msg("exp_clip"))

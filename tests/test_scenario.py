@@ -48,7 +48,7 @@ def test_valid_scenario_has_no_mistakes():
         ({"residential": {"columns": ["总户数"]}}, "residential.columns: expected a mapping of schema names"),
         ({"residential": {"path": None}}, "residential: expected exactly one of path"),
         ({"facilities": None}, "facilities: missing"),
-        ({"facilities": {"crs": 4326}}, "facilities.crs: expected gcj02, bd09"),
+        ({"facilities": {"crs": [4326]}}, "facilities.crs: expected gcj02, bd09"),
         (
             {"optimize": {"objective": "k_means"}},
             "optimize.objective: expected one of p_median, max_coverage, set_cover",
@@ -412,3 +412,14 @@ def test_osm_residential_areas_of_a_real_chinese_extract(tmp_path):
     areas = result.areas
     assert len(areas) == 6 and (areas["households_source"] == "buildings").all()
     assert {"新林院", "荷清苑教师住宅区", "西王庄小区", "华清嘉园小区"} <= set(areas["name"])
+
+
+def test_network_columns_and_numeric_crs_are_valid_keys():
+    assert (
+        validate(_with(network={"path": "道路中心线.shp", "columns": {"name": "道路名称", "class": "道路等级"}})) == []
+    )
+    assert validate(_with(residential={"path": "小区.shp", "crs": 4548})) == []
+    assert [str(e) for e in validate(_with(network={"path": "r.shp", "columns": ["道路名称"]}))] == [
+        "network.columns: expected the road layer's street name and class columns, e.g. {name: 道路名称, class: "
+        '道路等级}, got ["道路名称"]'
+    ]
