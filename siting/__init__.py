@@ -36,7 +36,7 @@ if TYPE_CHECKING:
         read_facilities,
         read_units,
     )
-    from siting.maps import comparison_map, result_map, save_map
+    from siting.maps import comparison_map, result_map, save_map, scenarios_map
     from siting.optimize import (
         OBJECTIVES,
         CompliancePlan,
@@ -100,6 +100,7 @@ _LAZY = {
     "run_batch": "siting.batch",
     "result_map": "siting.maps",
     "comparison_map": "siting.maps",
+    "scenarios_map": "siting.maps",
     "save_map": "siting.maps",
 }
 
@@ -152,6 +153,7 @@ __all__ = [
     "run_scenario",
     "save_map",
     "scenario_from_dict",
+    "scenarios_map",
     "service_areas",
     "set_language",
 ]

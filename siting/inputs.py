@@ -85,6 +85,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "community_type": ("community_type", "社区类型", "村(社区)类型", "村/社区"),
     "urban": ("urban", "城乡", "城乡属性", "城乡分类", "城镇/农村"),
     "township": ("township", "街道名称", "乡镇名称", "乡镇(街道)", "乡镇", "街道"),
+    # candidate plots: 容积率 (floor area / land area) and 限高 as floors
+    "plot_ratio": ("plot_ratio", "容积率", "far"),
+    "floors": ("floors", "限高", "限高(层)", "层数", "建筑层数", "building:levels"),
 }
 #: Words that suggest a column without being a sure header (套数: dwellings, usually one household
 #: each): proposed in a column hint, never read unasked.
@@ -1089,7 +1092,7 @@ def read_candidates(
     gdf = _standardize(
         _read(source, ctx, crs=crs, lon=lon, lat=lat),
         ctx,
-        ("candidate_id", "name", "max_floor_area_m2", "min_floor_area_m2"),
+        ("candidate_id", "name", "max_floor_area_m2", "min_floor_area_m2", "plot_ratio", "floors"),
         {k: v for k, v in (columns or {}).items() if k != "area_id"},
     )
     owner = (columns or {}).get("area_id") or _find_column(gdf, FACILITY_AREA_NAMES)
@@ -1104,8 +1107,40 @@ def read_candidates(
     if owner is not None:
         out["area_id"] = _built_with(gdf, owner, ctx)
         ordered.append("area_id")
+    parcels = gdf.geom_type.isin(POLYGON_TYPES).to_numpy()
+    if parcels.any():
+        out, more = _parcels(out, gdf, parcels, ctx, ids)
+        ordered += more
     out = out.set_geometry(_points(out))
     return _finish(out, ordered)
+
+
+def _parcels(
+    out: gpd.GeoDataFrame, gdf: gpd.GeoDataFrame, parcels: np.ndarray, ctx: _Ctx, ids: pd.Series
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Candidate plots (polygons): their land area, plot ratio (容积率) and floors (限高), the largest floor
+    area a plot allows, and the outline itself (``parcel``), from which a scenario run finds the plot's
+    street-facing access (:func:`siting.pipeline.parcel_access`).
+
+    The largest floor area is the plot's area × its plot ratio unless ``max_floor_area_m2`` is given;
+    ``max_floor_area_source`` says which (``input`` or ``plot_ratio``).
+    """
+    from siting.projection import to_metric
+
+    land = np.where(parcels, shapely.area(to_metric(gdf).geometry.to_numpy()), np.nan)
+    ratio = _numeric(gdf, "plot_ratio", ctx, ids, required=False, allow_missing=True)
+    given = out["max_floor_area_m2"].to_numpy(dtype=float)
+    by_ratio = np.isnan(given) & ~np.isnan(land * ratio.to_numpy())
+    out["land_area_m2"] = land
+    out["plot_ratio"] = ratio.to_numpy()
+    out["floors"] = _numeric(gdf, "floors", ctx, ids, required=False, allow_missing=True).to_numpy()
+    out["max_floor_area_m2"] = np.where(by_ratio, land * ratio.to_numpy(), given)
+    source = np.full(len(out), None, dtype=object)
+    source[~np.isnan(given)] = "input"
+    source[by_ratio] = "plot_ratio"
+    out["max_floor_area_source"] = source
+    out["parcel"] = np.where(parcels, gdf.geometry.to_numpy(), None)
+    return out, ["land_area_m2", "plot_ratio", "floors", "max_floor_area_source", "parcel"]
 
 
 def read_entrances(

@@ -205,10 +205,20 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "scenario_file": ("方案文件", "Scenario file"),
     "output_folder": ("输出文件夹", "Output folder"),
     "error_message": ("错误信息", "Error"),
+    # candidate plots (siting.inputs.read_candidates)
+    "plot_ratio": ("容积率", "Plot ratio"),
+    "floors": ("限高(层)", "Height limit (floors)"),
+    # siting compare (siting.report.comparison_table)
+    "rules_not_met": ("未达标规则数", "Rules not met"),
+    "best": ("最优方案", "Best scenario"),
+    "unit_en": ("单位(英文)", "Unit (English)"),
 }
 
 # value -> (Chinese, English), for categorical columns
 VALUES: dict[str, tuple[str, str]] = {
+    # the verdict row of siting compare
+    "meets_every_rule": ("满足全部规则", "meets every rule"),
+    "fails_rules": ("有规则未达标", "fails some rules"),
     # where a profile figure came from, when not from a document (defined_in, source)
     "override": ("本次运行的覆盖值", "override for this run"),
     "override for this run": ("本次运行的覆盖值", "override for this run"),
@@ -226,6 +236,7 @@ VALUES: dict[str, tuple[str, str]] = {
     ),
     "not_enlarged": ("不扩建", "not enlarged"),
     "scenario_default": ("方案默认值", "scenario default"),
+    "plot_ratio": ("用地面积×容积率", "land area × plot ratio"),
     "toolkit_assumption": ("工具默认值（假定）", "toolkit default (assumption)"),
     "existing": ("已建", "existing"),
     "county": ("县级养老机构", "county institution"),
@@ -405,6 +416,21 @@ TERMS: dict[str, tuple[str, str]] = {
     "unit_weight_elderly": ("人", "persons"),
     "unit_sites": ("处", "sites"),
     "unit_money": ("费用单位", "cost units"),
+    # a generated candidate site: a point on a street, no land behind it (siting.pipeline)
+    "generated_site": ("示意位置（需落实用地）", "sketch location (land to be secured)"),
+    # units of siting compare's figures (siting.report.COMPARE_UNITS)
+    "unit_households": ("户", "households"),
+    "unit_areas": ("个", "areas"),
+    "unit_rules": ("条", "rules"),
+    "unit_percent": ("%（差值为百分点）", "% (differences in percentage points)"),
+    "verdict_least_cost": (
+        "{name}：满足全部规则的 {n} 个方案中费用最低（{cost} 费用单位）",
+        "{name}: the least cost ({cost} cost units) of the {n} scenario(s) meeting every rule",
+    ),
+    "verdict_fewest_failed": (
+        "{name}：没有方案满足全部规则，此方案未达标规则最少（{n} 条）",
+        "{name}: no scenario meets every rule; this one fails the fewest ({n})",
+    ),
     # the rules table in words (siting.compliance.rules_sheet)
     "unit_m2/100hh": ("平方米/百户", "m²/100 households"),
     "unit_m2/person": ("平方米/人", "m²/person"),
@@ -667,6 +693,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unit_persons_per_household": ("人/户", "persons per household"),
     "unit_beds": ("张床位", "beds"),
     "unit_floors": ("层", "floors"),
+    "unit_plot_ratio": ("（容积率，建筑面积/用地面积）", "(plot ratio, floor area / land area)"),
     "unit_m2": ("平方米", "m²"),
     "unit_m": ("米", "m"),
     "unit_m_per_min": ("米/分钟", "m/min"),

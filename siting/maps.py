@@ -1203,6 +1203,102 @@ def comparison_map(
     return figure
 
 
+def scenarios_map(
+    results: Sequence[Any],
+    *,
+    radius_m: float | None = 1000,
+    title: str | None = None,
+    basemap: str | None = "osm",
+    language: str = "zh",
+    tianditu_key: str | None = None,
+) -> folium.Map:
+    """Any number of scenarios on one map, each a group of switchable layers named after it.
+
+    The first scenario's layers are shown at first, the others are switched on in the layer control
+    (``方案B · 小区`` and so on); the streets and boundaries, the same for all, are drawn once. One legend
+    explains every scenario, and a summary box sets their headline figures side by side; the first view
+    fits the data beside the legend and the layer control.
+
+    Parameters
+    ----------
+    results : sequence
+        Scenario results as :func:`comparison_map` takes them.
+    radius_m, title, basemap, language, tianditu_key
+        As in :func:`result_map`.
+
+    Returns
+    -------
+    folium.Map
+    """
+    m = _new_map(basemap, tianditu_key, language)
+    builder = _Builder(m, basemap, language)
+    shared = {term(key, language) for key in ("layer_streets", "layer_township", "layer_community")}
+    street_layer, summaries = None, []
+    for i, result in enumerate(results):
+        parts = _result_parts(result, f"results[{i}]")
+        summaries.append(parts["summary"])
+        name = str(parts["summary"].get("scenario") or i + 1)
+        before = set(m._children)
+        drawn = _draw(
+            builder,
+            parts["areas"],
+            parts["facilities"],
+            service_areas=parts["service_areas"],
+            radius_m=radius_m,
+            units=parts["units"] if i == 0 else None,
+            proposals=parts["proposals"],
+            streets=parts["streets"] if i == 0 else None,
+        )
+        street_layer = street_layer or drawn
+        for key in [k for k in m._children if k not in before]:
+            layer = m._children[key]
+            if isinstance(layer, _DataLayer) and layer.layer_name not in {html.escape(n) for n in shared}:
+                layer.layer_name = f"{html.escape(name)} · {layer.layer_name}"
+                layer.show = layer.show and i == 0
+    legend: dict[str, list[tuple[str, str]]] = {}
+    for heading, entries in builder.legend:
+        section = legend.setdefault(heading, [])
+        section.extend(entry for entry in entries if entry not in section)
+    names = [str(s.get("scenario") or i + 1) for i, s in enumerate(summaries)]
+    _decorate(
+        builder,
+        title=title,
+        scenario=" / ".join(names),
+        profile=summaries[0].get("profile") if summaries else None,
+        summary=None,
+        legend=list(legend.items()),
+    )
+    box = _summaries_html(summaries, names, language)
+    if box:
+        _HtmlControl(f"<b>{term('summary', language)}</b>{box}", "bottomright", "siting-box siting-summary").add_to(m)
+    _streets_when_tiles_fail(m, street_layer)
+    cast(Figure, m.get_root()).title = _page_title(title, list(names), language)
+    _fit([m], builder.bounds, m)
+    return m
+
+
+def _summaries_html(summaries: Sequence[Mapping[str, Any]], names: list[str], language: str) -> str:
+    """The headline figures of several scenarios as one table, a column per scenario."""
+    rows = []
+    for key in SUMMARY_KEYS:
+        values = [s.get(key) for s in summaries]
+        if all(v is None for v in values):
+            continue
+        cells = "".join(
+            "<td class='v'>—</td>"
+            if v is None
+            else f"<td class='v'>{100 * float(v):.1f}%</td>"
+            if key.startswith("share_")
+            else f"<td class='v'>{float(v):,.0f}</td>"
+            for v in values
+        )
+        rows.append(f"<tr><td>{html.escape(column_label(key, language))}</td>{cells}</tr>")
+    if not rows:
+        return ""
+    head = "<tr><td></td>" + "".join(f"<td class='v'><b>{html.escape(n)}</b></td>" for n in names) + "</tr>"
+    return "<table>" + head + "".join(rows) + "</table>"
+
+
 def coverage_classes(shares: pd.Series) -> pd.Series:
     """Class of each share (0–1) of households within the walk: its index into :data:`COVERAGE_CLASSES`
     as text, ``"none"`` when missing."""

@@ -30,7 +30,7 @@ from siting import inputs
 from siting.compliance import ComplianceResult
 from siting.errors import SitingInputError
 from siting.files import check_output_path, write_whole
-from siting.labels import msg
+from siting.labels import msg, term
 from siting.network import StreetNetwork
 from siting.optimize import DEFAULT_METHOD
 from siting.plan import DEFAULT_TIME_LIMIT_S, BuildSettings, Proposal, Study
@@ -196,6 +196,38 @@ def _read_inputs(config: dict) -> dict[str, Any]:
     return data
 
 
+def parcel_access(
+    candidates: gpd.GeoDataFrame, network: StreetNetwork, *, max_snap_m: float | None = None
+) -> gpd.GeoDataFrame:
+    """Candidate plots entered from their street-facing boundary, as a 小区 is.
+
+    Each plot (a candidate with a ``parcel`` outline, :func:`siting.inputs.read_candidates`) is sampled
+    along its boundary by :func:`siting.snapping.attach_areas`; its site becomes the street-facing sample
+    nearest a street (a centre has one door to the street). Plots with no street within ``max_snap_m``
+    keep their inside point. Returns a copy without the ``parcel`` column.
+    """
+    from siting.snapping import attach_areas
+
+    if "parcel" not in candidates.columns:
+        return candidates
+    out = candidates.drop(columns="parcel")
+    rows = np.flatnonzero(candidates["parcel"].notna().to_numpy())
+    if not len(rows):
+        return out
+    plots = gpd.GeoDataFrame(
+        {"area_id": candidates["candidate_id"].astype(str).to_numpy()[rows]},
+        geometry=list(candidates["parcel"].to_numpy()[rows]),
+        crs=candidates.crs,
+    )
+    att = attach_areas(network, plots, max_snap_m=max_snap_m or DEFAULT_MAX_SNAP_M)
+    order = np.lexsort((att.gap_m, att.owner))
+    nearest = order[np.r_[True, att.owner[order][1:] != att.owner[order][:-1]]] if len(order) else order
+    doors = gpd.GeoSeries(att.points[nearest], crs=network.crs).to_crs(candidates.crs).to_numpy()
+    geoms = out.geometry.to_numpy().copy()
+    geoms[rows[att.owner[nearest]]] = doors
+    return out.set_geometry(gpd.GeoSeries(geoms, index=out.index, crs=out.crs))
+
+
 #: Sections of a scenario and the layers read from them.
 _LAYER_SECTIONS = (
     ("residential", "areas"),
@@ -320,6 +352,8 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
         step("network")
         net = _network(config)
         _check_layers_on_network(config, data, net)
+        if data["candidates"] is not None:
+            data["candidates"] = parcel_access(data["candidates"], net, max_snap_m=reach.get("max_snap_m"))
         clipped = _clip(config, data, net)
         study = Study.create(
             net,
@@ -342,6 +376,9 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
                 candidates = study.generate_candidates(
                     spacing_m=(config.get("candidates") or {}).get("spacing_m", 150.0)
                 )
+                # a point on a street, with no land behind it: the report and map say so in its name
+                sketch = term("generated_site", (config.get("map") or {}).get("language", "zh"))
+                candidates = candidates.assign(name=[f"{sketch} {c}" for c in candidates["candidate_id"]])
             proposal = study.propose(
                 candidates,
                 opt["objective"],

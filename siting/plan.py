@@ -154,8 +154,12 @@ class BuildSettings:
         default = self.candidate_max_floor_area_m2
         fallback = default if default is not None else self.TOOLKIT_MAX_FLOOR_AREA_M2
         candidates["max_floor_area_m2"] = np.where(np.isnan(given), fallback, given)
+        # a plot's bound may come from its area × plot ratio (siting.inputs.read_candidates says so)
+        stated = candidates.get("max_floor_area_source", pd.Series("input", index=candidates.index)).fillna("input")
         candidates["max_floor_area_source"] = np.where(
-            ~np.isnan(given), "input", "scenario_default" if default is not None else self.TOOLKIT_MAX_SOURCE
+            ~np.isnan(given),
+            stated.to_numpy(dtype=object),
+            "scenario_default" if default is not None else self.TOOLKIT_MAX_SOURCE,
         )
         low = pd.to_numeric(candidates.get("min_floor_area_m2", np.nan), errors="coerce")
         low = np.broadcast_to(np.asarray(low, dtype=float), (len(candidates),))

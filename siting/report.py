@@ -620,8 +620,91 @@ def _summary_of(result: Any) -> dict:
     return result["summary"] if isinstance(result, Mapping) else result.summary
 
 
+#: Unit of each compared figure, as a :data:`~siting.labels.TERMS` key (shares are percent, their
+#: differences percentage points; the objective's unit follows its objective, :func:`objective_units`).
+COMPARE_UNITS = {
+    "households_total": "unit_households",
+    "households_within_walk": "unit_households",
+    "households_within_radius": "unit_households",
+    "households_within_radius_network": "unit_households",
+    "areas_total": "unit_areas",
+    "areas_within_walk": "unit_areas",
+    "areas_floor_area_ok": "unit_areas",
+    "floor_area_shortfall_m2": "unit_m2",
+    "proposed_sites": "unit_sites",
+    "expanded_sites": "unit_sites",
+    "added_floor_area_m2": "unit_m2",
+    "plan_cost": "unit_money",
+    "walk_minutes": "unit_min",
+    "walk_speed_m_per_min": "unit_m/min",
+    "service_radius_m": "unit_m",
+    "rules_not_met": "unit_rules",
+}
+#: Which way a figure is better: 1 more, -1 less. Totals, settings and the solver's status have no
+#: better side, nor have the means of a plan (new sites, m² added: its cost weighs them).
+BETTER = {
+    "households_within_walk": 1,
+    "share_within_walk": 1,
+    "households_within_radius": 1,
+    "share_within_radius": 1,
+    "households_within_radius_network": 1,
+    "share_within_radius_network": 1,
+    "areas_within_walk": 1,
+    "areas_floor_area_ok": 1,
+    "share_households_floor_area_ok": 1,
+    "floor_area_shortfall_m2": -1,
+    "plan_cost": -1,
+    "gap": -1,
+    "rules_not_met": -1,
+}
+#: Whether a smaller objective is better, by what the objective counts (walking cost, new sites and money
+#: are minimised; covered demand is maximised).
+_OBJECTIVE_BETTER = {"cost": -1, "sites": -1, "money": -1, "weight": 1}
+#: Decimals of the compared figures: counts and m² whole, percent (and percentage points) to 0.1.
+_COMPARE_DECIMALS = {"unit_households": 0, "unit_areas": 0, "unit_sites": 0, "unit_m2": 0, "unit_rules": 0}
+
+
+def _figure_text(value: float, sign: str = "") -> str:
+    """A figure for text: thousands separated, decimals only when it has them (1,197; 300.4; +3)."""
+    return f"{value:{sign},.0f}" if float(value).is_integer() else f"{value:{sign},.2f}".rstrip("0")
+
+
+def _rounded(value: float, digits: int) -> float | int:
+    """A figure as a reader reads it: whole numbers as int, others to ``digits`` decimals (never -0.0)."""
+    return round(value) if digits == 0 else round(value, digits) + 0.0
+
+
+def _scenario_names(summaries: Sequence[Mapping[str, Any]]) -> list[str]:
+    names: list[str] = []
+    for s in summaries:
+        name = str(s.get("scenario"))
+        names.append(name if name not in names else f"{name} ({sum(n.startswith(name) for n in names) + 1})")
+    return names
+
+
+def _rules_not_met(summary: Mapping[str, Any]) -> int | None:
+    """How many rules of the profile a scenario fails (未达标), None when its summary has no verdicts."""
+    rules = (summary.get("compliance") or {}).get("rules")
+    return None if rules is None else sum(rule.get("verdict") == "not_met" for rule in rules)
+
+
+def _objective_rows(summaries: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, dict[int, Any]]]:
+    """The objective, one row per unit it is counted in (a p-median's 户·分钟 and a coverage's 户 never share
+    a row): ``(key, kind, {scenario position: value})``."""
+    from siting.optimize import OBJECTIVES
+
+    rows: dict[str, dict[int, Any]] = {}
+    for i, s in enumerate(summaries):
+        objective = OBJECTIVES.get(str(((s.get("settings") or {}).get("optimize") or {}).get("objective")))
+        if objective is not None and _is_num(s.get("objective")):
+            rows.setdefault(objective.objective_unit, {})[i] = s["objective"]
+    weight = {str(((s.get("settings") or {}).get("optimize") or {}).get("weight", "households")) for s in summaries}
+    keyed = len(rows) > 1 or len(weight) > 1
+    return [(f"objective_{kind}" if keyed else "objective", kind, values) for kind, values in rows.items()]
+
+
 def comparison_table(results: Sequence[Any]) -> pd.DataFrame:
-    """Scenarios side by side: one row per figure, one column per scenario, then the differences.
+    """Scenarios side by side: which plan is better on each figure, and which wins.
 
     Parameters
     ----------
@@ -631,33 +714,96 @@ def comparison_table(results: Sequence[Any]) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``key``, ``item`` (Chinese), ``item_en``, one column per scenario (its name; repeated names
-        get ``(2)``, ``(3)``), and ``<name> − <first>`` for every later scenario (numbers only).
+        One row per figure: ``key``, ``item`` (Chinese), ``item_en``, ``unit``, ``unit_en`` (shares in %,
+        their differences in percentage points, 百分点), one column per scenario (its name; repeated names
+        get ``(2)``, ``(3)``), ``<name> − <first>`` for every later scenario (numbers only), and ``best``:
+        the scenarios best on that figure (empty where no side is better, or all are equal). Figures are
+        rounded as read (counts and m² whole, percent to 0.1). The objective has one row per unit it is
+        counted in. The last row, ``verdict``, says per scenario whether it meets every rule and, in
+        ``best``, which plan wins: the least cost among those meeting every rule, else the one failing the
+        fewest rules (then the most households within the walk).
     """
     summaries = [_summary_of(r) for r in results]
-    names: list[str] = []
-    for s in summaries:
-        name = str(s.get("scenario"))
-        names.append(name if name not in names else f"{name} ({sum(n.startswith(name) for n in names) + 1})")
-    keys = ["profile", *COMPARE_KEYS, *SETTING_KEYS]
+    names = _scenario_names(summaries)
+    rows: list[dict[str, Any]] = []
 
-    def items(language: str) -> list[str]:
-        # the objective's unit when every scenario counts the same thing (a p-median and a coverage
-        # objective have nothing to subtract)
-        units = {unit for s in summaries if (unit := objective_units(s, language).get("objective"))}
-        unit = units.pop() if len(units) == 1 else None
-        return [with_unit(_label(k, language), unit if k == "objective" else None, language) for k in keys]
+    def add(key: str, label_key: str, unit_key: str | None, values: list[Any], better: int | None) -> None:
+        unit = (term(unit_key, "zh"), term(unit_key, "en")) if unit_key else ("", "")
+        share = is_share(key)
+        digits = 1 if share else _COMPARE_DECIMALS.get(unit_key or "", 2)
+        shown = [_rounded(100 * v if share else v, digits) if _is_num(v) else v for v in values]
+        row: dict[str, Any] = {
+            "key": key,
+            "item": _label(label_key, "zh"),
+            "item_en": _label(label_key, "en"),
+            "unit": term("unit_percent", "zh") if share else unit[0],
+            "unit_en": term("unit_percent", "en") if share else unit[1],
+        }
+        row.update(zip(names, shown, strict=True))
+        for name, value in zip(names[1:], shown[1:], strict=True):
+            first = shown[0]
+            row[f"{name} − {names[0]}"] = _rounded(value - first, digits) if _is_num(first) and _is_num(value) else None
+        numbers = {name: v for name, v in zip(names, shown, strict=True) if _is_num(v)}
+        best = ""
+        if better and len(numbers) > 1 and len(set(numbers.values())) > 1:
+            top = (max if better > 0 else min)(numbers.values())
+            best = "、".join(name for name, v in numbers.items() if v == top)
+        row["best"] = best
+        rows.append(row)
 
-    table = pd.DataFrame({"key": keys, "item": items("zh"), "item_en": items("en")})
-    for name, s in zip(names, summaries, strict=True):
-        table[name] = [s.get(k, s.get("settings", {}).get(k)) for k in keys]
-    first = names[0]
-    for name in names[1:]:
-        table[f"{name} − {first}"] = [
-            round(b - a, 6) if _is_num(a) and _is_num(b) else None
-            for a, b in zip(table[first], table[name], strict=True)
-        ]
-    return table
+    add("profile", "profile", None, [s.get("profile") for s in summaries], None)
+    for key in COMPARE_KEYS:
+        if key == "objective":
+            for row_key, kind, values in _objective_rows(summaries):
+                weight = next(
+                    (((summaries[i].get("settings") or {}).get("optimize") or {}).get("weight", "households"))
+                    for i in values
+                )
+                unit_key = {"sites": "unit_sites", "money": "unit_money"}.get(kind, f"unit_{kind}_{weight}")
+                add(
+                    row_key,
+                    "objective",
+                    unit_key,
+                    [values.get(i) for i in range(len(summaries))],
+                    _OBJECTIVE_BETTER.get(kind),
+                )
+            continue
+        add(key, key, COMPARE_UNITS.get(key), [s.get(key) for s in summaries], BETTER.get(key))
+    add("rules_not_met", "rules_not_met", "unit_rules", [_rules_not_met(s) for s in summaries], -1)
+    for key in SETTING_KEYS:
+        add(key, key, COMPARE_UNITS.get(key), [s.get("settings", {}).get(key) for s in summaries], None)
+    rows.append(_verdict_row(summaries, names))
+    table = pd.DataFrame(rows)
+    return table.assign(reason=table["reason"].fillna(""), reason_en=table["reason_en"].fillna(""))
+
+
+def _verdict_row(summaries: Sequence[Mapping[str, Any]], names: list[str]) -> dict[str, Any]:
+    """The closing row: per scenario whether it meets every rule; in ``best`` the winner, in ``reason`` why."""
+    failing = [_rules_not_met(s) for s in summaries]
+    cost = [float(s.get("plan_cost") or 0.0) for s in summaries]  # a scenario that builds nothing costs nothing
+    within = [float(s.get("households_within_walk") or 0.0) for s in summaries]
+    row: dict[str, Any] = {"key": "verdict", "item": _label("verdict", "zh"), "item_en": _label("verdict", "en")}
+    row.update({"unit": "", "unit_en": ""})
+    for name, n in zip(names, failing, strict=True):
+        row[name] = None if n is None else "meets_every_rule" if n == 0 else "fails_rules"
+    row.update({f"{name} − {names[0]}": None for name in names[1:]})
+    known = [i for i, n in enumerate(failing) if n is not None]
+    if not known:
+        return {**row, "best": "", "reason": "", "reason_en": ""}
+    meeting = [i for i in known if failing[i] == 0]
+    why: dict[str, Any]
+    if meeting:
+        winner = min(meeting, key=lambda i: (cost[i], -within[i], i))
+        key, why = "verdict_least_cost", {"cost": _figure_text(round(cost[winner], 2)), "n": len(meeting)}
+    else:
+        winner = min(known, key=lambda i: (failing[i] or 0, -within[i], cost[i], i))
+        key, why = "verdict_fewest_failed", {"n": failing[winner]}
+    return {
+        **row,
+        "best": names[winner],
+        "reason": term(key, "zh", name=names[winner], **why),
+        "reason_en": term(key, "en", name=names[winner], **why),
+    }
 
 
 def _is_num(value: Any) -> bool:
@@ -665,33 +811,42 @@ def _is_num(value: Any) -> bool:
 
 
 def write_comparison(results: Sequence[Any], folder: str | Path, *, language: str = "zh") -> pd.DataFrame:
-    """Write ``comparison.csv``, ``comparison.xlsx`` and ``comparison_map.html`` (the first scenario
-    beside the second; with more scenarios also ``comparison_map_<k>.html``, the first beside the k-th).
+    """Write ``comparison.csv``, ``comparison.xlsx`` (sheet 对比) and ``comparison_map.html``: every
+    scenario on one map, each a switchable group of layers (:func:`siting.maps.scenarios_map`).
 
     Returns
     -------
     DataFrame
         The :func:`comparison_table`.
     """
-    from siting.maps import comparison_map, save_map
+    from siting.maps import save_map, scenarios_map
 
     folder = _output_folder(folder)
     table = comparison_table(results)
     write_csv(table, folder / "comparison.csv")
-    shown = table.drop(columns=["key", "item_en" if language == "zh" else "item"])
-    for column in shown.columns[1:]:
-        shown[column] = [value_label(v, language) if isinstance(v, str) else v for v in shown[column]]
-    shown = shown.rename(columns={"item": column_label("item", "zh"), "item_en": column_label("item", "en")})
-    # shares and their differences in percent; the first column is the item
-    share_rows = table["key"].map(is_share).to_numpy()
-    percent = np.outer(share_rows, np.arange(shown.shape[1]) > 0)
-    write_xlsx({"对比": shown}, folder / "comparison.xlsx", percent={"对比": percent})
-    for k, other in enumerate(results[1:], start=2):
-        figure = comparison_map(
-            results[0], other, language=language, radius_m=_summary_of(results[0])["settings"]["service_radius_m"]
-        )
-        save_map(figure, folder / ("comparison_map.html" if k == 2 else f"comparison_map_{k}.html"))
+    write_xlsx({"对比": comparison_sheet(table, language)}, folder / "comparison.xlsx")
+    figure = scenarios_map(results, language=language, radius_m=_summary_of(results[0])["settings"]["service_radius_m"])
+    save_map(figure, folder / "comparison_map.html")
     return table
+
+
+def comparison_sheet(table: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
+    """The :func:`comparison_table` as the workbook shows it: item, unit, the scenarios, their differences,
+    the best scenario and the verdict's reason, in ``language``; words for codes (满足全部规则)."""
+    other = "_en" if language == "zh" else ""
+    mine = "" if language == "zh" else "_en"
+    shown = table.drop(columns=["key", f"item{other}", f"unit{other}", f"reason{other}"])
+    values = shown.columns[2:-2]  # between item/unit and best/reason
+    for column in values:
+        shown[column] = [value_label(v, language) if isinstance(v, str) else v for v in shown[column]]
+    return shown.rename(
+        columns={
+            f"item{mine}": column_label("item", language),
+            f"unit{mine}": column_label("unit", language),
+            "best": column_label("best", language),
+            f"reason{mine}": column_label("reason", language),
+        }
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -739,22 +894,13 @@ def format_summary(summary: Mapping[str, Any]) -> str:
 
 
 def format_comparison(table: pd.DataFrame) -> str:
-    """The comparison table as aligned text."""
+    """The comparison table as aligned text (Chinese), figures with thousands separators."""
     from siting.profiles import format_table
 
-    shown = table.drop(columns=["key", "item_en"]).copy()
-    percent = table["key"].str.startswith("share_") | (table["key"] == "gap")
-    for column in shown.columns[1:]:
-        shown[column] = [
-            _share(v)
-            if _is_num(v) and is_share
-            else f"{v:,.{0 if float(v).is_integer() or abs(v) >= 100 else 2}f}"
-            if _is_num(v)
-            else value_label(v, "zh")
-            if isinstance(v, str)
-            else v
-            for v, is_share in zip(shown[column], percent, strict=True)
-        ]
+    shown = comparison_sheet(table, "zh")
+    for column in shown.columns[2:-2]:
+        sign = "+" if "−" in str(column) else ""
+        shown[column] = [_figure_text(v, sign) if _is_num(v) else v for v in shown[column]]
     return format_table(shown)
 
 

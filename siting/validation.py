@@ -67,6 +67,8 @@ RANGES: Mapping[str, Plausible] = {
     "land_area_m2": Plausible(0, 1_000_000, "unit_m2", usual_high=200_000),
     "max_floor_area_m2": Plausible(0, 200_000, "unit_m2", usual_high=50_000),
     "min_floor_area_m2": Plausible(0, 200_000, "unit_m2", usual_high=50_000),
+    "plot_ratio": Plausible(0, 30, "unit_plot_ratio", usual_high=8),
+    "floors": Plausible(1, 150, "unit_floors", usual_high=40),
     # the walk (siting.reachability.WalkSettings, profiles, scenario overrides)
     "walk_speed_m_per_min": Plausible(20, 120, "unit_m_per_min", usual_low=40, usual_high=90, fix=_WALK_FIX),
     "walk_minutes": Plausible(1, 60, "unit_min", fix=_WALK_FIX),

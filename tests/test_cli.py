@@ -166,8 +166,11 @@ def test_report_shows_shares_as_percent_and_a_unit_in_every_numeric_header(demo)
     assert [k for k in numeric if ")" not in k and rows[k].number_format != "0.0%"] == []
     compare = openpyxl.load_workbook(demo / "out" / "compare" / "comparison.xlsx")["对比"]
     shown = {row[0].value: row for row in compare.iter_rows(min_row=2)}
-    assert [c.number_format for c in shown["15分钟养老服务圈覆盖率(按户)"][1:]] == ["0.0%"] * 3
-    assert "目标函数值(费用单位)" in shown
+    # every row names its unit: shares in percent, their differences in percentage points (百分点)
+    assert [c.value for c in compare[1][:2]] == ["指标", "单位"]
+    assert shown["15分钟养老服务圈覆盖率(按户)"][1].value == "%（差值为百分点）"
+    assert shown["目标函数值"][1].value == "费用单位"
+    assert shown["结论"][-2].value == "示范县城 规划方案"
 
 
 @pytest.mark.parametrize("name", ["baseline", "plan"])
@@ -327,9 +330,10 @@ def test_plan_is_the_least_cost_plan_within_its_caps(demo):
     assert rest.loc[rest["floor_area_ok"] == 1, "households"].sum() / rest["households"].sum() > 0.9
     assert plan["share_within_walk_before"] == baseline["share_within_walk"]
     compare = pd.read_csv(demo / "out" / "compare" / "comparison.csv", encoding="utf-8-sig").set_index("key")
-    diff = compare.columns[-1]
+    diff = f"{plan['scenario']} − {baseline['scenario']}"
+    # in percentage points, each share rounded to 0.1 first
     assert float(compare.loc["share_within_walk", diff]) == pytest.approx(
-        plan["share_within_walk"] - baseline["share_within_walk"], abs=1e-6
+        round(100 * plan["share_within_walk"], 1) - round(100 * baseline["share_within_walk"], 1), abs=1e-9
     )
     assert float(compare.loc["proposed_sites", diff]) == plan["proposed_sites"]
 
@@ -506,25 +510,48 @@ def test_terminated_run_removes_its_work_folder(tmp_path):
 
 def test_compare_reuses_up_to_date_outputs(tmp_path, capsys):
     a = _scenario(tmp_path)
-    b_dir = tmp_path / "b"
-    b_dir.mkdir()
-    b = b_dir / "b.yml"
-    b.write_text(
-        f"extends: {a}\nname: 慢速\noverrides: {{walk_speed_m_per_min: 45}}\noutput: {tmp_path / 'out_b'}\n",
-        encoding="utf-8",
-    )
-    assert main(["compare", str(a), str(b), "--out", str(tmp_path / "cmp"), "--quiet"]) == 0
+    variants = []
+    for folder, name, speed in (("b", "慢速", 45), ("c", "快速", 70)):
+        (tmp_path / folder).mkdir()
+        path = tmp_path / folder / f"{folder}.yml"
+        path.write_text(
+            f"extends: {a}\nname: {name}\noverrides: {{walk_speed_m_per_min: {speed}}}\n"
+            f"output: {tmp_path / f'out_{folder}'}\n",
+            encoding="utf-8",
+        )
+        variants.append(path)
+    command = ["compare", str(a), *map(str, variants), "--out", str(tmp_path / "cmp")]
+    assert main([*command, "--quiet"]) == 0
     table = pd.read_csv(tmp_path / "cmp" / "comparison.csv", encoding="utf-8-sig").set_index("key")
-    a_sum = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
-    b_sum = json.loads((tmp_path / "out_b" / "summary.json").read_text(encoding="utf-8"))
-    assert float(table.loc["walk_speed_m_per_min", table.columns[-1]]) == -10
-    assert b_sum["share_within_walk"] < a_sum["share_within_walk"]  # slower walkers reach less
+    summaries = {
+        folder: json.loads((tmp_path / folder / "summary.json").read_text(encoding="utf-8"))
+        for folder in ("out", "out_b", "out_c")
+    }
+    first = summaries["out"]["scenario"]
+    assert float(table.loc["walk_speed_m_per_min", f"慢速 − {first}"]) == -10
+    assert summaries["out_b"]["share_within_walk"] < summaries["out"]["share_within_walk"]  # slower reach less
+    # shares in percent to 0.1, differences in percentage points; the faster walkers reach the most
+    assert float(table.loc["share_within_walk", "快速"]) == round(100 * summaries["out_c"]["share_within_walk"], 1)
+    assert float(table.loc["share_within_walk", f"快速 − {first}"]) == pytest.approx(
+        round(100 * summaries["out_c"]["share_within_walk"], 1) - round(100 * summaries["out"]["share_within_walk"], 1)
+    )
+    assert table.loc["share_within_walk", "unit"] == "%（差值为百分点）"
+    assert table.loc["households_within_walk", "best"] == "快速"
+    assert table.index[-1] == "verdict"
     stamp = (tmp_path / "out" / "summary.json").stat().st_mtime_ns
-    assert main(["compare", str(a), str(b), "--out", str(tmp_path / "cmp"), "--quiet"]) == 0
+    assert main(command) == 0
     assert (tmp_path / "out" / "summary.json").stat().st_mtime_ns == stamp, "an up-to-date output was rerun"
-    # Read back from their folders, both sides still draw the streets they were measured on.
+    printed = capsys.readouterr().out
+    assert "%（差值为百分点）" in printed and "最优方案" in printed and "结论" in printed
+    # one map for the three scenarios, the streets drawn once, each scenario's layers under its name
     page = (tmp_path / "cmp" / "comparison_map.html").read_text(encoding="utf-8")
-    assert page.count('"\\u8def\\u7f51" : ') == 2  # "路网" in each map's layer control
+    assert page.count('class="folium-map"') == 1
+    assert page.count('"\\u8def\\u7f51" : ') == 1  # "路网" in the layer control
+    assert sorted(p.name for p in (tmp_path / "cmp").iterdir() if not p.name.startswith(".")) == [
+        "comparison.csv",
+        "comparison.xlsx",
+        "comparison_map.html",
+    ]
     streets = gpd.read_file(tmp_path / "out" / "streets.gpkg")
     assert streets["length_m"].sum() == pytest.approx(
         gpd.read_file(tmp_path / "out_b" / "streets.gpkg")["length_m"].sum()

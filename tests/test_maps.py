@@ -414,6 +414,44 @@ def test_comparison_map_side_by_side():
     assert not re.search(r"<script[^>]+src=", page)
 
 
+def test_scenarios_map_puts_every_scenario_on_one_map():
+    frames = result_frames()
+    plans = [
+        frames,
+        {
+            **frames,
+            "areas": frames["areas"].assign(within_walk=True),
+            "summary": {**frames["summary"], "scenario": "方案B"},
+        },
+        {**frames, "proposals": None, "summary": {**frames["summary"], "scenario": "方案C", "proposed_sites": 0}},
+    ]
+    page = render(maps.scenarios_map(plans, basemap=None))
+    assert page.count('class="folium-map"') == 1
+    assert "<title>社区养老服务设施布局 · 现状 / 方案B / 方案C</title>" in page
+    # each scenario's layers switch on and off together under its name; the first is shown at first
+    for name in ("现状", "方案B", "方案C"):
+        assert json.dumps(f"{name} · 小区")[1:-1] in page
+    added = set(re.findall(r"(siting_layer_\w+)\.addTo\(", page))
+    layers = {json.loads(f'"{n}"'): v for n, v in re.findall(r'"([^"]+)" : (siting_layer_\w+)', page)}
+    shown = sorted(name for name, variable in layers.items() if variable in added)
+    assert shown == [
+        "乡镇(街道)边界",
+        "现状 · 15分钟步行范围",
+        "现状 · 小区：步行圈覆盖",
+        "现状 · 现状设施(按等级，大小示面积)",
+        "现状 · 规划新建/扩建设施(序号)",
+        "社区边界",
+    ]
+    # 3 walking bands, the radius, 2 area layers, facilities; 方案C has no proposals layer: it proposes nothing
+    assert [sum(name.startswith(f"{s} · ") for name in layers) for s in ("现状", "方案B", "方案C")] == [8, 8, 7]
+    assert sum(name.endswith("边界") for name in layers) == 2  # boundaries drawn once
+    legends = [b for b in control_html(page) if b.startswith("<b>图例")]
+    assert len(legends) == 1
+    summary = next(b for b in control_html(page) if b.startswith("<b>概况"))
+    assert summary.count("<td class='v'><b>") == 3  # a column per scenario
+    assert "<td>规划新增设施数(处)</td><td class='v'>1</td><td class='v'>1</td><td class='v'>0</td>" in summary
+
+
 def test_save_map_whole_deterministic_and_atomic(tmp_path, monkeypatch):
     frames = result_frames()
     first = maps.save_map(maps.result_map(**frames), tmp_path / "a" / "b" / "map.html")

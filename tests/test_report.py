@@ -116,35 +116,86 @@ def test_xlsx_is_byte_identical_and_dated_fixed(tmp_path):
     assert pd.read_excel(tmp_path / "a.xlsx", sheet_name="汇总")["数值"].tolist() == [44128]
 
 
-def _summary(name: str, within: float, sites: int) -> dict:
+def _summary(name: str, within: float, sites: int, *, failed: int = 0, cost=None, objective=None) -> dict:
+    """A scenario's summary: ``failed`` of its three rules not met; ``objective`` an (objective, value) pair."""
+    settings = {"walk_minutes": 15.0, "walk_speed_m_per_min": 60.0, "service_radius_m": 1000.0}
+    if objective is not None:
+        settings["optimize"] = {"objective": objective[0]}
     return {
         "scenario": name,
         "profile": "dong_e",
         "households_total": 1000.0,
         "households_within_walk": within,
         "share_within_walk": within / 1000,
+        "floor_area_shortfall_m2": 1197.357564 - within,
         "proposed_sites": sites,
+        "plan_cost": cost,
+        "objective": None if objective is None else objective[1],
         "status": "optimal",
         "gap": 0.0,
-        "settings": {"walk_minutes": 15.0, "walk_speed_m_per_min": 60.0, "service_radius_m": 1000.0},
+        "compliance": {"rules": [{"verdict": "not_met"}] * failed + [{"verdict": "met"}] * (3 - failed)},
+        "settings": settings,
     }
 
 
 def test_comparison_table_differences_by_hand():
     table = comparison_table(
         [
-            {"summary": _summary("现状", 600.0, 0)},
-            {"summary": _summary("方案", 950.0, 3)},
-            {"summary": _summary("方案", 1000.0, 4)},
+            {"summary": _summary("现状", 600.0, 0, failed=2)},
+            {"summary": _summary("方案", 950.0, 3, cost=420.0, objective=("compliance", 420.0))},
+            {"summary": _summary("方案", 1000.0, 4, cost=300.4, objective=("compliance", 300.4))},
         ]
     ).set_index("key")
-    assert list(table.columns) == ["item", "item_en", "现状", "方案", "方案 (2)", "方案 − 现状", "方案 (2) − 现状"]
-    assert table.loc["households_within_walk", "方案 − 现状"] == 350.0
-    assert table.loc["share_within_walk", "方案 (2) − 现状"] == pytest.approx(0.4)
+    assert list(table.columns) == [
+        *("item", "item_en", "unit", "unit_en", "现状", "方案", "方案 (2)"),
+        *("方案 − 现状", "方案 (2) − 现状", "best", "reason", "reason_en"),
+    ]
+    assert table.loc["households_within_walk", "方案 − 现状"] == 350
+    assert table.loc["households_within_walk", "unit"] == "户"
+    # shares in percent, their differences in percentage points, to 0.1
+    assert table.loc["share_within_walk", ["现状", "方案 (2)", "方案 (2) − 现状"]].tolist() == [60.0, 100.0, 40.0]
+    assert table.loc["share_within_walk", "unit"] == "%（差值为百分点）"
+    assert table.loc["share_within_walk", "unit_en"] == "% (differences in percentage points)"
+    # m² whole: 1197.357564 - 600 is 597 m², not 597.357564
+    assert table.loc["floor_area_shortfall_m2", ["现状", "方案 − 现状"]].tolist() == [597, -350]
     assert table.loc["proposed_sites", "方案 (2) − 现状"] == 4
     assert pd.isna(table.loc["status", "方案 − 现状"])
     assert table.loc["share_within_walk", "item"] == "15分钟养老服务圈覆盖率(按户)"
     assert table.loc["status", "item"] == "求解状态"
+    # per figure, which scenario is better: more households within the walk, less shortfall and cost;
+    # none for totals, settings and the means of a plan
+    assert table.loc["households_within_walk", "best"] == "方案 (2)"
+    assert table.loc["floor_area_shortfall_m2", "best"] == "方案 (2)"
+    assert table.loc["plan_cost", "best"] == "方案 (2)" and table.loc["plan_cost", "方案 (2)"] == 300.4
+    assert table.loc["rules_not_met", ["现状", "方案", "best"]].tolist() == [2, 0, "方案、方案 (2)"]
+    assert table.loc[["households_total", "proposed_sites", "walk_minutes", "status"], "best"].tolist() == [""] * 4
+    # the verdict: the least cost of those meeting every rule
+    verdict = table.loc["verdict"]
+    assert verdict[["现状", "方案", "方案 (2)", "best"]].tolist() == [
+        "fails_rules",
+        "meets_every_rule",
+        "meets_every_rule",
+        "方案 (2)",
+    ]
+    assert verdict["reason"] == "方案 (2)：满足全部规则的 2 个方案中费用最低（300.4 费用单位）"
+
+
+def test_comparison_verdict_when_no_plan_meets_every_rule_and_objectives_differ():
+    table = comparison_table(
+        [
+            {"summary": _summary("现状", 600.0, 0, failed=2)},
+            {"summary": _summary("步行", 990.0, 5, failed=1, objective=("p_median", 4321.5))},
+            {"summary": _summary("覆盖", 980.0, 2, failed=1, objective=("max_coverage", 980.0))},
+        ]
+    ).set_index("key")
+    # 户·分钟 and 户 never share a row
+    assert "objective" not in table.index
+    assert table.loc["objective_cost", ["unit", "步行", "覆盖"]].tolist() == ["户·分钟", 4321.5, None]
+    assert table.loc["objective_weight", ["unit", "步行", "覆盖"]].tolist() == ["户", None, 980.0]
+    assert table.loc["objective_cost", "best"] == "" == table.loc["objective_weight", "best"]
+    # both fail one rule: more households within the walk decides
+    assert table.loc["verdict", "best"] == "步行"
+    assert table.loc["verdict", "reason_en"] == "步行: no scenario meets every rule; this one fails the fewest (1)"
 
 
 def test_format_summary_mentions_the_figures():
