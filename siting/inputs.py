@@ -294,25 +294,33 @@ def column_hint(frame: pd.DataFrame, target: str, words: tuple[str, ...], sectio
     section : str, optional
         The scenario section of the layer (``residential``, ``network``, ...), named in the line.
     """
-    import difflib
-
     geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
-    headers = [str(c) for c in frame.columns if c != geometry]
-    best, score = None, 0.0
-    for header in headers:
-        plain = _without_unit(header).lower()
-        for word in words:
-            word = word.lower()
-            found = (
-                1.0 if word == plain else 0.9 if word in plain else difflib.SequenceMatcher(None, word, plain).ratio()
-            )
-            if found > score:
-                best, score = header, found
+    best = _likeliest([str(c) for c in frame.columns if c != geometry], words)
     where = section or "…"
-    if best is None or score < 0.6:
+    if best is None:
         return msg("column_hint_none", target=target, line=f"{where}: {{columns: {{{target}: <列名/column>}}}}")
     line = f"{where}: {{columns: {{{target}: {_yaml_text(best)}}}}}"
     return msg("column_hint", best=best, target=target, line=line)
+
+
+def _likeliest(headers: list[str], words: tuple[str, ...], cutoff: float = 0.6) -> str | None:
+    """The header most like one of ``words``: the same (its unit aside), holding the word (words of two
+    characters or more), or spelled alike (difflib ratio); None when none reaches ``cutoff``."""
+    import difflib
+
+    best, score = None, cutoff
+    for header in headers:
+        plain = _without_unit(header).lower()
+        for word in (w.lower() for w in words):
+            if word == plain:
+                found = 1.0
+            elif len(word) > 1 and word in plain:
+                found = 0.9
+            else:
+                found = difflib.SequenceMatcher(None, word, plain).ratio()
+            if found > score or (best is None and found >= score):
+                best, score = header, found
+    return best
 
 
 def _yaml_text(text: str) -> str:
@@ -595,7 +603,7 @@ def _points_from_table(
                 lat_names="/".join(LAT_NAMES),
                 columns=[str(c) for c in frame.columns],
             ),
-            fix=msg("coordinates_not_found_fix"),
+            fix=_coordinate_hint(frame, ctx),
         )
     xy = frame[[lon_col, lat_col]].apply(pd.to_numeric, errors="coerce")
     bad = frame.index[~np.isfinite(xy.to_numpy(dtype=float)).all(axis=1)]
@@ -629,6 +637,21 @@ def _points_from_table(
             fix=msg("coordinates_not_degrees_fix"),
         )
     return gdf
+
+
+#: Words that suggest a coordinate column without being one of LON_NAMES/LAT_NAMES.
+COORDINATE_HINT_WORDS = (("东经", "x坐标", "横坐标", "lon", "经度"), ("北纬", "y坐标", "纵坐标", "lat", "纬度"))
+
+
+def _coordinate_hint(frame: pd.DataFrame, ctx: _Ctx) -> Message:
+    """How to name a table's coordinate columns: the likeliest two as the scenario's ``lon:``/``lat:`` line."""
+    headers = [str(c) for c in frame.columns]
+    lon = _likeliest(headers, COORDINATE_HINT_WORDS[0])
+    lat = _likeliest([h for h in headers if h != lon], COORDINATE_HINT_WORDS[1])
+    if lon is None or lat is None:
+        return msg("coordinates_not_found_fix")
+    line = f"{ctx.section or '…'}: {{lon: {_yaml_text(lon)}, lat: {_yaml_text(lat)}}}"
+    return msg("coordinates_hint", lon=lon, lat=lat, line=line)
 
 
 def _standardize(

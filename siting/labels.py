@@ -611,6 +611,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "把坐标列命名为 lon 和 lat（或 经度 和 纬度），或给出 lon=/lat=（场景文件：lon:、lat:）",
         "name them lon and lat, or give lon=/lat= (scenario: lon:, lat:)",
     ),
+    "coordinates_hint": (
+        "最可能的是“{lon}”和“{lat}”：在场景文件中写 {line}（Python：lon='{lon}', lat='{lat}'）",
+        "the likeliest are '{lon}' and '{lat}': write {line} in the scenario file (Python: lon='{lon}', lat='{lat}')",
+    ),
     "coordinates_missing": ("坐标缺失或不是数字", "missing or non-numeric coordinates"),
     "coordinates_missing_fix": (
         "填写坐标（行号为文件中的行号）",

@@ -29,6 +29,11 @@ Files of a scenario folder (:func:`write_result`):
 ``map.html``
     The interactive map (:func:`siting.maps.result_map`).
 
+Files of a comparison folder (:func:`write_comparison`, ``siting compare``): ``comparison.csv`` and
+``comparison.xlsx`` (:func:`comparison_table`: each figure with its unit, the scenarios, their
+differences, the best scenario per figure and a closing verdict) and ``comparison_map.html`` (every
+scenario on one map, :func:`siting.maps.scenarios_map`).
+
 Determinism: GeoPackages are written with a fixed ``OGR_CURRENT_DATE`` (GDAL otherwise stamps the
 write time into ``gpkg_contents``), the workbook's zip entries and document properties carry a fixed
 time, JSON keys keep a fixed order and floats are rounded to 6 decimals, and maps number their

@@ -149,3 +149,18 @@ def test_a_misspelt_file_layer_or_sheet_gets_a_did_you_mean(tmp_path):
         inputs.read_areas(tmp_path / "xiaoqu.gpkg", layer="xiaoqo")
     with pytest.raises(SitingInputError, match=r"did you mean 'xiaoqu\.gpkg'"):
         network.from_file(tmp_path / "xiaoqu.gpkq")
+
+
+def test_coordinate_columns_the_tool_does_not_know_are_proposed(tmp_path):
+    path = _xlsx(
+        tmp_path / "设施.xlsx", [["设施名称", "等级", "建筑面积", "X坐标", "Y坐标"], ["东城站", "站", 200, LON0, LAT0]]
+    )
+    with pytest.raises(SitingInputError) as caught:
+        inputs.read_facilities(path)
+    assert "write facilities: {lon: X坐标, lat: Y坐标} in the scenario file" in str(caught.value)
+    assert len(inputs.read_facilities(path, lon="X坐标", lat="Y坐标")) == 1
+    # a unit in brackets does not hide a known header
+    bracketed = _xlsx(
+        tmp_path / "b.xlsx", [["名称", "等级", "建筑面积", "经度(°)", "纬度(°)"], ["站", "站", 1, LON0, LAT0]]
+    )
+    assert inputs.read_facilities(bracketed).geometry.x.tolist() == [LON0]
