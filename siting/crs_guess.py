@@ -164,9 +164,10 @@ def fits(geometries: gpd.GeoSeries | np.ndarray, network: StreetNetwork) -> list
     return [chosen, *sorted((f for f in found if f is not chosen), key=lambda f: f.median_m)]
 
 
-def far_from(geometries: gpd.GeoSeries, network: StreetNetwork, far_m: float) -> bool:
-    """Whether a layer lies elsewhere: fewer than a tenth of its features within ``far_m`` of the streets'
-    hull (a list wider than the study area still has some near; a wrong CRS has none)."""
+def far_from(geometries: gpd.GeoSeries, network: StreetNetwork, far_m: float, *, near_share: float = 0.1) -> bool:
+    """Whether a layer lies elsewhere: none of its features, or fewer than ``near_share`` of them, within
+    ``far_m`` of the streets' hull (a wrong CRS moves them all; a list wider than the study area, to be
+    clipped, is checked with ``near_share=0``: some of a city's facilities lie in the district)."""
     points = geometries.to_crs(network.crs).representative_point().to_numpy()
     near = shapely.distance(points, network.hull) <= far_m
-    return bool(len(points)) and near.mean() < 0.1
+    return bool(len(points)) and (not near.any() or near.mean() < near_share)

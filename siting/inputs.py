@@ -65,7 +65,8 @@ Source: TypeAlias = str | Path | gpd.GeoDataFrame
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "area_id": ("area_id", "id", "小区编号", "编号", "代码"),
     "facility_id": ("facility_id", "id", "设施编号", "编号", "代码"),
-    "candidate_id": ("candidate_id", "id", "备选点编号", "编号", "代码"),
+    # site_id/设施点编号: the proposals the tool writes, read back as candidates
+    "candidate_id": ("candidate_id", "id", "备选点编号", "site_id", "设施点编号", "编号", "代码"),
     "name": ("name", "小区名称", "设施名称", "名称", "名字"),
     "households": ("households", "总户数", "户数", "住户数", "居民户数", "hh"),
     "status": ("status", "类型", "建设类型", "状态", "新建/已建"),

@@ -262,7 +262,10 @@ def _check_layers_on_network(config: dict, data: dict[str, Any], net: StreetNetw
 
     for section, name in _LAYER_SECTIONS:
         layer, spec = data[name], config.get(section) or {}
-        if layer is None or "path" not in spec or not crs_guess.far_from(layer.geometry, net, FAR_OUTSIDE_M):
+        near_share = 0.0 if spec.get("clip") else 0.1
+        if layer is None or "path" not in spec:
+            continue
+        if not crs_guess.far_from(layer.geometry, net, FAR_OUTSIDE_M, near_share=near_share):
             continue
         problem = msg(
             "layer_far_from_network", km=f"{FAR_OUTSIDE_M / 1000:g}", network=net.source, crs=layer.crs.to_string()

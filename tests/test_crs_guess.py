@@ -129,3 +129,12 @@ def test_an_unknown_crs_is_an_input_error(tmp_path):
     with pytest.raises(SitingInputError, match=r"unknown coordinate system 'EPSG:45480'.*crs: 4548"):
         inputs.read_areas(frame, crs="EPSG:45480")
     assert inputs.read_areas(frame, crs=4548).crs.to_epsg() == 4548
+
+
+def test_a_city_wide_list_to_clip_is_not_taken_for_a_wrong_crs(streets):
+    # one of twenty facilities in the study area, the rest 50 km away (a city's list against a district)
+    points = [shapely.Point(at(100, 40))] + [shapely.Point(at(50_000 + 100 * k, 0)) for k in range(19)]
+    layer = gpd.GeoSeries(points, crs=UTM50)
+    assert crs_guess.far_from(layer, streets, 5000.0)  # without clip: 5% near is a layer elsewhere
+    assert not crs_guess.far_from(layer, streets, 5000.0, near_share=0.0)  # with clip: some are near
+    assert crs_guess.far_from(layer.iloc[1:], streets, 5000.0, near_share=0.0)  # none near

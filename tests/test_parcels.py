@@ -96,7 +96,8 @@ def test_plots_from_an_osm_extract_read_through_the_same_path(tmp_path):
     assert (shapely.distance(doors, streets) <= shapely.distance(inside, streets) + 1e-9).all()
 
 
-def test_generated_candidates_are_named_as_sketches(tmp_path, t_lines, t_areas):
+def _generated(tmp_path, t_lines, t_areas):
+    """A scenario on the fixture's streets proposing centres at generated candidates, run."""
     from siting.pipeline import run_scenario
     from siting.scenario import scenario_from_dict
 
@@ -118,7 +119,32 @@ def test_generated_candidates_are_named_as_sketches(tmp_path, t_lines, t_areas):
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = run_scenario(scenario_from_dict(config, base_dir=tmp_path), progress=False)
+        return run_scenario(scenario_from_dict(config, base_dir=tmp_path), progress=False)
+
+
+def test_generated_candidates_are_named_as_sketches(tmp_path, t_lines, t_areas):
+    result = _generated(tmp_path, t_lines, t_areas)
     new = result.proposals[result.proposals["kind"] == "new"]
     assert len(new) >= 1
     assert all(name == f"示意位置（需落实用地） {site}" for name, site in zip(new["name"], new["site_id"], strict=True))
+
+
+def test_written_proposals_are_read_back_as_candidates(tmp_path, t_lines, t_areas):
+    from siting.report import write_result
+
+    result = _generated(tmp_path, t_lines, t_areas)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        write_result(result, tmp_path / "out")
+    proposals = result.proposals.to_crs(4326)
+    for again in (
+        inputs.read_candidates(tmp_path / "out" / "proposals.csv"),
+        inputs.read_candidates(tmp_path / "out" / "report.xlsx", sheet="新增设施建议"),
+    ):
+        assert again["candidate_id"].tolist() == proposals["site_id"].tolist()
+        assert again["name"].tolist() == proposals["name"].tolist()
+        np.testing.assert_allclose(  # WGS84 to 6 decimals: 0.1 m
+            shapely.get_coordinates(again.geometry.to_numpy()),
+            shapely.get_coordinates(proposals.geometry.to_numpy()),
+            atol=1e-6,
+        )
