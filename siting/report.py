@@ -693,19 +693,24 @@ def _rules_not_met(summary: Mapping[str, Any]) -> int | None:
     return None if rules is None else sum(rule.get("verdict") == "not_met" for rule in rules)
 
 
-def _objective_rows(summaries: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, dict[int, Any]]]:
-    """The objective, one row per unit it is counted in (a p-median's 户·分钟 and a coverage's 户 never share
-    a row): ``(key, kind, {scenario position: value})``."""
+def _objective_rows(summaries: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, int, dict[int, Any]]]:
+    """The objective, one row per unit it is counted in (a p-median's 户·分钟 never shares a row with a
+    coverage's 户, nor with a p-median's 人·分钟): ``(key, unit key, better side, {scenario position: value})``.
+    The key is ``objective`` when every scenario counts the same, else ``objective_<unit>``."""
     from siting.optimize import OBJECTIVES
 
-    rows: dict[str, dict[int, Any]] = {}
+    rows: dict[tuple[str, int], dict[int, Any]] = {}
     for i, s in enumerate(summaries):
-        objective = OBJECTIVES.get(str(((s.get("settings") or {}).get("optimize") or {}).get("objective")))
+        opt = (s.get("settings") or {}).get("optimize") or {}
+        objective = OBJECTIVES.get(str(opt.get("objective")))
         if objective is not None and _is_num(s.get("objective")):
-            rows.setdefault(objective.objective_unit, {})[i] = s["objective"]
-    weight = {str(((s.get("settings") or {}).get("optimize") or {}).get("weight", "households")) for s in summaries}
-    keyed = len(rows) > 1 or len(weight) > 1
-    return [(f"objective_{kind}" if keyed else "objective", kind, values) for kind, values in rows.items()]
+            kind, weight = objective.objective_unit, opt.get("weight", "households")
+            unit = {"sites": "unit_sites", "money": "unit_money"}.get(kind, f"unit_{kind}_{weight}")
+            rows.setdefault((unit, _OBJECTIVE_BETTER[kind]), {})[i] = s["objective"]
+    return [
+        ("objective" if len(rows) == 1 else f"objective_{unit.removeprefix('unit_')}", unit, better, values)
+        for (unit, better), values in rows.items()
+    ]
 
 
 def comparison_table(results: Sequence[Any]) -> pd.DataFrame:
@@ -759,19 +764,8 @@ def comparison_table(results: Sequence[Any]) -> pd.DataFrame:
     add("profile", "profile", None, [s.get("profile") for s in summaries], None)
     for key in COMPARE_KEYS:
         if key == "objective":
-            for row_key, kind, values in _objective_rows(summaries):
-                weight = next(
-                    (((summaries[i].get("settings") or {}).get("optimize") or {}).get("weight", "households"))
-                    for i in values
-                )
-                unit_key = {"sites": "unit_sites", "money": "unit_money"}.get(kind, f"unit_{kind}_{weight}")
-                add(
-                    row_key,
-                    "objective",
-                    unit_key,
-                    [values.get(i) for i in range(len(summaries))],
-                    _OBJECTIVE_BETTER.get(kind),
-                )
+            for row_key, unit, better, values in _objective_rows(summaries):
+                add(row_key, "objective", unit, [values.get(i) for i in range(len(summaries))], better)
             continue
         add(key, key, COMPARE_UNITS.get(key), [s.get(key) for s in summaries], BETTER.get(key))
     add("rules_not_met", "rules_not_met", "unit_rules", [_rules_not_met(s) for s in summaries], -1)

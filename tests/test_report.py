@@ -190,9 +190,9 @@ def test_comparison_verdict_when_no_plan_meets_every_rule_and_objectives_differ(
     ).set_index("key")
     # 户·分钟 and 户 never share a row
     assert "objective" not in table.index
-    assert table.loc["objective_cost", ["unit", "步行", "覆盖"]].tolist() == ["户·分钟", 4321.5, None]
-    assert table.loc["objective_weight", ["unit", "步行", "覆盖"]].tolist() == ["户", None, 980.0]
-    assert table.loc["objective_cost", "best"] == "" == table.loc["objective_weight", "best"]
+    assert table.loc["objective_cost_households", ["unit", "步行", "覆盖"]].tolist() == ["户·分钟", 4321.5, None]
+    assert table.loc["objective_weight_households", ["unit", "步行", "覆盖"]].tolist() == ["户", None, 980.0]
+    assert table.loc["objective_cost_households", "best"] == "" == table.loc["objective_weight_households", "best"]
     # both fail one rule: more households within the walk decides
     assert table.loc["verdict", "best"] == "步行"
     assert table.loc["verdict", "reason_en"] == "步行: no scenario meets every rule; this one fails the fewest (1)"
@@ -210,3 +210,21 @@ def test_format_summary_mentions_the_figures():
     }
     text = format_summary(summary)
     assert "594 / 1,000" in text and "(59.4%)" in text and "32 / 83" in text and "4,528" in text
+
+
+def test_comparison_objective_rows_follow_their_unit():
+    same = [_summary(n, 900.0, 2, objective=("p_median", v)) for n, v in (("甲", 5000.0), ("乙", 4000.0))]
+    table = comparison_table([{"summary": s} for s in same]).set_index("key")
+    # one unit: one row, and the smaller household-minutes is better
+    assert table.loc["objective", ["unit", "甲", "乙", "乙 − 甲", "best"]].tolist() == [
+        "户·分钟",
+        5000.0,
+        4000.0,
+        -1000.0,
+        "乙",
+    ]
+    elderly = _summary("丙", 900.0, 2, objective=("p_median", 1500.0))
+    elderly["settings"]["optimize"]["weight"] = "elderly"
+    table = comparison_table([{"summary": s} for s in [*same, elderly]]).set_index("key")
+    assert table.loc["objective_cost_households", ["甲", "乙", "丙"]].tolist() == [5000.0, 4000.0, None]
+    assert table.loc["objective_cost_elderly", ["unit", "丙"]].tolist() == ["人·分钟", 1500.0]
