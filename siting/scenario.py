@@ -5,14 +5,17 @@ administrative units, a rule profile with overrides, and an optional optimisatio
 
     name: 东阿县城 现状
     network: {path: roads.osm.pbf}            # or {place: "东阿县, 聊城市, 山东省"} or {bbox: [w, s, e, n]}
+                                              # or {path: 道路中心线.shp, columns: {name: 道路名称, class: 道路等级}}
     residential: {path: xiaoqu.gpkg, layer: xiaoqu, columns: {households: 总户数, status: 类型}}
+                                              # crs: "EPSG:4548" (or 4548) for a layer without one
                                               # or {path: 小区.csv, crs: bd09, point_radius_m: 150} (points)
                                               # or {osm: town.osm} (OpenStreetMap areas, households
                                               # estimated from buildings; default_floors: 6)
     entrances: {path: xiaoqu.gpkg, layer: entrances}          # optional: gates of the areas
     facilities: {path: facilities.csv, crs: gcj02}             # CSV or .xlsx/.xls (sheet:) with lon/lat;
                                               # clip: true keeps those within reach of the streets
-    candidates: {path: candidates.gpkg}       # optional; or {generate: true, spacing_m: 150}
+    candidates: {path: candidates.gpkg}       # optional: points or plots (容积率, 限高); or
+                                              # {generate: true, spacing_m: 150}: 示意位置（需落实用地）
     units: {path: communities.gpkg}           # optional
     profile: dong_e                           # shipped name, or a profile YAML path
     overrides: {walk_speed_m_per_min: 55, walk_minutes: 15, service_radius_m: 1000}
