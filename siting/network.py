@@ -668,13 +668,13 @@ def road_attributes(
             ),
             stacklevel=3,
         )
-    return values["name"], np.array([_road_class(c) for c in values["class"]], dtype=object)
+    # a county's layer has a few classes over many lines: each distinct one is read once
+    known = {c: _road_class(c) for c in set(values["class"]) - {None}}
+    return values["name"], np.array([known.get(c) for c in values["class"]], dtype=object)
 
 
-def _road_class(value: str | None) -> str | None:
+def _road_class(value: str) -> str:
     """A road class as an OSM ``highway`` value: 城市主干路 → primary; OSM values and others as given."""
-    if value is None:
-        return None
     for key in sorted(ROAD_CLASS_VALUES, key=len, reverse=True):
         if key in value:
             return ROAD_CLASS_VALUES[key]
