@@ -14,9 +14,13 @@ the plan; the figures before the proposals are kept with a ``_before`` suffix.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import math
+import os
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -26,9 +30,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siting import inputs
+from siting import consistency, inputs
 from siting.compliance import ComplianceResult
-from siting.errors import SitingInputError
+from siting.errors import SitingEnvironmentError, SitingInfeasibleError, SitingInputError
 from siting.files import check_output_path, write_whole
 from siting.labels import msg
 from siting.network import StreetNetwork
@@ -203,6 +207,30 @@ def _clip(config: dict, data: dict[str, Any], net: StreetNetwork) -> dict[str, l
     return left_out
 
 
+def _accept(config: dict) -> consistency.Accept:
+    """What the scenario accepts of what :mod:`siting.consistency` finds (keys ``duplicates``,
+    ``areas_at_one_point``, ``links`` and ``entrances.gate_tolerance_m``)."""
+    given = {key: config[key] for key in consistency.CHOICES if key in config}
+    tolerance = (config.get("entrances") or {}).get("gate_tolerance_m", consistency.GATE_TOLERANCE_M)
+    return consistency.Accept(**given, gate_tolerance_m=tolerance)
+
+
+def _check_layers(config: dict, data: dict[str, Any], accept: consistency.Accept) -> list[str]:
+    """Records listed twice, and areas stacked at one point (:func:`siting.consistency.check_layers`):
+    ``data``'s areas and entrances replaced by those counted; the ids left out, for the summary."""
+    sources = {name: (config.get(name) or {}).get("path") for name in ("facilities", "candidates")}
+    sources["areas"] = config["residential"].get("path") or config["residential"].get("osm")
+    data["areas"], data["entrances"], left_out = consistency.check_layers(
+        data["areas"],
+        data["facilities"],
+        candidates=data["candidates"],
+        entrances=data["entrances"],
+        accept=accept,
+        sources=sources,
+    )
+    return left_out
+
+
 def _build_settings(config: dict) -> BuildSettings:
     """Size bounds and unit costs from ``candidates:``, ``facilities:`` and ``optimize: {cost: ...}``."""
     cost = (config.get("optimize") or {}).get("cost") or {}
@@ -264,6 +292,8 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
         profile = _profile(scenario)
         bar.begin("inputs")
         data = _read_inputs(config)
+        accept = _accept(config)
+        stacked = _check_layers(config, data, accept)
         step("network")
         net = _network(config)
         clipped = _clip(config, data, net)
@@ -277,6 +307,15 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
             entrances=data["entrances"],
             units=data["units"],
             build=_build_settings(config),
+        )
+        consistency.check_links(
+            data["areas"],
+            walk_m=study.settings.walk_distance_m,
+            facilities=data["facilities"],
+            candidates=data["candidates"],
+            entrances=data["entrances"],
+            accept=accept,
+            sources={name: (config.get(name) or {}).get("path") for name in ("facilities", "candidates", "entrances")},
         )
         step("reachability")
         study.check()
@@ -303,7 +342,7 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
             study.check()
         step("service areas")
         areas_sa = study.service_areas()
-        summary = _summary(scenario, study, baseline, proposal, clipped)
+        summary = _summary(scenario, study, baseline, proposal, clipped, stacked)
         step("done")
     finally:
         bar.close()
@@ -346,7 +385,12 @@ def _headline(study: Study) -> dict:
 
 
 def _summary(
-    scenario: Scenario, study: Study, baseline: Study | None, proposal: Proposal | None, clipped: dict[str, list[str]]
+    scenario: Scenario,
+    study: Study,
+    baseline: Study | None,
+    proposal: Proposal | None,
+    clipped: dict[str, list[str]],
+    stacked: list[str],
 ) -> dict:
     comp, profile, settings = study.check(), study.profile, study.settings
     summary: dict[str, Any] = {
@@ -359,6 +403,7 @@ def _summary(
     sources = study.areas["households_source"].value_counts()
     summary["areas_households_estimated"] = {str(k): int(v) for k, v in sources.items() if k != "input"}
     summary["left_out_by_clip"] = clipped
+    summary["areas_left_out_at_one_point"] = stacked
     sites = None if proposal is None else proposal.sites
     model = None if proposal is None else proposal.model
     new = None if sites is None else sites[sites["kind"] == "new"]
@@ -428,15 +473,70 @@ def run_and_write(
     (ScenarioResult, Path)
         The result and the folder written.
     """
-    from siting.report import atomic_folder, write_result
+    from siting.report import atomic_folder, refuse_foreign_folder, write_result
 
     target = Path(out).resolve() if out is not None else scenario.output_dir
     check_output_path(target, key=None if out is not None else "output")
     _guard_inputs(scenario, target)
-    with atomic_folder(target) as tmp:
+    refuse_foreign_folder(target)
+    # Nothing is created before the inputs are read and the run has succeeded: a refused input leaves
+    # no empty output folder behind.
+    with machine_failures():
         result = run_scenario(scenario, progress=progress)
+    with atomic_folder(target) as tmp, machine_failures(tmp):
         write_result(result, tmp)
     return result, target
+
+
+#: Free space below which a failed write is taken for a full disk, bytes (GDAL reports one as "no such
+#: table: gpkg_contents", not as ENOSPC).
+FULL_DISK_BYTES = 1 << 20
+
+
+@contextmanager
+def machine_failures(folder: Path | None = None) -> Iterator[None]:
+    """Say a full disk or exhausted memory as a :class:`~siting.errors.SitingEnvironmentError` (exit 5).
+
+    Parameters
+    ----------
+    folder : Path, optional
+        The folder being written: a failure while its file system has less than :data:`FULL_DISK_BYTES`
+        free is a full disk, whatever the library that failed called it. Used inside
+        :func:`siting.report.atomic_folder`, so the space is measured before the work folder is removed.
+    """
+    try:
+        yield
+    except MemoryError:
+        raise SitingEnvironmentError(msg("out_of_memory"), fix=msg("out_of_memory_fix")) from None
+    except (SitingInputError, SitingInfeasibleError, SitingEnvironmentError):
+        raise
+    except Exception as exc:
+        if not _disk_full(exc, folder):
+            raise
+        where = folder.parent if folder is not None else None
+        raise SitingEnvironmentError(
+            msg("disk_full", folder=where if where is not None else "?"),
+            source=msg("where_folder", path=where) if where is not None else None,
+            fix=msg("disk_full_fix"),
+        ) from None
+
+
+def _disk_full(exc: BaseException, folder: Path | None) -> bool:
+    """Whether ``exc`` (or an exception it came from) is ENOSPC/EDQUOT, or ``folder``'s disk is full."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    if folder is None:
+        return False
+    try:
+        space = os.statvfs(folder)
+    except (AttributeError, OSError):  # no statvfs on Windows
+        return False
+    # root may write into the blocks reserved for it; others stop at f_bavail
+    free = space.f_bfree if os.geteuid() == 0 else space.f_bavail
+    return free * space.f_frsize < FULL_DISK_BYTES
 
 
 def _guard_inputs(scenario: Scenario, target: Path) -> None:
