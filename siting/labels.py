@@ -1618,7 +1618,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "用 --workers 给出 1 到 {cores} 之间的整数，或不写（每核一个）",
         "give --workers a whole number from 1 to {cores}, or leave it out (one per core)",
     ),
-    "disk_full": ("写入文件夹 {folder} 时磁盘已满", "the disk is full while writing into {folder}"),
+    "disk_full": ("磁盘已满，无法写入输出", "the disk is full: the output could not be written"),
     "disk_full_fix": (
         "腾出磁盘空间或换一个输出文件夹后重新运行；之前的输出保持原样，没有留下写了一半的文件夹",
         "free some space or choose another output folder and run again; the earlier output is kept "

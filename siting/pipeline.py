@@ -34,9 +34,10 @@ from siting import consistency, inputs
 from siting.compliance import ComplianceResult
 from siting.errors import SitingEnvironmentError, SitingInfeasibleError, SitingInputError
 from siting.files import check_output_path, write_whole
-from siting.labels import msg
+from siting.labels import Message, msg
 from siting.network import StreetNetwork
 from siting.optimize import DEFAULT_METHOD
+from siting.optimize.problem import WHERE_PROBLEM
 from siting.plan import DEFAULT_TIME_LIMIT_S, BuildSettings, Proposal, Study
 from siting.profiles import Profile, load_profile
 from siting.progress import Steps
@@ -264,6 +265,31 @@ def _profile(scenario: Scenario) -> Profile:
         raise
 
 
+#: The scenario key behind each message the solvers give about their own settings.
+_OPTIMIZE_KEYS = {
+    "p_too_large": "optimize.p",
+    "objective_needs_p": "optimize.p",
+    "objective_takes_no_p": "optimize.p",
+    "objective_takes_no_capacity": "optimize.capacity",
+    "capacity_missing": "optimize.capacity",
+    "method_unknown": "optimize.method",
+}
+
+
+@contextmanager
+def _optimize_keys(scenario: Scenario) -> Iterator[None]:
+    """A solver's complaint about its settings names the scenario file and its key (``optimize.p``),
+    not the solver's own object (the SitingProblem) or a Python argument a planner never wrote."""
+    try:
+        yield
+    except (SitingInputError, SitingInfeasibleError) as exc:
+        problem = exc.problem.key if isinstance(exc.problem, Message) else None
+        if problem in _OPTIMIZE_KEYS or exc.source == WHERE_PROBLEM:
+            exc.key = _OPTIMIZE_KEYS.get(problem or "", exc.key or "optimize")
+            exc.source = str(scenario.path) if scenario.path else msg("where_scenario")
+        raise
+
+
 # --------------------------------------------------------------------------------------------------
 # Running
 # --------------------------------------------------------------------------------------------------
@@ -327,16 +353,17 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
                 candidates = study.generate_candidates(
                     spacing_m=(config.get("candidates") or {}).get("spacing_m", 150.0)
                 )
-            proposal = study.propose(
-                candidates,
-                opt["objective"],
-                p=opt.get("p"),
-                method=opt.get("method", DEFAULT_METHOD),
-                capacity=bool(opt.get("capacity", False)),
-                weight=opt.get("weight", "households"),
-                time_limit_s=float(opt.get("time_limit_s", DEFAULT_TIME_LIMIT_S)),
-                progress=bar.live,  # the solver's own bars only under a live bar: lines in a log stay readable
-            )
+            with _optimize_keys(scenario):
+                proposal = study.propose(
+                    candidates,
+                    opt["objective"],
+                    p=opt.get("p"),
+                    method=opt.get("method", DEFAULT_METHOD),
+                    capacity=bool(opt.get("capacity", False)),
+                    weight=opt.get("weight", "households"),
+                    time_limit_s=float(opt.get("time_limit_s", DEFAULT_TIME_LIMIT_S)),
+                    progress=bar.live,  # the solver's own bars only under a live bar: lines in a log stay readable
+                )
             baseline, study = study, study.plan(proposal)
             step("plan")
             study.check()
@@ -481,10 +508,10 @@ def run_and_write(
     refuse_foreign_folder(target)
     # Nothing is created before the inputs are read and the run has succeeded: a refused input leaves
     # no empty output folder behind.
-    with machine_failures():
+    with machine_failures(target):
         result = run_scenario(scenario, progress=progress)
-    with atomic_folder(target) as tmp, machine_failures(tmp):
-        write_result(result, tmp)
+        with atomic_folder(target) as tmp, machine_failures(target, work=tmp):
+            write_result(result, tmp)
     return result, target
 
 
@@ -494,15 +521,18 @@ FULL_DISK_BYTES = 1 << 20
 
 
 @contextmanager
-def machine_failures(folder: Path | None = None) -> Iterator[None]:
+def machine_failures(target: Path, *, work: Path | None = None) -> Iterator[None]:
     """Say a full disk or exhausted memory as a :class:`~siting.errors.SitingEnvironmentError` (exit 5).
 
     Parameters
     ----------
-    folder : Path, optional
-        The folder being written: a failure while its file system has less than :data:`FULL_DISK_BYTES`
-        free is a full disk, whatever the library that failed called it. Used inside
-        :func:`siting.report.atomic_folder`, so the space is measured before the work folder is removed.
+    target : Path
+        The output folder, named in the message.
+    work : Path, optional
+        The work folder being written: a failure while its file system has less than
+        :data:`FULL_DISK_BYTES` free is a full disk, whatever the library that failed called it. Used
+        inside :func:`siting.report.atomic_folder`, so the space is measured before the work folder is
+        removed. Without it only ENOSPC and EDQUOT count.
     """
     try:
         yield
@@ -511,13 +541,10 @@ def machine_failures(folder: Path | None = None) -> Iterator[None]:
     except (SitingInputError, SitingInfeasibleError, SitingEnvironmentError):
         raise
     except Exception as exc:
-        if not _disk_full(exc, folder):
+        if not _disk_full(exc, work):
             raise
-        where = folder.parent if folder is not None else None
         raise SitingEnvironmentError(
-            msg("disk_full", folder=where if where is not None else "?"),
-            source=msg("where_folder", path=where) if where is not None else None,
-            fix=msg("disk_full_fix"),
+            msg("disk_full"), source=msg("where_folder", path=target), fix=msg("disk_full_fix")
         ) from None
 
 
