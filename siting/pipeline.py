@@ -643,7 +643,7 @@ def compare_scenarios(
         check_output_path(scenario.output_dir, key="output")
         _guard_inputs(scenario, target)
     results = [run_or_reuse(s, progress=progress) for s in scenarios]
-    with atomic_folder(target) as tmp:
+    with machine_failures(target), atomic_folder(target) as tmp, machine_failures(target, work=tmp):
         table = write_comparison(results, tmp)
     return table, target
 

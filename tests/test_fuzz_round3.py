@@ -528,3 +528,19 @@ def test_p_beyond_the_candidates_names_optimize_p():
         _set_key(town, "optimize: {objective: p_median, p: 1000}", WALK_PLAN)
         err = _refused(town, "key 'optimize.p'", "1000", scenario=WALK_PLAN)
         assert "SitingProblem" not in err
+
+
+def test_a_machine_failure_in_a_batch_is_a_failed_row_without_a_traceback(monkeypatch):
+    from siting.errors import SitingEnvironmentError
+    from siting.labels import msg
+    from siting.scenario import load_scenario
+
+    def full(*args, **kwargs):
+        raise SitingEnvironmentError(msg("disk_full"), fix=msg("disk_full_fix"))
+
+    monkeypatch.setattr(batch, "run_and_write", full)
+    with _town() as town:
+        (town.parent / "out").mkdir()
+        outcome = batch.run_one(load_scenario(town / BASELINE), town.parent / "out" / "a", "en")
+    assert outcome["status"] == "failed" and outcome["traceback"] is None
+    assert outcome["error"].startswith("the disk is full")
