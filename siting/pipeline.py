@@ -13,6 +13,7 @@ the plan; the figures before the proposals are kept with a ``_before`` suffix.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import json
@@ -507,11 +508,18 @@ def run_and_write(
     _guard_inputs(scenario, target)
     refuse_foreign_folder(target)
     # Nothing is created before the inputs are read and the run has succeeded: a refused input leaves
-    # no empty output folder behind.
-    with machine_failures(target):
-        result = run_scenario(scenario, progress=progress)
-        with atomic_folder(target) as tmp, machine_failures(target, work=tmp):
-            write_result(result, tmp)
+    # no empty output folder behind; a failed write removes the parent folders it made.
+    made = [folder for folder in target.parents if not folder.exists()]
+    try:
+        with machine_failures(target):
+            result = run_scenario(scenario, progress=progress)
+            with atomic_folder(target) as tmp, machine_failures(target, work=tmp):
+                write_result(result, tmp)
+    except BaseException:
+        for folder in made:  # the deepest first; one that holds something now stays
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     return result, target
 
 
@@ -550,11 +558,13 @@ def machine_failures(target: Path, *, work: Path | None = None) -> Iterator[None
 
 def _disk_full(exc: BaseException, folder: Path | None) -> bool:
     """Whether ``exc`` (or an exception it came from) is ENOSPC/EDQUOT, or ``folder``'s disk is full."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
-            return True
-        seen = seen.__cause__ or seen.__context__
+    chain: list[BaseException] = []
+    link: BaseException | None = exc
+    while link is not None and link not in chain:  # a chain can loop back on itself
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    if any(isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT) for e in chain):
+        return True
     if folder is None:
         return False
     try:

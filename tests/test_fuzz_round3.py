@@ -474,6 +474,27 @@ def test_a_full_disk_is_exit_5_and_keeps_the_old_output(monkeypatch):
         assert sorted(p.name for p in (town.parent / "out").iterdir()) == ["run"]  # nothing hidden left
 
 
+@pytest.mark.parametrize(("free_blocks", "code"), [(0, 5), (10**6, 1)], ids=["full", "not-full"])
+def test_a_gdal_failure_on_a_full_disk_is_exit_5_and_elsewhere_a_bug(monkeypatch, free_blocks, code):
+    """GDAL says "no such table: gpkg_contents" when the disk is full: the free space decides."""
+    from types import SimpleNamespace
+
+    from siting import report
+
+    def gdal(*args, **kwargs):
+        raise RuntimeError("no such table: gpkg_contents")
+
+    monkeypatch.setattr(report, "write_gpkg", gdal)
+    monkeypatch.setattr(
+        os, "statvfs", lambda path: SimpleNamespace(f_bfree=free_blocks, f_bavail=free_blocks, f_frsize=4096)
+    )
+    with _town() as town:
+        got, err = _run(town)
+        assert got == code, err
+        assert ("the disk is full" in err) == (code == 5) and ("Traceback" in err) == (code == 1)
+        assert sorted(p.name for p in town.parent.iterdir()) == ["town"]  # no output, nothing hidden
+
+
 def test_running_out_of_memory_is_exit_5(monkeypatch):
     from siting import plan
 
