@@ -146,6 +146,7 @@ def _check_duplicated_facility(case: tuple[int, float, float]) -> None:
     row, distance, angle = case
     with _town() as town:
         table = _facilities(town)
+        row %= len(table)
         copy = table.iloc[[row]].copy()
         east, north = distance * np.cos(angle), distance * np.sin(angle)
         lon, lat = _moved(float(copy["lon"].iloc[0]), float(copy["lat"].iloc[0]), east, north)
