@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from siting.errors import SitingInputError
+from siting.errors import SitingEnvironmentError, SitingInfeasibleError, SitingInputError
 from siting.labels import column_label, get_language, language, msg, render, value_label
 from siting.pipeline import is_up_to_date, run_and_write
 from siting.report import COMPARE_KEYS
@@ -248,7 +248,7 @@ def run_one(scenario: Scenario, folder: Path, lang: str) -> dict[str, Any]:
             outcome["figures"] = {key: summary.get(key) for key in FIGURE_KEYS if key != "solver_status"}
             outcome["figures"]["solver_status"] = summary.get("status")
             outcome["status"] = "ok"
-        except SitingInputError as exc:
+        except (SitingInputError, SitingInfeasibleError, SitingEnvironmentError) as exc:
             outcome["error"] = exc.message(lang)
         except Exception as exc:
             outcome["error"] = render(msg("batch_crash", error=f"{type(exc).__name__}: {exc}"), lang)
@@ -274,8 +274,8 @@ def siting_version() -> str:
 def check_cluster_options(workers: int | None, scheduler: str | None, memory_limit: str | None) -> None:
     """Refuse cluster options that cannot work: a SitingInputError naming the option and the fix.
 
-    ``workers`` must be at least 1, ``memory_limit`` ``auto`` or a size such as ``4GB``/``3.5GiB``,
-    and neither goes with ``scheduler`` (an existing cluster has its own workers).
+    ``workers`` must be at least 1 and at most the machine's cores, ``memory_limit`` ``auto`` or a size
+    such as ``4GB``/``3.5GiB``, and neither goes with ``scheduler`` (an existing cluster has its own workers).
     """
     from dask.utils import parse_bytes
 
@@ -285,6 +285,14 @@ def check_cluster_options(workers: int | None, scheduler: str | None, memory_lim
         )
     if workers is not None and workers < 1:
         raise SitingInputError(msg("batch_workers", value=workers), source="--workers", fix=msg("batch_workers_fix"))
+    cores = os.cpu_count() or 1
+    if workers is not None and workers > cores:
+        # each worker is a process running one county: more than the cores only share them, with more memory
+        raise SitingInputError(
+            msg("batch_workers_beyond_cores", value=workers, cores=cores),
+            source="--workers",
+            fix=msg("batch_workers_beyond_cores_fix", cores=cores),
+        )
     if memory_limit is None or memory_limit == "auto":
         return
     try:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -90,6 +91,68 @@ def _limit(folder: Path, name: str, default: int) -> int:
         return int(os.pathconf(folder, name))
     except (AttributeError, OSError, ValueError):  # no pathconf on Windows
         return default
+
+
+#: Kinds of file refused as inputs: reading them never ends (``/dev/zero``, ``/dev/urandom``) or waits
+#: for a writer that may never come (a FIFO, a socket), whatever their size says.
+_SPECIAL_FILES = (
+    (stat.S_ISCHR, "file_kind_device"),
+    (stat.S_ISBLK, "file_kind_device"),
+    (stat.S_ISFIFO, "file_kind_fifo"),
+    (stat.S_ISSOCK, "file_kind_socket"),
+)
+
+
+def refuse_special_file(path: str | os.PathLike, source: str | Message | None = None) -> None:
+    """Refuse a character or block device, a FIFO or a socket named as an input file.
+
+    A path that does not exist passes: the reader says so in its own words.
+
+    Raises
+    ------
+    SitingInputError
+        Naming the path and what kind of file it is.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return
+    for test, kind in _SPECIAL_FILES:
+        if test(mode):
+            raise SitingInputError(
+                msg("input_not_regular", kind=msg(kind)),
+                source=source if source is not None else str(path),
+                fix=msg("input_not_regular_fix"),
+            )
+
+
+def read_bounded(
+    path: str | os.PathLike, limit_bytes: int, *, source: str | Message | None = None, fix: Message | None = None
+) -> bytes:
+    """The bytes of an input file, refusing one of more than ``limit_bytes`` by reading, not by its size.
+
+    ``st_size`` is not trusted: files of ``/proc`` say 0 and hold more. At most ``limit_bytes + 1``
+    bytes are read, so memory stays bounded whatever the file is. ``fix`` says what to do about a file
+    too large (default: a generic text).
+
+    Raises
+    ------
+    SitingInputError
+        A device, FIFO or socket (:func:`refuse_special_file`), a file that cannot be read, or one
+        larger than ``limit_bytes``, naming the file and the limit (never its content).
+    """
+    where = source if source is not None else str(path)
+    refuse_special_file(path, where)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limit_bytes + 1)
+    except OSError as exc:
+        raise SitingInputError(msg("file_unreadable", error=exc.strerror or exc), source=where) from None
+    if len(data) > limit_bytes:
+        raise SitingInputError(
+            msg("input_too_large", limit=f"{limit_bytes:,}"), source=where, fix=fix or msg("input_too_large_fix")
+        )
+    return data
 
 
 def write_whole(path: str | os.PathLike, data: bytes | str) -> Path:

@@ -42,8 +42,10 @@ column and rows; repairable geometry is repaired with a warning.
 
 from __future__ import annotations
 
+import io
 import re
 import warnings
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TypeAlias
@@ -56,6 +58,7 @@ import shapely
 
 from siting import validation
 from siting.errors import SitingInputError, SitingWarning
+from siting.files import read_bounded, refuse_special_file
 from siting.labels import Message, msg
 from siting.projection import CHINESE_DATUMS, WGS84, chinese_datum_to_wgs84
 
@@ -203,6 +206,13 @@ _SERVICE_SEPARATORS = re.compile(r"[;；,，、/|\s]+")
 AREA_TYPES = (*POLYGON_TYPES, "Point")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 TEXT_TABLE_SUFFIXES = (".csv", ".txt")
+#: Largest spreadsheet read, bytes once unpacked (an .xlsx is a zip: 4 MB on disk may unpack to 1 GB),
+#: and largest CSV. A county's list of 小区 or facilities is a few MB.
+MAX_TABLE_BYTES = 200_000_000
+#: Most rows of a sheet or CSV (a province's 小区 are some 100,000).
+MAX_TABLE_ROWS = 1_000_000
+#: Rows of a sheet searched for its header (a title row or two above it is usual).
+HEADER_SCAN_ROWS = 20
 
 
 class _Ctx:
@@ -436,6 +446,7 @@ def _check_path(path: Path, source: str | Message) -> None:
         raise SitingInputError(msg("file_not_found"), source=source, fix=missing_file_fix(path))
     if path.is_dir() and path.suffix.lower() != ".gdb":
         raise SitingInputError(msg("path_is_folder"), source=source, fix=msg("path_is_folder_fix"))
+    refuse_special_file(path, source)
 
 
 def similar_files(path: str | Path, *, limit: int = 3) -> list[str]:
@@ -539,18 +550,27 @@ def _gbk_without_cpg(path: Path, gdf: gpd.GeoDataFrame) -> bool:
 
 def _read_csv(path: Path, ctx: _Ctx) -> pd.DataFrame:
     """A CSV as text (ids such as 001 keep their zeros), indexed by line number, blank lines dropped."""
+    data = read_bounded(path, MAX_TABLE_BYTES, source=ctx.source)
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
         try:
             with warnings.catch_warnings():
                 # more cells in the first row than in the header: pandas would drop them with a warning
                 warnings.simplefilter("error", pd.errors.ParserWarning)
-                frame = pd.read_csv(path, encoding=encoding, dtype=str, skip_blank_lines=False, index_col=False)
+                frame = pd.read_csv(
+                    io.BytesIO(data),
+                    encoding=encoding,
+                    dtype=str,
+                    skip_blank_lines=False,
+                    index_col=False,
+                    nrows=MAX_TABLE_ROWS + 1,
+                )
         except UnicodeDecodeError:
             continue
         except pd.errors.EmptyDataError:
             raise ctx.error(msg("table_empty"), fix=msg("table_empty_fix")) from None
         except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:  # a row longer than the header, a lone quote
             raise ctx.error(msg("csv_ragged", error=str(exc).strip()), fix=msg("csv_ragged_fix")) from None
+        _check_rows(len(frame), ctx)
         frame.index = frame.index + 2  # the header is line 1
         return frame.dropna(how="all")
     raise ctx.error(msg("csv_encoding"), fix=msg("csv_encoding_fix"))
@@ -560,8 +580,12 @@ def _read_sheet(path: Path, ctx: _Ctx) -> pd.DataFrame:
     """One sheet of a workbook as text, indexed by sheet row number, read with python-calamine.
 
     The header is the first row naming a coordinate column (or the first non-empty row), so that
-    a title row above the table, as Chinese office sheets often have, is skipped.
+    a title row above the table, as Chinese office sheets often have, is skipped; only the first
+    :data:`HEADER_SCAN_ROWS` rows are searched. A workbook that unpacks to more than
+    :data:`MAX_TABLE_BYTES` is refused before it is read, a sheet of more than :data:`MAX_TABLE_ROWS`
+    rows before it becomes a table.
     """
+    _check_unpacked_size(path, ctx)
     try:
         with pd.ExcelFile(path, engine="calamine") as book:
             names = [str(n) for n in book.sheet_names]
@@ -571,21 +595,44 @@ def _read_sheet(path: Path, ctx: _Ctx) -> pd.DataFrame:
                     fix=msg("sheet_unknown_fix"),
                 )
             ctx.sheet = ctx.sheet if ctx.sheet is not None else names[0]
-            rows = pd.read_excel(book, sheet_name=ctx.sheet, header=None, dtype=str)
+            rows = pd.read_excel(book, sheet_name=ctx.sheet, header=None, dtype=str, nrows=MAX_TABLE_ROWS + 1)
     except SitingInputError:
         raise
     except Exception as exc:  # calamine's own errors: not a workbook, encrypted, corrupt
         raise ctx.error(msg("file_unreadable", error=exc), fix=msg("spreadsheet_unreadable_fix")) from exc
+    _check_rows(len(rows), ctx)
     rows.index = rows.index + 1  # sheet row numbers
     rows = rows.dropna(how="all")
     if rows.empty:
         return pd.DataFrame()
     coordinate_names = {n.lower() for n in (*LON_NAMES, *LAT_NAMES)}
-    names_coordinates = rows.apply(lambda row: row.str.strip().str.lower().isin(coordinate_names).any(), axis=1)
+    top = rows.head(HEADER_SCAN_ROWS)
+    names_coordinates = top.apply(lambda row: row.str.strip().str.lower().isin(coordinate_names).any(), axis=1)
     header = names_coordinates.idxmax() if names_coordinates.any() else rows.index[0]
     labels = [f"Unnamed: {i}" if pd.isna(v) else str(v).strip() for i, v in enumerate(rows.loc[header])]
     table = rows.loc[rows.index > header].set_axis(labels, axis=1)
     return table.loc[:, [not (label.startswith("Unnamed: ") and table[label].isna().all()) for label in labels]]
+
+
+def _check_unpacked_size(path: Path, ctx: _Ctx) -> None:
+    """Refuse a workbook larger than :data:`MAX_TABLE_BYTES` once unpacked, from its zip directory alone
+    (an .xlsx of 4 MB can unpack to 1 GB and exhaust memory inside the reader); an .xls by its size."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            size = sum(entry.file_size for entry in book.infolist())
+    except zipfile.BadZipFile:  # an .xls (not a zip), or a corrupt file: calamine says which
+        size = path.stat().st_size
+    if size > MAX_TABLE_BYTES:
+        raise ctx.error(
+            msg("spreadsheet_too_large", size=f"{size:,}", limit=f"{MAX_TABLE_BYTES:,}"),
+            fix=msg("table_too_large_fix"),
+        )
+
+
+def _check_rows(n_rows: int, ctx: _Ctx) -> None:
+    """Refuse a table of more than :data:`MAX_TABLE_ROWS` rows (read with ``nrows`` one beyond it)."""
+    if n_rows > MAX_TABLE_ROWS:
+        raise ctx.error(msg("table_too_many_rows", limit=f"{MAX_TABLE_ROWS:,}"), fix=msg("table_too_large_fix"))
 
 
 def _points_from_table(
@@ -1276,7 +1323,8 @@ def read_units(
             geometry=gdf.geometry.values,
             crs=gdf.crs,
         )
-    duplicated = units.duplicated(subset=["level", "name"], keep=False)
+    # a unit is known by its full path: two villages named 张庄村 in two townships are two villages
+    duplicated = units.duplicated(subset=["level", "parent", "name"], keep=False)
     if duplicated.any():
         raise ctx.error(
             msg("units_duplicated"),
@@ -1284,6 +1332,8 @@ def read_units(
             rows=sorted(set(units.loc[duplicated, "name"])),
             fix=msg("units_duplicated_fix"),
         )
+    shared = (units["level"] == "community") & units.duplicated(subset=["level", "name"], keep=False)
+    units.loc[shared, "name"] = units.loc[shared, "parent"] + "/" + units.loc[shared, "name"]
     units.insert(
         0,
         "unit_id",

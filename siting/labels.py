@@ -783,8 +783,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "添加 社区名称 和 街道名称 列，或用 columns= 指定对应列",
         "add 社区名称 and 街道名称 columns, or map them with columns=",
     ),
-    "units_duplicated": ("同一级别内单元名称有重复", "unit names are not unique within their level"),
-    "units_duplicated_fix": ("给每个单元不同的名称", "give each unit its own name"),
+    "units_duplicated": (
+        "同一单元列了两次（同一乡镇（街道）内同名）",
+        "a unit is listed twice (the same name within the same township)",
+    ),
+    "units_duplicated_fix": (
+        "删去重复的一行；不同乡镇的同名村（社区）可以同时存在",
+        "delete the repeated row; villages of the same name in different townships are fine",
+    ),
     "osm_areas_unreadable": (
         "无法读取居住区（landuse=residential）（{error}）",
         "no residential areas (landuse=residential) could be read ({error})",
@@ -1426,10 +1432,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "给出 YAML 文件（.yml 或 .yaml）的路径，而不是文件夹",
         "name the YAML file (.yml or .yaml), not a folder",
     ),
-    "yaml_too_large": (
-        "文件过大（{size} 字节，上限 {limit} 字节），不像是方案或规则配置文件",
-        "the file is too large ({size} bytes, at most {limit}) to be a scenario or rule profile",
-    ),
     "yaml_small_fix": (
         "检查给的是不是正确的文件；方案和规则配置文件只需写出各设置项",
         "check that this is the right file; a scenario or profile only states its settings",
@@ -1673,6 +1675,109 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{ok} of {total} scenarios done ({reused} of them reused from an earlier run)",
     ),
     "batch_failed": ("{total} 个方案中 {failed} 个失败：", "{failed} of {total} scenarios failed:"),
+    # issue 26: bounded reading, machine failures, records that contradict themselves or each other
+    "yaml_holds_text": ("一段文本", "a text"),
+    "yaml_holds_other": ("{kind} 类型的值", "a value of type {kind}"),
+    "input_not_regular": (
+        "这不是普通文件，而是{kind}，无法作为输入读取",
+        "this is not a regular file but {kind}, which cannot be read as an input",
+    ),
+    "input_not_regular_fix": ("给出磁盘上的普通文件", "name a regular file on disk"),
+    "file_kind_device": ("设备文件", "a device"),
+    "file_kind_fifo": ("命名管道（FIFO）", "a named pipe (FIFO)"),
+    "file_kind_socket": ("套接字", "a socket"),
+    "input_too_large": (
+        "文件超过 {limit} 字节，超出读取上限",
+        "the file holds more than {limit} bytes, beyond what is read",
+    ),
+    "input_too_large_fix": (
+        "检查给的是不是正确的文件；确需更大的文件时先按区县拆分",
+        "check that this is the right file; split a larger one by county",
+    ),
+    "spreadsheet_too_large": (
+        "工作簿解压后为 {size} 字节，超过上限 {limit} 字节",
+        "the workbook unpacks to {size} bytes, more than {limit}",
+    ),
+    "table_too_many_rows": ("表格超过 {limit} 行", "the table has more than {limit} rows"),
+    "table_too_large_fix": (
+        "只保留需要的工作表和行（例如按区县拆分），或另存为 CSV 后检查内容",
+        "keep only the sheet and rows needed (e.g. split by county), or save as CSV and check the content",
+    ),
+    "batch_workers_beyond_cores": (
+        "工作进程数 {value} 超过本机 {cores} 个处理器核心",
+        "{value} workers is more than this machine's {cores} cores",
+    ),
+    "batch_workers_beyond_cores_fix": (
+        "用 --workers 给出 1 到 {cores} 之间的整数，或不写（每核一个）",
+        "give --workers a whole number from 1 to {cores}, or leave it out (one per core)",
+    ),
+    "disk_full": ("磁盘已满，无法写入输出", "the disk is full: the output could not be written"),
+    "disk_full_fix": (
+        "腾出磁盘空间或换一个输出文件夹后重新运行；之前的输出保持原样，没有留下写了一半的文件夹",
+        "free some space or choose another output folder and run again; the earlier output is kept "
+        "as it was and nothing half-written is left",
+    ),
+    "out_of_memory": ("内存不足，运行已停止", "the machine ran out of memory; the run stopped"),
+    "out_of_memory_fix": (
+        "关闭其他程序，或把研究范围拆小（例如按街道）后分别运行；没有写入任何输出",
+        "close other programs, or split the study area (e.g. by street) and run each part; nothing was written",
+    ),
+    "exp_gate_tolerance": (
+        "入口距所属小区边界的最大距离（米），如 30",
+        "farthest an entrance may lie from its area's outline, metres, e.g. 30",
+    ),
+    "consistency_choice": ("{value} 无效，应为 {values} 之一", "{value} is not one of {values}"),
+    "consistency_choice_fix": ("写 {values} 之一", "write one of {values}"),
+    "consistency_kept": (
+        "{problem}；按方案设置（{key}: keep）保留，计入各项结果",
+        "{problem}; kept as the scenario says ({key}: keep), and counted in every figure",
+    ),
+    "duplicate_records": (
+        "同一记录以不同编号列了两次（名称相同且相距不到 {distance} 米，或多边形完全相同），每对写作“编号 = 编号”",
+        "the same record is listed twice under different ids (the same name within {distance} m, or the "
+        "same polygon); each pair is shown as 'id = id'",
+    ),
+    "duplicate_records_fix": (
+        '每对删去一行；若确是两处不同的地方，在方案中写 duplicates: keep（Python：Accept(duplicates="keep")）',
+        "delete one row of each pair; if they really are two places, write duplicates: keep in the "
+        'scenario (Python: Accept(duplicates="keep"))',
+    ),
+    "areas_at_one_point": (
+        "{n} 个小区位于同一点（经度 {lon}，纬度 {lat}），多半是地理编码找不到地址时给的默认点；这些小区不计入各项结果",
+        "{n} residential areas lie at exactly one point (lon {lon}, lat {lat}), most likely a geocoder's "
+        "fallback for addresses it could not find; they are left out of every figure",
+    ),
+    "areas_at_one_point_kept": (
+        "{n} 个小区位于同一点（经度 {lon}，纬度 {lat}），多半是地理编码的默认点；"
+        "按方案设置（areas_at_one_point: keep）照此位置计入",
+        "{n} residential areas lie at exactly one point (lon {lon}, lat {lat}), most likely a geocoder's "
+        "fallback; counted there, as the scenario says (areas_at_one_point: keep)",
+    ),
+    "areas_at_one_point_fix": (
+        "给这些小区填上真实坐标；若位置无误，在方案中写 areas_at_one_point: keep",
+        "give these areas their real coordinates; if the point is right, write areas_at_one_point: keep",
+    ),
+    "built_with_far": (
+        "配建（所属小区）的设施离所属小区超过步行范围（直线已超过 {walk} 米，步行只会更远），"
+        "每行写作“设施 → 小区（距离）”",
+        "facilities built with (配建) a residential area lie beyond that area's walk ({walk} m, already in a "
+        "straight line; on foot it is farther); each row is shown as 'facility → area (distance)'",
+    ),
+    "built_with_far_fix": (
+        "改正所属小区编号或设施坐标；若确实如此，在方案中写 links: keep",
+        "correct the area id or the facility's coordinates; if it is right, write links: keep in the scenario",
+    ),
+    "entrance_far": (
+        "入口离所属小区超过 {tolerance} 米，每行写作“入口行号 → 小区（距离）”",
+        "entrances lie more than {tolerance} m from the residential area they open into; each row is shown "
+        "as 'entrance row → area (distance)'",
+    ),
+    "entrance_far_fix": (
+        "改正入口的所属小区编号或位置；入口确在街对面时，"
+        "用 entrances: {{gate_tolerance_m: ...}} 放宽，或写 links: keep",
+        "correct the entrance's area id or position; for a gate across the street widen entrances: "
+        "{{gate_tolerance_m: ...}}, or write links: keep",
+    ),
 }
 
 

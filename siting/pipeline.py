@@ -13,10 +13,15 @@ the plan; the figures before the proposals are kept with a ``_before`` suffix.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import errno
 import json
 import math
+import os
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -26,13 +31,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siting import inputs
+from siting import consistency, inputs
 from siting.compliance import ComplianceResult
-from siting.errors import SitingInputError
+from siting.errors import SitingEnvironmentError, SitingInfeasibleError, SitingInputError
 from siting.files import check_output_path, write_whole
-from siting.labels import msg, term
+from siting.labels import Message, msg, term
 from siting.network import StreetNetwork
 from siting.optimize import DEFAULT_METHOD
+from siting.optimize.problem import WHERE_PROBLEM
 from siting.plan import DEFAULT_TIME_LIMIT_S, BuildSettings, Proposal, Study
 from siting.profiles import Profile, load_profile
 from siting.progress import Steps
@@ -288,6 +294,30 @@ def _clip(config: dict, data: dict[str, Any], net: StreetNetwork) -> dict[str, l
     return left_out
 
 
+def _accept(config: dict) -> consistency.Accept:
+    """What the scenario accepts of what :mod:`siting.consistency` finds (keys ``duplicates``,
+    ``areas_at_one_point``, ``links`` and ``entrances.gate_tolerance_m``)."""
+    given = {key: config[key] for key in consistency.CHOICES if key in config}
+    tolerance = (config.get("entrances") or {}).get("gate_tolerance_m", consistency.GATE_TOLERANCE_M)
+    return consistency.Accept(**given, gate_tolerance_m=tolerance)
+
+
+def _check_layers(config: dict, data: dict[str, Any], accept: consistency.Accept) -> list[str]:
+    """Records listed twice, and areas stacked at one point (:func:`siting.consistency.check_layers`):
+    ``data``'s areas and entrances replaced by those counted; the ids left out, for the summary."""
+    sources = {name: (config.get(name) or {}).get("path") for name in ("facilities", "candidates")}
+    sources["areas"] = config["residential"].get("path") or config["residential"].get("osm")
+    data["areas"], data["entrances"], left_out = consistency.check_layers(
+        data["areas"],
+        data["facilities"],
+        candidates=data["candidates"],
+        entrances=data["entrances"],
+        accept=accept,
+        sources=sources,
+    )
+    return left_out
+
+
 def _build_settings(config: dict) -> BuildSettings:
     """Size bounds and unit costs from ``candidates:``, ``facilities:`` and ``optimize: {cost: ...}``."""
     cost = (config.get("optimize") or {}).get("cost") or {}
@@ -317,6 +347,31 @@ def _profile(scenario: Scenario) -> Profile:
                 exc.key = f"overrides.{exc.key}" if exc.key else "overrides"
             else:
                 exc.key = exc.key or "profile"
+            exc.source = str(scenario.path) if scenario.path else msg("where_scenario")
+        raise
+
+
+#: The scenario key behind each message the solvers give about their own settings.
+_OPTIMIZE_KEYS = {
+    "p_too_large": "optimize.p",
+    "objective_needs_p": "optimize.p",
+    "objective_takes_no_p": "optimize.p",
+    "objective_takes_no_capacity": "optimize.capacity",
+    "capacity_missing": "optimize.capacity",
+    "method_unknown": "optimize.method",
+}
+
+
+@contextmanager
+def _optimize_keys(scenario: Scenario) -> Iterator[None]:
+    """A solver's complaint about its settings names the scenario file and its key (``optimize.p``),
+    not the solver's own object (the SitingProblem) or a Python argument a planner never wrote."""
+    try:
+        yield
+    except (SitingInputError, SitingInfeasibleError) as exc:
+        problem = exc.problem.key if isinstance(exc.problem, Message) else None
+        if problem in _OPTIMIZE_KEYS or exc.source == WHERE_PROBLEM:
+            exc.key = _OPTIMIZE_KEYS.get(problem or "", exc.key or "optimize")
             exc.source = str(scenario.path) if scenario.path else msg("where_scenario")
         raise
 
@@ -352,6 +407,8 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
             data = _read_inputs(config)
         except inputs.LayerWithoutCrs as exc:
             raise _crs_needed(exc, exc.geometries, exc.section, _network(config), msg("layer_no_crs")) from None
+        accept = _accept(config)
+        stacked = _check_layers(config, data, accept)
         step("network")
         net = _network(config)
         _check_layers_on_network(config, data, net)
@@ -369,6 +426,15 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
             units=data["units"],
             build=_build_settings(config),
         )
+        consistency.check_links(
+            data["areas"],
+            walk_m=study.settings.walk_distance_m,
+            facilities=data["facilities"],
+            candidates=data["candidates"],
+            entrances=data["entrances"],
+            accept=accept,
+            sources={name: (config.get(name) or {}).get("path") for name in ("facilities", "candidates", "entrances")},
+        )
         step("reachability")
         study.check()
         baseline = proposal = None
@@ -382,22 +448,23 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
                 # a point on a street, with no land behind it: the report and map say so in its name
                 sketch = term("generated_site", (config.get("map") or {}).get("language", "zh"))
                 candidates = candidates.assign(name=[f"{sketch} {c}" for c in candidates["candidate_id"]])
-            proposal = study.propose(
-                candidates,
-                opt["objective"],
-                p=opt.get("p"),
-                method=opt.get("method", DEFAULT_METHOD),
-                capacity=bool(opt.get("capacity", False)),
-                weight=opt.get("weight", "households"),
-                time_limit_s=float(opt.get("time_limit_s", DEFAULT_TIME_LIMIT_S)),
-                progress=bar.live,  # the solver's own bars only under a live bar: lines in a log stay readable
-            )
+            with _optimize_keys(scenario):
+                proposal = study.propose(
+                    candidates,
+                    opt["objective"],
+                    p=opt.get("p"),
+                    method=opt.get("method", DEFAULT_METHOD),
+                    capacity=bool(opt.get("capacity", False)),
+                    weight=opt.get("weight", "households"),
+                    time_limit_s=float(opt.get("time_limit_s", DEFAULT_TIME_LIMIT_S)),
+                    progress=bar.live,  # the solver's own bars only under a live bar: lines in a log stay readable
+                )
             baseline, study = study, study.plan(proposal)
             step("plan")
             study.check()
         step("service areas")
         areas_sa = study.service_areas()
-        summary = _summary(scenario, study, baseline, proposal, clipped)
+        summary = _summary(scenario, study, baseline, proposal, clipped, stacked)
         step("done")
     finally:
         bar.close()
@@ -440,7 +507,12 @@ def _headline(study: Study) -> dict:
 
 
 def _summary(
-    scenario: Scenario, study: Study, baseline: Study | None, proposal: Proposal | None, clipped: dict[str, list[str]]
+    scenario: Scenario,
+    study: Study,
+    baseline: Study | None,
+    proposal: Proposal | None,
+    clipped: dict[str, list[str]],
+    stacked: list[str],
 ) -> dict:
     comp, profile, settings = study.check(), study.profile, study.settings
     summary: dict[str, Any] = {
@@ -453,6 +525,7 @@ def _summary(
     sources = study.areas["households_source"].value_counts()
     summary["areas_households_estimated"] = {str(k): int(v) for k, v in sources.items() if k != "input"}
     summary["left_out_by_clip"] = clipped
+    summary["areas_left_out_at_one_point"] = stacked
     sites = None if proposal is None else proposal.sites
     model = None if proposal is None else proposal.model
     new = None if sites is None else sites[sites["kind"] == "new"]
@@ -522,15 +595,79 @@ def run_and_write(
     (ScenarioResult, Path)
         The result and the folder written.
     """
-    from siting.report import atomic_folder, write_result
+    from siting.report import atomic_folder, refuse_foreign_folder, write_result
 
     target = Path(out).resolve() if out is not None else scenario.output_dir
     check_output_path(target, key=None if out is not None else "output")
     _guard_inputs(scenario, target)
-    with atomic_folder(target) as tmp:
-        result = run_scenario(scenario, progress=progress)
-        write_result(result, tmp)
+    refuse_foreign_folder(target)
+    # Nothing is created before the inputs are read and the run has succeeded: a refused input leaves
+    # no empty output folder behind; a failed write removes the parent folders it made.
+    made = [folder for folder in target.parents if not folder.exists()]
+    try:
+        with machine_failures(target):
+            result = run_scenario(scenario, progress=progress)
+            with atomic_folder(target) as tmp, machine_failures(target, work=tmp):
+                write_result(result, tmp)
+    except BaseException:
+        for folder in made:  # the deepest first; one that holds something now stays
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     return result, target
+
+
+#: Free space below which a failed write is taken for a full disk, bytes (GDAL reports one as "no such
+#: table: gpkg_contents", not as ENOSPC).
+FULL_DISK_BYTES = 1 << 20
+
+
+@contextmanager
+def machine_failures(target: Path, *, work: Path | None = None) -> Iterator[None]:
+    """Say a full disk or exhausted memory as a :class:`~siting.errors.SitingEnvironmentError` (exit 5).
+
+    Parameters
+    ----------
+    target : Path
+        The output folder, named in the message.
+    work : Path, optional
+        The work folder being written: a failure while its file system has less than
+        :data:`FULL_DISK_BYTES` free is a full disk, whatever the library that failed called it. Used
+        inside :func:`siting.report.atomic_folder`, so the space is measured before the work folder is
+        removed. Without it only ENOSPC and EDQUOT count.
+    """
+    try:
+        yield
+    except MemoryError:
+        raise SitingEnvironmentError(msg("out_of_memory"), fix=msg("out_of_memory_fix")) from None
+    except (SitingInputError, SitingInfeasibleError, SitingEnvironmentError):
+        raise
+    except Exception as exc:
+        if not _disk_full(exc, work):
+            raise
+        raise SitingEnvironmentError(
+            msg("disk_full"), source=msg("where_folder", path=target), fix=msg("disk_full_fix")
+        ) from None
+
+
+def _disk_full(exc: BaseException, folder: Path | None) -> bool:
+    """Whether ``exc`` (or an exception it came from) is ENOSPC/EDQUOT, or ``folder``'s disk is full."""
+    chain: list[BaseException] = []
+    link: BaseException | None = exc
+    while link is not None and link not in chain:  # a chain can loop back on itself
+        chain.append(link)
+        link = link.__cause__ or link.__context__
+    if any(isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT) for e in chain):
+        return True
+    if folder is None:
+        return False
+    try:
+        space = os.statvfs(folder)
+    except (AttributeError, OSError):  # no statvfs on Windows
+        return False
+    # root may write into the blocks reserved for it; others stop at f_bavail
+    free = space.f_bfree if os.geteuid() == 0 else space.f_bavail
+    return free * space.f_frsize < FULL_DISK_BYTES
 
 
 def _guard_inputs(scenario: Scenario, target: Path) -> None:
@@ -610,7 +747,7 @@ def compare_scenarios(
         check_output_path(scenario.output_dir, key="output")
         _guard_inputs(scenario, target)
     results = [run_or_reuse(s, progress=progress) for s in scenarios]
-    with atomic_folder(target) as tmp:
+    with machine_failures(target), atomic_folder(target) as tmp, machine_failures(target, work=tmp):
         table = write_comparison(results, tmp)
     return table, target
 

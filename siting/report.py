@@ -171,13 +171,10 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
         The work folder to write into.
     """
     target = check_output_path(target).resolve()
+    refuse_foreign_folder(target)
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(parent, target.name)
-    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / MARKER).exists())):
-        raise SitingInputError(
-            msg("output_folder_foreign"), source=msg("where_folder", path=target), fix=msg("output_folder_foreign_fix")
-        )
     work = parent / f".{target.name}.partial-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     try:  # from the mkdir on: a stop (Ctrl-C, SIGTERM) right after it must remove the folder too
@@ -187,6 +184,15 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
         shutil.rmtree(work, ignore_errors=True)
         raise
     _commit(work, target)
+
+
+def refuse_foreign_folder(target: Path) -> None:
+    """Refuse an output folder that is not empty and not a previous siting output (no marker): a
+    mistyped path must never delete a planner's folder. Nothing is created."""
+    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / MARKER).exists())):
+        raise SitingInputError(
+            msg("output_folder_foreign"), source=msg("where_folder", path=target), fix=msg("output_folder_foreign_fix")
+        )
 
 
 def _commit(work: Path, target: Path) -> None:
@@ -317,10 +323,12 @@ def write_xlsx(
 
     Every text, headers included, is stored as text, never as a formula, whatever it starts with
     (:func:`_keep_text`): a facility named ``=HYPERLINK(...)`` in an input shows as typed and runs nothing.
+    Control characters a workbook cannot hold are taken out (:func:`_excel_text`); the CSVs keep the text raw.
     """
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
+        for name, raw in sheets.items():
+            frame = _excel_text(raw)
             frame.to_excel(writer, sheet_name=name[:31], index=False)
             sheet = writer.sheets[name[:31]]
             _keep_text(sheet)
@@ -334,6 +342,33 @@ def write_xlsx(
                 sheet.cell(row=int(row) + 2, column=int(col) + 1).number_format = PERCENT_FORMAT
     Path(path).write_bytes(_fixed_zip(buffer.getvalue()))
     return Path(path)
+
+
+#: Control characters a workbook cannot hold (XML 1.0 allows tab, line feed and carriage return only).
+_EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+#: Word's manual line break (\v) and page break (\f) are line breaks in a cell.
+_EXCEL_BREAKS = re.compile(r"[\x0b\x0c]")
+
+
+def _excel_cell(value: Any) -> Any:
+    """A text with its line and page breaks as line feeds and other control characters removed."""
+    if not isinstance(value, str):
+        return value
+    return _EXCEL_ILLEGAL.sub("", _EXCEL_BREAKS.sub("\n", value))
+
+
+def _excel_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text (headers and cells) fit for a workbook (:func:`_excel_cell`); a copy
+    only when something had to change (a name pasted from Word with ``\v`` would stop openpyxl)."""
+    texts = [c for c in frame.columns if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)]
+    columns = [_excel_cell(c) for c in frame.columns]
+    if not texts and columns == list(frame.columns):
+        return frame
+    out = frame.set_axis(columns, axis=1)
+    for i, column in enumerate(frame.columns):
+        if column in texts:
+            out.isetitem(i, frame[column].map(_excel_cell))
+    return out
 
 
 #: First characters that make a spreadsheet read typed text as a formula.

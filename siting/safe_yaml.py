@@ -10,8 +10,9 @@
 :func:`load_yaml` refuses all three before any work: one pass over the parser's events counts the
 size of the document with every alias expanded and its depth, stopping at :data:`MAX_NODES` and
 :data:`MAX_DEPTH`; then the document is built by a loader that refuses duplicate keys, naming the
-line. A path that is a folder, a file larger than :data:`MAX_BYTES` and text that is not UTF-8 are
-refused too. Each error is a :class:`~siting.errors.SitingInputError` naming the file.
+line. A path that is a folder, a device, FIFO or socket (``extends: /dev/zero``), a file holding more
+than :data:`MAX_BYTES` (counted while reading: ``st_size`` is not trusted) and text that is not UTF-8
+are refused too. Each error is a :class:`~siting.errors.SitingInputError` naming the file.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 import yaml
 
 from siting.errors import SitingInputError
+from siting.files import read_bounded
 from siting.labels import Message, msg
 
 #: Largest YAML file read, bytes (a scenario is about 1 kB, a rule profile a few kB).
@@ -85,17 +87,11 @@ def load_yaml(path: str | Path, *, missing: Message, missing_fix: Message) -> An
         raise SitingInputError(missing, source=source, fix=missing_fix)
     if path.is_dir():
         raise SitingInputError(msg("path_is_folder"), source=source, fix=msg("yaml_folder_fix"))
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise SitingInputError(
-            msg("yaml_too_large", size=f"{size:,}", limit=f"{MAX_BYTES:,}"), source=source, fix=msg("yaml_small_fix")
-        )
+    data = read_bounded(path, MAX_BYTES, source=source, fix=msg("yaml_small_fix"))
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise SitingInputError(msg("not_utf8"), source=source, fix=msg("not_utf8_fix")) from None
-    except OSError as exc:
-        raise SitingInputError(msg("file_unreadable", error=exc.strerror or exc), source=source) from None
     try:
         _check_expansion(text, source)
         return yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader: no Python objects from tags

@@ -64,7 +64,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from siting import validation
+from siting import consistency, validation
 from siting.errors import SitingInputError
 from siting.labels import LANGUAGES, Lines, Message, msg
 from siting.optimize import METHODS, OBJECTIVES
@@ -206,7 +206,10 @@ SCHEMA: dict[str, Any] = {
         "default_floors": _Field(_plausible("default_floors"), msg("exp_default_floors"), explain=True),
         "point_radius_m": _Field(_plausible("point_radius_m"), msg("exp_point_radius"), explain=True),
     },
-    "entrances": dict(_LAYER_KEYS),
+    "entrances": {
+        **_LAYER_KEYS,
+        "gate_tolerance_m": _Field(_plausible("gate_tolerance_m"), msg("exp_gate_tolerance"), explain=True),
+    },
     "facilities": {
         **_LAYER_KEYS,
         "sheet": _SHEET,
@@ -259,6 +262,11 @@ SCHEMA: dict[str, Any] = {
         "language": _Field(_choice(*LANGUAGES), msg("exp_one_of", values=list(LANGUAGES))),
     },
     "output": _Field(_text, msg("exp_output")),
+    # what siting.consistency finds, and what the planner accepts of it
+    **{
+        key: _Field(_choice(*values), msg("exp_one_of", values=list(values)))
+        for key, values in consistency.CHOICES.items()
+    },
 }
 REQUIRED_SECTIONS = ("network", "residential", "facilities")
 #: Keys whose values are paths, resolved relative to the file that states them.
@@ -459,8 +467,10 @@ def _read_yaml(path: Path) -> dict:
     if data is None:
         data = {}
     if not isinstance(data, dict):
+        # what the file holds is not quoted: a file that is no scenario may be anything (extends: /etc/passwd)
+        kind = msg("yaml_holds_text") if isinstance(data, str) else msg("yaml_holds_other", kind=type(data).__name__)
         raise SitingInputError(
-            msg("scenario_not_mapping", got=_describe(data)), source=str(path), fix=msg("scenario_not_mapping_fix")
+            msg("scenario_not_mapping", got=kind), source=str(path), fix=msg("scenario_not_mapping_fix")
         )
     return data
 

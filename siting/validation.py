@@ -75,6 +75,7 @@ RANGES: Mapping[str, Plausible] = {
     "service_radius_m": Plausible(50, 5_000, "unit_m", fix=_WALK_FIX),
     "bands_min": Plausible(0.5, 120, "unit_min"),
     "max_snap_m": Plausible(1, 5_000, "unit_m"),
+    "gate_tolerance_m": Plausible(1, 500, "unit_m"),
     # scenario keys (siting.scenario) and profile values
     "household_size": Plausible(1, 10, "unit_persons_per_household"),
     "default_floors": Plausible(1, 150, "unit_floors"),
