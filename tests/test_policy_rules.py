@@ -71,32 +71,56 @@ def rural_township():
 
 def test_rural_township_served_through_its_stations(rural_township):
     areas, facilities, pairs = rural_township
-    # "服务半径全覆盖" sets no distance; read in the 县-乡-村 network of the same clause, the centre reaches
-    # its villages through their stations: 300 + 200 + 100 of 600 households are covered.
+    # "服务半径全覆盖" sets no distance; read in the 县-乡-村 network of the same clause, the centre's network
+    # (the centre and the stations it leads) reaches every 村(社区) of the township: 3 of 3.
     result = check_compliance_pairs(areas, facilities, pairs, "dong_e")
     town = result.townships.set_index("township").loc["刘集镇"]
     assert (town["kind"], town["households_covered"], town["covered_share"]) == ("town", 600.0, 1.0)
+    assert (town["communities"], town["communities_reached"]) == (3, 3)
     assert bool(town["catchment_ok"]) and bool(town["unit_ok"])
     r = _rules(result)
     assert r.loc["township_catchment", "verdict"] == "met"
-    assert r.loc["township_catchment", "settings"].startswith("township_centre_catchment=through_stations")
+    assert r.loc["township_catchment", "settings"].startswith("township_centre_catchment=communities_reached")
+    assert r.loc["township_catchment", "detail"] == "按户计服务网络覆盖 100.0%"
     assert r.loc["town_centres", "verdict"] == "met"  # 单处面积不低于600平方米 … 覆盖率达到100%
-    # The old reading, the centre's own walk, fails the same town: 300 of 600.
+    # The centre's own walk fails the same town: 300 of 600 households, 1 of 3 communities.
     own_walk = check_compliance_pairs(
         areas, facilities, pairs, load_profile("dong_e", {"township_centre_catchment": "centre_walk"})
     )
     assert own_walk.townships.loc[0, "covered_share"] == pytest.approx(0.5)
+    assert own_walk.townships.loc[0, "communities_reached"] == 1
     assert _rules(own_walk).loc["township_catchment", "verdict"] == "not_met"
-    # A village without a station is not covered: (300 + 200) of 600.
+    # A village without a station is not reached: 2 of 3 communities, (300 + 200) of 600 households.
     gap = check_compliance_pairs(
         areas, facilities[facilities["facility_id"] != "S2"], pairs[pairs["facility_id"] != "S2"], "dong_e"
     )
     assert gap.townships.loc[0, "covered_share"] == pytest.approx(5 / 6)
+    assert gap.townships.loc[0, "communities_reached_share"] == pytest.approx(2 / 3)
     assert _rules(gap).loc["township_catchment", "verdict"] == "not_met"
+    assert _rules(gap).loc["township_catchment", "detail"] == "按户计服务网络覆盖 83.3%"
     # Stations alone are no centre: below 600 m² the town has no qualifying centre and nothing is covered.
     small = facilities.assign(floor_area_m2=[500.0, 120.0, 120.0])
     town = check_compliance_pairs(areas, small, pairs, "dong_e").townships.loc[0]
     assert not town["has_qualified_centre"] and town["households_covered"] == 0
+
+
+def test_service_network_reaches_every_community_not_every_household(rural_township):
+    """东政办字〔2023〕26号 第15条 "服务半径全覆盖的综合养老服务中心" sets no distance (issue 21 item 1): the 凤城街道
+    case, a centre whose network reaches every community while some households are beyond the walk, is 达标;
+    the share of households is reported beside the verdict, and a profile may ask for every household."""
+    areas, facilities, pairs = rural_township
+    far = _areas([("v3", 100.0, "existing", "刘集镇", "王村", 2000, 1500)])
+    areas = pd.concat([areas, far], ignore_index=True)
+    pairs = pd.concat([pairs, _pairs([("v3", "S1", 20.0)])], ignore_index=True)
+    result = check_compliance_pairs(areas, facilities, pairs, "dong_e")
+    town = result.townships.loc[0]
+    assert (town["communities_reached"], town["households_covered"], town["households"]) == (3, 600.0, 700.0)
+    r = _rules(result).loc["township_catchment"]
+    assert (r["verdict"], r["detail"]) == ("met", "按户计服务网络覆盖 85.7%")
+    households = load_profile("dong_e", {"township_centre_catchment": "through_stations"})
+    assert _rules(check_compliance_pairs(areas, facilities, pairs, households)).loc[
+        "township_catchment", "verdict"
+    ] == "not_met"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -194,7 +218,8 @@ def test_new_area_counts_its_own_floor_area_not_borrowed(new_area_next_to_old):
     assert out["floor_area_ok"].tolist() == [False, True]
     assert out.loc["n", "fail_reason"] == "no_own_facility"
     assert (
-        _rules(result).loc["floor_area_new", "settings"] == "min_site_area_m2=200;new_area_counts=own;walk_minutes=15"
+        _rules(result).loc["floor_area_new", "settings"]
+        == "min_site_area_m2=200;new_area_counts=own;floor_area_scope=urban_areas;walk_minutes=15"
     )
     # Counting everything within the walk instead: K shared by 1500 households, n gets 500 × 400 / 1500.
     walk = check_compliance_pairs(areas, facilities, pairs, load_profile("dong_e", {"new_area_counts": "within_walk"}))
@@ -255,9 +280,11 @@ def test_dongyang_compliance_rate_counts_new_areas_only(new_area_next_to_old):
     r = _rules(check_compliance_pairs(areas, built, pairs, every))
     assert (r.loc["compliance_rate_areas", "actual"], r.loc["compliance_rate_areas", "verdict"]) == (0.5, "not_met")
     assert r.loc["compliance_rate_households", "actual"] == pytest.approx(1 / 3)
-    # assessed in 2024 the 2025 target is not yet due
-    early = check_compliance_pairs(areas, built, pairs, load_profile("dongyang", rates, assess_year=2024))
+    # assessed in 2024 the 2025 target is not yet due: 50% is 未到目标年份, while 100% already met is 达标
+    early = check_compliance_pairs(areas, built, pairs, every.at_year(2024))
     assert _rules(early).loc["compliance_rate_areas", "verdict"] == "not_due"
+    early = check_compliance_pairs(areas, built, pairs, load_profile("dongyang", rates, assess_year=2024))
+    assert _rules(early).loc["compliance_rate_areas", ["verdict", "due"]].tolist() == ["met", False]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -277,10 +304,13 @@ def test_a_2025_target_assessed_in_2024_and_2026(rural_township):
         verdicts[year] = (row["verdict"], row["due"], row["met"])
     # 2024: the target is not due yet (and 70% would not meet it); from 2025 it is judged.
     assert verdicts == {2024: ("not_due", False, False), 2025: ("not_met", True, False), 2026: ("not_met", True, False)}
-    # Dong'e sets 65% by end 2025 (第16条); Liaocheng's stricter 78% for the same year binds the county too.
+    # Dong'e sets 65% by end 2025 (东政办字〔2023〕26号 第16条: 全县养老机构护理型床位占比提高到65%以上). Liaocheng's
+    # 78% is the city's figure (养老机构护理型床位占比达到78%, for 全市): the county report judges the county's own
+    # target and shows the city's as 上级目标（参考） (issue 21 item 5).
     r = _rules(check_compliance_pairs(areas, facilities, pairs, load_profile("dong_e", assess_year=2026)))
-    assert r.loc["nursing_bed_share", "target"] == 0.78 and r.loc["nursing_bed_share", "defined_in"] == "liaocheng"
-    assert r.loc["nursing_bed_share", "overrules"].startswith("65%")
+    row = r.loc["nursing_bed_share"]
+    assert (row["target"], row["defined_in"], row["verdict"]) == (0.65, "dong_e", "met")
+    assert row["detail"].startswith("上级目标（参考）：78%（2025年）（聊政办字〔2024〕11号 三(四)")
     # Without beds by type the rule is not checked, and the report says which input is missing.
     r = _rules(check_compliance_pairs(areas, facilities.drop(columns="beds_nursing"), pairs, "liaocheng"))
     assert (r.loc["nursing_bed_share", "verdict"], r.loc["nursing_bed_share", "missing"]) == (
