@@ -86,7 +86,7 @@ import shapely
 from siting.errors import SitingInputError
 from siting.inputs import POLYGON_TYPES, assign_units, facility_services, unit_type_from_name
 from siting.labels import TERMS, column_label, msg, relabel, term, unit_label, value_label
-from siting.profiles import RULES, SCHEMA, Profile, RuleCheck, load_profile
+from siting.profiles import RULES, SCHEMA, Profile, RuleCheck, load_profile, profile_place, status_label
 from siting.projection import to_metric
 from siting.reachability import Accessibility, WalkSettings
 
@@ -112,8 +112,6 @@ DEFAULT_READINGS = {
 RELATIVE_TOLERANCE = 1e-9
 #: Verdict codes of :attr:`ComplianceResult.rules`.
 VERDICTS = ("met", "not_met", "not_due", "not_checked", "condition", "not_applicable")
-#: The level a study stands at (a scenario's ``level:``), by its Chinese name.
-STUDY_LEVELS = {"县": "county", "区": "district", "街道": "street", "乡镇": "town"}
 #: Columns of :attr:`ComplianceResult.rules`.
 RULE_COLUMNS = [
     "number",
@@ -310,7 +308,8 @@ def rules_sheet(rules: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     for row in rules.itertuples(index=False):
         missing = _inputs_text(row.missing, language)
         reason = value_label(row.reason, language) if row.reason else ""
-        note = f"{reason}：{missing}" if reason and missing else reason or None
+        why = f"{reason}：{missing}" if reason and missing else "" if row.verdict == "not_applicable" else reason
+        note = "；".join(filter(None, [why, row.detail])) or None
         digits = 6 if row.unit == "share" else 3
         rows.append(
             {
@@ -324,7 +323,7 @@ def rules_sheet(rules: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
                 "actual": rule_actual_text(row, language),
                 "actual_value": None if pd.isna(row.actual) else round(float(row.actual), digits),
                 "unit": "%" if row.unit == "share" else unit_label(row.unit, language),
-                "verdict": value_label(row.verdict, language),
+                "verdict": value_label(row.verdict, language) + _level_text(row.verdict, reason, language),
                 "note": note,
                 "by_year": row.by_year,
                 "document": row.document,
@@ -332,14 +331,21 @@ def rules_sheet(rules: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
                 + (term("overrules", language, figure=row.overrules) if isinstance(row.overrules, str) else ""),
                 "quote": row.quote,
                 "settings": _settings_text(row.settings, language),
-                "rule_status": row.rule_status,
-                "defined_in": row.defined_in,
+                "rule_status": status_label(row.rule_status, language),
+                "defined_in": profile_place(row.defined_in, language),
             }
         )
     frame = pd.DataFrame(rows, columns=list(rows[0]) if rows else ["number"])
     if "by_year" in frame.columns:
         frame["by_year"] = frame["by_year"].astype("Int64")
     return relabel(frame, language, values=("defined_in", "clause"))
+
+
+def _level_text(verdict: str, reason: str, language: str) -> str:
+    """``（研究范围为街道）`` after 不适用: why a rule of another level is not judged."""
+    if verdict != "not_applicable":
+        return ""
+    return f"（{reason}）" if language == "zh" else f" ({reason})"
 
 
 def _inputs_text(missing: str, language: str) -> str:
@@ -774,7 +780,15 @@ def _floor_area(
     n_own = np.bincount(owner[neighbourhood], minlength=len(areas))
     n_reached = np.where(own_only, n_own, n_reached)
     reason = np.select(
-        [households == 0, ~in_floor_area_scope(areas, profile), ~decided, ok, own_only & (n_own == 0), n_reached == 0, n_counted == 0],
+        [
+            households == 0,
+            ~in_floor_area_scope(areas, profile),
+            ~decided,
+            ok,
+            own_only & (n_own == 0),
+            n_reached == 0,
+            n_counted == 0,
+        ],
         [
             "no_households",
             "rural_area",
@@ -958,9 +972,7 @@ def _centres(facilities: pd.DataFrame, unit: pd.Series, levels: tuple[str, ...],
             "unit": located.to_numpy(),
             "floor": chosen["floor_area_m2"].to_numpy(float),
             "qualified": chosen[qualified].to_numpy(bool),
-            "missing": chosen["missing_functions"].to_numpy(object)
-            if "missing_functions" in chosen.columns
-            else "",
+            "missing": chosen["missing_functions"].to_numpy(object) if "missing_functions" in chosen.columns else "",
         }
     ).sort_values("floor", ascending=False)
     grouped = (
@@ -1021,7 +1033,10 @@ def qualified_township_centres(facilities: pd.DataFrame, profile: Profile, servi
     missing = np.full(len(facilities), "", dtype=object)
     if required and services is not None:
         lacking = ~services[list(required)].to_numpy(bool) & facilities["level"].eq("township").to_numpy()[:, None]
-        missing = np.array(["、".join(term(f"service_{c}", "zh") for c, x in zip(required, row, strict=True) if x) for row in lacking], dtype=object)
+        words = [term(f"service_{code}", "zh") for code in required]
+        missing = np.array(
+            ["、".join(w for w, x in zip(words, row, strict=True) if x) for row in lacking], dtype=object
+        )
         qualified &= ~lacking.any(axis=1)
     return qualified, missing
 
@@ -1076,9 +1091,9 @@ def township_network(facilities: pd.DataFrame, facility_township: pd.Series, pro
     serving = qualified.copy()
     if _reading(profile, "township_centre_catchment") != "centre_walk":
         with_centre = set(facility_township[qualified].dropna())
-        serving |= facilities["level"].isin(COMMUNITY_LEVELS).to_numpy() & facility_township.isin(
-            with_centre
-        ).to_numpy(bool)
+        serving |= facilities["level"].isin(COMMUNITY_LEVELS).to_numpy() & facility_township.isin(with_centre).to_numpy(
+            bool
+        )
     return serving
 
 
@@ -1583,8 +1598,9 @@ def check_compliance_pairs(
         (:func:`siting.inputs.read_units`); used to list units with no areas, to place facilities and
         areas that lack a ``township``/``community`` column, and for the rules that need them.
     study_level : {"county", "district", "street", "town"}, optional
-        The level the study stands at (a scenario's ``level: 县|区|街道|乡镇``, :data:`STUDY_LEVELS`): a
-        rule set for another level (R12 县级特困人员供养机构 in a 街道 study) reads 不适用. Default
+        The level the study stands at (:data:`siting.profiles.STUDY_LEVELS`): a rule set for another level
+        (R12 县级特困人员供养机构 in a 街道 study) reads 不适用. Default the profile's
+        (:attr:`~siting.profiles.Profile.study_level`, a scenario's ``level: 县|区|街道|乡镇``), else
         :func:`default_study_level` of ``units``.
 
     Returns
@@ -1639,7 +1655,7 @@ def check_compliance_pairs(
         services=services,
         profile=profile,
         settings=settings,
-        study_level=study_level if study_level is not None else default_study_level(units),
+        study_level=study_level or profile.study_level or default_study_level(units),
     )
     ctx.townships = _township_table(ctx)
     ctx.communities = _community_table(ctx)

@@ -131,7 +131,6 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "communities": ("村(社区)数", "Villages and communities"),
     "communities_reached": ("服务网络覆盖的村(社区)数", "Villages and communities reached"),
     "communities_reached_share": ("服务网络覆盖村(社区)比例", "Share of villages and communities reached"),
-    "urban": ("城镇", "Urban"),
     "detail": ("说明", "Detail"),
     "qualified_centres": ("达到面积要求的中心数(处)", "Centres meeting the minimum area"),
     "largest_centre_m2": ("最大中心面积(平方米)", "Largest centre (m²)"),
@@ -698,6 +697,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "rule_not_choice": ("“{key}”的取值 {value} 不是可选项 {choices} 之一", "'{key}': {value} is not one of {choices}"),
     "rule_not_choice_fix": ("“{key}”改为 {choices} 之一", "set '{key}' to one of {choices}"),
+    "study_level_unknown": ("研究范围层级 {level} 不是 {levels} 之一", "study level {level} is not one of {levels}"),
+    "study_level_unknown_fix": ("写成 {levels} 之一", "write one of {levels}"),
     "rule_not_services": (
         "“{key}”的取值 {value} 应为服务项目列表，每项为 {choices} 之一",
         "'{key}': {value} should be a list of services, each one of {choices}",
@@ -1225,6 +1226,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "exp_assess_year": (
         "评估年份，如 2025：目标年份更晚的指标显示为“未到目标年份”",
         "an assessment year, e.g. 2025: targets due later are shown as not yet due",
+    ),
+    "exp_level": (
+        "研究范围的层级：县、区、街道或乡镇（缺省时由行政单元推断）；其他层级的规则显示为“不适用”",
+        "the level of the study: 县, 区, 街道 or 乡镇 (default: from the units layer); rules of another level "
+        "read not applicable",
     ),
     "exp_path": ("文件路径（相对于方案文件）", "a file path, relative to the scenario file"),
     "exp_layer": ("文件中的图层名", "a layer name in the file"),

@@ -223,6 +223,7 @@ def _profile(scenario: Scenario) -> Profile:
             config.get("profile", DEFAULT_PROFILE),
             config.get("overrides") or None,
             assess_year=config.get("assess_year"),
+            study_level=config.get("level"),
         )
     except SitingInputError as exc:
         # A mistake in the scenario's profile name or overrides names the scenario file and its key; a

@@ -57,6 +57,8 @@ from siting.reachability import DEFAULT_SERVICE_RADIUS_M, WalkSettings
 from siting.safe_yaml import load_yaml
 
 BASE_PROFILE = "national"
+#: The level a study stands at (a scenario's ``level:``), by its Chinese name, as codes.
+STUDY_LEVELS = {"县": "county", "区": "district", "街道": "street", "乡镇": "town"}
 #: Source given for the service radius when a profile states none.
 TOOLKIT_RADIUS_SOURCE = "toolkit default 1000 m (the profile states no service radius)"
 
@@ -72,8 +74,9 @@ class KeySpec:
     ``kind`` is one of ``number`` (a non-negative number), ``share`` (a fraction 0–1),
     ``range`` (two numbers, low ≤ high), ``choice`` (one of ``choices``: how a clause whose text
     leaves it open is read) or ``services`` (a list of service codes of ``choices``, as
-    :func:`siting.inputs.facility_services` reads a facility's services). ``minimum`` marks a figure the actual must reach, so that a larger value
-    is the stricter one (what decides between two documents that set it for the same year).
+    :func:`siting.inputs.facility_services` reads a facility's services).
+    ``minimum`` marks a figure the actual must reach, so that a larger value is the stricter one (what
+    decides between two documents of the chain).
     """
 
     unit: str
@@ -822,9 +825,12 @@ class Profile:
     assess_year : int or None
         The year whose end the inputs describe: a target due by a later year (``by_year``) is shown as
         not yet due rather than judged. None judges every target, whatever its year.
+    study_level : str or None
+        The level the study stands at (:data:`STUDY_LEVELS` code: ``county``, ``district``, ``street``,
+        ``town``): a rule set for another level reads 不适用. None: the check infers it from the units.
     """
 
-    def __init__(self, layers: list[_Layer], assess_year: int | None = None) -> None:
+    def __init__(self, layers: list[_Layer], assess_year: int | None = None, study_level: str | None = None) -> None:
         self._layers = layers
         named = [layer for layer in layers if layer.name != "override"]
         self.name: str = named[0].name
@@ -833,10 +839,18 @@ class Profile:
         self.fallbacks: dict[str, Rule] = {}
         where = msg("where_argument", name="assess_year")
         self.assess_year: int | None = _check_year(assess_year, "assess_year", where)
+        level = STUDY_LEVELS.get(study_level, study_level) if study_level is not None else None
+        if level is not None and level not in STUDY_LEVELS.values():
+            raise SitingInputError(
+                msg("study_level_unknown", level=study_level, levels=list(STUDY_LEVELS)),
+                source=msg("where_argument", name="study_level"),
+                fix=msg("study_level_unknown_fix", levels=list(STUDY_LEVELS)),
+            )
+        self.study_level: str | None = level
 
     def at_year(self, assess_year: int | None) -> Profile:
         """The same rules assessed at the end of ``assess_year`` (None: every target judged as due)."""
-        return Profile(self._layers, assess_year)
+        return Profile(self._layers, assess_year, self.study_level)
 
     def due(self, key: str) -> bool:
         """Whether the target ``key`` is due at :attr:`assess_year` (always, without a year on either side)."""
@@ -904,9 +918,7 @@ class Profile:
         due = [r for r in binding if r.by_year is None or self.assess_year is None or self.assess_year >= r.by_year]
         candidates = due or binding
         strictest = max(candidates, key=lambda r: (r.value, r.comparison == ">", -binding.index(r)))
-        weaker = [
-            r for r in candidates if (r.value, r.comparison) != (strictest.value, strictest.comparison)
-        ]
+        weaker = [r for r in candidates if (r.value, r.comparison) != (strictest.value, strictest.comparison)]
         if not weaker:
             return strictest
         return replace(strictest, overrules="；".join(_figure_text(r) for r in weaker))
@@ -1038,7 +1050,7 @@ class Profile:
                     "unit": unit_label(spec.unit, LANGUAGES[index]),
                     "by_year": rule.by_year,
                     "use": value_label(f"use_{KEY_USE[key]}", LANGUAGES[index]),
-                    "status": _STATUS_LABELS[rule.status][index],
+                    "status": status_label(rule.status, LANGUAGES[index]),
                     "source": source,
                     "defined_in": defined_in,
                     "inherited": defined_in != self.name,
@@ -1060,6 +1072,21 @@ def _figure_text(rule: Rule) -> str:
     return f"{shown}{year}（{rule.source}）"
 
 
+def profile_place(name: str, language: str | None = None) -> str:
+    """Where a shipped profile's document applies, as a reader names it (``dong_e`` → 东阿县, ``national`` →
+    全国); any other name (a user's profile, ``override``) is returned as it is."""
+    if name not in list_profiles():
+        return name
+    place = str(_read_layer(name, None).meta.get("place") or name)
+    zh, _, en = place.partition(" / ")
+    return zh if resolve_language(language) == "zh" or not en else en
+
+
+def status_label(status: str, language: str | None = None) -> str:
+    """A figure's verification status in words (``C`` → 已核实, ``S`` → 二手来源, ``override`` → 本次覆盖)."""
+    return _STATUS_LABELS[status][_language_index(language)] if status in _STATUS_LABELS else status
+
+
 def _language_index(language: str | None) -> int:
     return LANGUAGES.index(resolve_language(language))
 
@@ -1070,7 +1097,8 @@ def _format_value(value: Any, comparison: str, spec: KeySpec, language: str | No
     if spec.kind == "choice":
         return value_label(value, language)
     if spec.kind == "services":
-        return ("、" if resolve_language(language) == "zh" else ", ").join(term(f"service_{v}", language) for v in value)
+        joint = "、" if resolve_language(language) == "zh" else ", "
+        return joint.join(term(f"service_{v}", language) for v in value)
     if spec.kind == "range":
         return f"{value[0]:g}–{value[1]:g}"
     prefix = ">" if comparison == ">" else ""
@@ -1079,7 +1107,13 @@ def _format_value(value: Any, comparison: str, spec: KeySpec, language: str | No
     return f"{prefix}{value:g}"
 
 
-def load_profile(name_or_path: str | Path, overrides: dict | None = None, *, assess_year: int | None = None) -> Profile:
+def load_profile(
+    name_or_path: str | Path,
+    overrides: dict | None = None,
+    *,
+    assess_year: int | None = None,
+    study_level: str | None = None,
+) -> Profile:
     """Load a shipped profile by name, or a user's YAML file, with its inheritance chain.
 
     Parameters
@@ -1093,6 +1127,9 @@ def load_profile(name_or_path: str | Path, overrides: dict | None = None, *, ass
     assess_year : int, optional
         The year whose end the inputs describe (:attr:`Profile.assess_year`): targets due by a later
         year are shown as not yet due. Default: every target is judged, whatever its year.
+    study_level : {"县", "区", "街道", "乡镇"} or {"county", "district", "street", "town"}, optional
+        The level the study stands at (:attr:`Profile.study_level`, a scenario's ``level:``); default: from
+        the units layer when the check runs.
 
     Returns
     -------
@@ -1130,7 +1167,7 @@ def load_profile(name_or_path: str | Path, overrides: dict | None = None, *, ass
                 )
         rules = {key: _parse_entry(str(key), raw, "overrides", "override") for key, raw in overrides.items()}
         layers.insert(0, _Layer(name="override", origin="overrides", meta={}, rules=rules))
-    return Profile(layers, assess_year)
+    return Profile(layers, assess_year, study_level)
 
 
 def _text_width(text: str) -> int:

@@ -56,7 +56,7 @@ import pandas as pd
 
 from siting.errors import SitingInputError
 from siting.files import check_output_path
-from siting.labels import column_label, msg, relabel, term, value_label
+from siting.labels import column_label, msg, relabel, term, unit_label, value_label
 
 #: Time written into files that would otherwise carry the time of writing.
 FIXED_TIME = "2000-01-01T00:00:00Z"
@@ -382,9 +382,12 @@ def _rule_text(rule: object, language: str) -> object:
 
     key, _, value = str(rule).partition("=")
     spec = SCHEMA.get(key)
-    if spec is None or not value:
+    if spec is None:
         return rule
-    return f"{spec.label_zh if language == 'zh' else spec.label_en} ≥ {value} {spec.unit}"
+    label = spec.label_zh if language == "zh" else spec.label_en
+    if not value:  # the profile sets no rate for this status
+        return f"{label}：{value_label('rate_not_set', language)}" if language == "zh" else f"{label}: not set"
+    return f"{label} ≥ {value} {unit_label(spec.unit, language)}"
 
 
 def _summary_items(summary: Mapping[str, Any], language: str) -> list[tuple[str, str, Any]]:
@@ -541,7 +544,10 @@ def rule_check_sheet(compliance: Any, language: str = "zh") -> tuple[pd.DataFram
 
 
 def _rules_table(profile, language: str = "zh") -> pd.DataFrame:
+    from siting.profiles import profile_place
+
     table = profile.describe(language).drop(columns=["inherited"]).rename(columns={"status": "rule_status"})
+    table["defined_in"] = table["defined_in"].map(lambda name: profile_place(name, language))
     return relabel(table, language, values=("defined_in", "source"))
 
 

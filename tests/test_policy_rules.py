@@ -118,9 +118,10 @@ def test_service_network_reaches_every_community_not_every_household(rural_towns
     r = _rules(result).loc["township_catchment"]
     assert (r["verdict"], r["detail"]) == ("met", "按户计服务网络覆盖 85.7%")
     households = load_profile("dong_e", {"township_centre_catchment": "through_stations"})
-    assert _rules(check_compliance_pairs(areas, facilities, pairs, households)).loc[
-        "township_catchment", "verdict"
-    ] == "not_met"
+    assert (
+        _rules(check_compliance_pairs(areas, facilities, pairs, households)).loc["township_catchment", "verdict"]
+        == "not_met"
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -438,3 +439,104 @@ def test_the_rules_table_drives_the_check(rural_township, monkeypatch):
     fewer = check_compliance_pairs(areas, facilities, pairs, "dong_e")
     assert "township_catchment" not in fewer.rules["rule"].tolist()
     assert len(fewer.rules) == len(full) - 1 and fewer.townships.loc[0, "rules"] == "R08"
+
+
+# --------------------------------------------------------------------------------------------------
+# The demo town, judged as issue 21 asks: scopes, whose target, and a workbook a county official reads
+# --------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo_result():
+    import warnings
+
+    from siting.pipeline import demo_dir, run_scenario
+    from siting.scenario import load_scenario
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return run_scenario(load_scenario(demo_dir() / "scenarios" / "baseline.yml"), progress=False)
+
+
+def test_demo_floor_area_rates_judge_urban_areas_only(demo_result):
+    """东政办字〔2023〕26号 第13条: 新建城镇居住区…已建成的城镇居住区…: the 13 小区 of the rural communities
+    王庄社区 and 前营社区 (城乡 = 农村 in the units layer) are not judged by R01/R02, as R10 leaves them out."""
+    areas = demo_result.compliance.areas
+    rural = areas["urban"].eq(False).to_numpy()
+    assert rural.sum() == 13 and set(areas.loc[rural, "community"]) == {"王庄社区", "前营社区"}
+    assert areas.loc[rural, "floor_area_ok"].isna().all() and (areas.loc[rural, "fail_reason"] == "rural_area").all()
+    assert areas.loc[rural, "shortfall_m2"].isna().all()
+    r = _rules(demo_result.compliance)
+    judged = int((areas["status"].eq("existing") & ~rural & (areas["households"] > 0)).sum())
+    assert r.loc["floor_area_existing", "judged"] == judged == 51
+    # and the urban areas share no floor area with the villages: each facility's households are urban ones
+    rural_ids = set(areas.loc[rural, "area_id"])
+    shares = floor_area_shares(
+        areas,
+        demo_result.compliance.facilities,
+        demo_result.access.pairs,
+        demo_result.profile,
+        demo_result.access.settings,
+    )
+    rows = [i for i, a in enumerate(shares.area_ids) if a in rural_ids]
+    assert shares.matrix[rows].nnz == 0
+
+
+def test_demo_cao_radius_judges_existing_areas_only(demo_result):
+    """曹县方案 三(六): 对老旧小区、已建成小区…确保养老服务设施覆盖半径不大于1000米: new areas are not in its scope."""
+    access = demo_result.access
+    cao = check_compliance_pairs(
+        access.areas, access.facilities, access.pairs, "cao", settings=access.settings, units=demo_result.study.units
+    )
+    areas = cao.areas
+    judged = areas["service_radius_ok"].notna()
+    assert (areas.loc[judged, "status"] == "existing").all()
+    assert judged.sum() == int((areas["status"].eq("existing") & (areas["households"] > 0)).sum())
+    assert areas.loc[areas["status"].eq("new"), "service_radius_ok"].isna().all()
+    r = _rules(cao)
+    assert r.loc["service_radius", "judged"] == judged.sum() and r.loc["service_radius", "verdict"] == "met"
+    # Cao's rates cover every 住宅小区, rural ones too (三(六) says 住宅小区, not 城镇居住区)
+    assert areas["floor_area_ok"].notna().sum() == int((areas["households"] > 0).sum())
+    # 附件2 四.2: F03 柳河镇综合养老服务中心 (520 m², 助餐;日间照料;长期托养) lacks 上门服务, and is named for it
+    f03 = cao.facilities.set_index("facility_id").loc["F03"]
+    assert (bool(f03["qualified_township_centre"]), f03["missing_functions"]) == (False, "上门服务")
+    town = cao.townships.set_index("township").loc["柳河镇"]
+    assert (bool(town["has_qualified_centre"]), town["missing_functions"]) == (False, "上门服务")
+    # scoring targets of the 2023 检查验收 say so when judged later
+    later = check_compliance_pairs(
+        access.areas,
+        access.facilities,
+        access.pairs,
+        load_profile("cao", assess_year=2030),
+        settings=access.settings,
+        units=demo_result.study.units,
+    )
+    assert _rules(later).loc["town_centres", "detail"] == "2023年创建验收评分指标"
+
+
+def test_demo_workbook_rule_sheets_read_in_chinese(demo_result):
+    """Issue 21 item 9: no cell of 规则核查 or 规则取值 holds a status code, "null", an English note or a file name."""
+    import re
+
+    from siting.report import _rules_table, rule_check_sheet
+
+    check, _ = rule_check_sheet(demo_result.compliance, "zh")
+    values = _rules_table(demo_result.profile, "zh")
+    words = {"已核实", "二手来源", "未核实", "本次覆盖", "用户提供"}
+    assert set(check["核实状态"]) <= words and set(values["核实状态"]) <= words
+    for sheet in (check, values.drop(columns=["键"])):
+        for column in sheet.columns:
+            for cell in sheet[column].dropna().astype(str):
+                assert cell not in {"C", "S", "U", "override", "user"}, (column, cell)
+                assert "null" not in cell and "standards.md" not in cell and ".txt" not in cell, (column, cell)
+                assert ".yaml" not in cell and not re.fullmatch(r"[a-z_]+", cell), (column, cell)
+                # no English words (document numbers such as GB/T 50437-2020 are letters and digits; a missing
+                # input names its column, e.g. 设施用地面积(land_area_m2), as the input file may head it)
+                assert not re.search(r"[A-Za-z]{4,}", re.sub(r"\([a-z0-9_.]+\)", "", cell)), (column, cell)
+    # 判定口径 in Chinese units; the 社区 sheet's count is of community facilities
+    assert check.set_index("编号").loc["R01", "判定口径"].startswith("单处最小建筑面积(新建居住区): 200 平方米")
+    assert "社区养老服务设施数(处)" in relabel_columns(demo_result.compliance.communities)
+
+
+def relabel_columns(frame):
+    from siting.labels import column_label
+
+    return [column_label(c, "zh") for c in frame.columns]
