@@ -111,7 +111,7 @@ DEFAULT_READINGS = {
 # rate" (不低于) a pass.
 RELATIVE_TOLERANCE = 1e-9
 #: Verdict codes of :attr:`ComplianceResult.rules`.
-VERDICTS = ("met", "not_met", "not_due", "not_checked", "condition", "not_applicable")
+VERDICTS = ("met", "not_met", "not_due", "not_checked", "condition", "not_applicable", "reference")
 #: Columns of :attr:`ComplianceResult.rules`.
 RULE_COLUMNS = [
     "number",
@@ -1170,13 +1170,26 @@ def _community_table(ctx: _Context) -> pd.DataFrame:
     table.loc[~table["in_scope"].astype(bool), "unit_ok"] = pd.NA
     if ctx.services is None:
         table["meal_service"] = pd.array([pd.NA] * len(names), dtype="boolean")
+        table["meal_areas_share"] = np.nan
     else:
+        # 东阳 第7条 助餐村（社区）覆盖率, counted by 小区: a village or community is covered when every one of its
+        # 小区 with households is within the walk of a meal service (one 小区 does not cover the rest); one
+        # without 小区 when a meal service stands in it
         meal = ctx.services["meal"].to_numpy(bool)
         located = set(ctx.facility_community[meal].dropna())
         meal_ids = set(facilities.loc[meal, "facility_id"])
-        reached_areas = set(ctx.reach.loc[ctx.reach["facility_id"].isin(meal_ids), "area_id"])
-        reached = set(ctx.area_community[areas["area_id"].isin(reached_areas).to_numpy()].dropna())
-        table["meal_service"] = pd.array([n in located or n in reached for n in names], dtype="boolean")
+        reached_ids = set(ctx.reach.loc[ctx.reach["facility_id"].isin(meal_ids), "area_id"])
+        peopled = areas["households"].to_numpy(float) > 0
+        frame = pd.DataFrame(
+            {"community": ctx.area_community.to_numpy(), "reached": areas["area_id"].isin(reached_ids).to_numpy()}
+        )[peopled]
+        counts = frame.groupby("community")["reached"].agg(["size", "sum"]).reindex(names)
+        table["meal_areas_share"] = (counts["sum"] / counts["size"]).to_numpy()
+        covered = [
+            bool(share == 1.0) if not pd.isna(share) else name in located
+            for name, share in zip(names, table["meal_areas_share"], strict=True)
+        ]
+        table["meal_service"] = pd.array(covered, dtype="boolean")
     return table.rename_axis("community").reset_index()
 
 
@@ -1354,12 +1367,32 @@ def _dementia_beds_per_elderly(ctx: _Context, check: RuleCheck) -> Measured:
     return _per_person(beds, ctx.elderly(), "facilities.beds_dementia", "elderly", 10000.0)
 
 
+def _institutions_with_service(ctx: _Context, check: RuleCheck) -> Measured:
+    """Care institutions (:func:`_institutions`) offering a service: 医养结合 (R19 share, R20 count) or
+    居家上门 (R21 share), read from the services column."""
+    if ctx.services is None:
+        return Measured(missing=("facilities.services",))
+    institutions = _institutions(ctx.facilities, ctx.services)
+    service = "home_care" if check.key == "home_care_institution_share" else "medical_care"
+    offering = ctx.services[service].to_numpy(bool) & institutions
+    if check.unit == "sites":
+        return Measured(actual=float(offering.sum()))
+    return _share_of(offering.sum(), int(institutions.sum()), reason="no_institutions")
+
+
 def _units_with_meal_service(ctx: _Context, check: RuleCheck) -> Measured:
     if ctx.services is None:
         return Measured(missing=("facilities.services",))
     if ctx.communities.empty:
         return Measured(missing=("communities",))
-    return _share_of(ctx.communities["meal_service"].sum(), len(ctx.communities))
+    found = _share_of(ctx.communities["meal_service"].sum(), len(ctx.communities))
+    peopled = ctx.areas["households"].to_numpy(float) > 0
+    if peopled.any() and ctx.area_community.notna().any():
+        meal_ids = set(ctx.facilities.loc[ctx.services["meal"].to_numpy(bool), "facility_id"])
+        reached = ctx.areas["area_id"].isin(set(ctx.reach.loc[ctx.reach["facility_id"].isin(meal_ids), "area_id"]))
+        share = float(reached.to_numpy()[peopled].mean())
+        found.detail = term("meal_areas_reached", "zh", share=f"{share * 100:.1f}%")
+    return found
 
 
 #: The measure of each rule of :data:`siting.profiles.RULES`, by its ``measure`` name.
@@ -1377,6 +1410,7 @@ MEASURES: dict[str, Callable[[_Context, RuleCheck], Measured]] = {
     "nursing_bed_share": _nursing_bed_share,
     "dementia_beds_per_elderly": _dementia_beds_per_elderly,
     "units_with_meal_service": _units_with_meal_service,
+    "institutions_with_service": _institutions_with_service,
 }
 
 
@@ -1392,16 +1426,19 @@ def _setting_value(ctx: _Context, key: str) -> str | None:
 
 
 def _evaluate(ctx: _Context) -> pd.DataFrame:
-    """One row per rule of :data:`~siting.profiles.RULES` whose target the profile sets."""
+    """One row per rule of :data:`~siting.profiles.RULES` whose target the profile sets, or whose only
+    figure is a parent's target for its whole area (verdict ``reference``: measured, shown beside it)."""
     profile, rows = ctx.profile, []
     for check in RULES:
         rule = profile.rule(check.key)
-        if rule is None or rule.value is None:
+        if rule is None or (rule.value is None and rule.reference_value is None):
             continue
+        own = rule.value is not None
+        threshold = rule.value if own else rule.reference_value
         applies = not check.study_levels or ctx.study_level is None or ctx.study_level in check.study_levels
         found = MEASURES[check.measure](ctx, check) if applies else Measured(reason="other_level")
         spec = SCHEMA[check.key]
-        target: float | None = 1.0 if check.every else None if check.condition else rule.value
+        target: float | None = 1.0 if check.every else None if check.condition else threshold
         comparison = rule.comparison if target is not None and not check.every else ">="
         met = None if check.condition or found.actual is None else _meets(found.actual, target, comparison)
         due = profile.due(check.key)
@@ -1413,6 +1450,8 @@ def _evaluate(ctx: _Context) -> pd.DataFrame:
             verdict, reason = "not_checked", "input_missing"
         elif found.actual is None:
             verdict, reason = "not_checked", found.reason
+        elif not own:
+            verdict, reason = "reference", ""
         else:
             # a target already met is met, whether or not its year has come
             verdict, reason = "met" if met else "not_met" if due else "not_due", ""
@@ -1425,7 +1464,7 @@ def _evaluate(ctx: _Context) -> pd.DataFrame:
                 "level": check.level,
                 "facilities": check.facilities,
                 "measure": check.measure,
-                "threshold": rule.value,
+                "threshold": threshold,
                 "threshold_unit": spec.unit,
                 "every": check.every,
                 "target": target,

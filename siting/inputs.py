@@ -185,6 +185,7 @@ SERVICE_WORDS: dict[str, tuple[str, ...]] = {
     "residential_care": ("全托", "长期托养", "托养", "住养", "入住", "养老院", "养护院", "敬老院", "residential"),
     "dementia_care": ("失智", "认知障碍", "认知症", "dementia"),
     "home_care": ("上门", "居家服务", "home care", "home_care"),
+    "medical_care": ("医养结合", "医养", "medical care", "medical_care"),
 }
 _SERVICE_SEPARATORS = re.compile(r"[;；,，、/|\s]+")
 #: Residential areas may be drawn (polygons) or located (a point per 小区, e.g. from a POI list).
@@ -793,7 +794,7 @@ def facility_services(services: pd.Series) -> pd.DataFrame:
     -------
     DataFrame
         One boolean column per service code (``meal``, ``day_care``, ``residential_care``,
-        ``dementia_care``, ``home_care``), indexed like ``services``. 日间托养 is day care, not
+        ``dementia_care``, ``home_care``, ``medical_care`` = 医养结合), indexed like ``services``. 日间托养 is day care, not
         residential care.
     """
 

@@ -192,7 +192,7 @@ SCHEMA: dict[str, KeySpec] = {
         "services",
         "乡镇(街道)综合中心应具备的功能",
         "Functions a township centre must offer",
-        choices=("meal", "day_care", "residential_care", "dementia_care", "home_care"),
+        choices=("meal", "day_care", "residential_care", "dementia_care", "home_care", "medical_care"),
     ),
     "community_centre_min_m2": KeySpec(
         "m2", "number", "社区养老服务中心单处最小面积", "Community centre: minimum area", minimum=True
@@ -257,6 +257,19 @@ SCHEMA: dict[str, KeySpec] = {
         "Certified caregivers per 10,000 elderly",
         minimum=True,
     ),
+    "medical_care_coverage": KeySpec(
+        "share",
+        "share",
+        "养老机构医养结合服务覆盖率",
+        "Care institutions offering integrated medical care",
+        minimum=True,
+    ),
+    "medical_care_institutions_min": KeySpec(
+        "sites", "number", "医养结合养老机构数", "Institutions with integrated medical care (at least)", minimum=True
+    ),
+    "home_care_institution_share": KeySpec(
+        "share", "share", "开展居家上门服务的养老机构占比", "Care institutions giving home care", minimum=True
+    ),
     "meal_service_coverage": KeySpec(
         "share", "share", "助餐村(社区)覆盖率", "Villages/communities with meal service", minimum=True
     ),
@@ -319,6 +332,8 @@ class Rule:
     scoring: bool = False
     #: A parent document's target for its whole area (``aggregate``), shown beside this one for reference.
     reference: str | None = None
+    #: The strictest of those parent figures (compared with the study's figure when it states none).
+    reference_value: Any = None
 
     @property
     def unit(self) -> str:
@@ -583,6 +598,39 @@ RULES: tuple[RuleCheck, ...] = (
         "units_with_meal_service",
         ("facilities.services", "communities"),
         ("walk_minutes",),
+    ),
+    RuleCheck(
+        "R19",
+        "medical_care_coverage",
+        "medical_care_coverage",
+        "whole_county",
+        "institutions",
+        "share",
+        "institutions_with_service",
+        ("facilities.services",),
+        study_levels=_COUNTY,
+    ),
+    RuleCheck(
+        "R20",
+        "medical_care_institutions",
+        "medical_care_institutions_min",
+        "whole_county",
+        "institutions",
+        "sites",
+        "institutions_with_service",
+        ("facilities.services",),
+        study_levels=_COUNTY,
+    ),
+    RuleCheck(
+        "R21",
+        "home_care_institutions",
+        "home_care_institution_share",
+        "whole_county",
+        "institutions",
+        "share",
+        "institutions_with_service",
+        ("facilities.services",),
+        study_levels=_COUNTY,
     ),
 )
 #: Keys of the walking circle (:meth:`Profile.walk_settings`): settings of every check.
@@ -894,7 +942,16 @@ class Profile:
             first_null = next((rule for rule in stated if rule.value is None), None)
             if first_null is None and parents_whole:
                 first_null = replace(parents_whole[0], value=None)
-            return first_null if first_null is None or reference is None else replace(first_null, reference=reference)
+            if first_null is None or reference is None:
+                return first_null
+            strictest = self._strictest(parents_whole)
+            return replace(
+                first_null,
+                reference=reference,
+                reference_value=strictest.value,
+                comparison=strictest.comparison,
+                by_year=strictest.by_year,
+            )
         chosen = self._strictest(binding)
         if chosen.defined_in == "override" and len(binding) > 1:
             # an override equal to what the documents decide changes nothing: the clause stays

@@ -434,7 +434,11 @@ def test_the_rules_table_drives_the_check(rural_township, monkeypatch):
     assert {r.measure for r in RULES} <= set(MEASURES)
     areas, facilities, pairs = rural_township
     full = check_compliance_pairs(areas, facilities, pairs, "dong_e").rules
-    assert full["number"].tolist() == [r.number for r in RULES if load_profile("dong_e").value(r.key) is not None]
+    dong_e = load_profile("dong_e")
+    stated = [
+        r.number for r in RULES if (rule := dong_e.rule(r.key)) and (rule.value, rule.reference_value) != (None,) * 2
+    ]
+    assert full["number"].tolist() == stated
     monkeypatch.setattr(compliance, "RULES", tuple(r for r in RULES if r.id != "township_catchment"))
     fewer = check_compliance_pairs(areas, facilities, pairs, "dong_e")
     assert "township_catchment" not in fewer.rules["rule"].tolist()
@@ -540,3 +544,81 @@ def relabel_columns(frame):
     from siting.labels import column_label
 
     return [column_label(c, "zh") for c in frame.columns]
+
+
+# --------------------------------------------------------------------------------------------------
+# Facility type and function (issue 21 item 4), and the checks of item 7
+# --------------------------------------------------------------------------------------------------
+def _one_township(services: list[str], levels: list[str], floors: list[float], communities: list[str]):
+    areas = _areas(
+        [
+            ("a", 400.0, "existing", "城关街道", "东关社区", 0, 0),
+            ("b", 200.0, "existing", "城关街道", "东关社区", 600, 0),
+            ("c", 300.0, "existing", "城关街道", "文昌社区", 3000, 0),
+        ]
+    )
+    ids = [f"F{i}" for i in range(len(services))]
+    rows = [(i, lvl, f, "城关街道", c, 0, 50) for i, lvl, f, c in zip(ids, levels, floors, communities, strict=True)]
+    facilities = _facilities(rows).assign(services=services)
+    return areas, facilities
+
+
+def test_a_service_station_is_not_a_community_centre():
+    """东政办字〔2023〕26号 第15条: 每个社区建设1处…社区养老服务中心，单处面积不低于300平方米: 文昌社区 with only a
+    360 m² 养老服务站 (上门服务 only) has no 社区养老服务中心; a 社区养老服务设施 target (聊城 二(二)) counts it."""
+    areas, facilities = _one_township(
+        ["日间照料", "上门服务"], ["community", "station"], [400.0, 360.0], ["东关社区", "文昌社区"]
+    )
+    pairs = _pairs([("a", "F0", 2.0), ("c", "F1", 2.0)])
+    r = _rules(check_compliance_pairs(areas, facilities, pairs, "dong_e"))
+    assert (r.loc["community_facilities", "passing"], r.loc["community_facilities", "judged"]) == (1, 2)
+    liaocheng = check_compliance_pairs(
+        areas, facilities, pairs, load_profile("liaocheng", {"community_centre_min_m2": 300})
+    )
+    assert _rules(liaocheng).loc["community_facilities", "passing"] == 2
+
+
+def test_township_centre_functions_and_a_regional_centre():
+    """曹县方案 附件2 四.2: 具备长期托养、日托、上门服务、对下指导等功能的区域性养老服务中心或镇综合养老服务中心: a centre
+    without 上门服务 does not count and the sheet says what it lacks; a 区域性 centre counts for the towns it serves."""
+    areas = _areas([("a", 100.0, "existing", "甲镇", "甲村", 0, 0), ("b", 100.0, "existing", "乙镇", "乙村", 5000, 0)])
+    facilities = _facilities([("R", "township", 800.0, "甲镇", "甲村", 0, 50)]).assign(
+        services=["长期托养;日间照料"], serves_townships=["乙镇"]
+    )
+    pairs = _pairs([("a", "R", 2.0)])
+    result = check_compliance_pairs(areas, facilities, pairs, "cao")
+    towns = result.townships.set_index("township")
+    assert towns["has_qualified_centre"].tolist() == [False, False]
+    assert towns["missing_functions"].tolist() == ["上门服务", "上门服务"]
+    full = facilities.assign(services=["长期托养;日托;上门服务"])
+    result = check_compliance_pairs(areas, full, pairs, "cao")
+    assert result.townships["has_qualified_centre"].tolist() == [True, True]  # 乙镇 through the 区域性 centre
+    assert _rules(result).loc["town_centres", "actual"] == 1.0
+
+
+def test_medical_care_home_care_and_meal_service_by_area():
+    """东政办字〔2023〕26号 第18条: 养老机构医养结合服务覆盖率达到100%; 聊政办字〔2024〕11号 二(一): 各县（市、区）建有1处
+    大中型医养结合养老机构; 三(四): 60%的养老机构开展居家上门服务; 东政办发〔2024〕3号 第7条: 助餐村（社区）覆盖率."""
+    areas, facilities = _one_township(
+        ["长期托养;医养结合", "长期托养;上门服务", "助餐"],
+        ["county", "township", "community"],
+        [5000.0, 700.0, 300.0],
+        ["东关社区", "东关社区", "东关社区"],
+    )
+    pairs = _pairs([("a", "F2", 3.0), ("b", "F2", 20.0), ("c", "F2", 25.0)])
+    r = _rules(check_compliance_pairs(areas, facilities, pairs, "dong_e"))
+    # two institutions (county level; residential care), one with 医养结合: 50% against 100%
+    assert (r.loc["medical_care_coverage", "actual"], r.loc["medical_care_coverage", "verdict"]) == (0.5, "not_met")
+    # the county sees the city's 60% 上门服务 share as a reference: 1 of 2 institutions
+    row = r.loc["home_care_institutions"]
+    assert (row["actual"], row["threshold"], row["verdict"]) == (0.5, 0.6, "reference")
+    r = _rules(check_compliance_pairs(areas, facilities, pairs, "liaocheng"))
+    assert (r.loc["medical_care_institutions", "actual"], r.loc["medical_care_institutions", "verdict"]) == (1.0, "met")
+    assert r.loc["home_care_institutions", "verdict"] == "not_met"
+    # meal service: 东关社区's meal service reaches a but not b, so 东关社区 is not covered; 文昌社区 has none
+    meal = load_profile("dongyang")
+    result = check_compliance_pairs(areas, facilities, pairs, meal)
+    comms = result.communities.set_index("community")
+    assert comms.loc["东关社区", "meal_areas_share"] == 0.5 and not comms.loc["东关社区", "meal_service"]
+    row = _rules(result).loc["meal_service"]
+    assert (row["actual"], row["detail"]) == (0.0, "步行范围内有助餐服务的小区 33.3%")

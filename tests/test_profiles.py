@@ -413,6 +413,47 @@ FIGURES = [
     ),
     ("shandong", "household_size", 2.70, "山东省第七次全国人口普查", "docs/standards.md §4.2", None),
     ("shandong", "elderly_share_65plus", 0.1513, "山东省第七次全国人口普查", "docs/standards.md §4.4", None),
+    # the checks of issue 21 item 7: 医养结合, 居家上门
+    (
+        "dong_e",
+        "medical_care_coverage",
+        1.0,
+        "东政办字〔2023〕26号 第18条",
+        "000_2dceadbca032e1e6.txt:93",
+        "2025年年底，养老机构医养结合服务覆盖率达到100%",
+    ),
+    (
+        "liaocheng",
+        "medical_care_coverage",
+        1.0,
+        "聊政办字〔2024〕11号 二(一)",
+        "002_c8200f382cce7156.txt:32",
+        "养老机构医养结合服务覆盖率保持100%",
+    ),
+    (
+        "liaocheng",
+        "medical_care_institutions_min",
+        1,
+        "聊政办字〔2024〕11号 二(一)",
+        "002_c8200f382cce7156.txt:32",
+        "各县（市、区）建有1处大中型医养结合养老机构",
+    ),
+    (
+        "liaocheng",
+        "home_care_institution_share",
+        0.6,
+        "聊政办字〔2024〕11号 三(四)",
+        "002_c8200f382cce7156.txt:49",
+        "到2026年年底，60%的养老机构开展居家上门服务",
+    ),
+    (
+        "jining",
+        "medical_care_coverage",
+        1.0,
+        "济政办发〔2023〕2号 第16条",
+        "004_0af9ec37fa098898.txt:57",
+        "机构医养结合服务覆盖率达到 100%",
+    ),
     (
         "dongyang",
         "existing_area_completion",
@@ -590,6 +631,11 @@ YEARS = [
     ("cao", "dementia_care_centres_min", 2023, "001_b7a273d4f6f65f67.txt:47", "（2023 年 6 月 30 日前）"),
     ("cao", "township_centre_functions", 2023, "001_b7a273d4f6f65f67.txt:47", "（2023 年 6 月 30 日前）"),
     ("dongyang", "existing_area_completion", 2025, "003_612a1a30331042c4.txt:69", "到 2025 年，完成已建成住宅小区"),
+    ("dong_e", "medical_care_coverage", 2025, "000_2dceadbca032e1e6.txt:93", "2025年年底，养老机构医养结合"),
+    ("liaocheng", "medical_care_coverage", 2026, "002_c8200f382cce7156.txt:30", "到2026年年底"),
+    ("liaocheng", "medical_care_institutions_min", 2026, "002_c8200f382cce7156.txt:30", "到2026年年底"),
+    ("liaocheng", "home_care_institution_share", 2026, "002_c8200f382cce7156.txt:49", "到2026年年底，60%"),
+    ("jining", "medical_care_coverage", 2025, "004_0af9ec37fa098898.txt:55", "2025 年底前"),
 ]
 
 
