@@ -794,8 +794,8 @@ def facility_services(services: pd.Series) -> pd.DataFrame:
     -------
     DataFrame
         One boolean column per service code (``meal``, ``day_care``, ``residential_care``,
-        ``dementia_care``, ``home_care``, ``medical_care`` = 医养结合), indexed like ``services``. 日间托养 is day care, not
-        residential care.
+        ``dementia_care``, ``home_care``, ``medical_care`` = 医养结合), indexed like ``services``. 日间托养 is
+        day care, not residential care.
     """
 
     def words(value: object) -> list[str]:
