@@ -580,7 +580,8 @@ def test_a_service_station_is_not_a_community_centre():
 
 def test_township_centre_functions_and_a_regional_centre():
     """曹县方案 附件2 四.2: 具备长期托养、日托、上门服务、对下指导等功能的区域性养老服务中心或镇综合养老服务中心:
-    a centre without 上门服务 does not count and the sheet says what it lacks; a 区域性 centre counts for the towns it serves."""
+    a centre without 上门服务 does not count and the sheet says what it lacks; a 区域性 centre counts for the
+    towns it serves."""
     areas = _areas([("a", 100.0, "existing", "甲镇", "甲村", 0, 0), ("b", 100.0, "existing", "乙镇", "乙村", 5000, 0)])
     facilities = _facilities([("R", "township", 800.0, "甲镇", "甲村", 0, 50)]).assign(
         services=["长期托养;日间照料"], serves_townships=["乙镇"]
@@ -598,7 +599,8 @@ def test_township_centre_functions_and_a_regional_centre():
 
 def test_medical_care_home_care_and_meal_service_by_area():
     """东政办字〔2023〕26号 第18条: 养老机构医养结合服务覆盖率达到100%; 聊政办字〔2024〕11号 二(一): 各县（市、区）
-    建有1处大中型医养结合养老机构; 三(四): 60%的养老机构开展居家上门服务; 东政办发〔2024〕3号 第7条: 助餐村（社区）覆盖率."""
+    建有1处大中型医养结合养老机构; 三(四): 60%的养老机构开展居家上门服务;
+    东政办发〔2024〕3号 第7条: 助餐村（社区）覆盖率."""
     areas, facilities = _one_township(
         ["长期托养;医养结合", "长期托养;上门服务", "助餐"],
         ["county", "township", "community"],
