@@ -766,7 +766,8 @@ def _floor_area(
     floor = facilities["floor_area_m2"].to_numpy(float)
     per_household = shares.per_household_m2(floor)
     households = areas["households"].to_numpy(float)
-    required = households / 100.0 * _area_rates(areas, profile)
+    # an area the rates do not judge (a rural one under floor_area_scope: urban_areas) requires nothing
+    required = households / 100.0 * np.where(in_floor_area_scope(areas, profile), _area_rates(areas, profile), np.nan)
     available = households * per_household
     # NaN rate: no rate for the status, or no households (an area without households needs nothing,
     # so meeting the rate would say nothing about it)
@@ -1131,11 +1132,11 @@ def _township_table(ctx: _Context) -> pd.DataFrame:
     counts = in_township.groupby("township")["reached"].agg(["size", "sum"]).reindex(names)
     table["communities"] = counts["size"].fillna(0).astype(int)
     table["communities_reached"] = counts["sum"].fillna(0).astype(int)
-    table["communities_reached_share"] = table["communities_reached"] / table["communities"].where(
+    table["share_communities_reached"] = table["communities_reached"] / table["communities"].where(
         table["communities"] > 0
     )
     measured = (
-        "communities_reached_share"
+        "share_communities_reached"
         if _reading(profile, "township_centre_catchment") == "communities_reached"
         else "covered_share"
     )
@@ -1170,7 +1171,7 @@ def _community_table(ctx: _Context) -> pd.DataFrame:
     table.loc[~table["in_scope"].astype(bool), "unit_ok"] = pd.NA
     if ctx.services is None:
         table["meal_service"] = pd.array([pd.NA] * len(names), dtype="boolean")
-        table["meal_areas_share"] = np.nan
+        table["share_meal_areas"] = np.nan
     else:
         # 东阳 第7条 助餐村（社区）覆盖率, counted by 小区: a village or community is covered when every one of its
         # 小区 with households is within the walk of a meal service (one 小区 does not cover the rest); one
@@ -1184,10 +1185,10 @@ def _community_table(ctx: _Context) -> pd.DataFrame:
             {"community": ctx.area_community.to_numpy(), "reached": areas["area_id"].isin(reached_ids).to_numpy()}
         )[peopled]
         counts = frame.groupby("community")["reached"].agg(["size", "sum"]).reindex(names)
-        table["meal_areas_share"] = (counts["sum"] / counts["size"]).to_numpy()
+        table["share_meal_areas"] = (counts["sum"] / counts["size"]).to_numpy()
         covered = [
             bool(share == 1.0) if not pd.isna(share) else name in located
-            for name, share in zip(names, table["meal_areas_share"], strict=True)
+            for name, share in zip(names, table["share_meal_areas"], strict=True)
         ]
         table["meal_service"] = pd.array(covered, dtype="boolean")
     return table.rename_axis("community").reset_index()

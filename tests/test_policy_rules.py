@@ -95,7 +95,7 @@ def test_rural_township_served_through_its_stations(rural_township):
         areas, facilities[facilities["facility_id"] != "S2"], pairs[pairs["facility_id"] != "S2"], "dong_e"
     )
     assert gap.townships.loc[0, "covered_share"] == pytest.approx(5 / 6)
-    assert gap.townships.loc[0, "communities_reached_share"] == pytest.approx(2 / 3)
+    assert gap.townships.loc[0, "share_communities_reached"] == pytest.approx(2 / 3)
     assert _rules(gap).loc["township_catchment", "verdict"] == "not_met"
     assert _rules(gap).loc["township_catchment", "detail"] == "按户计服务网络覆盖 83.3%"
     # Stations alone are no centre: below 600 m² the town has no qualifying centre and nothing is covered.
@@ -621,6 +621,6 @@ def test_medical_care_home_care_and_meal_service_by_area():
     meal = load_profile("dongyang")
     result = check_compliance_pairs(areas, facilities, pairs, meal)
     comms = result.communities.set_index("community")
-    assert comms.loc["东关社区", "meal_areas_share"] == 0.5 and not comms.loc["东关社区", "meal_service"]
+    assert comms.loc["东关社区", "share_meal_areas"] == 0.5 and not comms.loc["东关社区", "meal_service"]
     row = _rules(result).loc["meal_service"]
     assert (row["actual"], row["detail"]) == (0.0, "步行范围内有助餐服务的小区 33.3%")
