@@ -176,8 +176,8 @@ SCHEMA: dict[str, KeySpec] = {
     "township_centre_catchment_share": KeySpec(
         "share",
         "share",
-        "乡镇(街道)综合中心服务范围覆盖户数比例",
-        "Township centre: share of the township's households its catchment must cover",
+        "乡镇(街道)综合中心服务范围覆盖比例",
+        "Township centre: share of the township its service network must reach",
         minimum=True,
     ),
     "township_centre_catchment": KeySpec(

@@ -412,3 +412,17 @@ def test_osm_residential_areas_of_a_real_chinese_extract(tmp_path):
     areas = result.areas
     assert len(areas) == 6 and (areas["households_source"] == "buildings").all()
     assert {"新林院", "荷清苑教师住宅区", "西王庄小区", "华清嘉园小区"} <= set(areas["name"])
+
+
+def test_level_states_the_study_level():
+    """Issue 21 item 6: ``level: 县 | 区 | 街道 | 乡镇`` says at what level the study stands; the pipeline gives it to
+    the profile, so rules of another level read 不适用; any other value is refused with the allowed ones."""
+    from siting.pipeline import _profile
+
+    base = yaml.safe_load((Path(__file__).resolve().parents[1] / "data/demo_town/scenarios/baseline.yml").read_text())
+    assert validate({**base, "level": "街道"}) == []
+    errors = [str(e) for e in validate({**base, "level": "市"})]
+    assert len(errors) == 1 and errors[0].startswith("level:") and "县, 区, 街道 or 乡镇" in errors[0]
+    scenario = scenario_from_dict({**base, "level": "街道"}, Path(__file__).resolve().parents[1] / "data/demo_town")
+    assert _profile(scenario).study_level == "street"
+    assert _profile(scenario_from_dict(base, ".")).study_level is None
