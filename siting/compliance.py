@@ -1381,6 +1381,30 @@ def _institutions_with_service(ctx: _Context, check: RuleCheck) -> Measured:
     return _share_of(offering.sum(), int(institutions.sum()), reason="no_institutions")
 
 
+def _townships_with_kangyang(ctx: _Context, check: RuleCheck) -> Measured:
+    """东政办发〔2024〕3号 第9条 康养联合体实现镇乡街道全覆盖: townships where a facility whose services name a
+    康养联合体 stands (the input says which facility is one)."""
+    if ctx.services is None:
+        return Measured(missing=("facilities.services",))
+    if ctx.townships.empty:
+        return Measured(missing=("townships",))
+    with_one = set(ctx.facility_township[ctx.services["kangyang"].to_numpy(bool)].dropna())
+    return _share_of(ctx.townships["township"].isin(with_one).sum(), len(ctx.townships))
+
+
+def _named_townships_with_centre(ctx: _Context, check: RuleCheck) -> Measured:
+    """东政办发〔2024〕3号 第10条 横店镇、巍山镇、南马镇等乡镇养老中心: each township the profile names has a qualifying
+    township centre (a named township missing from the inputs has none)."""
+    named = list(ctx.profile.value(check.key) or [])
+    if ctx.townships.empty:
+        return Measured(missing=("townships",))
+    with_centre = set(ctx.townships.loc[ctx.townships["has_qualified_centre"].astype(bool), "township"])
+    lacking = [name for name in named if name not in with_centre]
+    found = _share_of(len(named) - len(lacking), len(named))
+    found.detail = term("named_without_centre", "zh", names="、".join(lacking)) if lacking else ""
+    return found
+
+
 def _units_with_meal_service(ctx: _Context, check: RuleCheck) -> Measured:
     if ctx.services is None:
         return Measured(missing=("facilities.services",))
@@ -1412,6 +1436,8 @@ MEASURES: dict[str, Callable[[_Context, RuleCheck], Measured]] = {
     "dementia_beds_per_elderly": _dementia_beds_per_elderly,
     "units_with_meal_service": _units_with_meal_service,
     "institutions_with_service": _institutions_with_service,
+    "townships_with_kangyang": _townships_with_kangyang,
+    "named_townships_with_centre": _named_townships_with_centre,
 }
 
 
@@ -1439,7 +1465,10 @@ def _evaluate(ctx: _Context) -> pd.DataFrame:
         applies = not check.study_levels or ctx.study_level is None or ctx.study_level in check.study_levels
         found = MEASURES[check.measure](ctx, check) if applies else Measured(reason="other_level")
         spec = SCHEMA[check.key]
-        target: float | None = 1.0 if check.every else None if check.condition else threshold
+        # a list of named units is met when every one passes
+        whole = check.every or spec.kind == "names"
+        target: float | None = 1.0 if whole else None if check.condition else threshold
+        threshold = "、".join(threshold) if spec.kind == "names" else threshold
         comparison = rule.comparison if target is not None and not check.every else ">="
         met = None if check.condition or found.actual is None else _meets(found.actual, target, comparison)
         due = profile.due(check.key)

@@ -186,6 +186,7 @@ SERVICE_WORDS: dict[str, tuple[str, ...]] = {
     "dementia_care": ("失智", "认知障碍", "认知症", "dementia"),
     "home_care": ("上门", "居家服务", "home care", "home_care"),
     "medical_care": ("医养结合", "医养", "medical care", "medical_care"),
+    "kangyang": ("康养联合体", "kangyang"),
 }
 _SERVICE_SEPARATORS = re.compile(r"[;；,，、/|\s]+")
 #: Residential areas may be drawn (polygons) or located (a point per 小区, e.g. from a POI list).

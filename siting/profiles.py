@@ -73,8 +73,8 @@ class KeySpec:
 
     ``kind`` is one of ``number`` (a non-negative number), ``share`` (a fraction 0–1),
     ``range`` (two numbers, low ≤ high), ``choice`` (one of ``choices``: how a clause whose text
-    leaves it open is read) or ``services`` (a list of service codes of ``choices``, as
-    :func:`siting.inputs.facility_services` reads a facility's services).
+    leaves it open is read), ``services`` (a list of service codes of ``choices``, as
+    :func:`siting.inputs.facility_services` reads a facility's services) or ``names`` (a list of unit names).
     ``minimum`` marks a figure the actual must reach, so that a larger value is the stricter one (what
     decides between two documents of the chain).
     """
@@ -192,7 +192,7 @@ SCHEMA: dict[str, KeySpec] = {
         "services",
         "乡镇(街道)综合中心应具备的功能",
         "Functions a township centre must offer",
-        choices=("meal", "day_care", "residential_care", "dementia_care", "home_care", "medical_care"),
+        choices=("meal", "day_care", "residential_care", "dementia_care", "home_care", "medical_care", "kangyang"),
     ),
     "community_centre_min_m2": KeySpec(
         "m2", "number", "社区养老服务中心单处最小面积", "Community centre: minimum area", minimum=True
@@ -270,6 +270,10 @@ SCHEMA: dict[str, KeySpec] = {
     "home_care_institution_share": KeySpec(
         "share", "share", "开展居家上门服务的养老机构占比", "Care institutions giving home care", minimum=True
     ),
+    "kangyang_coverage": KeySpec(
+        "share", "share", "康养联合体镇乡街道覆盖率", "Townships with a 康养联合体 (care consortium)", minimum=True
+    ),
+    "named_township_centres": KeySpec("names", "names", "应建养老中心的乡镇", "Townships named for a township centre"),
     "meal_service_coverage": KeySpec(
         "share", "share", "助餐村(社区)覆盖率", "Villages/communities with meal service", minimum=True
     ),
@@ -632,6 +636,27 @@ RULES: tuple[RuleCheck, ...] = (
         ("facilities.services",),
         study_levels=_COUNTY,
     ),
+    RuleCheck(
+        "R22",
+        "kangyang",
+        "kangyang_coverage",
+        "townships",
+        "kangyang",
+        "share",
+        "townships_with_kangyang",
+        ("facilities.services", "townships"),
+    ),
+    RuleCheck(
+        "R23",
+        "named_township_centres",
+        "named_township_centres",
+        "named_townships",
+        "qualified_township_centre",
+        "share",
+        "named_townships_with_centre",
+        ("townships",),
+        ("township_centre_min_m2",),
+    ),
 )
 #: Keys of the walking circle (:meth:`Profile.walk_settings`): settings of every check.
 WALK_KEYS = ("walk_minutes", "walk_speed_m_per_min", "service_radius_m")
@@ -669,6 +694,15 @@ def _check_value(key: str, value: Any, origin: str) -> Any:
     spec = SCHEMA[key]
     if value is None:
         return None
+    if spec.kind == "names":
+        names = value if isinstance(value, (list, tuple)) else None
+        if not names or any(not isinstance(item, str) or not item.strip() for item in names):
+            raise SitingInputError(
+                msg("rule_not_names", key=key, value=repr(value)),
+                source=_where(origin),
+                fix=msg("rule_not_names_fix", key=key),
+            )
+        return [item.strip() for item in names]
     if spec.kind == "services":
         listed = value if isinstance(value, (list, tuple)) else None
         if not listed or any(item not in spec.choices for item in listed):
@@ -1156,6 +1190,8 @@ def _format_value(value: Any, comparison: str, spec: KeySpec, language: str | No
     if spec.kind == "services":
         joint = "、" if resolve_language(language) == "zh" else ", "
         return joint.join(term(f"service_{v}", language) for v in value)
+    if spec.kind == "names":
+        return "、".join(value)
     if spec.kind == "range":
         return f"{value[0]:g}–{value[1]:g}"
     prefix = ">" if comparison == ">" else ""

@@ -624,3 +624,32 @@ def test_medical_care_home_care_and_meal_service_by_area():
     assert comms.loc["东关社区", "share_meal_areas"] == 0.5 and not comms.loc["东关社区", "meal_service"]
     row = _rules(result).loc["meal_service"]
     assert (row["actual"], row["detail"]) == (0.0, "步行范围内有助餐服务的小区 33.3%")
+
+
+def test_dongyang_kangyang_consortia_and_named_town_centres():
+    """东政办发〔2024〕3号 第9条: 到2025年，康养联合体实现镇乡街道全覆盖; 第10条: 加快推进…横店镇、巍山镇、南马镇等乡镇
+    养老中心建设: the input says which facility is a 康养联合体 and which is a town's centre."""
+    areas = _areas(
+        [
+            ("a", 100.0, "existing", "横店镇", "甲村", 0, 0),
+            ("b", 100.0, "existing", "巍山镇", "乙村", 5000, 0),
+            ("c", 100.0, "existing", "白云街道", "丙社区", 9000, 0),
+        ]
+    )
+    facilities = _facilities(
+        [("H", "township", 900.0, "横店镇", "甲村", 0, 50), ("W", "station", 200.0, "巍山镇", "乙村", 5000, 50)]
+    ).assign(services=["日间照料;康养联合体", "助餐"])
+    pairs = _pairs([("a", "H", 2.0), ("b", "W", 2.0)])
+    r = _rules(check_compliance_pairs(areas, facilities, pairs, load_profile("dongyang", assess_year=2025)))
+    assert (r.loc["kangyang", "passing"], r.loc["kangyang", "judged"], r.loc["kangyang", "verdict"]) == (
+        1,
+        3,
+        "not_met",
+    )
+    row = r.loc["named_township_centres"]
+    assert (row["passing"], row["judged"], row["verdict"]) == (1, 3, "not_met")
+    assert (row["number"], row["detail"], row["threshold"]) == (
+        "R23",
+        "未建养老中心：巍山镇、南马镇",
+        "横店镇、巍山镇、南马镇",
+    )

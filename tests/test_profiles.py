@@ -456,6 +456,14 @@ FIGURES = [
     ),
     (
         "dongyang",
+        "kangyang_coverage",
+        1.0,
+        "东政办发〔2024〕3号 第9条",
+        "003_612a1a30331042c4.txt:63",
+        "康养联合体实现镇乡街道全覆盖",
+    ),
+    (
+        "dongyang",
         "existing_area_completion",
         1.0,
         "东政办发〔2024〕3号 第11条",
@@ -636,6 +644,7 @@ YEARS = [
     ("liaocheng", "medical_care_institutions_min", 2026, "002_c8200f382cce7156.txt:30", "到2026年年底"),
     ("liaocheng", "home_care_institution_share", 2026, "002_c8200f382cce7156.txt:49", "到2026年年底，60%"),
     ("jining", "medical_care_coverage", 2025, "004_0af9ec37fa098898.txt:55", "2025 年底前"),
+    ("dongyang", "kangyang_coverage", 2025, "003_612a1a30331042c4.txt:63", "到 2025 年，康养联合体"),
 ]
 
 
@@ -731,7 +740,19 @@ def test_every_shipped_value_is_in_the_figures_table():
         for key, entry in _shipped(name).items()
         if entry.get("value") is not None
     }
-    assert shipped == listed | {(p, k) for p, k, *_ in READINGS} | {("cao", "township_centre_functions")}
+    lists = {("cao", "township_centre_functions"), ("dongyang", "named_township_centres")}
+    assert shipped == listed | {(p, k) for p, k, *_ in READINGS} | lists
+
+
+def test_dongyang_named_town_centres_are_read_from_the_clause():
+    """东政办发〔2024〕3号 第10条: 加快推进东阳市养老中心以及横店镇、巍山镇、南马镇等乡镇养老中心建设."""
+    entry = _shipped("dongyang")["named_township_centres"]
+    assert entry["value"] == ["横店镇", "巍山镇", "南马镇"] and "by_year" not in entry
+    if SEEDS.is_dir():
+        assert entry["quote"] in _seed_line(entry["seed"])
+    assert load_profile("dongyang").describe("zh").set_index("key").loc["named_township_centres", "value"] == (
+        "横店镇、巍山镇、南马镇"
+    )
 
 
 def test_cao_township_centre_functions_are_read_from_the_clause():
