@@ -134,6 +134,7 @@ RULE_COLUMNS = [
     "reason",
     "missing",
     "detail",
+    "detail_en",
     "by_year",
     "due",
     "settings",
@@ -309,7 +310,8 @@ def rules_sheet(rules: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
         missing = _inputs_text(row.missing, language)
         reason = value_label(row.reason, language) if row.reason else ""
         why = f"{reason}：{missing}" if reason and missing else "" if row.verdict == "not_applicable" else reason
-        note = "；".join(filter(None, [why, row.detail])) or None
+        detail = row.detail if language == "zh" else row.detail_en
+        note = ("；" if language == "zh" else "; ").join(filter(None, [why, detail])) or None
         digits = 6 if row.unit == "share" else 3
         rows.append(
             {
@@ -1240,8 +1242,9 @@ class Measured:
     passing: int | None = None
     missing: tuple[str, ...] = ()
     reason: str = ""
-    #: What else was measured, in words, shown beside the verdict (R09: the share of households reached).
-    detail: str = ""
+    #: What else was measured, shown beside the verdict (R09: the share of households reached): wording
+    #: keys of :data:`siting.labels.TERMS` with their fields.
+    detail: tuple[tuple[str, dict[str, str]], ...] = ()
 
 
 def _share_of(passing: Any, judged: int, reason: str = "no_units") -> Measured:
@@ -1299,7 +1302,7 @@ def _townships_covered(ctx: _Context, check: RuleCheck) -> Measured:
     households = ctx.townships.loc[judged, "households"].sum()
     if households > 0:
         share = ctx.townships.loc[judged, "households_covered"].sum() / households
-        found.detail = term("households_reached", "zh", share=f"{share * 100:.1f}%")
+        found.detail = (("households_reached", {"share": f"{share * 100:.1f}%"}),)
     return found
 
 
@@ -1401,7 +1404,7 @@ def _named_townships_with_centre(ctx: _Context, check: RuleCheck) -> Measured:
     with_centre = set(ctx.townships.loc[ctx.townships["has_qualified_centre"].astype(bool), "township"])
     lacking = [name for name in named if name not in with_centre]
     found = _share_of(len(named) - len(lacking), len(named))
-    found.detail = term("named_without_centre", "zh", names="、".join(lacking)) if lacking else ""
+    found.detail = (("named_without_centre", {"names": "、".join(lacking)}),) if lacking else ()
     return found
 
 
@@ -1416,7 +1419,7 @@ def _units_with_meal_service(ctx: _Context, check: RuleCheck) -> Measured:
         meal_ids = set(ctx.facilities.loc[ctx.services["meal"].to_numpy(bool), "facility_id"])
         reached = ctx.areas["area_id"].isin(set(ctx.reach.loc[ctx.reach["facility_id"].isin(meal_ids), "area_id"]))
         share = float(reached.to_numpy()[peopled].mean())
-        found.detail = term("meal_areas_reached", "zh", share=f"{share * 100:.1f}%")
+        found.detail = (("meal_areas_reached", {"share": f"{share * 100:.1f}%"}),)
     return found
 
 
@@ -1507,7 +1510,8 @@ def _evaluate(ctx: _Context) -> pd.DataFrame:
                 "met": met,
                 "reason": reason,
                 "missing": ";".join(found.missing),
-                "detail": "；".join(filter(None, [found.detail, _target_note(rule, profile)])),
+                "detail": _detail_text(found.detail + _target_notes(rule), "zh"),
+                "detail_en": _detail_text(found.detail + _target_notes(rule), "en"),
                 "by_year": rule.by_year,
                 "due": due,
                 "settings": ";".join(f"{k}={v}" for k, v in settings if v is not None),
@@ -1527,15 +1531,20 @@ def _evaluate(ctx: _Context) -> pd.DataFrame:
     return table
 
 
-def _target_note(rule: Any, profile: Profile) -> str:
-    """What kind of target a rule is, in words: a scoring criterion of a past assessment (曹县 附件2
-    评分细则, scored at the 2023 检查验收), or a parent's whole-area target shown for reference."""
-    notes = []
+def _target_notes(rule: Any) -> tuple[tuple[str, dict[str, str]], ...]:
+    """What kind of target a rule is: a scoring criterion of a past assessment (曹县 附件2 评分细则, scored
+    at the 2023 检查验收), or a parent's whole-area target shown for reference."""
+    notes: list[tuple[str, dict[str, str]]] = []
     if rule.scoring:
-        notes.append(term("scoring_target", "zh", year=rule.by_year or ""))
+        notes.append(("scoring_target", {"year": str(rule.by_year or "")}))
     if rule.reference:
-        notes.append(term("reference_target", "zh", figure=rule.reference))
-    return "；".join(notes)
+        notes.append(("reference_target", {"figure": rule.reference}))
+    return tuple(notes)
+
+
+def _detail_text(notes: tuple[tuple[str, dict[str, str]], ...], language: str) -> str:
+    """The notes beside a verdict in ``language``, joined."""
+    return ("；" if language == "zh" else "; ").join(term(key, language, **fields) for key, fields in notes)
 
 
 def _rule_numbers(rules: pd.DataFrame, ids: list[str]) -> str:

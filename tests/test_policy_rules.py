@@ -117,6 +117,7 @@ def test_service_network_reaches_every_community_not_every_household(rural_towns
     assert (town["communities_reached"], town["households_covered"], town["households"]) == (3, 600.0, 700.0)
     r = _rules(result).loc["township_catchment"]
     assert (r["verdict"], r["detail"]) == ("met", "按户计服务网络覆盖 85.7%")
+    assert r["detail_en"] == "households reached by the network: 85.7%"
     households = load_profile("dong_e", {"township_centre_catchment": "through_stations"})
     assert (
         _rules(check_compliance_pairs(areas, facilities, pairs, households)).loc["township_catchment", "verdict"]
