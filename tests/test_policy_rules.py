@@ -654,3 +654,15 @@ def test_dongyang_kangyang_consortia_and_named_town_centres():
         "未建养老中心：巍山镇、南马镇",
         "横店镇、巍山镇、南马镇",
     )
+
+
+def test_a_regional_centre_read_from_its_file(tmp_path):
+    """A facilities table names the towns a 区域性养老服务中心 serves (服务乡镇); the reader keeps them as written."""
+    from siting.inputs import read_facilities
+
+    path = tmp_path / "facilities.csv"
+    path.write_text(
+        "编号,名称,等级,建筑面积,服务内容,服务乡镇,lon,lat\nR,甲镇区域性中心,乡镇综合养老服务中心,800,长期托养,乙镇;丙镇,116.2,36.3\n"
+    )
+    facilities = read_facilities(path)
+    assert facilities.loc[0, "serves_townships"] == "乙镇;丙镇" and facilities.loc[0, "services"] == "长期托养"
