@@ -769,7 +769,8 @@ def _floor_area(
     per_household = shares.per_household_m2(floor)
     households = areas["households"].to_numpy(float)
     # an area the rates do not judge (a rural one under floor_area_scope: urban_areas) requires nothing
-    required = households / 100.0 * np.where(in_floor_area_scope(areas, profile), _area_rates(areas, profile), np.nan)
+    in_scope = in_floor_area_scope(areas, profile)
+    required = households / 100.0 * np.where(in_scope, _area_rates(areas, profile), np.nan)
     available = households * per_household
     # NaN rate: no rate for the status, or no households (an area without households needs nothing,
     # so meeting the rate would say nothing about it)
@@ -785,7 +786,7 @@ def _floor_area(
     reason = np.select(
         [
             households == 0,
-            ~in_floor_area_scope(areas, profile),
+            ~in_scope,
             ~decided,
             ok,
             own_only & (n_own == 0),
@@ -815,8 +816,17 @@ def _floor_area(
             "floor_area_per_100hh": 100.0 * per_household,
             "shortfall_m2": np.where(decided, np.clip(required - available, 0.0, None), np.nan),
             "floor_area_ok": pd.array(np.where(decided, ok, False), dtype="boolean"),
-            "floor_area_rule": areas["status"].map(rule_text).to_numpy(),
-            "floor_area_rule_source": areas["status"].map(rule_source).to_numpy(),
+            # a rural area under 城镇居住区 rates names the scope that leaves it out, not a rate
+            "floor_area_rule": np.where(
+                in_scope,
+                areas["status"].map(rule_text).to_numpy(),
+                "floor_area_scope=urban_areas",
+            ),
+            "floor_area_rule_source": np.where(
+                in_scope,
+                areas["status"].map(rule_source).to_numpy(),
+                profile.source("floor_area_scope"),
+            ),
             "facilities_counted": n_counted,
             "fail_reason": reason,
         },

@@ -455,6 +455,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "unit_m/min": ("米/分钟", "m/min"),
     "unit_min": ("分钟", "min"),
     "unit_m2/bed": ("平方米/床", "m²/bed"),
+    "unit_services": ("服务项目", "services"),
+    "unit_names": ("名称", "names"),
     "unit_beds": ("张床位", "beds"),
     "unit_persons/1000 elderly": ("人/千名老年人", "persons/1,000 elderly"),
     "unit_persons/10000 elderly": ("人/万名老年人", "persons/10,000 elderly"),

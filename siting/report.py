@@ -385,6 +385,12 @@ def _rule_text(rule: object, language: str) -> object:
     if spec is None:
         return rule
     label = spec.label_zh if language == "zh" else spec.label_en
+    if spec.kind == "choice":  # the reading that decides whether the rate applies (floor_area_scope)
+        return (
+            f"{label}：{value_label(value, language)}"
+            if language == "zh"
+            else f"{label}: {value_label(value, language)}"
+        )
     if not value:  # the profile sets no rate for this status
         return f"{label}：{value_label('rate_not_set', language)}" if language == "zh" else f"{label}: not set"
     return f"{label} ≥ {value} {unit_label(spec.unit, language)}"

@@ -469,6 +469,8 @@ def test_demo_floor_area_rates_judge_urban_areas_only(demo_result):
     assert rural.sum() == 13 and set(areas.loc[rural, "community"]) == {"王庄社区", "前营社区"}
     assert areas.loc[rural, "floor_area_ok"].isna().all() and (areas.loc[rural, "fail_reason"] == "rural_area").all()
     assert areas.loc[rural, "shortfall_m2"].isna().all()
+    assert (areas.loc[rural, "floor_area_rule"] == "floor_area_scope=urban_areas").all()
+    assert areas.loc[rural, "floor_area_rule_source"].str.startswith("东政办字〔2023〕26号 第13条").all()
     r = _rules(demo_result.compliance)
     judged = int((areas["status"].eq("existing") & ~rural & (areas["households"] > 0)).sum())
     assert r.loc["floor_area_existing", "judged"] == judged == 51
@@ -539,6 +541,12 @@ def test_demo_workbook_rule_sheets_read_in_chinese(demo_result):
     # 判定口径 in Chinese units; the 社区 sheet's count is of community facilities
     assert check.set_index("编号").loc["R01", "判定口径"].startswith("单处最小建筑面积(新建居住区): 200 平方米")
     assert "社区养老服务设施数(处)" in relabel_columns(demo_result.compliance.communities)
+    # the 小区 sheet's 适用标准: no "≥ null"; a rural area names the scope that leaves it out
+    from siting.report import _rule_text
+
+    assert _rule_text("existing_area_m2_per_100hh=", "zh") == "已建成居住区每百户配置面积：规则未规定该类小区的标准"
+    assert _rule_text("existing_area_m2_per_100hh=15", "zh") == "已建成居住区每百户配置面积 ≥ 15 平方米/百户"
+    assert _rule_text("floor_area_scope=urban_areas", "zh") == "每百户配建标准适用的小区：仅城镇居住区"
 
 
 def relabel_columns(frame):
