@@ -531,8 +531,8 @@ def rule_check_sheet(compliance: Any, language: str = "zh") -> tuple[pd.DataFram
     """The 规则核查 sheet of a :class:`~siting.compliance.ComplianceResult` and its percent cells.
 
     One row per rule the profile sets (:meth:`~siting.compliance.ComplianceResult.rules_table`): level,
-    measure, standard, target, actual, verdict (达标 / 未达标 / 未到目标年份 / 未核查 with the missing
-    input / 计入条件), year, document, clause and quote.
+    measure, standard, target, actual, verdict (达标 / 未达标 / 未到目标年份 / 不适用 / 上级目标（参考）/ 未核查
+    with the missing input / 计入条件), notes beside it, year, document, clause and quote.
 
     Returns
     -------
