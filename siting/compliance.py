@@ -42,22 +42,33 @@ Floor area per 100 households (每百户配建面积, R01/R02)
 
 Townships (乡镇/街道)
     A comprehensive centre is a ``township``-level facility located in the township (by the
-    facilities' ``township`` column, or by point-in-polygon with the units) of at least
-    ``township_centre_min_m2``. Coverage (R07 streets, R08 towns: 镇 and 乡) is the share of townships
-    with one. Its catchment (服务半径全覆盖, R09) is read by ``township_centre_catchment``:
-    ``through_stations`` — the households of the township within the walk of its centre or of one of
-    its community facilities or stations (the 县-乡-村 network: the centre reaches the villages
-    through their stations); ``centre_walk`` — within the walk of the centre itself. A township
-    passes when that share reaches ``township_centre_catchment_share``. Streets, towns and 乡 come
-    from the units' type (街道/镇/乡) or, without one, the name.
+    facilities' ``township`` column, or by point-in-polygon with the units), or a 区域性 centre whose
+    ``serves_townships`` names it, of at least ``township_centre_min_m2`` and offering every function of
+    ``township_centre_functions`` (曹县 附件2 四.2; the township table names a missing one). Coverage
+    (R07 streets, R08 towns: 镇 and 乡) is the share of townships with one. Its catchment (服务半径全覆盖,
+    R09) is read by ``township_centre_catchment``: ``communities_reached`` — the centre's network (the
+    centre and the township's community facilities and stations: the 县-乡-村 network) reaches every
+    village and community of the township; ``through_stations`` — every household within the walk of
+    that network; ``centre_walk`` — within the walk of the centre itself. A township passes when that
+    share reaches ``township_centre_catchment_share``; the households' share is reported beside the
+    verdict. Streets, towns and 乡 come from the units' type (街道/镇/乡) or, without one, the name.
+    康养联合体 coverage (R22) and the towns a document names for a centre (R23) are judged per township.
 
 Communities (村/社区)
-    A community is served when a ``community`` or ``station`` facility in it has at least
+    A community is served when a facility of ``community_centre_types`` in it (community centres and
+    stations, or centres only: a 养老服务站 is not a 社区养老服务中心) has at least
     ``community_centre_min_m2``; coverage (R10) counts the communities ``community_facility_scope``
     names: ``urban_communities`` (城市社区: units whose 城乡 attribute, or else type, says urban) or
-    ``all_communities``. Meal service (R18, 助餐村(社区)覆盖率) counts every village and community
-    with a facility offering meals (``services`` with 助餐/食堂) located in it or within the walk of
-    one of its residential areas.
+    ``all_communities``. Meal service (R18, 助餐村(社区)覆盖率) is counted by 小区: a village or community
+    is covered when every one of its 小区 with households is within the walk of a facility offering
+    meals (``services`` with 助餐/食堂), or, without 小区, when one stands in it.
+
+Scopes and levels
+    The floor-area rates judge only the areas ``floor_area_scope`` names (``urban_areas``: 东阿 第13条,
+    济宁 第11条 城镇居住区, by the community's 城乡 in the units layer, :func:`area_urban`); an area out of
+    scope is not judged and takes no share of the floor area. The service radius judges the areas
+    ``service_radius_scope`` names (曹县 三(六): 对老旧小区、已建成小区). Rules set for a county (R12, R13,
+    R14, R16, R17, R19–R21) read 不适用 in a study of a 街道 or 乡镇 (:func:`default_study_level`).
 
 Other rules
     The service radius a profile states (R11, 覆盖半径不大于1000米): every area within that distance
@@ -67,7 +78,10 @@ Other rules
     (R14) is facilities' land over the areas' population; beds per 1,000 elderly (R15) and the
     nursing-type bed share (R16) count institutions only (养老院/养护院 as GB 50437 does: ``county``
     level, or ``services`` with 托养/养老院/养护院/敬老院); dementia-care beds per 10,000 elderly (R17)
-    count every facility. The elderly population is the areas' ``elderly``, or else the units'.
+    count every facility. Institutions offering 医养结合 (R19 share, R20 count) and 居家上门 (R21 share)
+    are read from their services. The elderly population is the areas' ``elderly``, or else the units'.
+    A parent's target for its whole area that the study's profile does not restate is measured and
+    shown as 上级目标（参考） (verdict ``reference``), not judged.
 """
 
 from __future__ import annotations
