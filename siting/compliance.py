@@ -1112,12 +1112,14 @@ def township_network(facilities: pd.DataFrame, facility_township: pd.Series, pro
     ``township_centre_catchment: centre_walk``, the community facilities and stations of a township that
     has one (the 县-乡-村 network: the centre reaches its villages through them).
 
-    ``facilities`` needs ``level`` and ``qualified_township_centre`` (:func:`qualified_township_centres`).
+    ``facilities`` needs ``level`` and ``qualified_township_centre`` (:func:`qualified_township_centres`);
+    a 区域性 centre (``serves_townships``) leads the network of every township it serves.
     """
     qualified = facilities["qualified_township_centre"].to_numpy(bool)
     serving = qualified.copy()
     if _reading(profile, "township_centre_catchment") != "centre_walk":
-        with_centre = set(facility_township[qualified].dropna())
+        served = _served_townships(facilities, facility_township)
+        with_centre = set(served[qualified[served.index]].dropna())
         serving |= facilities["level"].isin(COMMUNITY_LEVELS).to_numpy() & facility_township.isin(with_centre).to_numpy(
             bool
         )
@@ -1140,11 +1142,16 @@ def _township_table(ctx: _Context) -> pd.DataFrame:
     # 服务半径全覆盖: the township's service network (its qualifying centre and the facilities it leads)
     # reaches the township's households and communities
     serving = township_network(facilities, ctx.facility_township, profile)
-    fac_unit = dict(zip(facilities["facility_id"], ctx.facility_township, strict=True))
-    area_unit = dict(zip(areas["area_id"], ctx.area_township, strict=True))
+    # a facility reaches for its township's network the areas of the townships it counts for (its own,
+    # and those a 区域性 centre serves)
+    served = _served_townships(facilities, ctx.facility_township)
+    counts_for = pd.DataFrame(
+        {"facility_id": facilities["facility_id"].to_numpy()[served.index], "township": served.to_numpy()}
+    ).dropna()
+    area_unit = pd.Series(ctx.area_township.to_numpy(), index=areas["area_id"].to_numpy())
     own = ctx.reach[ctx.reach["facility_id"].isin(set(facilities.loc[serving, "facility_id"]))]
-    facility_unit = own["facility_id"].map(fac_unit).astype("string")
-    same = (facility_unit == own["area_id"].map(area_unit).astype("string")).fillna(False).to_numpy(bool)
+    pairs = pd.DataFrame({"facility_id": own["facility_id"].to_numpy(), "township": own["area_id"].map(area_unit)})
+    same = pairs.merge(counts_for.drop_duplicates(), how="left", indicator=True)["_merge"].eq("both").to_numpy()
     reached_areas = areas["area_id"].isin(set(own.loc[same, "area_id"])).to_numpy()
     covered = areas["households"].where(reached_areas, 0.0)
     table["households_covered"] = covered.groupby(ctx.area_township).sum().reindex(names).fillna(0.0)

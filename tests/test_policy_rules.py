@@ -604,6 +604,10 @@ def test_township_centre_functions_and_a_regional_centre():
     result = check_compliance_pairs(areas, full, pairs, "cao")
     assert result.townships["has_qualified_centre"].tolist() == [True, True]  # 乙镇 through the 区域性 centre
     assert _rules(result).loc["town_centres", "actual"] == 1.0
+    # the 区域性 centre's walk serves 乙镇 too: b, 10 minutes away, is covered for 乙镇's catchment (R09)
+    reached = check_compliance_pairs(areas, full, _pairs([("a", "R", 2.0), ("b", "R", 10.0)]), "cao")
+    assert reached.townships.set_index("township").loc[["甲镇", "乙镇"], "covered_share"].tolist() == [1.0, 1.0]
+    assert result.townships.set_index("township").loc[["甲镇", "乙镇"], "covered_share"].tolist() == [1.0, 0.0]
 
 
 def test_medical_care_home_care_and_meal_service_by_area():
