@@ -1642,8 +1642,9 @@ def default_study_level(units: pd.DataFrame | None) -> str | None:
 
 
 def floor_area_rates(areas: pd.DataFrame, profile: Profile) -> np.ndarray:
-    """Floor-area rate of each area by its status, m² per 100 households; 0 where the profile sets none."""
-    return np.nan_to_num(_area_rates(areas, profile), nan=0.0)
+    """Floor-area rate of each area by its status, m² per 100 households; 0 where the profile sets none or
+    the area is outside ``floor_area_scope`` (:func:`in_floor_area_scope`)."""
+    return np.nan_to_num(np.where(in_floor_area_scope(areas, profile), _area_rates(areas, profile), np.nan), nan=0.0)
 
 
 def _require_same_walk(settings: WalkSettings, profile: Profile) -> None:

@@ -678,3 +678,21 @@ def test_a_regional_centre_read_from_its_file(tmp_path):
     )
     facilities = read_facilities(path)
     assert facilities.loc[0, "serves_townships"] == "乙镇;丙镇" and facilities.loc[0, "services"] == "长期托养"
+
+
+def test_demo_plans_judge_the_areas_the_check_judges(demo_result):
+    """The optimisers share floor area with the check's own function, so under 东阿 第13条 (城镇居住区) the
+    plan's floor-area rule leaves the 13 rural 小区 out too: no rate, no share of any site."""
+    from siting.compliance import floor_area_rates
+    from siting.inputs import read_candidates
+    from siting.pipeline import demo_dir
+
+    study = demo_result.study
+    rural = study.areas["urban"].eq(False).to_numpy()
+    assert rural.sum() == 13
+    assert (floor_area_rates(study.areas, study.profile)[rural] == 0).all()
+    candidates = read_candidates(demo_dir() / "candidates.gpkg", layer="candidates")
+    rule = study.problem(candidates).floor_area_rule
+    assert np.isnan(rule.required_m2_per_household[rural]).all()
+    assert not np.isnan(rule.required_m2_per_household[~rural & (study.areas["households"].to_numpy() > 0)]).any()
+    assert rule.shares_counted[np.flatnonzero(rural)].nnz == 0
