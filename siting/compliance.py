@@ -42,22 +42,33 @@ Floor area per 100 households (每百户配建面积, R01/R02)
 
 Townships (乡镇/街道)
     A comprehensive centre is a ``township``-level facility located in the township (by the
-    facilities' ``township`` column, or by point-in-polygon with the units) of at least
-    ``township_centre_min_m2``. Coverage (R07 streets, R08 towns: 镇 and 乡) is the share of townships
-    with one. Its catchment (服务半径全覆盖, R09) is read by ``township_centre_catchment``:
-    ``through_stations`` — the households of the township within the walk of its centre or of one of
-    its community facilities or stations (the 县-乡-村 network: the centre reaches the villages
-    through their stations); ``centre_walk`` — within the walk of the centre itself. A township
-    passes when that share reaches ``township_centre_catchment_share``. Streets, towns and 乡 come
-    from the units' type (街道/镇/乡) or, without one, the name.
+    facilities' ``township`` column, or by point-in-polygon with the units), or a 区域性 centre whose
+    ``serves_townships`` names it, of at least ``township_centre_min_m2`` and offering every function of
+    ``township_centre_functions`` (曹县 附件2 四.2; the township table names a missing one). Coverage
+    (R07 streets, R08 towns: 镇 and 乡) is the share of townships with one. Its catchment (服务半径全覆盖,
+    R09) is read by ``township_centre_catchment``: ``communities_reached`` — the centre's network (the
+    centre and the township's community facilities and stations: the 县-乡-村 network) reaches every
+    village and community of the township; ``through_stations`` — every household within the walk of
+    that network; ``centre_walk`` — within the walk of the centre itself. A township passes when that
+    share reaches ``township_centre_catchment_share``; the households' share is reported beside the
+    verdict. Streets, towns and 乡 come from the units' type (街道/镇/乡) or, without one, the name.
+    康养联合体 coverage (R22) and the towns a document names for a centre (R23) are judged per township.
 
 Communities (村/社区)
-    A community is served when a ``community`` or ``station`` facility in it has at least
+    A community is served when a facility of ``community_centre_types`` in it (community centres and
+    stations, or centres only: a 养老服务站 is not a 社区养老服务中心) has at least
     ``community_centre_min_m2``; coverage (R10) counts the communities ``community_facility_scope``
     names: ``urban_communities`` (城市社区: units whose 城乡 attribute, or else type, says urban) or
-    ``all_communities``. Meal service (R18, 助餐村(社区)覆盖率) counts every village and community
-    with a facility offering meals (``services`` with 助餐/食堂) located in it or within the walk of
-    one of its residential areas.
+    ``all_communities``. Meal service (R18, 助餐村(社区)覆盖率) is counted by 小区: a village or community
+    is covered when every one of its 小区 with households is within the walk of a facility offering
+    meals (``services`` with 助餐/食堂), or, without 小区, when one stands in it.
+
+Scopes and levels
+    The floor-area rates judge only the areas ``floor_area_scope`` names (``urban_areas``: 东阿 第13条,
+    济宁 第11条 城镇居住区, by the community's 城乡 in the units layer, :func:`area_urban`); an area out of
+    scope is not judged and takes no share of the floor area. The service radius judges the areas
+    ``service_radius_scope`` names (曹县 三(六): 对老旧小区、已建成小区). Rules set for a county (R12, R13,
+    R14, R16, R17, R19–R21) read 不适用 in a study of a 街道 or 乡镇 (:func:`default_study_level`).
 
 Other rules
     The service radius a profile states (R11, 覆盖半径不大于1000米): every area within that distance
@@ -67,11 +78,15 @@ Other rules
     (R14) is facilities' land over the areas' population; beds per 1,000 elderly (R15) and the
     nursing-type bed share (R16) count institutions only (养老院/养护院 as GB 50437 does: ``county``
     level, or ``services`` with 托养/养老院/养护院/敬老院); dementia-care beds per 10,000 elderly (R17)
-    count every facility. The elderly population is the areas' ``elderly``, or else the units'.
+    count every facility. Institutions offering 医养结合 (R19 share, R20 count) and 居家上门 (R21 share)
+    are read from their services. The elderly population is the areas' ``elderly``, or else the units'.
+    A parent's target for its whole area that the study's profile does not restate is measured and
+    shown as 上级目标（参考） (verdict ``reference``), not judged.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,7 +100,7 @@ import shapely
 from siting.errors import SitingInputError
 from siting.inputs import POLYGON_TYPES, assign_units, facility_services, unit_type_from_name
 from siting.labels import TERMS, column_label, msg, relabel, term, unit_label, value_label
-from siting.profiles import RULES, SCHEMA, Profile, RuleCheck, load_profile
+from siting.profiles import RULES, SCHEMA, Profile, RuleCheck, load_profile, profile_place, status_label
 from siting.projection import to_metric
 from siting.reachability import Accessibility, WalkSettings
 
@@ -98,7 +113,10 @@ MIN_SITE_KEYS = {"new": "min_site_area_m2", "existing": "existing_min_site_area_
 #: How a clause is read when no profile in the chain says (the shipped ``national`` profile does).
 DEFAULT_READINGS = {
     "new_area_counts": "own",
-    "township_centre_catchment": "through_stations",
+    "floor_area_scope": "all_areas",
+    "service_radius_scope": "all_areas",
+    "community_centre_types": "centres_and_stations",
+    "township_centre_catchment": "communities_reached",
     "community_facility_scope": "all_communities",
     "service_radius_measure": "straight",
     "floor_area_compliance_scope": "all_areas",
@@ -107,7 +125,7 @@ DEFAULT_READINGS = {
 # rate" (不低于) a pass.
 RELATIVE_TOLERANCE = 1e-9
 #: Verdict codes of :attr:`ComplianceResult.rules`.
-VERDICTS = ("met", "not_met", "not_due", "not_checked", "condition")
+VERDICTS = ("met", "not_met", "not_due", "not_checked", "condition", "not_applicable", "reference")
 #: Columns of :attr:`ComplianceResult.rules`.
 RULE_COLUMNS = [
     "number",
@@ -129,6 +147,8 @@ RULE_COLUMNS = [
     "met",
     "reason",
     "missing",
+    "detail",
+    "detail_en",
     "by_year",
     "due",
     "settings",
@@ -303,7 +323,9 @@ def rules_sheet(rules: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
     for row in rules.itertuples(index=False):
         missing = _inputs_text(row.missing, language)
         reason = value_label(row.reason, language) if row.reason else ""
-        note = f"{reason}：{missing}" if reason and missing else reason or None
+        why = f"{reason}：{missing}" if reason and missing else "" if row.verdict == "not_applicable" else reason
+        detail = row.detail if language == "zh" else row.detail_en
+        note = ("；" if language == "zh" else "; ").join(filter(None, [why, detail])) or None
         digits = 6 if row.unit == "share" else 3
         rows.append(
             {
@@ -317,7 +339,7 @@ def rules_sheet(rules: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
                 "actual": rule_actual_text(row, language),
                 "actual_value": None if pd.isna(row.actual) else round(float(row.actual), digits),
                 "unit": "%" if row.unit == "share" else unit_label(row.unit, language),
-                "verdict": value_label(row.verdict, language),
+                "verdict": value_label(row.verdict, language) + _level_text(row.verdict, reason, language),
                 "note": note,
                 "by_year": row.by_year,
                 "document": row.document,
@@ -325,14 +347,21 @@ def rules_sheet(rules: pd.DataFrame, language: str = "zh") -> pd.DataFrame:
                 + (term("overrules", language, figure=row.overrules) if isinstance(row.overrules, str) else ""),
                 "quote": row.quote,
                 "settings": _settings_text(row.settings, language),
-                "rule_status": row.rule_status,
-                "defined_in": row.defined_in,
+                "rule_status": status_label(row.rule_status, language),
+                "defined_in": profile_place(row.defined_in, language),
             }
         )
     frame = pd.DataFrame(rows, columns=list(rows[0]) if rows else ["number"])
     if "by_year" in frame.columns:
         frame["by_year"] = frame["by_year"].astype("Int64")
     return relabel(frame, language, values=("defined_in", "clause"))
+
+
+def _level_text(verdict: str, reason: str, language: str) -> str:
+    """``（研究范围为街道）`` after 不适用: why a rule of another level is not judged."""
+    if verdict != "not_applicable":
+        return ""
+    return f"（{reason}）" if language == "zh" else f" ({reason})"
 
 
 def _inputs_text(missing: str, language: str) -> str:
@@ -349,7 +378,12 @@ def _settings_text(settings: str, language: str) -> str | None:
         key, _, value = item.partition("=")
         spec = SCHEMA[key]
         label = spec.label_zh if language == "zh" else spec.label_en
-        shown = value_label(value, language) if spec.kind == "choice" else f"{value} {spec.unit}"
+        if spec.kind == "choice":
+            shown = value_label(value, language)
+        elif spec.kind == "services":
+            shown = "、".join(term(f"service_{code}", language) for code in value.split(","))
+        else:
+            shown = f"{value} {unit_label(spec.unit, language)}"
         parts.append(f"{label}: {shown}")
     return ("；" if language == "zh" else "; ").join(parts) or None
 
@@ -613,11 +647,13 @@ def floor_area_shares(
     counts_existing = flags["counts_for_existing"].to_numpy(bool)
     households = pd.to_numeric(areas["households"]).to_numpy(float)
     new = areas["status"].to_numpy() == "new"
+    in_scope = in_floor_area_scope(areas, profile)
 
     kept = pairs[settings.within_min(pairs["walk_min"])]
     rows = pd.Index(area_ids).get_indexer(kept["area_id"].astype(str))
     cols = pd.Index(facility_ids).get_indexer(kept["facility_id"].astype(str))
     known = (rows >= 0) & (cols >= 0)
+    known[known] = in_scope[rows[known]]  # an area the rates do not judge has no claim on the floor area
     rows, cols = rows[known], cols[known]
     if _reading(profile, "new_area_counts") == "own":
         owner = _owners(areas, facilities)
@@ -628,6 +664,7 @@ def floor_area_shares(
         rows, cols = rows[walk], cols[walk]
         counted = counts_existing[cols]
         own = np.flatnonzero(built_for_new & counts_new)
+        own = own[in_scope[owner[own]]]
         rows = np.concatenate([rows[counted], owner[own]])
         cols = np.concatenate([cols[counted], own])
     else:
@@ -648,8 +685,78 @@ def floor_area_shares(
         facility_ids=facility_ids,
         matrix=matrix,
         catchment_households=demand,
-        rate_m2_per_100hh=np.where(households > 0, _area_rates(areas, profile), np.nan),
+        rate_m2_per_100hh=np.where((households > 0) & in_scope, _area_rates(areas, profile), np.nan),
     )
+
+
+def area_urban(
+    areas: pd.DataFrame, units: pd.DataFrame | None = None, community: pd.Series | None = None
+) -> pd.arrays.BooleanArray:
+    """Whether each residential area is urban (城镇居住区): the areas' own ``urban`` column, else the
+    城乡 of its community in the units layer (else the community's type, else its name); NA where the
+    area's community is unknown.
+
+    The check stores it as the areas' ``urban`` column, which :func:`in_floor_area_scope` reads; a
+    caller that shares floor area itself (the optimisers) passes areas that carry it. ``community``: the
+    community of each area when already known (else the areas' column, else their place in ``units``).
+    """
+    if "urban" in areas.columns:
+        return pd.array(areas["urban"], dtype="boolean")
+    if community is None and ("community" in areas.columns or isinstance(areas, gpd.GeoDataFrame)):
+        community = _unit_of(areas, "community", units)
+    out = pd.Series(pd.NA, index=areas.index, dtype="boolean")
+    if community is not None and community.notna().any():
+        known = community.notna().to_numpy()
+        out[known] = _community_urban(community[known].astype(str), units).to_numpy()
+    return out.array
+
+
+def in_floor_area_scope(areas: pd.DataFrame, profile: Profile) -> np.ndarray:
+    """Areas the floor-area rates (R01, R02) apply to, by ``floor_area_scope``: every area, or for
+    ``urban_areas`` (东阿 第13条, 济宁 第11条: 城镇居住区) every area not known to be rural (the areas'
+    ``urban`` column, :func:`area_urban`; an area of unknown kind is judged rather than waived)."""
+    if _reading(profile, "floor_area_scope") != "urban_areas" or "urban" not in areas.columns:
+        return np.ones(len(areas), bool)
+    return pd.array(areas["urban"], dtype="boolean").fillna(True).to_numpy(bool)
+
+
+def in_radius_scope(areas: pd.DataFrame, profile: Profile) -> np.ndarray:
+    """Areas the service radius (R11) applies to, by ``service_radius_scope``: every area with households,
+    or only existing ones (曹县 三(六): 对老旧小区、已建成小区…覆盖半径不大于1000米)."""
+    judged = pd.to_numeric(areas["households"]).to_numpy(float) > 0
+    if _reading(profile, "service_radius_scope") == "existing_areas":
+        judged &= areas["status"].to_numpy() == "existing"
+    return judged
+
+
+def rule_areas(rule: RuleCheck | str, areas: pd.DataFrame, profile: Profile) -> np.ndarray:
+    """The residential areas a rule judges (R01 new areas, R02 existing areas, R11 the radius), each within
+    the scope its clause sets; every area for a rule that does not judge areas one by one.
+
+    Parameters
+    ----------
+    rule : RuleCheck or str
+        A row of :data:`~siting.profiles.RULES`, its number (``R01``) or its id (``floor_area_new``).
+    areas : DataFrame
+        ``households``, ``status``, optional ``urban`` (:func:`area_urban`).
+    profile : Profile
+    """
+    check = rule if isinstance(rule, RuleCheck) else rule_check(rule)
+    households = pd.to_numeric(areas["households"]).to_numpy(float) > 0
+    if check.measure == "areas_meeting_rate":
+        status = "new" if check.level == "new_areas" else "existing"
+        return households & (areas["status"].to_numpy() == status) & in_floor_area_scope(areas, profile)
+    if check.measure == "areas_within_radius":
+        return in_radius_scope(areas, profile)
+    return np.ones(len(areas), bool)
+
+
+def rule_check(number_or_id: str) -> RuleCheck:
+    """The row of :data:`~siting.profiles.RULES` with this number (``R09``) or id (``township_catchment``)."""
+    for check in RULES:
+        if number_or_id in (check.number, check.id):
+            return check
+    raise ValueError(f"no rule {number_or_id!r} in siting.profiles.RULES")
 
 
 def _area_rates(areas: pd.DataFrame, profile: Profile) -> np.ndarray:
@@ -675,7 +782,9 @@ def _floor_area(
     floor = facilities["floor_area_m2"].to_numpy(float)
     per_household = shares.per_household_m2(floor)
     households = areas["households"].to_numpy(float)
-    required = households / 100.0 * _area_rates(areas, profile)
+    # an area the rates do not judge (a rural one under floor_area_scope: urban_areas) requires nothing
+    in_scope = in_floor_area_scope(areas, profile)
+    required = households / 100.0 * np.where(in_scope, _area_rates(areas, profile), np.nan)
     available = households * per_household
     # NaN rate: no rate for the status, or no households (an area without households needs nothing,
     # so meeting the rate would say nothing about it)
@@ -689,9 +798,18 @@ def _floor_area(
     n_own = np.bincount(owner[neighbourhood], minlength=len(areas))
     n_reached = np.where(own_only, n_own, n_reached)
     reason = np.select(
-        [households == 0, ~decided, ok, own_only & (n_own == 0), n_reached == 0, n_counted == 0],
+        [
+            households == 0,
+            ~in_scope,
+            ~decided,
+            ok,
+            own_only & (n_own == 0),
+            n_reached == 0,
+            n_counted == 0,
+        ],
         [
             "no_households",
+            "rural_area",
             "rate_not_set",
             "",
             "no_own_facility",
@@ -702,7 +820,7 @@ def _floor_area(
     )
 
     rates = {status: profile.value(key) for status, key in RATE_KEYS.items()}
-    rule_text = {s: f"{key}={'null' if rates[s] is None else f'{rates[s]:g}'}" for s, key in RATE_KEYS.items()}
+    rule_text = {s: f"{key}={'' if rates[s] is None else f'{rates[s]:g}'}" for s, key in RATE_KEYS.items()}
     rule_source = {s: profile.source(key) for s, key in RATE_KEYS.items()}
 
     out = pd.DataFrame(
@@ -712,8 +830,17 @@ def _floor_area(
             "floor_area_per_100hh": 100.0 * per_household,
             "shortfall_m2": np.where(decided, np.clip(required - available, 0.0, None), np.nan),
             "floor_area_ok": pd.array(np.where(decided, ok, False), dtype="boolean"),
-            "floor_area_rule": areas["status"].map(rule_text).to_numpy(),
-            "floor_area_rule_source": areas["status"].map(rule_source).to_numpy(),
+            # a rural area under 城镇居住区 rates names the scope that leaves it out, not a rate
+            "floor_area_rule": np.where(
+                in_scope,
+                areas["status"].map(rule_text).to_numpy(),
+                "floor_area_scope=urban_areas",
+            ),
+            "floor_area_rule_source": np.where(
+                in_scope,
+                areas["status"].map(rule_source).to_numpy(),
+                profile.source("floor_area_scope"),
+            ),
             "facilities_counted": n_counted,
             "fail_reason": reason,
         },
@@ -737,9 +864,10 @@ def _radius_ok(
     areas: pd.DataFrame, facilities: pd.DataFrame, pairs: pd.DataFrame, profile: Profile, settings: WalkSettings
 ) -> pd.arrays.BooleanArray:
     """Each area within the profile's stated service radius of a township, community or station facility
-    (straight-line from the area, 0 inside, or along the streets); NA without a stated radius or households."""
+    (straight-line from the area, 0 inside, or along the streets); NA without a stated radius, without
+    households, or outside the radius's scope (:func:`in_radius_scope`)."""
     radius = profile.value("service_radius_m")
-    judged = areas["households"].to_numpy(float) > 0
+    judged = in_radius_scope(areas, profile)
     if radius is None:
         return pd.array([pd.NA] * len(areas), dtype="boolean")
     near = facilities[facilities["level"].isin(FLOOR_AREA_LEVELS).to_numpy()]
@@ -858,26 +986,94 @@ def _qualified(facilities: pd.DataFrame, levels: tuple[str, ...], minimum: float
     return facilities["level"].isin(levels).to_numpy() & big_enough
 
 
-def _centres(
-    facilities: pd.DataFrame, unit: pd.Series, levels: tuple[str, ...], qualified_column: str, names: list[str]
-) -> pd.DataFrame:
-    """Per unit: facilities of ``levels`` in it, how many are qualified, the largest (m²)."""
-    mask = facilities["level"].isin(levels).to_numpy()
+def _centres(facilities: pd.DataFrame, unit: pd.Series, levels: tuple[str, ...], names: list[str]) -> pd.DataFrame:
+    """Per unit: facilities of ``levels`` in it, how many qualify for its rule, the largest (m²) and, for
+    townships, the functions its largest centre lacks. ``unit`` may list a facility more than once (a
+    区域性 centre credited to every township it serves): it is then counted in each."""
+    mask = facilities["level"].isin(levels).to_numpy()[unit.index]
+    located = unit[mask]
+    chosen = facilities.iloc[located.index]
+    qualified = "qualified_township_centre" if levels == ("township",) else "qualified_community_centre"
     frame = pd.DataFrame(
         {
-            "unit": unit[mask],
-            "floor": facilities.loc[mask, "floor_area_m2"],
-            "qualified": facilities.loc[mask, qualified_column],
+            "unit": located.to_numpy(),
+            "floor": chosen["floor_area_m2"].to_numpy(float),
+            "qualified": chosen[qualified].to_numpy(bool),
+            "missing": chosen["missing_functions"].to_numpy(object) if "missing_functions" in chosen.columns else "",
         }
-    )
+    ).sort_values("floor", ascending=False)
     grouped = (
         frame.groupby("unit")
-        .agg(centres=("floor", "size"), qualified_centres=("qualified", "sum"), largest_centre_m2=("floor", "max"))
+        .agg(
+            centres=("floor", "size"),
+            qualified_centres=("qualified", "sum"),
+            largest_centre_m2=("floor", "max"),
+            missing_functions=("missing", "first"),
+        )
         .reindex(names)
     )
     grouped[["centres", "qualified_centres"]] = grouped[["centres", "qualified_centres"]].fillna(0).astype(int)
     grouped["has_qualified_centre"] = grouped["qualified_centres"] > 0
+    if levels != ("township",):
+        grouped = grouped.drop(columns=["missing_functions"]).rename(
+            columns={"centres": "community_facilities", "qualified_centres": "qualified_community_facilities"}
+        )
     return grouped
+
+
+def _served_townships(facilities: pd.DataFrame, facility_township: pd.Series) -> pd.Series:
+    """The township(s) each facility counts for, by row position: its own, and for a 区域性 centre the
+    townships its ``serves_townships`` lists (曹县 附件2 四.2: 区域性养老服务中心或镇综合养老服务中心)."""
+    own = pd.Series(facility_township.to_numpy(), index=np.arange(len(facilities)), dtype="string")
+    if "serves_townships" not in facilities.columns:
+        return own
+    listed = facilities["serves_townships"].map(
+        lambda v: [] if v is None or (isinstance(v, float) and np.isnan(v)) else _split_names(v)
+    )
+    extra = pd.Series(listed.to_numpy(), index=np.arange(len(facilities))).explode().dropna().astype("string")
+    both = pd.concat([own, extra])
+    frame = pd.DataFrame({"position": both.index, "unit": both.to_numpy()}).drop_duplicates()
+    return pd.Series(frame["unit"].to_numpy(), index=frame["position"].to_numpy(), dtype="string")
+
+
+def _split_names(value: object) -> list[str]:
+    """``刘集镇;王庄镇`` (separated by ; ， 、 or spaces) as a list of names."""
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [w for w in re.split(r"[;；,，、/|\s]+", str(value)) if w]
+
+
+def qualified_township_centres(facilities: pd.DataFrame, profile: Profile, services: pd.DataFrame | None):
+    """Township-level facilities that count as a 乡镇(街道)综合养老服务中心 for R07/R08/R09: at least
+    ``township_centre_min_m2`` and offering every function of ``township_centre_functions`` (曹县 附件2
+    四.2: 长期托养、日托、上门服务), read from the services column.
+
+    Returns
+    -------
+    qualified : numpy.ndarray of bool
+    missing : numpy.ndarray of str
+        The functions each township-level facility lacks, in Chinese words joined by 、 (empty when it
+        has them all, when no functions are required, or when no services column was given).
+    """
+    qualified = _qualified(facilities, ("township",), profile.value("township_centre_min_m2"))
+    required = profile.value("township_centre_functions") or []
+    missing = np.full(len(facilities), "", dtype=object)
+    if required and services is not None:
+        lacking = ~services[list(required)].to_numpy(bool) & facilities["level"].eq("township").to_numpy()[:, None]
+        words = [term(f"service_{code}", "zh") for code in required]
+        missing = np.array(
+            ["、".join(w for w, x in zip(words, row, strict=True) if x) for row in lacking], dtype=object
+        )
+        qualified &= ~lacking.any(axis=1)
+    return qualified, missing
+
+
+def qualified_community_centres(facilities: pd.DataFrame, profile: Profile) -> np.ndarray:
+    """Facilities that count for R10: community centres (and stations, unless ``community_centre_types``
+    is ``centres``: 东阿 第15条 names a 社区养老服务中心, which a 养老服务站 is not) of at least
+    ``community_centre_min_m2``."""
+    levels = ("community",) if _reading(profile, "community_centre_types") == "centres" else COMMUNITY_LEVELS
+    return _qualified(facilities, levels, profile.value("community_centre_min_m2"))
 
 
 def _meets(actual: float | None, target: float | None, comparison: str = ">=") -> bool | None:
@@ -911,30 +1107,74 @@ def _ratio(supply: pd.Series | None, demand: pd.Series | None, by_supply: Any, b
     return s / d.where(d > 0)
 
 
+def township_network(facilities: pd.DataFrame, facility_township: pd.Series, profile: Profile) -> np.ndarray:
+    """The facilities of each township's service network (R09): its qualifying centres and, except under
+    ``township_centre_catchment: centre_walk``, the community facilities and stations of a township that
+    has one (the 县-乡-村 network: the centre reaches its villages through them).
+
+    ``facilities`` needs ``level`` and ``qualified_township_centre`` (:func:`qualified_township_centres`);
+    a 区域性 centre (``serves_townships``) leads the network of every township it serves.
+    """
+    qualified = facilities["qualified_township_centre"].to_numpy(bool)
+    serving = qualified.copy()
+    if _reading(profile, "township_centre_catchment") != "centre_walk":
+        served = _served_townships(facilities, facility_township)
+        with_centre = set(served[qualified[served.index]].dropna())
+        serving |= facilities["level"].isin(COMMUNITY_LEVELS).to_numpy() & facility_township.isin(with_centre).to_numpy(
+            bool
+        )
+    return serving
+
+
+def _community_parents(ctx: _Context, names: list[str]) -> pd.Series:
+    """The township of each community: the units' ``parent``, else where most of its areas lie."""
+    parent = ctx.area_township.groupby(ctx.area_community).agg(lambda s: s.mode().iloc[0] if s.notna().any() else pd.NA)
+    if ctx.units is not None and "parent" in ctx.units.columns:
+        given = ctx.units[ctx.units["level"] == "community"].set_index("name")["parent"]
+        parent = given.combine_first(parent)
+    return parent.reindex(names)
+
+
 def _township_table(ctx: _Context) -> pd.DataFrame:
     areas, facilities, profile = ctx.areas, ctx.facilities, ctx.profile
     names = _unit_names(ctx.area_township, ctx.units, "township")
-    table = _centres(facilities, ctx.facility_township, ("township",), "qualified_township_centre", names)
-    # 服务半径全覆盖: households of the township within the walk of its own qualified centre, or (read
-    # through its stations) of a community facility or station of a township that has such a centre
-    qualified = facilities["qualified_township_centre"].to_numpy(bool)
-    serving = qualified.copy()
-    if _reading(profile, "township_centre_catchment") == "through_stations":
-        with_centre = set(ctx.facility_township[qualified].dropna())
-        serving |= facilities["level"].isin(COMMUNITY_LEVELS).to_numpy() & ctx.facility_township.isin(
-            with_centre
-        ).to_numpy(bool)
-    fac_unit = dict(zip(facilities["facility_id"], ctx.facility_township, strict=True))
-    area_unit = dict(zip(areas["area_id"], ctx.area_township, strict=True))
+    table = _centres(facilities, _served_townships(facilities, ctx.facility_township), ("township",), names)
+    # 服务半径全覆盖: the township's service network (its qualifying centre and the facilities it leads)
+    # reaches the township's households and communities
+    serving = township_network(facilities, ctx.facility_township, profile)
+    # a facility reaches for its township's network the areas of the townships it counts for (its own,
+    # and those a 区域性 centre serves)
+    served = _served_townships(facilities, ctx.facility_township)
+    counts_for = pd.DataFrame(
+        {"facility_id": facilities["facility_id"].to_numpy()[served.index], "township": served.to_numpy()}
+    ).dropna()
+    area_unit = pd.Series(ctx.area_township.to_numpy(), index=areas["area_id"].to_numpy())
     own = ctx.reach[ctx.reach["facility_id"].isin(set(facilities.loc[serving, "facility_id"]))]
-    facility_unit = own["facility_id"].map(fac_unit).astype("string")
-    same = (facility_unit == own["area_id"].map(area_unit).astype("string")).fillna(False).to_numpy(bool)
-    covered = areas["households"].where(areas["area_id"].isin(set(own.loc[same, "area_id"])), 0.0)
+    pairs = pd.DataFrame({"facility_id": own["facility_id"].to_numpy(), "township": own["area_id"].map(area_unit)})
+    same = pairs.merge(counts_for.drop_duplicates(), how="left", indicator=True)["_merge"].eq("both").to_numpy()
+    reached_areas = areas["area_id"].isin(set(own.loc[same, "area_id"])).to_numpy()
+    covered = areas["households"].where(reached_areas, 0.0)
     table["households_covered"] = covered.groupby(ctx.area_township).sum().reindex(names).fillna(0.0)
     table = table.join(_rates_by(areas, ctx.area_township, names))
     table["covered_share"] = table["households_covered"] / table["households"].where(table["households"] > 0)
+    # a community is reached when a facility of the network stands in it or reaches one of its areas
+    community_names = _unit_names(ctx.area_community, ctx.units, "community")
+    parents = _community_parents(ctx, community_names)
+    reached = set(ctx.facility_community[serving].dropna()) | set(ctx.area_community[reached_areas].dropna())
+    in_township = pd.DataFrame({"township": parents.to_numpy(), "reached": [n in reached for n in community_names]})
+    counts = in_township.groupby("township")["reached"].agg(["size", "sum"]).reindex(names)
+    table["communities"] = counts["size"].fillna(0).astype(int)
+    table["communities_reached"] = counts["sum"].fillna(0).astype(int)
+    table["share_communities_reached"] = table["communities_reached"] / table["communities"].where(
+        table["communities"] > 0
+    )
+    measured = (
+        "share_communities_reached"
+        if _reading(profile, "township_centre_catchment") == "communities_reached"
+        else "covered_share"
+    )
     target = profile.value("township_centre_catchment_share")
-    table["catchment_ok"] = pd.array([_meets(v, target) for v in table["covered_share"]], dtype="boolean")
+    table["catchment_ok"] = pd.array([_meets(v, target) for v in table[measured]], dtype="boolean")
     table["unit_ok"] = table["has_qualified_centre"] & table["catchment_ok"].fillna(True)
     population = pd.to_numeric(areas["population"], errors="coerce") if "population" in areas.columns else None
     land = _ratio(_stated(facilities, "land_area_m2"), population, ctx.facility_township, ctx.area_township, names)
@@ -951,13 +1191,10 @@ def _township_table(ctx: _Context) -> pd.DataFrame:
 def _community_table(ctx: _Context) -> pd.DataFrame:
     areas, facilities, profile = ctx.areas, ctx.facilities, ctx.profile
     names = _unit_names(ctx.area_community, ctx.units, "community")
-    table = _centres(facilities, ctx.facility_community, COMMUNITY_LEVELS, "qualified_community_centre", names)
+    located = pd.Series(ctx.facility_community.to_numpy(), index=np.arange(len(facilities)), dtype="string")
+    table = _centres(facilities, located, COMMUNITY_LEVELS, names)
     table = table.join(_rates_by(areas, ctx.area_community, names))
-    parent = ctx.area_township.groupby(ctx.area_community).agg(lambda s: s.mode().iloc[0] if s.notna().any() else pd.NA)
-    if ctx.units is not None and "parent" in ctx.units.columns:
-        given = ctx.units[ctx.units["level"] == "community"].set_index("name")["parent"]
-        parent = given.combine_first(parent)
-    table.insert(0, "township", parent.reindex(names))
+    table.insert(0, "township", _community_parents(ctx, names))
     index = pd.Series(names, index=names, dtype=object)
     table["urban"] = _community_urban(index, ctx.units)
     scope = _reading(profile, "community_facility_scope")
@@ -967,13 +1204,26 @@ def _community_table(ctx: _Context) -> pd.DataFrame:
     table.loc[~table["in_scope"].astype(bool), "unit_ok"] = pd.NA
     if ctx.services is None:
         table["meal_service"] = pd.array([pd.NA] * len(names), dtype="boolean")
+        table["share_meal_areas"] = np.nan
     else:
+        # 东阳 第7条 助餐村（社区）覆盖率, counted by 小区: a village or community is covered when every one of its
+        # 小区 with households is within the walk of a meal service (one 小区 does not cover the rest); one
+        # without 小区 when a meal service stands in it
         meal = ctx.services["meal"].to_numpy(bool)
         located = set(ctx.facility_community[meal].dropna())
         meal_ids = set(facilities.loc[meal, "facility_id"])
-        reached_areas = set(ctx.reach.loc[ctx.reach["facility_id"].isin(meal_ids), "area_id"])
-        reached = set(ctx.area_community[areas["area_id"].isin(reached_areas).to_numpy()].dropna())
-        table["meal_service"] = pd.array([n in located or n in reached for n in names], dtype="boolean")
+        reached_ids = set(ctx.reach.loc[ctx.reach["facility_id"].isin(meal_ids), "area_id"])
+        peopled = areas["households"].to_numpy(float) > 0
+        frame = pd.DataFrame(
+            {"community": ctx.area_community.to_numpy(), "reached": areas["area_id"].isin(reached_ids).to_numpy()}
+        )[peopled]
+        counts = frame.groupby("community")["reached"].agg(["size", "sum"]).reindex(names)
+        table["share_meal_areas"] = (counts["sum"] / counts["size"]).to_numpy()
+        covered = [
+            bool(share == 1.0) if not pd.isna(share) else name in located
+            for name, share in zip(names, table["share_meal_areas"], strict=True)
+        ]
+        table["meal_service"] = pd.array(covered, dtype="boolean")
     return table.rename_axis("community").reset_index()
 
 
@@ -996,6 +1246,8 @@ class _Context:
     services: pd.DataFrame | None
     profile: Profile
     settings: WalkSettings
+    #: The level the study stands at (:data:`STUDY_LEVELS` codes); None judges every rule.
+    study_level: str | None = None
     townships: pd.DataFrame = field(default_factory=pd.DataFrame)
     communities: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -1021,6 +1273,9 @@ class Measured:
     passing: int | None = None
     missing: tuple[str, ...] = ()
     reason: str = ""
+    #: What else was measured, shown beside the verdict (R09: the share of households reached): wording
+    #: keys of :data:`siting.labels.TERMS` with their fields.
+    detail: tuple[tuple[str, dict[str, str]], ...] = ()
 
 
 def _share_of(passing: Any, judged: int, reason: str = "no_units") -> Measured:
@@ -1074,7 +1329,12 @@ def _townships_covered(ctx: _Context, check: RuleCheck) -> Measured:
     if ctx.townships.empty:
         return Measured(missing=("townships",))
     judged = ctx.townships["catchment_ok"].notna()
-    return _share_of(ctx.townships.loc[judged, "catchment_ok"].sum(), int(judged.sum()))
+    found = _share_of(ctx.townships.loc[judged, "catchment_ok"].sum(), int(judged.sum()))
+    households = ctx.townships.loc[judged, "households"].sum()
+    if households > 0:
+        share = ctx.townships.loc[judged, "households_covered"].sum() / households
+        found.detail = (("households_reached", {"share": f"{share * 100:.1f}%"}),)
+    return found
 
 
 def _areas_within_radius(ctx: _Context, check: RuleCheck) -> Measured:
@@ -1142,12 +1402,56 @@ def _dementia_beds_per_elderly(ctx: _Context, check: RuleCheck) -> Measured:
     return _per_person(beds, ctx.elderly(), "facilities.beds_dementia", "elderly", 10000.0)
 
 
+def _institutions_with_service(ctx: _Context, check: RuleCheck) -> Measured:
+    """Care institutions (:func:`_institutions`) offering a service: 医养结合 (R19 share, R20 count) or
+    居家上门 (R21 share), read from the services column."""
+    if ctx.services is None:
+        return Measured(missing=("facilities.services",))
+    institutions = _institutions(ctx.facilities, ctx.services)
+    service = "home_care" if check.key == "home_care_institution_share" else "medical_care"
+    offering = ctx.services[service].to_numpy(bool) & institutions
+    if check.unit == "sites":
+        return Measured(actual=float(offering.sum()))
+    return _share_of(offering.sum(), int(institutions.sum()), reason="no_institutions")
+
+
+def _townships_with_kangyang(ctx: _Context, check: RuleCheck) -> Measured:
+    """东政办发〔2024〕3号 第9条 康养联合体实现镇乡街道全覆盖: townships where a facility whose services name a
+    康养联合体 stands (the input says which facility is one)."""
+    if ctx.services is None:
+        return Measured(missing=("facilities.services",))
+    if ctx.townships.empty:
+        return Measured(missing=("townships",))
+    with_one = set(ctx.facility_township[ctx.services["kangyang"].to_numpy(bool)].dropna())
+    return _share_of(ctx.townships["township"].isin(with_one).sum(), len(ctx.townships))
+
+
+def _named_townships_with_centre(ctx: _Context, check: RuleCheck) -> Measured:
+    """东政办发〔2024〕3号 第10条 横店镇、巍山镇、南马镇等乡镇养老中心: each township the profile names has a qualifying
+    township centre (a named township missing from the inputs has none)."""
+    named = list(ctx.profile.value(check.key) or [])
+    if ctx.townships.empty:
+        return Measured(missing=("townships",))
+    with_centre = set(ctx.townships.loc[ctx.townships["has_qualified_centre"].astype(bool), "township"])
+    lacking = [name for name in named if name not in with_centre]
+    found = _share_of(len(named) - len(lacking), len(named))
+    found.detail = (("named_without_centre", {"names": "、".join(lacking)}),) if lacking else ()
+    return found
+
+
 def _units_with_meal_service(ctx: _Context, check: RuleCheck) -> Measured:
     if ctx.services is None:
         return Measured(missing=("facilities.services",))
     if ctx.communities.empty:
         return Measured(missing=("communities",))
-    return _share_of(ctx.communities["meal_service"].sum(), len(ctx.communities))
+    found = _share_of(ctx.communities["meal_service"].sum(), len(ctx.communities))
+    peopled = ctx.areas["households"].to_numpy(float) > 0
+    if peopled.any() and ctx.area_community.notna().any():
+        meal_ids = set(ctx.facilities.loc[ctx.services["meal"].to_numpy(bool), "facility_id"])
+        reached = ctx.areas["area_id"].isin(set(ctx.reach.loc[ctx.reach["facility_id"].isin(meal_ids), "area_id"]))
+        share = float(reached.to_numpy()[peopled].mean())
+        found.detail = (("meal_areas_reached", {"share": f"{share * 100:.1f}%"}),)
+    return found
 
 
 #: The measure of each rule of :data:`siting.profiles.RULES`, by its ``measure`` name.
@@ -1165,6 +1469,9 @@ MEASURES: dict[str, Callable[[_Context, RuleCheck], Measured]] = {
     "nursing_bed_share": _nursing_bed_share,
     "dementia_beds_per_elderly": _dementia_beds_per_elderly,
     "units_with_meal_service": _units_with_meal_service,
+    "institutions_with_service": _institutions_with_service,
+    "townships_with_kangyang": _townships_with_kangyang,
+    "named_townships_with_centre": _named_townships_with_centre,
 }
 
 
@@ -1174,30 +1481,44 @@ def _setting_value(ctx: _Context, key: str) -> str | None:
     value = ctx.profile.value(key)
     if value is None:
         return DEFAULT_READINGS.get(key)
+    if isinstance(value, list):
+        return ",".join(value)
     return value if isinstance(value, str) else f"{value:g}"
 
 
 def _evaluate(ctx: _Context) -> pd.DataFrame:
-    """One row per rule of :data:`~siting.profiles.RULES` whose target the profile sets."""
+    """One row per rule of :data:`~siting.profiles.RULES` whose target the profile sets, or whose only
+    figure is a parent's target for its whole area (verdict ``reference``: measured, shown beside it)."""
     profile, rows = ctx.profile, []
     for check in RULES:
         rule = profile.rule(check.key)
-        if rule is None or rule.value is None:
+        if rule is None or (rule.value is None and rule.reference_value is None):
             continue
-        found = MEASURES[check.measure](ctx, check)
+        own = rule.value is not None
+        threshold = rule.value if own else rule.reference_value
+        applies = not check.study_levels or ctx.study_level is None or ctx.study_level in check.study_levels
+        found = MEASURES[check.measure](ctx, check) if applies else Measured(reason="other_level")
         spec = SCHEMA[check.key]
-        target: float | None = 1.0 if check.every else None if check.condition else rule.value
+        # a list of named units is met when every one passes
+        whole = check.every or spec.kind == "names"
+        target: float | None = 1.0 if whole else None if check.condition else threshold
+        threshold = "、".join(threshold) if spec.kind == "names" else threshold
         comparison = rule.comparison if target is not None and not check.every else ">="
         met = None if check.condition or found.actual is None else _meets(found.actual, target, comparison)
         due = profile.due(check.key)
         if check.condition:
             verdict, reason = "condition", ""
+        elif not applies:
+            verdict, reason = "not_applicable", f"study_level_{ctx.study_level}"
         elif found.missing:
             verdict, reason = "not_checked", "input_missing"
         elif found.actual is None:
             verdict, reason = "not_checked", found.reason
+        elif not own:
+            verdict, reason = "reference", ""
         else:
-            verdict, reason = ("met" if met else "not_met") if due else "not_due", ""
+            # a target already met is met, whether or not its year has come
+            verdict, reason = "met" if met else "not_met" if due else "not_due", ""
         settings = [(key, _setting_value(ctx, key)) for key in check.settings]
         rows.append(
             {
@@ -1207,7 +1528,7 @@ def _evaluate(ctx: _Context) -> pd.DataFrame:
                 "level": check.level,
                 "facilities": check.facilities,
                 "measure": check.measure,
-                "threshold": rule.value,
+                "threshold": threshold,
                 "threshold_unit": spec.unit,
                 "every": check.every,
                 "target": target,
@@ -1220,6 +1541,8 @@ def _evaluate(ctx: _Context) -> pd.DataFrame:
                 "met": met,
                 "reason": reason,
                 "missing": ";".join(found.missing),
+                "detail": _detail_text(found.detail + _target_notes(rule), "zh"),
+                "detail_en": _detail_text(found.detail + _target_notes(rule), "en"),
                 "by_year": rule.by_year,
                 "due": due,
                 "settings": ";".join(f"{k}={v}" for k, v in settings if v is not None),
@@ -1239,13 +1562,33 @@ def _evaluate(ctx: _Context) -> pd.DataFrame:
     return table
 
 
+def _target_notes(rule: Any) -> tuple[tuple[str, dict[str, str]], ...]:
+    """What kind of target a rule is: a scoring criterion of a past assessment (曹县 附件2 评分细则, scored
+    at the 2023 检查验收), or a parent's whole-area target shown for reference."""
+    notes: list[tuple[str, dict[str, str]]] = []
+    if rule.scoring:
+        notes.append(("scoring_target", {"year": str(rule.by_year or "")}))
+    if rule.reference:
+        notes.append(("reference_target", {"figure": rule.reference}))
+    return tuple(notes)
+
+
+def _detail_text(notes: tuple[tuple[str, dict[str, str]], ...], language: str) -> str:
+    """The notes beside a verdict in ``language``, joined."""
+    return ("；" if language == "zh" else "; ").join(term(key, language, **fields) for key, fields in notes)
+
+
 def _rule_numbers(rules: pd.DataFrame, ids: list[str]) -> str:
     checked = dict(zip(rules["rule"], rules["number"], strict=True))
     return ", ".join(checked[i] for i in ids if i in checked)
 
 
 def check_compliance(
-    access: Accessibility, profile: Profile | str, *, units: gpd.GeoDataFrame | None = None
+    access: Accessibility,
+    profile: Profile | str,
+    *,
+    units: gpd.GeoDataFrame | None = None,
+    study_level: str | None = None,
 ) -> ComplianceResult:
     """Check the assessed residential areas and facilities against a rule profile.
 
@@ -1261,6 +1604,8 @@ def check_compliance(
         A loaded profile or a shipped profile name.
     units : GeoDataFrame, optional
         Administrative units, as for :func:`check_compliance_pairs`.
+    study_level : str, optional
+        As for :func:`check_compliance_pairs`.
 
     Returns
     -------
@@ -1274,13 +1619,32 @@ def check_compliance(
     profile = profile if isinstance(profile, Profile) else load_profile(profile)
     _require_same_walk(access.settings, profile)
     return check_compliance_pairs(
-        access.areas, access.facilities, access.pairs, profile, settings=access.settings, units=units
+        access.areas,
+        access.facilities,
+        access.pairs,
+        profile,
+        settings=access.settings,
+        units=units,
+        study_level=study_level,
     )
 
 
+def default_study_level(units: pd.DataFrame | None) -> str | None:
+    """The level a study stands at, from its units layer: one township is a 街道 or 乡镇 study (by its
+    type or name), several a county's (``county``); None without units (every rule judged)."""
+    if units is None or "level" not in units.columns:
+        return None
+    townships = units[units["level"] == "township"]
+    if len(townships) != 1:
+        return "county" if len(townships) > 1 else None
+    kind = _township_kinds(townships["name"].astype(str).reset_index(drop=True), units).iloc[0]
+    return "street" if kind == "street" else "town"
+
+
 def floor_area_rates(areas: pd.DataFrame, profile: Profile) -> np.ndarray:
-    """Floor-area rate of each area by its status, m² per 100 households; 0 where the profile sets none."""
-    return np.nan_to_num(_area_rates(areas, profile), nan=0.0)
+    """Floor-area rate of each area by its status, m² per 100 households; 0 where the profile sets none or
+    the area is outside ``floor_area_scope`` (:func:`in_floor_area_scope`)."""
+    return np.nan_to_num(np.where(in_floor_area_scope(areas, profile), _area_rates(areas, profile), np.nan), nan=0.0)
 
 
 def _require_same_walk(settings: WalkSettings, profile: Profile) -> None:
@@ -1309,6 +1673,7 @@ def check_compliance_pairs(
     *,
     settings: WalkSettings | None = None,
     units: gpd.GeoDataFrame | None = None,
+    study_level: str | None = None,
 ) -> ComplianceResult:
     """Check residential areas and facilities against a rule profile, from a table of walking times.
 
@@ -1342,6 +1707,11 @@ def check_compliance_pairs(
         ``unit_type`` (street/town/xiang, community/village), ``urban``, ``elderly`` and polygons
         (:func:`siting.inputs.read_units`); used to list units with no areas, to place facilities and
         areas that lack a ``township``/``community`` column, and for the rules that need them.
+    study_level : {"county", "district", "street", "town"}, optional
+        The level the study stands at (:data:`siting.profiles.STUDY_LEVELS`): a rule set for another level
+        (R12 县级特困人员供养机构 in a 街道 study) reads 不适用. Default the profile's
+        (:attr:`~siting.profiles.Profile.study_level`, a scenario's ``level: 县|区|街道|乡镇``), else
+        :func:`default_study_level` of ``units``.
 
     Returns
     -------
@@ -1358,6 +1728,8 @@ def check_compliance_pairs(
     facilities["floor_area_m2"] = pd.to_numeric(facilities["floor_area_m2"]).astype(float)
 
     settings = settings if settings is not None else profile.walk_settings()
+    area_township, area_community = _unit_of(areas, "township", units), _unit_of(areas, "community", units)
+    areas["urban"] = area_urban(areas, units, area_community)
     facilities = facilities.join(facility_counts(facilities, profile))
     owner = _owners(areas, facilities)
     facilities["built_with_area"] = np.where(owner >= 0, areas["area_id"].to_numpy()[np.clip(owner, 0, None)], None)
@@ -1375,12 +1747,10 @@ def check_compliance_pairs(
     areas["service_radius_ok"] = _radius_ok(areas, facilities, pairs, profile, settings)
     areas["profile"] = label
     facilities = facilities.join(fac_cols)
-    facilities["qualified_township_centre"] = _qualified(
-        facilities, ("township",), profile.value("township_centre_min_m2")
+    facilities["qualified_township_centre"], facilities["missing_functions"] = qualified_township_centres(
+        facilities, profile, services
     )
-    facilities["qualified_community_centre"] = _qualified(
-        facilities, COMMUNITY_LEVELS, profile.value("community_centre_min_m2")
-    )
+    facilities["qualified_community_centre"] = qualified_community_centres(facilities, profile)
 
     ctx = _Context(
         areas=areas,
@@ -1388,13 +1758,14 @@ def check_compliance_pairs(
         pairs=pairs,
         reach=reach,
         units=units,
-        area_township=_unit_of(areas, "township", units),
-        area_community=_unit_of(areas, "community", units),
+        area_township=area_township,
+        area_community=area_community,
         facility_township=_unit_of(facilities, "township", units),
         facility_community=_unit_of(facilities, "community", units),
         services=services,
         profile=profile,
         settings=settings,
+        study_level=study_level or profile.study_level or default_study_level(units),
     )
     ctx.townships = _township_table(ctx)
     ctx.communities = _community_table(ctx)

@@ -18,7 +18,8 @@ Facilities (existing elderly-care facilities), :func:`read_facilities`
     ``"station"``), ``floor_area_m2``, ``beds`` (NaN when unknown), optional ``land_area_m2``,
     ``max_floor_area_m2`` (the largest floor area the facility may be enlarged to, 扩建上限; NaN when
     unknown), ``beds_nursing`` (护理型床位), ``beds_dementia`` (认知障碍照护床位), ``services`` (the
-    planner's text, e.g. ``助餐;日间照料``; read with :func:`facility_services`) and ``area_id`` (the
+    planner's text, e.g. ``助餐;日间照料``; read with :func:`facility_services`), ``serves_townships``
+    (服务乡镇: the towns a 区域性 centre serves besides its own, e.g. ``乙镇;丙镇``) and ``area_id`` (the
     residential area the facility was built with, 配建); Point geometry (a polygon becomes its
     representative point).
 Candidate sites, :func:`read_candidates`
@@ -85,6 +86,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "beds_nursing": ("beds_nursing", "护理型床位", "护理型床位数", "护理床位"),
     "beds_dementia": ("beds_dementia", "认知障碍照护床位", "认知障碍床位", "失智照护床位", "失智床位"),
     "services": ("services", "服务内容", "服务项目", "服务功能", "服务类型"),
+    "serves_townships": ("serves_townships", "服务乡镇", "服务乡镇(街道)", "辐射乡镇"),
     "township_type": ("township_type", "乡镇类型", "街道类型", "乡镇(街道)类型", "街道/乡镇"),
     "community_type": ("community_type", "社区类型", "村(社区)类型", "村/社区"),
     "urban": ("urban", "城乡", "城乡属性", "城乡分类", "城镇/农村"),
@@ -200,6 +202,8 @@ SERVICE_WORDS: dict[str, tuple[str, ...]] = {
     "residential_care": ("全托", "长期托养", "托养", "住养", "入住", "养老院", "养护院", "敬老院", "residential"),
     "dementia_care": ("失智", "认知障碍", "认知症", "dementia"),
     "home_care": ("上门", "居家服务", "home care", "home_care"),
+    "medical_care": ("医养结合", "医养", "medical care", "medical_care"),
+    "kangyang": ("康养联合体", "kangyang"),
 }
 _SERVICE_SEPARATORS = re.compile(r"[;；,，、/|\s]+")
 #: Residential areas may be drawn (polygons) or located (a point per 小区, e.g. from a POI list).
@@ -1026,8 +1030,8 @@ def facility_services(services: pd.Series) -> pd.DataFrame:
     -------
     DataFrame
         One boolean column per service code (``meal``, ``day_care``, ``residential_care``,
-        ``dementia_care``, ``home_care``), indexed like ``services``. 日间托养 is day care, not
-        residential care.
+        ``dementia_care``, ``home_care``, ``medical_care`` = 医养结合), indexed like ``services``. 日间托养 is
+        day care, not residential care.
     """
 
     def words(value: object) -> list[str]:
@@ -1092,6 +1096,7 @@ def read_facilities(
             "beds_nursing",
             "beds_dementia",
             "services",
+            "serves_townships",
             "township",
             "community",
         ),
@@ -1116,6 +1121,9 @@ def read_facilities(
     if "services" in gdf.columns:
         out["services"] = gdf["services"].where(gdf["services"].notna(), "").astype(str).str.strip()
         ordered.append("services")
+    if "serves_townships" in gdf.columns:  # a 区域性 centre: the towns it serves besides its own
+        out["serves_townships"] = gdf["serves_townships"].where(gdf["serves_townships"].notna(), "").astype(str)
+        ordered.append("serves_townships")
     if owner is not None:
         out["area_id"] = _built_with(gdf, owner, ctx)
         ordered.append("area_id")

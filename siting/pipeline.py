@@ -338,6 +338,7 @@ def _profile(scenario: Scenario) -> Profile:
             config.get("profile", DEFAULT_PROFILE),
             config.get("overrides") or None,
             assess_year=config.get("assess_year"),
+            study_level=config.get("level"),
         )
     except SitingInputError as exc:
         # A mistake in the scenario's profile name or overrides names the scenario file and its key; a
@@ -490,6 +491,8 @@ def _headline(study: Study) -> dict:
     ok = areas["floor_area_ok"].eq(True).fillna(False).to_numpy(bool)
     households = areas["households"].to_numpy(dtype=float)
     total = float(households.sum())
+    # the rate counts the households the floor-area rule judges (not those of rural areas under 城镇居住区)
+    judged = float(households[areas["floor_area_ok"].notna().to_numpy(bool)].sum())
     return {
         "households_total": total,
         "households_within_walk": float(cov["households_within_walk"]),
@@ -501,7 +504,7 @@ def _headline(study: Study) -> dict:
         "areas_total": len(areas),
         "areas_within_walk": int(cov["areas_within_walk"]),
         "areas_floor_area_ok": int(ok.sum()),
-        "share_households_floor_area_ok": float(households[ok].sum() / total) if total > 0 else float("nan"),
+        "share_households_floor_area_ok": float(households[ok].sum() / judged) if judged > 0 else float("nan"),
         "floor_area_shortfall_m2": float(comp.summary["shortfall_m2"]),
     }
 

@@ -36,6 +36,7 @@ from siting import validation
 from siting.compliance import (
     FLOOR_AREA_LEVELS,
     ComplianceResult,
+    area_urban,
     check_compliance,
     floor_area_rates,
     floor_area_shares,
@@ -296,6 +297,9 @@ class Study:
         settings = profile.walk_settings(bands_min=bands_min, max_snap_m=max_snap_m)
         if units is not None:
             areas, facilities = assign_units(areas, units), assign_units(facilities, units)
+            # 城镇 or 农村, once: the floor-area rates of a 城镇居住区 profile judge urban areas only, in the
+            # check and in the plans alike (floor_area_shares reads the column)
+            areas = areas.assign(urban=area_urban(areas, units))
         return cls(network, areas, facilities, profile, settings, entrances, units, build or BuildSettings())
 
     def _cached(self, key: str, compute: Any) -> Any:

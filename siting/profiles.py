@@ -57,6 +57,8 @@ from siting.reachability import DEFAULT_SERVICE_RADIUS_M, WalkSettings
 from siting.safe_yaml import load_yaml
 
 BASE_PROFILE = "national"
+#: The level a study stands at (a scenario's ``level:``), by its Chinese name, as codes.
+STUDY_LEVELS = {"县": "county", "区": "district", "街道": "street", "乡镇": "town"}
 #: Source given for the service radius when a profile states none.
 TOOLKIT_RADIUS_SOURCE = "toolkit default 1000 m (the profile states no service radius)"
 
@@ -70,9 +72,11 @@ class KeySpec:
     """What a profile key means: unit, kind of value and display labels.
 
     ``kind`` is one of ``number`` (a non-negative number), ``share`` (a fraction 0–1),
-    ``range`` (two numbers, low ≤ high) or ``choice`` (one of ``choices``: how a clause whose text
-    leaves it open is read). ``minimum`` marks a figure the actual must reach, so that a larger value
-    is the stricter one (what decides between two documents that set it for the same year).
+    ``range`` (two numbers, low ≤ high), ``choice`` (one of ``choices``: how a clause whose text
+    leaves it open is read), ``services`` (a list of service codes of ``choices``, as
+    :func:`siting.inputs.facility_services` reads a facility's services) or ``names`` (a list of unit names).
+    ``minimum`` marks a figure the actual must reach, so that a larger value is the stricter one (what
+    decides between two documents of the chain).
     """
 
     unit: str
@@ -96,6 +100,13 @@ SCHEMA: dict[str, KeySpec] = {
         "服务半径的量法",
         "How the service radius is measured",
         choices=("straight", "along_streets"),
+    ),
+    "service_radius_scope": KeySpec(
+        "choice",
+        "choice",
+        "服务半径适用的小区",
+        "Areas the service radius judges",
+        choices=("all_areas", "existing_areas"),
     ),
     "life_circle_15min_distance_m": KeySpec(
         "m", "range", "十五分钟生活圈步行距离", "15-minute life-circle walking distance"
@@ -131,6 +142,20 @@ SCHEMA: dict[str, KeySpec] = {
         "Minimum floor area of one site (existing areas)",
         minimum=True,
     ),
+    "floor_area_scope": KeySpec(
+        "choice",
+        "choice",
+        "每百户配建标准适用的小区",
+        "Areas the floor-area rates judge",
+        choices=("all_areas", "urban_areas"),
+    ),
+    "existing_area_completion": KeySpec(
+        "share",
+        "share",
+        "已建成居住区养老服务设施整改配置完成率",
+        "Existing areas: share whose facilities are put right",
+        minimum=True,
+    ),
     "floor_area_compliance_target": KeySpec(
         "share", "share", "配建达标率目标", "Target share of areas meeting the floor-area rule", minimum=True
     ),
@@ -151,8 +176,8 @@ SCHEMA: dict[str, KeySpec] = {
     "township_centre_catchment_share": KeySpec(
         "share",
         "share",
-        "乡镇(街道)综合中心服务范围覆盖户数比例",
-        "Township centre: share of the township's households its catchment must cover",
+        "乡镇(街道)综合中心服务范围覆盖比例",
+        "Township centre: share of the township its service network must reach",
         minimum=True,
     ),
     "township_centre_catchment": KeySpec(
@@ -160,10 +185,24 @@ SCHEMA: dict[str, KeySpec] = {
         "choice",
         "乡镇(街道)综合中心服务范围的判定",
         "How a township centre's catchment is judged",
-        choices=("through_stations", "centre_walk"),
+        choices=("communities_reached", "through_stations", "centre_walk"),
+    ),
+    "township_centre_functions": KeySpec(
+        "services",
+        "services",
+        "乡镇(街道)综合中心应具备的功能",
+        "Functions a township centre must offer",
+        choices=("meal", "day_care", "residential_care", "dementia_care", "home_care", "medical_care", "kangyang"),
     ),
     "community_centre_min_m2": KeySpec(
         "m2", "number", "社区养老服务中心单处最小面积", "Community centre: minimum area", minimum=True
+    ),
+    "community_centre_types": KeySpec(
+        "choice",
+        "choice",
+        "社区设施覆盖率计入的设施",
+        "Facilities the community-facility coverage counts",
+        choices=("centres_and_stations", "centres"),
     ),
     "street_centre_coverage": KeySpec(
         "share", "share", "街道综合养老服务中心覆盖率", "Street comprehensive centres: coverage", minimum=True
@@ -218,6 +257,23 @@ SCHEMA: dict[str, KeySpec] = {
         "Certified caregivers per 10,000 elderly",
         minimum=True,
     ),
+    "medical_care_coverage": KeySpec(
+        "share",
+        "share",
+        "养老机构医养结合服务覆盖率",
+        "Care institutions offering integrated medical care",
+        minimum=True,
+    ),
+    "medical_care_institutions_min": KeySpec(
+        "sites", "number", "医养结合养老机构数", "Institutions with integrated medical care (at least)", minimum=True
+    ),
+    "home_care_institution_share": KeySpec(
+        "share", "share", "开展居家上门服务的养老机构占比", "Care institutions giving home care", minimum=True
+    ),
+    "kangyang_coverage": KeySpec(
+        "share", "share", "康养联合体镇乡街道覆盖率", "Townships with a 康养联合体 (care consortium)", minimum=True
+    ),
+    "named_township_centres": KeySpec("names", "names", "应建养老中心的乡镇", "Townships named for a township centre"),
     "meal_service_coverage": KeySpec(
         "share", "share", "助餐村(社区)覆盖率", "Villages/communities with meal service", minimum=True
     ),
@@ -226,7 +282,19 @@ SCHEMA: dict[str, KeySpec] = {
     "elderly_share_65plus": KeySpec("share", "share", "65岁及以上人口占比", "Share aged 65+"),
 }
 
-_ENTRY_FIELDS = {"value", "unit", "status", "source", "quote", "seed", "comparison", "note", "by_year"}
+_ENTRY_FIELDS = {
+    "value",
+    "unit",
+    "status",
+    "source",
+    "quote",
+    "seed",
+    "comparison",
+    "note",
+    "by_year",
+    "aggregate",
+    "scoring",
+}
 #: Years a target may be set for (``by_year``) and a check may be made in (``assess_year``).
 YEAR_RANGE = (2000, 2100)
 _FILE_FIELDS = {"title", "document", "place", "date", "inherits", "rules"}
@@ -259,8 +327,17 @@ class Rule:
     by_year: int | None = None
     #: The document of the profile file that states the rule (e.g. 东政办字〔2023〕26号).
     document: str | None = None
-    #: A less strict figure a more specific document sets for the same year, which this rule overrules.
+    #: Less strict figures other documents of the chain set, due by the same time, which this rule overrules.
     overrules: str | None = None
+    #: A target for the whole area of the government that set it (全市…), not for each county in it: it
+    #: binds only the profile that states it; a profile inheriting it shows it as 上级目标（参考）.
+    aggregate: bool = False
+    #: A scoring criterion of an assessment (评分细则 of a 创建验收), not a standing target.
+    scoring: bool = False
+    #: A parent document's target for its whole area (``aggregate``), shown beside this one for reference.
+    reference: str | None = None
+    #: The strictest of those parent figures (compared with the study's figure when it states none).
+    reference_value: Any = None
 
     @property
     def unit(self) -> str:
@@ -273,8 +350,11 @@ class RuleCheck:
 
     Attributes
     ----------
+    number : str
+        The rule's number as the workbook, the README and the clauses' notes cite it (``R01``...), written
+        on its row and never reused: a new rule takes the next free number wherever its row stands.
     id : str
-        Stable code of the rule (``floor_area_new``); shown as ``R01``... by :attr:`number`.
+        Stable code of the rule (``floor_area_new``).
     key : str
         The profile key holding the target (its value, clause, quote and year).
     level : str
@@ -299,8 +379,12 @@ class RuleCheck:
         The target applies to each judged unit (每个小区, 每个乡镇): the row passes when every one does.
     condition : bool
         A condition of another rule (the single-site minimum): reported, no verdict of its own.
+    study_levels : tuple of str
+        The study levels the rule is set for (``county``, ``district``: 县级层面, 各县（市、区）); a study
+        at another level (a 街道) reads it as 不适用. Empty: every level.
     """
 
+    number: str
     id: str
     key: str
     level: str
@@ -311,17 +395,16 @@ class RuleCheck:
     settings: tuple[str, ...] = ()
     every: bool = False
     condition: bool = False
-
-    @property
-    def number(self) -> str:
-        """``R01``, ``R02``, ...: the rule's place in :data:`RULES`, as the workbook cites it."""
-        return f"R{RULES.index(self) + 1:02d}"
+    study_levels: tuple[str, ...] = ()
 
 
 _AREAS = ("areas.households", "areas.status", "facilities.floor_area_m2")
+# rules a county (or district) is judged by as a whole: 县级层面, 各县（市、区）, 全县养老机构
+_COUNTY = ("county", "district")
 #: Every checkable rule, in the order of the report's 规则核查 sheet.
 RULES: tuple[RuleCheck, ...] = (
     RuleCheck(
+        "R01",
         "floor_area_new",
         "new_area_m2_per_100hh",
         "new_areas",
@@ -329,10 +412,11 @@ RULES: tuple[RuleCheck, ...] = (
         "share",
         "areas_meeting_rate",
         _AREAS,
-        ("min_site_area_m2", "new_area_counts", "walk_minutes"),
+        ("min_site_area_m2", "new_area_counts", "floor_area_scope", "walk_minutes"),
         every=True,
     ),
     RuleCheck(
+        "R02",
         "floor_area_existing",
         "existing_area_m2_per_100hh",
         "existing_areas",
@@ -340,10 +424,11 @@ RULES: tuple[RuleCheck, ...] = (
         "share",
         "areas_meeting_rate",
         _AREAS,
-        ("existing_min_site_area_m2", "walk_minutes"),
+        ("existing_min_site_area_m2", "floor_area_scope", "walk_minutes"),
         every=True,
     ),
     RuleCheck(
+        "R03",
         "min_site_new",
         "min_site_area_m2",
         "facilities",
@@ -354,6 +439,7 @@ RULES: tuple[RuleCheck, ...] = (
         condition=True,
     ),
     RuleCheck(
+        "R04",
         "min_site_existing",
         "existing_min_site_area_m2",
         "facilities",
@@ -364,6 +450,7 @@ RULES: tuple[RuleCheck, ...] = (
         condition=True,
     ),
     RuleCheck(
+        "R05",
         "compliance_rate_areas",
         "floor_area_compliance_target",
         "areas",
@@ -374,6 +461,7 @@ RULES: tuple[RuleCheck, ...] = (
         ("floor_area_compliance_scope",),
     ),
     RuleCheck(
+        "R06",
         "compliance_rate_households",
         "floor_area_compliance_target",
         "areas",
@@ -384,6 +472,7 @@ RULES: tuple[RuleCheck, ...] = (
         ("floor_area_compliance_scope",),
     ),
     RuleCheck(
+        "R07",
         "street_centres",
         "street_centre_coverage",
         "streets",
@@ -391,9 +480,10 @@ RULES: tuple[RuleCheck, ...] = (
         "share",
         "units_with_centre",
         ("townships",),
-        ("township_centre_min_m2",),
+        ("township_centre_min_m2", "township_centre_functions"),
     ),
     RuleCheck(
+        "R08",
         "town_centres",
         "township_centre_coverage",
         "towns",
@@ -401,9 +491,10 @@ RULES: tuple[RuleCheck, ...] = (
         "share",
         "units_with_centre",
         ("townships",),
-        ("township_centre_min_m2",),
+        ("township_centre_min_m2", "township_centre_functions"),
     ),
     RuleCheck(
+        "R09",
         "township_catchment",
         "township_centre_catchment_share",
         "townships",
@@ -415,6 +506,7 @@ RULES: tuple[RuleCheck, ...] = (
         every=True,
     ),
     RuleCheck(
+        "R10",
         "community_facilities",
         "community_facility_coverage",
         "communities",
@@ -422,9 +514,10 @@ RULES: tuple[RuleCheck, ...] = (
         "share",
         "units_with_centre",
         ("communities",),
-        ("community_centre_min_m2", "community_facility_scope"),
+        ("community_centre_min_m2", "community_facility_scope", "community_centre_types"),
     ),
     RuleCheck(
+        "R11",
         "service_radius",
         "service_radius_m",
         "areas",
@@ -432,11 +525,21 @@ RULES: tuple[RuleCheck, ...] = (
         "share",
         "areas_within_radius",
         ("areas.households",),
-        ("service_radius_measure",),
+        ("service_radius_measure", "service_radius_scope"),
         every=True,
     ),
-    RuleCheck("county_institutions", "county_institutions_min", "whole_county", "county_level", "sites", "count"),
     RuleCheck(
+        "R12",
+        "county_institutions",
+        "county_institutions_min",
+        "whole_county",
+        "county_level",
+        "sites",
+        "count",
+        study_levels=_COUNTY,
+    ),
+    RuleCheck(
+        "R13",
         "dementia_care_centres",
         "dementia_care_centres_min",
         "whole_county",
@@ -444,8 +547,10 @@ RULES: tuple[RuleCheck, ...] = (
         "sites",
         "count",
         ("facilities.services|facilities.beds_dementia",),
+        study_levels=_COUNTY,
     ),
     RuleCheck(
+        "R14",
         "land_per_resident",
         "land_m2_per_capita",
         "plan_area",
@@ -453,8 +558,10 @@ RULES: tuple[RuleCheck, ...] = (
         "m2/person",
         "land_per_resident",
         ("facilities.land_area_m2", "areas.population"),
+        study_levels=_COUNTY,
     ),
     RuleCheck(
+        "R15",
         "beds_per_1000_elderly",
         "beds_per_1000_elderly",
         "plan_area",
@@ -464,6 +571,7 @@ RULES: tuple[RuleCheck, ...] = (
         ("facilities.beds", "elderly"),
     ),
     RuleCheck(
+        "R16",
         "nursing_bed_share",
         "nursing_bed_share",
         "plan_area",
@@ -471,8 +579,10 @@ RULES: tuple[RuleCheck, ...] = (
         "share",
         "nursing_bed_share",
         ("facilities.beds_nursing", "facilities.beds"),
+        study_levels=_COUNTY,
     ),
     RuleCheck(
+        "R17",
         "dementia_beds",
         "dementia_beds_per_10000_elderly",
         "plan_area",
@@ -480,8 +590,10 @@ RULES: tuple[RuleCheck, ...] = (
         "beds/10000 elderly",
         "dementia_beds_per_elderly",
         ("facilities.beds_dementia", "elderly"),
+        study_levels=_COUNTY,
     ),
     RuleCheck(
+        "R18",
         "meal_service",
         "meal_service_coverage",
         "villages_communities",
@@ -490,6 +602,60 @@ RULES: tuple[RuleCheck, ...] = (
         "units_with_meal_service",
         ("facilities.services", "communities"),
         ("walk_minutes",),
+    ),
+    RuleCheck(
+        "R19",
+        "medical_care_coverage",
+        "medical_care_coverage",
+        "whole_county",
+        "institutions",
+        "share",
+        "institutions_with_service",
+        ("facilities.services",),
+        study_levels=_COUNTY,
+    ),
+    RuleCheck(
+        "R20",
+        "medical_care_institutions",
+        "medical_care_institutions_min",
+        "whole_county",
+        "institutions",
+        "sites",
+        "institutions_with_service",
+        ("facilities.services",),
+        study_levels=_COUNTY,
+    ),
+    RuleCheck(
+        "R21",
+        "home_care_institutions",
+        "home_care_institution_share",
+        "whole_county",
+        "institutions",
+        "share",
+        "institutions_with_service",
+        ("facilities.services",),
+        study_levels=_COUNTY,
+    ),
+    RuleCheck(
+        "R22",
+        "kangyang",
+        "kangyang_coverage",
+        "townships",
+        "kangyang",
+        "share",
+        "townships_with_kangyang",
+        ("facilities.services", "townships"),
+    ),
+    RuleCheck(
+        "R23",
+        "named_township_centres",
+        "named_township_centres",
+        "named_townships",
+        "qualified_township_centre",
+        "share",
+        "named_townships_with_centre",
+        ("townships",),
+        ("township_centre_min_m2",),
     ),
 )
 #: Keys of the walking circle (:meth:`Profile.walk_settings`): settings of every check.
@@ -528,6 +694,24 @@ def _check_value(key: str, value: Any, origin: str) -> Any:
     spec = SCHEMA[key]
     if value is None:
         return None
+    if spec.kind == "names":
+        names = value if isinstance(value, (list, tuple)) else None
+        if not names or any(not isinstance(item, str) or not item.strip() for item in names):
+            raise SitingInputError(
+                msg("rule_not_names", key=key, value=repr(value)),
+                source=_where(origin),
+                fix=msg("rule_not_names_fix", key=key),
+            )
+        return [item.strip() for item in names]
+    if spec.kind == "services":
+        listed = value if isinstance(value, (list, tuple)) else None
+        if not listed or any(item not in spec.choices for item in listed):
+            raise SitingInputError(
+                msg("rule_not_services", key=key, value=repr(value), choices=list(spec.choices)),
+                source=_where(origin),
+                fix=msg("rule_not_services_fix", key=key, choices=list(spec.choices)),
+            )
+        return [str(item) for item in listed]
     if spec.kind == "choice":
         if value not in spec.choices:
             raise SitingInputError(
@@ -635,6 +819,8 @@ def _parse_entry(key: str, raw: Any, origin: str, layer: str, document: str | No
         note=entry.get("note"),
         by_year=_check_year(entry.get("by_year"), f"{key}.by_year", origin),
         document=document,
+        aggregate=entry.get("aggregate") is True,
+        scoring=entry.get("scoring") is True,
     )
 
 
@@ -721,9 +907,12 @@ class Profile:
     assess_year : int or None
         The year whose end the inputs describe: a target due by a later year (``by_year``) is shown as
         not yet due rather than judged. None judges every target, whatever its year.
+    study_level : str or None
+        The level the study stands at (:data:`STUDY_LEVELS` code: ``county``, ``district``, ``street``,
+        ``town``): a rule set for another level reads 不适用. None: the check infers it from the units.
     """
 
-    def __init__(self, layers: list[_Layer], assess_year: int | None = None) -> None:
+    def __init__(self, layers: list[_Layer], assess_year: int | None = None, study_level: str | None = None) -> None:
         self._layers = layers
         named = [layer for layer in layers if layer.name != "override"]
         self.name: str = named[0].name
@@ -732,10 +921,18 @@ class Profile:
         self.fallbacks: dict[str, Rule] = {}
         where = msg("where_argument", name="assess_year")
         self.assess_year: int | None = _check_year(assess_year, "assess_year", where)
+        level = STUDY_LEVELS.get(study_level, study_level) if study_level is not None else None
+        if level is not None and level not in STUDY_LEVELS.values():
+            raise SitingInputError(
+                msg("study_level_unknown", level=study_level, levels=list(STUDY_LEVELS)),
+                source=msg("where_argument", name="study_level"),
+                fix=msg("study_level_unknown_fix", levels=list(STUDY_LEVELS)),
+            )
+        self.study_level: str | None = level
 
     def at_year(self, assess_year: int | None) -> Profile:
         """The same rules assessed at the end of ``assess_year`` (None: every target judged as due)."""
-        return Profile(self._layers, assess_year)
+        return Profile(self._layers, assess_year, self.study_level)
 
     def due(self, key: str) -> bool:
         """Whether the target ``key`` is due at :attr:`assess_year` (always, without a year on either side)."""
@@ -755,45 +952,67 @@ class Profile:
             )
 
     def rule(self, key: str) -> Rule | None:
-        """The deciding :class:`Rule` for ``key``: the first non-null along the chain.
+        """The deciding :class:`Rule` for ``key``.
+
+        The first non-null figure along the chain decides, with two exceptions for minima
+        (``SCHEMA[key].minimum``): a county's plan does not release it from its province's or city's
+        target, so among the binding figures due at :attr:`assess_year` (all of them without one) the
+        stricter decides, whatever year each was set for, and says which figures it overrules
+        (:meth:`_strictest`); and a parent's target for its whole area (``aggregate``: 聊政办字〔2024〕11号
+        养老机构护理型床位占比 78% is the city's figure) does not bind a county that inherits it: it is
+        shown beside the county's own figure as 上级目标（参考） (``reference``), or stands alone with
+        ``reference`` set and a null value when the county states none. A run override always decides.
 
         If every layer that mentions the key leaves it null, the most specific null entry is
         returned (its source says the figure is not stated); ``None`` if no layer mentions it.
         """
         self._check_key(key)
-        first_null = None
-        for layer in self._layers:
-            rule = layer.rules.get(key)
-            if rule is None:
-                continue
-            if rule.value is not None:
-                return self._strictest(rule)
-            first_null = first_null or rule
-        return first_null
+        stated = [rule for layer in self._layers if (rule := layer.rules.get(key)) is not None]
+        valued = [rule for rule in stated if rule.value is not None]
+        parents_whole = [rule for rule in valued if rule.aggregate and rule.defined_in not in ("override", self.name)]
+        binding = [rule for rule in valued if rule not in parents_whole]
+        reference = "；".join(_figure_text(rule) for rule in parents_whole) or None
+        if not binding:
+            first_null = next((rule for rule in stated if rule.value is None), None)
+            if first_null is None and parents_whole:
+                first_null = replace(parents_whole[0], value=None)
+            if first_null is None or reference is None:
+                return first_null
+            strictest = self._strictest(parents_whole)
+            return replace(
+                first_null,
+                reference=reference,
+                reference_value=strictest.value,
+                comparison=strictest.comparison,
+                by_year=strictest.by_year,
+            )
+        chosen = self._strictest(binding)
+        if chosen.defined_in == "override" and len(binding) > 1:
+            # an override equal to what the documents decide changes nothing: the clause stays
+            documented = self._strictest(binding[1:])
+            if (documented.value, documented.comparison) == (chosen.value, chosen.comparison):
+                chosen = documented
+        return replace(chosen, reference=reference) if reference else chosen
 
-    def _strictest(self, rule: Rule) -> Rule:
-        """``rule``, or a stricter figure another document of the chain sets for the same year.
+    def _strictest(self, binding: list[Rule]) -> Rule:
+        """The figure that binds among ``binding`` (most specific first): the strictest that is due.
 
-        A county's plan does not release it from its city's target for the same date: where two
-        documents set a dated minimum (``by_year``) for the same year (东政办字〔2023〕26号 65% and
-        聊政办字〔2024〕11号 78% nursing-type beds by end 2025), both bind, so the stricter decides and
-        says which figure it overrules. Undated figures and run overrides keep the most specific one.
+        A target due at :attr:`assess_year` (or undated, or every target without an assessment year)
+        binds, whichever document set it for whichever year: 65% by 2024 and an undated 90% do not
+        release a county from a 78% due by 2025 when judged in 2026. When none is due yet, the strictest
+        of them is shown (not yet due, unless already met). Undated figures of non-minimum keys and run
+        overrides keep the most specific one.
         """
-        if not SCHEMA[rule.key].minimum or rule.by_year is None or rule.defined_in == "override":
-            return rule
-        same_year = [
-            other
-            for layer in self._layers
-            if (other := layer.rules.get(rule.key)) is not None
-            and other.value is not None
-            and other.by_year == rule.by_year
-            and other.defined_in != "override"
-        ]
-        strictest = max(same_year, key=lambda r: (r.value, r.comparison == ">"))
-        if strictest is rule or (strictest.value, strictest.comparison) == (rule.value, rule.comparison):
-            return rule
-        shown = _format_value(rule.value, rule.comparison, SCHEMA[rule.key])
-        return replace(strictest, overrules=f"{shown} ({rule.source})")
+        first = binding[0]
+        if not SCHEMA[first.key].minimum or first.defined_in == "override":
+            return first
+        due = [r for r in binding if r.by_year is None or self.assess_year is None or self.assess_year >= r.by_year]
+        candidates = due or binding
+        strictest = max(candidates, key=lambda r: (r.value, r.comparison == ">", -binding.index(r)))
+        weaker = [r for r in candidates if (r.value, r.comparison) != (strictest.value, strictest.comparison)]
+        if not weaker:
+            return strictest
+        return replace(strictest, overrules="；".join(_figure_text(r) for r in weaker))
 
     def value(self, key: str) -> Any:
         """The value of ``key`` (unit: ``SCHEMA[key].unit``), or ``None`` when no layer states it."""
@@ -912,6 +1131,8 @@ class Profile:
             source = rule.source
             if rule.overrules:
                 source += term("overrules", LANGUAGES[index], figure=rule.overrules)
+            if rule.reference:
+                source += "；" + term("reference_target", LANGUAGES[index], figure=rule.reference)
             rows.append(
                 {
                     "key": key,
@@ -920,7 +1141,7 @@ class Profile:
                     "unit": unit_label(spec.unit, LANGUAGES[index]),
                     "by_year": rule.by_year,
                     "use": value_label(f"use_{KEY_USE[key]}", LANGUAGES[index]),
-                    "status": _STATUS_LABELS[rule.status][index],
+                    "status": status_label(rule.status, LANGUAGES[index]),
                     "source": source,
                     "defined_in": defined_in,
                     "inherited": defined_in != self.name,
@@ -935,6 +1156,28 @@ class Profile:
         return f"Profile({self.name!r}, chain={' → '.join(self.chain)})"
 
 
+def _figure_text(rule: Rule) -> str:
+    """A figure with its year and clause, as a rule that overrules it or a reference shows it."""
+    shown = _format_value(rule.value, rule.comparison, SCHEMA[rule.key], "zh")
+    year = f"（{rule.by_year}年）" if rule.by_year is not None else ""
+    return f"{shown}{year}（{rule.source}）"
+
+
+def profile_place(name: str, language: str | None = None) -> str:
+    """Where a shipped profile's document applies, as a reader names it (``dong_e`` → 东阿县, ``national`` →
+    全国); any other name (a user's profile, ``override``) is returned as it is."""
+    if name not in list_profiles():
+        return name
+    place = str(_read_layer(name, None).meta.get("place") or name)
+    zh, _, en = place.partition(" / ")
+    return zh if resolve_language(language) == "zh" or not en else en
+
+
+def status_label(status: str, language: str | None = None) -> str:
+    """A figure's verification status in words (``C`` → 已核实, ``S`` → 二手来源, ``override`` → 本次覆盖)."""
+    return _STATUS_LABELS[status][_language_index(language)] if status in _STATUS_LABELS else status
+
+
 def _language_index(language: str | None) -> int:
     return LANGUAGES.index(resolve_language(language))
 
@@ -944,6 +1187,11 @@ def _format_value(value: Any, comparison: str, spec: KeySpec, language: str | No
         return None
     if spec.kind == "choice":
         return value_label(value, language)
+    if spec.kind == "services":
+        joint = "、" if resolve_language(language) == "zh" else ", "
+        return joint.join(term(f"service_{v}", language) for v in value)
+    if spec.kind == "names":
+        return "、".join(value)
     if spec.kind == "range":
         return f"{value[0]:g}–{value[1]:g}"
     prefix = ">" if comparison == ">" else ""
@@ -952,7 +1200,13 @@ def _format_value(value: Any, comparison: str, spec: KeySpec, language: str | No
     return f"{prefix}{value:g}"
 
 
-def load_profile(name_or_path: str | Path, overrides: dict | None = None, *, assess_year: int | None = None) -> Profile:
+def load_profile(
+    name_or_path: str | Path,
+    overrides: dict | None = None,
+    *,
+    assess_year: int | None = None,
+    study_level: str | None = None,
+) -> Profile:
     """Load a shipped profile by name, or a user's YAML file, with its inheritance chain.
 
     Parameters
@@ -966,6 +1220,9 @@ def load_profile(name_or_path: str | Path, overrides: dict | None = None, *, ass
     assess_year : int, optional
         The year whose end the inputs describe (:attr:`Profile.assess_year`): targets due by a later
         year are shown as not yet due. Default: every target is judged, whatever its year.
+    study_level : {"县", "区", "街道", "乡镇"} or {"county", "district", "street", "town"}, optional
+        The level the study stands at (:attr:`Profile.study_level`, a scenario's ``level:``); default: from
+        the units layer when the check runs.
 
     Returns
     -------
@@ -1003,7 +1260,7 @@ def load_profile(name_or_path: str | Path, overrides: dict | None = None, *, ass
                 )
         rules = {key: _parse_entry(str(key), raw, "overrides", "override") for key, raw in overrides.items()}
         layers.insert(0, _Layer(name="override", origin="overrides", meta={}, rules=rules))
-    return Profile(layers, assess_year)
+    return Profile(layers, assess_year, study_level)
 
 
 def _text_width(text: str) -> int:

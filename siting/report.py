@@ -61,7 +61,7 @@ import pandas as pd
 
 from siting.errors import SitingInputError
 from siting.files import check_output_path
-from siting.labels import column_label, msg, relabel, term, value_label
+from siting.labels import column_label, msg, relabel, term, unit_label, value_label
 
 #: Time written into files that would otherwise carry the time of writing.
 FIXED_TIME = "2000-01-01T00:00:00Z"
@@ -422,9 +422,18 @@ def _rule_text(rule: object, language: str) -> object:
 
     key, _, value = str(rule).partition("=")
     spec = SCHEMA.get(key)
-    if spec is None or not value:
+    if spec is None:
         return rule
-    return f"{spec.label_zh if language == 'zh' else spec.label_en} ≥ {value} {spec.unit}"
+    label = spec.label_zh if language == "zh" else spec.label_en
+    if spec.kind == "choice":  # the reading that decides whether the rate applies (floor_area_scope)
+        return (
+            f"{label}：{value_label(value, language)}"
+            if language == "zh"
+            else f"{label}: {value_label(value, language)}"
+        )
+    if not value:  # the profile sets no rate for this status
+        return f"{label}：{value_label('rate_not_set', language)}" if language == "zh" else f"{label}: not set"
+    return f"{label} ≥ {value} {unit_label(spec.unit, language)}"
 
 
 def _summary_items(summary: Mapping[str, Any], language: str) -> list[tuple[str, str, Any]]:
@@ -562,8 +571,8 @@ def rule_check_sheet(compliance: Any, language: str = "zh") -> tuple[pd.DataFram
     """The 规则核查 sheet of a :class:`~siting.compliance.ComplianceResult` and its percent cells.
 
     One row per rule the profile sets (:meth:`~siting.compliance.ComplianceResult.rules_table`): level,
-    measure, standard, target, actual, verdict (达标 / 未达标 / 未到目标年份 / 未核查 with the missing
-    input / 计入条件), year, document, clause and quote.
+    measure, standard, target, actual, verdict (达标 / 未达标 / 未到目标年份 / 不适用 / 上级目标（参考）/ 未核查
+    with the missing input / 计入条件), notes beside it, year, document, clause and quote.
 
     Returns
     -------
@@ -581,7 +590,10 @@ def rule_check_sheet(compliance: Any, language: str = "zh") -> tuple[pd.DataFram
 
 
 def _rules_table(profile, language: str = "zh") -> pd.DataFrame:
+    from siting.profiles import profile_place
+
     table = profile.describe(language).drop(columns=["inherited"]).rename(columns={"status": "rule_status"})
+    table["defined_in"] = table["defined_in"].map(lambda name: profile_place(name, language))
     return relabel(table, language, values=("defined_in", "source"))
 
 

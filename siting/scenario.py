@@ -233,6 +233,7 @@ SCHEMA: dict[str, Any] = {
     "units": dict(_LAYER_KEYS),
     "profile": _Field(_text, msg("exp_profile")),
     "assess_year": _Field(_year, msg("exp_assess_year")),
+    "level": _Field(_choice("县", "区", "街道", "乡镇"), msg("exp_level")),
     "overrides": _Field(
         lambda v: None if isinstance(v, dict) else msg("not_mapping"),
         msg("exp_overrides"),

@@ -244,7 +244,7 @@ def test_new_versus_existing_rates_by_profile():
     result = check_compliance_pairs(areas, facilities, pairs, walking("liaocheng"))
     out = result.areas.set_index("area_id")
     assert out.loc["e", "fail_reason"] == "rate_not_set"
-    assert out.loc["e", "floor_area_rule"] == "existing_area_m2_per_100hh=null"
+    assert out.loc["e", "floor_area_rule"] == "existing_area_m2_per_100hh="
     assert np.isnan(out.loc["e", "required_floor_area_m2"])
     assert out.loc["n", "floor_area_rule_source"].startswith("《山东省城镇居住区")
     assert result.summary["areas_undecided"] == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from pathlib import Path
@@ -23,7 +24,7 @@ from siting.profiles import (
     new_profile,
 )
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+SEEDS = Path(os.environ.get("SITING_SEEDS", Path(__file__).resolve().parents[1].parent / "shared" / "seeds"))
 PROFILE_DIR = Path(__file__).resolve().parents[1] / "siting" / "profiles"
 
 # Every non-null value shipped in siting/profiles/*.yaml, with the figure as printed in its source.
@@ -381,24 +382,25 @@ FIGURES = [
         "004_0af9ec37fa098898.txt:65",
         "每千名老年人至少配有 1 名社会工作者",
     ),
-    # National standards and Shandong provincial rules: no seed copy; standards.md section given.
-    ("national", "walk_minutes", 15, "GB 50180-2018 表3.0.4 十五分钟生活圈", "standards.md §1.1", None),
-    ("national", "walk_speed_m_per_min", 60, "toolkit default, derived from GB 50180-2018", "standards.md §5", None),
-    ("national", "life_circle_15min_distance_m", [800, 1000], "GB 50180-2018 表3.0.4", "standards.md §1.1", None),
-    ("national", "land_m2_per_capita", 0.1, "GB 50437-2007(2018) §3.2.1A", "standards.md §2", None),
-    ("national", "beds_per_1000_elderly", 40, "GB 50437-2007(2018) §3.2.1", "standards.md §2", None),
-    ("national", "bed_floor_area_m2", 35, "GB 50437-2007(2018) §3.2.4", "standards.md §2", None),
-    ("national", "bed_land_area_m2", [18, 44], "GB 50437-2007(2018) §3.2.4", "standards.md §2", None),
-    ("national", "min_beds_per_site", 20, "GB 50437-2007(2018) §3.2.4", "standards.md §2", None),
-    ("national", "household_size", 2.62, "第七次全国人口普查公报 第二号", "standards.md §6", None),
-    ("national", "elderly_share_60plus", 0.187, "第七次全国人口普查公报 第五号", "standards.md §4.4", None),
-    ("national", "elderly_share_65plus", 0.135, "第七次全国人口普查公报 第五号", "standards.md §4.4", None),
+    # National standards and Shandong provincial rules: no seed copy; the section of the project's notes
+    # (docs/standards.md) given. Their sources cite documents by number and clause, never the notes.
+    ("national", "walk_minutes", 15, "GB 50180-2018 表3.0.4 十五分钟生活圈", "docs/standards.md §1.1", None),
+    ("national", "walk_speed_m_per_min", 60, "工具默认值", "docs/standards.md §5", None),
+    ("national", "life_circle_15min_distance_m", [800, 1000], "GB 50180-2018 表3.0.4", "docs/standards.md §1.1", None),
+    ("national", "land_m2_per_capita", 0.1, "GB 50437-2007(2018) §3.2.1A", "docs/standards.md §2", None),
+    ("national", "beds_per_1000_elderly", 40, "GB 50437-2007(2018) §3.2.1", "docs/standards.md §2", None),
+    ("national", "bed_floor_area_m2", 35, "GB 50437-2007(2018) §3.2.4", "docs/standards.md §2", None),
+    ("national", "bed_land_area_m2", [18, 44], "GB 50437-2007(2018) §3.2.4", "docs/standards.md §2", None),
+    ("national", "min_beds_per_site", 20, "GB 50437-2007(2018) §3.2.4", "docs/standards.md §2", None),
+    ("national", "household_size", 2.62, "第七次全国人口普查公报 第二号", "docs/standards.md §6", None),
+    ("national", "elderly_share_60plus", 0.187, "第七次全国人口普查公报 第五号", "docs/standards.md §4.4", None),
+    ("national", "elderly_share_65plus", 0.135, "第七次全国人口普查公报 第五号", "docs/standards.md §4.4", None),
     (
         "shandong",
         "new_area_m2_per_100hh",
         20,
         "山东省城镇居住区社区养老服务设施…管理办法 (2022)",
-        "standards.md §4.2",
+        "docs/standards.md §4.2",
         None,
     ),
     (
@@ -406,21 +408,126 @@ FIGURES = [
         "land_m2_per_capita",
         0.2,
         "山东省加快发展养老服务业的意见 (no. unconfirmed)",
-        "standards.md §4.2",
+        "docs/standards.md §4.2",
         None,
     ),
-    ("shandong", "household_size", 2.70, "山东省第七次人口普查", "standards.md §4.2", None),
-    ("shandong", "elderly_share_65plus", 0.1513, "山东省 2020 census", "standards.md §4.4", None),
+    ("shandong", "household_size", 2.70, "山东省第七次全国人口普查", "docs/standards.md §4.2", None),
+    ("shandong", "elderly_share_65plus", 0.1513, "山东省第七次全国人口普查", "docs/standards.md §4.4", None),
+    # the checks of issue 21 item 7: 医养结合, 居家上门
+    (
+        "dong_e",
+        "medical_care_coverage",
+        1.0,
+        "东政办字〔2023〕26号 第18条",
+        "000_2dceadbca032e1e6.txt:93",
+        "2025年年底，养老机构医养结合服务覆盖率达到100%",
+    ),
+    (
+        "liaocheng",
+        "medical_care_coverage",
+        1.0,
+        "聊政办字〔2024〕11号 二(一)",
+        "002_c8200f382cce7156.txt:32",
+        "养老机构医养结合服务覆盖率保持100%",
+    ),
+    (
+        "liaocheng",
+        "medical_care_institutions_min",
+        1,
+        "聊政办字〔2024〕11号 二(一)",
+        "002_c8200f382cce7156.txt:32",
+        "各县（市、区）建有1处大中型医养结合养老机构",
+    ),
+    (
+        "liaocheng",
+        "home_care_institution_share",
+        0.6,
+        "聊政办字〔2024〕11号 三(四)",
+        "002_c8200f382cce7156.txt:49",
+        "到2026年年底，60%的养老机构开展居家上门服务",
+    ),
+    (
+        "jining",
+        "medical_care_coverage",
+        1.0,
+        "济政办发〔2023〕2号 第16条",
+        "004_0af9ec37fa098898.txt:57",
+        "机构医养结合服务覆盖率达到 100%",
+    ),
+    (
+        "dongyang",
+        "kangyang_coverage",
+        1.0,
+        "东政办发〔2024〕3号 第9条",
+        "003_612a1a30331042c4.txt:63",
+        "康养联合体实现镇乡街道全覆盖",
+    ),
+    (
+        "dongyang",
+        "existing_area_completion",
+        1.0,
+        "东政办发〔2024〕3号 第11条",
+        "003_612a1a30331042c4.txt:69",
+        "完成已建成住宅小区养老服务设施整改配置",
+    ),
 ]
 
 # How a clause whose text leaves it open is read (choice keys), with the words the reading rests on.
 # (profile, key, reading, document and clause, seed file:line or None for a toolkit reading, words)
 READINGS = [
-    ("national", "new_area_counts", "own", "中办·国办", None, None),
-    ("national", "township_centre_catchment", "through_stations", "Toolkit reading", None, None),
-    ("national", "community_facility_scope", "all_communities", "Toolkit reading", None, None),
-    ("national", "service_radius_measure", "straight", "Toolkit reading", None, None),
-    ("national", "floor_area_compliance_scope", "all_areas", "Toolkit reading", None, None),
+    ("national", "new_area_counts", "own", "中办、国办", None, None),
+    ("national", "township_centre_catchment", "communities_reached", "工具解读", None, None),
+    ("national", "community_facility_scope", "all_communities", "工具解读", None, None),
+    ("national", "service_radius_measure", "straight", "工具解读", None, None),
+    ("national", "floor_area_compliance_scope", "all_areas", "工具解读", None, None),
+    ("national", "floor_area_scope", "all_areas", "工具解读", None, None),
+    ("national", "service_radius_scope", "all_areas", "工具解读", None, None),
+    ("national", "community_centre_types", "centres_and_stations", "工具解读", None, None),
+    ("shandong", "floor_area_scope", "urban_areas", "《山东省城镇居住区社区养老服务设施", None, None),
+    # 东政办字〔2023〕26号 第13条 and 济宁 第11条 set both rates for 城镇居住区 (issue 21 item 2)
+    (
+        "dong_e",
+        "floor_area_scope",
+        "urban_areas",
+        "东政办字〔2023〕26号 第13条",
+        "000_2dceadbca032e1e6.txt:75",
+        "新建城镇居住区按照每百户不低于20平方米、单处不低于200平方米的标准配建",
+    ),
+    (
+        "jining",
+        "floor_area_scope",
+        "urban_areas",
+        "济政办发〔2023〕2号 第11条",
+        "004_0af9ec37fa098898.txt:41",
+        "新建城镇居住区按照每百户不低于 30 平方米的标准配套建设社区养老服务设施",
+    ),
+    (
+        "cao",
+        "floor_area_scope",
+        "all_areas",
+        "曹县方案 三(六)",
+        "001_b7a273d4f6f65f67.txt:37",
+        "对新建住宅小区，按照每百户 20 平方米的标准配套建设社区养老服务用房",
+    ),
+    # 曹县方案 三(六): the sentence with the 1000 m radius begins 对老旧小区、已建成小区 (issue 21 item 3)
+    (
+        "cao",
+        "service_radius_scope",
+        "existing_areas",
+        "曹县方案 三(六)",
+        "001_b7a273d4f6f65f67.txt:37",
+        "对老旧小区、已建成小区，按照每百户不少于 15 平方米的标准，参照“15 分钟养老生活圈”要求，通过移交、租赁、"
+        "协调等方式调剂配齐养老服务设施，确保养老服务设施覆盖半径不大于 1000 米",
+    ),
+    # 东政办字〔2023〕26号 第15条 names a 社区养老服务中心, which a 养老服务站 is not (issue 21 item 4)
+    (
+        "dong_e",
+        "community_centre_types",
+        "centres",
+        "东政办字〔2023〕26号 第15条",
+        "000_2dceadbca032e1e6.txt:83",
+        "单处面积不低于300平方米",
+    ),
     (
         "dongyang",
         "floor_area_compliance_scope",
@@ -440,7 +547,7 @@ READINGS = [
     (
         "dong_e",
         "township_centre_catchment",
-        "through_stations",
+        "communities_reached",
         "东政办字〔2023〕26号 第15条",
         "000_2dceadbca032e1e6.txt:83",
         "健全覆盖城乡、分布均衡、功能完善的县、乡镇（街道）、村（社区）、家庭四级养老服务设施网络",
@@ -530,6 +637,14 @@ YEARS = [
     ("cao", "township_centre_coverage", 2023, "001_b7a273d4f6f65f67.txt:47", "（2023 年 6 月 30 日前）"),
     ("cao", "nursing_bed_share", 2023, "001_b7a273d4f6f65f67.txt:47", "（2023 年 6 月 30 日前）"),
     ("cao", "dementia_care_centres_min", 2023, "001_b7a273d4f6f65f67.txt:47", "（2023 年 6 月 30 日前）"),
+    ("cao", "township_centre_functions", 2023, "001_b7a273d4f6f65f67.txt:47", "（2023 年 6 月 30 日前）"),
+    ("dongyang", "existing_area_completion", 2025, "003_612a1a30331042c4.txt:69", "到 2025 年，完成已建成住宅小区"),
+    ("dong_e", "medical_care_coverage", 2025, "000_2dceadbca032e1e6.txt:93", "2025年年底，养老机构医养结合"),
+    ("liaocheng", "medical_care_coverage", 2026, "002_c8200f382cce7156.txt:30", "到2026年年底"),
+    ("liaocheng", "medical_care_institutions_min", 2026, "002_c8200f382cce7156.txt:30", "到2026年年底"),
+    ("liaocheng", "home_care_institution_share", 2026, "002_c8200f382cce7156.txt:49", "到2026年年底，60%"),
+    ("jining", "medical_care_coverage", 2025, "004_0af9ec37fa098898.txt:55", "2025 年底前"),
+    ("dongyang", "kangyang_coverage", 2025, "003_612a1a30331042c4.txt:63", "到 2025 年，康养联合体"),
 ]
 
 
@@ -609,7 +724,8 @@ def test_quoted_words_are_in_the_seed_line(profile, key, figure, clause, where, 
     # The figure itself is in the quoted words (60% for 0.6, 200 for 200 m²).
     spaced = words.replace(" ", "")
     shown = f"{figure * 100:g}%" if SCHEMA[key].kind == "share" else f"{figure:g}"
-    assert shown in spaced or (shown == "100%" and "全覆盖" in spaced) or (shown == "1" and "一处" in spaced)
+    complete = shown == "100%" and ("全覆盖" in spaced or "完成" in spaced)
+    assert shown in spaced or complete or (shown == "1" and "一处" in spaced)
     # And the profile's own quote/seed point at the same line.
     entry = _shipped(profile)[key]
     assert entry["seed"] == where
@@ -624,7 +740,40 @@ def test_every_shipped_value_is_in_the_figures_table():
         for key, entry in _shipped(name).items()
         if entry.get("value") is not None
     }
-    assert shipped == listed | {(p, k) for p, k, *_ in READINGS}
+    lists = {("cao", "township_centre_functions"), ("dongyang", "named_township_centres")}
+    assert shipped == listed | {(p, k) for p, k, *_ in READINGS} | lists
+
+
+def test_dongyang_named_town_centres_are_read_from_the_clause():
+    """东政办发〔2024〕3号 第10条: 加快推进东阳市养老中心以及横店镇、巍山镇、南马镇等乡镇养老中心建设."""
+    entry = _shipped("dongyang")["named_township_centres"]
+    assert entry["value"] == ["横店镇", "巍山镇", "南马镇"] and "by_year" not in entry
+    if SEEDS.is_dir():
+        assert entry["quote"] in _seed_line(entry["seed"])
+    assert load_profile("dongyang").describe("zh").set_index("key").loc["named_township_centres", "value"] == (
+        "横店镇、巍山镇、南马镇"
+    )
+
+
+def test_cao_township_centre_functions_are_read_from_the_clause():
+    """曹县方案 附件2 四.2: 具备长期托养、日托、上门服务、对下指导等功能的区域性养老服务中心或镇综合养老服务中心."""
+    entry = _shipped("cao")["township_centre_functions"]
+    assert entry["value"] == ["residential_care", "day_care", "home_care"] and entry["scoring"] is True
+    assert entry["quote"] == "具备长期托养、日托、上门服务、对下指导等功能"
+    if SEEDS.is_dir():
+        assert entry["quote"] in _seed_line(entry["seed"])
+    assert load_profile("cao").describe("zh").set_index("key").loc["township_centre_functions", "value"] == (
+        "长期托养、日托、上门服务"
+    )
+
+
+def test_no_source_cites_a_file_the_reader_does_not_have():
+    """Issue 21 item 8: sources cite documents by number and clause, never the project's notes or a seed file."""
+    for name in list_profiles():
+        for key, entry in _shipped(name).items():
+            source = str(entry.get("source"))
+            assert "standards.md" not in source and ".txt" not in source, (name, key)
+            assert not re.search(r"[A-Za-z]{4,}", source), (name, key)
 
 
 @pytest.mark.parametrize("profile,key", NOT_STATED)
@@ -656,7 +805,7 @@ def test_inherited_values_say_where_from():
     liaocheng = load_profile("liaocheng")
     assert liaocheng.rule("new_area_m2_per_100hh").defined_in == "shandong"
     assert liaocheng.value("existing_area_m2_per_100hh") is None
-    assert "does not state" in liaocheng.source("existing_area_m2_per_100hh")
+    assert "未规定" in liaocheng.source("existing_area_m2_per_100hh")
     # Jining's township target is strict (大于 60%).
     jining = load_profile("jining")
     assert jining.comparison("township_centre_coverage") == ">"
@@ -908,19 +1057,40 @@ def test_each_figure_is_marked_checked_setting_or_reference():
     assert load_profile("dongyang").describe("zh").set_index("key").loc["meal_service_coverage", "use"] == "核查"
 
 
-def test_same_year_targets_stricter_document_wins():
-    """东政办字〔2023〕26号 第16条 sets 65% nursing-type beds by end 2025; 聊政办字〔2024〕11号 三(四) sets 78% for
-    the same date and binds Dong'e too: 78% decides, and says which figure it overrules."""
+def test_whose_target_a_county_judges_its_own_and_shows_the_city_figure():
+    """东政办字〔2023〕26号 第16条: 全县养老机构护理型床位占比提高到65%以上; 聊政办字〔2024〕11号 三(四): 到2025年年底，
+    养老机构护理型床位占比达到78%, a figure for the city as a whole: the county is judged by its own 65%, with the
+    city's 78% shown as 上级目标（参考） (issue 21 item 5). A Liaocheng study is judged by the 78%."""
     dong_e = load_profile("dong_e")
     rule = dong_e.rule("nursing_bed_share")
-    assert (rule.value, rule.by_year, rule.defined_in) == (0.78, 2025, "liaocheng")
-    assert rule.overrules.startswith("65% (东政办字〔2023〕26号 第16条")
-    assert (
-        "stricter than the same year's 65%" in dong_e.describe("en").set_index("key").loc["nursing_bed_share", "source"]
-    )
-    # undated figures keep the most specific one; a run override always decides
-    assert dong_e.rule("community_facility_coverage").defined_in == "dong_e"
+    assert (rule.value, rule.by_year, rule.defined_in, rule.overrules) == (0.65, 2025, "dong_e", None)
+    assert rule.reference.startswith("78%（2025年）（聊政办字〔2024〕11号 三(四)")
+    assert "上级目标（参考）：78%" in dong_e.describe("zh").set_index("key").loc["nursing_bed_share", "source"]
+    assert load_profile("liaocheng").value("nursing_bed_share") == 0.78
+    # undated figures of the chain: the stricter binds (济宁 30 over 山东 20 m² per 100 households)
+    assert load_profile("jining").rule("new_area_m2_per_100hh").defined_in == "jining"
+    assert load_profile("dong_e").rule("community_facility_coverage").defined_in == "dong_e"
+    # a run override decides; one equal to the document's figure keeps the document's clause (item 9)
     assert load_profile("dong_e", {"nursing_bed_share": 0.5}).value("nursing_bed_share") == 0.5
+    same = load_profile("dong_e", {"nursing_bed_share": 0.65}).rule("nursing_bed_share")
+    assert (same.defined_in, same.status) == ("dong_e", "C") and "第16条" in same.source
+
+
+def test_stricter_binds_across_years(tmp_path):
+    """Issue 21 item 5: a 65% target by 2024 plus an undated 90% must not silently drop a parent's binding 78%
+    due by 2025: judged in 2026 every due figure binds and the strictest decides, naming those it overrules."""
+    city = tmp_path / "city.yaml"
+    city.write_text("inherits: national\nrules:\n  nursing_bed_share: {value: 0.78, by_year: 2025, status: C}\n")
+    county = tmp_path / "county.yaml"
+    county.write_text("inherits: city.yaml\nrules:\n  nursing_bed_share: {value: 0.65, by_year: 2024, status: C}\n")
+    rule = load_profile(county, assess_year=2026).rule("nursing_bed_share")
+    assert (rule.value, rule.defined_in) == (0.78, "city") and rule.overrules.startswith("65%（2024年）")
+    # in 2024 only the county's 65% is due
+    assert load_profile(county, assess_year=2024).value("nursing_bed_share") == 0.65
+    stricter = tmp_path / "stricter.yaml"
+    stricter.write_text("inherits: county.yaml\nrules:\n  nursing_bed_share: {value: 0.9, status: C}\n")
+    rule = load_profile(stricter, assess_year=2026).rule("nursing_bed_share")
+    assert rule.value == 0.9 and "78%（2025年）" in rule.overrules and "65%（2024年）" in rule.overrules
 
 
 def test_assess_year_decides_which_targets_are_due():
@@ -943,3 +1113,66 @@ def test_choice_and_year_entries_are_validated(tmp_path):
     with pytest.raises(SitingInputError, match=r"nursing_bed_share\.by_year"):
         load_profile(path)
     assert load_profile("dong_e", {"new_area_counts": "within_walk"}).value("new_area_counts") == "within_walk"
+
+
+def test_rule_numbers_are_written_on_their_rows_and_match_the_readme():
+    """Issue 23 item 4: each rule's number is written on its row of RULES, unique, never its position; the
+    README's table of readings names, on each row, the profile key of every rule number it lists."""
+    numbers = [r.number for r in RULES]
+    assert len(set(numbers)) == len(numbers) and all(re.fullmatch(r"R\d\d", n) for n in numbers)
+    by_number = {r.number: r for r in RULES}
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if re.match(r"\| R\d\d", line)]
+    listed = set()
+    for row in rows:
+        first = row.split("|")[1]
+        for number in re.findall(r"R\d\d", first):
+            assert number in by_number, number
+            assert f"`{by_number[number].key}`" in row, (number, by_number[number].key)
+            listed.add(number)
+    assert listed == set(numbers)
+    # every R-number the code's docstrings cite is a rule of the table
+    for module in ("compliance.py", "profiles.py", "plan.py"):
+        text = (Path(__file__).resolve().parents[1] / "siting" / module).read_text(encoding="utf-8")
+        assert set(re.findall(r"\bR\d\d\b", text)) <= set(numbers), module
+
+
+def test_study_level_marks_county_rules_not_applicable():
+    """Issue 21 item 6: a 街道 study gets no verdict on R12 (东政办字〔2023〕26号 第15条: 县级层面至少建成1处…
+    县级特困人员供养机构): it reads 不适用（研究范围为街道）."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from siting.compliance import check_compliance_pairs, default_study_level, rules_sheet
+
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["a"], "households": [100.0], "status": ["existing"], "township": ["五道口街道"]},
+        geometry=[Point(0, 0)],
+        crs=32650,
+    )
+    facilities = gpd.GeoDataFrame(
+        {"facility_id": ["K"], "level": ["community"], "floor_area_m2": [400.0], "township": ["五道口街道"]},
+        geometry=[Point(0, 10)],
+        crs=32650,
+    )
+    pairs = pd.DataFrame({"area_id": ["a"], "facility_id": ["K"], "walk_min": [2.0]})
+    units = pd.DataFrame({"name": ["五道口街道"], "level": ["township"]})
+    assert default_study_level(units) == "street"
+    result = check_compliance_pairs(areas, facilities, pairs, "dong_e", units=units)
+    rules = result.rules.set_index("rule")
+    assert (rules.loc["county_institutions", "verdict"], rules.loc["nursing_bed_share", "verdict"]) == (
+        "not_applicable",
+        "not_applicable",
+    )
+    sheet = rules_sheet(result.rules, "zh").set_index("编号")
+    assert sheet.loc["R12", "结论"] == "不适用（研究范围为街道）"
+    # stated in the scenario (level: 县), the same rule is judged: no county institution, 0 of 1
+    county = load_profile("dong_e", study_level="县")
+    assert (
+        check_compliance_pairs(areas, facilities, pairs, county, units=units)
+        .rules.set_index("rule")
+        .loc["county_institutions", "verdict"]
+        == "not_met"
+    )
+    with pytest.raises(SitingInputError, match="study level 市 is not one of"):
+        load_profile("dong_e", study_level="市")

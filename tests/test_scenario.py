@@ -423,3 +423,17 @@ def test_network_columns_and_numeric_crs_are_valid_keys():
         "network.columns: expected the road layer's street name and class columns, e.g. {name: 道路名称, class: "
         '道路等级}, got ["道路名称"]'
     ]
+
+
+def test_level_states_the_study_level():
+    """Issue 21 item 6: ``level: 县 | 区 | 街道 | 乡镇`` says at what level the study stands; the pipeline gives it to
+    the profile, so rules of another level read 不适用; any other value is refused with the allowed ones."""
+    from siting.pipeline import _profile
+
+    base = yaml.safe_load((Path(__file__).resolve().parents[1] / "data/demo_town/scenarios/baseline.yml").read_text())
+    assert validate({**base, "level": "街道"}) == []
+    errors = [str(e) for e in validate({**base, "level": "市"})]
+    assert len(errors) == 1 and errors[0].startswith("level:") and "县, 区, 街道 or 乡镇" in errors[0]
+    scenario = scenario_from_dict({**base, "level": "街道"}, Path(__file__).resolve().parents[1] / "data/demo_town")
+    assert _profile(scenario).study_level == "street"
+    assert _profile(scenario_from_dict(base, ".")).study_level is None
