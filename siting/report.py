@@ -28,6 +28,9 @@ Files of a scenario folder (:func:`write_result`):
     format (:func:`is_share`, :data:`PERCENT_FORMAT`).
 ``map.html``
     The interactive map (:func:`siting.maps.result_map`).
+``map.qgz``
+    A QGIS project of the GeoPackages, styled like the map; each GeoPackage carries its styles too
+    (:mod:`siting.styles`).
 
 Determinism: GeoPackages are written with a fixed ``OGR_CURRENT_DATE`` (GDAL otherwise stamps the
 write time into ``gpkg_contents``), the workbook's zip entries and document properties carry a fixed
@@ -562,6 +565,7 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
         The folder.
     """
     from siting.maps import result_map, save_map
+    from siting.styles import style_outputs
 
     folder = _output_folder(folder)
     summary = result.summary
@@ -570,7 +574,10 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
     write_csv(result.areas, folder / "areas.csv")
     write_gpkg(result.facilities, folder / "facilities.gpkg", "facilities")
     write_gpkg(result.service_areas, folder / "service_areas.gpkg", "service_areas")
-    write_gpkg(streets_layer(result.network), folder / "streets.gpkg", "streets")
+    streets = streets_layer(result.network)
+    write_gpkg(streets, folder / "streets.gpkg", "streets")
+    layers = {"areas": result.areas, "facilities": result.facilities, "service_areas": result.service_areas}
+    layers["streets"] = streets
     tables = {
         "小区": result.areas,
         "未达标小区": result.compliance.failing,
@@ -581,6 +588,7 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
     if result.proposals is not None:
         proposals = locate_sites(result.proposals, result.network)
         write_gpkg(proposals, folder / "proposals.gpkg", "proposals")
+        layers["proposals"] = proposals
         write_csv(proposals, folder / "proposals.csv")
         tables["新增设施建议"] = proposals
         if result.proposal is not None and len(result.proposal.unfixable):
@@ -610,6 +618,14 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
         language=map_options.get("language", language),
     )
     save_map(m, folder / "map.html")
+    # the GeoPackages open styled like the map in QGIS, and map.qgz opens them all
+    style_outputs(
+        folder,
+        layers,
+        title=str(summary.get("scenario") or term("title", language)),
+        language=map_options.get("language", language),
+        update_time=FIXED_TIME.replace("Z", ".000Z"),
+    )
     return folder
 
 

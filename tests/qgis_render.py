@@ -1,0 +1,136 @@
+"""Open a siting output folder in headless QGIS and report what it shows, as JSON on stdout.
+
+Run by tests/test_styles.py with Debian's /usr/bin/python3 (python3-qgis binds the system Python, not the
+project's venv) and QT_QPA_PLATFORM=offscreen:
+
+    python3 tests/qgis_render.py OUTPUT_FOLDER PNG
+
+For each GeoPackage, the layer as QGIS opens it (its default style from ``layer_styles``): renderer type,
+class expression, categories, field aliases, labels, the styles stored; for ``map.qgz``: its layers top to
+bottom with their renderers and visibility, and a rendering of the project's view written to PNG.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from qgis.core import (
+    QgsApplication,
+    QgsExpression,
+    QgsExpressionContext,
+    QgsExpressionContextUtils,
+    QgsMapRendererParallelJob,
+    QgsMapSettings,
+    QgsProject,
+    QgsVectorLayer,
+)
+from qgis.PyQt.QtCore import QSize
+from qgis.PyQt.QtGui import QColor
+
+
+def describe(layer: QgsVectorLayer) -> dict:
+    renderer = layer.renderer()
+    out = {
+        "valid": layer.isValid(),
+        "features": layer.featureCount(),
+        "renderer": renderer.type(),
+        "labels": layer.labelsEnabled(),
+        "aliases": {f.name(): f.alias() for f in layer.fields() if f.alias()},
+    }
+    if renderer.type() == "categorizedSymbol":
+        out["expression"] = renderer.classAttribute()
+        out["categories"] = [
+            {
+                "value": c.value(),
+                "label": c.label(),
+                "render": c.renderState(),
+                "color": c.symbol().color().name(),
+                "alpha": round(c.symbol().color().alphaF(), 2),
+            }
+            for c in renderer.categories()
+        ]
+        # the class QGIS gives each feature, by the feature's own values (compared with siting.maps)
+        expression = QgsExpression(renderer.classAttribute())
+        ctx = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+        classes = {}
+        for feature in layer.getFeatures():
+            ctx.setFeature(feature)
+            key = feature["area_id"] if "area_id" in feature.fields().names() else feature.id()
+            value = expression.evaluate(ctx)
+            classes[str(key)] = None if value is None else str(value)
+        out["classes"] = classes
+    if layer.labelsEnabled():
+        settings = layer.labeling().settings()
+        out["label_field"] = settings.fieldName
+        out["label_max_scale_denominator"] = settings.minimumScale
+    return out
+
+
+def main(folder: Path, png: Path) -> None:
+    app = QgsApplication([], False)
+    app.initQgis()
+    report: dict = {"layers": {}, "project": {}}
+    for path in sorted(folder.glob("*.gpkg")):
+        layer = QgsVectorLayer(f"{path}|layername={path.stem}", path.stem, "ogr")
+        info = describe(layer)
+        _count, _ids, names, _descriptions, _error = layer.listStylesInDatabase()
+        info["stored_styles"] = names
+        report["layers"][path.stem] = info
+
+    project = QgsProject.instance()
+    report["project"]["read"] = project.read(str(folder / "map.qgz"))
+    root = project.layerTreeRoot()
+    tree = []
+    for node in root.findLayers():
+        layer = node.layer()
+        tree.append(
+            {
+                "name": node.name(),
+                "source": layer.source() if layer else None,
+                "valid": bool(layer and layer.isValid()),
+                "visible": node.isVisible(),
+                "renderer": layer.renderer().type() if layer else None,
+                "categories": len(layer.renderer().categories())
+                if layer and layer.renderer().type() == "categorizedSymbol"
+                else 0,
+            }
+        )
+    report["project"]["layers"] = tree
+    report["project"]["crs"] = project.crs().authid()
+    report["project"]["relative_paths"] = not project.readBoolEntry("Paths", "/Absolute", True)[0]
+
+    areas = next(n.layer() for n in root.findLayers() if "areas.gpkg" in n.layer().source())
+    visible = [n.layer() for n in root.findLayers() if n.isVisible() and n.layer()]
+    report["png"] = render(visible, areas, project.crs(), png)
+    # the areas alone, as the GeoPackage opens (its default style): the verdict colours over white
+    alone = QgsVectorLayer(f"{folder / 'areas.gpkg'}|layername=areas", "areas", "ogr")
+    report["areas_png"] = render([alone], alone, project.crs(), png.with_name(png.stem + "_areas.png"))
+    print(json.dumps(report, ensure_ascii=False))
+    # layers go before QGIS does: one freed after exitQgis() crashes the interpreter on its way out
+    del alone, areas, visible, layer
+    project.clear()
+    app.exitQgis()
+
+
+def render(layers: list, around: QgsVectorLayer, crs, png: Path) -> dict:
+    """Draw ``layers`` on white, zoomed to ``around``, into ``png``."""
+    settings = QgsMapSettings()
+    settings.setLayers(layers)
+    settings.setDestinationCrs(crs)
+    extent = settings.layerExtentToOutputExtent(around, around.extent())
+    extent.scale(1.05)
+    settings.setExtent(extent)
+    settings.setOutputSize(QSize(1000, 800))
+    settings.setBackgroundColor(QColor(255, 255, 255))
+    job = QgsMapRendererParallelJob(settings)
+    job.start()
+    job.waitForFinished()
+    image = job.renderedImage()
+    image.save(str(png))
+    return {"path": str(png), "width": image.width(), "height": image.height(), "scale": settings.scale()}
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]))
