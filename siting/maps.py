@@ -78,7 +78,7 @@ SERVICE_AREA_STYLES = {
     5: {"color": SERVICE_AREA_COLORS[5], "weight": 1, "fillColor": SERVICE_AREA_COLORS[5], "fillOpacity": 0.12},
     10: {"color": SERVICE_AREA_COLORS[10], "weight": 1, "fillColor": SERVICE_AREA_COLORS[10], "fillOpacity": 0.12},
     15: {"color": "#54278f", "weight": 2, "fillColor": SERVICE_AREA_COLORS[15],
-         "fillOpacity": 0.22},
+         "fillOpacity": 0.12},
 }  # fmt: skip
 #: Style of a band of other minutes (a walk set to 20 min).
 OTHER_SERVICE_AREA_STYLE = {"color": "#807dba", "weight": 1, "fillColor": "#807dba", "fillOpacity": 0.12}
@@ -127,6 +127,14 @@ PLAIN_BACKGROUND = "#f7f6f2"
 #: Leaflet pane of the street layer: above the tiles (200), below every data layer (overlays, 400).
 STREET_PANE = "sitingStreets"
 STREET_PANE_Z = 350
+#: Leaflet pane of the name labels: above markers (600), below tooltips (650) and popups (700).
+LABEL_PANE = "sitingLabels"
+LABEL_PANE_Z = 640
+#: Zoom from which names are written on the map, by kind: proposals and facilities from 15 (about
+#: 1:17,000, a few hundred metres across the screen), 小区 from 16 (1:8,500, where a 小区 is wider than
+#: its name). Where two names would overlap, the first in this order keeps its place (proposals by rank,
+#: facilities by floor area, 小区 by households) and the other is left out until one zooms further in.
+LABEL_MIN_ZOOM = {"proposals": 15, "facilities": 15, "areas": 16}
 
 _TILES: dict[str, list[dict[str, Any]]] = {
     "osm": [
@@ -289,6 +297,12 @@ _CSS = """<style>
 .leaflet-tooltip.siting-rank {font-weight: bold; background: transparent; border: none; box-shadow: none;
   color: #fff; padding: 0; margin: 0;}
 .leaflet-tooltip table th, .leaflet-popup-content table th {text-align: left; padding-right: 6px;}
+.siting-label {background: none; border: none;}
+.siting-label span {position: absolute; white-space: nowrap; pointer-events: none; transform: translate(-50%, -50%);
+  font: 12px/1.2 "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; color: #222;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff;}
+.siting-label-facilities span {transform: translate(10px, -50%);}
+.siting-label-proposals span {transform: translate(14px, -50%); font-weight: bold; color: #a3145f;}
 </style>"""
 
 
@@ -511,6 +525,38 @@ var sitingMaps = {
       return "<tr><th>" + labels[k] + "</th><td>" + props[k] + "</td></tr>";
     }).join("") + "</table>";
   },
+  // Name labels from a zoom level up; where two would overlap, the earlier one (data order) stays.
+  labels: function(map, d) {
+    var group = L.layerGroup(), items = [];
+    d.l.forEach(function(l) {
+      var kind = d.k[l[0]];
+      var icon = L.divIcon({className: "siting-label siting-label-" + kind.name, html: "<span>" + l[3] + "</span>",
+                            iconSize: null});
+      var marker = L.marker([l[2] / 1e6, l[1] / 1e6], {icon: icon, interactive: false, keyboard: false,
+                                                        pane: d.pane});
+      items.push({marker: marker, zoom: kind.zoom});
+      group.addLayer(marker);
+    });
+    function place() {
+      if (!map.hasLayer(group)) { return; }
+      var zoom = map.getZoom(), view = map.getBounds().pad(0.2), placed = [];
+      items.forEach(function(item) {
+        var element = item.marker.getElement();
+        if (!element) { return; }
+        if (zoom < item.zoom || !view.contains(item.marker.getLatLng())) { element.style.display = "none"; return; }
+        element.style.display = "";
+        var r = element.firstChild.getBoundingClientRect();
+        var clash = placed.some(function(p) {
+          return r.left < p.right + 3 && p.left < r.right + 3 && r.top < p.bottom && p.top < r.bottom;
+        });
+        if (clash) { element.style.display = "none"; } else { placed.push(r); }
+      });
+      map.getContainer().setAttribute("data-siting-labels", String(placed.length));
+    }
+    map.on("zoomend moveend", place);
+    group.on("add", function() { setTimeout(place, 0); });
+    return group;
+  },
   layer: function(data, o) {
     var options = {
       style: function(f) { return o.styles[f.properties[o.cls]]; },
@@ -653,6 +699,24 @@ class _DataLayer(Layer):
         return _js_literal(self.options)
 
 
+class _Labels(Layer):
+    """A switchable layer of names written on the map from :data:`LABEL_MIN_ZOOM` up, overlaps left out."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = sitingMaps.labels({{ this._parent.get_name() }}, {{ this.payload() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, kinds: list[str], rows: list[list], name: str) -> None:
+        super().__init__(name=html.escape(name), overlay=True, control=True, show=True)
+        self._name = "SitingLabels"
+        self.data = {"k": [{"name": k, "zoom": LABEL_MIN_ZOOM[k]} for k in kinds], "l": rows, "pane": LABEL_PANE}
+
+    def payload(self) -> str:
+        return _js_literal(self.data)
+
+
 class _Builder:
     """Draws result layers onto one map and collects what the legend must explain."""
 
@@ -662,6 +726,7 @@ class _Builder:
         self.language = language
         self.legend: list[tuple[str, list[tuple[str, str]]]] = []
         self.bounds: list[np.ndarray] = []
+        self.names: list[tuple[str, gpd.GeoDataFrame]] = []
 
     def dataset(
         self, frame: gpd.GeoDataFrame, fields: list[tuple[str, str, str]], *, fit: bool = True
@@ -724,6 +789,30 @@ class _Builder:
 
     def add_legend(self, heading: str, entries: list[tuple[str, str]]) -> None:
         self.legend.append((heading, entries))
+
+    def name(self, kind: str, frame: gpd.GeoDataFrame, order: pd.Series) -> None:
+        """Write the names of ``frame`` (a key of :data:`LABEL_MIN_ZOOM`) on the map, ``order`` first first."""
+        if "name" in frame.columns:
+            named = frame[frame["name"].notna() & (frame["name"].astype(str).str.strip() != "")]
+            self.names.append((kind, named.loc[order.loc[named.index].sort_values(kind="stable").index]))
+
+    def labels(self) -> None:
+        """The layer of all names given to :meth:`name`, in the order given (the first keeps its place)."""
+        kinds: list[str] = []
+        rows: list[list] = []
+        for kind, frame in self.names:
+            if not len(frame):
+                continue
+            # a label sits on the 小区 (a point inside it, found in metres) or beside the point
+            inside = to_metric(frame).geometry.representative_point()
+            points = _display_geometries(gpd.GeoDataFrame(geometry=inside), self.basemap)
+            xy = np.round(shapely.get_coordinates(points) * 10**COORD_DECIMALS).astype(np.int64)
+            names = [html.escape(str(n)) for n in frame["name"]]
+            rows.extend([len(kinds), int(x), int(y), n] for (x, y), n in zip(xy, names, strict=True))
+            kinds.append(kind)
+        if rows:
+            _Pane(LABEL_PANE, LABEL_PANE_Z).add_to(self.map)
+            _Labels(kinds, rows, term("layer_labels", self.language)).add_to(self.map)
 
 
 def _swatch(style: Mapping[str, Any], shape: str = "fill") -> str:
@@ -932,11 +1021,18 @@ def _draw(
     if proposals is not None and len(proposals):
         styles = PROPOSAL_STYLES
         kinds = proposal_kinds(proposals)
+        builder.name("proposals", proposals, pd.to_numeric(proposals["rank"], errors="coerce"))
         if builder.layer(proposals, term("layer_proposals", lang), _PROPOSAL_FIELDS, kinds, styles, rank_key="rk"):
             entries = [(_swatch(styles["new"], "circle"), term("proposal", lang))]
             if (kinds == "expand").any():
                 entries.append((_swatch(styles["expand"], "circle"), term("expansion", lang)))
             builder.add_legend(term("layer_proposals", lang), entries)
+    if facilities is not None:
+        sizes = facilities.get("floor_area_m2", pd.Series(np.nan, index=facilities.index))
+        builder.name("facilities", facilities, -pd.to_numeric(sizes, errors="coerce").fillna(0))
+    households = areas.get("households", pd.Series(0.0, index=areas.index))
+    builder.name("areas", areas, -pd.to_numeric(households, errors="coerce").fillna(0))
+    builder.labels()
     return street_layer
 
 
