@@ -7,7 +7,8 @@ project's venv) and QT_QPA_PLATFORM=offscreen:
 
 For each GeoPackage, the layer as QGIS opens it (its default style from ``layer_styles``): renderer type,
 class expression, categories, field aliases, labels, the styles stored; for ``map.qgz``: its layers top to
-bottom with their renderers and visibility, and a rendering of the project's view written to PNG.
+bottom with their renderers and visibility, and renderings written to PNG: the project's view, and each
+GeoPackage alone (``<PNG stem>_<layer>.png``).
 """
 
 from __future__ import annotations
@@ -72,8 +73,9 @@ def main(folder: Path, png: Path) -> None:
     app = QgsApplication([], False)
     app.initQgis()
     report: dict = {"layers": {}, "project": {}}
+    opened = {}
     for path in sorted(folder.glob("*.gpkg")):
-        layer = QgsVectorLayer(f"{path}|layername={path.stem}", path.stem, "ogr")
+        layer = opened[path.stem] = QgsVectorLayer(f"{path}|layername={path.stem}", path.stem, "ogr")
         info = describe(layer)
         _count, _ids, names, _descriptions, _error = layer.listStylesInDatabase()
         info["stored_styles"] = names
@@ -104,12 +106,13 @@ def main(folder: Path, png: Path) -> None:
     areas = next(n.layer() for n in root.findLayers() if "areas.gpkg" in n.layer().source())
     visible = [n.layer() for n in root.findLayers() if n.isVisible() and n.layer()]
     report["png"] = render(visible, areas, project.crs(), png)
-    # the areas alone, as the GeoPackage opens (its default style): the verdict colours over white
-    alone = QgsVectorLayer(f"{folder / 'areas.gpkg'}|layername=areas", "areas", "ogr")
-    report["areas_png"] = render([alone], alone, project.crs(), png.with_name(png.stem + "_areas.png"))
+    # each GeoPackage alone, as it opens (its default style), on white, framed on the areas
+    for stem, alone in opened.items():
+        target = png.with_name(f"{png.stem}_{stem}.png")
+        report["layers"][stem]["png"] = render([alone], areas, project.crs(), target)
     print(json.dumps(report, ensure_ascii=False))
     # layers go before QGIS does: one freed after exitQgis() crashes the interpreter on its way out
-    del alone, areas, visible, layer
+    del alone, areas, visible, layer, opened
     project.clear()
     app.exitQgis()
 

@@ -310,6 +310,14 @@ def test_demo_plan_opens_styled_in_qgis(tmp_path):
     assert (drawn < 250).any(axis=-1).mean() > 0.5
     assert len(np.unique(drawn.reshape(-1, 3), axis=0)) > 200
     assert pixels_near(drawn, blend(maps.PROPOSAL_COLOR, 0.95), 10) > 100, "proposed centres in their colour"
+    # each GeoPackage alone, as it opens: drawn, in its own colours
+    pixels = {name: image(layer["png"]["path"]) for name, layer in layers.items()}
+    assert all((p < 250).any(axis=-1).mean() > 0.002 for p in pixels.values())
+    assert pixels_near(pixels["facilities"], blend(maps.LEVEL_COLORS["community"], 0.9), 6) > 50
+    assert pixels_near(pixels["proposals"], blend(maps.PROPOSAL_COLOR, 0.95), 6) > 100
+    band = maps.SERVICE_AREA_STYLES[15]
+    assert pixels_near(pixels["service_areas"], blend(band["fillColor"], band["fillOpacity"]), 3) > 100_000
+    assert pixels_near(pixels["areas"], blend(maps.WALK_COLORS["within"], 0.55)) > 100_000
 
 
 @pytest.mark.heavy
@@ -319,7 +327,7 @@ def test_demo_baseline_areas_render_in_the_verdict_colours(tmp_path):
     counts = pd.Series(maps.walk_classes(result.areas)).value_counts()
     assert (counts["within"], counts["outside"]) == (56, 27)
     # the areas as the GeoPackage opens them, on white: the verdict colours at the web map's opacity
-    alone = image(report["areas_png"]["path"])
+    alone = image(report["layers"]["areas"]["png"]["path"])
     within = pixels_near(alone, blend(maps.WALK_COLORS["within"], 0.55))
     outside = pixels_near(alone, blend(maps.WALK_COLORS["outside"], 0.55))
     # both verdicts drawn, the more frequent on more pixels (the demo's blocks are of similar size)
