@@ -36,6 +36,7 @@ import sqlite3
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,8 +62,11 @@ PROJECT_NAME = "map.qgz"
 _DOCTYPE = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
 _GEOMETRY_CODES = {"point": "0", "line": "1", "polygon": "2"}
 _SLD_SYMBOLIZERS = {"point": "PointSymbolizer", "line": "LineSymbolizer", "polygon": "PolygonSymbolizer"}
+_SLD = "http://www.opengis.net/sld"
 _SE = "http://www.opengis.net/se"
 _OGC = "http://www.opengis.net/ogc"
+for _prefix, _uri in (("sld", _SLD), ("se", _SE), ("ogc", _OGC)):
+    ET.register_namespace(_prefix, _uri)
 _MERGED_SQL = '("facility_id" IS NULL OR "facility_id" = \'all\')'
 
 
@@ -111,10 +115,6 @@ class LayerStyle:
 # --------------------------------------------------------------------------------------------------
 def _quote(column: str) -> str:
     return '"' + column.replace('"', '""') + '"'
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _ogc(tag: str, *children: ET.Element | str, **attrib: str) -> ET.Element:
@@ -587,14 +587,10 @@ def _sld_symbolizer(parent: ET.Element, style: Mapping[str, Any], geometry: str)
 
 def sld(style: LayerStyle) -> str:
     """The style as an OGC Styled Layer Descriptor 1.1 document (classes, colours, widths, labels)."""
-    ET.register_namespace("se", _SE)
-    ET.register_namespace("ogc", _OGC)
-    sld_ns = "http://www.opengis.net/sld"
-    ET.register_namespace("", sld_ns)
-    root = ET.Element(f"{{{sld_ns}}}StyledLayerDescriptor", version="1.1.0")
-    layer = ET.SubElement(root, f"{{{sld_ns}}}NamedLayer")
+    root = ET.Element(f"{{{_SLD}}}StyledLayerDescriptor", version="1.1.0")
+    layer = ET.SubElement(root, f"{{{_SLD}}}NamedLayer")
     _se(layer, "Name", style.table)
-    user = ET.SubElement(layer, f"{{{sld_ns}}}UserStyle")
+    user = ET.SubElement(layer, f"{{{_SLD}}}UserStyle")
     _se(user, "Name", style.name)
     feature_style = _se(user, "FeatureTypeStyle")
     for category in style.categories:
@@ -640,11 +636,12 @@ def write_layer_styles(path: str | Path, styles: Iterable[LayerStyle], *, update
     path : path
         A GeoPackage holding the styles' tables; it is changed in place (call it on a file being built).
     styles : LayerStyle
-        The first style of each table written here becomes its default unless one is marked default.
+        Styles of the GeoPackage's layers; QGIS opens a layer with the one marked ``default``.
     update_time : str
         ISO time written into ``update_time`` and ``gpkg_contents`` (fixed, for identical bytes).
     """
-    with sqlite3.connect(path) as db:
+    # closing() closes the file; the inner "with db" commits, or rolls back on an error
+    with closing(sqlite3.connect(path)) as db, db:
         db.execute(_CREATE_LAYER_STYLES)
         db.execute(
             "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description, last_change) "
@@ -662,8 +659,6 @@ def write_layer_styles(path: str | Path, styles: Iterable[LayerStyle], *, update
                 (style.table, geometry_column, style.name, qml(style), sld(style), int(style.default), style.name,
                  update_time),
             )  # fmt: skip
-    # sqlite3 leaves no journal behind once the connection is closed; the file is whole again
-    sqlite3.connect(path).close()
 
 
 def _crs_element(parent: ET.Element, tag: str, crs: Any) -> None:

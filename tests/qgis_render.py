@@ -14,7 +14,9 @@ GeoPackage alone (``<PNG stem>_<layer>.png``).
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
+from contextlib import closing
 from pathlib import Path
 
 from qgis.core import (
@@ -79,6 +81,7 @@ def main(folder: Path, png: Path) -> None:
         info = describe(layer)
         _count, _ids, names, _descriptions, _error = layer.listStylesInDatabase()
         info["stored_styles"] = names
+        info["sld"] = read_sld(path, png.with_name(f"{png.stem}_{path.stem}.sld"))
         report["layers"][path.stem] = info
 
     project = QgsProject.instance()
@@ -115,6 +118,26 @@ def main(folder: Path, png: Path) -> None:
     del alone, areas, visible, layer, opened
     project.clear()
     app.exitQgis()
+
+
+def read_sld(path: Path, sld: Path) -> dict:
+    """The default style's SLD as QGIS reads it into a fresh layer: whether it loaded, and its rules."""
+    with closing(sqlite3.connect(path)) as db:
+        (text,) = db.execute("SELECT styleSLD FROM layer_styles WHERE useAsDefault").fetchone()
+    sld.write_text(text, encoding="utf-8")
+    layer = QgsVectorLayer(f"{path}|layername={path.stem}", "sld", "ogr")
+    message, ok = layer.loadSldStyle(str(sld))
+    renderer = layer.renderer()
+    rules = renderer.rootRule().children() if ok else []
+    # features each rule draws, by its OGC filter as QGIS translated it (an ElseFilter: all the others)
+    counts = dict.fromkeys((r.label() for r in rules), 0)
+    ctx = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+    for feature in layer.getFeatures():
+        ctx.setFeature(feature)
+        taken = [r for r in rules if not r.isElse() and QgsExpression(r.filterExpression()).evaluate(ctx)]
+        for rule in taken or [r for r in rules if r.isElse()]:
+            counts[rule.label()] += 1
+    return {"ok": ok, "message": message, "renderer": renderer.type(), "rules": counts}
 
 
 def render(layers: list, around: QgsVectorLayer, crs, png: Path) -> dict:

@@ -293,6 +293,15 @@ def test_demo_plan_opens_styled_in_qgis(tmp_path):
         ("5", False),
     ]
     assert [c["value"] for c in layers["streets"]["categories"]] == ["major", "minor"]
+    # the SLD of each default style loads into QGIS as rules selecting the same features
+    for name, layer in layers.items():
+        assert layer["sld"]["ok"] and layer["sld"]["renderer"] == "RuleRenderer", name
+    levels = result.facilities["level"].value_counts()
+    assert layers["facilities"]["sld"]["rules"] == {
+        c["label"]: levels[c["value"]] for c in layers["facilities"]["categories"]
+    }
+    merged = (result.service_areas["facility_id"] == "all") & (result.service_areas["minutes"] == 15)
+    assert layers["service_areas"]["sld"]["rules"] == {"15分钟步行范围": int(merged.sum())}
     # the project: every layer found (relative paths), in the web map's order, in UTM metres
     project = report["project"]
     assert project["read"] and project["relative_paths"] and project["crs"] == "EPSG:32650"
@@ -330,5 +339,7 @@ def test_demo_baseline_areas_render_in_the_verdict_colours(tmp_path):
     alone = image(report["layers"]["areas"]["png"]["path"])
     within = pixels_near(alone, blend(maps.WALK_COLORS["within"], 0.55))
     outside = pixels_near(alone, blend(maps.WALK_COLORS["outside"], 0.55))
+    # the SLD's rules pick the same 小区 (outside: its ElseFilter)
+    assert report["layers"]["areas"]["sld"]["rules"] == {"步行圈内": 56, "步行圈外": 27}
     # both verdicts drawn, the more frequent on more pixels (the demo's blocks are of similar size)
     assert within > outside > 0.05 * alone.shape[0] * alone.shape[1]
