@@ -556,7 +556,6 @@ var sitingMaps = {
         });
         if (clash) { element.style.display = "none"; } else { placed.push(r); }
       });
-      map.getContainer().setAttribute("data-siting-labels", String(placed.length));
     }
     map.on("zoomend moveend", place);
     group.on("add", function() { setTimeout(place, 0); });
@@ -796,7 +795,8 @@ class _Builder:
         self.legend.append((heading, entries))
 
     def name(self, kind: str, frame: gpd.GeoDataFrame, order: pd.Series) -> None:
-        """Write the names of ``frame`` (a key of :data:`LABEL_MIN_ZOOM`) on the map, ``order`` first first."""
+        """Write the names of ``frame`` (``kind``: a key of :data:`LABEL_MIN_ZOOM`) on the map; the lowest
+        ``order`` keeps its place when names overlap."""
         if "name" in frame.columns:
             named = frame[frame["name"].notna() & (frame["name"].astype(str).str.strip() != "")]
             self.names.append((kind, named.loc[order.loc[named.index].sort_values(kind="stable").index]))
