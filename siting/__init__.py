@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from siting.errors import SitingEnvironmentError, SitingInfeasibleError, SitingInputError, SitingWarning
 from siting.labels import get_language, language, set_language
+from siting.progress import in_notebook as _in_notebook
+from siting.progress import show_warnings_plainly as _show_warnings_plainly
 
 if TYPE_CHECKING:
     from siting import network
@@ -51,11 +53,16 @@ if TYPE_CHECKING:
     from siting.pipeline import ScenarioResult, compare_scenarios, demo_dir, run_and_write, run_scenario
     from siting.plan import BuildSettings, Proposal, Study
     from siting.profiles import Profile, list_profiles, load_profile
+    from siting.projection import bd09_to_wgs84, gcj02_to_wgs84, wgs84_to_gcj02, wgs84_to_gcj02_gdf
     from siting.reachability import Accessibility, WalkSettings, assess_access
+    from siting.report import comparison_table, format_summary
     from siting.scenario import Scenario, load_scenario, scenario_from_dict
     from siting.service_areas import service_areas
 
 __version__ = "0.1.0"
+
+if _in_notebook():
+    _show_warnings_plainly()
 
 # public name -> module it lives in
 _LAZY = {
@@ -102,6 +109,12 @@ _LAZY = {
     "comparison_map": "siting.maps",
     "scenarios_map": "siting.maps",
     "save_map": "siting.maps",
+    "comparison_table": "siting.report",
+    "format_summary": "siting.report",
+    "wgs84_to_gcj02": "siting.projection",
+    "gcj02_to_wgs84": "siting.projection",
+    "bd09_to_wgs84": "siting.projection",
+    "wgs84_to_gcj02_gdf": "siting.projection",
 }
 
 __all__ = [
@@ -129,11 +142,15 @@ __all__ = [
     "areas_from_osm",
     "assess_access",
     "assign_units",
+    "bd09_to_wgs84",
     "check_compliance",
     "check_compliance_pairs",
     "compare_scenarios",
     "comparison_map",
+    "comparison_table",
     "demo_dir",
+    "format_summary",
+    "gcj02_to_wgs84",
     "generate_candidates",
     "get_language",
     "language",
@@ -156,6 +173,8 @@ __all__ = [
     "scenarios_map",
     "service_areas",
     "set_language",
+    "wgs84_to_gcj02",
+    "wgs84_to_gcj02_gdf",
 ]
 
 

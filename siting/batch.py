@@ -204,7 +204,7 @@ def county_outline(scenario: Scenario, folder: Path | None) -> shapely.Geometry 
     if units:
         frame = read_layer(units["path"], layer=units.get("layer"), crs=units.get("crs"))
     elif folder is not None and (folder / "areas.gpkg").exists():
-        frame = gpd.read_file(folder / "areas.gpkg")
+        frame = gpd.read_file(folder / "areas.gpkg", layer="areas")
     else:
         return None
     metric = to_metric(frame)

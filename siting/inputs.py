@@ -444,6 +444,10 @@ def user_crs(crs: str | int | None, ctx: _Ctx | None = None) -> str | None:
     return text
 
 
+#: The table of a GeoPackage holding QGIS's layer styles (:mod:`siting.styles` writes it into outputs).
+STYLE_TABLE = "layer_styles"
+
+
 def _check_path(path: Path, source: str | Message) -> None:
     """Refuse a path that does not exist, or that is a folder (a File Geodatabase ``.gdb`` excepted)."""
     if not path.exists():
@@ -490,6 +494,8 @@ def _read_vector(path: Path, ctx: _Ctx) -> gpd.GeoDataFrame:
     layer = ctx.layer
     try:
         layers = [row[0] for row in pyogrio.list_layers(path)] if path.suffix.lower() == ".gpkg" else []
+        # QGIS keeps a GeoPackage's styles in a table of their own: not a layer to choose between
+        layers = [name for name in layers if name != STYLE_TABLE]
         if layer is not None and layers and layer not in layers:
             raise ctx.error(
                 msg("layer_unknown", layer=layer, layers=layers, hint=_closest(layer, layers)),
@@ -497,6 +503,8 @@ def _read_vector(path: Path, ctx: _Ctx) -> gpd.GeoDataFrame:
             )
         if layer is None and len(layers) > 1:
             raise ctx.error(msg("layer_ambiguous", layers=layers), fix=msg("layer_ambiguous_fix"))
+        if layer is None and layers:
+            layer = layers[0]
         gdf = gpd.read_file(path, layer=layer)
         if _gbk_without_cpg(path, gdf):
             ctx.warn(msg("shapefile_gbk"), fix=msg("shapefile_gbk_fix"), depth=3)

@@ -401,6 +401,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "tianditu": ("天地图", "Tianditu"),
     "missing": ("—", "—"),
     "layer_streets": ("路网", "Streets"),
+    "layer_labels": ("名称标注(放大后显示)", "Names (when zoomed in)"),
     "streets_major": ("主要道路", "main roads"),
     "streets_minor": ("其他道路", "other streets and paths"),
     # a profile of one's own (siting.profiles.profile_template)

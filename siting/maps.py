@@ -10,10 +10,15 @@ map whose tiles cannot load still shows every data layer, over the street networ
 Geometries are simplified for display in a metric CRS (:data:`DISPLAY_TOLERANCE_M`) and rounded to
 :data:`COORD_DECIMALS` decimals (about 0.1 m); each dataset is embedded once in a compact form (integer
 coordinate deltas, properties as columns, only the figures shown in tooltips) and decoded in the browser;
-street segments are joined per name first (:func:`street_lines`). The demo town's map is about 240 kB
-(165 kB of it Leaflet, 6 kB its streets; Wudaokou's 104 km of streets take 28 kB); 3,000 residential
-areas with service areas, 220 boundaries and 80 facilities make about 1.2 MB, five times less than
-folium's GeoJSON layers.
+street segments are joined per name first (:func:`street_lines`). The demo town's map is about 250 kB
+(165 kB of it Leaflet, 6 kB its streets, 7 kB the names of its 83 小区, 20 facilities and 11 proposals;
+Wudaokou's 104 km of streets take 28 kB); 3,000 residential areas with service areas, 220 boundaries and
+80 facilities make about 1.2 MB, five times less than folium's GeoJSON layers.
+
+Names are written on the map from a zoom level up (:data:`LABEL_MIN_ZOOM`), each at a point inside its
+小区 or beside its marker; after every move the page lays them out in order of precedence and leaves out
+a name that would overlap one already placed. The colours, classes and marker sizes here are also the
+desktop GIS styles of the output GeoPackages (:mod:`siting.styles`).
 
 Base maps: ``"osm"`` (OpenStreetMap, WGS84), ``"amap"`` (高德, whose tiles are drawn in GCJ-02: every
 geometry is shifted to GCJ-02 before drawing, or it would land hundreds of metres off), ``"tianditu"``
@@ -72,6 +77,43 @@ SERVICE_AREA_COLORS = {5: "#3f007d", 10: "#6a51a3", 15: "#9e9ac8"}
 PROPOSAL_COLOR = "#e7298a"
 EXPANSION_COLOR = "#ff7f00"
 RADIUS_COLOR = "#525252"
+#: Leaflet style of a walking-time band by its minutes: the widest band (the walk of the rule, 15 min)
+#: has a strong outline, so that where the 15-minute circle ends reads at a glance under the areas.
+SERVICE_AREA_STYLES = {
+    5: {"color": SERVICE_AREA_COLORS[5], "weight": 1, "fillColor": SERVICE_AREA_COLORS[5], "fillOpacity": 0.12},
+    10: {"color": SERVICE_AREA_COLORS[10], "weight": 1, "fillColor": SERVICE_AREA_COLORS[10], "fillOpacity": 0.12},
+    15: {"color": "#54278f", "weight": 2, "fillColor": SERVICE_AREA_COLORS[15],
+         "fillOpacity": 0.12},
+}  # fmt: skip
+#: Style of a band of other minutes (a walk set to 20 min).
+OTHER_SERVICE_AREA_STYLE = {"color": "#807dba", "weight": 1, "fillColor": "#807dba", "fillOpacity": 0.12}
+#: Marker radius of a point residential area that has no ``point_radius_m``, in screen pixels.
+POINT_AREA_RADIUS_PX = 6
+#: Residential areas by walking class and by floor-area verdict ("radius": the marker of a point area).
+WALK_STYLES = {
+    k: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.55, "radius": POINT_AREA_RADIUS_PX}
+    for k, c in WALK_COLORS.items()
+}
+FLOOR_AREA_STYLES = {
+    k: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.6, "radius": POINT_AREA_RADIUS_PX}
+    for k, c in FLOOR_AREA_COLORS.items()
+}
+#: A new centre is a filled disc; an enlarged existing one a ring around its facility marker.
+PROPOSAL_STYLES = {
+    "new": {"radius": 10, "fill": True, "color": "#ffffff", "weight": 2, "fillColor": PROPOSAL_COLOR,
+            "fillOpacity": 0.95},
+    "expand": {"radius": 14, "fill": False, "color": EXPANSION_COLOR, "weight": 4, "fillColor": EXPANSION_COLOR,
+               "fillOpacity": 0.0},
+}  # fmt: skip
+#: Facility markers: radius in pixels = BASE + sqrt(floor area in m²) * PER_SQRT_M2, within RANGE
+#: (200 m² ≈ 7 px, 2,000 m² ≈ 15 px), so the marker's area grows with the floor area.
+FACILITY_RADIUS_BASE_PX = 4.0
+FACILITY_RADIUS_PER_SQRT_M2 = 0.25
+FACILITY_RADIUS_RANGE_PX = (5.0, 18.0)
+#: Outline of a facility below the minimum site size, and of the others.
+BELOW_MIN_SITE_COLOR = "#d7301f"
+FACILITY_OUTLINE = {"color": "#ffffff", "weight": 1.5, "fillOpacity": 0.9}
+BELOW_MIN_SITE_OUTLINE = {"color": BELOW_MIN_SITE_COLOR, "weight": 3, "fillOpacity": 0.9}
 UNIT_STYLES = {
     "township": {"color": "#252525", "weight": 3, "fill": False},
     "community": {"color": "#737373", "weight": 1.2, "dashArray": "5 4", "fill": False},
@@ -83,8 +125,6 @@ STREET_STYLES = {
     "minor": {"color": "#a8a398", "weight": 1.2, "opacity": 0.85},
 }
 MAJOR_HIGHWAYS = ("motorway", "trunk", "primary", "secondary", "tertiary")
-#: Marker radius of a point residential area that has no ``point_radius_m``, in screen pixels.
-POINT_AREA_RADIUS_PX = 6
 #: Milliseconds a map with base-map tiles waits for its first tile before it shows the street layer.
 TILE_TIMEOUT_MS = 4000
 #: Background of a map without tiles (basemap None, or tiles that failed): paper, not Leaflet's grey.
@@ -92,6 +132,14 @@ PLAIN_BACKGROUND = "#f7f6f2"
 #: Leaflet pane of the street layer: above the tiles (200), below every data layer (overlays, 400).
 STREET_PANE = "sitingStreets"
 STREET_PANE_Z = 350
+#: Leaflet pane of the name labels: above markers (600), below tooltips (650) and popups (700).
+LABEL_PANE = "sitingLabels"
+LABEL_PANE_Z = 640
+#: Zoom from which names are written on the map, by kind: proposals and facilities from 15 (about
+#: 1:17,000, a few hundred metres across the screen), 小区 from 16 (1:8,500, where a 小区 is wider than
+#: its name). Where two names would overlap, the first in this order keeps its place (proposals by rank,
+#: facilities by floor area, 小区 by households) and the other is left out until one zooms further in.
+LABEL_MIN_ZOOM = {"proposals": 15, "facilities": 15, "areas": 16}
 
 _TILES: dict[str, list[dict[str, Any]]] = {
     "osm": [
@@ -254,6 +302,12 @@ _CSS = """<style>
 .leaflet-tooltip.siting-rank {font-weight: bold; background: transparent; border: none; box-shadow: none;
   color: #fff; padding: 0; margin: 0;}
 .leaflet-tooltip table th, .leaflet-popup-content table th {text-align: left; padding-right: 6px;}
+.siting-label {background: none; border: none;}
+.siting-label span {position: absolute; white-space: nowrap; pointer-events: none; transform: translate(-50%, -50%);
+  font: 12px/1.2 "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; color: #222;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff;}
+.siting-label-facilities span {transform: translate(10px, -50%);}
+.siting-label-proposals span {transform: translate(14px, -50%); font-weight: bold; color: #a3145f;}
 </style>"""
 
 
@@ -349,6 +403,53 @@ def _require(frame: gpd.GeoDataFrame | None, columns: tuple[str, ...], name: str
         raise SitingInputError(msg("layer_no_crs"), source=source, fix=msg("map_no_crs_fix"))
 
 
+def walk_classes(areas: pd.DataFrame) -> np.ndarray:
+    """Walking class of each residential area, a key of :data:`WALK_COLORS`: "unreachable" (no
+    ``walk_min``), "within" or "outside" the walk (``within_walk``)."""
+    within = np.where(areas["within_walk"].fillna(False).astype(bool), "within", "outside")
+    return np.where(areas["walk_min"].isna() if "walk_min" in areas else False, "unreachable", within)
+
+
+def floor_area_classes(areas: pd.DataFrame) -> np.ndarray:
+    """Floor-area class of each residential area, a key of :data:`FLOOR_AREA_COLORS`: "ok" where
+    ``floor_area_ok``, else "short" (an area without a verdict too)."""
+    return np.where(areas["floor_area_ok"].fillna(False).astype(bool), "ok", "short")
+
+
+def proposal_kinds(proposals: pd.DataFrame) -> pd.Series:
+    """Kind of each proposal, a key of :data:`PROPOSAL_STYLES` ("new" where the column is missing)."""
+    if "kind" in proposals.columns:
+        return proposals["kind"].astype(str)
+    return pd.Series("new", index=proposals.index)
+
+
+def facility_radius_px(floor_area_m2: pd.Series) -> np.ndarray:
+    """Marker radius of each facility in screen pixels, from its floor area in m² (missing: the smallest)."""
+    area = pd.to_numeric(floor_area_m2).fillna(0).to_numpy(dtype=float)
+    low, high = FACILITY_RADIUS_RANGE_PX
+    return np.clip(FACILITY_RADIUS_BASE_PX + np.sqrt(area) * FACILITY_RADIUS_PER_SQRT_M2, low, high).round(1)
+
+
+def service_area_style(minutes: float) -> dict[str, Any]:
+    """Leaflet style of the walking-time band of ``minutes``."""
+    return SERVICE_AREA_STYLES.get(int(minutes), OTHER_SERVICE_AREA_STYLE)
+
+
+def drawn_service_areas(service_areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The service areas a map draws: the merged ones (``facility_id`` None or "all") when there are any,
+    since each facility's own would only be drawn over them again; otherwise all."""
+    if "facility_id" not in service_areas:
+        return service_areas
+    merged = service_areas["facility_id"].isna() | (service_areas["facility_id"].astype(str) == "all")
+    return service_areas[merged] if merged.any() else service_areas
+
+
+def is_major_street(highway: pd.Series) -> np.ndarray:
+    """True for main roads: an OSM ``highway`` tag (several joined by ";") in :data:`MAJOR_HIGHWAYS` or a link."""
+    tags = highway.fillna("").astype(str).str.split(";")
+    return tags.map(lambda parts: any(p.strip().removesuffix("_link") in MAJOR_HIGHWAYS for p in parts)).to_numpy(bool)
+
+
 def street_lines(streets: Any) -> gpd.GeoDataFrame:
     """Streets to draw: one multi-line per class and name, its segments joined end to end.
 
@@ -368,12 +469,10 @@ def street_lines(streets: Any) -> gpd.GeoDataFrame:
     edges = getattr(streets, "edges", streets)
     _require(edges, (), "streets", msg("map_streets_fix"))
     index = edges.index
-    highway = edges["highway"] if "highway" in edges else pd.Series("", index=index)
-    tags = highway.fillna("").astype(str).str.split(";")
-    major = tags.map(lambda parts: any(p.strip().removesuffix("_link") in MAJOR_HIGHWAYS for p in parts))
+    major = is_major_street(edges["highway"] if "highway" in edges else pd.Series("", index=index))
     names = edges["name"] if "name" in edges else pd.Series(None, index=index, dtype=object)
     names = names.where(names.notna() & (names.astype(str).str.strip() != ""), "").astype(str)
-    keys = pd.DataFrame({"kind": np.where(major.to_numpy(bool), "major", "minor"), "name": names.to_numpy()})
+    keys = pd.DataFrame({"kind": np.where(major, "major", "minor"), "name": names.to_numpy()})
     codes, groups = pd.MultiIndex.from_frame(keys).factorize(sort=True)
     order = np.argsort(codes, kind="stable")  # shapely wants the parts of each collection together
     lines = shapely.line_merge(shapely.multilinestrings(edges.geometry.to_numpy()[order], indices=codes[order]))
@@ -430,6 +529,37 @@ var sitingMaps = {
     return "<table>" + keys.map(function(k) {
       return "<tr><th>" + labels[k] + "</th><td>" + props[k] + "</td></tr>";
     }).join("") + "</table>";
+  },
+  // Name labels from a zoom level up; where two would overlap, the earlier one (data order) stays.
+  labels: function(map, d) {
+    var group = L.layerGroup(), items = [];
+    d.l.forEach(function(l) {
+      var kind = d.k[l[0]];
+      var icon = L.divIcon({className: "siting-label siting-label-" + kind.name, html: "<span>" + l[3] + "</span>",
+                            iconSize: null});
+      var marker = L.marker([l[2] / 1e6, l[1] / 1e6], {icon: icon, interactive: false, keyboard: false,
+                                                        pane: d.pane});
+      items.push({marker: marker, zoom: kind.zoom});
+      group.addLayer(marker);
+    });
+    function place() {
+      if (!map.hasLayer(group)) { return; }
+      var zoom = map.getZoom(), view = map.getBounds().pad(0.2), placed = [];
+      items.forEach(function(item) {
+        var element = item.marker.getElement();
+        if (!element) { return; }
+        if (zoom < item.zoom || !view.contains(item.marker.getLatLng())) { element.style.display = "none"; return; }
+        element.style.display = "";
+        var r = element.firstChild.getBoundingClientRect();
+        var clash = placed.some(function(p) {
+          return r.left < p.right + 3 && p.left < r.right + 3 && r.top < p.bottom && p.top < r.bottom;
+        });
+        if (clash) { element.style.display = "none"; } else { placed.push(r); }
+      });
+    }
+    map.on("zoomend moveend", place);
+    group.on("add", function() { setTimeout(place, 0); });
+    return group;
   },
   layer: function(data, o) {
     var options = {
@@ -573,6 +703,24 @@ class _DataLayer(Layer):
         return _js_literal(self.options)
 
 
+class _Labels(Layer):
+    """A switchable layer of names written on the map from :data:`LABEL_MIN_ZOOM` up, overlaps left out."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = sitingMaps.labels({{ this._parent.get_name() }}, {{ this.payload() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, kinds: list[str], rows: list[list], name: str) -> None:
+        super().__init__(name=html.escape(name), overlay=True, control=True, show=True)
+        self._name = "SitingLabels"
+        self.data = {"k": [{"name": k, "zoom": LABEL_MIN_ZOOM[k]} for k in kinds], "l": rows, "pane": LABEL_PANE}
+
+    def payload(self) -> str:
+        return _js_literal(self.data)
+
+
 class _Builder:
     """Draws result layers onto one map and collects what the legend must explain."""
 
@@ -582,6 +730,7 @@ class _Builder:
         self.language = language
         self.legend: list[tuple[str, list[tuple[str, str]]]] = []
         self.bounds: list[np.ndarray] = []
+        self.names: list[tuple[str, gpd.GeoDataFrame]] = []
 
     def dataset(
         self, frame: gpd.GeoDataFrame, fields: list[tuple[str, str, str]], *, fit: bool = True
@@ -644,6 +793,31 @@ class _Builder:
 
     def add_legend(self, heading: str, entries: list[tuple[str, str]]) -> None:
         self.legend.append((heading, entries))
+
+    def name(self, kind: str, frame: gpd.GeoDataFrame, order: pd.Series) -> None:
+        """Write the names of ``frame`` (``kind``: a key of :data:`LABEL_MIN_ZOOM`) on the map; the lowest
+        ``order`` keeps its place when names overlap."""
+        if "name" in frame.columns:
+            named = frame[frame["name"].notna() & (frame["name"].astype(str).str.strip() != "")]
+            self.names.append((kind, named.loc[order.loc[named.index].sort_values(kind="stable").index]))
+
+    def labels(self) -> None:
+        """The layer of all names given to :meth:`name`, in the order given (the first keeps its place)."""
+        kinds: list[str] = []
+        rows: list[list] = []
+        for kind, frame in self.names:
+            if not len(frame):
+                continue
+            # a label sits on the 小区 (a point inside it, found in metres) or beside the point
+            inside = to_metric(frame).geometry.representative_point()
+            points = _display_geometries(gpd.GeoDataFrame(geometry=inside), self.basemap)
+            xy = np.round(shapely.get_coordinates(points) * 10**COORD_DECIMALS).astype(np.int64)
+            names = [html.escape(str(n)) for n in frame["name"]]
+            rows.extend([len(kinds), int(x), int(y), n] for (x, y), n in zip(xy, names, strict=True))
+            kinds.append(kind)
+        if rows:
+            _Pane(LABEL_PANE, LABEL_PANE_Z).add_to(self.map)
+            _Labels(kinds, rows, term("layer_labels", self.language)).add_to(self.map)
 
 
 def _swatch(style: Mapping[str, Any], shape: str = "fill") -> str:
@@ -723,15 +897,10 @@ def _draw(
 
     reach: list[tuple[str, str]] = []
     if service_areas is not None and len(service_areas):
-        if "facility_id" in service_areas:
-            merged = service_areas["facility_id"].isna() | (service_areas["facility_id"].astype(str) == "all")
-            # The merged areas say it all; each facility's own would only be drawn over them again.
-            if merged.any():
-                service_areas = service_areas[merged]
+        service_areas = drawn_service_areas(service_areas)
         minutes = sorted(pd.unique(service_areas["minutes"]), reverse=True)
         for i, value in enumerate(minutes):
-            color = SERVICE_AREA_COLORS.get(int(value), "#807dba")
-            style = {"color": color, "weight": 1, "fillColor": color, "fillOpacity": 0.12}
+            style = service_area_style(value)
             part = service_areas[service_areas["minutes"] == value]
             # Only the largest is shown at first: stacked fills would hide the areas' colours.
             if builder.layer(
@@ -764,16 +933,8 @@ def _draw(
     if reach:
         builder.add_legend(term("service_reach", lang), reach)
 
-    walk_class = np.where(
-        areas["walk_min"].isna() if "walk_min" in areas else False,
-        "unreachable",
-        np.where(areas["within_walk"].fillna(False).astype(bool), "within", "outside"),
-    )
-    # "radius": the marker of a point area without point_radius_m, in pixels
-    walk_styles = {
-        k: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.55, "radius": POINT_AREA_RADIUS_PX}
-        for k, c in WALK_COLORS.items()
-    }
+    walk_class = walk_classes(areas)
+    walk_styles = WALK_STYLES
     area_data = builder.dataset(areas, _AREA_FIELDS)
     point_radius = None
     if area_data is not None and "point_radius_m" in areas:
@@ -799,11 +960,8 @@ def _draw(
         )
 
     if area_data is not None and "floor_area_ok" in areas:
-        fa_class = np.where(areas["floor_area_ok"].fillna(False).astype(bool), "ok", "short")
-        fa_styles = {
-            k: {"color": c, "weight": 1, "fillColor": c, "fillOpacity": 0.6, "radius": POINT_AREA_RADIUS_PX}
-            for k, c in FLOOR_AREA_COLORS.items()
-        }
+        fa_class = floor_area_classes(areas)
+        fa_styles = FLOOR_AREA_STYLES
         # Hidden at first: it covers the same polygons as the walking-circle layer.
         if builder.layer(
             areas,
@@ -832,9 +990,7 @@ def _draw(
             builder.add_legend(term("boundaries", lang), entries)
 
     if facilities is not None and facility_data is not None:
-        area = pd.to_numeric(facilities.get("floor_area_m2", pd.Series(np.nan, index=facilities.index)))
-        # Marker area grows with floor area: 200 m² ≈ 7 px radius, 2,000 m² ≈ 15 px.
-        radius = np.clip(4 + np.sqrt(area.fillna(0).to_numpy()) / 4, 5, 18).round(1)
+        radius = facility_radius_px(facilities.get("floor_area_m2", pd.Series(np.nan, index=facilities.index)))
         small = facilities.get("below_min_site", pd.Series(False, index=facilities.index)).fillna(False)
         classes = (
             facilities["level"].astype(str)
@@ -847,14 +1003,8 @@ def _draw(
         for key in pd.unique(classes):
             level, r, below = key.split("|")
             color = LEVEL_COLORS.get(level, "#000000")
-            styles[key] = {
-                "radius": float(r),
-                "fill": True,
-                "color": "#d7301f" if below == "True" else "#ffffff",
-                "weight": 3 if below == "True" else 1.5,
-                "fillColor": color,
-                "fillOpacity": 0.9,
-            }
+            outline = BELOW_MIN_SITE_OUTLINE if below == "True" else FACILITY_OUTLINE
+            styles[key] = {"radius": float(r), "fill": True, "fillColor": color, **outline}
         if builder.layer(
             facilities, term("layer_facilities", lang), _FACILITY_FIELDS, classes, styles, data=facility_data
         ):
@@ -866,26 +1016,28 @@ def _draw(
             ]
             if small.astype(bool).any():
                 entries.append(
-                    (_swatch({"color": "#d7301f", "fillColor": "#ffffff"}, "circle"), term("below_min_site", lang))
+                    (
+                        _swatch({"color": BELOW_MIN_SITE_COLOR, "fillColor": "#ffffff"}, "circle"),
+                        term("below_min_site", lang),
+                    )
                 )
             builder.add_legend(term("layer_facilities", lang), entries)
 
     if proposals is not None and len(proposals):
-        # a new centre is a filled disc; an enlarged existing one a ring around its facility marker
-        styles = {
-            "new": {"radius": 10, "fill": True, "color": "#ffffff", "weight": 2, "fillColor": PROPOSAL_COLOR,
-                    "fillOpacity": 0.95},
-            "expand": {"radius": 14, "fill": False, "color": EXPANSION_COLOR, "weight": 4, "fillColor": EXPANSION_COLOR,
-                       "fillOpacity": 0.0},
-        }  # fmt: skip
-        kinds = (
-            proposals["kind"].astype(str) if "kind" in proposals.columns else pd.Series("new", index=proposals.index)
-        )
+        styles = PROPOSAL_STYLES
+        kinds = proposal_kinds(proposals)
+        builder.name("proposals", proposals, pd.to_numeric(proposals["rank"], errors="coerce"))
         if builder.layer(proposals, term("layer_proposals", lang), _PROPOSAL_FIELDS, kinds, styles, rank_key="rk"):
             entries = [(_swatch(styles["new"], "circle"), term("proposal", lang))]
             if (kinds == "expand").any():
                 entries.append((_swatch(styles["expand"], "circle"), term("expansion", lang)))
             builder.add_legend(term("layer_proposals", lang), entries)
+    if facilities is not None:
+        sizes = facilities.get("floor_area_m2", pd.Series(np.nan, index=facilities.index))
+        builder.name("facilities", facilities, -pd.to_numeric(sizes, errors="coerce").fillna(0))
+    households = areas.get("households", pd.Series(0.0, index=areas.index))
+    builder.name("areas", areas, -pd.to_numeric(households, errors="coerce").fillna(0))
+    builder.labels()
     return street_layer
 
 

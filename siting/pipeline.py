@@ -696,7 +696,7 @@ def load_result(folder: str | Path) -> dict:
     out: dict[str, Any] = {"summary": summary}
     for name in ("areas", "facilities", "proposals", "service_areas", "streets"):
         path = folder / f"{name}.gpkg"
-        out[name] = gpd.read_file(path) if path.exists() else None
+        out[name] = gpd.read_file(path, layer=name) if path.exists() else None
     return out
 
 

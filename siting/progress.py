@@ -1,4 +1,5 @@
-"""Progress of a scenario run on stderr: a live bar on a terminal, plain lines in a log file.
+"""What a run shows while it works: progress on stderr (a live bar on a terminal, plain lines in a log
+file), and warnings in a notebook.
 
 tqdm redraws its bar in place with carriage returns and cursor movements. In a terminal that is what one
 wants, nested bars included (a solver's iterations under the scenario's steps). Redirected to a file (a
@@ -7,14 +8,25 @@ draws bars only when stderr is a terminal; otherwise it writes one line per step
 
     示范县城 现状 [1/4] network (0.4 s)
 
-and the solvers' inner bars stay off.
+and the solvers' inner bars stay off. A Jupyter kernel's stderr is no terminal either: a notebook gets the
+plain lines, never a widget bar (which would need ipywidgets).
+
+In a notebook, Python's default warning display repeats a :class:`~siting.errors.SitingWarning` each time
+a cell runs and follows it with the line of siting's source that raised it, which says nothing to a
+planner. :func:`show_warnings_plainly` (called by ``import siting`` inside a Jupyter kernel) shows each one
+once per session, as its message alone, in the language in force (Chinese unless asked otherwise)::
+
+    SitingWarning: 路网 roads.osm：只保留了路网中最大的连通部分；……
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from typing import IO, Any
+import warnings
+from typing import IO, Any, TextIO
+
+from siting.errors import SitingWarning
 
 
 def is_terminal(stream: IO[str] | None = None) -> bool:
@@ -82,3 +94,38 @@ class Steps:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
+
+
+def in_notebook() -> bool:
+    """True inside a Jupyter (IPython) kernel."""
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
+def show_warnings_plainly() -> None:
+    """Show every :class:`~siting.errors.SitingWarning` once per session, as its message alone.
+
+    Other warnings keep Python's display. Calling it again changes nothing.
+    """
+    previous = warnings.showwarning
+    if getattr(previous, "_siting", False):
+        return
+    # texts shown so far: Python's own "once" goes by place, and a cell run again is a new place
+    shown: set[str] = set()
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        if not issubclass(category, SitingWarning):
+            previous(message, category, filename, lineno, file, line)
+        elif str(message) not in shown:
+            shown.add(str(message))
+            print(f"{category.__name__}: {message}", file=file or sys.stderr)
+
+    show._siting = True  # type: ignore[attr-defined]
+    warnings.showwarning = show

@@ -51,7 +51,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from siting import validation
 from siting.errors import SitingInputError, SitingWarning
-from siting.labels import msg
+from siting.labels import msg, relabel
 from siting.network import StreetNetwork, min_weight_matrix
 from siting.snapping import Attachment, attach_areas, attach_points, in_network_crs, nearest_streets, street_gap_m
 
@@ -583,9 +583,15 @@ class Accessibility:
         """Areas outside the walking circle, with the reason when no facility is reachable at all."""
         return self.areas[~self.areas["within_walk"]]
 
-    def coverage(self, by: str | None = None) -> pd.DataFrame:
-        """Household-weighted coverage rates, overall or per ``by`` column (e.g. township, community)."""
-        return coverage_rates(self.areas, by=by)
+    def coverage(self, by: str | None = None, language: str | None = None) -> pd.DataFrame:
+        """Household-weighted coverage rates, overall or per ``by`` column (e.g. township, community).
+
+        ``language`` ("zh" or "en") labels the columns as :meth:`ComplianceResult.summary_table
+        <siting.compliance.ComplianceResult.summary_table>` does, for display; None keeps the column
+        names (``share_within_walk``, ...) for scripts.
+        """
+        rates = coverage_rates(self.areas, by=by)
+        return rates if language is None else relabel(rates, language)
 
     def coverage_by_level(self) -> pd.DataFrame:
         """Coverage rates counting only the facilities of each level (and all levels together)."""

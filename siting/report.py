@@ -28,6 +28,9 @@ Files of a scenario folder (:func:`write_result`):
     format (:func:`is_share`, :data:`PERCENT_FORMAT`).
 ``map.html``
     The interactive map (:func:`siting.maps.result_map`).
+``map.qgz``
+    A QGIS project of the GeoPackages, styled like the map; each GeoPackage carries its styles too
+    (:mod:`siting.styles`).
 
 Files of a comparison folder (:func:`write_comparison`, ``siting compare``): ``comparison.csv`` and
 ``comparison.xlsx`` (:func:`comparison_table`: each figure with its unit, the scenarios, their
@@ -263,10 +266,15 @@ def fixed_gpkg_date(date: str = FIXED_TIME.replace("Z", ".000Z")) -> Iterator[No
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
 
+#: GeoPackage version written: 1.2 opens without a warning in GIS built on GDAL before 3.7 (QGIS 3.22 LTR of
+#: Debian 12 says 1.4 "may only be partially supported"); siting uses nothing of 1.3 or 1.4.
+GPKG_VERSION = "1.2"
+
+
 def write_gpkg(frame: gpd.GeoDataFrame, path: str | Path, layer: str) -> Path:
     """Write one GeoPackage layer with a fixed timestamp, so identical data gives identical bytes."""
     with fixed_gpkg_date():
-        _for_file(frame).to_file(path, driver="GPKG", layer=layer, engine="pyogrio")
+        _for_file(frame).to_file(path, driver="GPKG", layer=layer, engine="pyogrio", VERSION=GPKG_VERSION)
     return Path(path)
 
 
@@ -614,6 +622,7 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
         The folder.
     """
     from siting.maps import result_map, save_map
+    from siting.styles import style_outputs
 
     folder = _output_folder(folder)
     summary = result.summary
@@ -622,7 +631,10 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
     write_csv(result.areas, folder / "areas.csv")
     write_gpkg(result.facilities, folder / "facilities.gpkg", "facilities")
     write_gpkg(result.service_areas, folder / "service_areas.gpkg", "service_areas")
-    write_gpkg(streets_layer(result.network), folder / "streets.gpkg", "streets")
+    streets = streets_layer(result.network)
+    write_gpkg(streets, folder / "streets.gpkg", "streets")
+    layers = {"areas": result.areas, "facilities": result.facilities, "service_areas": result.service_areas}
+    layers["streets"] = streets
     tables = {
         "小区": result.areas,
         "未达标小区": result.compliance.failing,
@@ -633,6 +645,7 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
     if result.proposals is not None:
         proposals = locate_sites(result.proposals, result.network)
         write_gpkg(proposals, folder / "proposals.gpkg", "proposals")
+        layers["proposals"] = proposals
         write_csv(proposals, folder / "proposals.csv")
         tables["新增设施建议"] = proposals
         if result.proposal is not None and len(result.proposal.unfixable):
@@ -662,6 +675,14 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
         language=map_options.get("language", language),
     )
     save_map(m, folder / "map.html")
+    # the GeoPackages open styled like the map in QGIS, and map.qgz opens them all
+    style_outputs(
+        folder,
+        layers,
+        title=str(summary.get("scenario") or term("title", language)),
+        language=map_options.get("language", language),
+        update_time=FIXED_TIME.replace("Z", ".000Z"),
+    )
     return folder
 
 

@@ -229,7 +229,7 @@ def test_proposals_say_where_they_are(demo):
     """Coordinates in WGS84 and GCJ-02 and the nearest named street, recomputed from the written layers."""
     import prcoords
 
-    proposals = gpd.read_file(demo / "out" / "plan" / "proposals.gpkg")
+    proposals = gpd.read_file(demo / "out" / "plan" / "proposals.gpkg", layer="proposals")
     wgs84 = proposals.geometry.to_crs(4326)
     np.testing.assert_allclose(proposals["lon"], wgs84.x, atol=1e-6)
     np.testing.assert_allclose(proposals["lat"], wgs84.y, atol=1e-6)
@@ -247,7 +247,7 @@ def test_proposals_say_where_they_are(demo):
     assert proposals["street_name"].tolist() == named["name"].to_numpy()[dist.argmin(axis=1)].tolist()
     assert proposals["street_name"].notna().all() and len(proposals) > 4
     # The gap to the street is the one the facilities table shows for the proposed centres.
-    facilities = gpd.read_file(demo / "out" / "plan" / "facilities.gpkg").set_index("facility_id")
+    facilities = gpd.read_file(demo / "out" / "plan" / "facilities.gpkg", layer="facilities").set_index("facility_id")
     gap = facilities.loc[proposals["site_id"], "street_gap_m"].to_numpy()
     np.testing.assert_allclose(proposals["street_gap_m"], gap, atol=1e-6)
     assert (proposals["street_gap_m"] <= proposals["street_name_dist_m"] + 1e-9).all()
@@ -288,8 +288,8 @@ def test_summary_matches_recomputation_from_areas_csv(demo, name):
 def test_straight_line_radius_recomputed_from_the_geometries(demo, name):
     """Distances from each area polygon to the nearest facility point, in UTM 50N, from the written layers."""
     summary, _ = _read(demo / "out", name)
-    areas = gpd.read_file(demo / "out" / name / "areas.gpkg").to_crs(32650)
-    facilities = gpd.read_file(demo / "out" / name / "facilities.gpkg").to_crs(32650)
+    areas = gpd.read_file(demo / "out" / name / "areas.gpkg", layer="areas").to_crs(32650)
+    facilities = gpd.read_file(demo / "out" / name / "facilities.gpkg", layer="facilities").to_crs(32650)
     dist = shapely.distance(areas.geometry.to_numpy()[:, None], facilities.geometry.to_numpy()[None, :]).min(axis=1)
     np.testing.assert_allclose(areas["dist_m_straight"], dist, atol=0.01)
     assert summary["households_within_radius"] == pytest.approx(areas.loc[dist <= RADIUS, "households"].sum())
@@ -557,9 +557,9 @@ def test_compare_reuses_up_to_date_outputs(tmp_path, capsys):
         "comparison.xlsx",
         "comparison_map.html",
     ]
-    streets = gpd.read_file(tmp_path / "out" / "streets.gpkg")
+    streets = gpd.read_file(tmp_path / "out" / "streets.gpkg", layer="streets")
     assert streets["length_m"].sum() == pytest.approx(
-        gpd.read_file(tmp_path / "out_b" / "streets.gpkg")["length_m"].sum()
+        gpd.read_file(tmp_path / "out_b" / "streets.gpkg", layer="streets")["length_m"].sum()
     )
 
 

@@ -197,6 +197,8 @@ def embedded_layers(page: str) -> dict[str, dict]:
     out = {}
     for control in re.findall(r"overlays\s*:\s*\{(.*?)\}", page, re.S):
         for label, var in re.findall(r'"((?:[^"\\]|\\.)*)" : (\w+),', control):
+            if var not in layers:  # the name labels: see embedded_labels
+                continue
             data, options = layers[var]
             d = datasets[data]
             out[json.loads(f'"{label}"')] = {
@@ -206,6 +208,15 @@ def embedded_layers(page: str) -> dict[str, dict]:
                 "var": var,
             }
     return out
+
+
+def embedded_labels(page: str) -> list[tuple[str, str, int]]:
+    """The name labels of a page in their order of precedence: (kind, name, zoom from which it shows)."""
+    found = re.findall(r"var \w+ = sitingMaps\.labels\(\w+, (\{.*?\})\);\n", page)
+    if not found:
+        return []
+    (data,) = [json.loads(text) for text in found]
+    return [(data["k"][k]["name"], name, data["k"][k]["zoom"]) for k, _, _, name in data["l"]]
 
 
 def control_html(page: str) -> list[str]:
@@ -717,3 +728,31 @@ def test_batch_map_colours_each_outline_by_its_walking_coverage():
         assert text in legend
     assert any("61.0%" in h for h in control_html(page))  # the summary box: all scenarios together
     assert "<title>Batch: scenarios (counties) compared</title>" in page
+
+
+def test_names_are_labels_from_a_zoom_level_up_in_order_of_precedence():
+    frames = result_frames()
+    page = maps.result_map(**frames, basemap="amap").get_root().render()
+    labels = embedded_labels(page)
+    # the proposal, then facilities by floor area (800 m² before 150 m²), then 小区 by households (108 first)
+    assert labels[:3] == [("proposals", "备选7", 15), ("facilities", "街道中心", 15), ("facilities", "站&lt;1&gt;", 15)]
+    assert [name for _, name, _ in labels[3:]] == [f"小区{k}" for k in range(8, -1, -1)]
+    assert {zoom for kind, _, zoom in labels if kind == "areas"} == {maps.LABEL_MIN_ZOOM["areas"]} == {16}
+    # each label sits inside its 小区, in the tiles' datum (GCJ-02 for Amap, like every other layer)
+    (data,) = re.findall(r"sitingMaps\.labels\(\w+, (\{.*?\})\);\n", page)
+    rows = {row[3]: (row[1] / 1e6, row[2] / 1e6) for row in json.loads(data)["l"]}
+    shown = maps._display_geometries(frames["areas"], "amap")
+    for k in range(9):
+        assert shapely.contains_xy(shown[k], *rows[f"小区{k}"])
+    # a switchable layer of its own in the layer control
+    (control,) = re.findall(r"overlays\s*:\s*\{(.*?)\}", page, re.S)
+    assert "名称标注(放大后显示)" in [
+        json.loads(f'"{label}"') for label in re.findall(r'"((?:[^"\\]|\\.)*)" :', control)
+    ]
+
+
+def test_no_label_layer_without_names():
+    frames = result_frames()
+    unnamed = {key: frames[key].drop(columns="name") for key in ("areas", "facilities", "proposals")}
+    page = maps.result_map(**{**frames, **unnamed}).get_root().render()
+    assert embedded_labels(page) == [] and "sitingMaps.labels(" not in page

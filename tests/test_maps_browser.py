@@ -76,8 +76,8 @@ def test_result_map_draws_every_feature_legend_and_chinese_labels(demo_page):
     assert overlay_paths(dom) == [drawn_on_opening(result_frames())] == [16]
     # The layer control lists all ten layers; the legend, title and summary boxes are in the page.
     control = re.search(r'<section class="leaflet-control-layers-list">(.*?)</section>', dom, re.S).group(1)
-    assert control.count('type="checkbox"') == 10
-    assert control.count("checked") == 6
+    assert control.count('type="checkbox"') == 11  # with the name labels
+    assert control.count("checked") == 7
     assert 'class="siting-box siting-legend leaflet-control"' in dom
     for text in (
         "图例",
@@ -268,3 +268,54 @@ def test_comparison_legend_covers_no_data(tmp_path):
     probe_out = json.loads(html.unescape(re.search(r'<pre id="probe">(.*?)</pre>', dom).group(1)))
     assert probe_out["legend_right"] < probe_out["data_left"]
     assert probe_out["same_view"] and probe_out["background"] == "rgb(255, 255, 255)"
+
+
+# --- names as labels ---------------------------------------------------------------------------------
+def labels_at(page: Path, lat: float, lon: float, zoom: float) -> dict:
+    """The labels shown after the view moves to (lat, lon) at ``zoom``: text and box of each on screen."""
+    text = page.read_text(encoding="utf-8")
+    (map_var,) = re.findall(r"var (map_\w+) = L\.map\(", text)
+    probe = (
+        "<script>window.addEventListener('load', function() { setTimeout(function() {"
+        f" {map_var}.setView([{lat}, {lon}], {zoom}, {{animate: false}});"
+        " setTimeout(function() { var out = [];"
+        " document.querySelectorAll('.siting-label').forEach(function(el) {"
+        "  if (el.style.display === 'none') { return; }"
+        "  var r = el.firstChild.getBoundingClientRect();"
+        "  out.push({text: el.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom}); });"
+        " var pre = document.createElement('pre'); pre.id = 'siting-probe';"
+        f" pre.textContent = JSON.stringify({{zoom: {map_var}.getZoom(), labels: out}});"
+        " document.body.appendChild(pre); }, 300); }, 300); });</script>"
+    )
+    probed = page.with_name(f"{page.stem}_z{zoom}.html")
+    probed.write_text(text.replace("</html>", probe + "</html>"), encoding="utf-8")
+    dom = rendered_dom(probed)
+    return json.loads(html.unescape(re.search(r'<pre id="siting-probe">(.*?)</pre>', dom, re.S).group(1)))
+
+
+def overlapping(labels: list[dict]) -> list[tuple[str, str]]:
+    return [
+        (a["text"], b["text"])
+        for i, a in enumerate(labels)
+        for b in labels[i + 1 :]
+        if a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+    ]
+
+
+def test_names_show_when_zoomed_in_without_overlapping(tmp_path):
+    frames = result_frames()
+    # the proposal right on the township centre: their names would overlap
+    frames["proposals"] = frames["proposals"].set_geometry([frames["facilities"].geometry.iloc[0]])
+    page = maps.save_map(maps.result_map(**frames, basemap=None), tmp_path / "labels.html")
+    centre = frames["areas"].to_crs(4326).geometry.iloc[4].centroid
+    far = labels_at(page, centre.y, centre.x, 14)
+    assert far["zoom"] == 14 and far["labels"] == []  # zoomed out: no name at all
+    near = labels_at(page, centre.y, centre.x, 17)
+    shown = [label["text"] for label in near["labels"]]
+    assert near["zoom"] == 17
+    # every 小区 in view is named (the view, 1280 × 860 px at 0.9 m/px, holds the middle row and more)
+    assert {"小区3", "小区4", "小区5"} <= set(shown)
+    assert "站<1>" in shown  # the station, escaped in the page, reads as its name
+    # the proposal keeps its place; the township centre's name under it is left out, not drawn over it
+    assert "备选7" in shown and "街道中心" not in shown
+    assert overlapping(near["labels"]) == []

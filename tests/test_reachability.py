@@ -97,6 +97,13 @@ def test_coverage_rates_household_weighted(access):
     assert rates["areas_within_walk"] == 3
 
 
+def test_coverage_labelled_like_the_summary_table(access):
+    zh = access.coverage(language="zh").loc["all"]
+    # the same figures under the headers of the workbook and of ComplianceResult.summary_table("zh")
+    assert zh["15分钟步行可达户数(户)"] == 800 and zh["15分钟养老服务圈覆盖率(按户)"] == pytest.approx(800 / 1500)
+    assert list(access.coverage(language="en").columns)[:2] == ["Households (total)", "Households within the walk"]
+
+
 def test_coverage_by_group_and_level(access):
     areas = access.areas.assign(township=["东城", "东城", "西城", "西城", "西城"])
     by = reachability.coverage_rates(areas, by="township")

@@ -24,7 +24,7 @@ from typing import Any, TextIO
 
 import highspy
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm  # not tqdm.auto: bars are for terminals, a notebook gets plain lines
 
 from siting.labels import msg, render
 
