@@ -443,6 +443,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "batch_title": ("批量评估：各方案(县)对比", "Batch: scenarios (counties) compared"),
     "layer_counties": ("各方案(县)", "Scenarios (counties)"),
     "no_figures": ("无结果(运行失败)", "no figures (failed)"),
+    # the what-if session and its live map (siting.whatif, siting.widgets)
+    "whatif_scenario_name": ("{name} 推演", "{name} what-if"),
 }
 
 
@@ -1580,6 +1582,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{ok} of {total} scenarios done ({reused} of them reused from an earlier run)",
     ),
     "batch_failed": ("{total} 个方案中 {failed} 个失败：", "{failed} of {total} scenarios failed:"),
+    # what-if sessions (siting.whatif)
+    "whatif_position_needed": ("新设施 {site} 缺少位置", "the new facility {site} has no position"),
+    "whatif_position_fix": (
+        '给出经纬度（WGS84），如 add("N1", 116.25, 36.33)，或给出站点的 GeoDataFrame',
+        'give its longitude and latitude (WGS84), e.g. add("N1", 116.25, 36.33), or a GeoDataFrame of sites',
+    ),
+    "whatif_id_taken": ("设施编号已被使用：{ids}", "facility ids already in use: {ids}"),
+    "whatif_id_taken_fix": ("给新设施另起一个编号", "give the new facility another id"),
+    "whatif_unknown_facility": (
+        "没有编号为 {id} 的设施（当前共 {n} 处设施）",
+        "there is no facility {id} (the session has {n} facilities)",
+    ),
+    "whatif_unknown_facility_fix": (
+        "用 session.facilities 中 facility_id 列的编号",
+        "use an id of the facility_id column of session.facilities",
+    ),
+    "whatif_floor_area_needed": (
+        "新设施 {site} 未给建筑面积，规则方案也未规定单处最小面积",
+        "the new facility {site} has no floor area and the rule profile sets no single-site minimum",
+    ),
+    "whatif_floor_area_needed_fix": ("给出 floor_area_m2（平方米）", "give floor_area_m2 (m²)"),
+    "whatif_sites_no_id": ("站点表缺少编号列", "the sites have no id column"),
+    "whatif_sites_no_id_fix": (
+        "加一列 site_id（或 facility_id、candidate_id）",
+        "add a site_id (or facility_id, candidate_id) column",
+    ),
+    "whatif_no_scenario": (
+        "该研究不是从方案文件打开的，无法写出方案",
+        "this study was not opened from a scenario file, so no scenario can be written",
+    ),
+    "whatif_no_scenario_fix": (
+        '用 siting.Study.from_scenario("方案.yml") 打开研究，再推演并导出',
+        'open the study with siting.Study.from_scenario("scenario.yml"), then edit and export',
+    ),
 }
 
 
