@@ -123,7 +123,7 @@ class WhatIfMap:
         west, south, east, north = areas.to_crs(WGS84).total_bounds
         self.map = ipyleaflet.Map(
             center=((south + north) / 2, (west + east) / 2),
-            zoom=15,
+            zoom=_zoom_to_fit(west, south, east, north),
             layers=[],  # no tiles: the analysis's streets are the base layer, so it works offline
             scroll_wheel_zoom=True,
             double_click_zoom=False,
@@ -138,7 +138,6 @@ class WhatIfMap:
         )
         for layer in (self._streets_layer, self._areas_layer, self._facilities_layer):
             self.map.add(layer)
-        self.map.fit_bounds([[south, west], [north, east]])
         self.map.on_interaction(self._on_interaction)
 
         levels = [(value_label(level, lang), level) for level in FACILITY_LEVELS if level != "county"]
@@ -400,6 +399,16 @@ def _features(frame: gpd.GeoDataFrame, id_column: str | None, names: pd.Series) 
         for text, fid, name in zip(texts, ids, names.astype(str).tolist(), strict=True)
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def _zoom_to_fit(
+    west: float, south: float, east: float, north: float, width_px: float = 700, height_px: float = 550
+) -> int:
+    """The largest Web Mercator zoom showing the bounds (WGS84 degrees) in a map of about that many pixels."""
+    squeeze = math.cos(math.radians((south + north) / 2))
+    across = math.log2(width_px * 360 / (256 * max(east - west, 1e-6)))
+    up = math.log2(height_px * 360 * squeeze / (256 * max(north - south, 1e-6)))
+    return int(np.clip(math.floor(min(across, up)), 1, 18))
 
 
 def _figure(key: str, value: Any) -> str:
