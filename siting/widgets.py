@@ -151,6 +151,7 @@ class WhatIfMap:
         self.colour_by = w.ToggleButtons(
             options=[(term("layer_walk", lang), "walk"), (term("layer_floor_area", lang), "floor_area")],
             value="walk",
+            style={"button_width": "auto"},
         )
         self.colour_by.observe(lambda _: self._draw_areas(), names="value")
         self.folder = w.Text(value="what_if", description=term("whatif_folder", lang))
@@ -179,10 +180,9 @@ class WhatIfMap:
             ]
         )
         side = w.VBox([self.panel, self.legend], layout=w.Layout(width="38%", overflow="auto", max_height=height))
-        self.widget = w.VBox(
-            [w.HBox([w.Box([self.map], layout=w.Layout(width="62%")), side]), controls],
-            layout=w.Layout(background_color=PLAIN_BACKGROUND),
-        )
+        # no tiles: the map's canvas is paper, as on the Folium maps without a base map
+        paper = w.HTML(f"<style>.siting-whatif .leaflet-container {{background: {PLAIN_BACKGROUND};}}</style>")
+        self.widget = w.VBox([paper, w.HBox([w.Box([self.map], layout=w.Layout(width="62%")), side]), controls])
         self.widget.add_class("siting-whatif")
         self._refresh()
 
