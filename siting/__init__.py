@@ -54,6 +54,8 @@ if TYPE_CHECKING:
     from siting.reachability import Accessibility, WalkSettings, assess_access
     from siting.scenario import Scenario, load_scenario, scenario_from_dict
     from siting.service_areas import service_areas
+    from siting.whatif import WhatIf
+    from siting.widgets import WhatIfMap
 
 __version__ = "0.1.0"
 
@@ -101,6 +103,8 @@ _LAZY = {
     "result_map": "siting.maps",
     "comparison_map": "siting.maps",
     "save_map": "siting.maps",
+    "WhatIf": "siting.whatif",
+    "WhatIfMap": "siting.widgets",
 }
 
 __all__ = [
@@ -124,6 +128,8 @@ __all__ = [
     "Solver",
     "Study",
     "WalkSettings",
+    "WhatIf",
+    "WhatIfMap",
     "__version__",
     "areas_from_osm",
     "assess_access",

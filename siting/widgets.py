@@ -278,11 +278,11 @@ class WhatIfMap:
             entries.append((NO_FIGURES_COLOR, value_label("not_checked", self.language)))
         levels = [(c, value_label(k, self.language)) for k, c in LEVEL_COLORS.items()]
         entries += [*levels, (PROPOSAL_COLOR, term("whatif_added_centre", self.language))]
-        data = {"type": "FeatureCollection", "features": []}
-        for feature, colour in zip(self._areas_geo["features"], colours, strict=True):
-            style = {"color": colour, "weight": 1, "fillColor": colour, "fillOpacity": 0.5}
-            data["features"].append({**feature, "properties": {**feature["properties"], "style": style}})
-        self._areas_layer.data = data
+        features = [
+            {**feature, "properties": {**feature["properties"], "style": _area_style(colour)}}
+            for feature, colour in zip(self._areas_geo["features"], colours, strict=True)
+        ]
+        self._areas_layer.data = {"type": "FeatureCollection", "features": features}
         self.legend.value = "".join(
             f"<div><span style='display:inline-block;width:12px;height:12px;background:{c};margin-right:6px'>"
             f"</span>{html.escape(text)}</div>"
@@ -409,6 +409,10 @@ def _zoom_to_fit(
     across = math.log2(width_px * 360 / (256 * max(east - west, 1e-6)))
     up = math.log2(height_px * 360 * squeeze / (256 * max(north - south, 1e-6)))
     return int(np.clip(math.floor(min(across, up)), 1, 18))
+
+
+def _area_style(colour: str) -> dict:
+    return {"color": colour, "weight": 1, "fillColor": colour, "fillOpacity": 0.5}
 
 
 def _figure(key: str, value: Any) -> str:
