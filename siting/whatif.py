@@ -101,6 +101,8 @@ class _State:
     straight_m: np.ndarray  # straight-line distance to the nearest facility, m (NaN without any)
     straight_site: np.ndarray
     per_household_m2: np.ndarray  # floor area available per household, m²
+    #: results of this moment (summary, check), made on demand; a new state starts without any
+    memo: dict[str, Any] = dataclasses.field(default_factory=dict, init=False, compare=False, repr=False)
 
 
 class WhatIf:
@@ -135,7 +137,6 @@ class WhatIf:
         ).rate_m2_per_100hh
         self._start = self._initial_state()
         self._history: list[_State] = [self._start]
-        self._results: dict[int, Any] = {}
         self.start_summary = self.summary
 
     # -- the start ------------------------------------------------------------------------------------
@@ -260,16 +261,8 @@ class WhatIf:
 
     def resize(self, facility_id: str, floor_area_m2: float) -> dict:
         """Enlarge or shrink a facility to ``floor_area_m2`` (m²); returns :attr:`summary`."""
-        state = self._state
-        row = self._known(facility_id)
-        size = self._floor_area(facility_id, floor_area_m2)
-        facilities = state.facilities.copy()
-        facilities.loc[row, "floor_area_m2"] = size
-        site = state.sites[str(facility_id)]
-        shared, share = self._sharing(facilities.loc[[row]], site.rows, site.dist_m)
-        sites = {**state.sites, str(facility_id): dataclasses.replace(site, shared_rows=shared, share=share)}
-        moved = dataclasses.replace(state, facilities=facilities, sites=sites)
-        return self._apply(self._reshared(moved, np.union1d(site.shared_rows, shared)))
+        self._known(facility_id)
+        return self._apply(self._resized(self._state, str(facility_id), self._floor_area(facility_id, floor_area_m2)))
 
     def load(self, proposal: Proposal | gpd.GeoDataFrame) -> dict:
         """Build an optimiser's plan (:meth:`siting.plan.Study.propose`) in one step, to be tweaked:
@@ -277,27 +270,12 @@ class WhatIf:
         planned = self.study.apply(proposal)
         state = self._state
         new = planned[planned["proposed"].to_numpy(bool)]
-        taken = [fid for fid in new["facility_id"].astype(str) if fid in state.sites]
-        if taken:
-            raise SitingInputError(msg("whatif_id_taken", ids=taken), fix=msg("whatif_id_taken_fix"))
         kept = planned[~planned["proposed"].to_numpy(bool)]
         sizes = pd.Series(kept["floor_area_m2"].to_numpy(float), index=kept["facility_id"].astype(str))
         current = state.facilities.set_index(state.facilities["facility_id"].astype(str))["floor_area_m2"]
-        grown = [fid for fid in sizes.index if fid in current.index and sizes[fid] != current[fid]]
-        facilities = state.facilities.copy()
-        touched: list[np.ndarray] = []
-        sites = dict(state.sites)
-        for fid in grown:
-            row = int(np.flatnonzero(facilities["facility_id"].astype(str).to_numpy() == fid)[0])
-            facilities.loc[row, "floor_area_m2"] = float(sizes[fid])
-            site = sites[fid]
-            shared, share = self._sharing(facilities.loc[[row]], site.rows, site.dist_m)
-            sites[fid] = dataclasses.replace(site, shared_rows=shared, share=share)
-            touched += [site.shared_rows, shared]
-        state = self._reshared(
-            dataclasses.replace(state, facilities=facilities, sites=sites),
-            np.unique(np.concatenate(touched)) if touched else np.array([], np.int64),
-        )
+        for fid in sizes.index[sizes.index.isin(current.index)]:
+            if sizes[fid] != current[fid]:
+                state = self._resized(state, fid, float(sizes[fid]))
         if len(new):
             added = new[[c for c in ("facility_id", "name", "level", "floor_area_m2", "area_id") if c in new]]
             state = self._added(state, gpd.GeoDataFrame(added, geometry=new.geometry, crs=new.crs))
@@ -460,16 +438,14 @@ class WhatIf:
 
     # -- the workings ---------------------------------------------------------------------------------------
     def _memo(self, key: str, compute: Any) -> Any:
-        """A result of the state now, kept until the next edit (an undo brings the earlier one back)."""
-        slot = self._results.setdefault(id(self._state), {})
-        if key not in slot:
-            slot[key] = compute()
-        return slot[key]
+        """A result of the state now, kept with it (an undo brings the earlier one back)."""
+        memo = self._state.memo
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
 
     def _apply(self, state: _State) -> dict:
         self._history.append(state)
-        live = {id(s) for s in self._history}
-        self._results = {k: v for k, v in self._results.items() if k in live}
         return self.summary
 
     def _known(self, facility_id: str) -> int:
@@ -557,6 +533,17 @@ class WhatIf:
             touched.append(shared)
         moved = _State(facilities, sites, best_dist, best_site, straight, straight_site, state.per_household_m2)
         return self._reshared(moved, np.unique(np.concatenate(touched)) if touched else np.array([], np.int64))
+
+    def _resized(self, state: _State, facility_id: str, floor_area_m2: float) -> _State:
+        """``state`` with one facility at another floor area: its sharing and its areas' floor area anew."""
+        facilities = state.facilities.copy()
+        row = int(np.flatnonzero(facilities["facility_id"].astype(str).to_numpy() == facility_id)[0])
+        facilities.loc[row, "floor_area_m2"] = floor_area_m2
+        site = state.sites[facility_id]
+        shared, share = self._sharing(facilities.loc[[row]], site.rows, site.dist_m)
+        sites = {**state.sites, facility_id: dataclasses.replace(site, shared_rows=shared, share=share)}
+        moved = dataclasses.replace(state, facilities=facilities, sites=sites)
+        return self._reshared(moved, np.union1d(site.shared_rows, shared))
 
     def _sharing(self, site: pd.DataFrame, rows: np.ndarray, dist_m: np.ndarray) -> tuple[np.ndarray, float]:
         """The areas one site's floor area is shared with and each household's part, by the check's function."""
