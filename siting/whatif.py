@@ -135,6 +135,8 @@ class WhatIf:
         self._rate = floor_area_shares(
             self._areas, study.facilities.iloc[:0], access.pairs.iloc[:0], study.profile, study.settings
         ).rate_m2_per_100hh
+        self._area_xy = shapely.get_coordinates(self._area_attachment.points)
+        self._area_tree = shapely.STRtree(self._areas.geometry.to_numpy())
         self._start = self._initial_state()
         self._history: list[_State] = [self._start]
         self.start_summary = self.summary
@@ -512,7 +514,8 @@ class WhatIf:
                 ),
                 stacklevel=3,
             )
-        table = pair_distances(study.network, self._area_attachment, attachment, study.settings.limit_m)
+        nearby = self._areas_near(shapely.get_coordinates(attachment.points))
+        table = pair_distances(study.network, nearby, attachment, study.settings.limit_m)
         origin, destination = table["origin"].to_numpy(), table["destination"].to_numpy()
         dist = table["dist_m"].to_numpy(float)
         points_m = in_network_crs(study.network, rows).geometry.to_numpy()
@@ -545,9 +548,35 @@ class WhatIf:
         moved = dataclasses.replace(state, facilities=facilities, sites=sites)
         return self._reshared(moved, np.union1d(site.shared_rows, shared))
 
-    def _sharing(self, site: pd.DataFrame, rows: np.ndarray, dist_m: np.ndarray) -> tuple[np.ndarray, float]:
-        """The areas one site's floor area is shared with and each household's part, by the check's function."""
+    def _areas_near(self, sites_xy: np.ndarray) -> Attachment:
+        """The areas' access points a walk from the sites (metric x, y) could reach within ``limit_m``.
+
+        A walk is never shorter than the straight line (up to the network's slack), so the points
+        farther than that from every site are left out of the search: its graph then holds the
+        streets and the few areas near the sites, not every area's legs.
+        """
+        att = self._area_attachment
+        radius = self.study.settings.limit_m + self.study.network.straight_line_slack_m
+        if not np.isfinite(radius) or not len(sites_xy):
+            return att
+        near = np.zeros(len(att.owner), bool)
+        for x, y in sites_xy:
+            near |= np.hypot(self._area_xy[:, 0] - x, self._area_xy[:, 1] - y) <= radius
+        return dataclasses.replace(
+            att, owner=att.owner[near], edge=att.edge[near], offset_m=att.offset_m[near],
+            gap_m=att.gap_m[near], points=att.points[near],
+        )  # fmt: skip
+
+    def _sharing(self, site: gpd.GeoDataFrame, rows: np.ndarray, dist_m: np.ndarray) -> tuple[np.ndarray, float]:
+        """The areas one site's floor area is shared with and each household's part, by the check's function.
+
+        Only the areas that can share it are passed: those within reach, the one it is built with
+        (``area_id``) and those it stands in (which decide whom a new area's own centre serves).
+        """
         settings = self.study.settings
+        point = site.geometry.to_crs(self._areas.crs).representative_point().iloc[0]
+        named = pd.Index(self._area_ids).get_indexer(pd.Series(site.get("area_id", [None])).dropna().astype(str))
+        subset = np.unique(np.r_[rows, self._area_tree.query(point, predicate="intersects"), named[named >= 0]])
         pairs = pd.DataFrame(
             {
                 "area_id": self._area_ids[rows],
@@ -555,8 +584,9 @@ class WhatIf:
                 "walk_min": dist_m / settings.walk_speed_m_per_min,
             }
         )
-        shares = floor_area_shares(self._areas, site, pairs, self.study.profile, settings).matrix.tocsc()
-        return shares.indices.copy(), float(shares.data[0]) if shares.nnz else 0.0
+        areas = self._areas.iloc[subset]
+        shares = floor_area_shares(areas, site, pairs, self.study.profile, settings).matrix.tocsc()
+        return subset[shares.indices], float(shares.data[0]) if shares.nnz else 0.0
 
     def _reshared(self, state: _State, touched: np.ndarray) -> _State:
         """``state`` with the floor area per household summed anew for the ``touched`` areas."""
