@@ -422,7 +422,7 @@ class WhatIf:
         if scenario is None:
             raise SitingInputError(msg("whatif_no_scenario"), fix=msg("whatif_no_scenario_fix"))
         target = check_output_path(folder).resolve()
-        config = {k: v for k, v in scenario.config.items() if k not in ("optimize", "output", "candidates")}
+        config = {k: v for k, v in scenario.config.items() if k not in ("optimize", "output")}
         facilities_spec: dict[str, Any] = {"path": "facilities.gpkg", "layer": "facilities"}
         if "max_floor_area_m2" in scenario.config["facilities"]:
             facilities_spec["max_floor_area_m2"] = scenario.config["facilities"]["max_floor_area_m2"]
