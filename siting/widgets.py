@@ -103,25 +103,30 @@ class WhatIfMap:
         floor_area_m2: float = 400.0,
         height: str = "600px",
     ) -> None:
-        import ipyleaflet
-        import ipywidgets as w
-
         self.session = study if isinstance(study, WhatIf) else study.what_if()
         self.language = language or get_language()
         self.selected: str | None = None
-        lang = self.language
-        network = self.session.study.network
-        self._network = network
-        areas = self.session.study.areas.reset_index(drop=True)
-        self._areas_geo = _features(areas.to_crs(WGS84), "area_id", areas.get("name", areas["area_id"]))
+        self._network = self.session.study.network
         no_street = self.session.study.assess().areas["unreachable_reason"].eq("no_street_nearby")
         self._no_street = no_street.to_numpy(bool)
-        streets = street_lines(network).to_crs(WGS84)
+        self.map = self._new_map(height)
+        self._controls(floor_area_m2, height)
+        self._refresh()
+
+    def _new_map(self, height: str) -> Any:
+        """The map: the analysis's streets as its base layer (no tiles), 小区 and centres above them."""
+        import ipyleaflet
+        import ipywidgets as w
+
+        lang = self.language
+        areas = self.session.study.areas.reset_index(drop=True).to_crs(WGS84)
+        self._areas_geo = _features(areas, "area_id", areas.get("name", areas["area_id"]))
+        streets = street_lines(self._network).to_crs(WGS84)
         street_data = _features(streets, None, streets["name"].fillna(""))
         for feature, kind in zip(street_data["features"], streets["kind"], strict=True):
             feature["properties"]["style"] = dict(STREET_STYLES[kind])
-        west, south, east, north = areas.to_crs(WGS84).total_bounds
-        self.map = ipyleaflet.Map(
+        west, south, east, north = areas.total_bounds
+        live = ipyleaflet.Map(
             center=((south + north) / 2, (west + east) / 2),
             zoom=_zoom_to_fit(west, south, east, north),
             layers=[],  # no tiles: the analysis's streets are the base layer, so it works offline
@@ -129,17 +134,23 @@ class WhatIfMap:
             double_click_zoom=False,
             layout=w.Layout(height=height, width="100%"),
         )
-        self._streets_layer = ipyleaflet.GeoJSON(data=street_data, name=term("layer_streets", lang))
         self._areas_layer = ipyleaflet.GeoJSON(data=self._areas_geo, name=term("layer_walk", lang))
         self._facilities_layer = ipyleaflet.GeoJSON(
             data={"type": "FeatureCollection", "features": []},
             point_style={"radius": 7},
             name=term("layer_facilities", lang),
         )
-        for layer in (self._streets_layer, self._areas_layer, self._facilities_layer):
-            self.map.add(layer)
-        self.map.on_interaction(self._on_interaction)
+        live.add(ipyleaflet.GeoJSON(data=street_data, name=term("layer_streets", lang)))
+        live.add(self._areas_layer)
+        live.add(self._facilities_layer)
+        live.on_interaction(self._on_interaction)
+        return live
 
+    def _controls(self, floor_area_m2: float, height: str) -> None:
+        """Level and size of a new centre, the step of enlarge/shrink, the buttons, panel and status."""
+        import ipywidgets as w
+
+        lang = self.language
         levels = [(value_label(level, lang), level) for level in FACILITY_LEVELS if level != "county"]
         self.level = w.Dropdown(options=levels, value=PROPOSED_LEVEL, description=term("whatif_level", lang))
         self.size = w.BoundedFloatText(
@@ -155,16 +166,16 @@ class WhatIfMap:
         )
         self.colour_by.observe(lambda _: self._draw_areas(), names="value")
         self.folder = w.Text(value="what_if", description=term("whatif_folder", lang))
-        buttons = {
-            "enlarge": (term("whatif_enlarge", lang), self.enlarge),
-            "shrink": (term("whatif_shrink", lang), self.shrink),
-            "close": (term("whatif_close", lang), self.close),
-            "undo": (term("whatif_undo", lang), self.undo),
-            "export": (term("whatif_export", lang), self.export),
+        actions = {
+            "enlarge": self.enlarge,
+            "shrink": self.shrink,
+            "close": self.close,
+            "undo": self.undo,
+            "export": self.export,
         }
         self.buttons = {}
-        for key, (text, action) in buttons.items():
-            button = w.Button(description=text)
+        for key, action in actions.items():
+            button = w.Button(description=term(f"whatif_{key}", lang))
             button.on_click(lambda _, act=action: act())
             self.buttons[key] = button
         self.panel = w.HTML()
@@ -184,7 +195,6 @@ class WhatIfMap:
         paper = w.HTML(f"<style>.siting-whatif .leaflet-container {{background: {PLAIN_BACKGROUND};}}</style>")
         self.widget = w.VBox([paper, w.HBox([w.Box([self.map], layout=w.Layout(width="62%")), side]), controls])
         self.widget.add_class("siting-whatif")
-        self._refresh()
 
     # -- what a planner does ----------------------------------------------------------------------------
     def click(self, lon: float, lat: float) -> None:
