@@ -210,3 +210,15 @@ def test_to_scenario_is_reproduced_by_siting_run(demo_study, tmp_path):
     assert written.loc["新建1", "floor_area_m2"] == 450.0
     assert sorted(written.index) == sorted(session.facilities["facility_id"])
     assert np.isfinite(written["floor_area_m2"]).all()
+
+
+def test_sites_of_a_geodataframe_are_one_edit(demo_study):
+    sites = demo_study.candidates.iloc[:3]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        session = demo_study.what_if()
+        now = session.add(sites, floor_area_m2=300)
+    assert session.steps == 1
+    added = session.changes.set_index("facility_id")
+    assert sorted(added.index) == sorted(sites["candidate_id"]) and (added["floor_area_m2_after"] == 300).all()
+    assert_same(now, full_run(demo_study, session.facilities))
