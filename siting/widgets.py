@@ -121,6 +121,7 @@ class WhatIfMap:
         lang = self.language
         areas = self.session.study.areas.reset_index(drop=True).to_crs(WGS84)
         self._areas_geo = _features(areas, "area_id", areas.get("name", areas["area_id"]))
+        self._area_position = {f["properties"]["id"]: i for i, f in enumerate(self._areas_geo["features"])}
         streets = street_lines(self._network).to_crs(WGS84)
         street_data = _features(streets, None, streets["name"].fillna(""))
         for feature, kind in zip(street_data["features"], streets["kind"], strict=True):
@@ -143,6 +144,7 @@ class WhatIfMap:
         live.add(ipyleaflet.GeoJSON(data=street_data, name=term("layer_streets", lang)))
         live.add(self._areas_layer)
         live.add(self._facilities_layer)
+        self._areas_layer.on_hover(self._on_hover)
         live.on_interaction(self._on_interaction)
         return live
 
@@ -181,6 +183,7 @@ class WhatIfMap:
         self.panel = w.HTML()
         self.status = w.HTML(value=_paragraph(term("whatif_hint", lang)))
         self.legend = w.HTML()
+        self.hover = w.HTML()
         controls = w.VBox(
             [
                 w.HBox([self.level, self.size, self.step]),
@@ -190,7 +193,9 @@ class WhatIfMap:
                 self.status,
             ]
         )
-        side = w.VBox([self.panel, self.legend], layout=w.Layout(width="38%", overflow="auto", max_height=height))
+        side = w.VBox(
+            [self.hover, self.panel, self.legend], layout=w.Layout(width="38%", overflow="auto", max_height=height)
+        )
         # no tiles: the map's canvas is paper, as on the Folium maps without a base map
         paper = w.HTML(f"<style>.siting-whatif .leaflet-container {{background: {PLAIN_BACKGROUND};}}</style>")
         self.widget = w.VBox([paper, w.HBox([w.Box([self.map], layout=w.Layout(width="62%")), side]), controls])
@@ -351,6 +356,25 @@ class WhatIfMap:
         if event.get("type") == "click":
             lat, lon = event["coordinates"]
             self.click(float(lon), float(lat))
+
+    def _on_hover(self, feature: dict, **_: Any) -> None:
+        self.describe(feature["properties"]["id"])
+
+    def describe(self, area_id: str) -> str:
+        """Say in the line above the panel what a 小区 has now: households, walk and floor-area verdicts."""
+        lang = self.language
+        row = self.session.verdicts.set_index("area_id").loc[str(area_id)]
+        name = self._areas_geo["features"][self._area_position[str(area_id)]]["properties"]["name"]
+        walk = term("within" if row["within_walk"] else "outside", lang)
+        if row["floor_area_ok"] is pd.NA:
+            floor = value_label("not_checked", lang)
+        elif row["floor_area_ok"]:
+            floor = term("ok", lang)
+        else:
+            floor = f"{column_label('shortfall_m2', lang)} {row['shortfall_m2']:,.0f}"
+        text = f"{name} · {row['households']:,.0f} {column_label('households', lang)} · {walk} · {floor}"
+        self.hover.value = _paragraph(html.escape(text))
+        return text
 
     def _metres_per_pixel(self, lat: float) -> float:
         return _EQUATOR_M_PER_PX * math.cos(math.radians(lat)) / 2 ** float(self.map.zoom)

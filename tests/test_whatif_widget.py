@@ -123,3 +123,12 @@ def test_the_map_reads_chinese_by_default(study):
     assert live.buttons["undo"].description == "撤销" and live.buttons["export"].description == "导出为方案"
     assert "达标" in live.panel.value
     assert live.map.layers and all(type(layer).__name__ != "TileLayer" for layer in live.map.layers)  # offline
+
+
+def test_hovering_a_xiaoqu_says_its_verdicts(study, live):
+    verdicts = live.session.verdicts.set_index("area_id")
+    short = verdicts[verdicts["floor_area_ok"].eq(False).fillna(False).to_numpy(bool)].index[0]
+    text = live.describe(short)
+    assert f"{verdicts.at[short, 'households']:,.0f} Households" in text
+    assert "shortfall" in text.lower() and f"{verdicts.at[short, 'shortfall_m2']:,.0f}" in text
+    assert live.hover.value.count("·") == 3
