@@ -445,6 +445,10 @@ TERMS: dict[str, tuple[str, str]] = {
     "no_figures": ("无结果(运行失败)", "no figures (failed)"),
     # the what-if session and its live map (siting.whatif, siting.widgets)
     "whatif_scenario_name": ("{name} 推演", "{name} what-if"),
+    "whatif_scenario_note": (
+        "推演方案（siting WhatIf.to_scenario 写出）：以 {source} 为起点调整 {changes} 步，设施见 facilities.gpkg",
+        "what-if written by siting (WhatIf.to_scenario): {changes} edits from {source}; facilities in facilities.gpkg",
+    ),
     "whatif_title": ("推演：现状 → 调整后", "What-if: start → now"),
     "whatif_start": ("现状", "start"),
     "whatif_now": ("调整后", "now"),

@@ -422,7 +422,8 @@ class WhatIf:
         if scenario is None:
             raise SitingInputError(msg("whatif_no_scenario"), fix=msg("whatif_no_scenario_fix"))
         target = check_output_path(folder).resolve()
-        config = {k: v for k, v in scenario.config.items() if k not in ("optimize", "output")}
+        # its description described the scenario it came from; the note at the top says what this is
+        config = {k: v for k, v in scenario.config.items() if k not in ("optimize", "output", "description")}
         facilities_spec: dict[str, Any] = {"path": "facilities.gpkg", "layer": "facilities"}
         if "max_floor_area_m2" in scenario.config["facilities"]:
             facilities_spec["max_floor_area_m2"] = scenario.config["facilities"]["max_floor_area_m2"]
@@ -434,7 +435,9 @@ class WhatIf:
         written = gpd.GeoDataFrame(written, geometry=frame.geometry.to_crs(WGS84).to_numpy(), crs=WGS84)
         with atomic_folder(target) as tmp:
             written.to_file(tmp / "facilities.gpkg", layer="facilities", driver="GPKG")
-            text = yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
+            source = scenario.path if scenario.path is not None else scenario.name
+            note = term("whatif_scenario_note", source=source, changes=self.steps)
+            text = f"# {note}\n" + yaml.safe_dump(config, allow_unicode=True, sort_keys=False)
             (tmp / "scenario.yml").write_text(text, encoding="utf-8")
         return target / "scenario.yml"
 
