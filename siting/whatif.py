@@ -307,6 +307,11 @@ class WhatIf:
         return self._state.facilities.copy()
 
     @property
+    def facility_ids(self) -> list[str]:
+        """The ids of the facilities now, as the outputs name them (``facility_id``), in table order."""
+        return self._state.facilities["facility_id"].astype(str).tolist()
+
+    @property
     def summary(self) -> dict:
         """The headline figures now, with the keys of ``summary.json`` (see :func:`siting.pipeline.headline`)."""
         from siting.pipeline import headline

@@ -62,6 +62,7 @@ def test_edits_on_the_t_town_by_hand(t_study):
     assert now["households_within_walk"] == 700.0  # A5 is 960 m from N1
     assert now["floor_area_shortfall_m2"] == pytest.approx(90.0 + 150.0)
     assert session.changes.set_index("facility_id")["change"].to_dict() == {"F1": "removed", "N1": "added"}
+    assert session.facility_ids == ["N1"]
     assert session.steps == 3
     assert session.undo()["areas_floor_area_ok"] == 4
     assert session.reset() == start and session.steps == 0
