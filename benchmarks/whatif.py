@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/whatif.py                 # a 500-area district and the county
     .venv/bin/python benchmarks/whatif.py --quick         # the district only
+    .venv/bin/python benchmarks/whatif.py --map           # and the live map: build, one click
 
 The towns are those of ``benchmarks/plan.py`` (the generated county of ``benchmarks/reachability.py``:
 a perturbed street grid, 3,500 areas, 250 facilities with floor areas, Dong'e's rules at 60 m/min
@@ -32,7 +33,30 @@ from siting.projection import WGS84
 CASES.setdefault("district", {"side": 110, "areas": 500, "facilities": 40, "candidates": 0})
 
 
-def run(case: str, edits: int, seed: int = 7) -> dict:
+def map_times(study, points) -> dict:
+    """Seconds to build the live map (``WhatIfMap``) and to answer one click on a street (edit, recolour,
+    panel with the rule verdicts), and the size of the 小区 layer it sends on each recolour."""
+    import geopandas as gpd
+
+    from siting.widgets import WhatIfMap
+
+    start = time.perf_counter()
+    live = WhatIfMap(study, language="en")
+    build_s = time.perf_counter() - start
+    street = study.network.edges.geometry.iloc[len(study.network.edges) // 2]
+    middle = gpd.GeoSeries([street.interpolate(0.5, normalized=True)], crs=study.network.crs).to_crs(WGS84).iloc[0]
+    live.map.zoom = 17
+    start = time.perf_counter()
+    live.click(middle.x, middle.y)
+    click_s = time.perf_counter() - start
+    return {
+        "map_build_s": round(build_s, 2),
+        "map_click_s": round(click_s, 3),
+        "map_areas_layer_mb": round(len(json.dumps(live._areas_layer.data)) / 1e6, 2),
+    }
+
+
+def run(case: str, edits: int, seed: int = 7, with_map: bool = False) -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         study, _ = build(case)
@@ -75,6 +99,12 @@ def run(case: str, edits: int, seed: int = 7) -> dict:
     full_s = time.perf_counter() - start
     now = session.summary
     worst = max(abs(float(now[k]) - float(full[k])) for k in full)
+    if with_map:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mapped = map_times(study, points)
+    else:
+        mapped = {}
     every = [t for ts in times.values() for t in ts]
     return {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -92,6 +122,7 @@ def run(case: str, edits: int, seed: int = 7) -> dict:
         "tables_on_demand_s": round(tables_s, 3),
         "full_recompute_s": round(full_s, 3),
         "largest_difference": worst,
+        **mapped,
     }
 
 
@@ -99,13 +130,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="the district only")
     parser.add_argument("--edits", type=int, default=40)
+    parser.add_argument("--map", action="store_true", help="also time the live map (needs ipyleaflet)")
     args = parser.parse_args(argv)
-    results = [run(case, args.edits) for case in (("district",) if args.quick else ("district", "county"))]
+    cases = ("district",) if args.quick else ("district", "county")
+    results = [run(case, args.edits, with_map=args.map) for case in cases]
     for record in results:
         print("JSON " + json.dumps(record), flush=True)
     keys = ["case", "areas", "street_nodes", "add_median_s", "remove_median_s", "resize_median_s", "edit_p95_s"]
     keys += ["edit_max_s"]
-    keys += ["tables_on_demand_s", "full_recompute_s", "largest_difference"]
+    keys += ["tables_on_demand_s", "full_recompute_s", "largest_difference", "map_build_s", "map_click_s"]
     print(" | ".join(keys))
     for record in results:
         print(" | ".join(str(record.get(k)) for k in keys))
