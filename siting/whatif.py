@@ -26,6 +26,7 @@ centre. Every figure equals a full run of the study on the same facilities
 from __future__ import annotations
 
 import dataclasses
+import gc
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,6 +141,9 @@ class WhatIf:
         self._start = self._initial_state()
         self._history: list[_State] = [self._start]
         self.start_summary = self.summary
+        # the garbage of the study's own computations (tens of thousands of objects on a district)
+        # is collected now, at opening, not by a full collection in the middle of an edit
+        gc.collect()
 
     # -- the start ------------------------------------------------------------------------------------
     def _initial_state(self) -> _State:
