@@ -452,7 +452,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "whatif_title": ("推演：现状 → 调整后", "What-if: start → now"),
     "whatif_start": ("现状", "start"),
     "whatif_now": ("调整后", "now"),
-    "whatif_steps": ("已调整 {n} 步", "{n} edits"),
+    "whatif_steps": ("已调整 {n} 步", "edits: {n}"),
     "whatif_level": ("等级", "Level"),
     "whatif_size": ("面积(平方米)", "Floor area (m²)"),
     "whatif_step": ("增减(平方米)", "Step (m²)"),
@@ -475,7 +475,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "whatif_resized": ("{id} 调整为 {m2} 平方米", "{id} now has {m2} m²"),
     "whatif_too_small": ("面积不能减到 0，请改用“关闭”", "The floor area cannot go to 0: close the centre instead"),
     "whatif_closed": ("已关闭 {id}", "Closed {id}"),
-    "whatif_undone": ("已撤销，还剩 {n} 步", "Undone; {n} edits left"),
+    "whatif_undone": ("已撤销，还剩 {n} 步", "Undone; edits left: {n}"),
     "whatif_exported": ("已导出方案：{path}", "Scenario written: {path}"),
 }
 

@@ -128,7 +128,7 @@ def test_notebook_06_map_renders_and_a_click_adds_a_centre(voila_url):
                 timeout=60_000,
             )
             page.wait_for_function(
-                "document.querySelector('.siting-panel').innerText.includes('1 edits')",
+                "document.querySelector('.siting-panel').innerText.includes('edits: 1')",
                 timeout=60_000,
             )
             after_start, after_now = walk_share(panel.inner_text())

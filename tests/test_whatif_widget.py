@@ -98,7 +98,7 @@ def test_clicks_on_a_centre_enlarge_shrink_close_and_undo(study, live):
         assert f"Closed {facility['facility_id']}" in live.status.value
         live.undo()
     assert facility["facility_id"] in set(live.session.facilities["facility_id"])
-    assert "3 edits left" in live.status.value and "3 edits" in live.panel.value
+    assert "edits left: 3" in live.status.value and "edits: 3" in live.panel.value
 
 
 def test_colour_toggle_export_and_refusals(study, live, tmp_path):
