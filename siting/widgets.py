@@ -121,6 +121,7 @@ class WhatIfMap:
         lang = self.language
         areas = self.session.study.areas.reset_index(drop=True).to_crs(WGS84)
         self._areas_geo = _features(areas, "area_id", areas.get("name", areas["area_id"]))
+        self._area_colours: list[str] = []
         self._area_position = {f["properties"]["id"]: i for i, f in enumerate(self._areas_geo["features"])}
         streets = street_lines(self._network).to_crs(WGS84)
         street_data = _features(streets, None, streets["name"].fillna(""))
@@ -293,11 +294,13 @@ class WhatIfMap:
             entries.append((NO_FIGURES_COLOR, value_label("not_checked", self.language)))
         levels = [(c, value_label(k, self.language)) for k, c in LEVEL_COLORS.items()]
         entries += [*levels, (PROPOSAL_COLOR, term("whatif_added_centre", self.language))]
-        features = [
-            {**feature, "properties": {**feature["properties"], "style": _area_style(colour)}}
-            for feature, colour in zip(self._areas_geo["features"], colours, strict=True)
-        ]
-        self._areas_layer.data = {"type": "FeatureCollection", "features": features}
+        if colours != self._area_colours:  # the layer is sent whole: only when a 小区 changes colour
+            self._area_colours = colours
+            features = [
+                {**feature, "properties": {**feature["properties"], "style": _area_style(colour)}}
+                for feature, colour in zip(self._areas_geo["features"], colours, strict=True)
+            ]
+            self._areas_layer.data = {"type": "FeatureCollection", "features": features}
         self.legend.value = "".join(
             f"<div><span style='display:inline-block;width:12px;height:12px;background:{c};margin-right:6px'>"
             f"</span>{html.escape(text)}</div>"
