@@ -58,6 +58,8 @@ if TYPE_CHECKING:
     from siting.report import comparison_table, format_summary
     from siting.scenario import Scenario, load_scenario, scenario_from_dict
     from siting.service_areas import service_areas
+    from siting.whatif import WhatIf
+    from siting.widgets import WhatIfMap
 
 __version__ = "0.1.0"
 
@@ -115,6 +117,8 @@ _LAZY = {
     "gcj02_to_wgs84": "siting.projection",
     "bd09_to_wgs84": "siting.projection",
     "wgs84_to_gcj02_gdf": "siting.projection",
+    "WhatIf": "siting.whatif",
+    "WhatIfMap": "siting.widgets",
 }
 
 __all__ = [
@@ -138,6 +142,8 @@ __all__ = [
     "Solver",
     "Study",
     "WalkSettings",
+    "WhatIf",
+    "WhatIfMap",
     "__version__",
     "areas_from_osm",
     "assess_access",

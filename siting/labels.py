@@ -513,6 +513,40 @@ TERMS: dict[str, tuple[str, str]] = {
     "batch_title": ("批量评估：各方案(县)对比", "Batch: scenarios (counties) compared"),
     "layer_counties": ("各方案(县)", "Scenarios (counties)"),
     "no_figures": ("无结果(运行失败)", "no figures (failed)"),
+    # the what-if session and its live map (siting.whatif, siting.widgets)
+    "whatif_scenario_name": ("{name} 推演", "{name} what-if"),
+    "whatif_scenario_note": (
+        "推演方案（siting WhatIf.to_scenario 写出）：以 {source} 为起点调整 {changes} 步，设施见 facilities.gpkg",
+        "what-if written by siting (WhatIf.to_scenario): {changes} edits from {source}; facilities in facilities.gpkg",
+    ),
+    "whatif_title": ("推演：现状 → 调整后", "What-if: start → now"),
+    "whatif_start": ("现状", "start"),
+    "whatif_now": ("调整后", "now"),
+    "whatif_steps": ("已调整 {n} 步", "edits: {n}"),
+    "whatif_level": ("等级", "Level"),
+    "whatif_size": ("面积(平方米)", "Floor area (m²)"),
+    "whatif_step": ("增减(平方米)", "Step (m²)"),
+    "whatif_folder": ("导出到", "Export to"),
+    "whatif_enlarge": ("扩建", "Enlarge"),
+    "whatif_shrink": ("缩减", "Shrink"),
+    "whatif_close": ("关闭", "Close"),
+    "whatif_undo": ("撤销", "Undo"),
+    "whatif_export": ("导出为方案", "Export as scenario"),
+    "whatif_new_id": ("新建{n}", "N{n}"),
+    "whatif_added_centre": ("推演新增设施", "Centre added in the what-if"),
+    "whatif_hint": (
+        "点击道路新增设施（等级和面积见下方）；点击设施后可扩建、缩减或关闭",
+        "Click a street to add a centre (level and floor area below); click a centre to enlarge, shrink or close it",
+    ),
+    "whatif_not_on_street": ("请点击道路（或设施）", "Click on a street (or a centre)"),
+    "whatif_added": ("已新增 {id}（{m2} 平方米）", "Added {id} ({m2} m²)"),
+    "whatif_selected": ("已选中 {name}（{level}，{m2} 平方米）", "Selected {name} ({level}, {m2} m²)"),
+    "whatif_select_first": ("请先点击一处设施", "Click a centre first"),
+    "whatif_resized": ("{id} 调整为 {m2} 平方米", "{id} now has {m2} m²"),
+    "whatif_too_small": ("面积不能减到 0，请改用“关闭”", "The floor area cannot go to 0: close the centre instead"),
+    "whatif_closed": ("已关闭 {id}", "Closed {id}"),
+    "whatif_undone": ("已撤销，还剩 {n} 步", "Undone; edits left: {n}"),
+    "whatif_exported": ("已导出方案：{path}", "Scenario written: {path}"),
 }
 
 
@@ -1838,6 +1872,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "用 entrances: {{gate_tolerance_m: ...}} 放宽，或写 links: keep",
         "correct the entrance's area id or position; for a gate across the street widen entrances: "
         "{{gate_tolerance_m: ...}}, or write links: keep",
+    ),
+    # what-if sessions (siting.whatif)
+    "whatif_position_needed": ("新设施 {site} 缺少位置", "the new facility {site} has no position"),
+    "whatif_position_fix": (
+        '给出经纬度（WGS84），如 add("N1", 116.25, 36.33)，或给出站点的 GeoDataFrame',
+        'give its longitude and latitude (WGS84), e.g. add("N1", 116.25, 36.33), or a GeoDataFrame of sites',
+    ),
+    "whatif_id_taken": ("设施编号已被使用：{ids}", "facility ids already in use: {ids}"),
+    "whatif_id_taken_fix": ("给新设施另起一个编号", "give the new facility another id"),
+    "whatif_unknown_facility": (
+        "没有编号为 {id} 的设施（当前共 {n} 处设施）",
+        "there is no facility {id} (the session has {n} facilities)",
+    ),
+    "whatif_unknown_facility_fix": (
+        "用 session.facilities 中 facility_id 列的编号",
+        "use an id of the facility_id column of session.facilities",
+    ),
+    "whatif_floor_area_needed": (
+        "新设施 {site} 未给建筑面积，规则方案也未规定单处最小面积",
+        "the new facility {site} has no floor area and the rule profile sets no single-site minimum",
+    ),
+    "whatif_floor_area_needed_fix": ("给出 floor_area_m2（平方米）", "give floor_area_m2 (m²)"),
+    "whatif_sites_no_id": ("站点表缺少编号列", "the sites have no id column"),
+    "whatif_sites_no_id_fix": (
+        "加一列 site_id（或 facility_id、candidate_id）",
+        "add a site_id (or facility_id, candidate_id) column",
+    ),
+    "whatif_no_scenario": (
+        "该研究不是从方案文件打开的，无法写出方案",
+        "this study was not opened from a scenario file, so no scenario can be written",
+    ),
+    "whatif_no_scenario_fix": (
+        '用 siting.Study.from_scenario("方案.yml") 打开研究，再推演并导出',
+        'open the study with siting.Study.from_scenario("scenario.yml"), then edit and export',
     ),
 }
 

@@ -42,7 +42,7 @@ from siting.optimize.problem import WHERE_PROBLEM
 from siting.plan import DEFAULT_TIME_LIMIT_S, BuildSettings, Proposal, Study
 from siting.profiles import Profile, load_profile
 from siting.progress import Steps
-from siting.reachability import DEFAULT_MAX_SNAP_M, Accessibility, clip_to_network
+from siting.reachability import DEFAULT_MAX_SNAP_M, Accessibility, clip_to_network, coverage_rates
 from siting.scenario import DEFAULT_PROFILE, Scenario, load_scenario
 
 #: The package holding the bundled demo town (the repository's data/ folder; package data in a wheel).
@@ -377,6 +377,66 @@ def _optimize_keys(scenario: Scenario) -> Iterator[None]:
         raise
 
 
+def scenario_study(scenario: Scenario, bar: Steps | None = None) -> tuple[Study, dict[str, list[str]], list[str]]:
+    """The :class:`~siting.plan.Study` a scenario describes, as ``siting run`` makes it.
+
+    Its network, areas, entrances, facilities, units, profile with overrides, walk and build settings
+    are the scenario's; ``study.candidates`` holds the scenario's candidate sites (None without a
+    ``candidates: {path: ...}``) and ``study.scenario`` the scenario itself.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    bar : Steps, optional
+        The run's progress steps (``inputs``, then ``network``).
+
+    Returns
+    -------
+    (Study, dict, list)
+        The study, the ids left out by ``clip: true`` per section, and the areas left out as stacked
+        at one point (:func:`siting.consistency.check_layers`), both for the summary.
+    """
+    config = scenario.config
+    reach = config.get("reachability", {})
+    profile = _profile(scenario)
+    if bar is not None:
+        bar.begin("inputs")
+    try:
+        data = _read_inputs(config)
+    except inputs.LayerWithoutCrs as exc:
+        raise _crs_needed(exc, exc.geometries, exc.section, _network(config), msg("layer_no_crs")) from None
+    accept = _accept(config)
+    stacked = _check_layers(config, data, accept)
+    if bar is not None:
+        bar.step("network")
+    net = _network(config)
+    _check_layers_on_network(config, data, net)
+    if data["candidates"] is not None:
+        data["candidates"] = parcel_access(data["candidates"], net, max_snap_m=reach.get("max_snap_m"))
+    clipped = _clip(config, data, net)
+    study = Study.create(
+        net,
+        data["areas"],
+        data["facilities"],
+        profile=profile,
+        bands_min=reach.get("bands_min"),
+        max_snap_m=reach.get("max_snap_m"),
+        entrances=data["entrances"],
+        units=data["units"],
+        build=_build_settings(config),
+    )
+    consistency.check_links(
+        data["areas"],
+        walk_m=study.settings.walk_distance_m,
+        facilities=data["facilities"],
+        candidates=data["candidates"],
+        entrances=data["entrances"],
+        accept=accept,
+        sources={name: (config.get(name) or {}).get("path") for name in ("facilities", "candidates", "entrances")},
+    )
+    return dataclasses.replace(study, candidates=data["candidates"], scenario=scenario), clipped, stacked
+
+
 # --------------------------------------------------------------------------------------------------
 # Running
 # --------------------------------------------------------------------------------------------------
@@ -398,50 +458,16 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
     """
     config = scenario.config
     opt = config.get("optimize")
-    reach = config.get("reachability", {})
     bar = Steps(6 if opt else 4, scenario.name, enabled=progress)
     step = bar.step
     try:
-        profile = _profile(scenario)
-        bar.begin("inputs")
-        try:
-            data = _read_inputs(config)
-        except inputs.LayerWithoutCrs as exc:
-            raise _crs_needed(exc, exc.geometries, exc.section, _network(config), msg("layer_no_crs")) from None
-        accept = _accept(config)
-        stacked = _check_layers(config, data, accept)
-        step("network")
-        net = _network(config)
-        _check_layers_on_network(config, data, net)
-        if data["candidates"] is not None:
-            data["candidates"] = parcel_access(data["candidates"], net, max_snap_m=reach.get("max_snap_m"))
-        clipped = _clip(config, data, net)
-        study = Study.create(
-            net,
-            data["areas"],
-            data["facilities"],
-            profile=profile,
-            bands_min=reach.get("bands_min"),
-            max_snap_m=reach.get("max_snap_m"),
-            entrances=data["entrances"],
-            units=data["units"],
-            build=_build_settings(config),
-        )
-        consistency.check_links(
-            data["areas"],
-            walk_m=study.settings.walk_distance_m,
-            facilities=data["facilities"],
-            candidates=data["candidates"],
-            entrances=data["entrances"],
-            accept=accept,
-            sources={name: (config.get(name) or {}).get("path") for name in ("facilities", "candidates", "entrances")},
-        )
+        study, clipped, stacked = scenario_study(scenario, bar)
         step("reachability")
         study.check()
         baseline = proposal = None
         if opt:
             step("optimise")
-            candidates = data["candidates"]
+            candidates = study.candidates
             if candidates is None:
                 candidates = study.generate_candidates(
                     spacing_m=(config.get("candidates") or {}).get("spacing_m", 150.0)
@@ -485,9 +511,26 @@ def _round(value: Any, digits: int = 6) -> Any:
 
 
 def _headline(study: Study) -> dict:
-    cov = study.assess().coverage().iloc[0]
-    comp = study.check()
-    areas = comp.areas
+    return headline(study.check().areas)
+
+
+def headline(areas: pd.DataFrame) -> dict:
+    """The headline figures of ``summary.json`` from the check's per-area table.
+
+    Parameters
+    ----------
+    areas : DataFrame
+        :attr:`siting.compliance.ComplianceResult.areas`, or any frame with its ``households``,
+        ``within_walk``, ``within_radius``, ``within_radius_network``, ``floor_area_ok`` and
+        ``shortfall_m2`` (m²) columns.
+
+    Returns
+    -------
+    dict
+        Households, areas and shares (0–1) within the walk and the radius, areas and households
+        meeting the floor area per 100 households, the shortfall in m².
+    """
+    cov = coverage_rates(areas).iloc[0]
     ok = areas["floor_area_ok"].eq(True).fillna(False).to_numpy(bool)
     households = areas["households"].to_numpy(dtype=float)
     total = float(households.sum())
@@ -505,7 +548,7 @@ def _headline(study: Study) -> dict:
         "areas_within_walk": int(cov["areas_within_walk"]),
         "areas_floor_area_ok": int(ok.sum()),
         "share_households_floor_area_ok": float(households[ok].sum() / judged) if judged > 0 else float("nan"),
-        "floor_area_shortfall_m2": float(comp.summary["shortfall_m2"]),
+        "floor_area_shortfall_m2": float(areas["shortfall_m2"].sum()),
     }
 
 

@@ -26,7 +26,8 @@ import time
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import geopandas as gpd
 import numpy as np
@@ -51,6 +52,10 @@ from siting.optimize.problem import FloorAreaRule
 from siting.profiles import Profile, load_profile
 from siting.reachability import Accessibility, WalkSettings, assess_access, check_within_network, site_pairs
 from siting.service_areas import service_areas
+
+if TYPE_CHECKING:
+    from siting.scenario import Scenario
+    from siting.whatif import WhatIf
 
 #: ``p`` that asks for the fewest new centres putting every reachable area within the walk.
 UNTIL_COMPLIANT = "until_compliant"
@@ -233,6 +238,10 @@ class Study:
         Townships and communities.
     build : BuildSettings
         Size bounds and unit costs of what may be built.
+    candidates : GeoDataFrame or None
+        Candidate sites that came with the study (a scenario's ``candidates``), else None.
+    scenario : Scenario or None
+        The scenario the study was opened from (:meth:`from_scenario`), else None.
     """
 
     network: StreetNetwork
@@ -243,7 +252,26 @@ class Study:
     entrances: gpd.GeoDataFrame | None = None
     units: gpd.GeoDataFrame | None = None
     build: BuildSettings = field(default_factory=BuildSettings)
+    candidates: gpd.GeoDataFrame | None = None
+    scenario: Scenario | None = field(default=None, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_scenario(cls, path: str | Path | Scenario) -> Study:
+        """The study of a scenario file: the network, areas, facilities, units, profile and overrides
+        that ``siting run`` uses (:func:`siting.pipeline.scenario_study`); ``candidates`` holds its
+        candidate sites when it names any. Its ``optimize`` is not run."""
+        from siting.pipeline import scenario_study
+        from siting.scenario import load_scenario
+
+        return scenario_study(load_scenario(path) if isinstance(path, (str, Path)) else path)[0]
+
+    def what_if(self) -> WhatIf:
+        """A live what-if session on this study: add, remove and resize centres and see every figure
+        change (:class:`siting.whatif.WhatIf`)."""
+        from siting.whatif import WhatIf
+
+        return WhatIf(self)
 
     @classmethod
     def create(

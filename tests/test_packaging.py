@@ -135,12 +135,13 @@ def _tasks():
 
 
 def test_the_first_command_installs_jupyterlab():
-    """A planner's first command (demo) brings JupyterLab, listed for pip and conda alike."""
+    """A planner's first command (demo) brings JupyterLab and the what-if map's widgets, listed for pip
+    and conda alike."""
     tasks = _tasks()
     assert tasks.EXTRAS["demo"] == tasks.EXTRAS["notebook"] == "notebook"
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
-    assert {_name(r) for r in extras["notebook"]} == {"jupyterlab", "ipykernel"}
-    assert "jupyterlab" in _environment()
+    assert {_name(r) for r in extras["notebook"]} == {"jupyterlab", "ipykernel", "ipyleaflet", "ipywidgets"}
+    assert {"jupyterlab", "ipyleaflet", "ipywidgets"} <= _environment()
 
 
 def test_notebook_command_opens_the_notebooks_folder_in_jupyterlab(tmp_path):
