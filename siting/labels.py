@@ -186,6 +186,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "proposed": ("规划新增", "Proposed"),
     "attached": ("已接入路网", "Attached to the streets"),
     "street_gap_m": ("距道路距离(米)", "Distance to street (m)"),
+    "street_u_id": ("接入道路起点编号", "Street segment from node"),
+    "street_v_id": ("接入道路终点编号", "Street segment to node"),
+    "street_offset_m": ("接入点距道路起点(米)", "Access point from segment start (m)"),
     "street_name": ("最近道路名称", "Nearest street name"),
     "street_name_dist_m": ("距该道路距离(米)", "Distance to that street (m)"),
     "lon": ("经度(WGS84)", "Longitude (WGS84)"),
@@ -1165,6 +1168,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "give p (a whole number ≥ 1) or until_compliant",
     ),
     "optimisation_infeasible": ("优化无可行解：{reason}", "the optimisation is infeasible: {reason}"),
+    "plan_recheck_disagrees": (
+        "方案复核不一致：对规划后的设施重新核查，{n} 项结果与方案的结论不符（{listed}）。"
+        "这是本工具的缺陷，请附上方案文件报告",
+        "the plan's re-check disagrees with the plan: re-checking the planned facilities did not reproduce {n} of "
+        "its claims ({listed}). This is a defect of the toolkit; please report it with the scenario file",
+    ),
     "optimisation_infeasible_fix": (
         "增加备选点、减小 p，或不考虑容量（capacity: false）",
         "add candidate sites, lower p, or set capacity: false",

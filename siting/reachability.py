@@ -53,7 +53,15 @@ from siting import validation
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import msg
 from siting.network import StreetNetwork, min_weight_matrix
-from siting.snapping import Attachment, attach_areas, attach_points, in_network_crs, nearest_streets, street_gap_m
+from siting.snapping import (
+    Attachment,
+    attach_areas,
+    attach_points,
+    in_network_crs,
+    nearest_streets,
+    street_gap_m,
+    street_position,
+)
 
 DEFAULT_WALK_SPEED_M_PER_MIN = 60.0
 DEFAULT_WALK_MINUTES = 15.0
@@ -754,6 +762,9 @@ def assess_access(
     facilities_out = facilities.copy()
     facilities_out["attached"] = ~np.isin(np.arange(len(facilities)), fac_att.unattached)
     facilities_out["street_gap_m"] = street_gap_m(network, facilities_m, fac_att)
+    # the layer carries where each facility meets the street (a planned centre: where its candidate did)
+    for column, values in street_position(network, fac_att).items():
+        facilities_out[column] = values.to_numpy()
     result.facilities = facilities_out
     return result
 

@@ -321,6 +321,25 @@ def nearest_streets(
     return row, dist
 
 
+def street_position(network: StreetNetwork, attachment: Attachment) -> pd.DataFrame:
+    """Where each point feature meets the street: its edge's end nodes and the offset from the first, metres.
+
+    One row per feature of a point attachment (one access point each; facilities, candidate sites):
+    ``street_u_id`` and ``street_v_id`` (the edge's node ids in the network's source), ``street_offset_m``
+    (along the edge from ``street_u_id``). Features not attached get missing values. A candidate site
+    and the centre planned on it carry the same position, which the plan's re-check compares.
+    """
+    u_id = np.full(attachment.n_owners, None, dtype=object)
+    v_id = np.full(attachment.n_owners, None, dtype=object)
+    offset = np.full(attachment.n_owners, np.nan)
+    edges = network.edges
+    # as text: OSM ids, a road layer's ids and missing values all fit one GeoPackage column
+    u_id[attachment.owner] = edges["u_id"].astype(str).to_numpy()[attachment.edge]
+    v_id[attachment.owner] = edges["v_id"].astype(str).to_numpy()[attachment.edge]
+    offset[attachment.owner] = attachment.offset_m
+    return pd.DataFrame({"street_u_id": u_id, "street_v_id": v_id, "street_offset_m": offset})
+
+
 def street_gap_m(network: StreetNetwork, features: gpd.GeoDataFrame, attachment: Attachment) -> np.ndarray:
     """Distance from each feature to the street, metres: the smallest gap of its access points, and for a
     feature that could not be attached (farther than the snapping distance) the distance to the nearest street."""
