@@ -15,11 +15,14 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from siting import Study, WalkSettings, assess_access, network
+from siting.plan import BuildSettings
 from siting.reachability import site_pairs
 from siting.snapping import attach_points
-from tests.conftest import SHARED, UTM50, at
+from tests.conftest import SHARED, UTM50, at, box
 
 #: CGCS2000 / 3-degree Gauss-Kruger CM 117E, the CRS of the Beijing files.
 BEIJING_CRS = "EPSG:4548"
@@ -136,3 +139,150 @@ def test_candidate_walks_equal_planned_walks_on_the_real_wudaokou_streets():
     merged = walk.merge(planned, left_on=["area_id", "candidate_id"], right_on=["area_id", "facility_id"], how="outer")
     assert merged["dist_m_x"].notna().all() and merged["dist_m_y"].notna().all()
     assert np.abs(merged["dist_m_x"] - merged["dist_m_y"]).max() < 1e-6
+
+
+# --------------------------------------------------------------------------------------------------
+# Every objective's plan re-checked on random towns
+# --------------------------------------------------------------------------------------------------
+def _units() -> gpd.GeoDataFrame:
+    """Two communities of one street (街道): west and east of x = 500."""
+    from siting.inputs import read_units
+
+    return read_units(
+        gpd.GeoDataFrame(
+            {"community": ["西关社区", "东关社区"], "township": ["城关街道", "城关街道"]},
+            geometry=[box(-100, -700, 500, 700), box(500, -700, 1100, 700)],
+            crs=UTM50,
+        )
+    )
+
+
+def _random_town(seed: int):
+    """Areas along the T of conftest (y = 0 from x = 0 to 1000, x = 500 up to 600), some new, some built
+    with a candidate site; two existing facilities; five candidate sites, some exactly on street nodes."""
+    rng = np.random.default_rng(seed)
+    xs = np.sort(rng.choice(np.arange(20, 940, 40), size=6, replace=False))
+    areas = gpd.GeoDataFrame(
+        {
+            "area_id": [f"A{k}" for k in range(len(xs))],
+            "households": rng.integers(40, 2500, len(xs)).astype(float),
+            "status": rng.choice(["existing", "existing", "new"], len(xs)),
+        },
+        geometry=[
+            box(x, side * 20, x + 40, side * 60) for x, side in zip(xs, rng.choice([-1, 1], len(xs)), strict=True)
+        ],
+        crs=UTM50,
+    )
+    facilities = gpd.GeoDataFrame(
+        {
+            "facility_id": ["F0", "F1"],
+            "name": ["F0", "F1"],
+            "level": rng.choice(["community", "station", "township"], 2),
+            "floor_area_m2": rng.choice([150.0, 250.0, 400.0], 2),
+        },
+        geometry=[shapely.Point(at(float(x), -30.0)) for x in rng.choice(np.arange(0, 1000, 50), 2, replace=False)],
+        crs=UTM50,
+    )
+    # candidates on the street nodes (0, 0), (500, 0), (500, 600) and beside the streets
+    spots = [(0.0, 0.0), (500.0, 0.0), (500.0, 600.0)] + [(float(x), 15.0) for x in np.arange(10, 1000, 70)]
+    chosen = rng.choice(len(spots), 5, replace=False)
+    candidates = gpd.GeoDataFrame(
+        {
+            "candidate_id": [f"C{k}" for k in range(5)],
+            "name": [f"C{k}" for k in range(5)],
+            "max_floor_area_m2": rng.choice([350.0, 600.0, 900.0], 5),
+            # a new area's developer site (配建) now and then
+            "area_id": [str(rng.choice(areas["area_id"])) if rng.random() < 0.2 else None for _ in range(5)],
+        },
+        geometry=[shapely.Point(at(*spots[i])) for i in chosen],
+        crs=UTM50,
+    ).to_crs(BEIJING_CRS)
+    return areas, facilities, candidates
+
+
+PLANS = [
+    ("p_median", {"p": 1}),
+    ("p_median", {"p": 2, "capacity": True}),
+    ("max_coverage", {"p": 2}),
+    ("max_coverage", {"p": 1, "capacity": True}),
+    ("set_cover", {}),
+    ("compliance", {}),
+]
+
+
+@pytest.mark.parametrize("plan", PLANS, ids=[f"{o}-{'-'.join(map(str, k.values()))}" for o, k in PLANS])
+@settings(
+    max_examples=2,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(seed=st.integers(0, 2**16), method=st.sampled_from(["greedy", "heuristic", "exact"]))
+def test_every_plan_passes_its_own_recheck(t_network, seed, plan, method):
+    objective, options = plan
+    areas, facilities, candidates = _random_town(seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        study = Study.create(
+            t_network,
+            areas,
+            facilities,
+            profile="dong_e",
+            overrides={"walk_minutes": 5},
+            units=_units(),
+            build=BuildSettings(facility_max_floor_area_m2=700.0),
+        )
+        proposal = study.propose(candidates, objective, method=method, **options)
+        recheck = study.recheck(proposal)
+    assert recheck.disagreements.empty, recheck.disagreements
+    assert recheck.areas_checked == 6 and recheck.units_checked == 3  # one street, two communities
+    assert recheck.sites_checked == len(proposal.sites)
+    # per area: walk, floor area, (compliance) fixed; per unit: two tallies; per site: five figures
+    per_area = 3 if objective == "compliance" else 2
+    assert recheck.checks == 6 * per_area + 3 * 2 + 5 * len(proposal.sites)
+    assert recheck.agreed == recheck.checks
+
+
+# --------------------------------------------------------------------------------------------------
+# Next year's round trip: the planned facilities read back as a scenario's existing ones
+# --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["plan.yml", "walk_plan.yml"])
+def test_planned_facilities_read_back_give_the_plans_verdicts(tmp_path, name):
+    from siting.pipeline import demo_dir, run_and_write, run_scenario
+    from siting.scenario import load_scenario, scenario_from_dict
+
+    folder = demo_dir() / "scenarios"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        planned, written = run_and_write(load_scenario(folder / name), out=tmp_path / "plan", progress=False)
+        assert planned.summary["plan_recheck"]["disagreements"] == []
+        assert planned.summary["plan_recheck"]["agreed"] == planned.summary["plan_recheck"]["checks"] > 83
+        config = {
+            key: value
+            for key, value in load_scenario(folder / "baseline.yml").config.items()
+            if key not in ("facilities", "output")
+        }
+        config["facilities"] = {"path": str(written / "facilities.gpkg"), "layer": "facilities"}
+        config["name"] = "明年现状"
+        again = run_scenario(scenario_from_dict(config, base_dir=tmp_path), progress=False)
+    assert again.proposal is None
+    before, after = planned.areas.set_index("area_id"), again.areas.set_index("area_id")
+    assert list(after.index) == list(before.index) and len(after) == 83
+    for column in ("within_walk", "within_radius", "floor_area_ok", "service_radius_ok", "fail_reason"):
+        assert (
+            after[column].astype(object).fillna("NA").tolist() == before[column].astype(object).fillna("NA").tolist()
+        ), column
+    np.testing.assert_allclose(after["walk_min"], before["walk_min"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(
+        after["available_floor_area_m2"], before["available_floor_area_m2"], rtol=1e-9, atol=1e-9
+    )
+    for unit in ("townships", "communities"):
+        mine, theirs = getattr(planned.compliance, unit), getattr(again.compliance, unit)
+        assert mine.astype(object).fillna("NA").equals(theirs.astype(object).fillna("NA")), unit
+    rules = ["number", "key", "actual", "verdict"]
+    assert (
+        planned.compliance.rules[rules]
+        .astype(object)
+        .fillna("NA")
+        .equals(again.compliance.rules[rules].astype(object).fillna("NA"))
+    )
