@@ -259,9 +259,10 @@ class PlanRecheck:
         Areas, townships/communities and proposed sites compared.
     checks : int
         Claims compared (an area's walk and floor-area verdicts, a unit's households within the walk
-        and areas meeting the floor-area rule, a site's street position, floor area and households served).
+        and areas meeting the floor-area rule, a site's street position, floor area and households served,
+        and a status of ``optimal`` by its gap).
     disagreements : DataFrame
-        ``kind`` (``area``, ``township``, ``community``, ``site``), ``id``, ``item``, ``claimed``,
+        ``kind`` (``area``, ``township``, ``community``, ``site``, ``solver``), ``id``, ``item``, ``claimed``,
         ``found``: every claim the re-check did not reproduce. A disagreement is a defect of the toolkit.
     """
 
@@ -660,7 +661,7 @@ class Study:
         Per area: within the walk, and the floor-area verdict (and, for ``compliance``, that every area not
         listed as unfixable is compliant). Per township and community: households within the walk and
         areas meeting the floor-area rule. Per proposed site: its street position (edge and offset), its
-        floor area and the households it serves.
+        floor area and the households it serves. The solver's ``optimal``: its gap within its tolerance.
 
         Parameters
         ----------
@@ -723,6 +724,20 @@ class Study:
             site_found = site_found.assign(households_served=built["catchment_households"])
             items = (*items, "households_served")
         checks.append(_compare("site", site_claims, site_found, items))
+        # "optimal" is a claim too: the gap proven within the solver's tolerance
+        model = proposal.model
+        proven = bool(np.isfinite(model.gap) and model.gap <= model.tolerance)
+        checks.append(
+            _compare(
+                "solver",
+                pd.DataFrame({"status": [model.status]}, index=[proposal.objective]),
+                pd.DataFrame(
+                    {"status": [model.status if proven or model.status != "optimal" else "not_proven"]},
+                    index=[proposal.objective],
+                ),
+                ("status",),
+            )
+        )
         table = pd.concat([c[1] for c in checks], ignore_index=True)
         return PlanRecheck(
             areas_checked=len(claimed),

@@ -235,11 +235,13 @@ def test_every_plan_passes_its_own_recheck(t_network, seed, plan, method):
         proposal = study.propose(candidates, objective, method=method, **options)
         recheck = study.recheck(proposal)
     assert recheck.disagreements.empty, recheck.disagreements
-    assert recheck.areas_checked == 6 and recheck.units_checked == 3  # one street, two communities
+    # one street (街道) and the communities west and east of x = 500 that have areas
+    units = 1 + len(set(areas.geometry.centroid.x.to_numpy() < at(500, 0)[0]))
+    assert recheck.areas_checked == 6 and recheck.units_checked == units
     assert recheck.sites_checked == len(proposal.sites)
-    # per area: walk, floor area, (compliance) fixed; per unit: two tallies; per site: five figures
+    # per area: walk, floor area, (compliance) fixed; per unit: two tallies; per site: five figures; the status
     per_area = 3 if objective == "compliance" else 2
-    assert recheck.checks == 6 * per_area + 3 * 2 + 5 * len(proposal.sites)
+    assert recheck.checks == 6 * per_area + units * 2 + 5 * len(proposal.sites) + 1
     assert recheck.agreed == recheck.checks
 
 
@@ -286,3 +288,27 @@ def test_planned_facilities_read_back_give_the_plans_verdicts(tmp_path, name):
         .fillna("NA")
         .equals(again.compliance.rules[rules].astype(object).fillna("NA"))
     )
+
+
+def test_a_claim_the_recheck_denies_stops_the_run_and_writes_nothing(tmp_path, monkeypatch):
+    # A plan claiming areas meet the floor-area rule that do not (as G017 claimed to serve 清华大学西北小区)
+    from siting.pipeline import demo_dir, run_and_write
+    from siting.plan import PlanRecheckError, Proposal
+    from siting.scenario import load_scenario
+
+    claims = Proposal.claimed_areas
+
+    def overclaiming(self):
+        out = claims(self)
+        out.loc[out["floor_area_ok"].eq(False).fillna(False), "floor_area_ok"] = True
+        return out
+
+    monkeypatch.setattr(Proposal, "claimed_areas", overclaiming)
+    with (
+        warnings.catch_warnings(),
+        pytest.raises(PlanRecheckError, match=r"area XQ\d+ floor_area_ok: True → False") as caught,
+    ):
+        warnings.simplefilter("ignore")
+        run_and_write(load_scenario(demo_dir() / "scenarios" / "walk_plan.yml"), out=tmp_path / "out", progress=False)
+    assert "defect of the toolkit" in str(caught.value)
+    assert not (tmp_path / "out").exists()
