@@ -408,8 +408,10 @@ def _summary(
     summary["compliance"] = comp.summary
     summary["fingerprint"] = scenario.fingerprint()
     out = _clean(summary)
-    # two significant figures, not six decimals: a gap of 0.000188 is 0.019 %, not 0 (which reads as proven)
-    out["gap"] = None if out["gap"] is None else float(f"{float(model.gap):.2g}")
+    # two significant figures, not six decimals: a gap of 0.000188 is 0.019 %, not 0 (which reads as proven);
+    # below 1e-9 it is the round-off of equal objective and bound
+    if out["gap"] is not None:
+        out["gap"] = float(f"{model.gap:.2g}") if abs(model.gap) >= 1e-9 else 0.0
     return out
 
 

@@ -312,3 +312,98 @@ def test_a_claim_the_recheck_denies_stops_the_run_and_writes_nothing(tmp_path, m
         run_and_write(load_scenario(demo_dir() / "scenarios" / "walk_plan.yml"), out=tmp_path / "out", progress=False)
     assert "defect of the toolkit" in str(caught.value)
     assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------------------------------
+# One meaning per household column; costs only when given; gaps to two significant figures
+# --------------------------------------------------------------------------------------------------
+def _one_big_area_town(t_network, **build):
+    """A2 (300..360, -80..-20) with 4,100 households needs 4,100 / 100 × 15 = 615 m² (Dong'e, existing areas).
+    No facility within its 5-minute walk (300 m); two candidates beside it hold at most 310 m² each."""
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["A2"], "households": [4100.0], "status": ["existing"]},
+        geometry=[box(300, -80, 360, -20)],
+        crs=UTM50,
+    )
+    facilities = gpd.GeoDataFrame(
+        {"facility_id": ["F9"], "name": ["远处站"], "level": ["station"], "floor_area_m2": [150.0]},
+        geometry=[shapely.Point(at(950, 30))],
+        crs=UTM50,
+    )
+    candidates = gpd.GeoDataFrame(
+        {"candidate_id": ["C1", "C2"], "name": ["C1", "C2"], "max_floor_area_m2": [310.0, 310.0]},
+        geometry=[shapely.Point(at(330, 10)), shapely.Point(at(300, 10))],
+        crs=UTM50,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        study = Study.create(
+            t_network, areas, facilities, profile="dong_e", overrides={"walk_minutes": 5}, build=BuildSettings(**build)
+        )
+    return study, candidates
+
+
+def test_a_cap_that_splits_one_need_is_said_on_both_rows(t_network):
+    study, candidates = _one_big_area_town(t_network)
+    proposal = study.propose(candidates, "compliance")
+    sites = proposal.sites.set_index("site_id")
+    # 615 m² from two sites of at most 310 m² (at least 300 m², Dong'e's community-centre minimum)
+    assert sorted(sites.index) == ["C1", "C2"]
+    assert sites["recommended_floor_area_m2"].sum() == 615.0
+    assert sites["at_cap"].any()
+    assert sites.loc["C1", "shares_need_with"] == "C2" and sites.loc["C2", "shares_need_with"] == "C1"
+    # both serve the same 4,100 households by the rule's sharing; only the first brings them within the walk
+    assert sites["households_served"].tolist() == [4100.0, 4100.0]
+    assert sorted(sites["households_newly_covered"].tolist()) == [0.0, 4100.0]
+    planned = study.plan(proposal).check().facilities.set_index("facility_id")
+    assert planned.loc[["C1", "C2"], "catchment_households"].tolist() == [4100.0, 4100.0]
+    assert study.recheck(proposal).disagreements.empty
+
+
+def test_costs_only_when_given_or_minimised(t_network):
+    study, candidates = _one_big_area_town(t_network)
+    assert "cost" not in study.propose(candidates, "p_median", p=1).sites.columns
+    # the compliance plan minimises cost: at the defaults (1,000,000 a site, 1 a m²) when none are given
+    assert study.propose(candidates, "compliance").sites["cost"].sum() == 2 * 1_000_000 + 615
+    given, _ = _one_big_area_town(t_network, cost_new_site=300.0, cost_per_m2=0.6, costs_given=True)
+    assert given.propose(candidates, "p_median", p=1).sites["cost"].tolist() == [300.0 + 0.6 * 310.0]
+
+
+def test_gaps_show_two_significant_figures():
+    from siting.report import gap_format, gap_text
+
+    assert gap_text(0.000188) == "0.019%" and gap_format(0.000188) == "0.000%"  # Excel shows 0.019%
+    assert gap_text(0.05) == "5%" and gap_format(0.05) == "0.0%"
+    assert gap_text(0.25) == "25%" and gap_format(0.25) == "0%"
+    assert gap_text(None) == "—" and gap_format(0.0) == "0.0%"
+
+
+def test_workbook_defines_each_household_column_and_shows_costs_only_when_given(tmp_path):
+    import openpyxl
+
+    from siting.pipeline import demo_dir, run_and_write
+    from siting.scenario import load_scenario
+
+    folder = demo_dir() / "scenarios"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        walk, walk_dir = run_and_write(load_scenario(folder / "walk_plan.yml"), out=tmp_path / "walk", progress=False)
+    assert walk.summary["plan_cost"] is None and walk.summary["objective_unit"] == "household-minutes"
+    book = openpyxl.load_workbook(walk_dir / "report.xlsx")
+    items = [row[0] for row in book["汇总"].iter_rows(values_only=True)]
+    assert "方案费用合计(费用单位)" not in items and "新建一处设施的费用(费用单位)" not in items
+    proposals, facilities = book["新增设施建议"], book["设施"]
+    headers = {cell.value: cell for cell in proposals[1]}
+    assert "费用(费用单位)" not in headers
+    assert headers["服务户数(户)"].comment.text.startswith("本设施的建筑面积按每百户配建面积规则")
+    assert headers["新增步行覆盖户数(户)"].comment.text.startswith("规划后新纳入15分钟步行范围的户数")
+    facility_headers = {cell.value: cell for cell in facilities[1]}
+    assert facility_headers["服务户数(户)"].comment.text == headers["服务户数(户)"].comment.text
+    assert "服务范围内户数(户)" not in facility_headers
+    # the same figure in both sheets for every proposed centre
+    served = {
+        row[0]: row[list(headers).index("服务户数(户)")] for row in proposals.iter_rows(min_row=2, values_only=True)
+    }
+    column = list(facility_headers).index("服务户数(户)")
+    in_facilities = {row[0]: row[column] for row in facilities.iter_rows(min_row=2, values_only=True)}
+    assert served and all(in_facilities[site] == value for site, value in served.items())
