@@ -410,7 +410,7 @@ def _summary(
     out = _clean(summary)
     # two significant figures, not six decimals: a gap of 0.000188 is 0.019 %, not 0 (which reads as proven);
     # below 1e-9 it is the round-off of equal objective and bound
-    if out["gap"] is not None:
+    if model is not None and out["gap"] is not None:
         out["gap"] = float(f"{model.gap:.2g}") if abs(model.gap) >= 1e-9 else 0.0
     return out
 
