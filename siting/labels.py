@@ -1201,10 +1201,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "scenario's cost unit.",
     ),
     "note_cost_default": (
-        "方案未给出费用（optimize: cost），按工具默认值计：新建一处 {new_site:g}，每平方米 {per_m2:g}。"
+        "方案未给出费用（optimize: cost），按工具默认值计：新建一处 {new_site}，每平方米 {per_m2}。"
         "这使方案先尽量少建新址、再尽量少增面积，并不代表造价。",
-        "The scenario gives no costs (optimize: cost); the toolkit's defaults are used: {new_site:g} a new centre, "
-        "{per_m2:g} a m². They make the plan open as few new centres as possible, then add as few m²; they are not "
+        "The scenario gives no costs (optimize: cost); the toolkit's defaults are used: {new_site} a new centre, "
+        "{per_m2} a m². They make the plan open as few new centres as possible, then add as few m²; they are not "
         "prices.",
     ),
     "note_street_position": (

@@ -429,7 +429,9 @@ def _summary_items(summary: Mapping[str, Any], language: str) -> list[tuple[str,
                 # the compliance plan's defaults are stated as such: nobody gave them
                 value = build.get(key)
                 shown = (
-                    value if build.get("costs_given") else f"{value:g} ({value_label('toolkit_assumption', language)})"
+                    value
+                    if build.get("costs_given")
+                    else f"{_amount(value)} ({value_label('toolkit_assumption', language)})"
                 )
                 items.append((key, column_label(key, language), shown))
         key = "facility_max_floor_area_m2"
@@ -503,9 +505,15 @@ def column_notes(frame: pd.DataFrame, summary: Mapping[str, Any], language: str 
     if "cost" in frame.columns:
         build = (summary.get("settings") or {}).get("build") or {}
         key = "note_cost_given" if build.get("costs_given") else "note_cost_default"
-        fields = {"new_site": build.get("cost_new_site"), "per_m2": build.get("cost_per_m2")}
+        fields = {"new_site": _amount(build.get("cost_new_site")), "per_m2": _amount(build.get("cost_per_m2"))}
         notes[column_label("cost", language)] = msg(key, **fields).render(language)
     return notes
+
+
+def _amount(value: Any) -> str:
+    """A cost as a reader writes it: 1,000,000 and 0.6, not 1e+06."""
+    number = float(value)
+    return f"{number:,.0f}" if number.is_integer() else f"{number:,}"
 
 
 def gap_format(gap: float | None) -> str:

@@ -258,6 +258,11 @@ def test_planned_facilities_read_back_give_the_plans_verdicts(tmp_path, name):
         warnings.simplefilter("ignore")
         planned, written = run_and_write(load_scenario(folder / name), out=tmp_path / "plan", progress=False)
         assert planned.summary["plan_recheck"]["disagreements"] == []
+        if name == "plan.yml":  # the compliance plan's costs are the toolkit's defaults, and its note says so
+            import openpyxl
+
+            header = {c.value: c for c in openpyxl.load_workbook(written / "report.xlsx")["新增设施建议"][1]}
+            assert "新建一处 1,000,000，每平方米 1。" in header["费用(费用单位)"].comment.text
         assert planned.summary["plan_recheck"]["agreed"] == planned.summary["plan_recheck"]["checks"] > 83
         config = {
             key: value
