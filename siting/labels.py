@@ -188,9 +188,6 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "proposed": ("规划新增", "Proposed"),
     "attached": ("已接入路网", "Attached to the streets"),
     "street_gap_m": ("距道路距离(米)", "Distance to street (m)"),
-    "street_u_id": ("接入道路起点编号", "Street segment from node"),
-    "street_v_id": ("接入道路终点编号", "Street segment to node"),
-    "street_offset_m": ("接入点距道路起点(米)", "Access point from segment start (m)"),
     "street_name": ("最近道路名称", "Nearest street name"),
     "street_name_dist_m": ("距该道路距离(米)", "Distance to that street (m)"),
     "lon": ("经度(WGS84)", "Longitude (WGS84)"),
@@ -1206,11 +1203,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The scenario gives no costs (optimize: cost); the toolkit's defaults are used: {new_site} a new centre, "
         "{per_m2} a m². They make the plan open as few new centres as possible, then add as few m²; they are not "
         "prices.",
-    ),
-    "note_street_position": (
-        "设施接入路网的位置：所在路段两端的路网节点编号和接入点距起点的距离。新建设施与其备选点相同，用于复核。",
-        "Where the site meets the street: the segment's end nodes and the distance of the access point from its "
-        "start; a planned centre keeps its candidate site's, for the re-check.",
     ),
     "plan_recheck_disagrees": (
         "方案复核不一致：对规划后的设施重新核查，{n} 项结果与方案的结论不符（{listed}）。"

@@ -490,8 +490,10 @@ COLUMN_NOTES = {
     "households_newly_covered": "note_households_newly_covered",
     "shares_need_with": "note_shares_need_with",
     "at_cap": "note_at_cap",
-    "street_offset_m": "note_street_position",
 }
+#: Where a facility or proposed site meets the street (:func:`siting.snapping.street_position`): for the
+#: re-check and next year's run, kept in the GeoPackages and CSVs, not in the workbook a reviewer reads.
+STREET_POSITION = ("street_u_id", "street_v_id", "street_offset_m")
 
 
 def column_notes(frame: pd.DataFrame, summary: Mapping[str, Any], language: str = "zh") -> dict[str, str]:
@@ -672,6 +674,7 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
     units = objective_units(summary, language)
     notes = {}
     for name, frame in tables.items():
+        frame = frame.drop(columns=[c for c in STREET_POSITION if c in frame.columns])
         sheets[name] = _table(frame, language, units)
         percent[name] = _column_percent(frame.drop(columns=[c for c in ("geometry",) if c in frame.columns]))
         if name in ("设施", "新增设施建议"):
