@@ -223,6 +223,7 @@ class Proposal:
         -------
         DataFrame
             ``area_id``; ``within_walk`` (an open site within the walk, by the problem's walks);
+            ``walk_min`` (the walk to the nearest open site within the walk, minutes; NaN beyond it);
             ``floor_area_ok`` (nullable: the floor-area rule met at the planned sizes, by the rule's
             sharing; NA where the rule gives no verdict); ``fixed`` (nullable: for ``compliance``, the
             plan makes the area compliant — not listed as unfixable; NA for other objectives).
@@ -239,10 +240,16 @@ class Proposal:
         fixed = pd.array([pd.NA] * n, dtype="boolean")
         if self.objective == "compliance":
             fixed[:] = ~pd.Index(problem.demand_ids.astype(str)).isin(self.unfixable["area_id"].astype(str))
+        is_open = np.zeros(problem.n_sites, bool)
+        is_open[problem.fixed] = True
+        is_open[model.selected_] = True
+        walk_min = np.full(n, np.nan)
+        np.fmin.at(walk_min, problem.rows[is_open[problem.cols]], problem.costs[is_open[problem.cols]])
         return pd.DataFrame(
             {
                 "area_id": problem.demand_ids.astype(str),
                 "within_walk": problem.covered_by(model.selected_),
+                "walk_min": walk_min,
                 "floor_area_ok": floor_ok,
                 "fixed": fixed,
             }
@@ -258,7 +265,7 @@ class PlanRecheck:
     areas_checked, units_checked, sites_checked : int
         Areas, townships/communities and proposed sites compared.
     checks : int
-        Claims compared (an area's walk and floor-area verdicts, a unit's households within the walk
+        Claims compared (an area's walk, its minutes and its floor-area verdict, a unit's households within the walk
         and areas meeting the floor-area rule, a site's street position, floor area and households served,
         and a status of ``optimal`` by its gap).
     disagreements : DataFrame
@@ -658,7 +665,8 @@ class Study:
     def recheck(self, proposal: Proposal, plan: Study | None = None) -> PlanRecheck:
         """Re-run the whole check on the planned facilities and compare it with what ``proposal`` claimed.
 
-        Per area: within the walk, and the floor-area verdict (and, for ``compliance``, that every area not
+        Per area: within the walk and the minutes to the nearest centre (the one measurement of candidates and
+        planned centres), and the floor-area verdict (and, for ``compliance``, that every area not
         listed as unfixable is compliant). Per township and community: households within the walk and
         areas meeting the floor-area rule. Per proposed site: its street position (edge and offset), its
         floor area and the households it serves. The solver's ``optimal``: its gap within its tolerance.
@@ -677,74 +685,33 @@ class Study:
         """
         plan = self.plan(proposal) if plan is None else plan
         claimed = proposal.claimed_areas().set_index("area_id")
-        found = plan.check().areas.assign(area_id=lambda a: a["area_id"].astype(str)).set_index("area_id")
-        found = found.reindex(claimed.index)
-        within = pd.Series(found["within_walk"].to_numpy(bool), index=claimed.index)
-        floor_ok = found["floor_area_ok"].astype("boolean")
-        compliant = within & floor_ok.fillna(True)
-        found_areas = pd.DataFrame({"within_walk": within, "floor_area_ok": floor_ok, "fixed": compliant})
-        checks = [_compare("area", claimed, found_areas, ("within_walk", "floor_area_ok", "fixed"))]
-        units = 0
-        for level in ("township", "community"):
-            if level not in found.columns:
-                continue
-            unit = found[level].astype("string").fillna("")
-            households = found["households"].to_numpy(float)
-            tally = {
-                "claimed": pd.DataFrame(
-                    {
-                        "households_within_walk": np.where(claimed["within_walk"].to_numpy(bool), households, 0.0),
-                        "areas_floor_area_ok": claimed["floor_area_ok"].fillna(False).to_numpy(bool).astype(int),
-                    },
-                    index=claimed.index,
-                )
-                .groupby(unit.to_numpy())
-                .sum(),
-                "found": found_areas.assign(
-                    households_within_walk=np.where(within.to_numpy(bool), households, 0.0),
-                    areas_floor_area_ok=floor_ok.fillna(False).to_numpy(bool).astype(int),
-                )[["households_within_walk", "areas_floor_area_ok"]]
-                .groupby(unit.to_numpy())
-                .sum(),
+        areas = plan.check().areas.assign(area_id=lambda a: a["area_id"].astype(str)).set_index("area_id")
+        areas = areas.reindex(claimed.index)
+        within = pd.Series(areas["within_walk"].to_numpy(bool), index=claimed.index)
+        floor_ok = areas["floor_area_ok"].astype("boolean")
+        found = pd.DataFrame(
+            {
+                "within_walk": within,
+                "walk_min": areas["walk_min"].where(within),
+                "floor_area_ok": floor_ok,
+                "fixed": within & floor_ok.fillna(True),
             }
-            units += len(tally["claimed"])
-            checks.append(
-                _compare(level, tally["claimed"], tally["found"], ("households_within_walk", "areas_floor_area_ok"))
-            )
-        sites = proposal.sites.assign(site_id=lambda f: f["site_id"].astype(str)).set_index("site_id")
-        built = plan.check().facilities.assign(facility_id=lambda f: f["facility_id"].astype(str))
-        built = built.set_index("facility_id").reindex(sites.index)
-        site_claims = sites[["street_u_id", "street_v_id", "street_offset_m", "recommended_floor_area_m2"]]
-        site_found = built[["street_u_id", "street_v_id", "street_offset_m", "floor_area_m2"]].set_axis(
-            site_claims.columns, axis=1
         )
-        items: tuple[str, ...] = tuple(site_claims.columns)
-        if "households_served" in sites.columns and "catchment_households" in built.columns:
-            site_claims = site_claims.assign(households_served=sites["households_served"])
-            site_found = site_found.assign(households_served=built["catchment_households"])
-            items = (*items, "households_served")
-        checks.append(_compare("site", site_claims, site_found, items))
-        # "optimal" is a claim too: the gap proven within the solver's tolerance
-        model = proposal.model
-        proven = bool(np.isfinite(model.gap) and model.gap <= model.tolerance)
-        checks.append(
-            _compare(
-                "solver",
-                pd.DataFrame({"status": [model.status]}, index=[proposal.objective]),
-                pd.DataFrame(
-                    {"status": [model.status if proven or model.status != "optimal" else "not_proven"]},
-                    index=[proposal.objective],
-                ),
-                ("status",),
-            )
-        )
-        table = pd.concat([c[1] for c in checks], ignore_index=True)
+        checks = [_compare("area", claimed, found, ("within_walk", "walk_min", "floor_area_ok", "fixed"))]
+        units = {
+            level: _unit_tally(areas[level].astype("string").fillna(""), areas["households"], claimed, found)
+            for level in ("township", "community")
+            if level in areas.columns
+        }
+        checks += [_compare(level, *tally, UNIT_ITEMS) for level, tally in units.items()]
+        checks.append(_site_check(proposal.sites, plan.check().facilities))
+        checks.append(_status_check(proposal))
         return PlanRecheck(
             areas_checked=len(claimed),
-            units_checked=units,
-            sites_checked=len(sites),
+            units_checked=sum(len(tally[0]) for tally in units.values()),
+            sites_checked=len(proposal.sites),
             checks=sum(c[0] for c in checks),
-            disagreements=table,
+            disagreements=pd.concat([c[1] for c in checks], ignore_index=True),
         )
 
 
@@ -795,6 +762,62 @@ def _built_with(sites: pd.DataFrame) -> np.ndarray:
         named = (given.notna() & (given.astype(str).str.strip() != "")).to_numpy()
         out[named] = given[named].astype(str).to_numpy()
     return out
+
+
+#: What a township or community tallies from its areas' verdicts, claimed and re-checked.
+UNIT_ITEMS = ("households_within_walk", "areas_floor_area_ok")
+
+
+def _unit_tally(
+    unit: pd.Series, households: pd.Series, claimed: pd.DataFrame, found: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per unit, households within the walk and areas meeting the floor-area rule: as claimed, as found."""
+
+    def tally(verdicts: pd.DataFrame) -> pd.DataFrame:
+        frame = pd.DataFrame(
+            {
+                "households_within_walk": np.where(
+                    verdicts["within_walk"].to_numpy(bool), households.to_numpy(float), 0.0
+                ),
+                "areas_floor_area_ok": verdicts["floor_area_ok"].fillna(False).to_numpy(bool).astype(int),
+            },
+            index=verdicts.index,
+        )
+        return frame.groupby(unit.to_numpy()).sum()
+
+    return tally(claimed), tally(found)
+
+
+def _site_check(sites: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> tuple[int, pd.DataFrame]:
+    """Each proposed site against the planned facility of the same id: street position, floor area and
+    households served."""
+    sites = sites.assign(site_id=lambda f: f["site_id"].astype(str)).set_index("site_id")
+    built = facilities.assign(facility_id=lambda f: f["facility_id"].astype(str)).set_index("facility_id")
+    built = built.reindex(sites.index)
+    pairs = {
+        "street_u_id": "street_u_id",
+        "street_v_id": "street_v_id",
+        "street_offset_m": "street_offset_m",
+        "recommended_floor_area_m2": "floor_area_m2",
+        "households_served": "catchment_households",
+    }
+    pairs = {mine: theirs for mine, theirs in pairs.items() if mine in sites.columns and theirs in built.columns}
+    found = built[list(pairs.values())].set_axis(list(pairs), axis=1)
+    return _compare("site", sites[list(pairs)], found, tuple(pairs))
+
+
+def _status_check(proposal: Proposal) -> tuple[int, pd.DataFrame]:
+    """``optimal`` is a claim too: the gap proven within the solver's tolerance."""
+    model = proposal.model
+    proven = bool(np.isfinite(model.gap) and model.gap <= model.tolerance)
+    found = model.status if proven or model.status != "optimal" else "not_proven"
+    index = [proposal.objective]
+    return _compare(
+        "solver",
+        pd.DataFrame({"status": [model.status]}, index=index),
+        pd.DataFrame({"status": [found]}, index=index),
+        ("status",),
+    )
 
 
 def _served(rule: FloorAreaRule, sizes_m2: np.ndarray) -> sp.csc_matrix:

@@ -239,8 +239,8 @@ def test_every_plan_passes_its_own_recheck(t_network, seed, plan, method):
     units = 1 + len(set(areas.geometry.centroid.x.to_numpy() < at(500, 0)[0]))
     assert recheck.areas_checked == 6 and recheck.units_checked == units
     assert recheck.sites_checked == len(proposal.sites)
-    # per area: walk, floor area, (compliance) fixed; per unit: two tallies; per site: five figures; the status
-    per_area = 3 if objective == "compliance" else 2
+    # per area: walk, minutes, floor area, (compliance) fixed; per unit: two tallies; per site: five figures; status
+    per_area = 4 if objective == "compliance" else 3
     assert recheck.checks == 6 * per_area + units * 2 + 5 * len(proposal.sites) + 1
     assert recheck.agreed == recheck.checks
 
@@ -412,3 +412,20 @@ def test_workbook_defines_each_household_column_and_shows_costs_only_when_given(
     column = list(facility_headers).index("服务户数(户)")
     in_facilities = {row[0]: row[column] for row in facilities.iter_rows(min_row=2, values_only=True)}
     assert served and all(in_facilities[site] == value for site, value in served.items())
+
+
+def test_the_recheck_compares_every_walk_not_only_the_verdict(t_network, monkeypatch):
+    # A2 walks 10 + 20 = 30 m from C1 at (330, 10) (0.5 min); a plan measuring 2 minutes more still
+    # puts it within the 5-minute walk, and the re-check says the minutes disagree.
+    from siting.plan import Proposal
+
+    study, candidates = _one_big_area_town(t_network)
+    proposal = study.propose(candidates, "p_median", p=1)
+    assert proposal.claimed_areas()["walk_min"].tolist() == [pytest.approx(0.5)]
+    claims = Proposal.claimed_areas
+    monkeypatch.setattr(
+        Proposal, "claimed_areas", lambda self: claims(self).assign(walk_min=lambda f: f["walk_min"] + 2)
+    )
+    found = study.recheck(proposal).disagreements
+    assert found[["kind", "id", "item"]].values.tolist() == [["area", "A2", "walk_min"]]
+    assert found["claimed"].tolist() == [pytest.approx(2.5)] and found["found"].tolist() == [pytest.approx(0.5)]
