@@ -267,9 +267,9 @@ class PlanRecheck:
     checks : int
         Claims compared (an area's walk, its minutes and its floor-area verdict, a unit's households within the walk
         and areas meeting the floor-area rule, a site's street position, floor area and households served,
-        and a status of ``optimal`` by its gap).
+        the households newly within the walk of all proposals together, and a status of ``optimal`` by its gap).
     disagreements : DataFrame
-        ``kind`` (``area``, ``township``, ``community``, ``site``, ``solver``), ``id``, ``item``, ``claimed``,
+        ``kind`` (``area``, ``township``, ``community``, ``site``, ``plan``, ``solver``), ``id``, ``item``, ``claimed``,
         ``found``: every claim the re-check did not reproduce. A disagreement is a defect of the toolkit.
     """
 
@@ -604,6 +604,8 @@ class Study:
             self.network, attach_points(self.network, sites, max_snap_m=self.settings.max_snap_m)
         ).items():
             sites[column] = values.to_numpy()
+        # in households whatever the demand weight, in rank order (enlargements bring no one new)
+        sites["households_newly_covered"] = _newly_covered(problem, np.where(sites["kind"] == "new", position, -1))
         rule = problem.floor_area_rule
         if rule is not None:
             served = _served(rule, model.sizes_)[:, position]
@@ -669,7 +671,8 @@ class Study:
         planned centres), and the floor-area verdict (and, for ``compliance``, that every area not
         listed as unfixable is compliant). Per township and community: households within the walk and
         areas meeting the floor-area rule. Per proposed site: its street position (edge and offset), its
-        floor area and the households it serves. The solver's ``optimal``: its gap within its tolerance.
+        floor area and the households it serves. The households the proposals newly bring within the walk,
+        together. The solver's ``optimal``: its gap within its tolerance.
 
         Parameters
         ----------
@@ -705,6 +708,7 @@ class Study:
         }
         checks += [_compare(level, *tally, UNIT_ITEMS) for level, tally in units.items()]
         checks.append(_site_check(proposal.sites, plan.check().facilities))
+        checks.append(_newly_covered_check(proposal.sites, self.assess().areas, areas))
         checks.append(_status_check(proposal))
         return PlanRecheck(
             areas_checked=len(claimed),
@@ -806,6 +810,16 @@ def _site_check(sites: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> tuple[
     return _compare("site", sites[list(pairs)], found, tuple(pairs))
 
 
+def _newly_covered_check(sites: pd.DataFrame, before: pd.DataFrame, after: pd.DataFrame) -> tuple[int, pd.DataFrame]:
+    """The households the proposals newly bring within the walk, together, against the re-checked gain."""
+    gained = float(after["households"].where(after["within_walk"].astype(bool), 0.0).sum()) - float(
+        before["households"].where(before["within_walk"].astype(bool), 0.0).sum()
+    )
+    index = ["plan"]
+    claimed = pd.DataFrame({"households_newly_covered": [float(sites["households_newly_covered"].sum())]}, index=index)
+    return _compare("plan", claimed, pd.DataFrame({"households_newly_covered": [gained]}, index=index), tuple(claimed))
+
+
 def _status_check(proposal: Proposal) -> tuple[int, pd.DataFrame]:
     """``optimal`` is a claim too: the gap proven within the solver's tolerance."""
     model = proposal.model
@@ -818,6 +832,23 @@ def _status_check(proposal: Proposal) -> tuple[int, pd.DataFrame]:
         pd.DataFrame({"status": [found]}, index=index),
         ("status",),
     )
+
+
+def _newly_covered(problem: SitingProblem, ranked: np.ndarray) -> np.ndarray:
+    """Households each site brings within the walk, in rank order: of the areas within its walk, those no
+    existing site and no site ranked before it reaches (0 for a position of -1, an enlargement)."""
+    reach = sp.csc_matrix(
+        (np.ones(len(problem.rows)), (problem.rows, problem.cols)), shape=(problem.n_demand, problem.n_sites)
+    )
+    covered = problem.covered_by(np.zeros(0, dtype=np.int64))
+    newly = np.zeros(len(ranked))
+    for k, site in enumerate(ranked):
+        if site >= 0:
+            areas = reach.indices[reach.indptr[site] : reach.indptr[site + 1]]
+            gained = areas[~covered[areas]]
+            newly[k] = problem.households[gained].sum()
+            covered[gained] = True
+    return newly
 
 
 def _served(rule: FloorAreaRule, sizes_m2: np.ndarray) -> sp.csc_matrix:
