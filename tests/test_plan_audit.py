@@ -99,10 +99,20 @@ def test_a_candidate_and_the_centre_planned_on_it_are_one_access_point(long_edge
 
 def test_rounding_from_a_coordinate_transformation_does_not_change_the_street(long_edge_network):
     # A point on N moved by float noise (~1e-9 m) ties the two streets within 1e-6 m: the lower edge
-    # index wins, whichever is nearer by the noise.
+    # index wins, whichever is nearer by the noise. In Beijing the candidate came through its coordinate
+    # transformations 1e-9 m off N (a leg of 1e-9 m: 888 m) and the planned centre exactly on N (a leg
+    # of 0 m, dropped: 1,786 m); now all four walk 888 m from the same street point.
+    area = _area(10, 878)
     for dx, dy in ((0.0, 0.0), (0.0, 1e-9), (1e-9, 0.0), (-1e-9, -1e-9)):
-        point = gpd.GeoSeries([shapely.Point(at(dx, dy))], crs=UTM50)
-        assert attach_points(long_edge_network, point).edge.tolist() == [0]
+        point = gpd.GeoDataFrame(
+            {"facility_id": ["G017"], "level": ["community"], "floor_area_m2": [300.0]},
+            geometry=[shapely.Point(at(dx, dy))],
+            crs=UTM50,
+        )
+        attached = attach_points(long_edge_network, point)
+        assert attached.edge.tolist() == [0] and attached.offset_m == pytest.approx([0.0], abs=1e-6)
+        walk = assess_access(long_edge_network, area, point).areas["dist_m_network"]
+        assert walk.tolist() == [pytest.approx(888.0, abs=1e-6)]
 
 
 def test_candidate_walks_equal_planned_walks_on_the_real_wudaokou_streets():
