@@ -1730,7 +1730,9 @@ def check_compliance_pairs(
     settings = settings if settings is not None else profile.walk_settings()
     area_township, area_community = _unit_of(areas, "township", units), _unit_of(areas, "community", units)
     areas["urban"] = area_urban(areas, units, area_community)
-    facilities = facilities.join(facility_counts(facilities, profile))
+    # a layer written by an earlier run (next year's facilities.gpkg) holds this check's columns: computed anew
+    counts = facility_counts(facilities, profile)
+    facilities = facilities.drop(columns=counts.columns, errors="ignore").join(counts)
     owner = _owners(areas, facilities)
     facilities["built_with_area"] = np.where(owner >= 0, areas["area_id"].to_numpy()[np.clip(owner, 0, None)], None)
     services = facility_services(facilities["services"]) if "services" in facilities.columns else None
@@ -1743,10 +1745,10 @@ def check_compliance_pairs(
 
     area_cols, fac_cols = _floor_area(areas, facilities, pairs, reach, owner, profile, settings)
     label = profile.name + ("+overrides" if profile.overridden_keys else "")
-    areas = areas.join(area_cols)
+    areas = areas.drop(columns=area_cols.columns, errors="ignore").join(area_cols)
     areas["service_radius_ok"] = _radius_ok(areas, facilities, pairs, profile, settings)
     areas["profile"] = label
-    facilities = facilities.join(fac_cols)
+    facilities = facilities.drop(columns=fac_cols.columns, errors="ignore").join(fac_cols)
     facilities["qualified_township_centre"], facilities["missing_functions"] = qualified_township_centres(
         facilities, profile, services
     )

@@ -62,6 +62,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "max_floor_area_source": ("面积上限来源", "Source of the max floor area"),
     "cost": ("费用(费用单位)", "Cost (cost units)"),
     "households_served": ("服务户数(户)", "Households served"),
+    "at_cap": ("达到面积上限", "At its largest floor area"),
+    "shares_need_with": ("与之分担需求的设施", "Shares the need with"),
     "plan_cost": ("方案费用合计(费用单位)", "Plan cost (cost units)"),
     "expanded_sites": ("规划扩建设施数(处)", "Enlarged facilities"),
     "reason": ("原因", "Reason"),
@@ -72,7 +74,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "candidate_max_floor_area_m2": ("备选点最大建筑面积默认值(平方米)", "Default max floor area of candidates (m²)"),
     "areas_households_estimated": ("户数为估算值的小区数(个)", "Areas with estimated households"),
     "left_out_by_clip": ("超出路网范围而未纳入的设施和备选点数(个)", "Facilities and candidates left out by clipping"),
-    "households_newly_covered": ("新增覆盖户数(户)", "Households newly covered"),
+    "households_newly_covered": ("新增步行覆盖户数(户)", "Households newly within the walk"),
     "unit_id": ("单元编号", "Unit ID"),
     "share_within_walk": ("15分钟养老服务圈覆盖率(按户)", "Share within walking circle (households)"),
     "share_within_radius": ("服务半径覆盖率(直线，按户)", "Share within radius (straight line, households)"),
@@ -1350,6 +1352,49 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "give p (a whole number ≥ 1) or until_compliant",
     ),
     "optimisation_infeasible": ("优化无可行解：{reason}", "the optimisation is infeasible: {reason}"),
+    # notes on the headers of the 设施 and 新增设施建议 sheets: one meaning per household column
+    "note_households_served": (
+        "本设施的建筑面积按每百户配建面积规则（两步移动搜索法）分摊到的户数：步行范围内、按规则可计入本设施面积的"
+        "小区户数之和（新建小区只计其配建的设施时，只算该小区）。“设施”和“新增设施建议”两表同义、同值。",
+        "Households whose floor area this centre counts for under the floor-area rule's sharing (two-step "
+        "floating catchment): the households of the areas within the walk that may count it (a new area counting "
+        "only its own facility, when the rules say so). The same meaning and figure in both sheets.",
+    ),
+    "note_households_newly_covered": (
+        "规划后新纳入15分钟步行范围的户数：在本设施步行范围内、而现有设施和排在前面的新建设施都步行不到的小区户数"
+        "（扩建为0）。它不是服务户数：一处设施可以新覆盖很多户，而其面积只计入其中一部分。",
+        "Households newly within the walk: of the areas within this centre's walk, those no existing centre and no "
+        "higher-ranked new one reaches (0 for enlargements). Not the households served: a centre can bring many "
+        "households within the walk while its floor area counts for only some of them.",
+    ),
+    "note_shares_need_with": (
+        "与本设施服务户数重叠、且其中一处已达到面积上限的其他规划设施：面积上限使一片小区的配建面积需求由这几处共同满足，"
+        "两行都列出对方。",
+        "Other sites of the plan serving some of the same households, one of the two at its largest floor area: "
+        "the cap splits one need between neighbouring centres, and both rows name each other.",
+    ),
+    "note_at_cap": (
+        "建议建筑面积已达到该地块（或扩建）允许的最大建筑面积。",
+        "The recommended floor area is the largest the site (or the enlargement) allows.",
+    ),
+    "note_cost_given": (
+        "费用 = 新建一处的费用（新建时）+ 每平方米费用 × 新建或新增的建筑面积，单位为方案给出的费用单位。",
+        "Cost = the cost of a new centre (when new) + the cost per m² × the floor area built or added, in the "
+        "scenario's cost unit.",
+    ),
+    "note_cost_default": (
+        "方案未给出费用（optimize: cost），按工具默认值计：新建一处 {new_site}，每平方米 {per_m2}。"
+        "这使方案先尽量少建新址、再尽量少增面积，并不代表造价。",
+        "The scenario gives no costs (optimize: cost); the toolkit's defaults are used: {new_site} a new centre, "
+        "{per_m2} a m². They make the plan open as few new centres as possible, then add as few m²; they are not "
+        "prices.",
+    ),
+    "plan_recheck_disagrees": (
+        "方案复核不一致：对规划后的设施重新核查，{n} 项结果与方案的结论不符（{listed}）。"
+        "这是本工具的缺陷，请附上方案文件报告",
+        "the plan's re-check disagrees with the plan: re-checking the planned facilities did not reproduce {n} of "
+        "its claims ({listed}). This is a defect of the toolkit; please report it with the scenario file",
+    ),
     "optimisation_infeasible_fix": (
         "增加备选点、减小 p，或不考虑容量（capacity: false）",
         "add candidate sites, lower p, or set capacity: false",

@@ -39,7 +39,7 @@ from siting.labels import Message, msg, term
 from siting.network import StreetNetwork
 from siting.optimize import DEFAULT_METHOD
 from siting.optimize.problem import WHERE_PROBLEM
-from siting.plan import DEFAULT_TIME_LIMIT_S, BuildSettings, Proposal, Study
+from siting.plan import DEFAULT_TIME_LIMIT_S, BuildSettings, PlanRecheck, Proposal, Study
 from siting.profiles import Profile, load_profile
 from siting.progress import Steps
 from siting.reachability import DEFAULT_MAX_SNAP_M, Accessibility, clip_to_network, coverage_rates
@@ -328,6 +328,7 @@ def _build_settings(config: dict) -> BuildSettings:
         facility_max_floor_area_m2=config["facilities"].get("max_floor_area_m2"),
         cost_new_site=float(cost.get("new_site", defaults.cost_new_site)),
         cost_per_m2=float(cost.get("per_m2", defaults.cost_per_m2)),
+        costs_given=bool(cost),
     )
 
 
@@ -464,7 +465,7 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
         study, clipped, stacked = scenario_study(scenario, bar)
         step("reachability")
         study.check()
-        baseline = proposal = None
+        baseline = proposal = recheck = None
         if opt:
             step("optimise")
             candidates = study.candidates
@@ -488,10 +489,12 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
                 )
             baseline, study = study, study.plan(proposal)
             step("plan")
-            study.check()
+            # the whole check again on the planned facilities: a claim it does not reproduce is a defect
+            recheck = baseline.recheck(proposal, study)
+            recheck.raise_for_disagreements()
         step("service areas")
         areas_sa = study.service_areas()
-        summary = _summary(scenario, study, baseline, proposal, clipped, stacked)
+        summary = _summary(scenario, study, baseline, proposal, clipped, stacked, recheck)
         step("done")
     finally:
         bar.close()
@@ -559,7 +562,10 @@ def _summary(
     proposal: Proposal | None,
     clipped: dict[str, list[str]],
     stacked: list[str],
+    recheck: PlanRecheck | None = None,
 ) -> dict:
+    from siting.report import objective_units
+
     comp, profile, settings = study.check(), study.profile, study.settings
     summary: dict[str, Any] = {
         "scenario": scenario.name,
@@ -581,7 +587,8 @@ def _summary(
     summary["expanded_sites"] = 0 if grown is None else len(grown)
     summary["expanded_site_ids"] = [] if grown is None else grown["site_id"].astype(str).tolist()
     summary["added_floor_area_m2"] = 0.0 if sites is None else float(sites["added_floor_area_m2"].sum())
-    summary["plan_cost"] = None if sites is None else float(sites["cost"].sum())
+    # a total only where the proposals carry costs: given by the scenario, or minimised by `compliance`
+    summary["plan_cost"] = None if sites is None or "cost" not in sites.columns else float(sites["cost"].sum())
     summary["unfixable_areas"] = (
         [] if proposal is None else [dict(row) for row in proposal.unfixable.to_dict(orient="records")]
     )
@@ -589,6 +596,7 @@ def _summary(
     summary["bound"] = model.bound if model is not None else None
     summary["status"] = model.status if model is not None else "not_optimised"
     summary["gap"] = model.gap if model is not None else None
+    summary["plan_recheck"] = None if recheck is None else recheck.as_dict()
     if baseline is not None:
         summary.update({f"{key}_before": value for key, value in _headline(baseline).items()})
     opt = scenario.config.get("optimize")
@@ -601,11 +609,19 @@ def _summary(
             "toolkit_max_floor_area_m2": BuildSettings.TOOLKIT_MAX_FLOOR_AREA_M2,
         },
     }
+    # what the objective counts (household-minutes, households, sites, cost units), so that no reader sets
+    # figures of two objectives side by side as if they were one quantity
+    summary["objective_unit"] = objective_units(summary, "en").get("objective")
     table = profile.describe("en")
     summary["profile_values"] = {row.key: profile.value(row.key) for row in table.itertuples(index=False)}
     summary["compliance"] = comp.summary
     summary["fingerprint"] = scenario.fingerprint()
-    return _clean(summary)
+    out = _clean(summary)
+    # two significant figures, not six decimals: a gap of 0.000188 is 0.019 %, not 0 (which reads as proven);
+    # below 1e-9 it is the round-off of equal objective and bound
+    if model is not None and out["gap"] is not None:
+        out["gap"] = float(f"{model.gap:.2g}") if abs(model.gap) >= 1e-9 else 0.0
+    return out
 
 
 def _clean(value: Any) -> Any:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from siting import validation
 from siting.compliance import (
@@ -41,6 +42,7 @@ from siting.compliance import (
     check_compliance,
     floor_area_rates,
     floor_area_shares,
+    meets_rate,
     own_floor_area_only,
 )
 from siting.errors import SitingInputError, SitingWarning
@@ -49,9 +51,11 @@ from siting.labels import msg
 from siting.network import StreetNetwork
 from siting.optimize import DEFAULT_METHOD, OBJECTIVES, SitingProblem, Solver, generate_candidates
 from siting.optimize.problem import FloorAreaRule
+from siting.optimize.sizing import supply_per_household
 from siting.profiles import Profile, load_profile
 from siting.reachability import Accessibility, WalkSettings, assess_access, check_within_network, site_pairs
 from siting.service_areas import service_areas
+from siting.snapping import TIE_M, attach_points, street_position
 
 if TYPE_CHECKING:
     from siting.scenario import Scenario
@@ -86,6 +90,9 @@ class BuildSettings:
     cost_per_m2 : float
         Cost of one m² of floor area, new or added, same unit. The defaults (1,000,000 and 1) make the
         least-cost plan open as few new centres as possible first, then add as few m² as possible.
+    costs_given : bool
+        Whether the planner stated the unit costs. Proposals show costs only then, or for the
+        ``compliance`` objective, which minimises them (at the stated defaults otherwise).
     """
 
     candidate_max_floor_area_m2: float | None = None
@@ -93,6 +100,7 @@ class BuildSettings:
     facility_max_floor_area_m2: float | None = None
     cost_new_site: float = 1_000_000.0
     cost_per_m2: float = 1.0
+    costs_given: bool = False
 
     #: Largest floor area of a new centre when nothing else says, m²: the top of the day-care centre
     #: range of GB 50180-2018 Appendix C (350–750 m²; standards.md §1.3, not retrieved, so [U]).
@@ -193,9 +201,14 @@ class Proposal:
     ----------
     sites : GeoDataFrame
         What to build, in the areas' CRS, one row per site: new centres in rank order, then existing
-        ones to enlarge (see :meth:`siting.optimize.Solver.proposals_frame`), with ``cost`` (new site
-        and m² at the study's :class:`BuildSettings` unit costs) and ``max_floor_area_source``
-        (``input``, ``scenario_default``, ``toolkit_assumption``).
+        ones to enlarge (see :meth:`siting.optimize.Solver.proposals_frame`), with
+        ``max_floor_area_source`` (``input``, ``scenario_default``, ``toolkit_assumption``), where the site
+        meets the street (``street_u_id``, ``street_v_id``, ``street_offset_m``: the candidate's own
+        attachment, which the planned centre keeps), ``households_served`` (households whose floor area
+        this centre counts for under the rule's sharing, as the check counts them), ``at_cap`` and
+        ``shares_need_with`` (the other sites of the plan serving some of the same households, when one
+        of them is at its largest floor area), and ``cost`` when costs are given or the objective is
+        ``compliance`` (:attr:`BuildSettings.costs_given`).
     model : Solver
         The solved model: ``objective``, ``bound``, ``gap``, ``status``, ``seconds``, ...
     problem : SitingProblem
@@ -212,6 +225,102 @@ class Proposal:
     problem: SitingProblem
     objective: str
     unfixable: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"area_id": [], "reason": []}))
+
+    def claimed_areas(self) -> pd.DataFrame:
+        """What the plan claims for every area once built, by its own arithmetic.
+
+        Returns
+        -------
+        DataFrame
+            ``area_id``; ``within_walk`` (an open site within the walk, by the problem's walks);
+            ``walk_min`` (the walk to the nearest open site within the walk, minutes; NaN beyond it);
+            ``floor_area_ok`` (nullable: the floor-area rule met at the planned sizes, by the rule's
+            sharing; NA where the rule gives no verdict); ``fixed`` (nullable: for ``compliance``, the
+            plan makes the area compliant — not listed as unfixable; NA for other objectives).
+        """
+        problem, model = self.problem, self.model
+        n = problem.n_demand
+        floor_ok = pd.array([pd.NA] * n, dtype="boolean")
+        rule = problem.floor_area_rule
+        if rule is not None:
+            required = rule.required_m2_per_household
+            judged = np.isfinite(required)
+            met = meets_rate(supply_per_household(rule, model.sizes_), required)
+            floor_ok[judged] = met[judged]
+        fixed = pd.array([pd.NA] * n, dtype="boolean")
+        if self.objective == "compliance":
+            fixed[:] = ~pd.Index(problem.demand_ids.astype(str)).isin(self.unfixable["area_id"].astype(str))
+        is_open = np.zeros(problem.n_sites, bool)
+        is_open[problem.fixed] = True
+        is_open[model.selected_] = True
+        walk_min = np.full(n, np.nan)
+        np.fmin.at(walk_min, problem.rows[is_open[problem.cols]], problem.costs[is_open[problem.cols]])
+        return pd.DataFrame(
+            {
+                "area_id": problem.demand_ids.astype(str),
+                "within_walk": problem.covered_by(model.selected_),
+                "walk_min": walk_min,
+                "floor_area_ok": floor_ok,
+                "fixed": fixed,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class PlanRecheck:
+    """The whole check re-run on the planned facilities, compared with what the plan claimed.
+
+    Attributes
+    ----------
+    areas_checked, units_checked, sites_checked : int
+        Areas, townships/communities and proposed sites compared.
+    checks : int
+        Claims compared (an area's walk, its minutes and its floor-area verdict, a unit's households within the walk
+        and areas meeting the floor-area rule, a site's street position, floor area and households served,
+        the households newly within the walk of all proposals together, and a status of ``optimal`` by its gap).
+    disagreements : DataFrame
+        ``kind`` (``area``, ``township``, ``community``, ``site``, ``plan``, ``solver``), ``id``, ``item``, ``claimed``,
+        ``found``: every claim the re-check did not reproduce. A disagreement is a defect of the toolkit.
+    """
+
+    areas_checked: int
+    units_checked: int
+    sites_checked: int
+    checks: int
+    disagreements: pd.DataFrame
+
+    @property
+    def agreed(self) -> int:
+        """Claims the re-check reproduced."""
+        return self.checks - len(self.disagreements)
+
+    def as_dict(self) -> dict[str, Any]:
+        """For ``summary.json``: the counts and every disagreement."""
+        return {
+            "areas_checked": self.areas_checked,
+            "units_checked": self.units_checked,
+            "sites_checked": self.sites_checked,
+            "checks": self.checks,
+            "agreed": self.agreed,
+            "disagreements": [
+                {key: (None if pd.isna(value) else value) for key, value in row.items()}
+                for row in self.disagreements.astype(object).to_dict(orient="records")
+            ],
+        }
+
+    def raise_for_disagreements(self) -> None:
+        """Raise :class:`PlanRecheckError` when any claim was not reproduced."""
+        if len(self.disagreements):
+            shown = self.disagreements.head(10)
+            listed = "; ".join(
+                f"{row.kind} {row.id} {row.item}: {row.claimed} → {row.found}" for row in shown.itertuples(index=False)
+            )
+            raise PlanRecheckError(msg("plan_recheck_disagrees", n=len(self.disagreements), listed=listed).render())
+
+
+class PlanRecheckError(RuntimeError):
+    """The re-check of a plan did not reproduce what the plan claimed: a defect of the toolkit, not of the
+    input (the command line exits with 1 and a traceback to report)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -515,9 +624,9 @@ class Study:
             if unfixable is None
             else unfixable.rename(columns={"demand": "area_id"})
         )
-        return Proposal(self._proposal_sites(model), model, problem, objective, unfixable)
+        return Proposal(self._proposal_sites(model, objective), model, problem, objective, unfixable)
 
-    def _proposal_sites(self, model: Solver) -> gpd.GeoDataFrame:
+    def _proposal_sites(self, model: Solver, objective: str) -> gpd.GeoDataFrame:
         sites = model.proposals_frame()
         problem = model.problem_
         position = pd.Index(problem.site_ids).get_indexer(sites["site_id"])
@@ -525,10 +634,27 @@ class Study:
             sites["max_floor_area_source"] = problem.sites["max_floor_area_source"].to_numpy()[position]
         if problem.sites is not None and "area_id" in problem.sites.columns:
             sites["area_id"] = problem.sites["area_id"].to_numpy()[position]
-        new = (sites["kind"] == "new").to_numpy()
-        sites["cost"] = np.where(new, self.build.cost_new_site, 0.0) + self.build.cost_per_m2 * sites[
-            "added_floor_area_m2"
-        ].to_numpy(dtype=float)
+        # the street position each site was measured from: snapped as the candidate pairs were, from the
+        # same coordinates, so the planned centre (snapped again by assess) is the same access point
+        for column, values in street_position(
+            self.network, attach_points(self.network, sites, max_snap_m=self.settings.max_snap_m)
+        ).items():
+            sites[column] = values.to_numpy()
+        # in households whatever the demand weight, in rank order (enlargements bring no one new)
+        sites["households_newly_covered"] = _newly_covered(problem, np.where(sites["kind"] == "new", position, -1))
+        rule = problem.floor_area_rule
+        if rule is not None:
+            served = _served(rule, model.sizes_)[:, position]
+            sites["households_served"] = problem.households @ served
+            sites["at_cap"] = (
+                sites["recommended_floor_area_m2"].to_numpy(float) >= sites["max_floor_area_m2"].to_numpy(float) - 1e-9
+            )
+            sites["shares_need_with"] = _shared_need(served, sites["site_id"].to_numpy(), sites["at_cap"].to_numpy())
+        if self.build.costs_given or objective == "compliance":
+            new = (sites["kind"] == "new").to_numpy()
+            sites["cost"] = np.where(new, self.build.cost_new_site, 0.0) + self.build.cost_per_m2 * sites[
+                "added_floor_area_m2"
+            ].to_numpy(dtype=float)
         return sites.to_crs(self.areas.crs)
 
     # -- the plan -----------------------------------------------------------------------------------
@@ -574,6 +700,60 @@ class Study:
         """The study of the town with the proposed centres built: ``with_facilities(apply(proposal))``."""
         return self.with_facilities(self.apply(proposal))
 
+    def recheck(self, proposal: Proposal, plan: Study | None = None) -> PlanRecheck:
+        """Re-run the whole check on the planned facilities and compare it with what ``proposal`` claimed.
+
+        Per area: within the walk and the minutes to the nearest centre (the one measurement of candidates and
+        planned centres), and the floor-area verdict (and, for ``compliance``, that every area not
+        listed as unfixable is compliant). Per township and community: households within the walk and
+        areas meeting the floor-area rule. Per proposed site: its street position (edge and offset), its
+        floor area and the households it serves. The households the proposals newly bring within the walk,
+        together. The solver's ``optimal``: its gap within its tolerance.
+
+        Parameters
+        ----------
+        proposal : Proposal
+            From :meth:`propose` on this study.
+        plan : Study, optional
+            The planned study (default ``self.plan(proposal)``).
+
+        Returns
+        -------
+        PlanRecheck
+            Call :meth:`PlanRecheck.raise_for_disagreements` to treat a disagreement as the defect it is.
+        """
+        plan = self.plan(proposal) if plan is None else plan
+        claimed = proposal.claimed_areas().set_index("area_id")
+        areas = plan.check().areas.assign(area_id=lambda a: a["area_id"].astype(str)).set_index("area_id")
+        areas = areas.reindex(claimed.index)
+        within = pd.Series(areas["within_walk"].to_numpy(bool), index=claimed.index)
+        floor_ok = areas["floor_area_ok"].astype("boolean")
+        found = pd.DataFrame(
+            {
+                "within_walk": within,
+                "walk_min": areas["walk_min"].where(within),
+                "floor_area_ok": floor_ok,
+                "fixed": within & floor_ok.fillna(True),
+            }
+        )
+        checks = [_compare("area", claimed, found, ("within_walk", "walk_min", "floor_area_ok", "fixed"))]
+        units = {
+            level: _unit_tally(areas[level].astype("string").fillna(""), areas["households"], claimed, found)
+            for level in ("township", "community")
+            if level in areas.columns
+        }
+        checks += [_compare(level, *tally, UNIT_ITEMS) for level, tally in units.items()]
+        checks.append(_site_check(proposal.sites, plan.check().facilities))
+        checks.append(_newly_covered_check(proposal.sites, self.assess().areas, areas))
+        checks.append(_status_check(proposal))
+        return PlanRecheck(
+            areas_checked=len(claimed),
+            units_checked=sum(len(tally[0]) for tally in units.values()),
+            sites_checked=len(proposal.sites),
+            checks=sum(c[0] for c in checks),
+            disagreements=pd.concat([c[1] for c in checks], ignore_index=True),
+        )
+
 
 def _solve(
     problem: SitingProblem, objective: str, p: int | str | None, solver_kwargs: dict, time_limit_s: float
@@ -611,7 +791,7 @@ def _solve(
     return model
 
 
-__all__ = ["UNTIL_COMPLIANT", "BuildSettings", "Proposal", "Study"]
+__all__ = ["UNTIL_COMPLIANT", "BuildSettings", "PlanRecheck", "PlanRecheckError", "Proposal", "Study"]
 
 
 def _built_with(sites: pd.DataFrame) -> np.ndarray:
@@ -622,3 +802,130 @@ def _built_with(sites: pd.DataFrame) -> np.ndarray:
         named = (given.notna() & (given.astype(str).str.strip() != "")).to_numpy()
         out[named] = given[named].astype(str).to_numpy()
     return out
+
+
+#: What a township or community tallies from its areas' verdicts, claimed and re-checked.
+UNIT_ITEMS = ("households_within_walk", "areas_floor_area_ok")
+
+
+def _unit_tally(
+    unit: pd.Series, households: pd.Series, claimed: pd.DataFrame, found: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per unit, households within the walk and areas meeting the floor-area rule: as claimed, as found."""
+
+    def tally(verdicts: pd.DataFrame) -> pd.DataFrame:
+        frame = pd.DataFrame(
+            {
+                "households_within_walk": np.where(
+                    verdicts["within_walk"].to_numpy(bool), households.to_numpy(float), 0.0
+                ),
+                "areas_floor_area_ok": verdicts["floor_area_ok"].fillna(False).to_numpy(bool).astype(int),
+            },
+            index=verdicts.index,
+        )
+        return frame.groupby(unit.to_numpy()).sum()
+
+    return tally(claimed), tally(found)
+
+
+def _site_check(sites: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame) -> tuple[int, pd.DataFrame]:
+    """Each proposed site against the planned facility of the same id: street position, floor area and
+    households served."""
+    sites = sites.assign(site_id=lambda f: f["site_id"].astype(str)).set_index("site_id")
+    built = facilities.assign(facility_id=lambda f: f["facility_id"].astype(str)).set_index("facility_id")
+    built = built.reindex(sites.index)
+    pairs = {
+        "street_u_id": "street_u_id",
+        "street_v_id": "street_v_id",
+        "street_offset_m": "street_offset_m",
+        "recommended_floor_area_m2": "floor_area_m2",
+        "households_served": "catchment_households",
+    }
+    pairs = {mine: theirs for mine, theirs in pairs.items() if mine in sites.columns and theirs in built.columns}
+    found = built[list(pairs.values())].set_axis(list(pairs), axis=1)
+    return _compare("site", sites[list(pairs)], found, tuple(pairs))
+
+
+def _newly_covered_check(sites: pd.DataFrame, before: pd.DataFrame, after: pd.DataFrame) -> tuple[int, pd.DataFrame]:
+    """The households the proposals newly bring within the walk, together, against the re-checked gain."""
+    gained = float(after["households"].where(after["within_walk"].astype(bool), 0.0).sum()) - float(
+        before["households"].where(before["within_walk"].astype(bool), 0.0).sum()
+    )
+    index = ["plan"]
+    claimed = pd.DataFrame({"households_newly_covered": [float(sites["households_newly_covered"].sum())]}, index=index)
+    return _compare("plan", claimed, pd.DataFrame({"households_newly_covered": [gained]}, index=index), tuple(claimed))
+
+
+def _status_check(proposal: Proposal) -> tuple[int, pd.DataFrame]:
+    """``optimal`` is a claim too: the gap proven within the solver's tolerance."""
+    model = proposal.model
+    proven = bool(np.isfinite(model.gap) and model.gap <= model.tolerance)
+    found = model.status if proven or model.status != "optimal" else "not_proven"
+    index = [proposal.objective]
+    return _compare(
+        "solver",
+        pd.DataFrame({"status": [model.status]}, index=index),
+        pd.DataFrame({"status": [found]}, index=index),
+        ("status",),
+    )
+
+
+def _newly_covered(problem: SitingProblem, ranked: np.ndarray) -> np.ndarray:
+    """Households each site brings within the walk, in rank order: of the areas within its walk, those no
+    existing site and no site ranked before it reaches (0 for a position of -1, an enlargement)."""
+    reach = sp.csc_matrix(
+        (np.ones(len(problem.rows)), (problem.rows, problem.cols)), shape=(problem.n_demand, problem.n_sites)
+    )
+    covered = problem.covered_by(np.zeros(0, dtype=np.int64))
+    newly = np.zeros(len(ranked))
+    for k, site in enumerate(ranked):
+        if site >= 0:
+            areas = reach.indices[reach.indptr[site] : reach.indptr[site + 1]]
+            gained = areas[~covered[areas]]
+            newly[k] = problem.households[gained].sum()
+            covered[gained] = True
+    return newly
+
+
+def _served(rule: FloorAreaRule, sizes_m2: np.ndarray) -> sp.csc_matrix:
+    """Which areas each site's floor area counts for at these sizes, as the check shares it (areas × sites, 0/1)."""
+    counted = sizes_m2 >= rule.threshold_m2
+    shares = sp.csr_matrix(rule.shares_counted.multiply(counted)) + sp.csr_matrix(rule.shares_now.multiply(~counted))
+    return sp.csc_matrix((shares > 0).astype(float))
+
+
+def _shared_need(served: sp.csc_matrix, site_ids: np.ndarray, at_cap: np.ndarray) -> np.ndarray:
+    """Per proposed site, the other proposed sites serving some of the same households when one of the two
+    is at its largest floor area: one need split between neighbouring centres (ids joined by ", ")."""
+    overlap = (served.T @ served).toarray() > 0
+    np.fill_diagonal(overlap, False)
+    overlap &= at_cap[:, None] | at_cap[None, :]
+    return np.array([", ".join(site_ids[row]) for row in overlap], dtype=object)
+
+
+def _compare(kind: str, claimed: pd.DataFrame, found: pd.DataFrame, items: tuple[str, ...]) -> tuple[int, pd.DataFrame]:
+    """Claims compared with the re-check, item by item: how many were compared (a claim of NA on both sides
+    counts as agreeing; a figure within 1e-6) and the rows that disagree."""
+    rows = []
+    compared = 0
+    for item in items:
+        mine, theirs = claimed[item], found[item].reindex(claimed.index)
+        if item == "fixed":  # only compliance claims it
+            theirs, mine = theirs[mine.notna()], mine[mine.notna()]
+        compared += len(mine)
+        if pd.api.types.is_numeric_dtype(mine) and not pd.api.types.is_bool_dtype(mine):
+            a, b = mine.to_numpy(float), theirs.to_numpy(float)
+            tolerance = TIE_M if item == "street_offset_m" else 1e-6 * np.maximum(1.0, np.abs(a))
+            same = (np.isnan(a) & np.isnan(b)) | (np.abs(a - b) <= tolerance)
+        else:
+            a, b = mine.astype(object).to_numpy(), theirs.astype(object).to_numpy()
+            same = np.array(
+                [
+                    (pd.isna(x) and pd.isna(y)) or (not pd.isna(x) and not pd.isna(y) and x == y)
+                    for x, y in zip(a, b, strict=True)
+                ],
+                dtype=bool,
+            )
+        bad = np.flatnonzero(~same)
+        rows += [{"kind": kind, "id": str(mine.index[i]), "item": item, "claimed": a[i], "found": b[i]} for i in bad]
+    return compared, pd.DataFrame(rows, columns=["kind", "id", "item", "claimed", "found"])

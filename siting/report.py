@@ -61,6 +61,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from openpyxl.comments import Comment
 
 from siting.errors import SitingInputError
 from siting.files import check_output_path
@@ -317,7 +318,12 @@ def _fixed_zip(data: bytes) -> bytes:
 
 
 def write_xlsx(
-    sheets: Mapping[str, pd.DataFrame], path: str | Path, *, percent: Mapping[str, np.ndarray] | None = None
+    sheets: Mapping[str, pd.DataFrame],
+    path: str | Path,
+    *,
+    percent: Mapping[str, np.ndarray] | None = None,
+    notes: Mapping[str, Mapping[str, str]] | None = None,
+    formats: Mapping[str, Mapping[tuple[int, int], str]] | None = None,
 ) -> Path:
     """An Excel workbook, one sheet per table, with fixed timestamps (identical bytes for identical tables).
 
@@ -328,6 +334,10 @@ def write_xlsx(
     percent : mapping of sheet name to boolean array, optional
         Cells (shape of the sheet's frame) holding shares 0–1: written as numbers in Excel's percent
         format (:data:`PERCENT_FORMAT`), so 0.5763 shows as 57.6% and stays a number for formulas.
+    notes : mapping of sheet name to {header: text}, optional
+        A note (Excel comment) on a header cell, defining what the column counts.
+    formats : mapping of sheet name to {(row, column): number format}, optional
+        Number formats of single cells (positions in the sheet's frame), after ``percent``.
 
     Every text, headers included, is stored as text, never as a formula, whatever it starts with
     (:func:`_keep_text`): a facility named ``=HYPERLINK(...)`` in an input shows as typed and runs nothing.
@@ -348,6 +358,11 @@ def write_xlsx(
             for row, col in zip(*np.nonzero(mask), strict=True) if mask is not None else ():
                 # +2: a header row, and openpyxl counts from 1
                 sheet.cell(row=int(row) + 2, column=int(col) + 1).number_format = PERCENT_FORMAT
+            for (row, col), number_format in (formats or {}).get(name, {}).items():
+                sheet.cell(row=row + 2, column=col + 1).number_format = number_format
+            for i, column in enumerate(frame.columns, start=1):
+                if note := (notes or {}).get(name, {}).get(str(column)):
+                    sheet.cell(row=1, column=i).comment = Comment(note, "siting", width=320, height=160)
     Path(path).write_bytes(_fixed_zip(buffer.getvalue()))
     return Path(path)
 
@@ -452,7 +467,7 @@ def _summary_items(summary: Mapping[str, Any], language: str) -> list[tuple[str,
         ("profile", column_label("profile", language), summary.get("profile")),
     ]
     for key in COMPARE_KEYS:
-        if key in summary:
+        if key in summary and (key != "plan_cost" or _costed(summary)):
             value = summary[key]
             label = with_unit(_label(key, language), units.get(key), language)
             items.append((key, label, value_label(value, language) if isinstance(value, str) else value))
@@ -466,8 +481,18 @@ def _summary_items(summary: Mapping[str, Any], language: str) -> list[tuple[str,
             ("areas_unfixable", column_label("areas_unfixable", language), len(summary.get("unfixable_areas") or []))
         )
         build = summary["settings"].get("build") or {}
-        for key in ("cost_new_site", "cost_per_m2", "facility_max_floor_area_m2"):
-            items.append((key, column_label(key, language), build.get(key)))
+        if _costed(summary):
+            for key in ("cost_new_site", "cost_per_m2"):
+                # the compliance plan's defaults are stated as such: nobody gave them
+                value = build.get(key)
+                shown = (
+                    value
+                    if build.get("costs_given")
+                    else f"{_amount(value)} ({value_label('toolkit_assumption', language)})"
+                )
+                items.append((key, column_label(key, language), shown))
+        key = "facility_max_floor_area_m2"
+        items.append((key, column_label(key, language), build.get(key)))
         given = build.get("candidate_max_floor_area_m2")
         # a bound nobody set is the toolkit's, and the workbook says it is an assumption
         assumed = f"{build.get('toolkit_max_floor_area_m2', 0):g} ({value_label('toolkit_assumption', language)})"
@@ -506,6 +531,62 @@ def _summary_percent(summary: Mapping[str, Any]) -> np.ndarray:
 def _column_percent(frame: pd.DataFrame) -> np.ndarray:
     """Cells of a table (English column names) holding shares: whole share columns."""
     return np.broadcast_to([is_share(str(c)) for c in frame.columns], frame.shape)
+
+
+def _costed(summary: Mapping[str, Any]) -> bool:
+    """Whether the plan's figures carry costs: the scenario gave them, or the objective minimises them."""
+    settings = summary.get("settings") or {}
+    optimize = settings.get("optimize") or {}
+    return bool((settings.get("build") or {}).get("costs_given")) or optimize.get("objective") == "compliance"
+
+
+#: Notes on the headers of the 设施 and 新增设施建议 sheets (MESSAGES keys): each household column has one
+#: meaning, said where it is read.
+COLUMN_NOTES = {
+    "households_served": "note_households_served",
+    "households_newly_covered": "note_households_newly_covered",
+    "shares_need_with": "note_shares_need_with",
+    "at_cap": "note_at_cap",
+}
+#: Where a facility or proposed site meets the street (:func:`siting.snapping.street_position`): for the
+#: re-check and next year's run, kept in the GeoPackages and CSVs, not in the workbook a reviewer reads.
+STREET_POSITION = ("street_u_id", "street_v_id", "street_offset_m")
+
+
+def column_notes(frame: pd.DataFrame, summary: Mapping[str, Any], language: str = "zh") -> dict[str, str]:
+    """Header label → note, for the columns of ``frame`` (English names) that have one; ``cost`` says
+    whether the scenario gave the unit costs or the compliance plan's defaults were used."""
+    notes = {
+        column_label(column, language): msg(key).render(language)
+        for column, key in COLUMN_NOTES.items()
+        if column in frame.columns
+    }
+    if "cost" in frame.columns:
+        build = (summary.get("settings") or {}).get("build") or {}
+        key = "note_cost_given" if build.get("costs_given") else "note_cost_default"
+        fields = {"new_site": _amount(build.get("cost_new_site")), "per_m2": _amount(build.get("cost_per_m2"))}
+        notes[column_label("cost", language)] = msg(key, **fields).render(language)
+    return notes
+
+
+def _amount(value: Any) -> str:
+    """A cost as a reader writes it: 1,000,000 and 0.6, not 1e+06."""
+    number = float(value)
+    return f"{number:,.0f}" if number.is_integer() else f"{number:,}"
+
+
+def gap_format(gap: float | None) -> str:
+    """Excel percent format showing an optimality gap to two significant figures (0.000188 shows 0.019%):
+    a small gap rounded to 0.0% would read as proven."""
+    if gap is None or not gap > 0:
+        return PERCENT_FORMAT
+    decimals = max(0, 1 - math.floor(math.log10(100 * gap)))
+    return f"0.{'0' * decimals}%" if decimals else "0%"
+
+
+def gap_text(gap: float | None) -> str:
+    """An optimality gap as text, to two significant figures (``0.019%``; ``—`` when unknown)."""
+    return "—" if gap is None or not math.isfinite(gap) else f"{100 * gap:.2g}%"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -640,7 +721,8 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
         "未达标小区": result.compliance.failing,
         "乡镇街道": result.compliance.townships,
         "社区": result.compliance.communities,
-        "设施": result.facilities,
+        # the check's catchment is what the proposals call households served: one name, one meaning
+        "设施": result.facilities.rename(columns={"catchment_households": "households_served"}),
     }
     if result.proposals is not None:
         proposals = locate_sites(result.proposals, result.network)
@@ -655,11 +737,17 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
     # what a county official signs off: every verdict with its clause, right after the summary
     sheets["规则核查"], percent["规则核查"] = rule_check_sheet(result.compliance, language)
     units = objective_units(summary, language)
+    notes = {}
     for name, frame in tables.items():
+        frame = frame.drop(columns=[c for c in STREET_POSITION if c in frame.columns])
         sheets[name] = _table(frame, language, units)
         percent[name] = _column_percent(frame.drop(columns=[c for c in ("geometry",) if c in frame.columns]))
+        if name in ("设施", "新增设施建议"):
+            notes[name] = column_notes(frame, summary, language)
     sheets["规则取值"] = _rules_table(result.profile, language)
-    write_xlsx(sheets, folder / "report.xlsx", percent=percent)
+    keys = [key for key, _, _ in _summary_items(summary, language)]
+    formats = {"汇总": {(keys.index("gap"), 1): gap_format(summary["gap"])}} if "gap" in keys else {}
+    write_xlsx(sheets, folder / "report.xlsx", percent=percent, notes=notes, formats=formats)
     map_options = result.scenario.config.get("map", {})
     basemap = map_options.get("basemap", "osm")
     m = result_map(
@@ -945,7 +1033,7 @@ def format_summary(summary: Mapping[str, Any]) -> str:
             f"({', '.join(summary.get('proposed_site_ids', []))}); 扩建 / enlarged: {summary.get('expanded_sites', 0)} "
             f"({', '.join(summary.get('expanded_site_ids', []))}); 新增建筑面积 / m² added "
             f"{summary.get('added_floor_area_m2', 0):,.0f}; 求解 status {summary['status']}, "
-            f"gap {_share(summary['gap']) if summary['gap'] is not None else '—'}"
+            f"gap {gap_text(summary['gap'])}"
         )
         unfixable = summary.get("unfixable_areas") or []
         if unfixable:

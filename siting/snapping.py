@@ -31,6 +31,10 @@ from siting.errors import SitingInputError
 from siting.labels import msg
 from siting.network import StreetNetwork
 
+#: Edges whose distances to a point differ by at most this are equally near, metres: the tie goes to the
+#: lowest edge index (the slack of coordinate transformations is ~1e-9 m).
+TIE_M = 1e-6
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -69,28 +73,44 @@ def in_network_crs(network: StreetNetwork, frame: gpd.GeoDataFrame) -> gpd.GeoDa
 
 
 def _nearest_within(network: StreetNetwork, points: np.ndarray, limit_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest edge of each point among the edges within its own ``limit_m``; ties go to the lower edge.
+    """Nearest edge of each point among the edges within its own ``limit_m`` (ties as :func:`_nearest_per_point`).
 
-    The spatial index's nearest-neighbour search (every edge at the least distance, up to the largest
-    limit) finds each point's nearest edges without measuring the distance to every edge nearby;
-    a point keeps them only when they lie within its own limit.
+    The spatial index's nearest-neighbour search finds each point's least distance without measuring
+    the distance to every edge nearby; a point keeps it only within its own limit. The edges within
+    :data:`TIE_M` of that distance are then gathered, so that a tie is decided the same way however the
+    point's coordinates were rounded on their way here.
     """
     if len(points) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     reach = float(np.max(limit_m))
-    (hit, edge), dist = network.edge_tree.query_nearest(
+    (hit, _), dist = network.edge_tree.query_nearest(
         points,
         max_distance=reach + 1e-9 * max(1.0, reach) if np.isfinite(reach) else None,
         return_distance=True,
-        all_matches=True,
+        all_matches=False,
     )
     near = dist <= np.asarray(limit_m)[hit]
-    return _nearest_per_point(hit[near], edge[near], dist[near])
+    hit, dist = hit[near], dist[near]
+    found, edge = network.edge_tree.query(points[hit], predicate="dwithin", distance=dist + TIE_M)
+    hit = hit[found]
+    return _nearest_per_point(hit, edge, shapely.distance(points[hit], network.edge_tree.geometries[edge]))
 
 
 def _nearest_per_point(hit: np.ndarray, edge: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Of (point, edge, distance) matches, each point's nearest edge (the lowest edge index on a tie)."""
-    order = np.lexsort((edge, dist, hit))
+    """Of (point, edge, distance) matches, each point's nearest edge: of the edges within :data:`TIE_M` of
+    the least distance, the lowest edge index.
+
+    A point on a street node is at distance 0 from every street meeting there, and a coordinate
+    transformation moves it by ~1e-9 m: without the tolerance the same place would be attached to one
+    street as a candidate site and to another as the facility planned on it.
+    """
+    if len(hit) == 0:
+        return hit.astype(np.int64), edge.astype(np.int64)
+    best = np.full(int(hit.max()) + 1, np.inf)
+    np.minimum.at(best, hit, dist)
+    tied = dist <= best[hit] + TIE_M
+    hit, edge = hit[tied], edge[tied]
+    order = np.lexsort((edge, hit))
     hit, edge = hit[order], edge[order]
     first = np.ones(len(hit), dtype=bool)
     first[1:] = hit[1:] != hit[:-1]
@@ -299,6 +319,25 @@ def nearest_streets(
         (hit, found), gap = tree.query_nearest(geoms, return_distance=True, all_matches=False)
         row[hit], dist[hit] = edges[found], gap
     return row, dist
+
+
+def street_position(network: StreetNetwork, attachment: Attachment) -> pd.DataFrame:
+    """Where each point feature meets the street: its edge's end nodes and the offset from the first, metres.
+
+    One row per feature of a point attachment (one access point each; facilities, candidate sites):
+    ``street_u_id`` and ``street_v_id`` (the edge's node ids in the network's source), ``street_offset_m``
+    (along the edge from ``street_u_id``). Features not attached get missing values. A candidate site
+    and the centre planned on it carry the same position, which the plan's re-check compares.
+    """
+    u_id = np.full(attachment.n_owners, None, dtype=object)
+    v_id = np.full(attachment.n_owners, None, dtype=object)
+    offset = np.full(attachment.n_owners, np.nan)
+    edges = network.edges
+    # as text: OSM ids, a road layer's ids and missing values all fit one GeoPackage column
+    u_id[attachment.owner] = edges["u_id"].astype(str).to_numpy()[attachment.edge]
+    v_id[attachment.owner] = edges["v_id"].astype(str).to_numpy()[attachment.edge]
+    offset[attachment.owner] = attachment.offset_m
+    return pd.DataFrame({"street_u_id": u_id, "street_v_id": v_id, "street_offset_m": offset})
 
 
 def street_gap_m(network: StreetNetwork, features: gpd.GeoDataFrame, attachment: Attachment) -> np.ndarray:

@@ -139,7 +139,8 @@ def test_report_shows_shares_as_percent_and_a_unit_in_every_numeric_header(demo)
     share = rows["配建面积达标率(按户)"]
     assert share.value == pytest.approx(summary["share_households_floor_area_ok"]) and share.number_format == "0.0%"
     assert rows["15分钟养老服务圈覆盖率(按户) (新增前)"].number_format == "0.0%"
-    assert rows["最优性差距"].number_format == "0.0%"
+    # the gap to two significant figures: the demo plan's 3.9e-7 shows 0.000039%, not 0.0% (which reads as 0)
+    assert summary["gap"] == pytest.approx(3.9e-7) and rows["最优性差距"].number_format == "0.000000%"
     # The least-cost plan's objective counts cost units; counts say what they count.
     assert rows["目标函数值(费用单位)"].value == pytest.approx(summary["objective"])
     assert rows["总户数(户)"].number_format == "General"
@@ -163,7 +164,7 @@ def test_report_shows_shares_as_percent_and_a_unit_in_every_numeric_header(demo)
     figures = sheets["汇总"].set_index("指标")["数值"]
     numeric = [k for k, v in figures.items() if isinstance(v, (int, float)) and not isinstance(v, bool)]
     assert len(numeric) > 25
-    assert [k for k in numeric if ")" not in k and rows[k].number_format != "0.0%"] == []
+    assert [k for k in numeric if ")" not in k and not rows[k].number_format.endswith("%")] == []
     compare = openpyxl.load_workbook(demo / "out" / "compare" / "comparison.xlsx")["对比"]
     shown = {row[0].value: row for row in compare.iter_rows(min_row=2)}
     # every row names its unit: shares in percent, their differences in percentage points (百分点)
@@ -589,7 +590,9 @@ def test_summary_sheet_states_the_costs_and_the_assumed_site_size(demo):
         row[0].value: row[1].value
         for row in openpyxl.load_workbook(demo / "out" / "plan" / "report.xlsx")["汇总"].iter_rows(min_row=2)
     }
-    assert rows["新建一处设施的费用(费用单位)"] == 1_000_000 and rows["每平方米建筑面积费用(费用单位)"] == 1
+    # nobody gave the compliance plan's unit costs: the toolkit's defaults, said to be so
+    assert rows["新建一处设施的费用(费用单位)"] == "1,000,000 (工具默认值（假定）)"
+    assert rows["每平方米建筑面积费用(费用单位)"] == "1 (工具默认值（假定）)"
     assert rows["现有设施扩建上限默认值(平方米)"] == 800
     assert rows["备选点最大建筑面积默认值(平方米)"] == "750 (工具默认值（假定）)"
     assert rows["无法达标的小区数(个)"] == len(plan["unfixable_areas"])

@@ -171,7 +171,10 @@ class Solver:
         self, open_mask: np.ndarray, objective: float, bound: float, status: str, assignment: np.ndarray | None = None
     ) -> None:
         problem = self.problem_
-        open_mask = np.asarray(open_mask[: problem.n_sites], dtype=bool)
+        open_mask = np.asarray(open_mask[: problem.n_sites], dtype=bool).copy()
+        # existing sites are always open: a solver that returns only its choice among the candidates (set
+        # cover) would otherwise size them 0 and assign their areas elsewhere (caught by the plan's re-check)
+        open_mask[problem.fixed] = True
         self.objective = float(objective)
         self.bound = float(bound)
         self.status = status
