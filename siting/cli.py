@@ -182,10 +182,14 @@ def _profiles(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from siting.pipeline import run_and_write
     from siting.scenario import load_scenario
 
+    # the scenario, its files and its output folder are checked before the analysis stack is imported
+    # (seconds of imports): a refusal answers at once
     scenario = load_scenario(args.scenario)
+    scenario.check_output(args.out)
+    from siting.pipeline import run_and_write
+
     result, folder = run_and_write(scenario, out=args.out, progress=not args.quiet)
     if not args.quiet:
         from siting.report import format_summary

@@ -54,7 +54,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from siting import validation
+from siting import defaults, validation
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import Message, msg
 from siting.projection import CHINESE_DATUMS, WGS84, chinese_datum_to_wgs84
@@ -649,7 +649,7 @@ def read_areas(
     crs: str | None = None,
     lon: str | None = None,
     lat: str | None = None,
-    household_size: float = 2.62,
+    household_size: float = defaults.HOUSEHOLD_SIZE,
     buildings: gpd.GeoDataFrame | None = None,
     **building_kwargs,
 ) -> gpd.GeoDataFrame:
@@ -1099,7 +1099,11 @@ def assign_units(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDat
 
 
 def areas_from_osm(
-    path: str | Path, *, household_size: float = 2.62, default_floors: float = 6.0, **building_kwargs
+    path: str | Path,
+    *,
+    household_size: float = defaults.HOUSEHOLD_SIZE,
+    default_floors: float = defaults.DEFAULT_FLOORS,
+    **building_kwargs,
 ) -> gpd.GeoDataFrame:
     """Residential areas from an OpenStreetMap file: ``landuse=residential`` polygons, households
     estimated from the buildings inside them.

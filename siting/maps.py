@@ -662,10 +662,13 @@ def _swatch(style: Mapping[str, Any], shape: str = "fill") -> str:
 def _new_map(
     basemap: str | None, tianditu_key: str | None, language: str, figure: Figure | None = None, **size: Any
 ) -> folium.Map:
-    if basemap not in BASEMAPS:
-        raise ValueError(f"basemap must be one of {BASEMAPS}, not {basemap!r}")
-    if language not in LANGUAGES:
-        raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
+    for name, value, allowed in (("basemap", basemap, BASEMAPS), ("language", language, LANGUAGES)):
+        if value not in allowed:
+            raise SitingInputError(
+                msg("argument_choice", got=value),
+                source=msg("where_argument", name=name),
+                fix=msg("argument_choice_fix", allowed=list(allowed)),
+            )
     key = tianditu_key or os.environ.get("TIANDITU_KEY")
     if basemap == "tianditu" and not key:
         raise SitingInputError(msg("map_tianditu_key"), column="tianditu_key", fix=msg("map_tianditu_key_fix"))

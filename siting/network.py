@@ -17,24 +17,27 @@ import math
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
-import osmnx as ox
 import pandas as pd
 import scipy.sparse as sp
 import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 from scipy.sparse.csgraph import connected_components
-from scipy.spatial import ConvexHull, QhullError, cKDTree
 from shapely.ops import substring
 
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import Message, msg
 from siting.projection import utm_crs_for
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+# osmnx (with scikit-learn and matplotlib), networkx and scipy.spatial take seconds to import; they are
+# imported by the readers that use them, so that `siting profiles` and refused scenarios answer at once.
 
 # OSM highway values a pedestrian cannot use (OSMnx's walk filter, plus motorways and trunk roads,
 # which Chinese county towns fence off from pedestrians).
@@ -121,6 +124,8 @@ class StreetNetwork:
     def hull(self) -> shapely.Geometry:
         """Convex hull of the street nodes (metres), built on first use."""
         if self._hull is None:
+            from scipy.spatial import ConvexHull, QhullError
+
             try:  # scipy's hull of the coordinates, without a million point objects
                 corners = self.node_xy[ConvexHull(self.node_xy).vertices]
                 self._hull = shapely.Polygon(corners)
@@ -157,6 +162,8 @@ class StreetNetwork:
 
     def to_graph(self) -> nx.MultiGraph:
         """A fresh undirected OSMnx-style graph of this network (for ``osmnx.plot_graph`` or export)."""
+        import osmnx as ox
+
         nodes = gpd.GeoDataFrame(
             {"x": self.node_xy[:, 0], "y": self.node_xy[:, 1]},
             geometry=shapely.points(self.node_xy),
@@ -296,6 +303,9 @@ def from_graph(
     -------
     StreetNetwork
     """
+    import networkx as nx
+    import osmnx as ox
+
     # any edge at all (number_of_edges() would count a million-node graph's adjacency in Python)
     if next(iter(graph.edges), None) is None:
         raise SitingInputError(msg("network_no_edges"), source=_where(source), fix=msg("network_no_edges_fix"))
@@ -427,6 +437,8 @@ def _require_file(path: Path) -> None:
 
 def from_osm_xml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
     """Walking network from an OpenStreetMap XML file (``.osm``), via ``osmnx.graph_from_xml``."""
+    import osmnx as ox
+
     path = Path(path)
     _require_file(path)
     tags = ox.settings.useful_tags_way
@@ -478,6 +490,8 @@ def from_pbf(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
 
 def from_graphml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
     """Network from a GraphML file saved by OSMnx (``osmnx.save_graphml``)."""
+    import osmnx as ox
+
     path = Path(path)
     _require_file(path)
     try:
@@ -516,6 +530,9 @@ def from_lines(
     snap_tolerance_m : float
         Endpoints within this distance (metres) become one node.
     """
+    import networkx as nx
+    from scipy.spatial import cKDTree
+
     source = str(lines) if not isinstance(lines, gpd.GeoDataFrame) else "GeoDataFrame argument"
     where = msg("where_argument", name="lines") if isinstance(lines, gpd.GeoDataFrame) else source
     if not isinstance(lines, gpd.GeoDataFrame):
@@ -602,6 +619,8 @@ def from_place(place: str, *, keep_largest: bool = True) -> StreetNetwork:
 
     Needs internet access (Nominatim and Overpass); fails with a clear :class:`SitingInputError` offline.
     """
+    import osmnx as ox
+
     graph = _download(
         lambda **kw: ox.graph_from_place(place, **kw), msg("network_place", place=place), ox.settings.nominatim_url
     )
@@ -610,6 +629,8 @@ def from_place(place: str, *, keep_largest: bool = True) -> StreetNetwork:
 
 def from_bbox(bbox: tuple[float, float, float, float], *, keep_largest: bool = True) -> StreetNetwork:
     """Walking network inside a WGS84 bounding box ``(west, south, east, north)`` in degrees, via OSMnx."""
+    import osmnx as ox
+
     west, south, east, north = map(float, bbox)
     if not (west < east and south < north):
         raise SitingInputError(
