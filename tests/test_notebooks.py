@@ -48,6 +48,7 @@ def test_notebooks_use_only_public_names(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.heavy
 def test_notebook_runs(path, tmp_path):
     # Run a copy from a scratch notebooks/ folder with a scratch maps/ folder beside it, so the
     # repository's maps/ is not written by the tests.
