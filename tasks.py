@@ -8,8 +8,9 @@
 
 ``demo`` is a planner's first command, so it installs JupyterLab too (the ``notebook`` extra): after it the
 tutorial notebooks open with ``notebook``. ``test`` runs ruff (lint and format check) and mypy first, then
-the default pytest suite (about a minute: ``addopts`` in pyproject.toml leaves out the tests marked
-``heavy`` and ``slow``); ``test-heavy`` runs those, two at a time (pytest-xdist). CI runs both. Extra
+the default pytest suite (under a minute on two cores: ``addopts`` in pyproject.toml leaves out the
+tests marked ``heavy`` and ``slow``); ``test-heavy`` runs those. Both run the tests in parallel worker
+processes (pytest-xdist; ``-n 0`` after the command runs them in one). CI runs both. Extra
 arguments after ``test`` or ``test-heavy`` go to pytest (e.g. ``python3 tasks.py test -k profiles``), after
 ``notebook`` to JupyterLab (e.g. ``--no-browser --port 8890``).
 The virtual environment lives in ``.venv`` beside this file and is reused on later runs.
@@ -34,8 +35,11 @@ EXTRAS = {"demo": "notebook", "notebook": "notebook", "test": "test,bench", "tes
 #: Lint, format and type checks run before the tests (configured in pyproject.toml).
 LINTED = ["siting", "tests", "benchmarks", "tools", "tasks.py"]
 CHECKS = [["ruff", "check", *LINTED], ["ruff", "format", "--check", *LINTED], ["mypy"]]
-#: pytest options of ``test-heavy``: the tests the default suite leaves out, in two worker processes with
-#: each file's tests in one of them (a file's module-scoped fixtures, a demo run or a cluster, are made once).
+#: pytest-xdist: tests in worker processes, each file's tests in one of them, so that a file's module-scoped
+#: fixtures (a demo run, a cluster) are made once. The quick suite takes as many workers as there are cores
+#: (up to four); the heavy tests two, as each may start processes of its own (a cluster, a browser, a kernel).
+QUICK = ["--numprocesses", "auto", "--maxprocesses", "4", "--dist", "loadfile"]
+#: pytest options of ``test-heavy``: the tests the default suite leaves out.
 HEAVY = ["-m", "heavy or slow", "--numprocesses", "2", "--dist", "loadfile"]
 
 
@@ -81,7 +85,7 @@ def main(argv: list[str]) -> int:
         print("$", " ".join(check), flush=True)
         if subprocess.run([str(PYTHON), "-m", *check], cwd=ROOT).returncode:
             return 1
-    return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
+    return subprocess.run([str(PYTHON), "-m", "pytest", *QUICK, *rest], cwd=ROOT).returncode
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from branca.element import Element, Figure, MacroElement
 from offlinefolium.map import Layer
 from offlinefolium.template import Template
 
+from siting import defaults
 from siting.errors import SitingInputError
 from siting.files import write_whole
 from siting.labels import LANGUAGES, Message, column_label, msg, term, value_label
@@ -1016,7 +1017,7 @@ def result_map(
     facilities: gpd.GeoDataFrame | None = None,
     *,
     service_areas: gpd.GeoDataFrame | None = None,
-    radius_m: float | None = 1000,
+    radius_m: float | None = defaults.SERVICE_RADIUS_M,
     units: gpd.GeoDataFrame | None = None,
     proposals: gpd.GeoDataFrame | None = None,
     streets: Any = None,
@@ -1132,7 +1133,7 @@ def comparison_map(
     result_a: Any,
     result_b: Any,
     *,
-    radius_m: float | None = 1000,
+    radius_m: float | None = defaults.SERVICE_RADIUS_M,
     title: str | None = None,
     basemap: str | None = "osm",
     language: str = "zh",
