@@ -208,7 +208,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from siting.pipeline import compare_scenarios
+    from siting.scenario import load_scenario
 
     if len(args.scenarios) < 2:
         raise SitingInputError(
@@ -216,6 +216,10 @@ def _compare(args: argparse.Namespace) -> int:
             source=msg("where_command", command="siting compare"),
             fix=msg("cli_compare_one_fix"),
         )
+    for path in args.scenarios:  # a bad scenario is refused before the analysis is imported
+        load_scenario(path).check_output()
+    from siting.pipeline import compare_scenarios
+
     table, folder = compare_scenarios(args.scenarios, out=args.out, progress=not args.quiet)
     if not args.quiet:
         from siting.report import format_comparison

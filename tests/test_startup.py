@@ -1,6 +1,7 @@
 """The command starts at once: what answers without an analysis imports none of the heavy libraries.
 
-``siting --help``, ``siting profiles`` and the refusal of a bad scenario (before its analysis starts)
+``siting --help``, ``siting profiles`` and the refusal of a bad scenario by ``siting run`` or ``siting
+compare`` (the scenario file, its input files and its output folder are checked first)
 must not pay for OSMnx, scikit-learn, Matplotlib, networkx, SciPy, GeoPandas, HiGHS, Folium or Dask:
 those take seconds to import (benchmarks/startup.py measures the time against ``import pandas``).
 """
@@ -38,9 +39,11 @@ HEAVY = {
 SCRIPT = """
 import sys
 from siting import cli
-for argv in (["--help"], ["profiles"], ["profiles", "show", "dong_e"], ["run", sys.argv[1]], ["run", sys.argv[2]]):
+quick = [["--help"], ["profiles"], ["profiles", "show", "dong_e"]]
+refused = [["run", sys.argv[1]], ["run", sys.argv[2]], ["compare", sys.argv[2], sys.argv[1]]]
+for argv in quick + refused:
     code = cli.main(argv)
-    assert code == (2 if argv[0] == "run" else 0), (argv, code)
+    assert code == (2 if argv in refused else 0), (argv, code)
 """
 
 
