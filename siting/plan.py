@@ -53,6 +53,8 @@ from siting.service_areas import service_areas
 
 #: Level given to proposed centres when they join the facilities of the plan.
 PROPOSED_LEVEL = "community"
+#: Time limit of one optimisation, s (the value lives in siting.defaults).
+DEFAULT_TIME_LIMIT_S = defaults.TIME_LIMIT_S
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,10 @@ from siting.labels import msg
 from siting.network import StreetNetwork, min_weight_matrix
 from siting.snapping import Attachment, attach_areas, attach_points, in_network_crs, nearest_streets, street_gap_m
 
+# Names other modules import from here; the values live in siting.defaults.
+DEFAULT_MAX_SNAP_M = defaults.MAX_SNAP_M
+FAR_OUTSIDE_M = defaults.FAR_OUTSIDE_M
+
 #: How messages name the features of each id column.
 _WHAT = {"area_id": "what_areas", "facility_id": "what_facilities", "candidate_id": "what_candidates"}
 #: Floating-point slack when comparing a distance with a cutoff, metres: a facility exactly at the
