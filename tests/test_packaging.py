@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -72,6 +73,35 @@ def test_the_two_test_commands_together_select_every_test():
     assert options["addopts"] == "-m 'not slow and not heavy'"
     heavy = _tasks().HEAVY
     assert heavy[heavy.index("-m") + 1] == "heavy or slow"
+
+
+def test_test_commands_run_lint_then_the_quick_suite_and_the_heavy_tests_alone(monkeypatch):
+    """``test``: ruff, ruff format, mypy, then pytest on the quick suite in workers; ``test-heavy``: pytest only."""
+    tasks = _tasks()
+    monkeypatch.setattr(tasks, "_install", lambda extras: None)
+    ran: list[list[str]] = []
+    monkeypatch.setattr(
+        tasks.subprocess, "run", lambda command, cwd: ran.append(command) or SimpleNamespace(returncode=0)
+    )
+    assert tasks.main(["test", "-k", "profiles"]) == 0
+    python = str(tasks.PYTHON)
+    assert [command[2:4] for command in ran[:3]] == [["ruff", "check"], ["ruff", "format"], ["mypy"]]
+    assert ran[3] == [
+        python,
+        "-m",
+        "pytest",
+        "--numprocesses",
+        "auto",
+        "--maxprocesses",
+        "4",
+        "--dist",
+        "loadfile",
+        "-k",
+        "profiles",
+    ]
+    ran.clear()
+    assert tasks.main(["test-heavy"]) == 0
+    assert ran == [[python, "-m", "pytest", "-m", "heavy or slow", "--numprocesses", "2", "--dist", "loadfile"]]
 
 
 def test_import_siting_offers_the_public_api():
