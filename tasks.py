@@ -3,11 +3,15 @@
 
     python3 tasks.py demo       # create .venv, install siting with JupyterLab, run the demo town analysis
     python3 tasks.py notebook   # open notebooks/ in JupyterLab (installs it first if needed)
-    python3 tasks.py test       # create .venv, install with test extras, lint, type-check, run the test suite
+    python3 tasks.py test       # create .venv, install with test extras, lint, type-check, run the quick tests
+    python3 tasks.py test-heavy # the other tests: processes, clusters, notebooks, browsers, wheel; the long ones
 
 ``demo`` is a planner's first command, so it installs JupyterLab too (the ``notebook`` extra): after it the
 tutorial notebooks open with ``notebook``. ``test`` runs ruff (lint and format check) and mypy first, then
-pytest; extra arguments after ``test`` go to pytest (e.g. ``python3 tasks.py test -m slow``), after
+the default pytest suite (under a minute on two cores: ``addopts`` in pyproject.toml leaves out the
+tests marked ``heavy`` and ``slow``); ``test-heavy`` runs those. Both run the tests in parallel worker
+processes (pytest-xdist; ``-n 0`` after the command runs them in one). CI runs both. Extra
+arguments after ``test`` or ``test-heavy`` go to pytest (e.g. ``python3 tasks.py test -k profiles``), after
 ``notebook`` to JupyterLab (e.g. ``--no-browser --port 8890``).
 The virtual environment lives in ``.venv`` beside this file and is reused on later runs.
 """
@@ -27,10 +31,16 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 NOTEBOOKS = ROOT / "notebooks"
 #: pip extras each command installs: the demo brings JupyterLab along, so the notebooks open next.
-EXTRAS = {"demo": "notebook", "notebook": "notebook", "test": "test,bench"}
+EXTRAS = {"demo": "notebook", "notebook": "notebook", "test": "test,bench", "test-heavy": "test,bench"}
 #: Lint, format and type checks run before the tests (configured in pyproject.toml).
 LINTED = ["siting", "tests", "benchmarks", "tools", "tasks.py"]
 CHECKS = [["ruff", "check", *LINTED], ["ruff", "format", "--check", *LINTED], ["mypy"]]
+#: pytest-xdist: tests in worker processes, each file's tests in one of them, so that a file's module-scoped
+#: fixtures (a demo run, a cluster) are made once. The quick suite takes as many workers as there are cores
+#: (up to four); the heavy tests two, as each may start processes of its own (a cluster, a browser, a kernel).
+QUICK = ["--numprocesses", "auto", "--maxprocesses", "4", "--dist", "loadfile"]
+#: pytest options of ``test-heavy``: the tests the default suite leaves out.
+HEAVY = ["-m", "heavy or slow", "--numprocesses", "2", "--dist", "loadfile"]
 
 
 def _install(extras: str) -> None:
@@ -69,11 +79,13 @@ def main(argv: list[str]) -> int:
         return code
     if command == "notebook":
         return subprocess.run(notebook_command(rest), cwd=ROOT).returncode
+    if command == "test-heavy":
+        return subprocess.run([str(PYTHON), "-m", "pytest", *HEAVY, *rest], cwd=ROOT).returncode
     for check in CHECKS:
         print("$", " ".join(check), flush=True)
         if subprocess.run([str(PYTHON), "-m", *check], cwd=ROOT).returncode:
             return 1
-    return subprocess.run([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT).returncode
+    return subprocess.run([str(PYTHON), "-m", "pytest", *QUICK, *rest], cwd=ROOT).returncode
 
 
 if __name__ == "__main__":

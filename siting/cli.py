@@ -12,9 +12,17 @@ Every command takes ``--lang zh|en``: the language of messages, errors and warni
 or the ``SITING_LANG`` environment variable). ``--quiet`` prints nothing but errors; ``--verbose`` adds
 the HiGHS solver log to the progress of the optimisation (incumbent, bound and gap every few seconds).
 
-Exit codes: 0 success, 2 bad input (the message says which file, key, column or row and how to
-fix it; no traceback), 1 any other failure (with the traceback, as that is a bug to report), 3 a
-batch in which some scenarios failed (each listed on stderr with its message; the others are done).
+Exit codes, one per kind of failure (the classes of :mod:`siting.errors`; no traceback but for 1):
+0 success; 2 bad input (``SitingInputError``: the message says which file, key, column or row and how
+to fix it); 4 the plan cannot be made as asked (``SitingInfeasibleError``, naming the areas or units);
+5 the machine failed the run (``SitingEnvironmentError``: disk full, out of memory, a worker lost; the
+message says what to do); 3 a batch in which some scenarios failed (each listed on stderr with its
+message; the others are done); 1 anything else, an internal error (with the traceback and "please
+report it"). Ctrl-C exits 1, SIGTERM 143; neither leaves a half-written output folder.
+
+Only the standard library and :mod:`siting.labels` (pandas) are imported at start: each command imports
+what it needs, and ``siting run`` checks the scenario before it imports the analysis, so that help,
+profiles and refusals answer at once (``benchmarks/startup.py``, ``tests/test_startup.py``).
 """
 
 from __future__ import annotations
@@ -182,10 +190,14 @@ def _profiles(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from siting.pipeline import run_and_write
     from siting.scenario import load_scenario
 
+    # the scenario, its files and its output folder are checked before the analysis stack is imported
+    # (seconds of imports): a refusal answers at once
     scenario = load_scenario(args.scenario)
+    scenario.check_output(args.out)
+    from siting.pipeline import run_and_write
+
     result, folder = run_and_write(scenario, out=args.out, progress=not args.quiet)
     if not args.quiet:
         from siting.report import format_summary
@@ -196,7 +208,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from siting.pipeline import compare_scenarios
+    from siting.scenario import load_scenario
 
     if len(args.scenarios) < 2:
         raise SitingInputError(
@@ -204,6 +216,10 @@ def _compare(args: argparse.Namespace) -> int:
             source=msg("where_command", command="siting compare"),
             fix=msg("cli_compare_one_fix"),
         )
+    for path in args.scenarios:  # a bad scenario is refused before the analysis is imported
+        load_scenario(path).check_output()
+    from siting.pipeline import compare_scenarios
+
     table, folder = compare_scenarios(args.scenarios, out=args.out, progress=not args.quiet)
     if not args.quiet:
         from siting.report import format_comparison
@@ -274,7 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit code: 0 success, 2 bad input, 1 other failure, 3 some scenarios of a batch failed.
+        Exit code: 0 success, 2 bad input, 4 infeasible plan, 5 environment failure, 3 some scenarios of
+        a batch failed, 1 internal error (see the module docstring).
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     with language(_requested_language(argv)):

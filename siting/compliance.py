@@ -258,8 +258,13 @@ class ComplianceResult:
     def table(self, name: str, language: str = "zh") -> pd.DataFrame:
         """A result frame (``areas``, ``facilities``, ``townships``, ``communities``, ``rules``,
         ``failing``) with display column names and categorical values in ``language``."""
-        if name not in ("areas", "facilities", "townships", "communities", "rules", "failing"):
-            raise ValueError(f"no result table named {name!r}")
+        tables = ("areas", "facilities", "townships", "communities", "rules", "failing")
+        if name not in tables:
+            raise SitingInputError(
+                msg("argument_choice", got=name),
+                source=msg("where_argument", name="name"),
+                fix=msg("argument_choice_fix", allowed=list(tables)),
+            )
         if name == "rules":
             return self.rules_table(language)
         return relabel(getattr(self, name), language, values=("status", "fail_reason", "level", "kind"))

@@ -45,8 +45,9 @@ DUPLICATE_DISTANCE_M = 5.0
 STACKED_AREAS_MIN = 3
 #: Farthest an entrance may lie from the outline of its area, metres (a gate on the street beside it).
 GATE_TOLERANCE_M = 30.0
-#: What the planner may say about each finding: refuse it (the default) or keep the data as it is.
-CHOICES = {"duplicates": ("refuse", "keep"), "areas_at_one_point": ("leave_out", "keep"), "links": ("refuse", "keep")}
+#: What the planner may say about each finding (the first is the default); kept in the light
+#: :mod:`siting.validation` so that a scenario's schema checks them without importing this module.
+CHOICES = validation.CONSISTENCY_CHOICES
 
 
 @dataclass(frozen=True)

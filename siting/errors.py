@@ -5,7 +5,12 @@ One class per kind of failure, each with its own exit code on the command line (
 for cannot be made, exit 4), :class:`SitingEnvironmentError` (the machine failed: disk full, out of
 memory, a worker lost; exit 5). Anything else is an internal error (exit 1, "please report").
 
-Both carry :class:`~siting.labels.Message` texts and render them in the language in force when they
+:class:`SitingInputError` and :class:`SitingInfeasibleError` are ``ValueError`` subclasses and
+:class:`SitingEnvironmentError` an ``OSError``, so code that catches the built-in kinds keeps working;
+siting's public functions raise these classes, never a bare ``ValueError``, ``TypeError`` or ``KeyError``
+(a message key siting lacks is :class:`siting.labels.UnknownMessageError`, an internal error).
+
+All carry :class:`~siting.labels.Message` texts and render them in the language in force when they
 are shown (Chinese by default; see :func:`siting.labels.set_language`).
 """
 

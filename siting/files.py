@@ -184,3 +184,27 @@ def write_whole(path: str | os.PathLike, data: bytes | str) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def similar_files(path: str | Path, *, limit: int = 3) -> list[str]:
+    """Files beside a missing ``path`` that it may have meant: the same name with another extension
+    (养老设施.xlsx for 养老设施.xslx), then names spelled alike, closest first."""
+    import difflib
+
+    path = Path(path)
+    try:
+        names = sorted(p.name for p in path.parent.iterdir() if not p.name.startswith("."))
+    except OSError:  # the folder itself is missing or unreadable
+        return []
+    stem = path.name.split(".")[0].lower()
+    same_stem = [n for n in names if n.split(".")[0].lower() == stem]
+    close = difflib.get_close_matches(path.name, names, n=limit, cutoff=0.6)
+    return list(dict.fromkeys([*same_stem, *close]))[:limit]
+
+
+def missing_file_fix(path: str | Path) -> Message:
+    """The fix of a missing file: its spelling, and the files beside it it may have meant."""
+    found = similar_files(path)
+    if not found:
+        return msg("file_not_found_fix")
+    return msg("file_not_found_did_you_mean", best=found[0], names=found)

@@ -15,6 +15,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from siting import defaults
 from siting.errors import SitingInputError
 from siting.labels import msg
 
@@ -23,7 +24,7 @@ DEFAULT_RESIDENTIAL_SHARE = 0.85
 DEFAULT_FLOOR_HEIGHT_M = 3.0
 
 
-def from_population(population: pd.Series, household_size: float = 2.62) -> pd.Series:
+def from_population(population: pd.Series, household_size: float = defaults.HOUSEHOLD_SIZE) -> pd.Series:
     """Households from population (persons) and persons per household."""
     if household_size <= 0:
         raise SitingInputError(

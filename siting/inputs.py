@@ -57,9 +57,9 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from siting import validation
+from siting import defaults, validation
 from siting.errors import SitingInputError, SitingWarning
-from siting.files import read_bounded, refuse_special_file
+from siting.files import missing_file_fix, read_bounded, refuse_special_file
 from siting.labels import Message, msg
 from siting.projection import CHINESE_DATUMS, WGS84, chinese_datum_to_wgs84
 
@@ -455,30 +455,6 @@ def _check_path(path: Path, source: str | Message) -> None:
     if path.is_dir() and path.suffix.lower() != ".gdb":
         raise SitingInputError(msg("path_is_folder"), source=source, fix=msg("path_is_folder_fix"))
     refuse_special_file(path, source)
-
-
-def similar_files(path: str | Path, *, limit: int = 3) -> list[str]:
-    """Files beside a missing ``path`` that it may have meant: the same name with another extension
-    (养老设施.xlsx for 养老设施.xslx), then names spelled alike, closest first."""
-    import difflib
-
-    path = Path(path)
-    try:
-        names = sorted(p.name for p in path.parent.iterdir() if not p.name.startswith("."))
-    except OSError:  # the folder itself is missing or unreadable
-        return []
-    stem = path.name.split(".")[0].lower()
-    same_stem = [n for n in names if n.split(".")[0].lower() == stem]
-    close = difflib.get_close_matches(path.name, names, n=limit, cutoff=0.6)
-    return list(dict.fromkeys([*same_stem, *close]))[:limit]
-
-
-def missing_file_fix(path: str | Path) -> Message:
-    """The fix of a missing file: its spelling, and the files beside it it may have meant."""
-    found = similar_files(path)
-    if not found:
-        return msg("file_not_found_fix")
-    return msg("file_not_found_did_you_mean", best=found[0], names=found)
 
 
 def _closest(name: str, names: list[str]) -> Message | str:
@@ -888,7 +864,7 @@ def read_areas(
     crs: str | None = None,
     lon: str | None = None,
     lat: str | None = None,
-    household_size: float = 2.62,
+    household_size: float = defaults.HOUSEHOLD_SIZE,
     buildings: gpd.GeoDataFrame | None = None,
     **building_kwargs,
 ) -> gpd.GeoDataFrame:
@@ -1383,7 +1359,11 @@ def assign_units(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDat
 
 
 def areas_from_osm(
-    path: str | Path, *, household_size: float = 2.62, default_floors: float = 6.0, **building_kwargs
+    path: str | Path,
+    *,
+    household_size: float = defaults.HOUSEHOLD_SIZE,
+    default_floors: float = defaults.DEFAULT_FLOORS,
+    **building_kwargs,
 ) -> gpd.GeoDataFrame:
     """Residential areas from an OpenStreetMap file: ``landuse=residential`` polygons, households
     estimated from the buildings inside them.

@@ -1715,6 +1715,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "siting 意外出错（见上方信息）；请报告此问题",
         "siting failed unexpectedly (see above); please report it",
     ),
+    # an argument of a public function that is not one it takes (SitingInputError, exit 2)
+    "argument_choice": ("“{got}”不是可选值", "'{got}' is not one of the choices"),
+    "argument_choice_fix": ("改用其中之一：{allowed}", "use one of: {allowed}"),
+    "argument_not_walk_settings": (
+        "settings 须为 WalkSettings，而不是 {got}",
+        "settings must be a WalkSettings, not {got}",
+    ),
+    "argument_not_walk_settings_fix": (
+        "用 siting.WalkSettings(...) 或 Profile.walk_settings() 生成，或不给 settings 而直接给出步行参数",
+        "make one with siting.WalkSettings(...) or Profile.walk_settings(), or give the walk figures instead",
+    ),
+    "problem_no_floor_area_rule": (
+        "合规方案（compliance）需要配建面积规则 problem.floor_area_rule，此问题没有",
+        "the compliance objective needs the floor-area rule problem.floor_area_rule, which this problem lacks",
+    ),
+    "problem_no_floor_area_rule_fix": (
+        "用 Study.problem(candidates) 构建问题（它带有规则配置的配建面积规则）",
+        "build the problem with Study.problem(candidates), which carries the profile's floor-area rule",
+    ),
     # batches (siting.batch)
     "batch_not_found": ("找不到这个方案文件或文件夹", "no such scenario file or folder"),
     "batch_not_found_fix": (
@@ -1957,7 +1976,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 def _checked(language: str) -> str:
     if language not in LANGUAGES:
-        raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
+        from siting.errors import SitingInputError  # siting.errors renders its texts with this module
+
+        raise SitingInputError(
+            msg("argument_choice", got=language),
+            source=msg("where_argument", name="language"),
+            fix=msg("argument_choice_fix", allowed=list(LANGUAGES)),
+        )
     return language
 
 
@@ -2000,6 +2025,11 @@ def _pick(pair: tuple[str, str], language: str | None = None) -> str:
     return pair[LANGUAGES.index(_checked(language or get_language()))]
 
 
+class UnknownMessageError(KeyError):
+    """A message key that :data:`MESSAGES` does not have: a mistake in siting or in an extension of it
+    (an internal error, exit 1 on the command line), never in the user's input."""
+
+
 class Lines(list):
     """Message parts shown one per line (e.g. every mistake of a scenario file), not joined into a sentence."""
 
@@ -2015,7 +2045,7 @@ class Message:
 
     def __init__(self, key: str, fields: dict[str, Any]) -> None:
         if key not in MESSAGES:
-            raise KeyError(f"no message {key!r} in siting.labels.MESSAGES")
+            raise UnknownMessageError(f"no message {key!r} in siting.labels.MESSAGES")
         self.key = key
         self.fields = fields
 

@@ -43,6 +43,7 @@ from branca.element import Element, Figure, MacroElement
 from offlinefolium.map import Layer
 from offlinefolium.template import Template
 
+from siting import defaults
 from siting.errors import SitingInputError
 from siting.files import write_whole
 from siting.labels import LANGUAGES, Message, column_label, msg, term, value_label
@@ -836,10 +837,13 @@ def _swatch(style: Mapping[str, Any], shape: str = "fill") -> str:
 def _new_map(
     basemap: str | None, tianditu_key: str | None, language: str, figure: Figure | None = None, **size: Any
 ) -> folium.Map:
-    if basemap not in BASEMAPS:
-        raise ValueError(f"basemap must be one of {BASEMAPS}, not {basemap!r}")
-    if language not in LANGUAGES:
-        raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
+    for name, value, allowed in (("basemap", basemap, BASEMAPS), ("language", language, LANGUAGES)):
+        if value not in allowed:
+            raise SitingInputError(
+                msg("argument_choice", got=value),
+                source=msg("where_argument", name=name),
+                fix=msg("argument_choice_fix", allowed=list(allowed)),
+            )
     key = tianditu_key or os.environ.get("TIANDITU_KEY")
     if basemap == "tianditu" and not key:
         raise SitingInputError(msg("map_tianditu_key"), column="tianditu_key", fix=msg("map_tianditu_key_fix"))
@@ -1165,7 +1169,7 @@ def result_map(
     facilities: gpd.GeoDataFrame | None = None,
     *,
     service_areas: gpd.GeoDataFrame | None = None,
-    radius_m: float | None = 1000,
+    radius_m: float | None = defaults.SERVICE_RADIUS_M,
     units: gpd.GeoDataFrame | None = None,
     proposals: gpd.GeoDataFrame | None = None,
     streets: Any = None,
@@ -1281,7 +1285,7 @@ def comparison_map(
     result_a: Any,
     result_b: Any,
     *,
-    radius_m: float | None = 1000,
+    radius_m: float | None = defaults.SERVICE_RADIUS_M,
     title: str | None = None,
     basemap: str | None = "osm",
     language: str = "zh",

@@ -18,24 +18,27 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
-import osmnx as ox
 import pandas as pd
 import scipy.sparse as sp
 import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 from scipy.sparse.csgraph import connected_components
-from scipy.spatial import ConvexHull, QhullError, cKDTree
 from shapely.ops import substring
 
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import Message, msg
 from siting.projection import utm_crs_for
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+# osmnx (with scikit-learn and matplotlib), networkx and scipy.spatial take seconds to import; they are
+# imported by the readers that use them, so that `siting profiles` and refused scenarios answer at once.
 
 # OSM highway values a pedestrian cannot use (OSMnx's walk filter, plus motorways and trunk roads,
 # which Chinese county towns fence off from pedestrians).
@@ -149,6 +152,8 @@ class StreetNetwork:
     def hull(self) -> shapely.Geometry:
         """Convex hull of the street nodes (metres), built on first use."""
         if self._hull is None:
+            from scipy.spatial import ConvexHull, QhullError
+
             try:  # scipy's hull of the coordinates, without a million point objects
                 corners = self.node_xy[ConvexHull(self.node_xy).vertices]
                 self._hull = shapely.Polygon(corners)
@@ -185,6 +190,8 @@ class StreetNetwork:
 
     def to_graph(self) -> nx.MultiGraph:
         """A fresh undirected OSMnx-style graph of this network (for ``osmnx.plot_graph`` or export)."""
+        import osmnx as ox
+
         nodes = gpd.GeoDataFrame(
             {"x": self.node_xy[:, 0], "y": self.node_xy[:, 1]},
             geometry=shapely.points(self.node_xy),
@@ -324,6 +331,9 @@ def from_graph(
     -------
     StreetNetwork
     """
+    import networkx as nx
+    import osmnx as ox
+
     # any edge at all (number_of_edges() would count a million-node graph's adjacency in Python)
     if next(iter(graph.edges), None) is None:
         raise SitingInputError(msg("network_no_edges"), source=_where(source), fix=msg("network_no_edges_fix"))
@@ -448,7 +458,7 @@ def _csr(u: np.ndarray, v: np.ndarray, length: np.ndarray, n: int) -> sp.csr_mat
 
 def _require_file(path: Path) -> None:
     if not path.exists():
-        from siting.inputs import missing_file_fix
+        from siting.files import missing_file_fix
 
         raise SitingInputError(msg("network_file_not_found"), source=str(path), fix=missing_file_fix(path))
     if path.is_dir() and path.suffix.lower() != ".gdb":
@@ -457,6 +467,8 @@ def _require_file(path: Path) -> None:
 
 def from_osm_xml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
     """Walking network from an OpenStreetMap XML file (``.osm``), via ``osmnx.graph_from_xml``."""
+    import osmnx as ox
+
     path = Path(path)
     _require_file(path)
     tags = ox.settings.useful_tags_way
@@ -508,6 +520,8 @@ def from_pbf(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
 
 def from_graphml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
     """Network from a GraphML file saved by OSMnx (``osmnx.save_graphml``)."""
+    import osmnx as ox
+
     path = Path(path)
     _require_file(path)
     try:
@@ -550,6 +564,9 @@ def from_lines(
     snap_tolerance_m : float
         Endpoints within this distance (metres) become one node.
     """
+    import networkx as nx
+    from scipy.spatial import cKDTree
+
     source = str(lines) if not isinstance(lines, gpd.GeoDataFrame) else "GeoDataFrame argument"
     where = msg("where_argument", name="lines") if isinstance(lines, gpd.GeoDataFrame) else source
     if not isinstance(lines, gpd.GeoDataFrame):
@@ -711,6 +728,8 @@ def from_place(place: str, *, keep_largest: bool = True) -> StreetNetwork:
 
     Needs internet access (Nominatim and Overpass); fails with a clear :class:`SitingInputError` offline.
     """
+    import osmnx as ox
+
     graph = _download(
         lambda **kw: ox.graph_from_place(place, **kw), msg("network_place", place=place), ox.settings.nominatim_url
     )
@@ -719,6 +738,8 @@ def from_place(place: str, *, keep_largest: bool = True) -> StreetNetwork:
 
 def from_bbox(bbox: tuple[float, float, float, float], *, keep_largest: bool = True) -> StreetNetwork:
     """Walking network inside a WGS84 bounding box ``(west, south, east, north)`` in degrees, via OSMnx."""
+    import osmnx as ox
+
     west, south, east, north = map(float, bbox)
     if not (west < east and south < north):
         raise SitingInputError(
@@ -761,7 +782,7 @@ def from_file(
         return from_graphml(path, keep_largest=keep_largest)
     if path.suffix.lower() in LINE_SUFFIXES:
         return from_lines(path, layer=layer, columns=columns, keep_largest=keep_largest)
-    from siting.inputs import similar_files
+    from siting.files import similar_files
 
     if not path.exists() and similar_files(path):
         _require_file(path)  # a misspelt extension (.gpkq): the file meant is beside it

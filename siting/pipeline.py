@@ -31,7 +31,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from siting import consistency, inputs
+from siting import consistency, defaults, inputs
 from siting.compliance import ComplianceResult
 from siting.errors import SitingEnvironmentError, SitingInfeasibleError, SitingInputError
 from siting.files import check_output_path, write_whole
@@ -39,10 +39,10 @@ from siting.labels import Message, msg, term
 from siting.network import StreetNetwork
 from siting.optimize import DEFAULT_METHOD
 from siting.optimize.problem import WHERE_PROBLEM
-from siting.plan import DEFAULT_TIME_LIMIT_S, BuildSettings, PlanRecheck, Proposal, Study
+from siting.plan import BuildSettings, PlanRecheck, Proposal, Study
 from siting.profiles import Profile, load_profile
 from siting.progress import Steps
-from siting.reachability import DEFAULT_MAX_SNAP_M, Accessibility, clip_to_network, coverage_rates
+from siting.reachability import Accessibility, clip_to_network, coverage_rates
 from siting.scenario import DEFAULT_PROFILE, Scenario, load_scenario
 
 #: The package holding the bundled demo town (the repository's data/ folder; package data in a wheel).
@@ -225,7 +225,7 @@ def parcel_access(
         geometry=list(candidates["parcel"].to_numpy()[rows]),
         crs=candidates.crs,
     )
-    att = attach_areas(network, plots, max_snap_m=max_snap_m or DEFAULT_MAX_SNAP_M)
+    att = attach_areas(network, plots, max_snap_m=max_snap_m or defaults.MAX_SNAP_M)
     order = np.lexsort((att.gap_m, att.owner))
     nearest = order[np.r_[True, att.owner[order][1:] != att.owner[order][:-1]]] if len(order) else order
     doors = gpd.GeoSeries(att.points[nearest], crs=network.crs).to_crs(candidates.crs).to_numpy()
@@ -283,7 +283,7 @@ def _check_layers_on_network(config: dict, data: dict[str, Any], net: StreetNetw
 def _clip(config: dict, data: dict[str, Any], net: StreetNetwork) -> dict[str, list[str]]:
     """Keep facilities and candidates with ``clip: true`` to those within reach of the streets; the ids
     left out, per section, for the summary."""
-    max_snap_m = (config.get("reachability") or {}).get("max_snap_m", DEFAULT_MAX_SNAP_M)
+    max_snap_m = (config.get("reachability") or {}).get("max_snap_m", defaults.MAX_SNAP_M)
     left_out: dict[str, list[str]] = {}
     for section, id_column in (("facilities", "facility_id"), ("candidates", "candidate_id")):
         spec = config.get(section) or {}
@@ -321,13 +321,12 @@ def _check_layers(config: dict, data: dict[str, Any], accept: consistency.Accept
 def _build_settings(config: dict) -> BuildSettings:
     """Size bounds and unit costs from ``candidates:``, ``facilities:`` and ``optimize: {cost: ...}``."""
     cost = (config.get("optimize") or {}).get("cost") or {}
-    defaults = BuildSettings()
     return BuildSettings(
         candidate_max_floor_area_m2=(config.get("candidates") or {}).get("max_floor_area_m2"),
         candidate_min_floor_area_m2=(config.get("candidates") or {}).get("min_floor_area_m2"),
         facility_max_floor_area_m2=config["facilities"].get("max_floor_area_m2"),
-        cost_new_site=float(cost.get("new_site", defaults.cost_new_site)),
-        cost_per_m2=float(cost.get("per_m2", defaults.cost_per_m2)),
+        cost_new_site=float(cost.get("new_site", defaults.COST_NEW_SITE)),
+        cost_per_m2=float(cost.get("per_m2", defaults.COST_PER_M2)),
         costs_given=bool(cost),
     )
 
@@ -471,7 +470,7 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
             candidates = study.candidates
             if candidates is None:
                 candidates = study.generate_candidates(
-                    spacing_m=(config.get("candidates") or {}).get("spacing_m", 150.0)
+                    spacing_m=(config.get("candidates") or {}).get("spacing_m", defaults.CANDIDATE_SPACING_M)
                 )
                 # a point on a street, with no land behind it: the report and map say so in its name
                 sketch = term("generated_site", (config.get("map") or {}).get("language", "zh"))
@@ -484,7 +483,7 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
                     method=opt.get("method", DEFAULT_METHOD),
                     capacity=bool(opt.get("capacity", False)),
                     weight=opt.get("weight", "households"),
-                    time_limit_s=float(opt.get("time_limit_s", DEFAULT_TIME_LIMIT_S)),
+                    time_limit_s=float(opt.get("time_limit_s", defaults.TIME_LIMIT_S)),
                     progress=bar.live,  # the solver's own bars only under a live bar: lines in a log stay readable
                 )
             baseline, study = study, study.plan(proposal)
@@ -659,9 +658,7 @@ def run_and_write(
     """
     from siting.report import atomic_folder, refuse_foreign_folder, write_result
 
-    target = Path(out).resolve() if out is not None else scenario.output_dir
-    check_output_path(target, key=None if out is not None else "output")
-    _guard_inputs(scenario, target)
+    target = scenario.check_output(out)
     refuse_foreign_folder(target)
     # Nothing is created before the inputs are read and the run has succeeded: a refused input leaves
     # no empty output folder behind; a failed write removes the parent folders it made.
@@ -732,19 +729,6 @@ def _disk_full(exc: BaseException, folder: Path | None) -> bool:
     return free * space.f_frsize < FULL_DISK_BYTES
 
 
-def _guard_inputs(scenario: Scenario, target: Path) -> None:
-    """Refuse an output folder that holds an input: replacing it would delete the planner's data."""
-    target = target.resolve()
-    for path in scenario.input_files():
-        if path.resolve().is_relative_to(target):
-            raise SitingInputError(
-                msg("output_holds_input", folder=target, path=path),
-                source=str(scenario.path) if scenario.path else None,
-                key="output",
-                fix=msg("output_holds_input_fix"),
-            )
-
-
 def load_result(folder: str | Path) -> dict:
     """A written output folder read back as a mapping (``summary``, ``areas``, ``facilities``, ...).
 
@@ -806,8 +790,8 @@ def compare_scenarios(
     # every folder this writes is checked before the first scenario runs
     check_output_path(target)
     for scenario in scenarios:
-        check_output_path(scenario.output_dir, key="output")
-        _guard_inputs(scenario, target)
+        scenario.check_output()
+        scenario.guard_inputs(target)
     results = [run_or_reuse(s, progress=progress) for s in scenarios]
     with machine_failures(target), atomic_folder(target) as tmp, machine_failures(target, work=tmp):
         table = write_comparison(results, tmp)
@@ -832,8 +816,8 @@ def run_demo(*, out: str | Path = "out/demo", maps: str | Path = "maps", progres
     baseline, plan = load_scenario(folder / "baseline.yml"), load_scenario(folder / "plan.yml")
     target = check_output_path(out).resolve()
     maps_dir = check_output_path(maps).resolve()
-    _guard_inputs(baseline, target)
-    _guard_inputs(plan, target)
+    baseline.guard_inputs(target)
+    plan.guard_inputs(target)
     with atomic_folder(target) as tmp:
         with warnings.catch_warnings():
             # The demo data is meant to have the quirks these warn about (estimated households, a stray track).

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from siting import validation
+from siting import defaults, validation
 from siting.compliance import (
     FLOOR_AREA_LEVELS,
     ComplianceResult,
@@ -49,7 +49,7 @@ from siting.errors import SitingInputError, SitingWarning
 from siting.inputs import assign_units
 from siting.labels import msg
 from siting.network import StreetNetwork
-from siting.optimize import DEFAULT_METHOD, OBJECTIVES, SitingProblem, Solver, generate_candidates
+from siting.optimize import DEFAULT_METHOD, OBJECTIVES, UNTIL_COMPLIANT, SitingProblem, Solver, generate_candidates
 from siting.optimize.problem import FloorAreaRule
 from siting.optimize.sizing import supply_per_household
 from siting.profiles import Profile, load_profile
@@ -61,11 +61,10 @@ if TYPE_CHECKING:
     from siting.scenario import Scenario
     from siting.whatif import WhatIf
 
-#: ``p`` that asks for the fewest new centres putting every reachable area within the walk.
-UNTIL_COMPLIANT = "until_compliant"
 #: Level given to proposed centres when they join the facilities of the plan.
 PROPOSED_LEVEL = "community"
-DEFAULT_TIME_LIMIT_S = 60.0
+#: Time limit of one optimisation, s (the value lives in siting.defaults).
+DEFAULT_TIME_LIMIT_S = defaults.TIME_LIMIT_S
 
 
 @dataclass(frozen=True)
@@ -98,13 +97,12 @@ class BuildSettings:
     candidate_max_floor_area_m2: float | None = None
     candidate_min_floor_area_m2: float | None = None
     facility_max_floor_area_m2: float | None = None
-    cost_new_site: float = 1_000_000.0
-    cost_per_m2: float = 1.0
+    cost_new_site: float = defaults.COST_NEW_SITE
+    cost_per_m2: float = defaults.COST_PER_M2
     costs_given: bool = False
 
-    #: Largest floor area of a new centre when nothing else says, m²: the top of the day-care centre
-    #: range of GB 50180-2018 Appendix C (350–750 m²; standards.md §1.3, not retrieved, so [U]).
-    TOOLKIT_MAX_FLOOR_AREA_M2: ClassVar[float] = 750.0
+    #: Largest floor area of a new centre when nothing else says, m² (see :mod:`siting.defaults`).
+    TOOLKIT_MAX_FLOOR_AREA_M2: ClassVar[float] = defaults.MAX_FLOOR_AREA_M2
     TOOLKIT_MAX_SOURCE: ClassVar[str] = "toolkit_assumption"
 
     def __post_init__(self) -> None:
@@ -461,7 +459,7 @@ class Study:
         return self._cached("service_areas", lambda: service_areas(self.network, self.facilities, self.settings))
 
     # -- proposing ----------------------------------------------------------------------------------
-    def generate_candidates(self, spacing_m: float = 150.0) -> gpd.GeoDataFrame:
+    def generate_candidates(self, spacing_m: float = defaults.CANDIDATE_SPACING_M) -> gpd.GeoDataFrame:
         """Candidate sites on street nodes near the areas outside the walk (in the areas' CRS).
 
         See :func:`siting.optimize.generate_candidates`.
@@ -580,7 +578,7 @@ class Study:
         method: str = DEFAULT_METHOD,
         capacity: bool = False,
         weight: str = "households",
-        time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+        time_limit_s: float = defaults.TIME_LIMIT_S,
         progress: bool = False,
     ) -> Proposal:
         """Propose new centres among ``candidates``, existing facilities kept.

@@ -46,21 +46,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from siting import validation
+from siting import defaults, validation
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import LANGUAGES, Message, msg, resolve_language, term, unit_label, value_label
-from siting.reachability import DEFAULT_SERVICE_RADIUS_M, WalkSettings
 from siting.safe_yaml import load_yaml
+
+if TYPE_CHECKING:
+    from siting.reachability import WalkSettings
 
 BASE_PROFILE = "national"
 #: The level a study stands at (a scenario's ``level:``), by its Chinese name, as codes.
 STUDY_LEVELS = {"县": "county", "区": "district", "街道": "street", "乡镇": "town"}
 #: Source given for the service radius when a profile states none.
-TOOLKIT_RADIUS_SOURCE = "toolkit default 1000 m (the profile states no service radius)"
+TOOLKIT_RADIUS_SOURCE = f"toolkit default {defaults.SERVICE_RADIUS_M:g} m (the profile states no service radius)"
 
 
 class ProfileFallbackWarning(SitingWarning):
@@ -1077,11 +1079,14 @@ class Profile:
         max_snap_m : float, optional
             Largest distance to a street, metres; default 300.
         """
+        # imported here: the street network stack is not needed to list or show profiles
+        from siting.reachability import WalkSettings
+
         radius = self.value("service_radius_m")
         figures: dict[str, Any] = {
             "walk_speed_m_per_min": self.require("walk_speed_m_per_min"),
             "walk_minutes": self.require("walk_minutes"),
-            "service_radius_m": radius if radius is not None else DEFAULT_SERVICE_RADIUS_M,
+            "service_radius_m": radius if radius is not None else defaults.SERVICE_RADIUS_M,
         }
         sources = {key: self._setting_source(key) for key in figures}
         if radius is None:

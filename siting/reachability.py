@@ -49,7 +49,7 @@ import shapely
 from pyproj import CRS
 from scipy.sparse.csgraph import dijkstra
 
-from siting import validation
+from siting import defaults, validation
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import msg, relabel
 from siting.network import StreetNetwork, min_weight_matrix
@@ -63,13 +63,10 @@ from siting.snapping import (
     street_position,
 )
 
-DEFAULT_WALK_SPEED_M_PER_MIN = 60.0
-DEFAULT_WALK_MINUTES = 15.0
-DEFAULT_SERVICE_RADIUS_M = 1000.0
-DEFAULT_BANDS_MIN = (5.0, 10.0, 15.0)
-DEFAULT_MAX_SNAP_M = 300.0
-#: Features this far outside the street network are taken as a coordinate-system mistake.
-FAR_OUTSIDE_M = 5000.0
+# Names other modules import from here; the values live in siting.defaults.
+DEFAULT_MAX_SNAP_M = defaults.MAX_SNAP_M
+FAR_OUTSIDE_M = defaults.FAR_OUTSIDE_M
+
 #: How messages name the features of each id column.
 _WHAT = {"area_id": "what_areas", "facility_id": "what_facilities", "candidate_id": "what_candidates"}
 #: Floating-point slack when comparing a distance with a cutoff, metres: a facility exactly at the
@@ -107,11 +104,11 @@ class WalkSettings:
         A figure that is not a finite number within :data:`siting.validation.RANGES` (e.g. a speed of 0).
     """
 
-    walk_speed_m_per_min: float = DEFAULT_WALK_SPEED_M_PER_MIN
-    walk_minutes: float = DEFAULT_WALK_MINUTES
-    service_radius_m: float = DEFAULT_SERVICE_RADIUS_M
-    bands_min: tuple[float, ...] = DEFAULT_BANDS_MIN
-    max_snap_m: float = DEFAULT_MAX_SNAP_M
+    walk_speed_m_per_min: float = defaults.WALK_SPEED_M_PER_MIN
+    walk_minutes: float = defaults.WALK_MINUTES
+    service_radius_m: float = defaults.SERVICE_RADIUS_M
+    bands_min: tuple[float, ...] = defaults.BANDS_MIN
+    max_snap_m: float = defaults.MAX_SNAP_M
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -464,14 +461,14 @@ def check_within_network(network: StreetNetwork, features: gpd.GeoDataFrame, id_
     which the message says.
     """
     points = in_network_crs(network, features).geometry.representative_point().to_numpy()
-    far = shapely.distance(points, network.hull) > FAR_OUTSIDE_M
+    far = shapely.distance(points, network.hull) > defaults.FAR_OUTSIDE_M
     if far.any():
         fix = msg("far_outside_network_fix")
         raise SitingInputError(
             msg(
                 "far_outside_network",
                 what=msg(_WHAT[id_column]),
-                km=f"{FAR_OUTSIDE_M / 1000:g}",
+                km=f"{defaults.FAR_OUTSIDE_M / 1000:g}",
                 network=network.source,
             ),
             column="geometry",
@@ -485,7 +482,7 @@ def clip_to_network(
     features: gpd.GeoDataFrame,
     id_column: str,
     *,
-    max_snap_m: float = DEFAULT_MAX_SNAP_M,
+    max_snap_m: float = defaults.MAX_SNAP_M,
     source: str | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Keep the features within reach of the street network: those within ``max_snap_m`` of a street.
@@ -789,7 +786,11 @@ def walk_settings(settings: WalkSettings | None = None, **walk: Any) -> WalkSett
             fix=msg("walk_settings_twice_fix"),
         )
     if not isinstance(settings, WalkSettings):
-        raise TypeError(f"settings must be a WalkSettings, not {type(settings).__name__}")
+        raise SitingInputError(
+            msg("argument_not_walk_settings", got=type(settings).__name__),
+            source=msg("where_argument", name="settings"),
+            fix=msg("argument_not_walk_settings_fix"),
+        )
     return settings
 
 

@@ -63,6 +63,7 @@ import numpy as np
 import pandas as pd
 from openpyxl.comments import Comment
 
+from siting import defaults
 from siting.errors import SitingInputError
 from siting.files import check_output_path
 from siting.labels import column_label, msg, relabel, term, unit_label, value_label
@@ -1017,8 +1018,9 @@ def format_summary(summary: Mapping[str, Any]) -> str:
     settings = summary.get("settings", {})
     lines = [
         f"{summary['scenario']}  (规则 / profile: {summary['profile']}; "
-        f"{settings.get('walk_minutes', 15):g} 分钟 min × {settings.get('walk_speed_m_per_min', 60):g} m/min, "
-        f"半径 radius {settings.get('service_radius_m', 1000):g} m)",
+        f"{settings.get('walk_minutes', defaults.WALK_MINUTES):g} 分钟 min × "
+        f"{settings.get('walk_speed_m_per_min', defaults.WALK_SPEED_M_PER_MIN):g} m/min, "
+        f"半径 radius {settings.get('service_radius_m', defaults.SERVICE_RADIUS_M):g} m)",
         f"  15分钟步行可达 / within the walk:  {summary['households_within_walk']:,.0f} / {total:,.0f} 户 households "
         f"({_share(summary['share_within_walk'])})",
         f"  服务半径内(直线) / within radius (straight):  {_share(summary['share_within_radius'])};  "

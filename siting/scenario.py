@@ -64,11 +64,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from siting import consistency, validation
+from siting import validation
 from siting.errors import SitingInputError
+from siting.files import check_output_path, missing_file_fix
 from siting.labels import LANGUAGES, Lines, Message, msg
-from siting.optimize import METHODS, OBJECTIVES
-from siting.plan import UNTIL_COMPLIANT
+from siting.optimize.registry import METHODS, OBJECTIVES, UNTIL_COMPLIANT
 from siting.safe_yaml import load_yaml
 
 DEFAULT_PROFILE = "national"
@@ -266,7 +266,7 @@ SCHEMA: dict[str, Any] = {
     # what siting.consistency finds, and what the planner accepts of it
     **{
         key: _Field(_choice(*values), msg("exp_one_of", values=list(values)))
-        for key, values in consistency.CHOICES.items()
+        for key, values in validation.CONSISTENCY_CHOICES.items()
     },
 }
 REQUIRED_SECTIONS = ("network", "residential", "facilities")
@@ -426,6 +426,33 @@ class Scenario:
         if _is_profile_path(profile):
             files.append(Path(profile))
         return sorted(set(files))
+
+    def check_output(self, out: str | Path | None = None) -> Path:
+        """The output folder (``out``, else :attr:`output_dir`), absolute, refused before any work when
+        siting could not write it (:func:`siting.files.check_output_path`) or by :meth:`guard_inputs`."""
+        target = Path(out).resolve() if out is not None else self.output_dir
+        check_output_path(target, key=None if out is not None else "output")
+        self.guard_inputs(target)
+        return target
+
+    def guard_inputs(self, target: Path) -> None:
+        """Refuse an input file that does not exist, and an output folder ``target`` that holds an input
+        (replacing it would delete the planner's data): both before any work, so that a run refuses at once."""
+        for section, *key in PATH_KEYS:
+            value = self.config.get(section)
+            if key and isinstance(value, dict) and key[0] in value and not Path(value[key[0]]).exists():
+                # the same message as the readers' (siting.inputs), given before the stack they need is imported
+                problem = msg("network_file_not_found" if section == "network" else "file_not_found")
+                raise SitingInputError(problem, source=str(value[key[0]]), fix=missing_file_fix(value[key[0]]))
+        target = target.resolve()
+        for path in self.input_files():
+            if path.resolve().is_relative_to(target):
+                raise SitingInputError(
+                    msg("output_holds_input", folder=target, path=path),
+                    source=str(self.path) if self.path else None,
+                    key="output",
+                    fix=msg("output_holds_input_fix"),
+                )
 
     def fingerprint(self) -> str:
         """SHA-256 of the settings, the bytes of every input file and the siting version.

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from siting import defaults
 from siting.errors import SitingInputError
 from siting.labels import msg
 from siting.network import StreetNetwork
@@ -175,7 +176,7 @@ def _project(
 
 
 def attach_points(
-    network: StreetNetwork, points: gpd.GeoSeries | gpd.GeoDataFrame, max_snap_m: float = 300.0
+    network: StreetNetwork, points: gpd.GeoSeries | gpd.GeoDataFrame, max_snap_m: float = defaults.MAX_SNAP_M
 ) -> Attachment:
     """Attach point features (facilities, candidates) to their nearest street edge.
 
@@ -196,7 +197,7 @@ def attach_areas(
     areas: gpd.GeoDataFrame,
     *,
     entrances: gpd.GeoDataFrame | None = None,
-    max_snap_m: float = 300.0,
+    max_snap_m: float = defaults.MAX_SNAP_M,
     spacing_m: float = 20.0,
     facing_m: float = 15.0,
     max_access_points: int = 8,

@@ -23,6 +23,14 @@ import numpy as np
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import Message, msg
 
+#: What the planner may say about each finding of :mod:`siting.consistency` (scenario keys of the same
+#: names): refuse it (the first, the default) or keep the data as it is.
+CONSISTENCY_CHOICES = {
+    "duplicates": ("refuse", "keep"),
+    "areas_at_one_point": ("leave_out", "keep"),
+    "links": ("refuse", "keep"),
+}
+
 
 @dataclass(frozen=True)
 class Plausible:

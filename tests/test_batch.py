@@ -98,6 +98,7 @@ def scenarios(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.mark.heavy
 def test_batch_on_a_cluster_given_by_its_scheduler_records_the_failure_and_resumes(scenarios, tmp_path):
     out = tmp_path / "out"
     files = [str(scenarios / "broken.yml"), str(scenarios / "baseline.yml")]
@@ -142,6 +143,7 @@ def batch_runs(scenarios, tmp_path_factory):
     return SimpleNamespace(out=out, first=first, second=second, runs=runs, after_first=after_first)
 
 
+@pytest.mark.heavy
 def test_some_failed_exits_3_and_lists_the_failure_on_stderr(batch_runs, scenarios):
     first = batch_runs.first
     assert first.code == 3, first.err
@@ -153,6 +155,7 @@ def test_some_failed_exits_3_and_lists_the_failure_on_stderr(batch_runs, scenari
 
 
 @pytest.mark.parametrize("file", sorted(GOOD))
+@pytest.mark.heavy
 def test_good_outputs_are_byte_identical_to_siting_run(batch_runs, file):
     folder = batch_runs.out / FOLDERS[file]
     written = _hashes(folder)
@@ -160,6 +163,7 @@ def test_good_outputs_are_byte_identical_to_siting_run(batch_runs, file):
     assert written == _hashes(batch_runs.runs[file])
 
 
+@pytest.mark.heavy
 def test_summary_rows_carry_the_status_the_problem_and_the_same_numbers(batch_runs, scenarios):
     out = batch_runs.out
     assert sorted(p.name for p in out.iterdir()) == sorted([*batch.SUMMARY_FILES, *FOLDERS.values()])
@@ -181,12 +185,14 @@ def test_summary_rows_carry_the_status_the_problem_and_the_same_numbers(batch_ru
     assert table["share_within_walk"][2] < table["share_within_walk"][0]
 
 
+@pytest.mark.heavy
 def test_batch_map_draws_each_scenario_that_ran(batch_runs):
     page = (batch_runs.out / "batch_map.html").read_text(encoding="utf-8")
     assert '"n":["示范县城 现状","慢速 45 m/min"]' in page
     assert "缺文件" not in page  # it has no units and wrote no areas: nothing to draw
 
 
+@pytest.mark.heavy
 def test_rerun_reuses_finished_scenarios_without_rewriting_them(batch_runs):
     second = batch_runs.second
     assert second.code == 3, second.err
@@ -199,6 +205,7 @@ def test_rerun_reuses_finished_scenarios_without_rewriting_them(batch_runs):
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_worker_killed_for_memory_is_a_failed_row(tmp_path, scenarios):
     # 150 MB: an idle worker holds about 60 MB, importing the geospatial stack alone takes it past 200 MB
     result = _run(

@@ -487,6 +487,7 @@ def _start_run(path: Path, cwd: Path) -> subprocess.Popen:
     return process
 
 
+@pytest.mark.heavy
 def test_killed_run_leaves_no_partial_output_and_inputs_unchanged(tmp_path):
     path = _scenario(tmp_path)
     out = tmp_path / "out"
@@ -506,6 +507,7 @@ def test_killed_run_leaves_no_partial_output_and_inputs_unchanged(tmp_path):
     assert _hashes(out) == previous
 
 
+@pytest.mark.heavy
 def test_terminated_run_removes_its_work_folder(tmp_path):
     path = _scenario(tmp_path)
     process = _start_run(path, tmp_path)

@@ -18,7 +18,11 @@ from test_maps import drawn_on_opening, embedded_layers, result_frames, street_f
 from siting import maps
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [pytest.mark.browser, pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.heavy,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed"),
+]
 
 # No network at all: every host name fails to resolve and any connection would go to a dead proxy.
 FLAGS = [

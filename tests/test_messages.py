@@ -87,6 +87,7 @@ def test_unknown_language_and_key_are_refused():
         (["--lang", "en"], "error: file /nonexistent/场景.yml"),
     ],
 )
+@pytest.mark.heavy
 def test_command_line_speaks_chinese_by_default(args, expected):
     env = {k: v for k, v in os.environ.items() if k != "SITING_LANG"}
     done = subprocess.run(
@@ -246,6 +247,7 @@ def test_warnings_speak_chinese_and_name_rows(t_lines, t_areas, t_facilities):
     assert any("1 处设施距最近道路超过 300 米" in t and "（行：F2）" in t for t in shown), shown
 
 
+@pytest.mark.heavy
 def test_command_line_names_the_same_file_column_and_rows_in_both_languages(tmp_path):
     demo = Path(__file__).resolve().parents[1] / "data" / "demo_town"
     rows = (demo / "facilities.csv").read_text(encoding="utf-8").splitlines()

@@ -53,7 +53,6 @@ def test_notebooks_use_only_public_names(path):
             assert not inner, f"{path.name}: import from a siting module instead of siting in\n{cell.source}"
 
 
-@pytest.mark.heavy  # starts a kernel
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebooks_do_not_silence_warnings(path):
     book = nbformat.read(path, as_version=4)

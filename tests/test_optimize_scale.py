@@ -241,6 +241,7 @@ def test_time_limit_holds_for_the_whole_solve(solver):
     assert model.history_ and all(t <= model.seconds for t, _, _ in model.history_)
 
 
+@pytest.mark.heavy
 def test_highs_is_silent_unless_verbose():
     script = (
         "import numpy as np\n"

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -54,10 +55,53 @@ def test_dependency_lists_agree():
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    commands = re.findall(r"^(python3 tasks\.py \w+)\s*$", quick, flags=re.M)
-    assert commands == ["python3 tasks.py demo", "python3 tasks.py notebook", "python3 tasks.py test"]
-    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
-    assert commands[2] in [line.strip() for line in ci]
+    commands = re.findall(r"^(python3 tasks\.py [\w-]+)\s*$", quick, flags=re.M)
+    assert commands == [
+        "python3 tasks.py demo",
+        "python3 tasks.py notebook",
+        "python3 tasks.py test",
+        "python3 tasks.py test-heavy",
+    ]
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    # both test commands, so that CI runs every test: the quick suite and the heavy and slow tests
+    assert commands[2:] == [line for line in ci if line.startswith("python3 tasks.py")]
+
+
+def test_the_two_test_commands_together_select_every_test():
+    """The default suite leaves out exactly what ``tasks.py test-heavy`` selects: no test falls between."""
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
+    assert options["addopts"] == "-m 'not slow and not heavy'"
+    heavy = _tasks().HEAVY
+    assert heavy[heavy.index("-m") + 1] == "heavy or slow"
+
+
+def test_test_commands_run_lint_then_the_quick_suite_and_the_heavy_tests_alone(monkeypatch):
+    """``test``: ruff, ruff format, mypy, then pytest on the quick suite in workers; ``test-heavy``: pytest only."""
+    tasks = _tasks()
+    monkeypatch.setattr(tasks, "_install", lambda extras: None)
+    ran: list[list[str]] = []
+    monkeypatch.setattr(
+        tasks.subprocess, "run", lambda command, cwd: ran.append(command) or SimpleNamespace(returncode=0)
+    )
+    assert tasks.main(["test", "-k", "profiles"]) == 0
+    python = str(tasks.PYTHON)
+    assert [command[2:4] for command in ran[:3]] == [["ruff", "check"], ["ruff", "format"], ["mypy"]]
+    assert ran[3] == [
+        python,
+        "-m",
+        "pytest",
+        "--numprocesses",
+        "auto",
+        "--maxprocesses",
+        "4",
+        "--dist",
+        "loadfile",
+        "-k",
+        "profiles",
+    ]
+    ran.clear()
+    assert tasks.main(["test-heavy"]) == 0
+    assert ran == [[python, "-m", "pytest", "-m", "heavy or slow", "--numprocesses", "2", "--dist", "loadfile"]]
 
 
 def test_import_siting_offers_the_public_api():
@@ -70,6 +114,7 @@ def test_import_siting_offers_the_public_api():
         siting.no_such_name  # noqa: B018
 
 
+@pytest.mark.heavy
 def test_wheel_runs_the_demo_from_an_empty_folder(tmp_path):
     """Build the wheel, install it into a fresh virtual environment and run `siting demo` elsewhere.
 
@@ -144,6 +189,7 @@ def test_the_first_command_installs_jupyterlab():
     assert {"jupyterlab", "ipyleaflet", "ipywidgets"} <= _environment()
 
 
+@pytest.mark.heavy
 def test_notebook_command_opens_the_notebooks_folder_in_jupyterlab(tmp_path):
     """The command line `python3 tasks.py notebook` runs, checked by JupyterLab itself without starting a
     server (--show-config-json parses every option and exits)."""

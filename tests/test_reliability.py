@@ -470,6 +470,7 @@ def test_write_xlsx_stores_formula_like_text_as_text(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore")
+@pytest.mark.heavy
 def test_formula_names_in_the_input_stay_text_in_report_and_comparison(town, tmp_path):
     table = pd.read_csv(town / "facilities.csv", dtype=str)
     table.loc[: len(FORMULAS) - 1, "名称"] = FORMULAS

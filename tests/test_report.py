@@ -56,6 +56,7 @@ def test_atomic_folder_refuses_a_folder_that_is_not_siting_output(tmp_path):
     assert (target / "thesis.docx").read_text() == "precious"
 
 
+@pytest.mark.heavy
 def test_work_folders_of_dead_runs_are_removed(tmp_path):
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     pid = int(dead.stdout)

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-from scipy.spatial import cKDTree
-from sklearn.cluster import KMeans
 
+from siting import defaults
 from siting.errors import SitingInputError
 from siting.labels import msg
 
@@ -24,8 +23,8 @@ def generate_candidates(
     areas: gpd.GeoDataFrame,
     covered: np.ndarray | None = None,
     *,
-    spacing_m: float = 150.0,
-    near_uncovered_m: float | None = 1000.0,
+    spacing_m: float = defaults.CANDIDATE_SPACING_M,
+    near_uncovered_m: float | None = defaults.CANDIDATE_NEAR_UNCOVERED_M,
     n_clusters: int | None = None,
     sources: tuple[str, ...] = ("grid", "clusters"),
     weight: str = "households",
@@ -60,6 +59,10 @@ def generate_candidates(
         ``node`` (index into ``network.node_xy``), ``source`` ("grid" / "clusters"), Point geometry
         in the network CRS; ordered by node index.
     """
+    # imported here: scikit-learn takes a second to import, and most runs read their candidates from a file
+    from scipy.spatial import cKDTree
+    from sklearn.cluster import KMeans
+
     unknown = set(sources) - {"grid", "clusters"}
     if unknown or not sources:
         raise SitingInputError(

@@ -71,11 +71,8 @@ from siting.optimize.parts import solve_exact
 from siting.optimize.problem import WHERE_PROBLEM, SitingProblem, whole_m2
 from siting.optimize.progress import SolveProgress, solver_output
 from siting.optimize.reduce import bipartite_parts, cover_reductions, reduce_allocation
+from siting.optimize.registry import DEFAULT_METHOD, METHODS
 
-#: Solution methods, from quickest to proven; every solver takes each of them.
-METHODS = ("greedy", "heuristic", "exact")
-#: The method used when none is given: proven optimal (or an honest gap at the time limit).
-DEFAULT_METHOD = "exact"
 #: Floor area below which a site is not reported as enlarged (solver round-off), m².
 SIZE_SLACK_M2 = 1e-6
 

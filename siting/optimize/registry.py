@@ -3,7 +3,8 @@
 One entry per objective says which :class:`~siting.optimize.models.Solver` subclass solves it and what
 it needs (a number ``p`` of new sites or not; constructor settings a scenario always passes). The
 scenario schema and the scenario runner read this table, so a new objective is one subclass and one
-:func:`register_objective` call.
+:func:`register_objective` call. The shipped objectives name their solver by its dotted path, imported
+when a solver is made: checking a scenario file does not import the solvers (HiGHS, SciPy).
 
 >>> from siting.optimize import OBJECTIVES          # doctest: +SKIP
 >>> sorted(OBJECTIVES)                               # doctest: +SKIP
@@ -12,12 +13,23 @@ scenario schema and the scenario runner read this table, so a new objective is o
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from siting.optimize.models import MaxCoverage, PMedian, SetCover, Solver
-from siting.optimize.sizing import CompliancePlan
+from siting.errors import SitingInputError
+from siting.labels import msg
+
+if TYPE_CHECKING:
+    from siting.optimize.models import Solver
+
+#: Solution methods, from quickest to proven; every solver takes each of them.
+METHODS = ("greedy", "heuristic", "exact")
+#: The method used when none is given: proven optimal (or an honest gap at the time limit).
+DEFAULT_METHOD = "exact"
+#: ``p`` of an objective that needs it, raised until every reachable area is within the walk.
+UNTIL_COMPLIANT = "until_compliant"
 
 
 @dataclass(frozen=True)
@@ -28,8 +40,9 @@ class Objective:
     ----------
     name : str
         The scenario name, e.g. ``"p_median"``.
-    solver : type of Solver
-        The class that solves it.
+    solver : type of Solver or str
+        The class that solves it, or its dotted path (``"siting.optimize.models.PMedian"``), imported
+        by :meth:`solver_class` when first needed.
     needs_p : bool
         True when the solver takes ``p`` (new sites); ``p: until_compliant`` then raises p until every
         reachable area is within the walk.
@@ -48,7 +61,7 @@ class Objective:
     """
 
     name: str
-    solver: type[Solver]
+    solver: type[Solver] | str
     needs_p: bool
     scenario_kwargs: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
@@ -60,9 +73,20 @@ class Objective:
         """A configured solver: ``p`` when the objective needs it, plus the scenario settings and ``kwargs``."""
         if self.needs_p:
             if p is None:
-                raise ValueError(f"objective {self.name!r} needs p")
+                raise SitingInputError(
+                    msg("objective_needs_p", name=self.name),
+                    source=msg("where_argument", name="p"),
+                    fix=msg("objective_needs_p_fix"),
+                )
             kwargs["p"] = p
-        return self.solver(**{**self.scenario_kwargs, **kwargs})
+        return self.solver_class()(**{**self.scenario_kwargs, **kwargs})
+
+    def solver_class(self) -> type[Solver]:
+        """The solver class, imported from its module when :attr:`solver` gives its dotted path."""
+        if isinstance(self.solver, str):
+            module, _, name = self.solver.rpartition(".")
+            return getattr(importlib.import_module(module), name)
+        return self.solver
 
 
 OBJECTIVES: dict[str, Objective] = {}
@@ -77,7 +101,7 @@ def register_objective(objective: Objective) -> Objective:
 register_objective(
     Objective(
         "p_median",
-        PMedian,
+        "siting.optimize.models.PMedian",
         needs_p=True,
         description="least household-weighted walking time with p new sites",
         objective_unit="cost",
@@ -87,7 +111,7 @@ register_objective(
 register_objective(
     Objective(
         "max_coverage",
-        MaxCoverage,
+        "siting.optimize.models.MaxCoverage",
         needs_p=True,
         description="most households within the walk with p new sites",
         objective_unit="weight",
@@ -97,7 +121,7 @@ register_objective(
 register_objective(
     Objective(
         "set_cover",
-        SetCover,
+        "siting.optimize.models.SetCover",
         needs_p=False,
         scenario_kwargs={"allow_unreachable": True},
         description="fewest new sites putting every reachable area within the walk",
@@ -108,7 +132,7 @@ register_objective(
 register_objective(
     Objective(
         "compliance",
-        CompliancePlan,
+        "siting.optimize.sizing.CompliancePlan",
         needs_p=False,
         scenario_kwargs={"allow_unfixable": True},
         description="least-cost new and enlarged centres putting every fixable area within the walk and its floor area",

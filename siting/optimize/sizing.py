@@ -38,11 +38,18 @@ import pandas as pd
 import scipy.sparse as sp
 
 from siting.compliance import meets_rate
-from siting.errors import ROWS_SHOWN
+from siting.errors import ROWS_SHOWN, SitingInputError
 from siting.labels import msg, render, value_label
 from siting.optimize import exact
 from siting.optimize.models import Solver
-from siting.optimize.problem import ROUNDING_SLACK_M2, SIZE_STEP_M2, FloorAreaRule, SitingProblem, whole_m2
+from siting.optimize.problem import (
+    ROUNDING_SLACK_M2,
+    SIZE_STEP_M2,
+    WHERE_PROBLEM,
+    FloorAreaRule,
+    SitingProblem,
+    whole_m2,
+)
 
 
 @dataclass
@@ -91,7 +98,11 @@ class CompliancePlan(Solver):
     def _solve(self, problem: SitingProblem) -> None:
         rule = problem.floor_area_rule
         if rule is None:
-            raise ValueError("the compliance objective needs problem.floor_area_rule (build it with Study.problem)")
+            raise SitingInputError(
+                msg("problem_no_floor_area_rule"),
+                source=WHERE_PROBLEM,
+                fix=msg("problem_no_floor_area_rule_fix"),
+            )
         self.unfixable_ = pd.DataFrame({"demand": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
         self.fixed_ = np.zeros(problem.n_demand, bool)
         walk_rows, floor_rows, reasons = _demands(problem, rule)
