@@ -224,6 +224,15 @@ VALUES: dict[str, tuple[str, str]] = {
         "可服务的设施点都达到面积上限仍不足",
         "every site that could serve it falls short at its largest size",
     ),
+    "no_site_within_radius": (
+        "服务半径内没有可用的设施点",
+        "no site lies within the service radius",
+    ),
+    "no_site_in_unit": ("辖区内没有可用的设施点或可扩建的设施", "no site or facility that may grow lies in the unit"),
+    "unit_sites_below_minimum": (
+        "辖区内的设施点和设施都达不到单处最小面积",
+        "every site and facility in the unit is capped below the minimum size",
+    ),
     "not_enlarged": ("不扩建", "not enlarged"),
     "scenario_default": ("方案默认值", "scenario default"),
     "toolkit_assumption": ("工具默认值（假定）", "toolkit default (assumption)"),

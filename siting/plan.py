@@ -31,11 +31,15 @@ from typing import Any, ClassVar
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+import shapely
 
 from siting import validation
 from siting.compliance import (
+    COMMUNITY_LEVELS,
     FLOOR_AREA_LEVELS,
     ComplianceResult,
+    _reading,
     check_compliance,
     floor_area_rates,
     floor_area_shares,
@@ -46,15 +50,18 @@ from siting.inputs import assign_units
 from siting.labels import msg
 from siting.network import StreetNetwork
 from siting.optimize import DEFAULT_METHOD, OBJECTIVES, SitingProblem, Solver, generate_candidates
-from siting.optimize.problem import FloorAreaRule
+from siting.optimize.problem import NEW_CENTRE_LEVEL, ROUNDING_SLACK_M2, FloorAreaRule, UnitRules
 from siting.profiles import Profile, load_profile
+from siting.projection import to_metric
 from siting.reachability import Accessibility, WalkSettings, assess_access, check_within_network, site_pairs
 from siting.service_areas import service_areas
 
 #: ``p`` that asks for the fewest new centres putting every reachable area within the walk.
 UNTIL_COMPLIANT = "until_compliant"
 #: Level given to proposed centres when they join the facilities of the plan.
-PROPOSED_LEVEL = "community"
+PROPOSED_LEVEL = NEW_CENTRE_LEVEL
+#: The unit levels a facility is placed in (its ``township`` and ``community`` columns).
+LEVELS = ("township", "community")
 DEFAULT_TIME_LIMIT_S = 60.0
 
 
@@ -364,6 +371,7 @@ class Study:
             rate_m2_per_100_households=floor_area_rates(self.areas, self.profile),
         )
         problem.floor_area_rule = self._floor_area_rule(facilities, candidates, candidate_pairs)
+        problem.unit_rules = self._unit_rules(facilities, candidates, candidate_pairs)
         if problem.sites is not None:  # from_tables always describes the sites
             problem.sites["max_floor_area_source"] = np.r_[
                 facilities["max_floor_area_source"].to_numpy(), candidates["max_floor_area_source"].to_numpy()
@@ -424,6 +432,114 @@ class Study:
             cost_new_site=self.build.cost_new_site,
             cost_per_m2=self.build.cost_per_m2,
             own_only=own_floor_area_only(self.areas, self.profile),
+        )
+
+    def _unit_rules(
+        self, facilities: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, candidate_pairs: pd.DataFrame
+    ) -> UnitRules:
+        """The township, community and radius rules the check judges, per unit and site (sites: the
+        facilities, then the candidates, as in the problem).
+
+        Which units need what and which facility lies in which unit are read from the check itself
+        (:meth:`check`: its rules, townships and communities tables, and facilities); a candidate lies
+        where :meth:`apply` places the centre built on it (:func:`siting.inputs.assign_units`).
+        """
+        result = self.check()
+        n_fac, n_sites = len(facilities), len(facilities) + len(candidates)
+        if self.units is not None:
+            placed = assign_units(candidates[[candidates.geometry.name]], self.units)
+        else:  # a planned centre is then in no unit (apply places it by the units only)
+            placed = pd.DataFrame(index=candidates.index)
+        township, community = (np.r_[_unit_column(facilities, level), _unit_column(placed, level)] for level in LEVELS)
+        level = np.r_[facilities["level"].to_numpy(dtype=object), np.full(len(candidates), PROPOSED_LEVEL, object)]
+        is_candidate = np.arange(n_sites) >= n_fac
+        largest = np.r_[
+            facilities["max_floor_area_m2"].to_numpy(float), candidates["max_floor_area_m2"].to_numpy(float)
+        ]
+        judged = set(result.rules.loc[result.rules["verdict"].isin(["met", "not_met"]), "rule"])
+        lost: list[pd.DataFrame] = []
+
+        def unit_rows(
+            names: np.ndarray, where: np.ndarray, may: np.ndarray, minimum: float, kind: str, rule: np.ndarray
+        ):
+            """Per unit, the sites in it that may hold the facility at ``minimum`` m²; the units none can hold."""
+            member = (where[None, :] == names[:, None]) & may[None, :]
+            able = member & (largest[None, :] >= minimum - ROUNDING_SLACK_M2)
+            keep = able.any(axis=1)
+            reason = np.where(member.any(axis=1), "unit_sites_below_minimum", "no_site_in_unit")
+            lost.append(pd.DataFrame({"unit": names, "level": kind, "rule": rule, "reason": reason})[~keep])
+            return sp.csr_matrix(able[keep]), names[keep], rule[keep]
+
+        townships = result.townships
+        kinds = townships["kind"].to_numpy(dtype=object)
+        rule_of = np.where(kinds == "street", "street_centres", "town_centres")
+        wanted = np.isin(rule_of, list(judged)) & ~townships["has_qualified_centre"].to_numpy(bool)
+        t_min = float(self.profile.value("township_centre_min_m2") or 0.0)
+        may_lead = is_candidate | np.isin(level, ["township", "community"])
+        t_sites, t_names, t_rules = unit_rows(
+            townships["township"].astype(str).to_numpy(dtype=object)[wanted], township, may_lead, t_min,
+            "township", rule_of[wanted],
+        )  # fmt: skip
+
+        communities = result.communities
+        # a community keeps a row when it has no qualifying facility, or when a township row may raise
+        # every one it has to the township level (it would then have none)
+        raisable = np.zeros(n_sites, bool)
+        raisable[t_sites.indices] = True
+        qualified = np.r_[facilities["qualified_community_centre"].to_numpy(bool), np.zeros(len(candidates), bool)]
+        kept = pd.Series(qualified & ~raisable).groupby(community).any()
+        names = communities["community"].astype(str).to_numpy(dtype=object)
+        at_risk = ~pd.Series(names).map(kept).fillna(False).to_numpy(bool)
+        wanted = communities["in_scope"].to_numpy(bool) & at_risk & ("community_facilities" in judged)
+        c_min = float(self.profile.value("community_centre_min_m2") or 0.0)
+        may_serve = is_candidate | np.isin(level, COMMUNITY_LEVELS)
+        c_sites, c_names, _ = unit_rows(
+            names[wanted], community, may_serve, c_min, "community", np.full(int(wanted.sum()), "community_facilities")
+        )
+        nowhere = sp.csr_matrix((len(self.areas), n_sites), dtype=bool)
+        radius_needed = result.areas["service_radius_ok"].eq(False).fillna(False).to_numpy(bool)
+        radius_needed &= "service_radius" in judged
+        radius = (
+            self._radius_sites(radius_needed, candidates, candidate_pairs, n_fac) if radius_needed.any() else nowhere
+        )
+        return UnitRules(
+            township_sites=t_sites,
+            township_names=t_names,
+            township_rules=t_rules,
+            township_min_m2=t_min,
+            community_sites=c_sites,
+            community_names=c_names,
+            community_min_m2=c_min,
+            radius_needed=radius_needed,
+            radius_sites=radius,
+            catchment_needed=np.zeros(len(self.areas), bool),
+            catchment_sites=nowhere,
+            unfixable=pd.concat(lost, ignore_index=True),
+        )
+
+    def _radius_sites(
+        self, failing: np.ndarray, candidates: gpd.GeoDataFrame, candidate_pairs: pd.DataFrame, n_fac: int
+    ) -> sp.csr_matrix:
+        """Candidates within the stated service radius of each ``failing`` area (R11), measured as the
+        check measures it (straight from the area, 0 inside, or along the streets)."""
+        radius = float(self.profile.value("service_radius_m"))
+        if _reading(self.profile, "service_radius_measure") == "straight":
+            metric = to_metric(self.areas)
+            points = candidates.to_crs(metric.crs).geometry.representative_point().to_numpy()
+            area_pos, cand_pos = shapely.STRtree(points).query(
+                metric.geometry.to_numpy(), predicate="dwithin", distance=radius + 1.0
+            )
+            dist = shapely.distance(metric.geometry.to_numpy()[area_pos], points[cand_pos])
+        else:
+            area_pos = pd.Index(self.areas["area_id"].astype(str)).get_indexer(candidate_pairs["area_id"].astype(str))
+            cand_pos = pd.Index(candidates["candidate_id"].astype(str)).get_indexer(
+                candidate_pairs["candidate_id"].astype(str)
+            )
+            dist = candidate_pairs["dist_m"].to_numpy(float)
+        keep = self.settings.within_m(dist, radius) & failing[area_pos] & (cand_pos >= 0)
+        return sp.csr_matrix(
+            (np.ones(int(keep.sum()), bool), (area_pos[keep], n_fac + cand_pos[keep])),
+            shape=(len(self.areas), n_fac + len(candidates)),
         )
 
     def propose(
@@ -507,7 +623,7 @@ class Study:
             {
                 "facility_id": building["site_id"].astype(str).to_numpy(),
                 "name": building["name"].astype(str).to_numpy(),
-                "level": PROPOSED_LEVEL,
+                "level": building["level"].to_numpy() if "level" in building.columns else PROPOSED_LEVEL,
                 "floor_area_m2": building["recommended_floor_area_m2"].to_numpy(dtype=float),
                 "beds": np.nan,
                 "land_area_m2": np.nan,
@@ -524,6 +640,10 @@ class Study:
         before = existing["floor_area_m2"].to_numpy(dtype=float)
         existing["floor_area_m2"] = ids.map(enlarged).fillna(existing["floor_area_m2"]).to_numpy(dtype=float)
         existing["added_floor_area_m2"] = existing["floor_area_m2"].to_numpy(dtype=float) - before
+        if "level" in sites.columns:  # an existing centre raised to a township's comprehensive centre
+            raised = sites[(sites["kind"] == "expand") & sites["level"].notna()].set_index("site_id")["level"]
+            hit = ids.isin(raised.index).to_numpy()
+            existing.loc[hit, "level"] = ids[hit].map(raised).to_numpy()
         planned = pd.concat([existing.assign(proposed=False), new.assign(proposed=True)], ignore_index=True)
         planned = gpd.GeoDataFrame(planned, geometry="geometry", crs=crs)
         return assign_units(planned, self.units) if self.units is not None else planned
@@ -576,6 +696,12 @@ def _solve(
 
 
 __all__ = ["UNTIL_COMPLIANT", "BuildSettings", "Proposal", "Study"]
+
+
+def _unit_column(frame: pd.DataFrame, level: str) -> np.ndarray:
+    """The township or community name of each row (the check's ``township``/``community``), "" for none."""
+    values = frame[level] if level in frame.columns else pd.Series(pd.NA, index=frame.index)
+    return values.astype("string").fillna("").to_numpy(dtype=object)
 
 
 def _built_with(sites: pd.DataFrame) -> np.ndarray:

@@ -31,6 +31,10 @@ sizes_ : ndarray of float
     Floor area of every site after the plan, m² (closed candidates 0): what the objective decided
     (the ``compliance`` objective), else the floor-area need of the areas a site serves within its
     bounds (existing sites are enlarged only under capacity).
+levels_ : ndarray of object
+    Level each site takes from the plan (``township`` where the compliance plan makes it a
+    township's comprehensive centre, ``community`` for its other new centres); None where a site keeps
+    its own level or is not built (every site, for the objectives that do not judge levels).
 assignment_ : ndarray of int
     Site serving each demand; −1 when unserved/uncovered. Uncapacitated: the cheapest open site
     within reach. Capacitated: the single-source assignment the objective was computed from (a
@@ -54,6 +58,7 @@ import time
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from siting.errors import SitingInputError
@@ -68,7 +73,7 @@ from siting.optimize.heuristics import (
     variable_neighborhood,
 )
 from siting.optimize.parts import solve_exact
-from siting.optimize.problem import WHERE_PROBLEM, SitingProblem, whole_m2
+from siting.optimize.problem import NEW_CENTRE_LEVEL, WHERE_PROBLEM, SitingProblem, whole_m2
 from siting.optimize.progress import SolveProgress, solver_output
 from siting.optimize.reduce import bipartite_parts, cover_reductions, reduce_allocation
 
@@ -131,6 +136,7 @@ class Solver:
         self.marginal_gain_ = np.zeros(0)
         self.newly_covered_ = np.zeros(0)
         self.sizes_ = problem.floor_area_m2.copy()
+        self.levels_ = np.full(problem.n_sites, None, dtype=object)
         if self.capacitated and problem.capacity is None:
             raise SitingInputError(
                 msg("capacity_missing"), source=WHERE_PROBLEM, column="capacity", fix=msg("capacity_missing_fix")
@@ -315,6 +321,8 @@ class Solver:
         largest marginal gain, the greedy order re-evaluated on the final set; enlargements follow,
         largest first), ``current_floor_area_m2`` (0 for a new centre), ``added_floor_area_m2``,
         ``recommended_floor_area_m2`` (the floor area after the plan, within the site's bounds),
+        ``level`` (a new centre's level, ``community`` unless the plan makes it a township's
+        comprehensive centre; an existing site's only where the plan raises it, else None),
         ``min_floor_area_m2``, ``max_floor_area_m2``, ``households_served`` (households of the areas
         assigned to the site), ``households_newly_covered`` (weight within reach of this site and of no
         existing or higher-ranked one; 0 for enlargements), ``marginal_gain`` (objective improvement when
@@ -323,7 +331,8 @@ class Solver:
         """
         problem = self.problem_
         sizes = self.sizes_
-        grown = np.flatnonzero(~problem.is_candidate & (sizes > problem.floor_area_m2 + SIZE_SLACK_M2))
+        raised = pd.notna(self.levels_)
+        grown = np.flatnonzero(~problem.is_candidate & ((sizes > problem.floor_area_m2 + SIZE_SLACK_M2) | raised))
         grown = grown[np.argsort(-(sizes[grown] - problem.floor_area_m2[grown]), kind="stable")]
         rows = np.r_[self.selected_, grown].astype(np.int64)
         served = self.assignment_ >= 0
@@ -331,6 +340,9 @@ class Solver:
             self.assignment_[served], weights=problem.households[served], minlength=problem.n_sites
         )
         n_new = len(self.selected_)
+        # the level the plan gives: a new centre's, or an existing one's raised; None keeps its own
+        level = self.levels_[rows].copy()
+        level[problem.is_candidate[rows] & ~raised[rows]] = NEW_CENTRE_LEVEL
         data = {
             "site_id": problem.site_ids[rows].astype(str),
             "kind": np.where(np.arange(len(rows)) < n_new, "new", "expand"),
@@ -338,6 +350,7 @@ class Solver:
                 problem.sites["name"].to_numpy()[rows] if problem.sites is not None else problem.site_ids[rows]
             ).astype(str),
             "rank": np.arange(1, len(rows) + 1),
+            "level": level,
             "current_floor_area_m2": problem.floor_area_m2[rows],
             "added_floor_area_m2": sizes[rows] - problem.floor_area_m2[rows],
             "recommended_floor_area_m2": sizes[rows],

@@ -23,6 +23,11 @@ from siting.reachability import WalkSettings
 WHERE_PROBLEM = msg("where_problem")
 
 
+#: Level of a new centre the plan does not make a township's comprehensive centre.
+NEW_CENTRE_LEVEL = "community"
+#: Level of a township's comprehensive centre (乡镇(街道)综合养老服务中心).
+CENTRE_LEVEL = "township"
+
 #: Whole square metres: proposed sizes are rounded up to them (within bounds).
 SIZE_STEP_M2 = 1.0
 #: Solver round-off forgiven when rounding a size up to whole m² (a size of 300.0000004 m² is 300 m²);
@@ -72,6 +77,69 @@ class FloorAreaRule:
     cost_new_site: float
     cost_per_m2: float
     own_only: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class UnitRules:
+    """The rules on townships, communities and the service radius, as the ``compliance`` objective plans them.
+
+    Built by :meth:`siting.plan.Study.problem` from the compliance check's own tables (which townships
+    and communities it judges, which facilities it places in each, which areas fail the radius), so
+    that the plan is judged by the membership of the check. Each row is one unit (or area) the plan
+    must give what the rule asks; a unit none of whose sites could ever do so is listed in
+    ``unfixable`` instead.
+
+    Attributes
+    ----------
+    township_sites : scipy.sparse.csr_matrix of bool, shape (n_townships, n_sites)
+        Sites that could be the comprehensive centre of each township lacking one (R07 streets, R08
+        towns): candidates in it (built at the township level) and existing ``township`` or
+        ``community`` facilities in it (enlarged to that size and raised to that level).
+    township_names, township_rules : ndarray of str, shape (n_townships,)
+        Each row's township and rule id (``street_centres``, ``town_centres``).
+    township_min_m2 : float
+        Least floor area of a comprehensive centre, m² (``township_centre_min_m2``; 0 when unset).
+    community_sites : scipy.sparse.csr_matrix of bool, shape (n_communities, n_sites)
+        Sites that could be the community facility of each community in scope lacking one (R10), or
+        whose only qualifying facilities a township row could raise to the township level: candidates
+        in it and existing ``community``/``station`` facilities in it.
+    community_names : ndarray of str, shape (n_communities,)
+    community_min_m2 : float
+        Least floor area of a community facility, m² (``community_centre_min_m2``; 0 when unset).
+    radius_needed : ndarray of bool, shape (n_demand,)
+        Areas outside the stated service radius today (R11).
+    radius_sites : scipy.sparse.csr_matrix of bool, shape (n_demand, n_sites)
+        Candidates within the service radius of each of them; empty rows for the others.
+    catchment_needed : ndarray of bool, shape (n_demand,)
+        Areas the township catchment rule (R09) counts as uncovered today.
+    catchment_sites : scipy.sparse.csr_matrix of bool, shape (n_demand, n_sites)
+        Candidates that would put each of them within its township's network.
+    unfixable : DataFrame
+        ``unit``, ``level`` (``township``/``community``), ``rule`` and ``reason`` of the units no site
+        can satisfy (``no_site_in_unit``; ``unit_sites_below_minimum``: every site in it is capped below
+        the minimum).
+    """
+
+    township_sites: sp.csr_matrix
+    township_names: np.ndarray
+    township_rules: np.ndarray
+    township_min_m2: float
+    community_sites: sp.csr_matrix
+    community_names: np.ndarray
+    community_min_m2: float
+    radius_needed: np.ndarray
+    radius_sites: sp.csr_matrix
+    catchment_needed: np.ndarray
+    catchment_sites: sp.csr_matrix
+    unfixable: pd.DataFrame
+
+    @classmethod
+    def none(cls, n_demand: int, n_sites: int) -> UnitRules:
+        """No unit rule to plan (a profile that sets none, or a problem built without units)."""
+        names, units = np.zeros(0, dtype=object), sp.csr_matrix((0, n_sites), dtype=bool)
+        areas, needed = sp.csr_matrix((n_demand, n_sites), dtype=bool), np.zeros(n_demand, bool)
+        lost = pd.DataFrame({"unit": [], "level": [], "rule": [], "reason": []}, dtype=object)
+        return cls(units, names, names, 0.0, units, names, 0.0, needed, areas, needed, areas, lost)
 
 
 class SitingProblem:
@@ -219,6 +287,8 @@ class SitingProblem:
         # What the floor-area rule counts, for objectives judged by it (siting.optimize.sizing); set by
         # siting.plan.Study.problem.
         self.floor_area_rule: FloorAreaRule | None = None
+        # The township, community and radius rules, for the same objectives; none unless set.
+        self.unit_rules = UnitRules.none(n_demand, self.n_sites)
         if self.capacity is not None and len(self.capacity) != self.n_sites:
             raise SitingInputError(
                 msg("problem_capacity_length", n=self.n_sites),

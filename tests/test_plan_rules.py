@@ -1,0 +1,191 @@
+"""The compliance plan plans every spatial rule a new or enlarged centre can change, in one model.
+
+Hand-made towns on the T network of conftest (a street along y=0 from x=0 to 1000), a 5-minute walk
+of 300 m at 60 m/min, and Dong'e's rules: 15 m² per 100 households for existing areas, a site counted
+from 200 m², a community facility from 300 m² (R10), a township's comprehensive centre from 600 m²
+(R07 streets, R08 towns). New sites cost 1,000,000 and every m² 1 (the defaults). Each plan is
+re-checked by the compliance check itself (``Study.plan(proposal).check()``).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import geopandas as gpd
+import shapely
+
+from siting import Study
+from siting.plan import BuildSettings
+from tests.conftest import UTM50, at, box
+
+OVERRIDES = {"walk_minutes": 5}  # 300 m at the national 60 m/min
+
+
+def _areas(spec: list[tuple[str, float, float]]) -> gpd.GeoDataFrame:
+    """(id, x of the west side, households) of 60 m squares north of the street (y 20..80)."""
+    return gpd.GeoDataFrame(
+        {"area_id": [s[0] for s in spec], "households": [s[2] for s in spec], "status": "existing"},
+        geometry=[box(s[1], 20, s[1] + 60, 80) for s in spec],
+        crs=UTM50,
+    )
+
+
+def _facilities(spec: list[tuple[str, str, float, float, float]]) -> gpd.GeoDataFrame:
+    """(id, level, x, y, floor area m²)."""
+    return gpd.GeoDataFrame(
+        {
+            "facility_id": [s[0] for s in spec],
+            "name": [s[0] for s in spec],
+            "level": [s[1] for s in spec],
+            "floor_area_m2": [s[4] for s in spec],
+        },
+        geometry=[shapely.Point(at(s[2], s[3])) for s in spec],
+        crs=UTM50,
+    )
+
+
+def _candidates(spec: list[tuple[str, float, float, float]]) -> gpd.GeoDataFrame:
+    """(id, x, y, largest floor area m²)."""
+    return gpd.GeoDataFrame(
+        {"candidate_id": [s[0] for s in spec], "name": [s[0] for s in spec], "max_floor_area_m2": [s[3] for s in spec]},
+        geometry=[shapely.Point(at(s[1], s[2])) for s in spec],
+        crs=UTM50,
+    )
+
+
+def _units() -> gpd.GeoDataFrame:
+    """甲街道 (x < 500: 一社区 x < 250, 二社区 from 250) and 乙镇 (x ≥ 500: 三社区), all urban."""
+    spec = [
+        ("甲街道", "township", None, "street", (-100, -300, 500, 700)),
+        ("乙镇", "township", None, "town", (500, -300, 1100, 700)),
+        ("一社区", "community", "甲街道", "community", (-100, -300, 250, 700)),
+        ("二社区", "community", "甲街道", "community", (250, -300, 500, 700)),
+        ("三社区", "community", "乙镇", "community", (500, -300, 1100, 700)),
+    ]
+    return gpd.GeoDataFrame(
+        {
+            "unit_id": [s[0] for s in spec],
+            "name": [s[0] for s in spec],
+            "level": [s[1] for s in spec],
+            "parent": [s[2] for s in spec],
+            "unit_type": [s[3] for s in spec],
+            "urban": [True] * len(spec),
+        },
+        geometry=[box(*s[4]) for s in spec],
+        crs=UTM50,
+    )
+
+
+def _study(t_network, areas, facilities, *, units=None, overrides=None, **build) -> Study:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return Study.create(
+            t_network,
+            areas,
+            facilities,
+            profile="dong_e",
+            overrides={**OVERRIDES, **(overrides or {})},
+            units=units,
+            build=BuildSettings(**build),
+        )
+
+
+def _verdicts(study: Study, rules: list[str]) -> list[str]:
+    table = study.check().rules.set_index("rule")
+    return table.loc[rules, "verdict"].tolist()
+
+
+UNIT_RULES = ["street_centres", "town_centres", "community_facilities"]
+#: F1 is 一社区's facility, F3 三社区's; F2 乙镇's centre, 100 m² short of 600 m².
+TOWN_FACILITIES = [
+    ("F1", "community", 100, 40, 400.0),
+    ("F2", "township", 800, 40, 500.0),
+    ("F3", "station", 900, 40, 300.0),
+]
+
+
+def test_township_centres_and_community_facilities_are_planned_together(t_network):
+    # A1 (100..160) in 一社区, A2 (300..360) in 二社区, A3 (700..760) in 三社区, 100 households each: 15 m²
+    # each, and every area within the walk today (F1 walks 260 m to A2). F1, a 400 m² community centre, is
+    # 一社区's facility and F3, a 300 m² station, 三社区's; F2, a 500 m² township centre, is below 乙镇's
+    # 600 m²; 甲街道 has no centre and 二社区 no facility. Every facility may grow to 800 m².
+    #   乙镇: F2 + 100 m² (100).
+    #   二社区: only C1 can hold its facility: a new 300 m² centre (1,000,300). A site is one centre, so C1
+    #   cannot be 甲街道's centre as well.
+    #   甲街道: C2 built at 600 m² (1,000,600), or F1 raised to the township level at 600 m² (200) — but
+    #   then 一社区 has no community facility left and C2 must be one at 300 m² (1,000,300): 1,000,500
+    #   < 1,000,600. Least cost: 100 + 1,000,300 + 1,000,500 = 2,000,900.
+    areas = _areas([("A1", 100, 100.0), ("A2", 300, 100.0), ("A3", 700, 100.0)])
+    facilities = _facilities(TOWN_FACILITIES)
+    study = _study(t_network, areas, facilities, units=_units(), facility_max_floor_area_m2=800)
+    assert _verdicts(study, UNIT_RULES) == ["not_met", "not_met", "not_met"]
+    proposal = study.propose(_candidates([("C1", 330, 10, 750.0), ("C2", 200, 10, 750.0)]), "compliance")
+    sites = proposal.sites.set_index("site_id")
+    assert sites.loc[["C1", "C2"], ["kind", "level", "recommended_floor_area_m2"]].values.tolist() == [
+        ["new", "community", 300.0],
+        ["new", "community", 300.0],
+    ]
+    assert sites.loc[["F1", "F2"], ["kind", "level", "recommended_floor_area_m2"]].values.tolist() == [
+        ["expand", "township", 600.0],
+        ["expand", "township", 600.0],
+    ]
+    assert proposal.model.objective == 2_000_900.0 and proposal.model.status == "optimal"
+    assert proposal.model.unfixable_units_.empty
+    plan = study.plan(proposal)
+    assert _verdicts(plan, UNIT_RULES) == ["met", "met", "met"]
+    levels = plan.check().facilities.set_index("facility_id")["level"]
+    assert levels[["F1", "F2", "C1", "C2"]].tolist() == ["township", "township", "community", "community"]
+
+
+def test_a_new_comprehensive_centre_when_no_centre_can_grow(t_network):
+    # As above, but no facility may grow and 一社区's F1 stays its facility: 甲街道's centre is a new site
+    # of 600 m²; C1 serves 二社区 (300 m²), so C2 is the centre. 乙镇's F2 cannot reach 600 m² and no
+    # site lies in 乙镇: it is listed, with its reason, and the rest is planned.
+    areas = _areas([("A1", 100, 100.0), ("A2", 300, 100.0), ("A3", 700, 100.0)])
+    facilities = _facilities(TOWN_FACILITIES)
+    study = _study(t_network, areas, facilities, units=_units())
+    proposal = study.propose(_candidates([("C1", 330, 10, 750.0), ("C2", 200, 10, 750.0)]), "compliance")
+    sites = proposal.sites.set_index("site_id")
+    assert sites[["kind", "level", "recommended_floor_area_m2"]].sort_index().values.tolist() == [
+        ["new", "community", 300.0],
+        ["new", "township", 600.0],
+    ]
+    assert proposal.model.objective == 2_000_900.0
+    lost = proposal.model.unfixable_units_
+    assert lost[["unit", "level", "rule", "reason"]].values.tolist() == [
+        ["乙镇", "township", "town_centres", "unit_sites_below_minimum"]
+    ]
+    assert _verdicts(study.plan(proposal), UNIT_RULES) == ["met", "not_met", "met"]
+
+
+def test_a_unit_without_any_site_is_listed(t_network):
+    # 二社区 has neither a candidate nor a facility: no plan gives it one.
+    areas = _areas([("A1", 100, 100.0), ("A2", 300, 100.0), ("A3", 700, 100.0)])
+    facilities = _facilities([*TOWN_FACILITIES[:1], ("F2", "township", 800, 40, 700.0), TOWN_FACILITIES[2]])
+    study = _study(t_network, areas, facilities, units=_units())
+    proposal = study.propose(_candidates([("C2", 200, 10, 750.0)]), "compliance")
+    assert proposal.sites[["site_id", "level", "recommended_floor_area_m2"]].values.tolist() == [
+        ["C2", "township", 600.0]
+    ]
+    assert proposal.model.unfixable_units_[["unit", "rule", "reason"]].values.tolist() == [
+        ["二社区", "community_facilities", "no_site_in_unit"]
+    ]
+
+
+def test_the_service_radius_is_planned(t_network):
+    # Cao's reading: every area within 200 m (straight, 0 inside) of a township, community or station
+    # facility. A2 (330..390) lies 230 m from F1 at (100, 40) — within the 290 m walk, outside the radius.
+    # C1 at (340, -30) is 50 m from A2; C2 at (600, -30) 210 m: C1 is built at its least size, 300 m².
+    areas = _areas([("A1", 100, 100.0), ("A2", 330, 100.0)])
+    facilities = _facilities([("F1", "community", 100, 40, 400.0)])
+    study = _study(t_network, areas, facilities, overrides={"service_radius_m": 200})
+    assert study.check().areas["service_radius_ok"].tolist() == [True, False]
+    assert study.check().areas["within_walk"].tolist() == [True, True]
+    proposal = study.propose(_candidates([("C1", 340, -30, 750.0), ("C2", 600, -30, 750.0)]), "compliance")
+    assert proposal.sites[["site_id", "recommended_floor_area_m2"]].values.tolist() == [["C1", 300.0]]
+    assert proposal.model.objective == 1_000_300.0
+    assert _verdicts(study.plan(proposal), ["service_radius"]) == ["met"]
+    # with C2 alone nothing can put A2 within the radius: it is listed, and nothing is built for it
+    alone = study.propose(_candidates([("C2", 600, -30, 750.0)]), "compliance")
+    assert alone.sites.empty
+    assert alone.unfixable.to_dict("list") == {"area_id": ["A2"], "reason": ["no_site_within_radius"]}
