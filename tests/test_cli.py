@@ -372,7 +372,7 @@ def _scenario(tmp_path: Path, **changes) -> Path:
                 "candidates": {"path": str(DEMO / "candidates.gpkg"), "layer": "candidates"},
                 "optimize": {"objective": "max_coverage", "p": 50},
             },
-            ["p=50", "20 candidates"],
+            ["p=50", "21 candidates"],
         ),
     ],
 )
