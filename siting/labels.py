@@ -228,6 +228,22 @@ VALUES: dict[str, tuple[str, str]] = {
         "服务半径内没有可用的设施点",
         "no site lies within the service radius",
     ),
+    "planned": ("方案已规划", "planned"),
+    "condition_met": ("方案中每处设施均满足", "met by every planned site"),
+    "not_planned_catchment": (
+        "方案未涉及：方案使每个小区步行可达设施，但未按乡镇自身服务网络规划服务半径全覆盖",
+        "not planned: the plan puts every area within the walk of a centre, not of its own township's network",
+    ),
+    "not_planned_county": (
+        "方案未涉及：县级机构不由社区设施选址决定",
+        "not planned: county institutions are not sited here",
+    ),
+    "not_planned_services": (
+        "方案未涉及：服务内容不由选址和面积决定",
+        "not planned: the services a centre offers are not decided by its site and size",
+    ),
+    "not_planned_land": ("方案未涉及：用地面积不由建筑面积决定", "not planned: land area is not decided by floor area"),
+    "not_planned_beds": ("方案未涉及：床位不由选址和面积决定", "not planned: beds are not decided by site and size"),
     "no_site_in_unit": ("辖区内没有可用的设施点或可扩建的设施", "no site or facility that may grow lies in the unit"),
     "unit_sites_below_minimum": (
         "辖区内的设施点和设施都达不到单处最小面积",

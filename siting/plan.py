@@ -45,12 +45,13 @@ from siting.compliance import (
     floor_area_shares,
     own_floor_area_only,
 )
-from siting.errors import SitingInputError, SitingWarning
+from siting.errors import SitingInfeasibleError, SitingInputError, SitingWarning
 from siting.inputs import assign_units
 from siting.labels import msg
 from siting.network import StreetNetwork
 from siting.optimize import DEFAULT_METHOD, OBJECTIVES, SitingProblem, Solver, generate_candidates
 from siting.optimize.problem import NEW_CENTRE_LEVEL, ROUNDING_SLACK_M2, FloorAreaRule, UnitRules
+from siting.optimize.sizing import rules_planned
 from siting.profiles import Profile, load_profile
 from siting.projection import to_metric
 from siting.reachability import Accessibility, WalkSettings, assess_access, check_within_network, site_pairs
@@ -200,8 +201,14 @@ class Proposal:
     objective : str
         The objective's name (see :data:`siting.optimize.OBJECTIVES`).
     unfixable : DataFrame
-        Areas no plan can make compliant (``area_id``, ``reason``), for objectives that judge the rules
-        (``compliance``); empty otherwise.
+        Areas no plan can make compliant (``area_id``, ``reason``; an area may be listed once per
+        reason), for objectives that judge the rules (``compliance``); empty otherwise.
+    unfixable_units : DataFrame
+        Townships and communities no plan can give what their rule asks (``unit``, ``level``,
+        ``rule``, ``reason``), for ``compliance``; empty otherwise.
+    rules : DataFrame
+        For ``compliance``: each rule the check judges, with how the plan treats it (``planning``:
+        ``planned``, ``condition_met`` or a ``not_planned_*`` reason, :data:`siting.optimize.sizing.RULE_PLANNING`).
     """
 
     sites: gpd.GeoDataFrame
@@ -209,6 +216,10 @@ class Proposal:
     problem: SitingProblem
     objective: str
     unfixable: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"area_id": [], "reason": []}))
+    unfixable_units: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"unit": [], "level": [], "rule": [], "reason": []})
+    )
+    rules: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"rule": [], "number": [], "planning": []}))
 
 
 @dataclass(frozen=True, eq=False)
@@ -586,16 +597,19 @@ class Study:
         solver_kwargs = {"method": method, "capacitated": capacity, "progress": progress}
         model = _solve(problem, objective, p, solver_kwargs, time_limit_s)
         if model.status == "infeasible":
-            raise SitingInputError(
+            raise SitingInfeasibleError(
                 msg("optimisation_infeasible", reason=model.message), fix=msg("optimisation_infeasible_fix")
             )
-        unfixable = getattr(model, "unfixable_", None)
-        unfixable = (
-            pd.DataFrame({"area_id": [], "reason": []})
-            if unfixable is None
-            else unfixable.rename(columns={"demand": "area_id"})
+        rules = self.check().rules
+        return Proposal(
+            self._proposal_sites(model),
+            model,
+            problem,
+            objective,
+            model.unfixable_.rename(columns={"demand": "area_id"}),
+            model.unfixable_units_,
+            rules_planned(rules if model.judges_rules else rules.iloc[:0]),
         )
-        return Proposal(self._proposal_sites(model), model, problem, objective, unfixable)
 
     def _proposal_sites(self, model: Solver) -> gpd.GeoDataFrame:
         sites = model.proposals_frame()

@@ -14,9 +14,11 @@ import warnings
 import geopandas as gpd
 import shapely
 
-from siting import Study
+from siting import Study, pipeline
+from siting.optimize import CompliancePlan
 from siting.plan import BuildSettings
-from tests.conftest import UTM50, at, box
+from siting.scenario import load_scenario
+from tests.conftest import DEMO, UTM50, at, box
 
 OVERRIDES = {"walk_minutes": 5}  # 300 m at the national 60 m/min
 
@@ -189,3 +191,41 @@ def test_the_service_radius_is_planned(t_network):
     alone = study.propose(_candidates([("C2", 600, -30, 750.0)]), "compliance")
     assert alone.sites.empty
     assert alone.unfixable.to_dict("list") == {"area_id": ["A2"], "reason": ["no_site_within_radius"]}
+
+
+def test_the_demo_plan_meets_every_unit_rule_and_lists_what_it_cannot_fix():
+    # The bundled plan.yml (dong_e, a 1,000 m radius by override): after the plan the check itself finds
+    # R07, R08, R10 and R11 met; every area still failing a planned rule is listed with its reason, and
+    # every rule left failing is one the plan says it does not plan (方案未涉及).
+    result = pipeline.run_scenario(load_scenario(DEMO / "scenarios" / "plan.yml"), progress=False)
+    before = result.baseline.check().rules.set_index("rule")["verdict"]
+    after = result.study.check().rules.set_index("rule")["verdict"]
+    planned = ["street_centres", "town_centres", "community_facilities", "service_radius"]
+    assert before[planned].tolist() == ["not_met"] * 4 and after[planned].tolist() == ["met"] * 4
+    proposal = result.proposal
+    assert proposal.unfixable_units.empty
+    areas = result.study.check().areas
+    failing = set(areas.loc[areas["floor_area_ok"].eq(False).fillna(False), "area_id"])
+    failing |= set(areas.loc[areas["service_radius_ok"].eq(False).fillna(False), "area_id"])
+    assert failing and failing <= set(proposal.unfixable["area_id"])
+    planning = proposal.rules.set_index("rule")["planning"]
+    still = after[after == "not_met"].index
+    unplanned = still[~planning[still].isin(["planned"])]
+    assert set(still) - set(unplanned) == {"floor_area_new", "floor_area_existing"}  # their areas are listed
+    assert planning[unplanned].str.startswith("not_planned").all()
+    assert planning[["beds_per_1000_elderly", "nursing_bed_share"]].tolist() == ["not_planned_beds"] * 2
+
+
+def test_the_compliance_plan_needs_no_study(t_network):
+    # The problem from a study, solved by siting.optimize alone: the same plan as Study.propose.
+    areas = _areas([("A1", 100, 100.0), ("A2", 330, 100.0)])
+    study = _study(
+        t_network, areas, _facilities([("F1", "community", 100, 40, 400.0)]), overrides={"service_radius_m": 200}
+    )
+    problem = study.problem(_candidates([("C1", 340, -30, 750.0), ("C2", 600, -30, 750.0)]))
+    model = CompliancePlan(allow_unfixable=True).solve(problem)
+    assert problem.site_ids[model.selected_].tolist() == ["C1"] and model.sizes_[1] == 300.0
+    assert model.objective == 1_000_300.0 and model.status == "optimal"
+    # with nothing to fix the radius of A2 and unfixable areas refused, the plan is infeasible: exit 4
+    lone = study.problem(_candidates([("C2", 600, -30, 750.0)]))
+    assert CompliancePlan().solve(lone).status == "infeasible"

@@ -39,6 +39,9 @@ assignment_ : ndarray of int
     Site serving each demand; −1 when unserved/uncovered. Uncapacitated: the cheapest open site
     within reach. Capacitated: the single-source assignment the objective was computed from (a
     site the solution opened but that serves no demand with weight is not proposed).
+unfixable_, unfixable_units_ : DataFrame
+    Areas (``demand``, ``reason``) and townships/communities (``unit``, ``level``, ``rule``,
+    ``reason``) no plan can fix; empty for the objectives that do not judge the rules.
 message : str
     Why the status is what it is when that is not obvious (e.g. unreachable area ids).
 
@@ -137,6 +140,8 @@ class Solver:
         self.newly_covered_ = np.zeros(0)
         self.sizes_ = problem.floor_area_m2.copy()
         self.levels_ = np.full(problem.n_sites, None, dtype=object)
+        self.unfixable_ = pd.DataFrame({"demand": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
+        self.unfixable_units_ = problem.unit_rules.unfixable.iloc[:0]
         if self.capacitated and problem.capacity is None:
             raise SitingInputError(
                 msg("capacity_missing"), source=WHERE_PROBLEM, column="capacity", fix=msg("capacity_missing_fix")
@@ -158,6 +163,9 @@ class Solver:
 
     #: The objective is maximised (MaxCoverage): its bound is an upper bound.
     _maximize = False
+    #: The solver plans the rule profile's verdicts (the compliance plan), so areas and units it cannot
+    #: fix are listed (``unfixable_``, ``unfixable_units_``) and its proposals say how it treats each rule.
+    judges_rules = False
 
     def _label(self) -> str:
         p = getattr(self, "p", None)

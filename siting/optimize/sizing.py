@@ -52,6 +52,38 @@ from siting.optimize.problem import (
     whole_m2,
 )
 
+#: How the plan treats each rule of :data:`siting.profiles.RULES`: planned (``planned``), a condition
+#: every planned site meets (``condition_met``), or why no siting decision changes it (方案未涉及).
+RULE_PLANNING = {
+    "floor_area_new": "planned",
+    "floor_area_existing": "planned",
+    "min_site_new": "condition_met",
+    "min_site_existing": "condition_met",
+    "compliance_rate_areas": "planned",
+    "compliance_rate_households": "planned",
+    "street_centres": "planned",
+    "town_centres": "planned",
+    # read (issue 21) as the network of the township's own centre and facilities: not yet a row here
+    "township_catchment": "not_planned_catchment",
+    "community_facilities": "planned",
+    "service_radius": "planned",
+    "county_institutions": "not_planned_county",
+    "dementia_care_centres": "not_planned_services",
+    "land_per_resident": "not_planned_land",
+    "beds_per_1000_elderly": "not_planned_beds",
+    "nursing_bed_share": "not_planned_beds",
+    "dementia_beds": "not_planned_beds",
+    "meal_service": "not_planned_services",
+}
+
+
+def rules_planned(rules: pd.DataFrame) -> pd.DataFrame:
+    """Each rule of a check (:attr:`siting.compliance.ComplianceResult.rules`) with how the plan treats
+    it: ``rule``, ``number`` and ``planning`` (a key of :data:`RULE_PLANNING`'s values)."""
+    return pd.DataFrame(
+        {"rule": rules["rule"], "number": rules["number"], "planning": rules["rule"].map(RULE_PLANNING)}
+    ).reset_index(drop=True)
+
 
 @dataclass
 class _Model:
@@ -90,6 +122,8 @@ class CompliancePlan(Solver):
     sizes_ : ndarray
         Floor area of every site after the plan, m², in whole m² within its bounds.
     """
+
+    judges_rules = True
 
     def __init__(self, *, allow_unfixable: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
