@@ -484,7 +484,10 @@ class Study:
         townships = result.townships
         kinds = townships["kind"].to_numpy(dtype=object)
         rule_of = np.where(kinds == "street", "street_centres", "town_centres")
-        wanted = np.isin(rule_of, list(judged)) & ~townships["has_qualified_centre"].to_numpy(bool)
+        catchment = self._catchment_planned(judged)
+        # a township whose catchment is planned needs its centre too, whether or not R07/R08 is set
+        rule_of = np.where(np.isin(rule_of, list(judged)) | ~catchment, rule_of, "township_catchment")
+        wanted = (np.isin(rule_of, list(judged)) | catchment) & ~townships["has_qualified_centre"].to_numpy(bool)
         t_min = float(self.profile.value("township_centre_min_m2") or 0.0)
         may_lead = is_candidate | np.isin(level, ["township", "community"])
         t_sites, t_names, t_rules = unit_rows(
@@ -523,10 +526,70 @@ class Study:
             community_min_m2=c_min,
             radius_needed=radius_needed,
             radius_sites=radius,
-            catchment_needed=np.zeros(len(self.areas), bool),
-            catchment_sites=nowhere,
+            **self._catchment_sites(result, township, candidates, candidate_pairs, catchment, nowhere),
             unfixable=pd.concat(lost, ignore_index=True),
         )
+
+    def _catchment_planned(self, judged: set[str]) -> bool:
+        """Whether the township catchment (R09) is planned: as read ``through_stations`` with every
+        household to be reached (a share below 1 leaves which households to the planner)."""
+        share = self.profile.value("township_centre_catchment_share")
+        return (
+            "township_catchment" in judged
+            and _reading(self.profile, "township_centre_catchment") == "through_stations"
+            and share is not None
+            and share >= 1.0
+        )
+
+    def _catchment_sites(
+        self,
+        result: ComplianceResult,
+        township: np.ndarray,
+        candidates: gpd.GeoDataFrame,
+        candidate_pairs: pd.DataFrame,
+        planned: bool,
+        nowhere: sp.csr_matrix,
+    ) -> dict[str, Any]:
+        """R09 read ``through_stations``: an area is covered within the walk of its own township's centre
+        or of one of that township's community facilities or stations. With the township's centre
+        planned, an area no such facility reaches needs a new centre of its township within the walk;
+        ``catchment_needed`` and ``catchment_sites`` (candidates, and township-level facilities short of
+        the minimum the plan may make the centre, by site index) say which."""
+        n_areas = len(self.areas)
+        if not planned:
+            return {"catchment_planned": False, "catchment_needed": np.zeros(n_areas, bool), "catchment_sites": nowhere}
+        facilities = result.facilities
+        network = facilities["level"].isin(COMMUNITY_LEVELS).to_numpy() | facilities[
+            "qualified_township_centre"
+        ].to_numpy(bool)
+        area_index = pd.Index(self.areas["area_id"].astype(str))
+        area_township = _unit_column(self.areas, "township")
+        judged = result.townships.loc[result.townships["catchment_ok"].notna(), "township"].astype(str)
+
+        def own(pairs: pd.DataFrame, id_column: str, ids: pd.Index, offset: int) -> tuple[np.ndarray, np.ndarray]:
+            """Area and site positions of the pairs within the walk whose site lies in the area's township."""
+            pairs = pairs[self.settings.within_min(pairs["walk_min"])]
+            rows = area_index.get_indexer(pairs["area_id"].astype(str))
+            cols = ids.get_indexer(pairs[id_column].astype(str))
+            keep = (rows >= 0) & (cols >= 0)
+            rows, cols = rows[keep], cols[keep] + offset
+            same = (township[cols] == area_township[rows]) & (area_township[rows] != "")
+            return rows[same], cols[same]
+
+        rows, cols = own(self.assess().pairs, "facility_id", pd.Index(facilities["facility_id"].astype(str)), 0)
+        reached = np.zeros(n_areas, bool)
+        reached[rows[network[cols]]] = True
+        needed = np.isin(area_township, judged.to_numpy()) & (self.areas["households"].to_numpy(float) > 0) & ~reached
+        # a township-level facility short of the minimum covers its walk once the plan makes it the centre
+        raisable = ~network[cols] & facilities["level"].eq("township").to_numpy()[cols]
+        ids = pd.Index(candidates["candidate_id"].astype(str))
+        new_rows, new_cols = own(candidate_pairs, "candidate_id", ids, len(facilities))
+        rows, cols = np.r_[rows[raisable], new_rows], np.r_[cols[raisable], new_cols]
+        return {
+            "catchment_planned": True,
+            "catchment_needed": needed,
+            "catchment_sites": sp.csr_matrix((np.ones(len(rows), bool), (rows, cols)), shape=nowhere.shape),
+        }
 
     def _radius_sites(
         self, failing: np.ndarray, candidates: gpd.GeoDataFrame, candidate_pairs: pd.DataFrame, n_fac: int
@@ -608,7 +671,7 @@ class Study:
             objective,
             model.unfixable_.rename(columns={"demand": "area_id"}),
             model.unfixable_units_,
-            rules_planned(rules if model.judges_rules else rules.iloc[:0]),
+            rules_planned(rules if model.judges_rules else rules.iloc[:0], problem.unit_rules.catchment_planned),
         )
 
     def _proposal_sites(self, model: Solver) -> gpd.GeoDataFrame:

@@ -195,8 +195,8 @@ def test_the_service_radius_is_planned(t_network):
 
 def test_the_demo_plan_meets_every_unit_rule_and_lists_what_it_cannot_fix():
     # The bundled plan.yml (dong_e, a 1,000 m radius by override): after the plan the check itself finds
-    # R07, R08, R10 and R11 met; every area still failing a planned rule is listed with its reason, and
-    # every rule left failing is one the plan says it does not plan (方案未涉及).
+    # R07, R08, R10 and R11 met; every area still failing a planned rule (R01/R02, R09) is listed with its
+    # reason, and every other rule left failing is one the plan says it does not plan (方案未涉及).
     result = pipeline.run_scenario(load_scenario(DEMO / "scenarios" / "plan.yml"), progress=False)
     before = result.baseline.check().rules.set_index("rule")["verdict"]
     after = result.study.check().rules.set_index("rule")["verdict"]
@@ -208,10 +208,16 @@ def test_the_demo_plan_meets_every_unit_rule_and_lists_what_it_cannot_fix():
     failing = set(areas.loc[areas["floor_area_ok"].eq(False).fillna(False), "area_id"])
     failing |= set(areas.loc[areas["service_radius_ok"].eq(False).fillna(False), "area_id"])
     assert failing and failing <= set(proposal.unfixable["area_id"])
+    # R09: 凤城街道 falls short by XQ033's 477 households, which no site of 凤城街道 can reach
+    townships = result.study.check().townships.set_index("township")
+    assert after["township_catchment"] == "not_met" and townships["catchment_ok"].tolist() == [False, True, True]
+    short = townships.loc["凤城街道", "households"] - townships.loc["凤城街道", "households_covered"]
+    listed = proposal.unfixable[proposal.unfixable["reason"] == "no_site_in_township_reach"]["area_id"].tolist()
+    assert listed == ["XQ033"] and short == areas.set_index("area_id").loc["XQ033", "households"] == 477.0
     planning = proposal.rules.set_index("rule")["planning"]
     still = after[after == "not_met"].index
     unplanned = still[~planning[still].isin(["planned"])]
-    assert set(still) - set(unplanned) == {"floor_area_new", "floor_area_existing"}  # their areas are listed
+    assert set(still) - set(unplanned) == {"floor_area_new", "floor_area_existing", "township_catchment"}
     assert planning[unplanned].str.startswith("not_planned").all()
     assert planning[["beds_per_1000_elderly", "nursing_bed_share"]].tolist() == ["not_planned_beds"] * 2
 
@@ -229,3 +235,40 @@ def test_the_compliance_plan_needs_no_study(t_network):
     # with nothing to fix the radius of A2 and unfixable areas refused, the plan is infeasible: exit 4
     lone = study.problem(_candidates([("C2", 600, -30, 750.0)]))
     assert CompliancePlan().solve(lone).status == "infeasible"
+
+
+def test_the_township_catchment_asks_for_a_centre_of_the_areas_own_township(t_network):
+    # Dong'e R09 read through_stations: every household of a township within the walk of its own centre,
+    # community facilities or stations. Every township and community has its centre or facility (F1/F2
+    # centres, F5, F6, F3); A4 (520..580, 560..620), 100 households in 乙镇, is outside every walk. C4
+    # at (470, 550) in 甲街道 reaches it (90 m) as cheaply as possible (1,000,300); C3 at (530, 500) in
+    # 乙镇 reaches it too (140 m) but cannot be below 400 m² (1,000,400). The walk alone takes C4;
+    # R09 needs 乙镇's own network: C3.
+    areas = _areas([("A1", 100, 100.0), ("A2", 300, 100.0), ("A3", 700, 100.0)])
+    areas = gpd.GeoDataFrame(
+        {"area_id": [*areas["area_id"], "A4"], "households": 100.0, "status": "existing"},
+        geometry=[*areas.geometry, box(520, 560, 580, 620)],
+        crs=UTM50,
+    )
+    facilities = _facilities(
+        [
+            ("F1", "township", 100, 40, 600.0),
+            ("F5", "community", 150, -40, 300.0),
+            ("F6", "station", 300, -40, 300.0),
+            ("F2", "township", 800, 40, 700.0),
+            ("F3", "station", 900, 40, 300.0),
+        ]
+    )
+    candidates = _candidates([("C3", 530, 500, 750.0), ("C4", 470, 550, 750.0)]).assign(min_floor_area_m2=[400.0, None])
+    study = _study(t_network, areas, facilities, units=_units())
+    assert _verdicts(study, [*UNIT_RULES, "township_catchment"]) == ["met", "met", "met", "not_met"]
+    proposal = study.propose(candidates, "compliance")
+    assert proposal.sites[["site_id", "recommended_floor_area_m2"]].values.tolist() == [["C3", 400.0]]
+    assert proposal.model.objective == 1_000_400.0
+    assert proposal.rules.set_index("rule").loc["township_catchment", "planning"] == "planned"
+    assert _verdicts(study.plan(proposal), ["township_catchment"]) == ["met"]
+    # read for half the households, 乙镇's 100 of 200 are enough: the walk alone decides, and C4 is cheaper
+    half = _study(t_network, areas, facilities, units=_units(), overrides={"township_centre_catchment_share": 0.5})
+    proposal = half.propose(candidates, "compliance")
+    assert proposal.sites[["site_id", "recommended_floor_area_m2"]].values.tolist() == [["C4", 300.0]]
+    assert proposal.rules.set_index("rule").loc["township_catchment", "planning"] == "not_planned_catchment"

@@ -110,6 +110,8 @@ class UnitRules:
         Areas outside the stated service radius today (R11).
     radius_sites : scipy.sparse.csr_matrix of bool, shape (n_demand, n_sites)
         Candidates within the service radius of each of them; empty rows for the others.
+    catchment_planned : bool
+        Whether the township catchment (R09) is planned (read ``through_stations``, every household).
     catchment_needed : ndarray of bool, shape (n_demand,)
         Areas the township catchment rule (R09) counts as uncovered today.
     catchment_sites : scipy.sparse.csr_matrix of bool, shape (n_demand, n_sites)
@@ -129,6 +131,7 @@ class UnitRules:
     community_min_m2: float
     radius_needed: np.ndarray
     radius_sites: sp.csr_matrix
+    catchment_planned: bool
     catchment_needed: np.ndarray
     catchment_sites: sp.csr_matrix
     unfixable: pd.DataFrame
@@ -139,7 +142,7 @@ class UnitRules:
         names, units = np.zeros(0, dtype=object), sp.csr_matrix((0, n_sites), dtype=bool)
         areas, needed = sp.csr_matrix((n_demand, n_sites), dtype=bool), np.zeros(n_demand, bool)
         lost = pd.DataFrame({"unit": [], "level": [], "rule": [], "reason": []}, dtype=object)
-        return cls(units, names, names, 0.0, units, names, 0.0, needed, areas, needed, areas, lost)
+        return cls(units, names, names, 0.0, units, names, 0.0, needed, areas, False, needed, areas, lost)
 
 
 class SitingProblem:

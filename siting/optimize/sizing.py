@@ -63,7 +63,7 @@ RULE_PLANNING = {
     "compliance_rate_households": "planned",
     "street_centres": "planned",
     "town_centres": "planned",
-    # read (issue 21) as the network of the township's own centre and facilities: not yet a row here
+    # planned when read through_stations for every household (UnitRules.catchment_planned)
     "township_catchment": "not_planned_catchment",
     "community_facilities": "planned",
     "service_radius": "planned",
@@ -77,12 +77,14 @@ RULE_PLANNING = {
 }
 
 
-def rules_planned(rules: pd.DataFrame) -> pd.DataFrame:
+def rules_planned(rules: pd.DataFrame, catchment_planned: bool) -> pd.DataFrame:
     """Each rule of a check (:attr:`siting.compliance.ComplianceResult.rules`) with how the plan treats
-    it: ``rule``, ``number`` and ``planning`` (a key of :data:`RULE_PLANNING`'s values)."""
-    return pd.DataFrame(
-        {"rule": rules["rule"], "number": rules["number"], "planning": rules["rule"].map(RULE_PLANNING)}
-    ).reset_index(drop=True)
+    it: ``rule``, ``number`` and ``planning`` (a key of :data:`RULE_PLANNING`'s values, ``planned`` for the
+    township catchment when ``catchment_planned``)."""
+    planning = rules["rule"].map(RULE_PLANNING)
+    if catchment_planned:
+        planning = planning.where(rules["rule"] != "township_catchment", "planned")
+    return pd.DataFrame({"rule": rules["rule"], "number": rules["number"], "planning": planning}).reset_index(drop=True)
 
 
 @dataclass
@@ -137,7 +139,7 @@ class CompliancePlan(Solver):
         self.fixed_ = np.zeros(problem.n_demand, bool)
         self.levels_ = _levels(problem)
         self.unfixable_units_ = problem.unit_rules.unfixable
-        walk_rows, floor_rows, radius_rows, reasons = _demands(problem, rule)
+        walk_rows, floor_rows, near, reasons = _demands(problem, rule)
         self.unfixable_ = pd.DataFrame(
             {"demand": problem.demand_ids[[i for i, _ in reasons]], "reason": [r for _, r in reasons]}
         ).sort_values(["demand", "reason"], kind="stable", ignore_index=True)
@@ -154,13 +156,13 @@ class CompliancePlan(Solver):
             key = "plan_unfixable_more" if more > 0 else "plan_unfixable"
             self._infeasible(render(msg(key, n=len(reasons) + len(self.unfixable_units_), areas=listed, more=more)))
             return
-        model, parts = _build(problem, rule, walk_rows, floor_rows, radius_rows)
+        model, parts = _build(problem, rule, walk_rows, floor_rows, near)
         relaxed = exact.solve_mip(
             model.cost, model.lower, model.upper, np.zeros(len(model.cost), bool), model.matrix,
             model.row_lower, model.row_upper, time_limit_s=self._remaining(), tolerance=self.tolerance,
         )  # fmt: skip
         bound = relaxed.objective if relaxed.status in ("optimal", "feasible") else float("nan")
-        reach = _Reach.build(problem, rule, parts, walk_rows, floor_rows, radius_rows)
+        reach = _Reach.build(problem, rule, parts, walk_rows, floor_rows, near)
         x = _greedy(problem, rule, model, reach, self._remaining)
         if x is not None and self.method != "greedy":
             x = _drop_redundant(model, parts, reach, x, self._remaining)
@@ -233,11 +235,20 @@ def _largest_supply(problem: SitingProblem, rule: FloorAreaRule) -> sp.csr_matri
     return rule.shares_now.multiply(as_now[None, :]).tocsr().maximum(rule.shares_counted.multiply(counted[None, :]))
 
 
+@dataclass
+class _Near:
+    """Area rows met by one open candidate of a set: the service radius (R11), the township catchment (R09)."""
+
+    sites: sp.csr_matrix  # rows × sites: the candidates that would meet each row
+    areas: np.ndarray  # the area of each row
+
+
 def _demands(
     problem: SitingProblem, rule: FloorAreaRule
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, str]]]:
-    """Areas needing a walk row, a floor row and a radius row, and the unfixable ones with their reason
-    (an area outside the radius of every candidate is listed for that alone: its other rows stay)."""
+) -> tuple[np.ndarray, np.ndarray, _Near, list[tuple[int, str]]]:
+    """Areas needing a walk row, a floor row, and a radius or catchment row, and the unfixable ones with
+    their reason (an area no candidate can put within the radius or its township's reach is listed for
+    that alone: its other rows stay)."""
     households = problem.households
     wanted = households > 0
     covered_now = problem.covered_by(np.zeros(0, dtype=np.int64))
@@ -259,14 +270,20 @@ def _demands(
     floor_rows = np.flatnonzero(judged & ~short & ~np.isin(np.arange(problem.n_demand), list(reasons)))
     walk_rows = walk_rows[~np.isin(walk_rows, list(reasons))]
     units = problem.unit_rules
-    in_radius = units.radius_sites[:, problem.is_candidate].getnnz(axis=1) > 0
-    radius_rows = np.flatnonzero(units.radius_needed & in_radius)
-    lost = [(int(i), "no_site_within_radius") for i in np.flatnonzero(units.radius_needed & ~in_radius)]
-    return walk_rows, floor_rows, radius_rows, list(reasons.items()) + lost
+    lost, rows, areas = list(reasons.items()), [], []
+    for needed, sites, reason in (
+        (units.radius_needed, units.radius_sites, "no_site_within_radius"),
+        (units.catchment_needed, units.catchment_sites, "no_site_in_township_reach"),
+    ):
+        possible = sites.getnnz(axis=1) > 0
+        lost += [(int(i), reason) for i in np.flatnonzero(needed & ~possible)]
+        rows.append(sites[needed & possible])
+        areas.append(np.flatnonzero(needed & possible))
+    return walk_rows, floor_rows, _Near(sp.vstack(rows, format="csr"), np.concatenate(areas)), lost
 
 
 def _build(
-    problem: SitingProblem, rule: FloorAreaRule, walk_rows: np.ndarray, floor_rows: np.ndarray, radius_rows: np.ndarray
+    problem: SitingProblem, rule: FloorAreaRule, walk_rows: np.ndarray, floor_rows: np.ndarray, near: _Near
 ) -> tuple[_Model, _Parts]:
     """The MIP: columns y, a (candidates), e (growing sites), ea/u/eb (sites below their threshold), z/w
     (sites chosen as a township's centre or a community's facility)."""
@@ -353,8 +370,10 @@ def _build(
     lo.append(np.full(len(k), -exact.INF))
     hi.append(np.zeros(len(k)))
     # walk and radius rows: a candidate within the walk (the radius) opens
-    opens = _columns_of(problem.n_sites, cand, y)
-    for cover, needed in ((_walk_sites(problem), walk_rows), (units.radius_sites, radius_rows)):
+    # an existing site in such a row is one the plan may make a township's centre
+    raise_ = ~problem.is_candidate[lead]
+    opens = _columns_of(problem.n_sites, np.r_[cand, lead[raise_]], np.r_[y, z[raise_]])
+    for cover, needed in ((_walk_sites(problem), walk_rows), (near.sites, np.arange(len(near.areas)))):
         rows.append(_at_least_one(cover, needed, opens, n_col))
         lo.append(np.ones(len(needed)))
         hi.append(np.full(len(needed), exact.INF))
@@ -508,7 +527,7 @@ class _Reach:
 
     @classmethod
     def build(
-        cls, problem: SitingProblem, rule: FloorAreaRule, parts: _Parts, walk_rows, floor_rows, radius_rows
+        cls, problem: SitingProblem, rule: FloorAreaRule, parts: _Parts, walk_rows, floor_rows, near: _Near
     ) -> _Reach:
         supply_fixed = np.asarray(_largest_supply(problem, rule)[:, ~problem.is_candidate].sum(axis=1)).ravel()
         gain = sp.csc_matrix(
@@ -522,14 +541,16 @@ class _Reach:
         # a unit with an existing site that may be enlarged needs no new one
         by_candidate = unit_sites[:, problem.is_candidate].getnnz(axis=1) == unit_sites.getnnz(axis=1)
         cand = parts.cand
-        blocks = [_walk_sites(problem)[walk_rows], units.radius_sites[radius_rows], unit_sites[by_candidate]]
+        near_by_candidate = near.sites[:, problem.is_candidate].getnnz(axis=1) == near.sites.getnnz(axis=1)
+        blocks = [_walk_sites(problem)[walk_rows], near.sites[near_by_candidate], unit_sites[by_candidate]]
         households = problem.households
         weight = np.r_[
             households[walk_rows],
-            households[radius_rows],
+            households[near.areas[near_by_candidate]],
             np.full(int(by_candidate.sum()), households.max(initial=1.0)),
         ]
-        is_unit = np.r_[np.zeros(len(walk_rows) + len(radius_rows), bool), np.ones(int(by_candidate.sum()), bool)]
+        n_area_rows = len(walk_rows) + int(near_by_candidate.sum())
+        is_unit = np.r_[np.zeros(n_area_rows, bool), np.ones(int(by_candidate.sum()), bool)]
         cover = sp.vstack(blocks, format="csr")[:, cand].astype(bool).tocsr()
         return cls(gain, supply_fixed, required, cover, np.maximum(weight, 1e-9), is_unit)
 
