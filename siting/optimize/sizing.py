@@ -23,14 +23,25 @@ enlargement split below/above the threshold)::
     floor:  Σ_j share_ij(size_j) ≥ required_i                             (i the rule judges)
             min_j y_j ≤ a_j ≤ max_j y_j
 
-Methods: ``greedy`` opens candidates by reduction of the remaining shortfall per unit cost, then sizes
-the open sites exactly (a small MIP with the openings fixed); ``heuristic`` adds closing any opened
-site the others can do without; ``exact`` solves the whole MIP in HiGHS from the heuristic's plan.
-The bound of ``greedy``/``heuristic`` is the LP relaxation's; ``exact`` reports HiGHS's proven bound.
+The unit rules the check judges join the same model (:class:`~siting.optimize.problem.UnitRules`):
+binaries z (a site is its township's comprehensive centre, at least ``township_centre_min_m2``: a new
+one, or an existing township or community centre enlarged and raised to that level) and w (a site is
+its community's facility, at least ``community_centre_min_m2``), one of them per site and a candidate's
+only when open; Σ z ≥ 1 per township lacking a centre (R07/R08), Σ w ≥ 1 per community lacking a
+facility (R10); Σ y ≥ 1 over the candidates within the stated radius of each area outside it (R11) and
+over the candidates of its own township within its walk (R09, read ``through_stations``).
+
+Methods: ``greedy`` opens candidates by reduction of the remaining shortfall per unit cost (those the
+LP relaxation leaves shut last), then sizes the open sites exactly (a small MIP with the openings
+fixed); ``heuristic`` adds closing any opened site the others can do without, then the MIP among the
+candidates the LP relaxation opens at all, from that plan, for the time left; ``exact`` solves the
+whole MIP in HiGHS from the heuristic's plan (the heuristic's MIP taking 30 % of the time). The bound
+of ``greedy``/``heuristic`` is the LP relaxation's; ``exact`` reports HiGHS's proven bound.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -85,6 +96,10 @@ def rules_planned(rules: pd.DataFrame, catchment_planned: bool) -> pd.DataFrame:
     if catchment_planned:
         planning = planning.where(rules["rule"] != "township_catchment", "planned")
     return pd.DataFrame({"rule": rules["rule"], "number": rules["number"], "planning": planning}).reset_index(drop=True)
+
+
+#: Open value above which the LP relaxation counts a candidate as opened at all.
+LP_SUPPORT = 1e-6
 
 
 @dataclass
@@ -163,9 +178,15 @@ class CompliancePlan(Solver):
         )  # fmt: skip
         bound = relaxed.objective if relaxed.status in ("optimal", "feasible") else float("nan")
         reach = _Reach.build(problem, rule, parts, walk_rows, floor_rows, near)
-        x = _greedy(problem, rule, model, reach, self._remaining)
+        # the candidates the LP relaxation opens at all: the greedy tries them first, the heuristic's MIP
+        # chooses among them only
+        support = relaxed.x[model.y_cols] > LP_SUPPORT if relaxed.x is not None else np.ones(len(model.cand), bool)
+        x = _greedy(problem, rule, model, reach, self._remaining, np.where(support, 1.0, LP_SUPPORT))
         if x is not None and self.method != "greedy":
             x = _drop_redundant(model, parts, reach, x, self._remaining)
+            deadline = self._share(0.3 if self.method == "exact" else 1.0)
+            seconds = None if deadline is None else max(deadline - time.perf_counter(), 0.01)
+            x = _within_support(model, support | (x[model.y_cols] > 0.5), x, seconds)
         status = "feasible"
         if self.method == "exact":
             res = exact.solve_mip(
@@ -562,11 +583,20 @@ class _Reach:
         return bool(np.all((self.cover @ opened.astype(float)) > 0))
 
 
-def _greedy(problem: SitingProblem, rule: FloorAreaRule, model: _Model, reach: _Reach, remaining) -> np.ndarray | None:
+def _greedy(
+    problem: SitingProblem,
+    rule: FloorAreaRule,
+    model: _Model,
+    reach: _Reach,
+    remaining,
+    guide: np.ndarray | None = None,
+) -> np.ndarray | None:
     """Open candidates one at a time, the one that most reduces what is still missing per unit cost, with
     every open site and every existing one at its largest size; then size them exactly."""
     households = problem.households
     price = rule.cost_new_site + rule.cost_per_m2 * problem.min_floor_area_m2[model.cand]
+    if guide is not None:  # a site the LP relaxation leaves shut comes after every other
+        price = price / guide
     supply = reach.supply_fixed.copy()
     needed = np.ones(reach.cover.shape[0], bool)
     by_candidate = reach.cover.T.tocsr()
@@ -597,6 +627,23 @@ def _greedy(problem: SitingProblem, rule: FloorAreaRule, model: _Model, reach: _
     x = _solve_sizes(model, opened, remaining)
     if x is None:  # the greedy's largest-size view was too hopeful (a site counts one way only): open all
         x = _solve_sizes(model, np.ones(len(opened), bool), remaining)
+    return x
+
+
+def _within_support(model: _Model, support: np.ndarray, x: np.ndarray, seconds: float | None) -> np.ndarray:
+    """The MIP with every candidate outside ``support`` shut, from the plan ``x`` (kept if not bettered).
+
+    The LP relaxation opens a small share of the candidates at all; a plan among them is usually far
+    cheaper than the greedy's, and the MIP over them is a fraction of the whole.
+    """
+    upper = model.upper.copy()
+    upper[model.y_cols[~support]] = 0.0
+    res = exact.solve_mip(
+        model.cost, model.lower, upper, model.integer, model.matrix, model.row_lower, model.row_upper,
+        time_limit_s=seconds, tolerance=1e-4, start=x,
+    )  # fmt: skip
+    if res.x is not None and float(model.cost @ res.x) < float(model.cost @ x) - 1e-9 * max(1.0, abs(model.cost @ x)):
+        return res.x
     return x
 
 
