@@ -50,7 +50,13 @@ from siting.inputs import assign_units
 from siting.labels import msg
 from siting.network import StreetNetwork
 from siting.optimize import DEFAULT_METHOD, OBJECTIVES, SitingProblem, Solver, generate_candidates
-from siting.optimize.problem import NEW_CENTRE_LEVEL, ROUNDING_SLACK_M2, FloorAreaRule, UnitRules
+from siting.optimize.problem import (
+    NEW_CENTRE_LEVEL,
+    ROUNDING_SLACK_M2,
+    TOOLKIT_MAX_FLOOR_AREA_M2,
+    FloorAreaRule,
+    UnitRules,
+)
 from siting.optimize.sizing import rules_planned
 from siting.profiles import Profile, load_profile
 from siting.projection import to_metric
@@ -96,9 +102,8 @@ class BuildSettings:
     cost_new_site: float = 1_000_000.0
     cost_per_m2: float = 1.0
 
-    #: Largest floor area of a new centre when nothing else says, m²: the top of the day-care centre
-    #: range of GB 50180-2018 Appendix C (350–750 m²; standards.md §1.3, not retrieved, so [U]).
-    TOOLKIT_MAX_FLOOR_AREA_M2: ClassVar[float] = 750.0
+    #: Largest floor area of a new centre when nothing else says, m² (the problem's one default).
+    TOOLKIT_MAX_FLOOR_AREA_M2: ClassVar[float] = TOOLKIT_MAX_FLOOR_AREA_M2
     TOOLKIT_MAX_SOURCE: ClassVar[str] = "toolkit_assumption"
 
     def __post_init__(self) -> None:

@@ -28,6 +28,11 @@ NEW_CENTRE_LEVEL = "community"
 #: Level of a township's comprehensive centre (乡镇(街道)综合养老服务中心).
 CENTRE_LEVEL = "township"
 
+#: Largest floor area of a new centre when neither the site nor the scenario says, m²: the top of the
+#: day-care centre range of GB 50180-2018 Appendix C (350–750 m²; not retrieved, so [U]). The one
+#: default of every problem built from tables (``Study.problem`` labels it ``toolkit_assumption``).
+TOOLKIT_MAX_FLOOR_AREA_M2 = 750.0
+
 #: Whole square metres: proposed sizes are rounded up to them (within bounds).
 SIZE_STEP_M2 = 1.0
 #: Solver round-off forgiven when rounding a size up to whole m² (a size of 300.0000004 m² is 300 m²);
@@ -351,8 +356,8 @@ class SitingProblem:
             ``counts_toward_compliance`` (from :func:`siting.compliance.check_compliance`): a facility
             the floor-area rule does not count has no capacity and is never enlarged.
         candidates : GeoDataFrame
-            ``candidate_id``, ``name``, optional ``max_floor_area_m2`` (NaN = no limit) and
-            ``min_floor_area_m2`` (NaN = 0), m² of floor area a centre on the site may have.
+            ``candidate_id``, ``name``, optional ``max_floor_area_m2`` (NaN = :data:`TOOLKIT_MAX_FLOOR_AREA_M2`)
+            and ``min_floor_area_m2`` (NaN = 0), m² of floor area a centre on the site may have.
         facility_pairs, candidate_pairs : DataFrame
             From siting.reachability: ``area_id``, ``facility_id`` / ``candidate_id``, ``dist_m``,
             ``walk_min``.
@@ -368,7 +373,7 @@ class SitingProblem:
             new areas, 15 for existing). When given, each area's load is its floor-area need in m²
             and each site's capacity is the largest floor area it may have (existing:
             ``max_floor_area_m2``, else ``floor_area_m2``; candidate: ``max_floor_area_m2``, NaN =
-            unlimited), so a centre of A m² serves at most A / rate × 100 households.
+            :data:`TOOLKIT_MAX_FLOOR_AREA_M2`), so a centre of A m² serves at most A / rate × 100 households.
         unserved_cost : float, optional
             See the class docstring (in the unit of `cost`).
         """
@@ -503,5 +508,5 @@ def _floor_area_bounds(
     facility_max = np.maximum(column(facilities, "max_floor_area_m2", now), now)
     current = np.r_[now, np.zeros(len(candidates))]
     lowest = np.r_[now, column(candidates, "min_floor_area_m2", 0.0)]
-    largest = np.r_[facility_max, column(candidates, "max_floor_area_m2", np.inf)]
+    largest = np.r_[facility_max, column(candidates, "max_floor_area_m2", TOOLKIT_MAX_FLOOR_AREA_M2)]
     return current, lowest, largest
