@@ -6,7 +6,9 @@
 Builds the generated county of ``benchmarks/reachability.py`` (a perturbed street grid, 14 towns),
 gives the facilities floor areas (township centres 400–900 m²,
 community centres 150–500 m², any of them may grow to 800 m²), adds candidate sites (largest floor
-area 750 m², the toolkit's assumption) and plans with Dong'e's rules at 60 m/min for 15 minutes.
+area 750 m², the toolkit's assumption), towns and communities (Voronoi cells of the township centres
+and of every facility; ``--no-units`` leaves them out, and with them the unit rules R07–R10) and plans
+with Dong'e's rules at 60 m/min for 15 minutes.
 Times ``Study.problem`` (candidate walks and the floor-area rule) and ``Study.propose(..., "compliance")``
 with each method; reports the cost, the proven bound and gap, the areas the plan fixes and the ones it
 lists as unfixable, and checks, with the compliance check itself, that every fixed area passes.

@@ -376,7 +376,15 @@ class Study:
         facilities, candidates = self.build.bound_sites(self.check().facilities, candidates, self.profile)
         self._check_built_with(candidates)
         candidate_pairs = self.candidate_pairs(candidates)
-        problem = SitingProblem.from_tables(
+        built_with = np.r_[_built_with(facilities), _built_with(candidates)]
+        columns = {
+            "max_floor_area_source": np.r_[
+                facilities["max_floor_area_source"].to_numpy(), candidates["max_floor_area_source"].to_numpy()
+            ],
+            # listed with the proposals only where a site names its area
+            **({"area_id": built_with} if pd.notna(built_with).any() else {}),
+        }
+        return SitingProblem.from_tables(
             self.areas,
             facilities,
             candidates,
@@ -385,17 +393,10 @@ class Study:
             settings=self.settings,
             weight=weight,
             rate_m2_per_100_households=floor_area_rates(self.areas, self.profile),
+            floor_area_rule=self._floor_area_rule(facilities, candidates, candidate_pairs),
+            unit_rules=self._unit_rules(facilities, candidates, candidate_pairs),
+            site_columns=columns,
         )
-        problem.floor_area_rule = self._floor_area_rule(facilities, candidates, candidate_pairs)
-        problem.unit_rules = self._unit_rules(facilities, candidates, candidate_pairs)
-        if problem.sites is not None:  # from_tables always describes the sites
-            problem.sites["max_floor_area_source"] = np.r_[
-                facilities["max_floor_area_source"].to_numpy(), candidates["max_floor_area_source"].to_numpy()
-            ]
-            built_with = np.r_[_built_with(facilities), _built_with(candidates)]
-            if pd.notna(built_with).any():  # listed with the proposals only where a site names its area
-                problem.sites["area_id"] = built_with
-        return problem
 
     def _check_built_with(self, candidates: gpd.GeoDataFrame) -> None:
         """Candidate sites naming the area they belong to (``area_id``) must name one of the study's areas."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import warnings
 
 import geopandas as gpd
+import pytest
 import shapely
 
 from siting import Study, pipeline
@@ -220,6 +221,10 @@ def test_the_demo_plan_meets_every_unit_rule_and_lists_what_it_cannot_fix():
     assert set(still) - set(unplanned) == {"floor_area_new", "floor_area_existing", "township_catchment"}
     assert planning[unplanned].str.startswith("not_planned").all()
     assert planning[["beds_per_1000_elderly", "nursing_bed_share"]].tolist() == ["not_planned_beds"] * 2
+    # summary.json says the same
+    listed = {row["rule"]: row["planning"] for row in result.summary["rules_planned"]}
+    assert listed["county_institutions"] == "not_planned_county" and listed["community_facilities"] == "planned"
+    assert result.summary["unfixable_units"] == []
 
 
 def test_the_compliance_plan_needs_no_study(t_network):
@@ -272,3 +277,25 @@ def test_the_township_catchment_asks_for_a_centre_of_the_areas_own_township(t_ne
     proposal = half.propose(candidates, "compliance")
     assert proposal.sites[["site_id", "recommended_floor_area_m2"]].values.tolist() == [["C4", 300.0]]
     assert proposal.rules.set_index("rule").loc["township_catchment", "planning"] == "not_planned_catchment"
+
+
+def test_the_problem_is_built_whole_and_frozen(t_network):
+    # One builder: the rules, the size bounds (a candidate without its own takes the toolkit's 750 m²)
+    # and the site table come with the problem, and nothing changes them afterwards.
+    areas = _areas([("A1", 100, 100.0), ("A2", 330, 100.0)])
+    study = _study(
+        t_network, areas, _facilities([("F1", "community", 100, 40, 400.0)]), overrides={"service_radius_m": 200}
+    )
+    candidates = _candidates([("C1", 340, -30, 750.0), ("C2", 600, -30, 750.0)]).drop(columns="max_floor_area_m2")
+    problem = study.problem(candidates)
+    assert problem.max_floor_area_m2.tolist() == [400.0, 750.0, 750.0]
+    assert problem.sites["max_floor_area_source"].tolist() == [
+        "not_enlarged",
+        "toolkit_assumption",
+        "toolkit_assumption",
+    ]
+    assert problem.floor_area_rule is not None and problem.unit_rules.radius_needed.tolist() == [False, True]
+    with pytest.raises(AttributeError, match="frozen"):
+        problem.floor_area_rule = None
+    with pytest.raises(ValueError, match="read-only"):
+        problem.max_floor_area_m2[1] = 1000.0

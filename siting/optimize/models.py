@@ -425,11 +425,11 @@ class Solver:
             evaluations=self.max_evaluations,
             progress=self._progress,
         ).solve(self._deadline)
-        if model.status_ == "infeasible":
+        if model.status == "infeasible":
             key = "capacity_infeasible_proven" if model.proven_infeasible_ else "capacity_infeasible_sites"
             self._infeasible(str(msg(key)))
             return
-        open_mask, site, objective = model.open_mask_.copy(), model.site_, model.objective_
+        open_mask, site, objective = model.open_mask_.copy(), model.assignment_, model.objective
         served = np.bincount(site[site >= 0], weights=problem.weights[site >= 0] > 0, minlength=problem.n_sites)
         idle = open_mask & problem.is_candidate & (served == 0)
         if idle.any():
@@ -437,7 +437,7 @@ class Solver:
             if site_costs is not None:
                 objective -= float(site_costs[idle].sum())
             self.message = str(msg("capacity_idle_sites", n=int(idle.sum()), sites=problem.site_ids[idle].tolist()))
-        self._finish(open_mask, offset + sign * objective, offset + sign * model.bound_, model.status_, site)
+        self._finish(open_mask, offset + sign * objective, offset + sign * model.bound, model.status, site)
 
 
 def _coverage_allocation(problem: SitingProblem) -> Allocation:

@@ -213,6 +213,13 @@ class SitingProblem:
         site_ids: Sequence[str] | None = None,
         demand_ids: Sequence[str] | None = None,
         sites: gpd.GeoDataFrame | None = None,
+        households: Sequence[float] | np.ndarray | None = None,
+        floor_need_m2: Sequence[float] | np.ndarray | None = None,
+        floor_area_m2: Sequence[float] | np.ndarray | None = None,
+        min_floor_area_m2: Sequence[float] | np.ndarray | None = None,
+        max_floor_area_m2: Sequence[float] | np.ndarray | None = None,
+        floor_area_rule: FloorAreaRule | None = None,
+        unit_rules: UnitRules | None = None,
     ) -> None:
         weights = np.asarray(weights, dtype=float)
         rows = np.asarray(rows, dtype=np.int64)
@@ -273,8 +280,8 @@ class SitingProblem:
         self.rows, self.cols, self.costs = rows[first], cols[first], costs[first]
         self.indptr = np.searchsorted(self.rows, np.arange(n_demand + 1))
         self.weights = weights
-        # households of each demand (for reports; from_tables sets them when the weight is another column)
-        self.households = weights
+        # households of each demand (for reports and the rules; the weight unless given)
+        self.households = weights if households is None else np.asarray(households, dtype=float)
         self.fixed = np.unique(np.asarray([] if fixed is None else fixed, dtype=np.int64))
         self.is_candidate = np.ones(self.n_sites, dtype=bool)
         self.is_candidate[self.fixed] = False
@@ -285,18 +292,17 @@ class SitingProblem:
             unserved_cost = 2.0 * float(self.costs.max()) if len(self.costs) else 1.0
         self.unserved_cost = float(unserved_cost)
         self.sites = sites
-        # Floor area (m²) each demand needs; set by from_tables when a rate is given.
-        self.floor_need_m2: np.ndarray | None = None
+        # Floor area (m²) each demand needs, when a rate is given (from_tables).
+        self.floor_need_m2 = None if floor_need_m2 is None else np.asarray(floor_need_m2, dtype=float)
         # Floor area of each site, m²: now (candidates 0), and the least and most it may have when
-        # built or enlarged (existing sites cannot shrink); set by from_tables.
-        self.floor_area_m2 = np.zeros(self.n_sites)
-        self.min_floor_area_m2 = np.zeros(self.n_sites)
-        self.max_floor_area_m2 = np.full(self.n_sites, np.inf)
-        # What the floor-area rule counts, for objectives judged by it (siting.optimize.sizing); set by
-        # siting.plan.Study.problem.
-        self.floor_area_rule: FloorAreaRule | None = None
-        # The township, community and radius rules, for the same objectives; none unless set.
-        self.unit_rules = UnitRules.none(n_demand, self.n_sites)
+        # built or enlarged (existing sites cannot shrink).
+        self.floor_area_m2 = _per_site(floor_area_m2, self.n_sites, 0.0)
+        self.min_floor_area_m2 = _per_site(min_floor_area_m2, self.n_sites, 0.0)
+        self.max_floor_area_m2 = _per_site(max_floor_area_m2, self.n_sites, np.inf)
+        # What the floor-area rule counts, and the township, community and radius rules, for objectives
+        # judged by them (siting.optimize.sizing); built by siting.plan.Study.problem.
+        self.floor_area_rule = floor_area_rule
+        self.unit_rules = UnitRules.none(n_demand, self.n_sites) if unit_rules is None else unit_rules
         if self.capacity is not None and len(self.capacity) != self.n_sites:
             raise SitingInputError(
                 msg("problem_capacity_length", n=self.n_sites),
@@ -304,6 +310,16 @@ class SitingProblem:
                 column="capacity",
                 fix=msg("problem_lengths_fix"),
             )
+        for array in vars(self).values():
+            if isinstance(array, np.ndarray):
+                array.flags.writeable = False
+        self._frozen = True
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # one builder makes the whole problem: every solver reads the same figures, none changes them
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"SitingProblem is frozen: {name} cannot be set after it is built")
+        super().__setattr__(name, value)
 
     @property
     def n_candidates(self) -> int:
@@ -339,6 +355,9 @@ class SitingProblem:
         cost: str = "walk_min",
         rate_m2_per_100_households: float | Sequence[float] | np.ndarray | None = None,
         unserved_cost: float | None = None,
+        floor_area_rule: FloorAreaRule | None = None,
+        unit_rules: UnitRules | None = None,
+        site_columns: dict[str, np.ndarray] | None = None,
     ) -> SitingProblem:
         """Build the problem from the areas, facility and candidate layers and the reachability pairs.
 
@@ -376,6 +395,10 @@ class SitingProblem:
             :data:`TOOLKIT_MAX_FLOOR_AREA_M2`), so a centre of A m² serves at most A / rate × 100 households.
         unserved_cost : float, optional
             See the class docstring (in the unit of `cost`).
+        floor_area_rule, unit_rules : optional
+            The rules the ``compliance`` objective plans (:meth:`siting.plan.Study.problem` builds them).
+        site_columns : dict of str to array, optional
+            More columns of :attr:`sites`, one value per site (facilities, then candidates).
         """
         for col in ("area_id", weight, "households"):
             if col not in areas.columns:
@@ -466,11 +489,18 @@ class SitingProblem:
         if facilities is not None and n_fac:
             geoms = list(facilities.to_crs(crs).geometry) + geoms
         sites = gpd.GeoDataFrame(
-            {"site_id": site_index.to_numpy(), "name": names, "existing": np.arange(len(site_index)) < n_fac},
+            {
+                "site_id": site_index.to_numpy(),
+                "name": names,
+                "existing": np.arange(len(site_index)) < n_fac,
+                **(site_columns or {}),
+            },
             geometry=geoms,
             crs=crs,
         )
-        problem = cls(
+        # an uncounted facility keeps its max: a station below the single-site minimum may be lifted to it by
+        # the compliance objective, while the capacity objectives give it no capacity and so no growth
+        return cls(
             weights,
             rows,
             cols,
@@ -483,13 +513,18 @@ class SitingProblem:
             site_ids=site_index.tolist(),
             demand_ids=area_ids,
             sites=sites,
+            households=areas["households"].to_numpy(dtype=float),
+            floor_need_m2=load,
+            floor_area_m2=current,
+            min_floor_area_m2=lowest,
+            max_floor_area_m2=largest,
+            floor_area_rule=floor_area_rule,
+            unit_rules=unit_rules,
         )
-        problem.floor_need_m2 = load
-        problem.households = areas["households"].to_numpy(dtype=float)
-        # an uncounted facility keeps its max: a station below the single-site minimum may be lifted to it by
-        # the compliance objective, while the capacity objectives give it no capacity and so no growth
-        problem.floor_area_m2, problem.min_floor_area_m2, problem.max_floor_area_m2 = current, lowest, largest
-        return problem
+
+
+def _per_site(values: Sequence[float] | np.ndarray | None, n_sites: int, default: float) -> np.ndarray:
+    return np.full(n_sites, default) if values is None else np.asarray(values, dtype=float)
 
 
 def _floor_area_bounds(
