@@ -16,7 +16,7 @@ import pytest
 import shapely
 
 from siting import Study, pipeline
-from siting.optimize import CompliancePlan
+from siting.optimize import OBJECTIVES, CompliancePlan
 from siting.plan import BuildSettings
 from siting.scenario import load_scenario
 from tests.conftest import DEMO, UTM50, at, box
@@ -299,3 +299,15 @@ def test_the_problem_is_built_whole_and_frozen(t_network):
         problem.floor_area_rule = None
     with pytest.raises(ValueError, match="read-only"):
         problem.max_floor_area_m2[1] = 1000.0
+
+
+def test_every_solver_names_its_objectives_unit_once():
+    # the registry reads the unit from the solver class, which the report's headers and summaries use
+    units = {name: (spec.objective_unit, spec.gain_unit) for name, spec in OBJECTIVES.items()}
+    assert units == {
+        "p_median": ("cost", "cost"),
+        "max_coverage": ("weight", "weight"),
+        "set_cover": ("sites", "weight"),
+        "compliance": ("money", "weight"),
+    }
+    assert all(spec.solver.objective_unit == units[name][0] for name, spec in OBJECTIVES.items())

@@ -163,6 +163,12 @@ class Solver:
 
     #: The objective is maximised (MaxCoverage): its bound is an upper bound.
     _maximize = False
+    #: What ``objective`` and the proposals' ``marginal_gain`` count: ``cost`` is weight × pair cost
+    #: (households × walking minutes in a scenario), ``weight`` demand weight (households, or persons
+    #: with ``weight: elderly``), ``sites`` new sites, ``money`` the planner's cost units
+    #: (:class:`siting.plan.BuildSettings`). The report's headers name them.
+    objective_unit = "cost"
+    gain_unit = "cost"
     #: The solver plans the rule profile's verdicts (the compliance plan), so areas and units it cannot
     #: fix are listed (``unfixable_``, ``unfixable_units_``) and its proposals say how it treats each rule.
     judges_rules = False
@@ -381,6 +387,7 @@ class Solver:
         return {
             "status": self.status,
             "objective": self.objective,
+            "objective_unit": self.objective_unit,
             "bound": self.bound,
             "gap": self.gap,
             "seconds": self.seconds,
@@ -582,6 +589,8 @@ class MaxCoverage(Solver):
         self.p = int(p)
 
     _maximize = True
+    objective_unit = "weight"
+    gain_unit = "weight"
 
     def _solve(self, problem: SitingProblem) -> None:
         _check_p(self.p, problem)
@@ -634,6 +643,9 @@ class SetCover(Solver):
     capacitated, time_limit_s, tolerance, progress, verbose
         As for `PMedian`.
     """
+
+    objective_unit = "sites"
+    gain_unit = "weight"
 
     def __init__(self, allow_unreachable: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)

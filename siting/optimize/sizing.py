@@ -141,6 +141,8 @@ class CompliancePlan(Solver):
     """
 
     judges_rules = True
+    objective_unit = "money"
+    gain_unit = "weight"
 
     def __init__(self, *, allow_unfixable: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
