@@ -134,7 +134,18 @@ def test_township_centres_and_community_facilities_are_planned_together(t_networ
     ]
     assert proposal.model.objective == 2_000_900.0 and proposal.model.status == "optimal"
     assert proposal.model.unfixable_units_.empty
+    claimed = proposal.model.fixed_units_
+    assert claimed[["unit", "rule"]].values.tolist() == [
+        ["甲街道", "street_centres"],
+        ["乙镇", "town_centres"],
+        ["一社区", "community_facilities"],
+        ["二社区", "community_facilities"],
+    ]
     plan = study.plan(proposal)
+    units = plan.check().townships.set_index("township")["has_qualified_centre"]
+    assert units[["甲街道", "乙镇"]].all()
+    communities = plan.check().communities.set_index("community")["has_qualified_centre"]
+    assert communities[["一社区", "二社区"]].all()
     assert _verdicts(plan, UNIT_RULES) == ["met", "met", "met"]
     levels = plan.check().facilities.set_index("facility_id")["level"]
     assert levels[["F1", "F2", "C1", "C2"]].tolist() == ["township", "township", "community", "community"]

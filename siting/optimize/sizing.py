@@ -136,6 +136,10 @@ class CompliancePlan(Solver):
         of the areas no plan can fix.
     fixed_ : ndarray of bool, shape (n_demand,)
         Areas the plan makes compliant (walk and, where the rule judges them, floor area).
+    fixed_units_ : DataFrame
+        ``unit``, ``level``, ``rule``: the townships the plan gives a comprehensive centre (R07/R08, or
+        ``township_catchment`` when only R09 asks for it) and the communities it gives a facility (R10)
+        — the claims a re-check of the planned facilities must find met.
     sizes_ : ndarray
         Floor area of every site after the plan, m², in whole m² within its bounds.
     """
@@ -154,6 +158,7 @@ class CompliancePlan(Solver):
         if rule is None:
             raise ValueError("the compliance objective needs problem.floor_area_rule (build it with Study.problem)")
         self.fixed_ = np.zeros(problem.n_demand, bool)
+        self.fixed_units_ = pd.DataFrame({"unit": [], "level": [], "rule": []}, dtype=object)
         self.levels_ = _levels(problem)
         self.unfixable_units_ = problem.unit_rules.unfixable
         walk_rows, floor_rows, near, reasons = _demands(problem, rule)
@@ -217,6 +222,14 @@ class CompliancePlan(Solver):
         self.fixed_ = np.zeros(problem.n_demand, bool)
         self.fixed_[walk_rows] = True
         self.fixed_[floor_rows] = True
+        units = problem.unit_rules
+        self.fixed_units_ = pd.DataFrame(
+            {
+                "unit": np.r_[units.township_names, units.community_names],
+                "level": ["township"] * len(units.township_names) + ["community"] * len(units.community_names),
+                "rule": np.r_[units.township_rules, np.full(len(units.community_names), "community_facilities")],
+            }
+        )
 
 
 @dataclass
