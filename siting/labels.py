@@ -245,6 +245,10 @@ VALUES: dict[str, tuple[str, str]] = {
     "not_planned_land": ("方案未涉及：用地面积不由建筑面积决定", "not planned: land area is not decided by floor area"),
     "not_planned_beds": ("方案未涉及：床位不由选址和面积决定", "not planned: beds are not decided by site and size"),
     "no_site_in_unit": ("辖区内没有可用的设施点或可扩建的设施", "no site or facility that may grow lies in the unit"),
+    "unit_sites_shared": (
+        "可用的设施点已用于相邻乡镇或社区的设施（一处设施只能作为一个单位的中心）",
+        "its only sites serve a neighbouring unit already (one site is one unit's centre or facility)",
+    ),
     "unit_sites_below_minimum": (
         "辖区内的设施点和设施都达不到单处最小面积",
         "every site and facility in the unit is capped below the minimum size",

@@ -12,8 +12,11 @@ from __future__ import annotations
 import warnings
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from siting import Study, pipeline
 from siting.optimize import OBJECTIVES, CompliancePlan
@@ -322,3 +325,76 @@ def test_every_solver_names_its_objectives_unit_once():
         "compliance": ("money", "weight"),
     }
     assert all(spec.solver.objective_unit == units[name][0] for name, spec in OBJECTIVES.items())
+
+
+@settings(
+    max_examples=10,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(seed=st.integers(0, 2**16))
+def test_every_unit_the_plan_claims_passes_the_check(t_network, seed):
+    """Random towns in the units of this file: the re-check finds a qualified centre in every township
+    and a qualified facility in every community the plan claims, and every claimed area compliant."""
+    rng = np.random.default_rng(seed)
+    xs = np.sort(rng.choice(np.arange(20, 940, 40), size=5, replace=False))
+    areas = _areas([(f"A{k}", float(x), float(rng.integers(50, 2000))) for k, x in enumerate(xs)])
+    levels = rng.choice(["township", "community", "station"], size=3)
+    where = rng.choice(np.arange(0, 1000, 50), size=3, replace=False)
+    sizes = rng.choice([150, 250, 400, 650], size=3)
+    facilities = _facilities([(f"F{k}", str(levels[k]), float(where[k]), -30.0, float(sizes[k])) for k in range(3)])
+    candidates = _candidates([(f"C{k}", float(x), 15.0, float(rng.choice([350, 600, 900]))) for k, x in
+                              enumerate(rng.choice(np.arange(10, 1000, 70), size=5, replace=False))])  # fmt: skip
+    study = _study(
+        t_network, areas, facilities, units=_units(), facility_max_floor_area_m2=float(rng.choice([400, 700])),
+        overrides={"service_radius_m": 250},
+    )  # fmt: skip
+    proposal = study.propose(candidates, "compliance")
+    model = proposal.model
+    checked = study.plan(proposal).check()
+    townships = checked.townships.set_index("township")["has_qualified_centre"]
+    communities = checked.communities.set_index("community")["has_qualified_centre"]
+    for unit, level in model.fixed_units_[["unit", "level"]].itertuples(index=False):
+        assert (townships if level == "township" else communities)[unit], (unit, level)
+    # every township and community the check judges is claimed, listed as unfixable, or met already
+    judged = set(checked.townships["township"]) | set(
+        checked.communities.loc[checked.communities["in_scope"], "community"]
+    )
+    accounted = set(model.fixed_units_["unit"]) | set(model.unfixable_units_["unit"])
+    before_t = study.check().townships.set_index("township")["has_qualified_centre"]
+    before_c = study.check().communities.set_index("community")["has_qualified_centre"]
+    for unit in judged - accounted:
+        assert before_t.get(unit, False) or before_c.get(unit, False), unit
+    radius = checked.areas.set_index("area_id")["service_radius_ok"]
+    lost = set(proposal.unfixable.loc[proposal.unfixable["reason"] == "no_site_within_radius", "area_id"])
+    assert all(radius[a] for a in radius.index if a not in lost)
+    claimed = proposal.problem.demand_ids[model.fixed_]
+    assert checked.areas.set_index("area_id").loc[claimed, "floor_area_ok"].dropna().all()
+
+
+def test_one_site_cannot_serve_a_town_and_its_community_both(t_network):
+    # 乙镇 needs a centre (F2, 500 m², may not grow) and 三社区 a facility; C2 is the only site in either.
+    # A site is one of them, so one unit is served and the other listed with its reason.
+    areas = _areas([("A1", 100, 100.0), ("A2", 300, 100.0), ("A3", 700, 100.0)])
+    facilities = _facilities(
+        [
+            ("F0", "township", 150, -40, 650.0),
+            ("F1", "community", 100, 40, 400.0),
+            ("F6", "station", 300, -40, 300.0),
+            ("F2", "township", 800, 40, 500.0),
+        ]
+    )
+    study = _study(t_network, areas, facilities, units=_units())
+    proposal = study.propose(_candidates([("C2", 700, 10, 750.0)]), "compliance")
+    served = proposal.model.fixed_units_[["unit", "rule"]].values.tolist()
+    lost = proposal.unfixable_units[["unit", "rule", "reason"]].values.tolist()
+    assert sorted([*served, *[row[:2] for row in lost]]) == [
+        ["三社区", "community_facilities"],
+        ["乙镇", "town_centres"],
+    ]
+    assert len(served) == 1 and lost[0][2] == "unit_sites_shared"
+    size = 600.0 if served[0][0] == "乙镇" else 300.0
+    assert proposal.sites[["site_id", "recommended_floor_area_m2"]].values.tolist() == [["C2", size]]
+    verdicts = _verdicts(study.plan(proposal), ["town_centres", "community_facilities"])
+    assert verdicts == (["met", "not_met"] if served[0][0] == "乙镇" else ["not_met", "met"])

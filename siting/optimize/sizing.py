@@ -42,11 +42,12 @@ of ``greedy``/``heuristic`` is the LP relaxation's; ``exact`` reports HiGHS's pr
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from siting.compliance import meets_rate
 from siting.errors import ROWS_SHOWN
@@ -60,6 +61,7 @@ from siting.optimize.problem import (
     SIZE_STEP_M2,
     FloorAreaRule,
     SitingProblem,
+    UnitRules,
     whole_m2,
 )
 
@@ -159,8 +161,9 @@ class CompliancePlan(Solver):
             raise ValueError("the compliance objective needs problem.floor_area_rule (build it with Study.problem)")
         self.fixed_ = np.zeros(problem.n_demand, bool)
         self.fixed_units_ = pd.DataFrame({"unit": [], "level": [], "rule": []}, dtype=object)
-        self.levels_ = _levels(problem)
-        self.unfixable_units_ = problem.unit_rules.unfixable
+        self.levels_ = np.full(problem.n_sites, None, dtype=object)
+        units = _one_site_each(problem)
+        self.unfixable_units_ = units.unfixable
         walk_rows, floor_rows, near, reasons = _demands(problem, rule)
         self.unfixable_ = pd.DataFrame(
             {"demand": problem.demand_ids[[i for i, _ in reasons]], "reason": [r for _, r in reasons]}
@@ -178,7 +181,7 @@ class CompliancePlan(Solver):
             key = "plan_unfixable_more" if more > 0 else "plan_unfixable"
             self._infeasible(render(msg(key, n=len(reasons) + len(self.unfixable_units_), areas=listed, more=more)))
             return
-        model, parts = _build(problem, rule, walk_rows, floor_rows, near)
+        model, parts = _build(problem, rule, units, walk_rows, floor_rows, near)
         relaxed = exact.solve_mip(
             model.cost, model.lower, model.upper, np.zeros(len(model.cost), bool), model.matrix,
             model.row_lower, model.row_upper, time_limit_s=self._remaining(), tolerance=self.tolerance,
@@ -222,7 +225,6 @@ class CompliancePlan(Solver):
         self.fixed_ = np.zeros(problem.n_demand, bool)
         self.fixed_[walk_rows] = True
         self.fixed_[floor_rows] = True
-        units = problem.unit_rules
         self.fixed_units_ = pd.DataFrame(
             {
                 "unit": np.r_[units.township_names, units.community_names],
@@ -251,6 +253,7 @@ class _Parts:
     z: np.ndarray  # their columns (1: the site is that centre, at least the township minimum)
     serve: np.ndarray  # sites that may become a community's facility
     w: np.ndarray  # their columns (1: the site is that facility, at least the community minimum)
+    units: UnitRules  # the unit rows planned (those a site each can serve)
 
 
 def _capacities(problem: SitingProblem, rule: FloorAreaRule) -> tuple[np.ndarray, np.ndarray]:
@@ -277,6 +280,39 @@ class _Near:
 
     sites: sp.csr_matrix  # rows × sites: the candidates that would meet each row
     areas: np.ndarray  # the area of each row
+
+
+def _one_site_each(problem: SitingProblem) -> UnitRules:
+    """The unit rows a site each can serve, the others listed (``unit_sites_shared``).
+
+    A site is one township's centre or one community's facility, never both: where the units outnumber
+    the sites they could share (a town and its one community with one candidate between them), a
+    maximum matching of units to sites says how many can be served and which.
+    """
+    units = problem.unit_rules
+    rows = sp.vstack([units.township_sites, units.community_sites], format="csr").astype(np.int8)
+    if rows.shape[0] == 0:
+        return units
+    matched = maximum_bipartite_matching(rows, perm_type="column") >= 0
+    n_t = units.township_sites.shape[0]
+    keep_t, keep_c = matched[:n_t], matched[n_t:]
+    lost = pd.DataFrame(
+        {
+            "unit": np.r_[units.township_names[~keep_t], units.community_names[~keep_c]],
+            "level": ["township"] * int((~keep_t).sum()) + ["community"] * int((~keep_c).sum()),
+            "rule": np.r_[units.township_rules[~keep_t], np.full(int((~keep_c).sum()), "community_facilities")],
+            "reason": "unit_sites_shared",
+        }
+    )
+    return replace(
+        units,
+        township_sites=units.township_sites[keep_t],
+        township_names=units.township_names[keep_t],
+        township_rules=units.township_rules[keep_t],
+        community_sites=units.community_sites[keep_c],
+        community_names=units.community_names[keep_c],
+        unfixable=pd.concat([units.unfixable, lost], ignore_index=True) if len(lost) else units.unfixable,
+    )
 
 
 def _demands(
@@ -319,7 +355,12 @@ def _demands(
 
 
 def _build(
-    problem: SitingProblem, rule: FloorAreaRule, walk_rows: np.ndarray, floor_rows: np.ndarray, near: _Near
+    problem: SitingProblem,
+    rule: FloorAreaRule,
+    units: UnitRules,
+    walk_rows: np.ndarray,
+    floor_rows: np.ndarray,
+    near: _Near,
 ) -> tuple[_Model, _Parts]:
     """The MIP: columns y, a (candidates), e (growing sites), ea/u/eb (sites below their threshold), z/w
     (sites chosen as a township's centre or a community's facility)."""
@@ -344,7 +385,6 @@ def _build(
         col += n
         return out
 
-    units = problem.unit_rules
     usable = ~problem.is_candidate
     usable[cand] = True
     lead = np.unique(units.township_sites.indices)
@@ -358,7 +398,7 @@ def _build(
     eb = np.full(n_b, -1)
     u[can_up] = u_cols
     eb[can_up] = eb_cols
-    parts = _Parts(cand, y, a, grow, e, below, ea, np.flatnonzero(can_up), u, eb, cap_below, lead, z, serve, w)
+    parts = _Parts(cand, y, a, grow, e, below, ea, np.flatnonzero(can_up), u, eb, cap_below, lead, z, serve, w, units)
     n_col = col
     cost = np.zeros(n_col)
     cost[y] = rule.cost_new_site
@@ -572,7 +612,7 @@ class _Reach:
         need_floor = np.zeros(problem.n_demand, bool)
         need_floor[floor_rows] = True
         required = np.where(need_floor, np.nan_to_num(rule.required_m2_per_household), 0.0)
-        units = problem.unit_rules
+        units = parts.units
         unit_sites = sp.vstack([units.township_sites, units.community_sites], format="csr")
         # a unit with an existing site that may be enlarged needs no new one
         by_candidate = unit_sites[:, problem.is_candidate].getnnz(axis=1) == unit_sites.getnnz(axis=1)
@@ -737,7 +777,7 @@ def _levels(problem: SitingProblem, parts: _Parts | None = None, x: np.ndarray |
     levels[parts.cand[x[parts.y] > 0.5]] = NEW_CENTRE_LEVEL
     chosen = np.zeros(problem.n_sites, bool)
     chosen[parts.lead[x[parts.z] > 0.5]] = True
-    rows = problem.unit_rules.township_sites
+    rows = parts.units.township_sites
     for r in range(rows.shape[0]):
         sites = rows.indices[rows.indptr[r] : rows.indptr[r + 1]]
         picked = sites[chosen[sites]]
