@@ -251,6 +251,8 @@ def test_the_compliance_plan_needs_no_study(t_network):
     model = CompliancePlan(allow_unfixable=True).solve(problem)
     assert problem.site_ids[model.selected_].tolist() == ["C1"] and model.sizes_[1] == 300.0
     assert model.objective == 1_000_300.0 and model.status == "optimal"
+    stages = ["model", "relaxation", "greedy", "closing", "support_mip", "exact_mip"]
+    assert list(model.timings_) == stages and sum(model.timings_.values()) <= model.seconds
     # with nothing to fix the radius of A2 and unfixable areas refused, the plan is infeasible: exit 4
     lone = study.problem(_candidates([("C2", 600, -30, 750.0)]))
     assert CompliancePlan().solve(lone).status == "infeasible"

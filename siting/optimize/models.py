@@ -19,6 +19,9 @@ gap : float
 status : str
     "optimal" only when the gap is proven ≤ `tolerance`; else "feasible", "time_limit" (stopped by
     the time limit; the best solution found is kept) or "infeasible".
+timings_ : dict of str to float
+    Seconds per stage where the solver records them (the compliance plan: ``model``, ``relaxation``,
+    ``greedy``, ``closing``, ``support_mip``, ``exact_mip``); empty otherwise.
 seconds : float
     Wall-clock time of `solve` (``time_limit_s`` bounds it: every stage and HiGHS run keeps one
     deadline).
@@ -140,6 +143,7 @@ class Solver:
         self.newly_covered_ = np.zeros(0)
         self.sizes_ = problem.floor_area_m2.copy()
         self.levels_ = np.full(problem.n_sites, None, dtype=object)
+        self.timings_: dict[str, float] = {}
         self.unfixable_ = pd.DataFrame({"demand": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
         self.unfixable_units_ = problem.unit_rules.unfixable.iloc[:0]
         if self.capacitated and problem.capacity is None:

@@ -181,22 +181,28 @@ class CompliancePlan(Solver):
             key = "plan_unfixable_more" if more > 0 else "plan_unfixable"
             self._infeasible(render(msg(key, n=len(reasons) + len(self.unfixable_units_), areas=listed, more=more)))
             return
+        lap = _Laps(self.timings_)
         model, parts = _build(problem, rule, units, walk_rows, floor_rows, near)
+        lap("model")
         relaxed = exact.solve_mip(
             model.cost, model.lower, model.upper, np.zeros(len(model.cost), bool), model.matrix,
             model.row_lower, model.row_upper, time_limit_s=self._remaining(), tolerance=self.tolerance,
         )  # fmt: skip
         bound = relaxed.objective if relaxed.status in ("optimal", "feasible") else float("nan")
+        lap("relaxation")
         reach = _Reach.build(problem, rule, parts, walk_rows, floor_rows, near)
         # the candidates the LP relaxation opens at all: the greedy tries them first, the heuristic's MIP
         # chooses among them only
         support = relaxed.x[model.y_cols] > LP_SUPPORT if relaxed.x is not None else np.ones(len(model.cand), bool)
         x = _greedy(problem, rule, model, reach, self._remaining, np.where(support, 1.0, LP_SUPPORT))
+        lap("greedy")
         if x is not None and self.method != "greedy":
             x = _drop_redundant(model, parts, reach, x, self._remaining)
+            lap("closing")
             deadline = self._share(0.3 if self.method == "exact" else 1.0)
             seconds = None if deadline is None else max(deadline - time.perf_counter(), 0.01)
             x = _within_support(model, support | (x[model.y_cols] > 0.5), x, seconds)
+            lap("support_mip")
         status = "feasible"
         if self.method == "exact":
             res = exact.solve_mip(
@@ -207,6 +213,7 @@ class CompliancePlan(Solver):
                 x = res.x
             bound = max(bound, res.bound) if np.isfinite(res.bound) else bound
             status = res.status
+            lap("exact_mip")
         if x is None:
             self._infeasible(render(msg("plan_no_solution")))
             return
@@ -232,6 +239,19 @@ class CompliancePlan(Solver):
                 "rule": np.r_[units.township_rules, np.full(len(units.community_names), "community_facilities")],
             }
         )
+
+
+class _Laps:
+    """Records the seconds since the previous lap under each stage's name (``Solver.timings_``)."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.start = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = now - self.start
+        self.start = now
 
 
 @dataclass
