@@ -492,7 +492,7 @@ class Study:
         rule_of = np.where(kinds == "street", "street_centres", "town_centres")
         catchment = self._catchment_planned(judged)
         # a township whose catchment is planned needs its centre too, whether or not R07/R08 is set
-        rule_of = np.where(np.isin(rule_of, list(judged)) | ~catchment, rule_of, "township_catchment")
+        rule_of = np.where(np.isin(rule_of, list(judged)) | (not catchment), rule_of, "township_catchment")
         wanted = (np.isin(rule_of, list(judged)) | catchment) & ~townships["has_qualified_centre"].to_numpy(bool)
         t_min = float(self.profile.value("township_centre_min_m2") or 0.0)
         may_lead = is_candidate | np.isin(level, ["township", "community"])
@@ -615,6 +615,8 @@ class Study:
             cand_pos = pd.Index(candidates["candidate_id"].astype(str)).get_indexer(
                 candidate_pairs["candidate_id"].astype(str)
             )
+            # the candidates' walks are searched to the walk only: a radius beyond it lists more areas as
+            # unfixable than need be, never claims one the check would deny
             dist = candidate_pairs["dist_m"].to_numpy(float)
         keep = self.settings.within_m(dist, radius) & failing[area_pos] & (cand_pos >= 0)
         return sp.csr_matrix(

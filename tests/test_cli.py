@@ -314,9 +314,13 @@ def test_plan_is_the_least_cost_plan_within_its_caps(demo):
     assert plan["plan_cost"] == pytest.approx(1e6 * len(new) + proposals["added_floor_area_m2"].sum())
     assert plan["objective"] == pytest.approx(plan["plan_cost"])
     # every area complies, or is listed with the reason no plan can fix it
-    listed = {row["area_id"]: row["reason"] for row in plan["unfixable_areas"]}
+    listed = {
+        row["area_id"]: row["reason"] for row in plan["unfixable_areas"] if row["reason"] != "no_site_in_township_reach"
+    }
     failing = set(areas.loc[areas["floor_area_ok"] == 0, "area_id"])
     assert failing <= set(listed) and set(listed.values()) <= {"sites_at_cap", "no_site_in_reach", "no_own_site"}
+    # R09: XQ033, which no site of 凤城街道 reaches, is listed for that too (tests/test_plan_rules.py)
+    assert {(r["area_id"], r["reason"]) for r in plan["unfixable_areas"]} >= {("XQ033", "no_site_in_township_reach")}
     # dong_e counts for a new area only the floor area built with it (四同步): the 15 new areas with no
     # facility or candidate site inside them are left to their developers, every other new area is fixed
     own = {area for area, reason in listed.items() if reason == "no_own_site"}
