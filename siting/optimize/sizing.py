@@ -667,7 +667,8 @@ def _greedy(
     guide: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """Open candidates one at a time, the one that most reduces what is still missing per unit cost, with
-    every open site and every existing one at its largest size; then size them exactly."""
+    every open site and every existing one at its largest size; then size them exactly. ``guide``
+    (per candidate position, > 0) divides each candidate's price: the LP relaxation's support first."""
     households = problem.households
     price = rule.cost_new_site + rule.cost_per_m2 * problem.min_floor_area_m2[model.cand]
     if guide is not None:  # a site the LP relaxation leaves shut comes after every other
