@@ -13,13 +13,16 @@ import warnings
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
+import scipy.sparse as sp
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from siting import Study, pipeline
-from siting.optimize import OBJECTIVES, CompliancePlan
+from siting import Study, WalkSettings, pipeline
+from siting.optimize import OBJECTIVES, CompliancePlan, SitingProblem
+from siting.optimize.problem import FloorAreaRule
 from siting.plan import BuildSettings
 from siting.scenario import load_scenario
 from tests.conftest import DEMO, UTM50, at, box
@@ -400,3 +403,41 @@ def test_one_site_cannot_serve_a_town_and_its_community_both(t_network):
     assert proposal.sites[["site_id", "recommended_floor_area_m2"]].values.tolist() == [["C2", size]]
     verdicts = _verdicts(study.plan(proposal), ["town_centres", "community_facilities"])
     assert verdicts == (["met", "not_met"] if served[0][0] == "乙镇" else ["not_met", "met"])
+
+
+def test_the_compliance_plan_from_tables_alone():
+    # No Study, no network: one area of 1,000 households needing 15 m² per 100 (150 m², 0.15 m² each),
+    # F1 (100 m², may not grow) and candidate C1 within its walk, both shared by those 1,000 households
+    # (1/1,000 each). C1 must add 50 m² and is built at its least size, 300 m²: 1,000,000 + 300.
+    crs = UTM50
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["A"], "households": [1000.0], "status": ["existing"]}, geometry=[box(0, 0, 50, 50)], crs=crs
+    )
+    facilities = gpd.GeoDataFrame(
+        {"facility_id": ["F1"], "level": ["community"], "floor_area_m2": [100.0], "counts_toward_compliance": [True]},
+        geometry=[shapely.Point(at(10, 10))],
+        crs=crs,
+    )
+    candidates = gpd.GeoDataFrame(
+        {"candidate_id": ["C1"], "min_floor_area_m2": [300.0], "max_floor_area_m2": [750.0]},
+        geometry=[shapely.Point(at(40, 10))],
+        crs=crs,
+    )
+    pairs = pd.DataFrame({"area_id": ["A"], "facility_id": ["F1"], "walk_min": [5.0]})
+    candidate_pairs = pd.DataFrame({"area_id": ["A"], "candidate_id": ["C1"], "walk_min": [3.0]})
+    rule = FloorAreaRule(
+        required_m2_per_household=np.array([0.15]),
+        shares_now=sp.csr_matrix([[1e-3, 0.0]]),
+        shares_counted=sp.csr_matrix([[1e-3, 1e-3]]),
+        threshold_m2=np.zeros(2),
+        cost_new_site=1_000_000.0,
+        cost_per_m2=1.0,
+    )
+    problem = SitingProblem.from_tables(
+        areas, facilities, candidates, pairs, candidate_pairs, settings=WalkSettings(), rate_m2_per_100_households=15.0,
+        floor_area_rule=rule,
+    )  # fmt: skip
+    model = CompliancePlan().solve(problem)
+    assert model.status == "optimal" and model.objective == 1_000_300.0
+    assert model.sizes_.tolist() == [100.0, 300.0] and model.fixed_.tolist() == [True]
+    assert model.unfixable_.empty and model.unfixable_units_.empty and model.fixed_units_.empty
