@@ -41,6 +41,7 @@ from siting.compliance import (
     ComplianceResult,
     _reading,
     check_compliance,
+    check_compliance_pairs,
     floor_area_rates,
     floor_area_shares,
     own_floor_area_only,
@@ -495,7 +496,8 @@ class Study:
         rule_of = np.where(np.isin(rule_of, list(judged)) | (not catchment), rule_of, "township_catchment")
         wanted = (np.isin(rule_of, list(judged)) | catchment) & ~townships["has_qualified_centre"].to_numpy(bool)
         t_min = float(self.profile.value("township_centre_min_m2") or 0.0)
-        may_lead = is_candidate | np.isin(level, ["township", "community"])
+        may_lead, may_serve = self._may_hold(facilities, len(candidates))
+        may_lead &= is_candidate | np.isin(level, ["township", "community"])
         t_sites, t_names, t_rules = unit_rows(
             townships["township"].astype(str).to_numpy(dtype=object)[wanted], township, may_lead, t_min,
             "township", rule_of[wanted],
@@ -512,7 +514,6 @@ class Study:
         at_risk = ~pd.Series(names).map(kept).fillna(False).to_numpy(bool)
         wanted = communities["in_scope"].to_numpy(bool) & at_risk & ("community_facilities" in judged)
         c_min = float(self.profile.value("community_centre_min_m2") or 0.0)
-        may_serve = is_candidate | np.isin(level, COMMUNITY_LEVELS)
         c_sites, c_names, _ = unit_rows(
             names[wanted], community, may_serve, c_min, "community", np.full(int(wanted.sum()), "community_facilities")
         )
@@ -534,6 +535,44 @@ class Study:
             radius_sites=radius,
             **self._catchment_sites(result, township, candidates, candidate_pairs, catchment, nowhere),
             unfixable=pd.concat(lost, ignore_index=True),
+        )
+
+    def _may_hold(self, facilities: gpd.GeoDataFrame, n_candidates: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per site (facilities, then candidates): whether it could count as a township's comprehensive
+        centre (raised to that level) and as a community's facility, whatever its size — asked of the
+        check itself (:func:`siting.compliance.check_compliance_pairs`), so the levels and functions a
+        profile requires of each are the check's (a new centre offers no stated services)."""
+        n_fac = len(facilities)
+        ids = [f"{k}" for k in range(2 * n_fac + 2)]
+        levels = np.concatenate(
+            [
+                np.full(n_fac, "township", object),
+                facilities["level"].to_numpy(dtype=object),
+                ["township", PROPOSED_LEVEL],
+            ]
+        )
+        anywhere = self.areas.geometry.iloc[:1].representative_point().to_crs(facilities.crs).to_numpy()
+        where = facilities.geometry.to_numpy()
+        probe = gpd.GeoDataFrame(
+            {"facility_id": ids, "level": levels, "floor_area_m2": 1e9},
+            geometry=np.concatenate([where, where, anywhere, anywhere]),
+            crs=facilities.crs,
+        )
+        if "services" in facilities.columns:
+            services = facilities["services"].to_numpy(dtype=object)
+            probe["services"] = np.concatenate([services, services, [None, None]])
+        checked = check_compliance_pairs(
+            self.areas.iloc[:1],
+            probe,
+            pd.DataFrame({"area_id": [], "facility_id": [], "walk_min": []}),
+            self.profile,
+            settings=self.settings,
+        ).facilities
+        centre = checked["qualified_township_centre"].to_numpy(bool)
+        facility = checked["qualified_community_centre"].to_numpy(bool)
+        return (
+            np.r_[centre[:n_fac], np.full(n_candidates, centre[-2])],
+            np.r_[facility[n_fac : 2 * n_fac], np.full(n_candidates, facility[-1])],
         )
 
     def _catchment_planned(self, judged: set[str]) -> bool:
