@@ -243,6 +243,10 @@ VALUES: dict[str, tuple[str, str]] = {
         "not planned: the services a centre offers are not decided by its site and size",
     ),
     "not_planned_land": ("方案未涉及：用地面积不由建筑面积决定", "not planned: land area is not decided by floor area"),
+    "not_planned_other": (
+        "方案未涉及：此项不由设施选址和建筑面积决定",
+        "not planned: it is not decided by where centres stand and how big they are",
+    ),
     "not_planned_beds": ("方案未涉及：床位不由选址和面积决定", "not planned: beds are not decided by site and size"),
     "no_site_in_unit": ("辖区内没有可用的设施点或可扩建的设施", "no site or facility that may grow lies in the unit"),
     "unit_sites_shared": (

@@ -93,8 +93,9 @@ RULE_PLANNING = {
 def rules_planned(rules: pd.DataFrame, catchment_planned: bool) -> pd.DataFrame:
     """Each rule of a check (:attr:`siting.compliance.ComplianceResult.rules`) with how the plan treats
     it: ``rule``, ``number`` and ``planning`` (a key of :data:`RULE_PLANNING`'s values, ``planned`` for the
-    township catchment when ``catchment_planned``)."""
-    planning = rules["rule"].map(RULE_PLANNING)
+    township catchment when ``catchment_planned``, ``not_planned_other`` for a rule it does not list)."""
+    # a rule this table does not know (a profile's newer rule) is not one a siting decision changes
+    planning = rules["rule"].map(RULE_PLANNING).fillna("not_planned_other")
     if catchment_planned:
         planning = planning.where(rules["rule"] != "township_catchment", "planned")
     return pd.DataFrame({"rule": rules["rule"], "number": rules["number"], "planning": planning}).reset_index(drop=True)
