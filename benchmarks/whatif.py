@@ -59,7 +59,7 @@ def map_times(study, points) -> dict:
 def run(case: str, edits: int, seed: int = 7, with_map: bool = False) -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        study, _ = build(case)
+        study, _ = build(case, units=False)
         start = time.perf_counter()
         study.check()
         first_s = time.perf_counter() - start

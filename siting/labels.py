@@ -244,6 +244,39 @@ VALUES: dict[str, tuple[str, str]] = {
         "可服务的设施点都达到面积上限仍不足",
         "every site that could serve it falls short at its largest size",
     ),
+    "no_site_within_radius": (
+        "服务半径内没有可用的设施点",
+        "no site lies within the service radius",
+    ),
+    "planned": ("方案已规划", "planned"),
+    "condition_met": ("方案中每处设施均满足", "met by every planned site"),
+    "not_planned_catchment": (
+        "方案未涉及：方案使每个小区步行可达设施，但未按乡镇自身服务网络规划服务半径全覆盖",
+        "not planned: the plan puts every area within the walk of a centre, not of its own township's network",
+    ),
+    "not_planned_county": (
+        "方案未涉及：县级机构不由社区设施选址决定",
+        "not planned: county institutions are not sited here",
+    ),
+    "not_planned_services": (
+        "方案未涉及：服务内容不由选址和面积决定",
+        "not planned: the services a centre offers are not decided by its site and size",
+    ),
+    "not_planned_land": ("方案未涉及：用地面积不由建筑面积决定", "not planned: land area is not decided by floor area"),
+    "not_planned_other": (
+        "方案未涉及：此项不由设施选址和建筑面积决定",
+        "not planned: it is not decided by where centres stand and how big they are",
+    ),
+    "not_planned_beds": ("方案未涉及：床位不由选址和面积决定", "not planned: beds are not decided by site and size"),
+    "no_site_in_unit": ("辖区内没有可用的设施点或可扩建的设施", "no site or facility that may grow lies in the unit"),
+    "unit_sites_shared": (
+        "可用的设施点已用于相邻乡镇或社区的设施（一处设施只能作为一个单位的中心）",
+        "its only sites serve a neighbouring unit already (one site is one unit's centre or facility)",
+    ),
+    "unit_sites_below_minimum": (
+        "辖区内的设施点和设施都达不到单处最小面积",
+        "every site and facility in the unit is capped below the minimum size",
+    ),
     "not_enlarged": ("不扩建", "not enlarged"),
     "scenario_default": ("方案默认值", "scenario default"),
     "plot_ratio": ("用地面积×容积率", "land area × plot ratio"),

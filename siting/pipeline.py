@@ -591,6 +591,9 @@ def _summary(
     summary["unfixable_areas"] = (
         [] if proposal is None else [dict(row) for row in proposal.unfixable.to_dict(orient="records")]
     )
+    # townships and communities no plan can serve, and how the plan treats each rule (方案未涉及 with why)
+    summary["unfixable_units"] = [] if proposal is None else proposal.unfixable_units.to_dict(orient="records")
+    summary["rules_planned"] = [] if proposal is None else proposal.rules.to_dict(orient="records")
     summary["objective"] = model.objective if model is not None else None
     summary["bound"] = model.bound if model is not None else None
     summary["status"] = model.status if model is not None else "not_optimised"

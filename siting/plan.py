@@ -33,26 +33,37 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import shapely
 
 from siting import defaults, validation
 from siting.compliance import (
+    COMMUNITY_LEVELS,
     FLOOR_AREA_LEVELS,
     ComplianceResult,
+    _reading,
     area_urban,
     check_compliance,
+    check_compliance_pairs,
     floor_area_rates,
     floor_area_shares,
     meets_rate,
     own_floor_area_only,
 )
-from siting.errors import SitingInputError, SitingWarning
+from siting.errors import SitingInfeasibleError, SitingInputError, SitingWarning
 from siting.inputs import assign_units
 from siting.labels import msg
 from siting.network import StreetNetwork
 from siting.optimize import DEFAULT_METHOD, OBJECTIVES, UNTIL_COMPLIANT, SitingProblem, Solver, generate_candidates
-from siting.optimize.problem import FloorAreaRule
-from siting.optimize.sizing import supply_per_household
+from siting.optimize.problem import (
+    NEW_CENTRE_LEVEL,
+    ROUNDING_SLACK_M2,
+    TOOLKIT_MAX_FLOOR_AREA_M2,
+    FloorAreaRule,
+    UnitRules,
+)
+from siting.optimize.sizing import rules_planned, supply_per_household
 from siting.profiles import Profile, load_profile
+from siting.projection import to_metric
 from siting.reachability import Accessibility, WalkSettings, assess_access, check_within_network, site_pairs
 from siting.service_areas import service_areas
 from siting.snapping import TIE_M, attach_points, street_position
@@ -62,7 +73,9 @@ if TYPE_CHECKING:
     from siting.whatif import WhatIf
 
 #: Level given to proposed centres when they join the facilities of the plan.
-PROPOSED_LEVEL = "community"
+PROPOSED_LEVEL = NEW_CENTRE_LEVEL
+#: The unit levels a facility is placed in (its ``township`` and ``community`` columns).
+LEVELS = ("township", "community")
 #: Time limit of one optimisation, s (the value lives in siting.defaults).
 DEFAULT_TIME_LIMIT_S = defaults.TIME_LIMIT_S
 
@@ -101,8 +114,8 @@ class BuildSettings:
     cost_per_m2: float = defaults.COST_PER_M2
     costs_given: bool = False
 
-    #: Largest floor area of a new centre when nothing else says, m² (see :mod:`siting.defaults`).
-    TOOLKIT_MAX_FLOOR_AREA_M2: ClassVar[float] = defaults.MAX_FLOOR_AREA_M2
+    #: Largest floor area of a new centre when nothing else says, m² (the problem's one default).
+    TOOLKIT_MAX_FLOOR_AREA_M2: ClassVar[float] = TOOLKIT_MAX_FLOOR_AREA_M2
     TOOLKIT_MAX_SOURCE: ClassVar[str] = "toolkit_assumption"
 
     def __post_init__(self) -> None:
@@ -214,8 +227,14 @@ class Proposal:
     objective : str
         The objective's name (see :data:`siting.optimize.OBJECTIVES`).
     unfixable : DataFrame
-        Areas no plan can make compliant (``area_id``, ``reason``), for objectives that judge the rules
-        (``compliance``); empty otherwise.
+        Areas no plan can make compliant (``area_id``, ``reason``; an area may be listed once per
+        reason), for objectives that judge the rules (``compliance``); empty otherwise.
+    unfixable_units : DataFrame
+        Townships and communities no plan can give what their rule asks (``unit``, ``level``,
+        ``rule``, ``reason``), for ``compliance``; empty otherwise.
+    rules : DataFrame
+        For ``compliance``: each rule the check judges, with how the plan treats it (``planning``:
+        ``planned``, ``condition_met`` or a ``not_planned_*`` reason, :data:`siting.optimize.sizing.RULE_PLANNING`).
     """
 
     sites: gpd.GeoDataFrame
@@ -223,6 +242,10 @@ class Proposal:
     problem: SitingProblem
     objective: str
     unfixable: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"area_id": [], "reason": []}))
+    unfixable_units: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"unit": [], "level": [], "rule": [], "reason": []})
+    )
+    rules: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"rule": [], "number": [], "planning": []}))
 
     def claimed_areas(self) -> pd.DataFrame:
         """What the plan claims for every area once built, by its own arithmetic.
@@ -496,7 +519,15 @@ class Study:
         facilities, candidates = self.build.bound_sites(self.check().facilities, candidates, self.profile)
         self._check_built_with(candidates)
         candidate_pairs = self.candidate_pairs(candidates)
-        problem = SitingProblem.from_tables(
+        built_with = np.r_[_built_with(facilities), _built_with(candidates)]
+        columns = {
+            "max_floor_area_source": np.r_[
+                facilities["max_floor_area_source"].to_numpy(), candidates["max_floor_area_source"].to_numpy()
+            ],
+            # listed with the proposals only where a site names its area
+            **({"area_id": built_with} if pd.notna(built_with).any() else {}),
+        }
+        return SitingProblem.from_tables(
             self.areas,
             facilities,
             candidates,
@@ -505,16 +536,10 @@ class Study:
             settings=self.settings,
             weight=weight,
             rate_m2_per_100_households=floor_area_rates(self.areas, self.profile),
+            floor_area_rule=self._floor_area_rule(facilities, candidates, candidate_pairs),
+            unit_rules=self._unit_rules(facilities, candidates, candidate_pairs),
+            site_columns=columns,
         )
-        problem.floor_area_rule = self._floor_area_rule(facilities, candidates, candidate_pairs)
-        if problem.sites is not None:  # from_tables always describes the sites
-            problem.sites["max_floor_area_source"] = np.r_[
-                facilities["max_floor_area_source"].to_numpy(), candidates["max_floor_area_source"].to_numpy()
-            ]
-            built_with = np.r_[_built_with(facilities), _built_with(candidates)]
-            if pd.notna(built_with).any():  # listed with the proposals only where a site names its area
-                problem.sites["area_id"] = built_with
-        return problem
 
     def _check_built_with(self, candidates: gpd.GeoDataFrame) -> None:
         """Candidate sites naming the area they belong to (``area_id``) must name one of the study's areas."""
@@ -569,6 +594,217 @@ class Study:
             own_only=own_floor_area_only(self.areas, self.profile),
         )
 
+    def _unit_rules(
+        self, facilities: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, candidate_pairs: pd.DataFrame
+    ) -> UnitRules:
+        """The township, community and radius rules the check judges, per unit and site (sites: the
+        facilities, then the candidates, as in the problem).
+
+        Which units need what and which facility lies in which unit are read from the check itself
+        (:meth:`check`: its rules, townships and communities tables, and facilities); a candidate lies
+        where :meth:`apply` places the centre built on it (:func:`siting.inputs.assign_units`).
+        """
+        result = self.check()
+        n_fac, n_sites = len(facilities), len(facilities) + len(candidates)
+        if self.units is not None:
+            placed = assign_units(candidates[[candidates.geometry.name]], self.units)
+        else:  # a planned centre is then in no unit (apply places it by the units only)
+            placed = pd.DataFrame(index=candidates.index)
+        township, community = (np.r_[_unit_column(facilities, level), _unit_column(placed, level)] for level in LEVELS)
+        level = np.r_[facilities["level"].to_numpy(dtype=object), np.full(len(candidates), PROPOSED_LEVEL, object)]
+        is_candidate = np.arange(n_sites) >= n_fac
+        largest = np.r_[
+            facilities["max_floor_area_m2"].to_numpy(float), candidates["max_floor_area_m2"].to_numpy(float)
+        ]
+        judged = set(result.rules.loc[result.rules["verdict"].isin(["met", "not_met"]), "rule"])
+        lost: list[pd.DataFrame] = []
+
+        def unit_rows(
+            names: np.ndarray, where: np.ndarray, may: np.ndarray, minimum: float, kind: str, rule: np.ndarray
+        ):
+            """Per unit, the sites in it that may hold the facility at ``minimum`` m²; the units none can hold."""
+            member = (where[None, :] == names[:, None]) & may[None, :]
+            able = member & (largest[None, :] >= minimum - ROUNDING_SLACK_M2)
+            keep = able.any(axis=1)
+            reason = np.where(member.any(axis=1), "unit_sites_below_minimum", "no_site_in_unit")
+            lost.append(pd.DataFrame({"unit": names, "level": kind, "rule": rule, "reason": reason})[~keep])
+            return sp.csr_matrix(able[keep]), names[keep], rule[keep]
+
+        townships = result.townships
+        kinds = townships["kind"].to_numpy(dtype=object)
+        rule_of = np.where(kinds == "street", "street_centres", "town_centres")
+        catchment = self._catchment_planned(judged)
+        # a township whose catchment is planned needs its centre too, whether or not R07/R08 is set
+        rule_of = np.where(np.isin(rule_of, list(judged)) | (not catchment), rule_of, "township_catchment")
+        wanted = (np.isin(rule_of, list(judged)) | catchment) & ~townships["has_qualified_centre"].to_numpy(bool)
+        t_min = float(self.profile.value("township_centre_min_m2") or 0.0)
+        may_lead, may_serve = self._may_hold(facilities, len(candidates))
+        may_lead &= is_candidate | np.isin(level, ["township", "community"])
+        t_sites, t_names, t_rules = unit_rows(
+            townships["township"].astype(str).to_numpy(dtype=object)[wanted], township, may_lead, t_min,
+            "township", rule_of[wanted],
+        )  # fmt: skip
+
+        communities = result.communities
+        # a community keeps a row when it has no qualifying facility, or when a township row may raise
+        # every one it has to the township level (it would then have none)
+        raisable = np.zeros(n_sites, bool)
+        raisable[t_sites.indices] = True
+        qualified = np.r_[facilities["qualified_community_centre"].to_numpy(bool), np.zeros(len(candidates), bool)]
+        kept = pd.Series(qualified & ~raisable).groupby(community).any()
+        names = communities["community"].astype(str).to_numpy(dtype=object)
+        at_risk = ~pd.Series(names).map(kept).fillna(False).to_numpy(bool)
+        wanted = communities["in_scope"].to_numpy(bool) & at_risk & ("community_facilities" in judged)
+        c_min = float(self.profile.value("community_centre_min_m2") or 0.0)
+        c_sites, c_names, _ = unit_rows(
+            names[wanted], community, may_serve, c_min, "community", np.full(int(wanted.sum()), "community_facilities")
+        )
+        nowhere = sp.csr_matrix((len(self.areas), n_sites), dtype=bool)
+        radius_needed = result.areas["service_radius_ok"].eq(False).fillna(False).to_numpy(bool)
+        radius_needed &= "service_radius" in judged
+        radius = (
+            self._radius_sites(radius_needed, candidates, candidate_pairs, n_fac) if radius_needed.any() else nowhere
+        )
+        return UnitRules(
+            township_sites=t_sites,
+            township_names=t_names,
+            township_rules=t_rules,
+            township_min_m2=t_min,
+            community_sites=c_sites,
+            community_names=c_names,
+            community_min_m2=c_min,
+            radius_needed=radius_needed,
+            radius_sites=radius,
+            **self._catchment_sites(result, township, candidates, candidate_pairs, catchment, nowhere),
+            unfixable=pd.concat(lost, ignore_index=True),
+        )
+
+    def _may_hold(self, facilities: gpd.GeoDataFrame, n_candidates: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per site (facilities, then candidates): whether it could count as a township's comprehensive
+        centre (raised to that level) and as a community's facility, whatever its size — asked of the
+        check itself (:func:`siting.compliance.check_compliance_pairs`), so the levels and functions a
+        profile requires of each are the check's (a new centre offers no stated services)."""
+        n_fac = len(facilities)
+        ids = [f"{k}" for k in range(2 * n_fac + 2)]
+        levels = np.concatenate(
+            [
+                np.full(n_fac, "township", object),
+                facilities["level"].to_numpy(dtype=object),
+                ["township", PROPOSED_LEVEL],
+            ]
+        )
+        anywhere = self.areas.geometry.iloc[:1].representative_point().to_crs(facilities.crs).to_numpy()
+        where = facilities.geometry.to_numpy()
+        probe = gpd.GeoDataFrame(
+            {"facility_id": ids, "level": levels, "floor_area_m2": 1e9},
+            geometry=np.concatenate([where, where, anywhere, anywhere]),
+            crs=facilities.crs,
+        )
+        if "services" in facilities.columns:
+            services = facilities["services"].to_numpy(dtype=object)
+            probe["services"] = np.concatenate([services, services, [None, None]])
+        checked = check_compliance_pairs(
+            self.areas.iloc[:1],
+            probe,
+            pd.DataFrame({"area_id": [], "facility_id": [], "walk_min": []}),
+            self.profile,
+            settings=self.settings,
+        ).facilities
+        centre = checked["qualified_township_centre"].to_numpy(bool)
+        facility = checked["qualified_community_centre"].to_numpy(bool)
+        return (
+            np.r_[centre[:n_fac], np.full(n_candidates, centre[-2])],
+            np.r_[facility[n_fac : 2 * n_fac], np.full(n_candidates, facility[-1])],
+        )
+
+    def _catchment_planned(self, judged: set[str]) -> bool:
+        """Whether the township catchment (R09) is planned: as read ``through_stations`` with every
+        household to be reached (a share below 1 leaves which households to the planner)."""
+        share = self.profile.value("township_centre_catchment_share")
+        return (
+            "township_catchment" in judged
+            and _reading(self.profile, "township_centre_catchment") == "through_stations"
+            and share is not None
+            and share >= 1.0
+        )
+
+    def _catchment_sites(
+        self,
+        result: ComplianceResult,
+        township: np.ndarray,
+        candidates: gpd.GeoDataFrame,
+        candidate_pairs: pd.DataFrame,
+        planned: bool,
+        nowhere: sp.csr_matrix,
+    ) -> dict[str, Any]:
+        """R09 read ``through_stations``: an area is covered within the walk of its own township's centre
+        or of one of that township's community facilities or stations. With the township's centre
+        planned, an area no such facility reaches needs a new centre of its township within the walk;
+        ``catchment_needed`` and ``catchment_sites`` (candidates, and township-level facilities short of
+        the minimum the plan may make the centre, by site index) say which."""
+        n_areas = len(self.areas)
+        if not planned:
+            return {"catchment_planned": False, "catchment_needed": np.zeros(n_areas, bool), "catchment_sites": nowhere}
+        facilities = result.facilities
+        network = facilities["level"].isin(COMMUNITY_LEVELS).to_numpy() | facilities[
+            "qualified_township_centre"
+        ].to_numpy(bool)
+        area_index = pd.Index(self.areas["area_id"].astype(str))
+        area_township = _unit_column(self.areas, "township")
+        judged = result.townships.loc[result.townships["catchment_ok"].notna(), "township"].astype(str)
+
+        def own(pairs: pd.DataFrame, id_column: str, ids: pd.Index, offset: int) -> tuple[np.ndarray, np.ndarray]:
+            """Area and site positions of the pairs within the walk whose site lies in the area's township."""
+            pairs = pairs[self.settings.within_min(pairs["walk_min"])]
+            rows = area_index.get_indexer(pairs["area_id"].astype(str))
+            cols = ids.get_indexer(pairs[id_column].astype(str))
+            keep = (rows >= 0) & (cols >= 0)
+            rows, cols = rows[keep], cols[keep] + offset
+            same = (township[cols] == area_township[rows]) & (area_township[rows] != "")
+            return rows[same], cols[same]
+
+        rows, cols = own(self.assess().pairs, "facility_id", pd.Index(facilities["facility_id"].astype(str)), 0)
+        reached = np.zeros(n_areas, bool)
+        reached[rows[network[cols]]] = True
+        needed = np.isin(area_township, judged.to_numpy()) & (self.areas["households"].to_numpy(float) > 0) & ~reached
+        # a township-level facility short of the minimum covers its walk once the plan makes it the centre
+        raisable = ~network[cols] & facilities["level"].eq("township").to_numpy()[cols]
+        ids = pd.Index(candidates["candidate_id"].astype(str))
+        new_rows, new_cols = own(candidate_pairs, "candidate_id", ids, len(facilities))
+        rows, cols = np.r_[rows[raisable], new_rows], np.r_[cols[raisable], new_cols]
+        return {
+            "catchment_planned": True,
+            "catchment_needed": needed,
+            "catchment_sites": sp.csr_matrix((np.ones(len(rows), bool), (rows, cols)), shape=nowhere.shape),
+        }
+
+    def _radius_sites(
+        self, failing: np.ndarray, candidates: gpd.GeoDataFrame, candidate_pairs: pd.DataFrame, n_fac: int
+    ) -> sp.csr_matrix:
+        """Candidates within the stated service radius of each ``failing`` area (R11), measured as the
+        check measures it (straight from the area, 0 inside, or along the streets)."""
+        radius = float(self.profile.value("service_radius_m"))
+        if _reading(self.profile, "service_radius_measure") == "straight":
+            metric = to_metric(self.areas)
+            points = candidates.to_crs(metric.crs).geometry.representative_point().to_numpy()
+            area_pos, cand_pos = shapely.STRtree(points).query(
+                metric.geometry.to_numpy(), predicate="dwithin", distance=radius + 1.0
+            )
+            dist = shapely.distance(metric.geometry.to_numpy()[area_pos], points[cand_pos])
+        else:
+            area_pos = pd.Index(self.areas["area_id"].astype(str)).get_indexer(candidate_pairs["area_id"].astype(str))
+            cand_pos = pd.Index(candidates["candidate_id"].astype(str)).get_indexer(
+                candidate_pairs["candidate_id"].astype(str)
+            )
+            # the candidates' walks are searched to the walk only: a radius beyond it lists more areas as
+            # unfixable than need be, never claims one the check would deny
+            dist = candidate_pairs["dist_m"].to_numpy(float)
+        keep = self.settings.within_m(dist, radius) & failing[area_pos] & (cand_pos >= 0)
+        return sp.csr_matrix(
+            (np.ones(int(keep.sum()), bool), (area_pos[keep], n_fac + cand_pos[keep])),
+            shape=(len(self.areas), n_fac + len(candidates)),
+        )
+
     def propose(
         self,
         candidates: gpd.GeoDataFrame,
@@ -613,16 +849,19 @@ class Study:
         solver_kwargs = {"method": method, "capacitated": capacity, "progress": progress}
         model = _solve(problem, objective, p, solver_kwargs, time_limit_s)
         if model.status == "infeasible":
-            raise SitingInputError(
+            raise SitingInfeasibleError(
                 msg("optimisation_infeasible", reason=model.message), fix=msg("optimisation_infeasible_fix")
             )
-        unfixable = getattr(model, "unfixable_", None)
-        unfixable = (
-            pd.DataFrame({"area_id": [], "reason": []})
-            if unfixable is None
-            else unfixable.rename(columns={"demand": "area_id"})
+        rules = self.check().rules
+        return Proposal(
+            self._proposal_sites(model, objective),
+            model,
+            problem,
+            objective,
+            model.unfixable_.rename(columns={"demand": "area_id"}),
+            model.unfixable_units_,
+            rules_planned(rules if model.judges_rules else rules.iloc[:0], problem.unit_rules.catchment_planned),
         )
-        return Proposal(self._proposal_sites(model, objective), model, problem, objective, unfixable)
 
     def _proposal_sites(self, model: Solver, objective: str) -> gpd.GeoDataFrame:
         sites = model.proposals_frame()
@@ -667,7 +906,7 @@ class Study:
             {
                 "facility_id": building["site_id"].astype(str).to_numpy(),
                 "name": building["name"].astype(str).to_numpy(),
-                "level": PROPOSED_LEVEL,
+                "level": building["level"].to_numpy() if "level" in building.columns else PROPOSED_LEVEL,
                 "floor_area_m2": building["recommended_floor_area_m2"].to_numpy(dtype=float),
                 "beds": np.nan,
                 "land_area_m2": np.nan,
@@ -684,6 +923,10 @@ class Study:
         before = existing["floor_area_m2"].to_numpy(dtype=float)
         existing["floor_area_m2"] = ids.map(enlarged).fillna(existing["floor_area_m2"]).to_numpy(dtype=float)
         existing["added_floor_area_m2"] = existing["floor_area_m2"].to_numpy(dtype=float) - before
+        if "level" in sites.columns:  # an existing centre raised to a township's comprehensive centre
+            raised = sites[(sites["kind"] == "expand") & sites["level"].notna()].set_index("site_id")["level"]
+            hit = ids.isin(raised.index).to_numpy()
+            existing.loc[hit, "level"] = ids[hit].map(raised).to_numpy()
         planned = pd.concat([existing.assign(proposed=False), new.assign(proposed=True)], ignore_index=True)
         planned = gpd.GeoDataFrame(planned, geometry="geometry", crs=crs)
         return assign_units(planned, self.units) if self.units is not None else planned
@@ -790,6 +1033,12 @@ def _solve(
 
 
 __all__ = ["UNTIL_COMPLIANT", "BuildSettings", "PlanRecheck", "PlanRecheckError", "Proposal", "Study"]
+
+
+def _unit_column(frame: pd.DataFrame, level: str) -> np.ndarray:
+    """The township or community name of each row (the check's ``township``/``community``), "" for none."""
+    values = frame[level] if level in frame.columns else pd.Series(pd.NA, index=frame.index)
+    return values.astype("string").fillna("").to_numpy(dtype=object)
 
 
 def _built_with(sites: pd.DataFrame) -> np.ndarray:

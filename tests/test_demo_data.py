@@ -227,7 +227,7 @@ def test_facility_levels_and_sizes(facilities):
 def test_candidates():
     candidates = gpd.read_file(DEMO / "candidates.gpkg", layer="candidates")
     assert list(candidates.columns) == ["编号", "名称", "最大建筑面积", "geometry"]
-    assert len(candidates) == 20 and candidates["最大建筑面积"].isna().sum() == 3
+    assert len(candidates) == 21 and candidates["最大建筑面积"].isna().sum() == 3
     assert candidates["编号"].is_unique and (candidates.geom_type == "Point").all()
 
 

@@ -370,7 +370,7 @@ def test_from_tables_and_proposals_frame():
     assert frame["site_id"].tolist() == ["C1"]  # C1 and C2 both cover a3; ties go to the lower index
     row = frame.iloc[0]
     assert row["rank"] == 1 and row["households_newly_covered"] == 1000.0 and row["marginal_gain"] == 1000.0
-    # a3 needs 1000/100 × 20 = 200 m², a new centre with no upper bound
+    # a3 needs 1000/100 × 20 = 200 m², a new centre within the toolkit's 750 m²
     assert row["kind"] == "new" and row["recommended_floor_area_m2"] == 200.0 and row["households_served"] == 1000
     # capacitated: F1 (150 m²) cannot hold a1 + a2 (80 + 90 m²), so C3 must take one; C2 (300 m²) holds a3
     cap = PMedian(p=2, method="exact", capacitated=True).solve(problem)
@@ -435,5 +435,6 @@ def test_uncounted_facilities_have_no_floor_area_capacity():
     problem = SitingProblem.from_tables(
         areas, fac, cands, pairs, None, settings=WalkSettings(), rate_m2_per_100_households=15.0
     )
-    np.testing.assert_array_equal(problem.capacity, [0.0, 150.0, np.inf])
+    # a candidate without its own largest size takes the toolkit's 750 m², as Study.problem gives it
+    np.testing.assert_array_equal(problem.capacity, [0.0, 150.0, 750.0])
     np.testing.assert_allclose(problem.floor_need_m2, [150.0, 75.0])  # households / 100 x 15 m2

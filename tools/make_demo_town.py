@@ -271,7 +271,10 @@ CANDIDATES = (
     ("新城街道办事处配套楼", None, 900, 1100),
     ("光明街社区用房", 350, -450, 650),
     ("供销社旧址", 1000, -900, 50),
+    ("府前社区综合服务楼", 600, -60, -100),
 )
+#: Candidates in an estate's own buildings (配套用房): their block is not kept free of housing.
+IN_ESTATE = ("府前社区综合服务楼",)
 
 TOWNSHIPS = ("凤城街道", "新城街道", "柳河镇")  # in report order
 TOWNSHIP_TYPES = {"凤城街道": "街道", "新城街道": "街道", "柳河镇": "镇"}
@@ -508,7 +511,8 @@ def _area_shape(rng: np.random.Generator, x0: float, x1: float, y0: float, y1: f
 def _lay_out(rng: np.random.Generator) -> _Layout:
     h, v = _street_grid(rng)
     layout = _Layout(h, v)
-    reserved = {(c[2], c[3]) for c in CANDIDATES}  # vacant/public parcels stay free of housing
+    # vacant/public parcels stay free of housing
+    reserved = {(c[2], c[3]) for c in CANDIDATES if c[0] not in IN_ESTATE}
 
     def setback() -> float:
         return float(rng.uniform(8, 20))

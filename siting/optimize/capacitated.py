@@ -1007,14 +1007,14 @@ class CapacitatedModel:
     ----------
     open_mask_ : ndarray of bool, shape (n_sites,)
         Sites open in the solution (fixed sites included).
-    site_ : ndarray of int, shape (n_demand,)
+    assignment_ : ndarray of int, shape (n_demand,)
         Site serving each demand (−1: unserved).
-    objective_ : float
+    objective : float
         Allocation cost (p given) or opening cost of the new sites (set cover), in the cost's terms.
-    bound_ : float
+    bound : float
         Proven lower bound of that cost (nan when none: greedy).
-    status_ : str
-        "optimal", "feasible", "time_limit" or "infeasible".
+    status : str
+        "optimal", "feasible", "time_limit" or "infeasible" (named as :class:`siting.optimize.Solver`'s results).
     proven_infeasible_ : bool
         HiGHS proved that no choice of sites fits (else an infeasible status means none was found).
     """
@@ -1119,10 +1119,10 @@ class CapacitatedModel:
             if fit.x is not None:
                 site, cost, feasible = assign, fit.objective + float(opening[open_mask].sum()), True
         self.open_mask_ = open_mask[: caps.n_sites - 1]
-        self.site_ = site
-        self.objective_ = cost if feasible else float("nan")
-        self.bound_ = bound
-        self.status_ = status if feasible else "infeasible"
+        self.assignment_ = site
+        self.objective = cost if feasible else float("nan")
+        self.bound = bound
+        self.status = status if feasible else "infeasible"
         return self
 
     def _value(self, sol: Solution, opening: np.ndarray) -> float:

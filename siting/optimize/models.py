@@ -19,6 +19,9 @@ gap : float
 status : str
     "optimal" only when the gap is proven ≤ `tolerance`; else "feasible", "time_limit" (stopped by
     the time limit; the best solution found is kept) or "infeasible".
+timings_ : dict of str to float
+    Seconds per stage where the solver records them (the compliance plan: ``model``, ``relaxation``,
+    ``greedy``, ``closing``, ``support_mip``, ``exact_mip``); empty otherwise.
 seconds : float
     Wall-clock time of `solve` (``time_limit_s`` bounds it: every stage and HiGHS run keeps one
     deadline).
@@ -31,10 +34,17 @@ sizes_ : ndarray of float
     Floor area of every site after the plan, m² (closed candidates 0): what the objective decided
     (the ``compliance`` objective), else the floor-area need of the areas a site serves within its
     bounds (existing sites are enlarged only under capacity).
+levels_ : ndarray of object
+    Level each site takes from the plan (``township`` where the compliance plan makes it a
+    township's comprehensive centre, ``community`` for its other new centres); None where a site keeps
+    its own level or is not built (every site, for the objectives that do not judge levels).
 assignment_ : ndarray of int
     Site serving each demand; −1 when unserved/uncovered. Uncapacitated: the cheapest open site
     within reach. Capacitated: the single-source assignment the objective was computed from (a
     site the solution opened but that serves no demand with weight is not proposed).
+unfixable_, unfixable_units_ : DataFrame
+    Areas (``demand``, ``reason``) and townships/communities (``unit``, ``level``, ``rule``,
+    ``reason``) no plan can fix; empty for the objectives that do not judge the rules.
 message : str
     Why the status is what it is when that is not obvious (e.g. unreachable area ids).
 
@@ -54,6 +64,7 @@ import time
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from siting.errors import SitingInputError
@@ -68,7 +79,7 @@ from siting.optimize.heuristics import (
     variable_neighborhood,
 )
 from siting.optimize.parts import solve_exact
-from siting.optimize.problem import WHERE_PROBLEM, SitingProblem, whole_m2
+from siting.optimize.problem import NEW_CENTRE_LEVEL, WHERE_PROBLEM, SitingProblem, whole_m2
 from siting.optimize.progress import SolveProgress, solver_output
 from siting.optimize.reduce import bipartite_parts, cover_reductions, reduce_allocation
 from siting.optimize.registry import DEFAULT_METHOD, METHODS
@@ -128,6 +139,10 @@ class Solver:
         self.marginal_gain_ = np.zeros(0)
         self.newly_covered_ = np.zeros(0)
         self.sizes_ = problem.floor_area_m2.copy()
+        self.levels_ = np.full(problem.n_sites, None, dtype=object)
+        self.timings_: dict[str, float] = {}
+        self.unfixable_ = pd.DataFrame({"demand": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
+        self.unfixable_units_ = problem.unit_rules.unfixable.iloc[:0]
         if self.capacitated and problem.capacity is None:
             raise SitingInputError(
                 msg("capacity_missing"), source=WHERE_PROBLEM, column="capacity", fix=msg("capacity_missing_fix")
@@ -149,6 +164,15 @@ class Solver:
 
     #: The objective is maximised (MaxCoverage): its bound is an upper bound.
     _maximize = False
+    #: What ``objective`` and the proposals' ``marginal_gain`` count: ``cost`` is weight × pair cost
+    #: (households × walking minutes in a scenario), ``weight`` demand weight (households, or persons
+    #: with ``weight: elderly``), ``sites`` new sites, ``money`` the planner's cost units
+    #: (:class:`siting.plan.BuildSettings`). The report's headers name them.
+    objective_unit = "cost"
+    gain_unit = "cost"
+    #: The solver plans the rule profile's verdicts (the compliance plan), so areas and units it cannot
+    #: fix are listed (``unfixable_``, ``unfixable_units_``) and its proposals say how it treats each rule.
+    judges_rules = False
 
     def _label(self) -> str:
         p = getattr(self, "p", None)
@@ -315,6 +339,8 @@ class Solver:
         largest marginal gain, the greedy order re-evaluated on the final set; enlargements follow,
         largest first), ``current_floor_area_m2`` (0 for a new centre), ``added_floor_area_m2``,
         ``recommended_floor_area_m2`` (the floor area after the plan, within the site's bounds),
+        ``level`` (a new centre's level, ``community`` unless the plan makes it a township's
+        comprehensive centre; an existing site's only where the plan raises it, else None),
         ``min_floor_area_m2``, ``max_floor_area_m2``, ``households_served`` (households of the areas
         assigned to the site), ``households_newly_covered`` (weight within reach of this site and of no
         existing or higher-ranked one; 0 for enlargements), ``marginal_gain`` (objective improvement when
@@ -323,7 +349,8 @@ class Solver:
         """
         problem = self.problem_
         sizes = self.sizes_
-        grown = np.flatnonzero(~problem.is_candidate & (sizes > problem.floor_area_m2 + SIZE_SLACK_M2))
+        raised = pd.notna(self.levels_)
+        grown = np.flatnonzero(~problem.is_candidate & ((sizes > problem.floor_area_m2 + SIZE_SLACK_M2) | raised))
         grown = grown[np.argsort(-(sizes[grown] - problem.floor_area_m2[grown]), kind="stable")]
         rows = np.r_[self.selected_, grown].astype(np.int64)
         served = self.assignment_ >= 0
@@ -331,6 +358,9 @@ class Solver:
             self.assignment_[served], weights=problem.households[served], minlength=problem.n_sites
         )
         n_new = len(self.selected_)
+        # the level the plan gives: a new centre's, or an existing one's raised; None keeps its own
+        level = self.levels_[rows].copy()
+        level[problem.is_candidate[rows] & ~raised[rows]] = NEW_CENTRE_LEVEL
         data = {
             "site_id": problem.site_ids[rows].astype(str),
             "kind": np.where(np.arange(len(rows)) < n_new, "new", "expand"),
@@ -338,6 +368,7 @@ class Solver:
                 problem.sites["name"].to_numpy()[rows] if problem.sites is not None else problem.site_ids[rows]
             ).astype(str),
             "rank": np.arange(1, len(rows) + 1),
+            "level": level,
             "current_floor_area_m2": problem.floor_area_m2[rows],
             "added_floor_area_m2": sizes[rows] - problem.floor_area_m2[rows],
             "recommended_floor_area_m2": sizes[rows],
@@ -360,6 +391,7 @@ class Solver:
         return {
             "status": self.status,
             "objective": self.objective,
+            "objective_unit": self.objective_unit,
             "bound": self.bound,
             "gap": self.gap,
             "seconds": self.seconds,
@@ -404,11 +436,11 @@ class Solver:
             evaluations=self.max_evaluations,
             progress=self._progress,
         ).solve(self._deadline)
-        if model.status_ == "infeasible":
+        if model.status == "infeasible":
             key = "capacity_infeasible_proven" if model.proven_infeasible_ else "capacity_infeasible_sites"
             self._infeasible(str(msg(key)))
             return
-        open_mask, site, objective = model.open_mask_.copy(), model.site_, model.objective_
+        open_mask, site, objective = model.open_mask_.copy(), model.assignment_, model.objective
         served = np.bincount(site[site >= 0], weights=problem.weights[site >= 0] > 0, minlength=problem.n_sites)
         idle = open_mask & problem.is_candidate & (served == 0)
         if idle.any():
@@ -416,7 +448,7 @@ class Solver:
             if site_costs is not None:
                 objective -= float(site_costs[idle].sum())
             self.message = str(msg("capacity_idle_sites", n=int(idle.sum()), sites=problem.site_ids[idle].tolist()))
-        self._finish(open_mask, offset + sign * objective, offset + sign * model.bound_, model.status_, site)
+        self._finish(open_mask, offset + sign * objective, offset + sign * model.bound, model.status, site)
 
 
 def _coverage_allocation(problem: SitingProblem) -> Allocation:
@@ -561,6 +593,8 @@ class MaxCoverage(Solver):
         self.p = int(p)
 
     _maximize = True
+    objective_unit = "weight"
+    gain_unit = "weight"
 
     def _solve(self, problem: SitingProblem) -> None:
         _check_p(self.p, problem)
@@ -613,6 +647,9 @@ class SetCover(Solver):
     capacitated, time_limit_s, tolerance, progress, verbose
         As for `PMedian`.
     """
+
+    objective_unit = "sites"
+    gain_unit = "weight"
 
     def __init__(self, allow_unreachable: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from siting import defaults
 from siting.errors import SitingInputError
 from siting.labels import msg
 from siting.reachability import WalkSettings
@@ -22,6 +23,16 @@ from siting.reachability import WalkSettings
 #: Where a problem's own arrays are at fault, in messages.
 WHERE_PROBLEM = msg("where_problem")
 
+
+#: Level of a new centre the plan does not make a township's comprehensive centre.
+NEW_CENTRE_LEVEL = "community"
+#: Level of a township's comprehensive centre (乡镇(街道)综合养老服务中心).
+CENTRE_LEVEL = "township"
+
+#: Largest floor area of a new centre when neither the site nor the scenario says, m²: the top of the
+#: day-care centre range of GB 50180-2018 Appendix C (350–750 m²; not retrieved, so [U]). The one
+#: default of every problem built from tables (``Study.problem`` labels it ``toolkit_assumption``).
+TOOLKIT_MAX_FLOOR_AREA_M2 = defaults.MAX_FLOOR_AREA_M2
 
 #: Whole square metres: proposed sizes are rounded up to them (within bounds).
 SIZE_STEP_M2 = 1.0
@@ -72,6 +83,72 @@ class FloorAreaRule:
     cost_new_site: float
     cost_per_m2: float
     own_only: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class UnitRules:
+    """The rules on townships, communities and the service radius, as the ``compliance`` objective plans them.
+
+    Built by :meth:`siting.plan.Study.problem` from the compliance check's own tables (which townships
+    and communities it judges, which facilities it places in each, which areas fail the radius), so
+    that the plan is judged by the membership of the check. Each row is one unit (or area) the plan
+    must give what the rule asks; a unit none of whose sites could ever do so is listed in
+    ``unfixable`` instead.
+
+    Attributes
+    ----------
+    township_sites : scipy.sparse.csr_matrix of bool, shape (n_townships, n_sites)
+        Sites that could be the comprehensive centre of each township lacking one (R07 streets, R08
+        towns): candidates in it (built at the township level) and existing ``township`` or
+        ``community`` facilities in it (enlarged to that size and raised to that level).
+    township_names, township_rules : ndarray of str, shape (n_townships,)
+        Each row's township and rule id (``street_centres``, ``town_centres``).
+    township_min_m2 : float
+        Least floor area of a comprehensive centre, m² (``township_centre_min_m2``; 0 when unset).
+    community_sites : scipy.sparse.csr_matrix of bool, shape (n_communities, n_sites)
+        Sites that could be the community facility of each community in scope lacking one (R10), or
+        whose only qualifying facilities a township row could raise to the township level: candidates
+        in it and existing ``community``/``station`` facilities in it.
+    community_names : ndarray of str, shape (n_communities,)
+    community_min_m2 : float
+        Least floor area of a community facility, m² (``community_centre_min_m2``; 0 when unset).
+    radius_needed : ndarray of bool, shape (n_demand,)
+        Areas outside the stated service radius today (R11).
+    radius_sites : scipy.sparse.csr_matrix of bool, shape (n_demand, n_sites)
+        Candidates within the service radius of each of them; empty rows for the others.
+    catchment_planned : bool
+        Whether the township catchment (R09) is planned (read ``through_stations``, every household).
+    catchment_needed : ndarray of bool, shape (n_demand,)
+        Areas the township catchment rule (R09) counts as uncovered today.
+    catchment_sites : scipy.sparse.csr_matrix of bool, shape (n_demand, n_sites)
+        Candidates that would put each of them within its township's network.
+    unfixable : DataFrame
+        ``unit``, ``level`` (``township``/``community``), ``rule`` and ``reason`` of the units no site
+        can satisfy (``no_site_in_unit``; ``unit_sites_below_minimum``: every site in it is capped below
+        the minimum).
+    """
+
+    township_sites: sp.csr_matrix
+    township_names: np.ndarray
+    township_rules: np.ndarray
+    township_min_m2: float
+    community_sites: sp.csr_matrix
+    community_names: np.ndarray
+    community_min_m2: float
+    radius_needed: np.ndarray
+    radius_sites: sp.csr_matrix
+    catchment_planned: bool
+    catchment_needed: np.ndarray
+    catchment_sites: sp.csr_matrix
+    unfixable: pd.DataFrame
+
+    @classmethod
+    def none(cls, n_demand: int, n_sites: int) -> UnitRules:
+        """No unit rule to plan (a profile that sets none, or a problem built without units)."""
+        names, units = np.zeros(0, dtype=object), sp.csr_matrix((0, n_sites), dtype=bool)
+        areas, needed = sp.csr_matrix((n_demand, n_sites), dtype=bool), np.zeros(n_demand, bool)
+        lost = pd.DataFrame({"unit": [], "level": [], "rule": [], "reason": []}, dtype=object)
+        return cls(units, names, names, 0.0, units, names, 0.0, needed, areas, False, needed, areas, lost)
 
 
 class SitingProblem:
@@ -137,6 +214,13 @@ class SitingProblem:
         site_ids: Sequence[str] | None = None,
         demand_ids: Sequence[str] | None = None,
         sites: gpd.GeoDataFrame | None = None,
+        households: Sequence[float] | np.ndarray | None = None,
+        floor_need_m2: Sequence[float] | np.ndarray | None = None,
+        floor_area_m2: Sequence[float] | np.ndarray | None = None,
+        min_floor_area_m2: Sequence[float] | np.ndarray | None = None,
+        max_floor_area_m2: Sequence[float] | np.ndarray | None = None,
+        floor_area_rule: FloorAreaRule | None = None,
+        unit_rules: UnitRules | None = None,
     ) -> None:
         weights = np.asarray(weights, dtype=float)
         rows = np.asarray(rows, dtype=np.int64)
@@ -197,8 +281,8 @@ class SitingProblem:
         self.rows, self.cols, self.costs = rows[first], cols[first], costs[first]
         self.indptr = np.searchsorted(self.rows, np.arange(n_demand + 1))
         self.weights = weights
-        # households of each demand (for reports; from_tables sets them when the weight is another column)
-        self.households = weights
+        # households of each demand (for reports and the rules; the weight unless given)
+        self.households = weights if households is None else np.asarray(households, dtype=float)
         self.fixed = np.unique(np.asarray([] if fixed is None else fixed, dtype=np.int64))
         self.is_candidate = np.ones(self.n_sites, dtype=bool)
         self.is_candidate[self.fixed] = False
@@ -209,16 +293,17 @@ class SitingProblem:
             unserved_cost = 2.0 * float(self.costs.max()) if len(self.costs) else 1.0
         self.unserved_cost = float(unserved_cost)
         self.sites = sites
-        # Floor area (m²) each demand needs; set by from_tables when a rate is given.
-        self.floor_need_m2: np.ndarray | None = None
+        # Floor area (m²) each demand needs, when a rate is given (from_tables).
+        self.floor_need_m2 = None if floor_need_m2 is None else np.asarray(floor_need_m2, dtype=float)
         # Floor area of each site, m²: now (candidates 0), and the least and most it may have when
-        # built or enlarged (existing sites cannot shrink); set by from_tables.
-        self.floor_area_m2 = np.zeros(self.n_sites)
-        self.min_floor_area_m2 = np.zeros(self.n_sites)
-        self.max_floor_area_m2 = np.full(self.n_sites, np.inf)
-        # What the floor-area rule counts, for objectives judged by it (siting.optimize.sizing); set by
-        # siting.plan.Study.problem.
-        self.floor_area_rule: FloorAreaRule | None = None
+        # built or enlarged (existing sites cannot shrink).
+        self.floor_area_m2 = _per_site(floor_area_m2, self.n_sites, 0.0)
+        self.min_floor_area_m2 = _per_site(min_floor_area_m2, self.n_sites, 0.0)
+        self.max_floor_area_m2 = _per_site(max_floor_area_m2, self.n_sites, np.inf)
+        # What the floor-area rule counts, and the township, community and radius rules, for objectives
+        # judged by them (siting.optimize.sizing); built by siting.plan.Study.problem.
+        self.floor_area_rule = floor_area_rule
+        self.unit_rules = UnitRules.none(n_demand, self.n_sites) if unit_rules is None else unit_rules
         if self.capacity is not None and len(self.capacity) != self.n_sites:
             raise SitingInputError(
                 msg("problem_capacity_length", n=self.n_sites),
@@ -226,6 +311,16 @@ class SitingProblem:
                 column="capacity",
                 fix=msg("problem_lengths_fix"),
             )
+        for array in vars(self).values():
+            if isinstance(array, np.ndarray):
+                array.flags.writeable = False
+        self._frozen = True
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # one builder makes the whole problem: every solver reads the same figures, none changes them
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"SitingProblem is frozen: {name} cannot be set after it is built")
+        super().__setattr__(name, value)
 
     @property
     def n_candidates(self) -> int:
@@ -261,6 +356,9 @@ class SitingProblem:
         cost: str = "walk_min",
         rate_m2_per_100_households: float | Sequence[float] | np.ndarray | None = None,
         unserved_cost: float | None = None,
+        floor_area_rule: FloorAreaRule | None = None,
+        unit_rules: UnitRules | None = None,
+        site_columns: dict[str, np.ndarray] | None = None,
     ) -> SitingProblem:
         """Build the problem from the areas, facility and candidate layers and the reachability pairs.
 
@@ -278,8 +376,8 @@ class SitingProblem:
             ``counts_toward_compliance`` (from :func:`siting.compliance.check_compliance`): a facility
             the floor-area rule does not count has no capacity and is never enlarged.
         candidates : GeoDataFrame
-            ``candidate_id``, ``name``, optional ``max_floor_area_m2`` (NaN = no limit) and
-            ``min_floor_area_m2`` (NaN = 0), m² of floor area a centre on the site may have.
+            ``candidate_id``, ``name``, optional ``max_floor_area_m2`` (NaN = :data:`TOOLKIT_MAX_FLOOR_AREA_M2`)
+            and ``min_floor_area_m2`` (NaN = 0), m² of floor area a centre on the site may have.
         facility_pairs, candidate_pairs : DataFrame
             From siting.reachability: ``area_id``, ``facility_id`` / ``candidate_id``, ``dist_m``,
             ``walk_min``.
@@ -295,9 +393,13 @@ class SitingProblem:
             new areas, 15 for existing). When given, each area's load is its floor-area need in m²
             and each site's capacity is the largest floor area it may have (existing:
             ``max_floor_area_m2``, else ``floor_area_m2``; candidate: ``max_floor_area_m2``, NaN =
-            unlimited), so a centre of A m² serves at most A / rate × 100 households.
+            :data:`TOOLKIT_MAX_FLOOR_AREA_M2`), so a centre of A m² serves at most A / rate × 100 households.
         unserved_cost : float, optional
             See the class docstring (in the unit of `cost`).
+        floor_area_rule, unit_rules : optional
+            The rules the ``compliance`` objective plans (:meth:`siting.plan.Study.problem` builds them).
+        site_columns : dict of str to array, optional
+            More columns of :attr:`sites`, one value per site (facilities, then candidates).
         """
         for col in ("area_id", weight, "households"):
             if col not in areas.columns:
@@ -388,11 +490,18 @@ class SitingProblem:
         if facilities is not None and n_fac:
             geoms = list(facilities.to_crs(crs).geometry) + geoms
         sites = gpd.GeoDataFrame(
-            {"site_id": site_index.to_numpy(), "name": names, "existing": np.arange(len(site_index)) < n_fac},
+            {
+                "site_id": site_index.to_numpy(),
+                "name": names,
+                "existing": np.arange(len(site_index)) < n_fac,
+                **(site_columns or {}),
+            },
             geometry=geoms,
             crs=crs,
         )
-        problem = cls(
+        # an uncounted facility keeps its max: a station below the single-site minimum may be lifted to it by
+        # the compliance objective, while the capacity objectives give it no capacity and so no growth
+        return cls(
             weights,
             rows,
             cols,
@@ -405,13 +514,18 @@ class SitingProblem:
             site_ids=site_index.tolist(),
             demand_ids=area_ids,
             sites=sites,
+            households=areas["households"].to_numpy(dtype=float),
+            floor_need_m2=load,
+            floor_area_m2=current,
+            min_floor_area_m2=lowest,
+            max_floor_area_m2=largest,
+            floor_area_rule=floor_area_rule,
+            unit_rules=unit_rules,
         )
-        problem.floor_need_m2 = load
-        problem.households = areas["households"].to_numpy(dtype=float)
-        # an uncounted facility keeps its max: a station below the single-site minimum may be lifted to it by
-        # the compliance objective, while the capacity objectives give it no capacity and so no growth
-        problem.floor_area_m2, problem.min_floor_area_m2, problem.max_floor_area_m2 = current, lowest, largest
-        return problem
+
+
+def _per_site(values: Sequence[float] | np.ndarray | None, n_sites: int, default: float) -> np.ndarray:
+    return np.full(n_sites, default) if values is None else np.asarray(values, dtype=float)
 
 
 def _floor_area_bounds(
@@ -430,5 +544,5 @@ def _floor_area_bounds(
     facility_max = np.maximum(column(facilities, "max_floor_area_m2", now), now)
     current = np.r_[now, np.zeros(len(candidates))]
     lowest = np.r_[now, column(candidates, "min_floor_area_m2", 0.0)]
-    largest = np.r_[facility_max, column(candidates, "max_floor_area_m2", np.inf)]
+    largest = np.r_[facility_max, column(candidates, "max_floor_area_m2", TOOLKIT_MAX_FLOOR_AREA_M2)]
     return current, lowest, largest

@@ -53,11 +53,8 @@ class Objective:
         One line for the schema's help text.
     takes_capacity : bool
         False when the solver sizes sites itself and has no use for ``capacity`` (the compliance plan).
-    objective_unit, gain_unit : {"cost", "weight", "sites", "money"}
-        What the solver's ``objective`` and the proposals' ``marginal_gain`` count, for the report's
-        headers: ``cost`` is weight × pair cost (households × walking minutes in a scenario),
-        ``weight`` is demand weight (households, or persons with ``weight: elderly``), ``sites`` new sites,
-        ``money`` the planner's cost units (:class:`siting.plan.BuildSettings`).
+    objective_unit, gain_unit : str
+        The solver's own (:attr:`siting.optimize.Solver.objective_unit`), for the report's headers.
     """
 
     name: str
@@ -66,8 +63,14 @@ class Objective:
     scenario_kwargs: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
     takes_capacity: bool = True
-    objective_unit: str = "cost"
-    gain_unit: str = "cost"
+
+    @property
+    def objective_unit(self) -> str:
+        return self.solver_class().objective_unit
+
+    @property
+    def gain_unit(self) -> str:
+        return self.solver_class().gain_unit
 
     def make(self, *, p: int | None = None, **kwargs: Any) -> Solver:
         """A configured solver: ``p`` when the objective needs it, plus the scenario settings and ``kwargs``."""
@@ -104,8 +107,6 @@ register_objective(
         "siting.optimize.models.PMedian",
         needs_p=True,
         description="least household-weighted walking time with p new sites",
-        objective_unit="cost",
-        gain_unit="cost",
     )
 )
 register_objective(
@@ -114,8 +115,6 @@ register_objective(
         "siting.optimize.models.MaxCoverage",
         needs_p=True,
         description="most households within the walk with p new sites",
-        objective_unit="weight",
-        gain_unit="weight",
     )
 )
 register_objective(
@@ -125,8 +124,6 @@ register_objective(
         needs_p=False,
         scenario_kwargs={"allow_unreachable": True},
         description="fewest new sites putting every reachable area within the walk",
-        objective_unit="sites",
-        gain_unit="weight",
     )
 )
 register_objective(
@@ -137,7 +134,5 @@ register_objective(
         scenario_kwargs={"allow_unfixable": True},
         description="least-cost new and enlarged centres putting every fixable area within the walk and its floor area",
         takes_capacity=False,
-        objective_unit="money",
-        gain_unit="weight",
     )
 )

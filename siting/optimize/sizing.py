@@ -23,19 +23,31 @@ enlargement split below/above the threshold)::
     floor:  Σ_j share_ij(size_j) ≥ required_i                             (i the rule judges)
             min_j y_j ≤ a_j ≤ max_j y_j
 
-Methods: ``greedy`` opens candidates by reduction of the remaining shortfall per unit cost, then sizes
-the open sites exactly (a small MIP with the openings fixed); ``heuristic`` adds closing any opened
-site the others can do without; ``exact`` solves the whole MIP in HiGHS from the heuristic's plan.
-The bound of ``greedy``/``heuristic`` is the LP relaxation's; ``exact`` reports HiGHS's proven bound.
+The unit rules the check judges join the same model (:class:`~siting.optimize.problem.UnitRules`):
+binaries z (a site is its township's comprehensive centre, at least ``township_centre_min_m2``: a new
+one, or an existing township or community centre enlarged and raised to that level) and w (a site is
+its community's facility, at least ``community_centre_min_m2``), one of them per site and a candidate's
+only when open; Σ z ≥ 1 per township lacking a centre (R07/R08), Σ w ≥ 1 per community lacking a
+facility (R10); Σ y ≥ 1 over the candidates within the stated radius of each area outside it (R11) and
+over the candidates of its own township within its walk (R09, read ``through_stations``).
+
+Methods: ``greedy`` opens candidates by reduction of the remaining shortfall per unit cost (those the
+LP relaxation leaves shut last), then sizes the open sites exactly (a small MIP with the openings
+fixed); ``heuristic`` adds closing any opened site the others can do without, then the MIP among the
+candidates the LP relaxation opens at all, from that plan, for the time left; ``exact`` solves the
+whole MIP in HiGHS from the heuristic's plan (the heuristic's MIP taking 30 % of the time). The bound
+of ``greedy``/``heuristic`` is the LP relaxation's; ``exact`` reports HiGHS's proven bound.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from siting.compliance import meets_rate
 from siting.errors import ROWS_SHOWN, SitingInputError
@@ -43,13 +55,60 @@ from siting.labels import msg, render, value_label
 from siting.optimize import exact
 from siting.optimize.models import Solver
 from siting.optimize.problem import (
+    CENTRE_LEVEL,
+    NEW_CENTRE_LEVEL,
     ROUNDING_SLACK_M2,
     SIZE_STEP_M2,
     WHERE_PROBLEM,
     FloorAreaRule,
     SitingProblem,
+    UnitRules,
     whole_m2,
 )
+
+#: How the plan treats each rule of :data:`siting.profiles.RULES`: planned (``planned``), a condition
+#: every planned site meets (``condition_met``), or why no siting decision changes it (方案未涉及).
+RULE_PLANNING = {
+    "floor_area_new": "planned",
+    "floor_area_existing": "planned",
+    "min_site_new": "condition_met",
+    "min_site_existing": "condition_met",
+    "compliance_rate_areas": "planned",
+    "compliance_rate_households": "planned",
+    "street_centres": "planned",
+    "town_centres": "planned",
+    # planned when read through_stations for every household (UnitRules.catchment_planned)
+    "township_catchment": "not_planned_catchment",
+    "community_facilities": "planned",
+    "service_radius": "planned",
+    "county_institutions": "not_planned_county",
+    "dementia_care_centres": "not_planned_services",
+    "land_per_resident": "not_planned_land",
+    "beds_per_1000_elderly": "not_planned_beds",
+    "nursing_bed_share": "not_planned_beds",
+    "dementia_beds": "not_planned_beds",
+    "meal_service": "not_planned_services",
+    "medical_care_coverage": "not_planned_services",
+    "medical_care_institutions": "not_planned_county",
+    "home_care_institutions": "not_planned_services",
+    "kangyang": "not_planned_services",
+    "named_township_centres": "not_planned_services",
+}
+
+
+def rules_planned(rules: pd.DataFrame, catchment_planned: bool) -> pd.DataFrame:
+    """Each rule of a check (:attr:`siting.compliance.ComplianceResult.rules`) with how the plan treats
+    it: ``rule``, ``number`` and ``planning`` (a key of :data:`RULE_PLANNING`'s values, ``planned`` for the
+    township catchment when ``catchment_planned``, ``not_planned_other`` for a rule it does not list)."""
+    # a rule this table does not know (a profile's newer rule) is not one a siting decision changes
+    planning = rules["rule"].map(RULE_PLANNING).fillna("not_planned_other")
+    if catchment_planned:
+        planning = planning.where(rules["rule"] != "township_catchment", "planned")
+    return pd.DataFrame({"rule": rules["rule"], "number": rules["number"], "planning": planning}).reset_index(drop=True)
+
+
+#: Open value above which the LP relaxation counts a candidate as opened at all.
+LP_SUPPORT = 1e-6
 
 
 @dataclass
@@ -86,9 +145,17 @@ class CompliancePlan(Solver):
         of the areas no plan can fix.
     fixed_ : ndarray of bool, shape (n_demand,)
         Areas the plan makes compliant (walk and, where the rule judges them, floor area).
+    fixed_units_ : DataFrame
+        ``unit``, ``level``, ``rule``: the townships the plan gives a comprehensive centre (R07/R08, or
+        ``township_catchment`` when only R09 asks for it) and the communities it gives a facility (R10)
+        — the claims a re-check of the planned facilities must find met.
     sizes_ : ndarray
         Floor area of every site after the plan, m², in whole m² within its bounds.
     """
+
+    judges_rules = True
+    objective_unit = "money"
+    gain_unit = "weight"
 
     def __init__(self, *, allow_unfixable: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -103,32 +170,50 @@ class CompliancePlan(Solver):
                 source=WHERE_PROBLEM,
                 fix=msg("problem_no_floor_area_rule_fix"),
             )
-        self.unfixable_ = pd.DataFrame({"demand": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
         self.fixed_ = np.zeros(problem.n_demand, bool)
-        walk_rows, floor_rows, reasons = _demands(problem, rule)
+        self.fixed_units_ = pd.DataFrame({"unit": [], "level": [], "rule": []}, dtype=object)
+        self.levels_ = np.full(problem.n_sites, None, dtype=object)
+        units = _one_site_each(problem)
+        self.unfixable_units_ = units.unfixable
+        walk_rows, floor_rows, near, reasons = _demands(problem, rule)
         self.unfixable_ = pd.DataFrame(
-            {"demand": problem.demand_ids[list(reasons)], "reason": list(reasons.values())}
-        ).sort_values("demand", kind="stable", ignore_index=True)
-        if reasons and not self.allow_unfixable:
+            {"demand": problem.demand_ids[[i for i, _ in reasons]], "reason": [r for _, r in reasons]}
+        ).sort_values(["demand", "reason"], kind="stable", ignore_index=True)
+        if (reasons or len(self.unfixable_units_)) and not self.allow_unfixable:
             shown = self.unfixable_.head(ROWS_SHOWN)
             listed = [
                 render(msg("area_reason", area=a, reason=value_label(r)))
                 for a, r in zip(shown["demand"], shown["reason"], strict=True)
+            ] + [
+                render(msg("area_reason", area=u, reason=value_label(r)))
+                for u, r in zip(self.unfixable_units_["unit"], self.unfixable_units_["reason"], strict=True)
             ]
             more = len(self.unfixable_) - len(shown)
             key = "plan_unfixable_more" if more > 0 else "plan_unfixable"
-            self._infeasible(render(msg(key, n=len(reasons), areas=listed, more=more)))
+            self._infeasible(render(msg(key, n=len(reasons) + len(self.unfixable_units_), areas=listed, more=more)))
             return
-        model, parts = _build(problem, rule, walk_rows, floor_rows)
+        lap = _Laps(self.timings_)
+        model, parts = _build(problem, rule, units, walk_rows, floor_rows, near)
+        lap("model")
         relaxed = exact.solve_mip(
             model.cost, model.lower, model.upper, np.zeros(len(model.cost), bool), model.matrix,
             model.row_lower, model.row_upper, time_limit_s=self._remaining(), tolerance=self.tolerance,
         )  # fmt: skip
         bound = relaxed.objective if relaxed.status in ("optimal", "feasible") else float("nan")
-        reach = _Reach.build(problem, rule, parts, walk_rows, floor_rows)
-        x = _greedy(problem, rule, model, reach, self._remaining)
+        lap("relaxation")
+        reach = _Reach.build(problem, rule, parts, walk_rows, floor_rows, near)
+        # the candidates the LP relaxation opens at all: the greedy tries them first, the heuristic's MIP
+        # chooses among them only
+        support = relaxed.x[model.y_cols] > LP_SUPPORT if relaxed.x is not None else np.ones(len(model.cand), bool)
+        x = _greedy(problem, rule, model, reach, self._remaining, np.where(support, 1.0, LP_SUPPORT))
+        lap("greedy")
         if x is not None and self.method != "greedy":
             x = _drop_redundant(model, parts, reach, x, self._remaining)
+            lap("closing")
+            deadline = self._share(0.3 if self.method == "exact" else 1.0)
+            seconds = None if deadline is None else max(deadline - time.perf_counter(), 0.01)
+            x = _within_support(model, support | (x[model.y_cols] > 0.5), x, seconds)
+            lap("support_mip")
         status = "feasible"
         if self.method == "exact":
             res = exact.solve_mip(
@@ -139,6 +224,7 @@ class CompliancePlan(Solver):
                 x = res.x
             bound = max(bound, res.bound) if np.isfinite(res.bound) else bound
             status = res.status
+            lap("exact_mip")
         if x is None:
             self._infeasible(render(msg("plan_no_solution")))
             return
@@ -153,9 +239,30 @@ class CompliancePlan(Solver):
             status = "feasible"  # rounding to whole m² cost more than the proven optimum allows
         self._finish(open_mask, cost, bound, status)
         self.sizes_ = sizes
+        self.levels_ = _levels(problem, parts, x)
         self.fixed_ = np.zeros(problem.n_demand, bool)
         self.fixed_[walk_rows] = True
         self.fixed_[floor_rows] = True
+        self.fixed_units_ = pd.DataFrame(
+            {
+                "unit": np.r_[units.township_names, units.community_names],
+                "level": ["township"] * len(units.township_names) + ["community"] * len(units.community_names),
+                "rule": np.r_[units.township_rules, np.full(len(units.community_names), "community_facilities")],
+            }
+        )
+
+
+class _Laps:
+    """Records the seconds since the previous lap under each stage's name (``Solver.timings_``)."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.start = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = now - self.start
+        self.start = now
 
 
 @dataclass
@@ -173,6 +280,11 @@ class _Parts:
     u: np.ndarray  # upgrade columns (for `below` sites that can reach the threshold, else -1)
     eb: np.ndarray  # enlargement above the threshold (same, -1 if not)
     cap_below: np.ndarray  # largest size below the threshold, per `below` site
+    lead: np.ndarray  # sites that may become a township's comprehensive centre
+    z: np.ndarray  # their columns (1: the site is that centre, at least the township minimum)
+    serve: np.ndarray  # sites that may become a community's facility
+    w: np.ndarray  # their columns (1: the site is that facility, at least the community minimum)
+    units: UnitRules  # the unit rows planned (those a site each can serve)
 
 
 def _capacities(problem: SitingProblem, rule: FloorAreaRule) -> tuple[np.ndarray, np.ndarray]:
@@ -193,8 +305,53 @@ def _largest_supply(problem: SitingProblem, rule: FloorAreaRule) -> sp.csr_matri
     return rule.shares_now.multiply(as_now[None, :]).tocsr().maximum(rule.shares_counted.multiply(counted[None, :]))
 
 
-def _demands(problem: SitingProblem, rule: FloorAreaRule) -> tuple[np.ndarray, np.ndarray, dict[int, str]]:
-    """Areas needing a walk row, areas needing a floor row, and the unfixable ones with their reason."""
+@dataclass
+class _Near:
+    """Area rows met by one open candidate of a set: the service radius (R11), the township catchment (R09)."""
+
+    sites: sp.csr_matrix  # rows × sites: the candidates that would meet each row
+    areas: np.ndarray  # the area of each row
+
+
+def _one_site_each(problem: SitingProblem) -> UnitRules:
+    """The unit rows a site each can serve, the others listed (``unit_sites_shared``).
+
+    A site is one township's centre or one community's facility, never both: where the units outnumber
+    the sites they could share (a town and its one community with one candidate between them), a
+    maximum matching of units to sites says how many can be served and which.
+    """
+    units = problem.unit_rules
+    rows = sp.vstack([units.township_sites, units.community_sites], format="csr").astype(np.int8)
+    if rows.shape[0] == 0:
+        return units
+    matched = maximum_bipartite_matching(rows, perm_type="column") >= 0
+    n_t = units.township_sites.shape[0]
+    keep_t, keep_c = matched[:n_t], matched[n_t:]
+    lost = pd.DataFrame(
+        {
+            "unit": np.r_[units.township_names[~keep_t], units.community_names[~keep_c]],
+            "level": ["township"] * int((~keep_t).sum()) + ["community"] * int((~keep_c).sum()),
+            "rule": np.r_[units.township_rules[~keep_t], np.full(int((~keep_c).sum()), "community_facilities")],
+            "reason": "unit_sites_shared",
+        }
+    )
+    return replace(
+        units,
+        township_sites=units.township_sites[keep_t],
+        township_names=units.township_names[keep_t],
+        township_rules=units.township_rules[keep_t],
+        community_sites=units.community_sites[keep_c],
+        community_names=units.community_names[keep_c],
+        unfixable=pd.concat([units.unfixable, lost], ignore_index=True) if len(lost) else units.unfixable,
+    )
+
+
+def _demands(
+    problem: SitingProblem, rule: FloorAreaRule
+) -> tuple[np.ndarray, np.ndarray, _Near, list[tuple[int, str]]]:
+    """Areas needing a walk row, a floor row, and a radius or catchment row, and the unfixable ones with
+    their reason (an area no candidate can put within the radius or its township's reach is listed for
+    that alone: its other rows stay)."""
     households = problem.households
     wanted = households > 0
     covered_now = problem.covered_by(np.zeros(0, dtype=np.int64))
@@ -215,11 +372,29 @@ def _demands(problem: SitingProblem, rule: FloorAreaRule) -> tuple[np.ndarray, n
         )
     floor_rows = np.flatnonzero(judged & ~short & ~np.isin(np.arange(problem.n_demand), list(reasons)))
     walk_rows = walk_rows[~np.isin(walk_rows, list(reasons))]
-    return walk_rows, floor_rows, reasons
+    units = problem.unit_rules
+    lost, rows, areas = list(reasons.items()), [], []
+    for needed, sites, reason in (
+        (units.radius_needed, units.radius_sites, "no_site_within_radius"),
+        (units.catchment_needed, units.catchment_sites, "no_site_in_township_reach"),
+    ):
+        possible = sites.getnnz(axis=1) > 0
+        lost += [(int(i), reason) for i in np.flatnonzero(needed & ~possible)]
+        rows.append(sites[needed & possible])
+        areas.append(np.flatnonzero(needed & possible))
+    return walk_rows, floor_rows, _Near(sp.vstack(rows, format="csr"), np.concatenate(areas)), lost
 
 
-def _build(problem: SitingProblem, rule: FloorAreaRule, walk_rows: np.ndarray, floor_rows: np.ndarray):
-    """The MIP: columns y, a (candidates), e (growing sites), ea/u/eb (sites below their threshold)."""
+def _build(
+    problem: SitingProblem,
+    rule: FloorAreaRule,
+    units: UnitRules,
+    walk_rows: np.ndarray,
+    floor_rows: np.ndarray,
+    near: _Near,
+) -> tuple[_Model, _Parts]:
+    """The MIP: columns y, a (candidates), e (growing sites), ea/u/eb (sites below their threshold), z/w
+    (sites chosen as a township's centre or a community's facility)."""
     now, top, low = problem.floor_area_m2, problem.max_floor_area_m2, problem.min_floor_area_m2
     threshold = rule.threshold_m2
     cand = np.flatnonzero(problem.is_candidate & (top >= low) & (top > 0))
@@ -241,13 +416,20 @@ def _build(problem: SitingProblem, rule: FloorAreaRule, walk_rows: np.ndarray, f
         col += n
         return out
 
+    usable = ~problem.is_candidate
+    usable[cand] = True
+    lead = np.unique(units.township_sites.indices)
+    lead = lead[usable[lead]]
+    serve = np.unique(units.community_sites.indices)
+    serve = serve[usable[serve]]
     y, a, e, ea = block(n_c), block(n_c), block(n_g), block(n_b)
     u_cols, eb_cols = block(n_u), block(n_u)
+    z, w = block(len(lead)), block(len(serve))
     u = np.full(n_b, -1)
     eb = np.full(n_b, -1)
     u[can_up] = u_cols
     eb[can_up] = eb_cols
-    parts = _Parts(cand, y, a, grow, e, below, ea, np.flatnonzero(can_up), u, eb, cap_below)
+    parts = _Parts(cand, y, a, grow, e, below, ea, np.flatnonzero(can_up), u, eb, cap_below, lead, z, serve, w, units)
     n_col = col
     cost = np.zeros(n_col)
     cost[y] = rule.cost_new_site
@@ -267,6 +449,8 @@ def _build(problem: SitingProblem, rule: FloorAreaRule, walk_rows: np.ndarray, f
     integer = np.zeros(n_col, bool)
     integer[y] = True
     integer[u_cols] = True
+    upper[z] = upper[w] = 1.0
+    integer[z] = integer[w] = True
 
     rows: list[sp.csr_matrix] = []
     lo: list[np.ndarray] = []
@@ -292,22 +476,44 @@ def _build(problem: SitingProblem, rule: FloorAreaRule, walk_rows: np.ndarray, f
     )
     lo.append(np.full(len(k), -exact.INF))
     hi.append(np.zeros(len(k)))
-    # walk rows: a candidate within the walk opens
-    if len(walk_rows):
-        keep = np.isin(problem.rows, walk_rows) & problem.is_candidate[problem.cols]
-        col_of = np.full(problem.n_sites, -1)
-        col_of[cand] = y
-        sel = keep & (col_of[problem.cols] >= 0)
-        row_of = np.full(problem.n_demand, -1)
-        row_of[walk_rows] = np.arange(len(walk_rows))
+    # walk and radius rows: a candidate within the walk (the radius) opens
+    # an existing site in such a row is one the plan may make a township's centre
+    raise_ = ~problem.is_candidate[lead]
+    opens = _columns_of(problem.n_sites, np.r_[cand, lead[raise_]], np.r_[y, z[raise_]])
+    for cover, needed in ((_walk_sites(problem), walk_rows), (near.sites, np.arange(len(near.areas)))):
+        rows.append(_at_least_one(cover, needed, opens, n_col))
+        lo.append(np.ones(len(needed)))
+        hi.append(np.full(len(needed), exact.INF))
+    # unit rules: a township's centre, a community's facility, each a site at least the minimum size
+    size, size_now = _size_expression(problem, parts, n_col)
+    for sites, cols, minimum, unit_sites in (
+        (lead, z, units.township_min_m2, units.township_sites),
+        (serve, w, units.community_min_m2, units.community_sites),
+    ):
         rows.append(
-            sp.csr_matrix(
-                (np.ones(int(sel.sum())), (row_of[problem.rows[sel]], col_of[problem.cols[sel]])),
-                shape=(len(walk_rows), n_col),
-            )
+            _at_least_one(unit_sites, np.arange(unit_sites.shape[0]), _columns_of(problem.n_sites, sites, cols), n_col)
         )
-        lo.append(np.ones(len(walk_rows)))
-        hi.append(np.full(len(walk_rows), exact.INF))
+        lo.append(np.ones(unit_sites.shape[0]))
+        hi.append(np.full(unit_sites.shape[0], exact.INF))
+        # size - minimum × chosen >= 0, the present size moved to the right
+        rows.append(
+            size[sites]
+            - sp.csr_matrix((np.full(len(sites), minimum), (np.arange(len(sites)), cols)), shape=(len(sites), n_col))
+        )
+        lo.append(-size_now[sites])
+        hi.append(np.full(len(sites), exact.INF))
+    # a site is one centre: township or community level, and a candidate only when open
+    both = np.r_[z, w]
+    site_of = np.r_[lead, serve]
+    key, first = np.unique(site_of, return_inverse=True)
+    one = sp.csr_matrix((np.ones(len(both)), (first, both)), shape=(len(key), n_col)).tolil()
+    position = np.full(problem.n_sites, -1)
+    position[cand] = np.arange(n_c)
+    new_key = problem.is_candidate[key]
+    one[np.flatnonzero(new_key), y[position[key[new_key]]]] = -1.0
+    rows.append(one.tocsr())
+    lo.append(np.full(len(key), -exact.INF))
+    hi.append(np.where(new_key, 0.0, 1.0))
     # floor rows, per household: Σ share × size >= required, the present sizes moved to the right
     if len(floor_rows):
         counted = rule.shares_counted[floor_rows].tocsc()
@@ -324,6 +530,7 @@ def _build(problem: SitingProblem, rule: FloorAreaRule, walk_rows: np.ndarray, f
                 present[:, below],
                 sp.csc_matrix(lifted),
                 counted[:, below[k]],
+                sp.csc_matrix((len(floor_rows), len(lead) + len(serve))),
             ],
             format="csr",
         )
@@ -339,6 +546,39 @@ def _build(problem: SitingProblem, rule: FloorAreaRule, walk_rows: np.ndarray, f
     matrix = sp.vstack(rows, format="csr") if rows else sp.csr_matrix((0, n_col))
     model = _Model(cost, lower, upper, integer, matrix, np.concatenate(lo), np.concatenate(hi), y, cand)
     return model, parts
+
+
+def _columns_of(n_sites: int, sites: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Column of each site (-1: none)."""
+    out = np.full(n_sites, -1)
+    out[sites] = cols
+    return out
+
+
+def _walk_sites(problem: SitingProblem) -> sp.csr_matrix:
+    """Sites within the walk of each area (the problem's pairs), areas × sites."""
+    return sp.csr_matrix(
+        (np.ones(len(problem.rows), bool), (problem.rows, problem.cols)), shape=(problem.n_demand, problem.n_sites)
+    )
+
+
+def _at_least_one(sites: sp.csr_matrix, needed: np.ndarray, col_of: np.ndarray, n_col: int) -> sp.csr_matrix:
+    """Rows ``Σ x_col(j) ≥ 1`` over the sites j of each needed row of ``sites`` that have a column."""
+    sub = sites[needed].tocoo()
+    keep = col_of[sub.col] >= 0
+    return sp.csr_matrix((np.ones(int(keep.sum())), (sub.row[keep], col_of[sub.col[keep]])), shape=(len(needed), n_col))
+
+
+def _size_expression(problem: SitingProblem, parts: _Parts, n_col: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Every site's floor area after the plan as ``matrix @ x + constant``, m² (sites × columns)."""
+    now = problem.floor_area_m2
+    below, k = parts.below, parts.up
+    lift = _threshold_of(problem, below[k]) - now[below[k]]
+    rows = np.r_[parts.cand, parts.grow, below, below[k], below[k]]
+    cols = np.r_[parts.a, parts.e, parts.ea, parts.u[k], parts.eb[k]]
+    coef = np.r_[np.ones(len(parts.cand) + len(parts.grow) + len(below)), lift, np.ones(len(k))]
+    matrix = sp.csr_matrix((coef, (rows, cols)), shape=(problem.n_sites, n_col))
+    return matrix, np.where(problem.is_candidate, 0.0, now)
 
 
 def _opening_cuts(coef: sp.csr_matrix, need: np.ndarray, top: np.ndarray, n_c: int) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -377,7 +617,8 @@ def _solve_sizes(model: _Model, open_y: np.ndarray, remaining) -> np.ndarray | N
 
 @dataclass
 class _Reach:
-    """What each candidate at its largest size and every existing site at its largest give each area.
+    """What each candidate at its largest size and every existing site at its largest give each area,
+    and the rows only an open candidate can meet.
 
     An upper bound on what a set of open candidates can supply (an existing site counts one way only,
     as now or lifted, and the bound takes the larger of the two), so the heuristics can rule out a set
@@ -385,45 +626,67 @@ class _Reach:
     """
 
     gain: sp.csc_matrix  # m² per household, areas × candidate positions, each candidate at its largest
-    walk_rows: np.ndarray  # the walk pairs: area ...
-    walk_cols: np.ndarray  # ... and candidate position
     supply_fixed: np.ndarray  # m² per household from the existing sites at their largest
     required: np.ndarray  # m² per household the rule asks (0 where not judged)
-    need_walk: np.ndarray  # areas that need a candidate within the walk
-    need_floor: np.ndarray  # areas whose floor row is in the model
+    cover: sp.csr_matrix  # rows met by any one open candidate (walk, radius, units without an existing site)
+    cover_weight: np.ndarray  # households each row stands for
+    is_unit: np.ndarray  # the row asks for a centre or facility (a candidate is one of them only)
 
     @classmethod
-    def build(cls, problem: SitingProblem, rule: FloorAreaRule, parts: _Parts, walk_rows, floor_rows) -> _Reach:
+    def build(
+        cls, problem: SitingProblem, rule: FloorAreaRule, parts: _Parts, walk_rows, floor_rows, near: _Near
+    ) -> _Reach:
         supply_fixed = np.asarray(_largest_supply(problem, rule)[:, ~problem.is_candidate].sum(axis=1)).ravel()
         gain = sp.csc_matrix(
             rule.shares_counted[:, parts.cand].multiply(problem.max_floor_area_m2[parts.cand][None, :])
         )
-        position = np.full(problem.n_sites, -1)
-        position[parts.cand] = np.arange(len(parts.cand))
-        sel = position[problem.cols] >= 0
-        need_walk = np.zeros(problem.n_demand, bool)
-        need_walk[walk_rows] = True
         need_floor = np.zeros(problem.n_demand, bool)
         need_floor[floor_rows] = True
         required = np.where(need_floor, np.nan_to_num(rule.required_m2_per_household), 0.0)
-        return cls(gain, problem.rows[sel], position[problem.cols[sel]], supply_fixed, required, need_walk, need_floor)
+        units = parts.units
+        unit_sites = sp.vstack([units.township_sites, units.community_sites], format="csr")
+        # a unit with an existing site that may be enlarged needs no new one
+        by_candidate = unit_sites[:, problem.is_candidate].getnnz(axis=1) == unit_sites.getnnz(axis=1)
+        cand = parts.cand
+        near_by_candidate = near.sites[:, problem.is_candidate].getnnz(axis=1) == near.sites.getnnz(axis=1)
+        blocks = [_walk_sites(problem)[walk_rows], near.sites[near_by_candidate], unit_sites[by_candidate]]
+        households = problem.households
+        weight = np.r_[
+            households[walk_rows],
+            households[near.areas[near_by_candidate]],
+            np.full(int(by_candidate.sum()), households.max(initial=1.0)),
+        ]
+        n_area_rows = len(walk_rows) + int(near_by_candidate.sum())
+        is_unit = np.r_[np.zeros(n_area_rows, bool), np.ones(int(by_candidate.sum()), bool)]
+        cover = sp.vstack(blocks, format="csr")[:, cand].astype(bool).tocsr()
+        return cls(gain, supply_fixed, required, cover, np.maximum(weight, 1e-9), is_unit)
 
     def could_meet(self, opened: np.ndarray) -> bool:
         """Whether the open candidates (a mask over positions) could, at their largest, fix every area."""
         supply = self.supply_fixed + self.gain @ opened.astype(float)
         if np.any(supply < self.required - ROUNDING_SLACK_M2):
             return False
-        reached = np.bincount(self.walk_rows, weights=opened[self.walk_cols], minlength=len(self.need_walk)) > 0
-        return bool(np.all(reached[self.need_walk]))
+        return bool(np.all((self.cover @ opened.astype(float)) > 0))
 
 
-def _greedy(problem: SitingProblem, rule: FloorAreaRule, model: _Model, reach: _Reach, remaining) -> np.ndarray | None:
+def _greedy(
+    problem: SitingProblem,
+    rule: FloorAreaRule,
+    model: _Model,
+    reach: _Reach,
+    remaining,
+    guide: np.ndarray | None = None,
+) -> np.ndarray | None:
     """Open candidates one at a time, the one that most reduces what is still missing per unit cost, with
-    every open site and every existing one at its largest size; then size them exactly."""
+    every open site and every existing one at its largest size; then size them exactly. ``guide``
+    (per candidate position, > 0) divides each candidate's price: the LP relaxation's support first."""
     households = problem.households
     price = rule.cost_new_site + rule.cost_per_m2 * problem.min_floor_area_m2[model.cand]
+    if guide is not None:  # a site the LP relaxation leaves shut comes after every other
+        price = price / guide
     supply = reach.supply_fixed.copy()
-    need_walk = reach.need_walk.copy()
+    needed = np.ones(reach.cover.shape[0], bool)
+    by_candidate = reach.cover.T.tocsr()
     opened = np.zeros(len(model.cand), bool)
     gain_rows = reach.gain.indices
     gain_cols = np.repeat(np.arange(reach.gain.shape[1]), np.diff(reach.gain.indptr))
@@ -431,27 +694,43 @@ def _greedy(problem: SitingProblem, rule: FloorAreaRule, model: _Model, reach: _
     walk_weight = np.maximum(reach.required.max(initial=0.0), 1e-6)
     while True:
         short = np.maximum(reach.required - supply, 0.0)
-        if not short.any() and not need_walk.any():
+        if not short.any() and not needed.any():
             break
         floor_gain = np.bincount(
             gain_cols, weights=np.minimum(reach.gain.data, short[gain_rows]) * households[gain_rows],
             minlength=len(opened),
         )  # fmt: skip
-        walk_gain = np.bincount(
-            reach.walk_cols, weights=need_walk[reach.walk_rows] * np.maximum(households[reach.walk_rows], 1e-9),
-            minlength=len(opened),
-        )  # fmt: skip
-        gain = floor_gain + walk_gain * walk_weight
+        gain = floor_gain + walk_weight * (by_candidate @ (needed * reach.cover_weight))
         gain[opened] = -1.0
         j = int(np.argmax(gain / price))
         if gain[j] <= 0:
             break
         opened[j] = True
         supply += np.asarray(reach.gain[:, j].todense()).ravel()
-        need_walk[reach.walk_rows[reach.walk_cols == j]] = False
+        met = by_candidate[j].indices
+        units = met[reach.is_unit[met] & needed[met]]
+        needed[met[~reach.is_unit[met]]] = False
+        needed[units[:1]] = False  # a new site is one unit's centre or facility
     x = _solve_sizes(model, opened, remaining)
     if x is None:  # the greedy's largest-size view was too hopeful (a site counts one way only): open all
         x = _solve_sizes(model, np.ones(len(opened), bool), remaining)
+    return x
+
+
+def _within_support(model: _Model, support: np.ndarray, x: np.ndarray, seconds: float | None) -> np.ndarray:
+    """The MIP with every candidate outside ``support`` shut, from the plan ``x`` (kept if not bettered).
+
+    The LP relaxation opens a small share of the candidates at all; a plan among them is usually far
+    cheaper than the greedy's, and the MIP over them is a fraction of the whole.
+    """
+    upper = model.upper.copy()
+    upper[model.y_cols[~support]] = 0.0
+    res = exact.solve_mip(
+        model.cost, model.lower, upper, model.integer, model.matrix, model.row_lower, model.row_upper,
+        time_limit_s=seconds, tolerance=1e-4, start=x,
+    )  # fmt: skip
+    if res.x is not None and float(model.cost @ res.x) < float(model.cost @ x) - 1e-9 * max(1.0, abs(model.cost @ x)):
+        return res.x
     return x
 
 
@@ -517,6 +796,26 @@ def _repair(
             break  # nothing can grow: the solver's plan stands as it is (never seen)
         sizes[j] += SIZE_STEP_M2
     return sizes
+
+
+def _levels(problem: SitingProblem, parts: _Parts | None = None, x: np.ndarray | None = None) -> np.ndarray:
+    """The level each site takes from the plan (None: an existing site keeps its own, a candidate is
+    not built): a new centre is a community centre unless it becomes a township's comprehensive centre,
+    and an existing site so chosen is raised to that level. One site per township: a new one where
+    the solve chose both (raising an existing one as well would serve no rule)."""
+    levels = np.full(problem.n_sites, None, dtype=object)
+    if parts is None or x is None:
+        return levels
+    levels[parts.cand[x[parts.y] > 0.5]] = NEW_CENTRE_LEVEL
+    chosen = np.zeros(problem.n_sites, bool)
+    chosen[parts.lead[x[parts.z] > 0.5]] = True
+    rows = parts.units.township_sites
+    for r in range(rows.shape[0]):
+        sites = rows.indices[rows.indptr[r] : rows.indptr[r + 1]]
+        picked = sites[chosen[sites]]
+        picked = picked[np.argsort(~problem.is_candidate[picked], kind="stable")][:1]
+        levels[picked] = CENTRE_LEVEL
+    return levels
 
 
 def _threshold_of(problem: SitingProblem, sites: np.ndarray) -> np.ndarray:
