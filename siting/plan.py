@@ -984,6 +984,7 @@ class Study:
             if level in areas.columns
         }
         checks += [_compare(level, *tally, UNIT_ITEMS) for level, tally in units.items()]
+        checks.append(_unit_centre_check(proposal.model.fixed_units_, plan.check()))
         checks.append(_site_check(proposal.sites, plan.check().facilities))
         checks.append(_newly_covered_check(proposal.sites, self.assess().areas, areas))
         checks.append(_status_check(proposal))
@@ -1148,6 +1149,30 @@ def _shared_need(served: sp.csc_matrix, site_ids: np.ndarray, at_cap: np.ndarray
     np.fill_diagonal(overlap, False)
     overlap &= at_cap[:, None] | at_cap[None, :]
     return np.array([", ".join(site_ids[row]) for row in overlap], dtype=object)
+
+
+def _unit_centre_check(claimed: pd.DataFrame, checked: ComplianceResult) -> tuple[int, pd.DataFrame]:
+    """Every township and community the plan claims to give a qualifying centre or facility (the unit
+    rules R07/R08/R10, and R09 where it asks for a centre) has one in the re-check."""
+    frames = []
+    for level, table, column in (
+        ("township", checked.townships, "township"),
+        ("community", checked.communities, "community"),
+    ):
+        units = claimed.loc[claimed["level"] == level, "unit"].astype(str).drop_duplicates()
+        if units.empty:
+            continue
+        has = table.assign(unit=table[column].astype(str)).set_index("unit")["has_qualified_centre"]
+        frames.append(
+            (
+                pd.DataFrame({"has_qualified_centre": True}, index=pd.Index(units, name=level)),
+                pd.DataFrame({"has_qualified_centre": has.reindex(units).fillna(False).astype(bool)}),
+                level,
+            )
+        )
+    results = [_compare(level, mine, found, ("has_qualified_centre",)) for mine, found, level in frames]
+    empty = pd.DataFrame(columns=["kind", "id", "item", "claimed", "found"])
+    return sum(r[0] for r in results), pd.concat([r[1] for r in results], ignore_index=True) if results else empty
 
 
 def _compare(kind: str, claimed: pd.DataFrame, found: pd.DataFrame, items: tuple[str, ...]) -> tuple[int, pd.DataFrame]:

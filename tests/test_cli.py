@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import signal
@@ -139,8 +140,12 @@ def test_report_shows_shares_as_percent_and_a_unit_in_every_numeric_header(demo)
     share = rows["配建面积达标率(按户)"]
     assert share.value == pytest.approx(summary["share_households_floor_area_ok"]) and share.number_format == "0.0%"
     assert rows["15分钟养老服务圈覆盖率(按户) (新增前)"].number_format == "0.0%"
-    # the gap to two significant figures: the demo plan's 3.9e-7 shows 0.000039%, not 0.0% (which reads as 0)
-    assert summary["gap"] == pytest.approx(3.9e-7) and rows["最优性差距"].number_format == "0.000000%"
+    # the gap to two significant figures (the demo plan's 4.6e-6 shows 0.00046%, not 0.0%, which reads as 0):
+    # as many decimals of the percentage as put its second significant digit last
+    gap_percent = 100 * summary["gap"]
+    assert 0 < summary["gap"] < 1e-4
+    decimals = 1 - math.floor(math.log10(gap_percent))
+    assert rows["最优性差距"].number_format == "0." + "0" * decimals + "%"
     # The least-cost plan's objective counts cost units; counts say what they count.
     assert rows["目标函数值(费用单位)"].value == pytest.approx(summary["objective"])
     assert rows["总户数(户)"].number_format == "General"

@@ -249,10 +249,12 @@ def test_every_plan_passes_its_own_recheck(t_network, seed, plan, method):
     units = 1 + len(set(areas.geometry.centroid.x.to_numpy() < at(500, 0)[0]))
     assert recheck.areas_checked == 6 and recheck.units_checked == units
     assert recheck.sites_checked == len(proposal.sites)
-    # per area: walk, minutes, floor area, (compliance) fixed; per unit: two tallies; per site: five figures;
-    # the households newly within the walk, together; the status
+    # per area: walk, minutes, floor area, (compliance) fixed; per unit: two tallies, and (compliance) its
+    # centre where the plan claims one; per site: five figures; the households newly within the walk,
+    # together; the status
     per_area = 4 if objective == "compliance" else 3
-    assert recheck.checks == 6 * per_area + units * 2 + 5 * len(proposal.sites) + 2
+    claimed_units = len(proposal.model.fixed_units_[["unit", "level"]].drop_duplicates())
+    assert recheck.checks == 6 * per_area + units * 2 + claimed_units + 5 * len(proposal.sites) + 2
     assert recheck.agreed == recheck.checks
 
 

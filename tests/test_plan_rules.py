@@ -336,7 +336,7 @@ def test_every_solver_names_its_objectives_unit_once():
         "set_cover": ("sites", "weight"),
         "compliance": ("money", "weight"),
     }
-    assert all(spec.solver.objective_unit == units[name][0] for name, spec in OBJECTIVES.items())
+    assert all(spec.solver_class().objective_unit == units[name][0] for name, spec in OBJECTIVES.items())
 
 
 @settings(
@@ -448,3 +448,22 @@ def test_the_compliance_plan_from_tables_alone():
     assert model.status == "optimal" and model.objective == 1_000_300.0
     assert model.sizes_.tolist() == [100.0, 300.0] and model.fixed_.tolist() == [True]
     assert model.unfixable_.empty and model.unfixable_units_.empty and model.fixed_units_.empty
+
+
+def test_the_recheck_holds_each_claimed_unit_to_the_check(t_network):
+    # The hand-computed town above: the five units the plan claims all have their centre in the re-check;
+    # a claim the check does not reproduce (a community the plan never served) is a disagreement naming it.
+    areas = _areas([("A1", 100, 100.0), ("A2", 300, 100.0), ("A3", 700, 100.0)])
+    study = _study(t_network, areas, _facilities(TOWN_FACILITIES), units=_units(), facility_max_floor_area_m2=800)
+    proposal = study.propose(_candidates([("C1", 330, 10, 750.0), ("C2", 200, 10, 750.0)]), "compliance")
+    recheck = study.recheck(proposal)
+    assert recheck.disagreements.empty
+    lie = proposal.model.fixed_units_.iloc[:0]
+    lie = pd.concat(
+        [lie, pd.DataFrame({"unit": ["无此社区"], "level": ["community"], "rule": ["community_facilities"]})]
+    )
+    object.__setattr__(proposal.model, "fixed_units_", pd.concat([proposal.model.fixed_units_, lie]))
+    found = study.recheck(proposal).disagreements
+    assert found[["kind", "id", "item", "claimed", "found"]].values.tolist() == [
+        ["community", "无此社区", "has_qualified_centre", True, False]
+    ]

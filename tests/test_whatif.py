@@ -105,7 +105,7 @@ def assert_same(now: dict, full: dict) -> None:
 
 def test_from_scenario_is_the_run_study(demo_study):
     """The study of plan.yml is the one siting run assesses: same headline figures, its candidates too."""
-    assert demo_study.candidates is not None and len(demo_study.candidates) == 20
+    assert demo_study.candidates is not None and len(demo_study.candidates) == 21
     assert demo_study.scenario is not None and demo_study.scenario.name
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -45,6 +45,9 @@ assignment_ : ndarray of int
 unfixable_, unfixable_units_ : DataFrame
     Areas (``demand``, ``reason``) and townships/communities (``unit``, ``level``, ``rule``,
     ``reason``) no plan can fix; empty for the objectives that do not judge the rules.
+fixed_units_ : DataFrame
+    Townships and communities (``unit``, ``level``, ``rule``) the plan claims to give their centre or
+    facility (the re-check holds it to that); empty for the objectives that do not judge the rules.
 message : str
     Why the status is what it is when that is not obvious (e.g. unreachable area ids).
 
@@ -143,6 +146,7 @@ class Solver:
         self.timings_: dict[str, float] = {}
         self.unfixable_ = pd.DataFrame({"demand": pd.Series(dtype=object), "reason": pd.Series(dtype=object)})
         self.unfixable_units_ = problem.unit_rules.unfixable.iloc[:0]
+        self.fixed_units_ = pd.DataFrame({"unit": [], "level": [], "rule": []}, dtype=object)
         if self.capacitated and problem.capacity is None:
             raise SitingInputError(
                 msg("capacity_missing"), source=WHERE_PROBLEM, column="capacity", fix=msg("capacity_missing_fix")

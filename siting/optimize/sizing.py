@@ -171,7 +171,6 @@ class CompliancePlan(Solver):
                 fix=msg("problem_no_floor_area_rule_fix"),
             )
         self.fixed_ = np.zeros(problem.n_demand, bool)
-        self.fixed_units_ = pd.DataFrame({"unit": [], "level": [], "rule": []}, dtype=object)
         self.levels_ = np.full(problem.n_sites, None, dtype=object)
         units = _one_site_each(problem)
         self.unfixable_units_ = units.unfixable
