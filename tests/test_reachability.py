@@ -383,3 +383,15 @@ def test_clip_keeps_the_facilities_within_reach_of_the_streets(t_network, t_area
             gpd.GeoDataFrame({"candidate_id": ["G1"]}, geometry=[shapely.Point(at(20_000, 0))], crs=UTM50),
             "candidate_id",
         )
+
+
+def test_an_area_walks_the_same_from_another_crs(t_network, t_areas, t_facilities):
+    # A 60 × 60 m area reprojected to CGCS2000 (EPSG:4548, the same meridian as UTM 50N) measures its
+    # 240 m outline as 240.000000001 m: its boundary is still sampled at the same points, so it walks the
+    # same distance as in UTM (it walked 4.6 m more when the rounding added a sample).
+    settings = reachability.WalkSettings(walk_speed_m_per_min=60.0, walk_minutes=15.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        utm = reachability.assess_access(t_network, t_areas, t_facilities, settings=settings).areas
+        cgcs = reachability.assess_access(t_network, t_areas.to_crs("EPSG:4548"), t_facilities, settings=settings).areas
+    assert cgcs["dist_m_network"].to_numpy() == pytest.approx(utm["dist_m_network"].to_numpy(), abs=1e-6, nan_ok=True)
