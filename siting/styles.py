@@ -31,6 +31,7 @@ whatever its ``point_radius_m``.
 
 from __future__ import annotations
 
+import copy
 import io
 import sqlite3
 import xml.etree.ElementTree as ET
@@ -77,7 +78,8 @@ class Category:
     value: str
     label: str
     style: Mapping[str, Any]
-    #: An OGC filter element selecting the class (None: the features no other rule takes, SLD's ElseFilter).
+    #: An OGC filter element selecting the class (None: the features no other rule takes, written as the
+    #: negation of the others' filters).
     sld_filter: ET.Element | None
     #: Shown when the layer opens (the 5- and 10-minute bands start hidden, as on the web map).
     shown: bool = True
@@ -159,9 +161,9 @@ def _area_styles(areas: gpd.GeoDataFrame, language: str) -> list[LayerStyle]:
     unreachable = "WHEN \"walk_min\" IS NULL THEN 'unreachable' " if "walk_min" in areas else ""
     walk_filters: dict[str, ET.Element | None] = {
         "unreachable": _ogc("PropertyIsNull", "walk_min"),
-        "within": _ogc("And", _ogc("Not", _ogc("PropertyIsNull", "walk_min")), _equal("within_walk", "1"))
+        "within": _ogc("And", _ogc("Not", _ogc("PropertyIsNull", "walk_min")), _equal("within_walk", "true"))
         if "walk_min" in areas
-        else _equal("within_walk", "1"),
+        else _equal("within_walk", "true"),
         "outside": None,
     }
     present = set(maps.walk_classes(areas))
@@ -190,7 +192,7 @@ def _area_styles(areas: gpd.GeoDataFrame, language: str) -> list[LayerStyle]:
                 language,
                 expression="CASE WHEN \"floor_area_ok\" THEN 'ok' ELSE 'short' END",
                 categories=(
-                    Category("ok", term("ok", language), maps.FLOOR_AREA_STYLES["ok"], _equal("floor_area_ok", "1")),
+                    Category("ok", term("ok", language), maps.FLOOR_AREA_STYLES["ok"], _equal("floor_area_ok", "true")),
                     Category("short", term("short", language), maps.FLOOR_AREA_STYLES["short"], None),
                 ),
                 default=False,
@@ -585,6 +587,16 @@ def _sld_symbolizer(parent: ET.Element, style: Mapping[str, Any], geometry: str)
     stroke(symbolizer)
 
 
+def _sld_filter(category: Category, categories: tuple[Category, ...]) -> ET.Element:
+    """The category's filter; the catch-all class (no filter of its own) is written as "none of the
+    others" rather than SLD's ElseFilter, which QGIS 3.22 reads as a rule without a filter (drawing every
+    feature in the catch-all colour, over the other classes)."""
+    if category.sld_filter is not None:
+        return category.sld_filter
+    others = [copy.deepcopy(c.sld_filter) for c in categories if c.sld_filter is not None]
+    return _ogc("Not", others[0] if len(others) == 1 else _ogc("Or", *others))
+
+
 def sld(style: LayerStyle) -> str:
     """The style as an OGC Styled Layer Descriptor 1.1 document (classes, colours, widths, labels)."""
     root = ET.Element(f"{{{_SLD}}}StyledLayerDescriptor", version="1.1.0")
@@ -599,10 +611,7 @@ def sld(style: LayerStyle) -> str:
         rule = _se(feature_style, "Rule")
         _se(rule, "Name", category.value)
         _se(_se(rule, "Description"), "Title", category.label)
-        if category.sld_filter is None:
-            _se(rule, "ElseFilter")
-        else:
-            ET.SubElement(rule, f"{{{_OGC}}}Filter").append(category.sld_filter)
+        ET.SubElement(rule, f"{{{_OGC}}}Filter").append(_sld_filter(category, style.categories))
         _sld_symbolizer(rule, category.style, style.geometry)
     if style.label is not None:
         rule = _se(feature_style, "Rule")
