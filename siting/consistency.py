@@ -95,6 +95,10 @@ class Accept:
         validation.check_setting("gate_tolerance_m", self.gate_tolerance_m, source=msg("where_argument", name="Accept"))
 
 
+#: What is accepted when the planner says nothing: every finding refused, stacked areas left out.
+DEFAULT_ACCEPT = Accept()
+
+
 def _finding(
     problem: Message, keep: bool, *, source: str | Message | None, key: str, rows: list[str], fix: Message
 ) -> None:
@@ -114,7 +118,7 @@ def duplicate_pairs(frame: gpd.GeoDataFrame, id_column: str) -> list[tuple[str, 
     Parameters
     ----------
     frame : GeoDataFrame
-        One layer, in the schema of :mod:`siting.inputs` (``name`` and ``id_column``), with a CRS.
+        One layer, in the schema of :mod:`siting.inputs` (``id_column``, and ``name`` where known), with a CRS.
     id_column : str
 
     Returns
@@ -129,10 +133,11 @@ def duplicate_pairs(frame: gpd.GeoDataFrame, id_column: str) -> list[tuple[str, 
     first, second = shapely.STRtree(centres).query(centres, predicate="dwithin", distance=DUPLICATE_DISTANCE_M)
     pair = first < second
     first, second = first[pair], second[pair]
-    names = frame["name"].astype(str).to_numpy()
     polygon = np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
-    same = names[first] == names[second]
-    same |= polygon[first] & polygon[second] & shapely.equals(geoms[first], geoms[second])
+    same = polygon[first] & polygon[second] & shapely.equals(geoms[first], geoms[second])
+    if "name" in frame.columns:  # a frame built in Python may have none
+        names = frame["name"].astype(str).to_numpy()
+        same |= names[first] == names[second]
     ids = frame[id_column].astype(str).to_numpy()
     order = np.lexsort((second[same], first[same]))
     return [(ids[i], ids[j]) for i, j in zip(first[same][order], second[same][order], strict=True)]

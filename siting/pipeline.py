@@ -431,6 +431,7 @@ def scenario_study(scenario: Scenario, bar: Steps | None = None) -> tuple[Study,
         entrances=data["entrances"],
         units=data["units"],
         build=_build_settings(config),
+        accept=None,  # checked here, with the files named and the network read only when the layers pass
     )
     consistency.check_links(
         data["areas"],

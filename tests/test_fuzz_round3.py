@@ -371,6 +371,41 @@ def test_a_province_drawn_as_an_area_is_refused_by_a_run():
     assert f"{areas['小区编号'].iloc[3]} (" in err and "links: keep" in err
 
 
+def test_study_create_checks_the_layers_as_a_run_does():
+    from siting import Study
+
+    net = _grid_network()
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["A", "B", "C", "S1", "S2", "S3"], "households": [100, 200, 300, 10, 20, 30]},
+        geometry=[
+            shapely.box(100, 100, 400, 400),
+            shapely.box(600, 100, 900, 400),
+            shapely.box(100, 600, 400, 900),
+            *[shapely.Point(700, 700)] * 3,  # a geocoder's fallback
+        ],
+        crs=32650,
+    )
+    facilities = gpd.GeoDataFrame(
+        {"facility_id": ["F1"], "floor_area_m2": [300.0], "area_id": ["A"]},
+        geometry=[shapely.Point(250, 250)],
+        crs=32650,
+    )
+    with pytest.warns(SitingWarning, match="S1, S2, S3"):
+        study = Study.create(net, areas, facilities)
+    assert study.areas["area_id"].tolist() == ["A", "B", "C"]  # the stacked three left out
+    assert study.areas["households"].sum() == 600
+    province = areas.assign(geometry=[shapely.box(-5e4, -5e4, 5e4, 5e4), *areas.geometry.iloc[1:]])
+    with pytest.raises(SitingInputError, match="larger than all the street network reaches"):
+        Study.create(net, province, facilities)
+    far = facilities.assign(geometry=[shapely.Point(250, 250 + 2000)])  # built with A, 1,850 m from it
+    with pytest.raises(SitingInputError) as caught:
+        Study.create(net, areas, far)
+    assert caught.value.rows == ["F1 → A (1,850 m)"]
+    with pytest.warns(SitingWarning, match="F1 → A"):
+        Study.create(net, areas, far, accept=consistency.Accept(links="keep"))
+    assert len(Study.create(net, areas, facilities, accept=None).areas) == 6  # None: checked by the caller
+
+
 def test_villages_of_one_name_in_two_townships_are_two_villages(tmp_path):
     frame = gpd.GeoDataFrame(
         {"乡镇": ["城关镇", "高集镇", "高集镇"], "村": ["张庄村", "张庄村", "李庄村"]},
