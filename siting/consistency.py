@@ -21,23 +21,34 @@ Across layers (the links a planner types by hand, checked against the geometry):
   walking distance: a walk is never shorter than the straight line, so a site beyond it in a
   straight line is surely beyond the walk.
 
-A link that contradicts the geometry is refused naming the rows and the distance, or kept with a
-warning where the planner accepts it (``links: keep``).
+Against the street network:
+
+- a residential area **larger than all the streets reach** (the network's hull widened by the
+  snapping distance) is a county, city or province boundary drawn in place of a 小区, or a layer in
+  the wrong CRS (:func:`check_area_sizes`).
+
+A link or an area that contradicts the geometry is refused naming the rows and the distance (or
+size), or kept with a warning where the planner accepts it (``links: keep``).
 """
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
 from siting import validation
+from siting.defaults import MAX_SNAP_M
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import Message, msg
 from siting.projection import WGS84, to_metric
+
+if TYPE_CHECKING:
+    from siting.network import StreetNetwork
 
 #: Two records of one layer with the same name closer than this are one record listed twice, metres.
 DUPLICATE_DISTANCE_M = 5.0
@@ -61,7 +72,8 @@ class Accept:
     areas_at_one_point : {"leave_out", "keep"}
         Many point areas at one place: left out of the figures, or counted where they are; a warning either way.
     links : {"refuse", "keep"}
-        Entrances and 配建 links that contradict the geometry: refused, or kept with a warning.
+        Entrances and 配建 links that contradict the geometry, and areas larger than the street
+        network reaches: refused, or kept with a warning.
     gate_tolerance_m : float
         Farthest an entrance may lie from its area's outline, metres.
     """
@@ -83,6 +95,10 @@ class Accept:
         validation.check_setting("gate_tolerance_m", self.gate_tolerance_m, source=msg("where_argument", name="Accept"))
 
 
+#: What is accepted when the planner says nothing: every finding refused, stacked areas left out.
+DEFAULT_ACCEPT = Accept()
+
+
 def _finding(
     problem: Message, keep: bool, *, source: str | Message | None, key: str, rows: list[str], fix: Message
 ) -> None:
@@ -102,7 +118,7 @@ def duplicate_pairs(frame: gpd.GeoDataFrame, id_column: str) -> list[tuple[str, 
     Parameters
     ----------
     frame : GeoDataFrame
-        One layer, in the schema of :mod:`siting.inputs` (``name`` and ``id_column``), with a CRS.
+        One layer, in the schema of :mod:`siting.inputs` (``id_column``, and ``name`` where known), with a CRS.
     id_column : str
 
     Returns
@@ -117,10 +133,11 @@ def duplicate_pairs(frame: gpd.GeoDataFrame, id_column: str) -> list[tuple[str, 
     first, second = shapely.STRtree(centres).query(centres, predicate="dwithin", distance=DUPLICATE_DISTANCE_M)
     pair = first < second
     first, second = first[pair], second[pair]
-    names = frame["name"].astype(str).to_numpy()
     polygon = np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
-    same = names[first] == names[second]
-    same |= polygon[first] & polygon[second] & shapely.equals(geoms[first], geoms[second])
+    same = polygon[first] & polygon[second] & shapely.equals(geoms[first], geoms[second])
+    if "name" in frame.columns:  # a frame built in Python may have none
+        names = frame["name"].astype(str).to_numpy()
+        same |= names[first] == names[second]
     ids = frame[id_column].astype(str).to_numpy()
     order = np.lexsort((second[same], first[same]))
     return [(ids[i], ids[j]) for i, j in zip(first[same][order], second[same][order], strict=True)]
@@ -313,3 +330,61 @@ def check_links(
                 rows=[f"{i} → {entrances['area_id'].iloc[i]} ({distance[i]:,.0f} m)" for i in far.tolist()],
                 fix=msg("entrance_far_fix"),
             )
+
+
+def oversized_areas(
+    areas: gpd.GeoDataFrame, network: StreetNetwork, *, max_snap_m: float
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Areas larger than all the street network reaches: its hull widened by ``max_snap_m``.
+
+    No 小区 is larger than the streets that serve it; such a polygon is a county, city or province
+    boundary drawn in its place, or a layer read in the wrong CRS. It would be snapped as "far from any
+    street" and still count within the straight-line radius.
+
+    Parameters
+    ----------
+    areas : GeoDataFrame
+        Residential areas (``area_id``), any CRS.
+    network : StreetNetwork
+        The street network (projected, metres).
+    max_snap_m : float
+        Farthest a place may lie from a street and still be reached, metres.
+
+    Returns
+    -------
+    (ndarray of int, ndarray of float, float)
+        Positions of the oversized areas in ``areas``, their areas in square metres, and the
+        network's reach in square metres.
+    """
+    reach_m2 = float(shapely.area(shapely.buffer(network.hull, max_snap_m)))
+    area_m2 = shapely.area(areas.to_crs(network.crs).geometry.to_numpy())
+    oversized = np.flatnonzero(area_m2 > reach_m2)
+    return oversized, area_m2[oversized], reach_m2
+
+
+def check_area_sizes(
+    areas: gpd.GeoDataFrame,
+    network: StreetNetwork,
+    *,
+    max_snap_m: float = MAX_SNAP_M,
+    accept: Accept = Accept(),
+    source: str | Message | None = None,
+) -> None:
+    """Refuse (or, with ``accept.links == "keep"``, warn about) areas larger than all the street network
+    reaches (:func:`oversized_areas`).
+
+    Raises
+    ------
+    SitingInputError
+        Naming each area and its size in km², and the key ``links`` that keeps them.
+    """
+    far, area_m2, reach_m2 = oversized_areas(areas, network, max_snap_m=max_snap_m)
+    if far.size:
+        _finding(
+            msg("area_larger_than_network", reach_km2=f"{reach_m2 / 1e6:,.2f}", snap_m=f"{max_snap_m:g}"),
+            accept.links == "keep",
+            source=source,
+            key="links",
+            rows=[f"{a} ({m2 / 1e6:,.2f} km²)" for a, m2 in zip(areas["area_id"].iloc[far], area_m2, strict=True)],
+            fix=msg("area_larger_than_network_fix"),
+        )

@@ -934,8 +934,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "network nodes have invalid coordinates (not numbers, or beyond ±180° longitude or ±90° latitude)",
     ),
     "network_coordinates_bad_fix": (
-        "从 OpenStreetMap 或原软件重新导出路网文件；行为节点编号",
-        "export the network file again from OpenStreetMap or the software that made it; rows are node ids",
+        "从 OpenStreetMap 或原软件重新导出路网文件；行为节点编号，括号内为文件中的坐标",
+        "export the network file again from OpenStreetMap or the software that made it; rows are node ids, "
+        "with the coordinates the file gives them in brackets",
     ),
     "network_crs_unknown": ("无法识别路网的坐标系“{crs}”（{error}）", "unknown network CRS '{crs}' ({error})"),
     "where_network": ("路网 {source}", "street network {source}"),
@@ -1969,6 +1970,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "用 entrances: {{gate_tolerance_m: ...}} 放宽，或写 links: keep",
         "correct the entrance's area id or position; for a gate across the street widen entrances: "
         "{{gate_tolerance_m: ...}}, or write links: keep",
+    ),
+    "area_larger_than_network": (
+        "小区面积大于整个路网所及的范围（{reach_km2} 平方公里，即路网外包多边形外扩 {snap_m} 米），"
+        "不可能是一个小区，每行写作“小区（面积）”",
+        "residential areas are larger than all the street network reaches ({reach_km2} km², the network's "
+        "hull widened by {snap_m} m), which no 小区 can be; each row is shown as 'area (area)'",
+    ),
+    "area_larger_than_network_fix": (
+        "检查这些小区的几何：可能画成了整个县、市或省的边界，或图层的坐标系（crs）写错；"
+        "重新绘制或导出后再运行。若确实如此，在方案中写 links: keep",
+        "check these areas' geometry: a county, city or province boundary drawn in place of the 小区, or "
+        "a wrong coordinate system (crs) of the layer; draw or export them again. If they are right, write "
+        "links: keep in the scenario",
     ),
     # what-if sessions (siting.whatif)
     "whatif_position_needed": ("新设施 {site} 缺少位置", "the new facility {site} has no position"),

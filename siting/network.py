@@ -429,19 +429,51 @@ def min_weight_matrix(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, n
 
 def _node_coordinates(graph: nx.MultiDiGraph | nx.MultiGraph, crs: CRS, source: str) -> np.ndarray:
     """The nodes' x/y; nodes without finite coordinates, or beyond ±180°/±90° in lon/lat, are an error."""
-    ids = list(graph.nodes)
     xy = np.array([[_number(d.get("x")), _number(d.get("y"))] for _, d in graph.nodes(data=True)], dtype=float)
+    _refuse_bad_nodes(np.array(list(graph.nodes), dtype=object), xy, geographic=crs.is_geographic, source=source)
+    return xy
+
+
+def _refuse_bad_nodes(ids: np.ndarray, xy: np.ndarray, *, geographic: bool, source: str) -> None:
+    """Refuse nodes without finite coordinates, or (``geographic``) beyond ±180° longitude / ±90°
+    latitude, naming each node id and its coordinates (``99 (116.3005, 999)``).
+
+    Parameters
+    ----------
+    ids : ndarray
+        Node ids, one per row of ``xy``.
+    xy : ndarray of shape (n, 2)
+        x/y (longitude/latitude in degrees when ``geographic``).
+    """
     bad = ~np.isfinite(xy).all(axis=1)
-    if crs.is_geographic:
+    if geographic:
         bad |= (np.abs(np.nan_to_num(xy[:, 0])) > 180) | (np.abs(np.nan_to_num(xy[:, 1])) > 90)
     if bad.any():
         raise SitingInputError(
             msg("network_coordinates_bad"),
             source=_where(source),
-            rows=[ids[i] for i in np.flatnonzero(bad)],
+            rows=[f"{ids[i]} ({xy[i, 0]:.10g}, {xy[i, 1]:.10g})" for i in np.flatnonzero(bad).tolist()],
             fix=msg("network_coordinates_bad_fix"),
         )
-    return xy
+
+
+def _pbf_nodes(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Ids and lon/lat (degrees) of every node of a PBF file, as pyrosm decodes them.
+
+    pyrosm drops a node at an impossible coordinate without a word, and with it the street through
+    it (or it shortens the street to skip the node), so the nodes are checked as decoded. Only the
+    in-memory decoder gives them (``parse_osm_data``: the nodes first, one dict of arrays, or a list
+    of such dicts, one per block); it takes a few percent of the network's read.
+    """
+    from pyrosm.pbfreader import parse_osm_data
+
+    blocks = parse_osm_data(str(path), None, True, None, keep_metadata=False)[0]
+    blocks = [blocks] if isinstance(blocks, dict) else list(blocks)
+    ids = np.concatenate([np.asarray(b["id"], dtype=np.int64) for b in blocks])
+    lonlat = np.column_stack(
+        [np.concatenate([np.asarray(b[axis], dtype=float) for b in blocks]) for axis in ("lon", "lat")]
+    )
+    return ids, lonlat
 
 
 def _number(value: Any) -> float:
@@ -457,10 +489,12 @@ def _csr(u: np.ndarray, v: np.ndarray, length: np.ndarray, n: int) -> sp.csr_mat
 
 
 def _require_file(path: Path) -> None:
-    if not path.exists():
-        from siting.files import missing_file_fix
+    from siting.files import missing_file_fix, refuse_special_file
 
+    if not path.exists():
         raise SitingInputError(msg("network_file_not_found"), source=str(path), fix=missing_file_fix(path))
+    # a device or FIFO would be read forever, or wait for a writer
+    refuse_special_file(path, str(path))
     if path.is_dir() and path.suffix.lower() != ".gdb":
         raise SitingInputError(msg("path_is_folder"), source=str(path), fix=msg("path_is_folder_fix"))
 
@@ -498,10 +532,13 @@ def from_pbf(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
     try:
         osm = pyrosm.OSM(str(path))
         nodes, edges = osm.get_network(network_type="walking", nodes=True)
+        every_node = _pbf_nodes(path)
     except Exception as exc:
         raise SitingInputError(
             msg("network_pbf_unreadable", error=exc), source=str(path), fix=msg("network_pbf_unreadable_fix")
         ) from exc
+    # every node of the file: pyrosm has already dropped the bad ones from the streets'
+    _refuse_bad_nodes(*every_node, geographic=True, source=str(path))
     if edges is None or len(edges) == 0:
         raise SitingInputError(msg("network_not_walkable"), source=str(path), fix=msg("network_not_walkable_fix"))
     graph = osm.to_graph(
@@ -768,7 +805,10 @@ def from_file(
     OSMnx GraphML; ``.gpkg``/``.shp``/``.geojson``/``.json``/``.fgb``: road centrelines, whose
     street name and class columns ``columns`` may name (see :func:`from_lines`).
     """
+    from siting.files import refuse_special_file, similar_files
+
     path = Path(path)
+    refuse_special_file(path)
     name = path.name.lower()
     if columns and path.suffix.lower() not in LINE_SUFFIXES:
         raise SitingInputError(
@@ -782,8 +822,6 @@ def from_file(
         return from_graphml(path, keep_largest=keep_largest)
     if path.suffix.lower() in LINE_SUFFIXES:
         return from_lines(path, layer=layer, columns=columns, keep_largest=keep_largest)
-    from siting.files import similar_files
-
     if not path.exists() and similar_files(path):
         _require_file(path)  # a misspelt extension (.gpkq): the file meant is beside it
     raise SitingInputError(

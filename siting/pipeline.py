@@ -411,6 +411,13 @@ def scenario_study(scenario: Scenario, bar: Steps | None = None) -> tuple[Study,
         bar.step("network")
     net = _network(config)
     _check_layers_on_network(config, data, net)
+    consistency.check_area_sizes(
+        data["areas"],
+        net,
+        max_snap_m=reach.get("max_snap_m") or defaults.MAX_SNAP_M,
+        accept=accept,
+        source=config["residential"].get("path") or config["residential"].get("osm"),
+    )
     if data["candidates"] is not None:
         data["candidates"] = parcel_access(data["candidates"], net, max_snap_m=reach.get("max_snap_m"))
     clipped = _clip(config, data, net)
@@ -424,6 +431,7 @@ def scenario_study(scenario: Scenario, bar: Steps | None = None) -> tuple[Study,
         entrances=data["entrances"],
         units=data["units"],
         build=_build_settings(config),
+        accept=None,  # checked here, with the files named and the network read only when the layers pass
     )
     consistency.check_links(
         data["areas"],

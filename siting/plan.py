@@ -35,7 +35,7 @@ import pandas as pd
 import scipy.sparse as sp
 import shapely
 
-from siting import defaults, validation
+from siting import consistency, defaults, validation
 from siting.compliance import (
     COMMUNITY_LEVELS,
     FLOOR_AREA_LEVELS,
@@ -418,6 +418,7 @@ class Study:
         units: gpd.GeoDataFrame | None = None,
         build: BuildSettings | None = None,
         assess_year: int | None = None,
+        accept: consistency.Accept | None = consistency.DEFAULT_ACCEPT,
     ) -> Study:
         """A study of ``areas`` and ``facilities`` on ``network`` under a rule profile.
 
@@ -442,6 +443,16 @@ class Study:
         assess_year : int, optional
             The year whose end the inputs describe: targets due by a later year are shown as not yet
             due (:attr:`siting.profiles.Profile.assess_year`); default every target is judged.
+        accept : Accept or None
+            What of the records that contradict themselves or each other is accepted
+            (:mod:`siting.consistency`, as ``siting run`` checks them): records listed twice, areas
+            stacked at one point (left out by default, with a warning), gates and 配建 sites far from
+            their area, areas larger than the network reaches. ``None``: the layers are checked already.
+
+        Raises
+        ------
+        SitingInputError
+            A finding of :mod:`siting.consistency` that ``accept`` does not accept, naming the rows.
         """
         if isinstance(profile, Profile):
             if overrides:
@@ -453,6 +464,12 @@ class Study:
         else:
             profile = load_profile(profile, dict(overrides) if overrides else None, assess_year=assess_year)
         settings = profile.walk_settings(bands_min=bands_min, max_snap_m=max_snap_m)
+        if accept is not None:
+            areas, entrances, _ = consistency.check_layers(areas, facilities, entrances=entrances, accept=accept)
+            consistency.check_area_sizes(areas, network, max_snap_m=settings.max_snap_m, accept=accept)
+            consistency.check_links(
+                areas, walk_m=settings.walk_distance_m, facilities=facilities, entrances=entrances, accept=accept
+            )
         if units is not None:
             areas, facilities = assign_units(areas, units), assign_units(facilities, units)
             # 城镇 or 农村, once: the floor-area rates of a 城镇居住区 profile judge urban areas only, in the

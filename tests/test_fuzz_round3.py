@@ -24,14 +24,15 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import pytest
 import shapely
 from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
-from siting import batch, consistency, files, inputs, safe_yaml
+from siting import batch, consistency, files, inputs, network, safe_yaml
 from siting.cli import main
-from siting.errors import SitingInputError
+from siting.errors import SitingInputError, SitingWarning
 from siting.projection import gcj02_to_wgs84, to_metric
 from tests.conftest import DEMO
 
@@ -321,6 +322,90 @@ def test_a_gate_within_the_tolerance_passes():
     assert caught.value.rows == ["1 → A (31 m)"]
 
 
+def _grid_network(side_m: float = 1000.0) -> network.StreetNetwork:
+    """Streets along the four sides and the middle of a ``side_m`` square in UTM 50N (its hull: the square)."""
+    half = side_m / 2
+    lines = [
+        shapely.LineString([(0, 0), (side_m, 0)]),
+        shapely.LineString([(0, side_m), (side_m, side_m)]),
+        shapely.LineString([(0, 0), (0, side_m)]),
+        shapely.LineString([(side_m, 0), (side_m, side_m)]),
+        shapely.LineString([(half, 0), (half, side_m)]),
+    ]
+    return network.from_lines(gpd.GeoDataFrame({"name": list("SNWEM")}, geometry=lines, crs=32650))
+
+
+def test_an_area_larger_than_the_network_reaches_is_refused_and_kept_with_links_keep():
+    net = _grid_network()
+    # the reach: the 1 km square widened by 300 m, 1 + 4 * 0.3 + pi * 0.09 = 2.48 km²
+    reach_m2 = 1000**2 + 4 * 1000 * 300 + np.pi * 300**2
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["XQ1", "PROVINCE", "BIG"]},
+        geometry=[shapely.box(100, 100, 200, 200), shapely.box(-5e4, -5e4, 5e4, 5e4), shapely.box(0, 0, 1500, 1500)],
+        crs=32650,
+    )
+    oversized, area_m2, reach = consistency.oversized_areas(areas, net, max_snap_m=300)
+    assert oversized.tolist() == [1] and area_m2.tolist() == [1e10]
+    assert reach == pytest.approx(reach_m2, rel=1e-3)  # the buffer's circles are polygons
+    consistency.check_area_sizes(areas.iloc[[0, 2]], net)  # 2.25 km² is large but within reach
+    with pytest.raises(SitingInputError) as caught:
+        consistency.check_area_sizes(areas.to_crs(4326), net, source="xiaoqu.gpkg")
+    assert caught.value.rows == ["PROVINCE (10,000.00 km²)"] and caught.value.key == "links"
+    assert "larger than all the street network reaches (2.48 km²" in str(caught.value)
+    assert "links: keep" in str(caught.value)
+    with pytest.warns(SitingWarning, match="PROVINCE"):
+        consistency.check_area_sizes(areas, net, accept=consistency.Accept(links="keep"))
+    with pytest.raises(SitingInputError):  # with a 100 m snap the reach is 1.44 km², below BIG's 2.25
+        consistency.check_area_sizes(areas.iloc[[2]], net, max_snap_m=100)
+
+
+def test_a_province_drawn_as_an_area_is_refused_by_a_run():
+    with _town() as town:
+        areas, entrances = _areas(town)
+        centre = areas.geometry.iloc[3].centroid
+        areas.loc[3, "geometry"] = shapely.box(centre.x - 2, centre.y - 2, centre.x + 2, centre.y + 2)  # 4° wide
+        _write_areas(town, areas, entrances)
+        _refused(town, f"{areas['小区编号'].iloc[3]} (", "larger than all the street network reaches", "links: keep")
+        _set_key(town, "links: keep")
+        _, err = _done(town)
+    assert f"{areas['小区编号'].iloc[3]} (" in err and "links: keep" in err
+
+
+def test_study_create_checks_the_layers_as_a_run_does():
+    from siting import Study
+
+    net = _grid_network()
+    areas = gpd.GeoDataFrame(
+        {"area_id": ["A", "B", "C", "S1", "S2", "S3"], "households": [100, 200, 300, 10, 20, 30]},
+        geometry=[
+            shapely.box(100, 100, 400, 400),
+            shapely.box(600, 100, 900, 400),
+            shapely.box(100, 600, 400, 900),
+            *[shapely.Point(700, 700)] * 3,  # a geocoder's fallback
+        ],
+        crs=32650,
+    )
+    facilities = gpd.GeoDataFrame(
+        {"facility_id": ["F1"], "floor_area_m2": [300.0], "area_id": ["A"]},
+        geometry=[shapely.Point(250, 250)],
+        crs=32650,
+    )
+    with pytest.warns(SitingWarning, match="S1, S2, S3"):
+        study = Study.create(net, areas, facilities)
+    assert study.areas["area_id"].tolist() == ["A", "B", "C"]  # the stacked three left out
+    assert study.areas["households"].sum() == 600
+    province = areas.assign(geometry=[shapely.box(-5e4, -5e4, 5e4, 5e4), *areas.geometry.iloc[1:]])
+    with pytest.raises(SitingInputError, match="larger than all the street network reaches"):
+        Study.create(net, province, facilities)
+    far = facilities.assign(geometry=[shapely.Point(250, 250 + 2000)])  # built with A, 1,850 m from it
+    with pytest.raises(SitingInputError) as caught:
+        Study.create(net, areas, far)
+    assert caught.value.rows == ["F1 → A (1,850 m)"]
+    with pytest.warns(SitingWarning, match="F1 → A"):
+        Study.create(net, areas, far, accept=consistency.Accept(links="keep"))
+    assert len(Study.create(net, areas, facilities, accept=None).areas) == 6  # None: checked by the caller
+
+
 def test_villages_of_one_name_in_two_townships_are_two_villages(tmp_path):
     frame = gpd.GeoDataFrame(
         {"乡镇": ["城关镇", "高集镇", "高集镇"], "村": ["张庄村", "张庄村", "李庄村"]},
@@ -447,6 +532,63 @@ def test_special_files_are_refused_as_layers():
         inputs.read_facilities("/dev/zero")
     with pytest.raises(SitingInputError, match="more than 10 bytes"):
         files.read_bounded("/proc/self/maps", 10)
+
+
+@pytest.mark.parametrize("name", ["roads.osm", "roads.osm.pbf", "roads.graphml", "roads.gpkg"])
+def test_special_files_are_refused_as_street_networks(tmp_path, name):
+    os.mkfifo(tmp_path / name)  # nobody writes: a reader would wait for ever
+    with pytest.raises(SitingInputError, match="not a regular file but a named pipe"):
+        network.from_file(tmp_path / name)
+    with pytest.raises(SitingInputError, match="not a regular file but a device"):
+        network.from_file("/dev/zero")
+
+
+def _pbf(path: Path, bad_lat: float, *, through_grid: bool) -> Path:
+    """A PBF of a 3 × 3 grid of streets 0.001° apart at 116.300 E, 36.300 N, and a footway through
+    node 99 at latitude ``bad_lat``: from grid node 2 to 3, or (not ``through_grid``) on its own from node 98."""
+    from pyrosm.pbf_export import write_pbf_from_records
+
+    ids = np.array([*range(1, 10), 98, 99])
+    nodes = {
+        "id": ids,
+        "lon": np.r_[np.tile([116.300, 116.301, 116.302], 3), 116.3005, 116.3005],
+        "lat": np.r_[np.repeat([36.300, 36.301, 36.302], 3), 36.2995, bad_lat],
+        "tags": np.full(len(ids), None, dtype=object),
+    }
+    grid = ids[:9].reshape(3, 3)
+    ways = [{"id": 10 + k, "tags": {"highway": "residential"}, "refs": r} for k, r in enumerate([*grid, *grid.T])]
+    ways.append({"id": 50, "tags": {"highway": "footway"}, "refs": [2, 99, 3] if through_grid else [98, 99]})
+    write_pbf_from_records(nodes, ways, [], str(path), (116.29, 36.29, 116.31, 36.31))
+    return path
+
+
+@pytest.mark.parametrize("through_grid", [True, False])
+def test_a_pbf_node_at_latitude_999_is_named_with_its_coordinates(tmp_path, through_grid):
+    # pyrosm drops such a node without a word: the footway shortened to 2-3, or gone with node 98
+    with pytest.raises(SitingInputError, match="network nodes have invalid coordinates") as caught:
+        network.from_file(_pbf(tmp_path / "bad.osm.pbf", 999.0, through_grid=through_grid))
+    assert caught.value.rows == ["99 (116.3005, 999)"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pyrosm's own notes on missing tags
+        net = network.from_file(_pbf(tmp_path / "good.osm.pbf", 36.2995, through_grid=through_grid))
+    # the same file with node 99 on the map reads whole: the grid's 12 blocks' sides (and the footway
+    # through node 99 where it joins the grid; on its own it is a part that is dropped), in geodesic metres
+    geod = pyproj.Geod(ellps="WGS84")
+    grid_m = 3 * geod.line_length([116.300, 116.302], [36.300, 36.300]) + 3 * geod.line_length(
+        [116.3] * 2, [36.3, 36.302]
+    )
+    footway_m = geod.line_length([116.301, 116.3005, 116.302], [36.300, 36.2995, 36.300])  # nodes 2, 99, 3
+    expected_m = grid_m + footway_m if through_grid else grid_m
+    assert net.edges["length_m"].sum() == pytest.approx(expected_m, rel=1e-3)
+
+
+def test_an_osm_node_at_latitude_999_is_named_with_its_coordinates(tmp_path):
+    text = (DEMO / "roads.osm").read_text(encoding="utf-8")
+    assert '<node id="1" version="1" lat="36.3169380" lon="116.2350968"/>' in text
+    (tmp_path / "roads.osm").write_text(text.replace('lat="36.3169380" lon', 'lat="999" lon', 1), encoding="utf-8")
+    with pytest.raises(SitingInputError) as caught:
+        network.from_file(tmp_path / "roads.osm")
+    assert caught.value.rows == ["1 (116.2350968, 999)"]
 
 
 # -- 5. the machine fails ----------------------------------------------------------------------------

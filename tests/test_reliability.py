@@ -277,7 +277,7 @@ def test_network_nodes_outside_the_degrees_are_named():
     graph.add_edge(1, 3, highway="footway")
     with pytest.raises(SitingInputError) as caught:
         network.from_graph(graph, source="test graph")
-    assert caught.value.rows == [2, 3]
+    assert caught.value.rows == ["2 (116.2, 95)", "3 (nan, 36.3)"]
 
 
 # -- 3. YAML -------------------------------------------------------------------------------------------
