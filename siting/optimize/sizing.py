@@ -29,7 +29,9 @@ one, or an existing township or community centre enlarged and raised to that lev
 its community's facility, at least ``community_centre_min_m2``), one of them per site and a candidate's
 only when open; Σ z ≥ 1 per township lacking a centre (R07/R08), Σ w ≥ 1 per community lacking a
 facility (R10); Σ y ≥ 1 over the candidates within the stated radius of each area outside it (R11) and
-over the candidates of its own township within its walk (R09, read ``through_stations``).
+over the candidates of its own township within its walk (R09, read ``through_stations``); Σ y ≥ 1 over
+the sites of its township standing in or reaching each community its network does not reach (R09, read
+``communities_reached``).
 
 Methods: ``greedy`` opens candidates by reduction of the remaining shortfall per unit cost (those the
 LP relaxation leaves shut last), then sizes the open sites exactly (a small MIP with the openings
