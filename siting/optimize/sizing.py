@@ -176,7 +176,7 @@ class CompliancePlan(Solver):
         self.levels_ = np.full(problem.n_sites, None, dtype=object)
         units = _one_site_each(problem)
         self.unfixable_units_ = units.unfixable
-        walk_rows, floor_rows, near, reasons = _demands(problem, rule)
+        walk_rows, floor_rows, near, reasons = _demands(problem, rule, units)
         self.unfixable_ = pd.DataFrame(
             {"demand": problem.demand_ids[[i for i, _ in reasons]], "reason": [r for _, r in reasons]}
         ).sort_values(["demand", "reason"], kind="stable", ignore_index=True)
@@ -362,11 +362,13 @@ def _one_site_each(problem: SitingProblem) -> UnitRules:
 
 
 def _demands(
-    problem: SitingProblem, rule: FloorAreaRule
+    problem: SitingProblem, rule: FloorAreaRule, units: UnitRules
 ) -> tuple[np.ndarray, np.ndarray, _Near, list[tuple[int, str]]]:
     """Areas needing a walk row, a floor row, and a radius or catchment row, and the unfixable ones with
     their reason (an area no candidate can put within the radius or its township's reach is listed for
-    that alone: its other rows stay)."""
+    that alone: its other rows stay). An existing site counts in a catchment row only while a kept
+    township row of ``units`` may make it the centre; a community row left without a site belongs to a
+    township whose centre row was not kept (listed there), and is dropped."""
     households = problem.households
     wanted = households > 0
     covered_now = problem.covered_by(np.zeros(0, dtype=np.int64))
@@ -387,19 +389,23 @@ def _demands(
         )
     floor_rows = np.flatnonzero(judged & ~short & ~np.isin(np.arange(problem.n_demand), list(reasons)))
     walk_rows = walk_rows[~np.isin(walk_rows, list(reasons))]
-    units = problem.unit_rules
+    usable = problem.is_candidate.copy()
+    usable[units.township_sites.indices] = True
+    keep = sp.diags(usable.astype(float), format="csr")
     lost, rows, weight = list(reasons.items()), [], []
     for needed, sites, reason in (
         (units.radius_needed, units.radius_sites, "no_site_within_radius"),
-        (units.catchment_needed, units.catchment_sites, "no_site_in_township_reach"),
+        (units.catchment_needed, (units.catchment_sites @ keep).astype(bool), "no_site_in_township_reach"),
     ):
         possible = sites.getnnz(axis=1) > 0
         lost += [(int(i), reason) for i in np.flatnonzero(needed & ~possible)]
         rows.append(sites[needed & possible])
         weight.append(households[needed & possible])
     # the communities R09 counts as not reached (those no site reaches are listed with the units)
-    rows.append(units.catchment_community_sites)
-    weight.append(units.catchment_community_households)
+    communities = (units.catchment_community_sites @ keep).astype(bool).tocsr()
+    possible = communities.getnnz(axis=1) > 0
+    rows.append(communities[possible])
+    weight.append(units.catchment_community_households[possible])
     near = _Near(sp.vstack(rows, format="csr"), np.concatenate(weight))
     return walk_rows, floor_rows, near, lost
 
