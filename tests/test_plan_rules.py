@@ -534,3 +534,10 @@ def test_the_township_catchment_reaches_every_community_of_the_township(t_networ
     ]
     assert proposal.model.fixed_units_.empty
     assert _verdicts(study.plan(proposal), ["township_catchment"]) == ["not_met"]
+    # a claim of 乙镇's R09 here is one the re-check denies, by the township table's catchment_ok
+    lie = pd.DataFrame({"unit": ["乙镇"], "level": ["township"], "rule": ["township_catchment"]})
+    object.__setattr__(proposal.model, "fixed_units_", lie)
+    found = study.recheck(proposal).disagreements
+    assert found[["kind", "id", "item", "claimed", "found"]].values.tolist() == [
+        ["township", "乙镇", "catchment_ok", True, False]
+    ]
