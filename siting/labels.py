@@ -248,6 +248,10 @@ VALUES: dict[str, tuple[str, str]] = {
         "服务半径内没有可用的设施点",
         "no site lies within the service radius",
     ),
+    "no_site_in_township_reach": (
+        "本乡镇（街道）没有设施点位于此处或步行可达此处",
+        "no site of its township stands in it or is within the walk of it",
+    ),
     "planned": ("方案已规划", "planned"),
     "condition_met": ("方案中每处设施均满足", "met by every planned site"),
     "not_planned_catchment": (

@@ -37,7 +37,6 @@ import shapely
 
 from siting import consistency, defaults, validation
 from siting.compliance import (
-    COMMUNITY_LEVELS,
     FLOOR_AREA_LEVELS,
     ComplianceResult,
     _reading,
@@ -48,6 +47,7 @@ from siting.compliance import (
     floor_area_shares,
     meets_rate,
     own_floor_area_only,
+    township_network,
 )
 from siting.errors import SitingInfeasibleError, SitingInputError, SitingWarning
 from siting.inputs import assign_units
@@ -682,6 +682,16 @@ class Study:
         radius = (
             self._radius_sites(radius_needed, candidates, candidate_pairs, n_fac) if radius_needed.any() else nowhere
         )
+        leadable = np.zeros(n_sites, bool)
+        leadable[t_sites.indices] = True
+        catchment_rows, unreached = self._catchment_sites(
+            result, (township, community), candidates, candidate_pairs, (catchment, leadable), nowhere
+        )
+        # a township whose centre no site can hold cannot meet R09 either
+        centreless = set(lost[0]["unit"])
+        catchment_rows["catchment_townships"] = np.array(
+            [t for t in catchment_rows["catchment_townships"] if t not in centreless], dtype=object
+        )
         return UnitRules(
             township_sites=t_sites,
             township_names=t_names,
@@ -692,8 +702,8 @@ class Study:
             community_min_m2=c_min,
             radius_needed=radius_needed,
             radius_sites=radius,
-            **self._catchment_sites(result, township, candidates, candidate_pairs, catchment, nowhere),
-            unfixable=pd.concat(lost, ignore_index=True),
+            **catchment_rows,
+            unfixable=pd.concat([*lost, unreached], ignore_index=True),
         )
 
     def _may_hold(self, facilities: gpd.GeoDataFrame, n_candidates: int) -> tuple[np.ndarray, np.ndarray]:
@@ -735,12 +745,13 @@ class Study:
         )
 
     def _catchment_planned(self, judged: set[str]) -> bool:
-        """Whether the township catchment (R09) is planned: as read ``through_stations`` with every
-        household to be reached (a share below 1 leaves which households to the planner)."""
+        """Whether the township catchment (R09) is planned: as read ``through_stations`` (every household)
+        or ``communities_reached`` (every community), with all to be reached (a share below 1 leaves which
+        to the planner)."""
         share = self.profile.value("township_centre_catchment_share")
         return (
             "township_catchment" in judged
-            and _reading(self.profile, "township_centre_catchment") == "through_stations"
+            and _reading(self.profile, "township_centre_catchment") in ("through_stations", "communities_reached")
             and share is not None
             and share >= 1.0
         )
@@ -748,27 +759,46 @@ class Study:
     def _catchment_sites(
         self,
         result: ComplianceResult,
-        township: np.ndarray,
+        units: tuple[np.ndarray, np.ndarray],
         candidates: gpd.GeoDataFrame,
         candidate_pairs: pd.DataFrame,
-        planned: bool,
+        planned: tuple[bool, np.ndarray],
         nowhere: sp.csr_matrix,
-    ) -> dict[str, Any]:
-        """R09 read ``through_stations``: an area is covered within the walk of its own township's centre
-        or of one of that township's community facilities or stations. With the township's centre
-        planned, an area no such facility reaches needs a new centre of its township within the walk;
-        ``catchment_needed`` and ``catchment_sites`` (candidates, and township-level facilities short of
-        the minimum the plan may make the centre, by site index) say which."""
-        n_areas = len(self.areas)
-        if not planned:
-            return {"catchment_planned": False, "catchment_needed": np.zeros(n_areas, bool), "catchment_sites": nowhere}
+    ) -> tuple[dict[str, Any], pd.DataFrame]:
+        """R09's rows, with each township given its centre (the plan builds it): read ``through_stations``,
+        an area no facility of its township's network reaches within the walk needs a site of its township
+        within the walk (``catchment_needed``/``catchment_sites``); read ``communities_reached``, a
+        community of the township no network facility stands in or reaches needs a site of its township
+        that would (``catchment_community_*``). A site counts when the check's own
+        :func:`~siting.compliance.township_network` would count it built (a new centre), or when it is a
+        township-level facility short of the minimum the plan may make the centre (``planned``: whether R09
+        is planned, and per site whether a township row may make it the centre). Returns the rows and the
+        communities no site can reach (``no_site_in_township_reach``)."""
+        township = units[0]
+        catchment, leadable = planned
+        n_areas, n_sites = nowhere.shape
+        names = np.zeros(0, dtype=object)
+        rows_out: dict[str, Any] = {
+            "catchment_planned": False,
+            "catchment_needed": np.zeros(n_areas, bool),
+            "catchment_sites": nowhere,
+            "catchment_community_names": names,
+            "catchment_community_sites": sp.csr_matrix((0, n_sites), dtype=bool),
+            "catchment_community_households": np.zeros(0),
+            "catchment_townships": names,
+        }
+        lost = pd.DataFrame({"unit": [], "level": [], "rule": [], "reason": []}, dtype=object)
+        if not catchment:
+            return rows_out, lost
         facilities = result.facilities
-        network = facilities["level"].isin(COMMUNITY_LEVELS).to_numpy() | facilities[
-            "qualified_township_centre"
-        ].to_numpy(bool)
+        n_fac = len(facilities)
+        network = self._township_network(facilities, candidates, township, result.townships["township"])
+        is_centre = np.r_[facilities["level"].eq("township").to_numpy(), np.zeros(len(candidates), bool)]
+        able = (network & (np.arange(n_sites) >= n_fac)) | (~network & is_centre & leadable)
         area_index = pd.Index(self.areas["area_id"].astype(str))
         area_township = _unit_column(self.areas, "township")
-        judged = result.townships.loc[result.townships["catchment_ok"].notna(), "township"].astype(str)
+        townships = result.townships
+        judged = townships.loc[townships["catchment_ok"].notna(), "township"].astype(str).to_numpy(dtype=object)
 
         def own(pairs: pd.DataFrame, id_column: str, ids: pd.Index, offset: int) -> tuple[np.ndarray, np.ndarray]:
             """Area and site positions of the pairs within the walk whose site lies in the area's township."""
@@ -781,19 +811,118 @@ class Study:
             return rows[same], cols[same]
 
         rows, cols = own(self.assess().pairs, "facility_id", pd.Index(facilities["facility_id"].astype(str)), 0)
+        new_rows, new_cols = own(
+            candidate_pairs, "candidate_id", pd.Index(candidates["candidate_id"].astype(str)), n_fac
+        )
         reached = np.zeros(n_areas, bool)
         reached[rows[network[cols]]] = True
-        needed = np.isin(area_township, judged.to_numpy()) & (self.areas["households"].to_numpy(float) > 0) & ~reached
-        # a township-level facility short of the minimum covers its walk once the plan makes it the centre
-        raisable = ~network[cols] & facilities["level"].eq("township").to_numpy()[cols]
-        ids = pd.Index(candidates["candidate_id"].astype(str))
-        new_rows, new_cols = own(candidate_pairs, "candidate_id", ids, len(facilities))
-        rows, cols = np.r_[rows[raisable], new_rows], np.r_[cols[raisable], new_cols]
-        return {
+        rows, cols = np.r_[rows, new_rows], np.r_[cols, new_cols]
+        rows, cols = rows[able[cols]], cols[able[cols]]
+        if _reading(self.profile, "township_centre_catchment") == "through_stations":
+            households = self.areas["households"].to_numpy(float)
+            needed = np.isin(area_township, judged) & (households > 0) & ~reached
+            sites = sp.csr_matrix((np.ones(len(rows), bool), (rows, cols)), shape=nowhere.shape)
+            short = needed & (sites.getnnz(axis=1) == 0)
+            rows_out |= {"catchment_planned": True, "catchment_needed": needed, "catchment_sites": sites}
+            unreached = set(area_township[short])
+        else:
+            rows_out, lost = self._community_rows(
+                result, units, (network, able), reached, (rows, cols), judged, rows_out
+            )
+            unreached = set(lost["township"]) if len(lost) else set()
+            lost = lost.drop(columns="township")
+        failing = townships.loc[townships["catchment_ok"].eq(False).fillna(False).to_numpy(bool), "township"]
+        rows_out["catchment_townships"] = np.array([t for t in failing.astype(str) if t not in unreached], object)
+        return rows_out, lost
+
+    def _community_rows(
+        self,
+        result: ComplianceResult,
+        units: tuple[np.ndarray, np.ndarray],
+        counted: tuple[np.ndarray, np.ndarray],
+        reached: np.ndarray,
+        pairs: tuple[np.ndarray, np.ndarray],
+        judged: np.ndarray,
+        rows_out: dict[str, Any],
+    ) -> tuple[dict[str, Any], pd.DataFrame]:
+        """R09 read ``communities_reached``: per community of a judged township that the network (given its
+        centre) neither stands in nor reaches, the ``able`` sites of its township (``counted``: network and
+        able, per site) standing in it or reaching one of its areas (the ``pairs``: area and able-site
+        positions within the walk); the communities none can reach, with their township."""
+        township, community = units
+        network, able = counted
+        n_sites = len(township)
+        area_community = _unit_column(self.areas, "community")
+        n_fac = len(result.facilities)
+        # the check's rule: a network facility stands in the community or reaches one of its areas
+        done = set(community[:n_fac][network[:n_fac]]) | set(area_community[reached])
+        communities = result.communities
+        names = communities["community"].astype(str).to_numpy(dtype=object)
+        parent = communities["township"].astype("string").fillna("").to_numpy(dtype=object)
+        needed = np.isin(parent, judged) & ~np.isin(names, list(done))
+        rows, cols = pairs
+        standing = np.flatnonzero(able)
+        links = pd.DataFrame(
+            {
+                "community": np.r_[area_community[rows], community[standing]],
+                "site": np.r_[cols, standing],
+            }
+        ).drop_duplicates()
+        position = pd.Series(np.arange(len(names)), index=names)
+        links = links[links["community"].isin(names[needed])]
+        links = links[township[links["site"].to_numpy()] == parent[position[links["community"]].to_numpy()]]
+        matrix = sp.csr_matrix(
+            (np.ones(len(links), bool), (position[links["community"]].to_numpy(), links["site"].to_numpy())),
+            shape=(len(names), n_sites),
+        )
+        reachable = matrix.getnnz(axis=1) > 0
+        households = self.areas["households"].groupby(area_community).sum().reindex(names).fillna(0.0).to_numpy(float)
+        keep = needed & reachable
+        rows_out |= {
             "catchment_planned": True,
-            "catchment_needed": needed,
-            "catchment_sites": sp.csr_matrix((np.ones(len(rows), bool), (rows, cols)), shape=nowhere.shape),
+            "catchment_community_names": names[keep],
+            "catchment_community_sites": matrix[keep],
+            "catchment_community_households": households[keep],
         }
+        short = needed & ~reachable
+        lost = pd.DataFrame(
+            {
+                "unit": names[short],
+                "level": "community",
+                "rule": "township_catchment",
+                "reason": "no_site_in_township_reach",
+                "township": parent[short],
+            }
+        )
+        return rows_out, lost
+
+    def _township_network(
+        self, facilities: pd.DataFrame, candidates: gpd.GeoDataFrame, township: np.ndarray, names: pd.Series
+    ) -> np.ndarray:
+        """Per site (facilities, then candidates built as new centres): whether it is a facility of its
+        township's R09 network once every township has its qualifying centre — asked of the check's
+        :func:`~siting.compliance.township_network` with one qualifying centre added per township."""
+        n_new = len(candidates) + len(names)
+        probe = pd.DataFrame(
+            {
+                "level": np.r_[
+                    facilities["level"].to_numpy(dtype=object),
+                    np.full(len(candidates), PROPOSED_LEVEL, object),
+                    np.full(len(names), "township", object),
+                ],
+                "qualified_township_centre": np.r_[
+                    facilities["qualified_township_centre"].to_numpy(bool),
+                    np.zeros(len(candidates), bool),
+                    np.ones(len(names), bool),
+                ],
+            }
+        )
+        if "serves_townships" in facilities.columns:
+            probe["serves_townships"] = np.r_[
+                facilities["serves_townships"].to_numpy(dtype=object), np.full(n_new, None, object)
+            ]
+        where = pd.Series(np.r_[township, names.astype(str).to_numpy(dtype=object)], dtype="string")
+        return township_network(probe, where.replace("", pd.NA), self.profile)[: len(township)]
 
     def _radius_sites(
         self, failing: np.ndarray, candidates: gpd.GeoDataFrame, candidate_pairs: pd.DataFrame, n_fac: int
@@ -1170,24 +1299,30 @@ def _shared_need(served: sp.csc_matrix, site_ids: np.ndarray, at_cap: np.ndarray
 
 def _unit_centre_check(claimed: pd.DataFrame, checked: ComplianceResult) -> tuple[int, pd.DataFrame]:
     """Every township and community the plan claims to give a qualifying centre or facility (the unit
-    rules R07/R08/R10, and R09 where it asks for a centre) has one in the re-check."""
+    rules R07/R08/R10) has one in the re-check, and every township whose R09 it claims to meet
+    (``township_catchment``) meets it there (the township table's ``catchment_ok``, the verdict of the
+    reading the profile takes)."""
     frames = []
-    for level, table, column in (
-        ("township", checked.townships, "township"),
-        ("community", checked.communities, "community"),
+    for level, table, column, rule in (
+        ("township", checked.townships, "township", None),
+        ("community", checked.communities, "community", None),
+        ("township", checked.townships, "township", "township_catchment"),
     ):
-        units = claimed.loc[claimed["level"] == level, "unit"].astype(str).drop_duplicates()
+        of_rule = claimed["rule"] == rule if rule else claimed["rule"] != "township_catchment"
+        units = claimed.loc[(claimed["level"] == level) & of_rule, "unit"].astype(str).drop_duplicates()
         if units.empty:
             continue
-        has = table.assign(unit=table[column].astype(str)).set_index("unit")["has_qualified_centre"]
+        item = "catchment_ok" if rule else "has_qualified_centre"
+        has = table.assign(unit=table[column].astype(str)).set_index("unit")[item].astype("boolean")
         frames.append(
             (
-                pd.DataFrame({"has_qualified_centre": True}, index=pd.Index(units, name=level)),
-                pd.DataFrame({"has_qualified_centre": has.reindex(units).fillna(False).astype(bool)}),
+                pd.DataFrame({item: True}, index=pd.Index(units, name=level)),
+                pd.DataFrame({item: has.reindex(units).fillna(False).astype(bool)}),
                 level,
+                item,
             )
         )
-    results = [_compare(level, mine, found, ("has_qualified_centre",)) for mine, found, level in frames]
+    results = [_compare(level, mine, found, (item,)) for mine, found, level, item in frames]
     empty = pd.DataFrame(columns=["kind", "id", "item", "claimed", "found"])
     return sum(r[0] for r in results), pd.concat([r[1] for r in results], ignore_index=True) if results else empty
 

@@ -333,9 +333,10 @@ def test_plan_is_the_least_cost_plan_within_its_caps(demo):
     }
     failing = set(areas.loc[areas["floor_area_ok"] == 0, "area_id"])
     assert failing <= set(listed) and set(listed.values()) <= {"sites_at_cap", "no_site_in_reach", "no_own_site"}
-    # R09 read through_stations: XQ033, which no site of 凤城街道 reaches, is listed for that too
-    if {r["rule"]: r["planning"] for r in plan["rules_planned"]}["township_catchment"] == "planned":
-        assert ("XQ033", "no_site_in_township_reach") in {(r["area_id"], r["reason"]) for r in plan["unfixable_areas"]}
+    # R09 read communities_reached (dong_e): planned, and no community is left that no site of its
+    # township can reach
+    assert {r["rule"]: r["planning"] for r in plan["rules_planned"]}["township_catchment"] == "planned"
+    assert [u for u in plan["unfixable_units"] if u["rule"] == "township_catchment"] == []
     # dong_e counts for a new area only the floor area built with it (四同步): the 15 new areas with no
     # facility or candidate site inside them are left to their developers, every other new area is fixed
     own = {area for area, reason in listed.items() if reason == "no_own_site"}

@@ -250,10 +250,13 @@ def test_every_plan_passes_its_own_recheck(t_network, seed, plan, method):
     assert recheck.areas_checked == 6 and recheck.units_checked == units
     assert recheck.sites_checked == len(proposal.sites)
     # per area: walk, minutes, floor area, (compliance) fixed; per unit: two tallies, and (compliance) its
-    # centre where the plan claims one; per site: five figures; the households newly within the walk,
-    # together; the status
+    # centre where the plan claims one and its R09 where it claims that; per site: five figures; the
+    # households newly within the walk, together; the status
     per_area = 4 if objective == "compliance" else 3
-    claimed_units = len(proposal.model.fixed_units_[["unit", "level"]].drop_duplicates())
+    claims = proposal.model.fixed_units_
+    claimed_units = len(
+        claims.assign(r09=claims["rule"] == "township_catchment")[["unit", "level", "r09"]].drop_duplicates()
+    )
     assert recheck.checks == 6 * per_area + units * 2 + claimed_units + 5 * len(proposal.sites) + 2
     assert recheck.agreed == recheck.checks
 

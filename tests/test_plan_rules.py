@@ -142,20 +142,24 @@ def test_township_centres_and_community_facilities_are_planned_together(t_networ
     assert proposal.model.objective == 2_000_900.0 and proposal.model.status == "optimal"
     assert proposal.model.unfixable_units_.empty
     claimed = proposal.model.fixed_units_
-    # 一社区 and 三社区 are claimed too: a township row could raise their only facility (F1, F3)
+    # 一社区 and 三社区 are claimed too: a township row could raise their only facility (F1, F3); R09
+    # (communities_reached) fails in both townships today for want of a qualifying centre, and once each
+    # has one its network stands in every community (F1/C1/C2 in 甲街道, F2/F3 in 乙镇)
     assert claimed[["unit", "rule"]].values.tolist() == [
         ["甲街道", "street_centres"],
         ["乙镇", "town_centres"],
         ["一社区", "community_facilities"],
         ["二社区", "community_facilities"],
         ["三社区", "community_facilities"],
+        ["甲街道", "township_catchment"],
+        ["乙镇", "township_catchment"],
     ]
     plan = study.plan(proposal)
     units = plan.check().townships.set_index("township")["has_qualified_centre"]
     assert units[["甲街道", "乙镇"]].all()
     communities = plan.check().communities.set_index("community")["has_qualified_centre"]
     assert communities[["一社区", "二社区"]].all()
-    assert _verdicts(plan, UNIT_RULES) == ["met", "met", "met"]
+    assert _verdicts(plan, [*UNIT_RULES, "township_catchment"]) == ["met", "met", "met", "met"]
     levels = plan.check().facilities.set_index("facility_id")["level"]
     assert levels[["F1", "F2", "C1", "C2"]].tolist() == ["township", "township", "community", "community"]
 
@@ -216,7 +220,7 @@ def test_the_service_radius_is_planned(t_network):
 
 def test_the_demo_plan_meets_every_unit_rule_and_lists_what_it_cannot_fix():
     # The bundled plan.yml (dong_e, a 1,000 m radius by override): after the plan the check itself finds
-    # R07, R08, R10 and R11 met; every area still failing a planned rule (R01/R02, R09) is listed with its
+    # R07, R08, R09, R10 and R11 met; every area still failing a planned rule (R01/R02) is listed with its
     # reason, and every other rule left failing is one the plan says it does not plan (方案未涉及).
     result = pipeline.run_scenario(load_scenario(DEMO / "scenarios" / "plan.yml"), progress=False)
     before = result.baseline.check().rules.set_index("rule")["verdict"]
@@ -230,16 +234,17 @@ def test_the_demo_plan_meets_every_unit_rule_and_lists_what_it_cannot_fix():
     failing |= set(areas.loc[areas["service_radius_ok"].eq(False).fillna(False), "area_id"])
     assert failing and failing <= set(proposal.unfixable["area_id"])
     planning = proposal.rules.set_index("rule")["planning"]
-    if planning["township_catchment"] == "planned":  # read through_stations for every household
-        # R09: 凤城街道 falls short by XQ033's 477 households, which no site of 凤城街道 can reach
-        townships = result.study.check().townships.set_index("township")
-        assert after["township_catchment"] == "not_met" and townships["catchment_ok"].tolist() == [False, True, True]
-        short = townships.loc["凤城街道", "households"] - townships.loc["凤城街道", "households_covered"]
-        listed = proposal.unfixable[proposal.unfixable["reason"] == "no_site_in_township_reach"]["area_id"].tolist()
-        assert listed == ["XQ033"] and short == areas.set_index("area_id").loc["XQ033", "households"] == 477.0
+    # R09 read communities_reached: 新城街道 and 柳河镇 fail it today (no qualifying centre, so no network);
+    # the plan claims both, and the check finds every community of every township reached
+    assert planning["township_catchment"] == "planned" and before["township_catchment"] == "not_met"
+    claimed = proposal.model.fixed_units_
+    assert claimed.loc[claimed["rule"] == "township_catchment", "unit"].tolist() == ["新城街道", "柳河镇"]
+    townships = result.study.check().townships.set_index("township")
+    assert (townships["communities_reached"] == townships["communities"]).all()
+    assert after["township_catchment"] == "met" and townships["catchment_ok"].all()
     still = after[after == "not_met"].index
     unplanned = still[~planning[still].isin(["planned"])]
-    assert set(still) - set(unplanned) <= {"floor_area_new", "floor_area_existing", "township_catchment"}
+    assert set(still) - set(unplanned) <= {"floor_area_new", "floor_area_existing"}
     assert planning[unplanned].str.startswith("not_planned").all()
     assert planning[["beds_per_1000_elderly", "nursing_bed_share"]].tolist() == ["not_planned_beds"] * 2
     # summary.json says the same
@@ -399,13 +404,17 @@ def test_one_site_cannot_serve_a_town_and_its_community_both(t_network):
     )
     study = _study(t_network, areas, facilities, units=_units())
     proposal = study.propose(_candidates([("C2", 700, 10, 750.0)]), "compliance")
-    served = proposal.model.fixed_units_[["unit", "rule"]].values.tolist()
+    claims = proposal.model.fixed_units_
+    # R09 (communities_reached) in 乙镇 follows its centre: C2 as the centre stands in 三社区
+    served = claims.loc[claims["rule"] != "township_catchment", ["unit", "rule"]].values.tolist()
     lost = proposal.unfixable_units[["unit", "rule", "reason"]].values.tolist()
     assert sorted([*served, *[row[:2] for row in lost]]) == [
         ["三社区", "community_facilities"],
         ["乙镇", "town_centres"],
     ]
     assert len(served) == 1 and lost[0][2] == "unit_sites_shared"
+    catchment = claims.loc[claims["rule"] == "township_catchment", "unit"].tolist()
+    assert catchment == (["乙镇"] if served[0][0] == "乙镇" else [])
     size = 600.0 if served[0][0] == "乙镇" else 300.0
     assert proposal.sites[["site_id", "recommended_floor_area_m2"]].values.tolist() == [["C2", size]]
     verdicts = _verdicts(study.plan(proposal), ["town_centres", "community_facilities"])
@@ -466,4 +475,69 @@ def test_the_recheck_holds_each_claimed_unit_to_the_check(t_network):
     found = study.recheck(proposal).disagreements
     assert found[["kind", "id", "item", "claimed", "found"]].values.tolist() == [
         ["community", "无此社区", "has_qualified_centre", True, False]
+    ]
+
+
+def _split_town() -> gpd.GeoDataFrame:
+    """The units of this file with 乙镇 split at y = 300: 三社区 south of it, 四村 (rural) north."""
+    units = _units()
+    south = units["name"] == "三社区"
+    units.loc[south, "geometry"] = box(500, -300, 1100, 300)
+    north = units[south].assign(unit_id="四村", name="四村", urban=False)
+    north["geometry"] = [box(500, 300, 1100, 700)]
+    return gpd.GeoDataFrame(pd.concat([units, north], ignore_index=True), crs=units.crs)
+
+
+def test_the_township_catchment_reaches_every_community_of_the_township(t_network):
+    # Dong'e R09 read communities_reached: each township's network (its qualifying centre and community
+    # facilities) stands in or reaches within the walk every 村/社区. 甲街道: F1 (centre) and F5/F6 reach
+    # 一社区 and 二社区. 乙镇: F2 (centre) and F3 reach A3, so 三社区 is reached although A6 (520..580,
+    # 100..160, up the 北街) is beyond every walk; 四村 (rural, y ≥ 300) and its A4 are not: R09 fails.
+    # C4 (470, 550, 甲街道) walks 90 m to A4 for 1,000,300; C3 (530, 500, 乙镇, at least 400 m²) walks
+    # 140 m to it and stands in 四村: 1,000,400. The walk alone takes C4; R09 takes C3. No site reaches
+    # A6 (C3 is some 370 m up the 北街 from it): listed, and under this reading 乙镇 meets R09 without it.
+    areas = _areas([("A1", 100, 100.0), ("A2", 300, 100.0), ("A3", 700, 100.0)])
+    areas = gpd.GeoDataFrame(
+        {"area_id": [*areas["area_id"], "A4", "A6"], "households": 100.0, "status": "existing"},
+        geometry=[*areas.geometry, box(520, 560, 580, 620), box(520, 100, 580, 160)],
+        crs=UTM50,
+    )
+    facilities = _facilities(
+        [
+            ("F1", "township", 100, 40, 600.0),
+            ("F5", "community", 150, -40, 300.0),
+            ("F6", "community", 300, -40, 300.0),
+            ("F2", "township", 800, 40, 700.0),
+            ("F3", "community", 900, 40, 300.0),
+        ]
+    )
+    candidates = _candidates([("C3", 530, 500, 750.0), ("C4", 470, 550, 750.0)]).assign(min_floor_area_m2=[400.0, None])
+    study = _study(t_network, areas, facilities, units=_split_town())
+    before = study.check().townships.set_index("township")
+    assert before[["communities", "communities_reached"]].values.tolist() == [[2, 2], [2, 1]]
+    assert _verdicts(study, [*UNIT_RULES, "township_catchment"]) == ["met", "met", "met", "not_met"]
+    proposal = study.propose(candidates, "compliance")
+    assert proposal.sites[["site_id", "recommended_floor_area_m2"]].values.tolist() == [["C3", 400.0]]
+    assert proposal.model.objective == 1_000_400.0
+    assert proposal.rules.set_index("rule").loc["township_catchment", "planning"] == "planned"
+    assert proposal.model.fixed_units_.values.tolist() == [["乙镇", "township", "township_catchment"]]
+    assert proposal.unfixable_units.empty and "A6" in set(proposal.unfixable["area_id"])
+    plan = study.plan(proposal)
+    assert plan.check().townships.set_index("township").loc["乙镇", "communities_reached"] == 2
+    assert _verdicts(plan, ["township_catchment"]) == ["met"]
+    assert study.recheck(proposal, plan).disagreements.empty
+    # without C3 no site of 乙镇 reaches 四村: it is listed, 乙镇's R09 is not claimed, and C4 keeps A4's walk
+    proposal = study.propose(candidates[candidates["candidate_id"] == "C4"], "compliance")
+    assert proposal.sites[["site_id", "recommended_floor_area_m2"]].values.tolist() == [["C4", 300.0]]
+    assert proposal.unfixable_units[["unit", "level", "rule", "reason"]].values.tolist() == [
+        ["四村", "community", "township_catchment", "no_site_in_township_reach"]
+    ]
+    assert proposal.model.fixed_units_.empty
+    assert _verdicts(study.plan(proposal), ["township_catchment"]) == ["not_met"]
+    # a claim of 乙镇's R09 here is one the re-check denies, by the township table's catchment_ok
+    lie = pd.DataFrame({"unit": ["乙镇"], "level": ["township"], "rule": ["township_catchment"]})
+    object.__setattr__(proposal.model, "fixed_units_", lie)
+    found = study.recheck(proposal).disagreements
+    assert found[["kind", "id", "item", "claimed", "found"]].values.tolist() == [
+        ["township", "乙镇", "catchment_ok", True, False]
     ]

@@ -117,15 +117,27 @@ class UnitRules:
     radius_sites : scipy.sparse.csr_matrix of bool, shape (n_demand, n_sites)
         Candidates within the service radius of each of them; empty rows for the others.
     catchment_planned : bool
-        Whether the township catchment (R09) is planned (read ``through_stations``, every household).
+        Whether the township catchment (R09) is planned (read ``through_stations`` or
+        ``communities_reached``, every household or community).
     catchment_needed : ndarray of bool, shape (n_demand,)
-        Areas the township catchment rule (R09) counts as uncovered today.
+        Areas the township catchment rule (R09) read ``through_stations`` counts as uncovered today.
     catchment_sites : scipy.sparse.csr_matrix of bool, shape (n_demand, n_sites)
         Candidates that would put each of them within its township's network.
+    catchment_community_names : ndarray of str, shape (n_reach,)
+        Communities R09 read ``communities_reached`` counts as not reached by their township's network
+        (once the township has its centre) and some site could reach.
+    catchment_community_sites : scipy.sparse.csr_matrix of bool, shape (n_reach, n_sites)
+        The sites of each such community's township that, built as part of its network, would stand in
+        the community or reach one of its areas within the walk.
+    catchment_community_households : ndarray of float, shape (n_reach,)
+        Households of each such community (the weight of its row).
+    catchment_townships : ndarray of str
+        Townships failing R09 today whose every uncovered area or community has a row: the plan meets
+        R09 there once each row holds and the township has its centre.
     unfixable : DataFrame
         ``unit``, ``level`` (``township``/``community``), ``rule`` and ``reason`` of the units no site
         can satisfy (``no_site_in_unit``; ``unit_sites_below_minimum``: every site in it is capped below
-        the minimum).
+        the minimum; ``no_site_in_township_reach``: a community no site of its township can reach, R09).
     """
 
     township_sites: sp.csr_matrix
@@ -140,6 +152,10 @@ class UnitRules:
     catchment_planned: bool
     catchment_needed: np.ndarray
     catchment_sites: sp.csr_matrix
+    catchment_community_names: np.ndarray
+    catchment_community_sites: sp.csr_matrix
+    catchment_community_households: np.ndarray
+    catchment_townships: np.ndarray
     unfixable: pd.DataFrame
 
     @classmethod
@@ -148,7 +164,10 @@ class UnitRules:
         names, units = np.zeros(0, dtype=object), sp.csr_matrix((0, n_sites), dtype=bool)
         areas, needed = sp.csr_matrix((n_demand, n_sites), dtype=bool), np.zeros(n_demand, bool)
         lost = pd.DataFrame({"unit": [], "level": [], "rule": [], "reason": []}, dtype=object)
-        return cls(units, names, names, 0.0, units, names, 0.0, needed, areas, False, needed, areas, lost)
+        return cls(
+            units, names, names, 0.0, units, names, 0.0, needed, areas, False, needed, areas, names, units,
+            np.zeros(0), names, lost,
+        )  # fmt: skip
 
 
 class SitingProblem:

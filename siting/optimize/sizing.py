@@ -29,7 +29,9 @@ one, or an existing township or community centre enlarged and raised to that lev
 its community's facility, at least ``community_centre_min_m2``), one of them per site and a candidate's
 only when open; Σ z ≥ 1 per township lacking a centre (R07/R08), Σ w ≥ 1 per community lacking a
 facility (R10); Σ y ≥ 1 over the candidates within the stated radius of each area outside it (R11) and
-over the candidates of its own township within its walk (R09, read ``through_stations``).
+over the candidates of its own township within its walk (R09, read ``through_stations``); Σ y ≥ 1 over
+the sites of its township standing in or reaching each community its network does not reach (R09, read
+``communities_reached``).
 
 Methods: ``greedy`` opens candidates by reduction of the remaining shortfall per unit cost (those the
 LP relaxation leaves shut last), then sizes the open sites exactly (a small MIP with the openings
@@ -77,7 +79,7 @@ RULE_PLANNING = {
     "compliance_rate_households": "planned",
     "street_centres": "planned",
     "town_centres": "planned",
-    # planned when read through_stations for every household (UnitRules.catchment_planned)
+    # planned when read through_stations or communities_reached for all (UnitRules.catchment_planned)
     "township_catchment": "not_planned_catchment",
     "community_facilities": "planned",
     "service_radius": "planned",
@@ -146,8 +148,8 @@ class CompliancePlan(Solver):
     fixed_ : ndarray of bool, shape (n_demand,)
         Areas the plan makes compliant (walk and, where the rule judges them, floor area).
     fixed_units_ : DataFrame
-        ``unit``, ``level``, ``rule``: the townships the plan gives a comprehensive centre (R07/R08, or
-        ``township_catchment`` when only R09 asks for it) and the communities it gives a facility (R10)
+        ``unit``, ``level``, ``rule``: the townships the plan gives a comprehensive centre (R07/R08), the
+        communities it gives a facility (R10) and the townships whose R09 it meets (``township_catchment``)
         — the claims a re-check of the planned facilities must find met.
     sizes_ : ndarray
         Floor area of every site after the plan, m², in whole m² within its bounds.
@@ -174,7 +176,7 @@ class CompliancePlan(Solver):
         self.levels_ = np.full(problem.n_sites, None, dtype=object)
         units = _one_site_each(problem)
         self.unfixable_units_ = units.unfixable
-        walk_rows, floor_rows, near, reasons = _demands(problem, rule)
+        walk_rows, floor_rows, near, reasons = _demands(problem, rule, units)
         self.unfixable_ = pd.DataFrame(
             {"demand": problem.demand_ids[[i for i, _ in reasons]], "reason": [r for _, r in reasons]}
         ).sort_values(["demand", "reason"], kind="stable", ignore_index=True)
@@ -242,13 +244,27 @@ class CompliancePlan(Solver):
         self.fixed_ = np.zeros(problem.n_demand, bool)
         self.fixed_[walk_rows] = True
         self.fixed_[floor_rows] = True
-        self.fixed_units_ = pd.DataFrame(
-            {
-                "unit": np.r_[units.township_names, units.community_names],
-                "level": ["township"] * len(units.township_names) + ["community"] * len(units.community_names),
-                "rule": np.r_[units.township_rules, np.full(len(units.community_names), "community_facilities")],
-            }
-        )
+        self.fixed_units_ = _unit_claims(problem.unit_rules, units)
+
+
+def _unit_claims(asked: UnitRules, kept: UnitRules) -> pd.DataFrame:
+    """``unit``, ``level``, ``rule``: the centres and facilities of the unit rows ``kept`` (those a site
+    each can serve, of the rows ``asked``), and R09 (``township_catchment``) for each township whose every
+    uncovered area or community has a row and that has its centre (today, or from a kept row). A centre
+    R09 alone asks for is claimed as that township's R09 or not at all."""
+    centres = kept.township_rules != "township_catchment"
+    lacking = set(asked.township_names) - set(kept.township_names)
+    catchment = np.array([t for t in asked.catchment_townships if t not in lacking], dtype=object)
+    n_t, n_c, n_r = int(centres.sum()), len(kept.community_names), len(catchment)
+    return pd.DataFrame(
+        {
+            "unit": np.r_[kept.township_names[centres], kept.community_names, catchment],
+            "level": ["township"] * n_t + ["community"] * n_c + ["township"] * n_r,
+            "rule": np.r_[
+                kept.township_rules[centres], np.full(n_c, "community_facilities"), np.full(n_r, "township_catchment")
+            ],
+        }
+    )
 
 
 class _Laps:
@@ -309,7 +325,7 @@ class _Near:
     """Area rows met by one open candidate of a set: the service radius (R11), the township catchment (R09)."""
 
     sites: sp.csr_matrix  # rows × sites: the candidates that would meet each row
-    areas: np.ndarray  # the area of each row
+    households: np.ndarray  # households each row stands for (its area's, or its community's)
 
 
 def _one_site_each(problem: SitingProblem) -> UnitRules:
@@ -346,11 +362,13 @@ def _one_site_each(problem: SitingProblem) -> UnitRules:
 
 
 def _demands(
-    problem: SitingProblem, rule: FloorAreaRule
+    problem: SitingProblem, rule: FloorAreaRule, units: UnitRules
 ) -> tuple[np.ndarray, np.ndarray, _Near, list[tuple[int, str]]]:
     """Areas needing a walk row, a floor row, and a radius or catchment row, and the unfixable ones with
     their reason (an area no candidate can put within the radius or its township's reach is listed for
-    that alone: its other rows stay)."""
+    that alone: its other rows stay). An existing site counts in a catchment row only while a kept
+    township row of ``units`` may make it the centre; a community row left without a site belongs to a
+    township whose centre row was not kept (listed there), and is dropped."""
     households = problem.households
     wanted = households > 0
     covered_now = problem.covered_by(np.zeros(0, dtype=np.int64))
@@ -371,17 +389,25 @@ def _demands(
         )
     floor_rows = np.flatnonzero(judged & ~short & ~np.isin(np.arange(problem.n_demand), list(reasons)))
     walk_rows = walk_rows[~np.isin(walk_rows, list(reasons))]
-    units = problem.unit_rules
-    lost, rows, areas = list(reasons.items()), [], []
+    usable = problem.is_candidate.copy()
+    usable[units.township_sites.indices] = True
+    keep = sp.diags(usable.astype(float), format="csr")
+    lost, rows, weight = list(reasons.items()), [], []
     for needed, sites, reason in (
         (units.radius_needed, units.radius_sites, "no_site_within_radius"),
-        (units.catchment_needed, units.catchment_sites, "no_site_in_township_reach"),
+        (units.catchment_needed, (units.catchment_sites @ keep).astype(bool), "no_site_in_township_reach"),
     ):
         possible = sites.getnnz(axis=1) > 0
         lost += [(int(i), reason) for i in np.flatnonzero(needed & ~possible)]
         rows.append(sites[needed & possible])
-        areas.append(np.flatnonzero(needed & possible))
-    return walk_rows, floor_rows, _Near(sp.vstack(rows, format="csr"), np.concatenate(areas)), lost
+        weight.append(households[needed & possible])
+    # the communities R09 counts as not reached (those no site reaches are listed with the units)
+    communities = (units.catchment_community_sites @ keep).astype(bool).tocsr()
+    possible = communities.getnnz(axis=1) > 0
+    rows.append(communities[possible])
+    weight.append(units.catchment_community_households[possible])
+    near = _Near(sp.vstack(rows, format="csr"), np.concatenate(weight))
+    return walk_rows, floor_rows, near, lost
 
 
 def _build(
@@ -479,7 +505,7 @@ def _build(
     # an existing site in such a row is one the plan may make a township's centre
     raise_ = ~problem.is_candidate[lead]
     opens = _columns_of(problem.n_sites, np.r_[cand, lead[raise_]], np.r_[y, z[raise_]])
-    for cover, needed in ((_walk_sites(problem), walk_rows), (near.sites, np.arange(len(near.areas)))):
+    for cover, needed in ((_walk_sites(problem), walk_rows), (near.sites, np.arange(near.sites.shape[0]))):
         rows.append(_at_least_one(cover, needed, opens, n_col))
         lo.append(np.ones(len(needed)))
         hi.append(np.full(len(needed), exact.INF))
@@ -652,7 +678,7 @@ class _Reach:
         households = problem.households
         weight = np.r_[
             households[walk_rows],
-            households[near.areas[near_by_candidate]],
+            near.households[near_by_candidate],
             np.full(int(by_candidate.sum()), households.max(initial=1.0)),
         ]
         n_area_rows = len(walk_rows) + int(near_by_candidate.sum())
