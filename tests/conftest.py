@@ -36,6 +36,15 @@ def box(x0, y0, x1, y1):
     return shapely.box(*at(x0, y0), *at(x1, y1))
 
 
+def candidates_at(spec: list[tuple[str, float, float, float]]) -> gpd.GeoDataFrame:
+    """Candidate sites from (id, x, y, largest floor area m²), in local metres."""
+    return gpd.GeoDataFrame(
+        {"candidate_id": [s[0] for s in spec], "name": [s[0] for s in spec], "max_floor_area_m2": [s[3] for s in spec]},
+        geometry=[shapely.Point(at(s[1], s[2])) for s in spec],
+        crs=UTM50,
+    )
+
+
 def gcj02_to_bd09(lon, lat):
     """Baidu's published forward transform, written out here independently of siting.projection."""
     x, y = np.asarray(lon, float), np.asarray(lat, float)

@@ -25,7 +25,7 @@ from siting.optimize import OBJECTIVES, CompliancePlan, SitingProblem
 from siting.optimize.problem import FloorAreaRule
 from siting.plan import BuildSettings
 from siting.scenario import load_scenario
-from tests.conftest import DEMO, UTM50, at, box
+from tests.conftest import DEMO, UTM50, at, box, candidates_at
 
 OVERRIDES = {"walk_minutes": 5}  # 300 m at the national 60 m/min
 
@@ -49,15 +49,6 @@ def _facilities(spec: list[tuple[str, str, float, float, float]]) -> gpd.GeoData
             "floor_area_m2": [s[4] for s in spec],
         },
         geometry=[shapely.Point(at(s[2], s[3])) for s in spec],
-        crs=UTM50,
-    )
-
-
-def _candidates(spec: list[tuple[str, float, float, float]]) -> gpd.GeoDataFrame:
-    """(id, x, y, largest floor area m²)."""
-    return gpd.GeoDataFrame(
-        {"candidate_id": [s[0] for s in spec], "name": [s[0] for s in spec], "max_floor_area_m2": [s[3] for s in spec]},
-        geometry=[shapely.Point(at(s[1], s[2])) for s in spec],
         crs=UTM50,
     )
 
@@ -129,7 +120,7 @@ def test_township_centres_and_community_facilities_are_planned_together(t_networ
     facilities = _facilities(TOWN_FACILITIES)
     study = _study(t_network, areas, facilities, units=_units(), facility_max_floor_area_m2=800)
     assert _verdicts(study, UNIT_RULES) == ["not_met", "not_met", "not_met"]
-    proposal = study.propose(_candidates([("C1", 330, 10, 750.0), ("C2", 200, 10, 750.0)]), "compliance")
+    proposal = study.propose(candidates_at([("C1", 330, 10, 750.0), ("C2", 200, 10, 750.0)]), "compliance")
     sites = proposal.sites.set_index("site_id")
     assert sites.loc[["C1", "C2"], ["kind", "level", "recommended_floor_area_m2"]].values.tolist() == [
         ["new", "community", 300.0],
@@ -171,7 +162,7 @@ def test_a_new_comprehensive_centre_when_no_centre_can_grow(t_network):
     areas = _areas([("A1", 100, 100.0), ("A2", 300, 100.0), ("A3", 700, 100.0)])
     facilities = _facilities(TOWN_FACILITIES)
     study = _study(t_network, areas, facilities, units=_units())
-    proposal = study.propose(_candidates([("C1", 330, 10, 750.0), ("C2", 200, 10, 750.0)]), "compliance")
+    proposal = study.propose(candidates_at([("C1", 330, 10, 750.0), ("C2", 200, 10, 750.0)]), "compliance")
     sites = proposal.sites.set_index("site_id")
     assert sites[["kind", "level", "recommended_floor_area_m2"]].sort_index().values.tolist() == [
         ["new", "community", 300.0],
@@ -190,7 +181,7 @@ def test_a_unit_without_any_site_is_listed(t_network):
     areas = _areas([("A1", 100, 100.0), ("A2", 300, 100.0), ("A3", 700, 100.0)])
     facilities = _facilities([*TOWN_FACILITIES[:1], ("F2", "township", 800, 40, 700.0), TOWN_FACILITIES[2]])
     study = _study(t_network, areas, facilities, units=_units())
-    proposal = study.propose(_candidates([("C2", 200, 10, 750.0)]), "compliance")
+    proposal = study.propose(candidates_at([("C2", 200, 10, 750.0)]), "compliance")
     assert proposal.sites[["site_id", "level", "recommended_floor_area_m2"]].values.tolist() == [
         ["C2", "township", 600.0]
     ]
@@ -208,12 +199,12 @@ def test_the_service_radius_is_planned(t_network):
     study = _study(t_network, areas, facilities, overrides={"service_radius_m": 200})
     assert study.check().areas["service_radius_ok"].tolist() == [True, False]
     assert study.check().areas["within_walk"].tolist() == [True, True]
-    proposal = study.propose(_candidates([("C1", 340, -30, 750.0), ("C2", 600, -30, 750.0)]), "compliance")
+    proposal = study.propose(candidates_at([("C1", 340, -30, 750.0), ("C2", 600, -30, 750.0)]), "compliance")
     assert proposal.sites[["site_id", "recommended_floor_area_m2"]].values.tolist() == [["C1", 300.0]]
     assert proposal.model.objective == 1_000_300.0
     assert _verdicts(study.plan(proposal), ["service_radius"]) == ["met"]
     # with C2 alone nothing can put A2 within the radius: it is listed, and nothing is built for it
-    alone = study.propose(_candidates([("C2", 600, -30, 750.0)]), "compliance")
+    alone = study.propose(candidates_at([("C2", 600, -30, 750.0)]), "compliance")
     assert alone.sites.empty
     assert alone.unfixable.to_dict("list") == {"area_id": ["A2"], "reason": ["no_site_within_radius"]}
 
@@ -259,14 +250,14 @@ def test_the_compliance_plan_needs_no_study(t_network):
     study = _study(
         t_network, areas, _facilities([("F1", "community", 100, 40, 400.0)]), overrides={"service_radius_m": 200}
     )
-    problem = study.problem(_candidates([("C1", 340, -30, 750.0), ("C2", 600, -30, 750.0)]))
+    problem = study.problem(candidates_at([("C1", 340, -30, 750.0), ("C2", 600, -30, 750.0)]))
     model = CompliancePlan(allow_unfixable=True).solve(problem)
     assert problem.site_ids[model.selected_].tolist() == ["C1"] and model.sizes_[1] == 300.0
     assert model.objective == 1_000_300.0 and model.status == "optimal"
     stages = ["model", "relaxation", "greedy", "closing", "support_mip", "exact_mip"]
     assert list(model.timings_) == stages and sum(model.timings_.values()) <= model.seconds
     # with nothing to fix the radius of A2 and unfixable areas refused, the plan is infeasible: exit 4
-    lone = study.problem(_candidates([("C2", 600, -30, 750.0)]))
+    lone = study.problem(candidates_at([("C2", 600, -30, 750.0)]))
     assert CompliancePlan().solve(lone).status == "infeasible"
 
 
@@ -292,7 +283,9 @@ def test_the_township_catchment_asks_for_a_centre_of_the_areas_own_township(t_ne
             ("F3", "community", 900, 40, 300.0),
         ]
     )
-    candidates = _candidates([("C3", 530, 500, 750.0), ("C4", 470, 550, 750.0)]).assign(min_floor_area_m2=[400.0, None])
+    candidates = candidates_at([("C3", 530, 500, 750.0), ("C4", 470, 550, 750.0)]).assign(
+        min_floor_area_m2=[400.0, None]
+    )
     reading = {"township_centre_catchment": "through_stations"}
     study = _study(t_network, areas, facilities, units=_units(), overrides=reading)
     assert _verdicts(study, [*UNIT_RULES, "township_catchment"]) == ["met", "met", "met", "not_met"]
@@ -317,7 +310,7 @@ def test_the_problem_is_built_whole_and_frozen(t_network):
     study = _study(
         t_network, areas, _facilities([("F1", "community", 100, 40, 400.0)]), overrides={"service_radius_m": 200}
     )
-    candidates = _candidates([("C1", 340, -30, 750.0), ("C2", 600, -30, 750.0)]).drop(columns="max_floor_area_m2")
+    candidates = candidates_at([("C1", 340, -30, 750.0), ("C2", 600, -30, 750.0)]).drop(columns="max_floor_area_m2")
     problem = study.problem(candidates)
     assert problem.max_floor_area_m2.tolist() == [400.0, 750.0, 750.0]
     assert problem.sites["max_floor_area_source"].tolist() == [
@@ -361,7 +354,7 @@ def test_every_unit_the_plan_claims_passes_the_check(t_network, seed):
     where = rng.choice(np.arange(0, 1000, 50), size=3, replace=False)
     sizes = rng.choice([150, 250, 400, 650], size=3)
     facilities = _facilities([(f"F{k}", str(levels[k]), float(where[k]), -30.0, float(sizes[k])) for k in range(3)])
-    candidates = _candidates([(f"C{k}", float(x), 15.0, float(rng.choice([350, 600, 900]))) for k, x in
+    candidates = candidates_at([(f"C{k}", float(x), 15.0, float(rng.choice([350, 600, 900]))) for k, x in
                               enumerate(rng.choice(np.arange(10, 1000, 70), size=5, replace=False))])  # fmt: skip
     study = _study(
         t_network, areas, facilities, units=_units(), facility_max_floor_area_m2=float(rng.choice([400, 700])),
@@ -403,7 +396,7 @@ def test_one_site_cannot_serve_a_town_and_its_community_both(t_network):
         ]
     )
     study = _study(t_network, areas, facilities, units=_units())
-    proposal = study.propose(_candidates([("C2", 700, 10, 750.0)]), "compliance")
+    proposal = study.propose(candidates_at([("C2", 700, 10, 750.0)]), "compliance")
     claims = proposal.model.fixed_units_
     # R09 (communities_reached) in 乙镇 follows its centre: C2 as the centre stands in 三社区
     served = claims.loc[claims["rule"] != "township_catchment", ["unit", "rule"]].values.tolist()
@@ -464,7 +457,7 @@ def test_the_recheck_holds_each_claimed_unit_to_the_check(t_network):
     # a claim the check does not reproduce (a community the plan never served) is a disagreement naming it.
     areas = _areas([("A1", 100, 100.0), ("A2", 300, 100.0), ("A3", 700, 100.0)])
     study = _study(t_network, areas, _facilities(TOWN_FACILITIES), units=_units(), facility_max_floor_area_m2=800)
-    proposal = study.propose(_candidates([("C1", 330, 10, 750.0), ("C2", 200, 10, 750.0)]), "compliance")
+    proposal = study.propose(candidates_at([("C1", 330, 10, 750.0), ("C2", 200, 10, 750.0)]), "compliance")
     recheck = study.recheck(proposal)
     assert recheck.disagreements.empty
     lie = proposal.model.fixed_units_.iloc[:0]
@@ -511,7 +504,9 @@ def test_the_township_catchment_reaches_every_community_of_the_township(t_networ
             ("F3", "community", 900, 40, 300.0),
         ]
     )
-    candidates = _candidates([("C3", 530, 500, 750.0), ("C4", 470, 550, 750.0)]).assign(min_floor_area_m2=[400.0, None])
+    candidates = candidates_at([("C3", 530, 500, 750.0), ("C4", 470, 550, 750.0)]).assign(
+        min_floor_area_m2=[400.0, None]
+    )
     study = _study(t_network, areas, facilities, units=_split_town())
     before = study.check().townships.set_index("township")
     assert before[["communities", "communities_reached"]].values.tolist() == [[2, 2], [2, 1]]

@@ -20,7 +20,7 @@ from siting import SitingInputError, Study
 from siting.optimize import CompliancePlan
 from siting.optimize.sizing import supply_per_household
 from siting.plan import BuildSettings
-from tests.conftest import UTM50, at, box
+from tests.conftest import UTM50, at, box, candidates_at
 
 OVERRIDES = {"walk_minutes": 5}  # 300 m at the national 60 m/min
 
@@ -47,15 +47,6 @@ def _facilities(spec: list[tuple[str, float, float, float]]) -> gpd.GeoDataFrame
     )
 
 
-def _candidates(spec: list[tuple[str, float, float, float]]) -> gpd.GeoDataFrame:
-    """(id, x, y, largest floor area m²)."""
-    return gpd.GeoDataFrame(
-        {"candidate_id": [s[0] for s in spec], "name": [s[0] for s in spec], "max_floor_area_m2": [s[3] for s in spec]},
-        geometry=[shapely.Point(at(s[1], s[2])) for s in spec],
-        crs=UTM50,
-    )
-
-
 def _study(t_network, areas, facilities, **build) -> Study:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -71,7 +62,7 @@ def test_enlarging_an_existing_centre_is_cheaper_than_a_new_one(t_network):
     areas = _areas([("A2", (300, -80, 360, -20), 2000.0)])
     study = _study(t_network, areas, _facilities([("F1", 100, 40, 250.0)]), facility_max_floor_area_m2=800)
     assert study.check().areas["floor_area_ok"].tolist() == [False]
-    proposal = study.propose(_candidates([("C1", 330, 10, 750.0)]), "compliance")
+    proposal = study.propose(candidates_at([("C1", 330, 10, 750.0)]), "compliance")
     sites = proposal.sites.set_index("site_id")
     assert list(sites.index) == ["F1"] and sites.loc["F1", "kind"] == "expand"
     assert sites.loc["F1", "added_floor_area_m2"] == 50.0 and sites.loc["F1", "recommended_floor_area_m2"] == 300.0
@@ -84,7 +75,7 @@ def test_enlarging_an_existing_centre_is_cheaper_than_a_new_one(t_network):
 def test_without_room_to_grow_a_new_centre_is_built(t_network):
     areas = _areas([("A2", (300, -80, 360, -20), 2000.0)])
     study = _study(t_network, areas, _facilities([("F1", 100, 40, 250.0)]))  # no facility may grow
-    proposal = study.propose(_candidates([("C1", 330, 10, 750.0)]), "compliance")
+    proposal = study.propose(candidates_at([("C1", 330, 10, 750.0)]), "compliance")
     sites = proposal.sites.set_index("site_id")
     # F1 and C1 share A2's 2,000 households: 250 + a ≥ 300 → a = 50, raised to the 300 m² minimum
     assert list(sites.index) == ["C1"] and sites.loc["C1", "kind"] == "new"
@@ -97,7 +88,7 @@ def _two_area_town(t_network, cap: float):
     # A1 and 170 m to A5; C2 at x=950 walks 220 m to A1 and 30 m to A5: both share both areas.
     areas = _areas([("A1", (700, 20, 760, 80), 3000.0), ("A5", (940, -80, 1000, -20), 3000.0)])
     study = _study(t_network, areas, _facilities([("F0", 0, 10, 300.0)]))
-    return study, _candidates([("C1", 800, -10, cap), ("C2", 950, 10, cap)])
+    return study, candidates_at([("C1", 800, -10, cap), ("C2", 950, 10, cap)])
 
 
 def test_a_cap_forces_two_centres_instead_of_one(t_network):
@@ -133,17 +124,17 @@ def test_a_new_area_is_fixed_only_by_a_site_of_its_own(t_network):
     # within the walk (70 m) but outside N1, so it cannot count: N1 is left to its developer.
     areas = _areas([("N1", (700, 20, 760, 80), 1500.0)]).assign(status="new")
     study = _study(t_network, areas, _facilities([("F0", 0, 10, 300.0)]))
-    outside = study.propose(_candidates([("C1", 800, -10, 750.0)]), "compliance")
+    outside = study.propose(candidates_at([("C1", 800, -10, 750.0)]), "compliance")
     assert outside.sites.empty
     assert outside.unfixable.to_dict("list") == {"area_id": ["N1"], "reason": ["no_own_site"]}
     # a site inside N1 (its 配套用房) is its own: a 300 m² centre there fixes it
-    inside = study.propose(_candidates([("C1", 800, -10, 750.0), ("C2", 730, 50, 750.0)]), "compliance")
+    inside = study.propose(candidates_at([("C1", 800, -10, 750.0), ("C2", 730, 50, 750.0)]), "compliance")
     assert inside.sites["site_id"].tolist() == ["C2"] and inside.sites["recommended_floor_area_m2"].tolist() == [300.0]
     assert inside.unfixable.empty
     assert study.plan(inside).check().areas["floor_area_ok"].tolist() == [True]
     # a site outside N1 that the candidate list assigns to it (配建小区编号: its 配套用房 across the road)
     # is its own too, and the built centre keeps the assignment, so the re-check agrees
-    assigned = _candidates([("C1", 800, -10, 750.0)]).assign(area_id="N1")
+    assigned = candidates_at([("C1", 800, -10, 750.0)]).assign(area_id="N1")
     plan = study.propose(assigned, "compliance")
     assert plan.sites[["site_id", "area_id", "recommended_floor_area_m2"]].values.tolist() == [["C1", "N1", 300.0]]
     assert study.plan(plan).check().areas["floor_area_ok"].tolist() == [True]
@@ -160,14 +151,14 @@ def test_a_new_area_is_fixed_only_by_a_site_of_its_own(t_network):
             profile="dong_e",
             overrides={**OVERRIDES, "new_area_counts": "within_walk"},
         )
-    assert walk.propose(_candidates([("C1", 800, -10, 750.0)]), "compliance").sites["site_id"].tolist() == ["C1"]
+    assert walk.propose(candidates_at([("C1", 800, -10, 750.0)]), "compliance").sites["site_id"].tolist() == ["C1"]
 
 
 def test_a_site_too_small_for_a_counted_centre_is_left_out(t_network):
     areas = _areas([("A2", (300, -80, 360, -20), 2000.0)])
     study = _study(t_network, areas, _facilities([("F1", 100, 40, 250.0)]))
     with pytest.warns(UserWarning, match=r"1 candidate site\(s\) cannot hold a centre.*300 m².*C1"):
-        problem = study.problem(_candidates([("C1", 330, 10, 1.0), ("C2", 340, 10, 750.0)]))
+        problem = study.problem(candidates_at([("C1", 330, 10, 1.0), ("C2", 340, 10, 750.0)]))
     assert list(problem.site_ids) == ["F1", "C2"]
 
 
@@ -193,7 +184,7 @@ def test_every_area_the_plan_claims_to_fix_passes_the_check(t_network, seed):
     areas = _areas([(f"A{k}", (x, 20, x + 40, 60), float(rng.integers(50, 3000))) for k, x in enumerate(xs)])
     facilities = _facilities([(f"F{k}", float(x), -30.0, float(rng.choice([150, 250, 400]))) for k, x in
                               enumerate(rng.choice(np.arange(0, 1000, 50), size=2, replace=False))])  # fmt: skip
-    candidates = _candidates([(f"C{k}", float(x), 15.0, float(rng.choice([350, 600, 900]))) for k, x in
+    candidates = candidates_at([(f"C{k}", float(x), 15.0, float(rng.choice([350, 600, 900]))) for k, x in
                               enumerate(rng.choice(np.arange(10, 1000, 70), size=5, replace=False))])  # fmt: skip
     study = _study(t_network, areas, facilities, facility_max_floor_area_m2=float(rng.choice([400, 700])))
     proposal = study.propose(candidates, "compliance")
