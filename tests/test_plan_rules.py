@@ -261,17 +261,13 @@ def test_the_compliance_plan_needs_no_study(t_network):
     assert CompliancePlan().solve(lone).status == "infeasible"
 
 
-def test_the_township_catchment_asks_for_a_centre_of_the_areas_own_township(t_network):
-    # Dong'e R09 read through_stations: every household of a township within the walk of its own centre,
-    # community facilities or stations. Every township and community has its centre or facility (F1/F2
-    # centres, F5, F6, F3); A4 (520..580, 560..620), 100 households in 乙镇, is outside every walk. C4
-    # at (470, 550) in 甲街道 reaches it (90 m) as cheaply as possible (1,000,300); C3 at (530, 500) in
-    # 乙镇 reaches it too (140 m) but cannot be below 400 m² (1,000,400). The walk alone takes C4;
-    # R09 needs 乙镇's own network: C3.
+def _catchment_town(extra: dict[str, shapely.Geometry]) -> tuple[gpd.GeoDataFrame, ...]:
+    """The township-catchment town: A1–A3 and the ``extra`` areas (100 households each), F1/F2 centres
+    with F5, F6, F3 community facilities, and C3 (530, 500; at least 400 m²) and C4 (470, 550)."""
     areas = _areas([("A1", 100, 100.0), ("A2", 300, 100.0), ("A3", 700, 100.0)])
     areas = gpd.GeoDataFrame(
-        {"area_id": [*areas["area_id"], "A4"], "households": 100.0, "status": "existing"},
-        geometry=[*areas.geometry, box(520, 560, 580, 620)],
+        {"area_id": [*areas["area_id"], *extra], "households": 100.0, "status": "existing"},
+        geometry=[*areas.geometry, *extra.values()],
         crs=UTM50,
     )
     facilities = _facilities(
@@ -286,6 +282,17 @@ def test_the_township_catchment_asks_for_a_centre_of_the_areas_own_township(t_ne
     candidates = candidates_at([("C3", 530, 500, 750.0), ("C4", 470, 550, 750.0)]).assign(
         min_floor_area_m2=[400.0, None]
     )
+    return areas, facilities, candidates
+
+
+def test_the_township_catchment_asks_for_a_centre_of_the_areas_own_township(t_network):
+    # Dong'e R09 read through_stations: every household of a township within the walk of its own centre,
+    # community facilities or stations. Every township and community has its centre or facility (F1/F2
+    # centres, F5, F6, F3); A4 (520..580, 560..620), 100 households in 乙镇, is outside every walk. C4
+    # at (470, 550) in 甲街道 reaches it (90 m) as cheaply as possible (1,000,300); C3 at (530, 500) in
+    # 乙镇 reaches it too (140 m) but cannot be below 400 m² (1,000,400). The walk alone takes C4;
+    # R09 needs 乙镇's own network: C3.
+    areas, facilities, candidates = _catchment_town({"A4": box(520, 560, 580, 620)})
     reading = {"township_centre_catchment": "through_stations"}
     study = _study(t_network, areas, facilities, units=_units(), overrides=reading)
     assert _verdicts(study, [*UNIT_RULES, "township_catchment"]) == ["met", "met", "met", "not_met"]
@@ -489,24 +496,7 @@ def test_the_township_catchment_reaches_every_community_of_the_township(t_networ
     # C4 (470, 550, 甲街道) walks 90 m to A4 for 1,000,300; C3 (530, 500, 乙镇, at least 400 m²) walks
     # 140 m to it and stands in 四村: 1,000,400. The walk alone takes C4; R09 takes C3. No site reaches
     # A6 (C3 is some 370 m up the 北街 from it): listed, and under this reading 乙镇 meets R09 without it.
-    areas = _areas([("A1", 100, 100.0), ("A2", 300, 100.0), ("A3", 700, 100.0)])
-    areas = gpd.GeoDataFrame(
-        {"area_id": [*areas["area_id"], "A4", "A6"], "households": 100.0, "status": "existing"},
-        geometry=[*areas.geometry, box(520, 560, 580, 620), box(520, 100, 580, 160)],
-        crs=UTM50,
-    )
-    facilities = _facilities(
-        [
-            ("F1", "township", 100, 40, 600.0),
-            ("F5", "community", 150, -40, 300.0),
-            ("F6", "community", 300, -40, 300.0),
-            ("F2", "township", 800, 40, 700.0),
-            ("F3", "community", 900, 40, 300.0),
-        ]
-    )
-    candidates = candidates_at([("C3", 530, 500, 750.0), ("C4", 470, 550, 750.0)]).assign(
-        min_floor_area_m2=[400.0, None]
-    )
+    areas, facilities, candidates = _catchment_town({"A4": box(520, 560, 580, 620), "A6": box(520, 100, 580, 160)})
     study = _study(t_network, areas, facilities, units=_split_town())
     before = study.check().townships.set_index("township")
     assert before[["communities", "communities_reached"]].values.tolist() == [[2, 2], [2, 1]]
