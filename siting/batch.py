@@ -52,7 +52,13 @@ from siting.report import COMPARE_KEYS
 from siting.scenario import Scenario, load_scenario
 
 #: Figures of each scenario's ``summary.json`` in the batch summary, in this order.
-FIGURE_KEYS = ("profile", *(key for key in COMPARE_KEYS if key != "status"), "solver_status")
+FIGURE_KEYS = (
+    "profile",
+    *(key for key in COMPARE_KEYS if key != "status"),
+    # what the compliance rate counts (rural areas under 城镇居住区 rules are not judged): its weight in the totals
+    "households_floor_area_judged",
+    "solver_status",
+)
 #: Columns of the batch summary before the figures.
 ROW_KEYS = ("scenario", "file", "folder", "status", "error")
 #: Labels of batch columns whose name means something else elsewhere (``status`` of an area is its type).
@@ -660,16 +666,18 @@ def batch_table(items: Sequence[BatchItem], outcomes: Sequence[dict[str, Any]], 
 
 
 def batch_totals(table: pd.DataFrame) -> dict[str, float]:
-    """Figures of all the scenarios that ran, together: shares weighted by households, sums of the rest."""
+    """Figures of all the scenarios that ran, together: shares weighted by the households they count (the
+    compliance rate by the households its rule judges), sums of the rest."""
     done = table[table["status"] == "ok"]
     total = pd.to_numeric(done["households_total"]).sum()
-    share_ok = pd.to_numeric(done["share_households_floor_area_ok"]) * pd.to_numeric(done["households_total"])
+    judged = pd.to_numeric(done["households_floor_area_judged"])
+    share_ok = pd.to_numeric(done["share_households_floor_area_ok"]) * judged
     return {
         "share_within_walk": float(pd.to_numeric(done["households_within_walk"]).sum() / total) if total else np.nan,
         "share_within_radius": float(pd.to_numeric(done["households_within_radius"]).sum() / total)
         if total
         else np.nan,
-        "share_households_floor_area_ok": float(share_ok.sum() / total) if total else np.nan,
+        "share_households_floor_area_ok": float(share_ok.sum() / judged.sum()) if judged.sum() else np.nan,
         "proposed_sites": float(pd.to_numeric(done["proposed_sites"]).sum()),
         "floor_area_shortfall_m2": float(pd.to_numeric(done["floor_area_shortfall_m2"]).sum()),
     }

@@ -174,6 +174,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     # scenarios and reports (siting.scenario, siting.report)
     "scenario": ("方案", "Scenario"),
     "households_total": ("总户数(户)", "Households (total)"),
+    "households_floor_area_judged": ("配建面积判定户数(户)", "Households judged by the floor-area rule"),
     "households_within_walk": ("15分钟步行可达户数(户)", "Households within the walk"),
     "households_within_radius": ("直线服务半径内户数(户)", "Households within radius (straight line)"),
     "households_within_radius_network": ("路网服务半径内户数(户)", "Households within radius (network)"),

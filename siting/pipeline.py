@@ -537,8 +537,8 @@ def headline(areas: pd.DataFrame) -> dict:
     Returns
     -------
     dict
-        Households, areas and shares (0–1) within the walk and the radius, areas and households
-        meeting the floor area per 100 households, the shortfall in m².
+        Households, areas and shares (0–1) within the walk and the radius, the households the
+        floor-area rule judges and the share of them meeting it, areas meeting it, the shortfall in m².
     """
     cov = coverage_rates(areas).iloc[0]
     ok = areas["floor_area_ok"].eq(True).fillna(False).to_numpy(bool)
@@ -557,6 +557,7 @@ def headline(areas: pd.DataFrame) -> dict:
         "areas_total": len(areas),
         "areas_within_walk": int(cov["areas_within_walk"]),
         "areas_floor_area_ok": int(ok.sum()),
+        "households_floor_area_judged": judged,
         "share_households_floor_area_ok": float(households[ok].sum() / judged) if judged > 0 else float("nan"),
         "floor_area_shortfall_m2": float(areas["shortfall_m2"].sum()),
     }

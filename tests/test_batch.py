@@ -309,7 +309,9 @@ def test_batch_totals_weigh_shares_by_households():
             "households_total": [100.0, 300.0, None],
             "households_within_walk": [50.0, 300.0, None],
             "households_within_radius": [100.0, 150.0, None],
-            "share_households_floor_area_ok": [0.5, 0.0, None],
+            # the second county's 300 households include 100 rural ones its rule does not judge
+            "households_floor_area_judged": [100.0, 200.0, None],
+            "share_households_floor_area_ok": [0.5, 0.25, None],
             "proposed_sites": [2, 3, None],
             "floor_area_shortfall_m2": [10.0, 5.5, None],
         },
@@ -318,7 +320,7 @@ def test_batch_totals_weigh_shares_by_households():
     assert batch.batch_totals(table) == {
         "share_within_walk": 350 / 400,
         "share_within_radius": 250 / 400,
-        "share_households_floor_area_ok": 50 / 400,
+        "share_households_floor_area_ok": (50 + 50) / (100 + 200),
         "proposed_sites": 5.0,
         "floor_area_shortfall_m2": 15.5,
     }
