@@ -1111,7 +1111,8 @@ class Study:
         """
         plan = self.plan(proposal) if plan is None else plan
         claimed = proposal.claimed_areas().set_index("area_id")
-        areas = plan.check().areas.assign(area_id=lambda a: a["area_id"].astype(str)).set_index("area_id")
+        checked = plan.check()
+        areas = checked.areas.assign(area_id=lambda a: a["area_id"].astype(str)).set_index("area_id")
         areas = areas.reindex(claimed.index)
         within = pd.Series(areas["within_walk"].to_numpy(bool), index=claimed.index)
         floor_ok = areas["floor_area_ok"].astype("boolean")
@@ -1130,8 +1131,8 @@ class Study:
             if level in areas.columns
         }
         checks += [_compare(level, *tally, UNIT_ITEMS) for level, tally in units.items()]
-        checks.append(_unit_centre_check(proposal.model.fixed_units_, plan.check()))
-        checks.append(_site_check(proposal.sites, plan.check().facilities))
+        checks.append(_unit_centre_check(proposal.model.fixed_units_, checked))
+        checks.append(_site_check(proposal.sites, checked.facilities))
         checks.append(_newly_covered_check(proposal.sites, self.assess().areas, areas))
         checks.append(_status_check(proposal))
         return PlanRecheck(
