@@ -76,8 +76,6 @@ if TYPE_CHECKING:
 PROPOSED_LEVEL = NEW_CENTRE_LEVEL
 #: The unit levels a facility is placed in (its ``township`` and ``community`` columns).
 LEVELS = ("township", "community")
-#: Time limit of one optimisation, s (the value lives in siting.defaults).
-DEFAULT_TIME_LIMIT_S = defaults.TIME_LIMIT_S
 
 
 @dataclass(frozen=True)
