@@ -44,7 +44,7 @@ from siting.inputs import assign_units
 from siting.labels import msg, term
 from siting.plan import PROPOSED_LEVEL, Proposal, Study
 from siting.projection import WGS84
-from siting.reachability import check_within_network, nearest, pair_distances
+from siting.reachability import _flags, check_within_network, nearest, pair_distances
 from siting.snapping import Attachment, attach_points, in_network_crs, street_gap_m
 
 #: Columns a facility file written by :meth:`WhatIf.to_scenario` keeps (what ``read_facilities`` reads).
@@ -138,8 +138,7 @@ class WhatIf:
         ).rate_m2_per_100hh
         self._area_xy = shapely.get_coordinates(self._area_attachment.points)
         self._area_tree = shapely.STRtree(self._areas.geometry.to_numpy())
-        self._start = self._initial_state()
-        self._history: list[_State] = [self._start]
+        self._history: list[_State] = [self._initial_state()]  # [0] the start: undo and reset never drop it
         self.start_summary = self.summary
         # the garbage of the study's own computations (tens of thousands of objects on a district)
         # is collected now, at opening, not by a full collection in the middle of an edit
@@ -374,7 +373,8 @@ class WhatIf:
         Columns ``facility_id``, ``name``, ``level``, ``change`` (``added``, ``removed``,
         ``resized``), ``floor_area_m2_before``, ``floor_area_m2_after`` (m², NaN where there is none).
         """
-        before = self._start.facilities.set_index(self._start.facilities["facility_id"].astype(str))
+        start = self._history[0].facilities
+        before = start.set_index(start["facility_id"].astype(str))
         now = self._state.facilities.set_index(self._state.facilities["facility_id"].astype(str))
         ids = list(dict.fromkeys([*before.index, *now.index]))
         rows = []
@@ -656,11 +656,7 @@ class WhatIf:
         areas["walk_min"] = dist / settings.walk_speed_m_per_min
         areas["nearest_facility"] = nearest_id
         areas["dist_m_straight"], areas["nearest_facility_straight"] = state.straight_m, state.straight_site
-        areas["within_walk"] = settings.within_m(dist)
-        for band in settings.bands_min:
-            areas[f"within_{band:g}min"] = settings.within_m(dist, band * settings.walk_speed_m_per_min)
-        areas["within_radius_network"] = settings.within_m(dist, settings.service_radius_m)
-        areas["within_radius"] = settings.within_m(areas["dist_m_straight"], settings.service_radius_m)
+        _flags(areas, settings)  # the walk, band and radius verdicts, as assess_access sets them
         areas["reachable"] = np.isfinite(dist)
         start = self._access.areas.reset_index(drop=True)
         reason = np.full(len(areas), None, dtype=object)
