@@ -45,6 +45,7 @@ from siting.labels import msg, term
 from siting.plan import PROPOSED_LEVEL, Proposal, Study
 from siting.projection import WGS84
 from siting.reachability import _flags, check_within_network, nearest, pair_distances
+from siting.reachability import _straight as straight_distances
 from siting.snapping import Attachment, attach_points, in_network_crs, street_gap_m
 
 #: Columns a facility file written by :meth:`WhatIf.to_scenario` keeps (what ``read_facilities`` reads).
@@ -625,16 +626,10 @@ class WhatIf:
 
     def _straight(self, facilities: gpd.GeoDataFrame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Straight-line distance (m, 0 inside) from the areas at ``rows`` to their nearest facility."""
-        if not len(facilities):
-            return np.full(len(rows), np.nan), np.full(len(rows), None, dtype=object)
-        points = in_network_crs(self.study.network, facilities).geometry.to_numpy()
-        (hit, found), dist = shapely.STRtree(points).query_nearest(
-            self._areas_m[rows], return_distance=True, all_matches=False
-        )
-        out_d, out_w = np.full(len(rows), np.nan), np.full(len(rows), None, dtype=object)
-        out_d[hit] = dist
-        out_w[hit] = facilities["facility_id"].astype(str).to_numpy()[found]
-        return out_d, out_w
+        net = self.study.network
+        areas = gpd.GeoDataFrame(geometry=self._areas_m[rows], crs=net.crs)
+        points = in_network_crs(net, facilities.assign(facility_id=facilities["facility_id"].astype(str)))
+        return straight_distances(areas, points, net.crs)
 
     def _check(self) -> ComplianceResult:
         """The full check of the facilities now, from the session's walks (no new search within reach)."""
