@@ -245,10 +245,11 @@ _LAYER_SECTIONS = (
 
 
 def _crs_needed(
-    error: SitingInputError, geometries: Any, section: str | None, net: StreetNetwork, problem: Any
+    problem: Any, geometries: Any, section: str | None, net: StreetNetwork, *, source: Any, layer: Any
 ) -> SitingInputError:
-    """``error`` again with ``problem`` and, as its fix, the CRS that puts ``geometries`` (coordinates as in
-    the file) on the streets as the scenario line to write, or that none of the usual ones does."""
+    """``problem`` of the layer ``layer`` of ``source`` with, as its fix, the CRS that puts ``geometries``
+    (coordinates as in the file) on the streets as the scenario line to write, or that none of the usual
+    ones does."""
     from siting import crs_guess
 
     fits = crs_guess.fits(geometries, net)
@@ -258,7 +259,7 @@ def _crs_needed(
         else msg("crs_none_fits")
     )
     key = f"{section}.crs" if section else None
-    return SitingInputError(problem, source=error.source, key=key, layer=error.layer, fix=fix)
+    return SitingInputError(problem, source=source, key=key, layer=layer, fix=fix)
 
 
 def _check_layers_on_network(config: dict, data: dict[str, Any], net: StreetNetwork) -> None:
@@ -276,8 +277,7 @@ def _check_layers_on_network(config: dict, data: dict[str, Any], net: StreetNetw
         problem = msg(
             "layer_far_from_network", km=f"{FAR_OUTSIDE_M / 1000:g}", network=net.source, crs=layer.crs.to_string()
         )
-        located = SitingInputError(problem, source=spec["path"], layer=spec.get("layer"))
-        raise _crs_needed(located, layer.geometry, section, net, problem)
+        raise _crs_needed(problem, layer.geometry, section, net, source=spec["path"], layer=spec.get("layer"))
 
 
 def _clip(config: dict, data: dict[str, Any], net: StreetNetwork) -> dict[str, list[str]]:
@@ -404,7 +404,8 @@ def scenario_study(scenario: Scenario, bar: Steps | None = None) -> tuple[Study,
     try:
         data = _read_inputs(config)
     except inputs.LayerWithoutCrs as exc:
-        raise _crs_needed(exc, exc.geometries, exc.section, _network(config), msg("layer_no_crs")) from None
+        net = _network(config)  # the streets the CRS is guessed against; the raise skips the read below
+        raise _crs_needed(exc.problem, exc.geometries, exc.section, net, source=exc.source, layer=exc.layer) from None
     accept = _accept(config)
     stacked = _check_layers(config, data, accept)
     if bar is not None:

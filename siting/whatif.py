@@ -44,7 +44,8 @@ from siting.inputs import assign_units
 from siting.labels import msg, term
 from siting.plan import PROPOSED_LEVEL, Proposal, Study
 from siting.projection import WGS84
-from siting.reachability import check_within_network, nearest, pair_distances
+from siting.reachability import _flags, check_within_network, nearest, pair_distances
+from siting.reachability import _straight as straight_distances
 from siting.snapping import Attachment, attach_points, in_network_crs, street_gap_m
 
 #: Columns a facility file written by :meth:`WhatIf.to_scenario` keeps (what ``read_facilities`` reads).
@@ -138,8 +139,7 @@ class WhatIf:
         ).rate_m2_per_100hh
         self._area_xy = shapely.get_coordinates(self._area_attachment.points)
         self._area_tree = shapely.STRtree(self._areas.geometry.to_numpy())
-        self._start = self._initial_state()
-        self._history: list[_State] = [self._start]
+        self._history: list[_State] = [self._initial_state()]  # [0] the start: undo and reset never drop it
         self.start_summary = self.summary
         # the garbage of the study's own computations (tens of thousands of objects on a district)
         # is collected now, at opening, not by a full collection in the middle of an edit
@@ -374,7 +374,8 @@ class WhatIf:
         Columns ``facility_id``, ``name``, ``level``, ``change`` (``added``, ``removed``,
         ``resized``), ``floor_area_m2_before``, ``floor_area_m2_after`` (m², NaN where there is none).
         """
-        before = self._start.facilities.set_index(self._start.facilities["facility_id"].astype(str))
+        start = self._history[0].facilities
+        before = start.set_index(start["facility_id"].astype(str))
         now = self._state.facilities.set_index(self._state.facilities["facility_id"].astype(str))
         ids = list(dict.fromkeys([*before.index, *now.index]))
         rows = []
@@ -625,16 +626,10 @@ class WhatIf:
 
     def _straight(self, facilities: gpd.GeoDataFrame, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Straight-line distance (m, 0 inside) from the areas at ``rows`` to their nearest facility."""
-        if not len(facilities):
-            return np.full(len(rows), np.nan), np.full(len(rows), None, dtype=object)
-        points = in_network_crs(self.study.network, facilities).geometry.to_numpy()
-        (hit, found), dist = shapely.STRtree(points).query_nearest(
-            self._areas_m[rows], return_distance=True, all_matches=False
-        )
-        out_d, out_w = np.full(len(rows), np.nan), np.full(len(rows), None, dtype=object)
-        out_d[hit] = dist
-        out_w[hit] = facilities["facility_id"].astype(str).to_numpy()[found]
-        return out_d, out_w
+        net = self.study.network
+        areas = gpd.GeoDataFrame(geometry=self._areas_m[rows], crs=net.crs)
+        points = in_network_crs(net, facilities.assign(facility_id=facilities["facility_id"].astype(str)))
+        return straight_distances(areas, points, net.crs)
 
     def _check(self) -> ComplianceResult:
         """The full check of the facilities now, from the session's walks (no new search within reach)."""
@@ -656,11 +651,7 @@ class WhatIf:
         areas["walk_min"] = dist / settings.walk_speed_m_per_min
         areas["nearest_facility"] = nearest_id
         areas["dist_m_straight"], areas["nearest_facility_straight"] = state.straight_m, state.straight_site
-        areas["within_walk"] = settings.within_m(dist)
-        for band in settings.bands_min:
-            areas[f"within_{band:g}min"] = settings.within_m(dist, band * settings.walk_speed_m_per_min)
-        areas["within_radius_network"] = settings.within_m(dist, settings.service_radius_m)
-        areas["within_radius"] = settings.within_m(areas["dist_m_straight"], settings.service_radius_m)
+        _flags(areas, settings)  # the walk, band and radius verdicts, as assess_access sets them
         areas["reachable"] = np.isfinite(dist)
         start = self._access.areas.reset_index(drop=True)
         reason = np.full(len(areas), None, dtype=object)

@@ -34,7 +34,7 @@ import shapely
 
 from siting.compliance import FACILITY_LEVELS, rule_actual_text, rule_title
 from siting.errors import SitingInputError
-from siting.labels import column_label, get_language, msg, term, value_label
+from siting.labels import column_label, get_language, term, value_label
 from siting.maps import (
     FLOOR_AREA_COLORS,
     LEVEL_COLORS,
@@ -395,14 +395,8 @@ class WhatIfMap:
             self._refresh(term("whatif_resized", self.language, id=chosen, m2=f"{size:g}"))
 
     def _row(self, facility_id: str) -> pd.Series:
-        facilities = self.session.facilities
-        found = facilities[facilities["facility_id"].astype(str) == str(facility_id)]
-        if not len(found):
-            raise SitingInputError(
-                msg("whatif_unknown_facility", id=facility_id, n=len(facilities)),
-                fix=msg("whatif_unknown_facility_fix"),
-            )
-        return found.iloc[0]
+        """The facility's row now; an unknown id is refused by the session, naming those there are."""
+        return self.session.facilities.iloc[self.session._known(facility_id)]
 
     def _new_id(self) -> str:
         taken = set(self.session.facilities["facility_id"].astype(str))
