@@ -46,6 +46,7 @@ from siting.defaults import MAX_SNAP_M
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import Message, msg
 from siting.projection import WGS84, to_metric
+from siting.snapping import in_network_crs
 
 if TYPE_CHECKING:
     from siting.network import StreetNetwork
@@ -357,7 +358,7 @@ def oversized_areas(
         network's reach in square metres.
     """
     reach_m2 = float(shapely.area(shapely.buffer(network.hull, max_snap_m)))
-    area_m2 = shapely.area(areas.to_crs(network.crs).geometry.to_numpy())
+    area_m2 = shapely.area(in_network_crs(network, areas).geometry.to_numpy())
     oversized = np.flatnonzero(area_m2 > reach_m2)
     return oversized, area_m2[oversized], reach_m2
 

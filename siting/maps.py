@@ -30,7 +30,7 @@ from __future__ import annotations
 import html
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -1281,6 +1281,15 @@ def _result_parts(result: Any, which: str) -> dict[str, Any]:
     return parts
 
 
+def _merged_legend(sections: Iterable[tuple[str, list[tuple[str, str]]]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Legend sections of the same heading merged into one, each entry once, in first-seen order."""
+    legend: dict[str, list[tuple[str, str]]] = {}
+    for heading, entries in sections:
+        section = legend.setdefault(heading, [])
+        section.extend(entry for entry in entries if entry not in section)
+    return list(legend.items())
+
+
 def comparison_map(
     result_a: Any,
     result_b: Any,
@@ -1332,11 +1341,7 @@ def comparison_map(
         bounds.extend(builder.bounds)
         builders.append((builder, parts["summary"]))
     # One legend (both sides use the same colours) explaining what either side shows, on the right-hand map.
-    legend: dict[str, list[tuple[str, str]]] = {}
-    for builder, _ in builders:
-        for heading, entries in builder.legend:
-            section = legend.setdefault(heading, [])
-            section.extend(entry for entry in entries if entry not in section)
+    legend = _merged_legend(section for builder, _ in builders for section in builder.legend)
     for i, (builder, summary) in enumerate(builders):
         # Collapsed layer controls: two expanded ones would cover half of each map.
         _decorate(
@@ -1345,7 +1350,7 @@ def comparison_map(
             scenario=summary.get("scenario"),
             profile=summary.get("profile"),
             summary=summary,
-            legend=list(legend.items()) if i == 1 else [],
+            legend=legend if i == 1 else [],
             collapsed=True,
         )
         _streets_when_tiles_fail(maps[i], street_layers[i])
@@ -1362,7 +1367,7 @@ def comparison_map(
 def scenarios_map(
     results: Sequence[Any],
     *,
-    radius_m: float | None = 1000,
+    radius_m: float | None = defaults.SERVICE_RADIUS_M,
     title: str | None = None,
     basemap: str | None = "osm",
     language: str = "zh",
@@ -1411,10 +1416,6 @@ def scenarios_map(
             if isinstance(layer, _DataLayer) and layer.layer_name not in {html.escape(n) for n in shared}:
                 layer.layer_name = f"{html.escape(name)} · {layer.layer_name}"
                 layer.show = layer.show and i == 0
-    legend: dict[str, list[tuple[str, str]]] = {}
-    for heading, entries in builder.legend:
-        section = legend.setdefault(heading, [])
-        section.extend(entry for entry in entries if entry not in section)
     names = [str(s.get("scenario") or i + 1) for i, s in enumerate(summaries)]
     _decorate(
         builder,
@@ -1422,7 +1423,7 @@ def scenarios_map(
         scenario=" / ".join(names),
         profile=summaries[0].get("profile") if summaries else None,
         summary=None,
-        legend=list(legend.items()),
+        legend=_merged_legend(builder.legend),
     )
     box = _summaries_html(summaries, names, language)
     if box:

@@ -715,8 +715,12 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
     write_gpkg(result.service_areas, folder / "service_areas.gpkg", "service_areas")
     streets = streets_layer(result.network)
     write_gpkg(streets, folder / "streets.gpkg", "streets")
-    layers = {"areas": result.areas, "facilities": result.facilities, "service_areas": result.service_areas}
-    layers["streets"] = streets
+    layers = {
+        "areas": result.areas,
+        "facilities": result.facilities,
+        "service_areas": result.service_areas,
+        "streets": streets,
+    }
     tables = {
         "小区": result.areas,
         "未达标小区": result.compliance.failing,

@@ -139,14 +139,17 @@ def _summary(name: str, within: float, sites: int, *, failed: int = 0, cost=None
     }
 
 
+def _compared(*summaries: dict) -> pd.DataFrame:
+    """The comparison table of scenarios given by their summaries, indexed by figure."""
+    return comparison_table([{"summary": s} for s in summaries]).set_index("key")
+
+
 def test_comparison_table_differences_by_hand():
-    table = comparison_table(
-        [
-            {"summary": _summary("现状", 600.0, 0, failed=2)},
-            {"summary": _summary("方案", 950.0, 3, cost=420.0, objective=("compliance", 420.0))},
-            {"summary": _summary("方案", 1000.0, 4, cost=300.4, objective=("compliance", 300.4))},
-        ]
-    ).set_index("key")
+    table = _compared(
+        _summary("现状", 600.0, 0, failed=2),
+        _summary("方案", 950.0, 3, cost=420.0, objective=("compliance", 420.0)),
+        _summary("方案", 1000.0, 4, cost=300.4, objective=("compliance", 300.4)),
+    )
     assert list(table.columns) == [
         *("item", "item_en", "unit", "unit_en", "现状", "方案", "方案 (2)"),
         *("方案 − 现状", "方案 (2) − 现状", "best", "reason", "reason_en"),
@@ -182,13 +185,11 @@ def test_comparison_table_differences_by_hand():
 
 
 def test_comparison_verdict_when_no_plan_meets_every_rule_and_objectives_differ():
-    table = comparison_table(
-        [
-            {"summary": _summary("现状", 600.0, 0, failed=2)},
-            {"summary": _summary("步行", 990.0, 5, failed=1, objective=("p_median", 4321.5))},
-            {"summary": _summary("覆盖", 980.0, 2, failed=1, objective=("max_coverage", 980.0))},
-        ]
-    ).set_index("key")
+    table = _compared(
+        _summary("现状", 600.0, 0, failed=2),
+        _summary("步行", 990.0, 5, failed=1, objective=("p_median", 4321.5)),
+        _summary("覆盖", 980.0, 2, failed=1, objective=("max_coverage", 980.0)),
+    )
     # 户·分钟 and 户 never share a row
     assert "objective" not in table.index
     assert table.loc["objective_cost_households", ["unit", "步行", "覆盖"]].tolist() == ["户·分钟", 4321.5, None]
@@ -215,7 +216,7 @@ def test_format_summary_mentions_the_figures():
 
 def test_comparison_objective_rows_follow_their_unit():
     same = [_summary(n, 900.0, 2, objective=("p_median", v)) for n, v in (("甲", 5000.0), ("乙", 4000.0))]
-    table = comparison_table([{"summary": s} for s in same]).set_index("key")
+    table = _compared(*same)
     # one unit: one row, and the smaller household-minutes is better
     assert table.loc["objective", ["unit", "甲", "乙", "乙 − 甲", "best"]].tolist() == [
         "户·分钟",
@@ -226,6 +227,6 @@ def test_comparison_objective_rows_follow_their_unit():
     ]
     elderly = _summary("丙", 900.0, 2, objective=("p_median", 1500.0))
     elderly["settings"]["optimize"]["weight"] = "elderly"
-    table = comparison_table([{"summary": s} for s in [*same, elderly]]).set_index("key")
+    table = _compared(*same, elderly)
     assert table.loc["objective_cost_households", ["甲", "乙", "丙"]].tolist() == [5000.0, 4000.0, None]
     assert table.loc["objective_cost_elderly", ["unit", "丙"]].tolist() == ["人·分钟", 1500.0]
