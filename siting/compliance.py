@@ -708,7 +708,7 @@ def area_urban(
     if "urban" in areas.columns:
         return pd.array(areas["urban"], dtype="boolean")
     if community is None and ("community" in areas.columns or isinstance(areas, gpd.GeoDataFrame)):
-        community = _unit_of(areas, "community", units)
+        community = _units_of(areas, units)[1]
     out = pd.Series(pd.NA, index=areas.index, dtype="boolean")
     if community is not None and community.notna().any():
         known = community.notna().to_numpy()
@@ -922,15 +922,23 @@ def _community_urban(names: pd.Series, units: pd.DataFrame | None) -> pd.Series:
     return urban
 
 
-def _unit_of(frame: gpd.GeoDataFrame, level: str, units: gpd.GeoDataFrame | None) -> pd.Series:
-    """The township/community name of each row: its own column, else point-in-polygon."""
-    if level in frame.columns:
-        return frame[level].astype("string")
-    missing = pd.Series(pd.NA, index=frame.index, dtype="string")
-    if units is None or not isinstance(units, gpd.GeoDataFrame) or frame.geometry is None:
-        return missing
-    located = assign_units(frame[[frame.geometry.name]], units[units.geometry.notna()])
-    return located[level].astype("string") if level in located.columns else missing
+def _units_of(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None) -> tuple[pd.Series, pd.Series]:
+    """The township and the community name of each row: its own column, else point-in-polygon (one
+    :func:`~siting.inputs.assign_units` for both levels)."""
+    located: gpd.GeoDataFrame | None = None
+    found = []
+    for level in ("township", "community"):
+        if level in frame.columns:
+            found.append(frame[level].astype("string"))
+            continue
+        missing = pd.Series(pd.NA, index=frame.index, dtype="string")
+        if units is None or not isinstance(units, gpd.GeoDataFrame) or frame.geometry is None:
+            found.append(missing)
+            continue
+        if located is None:
+            located = assign_units(frame[[frame.geometry.name]], units[units.geometry.notna()])
+        found.append(located[level].astype("string") if level in located.columns else missing)
+    return found[0], found[1]
 
 
 def _unit_names(area_units: pd.Series, units: pd.DataFrame | None, level: str) -> list[str]:
@@ -1733,7 +1741,7 @@ def check_compliance_pairs(
     facilities["floor_area_m2"] = pd.to_numeric(facilities["floor_area_m2"]).astype(float)
 
     settings = settings if settings is not None else profile.walk_settings()
-    area_township, area_community = _unit_of(areas, "township", units), _unit_of(areas, "community", units)
+    area_township, area_community = _units_of(areas, units)
     areas["urban"] = area_urban(areas, units, area_community)
     # a layer written by an earlier run (next year's facilities.gpkg) holds this check's columns: computed anew
     counts = facility_counts(facilities, profile)
@@ -1759,6 +1767,7 @@ def check_compliance_pairs(
     )
     facilities["qualified_community_centre"] = qualified_community_centres(facilities, profile)
 
+    facility_township, facility_community = _units_of(facilities, units)
     ctx = _Context(
         areas=areas,
         facilities=facilities,
@@ -1767,8 +1776,8 @@ def check_compliance_pairs(
         units=units,
         area_township=area_township,
         area_community=area_community,
-        facility_township=_unit_of(facilities, "township", units),
-        facility_community=_unit_of(facilities, "community", units),
+        facility_township=facility_township,
+        facility_community=facility_community,
         services=services,
         profile=profile,
         settings=settings,

@@ -939,7 +939,10 @@ class Profile:
     def due(self, key: str) -> bool:
         """Whether the target ``key`` is due at :attr:`assess_year` (always, without a year on either side)."""
         rule = self.rule(key)
-        year = None if rule is None else rule.by_year
+        return self._due_by(None if rule is None else rule.by_year)
+
+    def _due_by(self, year: int | None) -> bool:
+        """Whether a target set for ``year`` is due at :attr:`assess_year` (always, without a year on either side)."""
         return year is None or self.assess_year is None or self.assess_year >= year
 
     @property
@@ -1008,7 +1011,7 @@ class Profile:
         first = binding[0]
         if not SCHEMA[first.key].minimum or first.defined_in == "override":
             return first
-        due = [r for r in binding if r.by_year is None or self.assess_year is None or self.assess_year >= r.by_year]
+        due = [r for r in binding if self._due_by(r.by_year)]
         candidates = due or binding
         strictest = max(candidates, key=lambda r: (r.value, r.comparison == ">", -binding.index(r)))
         weaker = [r for r in candidates if (r.value, r.comparison) != (strictest.value, strictest.comparison)]

@@ -45,6 +45,15 @@ def candidates_at(spec: list[tuple[str, float, float, float]]) -> gpd.GeoDataFra
     )
 
 
+def one_centre() -> gpd.GeoDataFrame:
+    """One existing 400 m² community centre (F1) beside the fixture's streets, at local (100, 40)."""
+    return gpd.GeoDataFrame(
+        {"facility_id": ["F1"], "level": ["community"], "floor_area_m2": [400.0]},
+        geometry=[shapely.Point(at(100, 40))],
+        crs=UTM50,
+    )
+
+
 def gcj02_to_bd09(lon, lat):
     """Baidu's published forward transform, written out here independently of siting.projection."""
     x, y = np.asarray(lon, float), np.asarray(lat, float)

@@ -15,7 +15,7 @@ from siting import crs_guess, inputs, network, reachability
 from siting.errors import SitingInputError
 from siting.pipeline import run_scenario
 from siting.scenario import scenario_from_dict
-from tests.conftest import UTM50, at, box
+from tests.conftest import UTM50, at, box, one_centre
 
 
 @pytest.fixture
@@ -79,11 +79,7 @@ def _scenario(tmp_path, t_lines, t_areas, areas_crs, residential=None):
     xiaoqu = _areas(t_areas, areas_crs)
     xiaoqu.to_file(tmp_path / "小区.shp", encoding="utf-8")
     (tmp_path / "小区.prj").unlink()  # as a CAD export comes
-    facilities = gpd.GeoDataFrame(
-        {"facility_id": ["F1"], "level": ["community"], "floor_area_m2": [400.0]},
-        geometry=[shapely.Point(at(100, 40))],
-        crs=UTM50,
-    )
+    facilities = one_centre()
     facilities.to_file(tmp_path / "设施.gpkg")
     config = {
         "name": "坐标系",

@@ -12,7 +12,7 @@ import shapely
 
 from siting import inputs, network
 from siting.pipeline import parcel_access
-from tests.conftest import SHARED, UTM50, at, box
+from tests.conftest import SHARED, UTM50, at, box, one_centre
 
 WUDAOKOU = SHARED / "cities" / "beijing_wudaokou" / "map.osm"
 
@@ -103,11 +103,7 @@ def _generated(tmp_path, t_lines, t_areas):
 
     t_lines.iloc[:2].to_file(tmp_path / "roads.gpkg")
     t_areas.iloc[[0, 1, 3, 4]].to_file(tmp_path / "xiaoqu.gpkg")
-    facility = gpd.GeoDataFrame(
-        {"facility_id": ["F1"], "level": ["community"], "floor_area_m2": [400.0]},
-        geometry=[shapely.Point(at(100, 40))],
-        crs=UTM50,
-    )
+    facility = one_centre()
     facility.to_file(tmp_path / "facilities.gpkg")
     config = {
         "name": "生成",
