@@ -424,6 +424,7 @@ def test_profiles_list_and_show(capsys):
     assert "chain: dong_e → liaocheng → shandong → national" in shown and "New areas" in shown
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_profiles_new_writes_a_profile_to_fill_in(tmp_path, capsys):
     out = tmp_path / "规则"
     assert main(["profiles", "new", "my_county", "--inherits", "shandong", "--out", str(out), "--lang", "zh"]) == 0
@@ -454,6 +455,7 @@ def test_output_folder_holding_an_input_is_refused(tmp_path, capsys):
     assert "contains the input" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_same_scenario_twice_gives_identical_files(tmp_path):
     path = _scenario(
         tmp_path,
@@ -527,6 +529,7 @@ def test_terminated_run_removes_its_work_folder(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["scenario.yml"]
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_compare_reuses_up_to_date_outputs(tmp_path, capsys):
     a = _scenario(tmp_path)
     variants = []
@@ -577,6 +580,7 @@ def test_compare_reuses_up_to_date_outputs(tmp_path, capsys):
     )
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_progress_in_a_log_is_one_plain_line_per_step(tmp_path, capsys):
     """stderr redirected to a file: no carriage returns or cursor moves of nested bars, one line per step."""
     path = _scenario(

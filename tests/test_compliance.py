@@ -187,6 +187,7 @@ def test_land_per_resident_and_beds_per_1000_elderly(two_facilities_three_areas)
     assert pd.isna(bare.loc["beds_per_1000_elderly", "met"])
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_override_changes_exactly_the_verdicts_it_should(two_facilities_three_areas):
     areas, facilities, pairs = two_facilities_three_areas
     base = check_compliance_pairs(areas, facilities, pairs, walking("dong_e")).areas.set_index("area_id")

@@ -166,6 +166,7 @@ def test_a_facility_listed_twice_is_refused_naming_both_ids_many():
     SLOW(given(duplicated_facility())(_check_duplicated_facility))()
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_an_area_copied_with_a_new_id_is_refused_and_kept_with_duplicates_keep():
     with _town() as town:
         areas, entrances = _areas(town)
@@ -245,6 +246,7 @@ def _check_stacked(case: tuple[list[int], tuple[float, float]]) -> None:
     assert all(i in err for i in ids[:10])
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_areas_at_one_point_are_left_out_with_a_warning():
     FAST(given(stacked_areas())(_check_stacked))()
 
@@ -254,6 +256,7 @@ def test_areas_at_one_point_are_left_out_with_a_warning_many():
     SLOW(given(stacked_areas())(_check_stacked))()
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_areas_at_one_point_are_counted_when_the_scenario_accepts_them():
     rows = [40, 41, 42, 43, 44]
     with _town() as town:
@@ -299,6 +302,7 @@ def test_a_facility_built_with_a_far_area_is_refused_naming_both_many():
     SLOW(given(far_built_with())(_check_far_built_with))()
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_a_gate_far_from_its_area_is_refused_and_kept_with_links_keep():
     with _town() as town:
         areas, entrances = _areas(town)
@@ -359,6 +363,7 @@ def test_an_area_larger_than_the_network_reaches_is_refused_and_kept_with_links_
         consistency.check_area_sizes(areas.iloc[[2]], net, max_snap_m=100)
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_a_province_drawn_as_an_area_is_refused_by_a_run():
     with _town() as town:
         areas, entrances = _areas(town)
@@ -442,6 +447,7 @@ def _check_control(case: tuple[str, int]) -> None:
     assert names[row] == name[:2] + ("\n" if char in "\x0b\x0c" else "") + name[2:]
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_control_characters_are_taken_out_of_the_workbook_only():
     FAST(given(st.tuples(st.just("\x0b"), st.integers(0, 82)))(_check_control))()
 

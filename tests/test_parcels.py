@@ -68,6 +68,7 @@ def test_the_largest_floor_area_of_a_plot_reaches_the_proposals(t_network, t_are
     assert (sources["P1"], sources["P2"]) == ("plot_ratio", "input")
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 @pytest.mark.skipif(not WUDAOKOU.exists(), reason="../shared/cities is not beside this checkout")
 def test_plots_from_an_osm_extract_read_through_the_same_path(tmp_path):
     import osmnx as ox
@@ -125,6 +126,7 @@ def test_generated_candidates_are_named_as_sketches(tmp_path, t_lines, t_areas):
     assert all(name == f"示意位置（需落实用地） {site}" for name, site in zip(new["name"], new["site_id"], strict=True))
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_written_proposals_are_read_back_as_candidates(tmp_path, t_lines, t_areas):
     from siting.report import write_result
 

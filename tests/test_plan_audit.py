@@ -115,6 +115,7 @@ def test_rounding_from_a_coordinate_transformation_does_not_change_the_street(lo
         assert walk.tolist() == [pytest.approx(888.0, abs=1e-6)]
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_candidate_walks_equal_planned_walks_on_the_real_wudaokou_streets():
     osm = SHARED / "cities" / "beijing_wudaokou" / "map.osm"
     if not osm.exists():
@@ -264,6 +265,7 @@ def test_every_plan_passes_its_own_recheck(t_network, seed, plan, method):
 # --------------------------------------------------------------------------------------------------
 # Next year's round trip: the planned facilities read back as a scenario's existing ones
 # --------------------------------------------------------------------------------------------------
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 @pytest.mark.parametrize("name", ["plan.yml", "walk_plan.yml"])
 def test_planned_facilities_read_back_give_the_plans_verdicts(tmp_path, name):
     from siting.pipeline import demo_dir, run_and_write, run_scenario
@@ -399,6 +401,7 @@ def test_gaps_show_two_significant_figures():
     assert gap_text(None) == "—" and gap_format(0.0) == "0.0%"
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_workbook_defines_each_household_column_and_shows_costs_only_when_given(tmp_path):
     import openpyxl
 

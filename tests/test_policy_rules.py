@@ -519,6 +519,7 @@ def test_demo_cao_radius_judges_existing_areas_only(demo_result):
     assert _rules(later).loc["town_centres", "detail"] == "2023年创建验收评分指标"
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_demo_workbook_rule_sheets_read_in_chinese(demo_result):
     """Issue 21 item 9: no cell of 规则核查 or 规则取值 holds a status code, "null", an English note or a file name."""
     import re

@@ -86,6 +86,7 @@ def frame():
     )
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_gpkg_is_byte_identical_when_written_later(tmp_path, frame):
     write_gpkg(frame, tmp_path / "a.gpkg", "areas")
     time.sleep(1.1)  # GDAL stamps gpkg_contents.last_change to the second
@@ -106,6 +107,7 @@ def test_csv_has_bom_and_lonlat(tmp_path, frame):
     assert table["lon"].between(116.0, 116.003).all() and table["lat"].between(36.0, 36.001).all()
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_xlsx_is_byte_identical_and_dated_fixed(tmp_path):
     sheets = {"汇总": pd.DataFrame({"指标": ["户数"], "数值": [44128]})}
     write_xlsx(sheets, tmp_path / "a.xlsx")

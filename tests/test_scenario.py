@@ -382,6 +382,7 @@ def _osm_scenario(tmp_path, osm: Path) -> dict:
     }
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 def test_osm_residential_areas_in_a_scenario(tmp_path):
     import pandas as pd
 
@@ -403,6 +404,7 @@ def test_osm_residential_areas_in_a_scenario(tmp_path):
     assert set(sheet["户数来源"]) == {"按建筑估算"}
 
 
+@pytest.mark.slow  # a whole demo-sized run: in the second test command
 @pytest.mark.skipif(not WUDAOKOU.exists(), reason="../shared/cities is not beside this checkout")
 def test_osm_residential_areas_of_a_real_chinese_extract(tmp_path):
     config = _osm_scenario(tmp_path, WUDAOKOU)
