@@ -129,6 +129,7 @@ EDIT = st.one_of(
 )
 
 
+@pytest.mark.slow  # twelve whole demo-sized checks: in the second test command
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edits=st.lists(EDIT, min_size=1, max_size=6))
 def test_random_edits_equal_a_full_run(demo_study, edits):
