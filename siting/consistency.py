@@ -42,7 +42,7 @@ import numpy as np
 import shapely
 
 from siting import validation
-from siting.defaults import MAX_SNAP_M
+from siting.defaults import GATE_TOLERANCE_M, MAX_SNAP_M
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import Message, msg
 from siting.projection import WGS84, to_metric
@@ -55,8 +55,6 @@ if TYPE_CHECKING:
 DUPLICATE_DISTANCE_M = 5.0
 #: Point areas at exactly one place from which on they are taken for a geocoder's fallback.
 STACKED_AREAS_MIN = 3
-#: Farthest an entrance may lie from the outline of its area, metres (a gate on the street beside it).
-GATE_TOLERANCE_M = 30.0
 #: What the planner may say about each finding (the first is the default); kept in the light
 #: :mod:`siting.validation` so that a scenario's schema checks them without importing this module.
 CHOICES = validation.CONSISTENCY_CHOICES
