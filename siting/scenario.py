@@ -49,7 +49,8 @@ Optimisation ``{objective, p, capacity, time_limit_s, method, weight}``:
 HiGHS, default; ``heuristic``; ``greedy``),
 ``weight`` (``households``, default, or ``elderly``).
 
-This module reads and checks scenario files; :mod:`siting.pipeline` runs them.
+This module reads and checks scenario files and makes their settings, typed and frozen with the toolkit
+defaults filled in, once (:attr:`Scenario.settings`, :mod:`siting.settings`); :mod:`siting.pipeline` runs them.
 """
 
 from __future__ import annotations
