@@ -294,12 +294,6 @@ def _source(spec: LayerSettings | None) -> str | None:
     return None if spec is None or spec.path is None else str(spec.path)
 
 
-def _accept(settings: ScenarioSettings) -> consistency.Accept:
-    """What the scenario accepts of what :mod:`siting.consistency` finds (keys ``duplicates``,
-    ``areas_at_one_point``, ``links`` and ``entrances.gate_tolerance_m``)."""
-    return consistency.Accept(**dataclasses.asdict(settings.consistency))
-
-
 def _check_layers(settings: ScenarioSettings, data: dict[str, Any], accept: consistency.Accept) -> list[str]:
     """Records listed twice, and areas stacked at one point (:func:`siting.consistency.check_layers`):
     ``data``'s areas and entrances replaced by those counted; the ids left out, for the summary."""
@@ -407,7 +401,7 @@ def scenario_study(scenario: Scenario, bar: Steps | None = None) -> tuple[Study,
     except inputs.LayerWithoutCrs as exc:
         net = _network(settings.network)  # the streets the CRS is guessed against; the raise skips the read below
         raise _crs_needed(exc.problem, exc.geometries, exc.section, net, source=exc.source, layer=exc.layer) from None
-    accept = _accept(settings)
+    accept = settings.consistency
     stacked = _check_layers(settings, data, accept)
     if bar is not None:
         bar.step("network")

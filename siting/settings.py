@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from siting import defaults
-from siting.validation import CONSISTENCY_CHOICES
+from siting.errors import SitingInputError
+from siting.labels import msg
+from siting.validation import CONSISTENCY_CHOICES, check_setting
 
 
 class FrozenMap(Mapping[str, Any]):
@@ -242,22 +244,40 @@ class ReachabilitySettings:
 
 
 @dataclass(frozen=True)
-class ConsistencySettings:
-    """What the planner accepts of what :mod:`siting.consistency` finds (top-level keys
-    ``duplicates``, ``areas_at_one_point``, ``links`` and ``entrances.gate_tolerance_m``).
+class Accept:
+    """What the planner accepts of what :mod:`siting.consistency` finds (scenario keys ``duplicates``,
+    ``areas_at_one_point``, ``links`` and ``entrances.gate_tolerance_m``).
 
     Attributes
     ----------
-    duplicates, areas_at_one_point, links : str
-        One of :data:`siting.validation.CONSISTENCY_CHOICES` each; the first is the default.
+    duplicates : {"refuse", "keep"}
+        Records listed twice under two ids: refused, or kept (each counts) with a warning.
+    areas_at_one_point : {"leave_out", "keep"}
+        Many point areas at one place: left out of the figures, or counted where they are; a warning either way.
+    links : {"refuse", "keep"}
+        Entrances and 配建 links that contradict the geometry, and areas larger than the street
+        network reaches: refused, or kept with a warning.
     gate_tolerance_m : float
-        Farthest an entrance may lie from its area's outline, m.
+        Farthest an entrance may lie from its area's outline, metres.
+
+    The first choice of each (:data:`siting.validation.CONSISTENCY_CHOICES`) is the default.
     """
 
     duplicates: str = CONSISTENCY_CHOICES["duplicates"][0]
     areas_at_one_point: str = CONSISTENCY_CHOICES["areas_at_one_point"][0]
     links: str = CONSISTENCY_CHOICES["links"][0]
     gate_tolerance_m: float = defaults.GATE_TOLERANCE_M
+
+    def __post_init__(self) -> None:
+        for key, allowed in CONSISTENCY_CHOICES.items():
+            if getattr(self, key) not in allowed:
+                raise SitingInputError(
+                    msg("consistency_choice", value=repr(getattr(self, key)), values=list(allowed)),
+                    source=msg("where_argument", name=key),
+                    key=key,
+                    fix=msg("consistency_choice_fix", values=list(allowed)),
+                )
+        check_setting("gate_tolerance_m", self.gate_tolerance_m, source=msg("where_argument", name="Accept"))
 
 
 @dataclass(frozen=True)
@@ -357,7 +377,8 @@ class ScenarioSettings:
     level : str or None
         The study's level (县, 区, 街道, 乡镇).
     reachability : ReachabilitySettings
-    consistency : ConsistencySettings
+    consistency : Accept
+        What the planner accepts of what :mod:`siting.consistency` finds.
     optimize : OptimizeSettings or None
         None without an optimisation.
     map : MapSettings
@@ -378,7 +399,7 @@ class ScenarioSettings:
     assess_year: int | None = None
     level: str | None = None
     reachability: ReachabilitySettings = field(default_factory=ReachabilitySettings)
-    consistency: ConsistencySettings = field(default_factory=ConsistencySettings)
+    consistency: Accept = field(default_factory=Accept)
     optimize: OptimizeSettings | None = None
     map: MapSettings = field(default_factory=MapSettings)
     output: Path | None = None
@@ -408,7 +429,7 @@ class ScenarioSettings:
             units=_section(LayerSettings, config.get("units")),
             overrides=FrozenMap(config.get("overrides")),
             reachability=_section(ReachabilitySettings, config.get("reachability") or {}),
-            consistency=ConsistencySettings(**accept),
+            consistency=Accept(**accept),
             optimize=_section(OptimizeSettings, optimize),
             map=_section(MapSettings, config.get("map") or {}),
             output=_path(config.get("output")),
