@@ -50,7 +50,8 @@ class FrozenMap(Mapping[str, Any]):
         return f"FrozenMap({self._items!r})"
 
     def __hash__(self) -> int:
-        return hash(tuple(self._items.items()))
+        # order-free, as equality is
+        return hash(frozenset(self._items.items()))
 
     def __getstate__(self) -> dict[str, Any]:
         return self._items
