@@ -206,16 +206,16 @@ def county_outline(scenario: Scenario, folder: Path | None) -> shapely.Geometry 
     from siting.inputs import read_layer
     from siting.projection import WGS84, to_metric
 
-    units = scenario.config.get("units")
-    if units:
-        frame = read_layer(units["path"], layer=units.get("layer"), crs=units.get("crs"))
+    units = scenario.settings.units
+    if units is not None:
+        frame = read_layer(units.path, layer=units.layer, crs=units.crs)
     elif folder is not None and (folder / "areas.gpkg").exists():
         frame = gpd.read_file(folder / "areas.gpkg", layer="areas")
     else:
         return None
     metric = to_metric(frame)
     shape = shapely.union_all(shapely.make_valid(metric.geometry.values))
-    if not units:
+    if units is None:
         shape = shapely.convex_hull(shape)
     shape = shapely.simplify(shape, OUTLINE_TOLERANCE_M, preserve_topology=True)
     return gpd.GeoSeries([shape], crs=metric.crs).to_crs(WGS84).iloc[0]

@@ -15,7 +15,7 @@ Within a layer (residential areas, facilities, candidate sites):
 Across layers (the links a planner types by hand, checked against the geometry):
 
 - an **entrance** (gate) must lie on or beside the area it opens into: within ``gate_tolerance_m``
-  of its outline (:data:`GATE_TOLERANCE_M` by default);
+  of its outline (:data:`siting.defaults.GATE_TOLERANCE_M` by default);
 - a facility or candidate site **built with an area** (配建, ``area_id``) must lie within that
   area's walk. The test is the straight line from the site to the area (0 inside it) against the
   walking distance: a walk is never shorter than the straight line, so a site beyond it in a
@@ -34,18 +34,17 @@ size), or kept with a warning where the planner accepts it (``links: keep``).
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
-from siting import validation
 from siting.defaults import MAX_SNAP_M
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import Message, msg
 from siting.projection import WGS84, to_metric
+from siting.settings import Accept
 from siting.snapping import in_network_crs
 
 if TYPE_CHECKING:
@@ -55,45 +54,6 @@ if TYPE_CHECKING:
 DUPLICATE_DISTANCE_M = 5.0
 #: Point areas at exactly one place from which on they are taken for a geocoder's fallback.
 STACKED_AREAS_MIN = 3
-#: Farthest an entrance may lie from the outline of its area, metres (a gate on the street beside it).
-GATE_TOLERANCE_M = 30.0
-#: What the planner may say about each finding (the first is the default); kept in the light
-#: :mod:`siting.validation` so that a scenario's schema checks them without importing this module.
-CHOICES = validation.CONSISTENCY_CHOICES
-
-
-@dataclass(frozen=True)
-class Accept:
-    """What the planner accepts of what :mod:`siting.consistency` finds (scenario keys of the same names).
-
-    Attributes
-    ----------
-    duplicates : {"refuse", "keep"}
-        Records listed twice under two ids: refused, or kept (each counts) with a warning.
-    areas_at_one_point : {"leave_out", "keep"}
-        Many point areas at one place: left out of the figures, or counted where they are; a warning either way.
-    links : {"refuse", "keep"}
-        Entrances and 配建 links that contradict the geometry, and areas larger than the street
-        network reaches: refused, or kept with a warning.
-    gate_tolerance_m : float
-        Farthest an entrance may lie from its area's outline, metres.
-    """
-
-    duplicates: str = "refuse"
-    areas_at_one_point: str = "leave_out"
-    links: str = "refuse"
-    gate_tolerance_m: float = GATE_TOLERANCE_M
-
-    def __post_init__(self) -> None:
-        for key, allowed in CHOICES.items():
-            if getattr(self, key) not in allowed:
-                raise SitingInputError(
-                    msg("consistency_choice", value=repr(getattr(self, key)), values=list(allowed)),
-                    source=msg("where_argument", name=key),
-                    key=key,
-                    fix=msg("consistency_choice_fix", values=list(allowed)),
-                )
-        validation.check_setting("gate_tolerance_m", self.gate_tolerance_m, source=msg("where_argument", name="Accept"))
 
 
 #: What is accepted when the planner says nothing: every finding refused, stacked areas left out.
@@ -215,7 +175,7 @@ def check_layers(
     *,
     candidates: gpd.GeoDataFrame | None = None,
     entrances: gpd.GeoDataFrame | None = None,
-    accept: Accept = Accept(),
+    accept: Accept = DEFAULT_ACCEPT,
     sources: dict[str, str | Message | None] | None = None,
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None, list[str]]:
     """Every check within a layer: records listed twice (:func:`check_duplicates`) in each layer, then
@@ -272,7 +232,7 @@ def check_links(
     facilities: gpd.GeoDataFrame | None = None,
     candidates: gpd.GeoDataFrame | None = None,
     entrances: gpd.GeoDataFrame | None = None,
-    accept: Accept = Accept(),
+    accept: Accept = DEFAULT_ACCEPT,
     sources: dict[str, str | Message | None] | None = None,
 ) -> None:
     """Refuse (or, with ``accept.links == "keep"``, warn about) links that contradict the geometry.
@@ -368,7 +328,7 @@ def check_area_sizes(
     network: StreetNetwork,
     *,
     max_snap_m: float = MAX_SNAP_M,
-    accept: Accept = Accept(),
+    accept: Accept = DEFAULT_ACCEPT,
     source: str | Message | None = None,
 ) -> None:
     """Refuse (or, with ``accept.links == "keep"``, warn about) areas larger than all the street network

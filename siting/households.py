@@ -19,10 +19,6 @@ from siting import defaults
 from siting.errors import SitingInputError
 from siting.labels import msg
 
-DEFAULT_FLOOR_AREA_PER_HOUSEHOLD_M2 = 92.17
-DEFAULT_RESIDENTIAL_SHARE = 0.85
-DEFAULT_FLOOR_HEIGHT_M = 3.0
-
 
 def from_population(population: pd.Series, household_size: float = defaults.HOUSEHOLD_SIZE) -> pd.Series:
     """Households from population (persons) and persons per household."""
@@ -41,10 +37,10 @@ def from_buildings(
     *,
     floors_column: str = "floors",
     height_column: str | None = "height",
-    floor_height_m: float = DEFAULT_FLOOR_HEIGHT_M,
-    default_floors: float = 1.0,
-    residential_share: float = DEFAULT_RESIDENTIAL_SHARE,
-    floor_area_per_household_m2: float = DEFAULT_FLOOR_AREA_PER_HOUSEHOLD_M2,
+    floor_height_m: float = defaults.FLOOR_HEIGHT_M,
+    default_floors: float = defaults.BUILDING_FLOORS,
+    residential_share: float = defaults.RESIDENTIAL_SHARE,
+    floor_area_per_household_m2: float = defaults.FLOOR_AREA_PER_HOUSEHOLD_M2,
 ) -> pd.Series:
     """Households from building footprints inside each area.
 

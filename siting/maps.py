@@ -1177,7 +1177,7 @@ def result_map(
     title: str | None = None,
     scenario: str | None = None,
     profile: str | None = None,
-    basemap: str | None = "osm",
+    basemap: str | None = defaults.BASEMAP,
     language: str = "zh",
     tianditu_key: str | None = None,
 ) -> folium.Map:
@@ -1296,7 +1296,7 @@ def comparison_map(
     *,
     radius_m: float | None = defaults.SERVICE_RADIUS_M,
     title: str | None = None,
-    basemap: str | None = "osm",
+    basemap: str | None = defaults.BASEMAP,
     language: str = "zh",
     tianditu_key: str | None = None,
 ) -> Figure:
@@ -1369,7 +1369,7 @@ def scenarios_map(
     *,
     radius_m: float | None = defaults.SERVICE_RADIUS_M,
     title: str | None = None,
-    basemap: str | None = "osm",
+    basemap: str | None = defaults.BASEMAP,
     language: str = "zh",
     tianditu_key: str | None = None,
 ) -> folium.Map:
@@ -1477,7 +1477,7 @@ def batch_map(
     *,
     summary: Mapping[str, Any] | None = None,
     title: str | None = None,
-    basemap: str | None = "osm",
+    basemap: str | None = defaults.BASEMAP,
     language: str = "zh",
     tianditu_key: str | None = None,
 ) -> folium.Map:

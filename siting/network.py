@@ -30,6 +30,7 @@ from pyproj.exceptions import CRSError
 from scipy.sparse.csgraph import connected_components
 from shapely.ops import substring
 
+from siting import defaults
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import Message, msg
 from siting.projection import utm_crs_for
@@ -580,7 +581,7 @@ def from_lines(
     *,
     layer: str | None = None,
     columns: Mapping[str, str] | None = None,
-    snap_tolerance_m: float = 0.5,
+    snap_tolerance_m: float = defaults.LINE_GAP_M,
     keep_largest: bool = True,
 ) -> StreetNetwork:
     """Network from road centrelines (GeoPackage, Shapefile, GeoJSON or a GeoDataFrame of lines).

@@ -37,13 +37,21 @@ from siting.errors import SitingEnvironmentError, SitingInfeasibleError, SitingI
 from siting.files import check_output_path, write_whole
 from siting.labels import Message, msg, term
 from siting.network import StreetNetwork
-from siting.optimize import DEFAULT_METHOD
 from siting.optimize.problem import WHERE_PROBLEM
 from siting.plan import BuildSettings, PlanRecheck, Proposal, Study
 from siting.profiles import Profile, load_profile
 from siting.progress import Steps
 from siting.reachability import Accessibility, clip_to_network, coverage_rates
-from siting.scenario import DEFAULT_PROFILE, Scenario, load_scenario
+from siting.scenario import Scenario, load_scenario
+from siting.settings import (
+    CandidatesSettings,
+    CostSettings,
+    LayerSettings,
+    NetworkSettings,
+    ResidentialSettings,
+    ScenarioSettings,
+    SitesSettings,
+)
 
 #: The package holding the bundled demo town (the repository's data/ folder; package data in a wheel).
 DEMO_PACKAGE = "siting.demo_data"
@@ -138,68 +146,52 @@ class ScenarioResult:
 _NETWORK_CACHE: dict[tuple, StreetNetwork] = {}
 
 
-def _network(config: dict) -> StreetNetwork:
+def _network(spec: NetworkSettings) -> StreetNetwork:
     from siting import network
 
-    spec = config["network"]
-    if "path" in spec:
-        path = Path(spec["path"])
+    if spec.path is not None:
+        path = spec.path
         stat = path.stat() if path.exists() else None
-        columns = tuple(sorted((spec.get("columns") or {}).items()))
+        columns = tuple(sorted((spec.columns or {}).items()))
         key = (
             str(path),
-            spec.get("layer"),
+            spec.layer,
             columns,
             stat.st_size if stat else None,
             stat.st_mtime_ns if stat else None,
         )
         if stat is not None and key in _NETWORK_CACHE:
             return _NETWORK_CACHE[key]
-        net = network.from_file(path, layer=spec.get("layer"), columns=spec.get("columns"))
+        net = network.from_file(path, layer=spec.layer, columns=spec.columns)
         _NETWORK_CACHE.clear()  # one network at a time: a county network is large
         _NETWORK_CACHE[key] = net
         return net
-    if "place" in spec:
-        return network.from_place(spec["place"])
-    return network.from_bbox(tuple(spec["bbox"]))
+    if spec.place is not None:
+        return network.from_place(spec.place)
+    assert spec.bbox is not None  # the schema asks for exactly one of path, place and bbox
+    return network.from_bbox(spec.bbox)
 
 
-def _layer_kwargs(spec: dict, extra: tuple[str, ...] = ()) -> dict:
-    keys = ("layer", "columns", "crs", *extra)
-    return {k: spec[k] for k in keys if k in spec}
-
-
-_TABLE_KEYS = ("sheet", "lon", "lat")
-
-
-def _read_areas(spec: dict) -> gpd.GeoDataFrame:
-    if "osm" in spec:
-        extra = {k: spec[k] for k in ("household_size", "default_floors") if k in spec}
-        areas = inputs.areas_from_osm(spec["osm"], **extra)
+def _read_areas(spec: ResidentialSettings) -> gpd.GeoDataFrame:
+    if spec.osm is not None:
+        areas = inputs.areas_from_osm(spec.osm, household_size=spec.household_size, default_floors=spec.default_floors)
     else:
-        areas = inputs.read_areas(spec["path"], **_layer_kwargs(spec, (*_TABLE_KEYS, "household_size")))
+        areas = inputs.read_areas(spec.source, household_size=spec.household_size, **spec.read_options())
     # the maps draw a 小区 given as a point as a circle of this radius
-    return areas.assign(point_radius_m=float(spec["point_radius_m"])) if "point_radius_m" in spec else areas
+    return areas if spec.point_radius_m is None else areas.assign(point_radius_m=float(spec.point_radius_m))
 
 
-def _read_inputs(config: dict) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "areas": _read_areas(config["residential"]),
-        "facilities": inputs.read_facilities(
-            config["facilities"]["path"], **_layer_kwargs(config["facilities"], _TABLE_KEYS)
-        ),
-        "entrances": None,
-        "candidates": None,
-        "units": None,
+def _read_inputs(settings: ScenarioSettings) -> dict[str, Any]:
+    def read(reader: Any, spec: LayerSettings | None) -> Any:
+        return None if spec is None or spec.path is None else reader(spec.path, **spec.read_options())
+
+    return {
+        "areas": _read_areas(settings.residential),
+        "facilities": read(inputs.read_facilities, settings.facilities),
+        "entrances": read(inputs.read_entrances, settings.entrances),
+        "candidates": read(inputs.read_candidates, settings.candidates),
+        "units": read(inputs.read_units, settings.units),
     }
-    if "entrances" in config:
-        data["entrances"] = inputs.read_entrances(config["entrances"]["path"], **_layer_kwargs(config["entrances"]))
-    cand = config.get("candidates")
-    if cand and "path" in cand:
-        data["candidates"] = inputs.read_candidates(cand["path"], **_layer_kwargs(cand, _TABLE_KEYS))
-    if "units" in config:
-        data["units"] = inputs.read_units(config["units"]["path"], **_layer_kwargs(config["units"]))
-    return data
 
 
 def parcel_access(
@@ -262,51 +254,53 @@ def _crs_needed(
     return SitingInputError(problem, source=source, key=key, layer=layer, fix=fix)
 
 
-def _check_layers_on_network(config: dict, data: dict[str, Any], net: StreetNetwork) -> None:
+def _check_layers_on_network(settings: ScenarioSettings, data: dict[str, Any], net: StreetNetwork) -> None:
     """Refuse a layer lying wholly far from the streets (a wrong or assumed CRS), proposing the right one."""
     from siting import crs_guess
     from siting.reachability import FAR_OUTSIDE_M
 
     for section, name in _LAYER_SECTIONS:
-        layer, spec = data[name], config.get(section) or {}
-        near_share = 0.0 if spec.get("clip") else 0.1
-        if layer is None or "path" not in spec:
+        layer, spec = data[name], getattr(settings, section)
+        if layer is None or spec is None or spec.path is None:
             continue
+        near_share = 0.0 if isinstance(spec, SitesSettings) and spec.clip else 0.1
         if not crs_guess.far_from(layer.geometry, net, FAR_OUTSIDE_M, near_share=near_share):
             continue
         problem = msg(
             "layer_far_from_network", km=f"{FAR_OUTSIDE_M / 1000:g}", network=net.source, crs=layer.crs.to_string()
         )
-        raise _crs_needed(problem, layer.geometry, section, net, source=spec["path"], layer=spec.get("layer"))
+        raise _crs_needed(problem, layer.geometry, section, net, source=str(spec.path), layer=spec.layer)
 
 
-def _clip(config: dict, data: dict[str, Any], net: StreetNetwork) -> dict[str, list[str]]:
+def _clip(settings: ScenarioSettings, data: dict[str, Any], net: StreetNetwork) -> dict[str, list[str]]:
     """Keep facilities and candidates with ``clip: true`` to those within reach of the streets; the ids
     left out, per section, for the summary."""
-    max_snap_m = (config.get("reachability") or {}).get("max_snap_m", defaults.MAX_SNAP_M)
     left_out: dict[str, list[str]] = {}
     for section, id_column in (("facilities", "facility_id"), ("candidates", "candidate_id")):
-        spec = config.get(section) or {}
-        if spec.get("clip") and data[section] is not None:
+        spec = getattr(settings, section)
+        if spec is not None and spec.clip and data[section] is not None:
             data[section], left_out[section] = clip_to_network(
-                net, data[section], id_column, max_snap_m=max_snap_m, source=spec.get("path")
+                net,
+                data[section],
+                id_column,
+                max_snap_m=settings.reachability.max_snap_m,
+                source=_source(spec),
             )
     return left_out
 
 
-def _accept(config: dict) -> consistency.Accept:
-    """What the scenario accepts of what :mod:`siting.consistency` finds (keys ``duplicates``,
-    ``areas_at_one_point``, ``links`` and ``entrances.gate_tolerance_m``)."""
-    given = {key: config[key] for key in consistency.CHOICES if key in config}
-    tolerance = (config.get("entrances") or {}).get("gate_tolerance_m", consistency.GATE_TOLERANCE_M)
-    return consistency.Accept(**given, gate_tolerance_m=tolerance)
+def _source(spec: LayerSettings | None) -> str | None:
+    """The file of a layer as messages name it (None for a layer the scenario does not read from a file)."""
+    return None if spec is None or spec.path is None else str(spec.path)
 
 
-def _check_layers(config: dict, data: dict[str, Any], accept: consistency.Accept) -> list[str]:
+def _check_layers(settings: ScenarioSettings, data: dict[str, Any], accept: consistency.Accept) -> list[str]:
     """Records listed twice, and areas stacked at one point (:func:`siting.consistency.check_layers`):
     ``data``'s areas and entrances replaced by those counted; the ids left out, for the summary."""
-    sources = {name: (config.get(name) or {}).get("path") for name in ("facilities", "candidates")}
-    sources["areas"] = config["residential"].get("path") or config["residential"].get("osm")
+    sources: dict[str, str | Message | None] = {
+        name: _source(getattr(settings, name)) for name in ("facilities", "candidates")
+    }
+    sources["areas"] = str(settings.residential.source)
     data["areas"], data["entrances"], left_out = consistency.check_layers(
         data["areas"],
         data["facilities"],
@@ -318,27 +312,28 @@ def _check_layers(config: dict, data: dict[str, Any], accept: consistency.Accept
     return left_out
 
 
-def _build_settings(config: dict) -> BuildSettings:
+def _build_settings(settings: ScenarioSettings) -> BuildSettings:
     """Size bounds and unit costs from ``candidates:``, ``facilities:`` and ``optimize: {cost: ...}``."""
-    cost = (config.get("optimize") or {}).get("cost") or {}
+    cost = settings.optimize.cost if settings.optimize is not None else CostSettings()
+    candidates = settings.candidates
     return BuildSettings(
-        candidate_max_floor_area_m2=(config.get("candidates") or {}).get("max_floor_area_m2"),
-        candidate_min_floor_area_m2=(config.get("candidates") or {}).get("min_floor_area_m2"),
-        facility_max_floor_area_m2=config["facilities"].get("max_floor_area_m2"),
-        cost_new_site=float(cost.get("new_site", defaults.COST_NEW_SITE)),
-        cost_per_m2=float(cost.get("per_m2", defaults.COST_PER_M2)),
-        costs_given=bool(cost),
+        candidate_max_floor_area_m2=None if candidates is None else candidates.max_floor_area_m2,
+        candidate_min_floor_area_m2=None if candidates is None else candidates.min_floor_area_m2,
+        facility_max_floor_area_m2=settings.facilities.max_floor_area_m2,
+        cost_new_site=cost.new_site,
+        cost_per_m2=cost.per_m2,
+        costs_given=cost.given,
     )
 
 
 def _profile(scenario: Scenario) -> Profile:
-    config = scenario.config
+    settings = scenario.settings
     try:
         return load_profile(
-            config.get("profile", DEFAULT_PROFILE),
-            config.get("overrides") or None,
-            assess_year=config.get("assess_year"),
-            study_level=config.get("level"),
+            settings.profile,
+            settings.overrides.thawed() or None,
+            assess_year=settings.assess_year,
+            study_level=settings.level,
         )
     except SitingInputError as exc:
         # A mistake in the scenario's profile name or overrides names the scenario file and its key; a
@@ -396,42 +391,38 @@ def scenario_study(scenario: Scenario, bar: Steps | None = None) -> tuple[Study,
         The study, the ids left out by ``clip: true`` per section, and the areas left out as stacked
         at one point (:func:`siting.consistency.check_layers`), both for the summary.
     """
-    config = scenario.config
-    reach = config.get("reachability", {})
+    settings = scenario.settings
+    reach = settings.reachability
     profile = _profile(scenario)
     if bar is not None:
         bar.begin("inputs")
     try:
-        data = _read_inputs(config)
+        data = _read_inputs(settings)
     except inputs.LayerWithoutCrs as exc:
-        net = _network(config)  # the streets the CRS is guessed against; the raise skips the read below
+        net = _network(settings.network)  # the streets the CRS is guessed against; the raise skips the read below
         raise _crs_needed(exc.problem, exc.geometries, exc.section, net, source=exc.source, layer=exc.layer) from None
-    accept = _accept(config)
-    stacked = _check_layers(config, data, accept)
+    accept = settings.consistency
+    stacked = _check_layers(settings, data, accept)
     if bar is not None:
         bar.step("network")
-    net = _network(config)
-    _check_layers_on_network(config, data, net)
+    net = _network(settings.network)
+    _check_layers_on_network(settings, data, net)
     consistency.check_area_sizes(
-        data["areas"],
-        net,
-        max_snap_m=reach.get("max_snap_m") or defaults.MAX_SNAP_M,
-        accept=accept,
-        source=config["residential"].get("path") or config["residential"].get("osm"),
+        data["areas"], net, max_snap_m=reach.max_snap_m, accept=accept, source=str(settings.residential.source)
     )
     if data["candidates"] is not None:
-        data["candidates"] = parcel_access(data["candidates"], net, max_snap_m=reach.get("max_snap_m"))
-    clipped = _clip(config, data, net)
+        data["candidates"] = parcel_access(data["candidates"], net, max_snap_m=reach.max_snap_m)
+    clipped = _clip(settings, data, net)
     study = Study.create(
         net,
         data["areas"],
         data["facilities"],
         profile=profile,
-        bands_min=reach.get("bands_min"),
-        max_snap_m=reach.get("max_snap_m"),
+        bands_min=reach.bands_min,
+        max_snap_m=reach.max_snap_m,
         entrances=data["entrances"],
         units=data["units"],
-        build=_build_settings(config),
+        build=_build_settings(settings),
         accept=None,  # checked here, with the files named and the network read only when the layers pass
     )
     consistency.check_links(
@@ -441,7 +432,7 @@ def scenario_study(scenario: Scenario, bar: Steps | None = None) -> tuple[Study,
         candidates=data["candidates"],
         entrances=data["entrances"],
         accept=accept,
-        sources={name: (config.get(name) or {}).get("path") for name in ("facilities", "candidates", "entrances")},
+        sources={name: _source(getattr(settings, name)) for name in ("facilities", "candidates", "entrances")},
     )
     return dataclasses.replace(study, candidates=data["candidates"], scenario=scenario), clipped, stacked
 
@@ -465,8 +456,8 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
     ScenarioResult
         Nothing is written; see :func:`run_and_write` and :mod:`siting.report`.
     """
-    config = scenario.config
-    opt = config.get("optimize")
+    settings = scenario.settings
+    opt = settings.optimize
     bar = Steps(6 if opt else 4, scenario.name, enabled=progress)
     step = bar.step
     try:
@@ -474,25 +465,25 @@ def run_scenario(scenario: Scenario, *, progress: bool = True) -> ScenarioResult
         step("reachability")
         study.check()
         baseline = proposal = recheck = None
-        if opt:
+        if opt is not None:
             step("optimise")
             candidates = study.candidates
             if candidates is None:
-                candidates = study.generate_candidates(
-                    spacing_m=(config.get("candidates") or {}).get("spacing_m", defaults.CANDIDATE_SPACING_M)
-                )
+                # on the scenario's grid, or the default one when it names no candidates
+                grid = settings.candidates or CandidatesSettings()
+                candidates = study.generate_candidates(spacing_m=grid.spacing_m)
                 # a point on a street, with no land behind it: the report and map say so in its name
-                sketch = term("generated_site", (config.get("map") or {}).get("language", "zh"))
+                sketch = term("generated_site", settings.map.language or "zh")
                 candidates = candidates.assign(name=[f"{sketch} {c}" for c in candidates["candidate_id"]])
             with _optimize_keys(scenario):
                 proposal = study.propose(
                     candidates,
-                    opt["objective"],
-                    p=opt.get("p"),
-                    method=opt.get("method", DEFAULT_METHOD),
-                    capacity=bool(opt.get("capacity", False)),
-                    weight=opt.get("weight", "households"),
-                    time_limit_s=float(opt.get("time_limit_s", defaults.TIME_LIMIT_S)),
+                    opt.objective,
+                    p=opt.p,
+                    method=opt.method,
+                    capacity=opt.capacity,
+                    weight=opt.weight,
+                    time_limit_s=opt.time_limit_s,
                     progress=bar.live,  # the solver's own bars only under a live bar: lines in a log stay readable
                 )
             baseline, study = study, study.plan(proposal)
@@ -611,11 +602,11 @@ def _summary(
     summary["plan_recheck"] = None if recheck is None else recheck.as_dict()
     if baseline is not None:
         summary.update({f"{key}_before": value for key, value in _headline(baseline).items()})
-    opt = scenario.config.get("optimize")
     summary["settings"] = {
         **settings.as_dict(),
         "service_radius_source": settings.sources.get("service_radius_m"),
-        "optimize": dict(opt) if opt else None,
+        # as the planner wrote it (without the defaults filled in), as summary.json has always recorded it
+        "optimize": dict(scenario.config["optimize"]) if scenario.settings.optimize is not None else None,
         "build": {
             **dataclasses.asdict(study.build),
             "toolkit_max_floor_area_m2": BuildSettings.TOOLKIT_MAX_FLOOR_AREA_M2,

@@ -408,7 +408,7 @@ class Study:
         areas: gpd.GeoDataFrame,
         facilities: gpd.GeoDataFrame,
         *,
-        profile: Profile | str = "national",
+        profile: Profile | str = defaults.PROFILE,
         overrides: Mapping[str, Any] | None = None,
         bands_min: tuple[float, ...] | list[float] | None = None,
         max_snap_m: float | None = None,
@@ -521,7 +521,7 @@ class Study:
             area_attachment=self.assess().area_attachment,
         )
 
-    def problem(self, candidates: gpd.GeoDataFrame, *, weight: str = "households") -> SitingProblem:
+    def problem(self, candidates: gpd.GeoDataFrame, *, weight: str = defaults.WEIGHT) -> SitingProblem:
         """The siting problem every objective is solved on — the one place capacities are set.
 
         Areas weighted by ``weight``; existing facilities kept open; ``candidates`` to choose from; the
@@ -957,7 +957,7 @@ class Study:
         p: int | str | None = None,
         method: str = DEFAULT_METHOD,
         capacity: bool = False,
-        weight: str = "households",
+        weight: str = defaults.WEIGHT,
         time_limit_s: float = defaults.TIME_LIMIT_S,
         progress: bool = False,
     ) -> Proposal:

@@ -753,8 +753,8 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
     keys = [key for key, _, _ in _summary_items(summary, language)]
     formats = {"汇总": {(keys.index("gap"), 1): gap_format(summary["gap"])}} if "gap" in keys else {}
     write_xlsx(sheets, folder / "report.xlsx", percent=percent, notes=notes, formats=formats)
-    map_options = result.scenario.config.get("map", {})
-    basemap = map_options.get("basemap", "osm")
+    map_settings = result.scenario.settings.map
+    basemap = map_settings.basemap
     m = result_map(
         result.areas,
         result.facilities,
@@ -765,7 +765,7 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
         streets=result.network,
         summary=summary,
         basemap=None if basemap == "none" else basemap,
-        language=map_options.get("language", language),
+        language=map_settings.language or language,
     )
     save_map(m, folder / "map.html")
     # the GeoPackages open styled like the map in QGIS, and map.qgz opens them all
@@ -773,7 +773,7 @@ def write_result(result: Any, folder: str | Path, *, language: str = "zh") -> Pa
         folder,
         layers,
         title=str(summary.get("scenario") or term("title", language)),
-        language=map_options.get("language", language),
+        language=map_settings.language or language,
         update_time=FIXED_TIME.replace("Z", ".000Z"),
     )
     return folder

@@ -49,7 +49,8 @@ Optimisation ``{objective, p, capacity, time_limit_s, method, weight}``:
 HiGHS, default; ``heuristic``; ``greedy``),
 ``weight`` (``households``, default, or ``elderly``).
 
-This module reads and checks scenario files; :mod:`siting.pipeline` runs them.
+This module reads and checks scenario files and makes their settings, typed and frozen with the toolkit
+defaults filled in, once (:attr:`Scenario.settings`, :mod:`siting.settings`); :mod:`siting.pipeline` runs them.
 """
 
 from __future__ import annotations
@@ -70,8 +71,8 @@ from siting.files import check_output_path, missing_file_fix
 from siting.labels import LANGUAGES, Lines, Message, msg
 from siting.optimize.registry import METHODS, OBJECTIVES, UNTIL_COMPLIANT
 from siting.safe_yaml import load_yaml
+from siting.settings import ScenarioSettings
 
-DEFAULT_PROFILE = "national"
 #: Longest chain of ``extends:`` (a scenario extending one extending one ...).
 MAX_EXTENDS = 32
 
@@ -394,7 +395,13 @@ class Scenario:
     name : str
         The scenario's ``name``.
     config : dict
-        The merged settings; paths are absolute.
+        The merged mapping as written (``extends`` merged, paths absolute), without defaults. Read for
+        what is recorded as the planner wrote it: the :meth:`fingerprint`, the ``optimize`` settings in
+        ``summary.json``, and the scenario file :meth:`siting.whatif.WhatIf.to_scenario` writes. Every
+        other reader takes :attr:`settings`.
+    settings : ScenarioSettings
+        The same settings typed and frozen, with the toolkit defaults (:mod:`siting.defaults`) where
+        the file states none; made once, when the scenario is validated.
     path : Path or None
         The scenario file (None for one built from a mapping).
     chain : tuple of Path
@@ -403,28 +410,24 @@ class Scenario:
 
     name: str
     config: dict
+    settings: ScenarioSettings
     path: Path | None = None
     chain: tuple[Path, ...] = field(default_factory=tuple)
 
     @property
     def output_dir(self) -> Path:
         """The output folder (``output``, default ``out/<file stem>`` beside the scenario file)."""
-        if "output" in self.config:
-            return Path(self.config["output"])
+        if self.settings.output is not None:
+            return self.settings.output
         base = self.path.parent if self.path is not None else Path.cwd()
         stem = self.path.stem if self.path is not None else _slug(self.name)
         return (base / "out" / stem).resolve()
 
     def input_files(self) -> list[Path]:
         """The input files this scenario reads (the scenario files, layers, network, profile file)."""
-        files = list(self.chain)
-        for section, *key in PATH_KEYS:
-            value = self.config.get(section)
-            if key and isinstance(value, dict) and key[0] in value:
-                files.append(Path(value[key[0]]))
-        profile = self.config.get("profile", DEFAULT_PROFILE)
-        if _is_profile_path(profile):
-            files.append(Path(profile))
+        files = [*self.chain, *(path for _, path in self.settings.layer_files())]
+        if _is_profile_path(self.settings.profile):
+            files.append(Path(self.settings.profile))
         return sorted(set(files))
 
     def check_output(self, out: str | Path | None = None) -> Path:
@@ -438,12 +441,11 @@ class Scenario:
     def guard_inputs(self, target: Path) -> None:
         """Refuse an input file that does not exist, and an output folder ``target`` that holds an input
         (replacing it would delete the planner's data): both before any work, so that a run refuses at once."""
-        for section, *key in PATH_KEYS:
-            value = self.config.get(section)
-            if key and isinstance(value, dict) and key[0] in value and not Path(value[key[0]]).exists():
+        for section, path in self.settings.layer_files():
+            if not path.exists():
                 # the same message as the readers' (siting.inputs), given before the stack they need is imported
                 problem = msg("network_file_not_found" if section == "network" else "file_not_found")
-                raise SitingInputError(problem, source=str(value[key[0]]), fix=missing_file_fix(value[key[0]]))
+                raise SitingInputError(problem, source=str(path), fix=missing_file_fix(path))
         target = target.resolve()
         for path in self.input_files():
             if path.resolve().is_relative_to(target):
@@ -603,4 +605,10 @@ def _validated(config: dict, path: Path | None, chain: tuple[Path, ...]) -> Scen
             source=str(path) if path else msg("where_scenario"),
             fix=msg("scenario_mistakes_fix"),
         )
-    return Scenario(name=str(config["name"]).strip(), config=config, path=path, chain=chain)
+    return Scenario(
+        name=str(config["name"]).strip(),
+        config=config,
+        settings=ScenarioSettings.from_config(config),
+        path=path,
+        chain=chain,
+    )

@@ -198,9 +198,9 @@ def attach_areas(
     *,
     entrances: gpd.GeoDataFrame | None = None,
     max_snap_m: float = defaults.MAX_SNAP_M,
-    spacing_m: float = 20.0,
-    facing_m: float = 15.0,
-    max_access_points: int = 8,
+    spacing_m: float = defaults.BOUNDARY_SAMPLE_M,
+    facing_m: float = defaults.FACING_M,
+    max_access_points: int = defaults.MAX_ACCESS_POINTS,
 ) -> Attachment:
     """Attach residential areas through their entrances, their point, or street-facing boundary points.
 

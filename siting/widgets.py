@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from siting import defaults
 from siting.compliance import FACILITY_LEVELS, rule_actual_text, rule_title
 from siting.errors import SitingInputError
 from siting.labels import column_label, get_language, term, value_label
@@ -100,7 +101,7 @@ class WhatIfMap:
         study: Study | WhatIf,
         *,
         language: str | None = None,
-        floor_area_m2: float = 400.0,
+        floor_area_m2: float = defaults.WIDGET_FLOOR_AREA_M2,
         height: str = "600px",
     ) -> None:
         self.session = study if isinstance(study, WhatIf) else study.what_if()

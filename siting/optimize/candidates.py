@@ -27,7 +27,7 @@ def generate_candidates(
     near_uncovered_m: float | None = defaults.CANDIDATE_NEAR_UNCOVERED_M,
     n_clusters: int | None = None,
     sources: tuple[str, ...] = ("grid", "clusters"),
-    weight: str = "households",
+    weight: str = defaults.WEIGHT,
     seed: int = 0,
 ) -> gpd.GeoDataFrame:
     """Generate candidate sites on street nodes.

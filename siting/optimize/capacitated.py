@@ -42,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from siting import defaults
 from siting.optimize import exact
 from siting.optimize.exact import integral_bound
 from siting.optimize.heuristics import Allocation
@@ -1031,7 +1032,7 @@ class CapacitatedModel:
         method: str = "heuristic",
         offset: float = 0.0,
         sign: float = 1.0,
-        tolerance: float = 1e-4,
+        tolerance: float = defaults.MIP_GAP,
         seed: int = 0,
         max_rounds: int = 30,
         evaluations: int = 30,

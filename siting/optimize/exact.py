@@ -36,6 +36,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
+from siting import defaults
 from siting.optimize.heuristics import Allocation
 from siting.optimize.progress import SolveProgress, new_highs, verbose_default
 
@@ -80,7 +81,7 @@ def solve_mip(
     maximize: bool = False,
     offset: float = 0.0,
     time_limit_s: float | None = None,
-    tolerance: float = 1e-4,
+    tolerance: float = defaults.MIP_GAP,
     start: np.ndarray | None = None,
     integral_objective: bool = False,
     log: bool | None = None,
@@ -560,7 +561,7 @@ class AssignmentModel:
         *,
         integral: bool = True,
         time_limit_s: float | None = None,
-        tolerance: float = 1e-4,
+        tolerance: float = defaults.MIP_GAP,
         start_open: np.ndarray | None = None,
         start_assign: np.ndarray | None = None,
     ) -> tuple[MipResult, np.ndarray, np.ndarray]:

@@ -70,6 +70,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from siting import defaults
 from siting.errors import SitingInputError
 from siting.labels import msg
 from siting.optimize import capacitated, exact
@@ -104,7 +105,7 @@ class Solver:
         method: str = DEFAULT_METHOD,
         capacitated: bool = False,
         time_limit_s: float | None = None,
-        tolerance: float = 1e-4,
+        tolerance: float = defaults.MIP_GAP,
         seed: int = 0,
         max_rounds: int = 30,
         max_evaluations: int = 30,

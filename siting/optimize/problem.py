@@ -371,7 +371,7 @@ class SitingProblem:
         candidate_pairs: pd.DataFrame,
         *,
         settings: WalkSettings,
-        weight: str = "households",
+        weight: str = defaults.WEIGHT,
         cost: str = "walk_min",
         rate_m2_per_100_households: float | Sequence[float] | np.ndarray | None = None,
         unserved_cost: float | None = None,

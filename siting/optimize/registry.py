@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from siting import defaults
 from siting.errors import SitingInputError
 from siting.labels import msg
 
@@ -26,8 +27,8 @@ if TYPE_CHECKING:
 
 #: Solution methods, from quickest to proven; every solver takes each of them.
 METHODS = ("greedy", "heuristic", "exact")
-#: The method used when none is given: proven optimal (or an honest gap at the time limit).
-DEFAULT_METHOD = "exact"
+#: The method used when none is given (:data:`siting.defaults.METHOD`).
+DEFAULT_METHOD = defaults.METHOD
 #: ``p`` of an objective that needs it, raised until every reachable area is within the walk.
 UNTIL_COMPLIANT = "until_compliant"
 

@@ -51,6 +51,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
+from siting import defaults
 from siting.compliance import meets_rate
 from siting.errors import ROWS_SHOWN, SitingInputError
 from siting.labels import msg, render, value_label
@@ -752,7 +753,7 @@ def _within_support(model: _Model, support: np.ndarray, x: np.ndarray, seconds: 
     upper[model.y_cols[~support]] = 0.0
     res = exact.solve_mip(
         model.cost, model.lower, upper, model.integer, model.matrix, model.row_lower, model.row_upper,
-        time_limit_s=seconds, tolerance=1e-4, start=x,
+        time_limit_s=seconds, tolerance=defaults.MIP_GAP, start=x,
     )  # fmt: skip
     if res.x is not None and float(model.cost @ res.x) < float(model.cost @ x) - 1e-9 * max(1.0, abs(model.cost @ x)):
         return res.x
