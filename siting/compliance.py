@@ -1022,7 +1022,8 @@ def _centres(facilities: pd.DataFrame, unit: pd.Series, levels: tuple[str, ...],
     order = order[pd.notna(missing[order])]
     _, firsts = np.unique(code[order], return_index=True)
     centres = np.bincount(code, minlength=len(first))
-    missing_functions = np.where(centres > 0, None, np.nan)
+    missing_functions = np.full(len(first), np.nan, dtype=object)
+    missing_functions[centres > 0] = None
     missing_functions[code[order][firsts]] = missing[order][firsts]
     largest = np.full(len(first), np.nan)
     np.fmax.at(largest, code, floor)
