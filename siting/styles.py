@@ -44,6 +44,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from siting import maps
 from siting.files import write_whole
@@ -216,6 +217,8 @@ def _facility_styles(facilities: gpd.GeoDataFrame, language: str) -> list[LayerS
     )
     below, normal = maps.BELOW_MIN_SITE_OUTLINE, maps.FACILITY_OUTLINE
     small = "below_min_site" in facilities
+    # without floor areas every marker is the web map's for a missing floor area
+    unsized = float(maps.facility_radius_px(pd.Series([np.nan]))[0])
     return [
         _style(
             "facilities",
@@ -227,7 +230,7 @@ def _facility_styles(facilities: gpd.GeoDataFrame, language: str) -> list[LayerS
                 Category(
                     level,
                     value_label(level, language),
-                    {"radius": 8, "fill": True, "fillColor": color, **normal},
+                    {"radius": unsized, "fill": True, "fillColor": color, **normal},
                     _equal("level", level),
                 )
                 for level, color in maps.LEVEL_COLORS.items()

@@ -109,6 +109,11 @@ def test_facility_marker_size_is_the_web_maps_formula():
     assert maps.facility_radius_px(facilities["floor_area_m2"]).tolist() == [7.5, 15.2]
     assert style.size_expression == '2 * clamp(5, 4 + sqrt(coalesce("floor_area_m2", 0)) * 0.25, 18)'
     assert "#d7301f" in style.outline_color_expression
+    # without floor areas the marker is the web map's for a missing floor area: the smallest, 5 px
+    (unsized,) = styles.layer_styles("facilities", facilities.drop(columns="floor_area_m2"))
+    assert unsized.size_expression is None
+    assert {c.style["radius"] for c in unsized.categories} == {5.0}
+    assert maps.facility_radius_px(pd.Series([np.nan])).tolist() == [5.0]
 
 
 def test_service_areas_draw_the_merged_bands_widest_first():
