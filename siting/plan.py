@@ -149,11 +149,7 @@ class BuildSettings:
         Candidates whose bounds leave no room for a centre the rule counts (largest below least) are
         left out with a warning naming them.
         """
-        minimum = max(
-            profile.value("min_site_area_m2") or 0.0,
-            profile.value("existing_min_site_area_m2") or 0.0,
-            profile.value("community_centre_min_m2") or 0.0,
-        )
+        minimum = profile.least_site_area_m2()
         facilities = facilities.copy()
         own = (
             pd.to_numeric(facilities.get("max_floor_area_m2"), errors="coerce")

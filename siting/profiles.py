@@ -1024,6 +1024,15 @@ class Profile:
         rule = self.rule(key)
         return None if rule is None else rule.value
 
+    def least_site_area_m2(self) -> float:
+        """The floor area one new site needs to count under every site minimum of the profile, m².
+
+        The largest of the single-site minima (new and existing areas) and the community-centre minimum;
+        0 when the profile states none. What a proposed or what-if centre is built at, at least.
+        """
+        keys = ("min_site_area_m2", "existing_min_site_area_m2", "community_centre_min_m2")
+        return float(max(self.value(key) or 0.0 for key in keys))
+
     def source(self, key: str) -> str | None:
         """Document and clause behind ``key`` (or why it is empty)."""
         rule = self.rule(key)

@@ -477,17 +477,12 @@ class WhatIf:
     def _floor_area(self, facility_id: str, floor_area_m2: Any) -> float:
         """A floor area to build, m²: the one given (validated), else the least the profile counts."""
         if floor_area_m2 is None or (isinstance(floor_area_m2, float) and np.isnan(floor_area_m2)):
-            profile = self.study.profile
-            least = max(
-                profile.value("min_site_area_m2") or 0.0,
-                profile.value("existing_min_site_area_m2") or 0.0,
-                profile.value("community_centre_min_m2") or 0.0,
-            )
+            least = self.study.profile.least_site_area_m2()
             if least <= 0:
                 raise SitingInputError(
                     msg("whatif_floor_area_needed", site=facility_id), fix=msg("whatif_floor_area_needed_fix")
                 )
-            return float(least)
+            return least
         found = validation.problem("floor_area_m2", floor_area_m2)
         if found is not None:
             raise SitingInputError(found, column="floor_area_m2", rows=[str(facility_id)])

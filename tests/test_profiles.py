@@ -1176,3 +1176,11 @@ def test_study_level_marks_county_rules_not_applicable():
     )
     with pytest.raises(SitingInputError, match="study level 市 is not one of"):
         load_profile("dong_e", study_level="市")
+
+
+def test_least_site_area_is_the_largest_stated_minimum():
+    """东阿: 单址 ≥ 200 m² (new and existing) and 社区中心 ≥ 300 m² → 300; 济宁 states 200 alone; national none."""
+    assert load_profile("dong_e").least_site_area_m2() == 300.0
+    assert load_profile("jining").least_site_area_m2() == 200.0
+    assert load_profile("national").least_site_area_m2() == 0.0
+    assert load_profile("dong_e", {"community_centre_min_m2": 150}).least_site_area_m2() == 200.0
