@@ -1733,6 +1733,8 @@ def check_compliance_pairs(
     owner = _owners(areas, facilities)
     facilities["built_with_area"] = np.where(owner >= 0, areas["area_id"].to_numpy()[np.clip(owner, 0, None)], None)
     services = _services(facilities)
+    if services is not None:  # stored as read: a row added without them (a planned centre) offers none
+        facilities[list(SERVICE_COLUMNS.values())] = services.to_numpy()
     facilities["institution"] = _institutions(facilities, services)
     reach = pairs[["area_id", "facility_id", "walk_min"]].astype({"area_id": str, "facility_id": str})
     reach = reach[settings.within_min(reach["walk_min"])].drop_duplicates(["area_id", "facility_id"])

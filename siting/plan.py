@@ -49,7 +49,7 @@ from siting.compliance import (
     township_network,
 )
 from siting.errors import SitingInfeasibleError, SitingInputError, SitingWarning
-from siting.inputs import SERVICE_COLUMNS, assign_units, prepare_facilities, prepare_inputs
+from siting.inputs import SERVICE_COLUMNS, prepare_facilities, prepare_inputs
 from siting.labels import msg
 from siting.network import StreetNetwork
 from siting.optimize import DEFAULT_METHOD, OBJECTIVES, UNTIL_COMPLIANT, SitingProblem, Solver, generate_candidates
@@ -613,14 +613,12 @@ class Study:
 
         Which units need what and which facility lies in which unit are read from the check itself
         (:meth:`check`: its rules, townships and communities tables, and facilities); a candidate lies
-        where :meth:`apply` places the centre built on it (:func:`siting.inputs.assign_units`).
+        where :meth:`apply` places the centre built on it (:func:`siting.inputs.prepare_facilities`; without
+        units, in none).
         """
         result = self.check()
         n_fac, n_sites = len(facilities), len(facilities) + len(candidates)
-        if self.units is not None:
-            placed = assign_units(candidates[[candidates.geometry.name]], self.units)
-        else:  # a planned centre is then in no unit (apply places it by the units only)
-            placed = pd.DataFrame(index=candidates.index)
+        placed = prepare_facilities(candidates[[candidates.geometry.name]], self.units)
         township, community = (np.r_[_unit_column(facilities, level), _unit_column(placed, level)] for level in LEVELS)
         level = np.r_[facilities["level"].to_numpy(dtype=object), np.full(len(candidates), PROPOSED_LEVEL, object)]
         is_candidate = np.arange(n_sites) >= n_fac
