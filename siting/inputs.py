@@ -34,6 +34,12 @@ Administrative units, :func:`read_units`
 Entrances (gates of residential areas), :func:`read_entrances`
     ``area_id``; Point geometry.
 
+Prepared inputs, :func:`prepare_inputs`
+    The columns later steps read, derived once from the layers above: each area's and facility's
+    ``township`` and ``community`` (:func:`assign_units`), each area's ``urban`` (城镇 or 农村) and each
+    facility's services (:data:`SERVICE_COLUMNS`, from ``services``). :class:`siting.plan.Study` prepares its
+    layers when it is made; the check reads these columns.
+
 Columns are found by their English name, by common Chinese headers (户数, 总户数, 小区名称, 名称, ...),
 or by an explicit mapping ``columns={"households": "总户数"}`` (schema name → file column).
 Coordinates in GCJ-02 (Amap, Tencent) or BD-09 (Baidu) are moved to WGS84 with ``crs="gcj02"`` or
