@@ -65,9 +65,9 @@ Communities (村/社区)
 
 Scopes and levels
     The floor-area rates judge only the areas ``floor_area_scope`` names (``urban_areas``: 东阿 第13条,
-    济宁 第11条 城镇居住区, by the community's 城乡 in the units layer, the areas' ``urban`` column of
-    :func:`siting.inputs.prepare_areas`); an area out of
-    scope is not judged and takes no share of the floor area. The service radius judges the areas
+    济宁 第11条 城镇居住区, by the community's 城乡 in the units layer: the areas' ``urban`` column,
+    :func:`siting.inputs.prepare_areas`); an area out of scope is not judged and takes no share of the
+    floor area. The service radius judges the areas
     ``service_radius_scope`` names (曹县 三(六): 对老旧小区、已建成小区). Rules set for a county (R12, R13,
     R14, R16, R17, R19–R21) read 不适用 in a study of a 街道 or 乡镇 (:func:`default_study_level`).
 

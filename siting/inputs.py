@@ -212,6 +212,11 @@ SERVICE_WORDS: dict[str, tuple[str, ...]] = {
     "kangyang": ("康养联合体", "kangyang"),
 }
 _SERVICE_SEPARATORS = re.compile(r"[;；,，、/|\s]+")
+#: The facility columns :func:`prepare_facilities` derives from ``services`` (:func:`facility_services`):
+#: whether each facility offers the service, by service code.
+SERVICE_COLUMNS: dict[str, str] = {code: f"offers_{code}" for code in SERVICE_WORDS}
+#: The unit levels a feature is placed in (:func:`assign_units`), as column names.
+UNIT_LEVELS = ("township", "community")
 #: Residential areas may be drawn (polygons) or located (a point per 小区, e.g. from a POI list).
 AREA_TYPES = (*POLYGON_TYPES, "Point")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -1350,7 +1355,7 @@ def assign_units(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDat
     points = gpd.GeoDataFrame(
         geometry=frame.geometry.representative_point().to_crs(units.crs).values, index=frame.index, crs=units.crs
     )
-    for level in ("township", "community"):
+    for level in UNIT_LEVELS:
         layer = units[units["level"] == level]
         if layer.empty:
             continue
@@ -1362,13 +1367,6 @@ def assign_units(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDat
         else:
             out[level] = found
     return out
-
-
-#: The facility columns :func:`prepare_facilities` derives from ``services`` (:func:`facility_services`):
-#: whether each facility offers the service, by service code.
-SERVICE_COLUMNS: dict[str, str] = {code: f"offers_{code}" for code in SERVICE_WORDS}
-#: The unit levels a feature is placed in (:func:`assign_units`), as column names.
-UNIT_LEVELS = ("township", "community")
 
 
 def prepare_inputs(

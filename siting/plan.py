@@ -49,7 +49,7 @@ from siting.compliance import (
     township_network,
 )
 from siting.errors import SitingInfeasibleError, SitingInputError, SitingWarning
-from siting.inputs import SERVICE_COLUMNS, prepare_facilities, prepare_inputs
+from siting.inputs import SERVICE_COLUMNS, UNIT_LEVELS, prepare_facilities, prepare_inputs
 from siting.labels import msg
 from siting.network import StreetNetwork
 from siting.optimize import DEFAULT_METHOD, OBJECTIVES, UNTIL_COMPLIANT, SitingProblem, Solver, generate_candidates
@@ -73,8 +73,6 @@ if TYPE_CHECKING:
 
 #: Level given to proposed centres when they join the facilities of the plan.
 PROPOSED_LEVEL = NEW_CENTRE_LEVEL
-#: The unit levels a facility is placed in (its ``township`` and ``community`` columns).
-LEVELS = ("township", "community")
 
 
 @dataclass(frozen=True)
@@ -619,7 +617,9 @@ class Study:
         result = self.check()
         n_fac, n_sites = len(facilities), len(facilities) + len(candidates)
         placed = prepare_facilities(candidates[[candidates.geometry.name]], self.units)
-        township, community = (np.r_[_unit_column(facilities, level), _unit_column(placed, level)] for level in LEVELS)
+        township, community = (
+            np.r_[_unit_column(facilities, level), _unit_column(placed, level)] for level in UNIT_LEVELS
+        )
         level = np.r_[facilities["level"].to_numpy(dtype=object), np.full(len(candidates), PROPOSED_LEVEL, object)]
         is_candidate = np.arange(n_sites) >= n_fac
         largest = np.r_[
