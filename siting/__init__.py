@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from siting.inputs import (
         areas_from_osm,
         assign_units,
+        prepare_inputs,
         read_areas,
         read_candidates,
         read_entrances,
@@ -75,6 +76,7 @@ _LAZY = {
     "read_entrances": "siting.inputs",
     "read_units": "siting.inputs",
     "assign_units": "siting.inputs",
+    "prepare_inputs": "siting.inputs",
     "areas_from_osm": "siting.inputs",
     "WalkSettings": "siting.reachability",
     "Accessibility": "siting.reachability",
@@ -164,6 +166,7 @@ __all__ = [
     "load_profile",
     "load_scenario",
     "network",
+    "prepare_inputs",
     "read_areas",
     "read_candidates",
     "read_entrances",

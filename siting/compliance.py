@@ -65,8 +65,9 @@ Communities (村/社区)
 
 Scopes and levels
     The floor-area rates judge only the areas ``floor_area_scope`` names (``urban_areas``: 东阿 第13条,
-    济宁 第11条 城镇居住区, by the community's 城乡 in the units layer, :func:`area_urban`); an area out of
-    scope is not judged and takes no share of the floor area. The service radius judges the areas
+    济宁 第11条 城镇居住区, by the community's 城乡 in the units layer: the areas' ``urban`` column,
+    :func:`siting.inputs.prepare_areas`); an area out of scope is not judged and takes no share of the
+    floor area. The service radius judges the areas
     ``service_radius_scope`` names (曹县 三(六): 对老旧小区、已建成小区). Rules set for a county (R12, R13,
     R14, R16, R17, R19–R21) read 不适用 in a study of a 街道 or 乡镇 (:func:`default_study_level`).
 
@@ -98,7 +99,15 @@ import scipy.sparse as sp
 import shapely
 
 from siting.errors import SitingInputError
-from siting.inputs import POLYGON_TYPES, assign_units, facility_services, unit_type_from_name
+from siting.inputs import (
+    POLYGON_TYPES,
+    SERVICE_COLUMNS,
+    UNIT_LEVELS,
+    community_urban,
+    prepare_areas,
+    prepare_facilities,
+    unit_type_from_name,
+)
 from siting.labels import TERMS, column_label, msg, relabel, term, unit_label, value_label
 from siting.profiles import RULES, SCHEMA, Profile, RuleCheck, load_profile, profile_place, status_label
 from siting.projection import to_metric
@@ -694,32 +703,10 @@ def floor_area_shares(
     )
 
 
-def area_urban(
-    areas: pd.DataFrame, units: pd.DataFrame | None = None, community: pd.Series | None = None
-) -> pd.arrays.BooleanArray:
-    """Whether each residential area is urban (城镇居住区): the areas' own ``urban`` column, else the
-    城乡 of its community in the units layer (else the community's type, else its name); NA where the
-    area's community is unknown.
-
-    The check stores it as the areas' ``urban`` column, which :func:`in_floor_area_scope` reads; a
-    caller that shares floor area itself (the optimisers) passes areas that carry it. ``community``: the
-    community of each area when already known (else the areas' column, else their place in ``units``).
-    """
-    if "urban" in areas.columns:
-        return pd.array(areas["urban"], dtype="boolean")
-    if community is None and ("community" in areas.columns or isinstance(areas, gpd.GeoDataFrame)):
-        community = _units_of(areas, units)[1]
-    out = pd.Series(pd.NA, index=areas.index, dtype="boolean")
-    if community is not None and community.notna().any():
-        known = community.notna().to_numpy()
-        out[known] = _community_urban(community[known].astype(str), units).to_numpy()
-    return out.array
-
-
 def in_floor_area_scope(areas: pd.DataFrame, profile: Profile) -> np.ndarray:
     """Areas the floor-area rates (R01, R02) apply to, by ``floor_area_scope``: every area, or for
     ``urban_areas`` (东阿 第13条, 济宁 第11条: 城镇居住区) every area not known to be rural (the areas'
-    ``urban`` column, :func:`area_urban`; an area of unknown kind is judged rather than waived)."""
+    ``urban`` column, :func:`siting.inputs.prepare_areas`; an area of unknown kind is judged rather than waived)."""
     if _reading(profile, "floor_area_scope") != "urban_areas" or "urban" not in areas.columns:
         return np.ones(len(areas), bool)
     return pd.array(areas["urban"], dtype="boolean").fillna(True).to_numpy(bool)
@@ -743,7 +730,7 @@ def rule_areas(rule: RuleCheck | str, areas: pd.DataFrame, profile: Profile) -> 
     rule : RuleCheck or str
         A row of :data:`~siting.profiles.RULES`, its number (``R01``) or its id (``floor_area_new``).
     areas : DataFrame
-        ``households``, ``status``, optional ``urban`` (:func:`area_urban`).
+        ``households``, ``status``, optional ``urban`` (:func:`siting.inputs.prepare_areas`).
     profile : Profile
     """
     check = rule if isinstance(rule, RuleCheck) else rule_check(rule)
@@ -907,38 +894,24 @@ def _township_kinds(names: pd.Series, units: pd.DataFrame | None) -> pd.Series:
     return known.where(known.isin(["street", "town", "xiang"]), guessed)
 
 
-def _community_urban(names: pd.Series, units: pd.DataFrame | None) -> pd.Series:
-    """Whether each community is urban (城市社区): the units' ``urban``, else their type, else the name."""
-    kind = unit_type_from_name(names, "community")
-    urban = pd.Series(kind == "community", index=names.index, dtype="boolean")
-    if units is None:
-        return urban
-    rows = units[units["level"] == "community"].set_index("name")
-    if "unit_type" in rows.columns:
-        by_type = names.map(rows["unit_type"].map({"community": True, "village": False}))
-        urban = pd.Series(by_type, index=names.index, dtype="boolean").fillna(urban)
-    if "urban" in rows.columns:
-        urban = pd.Series(names.map(rows["urban"]), index=names.index, dtype="boolean").fillna(urban)
-    return urban
+def _units_of(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The township and the community name of each row, as prepared (:func:`siting.inputs.prepare_inputs`);
+    NA where the column is absent (no units, or a level the units lack)."""
+    missing = pd.Series(pd.NA, index=frame.index, dtype="string")
+    township, community = (frame[c].astype("string") if c in frame.columns else missing for c in UNIT_LEVELS)
+    return township, community
 
 
-def _units_of(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None) -> tuple[pd.Series, pd.Series]:
-    """The township and the community name of each row: its own column, else point-in-polygon (one
-    :func:`~siting.inputs.assign_units` for both levels)."""
-    located: gpd.GeoDataFrame | None = None
-    found = []
-    for level in ("township", "community"):
-        if level in frame.columns:
-            found.append(frame[level].astype("string"))
-            continue
-        missing = pd.Series(pd.NA, index=frame.index, dtype="string")
-        if units is None or not isinstance(units, gpd.GeoDataFrame) or frame.geometry is None:
-            found.append(missing)
-            continue
-        if located is None:
-            located = assign_units(frame[[frame.geometry.name]], units[units.geometry.notna()])
-        found.append(located[level].astype("string") if level in located.columns else missing)
-    return found[0], found[1]
+def _services(facilities: pd.DataFrame) -> pd.DataFrame | None:
+    """The services each facility offers, one boolean column per code, as prepared
+    (:data:`siting.inputs.SERVICE_COLUMNS`; a row without them, a planned centre, offers none); None
+    without a ``services`` column (the rules that read services are then undecided)."""
+    if "services" not in facilities.columns:
+        return None
+    return pd.DataFrame(
+        {code: facilities[column].eq(True).to_numpy() for code, column in SERVICE_COLUMNS.items()},
+        index=facilities.index,
+    )
 
 
 def _unit_names(area_units: pd.Series, units: pd.DataFrame | None, level: str) -> list[str]:
@@ -1222,7 +1195,7 @@ def _community_table(ctx: _Context) -> pd.DataFrame:
     table = table.join(_rates_by(areas, ctx.area_community, names))
     table.insert(0, "township", _community_parents(ctx, names))
     index = pd.Series(names, index=names, dtype=object)
-    table["urban"] = _community_urban(index, ctx.units)
+    table["urban"] = community_urban(index, ctx.units)
     scope = _reading(profile, "community_facility_scope")
     # a community of unknown kind stays in scope: the rule is checked rather than waived
     table["in_scope"] = table["urban"].fillna(True).astype(bool) if scope == "urban_communities" else True
@@ -1620,7 +1593,9 @@ def check_compliance(
 
     The walking circle is the one the access was assessed with (``access.settings``); a profile
     that sets a different walk (speed, minutes, or a service radius it states) is refused, since the
-    verdicts would then mix two definitions of the walk.
+    verdicts would then mix two definitions of the walk. The areas and facilities are read as
+    :func:`siting.inputs.prepare_inputs` prepares them (a :class:`~siting.plan.Study` does); layers
+    not prepared are prepared here, once (:func:`check_compliance_pairs` says why).
 
     Parameters
     ----------
@@ -1706,6 +1681,14 @@ def check_compliance_pairs(
     For walking times computed elsewhere (or by hand); :func:`check_compliance` is the same check
     on an :class:`~siting.reachability.Accessibility`.
 
+    The check reads the columns :func:`siting.inputs.prepare_inputs` derives (``township`` and
+    ``community``, the areas' ``urban``, the facilities' ``offers_*`` services) and derives none itself.
+    Layers that lack them, read and checked directly as in a notebook, are prepared here through those
+    same functions, once per call, rather than refused: ``read_areas`` → ``assess_access`` →
+    ``check_compliance`` has always worked, and a user has no reason to know of a step between. A layer
+    that carries them is taken as prepared: after editing a prepared layer's ``services`` or positions,
+    prepare it again.
+
     Parameters
     ----------
     areas : GeoDataFrame
@@ -1732,7 +1715,8 @@ def check_compliance_pairs(
         Administrative units ``name``, ``level`` (township/community), optional ``parent``,
         ``unit_type`` (street/town/xiang, community/village), ``urban``, ``elderly`` and polygons
         (:func:`siting.inputs.read_units`); used to list units with no areas, to place facilities and
-        areas that lack a ``township``/``community`` column, and for the rules that need them.
+        areas that lack a ``township``/``community`` column (:func:`siting.inputs.prepare_inputs`), and
+        for the rules that need them.
     study_level : {"county", "district", "street", "town"}, optional
         The level the study stands at (:data:`siting.profiles.STUDY_LEVELS`): a rule set for another level
         (R12 县级特困人员供养机构 in a 街道 study) reads 不适用. Default the profile's
@@ -1742,26 +1726,28 @@ def check_compliance_pairs(
     Returns
     -------
     ComplianceResult
-        Inputs are not modified.
+        Inputs are not modified; the result's areas and facilities carry the prepared columns.
     """
     profile = profile if isinstance(profile, Profile) else load_profile(profile)
     _validate(areas, facilities, pairs, units)
-    areas = areas.copy()
-    facilities = facilities.copy()
+    # the prepared columns are read, never derived again; a caller who has not prepared is served here
+    areas = prepare_areas(areas, units, missing_only=True)
+    facilities = prepare_facilities(facilities, units, missing_only=True)
     areas["area_id"] = areas["area_id"].astype(str)
     facilities["facility_id"] = facilities["facility_id"].astype(str)
     areas["households"] = pd.to_numeric(areas["households"]).astype(float)
     facilities["floor_area_m2"] = pd.to_numeric(facilities["floor_area_m2"]).astype(float)
 
     settings = settings if settings is not None else profile.walk_settings()
-    area_township, area_community = _units_of(areas, units)
-    areas["urban"] = area_urban(areas, units, area_community)
+    area_township, area_community = _units_of(areas)
     # a layer written by an earlier run (next year's facilities.gpkg) holds this check's columns: computed anew
     counts = facility_counts(facilities, profile)
     facilities = facilities.drop(columns=counts.columns, errors="ignore").join(counts)
     owner = _owners(areas, facilities)
     facilities["built_with_area"] = np.where(owner >= 0, areas["area_id"].to_numpy()[np.clip(owner, 0, None)], None)
-    services = facility_services(facilities["services"]) if "services" in facilities.columns else None
+    services = _services(facilities)
+    if services is not None:  # stored as read: a row added without them (a planned centre) offers none
+        facilities[list(SERVICE_COLUMNS.values())] = services.to_numpy()
     facilities["institution"] = _institutions(facilities, services)
     reach = pairs[["area_id", "facility_id", "walk_min"]].astype({"area_id": str, "facility_id": str})
     reach = reach[settings.within_min(reach["walk_min"])].drop_duplicates(["area_id", "facility_id"])
@@ -1780,7 +1766,7 @@ def check_compliance_pairs(
     )
     facilities["qualified_community_centre"] = qualified_community_centres(facilities, profile)
 
-    facility_township, facility_community = _units_of(facilities, units)
+    facility_township, facility_community = _units_of(facilities)
     ctx = _Context(
         areas=areas,
         facilities=facilities,

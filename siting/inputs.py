@@ -34,6 +34,12 @@ Administrative units, :func:`read_units`
 Entrances (gates of residential areas), :func:`read_entrances`
     ``area_id``; Point geometry.
 
+Prepared inputs, :func:`prepare_inputs`
+    The columns later steps read, derived once from the layers above: each area's and facility's
+    ``township`` and ``community`` (:func:`assign_units`), each area's ``urban`` (城镇 or 农村) and each
+    facility's services (:data:`SERVICE_COLUMNS`, from ``services``). :class:`siting.plan.Study` prepares its
+    layers when it is made; the check reads these columns.
+
 Columns are found by their English name, by common Chinese headers (户数, 总户数, 小区名称, 名称, ...),
 or by an explicit mapping ``columns={"households": "总户数"}`` (schema name → file column).
 Coordinates in GCJ-02 (Amap, Tencent) or BD-09 (Baidu) are moved to WGS84 with ``crs="gcj02"`` or
@@ -206,6 +212,11 @@ SERVICE_WORDS: dict[str, tuple[str, ...]] = {
     "kangyang": ("康养联合体", "kangyang"),
 }
 _SERVICE_SEPARATORS = re.compile(r"[;；,，、/|\s]+")
+#: The facility columns :func:`prepare_facilities` derives from ``services`` (:func:`facility_services`):
+#: whether each facility offers the service, by service code.
+SERVICE_COLUMNS: dict[str, str] = {code: f"offers_{code}" for code in SERVICE_WORDS}
+#: The unit levels a feature is placed in (:func:`assign_units`), as column names.
+UNIT_LEVELS = ("township", "community")
 #: Residential areas may be drawn (polygons) or located (a point per 小区, e.g. from a POI list).
 AREA_TYPES = (*POLYGON_TYPES, "Point")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -1344,7 +1355,7 @@ def assign_units(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDat
     points = gpd.GeoDataFrame(
         geometry=frame.geometry.representative_point().to_crs(units.crs).values, index=frame.index, crs=units.crs
     )
-    for level in ("township", "community"):
+    for level in UNIT_LEVELS:
         layer = units[units["level"] == level]
         if layer.empty:
             continue
@@ -1356,6 +1367,100 @@ def assign_units(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDat
         else:
             out[level] = found
     return out
+
+
+def prepare_inputs(
+    areas: gpd.GeoDataFrame, facilities: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None = None
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The areas and facilities with the columns every later step reads, each derived here once:
+    :func:`prepare_areas` and :func:`prepare_facilities`.
+
+    :class:`siting.plan.Study` prepares its layers when it is made (``siting run`` through it), and the
+    check (:func:`siting.compliance.check_compliance`) reads these columns; layers read by hand and
+    checked directly are prepared by the check itself, through these same functions.
+
+    Parameters
+    ----------
+    areas, facilities : GeoDataFrame
+        From :func:`read_areas` and :func:`read_facilities` (not modified).
+    units : GeoDataFrame, optional
+        From :func:`read_units`: the townships and communities the features are placed in.
+
+    Returns
+    -------
+    (GeoDataFrame, GeoDataFrame)
+        New areas and facilities.
+    """
+    return prepare_areas(areas, units), prepare_facilities(facilities, units)
+
+
+def prepare_areas(
+    areas: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None = None, *, missing_only: bool = False
+) -> gpd.GeoDataFrame:
+    """A copy of ``areas`` with ``township`` and ``community`` (the units holding each area,
+    :func:`assign_units`; with ``units`` only) and ``urban`` (城镇 or 农村: the areas' own ``urban``, else
+    the 城乡 of their community, :func:`community_urban`; NA where the community is unknown).
+
+    ``missing_only``: place the areas only when they lack a unit column, so a frame prepared before is
+    not placed again (the check, for a caller who may not have prepared it).
+    """
+    out = _placed(areas, units, missing_only)
+    if "urban" in out.columns:
+        out["urban"] = pd.array(out["urban"], dtype="boolean")
+        return out
+    urban = pd.Series(pd.NA, index=out.index, dtype="boolean")
+    if "community" in out.columns:
+        community = out["community"].astype("string")
+        known = community.notna().to_numpy()
+        urban[known] = community_urban(community[known].astype(str), units).to_numpy()
+    out["urban"] = urban.array
+    return out
+
+
+def prepare_facilities(
+    facilities: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None = None, *, missing_only: bool = False
+) -> gpd.GeoDataFrame:
+    """A copy of ``facilities`` with ``township`` and ``community`` (the units holding each facility,
+    :func:`assign_units`; with ``units`` only) and, with a ``services`` column, one boolean column per
+    service (:data:`SERVICE_COLUMNS`, ``offers_meal`` …, read by :func:`facility_services`).
+
+    A row added to a prepared frame without them (a planned centre, which states no services) reads as
+    offering none. ``missing_only``: derive only the columns the frame lacks, so a frame prepared before
+    is returned as it is (the check, for a caller who may not have prepared it).
+    """
+    out = _placed(facilities, units, missing_only)
+    if "services" in out.columns and not (missing_only and set(SERVICE_COLUMNS.values()) <= set(out.columns)):
+        offered = facility_services(out["services"])
+        for code, column in SERVICE_COLUMNS.items():
+            out[column] = offered[code].to_numpy()
+    return out
+
+
+def _placed(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None, missing_only: bool) -> gpd.GeoDataFrame:
+    """A copy of ``frame`` placed in ``units`` (:func:`assign_units`) where it can be: units with polygons
+    and a frame with geometry; with ``missing_only``, only when it lacks a column of a level the units have."""
+    placeable = isinstance(frame, gpd.GeoDataFrame) and getattr(frame, "geometry", None) is not None
+    if units is None or not isinstance(units, gpd.GeoDataFrame) or not placeable:
+        return frame.copy()
+    levels = [level for level in UNIT_LEVELS if units["level"].eq(level).any()]
+    if missing_only and all(level in frame.columns for level in levels):
+        return frame.copy()
+    return assign_units(frame, units[units.geometry.notna()])
+
+
+def community_urban(names: pd.Series, units: pd.DataFrame | None) -> pd.Series:
+    """Whether each community is urban (城市社区): the units' ``urban``, else their type, else the name."""
+    kind = unit_type_from_name(names, "community")
+    urban = pd.Series(kind == "community", index=names.index, dtype="boolean")
+    if units is None:
+        return urban
+    rows = units[units["level"] == "community"].set_index("name")
+    if "unit_type" in rows.columns:
+        by_type = names.map(rows["unit_type"].map({"community": True, "village": False}))
+        urban = pd.Series(by_type, index=names.index, dtype="boolean").fillna(urban)
+    if "urban" in rows.columns:
+        urban = pd.Series(names.map(rows["urban"]), index=names.index, dtype="boolean").fillna(urban)
+    return urban
 
 
 def areas_from_osm(

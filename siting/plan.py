@@ -40,7 +40,6 @@ from siting.compliance import (
     FLOOR_AREA_LEVELS,
     ComplianceResult,
     _reading,
-    area_urban,
     check_compliance,
     check_compliance_pairs,
     floor_area_rates,
@@ -50,7 +49,7 @@ from siting.compliance import (
     township_network,
 )
 from siting.errors import SitingInfeasibleError, SitingInputError, SitingWarning
-from siting.inputs import assign_units
+from siting.inputs import SERVICE_COLUMNS, UNIT_LEVELS, prepare_facilities, prepare_inputs
 from siting.labels import msg
 from siting.network import StreetNetwork
 from siting.optimize import DEFAULT_METHOD, OBJECTIVES, UNTIL_COMPLIANT, SitingProblem, Solver, generate_candidates
@@ -74,8 +73,6 @@ if TYPE_CHECKING:
 
 #: Level given to proposed centres when they join the facilities of the plan.
 PROPOSED_LEVEL = NEW_CENTRE_LEVEL
-#: The unit levels a facility is placed in (its ``township`` and ``community`` columns).
-LEVELS = ("township", "community")
 
 
 @dataclass(frozen=True)
@@ -464,11 +461,8 @@ class Study:
             consistency.check_links(
                 areas, walk_m=settings.walk_distance_m, facilities=facilities, entrances=entrances, accept=accept
             )
-        if units is not None:
-            areas, facilities = assign_units(areas, units), assign_units(facilities, units)
-            # 城镇 or 农村, once: the floor-area rates of a 城镇居住区 profile judge urban areas only, in the
-            # check and in the plans alike (floor_area_shares reads the column)
-            areas = areas.assign(urban=area_urban(areas, units))
+        # townships, communities, 城镇 or 农村 and services, once: the check and the plans read them
+        areas, facilities = prepare_inputs(areas, facilities, units)
         return cls(network, areas, facilities, profile, settings, entrances, units, build or BuildSettings())
 
     def _cached(self, key: str, compute: Any) -> Any:
@@ -613,15 +607,15 @@ class Study:
 
         Which units need what and which facility lies in which unit are read from the check itself
         (:meth:`check`: its rules, townships and communities tables, and facilities); a candidate lies
-        where :meth:`apply` places the centre built on it (:func:`siting.inputs.assign_units`).
+        where :meth:`apply` places the centre built on it (:func:`siting.inputs.prepare_facilities`; without
+        units, in none).
         """
         result = self.check()
         n_fac, n_sites = len(facilities), len(facilities) + len(candidates)
-        if self.units is not None:
-            placed = assign_units(candidates[[candidates.geometry.name]], self.units)
-        else:  # a planned centre is then in no unit (apply places it by the units only)
-            placed = pd.DataFrame(index=candidates.index)
-        township, community = (np.r_[_unit_column(facilities, level), _unit_column(placed, level)] for level in LEVELS)
+        placed = prepare_facilities(candidates[[candidates.geometry.name]], self.units)
+        township, community = (
+            np.r_[_unit_column(facilities, level), _unit_column(placed, level)] for level in UNIT_LEVELS
+        )
         level = np.r_[facilities["level"].to_numpy(dtype=object), np.full(len(candidates), PROPOSED_LEVEL, object)]
         is_candidate = np.arange(n_sites) >= n_fac
         largest = np.r_[
@@ -721,9 +715,10 @@ class Study:
             geometry=np.concatenate([where, where, anywhere, anywhere]),
             crs=facilities.crs,
         )
-        if "services" in facilities.columns:
-            services = facilities["services"].to_numpy(dtype=object)
-            probe["services"] = np.concatenate([services, services, [None, None]])
+        if "services" in facilities.columns:  # the text and its prepared columns (the check reads those)
+            for column in ("services", *SERVICE_COLUMNS.values()):
+                given = facilities[column].to_numpy(dtype=object)
+                probe[column] = np.concatenate([given, given, [None, None]])
         checked = check_compliance_pairs(
             self.areas.iloc[:1],
             probe,
@@ -1057,7 +1052,8 @@ class Study:
         )
         if "area_id" in building.columns:  # a centre on an area's own site (配套用房) is that area's floor area
             new["area_id"] = _built_with(building)
-        existing = self.facilities.drop(columns=["township", "community"], errors="ignore").copy()
+        new = prepare_facilities(new, self.units)  # the existing facilities are prepared already
+        existing = self.facilities.copy()
         enlarged = sites[sites["kind"] == "expand"].set_index("site_id")["recommended_floor_area_m2"]
         ids = existing["facility_id"].astype(str)
         before = existing["floor_area_m2"].to_numpy(dtype=float)
@@ -1068,14 +1064,12 @@ class Study:
             hit = ids.isin(raised.index).to_numpy()
             existing.loc[hit, "level"] = ids[hit].map(raised).to_numpy()
         planned = pd.concat([existing.assign(proposed=False), new.assign(proposed=True)], ignore_index=True)
-        planned = gpd.GeoDataFrame(planned, geometry="geometry", crs=crs)
-        return assign_units(planned, self.units) if self.units is not None else planned
+        return gpd.GeoDataFrame(planned, geometry="geometry", crs=crs)
 
     def with_facilities(self, facilities: gpd.GeoDataFrame) -> Study:
-        """The same study with other facilities (results are computed anew)."""
-        if self.units is not None:
-            facilities = assign_units(facilities.drop(columns=["township", "community"], errors="ignore"), self.units)
-        return replace(self, facilities=facilities, _cache={})
+        """The same study with other facilities (results are computed anew), prepared where they are not
+        (:func:`siting.inputs.prepare_facilities`: those of :meth:`apply` or a what-if session are)."""
+        return replace(self, facilities=prepare_facilities(facilities, self.units, missing_only=True), _cache={})
 
     def plan(self, proposal: Proposal | gpd.GeoDataFrame) -> Study:
         """The study of the town with the proposed centres built: ``with_facilities(apply(proposal))``."""

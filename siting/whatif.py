@@ -40,7 +40,7 @@ import shapely
 from siting import validation
 from siting.compliance import FACILITY_LEVELS, ComplianceResult, check_compliance_pairs, floor_area_shares, meets_rate
 from siting.errors import SitingInputError, SitingWarning
-from siting.inputs import assign_units
+from siting.inputs import prepare_facilities
 from siting.labels import msg, term
 from siting.plan import PROPOSED_LEVEL, Proposal, Study
 from siting.projection import WGS84
@@ -503,8 +503,7 @@ class WhatIf:
         rows = rows.to_crs(state.facilities.crs)
         check_within_network(study.network, rows, "facility_id")
         new = rows.assign(proposed=True, added_floor_area_m2=rows["floor_area_m2"].to_numpy(float))
-        if study.units is not None:
-            new = assign_units(new, study.units)
+        new = prepare_facilities(new, study.units)  # the rows added only: the others are prepared
         facilities = pd.concat([state.facilities, new], ignore_index=True)
         facilities = gpd.GeoDataFrame(facilities, geometry="geometry", crs=state.facilities.crs)
         attachment = attach_points(study.network, rows, max_snap_m=study.settings.max_snap_m)

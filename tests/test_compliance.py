@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
+from siting import compliance, inputs
 from siting.compliance import check_compliance_pairs, floor_area_shares
 from siting.errors import SitingInputError
 from siting.profiles import Profile, load_profile
@@ -422,6 +423,102 @@ def test_units_polygons_place_facilities_without_a_township_column():
     towns = result.townships.set_index("township")
     assert towns["has_qualified_centre"].to_dict() == {"东街道": False, "西镇": True}
     assert towns.loc["西镇", "covered_share"] == 1.0
+
+
+def _two_townships() -> gpd.GeoDataFrame:
+    """城关街道 (x < 600 m: k1 below 300 m, k2 above) and 刘集镇 (k3), around the fixture's points."""
+    return gpd.GeoDataFrame(
+        {
+            "name": ["城关街道", "刘集镇", "k1", "k2", "k3"],
+            "level": ["township", "township", "community", "community", "community"],
+            "parent": [None, None, "城关街道", "城关街道", "刘集镇"],
+        },
+        geometry=[
+            *(box(-100, -100, 600, 100), box(600, -100, 1100, 100)),
+            *(box(-100, -100, 300, 100), box(300, -100, 600, 100), box(600, -100, 1100, 100)),
+        ],
+        crs=CRS,
+    )
+
+
+def test_the_check_reads_prepared_columns_and_derives_none(two_facilities_three_areas, monkeypatch):
+    """On prepared layers the check places nothing and parses no services: with both derivations made to
+    fail after preparation, it gives the verdicts it gives when it prepares the same layers itself."""
+    areas, facilities, pairs = two_facilities_three_areas
+    areas = areas.drop(columns=["township", "community"])
+    facilities = facilities.drop(columns=["township", "community"]).assign(services=["助餐;长期托养", "日间照料"])
+    units = _two_townships()
+    itself = check_compliance_pairs(areas, facilities, pairs, "dong_e", units=units)
+    prepared = inputs.prepare_inputs(areas, facilities, units)
+
+    def derives(*args, **kwargs):
+        raise AssertionError("derived again")
+
+    # the check can derive only through the preparation of siting.inputs, which is patched here
+    assert {"assign_units", "facility_services"}.isdisjoint(vars(compliance))
+
+    monkeypatch.setattr(inputs, "assign_units", derives)
+    monkeypatch.setattr(inputs, "facility_services", derives)
+    with pytest.raises(AssertionError, match="derived again"):  # unprepared layers would need them
+        check_compliance_pairs(areas, facilities, pairs, "dong_e", units=units)
+    read = check_compliance_pairs(*prepared, pairs, "dong_e", units=units)
+    pd.testing.assert_frame_equal(read.rules, itself.rules)
+    pd.testing.assert_frame_equal(read.townships, itself.townships)
+    pd.testing.assert_frame_equal(read.communities, itself.communities)
+    # by hand: a, b in 城关街道 (k1, k2), c in 刘集镇 (k3); F1 offers meals and residential care (an
+    # institution), F2 day care only; a and b reach F1 within the walk, c only F2
+    assert read.areas["township"].tolist() == ["城关街道", "城关街道", "刘集镇"]
+    assert read.facilities["community"].tolist() == ["k1", "k3"]  # F1 at x = 250 m, F2 at 750 m
+    assert read.facilities["institution"].tolist() == [True, False]
+    assert read.communities.set_index("community")["meal_service"].to_dict() == {"k1": True, "k2": True, "k3": False}
+
+
+@pytest.mark.slow  # a demo-sized study (network, walks, two checks): in the second test command
+def test_the_demo_study_prepares_once_and_the_check_reads_it(monkeypatch):
+    """The demo study places its areas and facilities and reads the services once, when it is made; its
+    check derives nothing. The check on the same layers unprepared (as a notebook reads them) prepares
+    them itself, once, to the same verdicts."""
+    import dataclasses
+    import warnings
+    from collections import Counter
+
+    from siting.compliance import check_compliance
+    from siting.pipeline import demo_dir
+    from siting.plan import Study
+
+    calls: Counter[str] = Counter()
+
+    def counted(name: str):
+        derive = getattr(inputs, name)
+
+        def call(*args):
+            calls[name] += 1
+            return derive(*args)
+
+        return call
+
+    for name in ("assign_units", "facility_services"):
+        monkeypatch.setattr(inputs, name, counted(name))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        study = Study.from_scenario(demo_dir() / "scenarios" / "baseline.yml")
+        assert calls == {"assign_units": 2, "facility_services": 1}
+        result = study.check()
+        assert calls == {"assign_units": 2, "facility_services": 1}
+        access = study.assess()
+        unprepared = dataclasses.replace(
+            access,
+            areas=access.areas.drop(columns=["township", "community", "urban"]),
+            facilities=access.facilities.drop(columns=["township", "community", *inputs.SERVICE_COLUMNS.values()]),
+        )
+        again = check_compliance(unprepared, study.profile, units=study.units)
+    assert calls == {"assign_units": 4, "facility_services": 2}
+    pd.testing.assert_frame_equal(again.rules, result.rules)
+    pd.testing.assert_frame_equal(again.townships, result.townships)
+    pd.testing.assert_frame_equal(again.communities, result.communities)
+    assert int(result.areas["urban"].eq(False).sum()) == 13  # the 小区 of 王庄社区 and 前营社区 (农村)
+    meals = result.facilities["services"].str.contains("助餐|食堂")  # 幸福食堂 serves meals too
+    assert result.facilities["offers_meal"].tolist() == meals.tolist() and int(meals.sum()) == 5
 
 
 def test_bad_inputs_name_the_column_and_rows(two_facilities_three_areas):

@@ -224,6 +224,86 @@ def test_units_and_assignment():
     assert got["community"].isna().tolist()[2]
 
 
+def _two_communities() -> gpd.GeoDataFrame:
+    """城关镇 of two communities: 东关社区 (x 0–100 m, 城市社区) and 西河村 (x 100–200 m, 村)."""
+    comm = gpd.GeoDataFrame(
+        {"社区名称": ["东关社区", "西河村"], "街道名称": ["城关镇", "城关镇"]},
+        geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100)],
+        crs=UTM50,
+    )
+    return inputs.read_units(comm)
+
+
+def test_prepare_inputs_by_hand():
+    """Three areas (in 东关社区, in 西河村, outside both) and three facilities, one with a services text
+    worked out by hand: 日间托养 is day care and not residential care, 、 separates like ;."""
+    units = _two_communities()
+    areas = inputs.read_areas(_areas_frame())  # x = 0–60, 100–160, 200–260 m
+    facilities = gpd.GeoDataFrame(
+        {
+            "facility_id": ["F1", "F2", "F3"],
+            "level": ["township", "community", "county"],
+            "floor_area_m2": [600.0, 300.0, 3000.0],
+            "services": ["助餐;日间托养、上门服务;医养结合", "", "敬老院"],
+        },
+        geometry=[shapely.Point(500_050, 4_000_050), shapely.Point(500_150, 4_000_050), shapely.Point(500_900, 0)],
+        crs=UTM50,
+    )
+    areas_before, facilities_before = areas.copy(), facilities.copy()
+    got_areas, got_facilities = inputs.prepare_inputs(areas, facilities, units)
+    pd.testing.assert_frame_equal(areas, areas_before)  # nothing a user gave is modified
+    pd.testing.assert_frame_equal(facilities, facilities_before)
+
+    assert got_areas["township"].fillna("-").tolist() == ["城关镇", "城关镇", "-"]  # "-": in no unit
+    assert got_areas["community"].fillna("-").tolist() == ["东关社区", "西河村", "-"]
+    assert got_areas["urban"].tolist() == [True, False, pd.NA]  # 社区 urban, 村 rural, unplaced unknown
+    assert got_facilities["township"].fillna("-").tolist() == ["城关镇", "城关镇", "-"]
+    assert got_facilities["community"].fillna("-").tolist() == ["东关社区", "西河村", "-"]
+    offered = got_facilities[list(inputs.SERVICE_COLUMNS.values())]
+    assert list(offered.columns) == [
+        "offers_meal",
+        "offers_day_care",
+        "offers_residential_care",
+        "offers_dementia_care",
+        "offers_home_care",
+        "offers_medical_care",
+        "offers_kangyang",
+    ]
+    assert offered.to_numpy().tolist() == [
+        [True, True, False, False, True, True, False],
+        [False] * 7,
+        [False, False, True, False, False, False, False],
+    ]
+
+
+def test_prepare_keeps_what_is_given_and_missing_only_derives_nothing_twice():
+    """A planner's own township and urban are kept; ``missing_only`` leaves a prepared frame as it is
+    (the check's reading), while a full preparation reads the services text again."""
+    units = _two_communities()
+    areas = inputs.read_areas(_areas_frame()).assign(township=["甲镇", None, None], urban=[False, None, None])
+    got = inputs.prepare_areas(areas, units)
+    assert got["township"].fillna("-").tolist() == ["甲镇", "城关镇", "-"]
+    assert got["community"].fillna("-").tolist() == ["东关社区", "西河村", "-"]
+    assert got["urban"].tolist() == [False, pd.NA, pd.NA]  # given, so not read from the communities
+
+    facilities = gpd.GeoDataFrame(
+        {"facility_id": ["F1"], "level": ["community"], "floor_area_m2": [300.0], "services": ["助餐"]},
+        geometry=[shapely.Point(500_050, 4_000_050)],
+        crs=UTM50,
+    )
+    prepared = inputs.prepare_facilities(facilities, units)
+    prepared["services"] = "上门服务"  # edited after preparation
+    assert inputs.prepare_facilities(prepared, units, missing_only=True)[["offers_meal", "offers_home_care"]].to_numpy(
+        bool
+    ).tolist() == [[True, False]]
+    assert inputs.prepare_facilities(prepared, units)[["offers_meal", "offers_home_care"]].to_numpy(bool).tolist() == [
+        [False, True]
+    ]
+    # without units nothing is placed and no unit column appears; without services no service column
+    bare = inputs.prepare_facilities(facilities.drop(columns="services"))
+    assert list(bare.columns) == list(facilities.drop(columns="services").columns)
+
+
 def test_entrances(tmp_path):
     gates = gpd.GeoDataFrame(
         {"小区编号": ["XQ00", "XQ01"]},

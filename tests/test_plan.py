@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -95,3 +97,41 @@ def test_study_proposes_in_the_input_crs_and_plans_with_the_same_walk(study):
 def test_overrides_with_a_loaded_profile_are_refused(t_network, t_areas, t_facilities):
     with pytest.raises(SitingInputError, match="already loaded"):
         Study.create(t_network, t_areas, t_facilities, profile=load_profile("dong_e"), overrides={"walk_minutes": 5})
+
+
+def test_apply_prepares_the_new_centres_only(t_network, t_areas, t_facilities, monkeypatch):
+    """The study places its layers and reads the services once, when made; apply places only the centres
+    it adds (which state no services, so offer none) and the plan's check derives nothing again."""
+    from siting import inputs
+    from tests.conftest import box
+
+    units = gpd.GeoDataFrame(
+        {"name": ["东街道", "西镇"], "level": ["township", "township"], "parent": [None, None]},
+        geometry=[box(-500, -500, 500, 2500), box(500, -500, 1500, 2500)],  # split at x = 500 m
+        crs=UTM50,
+    )
+    placed: list[int] = []
+    assign_units = inputs.assign_units
+
+    def counted(frame, units):
+        placed.append(len(frame))
+        return assign_units(frame, units)
+
+    monkeypatch.setattr(inputs, "assign_units", counted)
+    facilities = t_facilities.assign(services=["助餐;上门服务", "日间照料"])  # F1 at x = 100 m, F2 at 900 m
+    study = Study.create(t_network, t_areas, facilities, units=units, accept=None)
+    assert placed == [5, 2]  # the five areas, the two facilities
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["N1"], "name": ["新站"], "kind": ["new"], "recommended_floor_area_m2": [300.0]},
+        geometry=[shapely.Point(at(700, 50))],
+        crs=UTM50,
+    )
+    planned = study.apply(sites)
+    assert placed == [5, 2, 1]  # the new centre only
+    assert planned["township"].tolist() == ["东街道", "西镇", "西镇"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        checked = study.plan(sites).check().facilities
+    assert placed == [5, 2, 1, 1]  # plan = with_facilities(apply(...)): apply's new centre, nothing more
+    assert checked["offers_meal"].tolist() == [True, False, False]
+    assert checked["offers_day_care"].tolist() == [False, True, False]
