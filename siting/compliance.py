@@ -109,7 +109,16 @@ from siting.inputs import (
     unit_type_from_name,
 )
 from siting.labels import TERMS, column_label, msg, relabel, term, unit_label, value_label
-from siting.profiles import RULES, SCHEMA, Profile, RuleCheck, load_profile, profile_place, status_label
+from siting.profiles import (
+    DEFAULT_READINGS,
+    RULES,
+    SCHEMA,
+    Profile,
+    RuleCheck,
+    load_profile,
+    profile_place,
+    status_label,
+)
 from siting.projection import to_metric
 from siting.reachability import Accessibility, WalkSettings
 
@@ -119,17 +128,6 @@ COMMUNITY_LEVELS = ("community", "station")
 STATUSES = ("new", "existing")
 RATE_KEYS = {"new": "new_area_m2_per_100hh", "existing": "existing_area_m2_per_100hh"}
 MIN_SITE_KEYS = {"new": "min_site_area_m2", "existing": "existing_min_site_area_m2"}
-#: How a clause is read when no profile in the chain says (the shipped ``national`` profile does).
-DEFAULT_READINGS = {
-    "new_area_counts": "own",
-    "floor_area_scope": "all_areas",
-    "service_radius_scope": "all_areas",
-    "community_centre_types": "centres_and_stations",
-    "township_centre_catchment": "communities_reached",
-    "community_facility_scope": "all_communities",
-    "service_radius_measure": "straight",
-    "floor_area_compliance_scope": "all_areas",
-}
 # Verdicts compare m² figures that went through divisions; a relative slack keeps "exactly at the
 # rate" (不低于) a pass.
 RELATIVE_TOLERANCE = 1e-9
@@ -168,11 +166,6 @@ RULE_COLUMNS = [
     "defined_in",
     "overrules",
 ]
-
-
-def _reading(profile: Profile, key: str) -> str:
-    value = profile.value(key)
-    return str(value) if value is not None else DEFAULT_READINGS[key]
 
 
 @dataclass
@@ -579,7 +572,7 @@ def meets_rate(available_m2: np.ndarray, required_m2: np.ndarray) -> np.ndarray:
 
 def own_floor_area_only(areas: pd.DataFrame, profile: Profile) -> np.ndarray:
     """Areas that count only the floor area built with them: new areas, when ``new_area_counts`` is ``own``."""
-    return (areas["status"].to_numpy() == "new") & (_reading(profile, "new_area_counts") == "own")
+    return (areas["status"].to_numpy() == "new") & (profile.reading("new_area_counts") == "own")
 
 
 def _owners(areas: pd.DataFrame, facilities: pd.DataFrame) -> np.ndarray:
@@ -669,7 +662,7 @@ def floor_area_shares(
     known = (rows >= 0) & (cols >= 0)
     known[known] = in_scope[rows[known]]  # an area the rates do not judge has no claim on the floor area
     rows, cols = rows[known], cols[known]
-    if _reading(profile, "new_area_counts") == "own":
+    if profile.reading("new_area_counts") == "own":
         owner = _owners(areas, facilities)
         built_for_new = np.zeros(n_fac, bool)
         built_for_new[owner >= 0] = new[owner[owner >= 0]]
@@ -707,7 +700,7 @@ def in_floor_area_scope(areas: pd.DataFrame, profile: Profile) -> np.ndarray:
     """Areas the floor-area rates (R01, R02) apply to, by ``floor_area_scope``: every area, or for
     ``urban_areas`` (东阿 第13条, 济宁 第11条: 城镇居住区) every area not known to be rural (the areas'
     ``urban`` column, :func:`siting.inputs.prepare_areas`; an area of unknown kind is judged rather than waived)."""
-    if _reading(profile, "floor_area_scope") != "urban_areas" or "urban" not in areas.columns:
+    if profile.reading("floor_area_scope") != "urban_areas" or "urban" not in areas.columns:
         return np.ones(len(areas), bool)
     return pd.array(areas["urban"], dtype="boolean").fillna(True).to_numpy(bool)
 
@@ -716,7 +709,7 @@ def in_radius_scope(areas: pd.DataFrame, profile: Profile) -> np.ndarray:
     """Areas the service radius (R11) applies to, by ``service_radius_scope``: every area with households,
     or only existing ones (曹县 三(六): 对老旧小区、已建成小区…覆盖半径不大于1000米)."""
     judged = pd.to_numeric(areas["households"]).to_numpy(float) > 0
-    if _reading(profile, "service_radius_scope") == "existing_areas":
+    if profile.reading("service_radius_scope") == "existing_areas":
         judged &= areas["status"].to_numpy() == "existing"
     return judged
 
@@ -864,7 +857,7 @@ def _radius_ok(
         return pd.array([pd.NA] * len(areas), dtype="boolean")
     near = facilities[facilities["level"].isin(FLOOR_AREA_LEVELS).to_numpy()]
     dist = np.full(len(areas), np.inf)
-    if _reading(profile, "service_radius_measure") == "straight":
+    if profile.reading("service_radius_measure") == "straight":
         if len(near) and isinstance(areas, gpd.GeoDataFrame) and isinstance(near, gpd.GeoDataFrame):
             metric = to_metric(areas)
             points = near.to_crs(metric.crs).geometry.representative_point().to_numpy()
@@ -1071,7 +1064,7 @@ def qualified_community_centres(facilities: pd.DataFrame, profile: Profile) -> n
     """Facilities that count for R10: community centres (and stations, unless ``community_centre_types``
     is ``centres``: 东阿 第15条 names a 社区养老服务中心, which a 养老服务站 is not) of at least
     ``community_centre_min_m2``."""
-    levels = ("community",) if _reading(profile, "community_centre_types") == "centres" else COMMUNITY_LEVELS
+    levels = ("community",) if profile.reading("community_centre_types") == "centres" else COMMUNITY_LEVELS
     return _qualified(facilities, levels, profile.value("community_centre_min_m2"))
 
 
@@ -1116,7 +1109,7 @@ def township_network(facilities: pd.DataFrame, facility_township: pd.Series, pro
     """
     qualified = facilities["qualified_township_centre"].to_numpy(bool)
     serving = qualified.copy()
-    if _reading(profile, "township_centre_catchment") != "centre_walk":
+    if profile.reading("township_centre_catchment") != "centre_walk":
         served = _served_townships(facilities, facility_township)
         with_centre = set(served[qualified[served.index]].dropna())
         serving |= facilities["level"].isin(COMMUNITY_LEVELS).to_numpy() & facility_township.isin(with_centre).to_numpy(
@@ -1169,7 +1162,7 @@ def _township_table(ctx: _Context) -> pd.DataFrame:
     )
     measured = (
         "share_communities_reached"
-        if _reading(profile, "township_centre_catchment") == "communities_reached"
+        if profile.reading("township_centre_catchment") == "communities_reached"
         else "covered_share"
     )
     target = profile.value("township_centre_catchment_share")
@@ -1196,7 +1189,7 @@ def _community_table(ctx: _Context) -> pd.DataFrame:
     table.insert(0, "township", _community_parents(ctx, names))
     index = pd.Series(names, index=names, dtype=object)
     table["urban"] = community_urban(index, ctx.units)
-    scope = _reading(profile, "community_facility_scope")
+    scope = profile.reading("community_facility_scope")
     # a community of unknown kind stays in scope: the rule is checked rather than waived
     table["in_scope"] = table["urban"].fillna(True).astype(bool) if scope == "urban_communities" else True
     table["unit_ok"] = pd.array(table["has_qualified_centre"].astype(bool), dtype="boolean")
@@ -1300,7 +1293,7 @@ def _sites_below_minimum(ctx: _Context, check: RuleCheck) -> Measured:
 
 def _compliance_rate(ctx: _Context, check: RuleCheck) -> Measured:
     areas = ctx.areas
-    if _reading(ctx.profile, "floor_area_compliance_scope") == "new_areas":
+    if ctx.profile.reading("floor_area_compliance_scope") == "new_areas":
         areas = areas[areas["status"] == "new"]
     overall = _rates_by(areas, pd.Series("all", index=areas.index), ["all"]).iloc[0]
     judged = int(overall["areas_decided"])

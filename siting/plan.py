@@ -39,7 +39,6 @@ from siting import consistency, defaults, validation
 from siting.compliance import (
     FLOOR_AREA_LEVELS,
     ComplianceResult,
-    _reading,
     check_compliance,
     check_compliance_pairs,
     floor_area_rates,
@@ -740,7 +739,7 @@ class Study:
         share = self.profile.value("township_centre_catchment_share")
         return (
             "township_catchment" in judged
-            and _reading(self.profile, "township_centre_catchment") in ("through_stations", "communities_reached")
+            and self.profile.reading("township_centre_catchment") in ("through_stations", "communities_reached")
             and share is not None
             and share >= 1.0
         )
@@ -807,7 +806,7 @@ class Study:
         reached[rows[network[cols]]] = True
         rows, cols = np.r_[rows, new_rows], np.r_[cols, new_cols]
         rows, cols = rows[able[cols]], cols[able[cols]]
-        if _reading(self.profile, "township_centre_catchment") == "through_stations":
+        if self.profile.reading("township_centre_catchment") == "through_stations":
             households = self.areas["households"].to_numpy(float)
             needed = np.isin(area_township, judged) & (households > 0) & ~reached
             sites = sp.csr_matrix((np.ones(len(rows), bool), (rows, cols)), shape=nowhere.shape)
@@ -919,7 +918,7 @@ class Study:
         """Candidates within the stated service radius of each ``failing`` area (R11), measured as the
         check measures it (straight from the area, 0 inside, or along the streets)."""
         radius = float(self.profile.value("service_radius_m"))
-        if _reading(self.profile, "service_radius_measure") == "straight":
+        if self.profile.reading("service_radius_measure") == "straight":
             metric = to_metric(self.areas)
             points = candidates.to_crs(metric.crs).geometry.representative_point().to_numpy()
             area_pos, cand_pos = shapely.STRtree(points).query(

@@ -898,6 +898,19 @@ def _read_layer(name_or_path: str | Path, relative_to: Path | None) -> _Layer:
     return _Layer(name=name, origin=origin, meta=meta, rules=rules)
 
 
+#: How a clause is read when no profile in the chain says (the shipped ``national`` profile does).
+DEFAULT_READINGS = {
+    "new_area_counts": "own",
+    "floor_area_scope": "all_areas",
+    "service_radius_scope": "all_areas",
+    "community_centre_types": "centres_and_stations",
+    "township_centre_catchment": "communities_reached",
+    "community_facility_scope": "all_communities",
+    "service_radius_measure": "straight",
+    "floor_area_compliance_scope": "all_areas",
+}
+
+
 class Profile:
     """A resolved rule profile: the chain of layers and the value and source of every key.
 
@@ -1023,6 +1036,12 @@ class Profile:
         """The value of ``key`` (unit: ``SCHEMA[key].unit``), or ``None`` when no layer states it."""
         rule = self.rule(key)
         return None if rule is None else rule.value
+
+    def reading(self, key: str) -> str:
+        """How the clause of the choice key ``key`` is read: the profile's stated reading, else the
+        toolkit's (:data:`DEFAULT_READINGS`)."""
+        value = self.value(key)
+        return str(value) if value is not None else DEFAULT_READINGS[key]
 
     def least_site_area_m2(self) -> float:
         """The floor area one new site needs to count under every site minimum of the profile, m².

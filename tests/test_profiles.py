@@ -1184,3 +1184,14 @@ def test_least_site_area_is_the_largest_stated_minimum():
     assert load_profile("jining").least_site_area_m2() == 200.0
     assert load_profile("national").least_site_area_m2() == 0.0
     assert load_profile("dong_e", {"community_centre_min_m2": 150}).least_site_area_m2() == 200.0
+
+
+def test_a_clause_is_read_as_the_profile_says_else_as_the_toolkit_does(tmp_path):
+    """曹县 reads the 1000 m radius for existing areas only (its own reading); a profile of its own that
+    extends nothing and states no reading gets the toolkit's; an override replaces the profile's reading."""
+    assert load_profile("cao").reading("service_radius_scope") == "existing_areas"
+    alone = load_profile(_write(tmp_path / "alone.yaml", "rules:\n  new_area_m2_per_100hh: 20\n"))
+    assert alone.value("service_radius_scope") is None
+    assert alone.reading("service_radius_scope") == "all_areas"
+    assert alone.reading("service_radius_measure") == "straight"
+    assert load_profile("cao", {"service_radius_scope": "all_areas"}).reading("service_radius_scope") == "all_areas"
