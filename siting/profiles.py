@@ -37,6 +37,7 @@ stricter decides (:meth:`Profile.rule`); :attr:`Profile.assess_year` decides whi
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import math
 import os
@@ -50,10 +51,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from siting import defaults, validation
+from siting import defaults, safe_yaml, validation
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import LANGUAGES, Message, msg, resolve_language, term, unit_label, value_label
-from siting.safe_yaml import load_yaml
+from siting.safe_yaml import load_yaml, parse_yaml
 
 if TYPE_CHECKING:
     from siting.reachability import WalkSettings
@@ -872,8 +873,25 @@ def _read_layer(name_or_path: str | Path, relative_to: Path | None) -> _Layer:
                 fix=msg("did_you_mean_then", names=close, then=shipped) if close else shipped,
             )
         path = _shipped_dir() / f"{name}.yaml"
+    try:
+        content = path.read_bytes() if path.is_file() and path.stat().st_size <= safe_yaml.MAX_BYTES else None
+    except OSError:
+        content = None
+    if content is None:  # missing, a folder, a device, too large, unreadable: load_yaml says which
+        data = load_yaml(path, missing=msg("profile_file_not_found"), missing_fix=msg("profile_file_not_found_fix"))
+        return _layer(path, name, data)
+    return _parsed_layer(path, name, content)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_layer(path: Path, name: str, content: bytes) -> _Layer:
+    """A layer file parsed once per content: every study, rules table and report row names its profile's
+    layers (the demo read them over a hundred times)."""
+    return _layer(path, name, parse_yaml(content, str(path)))
+
+
+def _layer(path: Path, name: str, data: Any) -> _Layer:
     origin = str(path)
-    data = load_yaml(path, missing=msg("profile_file_not_found"), missing_fix=msg("profile_file_not_found_fix"))
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -99,7 +99,12 @@ def load_yaml(path: str | Path, *, missing: Message, missing_fix: Message) -> An
         raise SitingInputError(missing, source=source, fix=missing_fix)
     if path.is_dir():
         raise SitingInputError(msg("path_is_folder"), source=source, fix=msg("yaml_folder_fix"))
-    data = read_bounded(path, MAX_BYTES, source=source, fix=msg("yaml_small_fix"))
+    return parse_yaml(read_bounded(path, MAX_BYTES, source=source, fix=msg("yaml_small_fix")), source)
+
+
+def parse_yaml(data: bytes, source: str) -> Any:
+    """The document of YAML text already read (at most :data:`MAX_BYTES`), checked as :func:`load_yaml`
+    checks a file; ``source`` names it in errors."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

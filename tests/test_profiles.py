@@ -1195,3 +1195,12 @@ def test_a_clause_is_read_as_the_profile_says_else_as_the_toolkit_does(tmp_path)
     assert alone.reading("service_radius_scope") == "all_areas"
     assert alone.reading("service_radius_measure") == "straight"
     assert load_profile("cao", {"service_radius_scope": "all_areas"}).reading("service_radius_scope") == "all_areas"
+
+
+def test_an_edited_profile_file_is_read_anew(tmp_path):
+    """Layers are parsed once per content: an edit of the same length at once after a read is still seen."""
+    path = _write(tmp_path / "mine.yaml", "rules:\n  new_area_m2_per_100hh: 20\n")
+    assert load_profile(path).value("new_area_m2_per_100hh") == 20
+    _write(path, "rules:\n  new_area_m2_per_100hh: 30\n")
+    assert load_profile(path).value("new_area_m2_per_100hh") == 30
+    assert load_profile(path).value("new_area_m2_per_100hh") == 30
