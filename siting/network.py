@@ -32,7 +32,7 @@ from shapely.ops import substring
 
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import Message, msg
-from siting.projection import utm_crs_for
+from siting.projection import utm_crs_at, utm_crs_for
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -258,51 +258,34 @@ def _as_text(value) -> str | None:
     return None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
-def _edge_table(graph: nx.MultiGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict, float]:
-    """Node ids and coordinates, edge ends (node indices), geometries and attributes in one pass each.
-
-    Missing geometries become straight lines between the nodes (as OSMnx fills them); every
-    geometry is oriented from its ``u`` node to its ``v`` node. Also returns how far the geometries'
-    ends lie from their nodes, metres (see :attr:`StreetNetwork.straight_line_slack_m`).
-    """
-    ids, xs, ys = zip(*((n, d["x"], d["y"]) for n, d in graph.nodes(data=True)), strict=True)
-    order = np.argsort(np.asarray(ids), kind="stable")
-    node_ids = np.asarray(ids)[order]
-    node_xy = np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)])[order]
+def _graph_edges(graph: nx.MultiGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """Edge ends (indices of the nodes in the graph's order), geometries (None where missing) and
+    name/highway of an undirected graph, in one pass each."""
     # the edges in networkx's own order (each from the endpoint met first), read from the adjacency
     # dicts directly: a million-node graph's edge view costs several times more
-    visited = {n: i for i, n in enumerate(ids)}
-    u_ids, v_ids, data = [], [], []
+    visited = {n: i for i, n in enumerate(graph.nodes)}
+    u, v, data = [], [], []
     for n, neighbours in graph.adjacency():
         here = visited[n]
         for m, keyed in neighbours.items():
-            if visited[m] >= here:
+            there = visited[m]
+            if there >= here:
                 for d in keyed.values():
-                    u_ids.append(n)
-                    v_ids.append(m)
+                    u.append(here)
+                    v.append(there)
                     data.append(d)
-    u = np.searchsorted(node_ids, np.asarray(u_ids))
-    v = np.searchsorted(node_ids, np.asarray(v_ids))
     geoms = np.array([d.get("geometry") for d in data], dtype=object)
-    missing = np.flatnonzero(shapely.is_missing(geoms))
-    geoms[missing] = shapely.linestrings(np.stack([node_xy[u[missing]], node_xy[v[missing]]], axis=1))
     attributes = {}
     for key in ("name", "highway"):
         values = [d.get(key) for d in data]
         attributes[key] = np.array([x if x is None or type(x) is str else _as_text(x) for x in values], dtype=object)
-    coords, which = shapely.get_coordinates(geoms, return_index=True)
-    first = np.searchsorted(which, np.arange(len(geoms)))
-    last = np.searchsorted(which, np.arange(len(geoms)), side="right") - 1
-    to_u = np.hypot(*(coords[first] - node_xy[u]).T)
-    from_end = np.hypot(*(coords[last] - node_xy[u]).T)
-    flip = from_end < to_u
-    geoms[flip] = shapely.reverse(geoms[flip])
-    start, end = (
-        np.where(flip[:, None], coords[last], coords[first]),
-        np.where(flip[:, None], coords[first], coords[last]),
-    )
-    slack = float(np.r_[np.hypot(*(start - node_xy[u]).T), np.hypot(*(end - node_xy[v]).T)].max(initial=0.0))
-    return node_ids, node_xy, np.c_[u, v], geoms, attributes, slack
+    return np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64), geoms, attributes
+
+
+def _node_xy(graph: nx.MultiGraph | nx.MultiDiGraph) -> tuple[np.ndarray, np.ndarray]:
+    """The graph's node ids and their x/y (NaN where missing or not a number)."""
+    ids, xy = zip(*((n, (_number(d.get("x")), _number(d.get("y")))) for n, d in graph.nodes(data=True)), strict=True)
+    return np.asarray(ids), np.array(xy, dtype=float)
 
 
 def from_graph(
@@ -341,22 +324,95 @@ def from_graph(
         raise SitingInputError(msg("network_no_crs"), source=_where(source), fix=msg("network_no_crs_fix"))
     if walk_filter:
         graph = _walkable_subgraph(graph, source)
+    crs = _parse_crs(graph.graph["crs"], source)
+    node_ids, node_xy = _node_xy(graph)
+    # before OSMnx draws the missing lines from the nodes' x/y
+    _refuse_bad_nodes(node_ids, node_xy, geographic=crs.is_geographic, source=source)
+    # a one-way pair of directed edges is one street (OSMnx tells them from true parallels by osmid and line);
+    # the undirected copy keeps the nodes in their order
+    undirected = ox.convert.to_undirected(graph) if isinstance(graph, nx.MultiDiGraph) else graph
+    u, v, geoms, attributes = _graph_edges(undirected)
+    return from_arrays(
+        node_ids, node_xy, crs, u, v, geoms, attributes, source=source, keep_largest=keep_largest, stacklevel=3
+    )
+
+
+def _parse_crs(value: Any, source: str) -> CRS:
     try:
-        crs = CRS.from_user_input(graph.graph["crs"])
+        return CRS.from_user_input(value)
     except CRSError as exc:
         raise SitingInputError(
-            msg("network_crs_unknown", crs=graph.graph["crs"], error=exc),
+            msg("network_crs_unknown", crs=value, error=exc),
             source=_where(source),
             fix=msg("network_no_crs_fix"),
         ) from None
-    xy = _node_coordinates(graph, crs, source)
+
+
+def from_arrays(
+    node_ids: np.ndarray,
+    node_xy: np.ndarray,
+    crs: CRS,
+    u: np.ndarray,
+    v: np.ndarray,
+    geoms: np.ndarray | None,
+    attributes: Mapping[str, np.ndarray],
+    *,
+    source: str,
+    keep_largest: bool = True,
+    stacklevel: int = 2,
+) -> StreetNetwork:
+    """Build a :class:`StreetNetwork` from node and edge arrays: the one step every reader ends with.
+
+    Refuses nodes at impossible coordinates, projects a geographic CRS to the local UTM zone (nodes
+    and lines in one transformation each), draws missing lines straight, orients every line from its
+    ``u`` node to its ``v`` node, measures the lengths on the lines, keeps the largest connected part
+    and builds the CSR matrix. The arrays given are not modified.
+
+    Parameters
+    ----------
+    node_ids : ndarray of shape (n,)
+        Node ids (OSM or generated), unique.
+    node_xy : ndarray of shape (n, 2)
+        Node x/y in ``crs`` (degrees for a geographic CRS, else metres).
+    crs : pyproj.CRS
+        The CRS of ``node_xy`` and ``geoms``.
+    u, v : ndarray of shape (m,)
+        Each undirected edge's end nodes, as row indices of ``node_ids``.
+    geoms : ndarray of shape (m,) of LineString or None, optional
+        Each edge's line in ``crs``, in either direction; None (or ``geoms`` None) for a straight line.
+    attributes : mapping of str to ndarray of shape (m,)
+        Edge columns kept as given (``name``, ``highway``).
+    source : str
+        Where the network came from, used in messages.
+    keep_largest : bool
+        Keep only the largest connected part (a warning says how many nodes were dropped).
+    stacklevel : int
+        Of the warning about dropped parts, so that it names the caller's caller.
+
+    Returns
+    -------
+    StreetNetwork
+    """
+    # the nodes in id order, so that every reader gives the same node index to the same node
+    order = np.argsort(node_ids, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    node_ids, node_xy, u, v = node_ids[order], np.asarray(node_xy, dtype=float)[order], rank[u], rank[v]
+    _refuse_bad_nodes(node_ids, node_xy, geographic=crs.is_geographic, source=source)
+    geoms = np.full(len(u), None, dtype=object) if geoms is None else geoms.copy()
     if not crs.is_projected:
-        nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=crs)
-        crs = utm_crs_for(nodes)
-        graph = ox.project_graph(graph if isinstance(graph, nx.MultiDiGraph) else nx.MultiDiGraph(graph), to_crs=crs)
-    undirected = ox.convert.to_undirected(graph) if isinstance(graph, nx.MultiDiGraph) else graph
-    node_ids, node_xy, ends, geoms, attributes, slack = _edge_table(undirected)
-    u, v = ends[:, 0], ends[:, 1]
+        from pyproj import Transformer
+
+        lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(node_xy[:, 0], node_xy[:, 1])
+        metric = utm_crs_at((np.min(lon) + np.max(lon)) / 2, (np.min(lat) + np.max(lat)) / 2)
+        project = Transformer.from_crs(crs, metric, always_xy=True)
+        node_xy = np.column_stack(project.transform(node_xy[:, 0], node_xy[:, 1]))
+        given = np.flatnonzero(~shapely.is_missing(geoms))
+        geoms[given] = shapely.transform(geoms[given], lambda xy: np.column_stack(project.transform(*xy.T)))
+        crs = metric
+    missing = np.flatnonzero(shapely.is_missing(geoms))
+    geoms[missing] = shapely.linestrings(np.stack([node_xy[u[missing]], node_xy[v[missing]]], axis=1))
+    geoms, slack = _oriented(geoms, node_xy, u, v)
     u_ids, v_ids = node_ids[u], node_ids[v]
     # a street line of a GraphML file or a road layer may hold points the projection could not place
     off = ~np.isfinite(shapely.bounds(geoms)).all(axis=1)
@@ -370,6 +426,7 @@ def from_graph(
     length = np.maximum(shapely.length(geoms), MIN_EDGE_LENGTH_M)
 
     dropped = 0
+    attributes = dict(attributes)
     if keep_largest:
         # the parts need only who meets whom (repeated links are harmless), not the shortest lengths
         links = sp.csr_matrix((np.ones(len(u), np.int8), (u, v)), shape=(len(node_ids), len(node_ids)))
@@ -380,7 +437,7 @@ def from_graph(
             dropped = int((~keep_node).sum())
             warnings.warn(
                 SitingWarning(msg("network_parts_dropped", nodes=dropped, parts=n_parts - 1), source=_where(source)),
-                stacklevel=2,
+                stacklevel=stacklevel,
             )
             keep_edge = keep_node[u]
             new_index = np.cumsum(keep_node) - 1
@@ -414,6 +471,20 @@ def from_graph(
     )
 
 
+def _oriented(geoms: np.ndarray, node_xy: np.ndarray, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, float]:
+    """The lines oriented from their ``u`` node to their ``v`` node, and how far their ends lie from
+    those nodes, metres (see :attr:`StreetNetwork.straight_line_slack_m`)."""
+    coords, which = shapely.get_coordinates(geoms, return_index=True)
+    first = np.searchsorted(which, np.arange(len(geoms)))
+    last = np.searchsorted(which, np.arange(len(geoms)), side="right") - 1
+    flip = np.hypot(*(coords[last] - node_xy[u]).T) < np.hypot(*(coords[first] - node_xy[u]).T)
+    geoms[flip] = shapely.reverse(geoms[flip])
+    start = np.where(flip[:, None], coords[last], coords[first])
+    end = np.where(flip[:, None], coords[first], coords[last])
+    slack = float(np.r_[np.hypot(*(start - node_xy[u]).T), np.hypot(*(end - node_xy[v]).T)].max(initial=0.0))
+    return geoms, slack
+
+
 def min_weight_matrix(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, n: int) -> sp.csr_matrix:
     """Directed (n, n) CSR matrix keeping the smallest weight where a (row, col) pair repeats.
 
@@ -425,13 +496,6 @@ def min_weight_matrix(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, n
     first = np.ones(len(rows), dtype=bool)
     first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
     return sp.csr_matrix((weights[first], (rows[first], cols[first])), shape=(n, n))
-
-
-def _node_coordinates(graph: nx.MultiDiGraph | nx.MultiGraph, crs: CRS, source: str) -> np.ndarray:
-    """The nodes' x/y; nodes without finite coordinates, or beyond ±180°/±90° in lon/lat, are an error."""
-    xy = np.array([[_number(d.get("x")), _number(d.get("y"))] for _, d in graph.nodes(data=True)], dtype=float)
-    _refuse_bad_nodes(np.array(list(graph.nodes), dtype=object), xy, geographic=crs.is_geographic, source=source)
-    return xy
 
 
 def _refuse_bad_nodes(ids: np.ndarray, xy: np.ndarray, *, geographic: bool, source: str) -> None:
@@ -518,7 +582,7 @@ def from_osm_xml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwor
     finally:
         ox.settings.useful_tags_way = tags
     # before simplifying: the nodes inside a street become points of its line and are no longer checked
-    _node_coordinates(graph, CRS.from_user_input(graph.graph["crs"]), str(path))
+    _refuse_bad_nodes(*_node_xy(graph), geographic=True, source=str(path))
     graph = ox.simplify_graph(_walkable_subgraph(graph, str(path)))
     return from_graph(graph, source=str(path), keep_largest=keep_largest, walk_filter=False)
 
