@@ -63,6 +63,29 @@ NOT_WALKABLE_HIGHWAY = frozenset(
     }
 )
 NO_ACCESS = frozenset({"no", "private"})
+#: OSM highway values pyrosm's walking filter drops, and with them a PBF file's ways.
+PBF_NOT_WALKABLE_HIGHWAY = frozenset(
+    {
+        "abandoned",
+        "construction",
+        "no",
+        "planned",
+        "platform",
+        "proposed",
+        "raceway",
+        "razed",
+        "rest_area",
+        "services",
+        "bus_guideway",
+        "cycleway",
+        "motor",
+        "motorway",
+        "motorway_link",
+    }
+)
+_YES = frozenset({"yes"})
+_PRIVATE = frozenset({"private"})
+_SEPARATE = frozenset({"separate"})
 PEDESTRIAN_OK = frozenset({"yes", "designated", "permissive"})
 
 #: Zero-length edges (duplicated nodes in the source data) get this length, so that sparse-matrix
@@ -588,35 +611,199 @@ def from_osm_xml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwor
 
 
 def from_pbf(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
-    """Walking network from an OpenStreetMap PBF extract (``.osm.pbf``), read with pyrosm."""
-    import pyrosm
+    """Walking network from an OpenStreetMap PBF extract (``.osm.pbf``), read without a networkx graph.
+
+    The ways are read with pyosmium (:func:`siting.street_files.read_pbf_ways`), filtered for walking
+    (:func:`_pbf_walkable`, the filter pyrosm's ``network_type="walking"`` applies), cut into segments
+    between consecutive nodes and simplified as pyrosm and OSMnx simplify (:func:`_simplified`), so
+    that the network is the one pyrosm's graph gave: same nodes, same lines. A node at an
+    impossible coordinate on a walkable way is refused, named with its coordinates.
+    """
+    from siting.street_files import read_pbf_ways
 
     path = Path(path)
     _require_file(path)
     try:
-        osm = pyrosm.OSM(str(path))
-        nodes, edges = osm.get_network(network_type="walking", nodes=True)
-        every_node = _pbf_nodes(path)
-    except Exception as exc:
+        ways = read_pbf_ways(path, _pbf_walkable)
+    except Exception as exc:  # osmium raises RuntimeError on a file that is not PBF
         raise SitingInputError(
             msg("network_pbf_unreadable", error=exc), source=str(path), fix=msg("network_pbf_unreadable_fix")
         ) from exc
-    # every node of the file: pyrosm has already dropped the bad ones from the streets'
-    _refuse_bad_nodes(*every_node, geographic=True, source=str(path))
-    if edges is None or len(edges) == 0:
+    if ways.invalid.any():
+        # libosmium keeps coordinates as 1e-7° in 32 bits and wraps the impossible ones: the file's
+        # own values, for the message, come from pyrosm's decoder (only on this path)
+        bad_ids = np.unique(ways.node_refs[ways.invalid])
+        ids, lonlat = _pbf_nodes(path)
+        shown = np.isin(ids, bad_ids)
+        _refuse_bad_nodes(ids[shown], lonlat[shown], geographic=True, source=str(path))
+    if len(ways.way_ids) == 0:
         raise SitingInputError(msg("network_not_walkable"), source=str(path), fix=msg("network_not_walkable_fix"))
-    graph = osm.to_graph(
-        nodes,
-        edges,
-        graph_type="networkx",
-        network_type="walking",
-        force_bidirectional=True,
-        retain_all=True,
-        osmnx_compatible=True,
+    node_ids, first = np.unique(ways.node_refs, return_index=True)
+    node_lonlat = ways.node_lonlat[first]
+    node_of_ref = np.searchsorted(node_ids, ways.node_refs)
+    # segments between consecutive nodes of each way (not across the end of one way and the start of the next)
+    inside = np.ones(len(node_of_ref), dtype=bool)
+    inside[ways.offsets[1:] - 1] = False
+    inside[-1] = False
+    starts = np.flatnonzero(inside)
+    way_of_ref = np.repeat(np.arange(len(ways.way_ids)), np.diff(ways.offsets))
+    a, b, way = node_of_ref[starts], node_of_ref[starts + 1], way_of_ref[starts]
+    # a way drawn over one segment twice is one street, as OSMnx's undirected graph has it
+    pairs = np.unique(np.c_[way, np.minimum(a, b), np.maximum(a, b)], axis=0, return_index=True)[1]
+    keep = np.sort(pairs)
+    keep = keep[a[keep] != b[keep]]
+    a, b, way = a[keep], b[keep], way[keep]
+    u, v, points, point_chain, chain_way = _simplified(
+        a, b, [ways.tags["highway"][way], ways.tags["maxspeed"][way]], len(node_ids)
     )
-    # pyrosm keeps the WGS84 CRS object as an attribute; OSMnx wants it under 'crs'
-    graph.graph.setdefault("crs", "epsg:4326")
-    return from_graph(graph, source=str(path), keep_largest=keep_largest, walk_filter=False)
+    used = np.unique(np.r_[u, v])
+    index = np.full(len(node_ids), -1)
+    index[used] = np.arange(len(used))
+    lines = shapely.linestrings(node_lonlat[points], indices=point_chain)
+    names = ways.tags["name"][way]
+    attributes = {"name": _chain_text(names, chain_way), "highway": ways.tags["highway"][way][_first_of(chain_way)]}
+    return from_arrays(
+        node_ids[used],
+        node_lonlat[used],
+        CRS.from_epsg(4326),
+        index[u],
+        index[v],
+        lines,
+        attributes,
+        source=str(path),
+        keep_largest=keep_largest,
+        stacklevel=3,
+    )
+
+
+def _pbf_walkable(tags: Mapping[str, str | None]) -> bool:
+    """Whether a pedestrian may use a way, by pyrosm's walking filter (OSMnx's ``walk``, with OSM's
+    access rules): not an area, not a cycleway, motorway or a way not (or no longer) built, not
+    closed by its ``foot`` tag (or, without one, its ``access`` tag), not a private service road,
+    not a street whose sidewalk is mapped as a way of its own. A tag of several values
+    (``access=private;delivery``) counts when any of them is listed."""
+
+    def listed(value: str | None, among: frozenset[str]) -> bool:
+        return value is not None and (value in among or any(part.strip() in among for part in value.split(";")))
+
+    foot = tags["foot"]
+    return not (
+        listed(tags["area"], _YES)
+        or listed(tags["highway"], PBF_NOT_WALKABLE_HIGHWAY)
+        or listed(foot if foot is not None else tags["access"], NO_ACCESS)
+        or listed(tags["service"], _PRIVATE)
+        or any(listed(tags[k], _SEPARATE) for k in ("sidewalk", "sidewalk:both", "sidewalk:left", "sidewalk:right"))
+    )
+
+
+def _simplified(
+    a: np.ndarray, b: np.ndarray, same_along: list[np.ndarray], n_nodes: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Chains of segments through nodes that only carry a street's shape, merged into one edge each.
+
+    OSMnx's and pyrosm's simplification, vectorized, for streets walked both ways: a node stays
+    when it closes a loop, when it does not join exactly two segments to two different neighbours,
+    or when its segments differ in a value of ``same_along`` (road class, speed limit); the other
+    nodes become points of the lines. A closed ring of such nodes alone is dropped, as they drop it.
+
+    Parameters
+    ----------
+    a, b : ndarray of shape (s,)
+        Each segment's two nodes (indices below ``n_nodes``), no segment from a node to itself.
+    same_along : list of ndarray of shape (s,)
+        Values each merged edge has one of (None counts as a value).
+    n_nodes : int
+        Number of nodes.
+
+    Returns
+    -------
+    u, v : ndarray of shape (e,)
+        Each merged edge's end nodes.
+    points : ndarray
+        The nodes of the edges' lines, edge after edge, each from ``u`` to ``v``.
+    point_edge : ndarray
+        The edge of each point (non-decreasing).
+    segment_edge : ndarray of shape (s,)
+        The edge each segment became part of, -1 for the dropped rings.
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    n_segments = len(a)
+    ends = np.r_[a, b]
+    degree = np.bincount(ends, minlength=n_nodes)
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    pairs = np.unique(low * n_nodes + high)
+    neighbours = np.bincount(pairs // n_nodes, minlength=n_nodes) + np.bincount(pairs % n_nodes, minlength=n_nodes)
+    endpoint = (degree != 2) | (neighbours != 2)
+    for values in same_along:
+        codes = np.tile(pd.factorize(values, use_na_sentinel=False)[0], 2)
+        lowest = np.full(n_nodes, np.iinfo(np.int64).max)
+        highest = np.full(n_nodes, -1)
+        np.minimum.at(lowest, ends, codes)
+        np.maximum.at(highest, ends, codes)
+        endpoint |= highest > lowest
+    # the two segments of each inner node are links of one chain
+    by_node = np.argsort(ends, kind="stable")
+    inner = ~endpoint[ends[by_node]]
+    pair = (by_node[inner] % n_segments).reshape(-1, 2)
+    links = sp.coo_matrix((np.ones(len(pair)), (pair[:, 0], pair[:, 1])), shape=(n_segments, n_segments)).tocsr()
+    _, chain = connected_components(links, directed=False)
+    at_end = endpoint[a] | endpoint[b]
+    # each chain is walked from its lowest segment at a kept node; a chain without one is a ring
+    first = np.full(chain.max() + 1, n_segments)
+    np.minimum.at(first, chain[at_end], np.flatnonzero(at_end))
+    ring = first[chain] == n_segments
+    starts = np.unique(first[first < n_segments])
+    step = dijkstra(links, directed=False, indices=starts, unweighted=True, min_only=True)
+    order = np.lexsort((step, chain))
+    order = order[~ring[order]]
+    seg_a, seg_b, seg_chain = a[order], b[order], chain[order]
+    opens = np.r_[True, seg_chain[1:] != seg_chain[:-1]]
+    # a chain's first segment enters at its kept node; each next one where it meets the one before
+    entry = np.where(endpoint[seg_a], seg_a, seg_b)
+    prev_a, prev_b = np.r_[-1, seg_a[:-1]], np.r_[-1, seg_b[:-1]]
+    meets_a = (seg_a == prev_a) | (seg_a == prev_b)
+    entry = np.where(opens, entry, np.where(meets_a, seg_a, seg_b))
+    exit_ = np.where(entry == seg_a, seg_b, seg_a)
+    edge_of = np.cumsum(opens) - 1
+    closes = np.r_[opens[1:], True]
+    n_edges = int(opens.sum())
+    points = np.empty(len(order) + n_edges, dtype=np.int64)
+    points[np.arange(len(order)) + edge_of] = entry
+    points[np.flatnonzero(closes) + edge_of[closes] + 1] = exit_[closes]
+    point_edge = np.r_[edge_of, edge_of[closes]]
+    point_edge.sort(kind="stable")
+    segment_edge = np.full(n_segments, -1)
+    segment_edge[order] = edge_of
+    return entry[opens], exit_[closes], points, point_edge, segment_edge
+
+
+def _first_of(group: np.ndarray) -> np.ndarray:
+    """For each group 0..g-1 (every one present in ``group``; -1 ignored), its first row."""
+    rows = np.flatnonzero(group >= 0)
+    first = np.full(group.max() + 1, len(group))
+    np.minimum.at(first, group[rows], rows)
+    return first
+
+
+def _chain_text(values: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Per group (see :func:`_first_of`), its value, or its distinct values sorted and joined by
+    ``;`` when they differ (as a simplified OSMnx edge's list reads, :func:`_as_text`)."""
+    codes = pd.factorize(values, use_na_sentinel=False)[0]
+    rows = np.flatnonzero(group >= 0)
+    lowest = np.full(group.max() + 1, np.iinfo(np.int64).max)
+    highest = np.full(group.max() + 1, -1)
+    np.minimum.at(lowest, group[rows], codes[rows])
+    np.maximum.at(highest, group[rows], codes[rows])
+    text = values[_first_of(group)].copy()
+    mixed = np.flatnonzero(highest > lowest)
+    if len(mixed):
+        by_group = rows[np.argsort(group[rows], kind="stable")]
+        starts = np.searchsorted(group[by_group], mixed)
+        stops = np.searchsorted(group[by_group], mixed, side="right")
+        for g, start, stop in zip(mixed.tolist(), starts.tolist(), stops.tolist(), strict=True):
+            text[g] = _as_text([x for x in values[by_group[start:stop]].tolist() if x is not None])
+    return text
 
 
 def from_graphml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:

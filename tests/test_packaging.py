@@ -19,7 +19,7 @@ import yaml
 from tests.conftest import ROOT
 
 # conda-forge names that differ from PyPI names
-CONDA_TO_PYPI = {"python": None, "pip": None}
+CONDA_TO_PYPI = {"python": None, "pip": None, "pyosmium": "osmium"}
 
 
 def _name(requirement: str) -> str:
