@@ -13,6 +13,7 @@ Sources: a place name or bounding box (online, through OSMnx/Overpass), OpenStre
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
 from collections.abc import Mapping
@@ -242,27 +243,38 @@ class StreetNetwork:
         }
 
 
-def _is_walkable(data: dict) -> bool:
-    def first(value):
-        return value[0] if isinstance(value, list) else value
+def _walkable(highway: np.ndarray, area: np.ndarray, foot: np.ndarray, access: np.ndarray) -> np.ndarray:
+    """Which edges a pedestrian may use, by their OSM tags (the first value of a merged edge's list):
+    a street (``highway``) not in :data:`NOT_WALKABLE_HIGHWAY`, not an area, not ``foot=no``, and
+    open (``access``) or open to pedestrians (``foot``)."""
 
-    highway = first(data.get("highway"))
-    if highway is None or highway in NOT_WALKABLE_HIGHWAY:
-        return False
-    if data.get("area") == "yes" or first(data.get("foot")) == "no":
-        return False
-    access = first(data.get("access"))
-    return access not in NO_ACCESS or first(data.get("foot")) in PEDESTRIAN_OK
+    def first(values: np.ndarray) -> pd.Series:
+        return pd.Series(values, dtype=object).map(lambda x: x[0] if isinstance(x, list) else x)
+
+    road, on_foot, open_to = first(highway), first(foot), first(access)
+    return (
+        road.notna()
+        & ~road.isin(NOT_WALKABLE_HIGHWAY)
+        & (pd.Series(area, dtype=object) != "yes")
+        & (on_foot != "no")
+        & (~open_to.isin(NO_ACCESS) | on_foot.isin(PEDESTRIAN_OK))
+    ).to_numpy()
 
 
 def _walkable_subgraph(graph: nx.MultiDiGraph, source: str) -> nx.MultiDiGraph:
     """A copy without the ways a pedestrian cannot use (rivers, motorways, private roads, ...)."""
     graph = graph.copy()
-    graph.remove_edges_from([(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not _is_walkable(d)])
+    edges = list(graph.edges(keys=True, data=True))
+    tags = {key: np.array([d.get(key) for *_, d in edges], dtype=object) for key in _WALK_TAGS}
+    walkable = _walkable(**tags)
+    graph.remove_edges_from([(u, v, k) for (u, v, k, _), ok in zip(edges, walkable, strict=True) if not ok])
     graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
     if graph.number_of_edges() == 0:
         raise SitingInputError(msg("network_not_walkable"), source=_where(source), fix=msg("network_not_walkable_fix"))
     return graph
+
+
+_WALK_TAGS = ("highway", "area", "foot", "access")
 
 
 def _where(source: str) -> Message:
@@ -807,23 +819,109 @@ def _chain_text(values: np.ndarray, group: np.ndarray) -> np.ndarray:
 
 
 def from_graphml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
-    """Network from a GraphML file saved by OSMnx (``osmnx.save_graphml``)."""
-    import osmnx as ox
+    """Network from a GraphML file saved by OSMnx (``osmnx.save_graphml``), read without a networkx graph.
+
+    The file is streamed into arrays (:func:`siting.street_files.read_graphml`) and read as OSMnx
+    reads it: list values (``['主干路', '支路']``) as lists, lines from their WKT, the walking filter
+    when the edges carry ``highway`` tags, and a pair of edges that are one street walked both ways
+    (same ``osmid``, same line reversed) as one edge, as :func:`osmnx.convert.to_undirected` does.
+    """
+    from siting.street_files import read_graphml
 
     path = Path(path)
     _require_file(path)
+    source = str(path)
+
+    def unreadable(exc: Exception) -> SitingInputError:
+        return SitingInputError(
+            msg("network_graphml_unreadable", error=exc), source=source, fix=msg("network_graphml_unreadable_fix")
+        )
+
     try:
-        graph = ox.load_graphml(path)
-    except Exception as exc:
-        raise SitingInputError(
-            msg("network_graphml_unreadable", error=exc), source=str(path), fix=msg("network_graphml_unreadable_fix")
-        ) from exc
-    return from_graph(
-        graph,
-        source=str(path),
+        read = read_graphml(path)
+        u = _index_of(read.node_ids, read.source)
+        v = _index_of(read.node_ids, read.target)
+        geoms = shapely.from_wkt(read.values["geometry"])
+    except Exception as exc:  # the XML parser's, shapely's and our own ValueError: say which file
+        raise unreadable(exc) from exc
+    if len(u) == 0:
+        raise SitingInputError(msg("network_no_edges"), source=_where(source), fix=msg("network_no_edges_fix"))
+    if read.crs is None:
+        raise SitingInputError(msg("network_no_crs"), source=_where(source), fix=msg("network_no_crs_fix"))
+    crs = _parse_crs(read.crs, source)
+    tags = {key: _graphml_lists(read.values[key]) for key in (*_WALK_TAGS, "name")}
+    node_ids, node_xy = read.node_ids, read.node_xy
+    if any(x is not None for x in tags["highway"]):
+        keep = _walkable(*(tags[key] for key in _WALK_TAGS))
+        if not keep.any():
+            raise SitingInputError(
+                msg("network_not_walkable"), source=_where(source), fix=msg("network_not_walkable_fix")
+            )
+        u, v, geoms = u[keep], v[keep], geoms[keep]
+        tags = {key: values[keep] for key, values in tags.items()}
+        osmid = read.values["osmid"][keep]
+        # the nodes left without a street go with them
+        used = np.zeros(len(node_ids), dtype=bool)
+        used[u] = used[v] = True
+        index = np.cumsum(used) - 1
+        node_ids, node_xy, u, v = node_ids[used], node_xy[used], index[u], index[v]
+    else:
+        osmid = read.values["osmid"]
+    _refuse_bad_nodes(node_ids, node_xy, geographic=crs.is_geographic, source=source)
+    once = _one_way_each(u, v, osmid, geoms, node_xy)
+    attributes = {key: np.array([_as_text(x) for x in tags[key][once]], dtype=object) for key in ("name", "highway")}
+    return from_arrays(
+        node_ids,
+        node_xy,
+        crs,
+        u[once],
+        v[once],
+        geoms[once],
+        attributes,
+        source=source,
         keep_largest=keep_largest,
-        walk_filter=any("highway" in d for _, _, d in graph.edges(data=True)),
+        stacklevel=3,
     )
+
+
+def _index_of(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Row of each of ``wanted`` in ``ids``; ValueError naming an id that is not there."""
+    order = np.argsort(ids, kind="stable")
+    at = np.minimum(np.searchsorted(ids, wanted, sorter=order), len(ids) - 1)
+    rows = order[at] if len(ids) else np.zeros(len(wanted), dtype=np.int64)
+    absent = np.flatnonzero(ids[rows] != wanted) if len(ids) else np.arange(len(wanted))
+    if len(absent):
+        raise ValueError(f"an edge ends at node {wanted[absent[0]]}, which the file does not hold")
+    return rows
+
+
+def _graphml_lists(values: np.ndarray) -> np.ndarray:
+    """GraphML texts as OSMnx loads them: ``[...]`` as a list (merged edges), the rest as given."""
+    import ast
+
+    out = values.copy()
+    for i in np.flatnonzero([x is not None and x.startswith("[") and x.endswith("]") for x in values]).tolist():
+        with contextlib.suppress(SyntaxError, ValueError):
+            out[i] = ast.literal_eval(values[i])
+    return out
+
+
+def _one_way_each(
+    u: np.ndarray, v: np.ndarray, osmid: np.ndarray, geoms: np.ndarray, node_xy: np.ndarray
+) -> np.ndarray:
+    """Rows of directed edges to keep as undirected ones: of the edges between the same two nodes
+    with the same ``osmid`` (as a set, for merged edges) and the same line in either direction
+    (missing lines drawn straight), the first; as :func:`osmnx.convert.to_undirected` keeps them."""
+    ids = pd.Series(_graphml_lists(osmid), dtype=object).map(
+        lambda x: ",".join(sorted(set(map(str, x)))) if isinstance(x, list) else x
+    )
+    lines = geoms.copy()
+    missing = np.flatnonzero(shapely.is_missing(lines))
+    lines[missing] = shapely.linestrings(np.stack([node_xy[u[missing]], node_xy[v[missing]]], axis=1))
+    forward, backward = shapely.to_wkb(lines), shapely.to_wkb(shapely.reverse(lines))
+    line = np.where(forward <= backward, forward, backward)
+    table = pd.DataFrame({"a": np.minimum(u, v), "b": np.maximum(u, v), "osmid": ids, "line": line})
+    return np.flatnonzero(~table.duplicated().to_numpy())
 
 
 def from_lines(

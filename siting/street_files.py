@@ -118,3 +118,98 @@ def read_pbf_ways(path: Path, keep: Callable[[Mapping[str, str | None]], bool]) 
         node_lonlat=lonlat,
         invalid=invalid,
     )
+
+
+#: The edge attributes of an OSMnx GraphML file a walking network reads.
+GRAPHML_EDGE_KEYS = ("osmid", "geometry", "name", "highway", "area", "foot", "access")
+
+_GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
+
+
+@dataclass
+class GraphmlEdges:
+    """An OSMnx GraphML file's nodes and directed edges as arrays.
+
+    Attributes
+    ----------
+    crs : str or None
+        The graph's ``crs`` attribute.
+    node_ids : ndarray of shape (n,)
+        Node ids (integers, as OSMnx loads them).
+    node_xy : ndarray of shape (n, 2)
+        Node ``x``/``y`` in ``crs``, NaN where missing or not a number.
+    source, target : ndarray of shape (m,)
+        Each edge's end node ids.
+    values : dict of str to ndarray of shape (m,)
+        The :data:`GRAPHML_EDGE_KEYS` as written (text, None where absent).
+    """
+
+    crs: str | None
+    node_ids: np.ndarray
+    node_xy: np.ndarray
+    source: np.ndarray
+    target: np.ndarray
+    values: dict[str, np.ndarray]
+
+
+def read_graphml(path: Path) -> GraphmlEdges:
+    """The nodes and edges of a GraphML file saved by ``osmnx.save_graphml``, streamed.
+
+    Elements are cleared as soon as they are read, so that a city's file never stands in memory
+    as a tree. Raises ``ValueError`` when the nodes have no ``x``/``y`` or ids that are not
+    integers (not a file OSMnx wrote), and what the XML parser raises on a broken file.
+    """
+    from xml.etree.ElementTree import iterparse
+
+    keys: dict[str, tuple[str, str]] = {}  # key id -> (graph, node or edge; attribute name)
+    graph: dict[str, str | None] = {}
+    node_ids: list[str] = []
+    xs: list[str | None] = []
+    ys: list[str | None] = []
+    ends: list[tuple[str | None, str | None]] = []
+    values: dict[str, list[str | None]] = {key: [] for key in GRAPHML_EDGE_KEYS}
+    data: dict[str, str | None] = {}
+    parent = None
+    for event, element in iterparse(path, events=("start", "end")):
+        tag = element.tag.removeprefix(_GRAPHML)
+        if event == "start":
+            if tag == "graph":
+                parent = element
+            continue
+        if tag == "data":
+            domain, name = keys.get(element.get("key", ""), ("", ""))
+            (graph if domain == "graph" else data)[name] = element.text
+        elif tag == "key":
+            keys[element.get("id", "")] = (element.get("for", ""), element.get("attr.name", ""))
+        elif tag in ("node", "edge"):
+            if tag == "node":
+                node_ids.append(element.get("id", ""))
+                xs.append(data.get("x"))
+                ys.append(data.get("y"))
+            else:
+                ends.append((element.get("source"), element.get("target")))
+                for key, column in values.items():
+                    column.append(data.get(key))
+            data = {}
+            if parent is not None:
+                parent.clear()  # the graph element would keep every node and edge read
+    names = {name for _, name in keys.values()}
+    if not {"x", "y"} <= names:
+        raise ValueError("the nodes have no x/y coordinates: not a graph saved by osmnx.save_graphml")
+    ids = np.array(node_ids, dtype=object)
+    pairs = np.array(ends, dtype=object).reshape(-1, 2)
+    return GraphmlEdges(
+        crs=graph.get("crs"),
+        node_ids=ids.astype(np.int64),
+        node_xy=np.column_stack([_numbers(xs), _numbers(ys)]),
+        source=pairs[:, 0].astype(np.int64),
+        target=pairs[:, 1].astype(np.int64),
+        values={key: np.array(column, dtype=object) for key, column in values.items()},
+    )
+
+
+def _numbers(texts: list[str | None]) -> np.ndarray:
+    """Texts as floats, NaN where missing or not a number."""
+    import pandas as pd
+
+    return pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(dtype=float)

@@ -254,3 +254,53 @@ def _same_walks(new: network.StreetNetwork, old: network.StreetNetwork) -> None:
     walks = dijkstra(new.csr, indices=sources)
     assert np.isfinite(walks).all()  # the largest part: every node reached
     assert np.allclose(walks, dijkstra(old.csr, indices=sources), rtol=0, atol=1e-6)
+
+
+DEMO_ROADS = Path(__file__).resolve().parents[1] / "data" / "demo_town" / "roads.osm"
+
+
+@pytest.mark.parametrize("projected", [False, True])
+def test_graphml_read_without_a_graph_is_the_network_osmnx_gave(tmp_path, projected):
+    graph = ox.graph_from_xml(DEMO_ROADS, bidirectional=True)  # simplified: merged streets carry lists
+    path = tmp_path / "roads.graphml"
+    ox.save_graphml(ox.project_graph(graph) if projected else graph, path)
+    new = _quiet(network.from_file, path)
+    old = _quiet(network.from_graph, ox.load_graphml(path))
+    assert (new.n_nodes, len(new.edges)) == (old.n_nodes, len(old.edges)) == (151, 253)
+    assert np.array_equal(new.node_ids, old.node_ids)
+    assert new.edges["length_m"].sum() == pytest.approx(old.edges["length_m"].sum(), abs=1e-6)
+    for column in ("name", "highway"):
+        assert sorted(new.edges[column].fillna("")) == sorted(old.edges[column].fillna(""))
+    _same_walks(new, old)
+
+
+def test_graphml_walk_filter_and_one_way_pairs(tmp_path):
+    import networkx as nx
+
+    # nodes 1-2-3-4 along a line 0.001° apart; 1-2 a street both ways, 2-3 a footway one way,
+    # 3-4 private, 2-5 a motorway: 5 and 4 are left without a street
+    graph = nx.MultiDiGraph(crs="epsg:4326")
+    for n in range(1, 6):
+        graph.add_node(n, x=116.300 + 0.001 * n, y=36.3)
+    graph.add_edge(1, 2, osmid=10, highway="residential", name="甲街")
+    graph.add_edge(2, 1, osmid=10, highway="residential", name="甲街")
+    graph.add_edge(2, 3, osmid=11, highway="footway")
+    graph.add_edge(3, 4, osmid=12, highway="service", access="private")
+    graph.add_edge(2, 5, osmid=13, highway="motorway")
+    path = tmp_path / "small.graphml"
+    ox.save_graphml(graph, path)
+    net = network.from_file(path)
+    assert net.node_ids.tolist() == [1, 2, 3]
+    assert sorted(net.edges["highway"]) == ["footway", "residential"]
+    geod = __import__("pyproj").Geod(ellps="WGS84")
+    assert net.edges["length_m"].sum() == pytest.approx(geod.line_length([116.301, 116.303], [36.3, 36.3]), rel=1e-3)
+
+
+def test_graphml_without_coordinates_is_refused(tmp_path):
+    import networkx as nx
+
+    graph = nx.MultiDiGraph(crs="epsg:4326")
+    graph.add_edge(1, 2, highway="footway")
+    nx.write_graphml(graph, tmp_path / "plain.graphml")
+    with pytest.raises(SitingInputError, match=r"could not read GraphML.*no x/y"):
+        network.from_file(tmp_path / "plain.graphml")
