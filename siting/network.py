@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -436,14 +436,10 @@ def from_arrays(
     _refuse_bad_nodes(node_ids, node_xy, geographic=crs.is_geographic, source=source)
     geoms = np.full(len(u), None, dtype=object) if geoms is None else geoms.copy()
     if not crs.is_projected:
-        from pyproj import Transformer
-
-        lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(node_xy[:, 0], node_xy[:, 1])
-        metric = utm_crs_at((np.min(lon) + np.max(lon)) / 2, (np.min(lat) + np.max(lat)) / 2)
-        project = Transformer.from_crs(crs, metric, always_xy=True)
-        node_xy = np.column_stack(project.transform(node_xy[:, 0], node_xy[:, 1]))
+        metric, project = _to_metric(crs, node_xy)
+        node_xy = project(node_xy)
         given = np.flatnonzero(~shapely.is_missing(geoms))
-        geoms[given] = shapely.transform(geoms[given], lambda xy: np.column_stack(project.transform(*xy.T)))
+        geoms[given] = shapely.transform(geoms[given], project)
         crs = metric
     missing = np.flatnonzero(shapely.is_missing(geoms))
     geoms[missing] = shapely.linestrings(np.stack([node_xy[u[missing]], node_xy[v[missing]]], axis=1))
@@ -504,6 +500,21 @@ def from_arrays(
         dropped_nodes=dropped,
         _slack_m=slack if np.all(np.hypot(*(node_xy[u] - node_xy[v]).T) <= length + 1e-6) else float("inf"),
     )
+
+
+def _to_metric(crs: CRS, node_xy: np.ndarray) -> tuple[CRS, Callable[[np.ndarray], np.ndarray]]:
+    """The UTM zone at the centre of the nodes (x/y in the unprojected ``crs``) and the projection
+    of (k, 2) coordinates into it, metres."""
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(node_xy[:, 0], node_xy[:, 1])
+    metric = utm_crs_at((np.min(lon) + np.max(lon)) / 2, (np.min(lat) + np.max(lat)) / 2)
+    transform = Transformer.from_crs(crs, metric, always_xy=True).transform
+
+    def project(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(transform(xy[:, 0], xy[:, 1]))
+
+    return metric, project
 
 
 def _oriented(geoms: np.ndarray, node_xy: np.ndarray, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, float]:
@@ -625,11 +636,11 @@ def from_osm_xml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwor
 def from_pbf(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
     """Walking network from an OpenStreetMap PBF extract (``.osm.pbf``), read without a networkx graph.
 
-    The ways are read with pyosmium (:func:`siting.street_files.read_pbf_ways`), filtered for walking
-    (:func:`_pbf_walkable`, the filter pyrosm's ``network_type="walking"`` applies), cut into segments
-    between consecutive nodes and simplified as pyrosm and OSMnx simplify (:func:`_simplified`), so
-    that the network is the one pyrosm's graph gave: same nodes, same lines. A node at an
-    impossible coordinate on a walkable way is refused, named with its coordinates.
+    The file is decoded into arrays (:func:`siting.street_files.read_pbf_ways`), the ways filtered
+    for walking (:func:`_pbf_walkable`, the filter of pyrosm's ``network_type="walking"``), cut into
+    segments between consecutive nodes and simplified as pyrosm and OSMnx simplify
+    (:func:`_simplified`): the network pyrosm's graph gave, node for node, without the graph. A
+    node at an impossible coordinate anywhere in the file is refused, named with its coordinates.
     """
     from siting.street_files import read_pbf_ways
 
@@ -637,47 +648,46 @@ def from_pbf(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
     _require_file(path)
     try:
         ways = read_pbf_ways(path, _pbf_walkable)
-    except Exception as exc:  # osmium raises RuntimeError on a file that is not PBF
+    except Exception as exc:  # the decoder's errors on a file that is not PBF
         raise SitingInputError(
             msg("network_pbf_unreadable", error=exc), source=str(path), fix=msg("network_pbf_unreadable_fix")
         ) from exc
-    if ways.invalid.any():
-        # libosmium keeps coordinates as 1e-7° in 32 bits and wraps the impossible ones: the file's
-        # own values, for the message, come from pyrosm's decoder (only on this path)
-        bad_ids = np.unique(ways.node_refs[ways.invalid])
-        ids, lonlat = _pbf_nodes(path)
-        shown = np.isin(ids, bad_ids)
-        _refuse_bad_nodes(ids[shown], lonlat[shown], geographic=True, source=str(path))
+    _refuse_bad_nodes(ways.node_ids, ways.node_lonlat, geographic=True, source=str(path))
     if len(ways.way_ids) == 0:
         raise SitingInputError(msg("network_not_walkable"), source=str(path), fix=msg("network_not_walkable_fix"))
-    node_ids, first = np.unique(ways.node_refs, return_index=True)
-    node_lonlat = ways.node_lonlat[first]
-    node_of_ref = np.searchsorted(node_ids, ways.node_refs)
-    # segments between consecutive nodes of each way (not across the end of one way and the start of the next)
-    inside = np.ones(len(node_of_ref), dtype=bool)
+    # segments between consecutive nodes of each way (not from the end of one way to the next)
+    inside = np.ones(len(ways.node_rows), dtype=bool)
     inside[ways.offsets[1:] - 1] = False
-    inside[-1] = False
     starts = np.flatnonzero(inside)
-    way_of_ref = np.repeat(np.arange(len(ways.way_ids)), np.diff(ways.offsets))
-    a, b, way = node_of_ref[starts], node_of_ref[starts + 1], way_of_ref[starts]
+    way_of_node = np.repeat(np.arange(len(ways.way_ids)), np.diff(ways.offsets))
+    a, b, way = ways.node_rows[starts], ways.node_rows[starts + 1], way_of_node[starts]
     # a way drawn over one segment twice is one street, as OSMnx's undirected graph has it
-    pairs = np.unique(np.c_[way, np.minimum(a, b), np.maximum(a, b)], axis=0, return_index=True)[1]
-    keep = np.sort(pairs)
-    keep = keep[a[keep] != b[keep]]
+    again = pd.DataFrame({"way": way, "low": np.minimum(a, b), "high": np.maximum(a, b)}).duplicated().to_numpy()
+    keep = ~again & (a != b)
     a, b, way = a[keep], b[keep], way[keep]
-    u, v, points, point_chain, chain_way = _simplified(
-        a, b, [ways.tags["highway"][way], ways.tags["maxspeed"][way]], len(node_ids)
+    u, v, points, point_edge, segment_edge = _simplified(
+        a, b, [ways.tags["highway"][way], ways.tags["maxspeed"][way]], len(ways.node_ids)
     )
-    used = np.unique(np.r_[u, v])
-    index = np.full(len(node_ids), -1)
-    index[used] = np.arange(len(used))
-    lines = shapely.linestrings(node_lonlat[points], indices=point_chain)
-    names = ways.tags["name"][way]
-    attributes = {"name": _chain_text(names, chain_way), "highway": ways.tags["highway"][way][_first_of(chain_way)]}
+    # the network's nodes: the ends of its edges
+    is_end = np.zeros(len(ways.node_ids), dtype=bool)
+    is_end[u] = is_end[v] = True
+    used = np.flatnonzero(is_end)
+    index = np.cumsum(is_end) - 1
+    # projected before the lines are drawn: each point once, not once per line through it
+    crs, project = _to_metric(CRS.from_epsg(4326), ways.node_lonlat[used])
+    node_xy = np.zeros_like(ways.node_lonlat)
+    on_line = np.zeros(len(node_xy), dtype=bool)
+    on_line[points] = True
+    node_xy[on_line] = project(ways.node_lonlat[on_line])
+    lines = shapely.linestrings(node_xy[points], indices=point_edge)
+    attributes = {
+        "name": _chain_text(ways.tags["name"][way], segment_edge),
+        "highway": ways.tags["highway"][way][_first_of(segment_edge)],
+    }
     return from_arrays(
-        node_ids[used],
-        node_lonlat[used],
-        CRS.from_epsg(4326),
+        ways.node_ids[used],
+        node_xy[used],
+        crs,
         index[u],
         index[v],
         lines,
@@ -688,23 +698,37 @@ def from_pbf(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
     )
 
 
-def _pbf_walkable(tags: Mapping[str, str | None]) -> bool:
-    """Whether a pedestrian may use a way, by pyrosm's walking filter (OSMnx's ``walk``, with OSM's
+def _pbf_walkable(tags: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Which ways a pedestrian may use, by pyrosm's walking filter (OSMnx's ``walk``, with OSM's
     access rules): not an area, not a cycleway, motorway or a way not (or no longer) built, not
     closed by its ``foot`` tag (or, without one, its ``access`` tag), not a private service road,
     not a street whose sidewalk is mapped as a way of its own. A tag of several values
-    (``access=private;delivery``) counts when any of them is listed."""
+    (``access=private;delivery``) counts when any of them is listed.
 
-    def listed(value: str | None, among: frozenset[str]) -> bool:
-        return value is not None and (value in among or any(part.strip() in among for part in value.split(";")))
+    Parameters
+    ----------
+    tags : mapping of str to ndarray
+        Each way's value (None where absent) of ``highway``, ``area``, ``foot``, ``access``,
+        ``service`` and the ``sidewalk`` tags.
+    """
+
+    def listed(values: np.ndarray, among: frozenset[str]) -> np.ndarray:
+        # a file has few distinct values: each is looked at once
+        column = pd.Series(values, dtype=object)
+        verdict = {
+            x: x in among or any(part.strip() in among for part in x.split(";")) for x in column.dropna().unique()
+        }
+        return column.map(verdict).fillna(False).to_numpy(dtype=bool)
 
     foot = tags["foot"]
-    return not (
+    closing = np.where(pd.isna(foot), tags["access"], foot)
+    sidewalks = ("sidewalk", "sidewalk:both", "sidewalk:left", "sidewalk:right")
+    return ~(
         listed(tags["area"], _YES)
-        or listed(tags["highway"], PBF_NOT_WALKABLE_HIGHWAY)
-        or listed(foot if foot is not None else tags["access"], NO_ACCESS)
-        or listed(tags["service"], _PRIVATE)
-        or any(listed(tags[k], _SEPARATE) for k in ("sidewalk", "sidewalk:both", "sidewalk:left", "sidewalk:right"))
+        | listed(tags["highway"], PBF_NOT_WALKABLE_HIGHWAY)
+        | listed(closing, NO_ACCESS)
+        | listed(tags["service"], _PRIVATE)
+        | np.logical_or.reduce([listed(tags[k], _SEPARATE) for k in sidewalks])
     )
 
 
@@ -744,7 +768,9 @@ def _simplified(
     ends = np.r_[a, b]
     degree = np.bincount(ends, minlength=n_nodes)
     low, high = np.minimum(a, b), np.maximum(a, b)
-    pairs = np.unique(low * n_nodes + high)
+    # distinct neighbour pairs (sorted: numpy's hashed np.unique is ten times slower)
+    pairs = np.sort(low * n_nodes + high)
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
     neighbours = np.bincount(pairs // n_nodes, minlength=n_nodes) + np.bincount(pairs % n_nodes, minlength=n_nodes)
     endpoint = (degree != 2) | (neighbours != 2)
     for values in same_along:
@@ -765,7 +791,7 @@ def _simplified(
     first = np.full(chain.max() + 1, n_segments)
     np.minimum.at(first, chain[at_end], np.flatnonzero(at_end))
     ring = first[chain] == n_segments
-    starts = np.unique(first[first < n_segments])
+    starts = np.sort(first[first < n_segments])
     step = dijkstra(links, directed=False, indices=starts, unweighted=True, min_only=True)
     order = np.lexsort((step, chain))
     order = order[~ring[order]]

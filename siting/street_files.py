@@ -5,12 +5,14 @@ A city's street graph in networkx costs gigabytes of Python objects before
 directly. They parse only: which ways are walkable and how the network is built from them is
 :mod:`siting.network`'s job.
 
-PBF is read with pyosmium (libosmium), which decodes the file in C++ and keeps a node location
-index, so that every way arrives with its nodes' coordinates. Python sees only the ways with a
-``highway`` tag (a C++ filter drops the rest) and, of those, reads the nodes of the ways the caller
-keeps: on a generated city of a million street nodes that is under a second (measured in
-``benchmarks/optimize.py``, step ``read``), where a hand-written numpy decoder of the protobuf
-blocks would have to re-implement what libosmium already does well.
+PBF is decoded by pyrosm's compiled block decoder (``pyrosm.pbfreader.parse_osm_data``), which
+gives the nodes and the ways as flat arrays (ids, coordinates, node references and tag string
+indices with offsets), so no Python runs per node or per way. pyosmium was measured first: its
+C++ decoding is fast, but a way's nodes reach Python one wrapped object at a time, about 7 µs per
+node reference, i.e. 1.9 s of CPU for the generated county's 224,000 references against 0.17 s for
+pyrosm's decoder; a city would have taken 15-20 s. pyrosm's decoder also keeps a node's coordinates
+as the file gives them, so an impossible latitude of 999° is named as written (libosmium stores
+coordinates in 32 bits and wraps it).
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
 
 import numpy as np
 
@@ -37,13 +38,10 @@ WAY_TAGS = (
     "name",
 )
 
-#: libosmium's coordinate of a node that the file does not hold (a way clipped by the extract).
-_UNDEFINED = 2**31 - 1
-
 
 @dataclass
 class PbfWays:
-    """The kept ways of a PBF file with their nodes, flat.
+    """The kept ways of a PBF file with their nodes, flat, and every node of the file.
 
     Attributes
     ----------
@@ -52,71 +50,68 @@ class PbfWays:
     tags : dict of str to ndarray of shape (w,)
         The :data:`WAY_TAGS` of each way, None where absent.
     offsets : ndarray of shape (w + 1,)
-        Way ``i``'s nodes are ``node_refs[offsets[i]:offsets[i + 1]]``.
-    node_refs : ndarray of shape (r,)
-        OSM node ids along the ways, in way order.
-    node_lonlat : ndarray of shape (r, 2)
-        Their longitude/latitude in degrees, as libosmium stores them (1e-7° integers; a
-        coordinate beyond ±214.7° does not fit and arrives wrapped, see :attr:`invalid`).
-    invalid : ndarray of shape (r,) of bool
-        Nodes whose location libosmium holds as invalid (beyond ±180°/±90° once decoded).
+        Way ``i``'s nodes are ``node_rows[offsets[i]:offsets[i + 1]]``.
+    node_rows : ndarray of shape (r,)
+        The ways' nodes, as rows of :attr:`node_ids`, in way order (nodes the file does not hold,
+        where the extract cut a way, are left out, as pyrosm leaves them out).
+    node_ids : ndarray of shape (n,)
+        Every node of the file, ascending.
+    node_lonlat : ndarray of shape (n, 2)
+        Their longitude/latitude in degrees, as written in the file.
     """
 
     way_ids: np.ndarray
     tags: dict[str, np.ndarray]
     offsets: np.ndarray
-    node_refs: np.ndarray
+    node_rows: np.ndarray
+    node_ids: np.ndarray
     node_lonlat: np.ndarray
-    invalid: np.ndarray
 
 
-def read_pbf_ways(path: Path, keep: Callable[[Mapping[str, str | None]], bool]) -> PbfWays:
-    """The ways with a ``highway`` tag that ``keep`` accepts (given their :data:`WAY_TAGS`), with
-    their nodes' ids and coordinates, in one pass over the file.
+def read_pbf_ways(path: Path, keep: Callable[[Mapping[str, np.ndarray]], np.ndarray]) -> PbfWays:
+    """The ways with a ``highway`` tag that ``keep`` accepts (given their :data:`WAY_TAGS` as
+    arrays, returning a boolean per way), with their nodes, and every node of the file.
 
-    Nodes the file does not hold (ways cut by the extract's edge) are left out of their ways, as
-    pyrosm leaves them out. Raises whatever pyosmium raises on a file it cannot read.
+    Raises whatever pyrosm's decoder raises on a file it cannot read.
     """
-    import osmium
+    from pyrosm.pbfreader import parse_osm_data
 
-    processor = (
-        osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
-        .with_locations()
-        .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
-        .with_filter(osmium.filter.KeyFilter("highway"))
+    decoded = parse_osm_data(str(path), None, True, None, keep_metadata=False)
+    nodes, store = decoded[0], decoded[1]
+    blocks = [nodes] if isinstance(nodes, dict) else list(nodes)
+    node_ids = np.concatenate([np.asarray(b["id"], dtype=np.int64) for b in blocks])
+    node_lonlat = np.column_stack(
+        [np.concatenate([np.asarray(b[axis], dtype=float) for b in blocks]) for axis in ("lon", "lat")]
     )
-    way_ids: list[int] = []
-    values: dict[str, list[str | None]] = {key: [] for key in WAY_TAGS}
-    counts: list[int] = []
-    nodes: list[tuple[int, int, int]] = []
-    for obj in processor:
-        way = cast("osmium.osm.Way", obj)  # the entity filter passes ways only
-        tags = {key: way.tags.get(key) for key in WAY_TAGS}
-        if not keep(tags):
-            continue
-        way_ids.append(way.id)
-        for key, value in tags.items():
-            values[key].append(value)
-        before = len(nodes)
-        nodes.extend([(n.ref, n.x, n.y) for n in way.nodes])
-        counts.append(len(nodes) - before)
-    table = np.array(nodes, dtype=np.int64).reshape(-1, 3)
-    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    missing = table[:, 1] == _UNDEFINED
-    if missing.any():
-        way_of = np.repeat(np.arange(len(counts)), counts)[~missing]
-        table = table[~missing]
-        np.cumsum(np.bincount(way_of, minlength=len(counts)), out=offsets[1:])
-    lonlat = table[:, 1:] / 1e7
-    invalid = (np.abs(lonlat[:, 0]) > 180) | (np.abs(lonlat[:, 1]) > 90)
+    order = np.argsort(node_ids, kind="stable")
+    node_ids, node_lonlat = node_ids[order], node_lonlat[order]
+    # each way's value of each tag, as a row of the string table (the last row: None, for absent)
+    strings = np.array([*store.strings, None], dtype=object)
+    where = {text: i for i, text in enumerate(store.strings) if text in WAY_TAGS}
+    way_of_tag = np.repeat(np.arange(len(store.ids)), np.diff(store.tags_off))
+    tags = {}
+    for key in WAY_TAGS:
+        value = np.full(len(store.ids), -1, dtype=np.int64)
+        has = np.asarray(store.keys) == where.get(key, -2)
+        value[way_of_tag[has]] = np.asarray(store.vals)[has]
+        tags[key] = strings[value]
+    kept = np.flatnonzero((tags["highway"] != None) & keep(tags))  # noqa: E711 (elementwise)
+    refs_off = np.asarray(store.refs_off)
+    counts = np.diff(refs_off)[kept]
+    starts = np.repeat(refs_off[kept] - np.r_[0, np.cumsum(counts)[:-1]], counts)
+    refs = np.asarray(store.refs)[np.arange(counts.sum()) + starts]
+    way_of_ref = np.repeat(np.arange(len(kept)), counts)
+    rows = np.minimum(np.searchsorted(node_ids, refs), max(len(node_ids) - 1, 0))
+    held = node_ids[rows] == refs if len(node_ids) else np.zeros(len(refs), dtype=bool)
+    offsets = np.zeros(len(kept) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(way_of_ref[held], minlength=len(kept)), out=offsets[1:])
     return PbfWays(
-        way_ids=np.asarray(way_ids, dtype=np.int64),
-        tags={key: np.array(column, dtype=object) for key, column in values.items()},
+        way_ids=np.asarray(store.ids, dtype=np.int64)[kept],
+        tags={key: values[kept] for key, values in tags.items()},
         offsets=offsets,
-        node_refs=table[:, 0].copy(),
-        node_lonlat=lonlat,
-        invalid=invalid,
+        node_rows=rows[held],
+        node_ids=node_ids,
+        node_lonlat=node_lonlat,
     )
 
 

@@ -19,7 +19,7 @@ import yaml
 from tests.conftest import ROOT
 
 # conda-forge names that differ from PyPI names
-CONDA_TO_PYPI = {"python": None, "pip": None, "pyosmium": "osmium"}
+CONDA_TO_PYPI = {"python": None, "pip": None}
 
 
 def _name(requirement: str) -> str:
