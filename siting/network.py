@@ -249,7 +249,10 @@ def _walkable(highway: np.ndarray, area: np.ndarray, foot: np.ndarray, access: n
     open (``access``) or open to pedestrians (``foot``)."""
 
     def first(values: np.ndarray) -> pd.Series:
-        return pd.Series(values, dtype=object).map(lambda x: x[0] if isinstance(x, list) else x)
+        column = pd.Series(values, dtype=object)
+        lists = column.map(type).eq(list).to_numpy()
+        column[lists] = column[lists].map(lambda x: x[0] if x else None)
+        return column
 
     road, on_foot, open_to = first(highway), first(foot), first(access)
     return (
@@ -894,8 +897,8 @@ def from_graphml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwor
     else:
         osmid = read.values["osmid"]
     _refuse_bad_nodes(node_ids, node_xy, geographic=crs.is_geographic, source=source)
-    once = _one_way_each(u, v, osmid, geoms, node_xy)
-    attributes = {key: np.array([_as_text(x) for x in tags[key][once]], dtype=object) for key in ("name", "highway")}
+    once = _one_way_each(u, v, osmid, geoms)
+    attributes = {key: _texts(tags[key][once]) for key in ("name", "highway")}
     return from_arrays(
         node_ids,
         node_xy,
@@ -926,26 +929,34 @@ def _graphml_lists(values: np.ndarray) -> np.ndarray:
     import ast
 
     out = values.copy()
-    for i in np.flatnonzero([x is not None and x.startswith("[") and x.endswith("]") for x in values]).tolist():
+    texts = pd.Series(values, dtype=object)
+    for i in np.flatnonzero(texts.str.startswith("[", na=False) & texts.str.endswith("]", na=False)).tolist():
         with contextlib.suppress(SyntaxError, ValueError):
             out[i] = ast.literal_eval(values[i])
     return out
 
 
-def _one_way_each(
-    u: np.ndarray, v: np.ndarray, osmid: np.ndarray, geoms: np.ndarray, node_xy: np.ndarray
-) -> np.ndarray:
+def _texts(values: np.ndarray) -> np.ndarray:
+    """Values as :func:`_as_text` shows them; only the lists (merged edges) need it."""
+    out = values.copy()
+    lists = np.flatnonzero(pd.Series(values, dtype=object).map(type).eq(list).to_numpy())
+    out[lists] = [_as_text(x) for x in values[lists].tolist()]
+    return out
+
+
+def _one_way_each(u: np.ndarray, v: np.ndarray, osmid: np.ndarray, geoms: np.ndarray) -> np.ndarray:
     """Rows of directed edges to keep as undirected ones: of the edges between the same two nodes
     with the same ``osmid`` (as a set, for merged edges) and the same line in either direction
-    (missing lines drawn straight), the first; as :func:`osmnx.convert.to_undirected` keeps them."""
-    ids = pd.Series(_graphml_lists(osmid), dtype=object).map(
-        lambda x: ",".join(sorted(set(map(str, x)))) if isinstance(x, list) else x
+    (or both without one), the first; as :func:`osmnx.convert.to_undirected` keeps them."""
+    ids = _texts(
+        pd.Series(_graphml_lists(osmid), dtype=object)
+        .map(lambda x: sorted(set(x)) if isinstance(x, list) else x)
+        .to_numpy(dtype=object)
     )
-    lines = geoms.copy()
-    missing = np.flatnonzero(shapely.is_missing(lines))
-    lines[missing] = shapely.linestrings(np.stack([node_xy[u[missing]], node_xy[v[missing]]], axis=1))
-    forward, backward = shapely.to_wkb(lines), shapely.to_wkb(shapely.reverse(lines))
-    line = np.where(forward <= backward, forward, backward)
+    line = np.full(len(geoms), b"", dtype=object)
+    given = np.flatnonzero(~shapely.is_missing(geoms))
+    forward, backward = shapely.to_wkb(geoms[given]), shapely.to_wkb(shapely.reverse(geoms[given]))
+    line[given] = np.where(forward <= backward, forward, backward)
     table = pd.DataFrame({"a": np.minimum(u, v), "b": np.maximum(u, v), "osmid": ids, "line": line})
     return np.flatnonzero(~table.duplicated().to_numpy())
 

@@ -17,6 +17,7 @@ coordinates in 32 bits and wraps it).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,8 +119,6 @@ def read_pbf_ways(path: Path, keep: Callable[[Mapping[str, np.ndarray]], np.ndar
 #: The edge attributes of an OSMnx GraphML file a walking network reads.
 GRAPHML_EDGE_KEYS = ("osmid", "geometry", "name", "highway", "area", "foot", "access")
 
-_GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
-
 
 @dataclass
 class GraphmlEdges:
@@ -147,64 +146,116 @@ class GraphmlEdges:
     values: dict[str, np.ndarray]
 
 
+#: The elements of a GraphML file as networkx (and so ``osmnx.save_graphml``) writes them: a node
+#: with its id first, an edge with its source and target first, a data value, a key declaration.
+_TOKENS = re.compile(
+    r'<node\s+id="([^"]*)"[^>]*>'
+    r'|<edge\s+source="([^"]*)"\s+target="([^"]*)"[^>]*>'
+    r'|<data\s+key="([^"]*)"\s*>([^<]*)</data>'
+    r"|<key\s([^>]*)>"
+)
+_ATTRIBUTE = re.compile(r'([\w.]+)="([^"]*)"')
+#: Bytes read at a time: a city's file is streamed, never held whole.
+_CHUNK_BYTES = 32 * 2**20
+
+
 def read_graphml(path: Path) -> GraphmlEdges:
     """The nodes and edges of a GraphML file saved by ``osmnx.save_graphml``, streamed.
 
-    Elements are cleared as soon as they are read, so that a city's file never stands in memory
-    as a tree. Raises ``ValueError`` when the nodes have no ``x``/``y`` or ids that are not
-    integers (not a file OSMnx wrote), and what the XML parser raises on a broken file.
-    """
-    from xml.etree.ElementTree import iterparse
+    The file is read in chunks cut after a whole node or edge, each chunk scanned by one regular
+    expression for its nodes, edges and data values, which are assigned to their elements with
+    numpy. An XML parser was measured first: ``xml.etree.ElementTree.iterparse`` takes 5 s of CPU
+    for the generated county's 90 MB (108,900 nodes, 400,000 directed edges), expat with handlers
+    3.7 s, this scan 0.5 s; a city's file is ten times that. The scan reads the layout networkx
+    writes (a node's ``id`` and an edge's ``source``/``target`` first) and refuses other layouts.
 
+    Raises ``ValueError`` when the file is not in that layout, when the nodes have no ``x``/``y``,
+    or when ids are not integers (as OSMnx loads them): not a file OSMnx wrote.
+    """
     keys: dict[str, tuple[str, str]] = {}  # key id -> (graph, node or edge; attribute name)
-    graph: dict[str, str | None] = {}
-    node_ids: list[str] = []
-    xs: list[str | None] = []
-    ys: list[str | None] = []
-    ends: list[tuple[str | None, str | None]] = []
-    values: dict[str, list[str | None]] = {key: [] for key in GRAPHML_EDGE_KEYS}
-    data: dict[str, str | None] = {}
-    parent = None
-    for event, element in iterparse(path, events=("start", "end")):
-        tag = element.tag.removeprefix(_GRAPHML)
-        if event == "start":
-            if tag == "graph":
-                parent = element
-            continue
-        if tag == "data":
-            domain, name = keys.get(element.get("key", ""), ("", ""))
-            (graph if domain == "graph" else data)[name] = element.text
-        elif tag == "key":
-            keys[element.get("id", "")] = (element.get("for", ""), element.get("attr.name", ""))
-        elif tag in ("node", "edge"):
-            if tag == "node":
-                node_ids.append(element.get("id", ""))
-                xs.append(data.get("x"))
-                ys.append(data.get("y"))
-            else:
-                ends.append((element.get("source"), element.get("target")))
-                for key, column in values.items():
-                    column.append(data.get(key))
-            data = {}
-            if parent is not None:
-                parent.clear()  # the graph element would keep every node and edge read
+    graph: dict[str, str] = {}
+    parts: dict[str, list[np.ndarray]] = {
+        name: [] for name in ("node_id", "x", "y", "source", "target", *GRAPHML_EDGE_KEYS)
+    }
+    rest = ""
+    with open(path, encoding="utf-8") as handle:
+        while True:
+            block = handle.read(_CHUNK_BYTES)
+            text = rest + block
+            cut = len(text) if not block else max(text.rfind("</node>"), text.rfind("</edge>"), -1)
+            if cut < 0:  # no whole element yet (the header, or a long one): read on
+                if not block:
+                    break
+                rest = text
+                continue
+            cut = cut if not block else text.index(">", cut) + 1
+            chunk, rest = text[:cut], text[cut:]
+            _scan(chunk, keys, graph, parts)
+            if not block:
+                break
     names = {name for _, name in keys.values()}
     if not {"x", "y"} <= names:
         raise ValueError("the nodes have no x/y coordinates: not a graph saved by osmnx.save_graphml")
-    ids = np.array(node_ids, dtype=object)
-    pairs = np.array(ends, dtype=object).reshape(-1, 2)
+
+    def joined(name: str, dtype: type) -> np.ndarray:
+        return np.concatenate(parts[name]) if parts[name] else np.zeros(0, dtype=dtype)
+
     return GraphmlEdges(
         crs=graph.get("crs"),
-        node_ids=ids.astype(np.int64),
-        node_xy=np.column_stack([_numbers(xs), _numbers(ys)]),
-        source=pairs[:, 0].astype(np.int64),
-        target=pairs[:, 1].astype(np.int64),
-        values={key: np.array(column, dtype=object) for key, column in values.items()},
+        node_ids=joined("node_id", object).astype(np.int64),
+        node_xy=np.column_stack([joined("x", float), joined("y", float)]),
+        source=joined("source", object).astype(np.int64),
+        target=joined("target", object).astype(np.int64),
+        values={key: joined(key, object) for key in GRAPHML_EDGE_KEYS},
     )
 
 
-def _numbers(texts: list[str | None]) -> np.ndarray:
-    """Texts as floats, NaN where missing or not a number."""
+def _scan(
+    chunk: str, keys: dict[str, tuple[str, str]], graph: dict[str, str], parts: dict[str, list[np.ndarray]]
+) -> None:
+    """Nodes, edges and their data values of one chunk of whole elements, appended to ``parts``."""
+    import html
+
     import pandas as pd
 
-    return pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").to_numpy(dtype=float)
+    tokens = _TOKENS.findall(chunk)
+    if not tokens:
+        return
+    node_id, source, target, key, value, declaration = (np.array(c, dtype=object) for c in zip(*tokens, strict=True))
+    # the key column compared as codes, once: comparing object arrays once per key costs seconds
+    key_code, key_ids = pd.factorize(key)
+    is_node, is_edge = pd.Series(node_id).str.len().to_numpy() > 0, pd.Series(source).str.len().to_numpy() > 0
+    if is_node.sum() != chunk.count("<node") or is_edge.sum() != chunk.count("<edge"):
+        raise ValueError("the nodes or edges are not written as networkx writes GraphML")
+    for attributes in [d for d in declaration[~is_node & ~is_edge].tolist() if d]:
+        found = dict(_ATTRIBUTE.findall(attributes))
+        keys[found.get("id", "")] = (found.get("for", ""), found.get("attr.name", ""))
+    node_of = np.cumsum(is_node) - 1  # the node (edge) each data value follows, in this chunk
+    edge_of = np.cumsum(is_edge) - 1
+    n_nodes, n_edges = int(is_node.sum()), int(is_edge.sum())
+    parts["node_id"].append(node_id[is_node])
+    parts["source"].append(source[is_edge])
+    parts["target"].append(target[is_edge])
+    wanted = {("node", "x"), ("node", "y")} | {("edge", k) for k in GRAPHML_EDGE_KEYS}
+    code_of = {k: i for i, k in enumerate(key_ids.tolist()) if k != ""}
+    for kid, (domain, name) in keys.items():
+        rows = np.flatnonzero(key_code == code_of.get(kid, -2))
+        if domain == "graph":
+            graph.update((name, html.unescape(v)) for v in value[rows].tolist())
+        if (domain, name) not in wanted:
+            continue
+        column = np.full(n_nodes if domain == "node" else n_edges, None, dtype=object)
+        texts = pd.Series(value[rows], dtype=object)
+        if "&" in chunk:  # entities (&amp;, &lt;, &#...;) only where the chunk has any
+            escaped = texts.str.contains("&", regex=False).to_numpy(dtype=bool)
+            texts[escaped] = texts[escaped].map(html.unescape)
+        # one object per distinct text (a city's streets share a few names and classes)
+        codes, distinct = pd.factorize(texts)
+        column[(node_of if domain == "node" else edge_of)[rows]] = distinct.to_numpy(dtype=object)[codes]
+        if domain == "node":
+            column = pd.to_numeric(pd.Series(column, dtype=object), errors="coerce").to_numpy(dtype=float)
+        parts[name].append(column)
+    for domain, name in wanted:
+        if (domain, name) not in keys.values():
+            n = n_nodes if domain == "node" else n_edges
+            parts[name].append(np.full(n, np.nan) if domain == "node" else np.full(n, None, dtype=object))

@@ -304,3 +304,22 @@ def test_graphml_without_coordinates_is_refused(tmp_path):
     nx.write_graphml(graph, tmp_path / "plain.graphml")
     with pytest.raises(SitingInputError, match=r"could not read GraphML.*no x/y"):
         network.from_file(tmp_path / "plain.graphml")
+
+
+def test_graphml_read_in_small_chunks_is_the_same(tmp_path, monkeypatch):
+    from siting import street_files
+
+    graph = ox.graph_from_xml(DEMO_ROADS, bidirectional=True)
+    graph.edges[next(iter(graph.edges))]["name"] = "A & B <东>"  # written as entities
+    path = tmp_path / "roads.graphml"
+    ox.save_graphml(graph, path)
+    whole = street_files.read_graphml(path)
+    monkeypatch.setattr(street_files, "_CHUNK_BYTES", 333)  # cut inside elements, over and over
+    pieces = street_files.read_graphml(path)
+    assert whole.crs == pieces.crs == "epsg:4326"
+    assert np.array_equal(whole.node_ids, pieces.node_ids) and len(whole.node_ids) == 151
+    assert np.array_equal(whole.node_xy, pieces.node_xy)
+    assert np.array_equal(whole.source, pieces.source) and len(whole.source) == graph.number_of_edges()
+    for key, values in whole.values.items():
+        assert values.tolist() == pieces.values[key].tolist(), key
+    assert "A & B <东>" in whole.values["name"].tolist()
