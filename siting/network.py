@@ -397,6 +397,7 @@ def from_arrays(
     *,
     source: str,
     keep_largest: bool = True,
+    from_nodes: bool = False,
     stacklevel: int = 2,
 ) -> StreetNetwork:
     """Build a :class:`StreetNetwork` from node and edge arrays: the one step every reader ends with.
@@ -424,6 +425,9 @@ def from_arrays(
         Where the network came from, used in messages.
     keep_largest : bool
         Keep only the largest connected part (a warning says how many nodes were dropped).
+    from_nodes : bool
+        Every line is drawn from its ``u`` node's point to its ``v`` node's point (as a PBF's
+        ways are): orienting them and measuring their ends is skipped.
     stacklevel : int
         Of the warning about dropped parts, so that it names the caller's caller.
 
@@ -446,10 +450,11 @@ def from_arrays(
         crs = metric
     missing = np.flatnonzero(shapely.is_missing(geoms))
     geoms[missing] = shapely.linestrings(np.stack([node_xy[u[missing]], node_xy[v[missing]]], axis=1))
-    geoms, slack = _oriented(geoms, node_xy, u, v)
+    geoms, slack = (geoms, 0.0) if from_nodes else _oriented(geoms, node_xy, u, v)
     u_ids, v_ids = node_ids[u], node_ids[v]
     # a street line of a GraphML file or a road layer may hold points the projection could not place
-    off = ~np.isfinite(shapely.bounds(geoms)).all(axis=1)
+    length = shapely.length(geoms)
+    off = ~np.isfinite(length)
     if off.any():
         raise SitingInputError(
             msg("network_coordinates_bad"),
@@ -457,7 +462,7 @@ def from_arrays(
             rows=[f"{a}-{b}" for a, b in zip(u_ids[off], v_ids[off], strict=True)],
             fix=msg("network_coordinates_bad_fix"),
         )
-    length = np.maximum(shapely.length(geoms), MIN_EDGE_LENGTH_M)
+    length = np.maximum(length, MIN_EDGE_LENGTH_M)
 
     dropped = 0
     attributes = dict(attributes)
@@ -540,11 +545,17 @@ def min_weight_matrix(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, n
     scipy sums duplicate entries when it builds a sparse matrix; for parallel streets the walker takes
     the shorter one, so duplicates must be reduced by minimum first.
     """
-    order = np.lexsort((weights, cols, rows))
-    rows, cols, weights = rows[order], cols[order], weights[order]
-    first = np.ones(len(rows), dtype=bool)
-    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-    return sp.csr_matrix((weights[first], (rows[first], cols[first])), shape=(n, n))
+    # one int64 key per (row, col), sorted once; the CSR arrays come straight from the sorted keys
+    key = rows.astype(np.int64) * n + cols
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    starts = np.flatnonzero(first)
+    smallest = np.minimum.reduceat(weights[order], starts) if len(starts) else weights[:0]
+    key = key[starts]
+    indptr = np.searchsorted(key // n, np.arange(n + 1)) if n else np.zeros(1, dtype=np.int64)
+    return sp.csr_matrix((smallest, key % n, indptr), shape=(n, n))
 
 
 def _refuse_bad_nodes(ids: np.ndarray, xy: np.ndarray, *, geographic: bool, source: str) -> None:
@@ -645,10 +656,30 @@ def from_pbf(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
     (:func:`_simplified`): the network pyrosm's graph gave, node for node, without the graph. A
     node at an impossible coordinate anywhere in the file is refused, named with its coordinates.
     """
-    from siting.street_files import read_pbf_ways
-
     path = Path(path)
     _require_file(path)
+    # the decoded file and the segments are dropped before the network is built from the edges
+    node_ids, node_xy, crs, u, v, lines, attributes = _pbf_edges(path)
+    return from_arrays(
+        node_ids,
+        node_xy,
+        crs,
+        u,
+        v,
+        lines,
+        attributes,
+        source=str(path),
+        keep_largest=keep_largest,
+        from_nodes=True,
+        stacklevel=3,
+    )
+
+
+def _pbf_edges(path: Path) -> tuple[np.ndarray, np.ndarray, CRS, np.ndarray, np.ndarray, np.ndarray, dict]:
+    """The walking network's nodes (ids, x/y in metres), CRS, edges (ends, lines, name and
+    highway) of a PBF file, the edges oriented from ``u`` to ``v`` (see :func:`from_pbf`)."""
+    from siting.street_files import read_pbf_ways
+
     try:
         ways = read_pbf_ways(path, _pbf_walkable)
     except Exception as exc:  # the decoder's errors on a file that is not PBF
@@ -687,18 +718,7 @@ def from_pbf(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
         "name": _chain_text(ways.tags["name"][way], segment_edge),
         "highway": ways.tags["highway"][way][_first_of(segment_edge)],
     }
-    return from_arrays(
-        ways.node_ids[used],
-        node_xy[used],
-        crs,
-        index[u],
-        index[v],
-        lines,
-        attributes,
-        source=str(path),
-        keep_largest=keep_largest,
-        stacklevel=3,
-    )
+    return ways.node_ids[used], node_xy[used], crs, index[u], index[v], lines, attributes
 
 
 def _pbf_walkable(tags: Mapping[str, np.ndarray]) -> np.ndarray:

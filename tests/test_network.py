@@ -243,6 +243,7 @@ def test_pbf_read_without_a_graph_is_the_network_pyrosm_gave(name):
     assert len(new.edges) == len(old.edges)
     assert new.edges["length_m"].sum() == pytest.approx(old.edges["length_m"].sum(), abs=1e-6)
     assert new.crs == old.crs
+    assert new.straight_line_slack_m == old.straight_line_slack_m == 0.0
     _same_walks(new, old)
 
 
@@ -323,3 +324,10 @@ def test_graphml_read_in_small_chunks_is_the_same(tmp_path, monkeypatch):
     for key, values in whole.values.items():
         assert values.tolist() == pieces.values[key].tolist(), key
     assert "A & B <东>" in whole.values["name"].tolist()
+
+
+def test_min_weight_matrix_keeps_the_shortest_of_parallel_streets():
+    # 0→1 twice (5 m and 3 m), 1→0 once (4 m), 2→0 once; node 3 has no street
+    m = network.min_weight_matrix(np.array([0, 0, 1, 2]), np.array([1, 1, 0, 0]), np.array([5.0, 3.0, 4.0, 7.0]), 4)
+    assert m.toarray().tolist() == [[0, 3, 0, 0], [4, 0, 0, 0], [7, 0, 0, 0], [0, 0, 0, 0]]
+    assert m.nnz == 3 and m.has_sorted_indices
