@@ -695,12 +695,12 @@ def _pbf_edges(path: Path) -> tuple[np.ndarray, np.ndarray, CRS, np.ndarray, np.
     starts = np.flatnonzero(inside)
     way_of_node = np.repeat(np.arange(len(ways.way_ids)), np.diff(ways.offsets))
     a, b, way = ways.node_rows[starts], ways.node_rows[starts + 1], way_of_node[starts]
-    # a way drawn over one segment twice is one street, as OSMnx's undirected graph has it
-    again = pd.DataFrame({"way": way, "low": np.minimum(a, b), "high": np.maximum(a, b)}).duplicated().to_numpy()
-    keep = ~again & (a != b)
+    keep = (a != b) & ~_drawn_again(a, b, way, len(ways.node_ids))
     a, b, way = a[keep], b[keep], way[keep]
+    # tag values as codes, found once per way
+    codes = {key: pd.factorize(ways.tags[key], use_na_sentinel=False) for key in ("highway", "maxspeed", "name")}
     u, v, points, point_edge, segment_edge = _simplified(
-        a, b, [ways.tags["highway"][way], ways.tags["maxspeed"][way]], len(ways.node_ids)
+        a, b, [codes["highway"][0][way], codes["maxspeed"][0][way]], len(ways.node_ids)
     )
     # the network's nodes: the ends of its edges
     is_end = np.zeros(len(ways.node_ids), dtype=bool)
@@ -714,11 +714,25 @@ def _pbf_edges(path: Path) -> tuple[np.ndarray, np.ndarray, CRS, np.ndarray, np.
     on_line[points] = True
     node_xy[on_line] = project(ways.node_lonlat[on_line])
     lines = shapely.linestrings(node_xy[points], indices=point_edge)
+    name_code, names = codes["name"]
     attributes = {
-        "name": _chain_text(ways.tags["name"][way], segment_edge),
+        "name": _chain_text(name_code[way], np.asarray(names, dtype=object), segment_edge),
         "highway": ways.tags["highway"][way][_first_of(segment_edge)],
     }
     return ways.node_ids[used], node_xy[used], crs, index[u], index[v], lines, attributes
+
+
+def _drawn_again(a: np.ndarray, b: np.ndarray, way: np.ndarray, n_nodes: int) -> np.ndarray:
+    """Segments a way draws a second time between the same two nodes (either direction): one
+    street, as OSMnx's undirected graph has it. Only the rare pairs that repeat are compared by way."""
+    pair = np.minimum(a, b).astype(np.int64) * n_nodes + np.maximum(a, b)
+    order = np.argsort(pair, kind="stable")
+    repeated = np.zeros(len(pair) + 1, dtype=bool)
+    repeated[1:-1] = pair[order][1:] == pair[order][:-1]
+    rows = np.sort(order[repeated[1:] | repeated[:-1]])
+    again = np.zeros(len(pair), dtype=bool)
+    again[rows] = pd.DataFrame({"pair": pair[rows], "way": way[rows]}).duplicated().to_numpy()
+    return again
 
 
 def _pbf_walkable(tags: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -762,7 +776,7 @@ def _simplified(
 
     OSMnx's and pyrosm's simplification, vectorized, for streets walked both ways: a node stays
     when it closes a loop, when it does not join exactly two segments to two different neighbours,
-    or when its segments differ in a value of ``same_along`` (road class, speed limit); the other
+    or when its segments differ in a code of ``same_along`` (road class, speed limit); the other
     nodes become points of the lines. A closed ring of such nodes alone is dropped, as they drop it.
 
     Parameters
@@ -770,7 +784,7 @@ def _simplified(
     a, b : ndarray of shape (s,)
         Each segment's two nodes (indices below ``n_nodes``), no segment from a node to itself.
     same_along : list of ndarray of shape (s,)
-        Values each merged edge has one of (None counts as a value).
+        Integer codes of values each merged edge has one of (road class, speed limit).
     n_nodes : int
         Number of nodes.
 
@@ -797,7 +811,7 @@ def _simplified(
     neighbours = np.bincount(pairs // n_nodes, minlength=n_nodes) + np.bincount(pairs % n_nodes, minlength=n_nodes)
     endpoint = (degree != 2) | (neighbours != 2)
     for values in same_along:
-        codes = np.tile(pd.factorize(values, use_na_sentinel=False)[0], 2)
+        codes = np.tile(values, 2)
         lowest = np.full(n_nodes, np.iinfo(np.int64).max)
         highest = np.full(n_nodes, -1)
         np.minimum.at(lowest, ends, codes)
@@ -847,23 +861,23 @@ def _first_of(group: np.ndarray) -> np.ndarray:
     return first
 
 
-def _chain_text(values: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """Per group (see :func:`_first_of`), its value, or its distinct values sorted and joined by
-    ``;`` when they differ (as a simplified OSMnx edge's list reads, :func:`_as_text`)."""
-    codes = pd.factorize(values, use_na_sentinel=False)[0]
+def _chain_text(codes: np.ndarray, texts: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Per group (see :func:`_first_of`), its text, or its distinct texts sorted and joined by
+    ``;`` when they differ (as a simplified OSMnx edge's list reads, :func:`_as_text`); the rows'
+    texts are ``texts[codes]``."""
     rows = np.flatnonzero(group >= 0)
     lowest = np.full(group.max() + 1, np.iinfo(np.int64).max)
     highest = np.full(group.max() + 1, -1)
     np.minimum.at(lowest, group[rows], codes[rows])
     np.maximum.at(highest, group[rows], codes[rows])
-    text = values[_first_of(group)].copy()
+    text = texts[codes[_first_of(group)]]
     mixed = np.flatnonzero(highest > lowest)
     if len(mixed):
         by_group = rows[np.argsort(group[rows], kind="stable")]
         starts = np.searchsorted(group[by_group], mixed)
         stops = np.searchsorted(group[by_group], mixed, side="right")
         for g, start, stop in zip(mixed.tolist(), starts.tolist(), stops.tolist(), strict=True):
-            text[g] = _as_text([x for x in values[by_group[start:stop]].tolist() if x is not None])
+            text[g] = _as_text([x for x in texts[codes[by_group[start:stop]]].tolist() if x is not None])
     return text
 
 

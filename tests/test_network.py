@@ -331,3 +331,9 @@ def test_min_weight_matrix_keeps_the_shortest_of_parallel_streets():
     m = network.min_weight_matrix(np.array([0, 0, 1, 2]), np.array([1, 1, 0, 0]), np.array([5.0, 3.0, 4.0, 7.0]), 4)
     assert m.toarray().tolist() == [[0, 3, 0, 0], [4, 0, 0, 0], [7, 0, 0, 0], [0, 0, 0, 0]]
     assert m.nnz == 3 and m.has_sorted_indices
+
+
+def test_a_segment_drawn_twice_by_one_way_is_one_street():
+    # way 0 goes 1-2-1 (the segment back is the same street); way 1 also runs 1-2 (a street of its own)
+    a, b, way = np.array([1, 2, 1, 3]), np.array([2, 1, 2, 1]), np.array([0, 0, 1, 1])
+    assert network._drawn_again(a, b, way, 4).tolist() == [False, True, False, False]
