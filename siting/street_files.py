@@ -202,10 +202,10 @@ def read_graphml(path: Path) -> GraphmlEdges:
 
     return GraphmlEdges(
         crs=graph.get("crs"),
-        node_ids=joined("node_id", object).astype(np.int64),
+        node_ids=joined("node_id", np.int64),
         node_xy=np.column_stack([joined("x", float), joined("y", float)]),
-        source=joined("source", object).astype(np.int64),
-        target=joined("target", object).astype(np.int64),
+        source=joined("source", np.int64),
+        target=joined("target", np.int64),
         values={key: joined(key, object) for key in GRAPHML_EDGE_KEYS},
     )
 
@@ -233,9 +233,10 @@ def _scan(
     node_of = np.cumsum(is_node) - 1  # the node (edge) each data value follows, in this chunk
     edge_of = np.cumsum(is_edge) - 1
     n_nodes, n_edges = int(is_node.sum()), int(is_edge.sum())
-    parts["node_id"].append(node_id[is_node])
-    parts["source"].append(source[is_edge])
-    parts["target"].append(target[is_edge])
+    # ids as integers at once (OSMnx loads them so): a city's ids as text would take hundreds of MB
+    parts["node_id"].append(node_id[is_node].astype(np.int64))
+    parts["source"].append(source[is_edge].astype(np.int64))
+    parts["target"].append(target[is_edge].astype(np.int64))
     wanted = {("node", "x"), ("node", "y")} | {("edge", k) for k in GRAPHML_EDGE_KEYS}
     code_of = {k: i for i, k in enumerate(key_ids.tolist()) if k != ""}
     for kid, (domain, name) in keys.items():
