@@ -130,7 +130,7 @@ class StreetNetwork:
     """A projected, walkable street network with arrays for fast shortest-path computation.
 
     Build one with :func:`from_file`, :func:`from_place`, :func:`from_bbox`,
-    :func:`from_graph` or :func:`from_lines`.
+    :func:`from_graph`, :func:`from_lines` or :func:`from_arrays`.
 
     Attributes
     ----------
@@ -964,12 +964,14 @@ def _graphml_lists(values: np.ndarray) -> np.ndarray:
     """GraphML texts as OSMnx loads them: ``[...]`` as a list (merged edges), the rest as given."""
     import ast
 
-    out = values.copy()
-    texts = pd.Series(values, dtype=object)
-    for i in np.flatnonzero(texts.str.startswith("[", na=False) & texts.str.endswith("]", na=False)).tolist():
-        with contextlib.suppress(SyntaxError, ValueError):
-            out[i] = ast.literal_eval(values[i])
-    return out
+    # a city's edges share a few texts: each distinct one is looked at once
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    distinct = np.asarray(distinct, dtype=object)
+    for i, text in enumerate(distinct.tolist()):
+        if isinstance(text, str) and text.startswith("[") and text.endswith("]"):
+            with contextlib.suppress(SyntaxError, ValueError):
+                distinct[i] = ast.literal_eval(text)
+    return distinct[codes]
 
 
 def _texts(values: np.ndarray) -> np.ndarray:

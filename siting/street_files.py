@@ -221,13 +221,15 @@ def _scan(
     tokens = _TOKENS.findall(chunk)
     if not tokens:
         return
-    node_id, source, target, key, value, declaration = (np.array(c, dtype=object) for c in zip(*tokens, strict=True))
+    columns = list(zip(*tokens, strict=True))
+    declarations = [d for d in columns.pop() if d]
+    node_id, source, target, key, value = (np.array(c, dtype=object) for c in columns)
     # the key column compared as codes, once: comparing object arrays once per key costs seconds
     key_code, key_ids = pd.factorize(key)
-    is_node, is_edge = pd.Series(node_id).str.len().to_numpy() > 0, pd.Series(source).str.len().to_numpy() > 0
+    is_node, is_edge = node_id.astype(bool), source.astype(bool)
     if is_node.sum() != chunk.count("<node") or is_edge.sum() != chunk.count("<edge"):
         raise ValueError("the nodes or edges are not written as networkx writes GraphML")
-    for attributes in [d for d in declaration[~is_node & ~is_edge].tolist() if d]:
+    for attributes in declarations:
         found = dict(_ATTRIBUTE.findall(attributes))
         keys[found.get("id", "")] = (found.get("for", ""), found.get("attr.name", ""))
     node_of = np.cumsum(is_node) - 1  # the node (edge) each data value follows, in this chunk
