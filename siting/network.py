@@ -699,6 +699,8 @@ def _pbf_edges(path: Path) -> tuple[np.ndarray, np.ndarray, CRS, np.ndarray, np.
     a, b, way = ways.node_rows[starts], ways.node_rows[starts + 1], way_of_node[starts]
     keep = (a != b) & ~_drawn_again(a, b, way, len(ways.node_ids))
     a, b, way = a[keep], b[keep], way[keep]
+    if len(a) == 0:  # walkable ways of one node each
+        raise SitingInputError(msg("network_not_walkable"), source=str(path), fix=msg("network_not_walkable_fix"))
     # tag values as codes, found once per way
     codes = {key: pd.factorize(ways.tags[key], use_na_sentinel=False) for key in ("highway", "maxspeed", "name")}
     u, v, points, point_edge, segment_edge = _simplified(

@@ -337,3 +337,27 @@ def test_a_segment_drawn_twice_by_one_way_is_one_street():
     # way 0 goes 1-2-1 (the segment back is the same street); way 1 also runs 1-2 (a street of its own)
     a, b, way = np.array([1, 2, 1, 3]), np.array([2, 1, 2, 1]), np.array([0, 0, 1, 1])
     assert network._drawn_again(a, b, way, 4).tolist() == [False, True, False, False]
+
+
+def test_a_truncated_pbf_is_refused(tmp_path):
+    path = tmp_path / "cut.osm.pbf"
+    path.write_bytes((PYROSM_DATA / "test.osm.pbf").read_bytes()[:60_000])
+    with pytest.raises(SitingInputError, match="could not read the PBF file") as caught:
+        network.from_file(path)
+    assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("tags", [{"highway": "motorway"}, {"highway": "footway", "access": "private"}, {}])
+def test_a_pbf_without_a_walkable_street_is_refused(tmp_path, tags):
+    from pyrosm.pbf_export import write_pbf_from_records
+
+    nodes = {
+        "id": np.array([1, 2]),
+        "lon": np.array([116.30, 116.31]),
+        "lat": np.array([36.30, 36.30]),
+        "tags": np.full(2, None, dtype=object),
+    }
+    path = tmp_path / "roads.osm.pbf"
+    write_pbf_from_records(nodes, [{"id": 1, "tags": tags, "refs": [1, 2]}], [], str(path), (116.2, 36.2, 116.4, 36.4))
+    with pytest.raises(SitingInputError, match="no walkable streets"):
+        network.from_file(path)
