@@ -850,8 +850,8 @@ def _simplified(
     points = np.empty(len(order) + n_edges, dtype=np.int64)
     points[np.arange(len(order)) + edge_of] = entry
     points[np.flatnonzero(closes) + edge_of[closes] + 1] = exit_[closes]
-    point_edge = np.r_[edge_of, edge_of[closes]]
-    point_edge.sort(kind="stable")
+    # each edge's points: one per segment, and its last node
+    point_edge = np.repeat(np.arange(n_edges), np.bincount(edge_of, minlength=n_edges) + 1)
     segment_edge = np.full(n_segments, -1)
     segment_edge[order] = edge_of
     return entry[opens], exit_[closes], points, point_edge, segment_edge

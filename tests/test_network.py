@@ -361,3 +361,19 @@ def test_a_pbf_without_a_walkable_street_is_refused(tmp_path, tags):
     write_pbf_from_records(nodes, [{"id": 1, "tags": tags, "refs": [1, 2]}], [], str(path), (116.2, 36.2, 116.4, 36.4))
     with pytest.raises(SitingInputError, match="no walkable streets"):
         network.from_file(path)
+
+
+def test_simplification_merges_chains_and_drops_lone_rings():
+    # a street 0-1-2-3 (1 and 2 only carry its shape) meeting a street 3-4 of another class at 3,
+    # a dead end 3-5, and a ring 6-7-8-6 of shape nodes only (dropped, as OSMnx drops it)
+    a = np.array([0, 1, 2, 3, 3, 6, 7, 8])
+    b = np.array([1, 2, 3, 4, 5, 7, 8, 6])
+    highway = np.array([0, 0, 0, 1, 0, 0, 0, 0])
+    u, v, points, point_edge, segment_edge = network._simplified(a, b, [highway], 9)
+    edges = {(int(s), int(t)): points[point_edge == k].tolist() for k, (s, t) in enumerate(zip(u, v, strict=True))}
+    assert edges == {(0, 3): [0, 1, 2, 3], (3, 4): [3, 4], (3, 5): [3, 5]}
+    assert segment_edge[5:].tolist() == [-1, -1, -1]
+    # a street 0-1-2 whose class changes at 1 keeps node 1; of one class, it is one edge
+    for classes, expected in (([0, 1], [(0, 1), (1, 2)]), ([0, 0], [(0, 2)])):
+        u, v, *_ = network._simplified(np.array([0, 1]), np.array([1, 2]), [np.array(classes)], 3)
+        assert sorted(zip(u.tolist(), v.tolist(), strict=True)) == expected
