@@ -893,10 +893,20 @@ def from_graphml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwor
     when the edges carry ``highway`` tags, and a pair of edges that are one street walked both ways
     (same ``osmid``, same line reversed) as one edge, as :func:`osmnx.convert.to_undirected` does.
     """
-    from siting.street_files import read_graphml
-
     path = Path(path)
     _require_file(path)
+    # the file's columns are dropped before the network is built from the edges kept
+    node_ids, node_xy, crs, u, v, geoms, attributes = _graphml_edges(path)
+    return from_arrays(
+        node_ids, node_xy, crs, u, v, geoms, attributes, source=str(path), keep_largest=keep_largest, stacklevel=3
+    )
+
+
+def _graphml_edges(path: Path) -> tuple[np.ndarray, np.ndarray, CRS, np.ndarray, np.ndarray, np.ndarray, dict]:
+    """The nodes (ids, x/y), CRS and undirected walkable edges (ends, lines, name and highway) of an
+    OSMnx GraphML file (see :func:`from_graphml`)."""
+    from siting.street_files import read_graphml
+
     source = str(path)
 
     def unreadable(exc: Exception) -> SitingInputError:
@@ -937,18 +947,7 @@ def from_graphml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwor
     _refuse_bad_nodes(node_ids, node_xy, geographic=crs.is_geographic, source=source)
     once = _one_way_each(u, v, osmid, geoms)
     attributes = {key: _texts(tags[key][once]) for key in ("name", "highway")}
-    return from_arrays(
-        node_ids,
-        node_xy,
-        crs,
-        u[once],
-        v[once],
-        geoms[once],
-        attributes,
-        source=source,
-        keep_largest=keep_largest,
-        stacklevel=3,
-    )
+    return node_ids, node_xy, crs, u[once], v[once], geoms[once], attributes
 
 
 def _index_of(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
