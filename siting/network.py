@@ -468,10 +468,9 @@ def from_arrays(
 
     dropped = 0
     attributes = dict(attributes)
+    csr = _csr(u, v, length, len(node_ids))
     if keep_largest:
-        # the parts need only who meets whom (repeated links are harmless), not the shortest lengths
-        links = sp.csr_matrix((np.ones(len(u), np.int8), (u, v)), shape=(len(node_ids), len(node_ids)))
-        n_parts, labels = connected_components(links, directed=False)
+        n_parts, labels = connected_components(csr, directed=False)
         if n_parts > 1:
             largest = np.bincount(labels).argmax()
             keep_node = labels == largest
@@ -486,7 +485,9 @@ def from_arrays(
             u, v, length, geoms = new_index[u[keep_edge]], new_index[v[keep_edge]], length[keep_edge], geoms[keep_edge]
             u_ids, v_ids = u_ids[keep_edge], v_ids[keep_edge]
             attributes = {key: values[keep_edge] for key, values in attributes.items()}
-    csr = _csr(u, v, length, len(node_ids))
+            # the kept part's rows and columns: no edge leaves a connected part
+            kept = np.flatnonzero(keep_node)
+            csr = csr[kept][:, kept].tocsr()
 
     edges = gpd.GeoDataFrame(
         {
