@@ -584,25 +584,6 @@ def _refuse_bad_nodes(ids: np.ndarray, xy: np.ndarray, *, geographic: bool, sour
         )
 
 
-def _pbf_nodes(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Ids and lon/lat (degrees) of every node of a PBF file, as pyrosm decodes them.
-
-    pyrosm drops a node at an impossible coordinate without a word, and with it the street through
-    it (or it shortens the street to skip the node), so the nodes are checked as decoded. Only the
-    in-memory decoder gives them (``parse_osm_data``: the nodes first, one dict of arrays, or a list
-    of such dicts, one per block); it takes a few percent of the network's read.
-    """
-    from pyrosm.pbfreader import parse_osm_data
-
-    blocks = parse_osm_data(str(path), None, True, None, keep_metadata=False)[0]
-    blocks = [blocks] if isinstance(blocks, dict) else list(blocks)
-    ids = np.concatenate([np.asarray(b["id"], dtype=np.int64) for b in blocks])
-    lonlat = np.column_stack(
-        [np.concatenate([np.asarray(b[axis], dtype=float) for b in blocks]) for axis in ("lon", "lat")]
-    )
-    return ids, lonlat
-
-
 def _number(value: Any) -> float:
     try:
         return float(value)
