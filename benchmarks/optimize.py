@@ -2,6 +2,8 @@
 
     python benchmarks/optimize.py prepare county|city   # generate, build the network (timed), keep it
     python benchmarks/optimize.py reach county|city     # reachability and pair table on it; saves the problem
+    python benchmarks/optimize.py write county|city     # the streets as .osm.pbf and GraphML files, once
+    python benchmarks/optimize.py read county|city --format pbf|graphml   # read one (timed), then as reach
     python benchmarks/optimize.py solve county|city --method heuristic|exact [--time-limit S]
     python benchmarks/optimize.py spopt county|city [--time-limit S] [--memory-gb G]
     python benchmarks/optimize.py all [--cases county city]
@@ -211,6 +213,149 @@ def reach(case: str, cache: Path, whole_graph: bool) -> dict:
     return record
 
 
+def _grid_ways(links: np.ndarray, side: int) -> list[np.ndarray]:
+    """The generated links as OSM ways: one per run of consecutive links along a grid line (a line
+    broken where a link is missing, as a street ends), and one per diagonal lane."""
+    node = np.arange(side * side).reshape(side, side)
+    low, step = links.min(axis=1), np.abs(links[:, 1] - links[:, 0])
+    # node (i, j) is i * side + j: a link to (i + 1, j) steps by side, to (i, j + 1) by 1
+    linked = {by: np.zeros(side * side, dtype=bool) for by in (side, 1)}
+    for by, present in linked.items():
+        present[low[step == by]] = True
+    ways = []
+    for line, by in [*((line, side) for line in node.T), *((line, 1) for line in node)]:
+        runs = np.flatnonzero(np.diff(np.r_[0, linked[by][line[:-1]].astype(np.int8), 0])).reshape(-1, 2)
+        ways += [line[start : stop + 1] for start, stop in runs]
+    ways += list(links[(step != side) & (step != 1)])  # the diagonal lanes
+    return ways
+
+
+def write_files(case: str, cache: Path) -> dict:
+    """Write the case's streets once as an ``.osm.pbf`` (one way per street: a run of links along a
+    grid line, or a diagonal lane) and as an OSMnx-style GraphML, both from the generator's arrays
+    without a networkx graph, and keep areas and sites for ``read``."""
+    from pyproj import Transformer
+    from pyrosm.pbf_export import write_pbf_from_records
+
+    from tools.make_province import COUNTY_CRS, county_features, county_streets
+
+    spec = CASES[case]
+    cache.mkdir(parents=True, exist_ok=True)
+    with _timed() as generate:
+        xy, links, _, xs, ys = county_streets(spec["side"], seed=3)
+        ways = _grid_ways(links, spec["side"])
+    lon, lat = Transformer.from_crs(COUNTY_CRS, "EPSG:4326", always_xy=True).transform(xy[:, 0], xy[:, 1])
+    pbf = cache / f"{case}.osm.pbf"
+    with _timed() as write_pbf:
+        # pyrosm's writer (already a dependency) takes the nodes as arrays
+        nodes = {"id": np.arange(1, len(xy) + 1), "lon": lon, "lat": lat, "tags": np.full(len(xy), None, dtype=object)}
+        records = [
+            {"id": k + 1, "tags": {"highway": "residential", "name": f"{k % 997}路"}, "refs": way + 1}
+            for k, way in enumerate(ways)
+        ]
+        write_pbf_from_records(nodes, records, [], str(pbf), (lon.min(), lat.min(), lon.max(), lat.max()))
+    graphml = cache / f"{case}.graphml"
+    with _timed() as write_graphml:
+        _write_graphml(graphml, lon, lat, ways)
+    areas, features = county_features(COUNTY_CRS, xs, ys, spec["areas"], spec["existing"] + spec["candidates"], seed=4)
+    existing = features.iloc[: spec["existing"]].reset_index(drop=True)
+    candidates = features.iloc[spec["existing"] :].reset_index(drop=True).drop(columns="level")
+    candidates = candidates.rename(columns={"facility_id": "candidate_id"})
+    candidates["candidate_id"] = [f"C{i:05d}" for i in range(len(candidates))]
+    with open(cache / f"{case}-sites.pickle", "wb") as handle:
+        pickle.dump((areas, existing, candidates), handle, protocol=5)
+    record = {
+        "step": "write",
+        "case": case,
+        "nodes": len(xy),
+        "links": len(links),
+        "ways": len(ways),
+        "generate_s": generate["s"],
+        "write_pbf_s": write_pbf["s"],
+        "pbf_mb": round(pbf.stat().st_size / 2**20, 1),
+        "write_graphml_s": write_graphml["s"],
+        "graphml_mb": round(graphml.stat().st_size / 2**20, 1),
+        "peak_rss_mb": _peak_mb(),
+    }
+    _emit(record)
+    return record
+
+
+def _write_graphml(path: Path, lon: np.ndarray, lat: np.ndarray, ways: list[np.ndarray]) -> None:
+    """The ways' segments as ``osmnx.save_graphml`` writes an unsimplified walking graph: WGS84
+    nodes, every street both ways with its way's ``osmid``, straight segments without a geometry."""
+    keys = [("d0", "graph", "crs"), ("d1", "node", "y"), ("d2", "node", "x")]
+    keys += [("d3", "edge", "osmid"), ("d4", "edge", "highway"), ("d5", "edge", "name"), ("d6", "edge", "length")]
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("<?xml version='1.0' encoding='utf-8'?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n")
+        out.writelines(f'  <key id="{k}" for="{f}" attr.name="{n}" attr.type="string" />\n' for k, f, n in keys)
+        out.write('  <graph edgedefault="directed">\n    <data key="d0">epsg:4326</data>\n')
+        out.writelines(
+            f'    <node id="{i + 1}">\n      <data key="d1">{y!r}</data>\n'
+            f'      <data key="d2">{x!r}</data>\n    </node>\n'
+            for i, (x, y) in enumerate(zip(lon.tolist(), lat.tolist(), strict=True))
+        )
+        for k, way in enumerate(ways):
+            name = f"{k % 997}路"
+            for a, b in zip((way[:-1] + 1).tolist(), (way[1:] + 1).tolist(), strict=True):
+                for s, t in ((a, b), (b, a)):
+                    out.write(
+                        f'    <edge source="{s}" target="{t}" id="0">\n      <data key="d3">{k + 1}</data>\n'
+                        f'      <data key="d4">residential</data>\n      <data key="d5">{name}</data>\n'
+                        f'      <data key="d6">0</data>\n    </edge>\n'
+                    )
+        out.write("  </graph>\n</graphml>\n")
+
+
+def read_file(case: str, cache: Path, fmt: str) -> dict:
+    """In a fresh process: the case's ``.osm.pbf`` or GraphML read with :func:`siting.network.from_file`
+    (timed, with the peak memory after it), then the ``reach`` step's reachability and pair table, so
+    that the whole run's peak is known."""
+    path = cache / (f"{case}.osm.pbf" if fmt == "pbf" else f"{case}.graphml")
+    with open(cache / f"{case}-sites.pickle", "rb") as handle:
+        areas, existing, candidates = pickle.load(handle)
+    with _timed() as build, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = street_network.from_file(path)
+    built_mb = _peak_mb()
+    settings = WalkSettings(walk_speed_m_per_min=WALK_SPEED_M_PER_MIN, walk_minutes=WALK_MINUTES)
+    areas, existing, candidates = (frame.to_crs(net.crs) for frame in (areas, existing, candidates))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with _timed() as assess:
+            access = assess_access(net, areas, existing, settings)
+        with _timed() as local:
+            pairs = site_pairs(
+                net,
+                areas,
+                candidates,
+                id_column="candidate_id",
+                settings=settings,
+                area_attachment=access.area_attachment,
+            )
+    record = {
+        "step": "read",
+        "case": case,
+        "format": fmt,
+        "file_mb": round(path.stat().st_size / 2**20, 1),
+        "nodes": int(net.n_nodes),
+        "edges": len(net.edges),
+        "street_km": round(float(net.edges["length_m"].sum()) / 1000, 1),
+        "build_s": build["s"],
+        "build_cpu_s": build["cpu_s"],
+        "peak_rss_build_mb": built_mb,
+        "assess_access_s": assess["s"],
+        "assess_access_cpu_s": assess["cpu_s"],
+        "candidate_pairs_s": local["s"],
+        "candidate_pairs_cpu_s": local["cpu_s"],
+        "facility_pairs": len(access.pairs),
+        "candidate_pairs": len(pairs),
+        "peak_rss_mb": _peak_mb(),
+    }
+    _emit(record)
+    return record
+
+
 def load_problem(case: str, cache: Path) -> SitingProblem:
     data = np.load(cache / f"{case}.npz")
     return SitingProblem(
@@ -326,13 +471,14 @@ def _fresh(*args: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", choices=["prepare", "reach", "solve", "spopt", "spopt-child", "all"])
+    parser.add_argument("step", choices=["prepare", "reach", "write", "read", "solve", "spopt", "spopt-child", "all"])
     parser.add_argument("cases", nargs="*", help=f"some of {', '.join(CASES)} (default: all)")
     parser.add_argument("--method", default="exact", choices=["greedy", "heuristic", "exact"])
     parser.add_argument("--time-limit", type=float, default=None, help="seconds (solve, spopt)")
     parser.add_argument("--tolerance", type=float, default=1e-4, help="solve: relative gap called optimal")
     parser.add_argument("--memory-gb", type=float, default=4.0, help="memory limit of the spopt process")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where prepared problems are kept")
+    parser.add_argument("--format", default="pbf", choices=["pbf", "graphml"], help="read: which file")
     parser.add_argument("--no-whole-graph", action="store_true", help="reach: skip the whole-graph pair table")
     args = parser.parse_args(argv)
     cases = args.cases or list(CASES)
@@ -352,6 +498,10 @@ def main(argv: list[str] | None = None) -> int:
             prepare(case, args.cache)
         elif args.step == "reach":
             reach(case, args.cache, whole_graph=not args.no_whole_graph)
+        elif args.step == "write":
+            write_files(case, args.cache)
+        elif args.step == "read":
+            read_file(case, args.cache, args.format)
         elif args.step == "solve":
             solve(case, args.cache, args.method, args.time_limit, args.tolerance)
         elif args.step == "spopt":

@@ -7,15 +7,18 @@ that every garbage collection would walk through; :meth:`StreetNetwork.to_graph`
 OSMnx plotting or export.
 
 Sources: a place name or bounding box (online, through OSMnx/Overpass), OpenStreetMap XML
-(``.osm``), OpenStreetMap PBF (``.osm.pbf``, read with pyrosm), GraphML, or a road-centreline layer
-(GeoPackage, Shapefile, GeoJSON lines, such as CAD-derived centrelines), split at intersections.
+(``.osm``), OpenStreetMap PBF (``.osm.pbf``), GraphML, or a road-centreline layer (GeoPackage,
+Shapefile, GeoJSON lines, such as CAD-derived centrelines), split at intersections. PBF and GraphML
+files go straight into arrays (:mod:`siting.street_files`), without a networkx graph: a city's graph
+alone takes 2.3 GB. Every reader ends in :func:`from_arrays`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +36,7 @@ from shapely.ops import substring
 from siting import defaults
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import Message, msg
-from siting.projection import utm_crs_for
+from siting.projection import utm_crs_at, utm_crs_for
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -64,6 +67,29 @@ NOT_WALKABLE_HIGHWAY = frozenset(
     }
 )
 NO_ACCESS = frozenset({"no", "private"})
+#: OSM highway values pyrosm's walking filter drops, and with them a PBF file's ways.
+PBF_NOT_WALKABLE_HIGHWAY = frozenset(
+    {
+        "abandoned",
+        "construction",
+        "no",
+        "planned",
+        "platform",
+        "proposed",
+        "raceway",
+        "razed",
+        "rest_area",
+        "services",
+        "bus_guideway",
+        "cycleway",
+        "motor",
+        "motorway",
+        "motorway_link",
+    }
+)
+_YES = frozenset({"yes"})
+_PRIVATE = frozenset({"private"})
+_SEPARATE = frozenset({"separate"})
 PEDESTRIAN_OK = frozenset({"yes", "designated", "permissive"})
 
 #: Zero-length edges (duplicated nodes in the source data) get this length, so that sparse-matrix
@@ -105,7 +131,7 @@ class StreetNetwork:
     """A projected, walkable street network with arrays for fast shortest-path computation.
 
     Build one with :func:`from_file`, :func:`from_place`, :func:`from_bbox`,
-    :func:`from_graph` or :func:`from_lines`.
+    :func:`from_graph`, :func:`from_lines` or :func:`from_arrays`.
 
     Attributes
     ----------
@@ -220,27 +246,41 @@ class StreetNetwork:
         }
 
 
-def _is_walkable(data: dict) -> bool:
-    def first(value):
-        return value[0] if isinstance(value, list) else value
+def _walkable(highway: np.ndarray, area: np.ndarray, foot: np.ndarray, access: np.ndarray) -> np.ndarray:
+    """Which edges a pedestrian may use, by their OSM tags (the first value of a merged edge's list):
+    a street (``highway``) not in :data:`NOT_WALKABLE_HIGHWAY`, not an area, not ``foot=no``, and
+    open (``access``) or open to pedestrians (``foot``)."""
 
-    highway = first(data.get("highway"))
-    if highway is None or highway in NOT_WALKABLE_HIGHWAY:
-        return False
-    if data.get("area") == "yes" or first(data.get("foot")) == "no":
-        return False
-    access = first(data.get("access"))
-    return access not in NO_ACCESS or first(data.get("foot")) in PEDESTRIAN_OK
+    def first(values: np.ndarray) -> pd.Series:
+        column = pd.Series(values, dtype=object)
+        lists = column.map(type).eq(list).to_numpy()
+        column[lists] = column[lists].map(lambda x: x[0] if x else None)
+        return column
+
+    road, on_foot, open_to = first(highway), first(foot), first(access)
+    return (
+        road.notna()
+        & ~road.isin(NOT_WALKABLE_HIGHWAY)
+        & (pd.Series(area, dtype=object) != "yes")
+        & (on_foot != "no")
+        & (~open_to.isin(NO_ACCESS) | on_foot.isin(PEDESTRIAN_OK))
+    ).to_numpy()
 
 
 def _walkable_subgraph(graph: nx.MultiDiGraph, source: str) -> nx.MultiDiGraph:
     """A copy without the ways a pedestrian cannot use (rivers, motorways, private roads, ...)."""
     graph = graph.copy()
-    graph.remove_edges_from([(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if not _is_walkable(d)])
+    edges = list(graph.edges(keys=True, data=True))
+    tags = {key: np.array([d.get(key) for *_, d in edges], dtype=object) for key in _WALK_TAGS}
+    walkable = _walkable(**tags)
+    graph.remove_edges_from([(u, v, k) for (u, v, k, _), ok in zip(edges, walkable, strict=True) if not ok])
     graph.remove_nodes_from([n for n in list(graph.nodes) if graph.degree(n) == 0])
     if graph.number_of_edges() == 0:
         raise SitingInputError(msg("network_not_walkable"), source=_where(source), fix=msg("network_not_walkable_fix"))
     return graph
+
+
+_WALK_TAGS = ("highway", "area", "foot", "access")
 
 
 def _where(source: str) -> Message:
@@ -259,51 +299,34 @@ def _as_text(value) -> str | None:
     return None if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
 
 
-def _edge_table(graph: nx.MultiGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict, float]:
-    """Node ids and coordinates, edge ends (node indices), geometries and attributes in one pass each.
-
-    Missing geometries become straight lines between the nodes (as OSMnx fills them); every
-    geometry is oriented from its ``u`` node to its ``v`` node. Also returns how far the geometries'
-    ends lie from their nodes, metres (see :attr:`StreetNetwork.straight_line_slack_m`).
-    """
-    ids, xs, ys = zip(*((n, d["x"], d["y"]) for n, d in graph.nodes(data=True)), strict=True)
-    order = np.argsort(np.asarray(ids), kind="stable")
-    node_ids = np.asarray(ids)[order]
-    node_xy = np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)])[order]
+def _graph_edges(graph: nx.MultiGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """Edge ends (indices of the nodes in the graph's order), geometries (None where missing) and
+    name/highway of an undirected graph, in one pass each."""
     # the edges in networkx's own order (each from the endpoint met first), read from the adjacency
     # dicts directly: a million-node graph's edge view costs several times more
-    visited = {n: i for i, n in enumerate(ids)}
-    u_ids, v_ids, data = [], [], []
+    visited = {n: i for i, n in enumerate(graph.nodes)}
+    u, v, data = [], [], []
     for n, neighbours in graph.adjacency():
         here = visited[n]
         for m, keyed in neighbours.items():
-            if visited[m] >= here:
+            there = visited[m]
+            if there >= here:
                 for d in keyed.values():
-                    u_ids.append(n)
-                    v_ids.append(m)
+                    u.append(here)
+                    v.append(there)
                     data.append(d)
-    u = np.searchsorted(node_ids, np.asarray(u_ids))
-    v = np.searchsorted(node_ids, np.asarray(v_ids))
     geoms = np.array([d.get("geometry") for d in data], dtype=object)
-    missing = np.flatnonzero(shapely.is_missing(geoms))
-    geoms[missing] = shapely.linestrings(np.stack([node_xy[u[missing]], node_xy[v[missing]]], axis=1))
     attributes = {}
     for key in ("name", "highway"):
         values = [d.get(key) for d in data]
         attributes[key] = np.array([x if x is None or type(x) is str else _as_text(x) for x in values], dtype=object)
-    coords, which = shapely.get_coordinates(geoms, return_index=True)
-    first = np.searchsorted(which, np.arange(len(geoms)))
-    last = np.searchsorted(which, np.arange(len(geoms)), side="right") - 1
-    to_u = np.hypot(*(coords[first] - node_xy[u]).T)
-    from_end = np.hypot(*(coords[last] - node_xy[u]).T)
-    flip = from_end < to_u
-    geoms[flip] = shapely.reverse(geoms[flip])
-    start, end = (
-        np.where(flip[:, None], coords[last], coords[first]),
-        np.where(flip[:, None], coords[first], coords[last]),
-    )
-    slack = float(np.r_[np.hypot(*(start - node_xy[u]).T), np.hypot(*(end - node_xy[v]).T)].max(initial=0.0))
-    return node_ids, node_xy, np.c_[u, v], geoms, attributes, slack
+    return np.asarray(u, dtype=np.int64), np.asarray(v, dtype=np.int64), geoms, attributes
+
+
+def _node_xy(graph: nx.MultiGraph | nx.MultiDiGraph) -> tuple[np.ndarray, np.ndarray]:
+    """The graph's node ids and their x/y (NaN where missing or not a number)."""
+    ids, xy = zip(*((n, (_number(d.get("x")), _number(d.get("y")))) for n, d in graph.nodes(data=True)), strict=True)
+    return np.asarray(ids), np.array(xy, dtype=float)
 
 
 def from_graph(
@@ -342,25 +365,99 @@ def from_graph(
         raise SitingInputError(msg("network_no_crs"), source=_where(source), fix=msg("network_no_crs_fix"))
     if walk_filter:
         graph = _walkable_subgraph(graph, source)
+    crs = _parse_crs(graph.graph["crs"], source)
+    node_ids, node_xy = _node_xy(graph)
+    # before OSMnx draws the missing lines from the nodes' x/y
+    _refuse_bad_nodes(node_ids, node_xy, geographic=crs.is_geographic, source=source)
+    # a one-way pair of directed edges is one street (OSMnx tells them from true parallels by osmid and line);
+    # the undirected copy keeps the nodes in their order
+    undirected = ox.convert.to_undirected(graph) if isinstance(graph, nx.MultiDiGraph) else graph
+    u, v, geoms, attributes = _graph_edges(undirected)
+    return from_arrays(
+        node_ids, node_xy, crs, u, v, geoms, attributes, source=source, keep_largest=keep_largest, stacklevel=3
+    )
+
+
+def _parse_crs(value: Any, source: str) -> CRS:
     try:
-        crs = CRS.from_user_input(graph.graph["crs"])
+        return CRS.from_user_input(value)
     except CRSError as exc:
         raise SitingInputError(
-            msg("network_crs_unknown", crs=graph.graph["crs"], error=exc),
+            msg("network_crs_unknown", crs=value, error=exc),
             source=_where(source),
             fix=msg("network_no_crs_fix"),
         ) from None
-    xy = _node_coordinates(graph, crs, source)
+
+
+def from_arrays(
+    node_ids: np.ndarray,
+    node_xy: np.ndarray,
+    crs: CRS,
+    u: np.ndarray,
+    v: np.ndarray,
+    geoms: np.ndarray | None,
+    attributes: Mapping[str, np.ndarray],
+    *,
+    source: str,
+    keep_largest: bool = True,
+    from_nodes: bool = False,
+    stacklevel: int = 2,
+) -> StreetNetwork:
+    """Build a :class:`StreetNetwork` from node and edge arrays: the one step every reader ends with.
+
+    Refuses nodes at impossible coordinates, projects a geographic CRS to the local UTM zone (nodes
+    and lines in one transformation each), draws missing lines straight, orients every line from its
+    ``u`` node to its ``v`` node, measures the lengths on the lines, keeps the largest connected part
+    and builds the CSR matrix. The arrays given are not modified.
+
+    Parameters
+    ----------
+    node_ids : ndarray of shape (n,)
+        Node ids (OSM or generated), unique.
+    node_xy : ndarray of shape (n, 2)
+        Node x/y in ``crs`` (degrees for a geographic CRS, else metres).
+    crs : pyproj.CRS
+        The CRS of ``node_xy`` and ``geoms``.
+    u, v : ndarray of shape (m,)
+        Each undirected edge's end nodes, as row indices of ``node_ids``.
+    geoms : ndarray of shape (m,) of LineString or None, optional
+        Each edge's line in ``crs``, in either direction; None (or ``geoms`` None) for a straight line.
+    attributes : mapping of str to ndarray of shape (m,)
+        Edge columns kept as given (``name``, ``highway``).
+    source : str
+        Where the network came from, used in messages.
+    keep_largest : bool
+        Keep only the largest connected part (a warning says how many nodes were dropped).
+    from_nodes : bool
+        Every line is drawn from its ``u`` node's point to its ``v`` node's point (as a PBF's
+        ways are): orienting them and measuring their ends is skipped.
+    stacklevel : int
+        Of the warning about dropped parts, so that it names the caller's caller.
+
+    Returns
+    -------
+    StreetNetwork
+    """
+    # the nodes in id order, so that every reader gives the same node index to the same node
+    order = np.argsort(node_ids, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    node_ids, node_xy, u, v = node_ids[order], np.asarray(node_xy, dtype=float)[order], rank[u], rank[v]
+    _refuse_bad_nodes(node_ids, node_xy, geographic=crs.is_geographic, source=source)
+    geoms = np.full(len(u), None, dtype=object) if geoms is None else geoms.copy()
     if not crs.is_projected:
-        nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]), crs=crs)
-        crs = utm_crs_for(nodes)
-        graph = ox.project_graph(graph if isinstance(graph, nx.MultiDiGraph) else nx.MultiDiGraph(graph), to_crs=crs)
-    undirected = ox.convert.to_undirected(graph) if isinstance(graph, nx.MultiDiGraph) else graph
-    node_ids, node_xy, ends, geoms, attributes, slack = _edge_table(undirected)
-    u, v = ends[:, 0], ends[:, 1]
+        metric, project = _to_metric(crs, node_xy)
+        node_xy = project(node_xy)
+        given = np.flatnonzero(~shapely.is_missing(geoms))
+        geoms[given] = shapely.transform(geoms[given], project)
+        crs = metric
+    missing = np.flatnonzero(shapely.is_missing(geoms))
+    geoms[missing] = shapely.linestrings(np.stack([node_xy[u[missing]], node_xy[v[missing]]], axis=1))
+    geoms, slack = (geoms, 0.0) if from_nodes else _oriented(geoms, node_xy, u, v)
     u_ids, v_ids = node_ids[u], node_ids[v]
     # a street line of a GraphML file or a road layer may hold points the projection could not place
-    off = ~np.isfinite(shapely.bounds(geoms)).all(axis=1)
+    length = shapely.length(geoms)
+    off = ~np.isfinite(length)
     if off.any():
         raise SitingInputError(
             msg("network_coordinates_bad"),
@@ -368,20 +465,20 @@ def from_graph(
             rows=[f"{a}-{b}" for a, b in zip(u_ids[off], v_ids[off], strict=True)],
             fix=msg("network_coordinates_bad_fix"),
         )
-    length = np.maximum(shapely.length(geoms), MIN_EDGE_LENGTH_M)
+    length = np.maximum(length, MIN_EDGE_LENGTH_M)
 
     dropped = 0
+    attributes = dict(attributes)
+    csr = _csr(u, v, length, len(node_ids))
     if keep_largest:
-        # the parts need only who meets whom (repeated links are harmless), not the shortest lengths
-        links = sp.csr_matrix((np.ones(len(u), np.int8), (u, v)), shape=(len(node_ids), len(node_ids)))
-        n_parts, labels = connected_components(links, directed=False)
+        n_parts, labels = connected_components(csr, directed=False)
         if n_parts > 1:
             largest = np.bincount(labels).argmax()
             keep_node = labels == largest
             dropped = int((~keep_node).sum())
             warnings.warn(
                 SitingWarning(msg("network_parts_dropped", nodes=dropped, parts=n_parts - 1), source=_where(source)),
-                stacklevel=2,
+                stacklevel=stacklevel,
             )
             keep_edge = keep_node[u]
             new_index = np.cumsum(keep_node) - 1
@@ -389,7 +486,9 @@ def from_graph(
             u, v, length, geoms = new_index[u[keep_edge]], new_index[v[keep_edge]], length[keep_edge], geoms[keep_edge]
             u_ids, v_ids = u_ids[keep_edge], v_ids[keep_edge]
             attributes = {key: values[keep_edge] for key, values in attributes.items()}
-    csr = _csr(u, v, length, len(node_ids))
+            # the kept part's rows and columns: no edge leaves a connected part
+            kept = np.flatnonzero(keep_node)
+            csr = csr[kept][:, kept].tocsr()
 
     edges = gpd.GeoDataFrame(
         {
@@ -415,24 +514,52 @@ def from_graph(
     )
 
 
+def _to_metric(crs: CRS, node_xy: np.ndarray) -> tuple[CRS, Callable[[np.ndarray], np.ndarray]]:
+    """The UTM zone at the centre of the nodes (x/y in the unprojected ``crs``) and the projection
+    of (k, 2) coordinates into it, metres."""
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(node_xy[:, 0], node_xy[:, 1])
+    metric = utm_crs_at((np.min(lon) + np.max(lon)) / 2, (np.min(lat) + np.max(lat)) / 2)
+    transform = Transformer.from_crs(crs, metric, always_xy=True).transform
+
+    def project(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(transform(xy[:, 0], xy[:, 1]))
+
+    return metric, project
+
+
+def _oriented(geoms: np.ndarray, node_xy: np.ndarray, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, float]:
+    """The lines oriented from their ``u`` node to their ``v`` node, and how far their ends lie from
+    those nodes, metres (see :attr:`StreetNetwork.straight_line_slack_m`)."""
+    coords, which = shapely.get_coordinates(geoms, return_index=True)
+    first = np.searchsorted(which, np.arange(len(geoms)))
+    last = np.searchsorted(which, np.arange(len(geoms)), side="right") - 1
+    flip = np.hypot(*(coords[last] - node_xy[u]).T) < np.hypot(*(coords[first] - node_xy[u]).T)
+    geoms[flip] = shapely.reverse(geoms[flip])
+    start = np.where(flip[:, None], coords[last], coords[first])
+    end = np.where(flip[:, None], coords[first], coords[last])
+    slack = float(np.r_[np.hypot(*(start - node_xy[u]).T), np.hypot(*(end - node_xy[v]).T)].max(initial=0.0))
+    return geoms, slack
+
+
 def min_weight_matrix(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, n: int) -> sp.csr_matrix:
     """Directed (n, n) CSR matrix keeping the smallest weight where a (row, col) pair repeats.
 
     scipy sums duplicate entries when it builds a sparse matrix; for parallel streets the walker takes
     the shorter one, so duplicates must be reduced by minimum first.
     """
-    order = np.lexsort((weights, cols, rows))
-    rows, cols, weights = rows[order], cols[order], weights[order]
-    first = np.ones(len(rows), dtype=bool)
-    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-    return sp.csr_matrix((weights[first], (rows[first], cols[first])), shape=(n, n))
-
-
-def _node_coordinates(graph: nx.MultiDiGraph | nx.MultiGraph, crs: CRS, source: str) -> np.ndarray:
-    """The nodes' x/y; nodes without finite coordinates, or beyond ±180°/±90° in lon/lat, are an error."""
-    xy = np.array([[_number(d.get("x")), _number(d.get("y"))] for _, d in graph.nodes(data=True)], dtype=float)
-    _refuse_bad_nodes(np.array(list(graph.nodes), dtype=object), xy, geographic=crs.is_geographic, source=source)
-    return xy
+    # one int64 key per (row, col), sorted once; the CSR arrays come straight from the sorted keys
+    key = rows.astype(np.int64) * n + cols
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    starts = np.flatnonzero(first)
+    smallest = np.minimum.reduceat(weights[order], starts) if len(starts) else weights[:0]
+    key = key[starts]
+    indptr = np.searchsorted(key // n, np.arange(n + 1)) if n else np.zeros(1, dtype=np.int64)
+    return sp.csr_matrix((smallest, key % n, indptr), shape=(n, n))
 
 
 def _refuse_bad_nodes(ids: np.ndarray, xy: np.ndarray, *, geographic: bool, source: str) -> None:
@@ -456,25 +583,6 @@ def _refuse_bad_nodes(ids: np.ndarray, xy: np.ndarray, *, geographic: bool, sour
             rows=[f"{ids[i]} ({xy[i, 0]:.10g}, {xy[i, 1]:.10g})" for i in np.flatnonzero(bad).tolist()],
             fix=msg("network_coordinates_bad_fix"),
         )
-
-
-def _pbf_nodes(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Ids and lon/lat (degrees) of every node of a PBF file, as pyrosm decodes them.
-
-    pyrosm drops a node at an impossible coordinate without a word, and with it the street through
-    it (or it shortens the street to skip the node), so the nodes are checked as decoded. Only the
-    in-memory decoder gives them (``parse_osm_data``: the nodes first, one dict of arrays, or a list
-    of such dicts, one per block); it takes a few percent of the network's read.
-    """
-    from pyrosm.pbfreader import parse_osm_data
-
-    blocks = parse_osm_data(str(path), None, True, None, keep_metadata=False)[0]
-    blocks = [blocks] if isinstance(blocks, dict) else list(blocks)
-    ids = np.concatenate([np.asarray(b["id"], dtype=np.int64) for b in blocks])
-    lonlat = np.column_stack(
-        [np.concatenate([np.asarray(b[axis], dtype=float) for b in blocks]) for axis in ("lon", "lat")]
-    )
-    return ids, lonlat
 
 
 def _number(value: Any) -> float:
@@ -519,61 +627,360 @@ def from_osm_xml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwor
     finally:
         ox.settings.useful_tags_way = tags
     # before simplifying: the nodes inside a street become points of its line and are no longer checked
-    _node_coordinates(graph, CRS.from_user_input(graph.graph["crs"]), str(path))
+    _refuse_bad_nodes(*_node_xy(graph), geographic=True, source=str(path))
     graph = ox.simplify_graph(_walkable_subgraph(graph, str(path)))
     return from_graph(graph, source=str(path), keep_largest=keep_largest, walk_filter=False)
 
 
 def from_pbf(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
-    """Walking network from an OpenStreetMap PBF extract (``.osm.pbf``), read with pyrosm."""
-    import pyrosm
+    """Walking network from an OpenStreetMap PBF extract (``.osm.pbf``), read without a networkx graph.
 
+    The file is decoded into arrays (:func:`siting.street_files.read_pbf_ways`), the ways filtered
+    for walking (:func:`_pbf_walkable`, the filter of pyrosm's ``network_type="walking"``), cut into
+    segments between consecutive nodes and simplified as pyrosm and OSMnx simplify
+    (:func:`_simplified`): the network pyrosm's graph gave, node for node, without the graph. A
+    node at an impossible coordinate anywhere in the file is refused, named with its coordinates.
+    """
     path = Path(path)
     _require_file(path)
+    # the decoded file and the segments are dropped before the network is built from the edges
+    node_ids, node_xy, crs, u, v, lines, attributes = _pbf_edges(path)
+    return from_arrays(
+        node_ids,
+        node_xy,
+        crs,
+        u,
+        v,
+        lines,
+        attributes,
+        source=str(path),
+        keep_largest=keep_largest,
+        from_nodes=True,
+        stacklevel=3,
+    )
+
+
+def _pbf_edges(path: Path) -> tuple[np.ndarray, np.ndarray, CRS, np.ndarray, np.ndarray, np.ndarray, dict]:
+    """The walking network's nodes (ids, x/y in metres), CRS, edges (ends, lines, name and
+    highway) of a PBF file, the edges oriented from ``u`` to ``v`` (see :func:`from_pbf`)."""
+    from siting.street_files import read_pbf_ways
+
     try:
-        osm = pyrosm.OSM(str(path))
-        nodes, edges = osm.get_network(network_type="walking", nodes=True)
-        every_node = _pbf_nodes(path)
-    except Exception as exc:
+        ways = read_pbf_ways(path, _pbf_walkable)
+    except Exception as exc:  # the decoder's errors on a file that is not PBF
         raise SitingInputError(
             msg("network_pbf_unreadable", error=exc), source=str(path), fix=msg("network_pbf_unreadable_fix")
         ) from exc
-    # every node of the file: pyrosm has already dropped the bad ones from the streets'
-    _refuse_bad_nodes(*every_node, geographic=True, source=str(path))
-    if edges is None or len(edges) == 0:
+    _refuse_bad_nodes(ways.node_ids, ways.node_lonlat, geographic=True, source=str(path))
+    if len(ways.way_ids) == 0:
         raise SitingInputError(msg("network_not_walkable"), source=str(path), fix=msg("network_not_walkable_fix"))
-    graph = osm.to_graph(
-        nodes,
-        edges,
-        graph_type="networkx",
-        network_type="walking",
-        force_bidirectional=True,
-        retain_all=True,
-        osmnx_compatible=True,
+    # segments between consecutive nodes of each way (not from the end of one way to the next)
+    inside = np.ones(len(ways.node_rows), dtype=bool)
+    inside[ways.offsets[1:] - 1] = False
+    starts = np.flatnonzero(inside)
+    way_of_node = np.repeat(np.arange(len(ways.way_ids)), np.diff(ways.offsets))
+    a, b, way = ways.node_rows[starts], ways.node_rows[starts + 1], way_of_node[starts]
+    keep = (a != b) & ~_drawn_again(a, b, way, len(ways.node_ids))
+    a, b, way = a[keep], b[keep], way[keep]
+    if len(a) == 0:  # walkable ways of one node each
+        raise SitingInputError(msg("network_not_walkable"), source=str(path), fix=msg("network_not_walkable_fix"))
+    # tag values as codes, found once per way
+    codes = {key: pd.factorize(ways.tags[key], use_na_sentinel=False) for key in ("highway", "maxspeed", "name")}
+    u, v, points, point_edge, segment_edge = _simplified(
+        a, b, [codes["highway"][0][way], codes["maxspeed"][0][way]], len(ways.node_ids)
     )
-    # pyrosm keeps the WGS84 CRS object as an attribute; OSMnx wants it under 'crs'
-    graph.graph.setdefault("crs", "epsg:4326")
-    return from_graph(graph, source=str(path), keep_largest=keep_largest, walk_filter=False)
+    # the network's nodes: the ends of its edges
+    is_end = np.zeros(len(ways.node_ids), dtype=bool)
+    is_end[u] = is_end[v] = True
+    used = np.flatnonzero(is_end)
+    index = np.cumsum(is_end) - 1
+    # projected before the lines are drawn: each point once, not once per line through it
+    crs, project = _to_metric(CRS.from_epsg(4326), ways.node_lonlat[used])
+    node_xy = np.zeros_like(ways.node_lonlat)
+    on_line = np.zeros(len(node_xy), dtype=bool)
+    on_line[points] = True
+    node_xy[on_line] = project(ways.node_lonlat[on_line])
+    lines = shapely.linestrings(node_xy[points], indices=point_edge)
+    name_code, names = codes["name"]
+    attributes = {
+        "name": _chain_text(name_code[way], np.asarray(names, dtype=object), segment_edge),
+        "highway": ways.tags["highway"][way][_first_of(segment_edge)],
+    }
+    return ways.node_ids[used], node_xy[used], crs, index[u], index[v], lines, attributes
+
+
+def _drawn_again(a: np.ndarray, b: np.ndarray, way: np.ndarray, n_nodes: int) -> np.ndarray:
+    """Segments a way draws a second time between the same two nodes (either direction): one
+    street, as OSMnx's undirected graph has it. Only the rare pairs that repeat are compared by way."""
+    pair = np.minimum(a, b).astype(np.int64) * n_nodes + np.maximum(a, b)
+    order = np.argsort(pair, kind="stable")
+    repeated = np.zeros(len(pair) + 1, dtype=bool)
+    repeated[1:-1] = pair[order][1:] == pair[order][:-1]
+    rows = np.sort(order[repeated[1:] | repeated[:-1]])
+    again = np.zeros(len(pair), dtype=bool)
+    again[rows] = pd.DataFrame({"pair": pair[rows], "way": way[rows]}).duplicated().to_numpy()
+    return again
+
+
+def _pbf_walkable(tags: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Which ways a pedestrian may use, by pyrosm's walking filter (OSMnx's ``walk``, with OSM's
+    access rules): not an area, not a cycleway, motorway or a way not (or no longer) built, not
+    closed by its ``foot`` tag (or, without one, its ``access`` tag), not a private service road,
+    not a street whose sidewalk is mapped as a way of its own. A tag of several values
+    (``access=private;delivery``) counts when any of them is listed.
+
+    Parameters
+    ----------
+    tags : mapping of str to ndarray
+        Each way's value (None where absent) of ``highway``, ``area``, ``foot``, ``access``,
+        ``service`` and the ``sidewalk`` tags.
+    """
+
+    def listed(values: np.ndarray, among: frozenset[str]) -> np.ndarray:
+        # a file has few distinct values: each is looked at once
+        column = pd.Series(values, dtype=object)
+        verdict = {
+            x: x in among or any(part.strip() in among for part in x.split(";")) for x in column.dropna().unique()
+        }
+        return column.map(verdict).fillna(False).to_numpy(dtype=bool)
+
+    foot = tags["foot"]
+    closing = np.where(pd.isna(foot), tags["access"], foot)
+    sidewalks = ("sidewalk", "sidewalk:both", "sidewalk:left", "sidewalk:right")
+    return ~(
+        listed(tags["area"], _YES)
+        | listed(tags["highway"], PBF_NOT_WALKABLE_HIGHWAY)
+        | listed(closing, NO_ACCESS)
+        | listed(tags["service"], _PRIVATE)
+        | np.logical_or.reduce([listed(tags[k], _SEPARATE) for k in sidewalks])
+    )
+
+
+def _simplified(
+    a: np.ndarray, b: np.ndarray, same_along: list[np.ndarray], n_nodes: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Chains of segments through nodes that only carry a street's shape, merged into one edge each.
+
+    OSMnx's and pyrosm's simplification, vectorized, for streets walked both ways: a node stays
+    when it closes a loop, when it does not join exactly two segments to two different neighbours,
+    or when its segments differ in a code of ``same_along`` (road class, speed limit); the other
+    nodes become points of the lines. A closed ring of such nodes alone is dropped, as they drop it.
+
+    Parameters
+    ----------
+    a, b : ndarray of shape (s,)
+        Each segment's two nodes (indices below ``n_nodes``), no segment from a node to itself.
+    same_along : list of ndarray of shape (s,)
+        Integer codes of values each merged edge has one of (road class, speed limit).
+    n_nodes : int
+        Number of nodes.
+
+    Returns
+    -------
+    u, v : ndarray of shape (e,)
+        Each merged edge's end nodes.
+    points : ndarray
+        The nodes of the edges' lines, edge after edge, each from ``u`` to ``v``.
+    point_edge : ndarray
+        The edge of each point (non-decreasing).
+    segment_edge : ndarray of shape (s,)
+        The edge each segment became part of, -1 for the dropped rings.
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    n_segments = len(a)
+    ends = np.r_[a, b]
+    degree = np.bincount(ends, minlength=n_nodes)
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    # distinct neighbour pairs (sorted: numpy's hashed np.unique is ten times slower)
+    pairs = np.sort(low * n_nodes + high)
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
+    neighbours = np.bincount(pairs // n_nodes, minlength=n_nodes) + np.bincount(pairs % n_nodes, minlength=n_nodes)
+    endpoint = (degree != 2) | (neighbours != 2)
+    for values in same_along:
+        codes = np.tile(values, 2)
+        lowest = np.full(n_nodes, np.iinfo(np.int64).max)
+        highest = np.full(n_nodes, -1)
+        np.minimum.at(lowest, ends, codes)
+        np.maximum.at(highest, ends, codes)
+        endpoint |= highest > lowest
+    # the two segments of each inner node are links of one chain
+    by_node = np.argsort(ends, kind="stable")
+    inner = ~endpoint[ends[by_node]]
+    pair = (by_node[inner] % n_segments).reshape(-1, 2)
+    links = sp.coo_matrix((np.ones(len(pair)), (pair[:, 0], pair[:, 1])), shape=(n_segments, n_segments)).tocsr()
+    _, chain = connected_components(links, directed=False)
+    at_end = endpoint[a] | endpoint[b]
+    # each chain is walked from its lowest segment at a kept node; a chain without one is a ring
+    first = np.full(chain.max() + 1, n_segments)
+    np.minimum.at(first, chain[at_end], np.flatnonzero(at_end))
+    ring = first[chain] == n_segments
+    starts = np.sort(first[first < n_segments])
+    step = dijkstra(links, directed=False, indices=starts, unweighted=True, min_only=True)
+    order = np.lexsort((step, chain))
+    order = order[~ring[order]]
+    seg_a, seg_b, seg_chain = a[order], b[order], chain[order]
+    opens = np.r_[True, seg_chain[1:] != seg_chain[:-1]]
+    # a chain's first segment enters at its kept node; each next one where it meets the one before
+    entry = np.where(endpoint[seg_a], seg_a, seg_b)
+    prev_a, prev_b = np.r_[-1, seg_a[:-1]], np.r_[-1, seg_b[:-1]]
+    meets_a = (seg_a == prev_a) | (seg_a == prev_b)
+    entry = np.where(opens, entry, np.where(meets_a, seg_a, seg_b))
+    exit_ = np.where(entry == seg_a, seg_b, seg_a)
+    edge_of = np.cumsum(opens) - 1
+    closes = np.r_[opens[1:], True]
+    n_edges = int(opens.sum())
+    points = np.empty(len(order) + n_edges, dtype=np.int64)
+    points[np.arange(len(order)) + edge_of] = entry
+    points[np.flatnonzero(closes) + edge_of[closes] + 1] = exit_[closes]
+    # each edge's points: one per segment, and its last node
+    point_edge = np.repeat(np.arange(n_edges), np.bincount(edge_of, minlength=n_edges) + 1)
+    segment_edge = np.full(n_segments, -1)
+    segment_edge[order] = edge_of
+    return entry[opens], exit_[closes], points, point_edge, segment_edge
+
+
+def _first_of(group: np.ndarray) -> np.ndarray:
+    """For each group 0..g-1 (every one present in ``group``; -1 ignored), its first row."""
+    rows = np.flatnonzero(group >= 0)
+    first = np.full(group.max() + 1, len(group))
+    np.minimum.at(first, group[rows], rows)
+    return first
+
+
+def _chain_text(codes: np.ndarray, texts: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Per group (see :func:`_first_of`), its text, or its distinct texts sorted and joined by
+    ``;`` when they differ (as a simplified OSMnx edge's list reads, :func:`_as_text`); the rows'
+    texts are ``texts[codes]``."""
+    rows = np.flatnonzero(group >= 0)
+    lowest = np.full(group.max() + 1, np.iinfo(np.int64).max)
+    highest = np.full(group.max() + 1, -1)
+    np.minimum.at(lowest, group[rows], codes[rows])
+    np.maximum.at(highest, group[rows], codes[rows])
+    text = texts[codes[_first_of(group)]]
+    mixed = np.flatnonzero(highest > lowest)
+    if len(mixed):
+        by_group = rows[np.argsort(group[rows], kind="stable")]
+        starts = np.searchsorted(group[by_group], mixed)
+        stops = np.searchsorted(group[by_group], mixed, side="right")
+        for g, start, stop in zip(mixed.tolist(), starts.tolist(), stops.tolist(), strict=True):
+            text[g] = _as_text([x for x in texts[codes[by_group[start:stop]]].tolist() if x is not None])
+    return text
 
 
 def from_graphml(path: str | Path, *, keep_largest: bool = True) -> StreetNetwork:
-    """Network from a GraphML file saved by OSMnx (``osmnx.save_graphml``)."""
-    import osmnx as ox
+    """Network from a GraphML file saved by OSMnx (``osmnx.save_graphml``), read without a networkx graph.
 
+    The file is streamed into arrays (:func:`siting.street_files.read_graphml`) and read as OSMnx
+    reads it: list values (``['主干路', '支路']``) as lists, lines from their WKT, the walking filter
+    when the edges carry ``highway`` tags, and a pair of edges that are one street walked both ways
+    (same ``osmid``, same line reversed) as one edge, as :func:`osmnx.convert.to_undirected` does.
+    """
     path = Path(path)
     _require_file(path)
-    try:
-        graph = ox.load_graphml(path)
-    except Exception as exc:
-        raise SitingInputError(
-            msg("network_graphml_unreadable", error=exc), source=str(path), fix=msg("network_graphml_unreadable_fix")
-        ) from exc
-    return from_graph(
-        graph,
-        source=str(path),
-        keep_largest=keep_largest,
-        walk_filter=any("highway" in d for _, _, d in graph.edges(data=True)),
+    # the file's columns are dropped before the network is built from the edges kept
+    node_ids, node_xy, crs, u, v, geoms, attributes = _graphml_edges(path)
+    return from_arrays(
+        node_ids, node_xy, crs, u, v, geoms, attributes, source=str(path), keep_largest=keep_largest, stacklevel=3
     )
+
+
+def _graphml_edges(path: Path) -> tuple[np.ndarray, np.ndarray, CRS, np.ndarray, np.ndarray, np.ndarray, dict]:
+    """The nodes (ids, x/y), CRS and undirected walkable edges (ends, lines, name and highway) of an
+    OSMnx GraphML file (see :func:`from_graphml`)."""
+    from siting.street_files import read_graphml
+
+    source = str(path)
+
+    def unreadable(exc: Exception) -> SitingInputError:
+        return SitingInputError(
+            msg("network_graphml_unreadable", error=exc), source=source, fix=msg("network_graphml_unreadable_fix")
+        )
+
+    try:
+        read = read_graphml(path)
+        u = _index_of(read.node_ids, read.source)
+        v = _index_of(read.node_ids, read.target)
+        geoms = shapely.from_wkt(read.values["geometry"])
+    except Exception as exc:  # the XML parser's, shapely's and our own ValueError: say which file
+        raise unreadable(exc) from exc
+    if len(u) == 0:
+        raise SitingInputError(msg("network_no_edges"), source=_where(source), fix=msg("network_no_edges_fix"))
+    if read.crs is None:
+        raise SitingInputError(msg("network_no_crs"), source=_where(source), fix=msg("network_no_crs_fix"))
+    crs = _parse_crs(read.crs, source)
+    tags = {key: _graphml_lists(read.values[key]) for key in (*_WALK_TAGS, "name")}
+    node_ids, node_xy = read.node_ids, read.node_xy
+    if any(x is not None for x in tags["highway"]):
+        keep = _walkable(*(tags[key] for key in _WALK_TAGS))
+        if not keep.any():
+            raise SitingInputError(
+                msg("network_not_walkable"), source=_where(source), fix=msg("network_not_walkable_fix")
+            )
+        u, v, geoms = u[keep], v[keep], geoms[keep]
+        tags = {key: values[keep] for key, values in tags.items()}
+        osmid = read.values["osmid"][keep]
+        # the nodes left without a street go with them
+        used = np.zeros(len(node_ids), dtype=bool)
+        used[u] = used[v] = True
+        index = np.cumsum(used) - 1
+        node_ids, node_xy, u, v = node_ids[used], node_xy[used], index[u], index[v]
+    else:
+        osmid = read.values["osmid"]
+    _refuse_bad_nodes(node_ids, node_xy, geographic=crs.is_geographic, source=source)
+    once = _one_way_each(u, v, osmid, geoms)
+    attributes = {key: _texts(tags[key][once]) for key in ("name", "highway")}
+    return node_ids, node_xy, crs, u[once], v[once], geoms[once], attributes
+
+
+def _index_of(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Row of each of ``wanted`` in ``ids``; ValueError naming an id that is not there."""
+    order = np.argsort(ids, kind="stable")
+    at = np.minimum(np.searchsorted(ids, wanted, sorter=order), len(ids) - 1)
+    rows = order[at] if len(ids) else np.zeros(len(wanted), dtype=np.int64)
+    absent = np.flatnonzero(ids[rows] != wanted) if len(ids) else np.arange(len(wanted))
+    if len(absent):
+        raise ValueError(f"an edge ends at node {wanted[absent[0]]}, which the file does not hold")
+    return rows
+
+
+def _graphml_lists(values: np.ndarray) -> np.ndarray:
+    """GraphML texts as OSMnx loads them: ``[...]`` as a list (merged edges), the rest as given."""
+    import ast
+
+    # a city's edges share a few texts: each distinct one is looked at once
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    distinct = np.asarray(distinct, dtype=object)
+    for i, text in enumerate(distinct.tolist()):
+        if isinstance(text, str) and text.startswith("[") and text.endswith("]"):
+            with contextlib.suppress(SyntaxError, ValueError):
+                distinct[i] = ast.literal_eval(text)
+    return distinct[codes]
+
+
+def _texts(values: np.ndarray) -> np.ndarray:
+    """Values as :func:`_as_text` shows them; only the lists (merged edges) need it."""
+    out = values.copy()
+    lists = np.flatnonzero(pd.Series(values, dtype=object).map(type).eq(list).to_numpy())
+    out[lists] = [_as_text(x) for x in values[lists].tolist()]
+    return out
+
+
+def _one_way_each(u: np.ndarray, v: np.ndarray, osmid: np.ndarray, geoms: np.ndarray) -> np.ndarray:
+    """Rows of directed edges to keep as undirected ones: of the edges between the same two nodes
+    with the same ``osmid`` (as a set, for merged edges) and the same line in either direction
+    (or both without one), the first; as :func:`osmnx.convert.to_undirected` keeps them."""
+    ids = _texts(
+        pd.Series(_graphml_lists(osmid), dtype=object)
+        .map(lambda x: sorted(set(x)) if isinstance(x, list) else x)
+        .to_numpy(dtype=object)
+    )
+    line = np.full(len(geoms), b"", dtype=object)
+    given = np.flatnonzero(~shapely.is_missing(geoms))
+    forward, backward = shapely.to_wkb(geoms[given]), shapely.to_wkb(shapely.reverse(geoms[given]))
+    line[given] = np.where(forward <= backward, forward, backward)
+    table = pd.DataFrame({"a": np.minimum(u, v), "b": np.maximum(u, v), "osmid": ids, "line": line})
+    return np.flatnonzero(~table.duplicated().to_numpy())
 
 
 def from_lines(

