@@ -35,6 +35,9 @@ from siting.network import StreetNetwork
 #: Edges whose distances to a point differ by at most this are equally near, metres: the tie goes to the
 #: lowest edge index (the slack of coordinate transformations is ~1e-9 m).
 TIE_M = 1e-6
+#: Boxes this much wider than a feature find its nearest street directly when one lies within it, metres
+#: (most features lie within a few metres of a street); the others take the nearest-neighbour search.
+NEAR_BOX_M = 40.0
 
 
 @dataclass(frozen=True)
@@ -76,25 +79,48 @@ def in_network_crs(network: StreetNetwork, frame: gpd.GeoDataFrame) -> gpd.GeoDa
 def _nearest_within(network: StreetNetwork, points: np.ndarray, limit_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Nearest edge of each point among the edges within its own ``limit_m`` (ties as :func:`_nearest_per_point`).
 
-    The spatial index's nearest-neighbour search finds each point's least distance without measuring
-    the distance to every edge nearby; a point keeps it only within its own limit. The edges within
-    :data:`TIE_M` of that distance are then gathered, so that a tie is decided the same way however the
-    point's coordinates were rounded on their way here.
+    Most features lie within a few metres of a street, where :func:`_box_pairs` finds every edge
+    near enough to be the nearest or tie with it. The other points take the index's nearest-neighbour
+    search, which finds each point's least distance without measuring every edge nearby (a point
+    keeps it only within its own limit); the edges within :data:`TIE_M` of it are then gathered, so
+    that a tie is decided the same way however the point's coordinates were rounded on their way here.
     """
     if len(points) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    limit_m = np.asarray(limit_m)
+    tree = network.edge_tree
     reach = float(np.max(limit_m))
-    (hit, _), dist = network.edge_tree.query_nearest(
-        points,
-        max_distance=reach + 1e-9 * max(1.0, reach) if np.isfinite(reach) else None,
-        return_distance=True,
-        all_matches=False,
+    hit, edge, dist = _box_pairs(network, points, min(NEAR_BOX_M, reach))
+    best = np.full(len(points), np.inf)
+    np.minimum.at(best, hit, dist)
+    # every edge within TIE_M of the least distance meets the widened box: the nearest is among them
+    settled = best + 2 * TIE_M <= min(NEAR_BOX_M, reach)
+    mine = (settled & (best <= limit_m))[hit]
+    rest = np.flatnonzero(~settled)
+    # unbounded: a bounded search measures every edge within the bound, the unbounded one prunes
+    (far, _), far_dist = tree.query_nearest(points[rest], return_distance=True, all_matches=False)
+    near = far_dist <= limit_m[rest[far]]
+    far, far_dist = rest[far[near]], far_dist[near]
+    found, far_edge = tree.query(points[far], predicate="dwithin", distance=far_dist + TIE_M)
+    far = far[found]
+    return _nearest_per_point(
+        np.r_[hit[mine], far],
+        np.r_[edge[mine], far_edge],
+        np.r_[dist[mine], shapely.distance(points[far], tree.geometries[far_edge])],
     )
-    near = dist <= np.asarray(limit_m)[hit]
-    hit, dist = hit[near], dist[near]
-    found, edge = network.edge_tree.query(points[hit], predicate="dwithin", distance=dist + TIE_M)
-    hit = hit[found]
-    return _nearest_per_point(hit, edge, shapely.distance(points[hit], network.edge_tree.geometries[edge]))
+
+
+def _box_pairs(network: StreetNetwork, geoms: np.ndarray, reach_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(geometry, edge, distance) of every edge whose box meets a geometry's box widened by ``reach_m``.
+
+    Every edge within ``reach_m`` of a geometry is among them. The index query compares boxes only
+    (no distance measured twice, as a ``dwithin`` query would), so for features a few metres from
+    their streets this is the cheapest way to their nearest edges.
+    """
+    tree = network.edge_tree
+    low_x, low_y, high_x, high_y = shapely.bounds(geoms).T
+    hit, edge = tree.query(shapely.box(low_x - reach_m, low_y - reach_m, high_x + reach_m, high_y + reach_m))
+    return hit, edge, shapely.distance(geoms[hit], tree.geometries[edge])
 
 
 def _nearest_per_point(hit: np.ndarray, edge: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -138,28 +164,23 @@ def _nearest_on_rings(
     return _nearest_per_point(hit[near], edge[near], dist[near])
 
 
-def _ring_gaps(network: StreetNetwork, rings: np.ndarray, max_snap_m: float, first_m: float = 20.0) -> np.ndarray:
+def _ring_gaps(network: StreetNetwork, rings: np.ndarray, max_snap_m: float) -> np.ndarray:
     """Distance from each ring to its nearest street edge, metres; ``inf`` beyond ``max_snap_m``.
 
-    Most 小区 lie within a few metres of a street: the edges whose boxes meet the ring's box widened
-    by ``first_m`` are measured directly (an index box query measures nothing), and their least
-    distance is the ring's gap whenever it is at most ``first_m``, as every edge nearer than that
-    meets the widened box. Only the other rings take the nearest-neighbour search.
+    Most 小区 lie within a few metres of a street: :func:`_box_pairs` measures the edges near each
+    ring, and their least distance is the ring's gap whenever it is within :data:`NEAR_BOX_M`. Only
+    the other rings take the nearest-neighbour search.
     """
     gap = np.full(len(rings), np.inf)
     if len(rings) == 0:
         return gap
-    tree = network.edge_tree
-    reach_m = min(first_m, max_snap_m)
-    low_x, low_y, high_x, high_y = shapely.bounds(rings).T
-    ring, edge = tree.query(shapely.box(low_x - reach_m, low_y - reach_m, high_x + reach_m, high_y + reach_m))
-    np.minimum.at(gap, ring, shapely.distance(rings[ring], tree.geometries[edge]))
+    reach_m = min(NEAR_BOX_M, max_snap_m)
+    ring, _, dist = _box_pairs(network, rings, reach_m)
+    np.minimum.at(gap, ring, dist)
     rest = np.flatnonzero(~(gap <= reach_m))
     gap[rest] = np.inf
-    (found, _), far_gap = tree.query_nearest(
-        rings[rest], max_distance=max_snap_m, return_distance=True, all_matches=False
-    )
-    gap[rest[found]] = far_gap
+    (found, _), far_gap = network.edge_tree.query_nearest(rings[rest], return_distance=True, all_matches=False)
+    gap[rest[found]] = np.where(far_gap <= max_snap_m, far_gap, np.inf)
     return gap
 
 
