@@ -103,11 +103,12 @@ def _nearest_within(network: StreetNetwork, points: np.ndarray, limit_m: np.ndar
     far, far_dist = rest[far[near]], far_dist[near]
     found, far_edge = tree.query(points[far], predicate="dwithin", distance=far_dist + TIE_M)
     far = far[found]
-    return _nearest_per_point(
+    hit, edge, _ = _nearest_per_point(
         np.r_[hit[mine], far],
         np.r_[edge[mine], far_edge],
         np.r_[dist[mine], shapely.distance(points[far], tree.geometries[far_edge])],
     )
+    return hit, edge
 
 
 def _box_pairs(network: StreetNetwork, geoms: np.ndarray, reach_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -123,31 +124,34 @@ def _box_pairs(network: StreetNetwork, geoms: np.ndarray, reach_m: float) -> tup
     return hit, edge, shapely.distance(geoms[hit], tree.geometries[edge])
 
 
-def _nearest_per_point(hit: np.ndarray, edge: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _nearest_per_point(
+    hit: np.ndarray, edge: np.ndarray, dist: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Of (point, edge, distance) matches, each point's nearest edge: of the edges within :data:`TIE_M` of
-    the least distance, the lowest edge index.
+    the least distance, the lowest edge index; (point, edge, distance) sorted by point.
 
     A point on a street node is at distance 0 from every street meeting there, and a coordinate
     transformation moves it by ~1e-9 m: without the tolerance the same place would be attached to one
     street as a candidate site and to another as the facility planned on it.
     """
     if len(hit) == 0:
-        return hit.astype(np.int64), edge.astype(np.int64)
+        return hit.astype(np.int64), edge.astype(np.int64), dist.astype(float)
     best = np.full(int(hit.max()) + 1, np.inf)
     np.minimum.at(best, hit, dist)
     tied = dist <= best[hit] + TIE_M
-    hit, edge = hit[tied], edge[tied]
+    hit, edge, dist = hit[tied], edge[tied], dist[tied]
     order = np.lexsort((edge, hit))
-    hit, edge = hit[order], edge[order]
+    hit, edge, dist = hit[order], edge[order], dist[order]
     first = np.ones(len(hit), dtype=bool)
     first[1:] = hit[1:] != hit[:-1]
-    return hit[first], edge[first]
+    return hit[first], edge[first], dist[first]
 
 
 def _nearest_on_rings(
     network: StreetNetwork, samples: np.ndarray, limit_m: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_nearest_within` for boundary samples, each with its own limit (negative: not searched).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_nearest_within` for boundary samples, each with its own limit (negative: not searched),
+    with each attached sample's distance to its edge, metres.
 
     The limits are tight (a few tens of metres beyond the ring's own gap), so one bounded index
     query per sample finds the few edges within reach directly; the nearest-neighbour search of
@@ -194,7 +198,7 @@ def _project(
 ) -> Attachment:
     """Nearest edge of each point within ``max_snap_m`` (one value, or one per point); farther points are dropped.
 
-    `nearest` gives the (point, edge) pairs already found (by :func:`_nearest_on_rings`).
+    `nearest` gives the (point, edge) pairs already found (the access points kept of the boundary samples).
     """
     if len(points) == 0:
         empty = np.array([], dtype=np.int64)
@@ -299,27 +303,31 @@ def attach_areas(
     fraction = (np.arange(counts.sum()) - start) / np.repeat(counts, counts)
     samples = shapely.line_interpolate_point(rings[ring_of_sample], fraction, normalized=True)
 
-    # A sample can face a street only if it is within (its ring's gap + facing_m + spacing_m) of one:
-    # the ring's nearest point is at most half a spacing from a sample. Bounding each sample's search
-    # by that lets the spatial index skip the samples on the far side of every area.
+    # A sample can face a street only if it is within (its ring's gap + facing_m + spacing_m / 2) of one:
+    # the samples are at most a spacing apart along the ring, so one lies within half a spacing of the
+    # ring's nearest point, and the area's nearest sample is at most that much farther than any of its
+    # rings. Each sample's search is bounded by that (plus 1 m for rounding, more than the TIE_M a tie
+    # needs): the spatial index skips the samples on the far side of every area, and every sample that
+    # faces a street still finds its nearest edges.
     ring_gap = _ring_gaps(network, rings, max_snap_m)
-    limit = np.where(np.isfinite(ring_gap), np.minimum(ring_gap + facing_m + spacing_m, max_snap_m), -1.0)
-    nearest = _nearest_on_rings(network, samples, limit[ring_of_sample])
-    sampled = _project(network, samples, sample_owner, n, limit[ring_of_sample], nearest)
-    keep = _facing(sampled, facing_m, max_access_points)
+    reach = ring_gap + facing_m + spacing_m / 2 + 1.0
+    limit = np.where(np.isfinite(ring_gap), np.minimum(reach, max_snap_m), -1.0)
+    hit, edge, gap = _nearest_on_rings(network, samples, limit[ring_of_sample])
+    # only the samples kept as access points are located along their edges
+    keep = _facing(sample_owner[hit], gap, n, facing_m, max_access_points)
+    sampled = _project(network, samples, sample_owner, n, max_snap_m, (hit[keep], edge[keep]))
     gates = _project(network, gate_points, owner_of_gate, n, max_snap_m)
 
-    parts = [(gates, np.ones(len(gates.owner), dtype=bool)), (points, np.ones(len(points.owner), dtype=bool))]
-    parts.append((sampled, keep))
-    owner = np.concatenate([att.owner[k] for att, k in parts])
+    parts = (gates, points, sampled)
+    owner = np.concatenate([att.owner for att in parts])
     unattached = np.setdiff1d(np.arange(n), owner)
     order = np.argsort(owner, kind="stable")
     return Attachment(
         owner[order],
-        np.concatenate([att.edge[k] for att, k in parts])[order],
-        np.concatenate([att.offset_m[k] for att, k in parts])[order],
-        np.concatenate([att.gap_m[k] for att, k in parts])[order],
-        np.concatenate([att.points[k] for att, k in parts])[order],
+        np.concatenate([att.edge for att in parts])[order],
+        np.concatenate([att.offset_m for att in parts])[order],
+        np.concatenate([att.gap_m for att in parts])[order],
+        np.concatenate([att.points for att in parts])[order],
         n,
         unattached,
     )
@@ -390,20 +398,23 @@ def street_gap_m(network: StreetNetwork, features: gpd.GeoDataFrame, attachment:
     return np.where(np.isinf(gap), np.nan, gap)
 
 
-def _facing(att: Attachment, facing_m: float, max_points: int) -> np.ndarray:
-    """Mask of boundary samples that face a street, thinned to ``max_points`` per area."""
-    if len(att.owner) == 0:
+def _facing(owner: np.ndarray, gap_m: np.ndarray, n_owners: int, facing_m: float, max_points: int) -> np.ndarray:
+    """Mask of boundary samples that face a street, thinned to ``max_points`` per area.
+
+    ``owner`` (sorted) is the area of each attached sample and ``gap_m`` its distance to the street, metres.
+    """
+    if len(owner) == 0:
         return np.zeros(0, dtype=bool)
-    best = np.full(att.n_owners, np.inf)
-    np.minimum.at(best, att.owner, att.gap_m)
-    facing = att.gap_m <= best[att.owner] + facing_m
+    best = np.full(n_owners, np.inf)
+    np.minimum.at(best, owner, gap_m)
+    facing = gap_m <= best[owner] + facing_m
     idx = np.flatnonzero(facing)
-    owners = att.owner[idx]
+    owners = owner[idx]
     # rank of each facing sample within its area, and how many each area has
     first = np.searchsorted(owners, owners, side="left")
     rank = np.arange(len(idx)) - first
-    total = np.bincount(owners, minlength=att.n_owners)[owners]
+    total = np.bincount(owners, minlength=n_owners)[owners]
     step = np.maximum(1, np.ceil(total / max_points)).astype(np.int64)
-    keep = np.zeros(len(att.owner), dtype=bool)
+    keep = np.zeros(len(owner), dtype=bool)
     keep[idx[rank % step == 0]] = True
     return keep
