@@ -465,7 +465,13 @@ def check_within_network(network: StreetNetwork, features: gpd.GeoDataFrame, id_
     which the message says.
     """
     points = in_network_crs(network, features).geometry.representative_point().to_numpy()
-    far = shapely.distance(points, network.hull) > defaults.FAR_OUTSIDE_M
+    far = np.zeros(len(points), dtype=bool)
+    # The hull of the street nodes farthest in eight directions lies inside the network's hull: a point
+    # near it is near the network, and only the others need the whole hull (0.1 s for a city's million nodes).
+    # 1 mm of slack keeps rounding from certifying a point the hull would not.
+    unsure = np.flatnonzero(~(shapely.distance(points, _inner_hull(network.node_xy)) <= defaults.FAR_OUTSIDE_M - 1e-3))
+    if len(unsure):
+        far[unsure] = shapely.distance(points[unsure], network.hull) > defaults.FAR_OUTSIDE_M
     if far.any():
         fix = msg("far_outside_network_fix")
         raise SitingInputError(
@@ -479,6 +485,16 @@ def check_within_network(network: StreetNetwork, features: gpd.GeoDataFrame, id_
             rows=features.loc[far, id_column].tolist(),
             fix=fix if id_column == "area_id" else msg("far_outside_network_clip_fix", then=fix),
         )
+
+
+def _inner_hull(node_xy: np.ndarray) -> shapely.Geometry:
+    """Convex hull of the street nodes that lie farthest along x, y, x + y and x - y, both ways (metres):
+    inside the hull of all nodes, and found in one pass over them."""
+    if len(node_xy) == 0:
+        return shapely.Polygon()
+    x, y = node_xy[:, 0], node_xy[:, 1]
+    corners = [key(v) for v in (x, y, x + y, x - y) for key in (np.argmin, np.argmax)]
+    return shapely.convex_hull(shapely.multipoints(node_xy[corners]))
 
 
 def clip_to_network(

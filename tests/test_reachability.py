@@ -155,6 +155,29 @@ def test_areas_far_outside_network_are_an_error(t_network, t_areas, t_facilities
         reachability.assess_access(t_network, far, t_facilities)
 
 
+def test_near_the_hull_but_far_from_its_extreme_nodes_is_not_an_error():
+    """A ring street of 20 km radius (64 nodes): the hull of its 8 extreme nodes lies 1.5 km inside the
+    ring between them, so a point 4.5 km outside the ring there is 6 km from that inner hull; only the
+    whole hull says it is within 5 km, and 5.5 km out is beyond."""
+    angle = np.radians(np.arange(64) * 360 / 64)
+    centre = np.array([500_000.0, 4_000_000.0])
+    xy = centre + 20_000 * np.c_[np.cos(angle), np.sin(angle)]
+    ring = gpd.GeoDataFrame(geometry=shapely.linestrings(np.stack([xy, np.roll(xy, -1, axis=0)], axis=1)), crs=UTM50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = network.from_lines(ring)
+    between = np.radians(22.5)  # a ring node, midway between two extreme ones
+    sites = gpd.GeoDataFrame(
+        {"facility_id": ["near", "far"]},
+        geometry=shapely.points([centre + r * np.array([np.cos(between), np.sin(between)]) for r in (24_500, 25_500)]),
+        crs=UTM50,
+    )
+    assert reachability._inner_hull(net.node_xy).distance(sites.geometry[0]) == pytest.approx(6_023, abs=1)
+    reachability.check_within_network(net, sites.iloc[:1], "facility_id")
+    with pytest.raises(SitingInputError, match=r"more than 5 km outside.*rows: far"):
+        reachability.check_within_network(net, sites, "facility_id")
+
+
 def _oneway_osm(path):
     """A 400 m square block with tails; its north street (4→3) is one-way eastward for vehicles."""
     nodes = {1: (0, 0), 2: (400, 0), 3: (400, 400), 4: (0, 400), 5: (-200, 0), 6: (600, 400), 7: (-200, 400)}
