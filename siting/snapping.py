@@ -76,8 +76,11 @@ def in_network_crs(network: StreetNetwork, frame: gpd.GeoDataFrame) -> gpd.GeoDa
     return frame if frame.crs == network.crs else frame.to_crs(network.crs)
 
 
-def _nearest_within(network: StreetNetwork, points: np.ndarray, limit_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest edge of each point among the edges within its own ``limit_m`` (ties as :func:`_nearest_per_point`).
+def _nearest_within(
+    network: StreetNetwork, points: np.ndarray, limit_m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nearest edge of each point among the edges within its own ``limit_m`` (ties as :func:`_nearest_per_point`);
+    (point, edge, distance in metres) sorted by point.
 
     Most features lie within a few metres of a street, where :func:`_box_pairs` finds every edge
     near enough to be the nearest or tie with it. The other points take the index's nearest-neighbour
@@ -86,7 +89,7 @@ def _nearest_within(network: StreetNetwork, points: np.ndarray, limit_m: np.ndar
     that a tie is decided the same way however the point's coordinates were rounded on their way here.
     """
     if len(points) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
     limit_m = np.asarray(limit_m)
     tree = network.edge_tree
     reach = float(np.max(limit_m))
@@ -103,20 +106,21 @@ def _nearest_within(network: StreetNetwork, points: np.ndarray, limit_m: np.ndar
     far, far_dist = rest[far[near]], far_dist[near]
     found, far_edge = tree.query(points[far], predicate="dwithin", distance=far_dist + TIE_M)
     far = far[found]
-    hit, edge, _ = _nearest_per_point(
+    return _nearest_per_point(
         np.r_[hit[mine], far],
         np.r_[edge[mine], far_edge],
         np.r_[dist[mine], shapely.distance(points[far], tree.geometries[far_edge])],
     )
-    return hit, edge
 
 
-def _box_pairs(network: StreetNetwork, geoms: np.ndarray, reach_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _box_pairs(
+    network: StreetNetwork, geoms: np.ndarray, reach_m: float | np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(geometry, edge, distance) of every edge whose box meets a geometry's box widened by ``reach_m``.
 
-    Every edge within ``reach_m`` of a geometry is among them. The index query compares boxes only
-    (no distance measured twice, as a ``dwithin`` query would), so for features a few metres from
-    their streets this is the cheapest way to their nearest edges.
+    Every edge within ``reach_m`` (metres; one value, or one per geometry) of a geometry is among them.
+    The index query compares boxes only (no distance measured twice, as a ``dwithin`` query would),
+    so for features a few metres from their streets this is the cheapest way to their nearest edges.
     """
     tree = network.edge_tree
     low_x, low_y, high_x, high_y = shapely.bounds(geoms).T
@@ -153,17 +157,15 @@ def _nearest_on_rings(
     """:func:`_nearest_within` for boundary samples, each with its own limit (negative: not searched),
     with each attached sample's distance to its edge, metres.
 
-    The limits are tight (a few tens of metres beyond the ring's own gap), so one bounded index
-    query per sample finds the few edges within reach directly; the nearest-neighbour search of
-    :func:`_nearest_within`, which must first find each point's least distance, is not needed.
-    The query's slack only widens the search: the kept edges are those whose measured distance is
-    within the limit, as in :func:`_nearest_within`.
+    The limits are tight (a few tens of metres beyond the ring's own gap), so the edges whose boxes
+    meet each sample's box widened by its limit are few, and every edge within the limit is among
+    them; the nearest-neighbour search of :func:`_nearest_within`, which must first find each point's
+    least distance, is not needed. The boxes' slack only widens the search: the kept edges are those
+    whose measured distance is within the limit, as in :func:`_nearest_within`.
     """
     searched = np.flatnonzero(limit_m >= 0)
-    tree = network.edge_tree
-    hit, edge = tree.query(samples[searched], predicate="dwithin", distance=limit_m[searched] + TIE_M)
+    hit, edge, dist = _box_pairs(network, samples[searched], limit_m[searched] + TIE_M)
     hit = searched[hit]
-    dist = shapely.distance(samples[hit], tree.geometries[edge])
     near = dist <= limit_m[hit]
     return _nearest_per_point(hit[near], edge[near], dist[near])
 
@@ -194,22 +196,21 @@ def _project(
     owner: np.ndarray,
     n_owners: int,
     max_snap_m: float | np.ndarray,
-    nearest: tuple[np.ndarray, np.ndarray] | None = None,
+    nearest: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> Attachment:
     """Nearest edge of each point within ``max_snap_m`` (one value, or one per point); farther points are dropped.
 
-    `nearest` gives the (point, edge) pairs already found (the access points kept of the boundary samples).
+    `nearest` gives the (point, edge, distance) triples already found (the access points kept of the
+    boundary samples).
     """
     if len(points) == 0:
         empty = np.array([], dtype=np.int64)
         return Attachment(
             empty, empty, np.array([]), np.array([]), np.array([], dtype=object), n_owners, np.arange(n_owners)
         )
-    hit, edge_idx = nearest or _nearest_within(network, points, np.broadcast_to(max_snap_m, len(points)))
-    geoms = network.edge_tree.geometries[edge_idx]
+    hit, edge_idx, gap = nearest or _nearest_within(network, points, np.broadcast_to(max_snap_m, len(points)))
     kept_points = points[hit]
-    offset = shapely.line_locate_point(geoms, kept_points)
-    gap = shapely.distance(geoms, kept_points)
+    offset = shapely.line_locate_point(network.edge_tree.geometries[edge_idx], kept_points)
     kept_owner = owner[hit]
     unattached = np.setdiff1d(np.arange(n_owners), kept_owner)
     return Attachment(
@@ -315,7 +316,7 @@ def attach_areas(
     hit, edge, gap = _nearest_on_rings(network, samples, limit[ring_of_sample])
     # only the samples kept as access points are located along their edges
     keep = _facing(sample_owner[hit], gap, n, facing_m, max_access_points)
-    sampled = _project(network, samples, sample_owner, n, max_snap_m, (hit[keep], edge[keep]))
+    sampled = _project(network, samples, sample_owner, n, max_snap_m, (hit[keep], edge[keep], gap[keep]))
     gates = _project(network, gate_points, owner_of_gate, n, max_snap_m)
 
     parts = (gates, points, sampled)
