@@ -359,7 +359,8 @@ def _local_pairs(
     source_key = source_key.ravel()
     group_order = np.argsort(source_key, kind="stable")
     cuts = np.flatnonzero(np.r_[True, source_key[group_order][1:] != source_key[group_order][:-1], True])
-    local = np.full(matrix.shape[0], -1, dtype=np.int64)
+    # 32-bit positions, as scipy keeps a subgraph's indices (it would convert 64-bit ones on every group)
+    local = np.full(matrix.shape[0], -1, dtype=np.int32)
     degree = np.diff(matrix.indptr)
     first_sink = n + n_dest
     for a, b in itertools.pairwise(cuts):
@@ -383,7 +384,7 @@ def _local_pairs(
         ok = target >= 0
         size = len(keep) + len(sinks)
         # rows come in order and no (row, column) repeats: the CSR arrays directly, no conversion
-        indptr = np.zeros(size + 1, dtype=np.int64)
+        indptr = np.zeros(size + 1, dtype=np.int32)
         indptr[1 : len(keep) + 1] = np.cumsum(np.bincount(row[ok], minlength=len(keep)))
         indptr[len(keep) + 1 :] = indptr[len(keep)]
         sub = sp.csr_matrix((matrix.data[flat[ok]], target[ok], indptr), shape=(size, size))
