@@ -35,6 +35,14 @@ from siting.network import StreetNetwork
 #: Edges whose distances to a point differ by at most this are equally near, metres: the tie goes to the
 #: lowest edge index (the slack of coordinate transformations is ~1e-9 m).
 TIE_M = 1e-6
+#: Boxes this much wider than a feature find its nearest street directly when one lies within it, metres
+#: (most features lie within a few metres of a street); the others take the nearest-neighbour search.
+NEAR_BOX_M = 40.0
+#: Query geometries made at a time, fewer than Python's first garbage-collection threshold (700): freed
+#: before a collection can keep them, they never trigger a full collection, which walks every street
+#: geometry (a quarter million boundary samples' queries made at once cost a full pass over a city's
+#: 1.8 M edges, 0.15-0.3 s).
+_QUERY_CHUNK = 512
 
 
 @dataclass(frozen=True)
@@ -73,77 +81,128 @@ def in_network_crs(network: StreetNetwork, frame: gpd.GeoDataFrame) -> gpd.GeoDa
     return frame if frame.crs == network.crs else frame.to_crs(network.crs)
 
 
-def _nearest_within(network: StreetNetwork, points: np.ndarray, limit_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest edge of each point among the edges within its own ``limit_m`` (ties as :func:`_nearest_per_point`).
+def _nearest_within(
+    network: StreetNetwork, points: np.ndarray, limit_m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nearest edge of each point among the edges within its own ``limit_m`` (ties as :func:`_nearest_per_point`);
+    (point, edge, distance in metres) sorted by point.
 
-    The spatial index's nearest-neighbour search finds each point's least distance without measuring
-    the distance to every edge nearby; a point keeps it only within its own limit. The edges within
-    :data:`TIE_M` of that distance are then gathered, so that a tie is decided the same way however the
-    point's coordinates were rounded on their way here.
+    Most features lie within a few metres of a street, where :func:`_box_pairs` finds every edge
+    near enough to be the nearest or tie with it. The other points take the index's nearest-neighbour
+    search, which finds each point's least distance without measuring every edge nearby (a point
+    keeps it only within its own limit); the edges within :data:`TIE_M` of it are then gathered, so
+    that a tie is decided the same way however the point's coordinates were rounded on their way here.
     """
     if len(points) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    limit_m = np.asarray(limit_m)
+    tree = network.edge_tree
     reach = float(np.max(limit_m))
-    (hit, _), dist = network.edge_tree.query_nearest(
-        points,
-        max_distance=reach + 1e-9 * max(1.0, reach) if np.isfinite(reach) else None,
-        return_distance=True,
-        all_matches=False,
+    hit, edge, dist = _box_pairs(network, points, min(NEAR_BOX_M, reach))
+    best = np.full(len(points), np.inf)
+    np.minimum.at(best, hit, dist)
+    # every edge within TIE_M of the least distance meets the widened box: the nearest is among them
+    settled = best + 2 * TIE_M <= min(NEAR_BOX_M, reach)
+    mine = (settled & (best <= limit_m))[hit]
+    rest = np.flatnonzero(~settled)
+    # unbounded: a bounded search measures every edge within the bound, the unbounded one prunes
+    (far, _), far_dist = tree.query_nearest(points[rest], return_distance=True, all_matches=False)
+    near = far_dist <= limit_m[rest[far]]
+    far, far_dist = rest[far[near]], far_dist[near]
+    found, far_edge = tree.query(points[far], predicate="dwithin", distance=far_dist + TIE_M)
+    far = far[found]
+    return _nearest_per_point(
+        np.r_[hit[mine], far],
+        np.r_[edge[mine], far_edge],
+        np.r_[dist[mine], shapely.distance(points[far], tree.geometries[far_edge])],
     )
-    near = dist <= np.asarray(limit_m)[hit]
-    hit, dist = hit[near], dist[near]
-    found, edge = network.edge_tree.query(points[hit], predicate="dwithin", distance=dist + TIE_M)
-    hit = hit[found]
-    return _nearest_per_point(hit, edge, shapely.distance(points[hit], network.edge_tree.geometries[edge]))
 
 
-def _nearest_per_point(hit: np.ndarray, edge: np.ndarray, dist: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _box_pairs(
+    network: StreetNetwork, geoms: np.ndarray, reach_m: float | np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(geometry, edge, distance) of every edge whose box meets a geometry's box widened by ``reach_m``.
+
+    Every edge within ``reach_m`` (metres; one value, or one per geometry) of a geometry is among them.
+    The index query compares boxes only (no distance measured twice, as a ``dwithin`` query would),
+    so for features a few metres from their streets this is the cheapest way to their nearest edges.
+    """
+    tree = network.edge_tree
+    low_x, low_y, high_x, high_y = shapely.bounds(geoms).T
+    # Without a predicate the query compares envelopes only, and the diagonal of the widened box has
+    # that box as its envelope: it is made in two thirds of the time of the box. Empty geometries (no
+    # bounds) query nothing.
+    corners = np.stack([np.c_[low_x - reach_m, low_y - reach_m], np.c_[high_x + reach_m, high_y + reach_m]], axis=1)
+    bounded = np.flatnonzero(np.isfinite(corners).all(axis=(1, 2)))
+    found = [(np.zeros(0, np.int64), np.zeros(0, np.int64))]
+    for start in range(0, len(bounded), _QUERY_CHUNK):
+        which = bounded[start : start + _QUERY_CHUNK]
+        hit, edge = tree.query(shapely.linestrings(corners[which]))
+        found.append((which[hit], edge))
+    hit, edge = np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found])
+    return hit, edge, shapely.distance(geoms[hit], tree.geometries[edge])
+
+
+def _nearest_per_point(
+    hit: np.ndarray, edge: np.ndarray, dist: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Of (point, edge, distance) matches, each point's nearest edge: of the edges within :data:`TIE_M` of
-    the least distance, the lowest edge index.
+    the least distance, the lowest edge index; (point, edge, distance) sorted by point.
 
     A point on a street node is at distance 0 from every street meeting there, and a coordinate
     transformation moves it by ~1e-9 m: without the tolerance the same place would be attached to one
     street as a candidate site and to another as the facility planned on it.
     """
     if len(hit) == 0:
-        return hit.astype(np.int64), edge.astype(np.int64)
+        return hit.astype(np.int64), edge.astype(np.int64), dist.astype(float)
     best = np.full(int(hit.max()) + 1, np.inf)
     np.minimum.at(best, hit, dist)
     tied = dist <= best[hit] + TIE_M
-    hit, edge = hit[tied], edge[tied]
+    hit, edge, dist = hit[tied], edge[tied], dist[tied]
     order = np.lexsort((edge, hit))
-    hit, edge = hit[order], edge[order]
+    hit, edge, dist = hit[order], edge[order], dist[order]
     first = np.ones(len(hit), dtype=bool)
     first[1:] = hit[1:] != hit[:-1]
-    return hit[first], edge[first]
+    return hit[first], edge[first], dist[first]
 
 
 def _nearest_on_rings(
-    network: StreetNetwork, rings: np.ndarray, limit_m: np.ndarray, samples: np.ndarray, ring_of_sample: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_nearest_within` for points on rings, each with its ring's limit, searching per ring.
+    network: StreetNetwork, samples: np.ndarray, limit_m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_nearest_within` for boundary samples, each with its own limit (negative: not searched),
+    with each attached sample's distance to its edge, metres.
 
-    An edge within a sample's limit is within that distance of its ring, so one index query per
-    ring gives every candidate edge of its samples; the samples' distances are then measured to
-    those few edges only (a handful per 小区 instead of a tree search per boundary point).
+    The limits are tight (a few tens of metres beyond the ring's own gap), so the edges whose boxes
+    meet each sample's box widened by its limit are few, and every edge within the limit is among
+    them; the nearest-neighbour search of :func:`_nearest_within`, which must first find each point's
+    least distance, is not needed. The boxes' slack only widens the search: the kept edges are those
+    whose measured distance is within the limit, as in :func:`_nearest_within`.
     """
     searched = np.flatnonzero(limit_m >= 0)
-    ring, edge = network.edge_tree.query(rings[searched], predicate="dwithin", distance=limit_m[searched])
-    ring = searched[ring]
-    order = np.argsort(ring, kind="stable")
-    ring, edge = ring[order], edge[order]
-    # every (sample, candidate edge of its ring)
-    sample_order = np.argsort(ring_of_sample, kind="stable")
-    first_sample = np.searchsorted(ring_of_sample[sample_order], np.arange(len(rings)))
-    n_samples = np.diff(np.r_[first_sample, len(samples)])
-    per_pair = n_samples[ring]
-    pair = np.repeat(np.arange(len(ring)), per_pair)
-    offset = np.arange(len(pair)) - np.repeat(np.cumsum(per_pair) - per_pair, per_pair)
-    hit = sample_order[first_sample[ring[pair]] + offset]
-    edge = edge[pair]
-    dist = shapely.distance(samples[hit], network.edge_tree.geometries[edge])
-    near = dist <= limit_m[ring_of_sample[hit]]
+    hit, edge, dist = _box_pairs(network, samples[searched], limit_m[searched] + TIE_M)
+    hit = searched[hit]
+    near = dist <= limit_m[hit]
     return _nearest_per_point(hit[near], edge[near], dist[near])
+
+
+def _ring_gaps(network: StreetNetwork, rings: np.ndarray, max_snap_m: float) -> np.ndarray:
+    """Distance from each ring to its nearest street edge, metres; ``inf`` beyond ``max_snap_m``.
+
+    Most 小区 lie within a few metres of a street: :func:`_box_pairs` measures the edges near each
+    ring, and their least distance is the ring's gap whenever it is within :data:`NEAR_BOX_M`. Only
+    the other rings take the nearest-neighbour search.
+    """
+    gap = np.full(len(rings), np.inf)
+    if len(rings) == 0:
+        return gap
+    reach_m = min(NEAR_BOX_M, max_snap_m)
+    ring, _, dist = _box_pairs(network, rings, reach_m)
+    np.minimum.at(gap, ring, dist)
+    rest = np.flatnonzero(~(gap <= reach_m))
+    gap[rest] = np.inf
+    (found, _), far_gap = network.edge_tree.query_nearest(rings[rest], return_distance=True, all_matches=False)
+    gap[rest[found]] = np.where(far_gap <= max_snap_m, far_gap, np.inf)
+    return gap
 
 
 def _project(
@@ -152,22 +211,21 @@ def _project(
     owner: np.ndarray,
     n_owners: int,
     max_snap_m: float | np.ndarray,
-    nearest: tuple[np.ndarray, np.ndarray] | None = None,
+    nearest: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> Attachment:
     """Nearest edge of each point within ``max_snap_m`` (one value, or one per point); farther points are dropped.
 
-    `nearest` gives the (point, edge) pairs already found (by :func:`_nearest_on_rings`).
+    `nearest` gives the (point, edge, distance) triples already found (the access points kept of the
+    boundary samples).
     """
     if len(points) == 0:
         empty = np.array([], dtype=np.int64)
         return Attachment(
             empty, empty, np.array([]), np.array([]), np.array([], dtype=object), n_owners, np.arange(n_owners)
         )
-    hit, edge_idx = nearest or _nearest_within(network, points, np.broadcast_to(max_snap_m, len(points)))
-    geoms = network.edge_tree.geometries[edge_idx]
+    hit, edge_idx, gap = nearest or _nearest_within(network, points, np.broadcast_to(max_snap_m, len(points)))
     kept_points = points[hit]
-    offset = shapely.line_locate_point(geoms, kept_points)
-    gap = shapely.distance(geoms, kept_points)
+    offset = shapely.line_locate_point(network.edge_tree.geometries[edge_idx], kept_points)
     kept_owner = owner[hit]
     unattached = np.setdiff1d(np.arange(n_owners), kept_owner)
     return Attachment(
@@ -261,30 +319,31 @@ def attach_areas(
     fraction = (np.arange(counts.sum()) - start) / np.repeat(counts, counts)
     samples = shapely.line_interpolate_point(rings[ring_of_sample], fraction, normalized=True)
 
-    # A sample can face a street only if it is within (its ring's gap + facing_m + spacing_m) of one:
-    # the ring's nearest point is at most half a spacing from a sample. Bounding each sample's search
-    # by that lets the spatial index skip the samples on the far side of every area.
-    (ring_hit, _), ring_gap = network.edge_tree.query_nearest(
-        rings, max_distance=max_snap_m, return_distance=True, all_matches=False
-    )
-    limit = np.full(len(rings), -1.0)
-    limit[ring_hit] = np.minimum(ring_gap + facing_m + spacing_m, max_snap_m)
-    nearest = _nearest_on_rings(network, rings, limit, samples, ring_of_sample)
-    sampled = _project(network, samples, sample_owner, n, limit[ring_of_sample], nearest)
-    keep = _facing(sampled, facing_m, max_access_points)
+    # A sample can face a street only if it is within (its ring's gap + facing_m + spacing_m / 2) of one:
+    # the samples are at most a spacing apart along the ring, so one lies within half a spacing of the
+    # ring's nearest point, and the area's nearest sample is at most that much farther than any of its
+    # rings. Each sample's search is bounded by that (plus 1 m for rounding, more than the TIE_M a tie
+    # needs): the spatial index skips the samples on the far side of every area, and every sample that
+    # faces a street still finds its nearest edges.
+    ring_gap = _ring_gaps(network, rings, max_snap_m)
+    reach = ring_gap + facing_m + spacing_m / 2 + 1.0
+    limit = np.where(np.isfinite(ring_gap), np.minimum(reach, max_snap_m), -1.0)
+    hit, edge, gap = _nearest_on_rings(network, samples, limit[ring_of_sample])
+    # only the samples kept as access points are located along their edges
+    keep = _facing(sample_owner[hit], gap, n, facing_m, max_access_points)
+    sampled = _project(network, samples, sample_owner, n, max_snap_m, (hit[keep], edge[keep], gap[keep]))
     gates = _project(network, gate_points, owner_of_gate, n, max_snap_m)
 
-    parts = [(gates, np.ones(len(gates.owner), dtype=bool)), (points, np.ones(len(points.owner), dtype=bool))]
-    parts.append((sampled, keep))
-    owner = np.concatenate([att.owner[k] for att, k in parts])
+    parts = (gates, points, sampled)
+    owner = np.concatenate([att.owner for att in parts])
     unattached = np.setdiff1d(np.arange(n), owner)
     order = np.argsort(owner, kind="stable")
     return Attachment(
         owner[order],
-        np.concatenate([att.edge[k] for att, k in parts])[order],
-        np.concatenate([att.offset_m[k] for att, k in parts])[order],
-        np.concatenate([att.gap_m[k] for att, k in parts])[order],
-        np.concatenate([att.points[k] for att, k in parts])[order],
+        np.concatenate([att.edge for att in parts])[order],
+        np.concatenate([att.offset_m for att in parts])[order],
+        np.concatenate([att.gap_m for att in parts])[order],
+        np.concatenate([att.points for att in parts])[order],
         n,
         unattached,
     )
@@ -336,9 +395,10 @@ def street_position(network: StreetNetwork, attachment: Attachment) -> pd.DataFr
     v_id = np.full(attachment.n_owners, None, dtype=object)
     offset = np.full(attachment.n_owners, np.nan)
     edges = network.edges
-    # as text: OSM ids, a road layer's ids and missing values all fit one GeoPackage column
-    u_id[attachment.owner] = edges["u_id"].astype(str).to_numpy()[attachment.edge]
-    v_id[attachment.owner] = edges["v_id"].astype(str).to_numpy()[attachment.edge]
+    # as text: OSM ids, a road layer's ids and missing values all fit one GeoPackage column; only the
+    # attached edges are converted (the whole column of a city's 1.8 M edges took most of a second)
+    u_id[attachment.owner] = edges["u_id"].iloc[attachment.edge].astype(str).to_numpy()
+    v_id[attachment.owner] = edges["v_id"].iloc[attachment.edge].astype(str).to_numpy()
     offset[attachment.owner] = attachment.offset_m
     return pd.DataFrame({"street_u_id": u_id, "street_v_id": v_id, "street_offset_m": offset})
 
@@ -354,20 +414,23 @@ def street_gap_m(network: StreetNetwork, features: gpd.GeoDataFrame, attachment:
     return np.where(np.isinf(gap), np.nan, gap)
 
 
-def _facing(att: Attachment, facing_m: float, max_points: int) -> np.ndarray:
-    """Mask of boundary samples that face a street, thinned to ``max_points`` per area."""
-    if len(att.owner) == 0:
+def _facing(owner: np.ndarray, gap_m: np.ndarray, n_owners: int, facing_m: float, max_points: int) -> np.ndarray:
+    """Mask of boundary samples that face a street, thinned to ``max_points`` per area.
+
+    ``owner`` (sorted) is the area of each attached sample and ``gap_m`` its distance to the street, metres.
+    """
+    if len(owner) == 0:
         return np.zeros(0, dtype=bool)
-    best = np.full(att.n_owners, np.inf)
-    np.minimum.at(best, att.owner, att.gap_m)
-    facing = att.gap_m <= best[att.owner] + facing_m
+    best = np.full(n_owners, np.inf)
+    np.minimum.at(best, owner, gap_m)
+    facing = gap_m <= best[owner] + facing_m
     idx = np.flatnonzero(facing)
-    owners = att.owner[idx]
+    owners = owner[idx]
     # rank of each facing sample within its area, and how many each area has
     first = np.searchsorted(owners, owners, side="left")
     rank = np.arange(len(idx)) - first
-    total = np.bincount(owners, minlength=att.n_owners)[owners]
+    total = np.bincount(owners, minlength=n_owners)[owners]
     step = np.maximum(1, np.ceil(total / max_points)).astype(np.int64)
-    keep = np.zeros(len(att.owner), dtype=bool)
+    keep = np.zeros(len(owner), dtype=bool)
     keep[idx[rank % step == 0]] = True
     return keep

@@ -155,6 +155,87 @@ def test_areas_far_outside_network_are_an_error(t_network, t_areas, t_facilities
         reachability.assess_access(t_network, far, t_facilities)
 
 
+def test_near_the_hull_but_far_from_its_extreme_nodes_is_not_an_error():
+    """A ring street of 20 km radius (64 nodes): the hull of its 8 extreme nodes lies 1.5 km inside the
+    ring between them, so a point 4.5 km outside the ring there is 6 km from that inner hull; only the
+    whole hull says it is within 5 km, and 5.5 km out is beyond."""
+    angle = np.radians(np.arange(64) * 360 / 64)
+    centre = np.array([500_000.0, 4_000_000.0])
+    xy = centre + 20_000 * np.c_[np.cos(angle), np.sin(angle)]
+    ring = gpd.GeoDataFrame(geometry=shapely.linestrings(np.stack([xy, np.roll(xy, -1, axis=0)], axis=1)), crs=UTM50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = network.from_lines(ring)
+    between = np.radians(22.5)  # a ring node, midway between two extreme ones
+    sites = gpd.GeoDataFrame(
+        {"facility_id": ["near", "far"]},
+        geometry=shapely.points([centre + r * np.array([np.cos(between), np.sin(between)]) for r in (24_500, 25_500)]),
+        crs=UTM50,
+    )
+    assert reachability._inner_hull(net.node_xy).distance(sites.geometry[0]) == pytest.approx(6_023, abs=1)
+    reachability.check_within_network(net, sites.iloc[:1], "facility_id")
+    with pytest.raises(SitingInputError, match=r"more than 5 km outside.*rows: far"):
+        reachability.check_within_network(net, sites, "facility_id")
+
+
+def _street_grid() -> network.StreetNetwork:
+    """Streets every 200 m on a 1.2 km square, nodes moved by up to 20 m (so no two streets are parallel)."""
+    rng = np.random.default_rng(7)
+    xy = np.stack(np.meshgrid(np.arange(7) * 200.0, np.arange(7) * 200.0), axis=-1) + rng.uniform(-20, 20, (7, 7, 2))
+    lines = [shapely.LineString([at(*xy[i, j]), at(*xy[i, j + 1])]) for i in range(7) for j in range(6)]
+    lines += [shapely.LineString([at(*xy[i, j]), at(*xy[i + 1, j])]) for i in range(6) for j in range(7)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return network.from_lines(gpd.GeoDataFrame(geometry=lines, crs=UTM50))
+
+
+def _nearest_by_brute_force(net: network.StreetNetwork, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's nearest edge measured against every edge (lowest index within TIE_M), and the distance to it."""
+    dist = shapely.distance(points[:, None], net.edges.geometry.to_numpy()[None, :])
+    edge = np.argmax(dist <= dist.min(axis=1)[:, None] + 1e-6, axis=1)
+    return edge, dist[np.arange(len(points)), edge]
+
+
+def test_points_attach_to_the_nearest_edge_near_and_far_as_measured_against_every_edge():
+    """Points a few metres from a street, tens of metres (beyond the first box search), beyond the 300 m
+    snapping distance, and on street nodes (a tie at 0 m, decided by the lowest edge index)."""
+    net = _street_grid()
+    rng = np.random.default_rng(8)
+    xy = np.r_[rng.uniform(-400, 1600, (300, 2)), net.node_xy[:10] - at(0, 0)]
+    points = shapely.points([at(x, y) for x, y in xy])
+    edge, best = _nearest_by_brute_force(net, points)
+    assert (best < 40).any() and ((best > 40) & (best <= 300)).any() and (best > 300).any()
+    got = attach_points(net, gpd.GeoSeries(points, crs=UTM50))
+    within = np.flatnonzero(best <= 300)
+    np.testing.assert_array_equal(got.owner, within)
+    np.testing.assert_array_equal(got.edge, edge[within])
+    np.testing.assert_array_equal(got.gap_m, best[within])
+    np.testing.assert_array_equal(got.unattached, np.flatnonzero(best > 300))
+
+
+def test_boundary_access_points_are_those_a_search_of_every_edge_finds():
+    """Blocks 60 m square at 2 to 330 m from the streets: each keeps the boundary samples (every 20 m)
+    within 15 m of its nearest sample's gap, at most 8 spread along the facing ones, each on the edge
+    a search of every edge finds; past 300 m none."""
+    net = _street_grid()
+    blocks = [box(20 + d, 40, 80 + d, 100) for d in (0, 30, 60)]  # inside the first cell
+    blocks += [box(-60 - d, 300, -d, 360) for d in (2, 25, 45, 120, 260, 330)]  # west of the grid
+    areas = gpd.GeoDataFrame({"area_id": [f"B{i}" for i in range(len(blocks))]}, geometry=blocks, crs=UTM50)
+    got = attach_areas(net, areas)
+    rings = shapely.get_exterior_ring(areas.geometry.to_numpy())
+    for i, ring in enumerate(rings):
+        n = int(np.ceil(shapely.length(ring) / 20.0 - 1e-6))
+        samples = shapely.line_interpolate_point(np.repeat(ring, n), np.arange(n) / n, normalized=True)
+        edge, gap = _nearest_by_brute_force(net, samples)
+        facing = np.flatnonzero((gap <= 300) & (gap <= gap.min() + 15.0))
+        kept = facing[:: int(np.ceil(len(facing) / 8))] if len(facing) else facing
+        mine = got.owner == i
+        np.testing.assert_array_equal(got.edge[mine], edge[kept])
+        np.testing.assert_array_equal(got.gap_m[mine], gap[kept])
+        assert shapely.equals_exact(got.points[mine], samples[kept], 0).all()
+    assert got.unattached.tolist() == [len(blocks) - 1]
+
+
 def _oneway_osm(path):
     """A 400 m square block with tails; its north street (4→3) is one-way eastward for vehicles."""
     nodes = {1: (0, 0), 2: (400, 0), 3: (400, 400), 4: (0, 400), 5: (-200, 0), 6: (600, 400), 7: (-200, 400)}
