@@ -127,7 +127,21 @@ class Allocation:
 
     def insertion_gain(self, d1: np.ndarray) -> np.ndarray:
         """Saving from opening each site alone, given current nearest costs."""
-        return np.bincount(self.cols, weights=np.maximum(d1[self.rows] - self.a, 0.0), minlength=self.n_sites)
+        return self._gain_over(self.below(d1), d1)
+
+    def below(self, per_demand: np.ndarray) -> np.ndarray:
+        """Indices of the pairs cheaper than their demand's value in `per_demand`.
+
+        The savings of a move only come from such pairs (a demand's pairs cheaper than its second
+        option, or than its multiplier); near the optimum they are a small share of all pairs, and
+        one comparison pass is cheaper than weighting every pair.
+        """
+        return np.flatnonzero(self.a < per_demand[self.rows])
+
+    def _gain_over(self, pairs: np.ndarray, d1: np.ndarray) -> np.ndarray:
+        """`insertion_gain` summed over `pairs` only (which must hold every pair cheaper than d1)."""
+        saving = np.maximum(d1[self.rows[pairs]] - self.a[pairs], 0.0)
+        return np.bincount(self.cols[pairs], weights=saving, minlength=self.n_sites)
 
 
 def greedy(alloc: Allocation, p: int, *, stop_without_gain: bool) -> tuple[np.ndarray, list[int], list[float]]:
@@ -172,7 +186,8 @@ def swap_profits(alloc: Allocation, open_mask: np.ndarray) -> tuple[np.ndarray, 
     closed = np.flatnonzero(~open_mask & alloc.candidate_mask)
     if len(removable) == 0 or len(closed) == 0:
         return np.zeros((len(closed), len(removable))), closed, removable, objective
-    gain = alloc.insertion_gain(d1)
+    near = alloc.below(d2)
+    gain = alloc._gain_over(near, d1)
     served = s1 >= 0
     loss = np.bincount(s1[served], weights=(d2 - d1)[served], minlength=alloc.n_sites)
     pos_r = np.full(alloc.n_sites, -1)
@@ -180,13 +195,13 @@ def swap_profits(alloc: Allocation, open_mask: np.ndarray) -> tuple[np.ndarray, 
     pos_c = np.full(alloc.n_sites, -1)
     pos_c[closed] = np.arange(len(closed))
     # extra[j, r]: demands whose nearest is r and that j would serve better than their second-nearest
-    d2_pair = d2[alloc.rows]
-    s1_pair = np.where(served[alloc.rows], s1[alloc.rows], alloc.virtual)
-    sel = (alloc.a < d2_pair) & (pos_c[alloc.cols] >= 0) & (pos_r[s1_pair] >= 0)
-    flat = pos_c[alloc.cols[sel]] * len(removable) + pos_r[s1_pair[sel]]
+    rows, cols, a = alloc.rows[near], alloc.cols[near], alloc.a[near]
+    s1_pair = np.where(served[rows], s1[rows], alloc.virtual)
+    sel = (pos_c[cols] >= 0) & (pos_r[s1_pair] >= 0)
+    flat = pos_c[cols[sel]] * len(removable) + pos_r[s1_pair[sel]]
     extra = np.bincount(
         flat,
-        weights=d2_pair[sel] - np.maximum(alloc.a[sel], d1[alloc.rows[sel]]),
+        weights=d2[rows[sel]] - np.maximum(a[sel], d1[rows[sel]]),
         minlength=len(closed) * len(removable),
     ).reshape(len(closed), len(removable))
     return extra + gain[closed][:, None] - loss[removable][None, :], closed, removable, objective
@@ -413,15 +428,21 @@ class LagrangianBound:
     multipliers: np.ndarray
 
 
-def site_values(alloc: Allocation, multipliers: np.ndarray) -> np.ndarray:
-    """ρ_j = Σ_i min(0, a_ij − λ_i): what opening site j alone is worth in the relaxation (≤ 0)."""
-    reduced = np.minimum(alloc.a - multipliers[alloc.rows], 0.0)
-    return np.bincount(alloc.cols, weights=reduced, minlength=alloc.n_sites)
+def site_values(alloc: Allocation, multipliers: np.ndarray, below: np.ndarray | None = None) -> np.ndarray:
+    """ρ_j = Σ_i min(0, a_ij − λ_i): what opening site j alone is worth in the relaxation (≤ 0).
+
+    `below` are the pairs with a_ij < λ_i (``alloc.below(multipliers)``) when already known.
+    """
+    below = alloc.below(multipliers) if below is None else below
+    reduced = alloc.a[below] - multipliers[alloc.rows[below]]
+    return np.bincount(alloc.cols[below], weights=reduced, minlength=alloc.n_sites)
 
 
-def lagrangian_value(alloc: Allocation, multipliers: np.ndarray, p: int) -> tuple[float, np.ndarray, np.ndarray]:
+def lagrangian_value(
+    alloc: Allocation, multipliers: np.ndarray, p: int, below: np.ndarray | None = None
+) -> tuple[float, np.ndarray, np.ndarray]:
     """L(λ) = Σ λ_i + Σ_{fixed} ρ_j + the p smallest ρ_j of the candidates; ρ; the candidates picked."""
-    rho = site_values(alloc, multipliers)
+    rho = site_values(alloc, multipliers, below)
     cand = np.flatnonzero(alloc.candidate_mask)
     k = min(p, len(cand))
     pick = cand[np.argpartition(rho[cand], k - 1)[:k]] if 0 < k < len(cand) else cand[:k]
@@ -474,7 +495,8 @@ def p_median_lagrangian(
     for it in range(iterations):
         if deadline is not None and time.perf_counter() > deadline:
             break
-        value, _, pick = lagrangian_value(alloc, lam, p)
+        below = alloc.below(lam)
+        value, _, pick = lagrangian_value(alloc, lam, p, below)
         if value > lower:
             if value > lower + 1e-6 * max(1.0, abs(value)):
                 stall = 0
@@ -504,11 +526,7 @@ def p_median_lagrangian(
                     if progress is not None:
                         progress.report(objective=best_obj)
             polish_s += time.perf_counter() - now
-        served = np.bincount(
-            alloc.rows,
-            weights=(trial[alloc.cols] & (alloc.a < lam[alloc.rows])).astype(float),
-            minlength=alloc.n_demand,
-        )
+        served = np.bincount(alloc.rows[below], weights=trial[alloc.cols[below]], minlength=alloc.n_demand)
         g = 1.0 - served
         norm = float(g @ g)
         if norm == 0:  # every demand served once: the relaxation's sites are optimal, L(λ) their cost
