@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -47,6 +48,8 @@ class Allocation:
     ----------
     rows, cols, a : ndarray
         Pairs including the virtual site (index ``virtual``), sorted by demand then cost.
+    worst : ndarray, shape (n_demand,)
+        Each demand's dearest option (0 without one).
     big : float
         Cost charged to a demand with no open option; larger than any feasible objective.
     """
@@ -75,15 +78,42 @@ class Allocation:
         rows = np.r_[np.asarray(rows, dtype=np.int64), np.flatnonzero(ok)]
         cols = np.r_[np.asarray(cols, dtype=np.int64), np.full(int(ok.sum()), self.virtual)]
         a = np.r_[np.asarray(a, dtype=float), u[ok]]
-        order = np.lexsort((cols, a, rows))
-        self.rows, self.cols, self.a = rows[order], cols[order], a[order]
+        if _sorted_by_demand_cost_site(rows, a, cols):  # a problem's own pairs usually are: skip the sort
+            self.rows, self.cols, self.a = rows, cols, a
+        else:
+            order = np.lexsort((cols, a, rows))
+            self.rows, self.cols, self.a = rows[order], cols[order], a[order]
         self.fixed_mask = np.zeros(self.n_sites, bool)
         self.fixed_mask[np.asarray(fixed, dtype=np.int64)] = True
         self.fixed_mask[self.virtual] = True
         self.candidate_mask = ~self.fixed_mask
-        worst = np.zeros(self.n_demand)
-        np.maximum.at(worst, self.rows, self.a)
-        self.big = float(worst.sum()) + 1.0
+        # pairs are sorted by demand then cost: a demand's last pair is its dearest
+        last = np.flatnonzero(np.r_[self.rows[1:] != self.rows[:-1], True]) if len(self.rows) else np.zeros(0, int)
+        self.worst = np.zeros(self.n_demand)
+        self.worst[self.rows[last]] = self.a[last]
+        self.big = float(self.worst.sum()) + 1.0
+
+    @cached_property
+    def indptr(self) -> np.ndarray:
+        """Start of each demand's pairs (CSR layout), length n_demand + 1."""
+        return np.searchsorted(self.rows, np.arange(self.n_demand + 1))
+
+    @cached_property
+    def _by_site(self) -> tuple[np.ndarray, np.ndarray]:
+        """Pair indices ordered by site, and the start of each site's (CSC layout)."""
+        order = np.argsort(self.cols, kind="stable")
+        return order, np.searchsorted(self.cols[order], np.arange(self.n_sites + 1))
+
+    def pairs_of(self, demands: np.ndarray) -> np.ndarray:
+        """Indices of the pairs of `demands` (sorted, distinct), in pair order."""
+        start, count = self.indptr[demands], np.diff(self.indptr)[demands]
+        offset = np.repeat(start - np.r_[0, np.cumsum(count)[:-1]], count)
+        return offset + np.arange(len(offset))
+
+    def pairs_of_site(self, site: int) -> np.ndarray:
+        """Indices of the pairs of `site`."""
+        order, ptr = self._by_site
+        return order[ptr[site] : ptr[site + 1]]
 
     def initial_open(self) -> np.ndarray:
         """Open mask with only the fixed sites (and the virtual one)."""
@@ -141,7 +171,15 @@ class Allocation:
     def _gain_over(self, pairs: np.ndarray, d1: np.ndarray) -> np.ndarray:
         """`insertion_gain` summed over `pairs` only (which must hold every pair cheaper than d1)."""
         saving = np.maximum(d1[self.rows[pairs]] - self.a[pairs], 0.0)
-        return np.bincount(self.cols[pairs], weights=saving, minlength=self.n_sites)
+        # without pairs, bincount returns integers
+        return np.bincount(self.cols[pairs], weights=saving, minlength=self.n_sites).astype(float, copy=False)
+
+
+def _sorted_by_demand_cost_site(rows: np.ndarray, a: np.ndarray, cols: np.ndarray) -> bool:
+    """Whether the pairs are already in (demand, cost, site) order."""
+    later_row, same_row = rows[1:] > rows[:-1], rows[1:] == rows[:-1]
+    later_a, same_a = a[1:] > a[:-1], a[1:] == a[:-1]
+    return bool(np.all(later_row | (same_row & (later_a | (same_a & (cols[1:] > cols[:-1]))))))
 
 
 def greedy(alloc: Allocation, p: int, *, stop_without_gain: bool) -> tuple[np.ndarray, list[int], list[float]]:
@@ -172,39 +210,126 @@ def greedy(alloc: Allocation, p: int, *, stop_without_gain: bool) -> tuple[np.nd
     return open_mask, order, gains
 
 
-def swap_profits(alloc: Allocation, open_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """Saving of every (insert closed j, remove open candidate r) swap, all at once.
+class SwapState:
+    """Fast interchange bookkeeping of one open set (Resende & Werneck 2007), updated move by move.
 
-    Returns
-    -------
-    profit, closed, removable, objective
-        ``profit[c, r]`` is the saving of opening ``closed[c]`` and closing ``removable[r]``.
+    For each demand its nearest and second-nearest open option (``d1, s1, d2, s2``); for each
+    closed candidate j the saving of opening it (``gain``), for each open candidate r the cost of
+    closing it (``loss``), and ``extra[j, slot(r)]``, the saving of (insert j, remove r) beyond
+    ``gain[j] − loss[r]``. A demand contributes only through its pairs cheaper than its second
+    option, so a move re-accounts just the demands whose nearest two it changes: those served
+    first or second by the site removed and those the inserted site serves better than their
+    second option. Open candidates hold slots (columns of ``extra``); an inserted site takes the
+    slot of the one it replaces.
     """
-    d1, s1, d2, _ = alloc.nearest_two(open_mask)
-    objective = float(d1.sum())
-    removable = np.flatnonzero(open_mask & alloc.candidate_mask)
-    closed = np.flatnonzero(~open_mask & alloc.candidate_mask)
-    if len(removable) == 0 or len(closed) == 0:
-        return np.zeros((len(closed), len(removable))), closed, removable, objective
-    near = alloc.below(d2)
-    gain = alloc._gain_over(near, d1)
-    served = s1 >= 0
-    loss = np.bincount(s1[served], weights=(d2 - d1)[served], minlength=alloc.n_sites)
-    pos_r = np.full(alloc.n_sites, -1)
-    pos_r[removable] = np.arange(len(removable))
-    pos_c = np.full(alloc.n_sites, -1)
-    pos_c[closed] = np.arange(len(closed))
-    # extra[j, r]: demands whose nearest is r and that j would serve better than their second-nearest
-    rows, cols, a = alloc.rows[near], alloc.cols[near], alloc.a[near]
-    s1_pair = np.where(served[rows], s1[rows], alloc.virtual)
-    sel = (pos_c[cols] >= 0) & (pos_r[s1_pair] >= 0)
-    flat = pos_c[cols[sel]] * len(removable) + pos_r[s1_pair[sel]]
-    extra = np.bincount(
-        flat,
-        weights=d2[rows[sel]] - np.maximum(a[sel], d1[rows[sel]]),
-        minlength=len(closed) * len(removable),
-    ).reshape(len(closed), len(removable))
-    return extra + gain[closed][:, None] - loss[removable][None, :], closed, removable, objective
+
+    def __init__(self, alloc: Allocation, open_mask: np.ndarray) -> None:
+        self.alloc = alloc
+        self.open = open_mask.copy()
+        self.slot_site = np.flatnonzero(self.open & alloc.candidate_mask)
+        self.slot_of = np.full(alloc.n_sites, -1)
+        self.slot_of[self.slot_site] = np.arange(len(self.slot_site))
+        self.d1, self.d2 = np.zeros(alloc.n_demand), np.zeros(alloc.n_demand)
+        self.s1, self.s2 = np.full(alloc.n_demand, -1), np.full(alloc.n_demand, -1)
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        """Nearest two, gain, loss and extra of every demand from scratch."""
+        everyone = np.arange(self.alloc.n_demand)
+        self._locate(everyone)
+        self.gain = np.zeros(self.alloc.n_sites)
+        self.loss = np.zeros(self.alloc.n_sites)
+        self.extra = np.zeros((self.alloc.n_sites, len(self.slot_site)))
+        self._account(everyone, 1.0)
+
+    def copy(self) -> SwapState:
+        out = object.__new__(SwapState)
+        out.__dict__.update({k: v.copy() if isinstance(v, np.ndarray) else v for k, v in self.__dict__.items()})
+        return out
+
+    @property
+    def objective(self) -> float:
+        return float(self.d1.sum())
+
+    def _locate(self, demands: np.ndarray) -> None:
+        """Nearest two open options of `demands` (sorted), from their own pairs."""
+        alloc = self.alloc
+        if len(demands) == alloc.n_demand:
+            pairs = np.flatnonzero(self.open[alloc.cols])
+        else:
+            pairs = alloc.pairs_of(demands)
+            pairs = pairs[self.open[alloc.cols[pairs]]]
+        self.d1[demands] = self.d2[demands] = alloc.big
+        self.s1[demands] = self.s2[demands] = -1
+        r = alloc.rows[pairs]
+        first = np.r_[True, r[1:] != r[:-1]] if len(r) else np.zeros(0, bool)
+        second = np.flatnonzero(~first & np.r_[False, first[:-1]])
+        self.d1[r[first]], self.s1[r[first]] = alloc.a[pairs[first]], alloc.cols[pairs[first]]
+        self.d2[r[second]], self.s2[r[second]] = alloc.a[pairs[second]], alloc.cols[pairs[second]]
+
+    def _account(self, demands: np.ndarray, sign: float) -> None:
+        """Add (sign 1) or take back (−1) what `demands` contribute to gain, loss and extra."""
+        alloc = self.alloc
+        d1, s1, d2 = self.d1, self.s1, self.d2
+        # bincount over whole arrays beats np.add.at even when few demands are touched
+        served = demands[s1[demands] >= 0]
+        self.loss += np.bincount(s1[served], weights=sign * (d2[served] - d1[served]), minlength=alloc.n_sites)
+        if len(demands) == alloc.n_demand:
+            pairs = alloc.below(d2)
+        else:
+            pairs = alloc.pairs_of(demands)
+            pairs = pairs[alloc.a[pairs] < d2[alloc.rows[pairs]]]
+        rows, cols = alloc.rows[pairs], alloc.cols[pairs]
+        keep = cols != s1[rows]
+        rows, cols, a = rows[keep], cols[keep], alloc.a[pairs[keep]]
+        self.gain += np.bincount(cols, weights=sign * np.maximum(d1[rows] - a, 0.0), minlength=alloc.n_sites)
+        slot = np.where(s1[rows] >= 0, self.slot_of[s1[rows]], -1)
+        sel = slot >= 0
+        rows, n_slots = rows[sel], self.extra.shape[1]
+        self.extra += np.bincount(
+            cols[sel] * n_slots + slot[sel],
+            weights=sign * (d2[rows] - np.maximum(a[sel], d1[rows])),
+            minlength=self.extra.size,
+        ).reshape(self.extra.shape)
+
+    def best_swap(self) -> tuple[int, int, float]:
+        """The (insert j, remove r) swap of the largest saving, and that saving (−inf if none)."""
+        if self.extra.size == 0:
+            return -1, -1, -np.inf
+        profit = self.extra + self.gain[:, None] - self.loss[self.slot_site][None, :]
+        profit[self.open | ~self.alloc.candidate_mask] = -np.inf
+        k = int(np.argmax(profit))
+        j, slot = divmod(k, profit.shape[1])
+        return j, int(self.slot_site[slot]), float(profit[j, slot])
+
+    def move(self, j: int, r: int) -> None:
+        """Open candidate `j` and close open candidate `r`."""
+        alloc = self.alloc
+        col_j = alloc.pairs_of_site(j)
+        touched = np.unique(
+            np.r_[
+                np.flatnonzero((self.s1 == r) | (self.s2 == r)),
+                alloc.rows[col_j][alloc.a[col_j] < self.d2[alloc.rows[col_j]]],
+            ]
+        )
+        slot = self.slot_of[r]
+        if 3 * len(touched) > alloc.n_demand:  # few open sites: accounting afresh is cheaper than twice
+            self.open[j], self.open[r] = True, False
+            self.slot_of[j], self.slot_of[r] = slot, -1
+            self.slot_site[slot] = j
+            self._rebuild()
+            return
+        self._account(touched, -1.0)
+        # every contribution to r's column and j's row came from touched demands: clear the round-off
+        self.extra[:, slot] = 0.0
+        self.extra[j] = 0.0
+        self.loss[r] = 0.0
+        self.gain[j] = 0.0
+        self.open[j], self.open[r] = True, False
+        self.slot_of[j], self.slot_of[r] = slot, -1
+        self.slot_site[slot] = j
+        self._locate(touched)
+        self._account(touched, 1.0)
 
 
 def interchange(alloc: Allocation, open_mask: np.ndarray, deadline: float | None = None) -> tuple[np.ndarray, float]:
@@ -214,17 +339,20 @@ def interchange(alloc: Allocation, open_mask: np.ndarray, deadline: float | None
     -------
     open_mask, objective
     """
-    open_mask = open_mask.copy()
-    while True:
-        profit, closed, removable, objective = swap_profits(alloc, open_mask)
-        if profit.size == 0 or (deadline is not None and time.perf_counter() > deadline):
-            return open_mask, objective
-        k = int(np.argmax(profit))
-        if profit.flat[k] <= 1e-9 * max(1.0, abs(objective)):
-            return open_mask, objective
-        jc, rr = divmod(k, len(removable))
-        open_mask[closed[jc]] = True
-        open_mask[removable[rr]] = False
+    state = _descend(SwapState(alloc, open_mask), deadline)
+    return state.open, state.objective
+
+
+def _descend(state: SwapState, deadline: float | None) -> SwapState:
+    """Apply the best swap while it saves more than round-off (or until the deadline); `state` is changed."""
+    objective = state.objective
+    while deadline is None or time.perf_counter() <= deadline:
+        j, r, saving = state.best_swap()
+        if saving <= 1e-9 * max(1.0, abs(objective)):
+            break
+        state.move(j, r)
+        objective = state.objective
+    return state
 
 
 def variable_neighborhood(
@@ -245,19 +373,18 @@ def variable_neighborhood(
     deadline cuts the search short. Each better solution is reported to `progress`.
     """
     rng = np.random.default_rng(seed)
-    best, best_obj = interchange(alloc, open_mask, deadline)
+    best = _descend(SwapState(alloc, open_mask), deadline)
+    best_obj = best.objective
     if progress is not None:
         progress.report(objective=best_obj)
     k = 1
     idle = 0
     while idle < max_rounds and (deadline is None or time.perf_counter() < deadline):
-        removable = np.flatnonzero(best & alloc.candidate_mask)
-        closed = np.flatnonzero(~best & alloc.candidate_mask)
-        kk = min(k, len(removable), len(closed))
+        kk = min(k, len(best.slot_site), int((~best.open & alloc.candidate_mask).sum()))
         if kk == 0:
             break
-        trial = _shake(alloc, best, kk, rng)
-        trial, obj = interchange(alloc, trial, deadline)
+        trial = _descend(_shake(best.copy(), kk, rng), deadline)
+        obj = trial.objective
         if obj < best_obj - 1e-9 * max(1.0, abs(best_obj)):
             best, best_obj = trial, obj
             k = 1
@@ -267,25 +394,21 @@ def variable_neighborhood(
         else:
             k = k % k_max + 1
             idle += 1
-    return best, best_obj
+    return best.open, best_obj
 
 
-def _shake(alloc: Allocation, open_mask: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+def _shake(state: SwapState, k: int, rng: np.random.Generator) -> SwapState:
     """k local random swaps: close a random open candidate r, open a closed candidate that could
     serve one of r's demands (a random such pair), so the perturbation stays in r's neighbourhood."""
-    trial = open_mask.copy()
-    s1 = alloc.nearest_two(trial)[1]
+    alloc = state.alloc
     for _ in range(k):
-        removable = np.flatnonzero(trial & alloc.candidate_mask)
-        r = int(rng.choice(removable))
-        near = np.flatnonzero((s1[alloc.rows] == r) & alloc.candidate_mask[alloc.cols] & ~trial[alloc.cols])
-        if len(near):
-            j = int(alloc.cols[rng.choice(near)])
-        else:
-            j = int(rng.choice(np.flatnonzero(~trial & alloc.candidate_mask)))
-        trial[r] = False
-        trial[j] = True
-    return trial
+        r = int(rng.choice(state.slot_site))
+        pairs = alloc.pairs_of(np.flatnonzero(state.s1 == r))
+        cols = alloc.cols[pairs]
+        near = cols[alloc.candidate_mask[cols] & ~state.open[cols]]
+        pool = near if len(near) else np.flatnonzero(~state.open & alloc.candidate_mask)
+        state.move(int(rng.choice(pool)), r)
+    return state
 
 
 def set_cover_greedy(cover_csc, site_costs: np.ndarray) -> np.ndarray:
@@ -435,7 +558,7 @@ def site_values(alloc: Allocation, multipliers: np.ndarray, below: np.ndarray | 
     """
     below = alloc.below(multipliers) if below is None else below
     reduced = alloc.a[below] - multipliers[alloc.rows[below]]
-    return np.bincount(alloc.cols[below], weights=reduced, minlength=alloc.n_sites)
+    return np.bincount(alloc.cols[below], weights=reduced, minlength=alloc.n_sites).astype(float, copy=False)
 
 
 def lagrangian_value(
@@ -482,9 +605,7 @@ def p_median_lagrangian(
     started = time.perf_counter()
     best, best_obj = open_mask.copy(), alloc.objective(open_mask)
     d1 = alloc.nearest_two(best)[0]
-    worst = np.zeros(alloc.n_demand)
-    np.maximum.at(worst, alloc.rows, alloc.a)
-    lam = np.minimum(d1, worst)
+    lam = np.minimum(d1, alloc.worst)
     best_lam, lower = lam.copy(), -np.inf
     theta, stall = 2.0, 0
     window, window_start = 4 * patience, -np.inf
