@@ -106,9 +106,7 @@ class Allocation:
 
     def pairs_of(self, demands: np.ndarray) -> np.ndarray:
         """Indices of the pairs of `demands` (sorted, distinct), in pair order."""
-        start, count = self.indptr[demands], np.diff(self.indptr)[demands]
-        offset = np.repeat(start - np.r_[0, np.cumsum(count)[:-1]], count)
-        return offset + np.arange(len(offset))
+        return _ranges(self.indptr[demands], self.indptr[demands + 1] - self.indptr[demands])
 
     def pairs_of_site(self, site: int) -> np.ndarray:
         """Indices of the pairs of `site`."""
@@ -160,19 +158,34 @@ class Allocation:
         return self._gain_over(self.below(d1), d1)
 
     def below(self, per_demand: np.ndarray) -> np.ndarray:
-        """Indices of the pairs cheaper than their demand's value in `per_demand`.
+        """Indices of the pairs cheaper than their demand's value in `per_demand`, in pair order.
 
         The savings of a move only come from such pairs (a demand's pairs cheaper than its second
-        option, or than its multiplier); near the optimum they are a small share of all pairs, and
-        one comparison pass is cheaper than weighting every pair.
+        option, or than its multiplier); near the optimum they are a small share of all pairs. A
+        demand's pairs are sorted by cost, so they are a prefix of its row, found by a binary search
+        run for all demands at once: the work is log(row length) passes over the demands plus the
+        pairs returned, never a pass over every pair.
         """
-        return np.flatnonzero(self.a < per_demand[self.rows])
+        lo, hi = self.indptr[:-1].copy(), self.indptr[1:].copy()
+        last = max(len(self.a) - 1, 0)
+        for _ in range(int(np.max(hi - lo, initial=0)).bit_length() + 1):
+            mid = (lo + hi) // 2
+            less = self.a[np.minimum(mid, last)] < per_demand if len(self.a) else np.zeros(len(lo), bool)
+            active = lo < hi
+            lo, hi = np.where(active & less, mid + 1, lo), np.where(active & ~less, mid, hi)
+        return _ranges(self.indptr[:-1], lo - self.indptr[:-1])
 
     def _gain_over(self, pairs: np.ndarray, d1: np.ndarray) -> np.ndarray:
         """`insertion_gain` summed over `pairs` only (which must hold every pair cheaper than d1)."""
         saving = np.maximum(d1[self.rows[pairs]] - self.a[pairs], 0.0)
         # without pairs, bincount returns integers
         return np.bincount(self.cols[pairs], weights=saving, minlength=self.n_sites).astype(float, copy=False)
+
+
+def _ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(start[k], start[k] + count[k])`` over k."""
+    offset = np.repeat(start - np.r_[0, np.cumsum(count)[:-1]], count)
+    return offset + np.arange(len(offset))
 
 
 def _sorted_by_demand_cost_site(rows: np.ndarray, a: np.ndarray, cols: np.ndarray) -> bool:
@@ -241,6 +254,7 @@ class SwapState:
         self.loss = np.zeros(self.alloc.n_sites)
         self.extra = np.zeros((self.alloc.n_sites, len(self.slot_site)))
         self._account(everyone, 1.0)
+        self._stale = False
 
     def copy(self) -> SwapState:
         out = object.__new__(SwapState)
@@ -249,7 +263,7 @@ class SwapState:
 
     @property
     def objective(self) -> float:
-        return float(self.d1.sum())
+        return float(self.fresh().d1.sum())
 
     def _locate(self, demands: np.ndarray) -> None:
         """Nearest two open options of `demands` (sorted), from their own pairs."""
@@ -294,6 +308,7 @@ class SwapState:
 
     def best_swap(self) -> tuple[int, int, float]:
         """The (insert j, remove r) swap of the largest saving, and that saving (−inf if none)."""
+        self.fresh()
         if self.extra.size == 0:
             return -1, -1, -np.inf
         profit = self.extra + self.gain[:, None] - self.loss[self.slot_site][None, :]
@@ -302,22 +317,35 @@ class SwapState:
         j, slot = divmod(k, profit.shape[1])
         return j, int(self.slot_site[slot]), float(profit[j, slot])
 
+    def fresh(self) -> SwapState:
+        """The state itself, brought up to date after moves that left it for a rebuild."""
+        if self._stale:
+            self._rebuild()
+        return self
+
     def move(self, j: int, r: int) -> None:
-        """Open candidate `j` and close open candidate `r`."""
+        """Open candidate `j` and close open candidate `r`.
+
+        A move that touches more than an eighth of the demands (few open sites) only marks the state
+        for a rebuild at the next read (:meth:`fresh`): accounting that many demands twice costs more,
+        and a run of such moves (a shake) is then accounted once.
+        """
         alloc = self.alloc
-        col_j = alloc.pairs_of_site(j)
-        touched = np.unique(
-            np.r_[
-                np.flatnonzero((self.s1 == r) | (self.s2 == r)),
-                alloc.rows[col_j][alloc.a[col_j] < self.d2[alloc.rows[col_j]]],
-            ]
-        )
         slot = self.slot_of[r]
-        if 3 * len(touched) > alloc.n_demand:  # few open sites: accounting afresh is cheaper than twice
+        touched = np.zeros(0, np.int64)
+        if not self._stale:
+            col_j = alloc.pairs_of_site(j)
+            touched = np.unique(
+                np.r_[
+                    np.flatnonzero((self.s1 == r) | (self.s2 == r)),
+                    alloc.rows[col_j][alloc.a[col_j] < self.d2[alloc.rows[col_j]]],
+                ]
+            )
+            self._stale = 8 * len(touched) > alloc.n_demand
+        if self._stale:
             self.open[j], self.open[r] = True, False
             self.slot_of[j], self.slot_of[r] = slot, -1
             self.slot_site[slot] = j
-            self._rebuild()
             return
         self._account(touched, -1.0)
         # every contribution to r's column and j's row came from touched demands: clear the round-off
@@ -401,9 +429,10 @@ def _shake(state: SwapState, k: int, rng: np.random.Generator) -> SwapState:
     """k local random swaps: close a random open candidate r, open a closed candidate that could
     serve one of r's demands (a random such pair), so the perturbation stays in r's neighbourhood."""
     alloc = state.alloc
+    s1 = state.fresh().s1.copy()  # the nearest sites before the shake, as the swaps are drawn
     for _ in range(k):
         r = int(rng.choice(state.slot_site))
-        pairs = alloc.pairs_of(np.flatnonzero(state.s1 == r))
+        pairs = alloc.pairs_of(np.flatnonzero(s1 == r))
         cols = alloc.cols[pairs]
         near = cols[alloc.candidate_mask[cols] & ~state.open[cols]]
         pool = near if len(near) else np.flatnonzero(~state.open & alloc.candidate_mask)
