@@ -75,12 +75,17 @@ class Allocation:
         self.n_sites = n_sites + 1
         u = np.asarray(u, dtype=float)
         ok = np.isfinite(u)
-        rows = np.r_[np.asarray(rows, dtype=np.int64), np.flatnonzero(ok)]
-        cols = np.r_[np.asarray(cols, dtype=np.int64), np.full(int(ok.sum()), self.virtual)]
-        a = np.r_[np.asarray(a, dtype=float), u[ok]]
-        if _sorted_by_demand_cost_site(rows, a, cols):  # a problem's own pairs usually are: skip the sort
-            self.rows, self.cols, self.a = rows, cols, a
+        rows, cols, a = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(a, dtype=float)
+        if _sorted_by_demand_cost_site(rows, a, cols):  # a problem's own pairs usually are: no sort
+            # each virtual pair goes after its demand's pairs of no higher cost (it has the largest index)
+            at = _row_search(a, np.searchsorted(rows, np.arange(n_demand + 1)), u, right=True)[ok]
+            self.rows = np.insert(rows, at, np.flatnonzero(ok))
+            self.cols = np.insert(cols, at, self.virtual)
+            self.a = np.insert(a, at, u[ok])
         else:
+            rows = np.r_[rows, np.flatnonzero(ok)]
+            cols = np.r_[cols, np.full(int(ok.sum()), self.virtual)]
+            a = np.r_[a, u[ok]]
             order = np.lexsort((cols, a, rows))
             self.rows, self.cols, self.a = rows[order], cols[order], a[order]
         self.fixed_mask = np.zeros(self.n_sites, bool)
@@ -166,20 +171,29 @@ class Allocation:
         run for all demands at once: the work is log(row length) passes over the demands plus the
         pairs returned, never a pass over every pair.
         """
-        lo, hi = self.indptr[:-1].copy(), self.indptr[1:].copy()
-        last = max(len(self.a) - 1, 0)
-        for _ in range(int(np.max(hi - lo, initial=0)).bit_length() + 1):
-            mid = (lo + hi) // 2
-            less = self.a[np.minimum(mid, last)] < per_demand if len(self.a) else np.zeros(len(lo), bool)
-            active = lo < hi
-            lo, hi = np.where(active & less, mid + 1, lo), np.where(active & ~less, mid, hi)
-        return _ranges(self.indptr[:-1], lo - self.indptr[:-1])
+        end = _row_search(self.a, self.indptr, per_demand, right=False)
+        return _ranges(self.indptr[:-1], end - self.indptr[:-1])
 
     def _gain_over(self, pairs: np.ndarray, d1: np.ndarray) -> np.ndarray:
         """`insertion_gain` summed over `pairs` only (which must hold every pair cheaper than d1)."""
         saving = np.maximum(d1[self.rows[pairs]] - self.a[pairs], 0.0)
         # without pairs, bincount returns integers
         return np.bincount(self.cols[pairs], weights=saving, minlength=self.n_sites).astype(float, copy=False)
+
+
+def _row_search(a: np.ndarray, indptr: np.ndarray, values: np.ndarray, *, right: bool) -> np.ndarray:
+    """Per row k, where ``values[k]`` goes in the ascending ``a[indptr[k]:indptr[k + 1]]``
+    (as ``np.searchsorted`` with side "right" or "left"), for all rows at once."""
+    lo, hi = indptr[:-1].copy(), indptr[1:].copy()
+    if len(a) == 0:
+        return lo
+    for _ in range(int(np.max(hi - lo, initial=0)).bit_length() + 1):
+        mid = (lo + hi) // 2
+        probe = a[np.minimum(mid, len(a) - 1)]
+        after = probe <= values if right else probe < values
+        active = lo < hi
+        lo, hi = np.where(active & after, mid + 1, lo), np.where(active & ~after, mid, hi)
+    return lo
 
 
 def _ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:
