@@ -8,7 +8,10 @@ virtual site that is always open, so no case needs special code.
 
 Improvement is the fast interchange of Whitaker (1983) in the vectorised form of Resende & Werneck
 (2007): for every (insert j, remove r) pair the saving is ``gain[j] − loss[r] + extra[j, r]``,
-computed for all pairs at once from each demand's nearest and second-nearest open site. Local optima
+computed for all pairs at once from each demand's nearest and second-nearest open site, and kept
+between moves (:class:`SwapState`): a swap re-accounts only the demands whose nearest two it
+changes. Only a demand's pairs cheaper than its second option count, and pairs are kept sorted by
+demand then cost, so those pairs are a prefix of its row (:meth:`Allocation.below`). Local optima
 are then escaped by variable neighbourhood search (Hansen & Mladenović 1997): shake k random swaps,
 improve, keep if better.
 """
