@@ -107,6 +107,12 @@ class Allocation:
         return np.searchsorted(self.rows, np.arange(self.n_demand + 1))
 
     @cached_property
+    def _long_rows(self) -> bool:
+        """Whether a binary search per row (a few passes over the demands) beats a pass over the pairs."""
+        probes = int(np.max(np.diff(self.indptr), initial=0)).bit_length() + 1
+        return len(self.a) > 4 * self.n_demand * probes
+
+    @cached_property
     def _by_site(self) -> tuple[np.ndarray, np.ndarray]:
         """Pair indices ordered by site, and the start of each site's (CSC layout)."""
         order = np.argsort(self.cols, kind="stable")
@@ -116,10 +122,15 @@ class Allocation:
         """Indices of the pairs of `demands` (sorted, distinct), in pair order."""
         return _ranges(self.indptr[demands], self.indptr[demands + 1] - self.indptr[demands])
 
-    def pairs_of_site(self, site: int) -> np.ndarray:
-        """Indices of the pairs of `site`."""
+    @property
+    def site_degree(self) -> np.ndarray:
+        """Number of pairs of each site."""
+        return np.diff(self._by_site[1])
+
+    def pairs_of_sites(self, sites: np.ndarray) -> np.ndarray:
+        """Indices of the pairs of `sites` (distinct), site by site."""
         order, ptr = self._by_site
-        return order[ptr[site] : ptr[site + 1]]
+        return order[_ranges(ptr[sites], ptr[sites + 1] - ptr[sites])]
 
     def initial_open(self) -> np.ndarray:
         """Open mask with only the fixed sites (and the virtual one)."""
@@ -172,8 +183,11 @@ class Allocation:
         option, or than its multiplier); near the optimum they are a small share of all pairs. A
         demand's pairs are sorted by cost, so they are a prefix of its row, found by a binary search
         run for all demands at once: the work is log(row length) passes over the demands plus the
-        pairs returned, never a pass over every pair.
+        pairs returned, never a pass over every pair. Where rows are short (sparse pairs), one
+        comparison pass over the pairs is cheaper, and is used instead.
         """
+        if not self._long_rows:
+            return np.flatnonzero(self.a < per_demand[self.rows])
         end = _row_search(self.a, self.indptr, per_demand, right=False)
         return _ranges(self.indptr[:-1], end - self.indptr[:-1])
 
@@ -351,7 +365,7 @@ class SwapState:
         slot = self.slot_of[r]
         touched = np.zeros(0, np.int64)
         if not self._stale:
-            col_j = alloc.pairs_of_site(j)
+            col_j = alloc.pairs_of_sites(np.array([j]))
             touched = np.unique(
                 np.r_[
                     np.flatnonzero((self.s1 == r) | (self.s2 == r)),
@@ -693,7 +707,14 @@ def p_median_lagrangian(
                     if progress is not None:
                         progress.report(objective=best_obj)
             polish_s += time.perf_counter() - now
-        served = np.bincount(alloc.rows[below], weights=trial[alloc.cols[below]], minlength=alloc.n_demand)
+        # a pair serves when below its multiplier and at an open site: count over the fewer of the two
+        opened = np.flatnonzero(trial)
+        if len(below) <= alloc.site_degree[opened].sum():
+            served = np.bincount(alloc.rows[below], weights=trial[alloc.cols[below]], minlength=alloc.n_demand)
+        else:
+            mine = alloc.pairs_of_sites(opened)
+            rows = alloc.rows[mine]
+            served = np.bincount(rows, weights=alloc.a[mine] < lam[rows], minlength=alloc.n_demand)
         g = 1.0 - served
         norm = float(g @ g)
         if norm == 0:  # every demand served once: the relaxation's sites are optimal, L(λ) their cost
