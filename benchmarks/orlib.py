@@ -1,6 +1,8 @@
 """Run siting's optimisers (or PySAL spopt) on OR-Library instances and print one JSON line each.
 
     python benchmarks/orlib.py [--method heuristic|exact|greedy|spopt] [--time-limit S] FILE...
+    python benchmarks/orlib.py --generate DIR [--seed S]   # pmed21–40-sized instances + their optima
+
 
 The format is told by the file name: ``pmed*`` (uncapacitated p-median), ``pmedcap*`` (capacitated
 p-median), ``scp*`` (weighted set covering). Conventions are those of ../shared/benchmarks/SOURCES.md:
@@ -205,12 +207,81 @@ def run_spopt(path: Path, time_limit_s: float | None) -> dict:
     }
 
 
+#: (n, edges, p) of OR-Library pmed21–pmed40 (Beasley 1985, Table 2), which are not in ../shared.
+PMED_SIZES = {
+    21: (500, 5000, 5), 22: (500, 5000, 10), 23: (500, 5000, 50), 24: (500, 5000, 100), 25: (500, 5000, 167),
+    26: (600, 7200, 5), 27: (600, 7200, 10), 28: (600, 7200, 60), 29: (600, 7200, 120), 30: (600, 7200, 200),
+    31: (700, 9800, 5), 32: (700, 9800, 10), 33: (700, 9800, 70), 34: (700, 9800, 140),
+    35: (800, 12800, 5), 36: (800, 12800, 10), 37: (800, 12800, 80),
+    38: (900, 16200, 5), 39: (900, 16200, 10), 40: (900, 16200, 90),
+}  # fmt: skip
+
+
+def write_pmed(path: Path, n: int, m: int, p: int, rng: np.random.Generator) -> None:
+    """A pmed file of Beasley's kind: a random connected undirected graph, integer edge costs 1–100.
+
+    Connected by a random spanning tree (each vertex in a random order joined to a random earlier
+    one), then distinct random edges up to `m`; no edge is repeated, so the last-edge rule is moot.
+    """
+    order = rng.permutation(n)
+    tree = np.c_[order[1:], order[rng.integers(0, np.arange(1, n))]]
+    key = set((np.minimum(tree[:, 0], tree[:, 1]) * n + np.maximum(tree[:, 0], tree[:, 1])).tolist())
+    while len(key) < m:
+        i, j = rng.integers(0, n, size=(2, 2 * (m - len(key))))
+        for k in (np.minimum(i, j) * n + np.maximum(i, j))[i != j].tolist():
+            if len(key) < m:
+                key.add(k)
+    keys = np.array(sorted(key))
+    edges = np.c_[keys // n + 1, keys % n + 1, rng.integers(1, 101, size=len(keys))]
+    edges = edges[rng.permutation(len(edges))]
+    lines = [f"{n} {m} {p}"] + [f"{i} {j} {c}" for i, j, c in edges.tolist()]
+    path.write_text("\n".join(lines) + "\n")
+
+
+#: Proven optima of the generated instances, by seed (the exact solves take minutes; kept with the code).
+GENERATED_OPTIMA = Path(__file__).with_name("orlib_generated_optima.csv")
+
+
+def generate(folder: Path, seed: int, time_limit_s: float | None) -> None:
+    """Write pmed21–40-sized instances into `folder`, with their proven optima in its optimal_values.csv.
+
+    Optima come from :data:`GENERATED_OPTIMA` when it has the seed's; the others are solved with
+    siting's exact method and added to it (one JSON line each). Files already there are kept.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    cached: dict[str, str] = {}
+    if GENERATED_OPTIMA.exists():
+        with GENERATED_OPTIMA.open() as fh:
+            cached = {r["instance"]: r["optimal"] for r in csv.DictReader(fh) if int(r["seed"]) == seed}
+    rows = []
+    for number, (n, m, p) in PMED_SIZES.items():
+        path = folder / f"pmed{number}.txt"
+        if not path.exists():
+            write_pmed(path, n, m, p, np.random.default_rng([seed, number]))
+        if path.stem not in cached:
+            result = run(path, "exact", time_limit_s)
+            print(json.dumps(result), flush=True)
+            if result["status"] != "optimal":
+                continue
+            cached[path.stem] = f"{result['objective']:.0f}"
+            new = not GENERATED_OPTIMA.exists()
+            with GENERATED_OPTIMA.open("a") as fh:
+                fh.write("instance,seed,n,p,optimal\n" if new else "")
+                fh.write(f"{path.stem},{seed},{n},{p},{cached[path.stem]}\n")
+        rows.append(f"{path.stem},{n},{p},{cached[path.stem]}")
+    (folder / "optimal_values.csv").write_text("\n".join(["instance,n,p,optimal", *rows]) + "\n")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--method", default="heuristic", choices=["heuristic", "exact", "greedy", "spopt"])
     parser.add_argument("--time-limit", type=float, default=None, help="seconds per instance")
-    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--generate", type=Path, help="folder for pmed21–40-sized instances (solved exactly)")
+    parser.add_argument("--seed", type=int, default=1985, help="seed of --generate")
+    parser.add_argument("files", nargs="*", type=Path)
     args = parser.parse_args(argv)
+    if args.generate is not None:
+        generate(args.generate, args.seed, args.time_limit)
     for path in args.files:
         result = run_spopt(path, args.time_limit) if args.method == "spopt" else run(path, args.method, args.time_limit)
         print(json.dumps(result), flush=True)

@@ -438,3 +438,62 @@ def test_uncounted_facilities_have_no_floor_area_capacity():
     # a candidate without its own largest size takes the toolkit's 750 m², as Study.problem gives it
     np.testing.assert_array_equal(problem.capacity, [0.0, 150.0, 750.0])
     np.testing.assert_allclose(problem.floor_need_m2, [150.0, 75.0])  # households / 100 x 15 m2
+
+
+# ---------------------------------------------------------------------------------------------
+# the fast interchange's bookkeeping against brute force
+def _random_allocation(rng: np.random.Generator):
+    from siting.optimize.heuristics import Allocation
+
+    n_demand, n_sites = int(rng.integers(5, 30)), int(rng.integers(4, 18))
+    rows, cols = np.nonzero(rng.random((n_demand, n_sites)) < rng.uniform(0.3, 1.0))
+    a = rng.integers(0, 6, size=len(rows)).astype(float)  # small integers: many ties
+    shuffle = rng.permutation(len(rows))
+    u = np.where(rng.random(n_demand) < 0.5, rng.integers(3, 9, size=n_demand).astype(float), np.inf)
+    fixed = rng.choice(n_sites, size=int(rng.integers(0, 3)), replace=False)
+    return Allocation(n_demand, n_sites, rows[shuffle], cols[shuffle], a[shuffle], u, fixed), rows, cols, a, u
+
+
+def test_allocation_pairs_sorted_and_below_match_a_plain_scan():
+    rng = np.random.default_rng(11)
+    for _ in range(100):
+        alloc, rows, cols, a, u = _random_allocation(rng)
+        ok = np.isfinite(u)
+        r = np.r_[rows, np.flatnonzero(ok)]
+        c = np.r_[cols, np.full(int(ok.sum()), alloc.virtual)]
+        v = np.r_[a, u[ok]]
+        order = np.lexsort((c, v, r))
+        assert np.array_equal(alloc.rows, r[order]) and np.array_equal(alloc.cols, c[order])
+        assert np.array_equal(alloc.a, v[order])
+        threshold = rng.integers(-1, 9, size=alloc.n_demand).astype(float)
+        assert np.array_equal(alloc.below(threshold), np.flatnonzero(alloc.a < threshold[alloc.rows]))
+
+
+def test_swap_state_savings_equal_brute_force_after_moves():
+    from siting.optimize.heuristics import SwapState
+
+    rng = np.random.default_rng(5)
+    checked = 0
+    for _ in range(40):
+        alloc = _random_allocation(rng)[0]
+        candidates = np.flatnonzero(alloc.candidate_mask)
+        if len(candidates) < 3:
+            continue
+        start = alloc.initial_open()
+        start[rng.choice(candidates, int(rng.integers(1, len(candidates) - 1)), replace=False)] = True
+        state = SwapState(alloc, start)
+        for _ in range(8):
+            closed = np.flatnonzero(~state.open & alloc.candidate_mask)
+            state.move(int(rng.choice(closed)), int(rng.choice(state.slot_site)))
+            base = alloc.objective(state.open)
+            assert state.objective == base
+            for j in np.flatnonzero(~state.open & alloc.candidate_mask):
+                for slot, r in enumerate(state.slot_site):
+                    trial = state.open.copy()
+                    trial[[j, r]] = True, False
+                    saving = base - alloc.objective(trial)
+                    if base < alloc.big and base - saving < alloc.big:
+                        mine = state.extra[j, slot] + state.gain[j] - state.loss[r]
+                        assert mine == pytest.approx(saving, abs=1e-9)
+                        checked += 1
+    assert checked > 1000

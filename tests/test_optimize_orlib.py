@@ -9,6 +9,7 @@ import csv
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from siting.optimize import PMedian, SetCover
@@ -71,6 +72,28 @@ def test_pmed(instance, method):
         assert model.bound <= optimum  # the Lagrangian bound is a true lower bound
         if model.status == "optimal":
             assert model.objective == optimum
+
+
+def test_pmed_heuristic_reaches_the_published_optimum_on_pmed1_to_5():
+    """Quality guard of the default heuristic settings (objective values only, no timing)."""
+    _need_shared()
+    for i in range(1, 6):
+        problem, p = orlib.pmed_problem(SHARED / "orlib_pmed" / f"pmed{i}.txt")
+        model = PMedian(p=p, method="heuristic").solve(problem)
+        assert model.objective == _optimum(SHARED / "optimal_values.csv", f"pmed{i}"), f"pmed{i}"
+
+
+def test_generated_pmed_instance_has_the_stated_size_and_is_connected(tmp_path):
+    path = tmp_path / "pmed21.txt"
+    orlib.write_pmed(path, 60, 300, 4, np.random.default_rng(0))
+    dist, p = orlib.pmed_costs(path)
+    tokens = np.array(path.read_text().split(), dtype=np.int64)
+    edges = tokens[3:].reshape(-1, 3)
+    assert tokens[:3].tolist() == [60, 300, 4] and p == 4 and len(edges) == 300
+    key = np.minimum(edges[:, 0], edges[:, 1]) * 100 + np.maximum(edges[:, 0], edges[:, 1])
+    assert len(np.unique(key)) == 300 and (edges[:, 0] != edges[:, 1]).all()
+    assert edges[:, 2].min() >= 1 and edges[:, 2].max() <= 100
+    assert np.isfinite(dist).all()  # connected
 
 
 @pytest.mark.slow

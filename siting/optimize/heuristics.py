@@ -8,7 +8,10 @@ virtual site that is always open, so no case needs special code.
 
 Improvement is the fast interchange of Whitaker (1983) in the vectorised form of Resende & Werneck
 (2007): for every (insert j, remove r) pair the saving is ``gain[j] − loss[r] + extra[j, r]``,
-computed for all pairs at once from each demand's nearest and second-nearest open site. Local optima
+computed for all pairs at once from each demand's nearest and second-nearest open site, and kept
+between moves (:class:`SwapState`): a swap re-accounts only the demands whose nearest two it
+changes. Only a demand's pairs cheaper than its second option count, and pairs are kept sorted by
+demand then cost, so those pairs are a prefix of its row (:meth:`Allocation.below`). Local optima
 are then escaped by variable neighbourhood search (Hansen & Mladenović 1997): shake k random swaps,
 improve, keep if better.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -47,6 +51,8 @@ class Allocation:
     ----------
     rows, cols, a : ndarray
         Pairs including the virtual site (index ``virtual``), sorted by demand then cost.
+    worst : ndarray, shape (n_demand,)
+        Each demand's dearest option (0 without one).
     big : float
         Cost charged to a demand with no open option; larger than any feasible objective.
     """
@@ -72,18 +78,59 @@ class Allocation:
         self.n_sites = n_sites + 1
         u = np.asarray(u, dtype=float)
         ok = np.isfinite(u)
-        rows = np.r_[np.asarray(rows, dtype=np.int64), np.flatnonzero(ok)]
-        cols = np.r_[np.asarray(cols, dtype=np.int64), np.full(int(ok.sum()), self.virtual)]
-        a = np.r_[np.asarray(a, dtype=float), u[ok]]
-        order = np.lexsort((cols, a, rows))
-        self.rows, self.cols, self.a = rows[order], cols[order], a[order]
+        rows, cols, a = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64), np.asarray(a, dtype=float)
+        if _sorted_by_demand_cost_site(rows, a, cols):  # a problem's own pairs usually are: no sort
+            # each virtual pair goes after its demand's pairs of no higher cost (it has the largest index)
+            at = _row_search(a, np.searchsorted(rows, np.arange(n_demand + 1)), u, right=True)[ok]
+            self.rows = np.insert(rows, at, np.flatnonzero(ok))
+            self.cols = np.insert(cols, at, self.virtual)
+            self.a = np.insert(a, at, u[ok])
+        else:
+            rows = np.r_[rows, np.flatnonzero(ok)]
+            cols = np.r_[cols, np.full(int(ok.sum()), self.virtual)]
+            a = np.r_[a, u[ok]]
+            order = np.lexsort((cols, a, rows))
+            self.rows, self.cols, self.a = rows[order], cols[order], a[order]
         self.fixed_mask = np.zeros(self.n_sites, bool)
         self.fixed_mask[np.asarray(fixed, dtype=np.int64)] = True
         self.fixed_mask[self.virtual] = True
         self.candidate_mask = ~self.fixed_mask
-        worst = np.zeros(self.n_demand)
-        np.maximum.at(worst, self.rows, self.a)
-        self.big = float(worst.sum()) + 1.0
+        # pairs are sorted by demand then cost: a demand's last pair is its dearest
+        last = np.flatnonzero(np.r_[self.rows[1:] != self.rows[:-1], True]) if len(self.rows) else np.zeros(0, int)
+        self.worst = np.zeros(self.n_demand)
+        self.worst[self.rows[last]] = self.a[last]
+        self.big = float(self.worst.sum()) + 1.0
+
+    @cached_property
+    def indptr(self) -> np.ndarray:
+        """Start of each demand's pairs (CSR layout), length n_demand + 1."""
+        return np.searchsorted(self.rows, np.arange(self.n_demand + 1))
+
+    @cached_property
+    def _long_rows(self) -> bool:
+        """Whether a binary search per row (a few passes over the demands) beats a pass over the pairs."""
+        probes = int(np.max(np.diff(self.indptr), initial=0)).bit_length() + 1
+        return len(self.a) > 4 * self.n_demand * probes
+
+    @cached_property
+    def _by_site(self) -> tuple[np.ndarray, np.ndarray]:
+        """Pair indices ordered by site, and the start of each site's (CSC layout)."""
+        order = np.argsort(self.cols, kind="stable")
+        return order, np.searchsorted(self.cols[order], np.arange(self.n_sites + 1))
+
+    def pairs_of(self, demands: np.ndarray) -> np.ndarray:
+        """Indices of the pairs of `demands` (sorted, distinct), in pair order."""
+        return _ranges(self.indptr[demands], self.indptr[demands + 1] - self.indptr[demands])
+
+    @property
+    def site_degree(self) -> np.ndarray:
+        """Number of pairs of each site."""
+        return np.diff(self._by_site[1])
+
+    def pairs_of_sites(self, sites: np.ndarray) -> np.ndarray:
+        """Indices of the pairs of `sites` (distinct), site by site."""
+        order, ptr = self._by_site
+        return order[_ranges(ptr[sites], ptr[sites + 1] - ptr[sites])]
 
     def initial_open(self) -> np.ndarray:
         """Open mask with only the fixed sites (and the virtual one)."""
@@ -127,7 +174,56 @@ class Allocation:
 
     def insertion_gain(self, d1: np.ndarray) -> np.ndarray:
         """Saving from opening each site alone, given current nearest costs."""
-        return np.bincount(self.cols, weights=np.maximum(d1[self.rows] - self.a, 0.0), minlength=self.n_sites)
+        return self._gain_over(self.below(d1), d1)
+
+    def below(self, per_demand: np.ndarray) -> np.ndarray:
+        """Indices of the pairs cheaper than their demand's value in `per_demand`, in pair order.
+
+        The savings of a move only come from such pairs (a demand's pairs cheaper than its second
+        option, or than its multiplier); near the optimum they are a small share of all pairs. A
+        demand's pairs are sorted by cost, so they are a prefix of its row, found by a binary search
+        run for all demands at once: the work is log(row length) passes over the demands plus the
+        pairs returned, never a pass over every pair. Where rows are short (sparse pairs), one
+        comparison pass over the pairs is cheaper, and is used instead.
+        """
+        if not self._long_rows:
+            return np.flatnonzero(self.a < per_demand[self.rows])
+        end = _row_search(self.a, self.indptr, per_demand, right=False)
+        return _ranges(self.indptr[:-1], end - self.indptr[:-1])
+
+    def _gain_over(self, pairs: np.ndarray, d1: np.ndarray) -> np.ndarray:
+        """`insertion_gain` summed over `pairs` only (which must hold every pair cheaper than d1)."""
+        saving = np.maximum(d1[self.rows[pairs]] - self.a[pairs], 0.0)
+        # without pairs, bincount returns integers
+        return np.bincount(self.cols[pairs], weights=saving, minlength=self.n_sites).astype(float, copy=False)
+
+
+def _row_search(a: np.ndarray, indptr: np.ndarray, values: np.ndarray, *, right: bool) -> np.ndarray:
+    """Per row k, where ``values[k]`` goes in the ascending ``a[indptr[k]:indptr[k + 1]]``
+    (as ``np.searchsorted`` with side "right" or "left"), for all rows at once."""
+    lo, hi = indptr[:-1].copy(), indptr[1:].copy()
+    if len(a) == 0:
+        return lo
+    for _ in range(int(np.max(hi - lo, initial=0)).bit_length() + 1):
+        mid = (lo + hi) // 2
+        probe = a[np.minimum(mid, len(a) - 1)]
+        after = probe <= values if right else probe < values
+        active = lo < hi
+        lo, hi = np.where(active & after, mid + 1, lo), np.where(active & ~after, mid, hi)
+    return lo
+
+
+def _ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Concatenated ``arange(start[k], start[k] + count[k])`` over k."""
+    offset = np.repeat(start - np.r_[0, np.cumsum(count)[:-1]], count)
+    return offset + np.arange(len(offset))
+
+
+def _sorted_by_demand_cost_site(rows: np.ndarray, a: np.ndarray, cols: np.ndarray) -> bool:
+    """Whether the pairs are already in (demand, cost, site) order."""
+    later_row, same_row = rows[1:] > rows[:-1], rows[1:] == rows[:-1]
+    later_a, same_a = a[1:] > a[:-1], a[1:] == a[:-1]
+    return bool(np.all(later_row | (same_row & (later_a | (same_a & (cols[1:] > cols[:-1]))))))
 
 
 def greedy(alloc: Allocation, p: int, *, stop_without_gain: bool) -> tuple[np.ndarray, list[int], list[float]]:
@@ -158,38 +254,141 @@ def greedy(alloc: Allocation, p: int, *, stop_without_gain: bool) -> tuple[np.nd
     return open_mask, order, gains
 
 
-def swap_profits(alloc: Allocation, open_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """Saving of every (insert closed j, remove open candidate r) swap, all at once.
+class SwapState:
+    """Fast interchange bookkeeping of one open set (Resende & Werneck 2007), updated move by move.
 
-    Returns
-    -------
-    profit, closed, removable, objective
-        ``profit[c, r]`` is the saving of opening ``closed[c]`` and closing ``removable[r]``.
+    For each demand its nearest and second-nearest open option (``d1, s1, d2, s2``); for each
+    closed candidate j the saving of opening it (``gain``), for each open candidate r the cost of
+    closing it (``loss``), and ``extra[j, slot(r)]``, the saving of (insert j, remove r) beyond
+    ``gain[j] − loss[r]``. A demand contributes only through its pairs cheaper than its second
+    option, so a move re-accounts just the demands whose nearest two it changes: those served
+    first or second by the site removed and those the inserted site serves better than their
+    second option. Open candidates hold slots (columns of ``extra``); an inserted site takes the
+    slot of the one it replaces.
     """
-    d1, s1, d2, _ = alloc.nearest_two(open_mask)
-    objective = float(d1.sum())
-    removable = np.flatnonzero(open_mask & alloc.candidate_mask)
-    closed = np.flatnonzero(~open_mask & alloc.candidate_mask)
-    if len(removable) == 0 or len(closed) == 0:
-        return np.zeros((len(closed), len(removable))), closed, removable, objective
-    gain = alloc.insertion_gain(d1)
-    served = s1 >= 0
-    loss = np.bincount(s1[served], weights=(d2 - d1)[served], minlength=alloc.n_sites)
-    pos_r = np.full(alloc.n_sites, -1)
-    pos_r[removable] = np.arange(len(removable))
-    pos_c = np.full(alloc.n_sites, -1)
-    pos_c[closed] = np.arange(len(closed))
-    # extra[j, r]: demands whose nearest is r and that j would serve better than their second-nearest
-    d2_pair = d2[alloc.rows]
-    s1_pair = np.where(served[alloc.rows], s1[alloc.rows], alloc.virtual)
-    sel = (alloc.a < d2_pair) & (pos_c[alloc.cols] >= 0) & (pos_r[s1_pair] >= 0)
-    flat = pos_c[alloc.cols[sel]] * len(removable) + pos_r[s1_pair[sel]]
-    extra = np.bincount(
-        flat,
-        weights=d2_pair[sel] - np.maximum(alloc.a[sel], d1[alloc.rows[sel]]),
-        minlength=len(closed) * len(removable),
-    ).reshape(len(closed), len(removable))
-    return extra + gain[closed][:, None] - loss[removable][None, :], closed, removable, objective
+
+    def __init__(self, alloc: Allocation, open_mask: np.ndarray) -> None:
+        self.alloc = alloc
+        self.open = open_mask.copy()
+        self.slot_site = np.flatnonzero(self.open & alloc.candidate_mask)
+        self.slot_of = np.full(alloc.n_sites, -1)
+        self.slot_of[self.slot_site] = np.arange(len(self.slot_site))
+        self.d1, self.d2 = np.zeros(alloc.n_demand), np.zeros(alloc.n_demand)
+        self.s1, self.s2 = np.full(alloc.n_demand, -1), np.full(alloc.n_demand, -1)
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        """Nearest two, gain, loss and extra of every demand from scratch."""
+        everyone = np.arange(self.alloc.n_demand)
+        self._locate(everyone)
+        self.gain = np.zeros(self.alloc.n_sites)
+        self.loss = np.zeros(self.alloc.n_sites)
+        self.extra = np.zeros((self.alloc.n_sites, len(self.slot_site)))
+        self._account(everyone, 1.0)
+        self._stale = False
+
+    def copy(self) -> SwapState:
+        out = object.__new__(SwapState)
+        out.__dict__.update({k: v.copy() if isinstance(v, np.ndarray) else v for k, v in self.__dict__.items()})
+        return out
+
+    @property
+    def objective(self) -> float:
+        return float(self.fresh().d1.sum())
+
+    def _locate(self, demands: np.ndarray) -> None:
+        """Nearest two open options of `demands` (sorted), from their own pairs."""
+        alloc = self.alloc
+        if len(demands) == alloc.n_demand:
+            pairs = np.flatnonzero(self.open[alloc.cols])
+        else:
+            pairs = alloc.pairs_of(demands)
+            pairs = pairs[self.open[alloc.cols[pairs]]]
+        self.d1[demands] = self.d2[demands] = alloc.big
+        self.s1[demands] = self.s2[demands] = -1
+        r = alloc.rows[pairs]
+        first = np.r_[True, r[1:] != r[:-1]] if len(r) else np.zeros(0, bool)
+        second = np.flatnonzero(~first & np.r_[False, first[:-1]])
+        self.d1[r[first]], self.s1[r[first]] = alloc.a[pairs[first]], alloc.cols[pairs[first]]
+        self.d2[r[second]], self.s2[r[second]] = alloc.a[pairs[second]], alloc.cols[pairs[second]]
+
+    def _account(self, demands: np.ndarray, sign: float) -> None:
+        """Add (sign 1) or take back (−1) what `demands` contribute to gain, loss and extra."""
+        alloc = self.alloc
+        d1, s1, d2 = self.d1, self.s1, self.d2
+        # bincount over whole arrays beats np.add.at even when few demands are touched
+        served = demands[s1[demands] >= 0]
+        self.loss += np.bincount(s1[served], weights=sign * (d2[served] - d1[served]), minlength=alloc.n_sites)
+        if len(demands) == alloc.n_demand:
+            pairs = alloc.below(d2)
+        else:
+            pairs = alloc.pairs_of(demands)
+            pairs = pairs[alloc.a[pairs] < d2[alloc.rows[pairs]]]
+        rows, cols = alloc.rows[pairs], alloc.cols[pairs]
+        keep = cols != s1[rows]
+        rows, cols, a = rows[keep], cols[keep], alloc.a[pairs[keep]]
+        self.gain += np.bincount(cols, weights=sign * np.maximum(d1[rows] - a, 0.0), minlength=alloc.n_sites)
+        slot = np.where(s1[rows] >= 0, self.slot_of[s1[rows]], -1)
+        sel = slot >= 0
+        rows, n_slots = rows[sel], self.extra.shape[1]
+        self.extra += np.bincount(
+            cols[sel] * n_slots + slot[sel],
+            weights=sign * (d2[rows] - np.maximum(a[sel], d1[rows])),
+            minlength=self.extra.size,
+        ).reshape(self.extra.shape)
+
+    def best_swap(self) -> tuple[int, int, float]:
+        """The (insert j, remove r) swap of the largest saving, and that saving (−inf if none)."""
+        self.fresh()
+        if self.extra.size == 0:
+            return -1, -1, -np.inf
+        profit = self.extra + self.gain[:, None] - self.loss[self.slot_site][None, :]
+        profit[self.open | ~self.alloc.candidate_mask] = -np.inf
+        k = int(np.argmax(profit))
+        j, slot = divmod(k, profit.shape[1])
+        return j, int(self.slot_site[slot]), float(profit[j, slot])
+
+    def fresh(self) -> SwapState:
+        """The state itself, brought up to date after moves that left it for a rebuild."""
+        if self._stale:
+            self._rebuild()
+        return self
+
+    def move(self, j: int, r: int) -> None:
+        """Open candidate `j` and close open candidate `r`.
+
+        A move that touches more than an eighth of the demands (few open sites) only marks the state
+        for a rebuild at the next read (:meth:`fresh`): accounting that many demands twice costs more,
+        and a run of such moves (a shake) is then accounted once.
+        """
+        alloc = self.alloc
+        slot = self.slot_of[r]
+        touched = np.zeros(0, np.int64)
+        if not self._stale:
+            col_j = alloc.pairs_of_sites(np.array([j]))
+            touched = np.unique(
+                np.r_[
+                    np.flatnonzero((self.s1 == r) | (self.s2 == r)),
+                    alloc.rows[col_j][alloc.a[col_j] < self.d2[alloc.rows[col_j]]],
+                ]
+            )
+            self._stale = 8 * len(touched) > alloc.n_demand
+        if self._stale:
+            self.open[j], self.open[r] = True, False
+            self.slot_of[j], self.slot_of[r] = slot, -1
+            self.slot_site[slot] = j
+            return
+        self._account(touched, -1.0)
+        # every contribution to r's column and j's row came from touched demands: clear the round-off
+        self.extra[:, slot] = 0.0
+        self.extra[j] = 0.0
+        self.loss[r] = 0.0
+        self.gain[j] = 0.0
+        self.open[j], self.open[r] = True, False
+        self.slot_of[j], self.slot_of[r] = slot, -1
+        self.slot_site[slot] = j
+        self._locate(touched)
+        self._account(touched, 1.0)
 
 
 def interchange(alloc: Allocation, open_mask: np.ndarray, deadline: float | None = None) -> tuple[np.ndarray, float]:
@@ -199,17 +398,20 @@ def interchange(alloc: Allocation, open_mask: np.ndarray, deadline: float | None
     -------
     open_mask, objective
     """
-    open_mask = open_mask.copy()
-    while True:
-        profit, closed, removable, objective = swap_profits(alloc, open_mask)
-        if profit.size == 0 or (deadline is not None and time.perf_counter() > deadline):
-            return open_mask, objective
-        k = int(np.argmax(profit))
-        if profit.flat[k] <= 1e-9 * max(1.0, abs(objective)):
-            return open_mask, objective
-        jc, rr = divmod(k, len(removable))
-        open_mask[closed[jc]] = True
-        open_mask[removable[rr]] = False
+    state = _descend(SwapState(alloc, open_mask), deadline)
+    return state.open, state.objective
+
+
+def _descend(state: SwapState, deadline: float | None) -> SwapState:
+    """Apply the best swap while it saves more than round-off (or until the deadline); `state` is changed."""
+    objective = state.objective
+    while deadline is None or time.perf_counter() <= deadline:
+        j, r, saving = state.best_swap()
+        if saving <= 1e-9 * max(1.0, abs(objective)):
+            break
+        state.move(j, r)
+        objective = state.objective
+    return state
 
 
 def variable_neighborhood(
@@ -230,19 +432,18 @@ def variable_neighborhood(
     deadline cuts the search short. Each better solution is reported to `progress`.
     """
     rng = np.random.default_rng(seed)
-    best, best_obj = interchange(alloc, open_mask, deadline)
+    best = _descend(SwapState(alloc, open_mask), deadline)
+    best_obj = best.objective
     if progress is not None:
         progress.report(objective=best_obj)
     k = 1
     idle = 0
     while idle < max_rounds and (deadline is None or time.perf_counter() < deadline):
-        removable = np.flatnonzero(best & alloc.candidate_mask)
-        closed = np.flatnonzero(~best & alloc.candidate_mask)
-        kk = min(k, len(removable), len(closed))
+        kk = min(k, len(best.slot_site), int((~best.open & alloc.candidate_mask).sum()))
         if kk == 0:
             break
-        trial = _shake(alloc, best, kk, rng)
-        trial, obj = interchange(alloc, trial, deadline)
+        trial = _descend(_shake(best.copy(), kk, rng), deadline)
+        obj = trial.objective
         if obj < best_obj - 1e-9 * max(1.0, abs(best_obj)):
             best, best_obj = trial, obj
             k = 1
@@ -252,25 +453,22 @@ def variable_neighborhood(
         else:
             k = k % k_max + 1
             idle += 1
-    return best, best_obj
+    return best.open, best_obj
 
 
-def _shake(alloc: Allocation, open_mask: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+def _shake(state: SwapState, k: int, rng: np.random.Generator) -> SwapState:
     """k local random swaps: close a random open candidate r, open a closed candidate that could
     serve one of r's demands (a random such pair), so the perturbation stays in r's neighbourhood."""
-    trial = open_mask.copy()
-    s1 = alloc.nearest_two(trial)[1]
+    alloc = state.alloc
+    s1 = state.fresh().s1.copy()  # the nearest sites before the shake, as the swaps are drawn
     for _ in range(k):
-        removable = np.flatnonzero(trial & alloc.candidate_mask)
-        r = int(rng.choice(removable))
-        near = np.flatnonzero((s1[alloc.rows] == r) & alloc.candidate_mask[alloc.cols] & ~trial[alloc.cols])
-        if len(near):
-            j = int(alloc.cols[rng.choice(near)])
-        else:
-            j = int(rng.choice(np.flatnonzero(~trial & alloc.candidate_mask)))
-        trial[r] = False
-        trial[j] = True
-    return trial
+        r = int(rng.choice(state.slot_site))
+        pairs = alloc.pairs_of(np.flatnonzero(s1 == r))
+        cols = alloc.cols[pairs]
+        near = cols[alloc.candidate_mask[cols] & ~state.open[cols]]
+        pool = near if len(near) else np.flatnonzero(~state.open & alloc.candidate_mask)
+        state.move(int(rng.choice(pool)), r)
+    return state
 
 
 def set_cover_greedy(cover_csc, site_costs: np.ndarray) -> np.ndarray:
@@ -413,15 +611,21 @@ class LagrangianBound:
     multipliers: np.ndarray
 
 
-def site_values(alloc: Allocation, multipliers: np.ndarray) -> np.ndarray:
-    """ρ_j = Σ_i min(0, a_ij − λ_i): what opening site j alone is worth in the relaxation (≤ 0)."""
-    reduced = np.minimum(alloc.a - multipliers[alloc.rows], 0.0)
-    return np.bincount(alloc.cols, weights=reduced, minlength=alloc.n_sites)
+def site_values(alloc: Allocation, multipliers: np.ndarray, below: np.ndarray | None = None) -> np.ndarray:
+    """ρ_j = Σ_i min(0, a_ij − λ_i): what opening site j alone is worth in the relaxation (≤ 0).
+
+    `below` are the pairs with a_ij < λ_i (``alloc.below(multipliers)``) when already known.
+    """
+    below = alloc.below(multipliers) if below is None else below
+    reduced = alloc.a[below] - multipliers[alloc.rows[below]]
+    return np.bincount(alloc.cols[below], weights=reduced, minlength=alloc.n_sites).astype(float, copy=False)
 
 
-def lagrangian_value(alloc: Allocation, multipliers: np.ndarray, p: int) -> tuple[float, np.ndarray, np.ndarray]:
+def lagrangian_value(
+    alloc: Allocation, multipliers: np.ndarray, p: int, below: np.ndarray | None = None
+) -> tuple[float, np.ndarray, np.ndarray]:
     """L(λ) = Σ λ_i + Σ_{fixed} ρ_j + the p smallest ρ_j of the candidates; ρ; the candidates picked."""
-    rho = site_values(alloc, multipliers)
+    rho = site_values(alloc, multipliers, below)
     cand = np.flatnonzero(alloc.candidate_mask)
     k = min(p, len(cand))
     pick = cand[np.argpartition(rho[cand], k - 1)[:k]] if 0 < k < len(cand) else cand[:k]
@@ -451,30 +655,27 @@ def p_median_lagrangian(
     demand's cost in the start solution and follows subgradient steps
     θ (UB − L) / ‖g‖² g with g_i = 1 − (open sites serving i in the relaxation); θ starts at 2 and
     halves after `patience` steps without a better bound. Every `polish_every` steps a relaxation's
-    new open set is improved by `interchange`, which may improve the incumbent UB; polishing is
-    given at most half of the time spent.
+    new open set is improved by `interchange`, which may improve the incumbent UB (a count, not a
+    share of the time, so that the result does not depend on the machine's speed).
 
     Stops at `iterations`, when θ < 1e-4, when the gap (UB − L) / UB ≤ `target_gap` (or below 1
     when every cost is an integer), when `4 × patience` steps closed less than 2 % of the gap left,
     or at the deadline; a gap left then gets one last polish, of the open set of the best bound.
     """
-    started = time.perf_counter()
     best, best_obj = open_mask.copy(), alloc.objective(open_mask)
     d1 = alloc.nearest_two(best)[0]
-    worst = np.zeros(alloc.n_demand)
-    np.maximum.at(worst, alloc.rows, alloc.a)
-    lam = np.minimum(d1, worst)
+    lam = np.minimum(d1, alloc.worst)
     best_lam, lower = lam.copy(), -np.inf
     theta, stall = 2.0, 0
     window, window_start = 4 * patience, -np.inf
     # every objective value is an integer: a bound within 1 of the incumbent proves it
     integral = bool(np.all(alloc.a == np.round(alloc.a)))
-    polish_s = 0.0
     seen: set[bytes] = set()
     for it in range(iterations):
         if deadline is not None and time.perf_counter() > deadline:
             break
-        value, _, pick = lagrangian_value(alloc, lam, p)
+        below = alloc.below(lam)
+        value, _, pick = lagrangian_value(alloc, lam, p, below)
         if value > lower:
             if value > lower + 1e-6 * max(1.0, abs(value)):
                 stall = 0
@@ -493,8 +694,7 @@ def p_median_lagrangian(
             break
         trial = alloc.fixed_mask.copy()
         trial[pick] = True
-        now = time.perf_counter()
-        if it % polish_every == 0 and polish_s <= 0.5 * (now - started - polish_s):
+        if it % polish_every == 0:
             key = np.packbits(trial).tobytes()
             if key not in seen:
                 seen.add(key)
@@ -503,12 +703,14 @@ def p_median_lagrangian(
                     best, best_obj = polished, obj
                     if progress is not None:
                         progress.report(objective=best_obj)
-            polish_s += time.perf_counter() - now
-        served = np.bincount(
-            alloc.rows,
-            weights=(trial[alloc.cols] & (alloc.a < lam[alloc.rows])).astype(float),
-            minlength=alloc.n_demand,
-        )
+        # a pair serves when below its multiplier and at an open site: count over the fewer of the two
+        opened = np.flatnonzero(trial)
+        if len(below) <= alloc.site_degree[opened].sum():
+            served = np.bincount(alloc.rows[below], weights=trial[alloc.cols[below]], minlength=alloc.n_demand)
+        else:
+            mine = alloc.pairs_of_sites(opened)
+            rows = alloc.rows[mine]
+            served = np.bincount(rows, weights=alloc.a[mine] < lam[rows], minlength=alloc.n_demand)
         g = 1.0 - served
         norm = float(g @ g)
         if norm == 0:  # every demand served once: the relaxation's sites are optimal, L(λ) their cost
