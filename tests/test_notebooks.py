@@ -4,18 +4,26 @@ stored without outputs."""
 from __future__ import annotations
 
 import ast
+import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
-pytest.importorskip("ipykernel")
-
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def _code_cells(path: Path) -> list[dict]:
+    """The code cells of a stored notebook, each source as one text (a notebook is JSON: read as such, as
+    nbformat's import costs a second of every test process)."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return [
+        {**cell, "source": "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]}
+        for cell in cells
+        if cell["cell_type"] == "code"
+    ]
 
 
 def test_there_are_six_notebooks():
@@ -24,20 +32,15 @@ def test_there_are_six_notebooks():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_outputs_are_cleared(path):
-    book = nbformat.read(path, as_version=4)
-    for cell in book.cells:
-        if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: clear the outputs"
+    for cell in _code_cells(path):
+        assert cell["outputs"] == [] and cell["execution_count"] is None, f"{path.name}: clear the outputs"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebooks_use_only_public_names(path):
     """No import of a private module or name, no attribute access to a private name."""
-    book = nbformat.read(path, as_version=4)
-    for cell in book.cells:
-        if cell.cell_type != "code":
-            continue
-        for node in ast.walk(ast.parse(cell.source)):
+    for cell in _code_cells(path):
+        for node in ast.walk(ast.parse(cell["source"])):
             names: list[str] = []
             if isinstance(node, ast.Import):
                 names = [part for alias in node.names for part in alias.name.split(".")]
@@ -46,17 +49,16 @@ def test_notebooks_use_only_public_names(path):
             elif isinstance(node, ast.Attribute):
                 names = [node.attr]
             private = [n for n in names if n.startswith("_") and not n.startswith("__")]
-            assert not private, f"{path.name}: private name {private} in\n{cell.source}"
+            assert not private, f"{path.name}: private name {private} in\n{cell['source']}"
             # everything a tutorial needs is a name of the siting package itself
             inner = isinstance(node, ast.ImportFrom) and (node.module or "").startswith("siting")
             inner = inner or (isinstance(node, ast.Import) and any(a.name.startswith("siting.") for a in node.names))
-            assert not inner, f"{path.name}: import from a siting module instead of siting in\n{cell.source}"
+            assert not inner, f"{path.name}: import from a siting module instead of siting in\n{cell['source']}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebooks_do_not_silence_warnings(path):
-    book = nbformat.read(path, as_version=4)
-    code = "\n".join(cell.source for cell in book.cells if cell.cell_type == "code")
+    code = "\n".join(cell["source"] for cell in _code_cells(path))
     assert not re.search(r"(simplefilter|filterwarnings)\(\s*[\"']ignore", code), path.name
     assert "catch_warnings" not in code, path.name
 
@@ -78,6 +80,9 @@ EXPECTED_WARNINGS = {
 @pytest.mark.heavy
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_notebook_runs(path, tmp_path, monkeypatch):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
     # a planner's notebook: Chinese, as without SITING_LANG (the kernel inherits the environment)
     monkeypatch.setenv("SITING_LANG", "zh")
     # Run a copy from a scratch notebooks/ folder with a scratch maps/ folder beside it, so the

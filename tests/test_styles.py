@@ -228,10 +228,14 @@ def test_project_lists_the_layers_in_the_web_maps_order_with_relative_paths(area
     assert float(root.findtext("mapcanvas/extent/ymax")) == pytest.approx(y1 + margin, abs=0.01)
 
 
-def qgis_available() -> bool:
-    if not QGIS_PYTHON.exists():
-        return False
-    return subprocess.run([str(QGIS_PYTHON), "-c", "import qgis.core"], capture_output=True).returncode == 0
+@pytest.fixture(scope="module")
+def qgis() -> None:
+    """Skip unless Debian's python3-qgis imports (asked when a QGIS test runs, not at every collection)."""
+    if (
+        not QGIS_PYTHON.exists()
+        or subprocess.run([str(QGIS_PYTHON), "-c", "import qgis.core"], capture_output=True).returncode
+    ):
+        pytest.skip("Debian's python3-qgis is not installed")
 
 
 def blend(color: str, opacity: float) -> np.ndarray:
@@ -272,8 +276,7 @@ def image(path: str) -> np.ndarray:
 
 
 @pytest.mark.heavy
-@pytest.mark.skipif(not qgis_available(), reason="Debian's python3-qgis is not installed")
-def test_demo_plan_opens_styled_in_qgis(tmp_path):
+def test_demo_plan_opens_styled_in_qgis(qgis, tmp_path):
     result, report = open_in_qgis("plan", tmp_path)
     layers = report["layers"]
     assert sorted(layers) == ["areas", "facilities", "proposals", "service_areas", "streets"]
@@ -338,8 +341,7 @@ def test_demo_plan_opens_styled_in_qgis(tmp_path):
 
 
 @pytest.mark.heavy
-@pytest.mark.skipif(not qgis_available(), reason="Debian's python3-qgis is not installed")
-def test_demo_baseline_areas_render_in_the_verdict_colours(tmp_path):
+def test_demo_baseline_areas_render_in_the_verdict_colours(qgis, tmp_path):
     result, report = open_in_qgis("baseline", tmp_path)
     counts = pd.Series(maps.walk_classes(result.areas)).value_counts()
     assert (counts["within"], counts["outside"]) == (56, 27)
