@@ -50,8 +50,10 @@ import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from siting import network as street_network
 from siting.optimize import PMedian, SitingProblem
@@ -142,17 +144,11 @@ def prepare(case: str, cache: Path) -> dict:
     return record
 
 
-def reach(case: str, cache: Path, whole_graph: bool) -> dict:
-    """On the built network (a fresh process): reachability of the existing centres and the candidates' pairs."""
-    import psutil
-
-    with open(cache / f"{case}-network.pickle", "rb") as handle:
-        net, areas, existing, candidates = pickle.load(handle)
-    loaded_mb = psutil.Process().memory_info().rss / 2**20
-    timings: dict[str, float] = {}
+def _reach(net, areas, existing, candidates) -> tuple[WalkSettings, Any, pd.DataFrame, dict, dict]:
+    """``assess_access`` for the existing centres, then ``site_pairs`` for the candidates, each timed."""
+    settings = WalkSettings(walk_speed_m_per_min=WALK_SPEED_M_PER_MIN, walk_minutes=WALK_MINUTES)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        settings = WalkSettings(walk_speed_m_per_min=WALK_SPEED_M_PER_MIN, walk_minutes=WALK_MINUTES)
         with _timed() as assess:
             access = assess_access(net, areas, existing, settings)
         with _timed() as local:
@@ -164,6 +160,18 @@ def reach(case: str, cache: Path, whole_graph: bool) -> dict:
                 settings=settings,
                 area_attachment=access.area_attachment,
             )
+    return settings, access, pairs, assess, local
+
+
+def reach(case: str, cache: Path, whole_graph: bool) -> dict:
+    """On the built network (a fresh process): reachability of the existing centres and the candidates' pairs."""
+    import psutil
+
+    with open(cache / f"{case}-network.pickle", "rb") as handle:
+        net, areas, existing, candidates = pickle.load(handle)
+    loaded_mb = psutil.Process().memory_info().rss / 2**20
+    timings: dict[str, float] = {}
+    settings, access, pairs, assess, local = _reach(net, areas, existing, candidates)
     # the part of assess_access that builds the edges' spatial index (the pickle leaves it out), on a copy
     with _timed() as tree:
         dataclasses.replace(net, _tree=None).edge_tree  # noqa: B018
@@ -323,21 +331,8 @@ def read_file(case: str, cache: Path, fmt: str) -> dict:
         warnings.simplefilter("ignore")
         net = street_network.from_file(path)
     built_mb = _peak_mb()
-    settings = WalkSettings(walk_speed_m_per_min=WALK_SPEED_M_PER_MIN, walk_minutes=WALK_MINUTES)
     areas, existing, candidates = (frame.to_crs(net.crs) for frame in (areas, existing, candidates))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with _timed() as assess:
-            access = assess_access(net, areas, existing, settings)
-        with _timed() as local:
-            pairs = site_pairs(
-                net,
-                areas,
-                candidates,
-                id_column="candidate_id",
-                settings=settings,
-                area_attachment=access.area_attachment,
-            )
+    _, access, pairs, assess, local = _reach(net, areas, existing, candidates)
     record = {
         "step": "read",
         "case": case,
