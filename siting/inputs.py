@@ -1424,26 +1424,34 @@ def prepare_facilities(
     :func:`assign_units`; with ``units`` only) and, with a ``services`` column, one boolean column per
     service (:data:`SERVICE_COLUMNS`, ``offers_meal`` …, read by :func:`facility_services`).
 
-    A row added to a prepared frame without them (a planned centre, which states no services) reads as
-    offering none. ``missing_only``: derive only the columns the frame lacks, so a frame prepared before
-    is returned as it is (the check, for a caller who may not have prepared it).
+    ``missing_only``: derive only what the frame lacks, a column or a row's value (rows appended to a
+    prepared frame), so that a frame prepared before is returned as it is (the check, for a caller who
+    may not have prepared it). A prepared row whose ``services`` or position is edited afterwards keeps
+    what was derived: prepare the frame again, without ``missing_only``.
     """
     out = _placed(facilities, units, missing_only)
-    if "services" in out.columns and not (missing_only and set(SERVICE_COLUMNS.values()) <= set(out.columns)):
-        offered = facility_services(out["services"])
+    if "services" not in out.columns:
+        return out
+    columns = list(SERVICE_COLUMNS.values())
+    rows = out.reindex(columns=columns).isna().any(axis=1).to_numpy() if missing_only else np.ones(len(out), dtype=bool)
+    if rows.any():
+        offered = facility_services(out.loc[rows, "services"])
         for code, column in SERVICE_COLUMNS.items():
-            out[column] = offered[code].to_numpy()
+            values = np.array(out[column], dtype=object) if column in out.columns else np.full(len(out), None, object)
+            values[rows] = offered[code].to_numpy()
+            out[column] = values.astype(bool)
     return out
 
 
 def _placed(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None, missing_only: bool) -> gpd.GeoDataFrame:
     """A copy of ``frame`` placed in ``units`` (:func:`assign_units`) where it can be: units with polygons
-    and a frame with geometry; with ``missing_only``, only when it lacks a column of a level the units have."""
+    and a frame with geometry; with ``missing_only``, only when it lacks a value of a level the units have."""
     placeable = isinstance(frame, gpd.GeoDataFrame) and getattr(frame, "geometry", None) is not None
     if units is None or not isinstance(units, gpd.GeoDataFrame) or not placeable:
         return frame.copy()
     levels = [level for level in UNIT_LEVELS if units["level"].eq(level).any()]
-    if missing_only and all(level in frame.columns for level in levels):
+    # assign_units keeps the values a frame has: placing again only fills the blanks
+    if missing_only and all(level in frame.columns and frame[level].notna().all() for level in levels):
         return frame.copy()
     return assign_units(frame, units[units.geometry.notna()])
 

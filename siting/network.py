@@ -689,6 +689,8 @@ def _pbf_edges(path: Path) -> tuple[np.ndarray, np.ndarray, CRS, np.ndarray, np.
     u, v, points, point_edge, segment_edge = _simplified(
         a, b, [codes["highway"][0][way], codes["maxspeed"][0][way]], len(ways.node_ids)
     )
+    if len(u) == 0:  # walkable ways that only close on themselves
+        raise SitingInputError(msg("network_not_walkable"), source=str(path), fix=msg("network_not_walkable_fix"))
     # the network's nodes: the ends of its edges
     is_end = np.zeros(len(ways.node_ids), dtype=bool)
     is_end[u] = is_end[v] = True
@@ -764,7 +766,7 @@ def _simplified(
     OSMnx's and pyrosm's simplification, vectorized, for streets walked both ways: a node stays
     when it closes a loop, when it does not join exactly two segments to two different neighbours,
     or when its segments differ in a code of ``same_along`` (road class, speed limit); the other
-    nodes become points of the lines. A closed ring of such nodes alone is dropped, as they drop it.
+    nodes become points of the lines. A closed ring of such nodes alone is dropped (it joins no other street).
 
     Parameters
     ----------
@@ -819,6 +821,9 @@ def _simplified(
     step = dijkstra(links, directed=False, indices=starts, unweighted=True, min_only=True)
     order = np.lexsort((step, chain))
     order = order[~ring[order]]
+    if len(order) == 0:  # lone rings only: no street left
+        none = np.zeros(0, dtype=np.int64)
+        return none, none, none, none, np.full(n_segments, -1)
     seg_a, seg_b, seg_chain = a[order], b[order], chain[order]
     opens = np.r_[True, seg_chain[1:] != seg_chain[:-1]]
     # a chain's first segment enters at its kept node; each next one where it meets the one before

@@ -29,7 +29,8 @@ class FrozenMap(Mapping[str, Any]):
     """A read-only mapping whose nested mappings are read-only and lists tuples.
 
     Unlike :class:`types.MappingProxyType` it pickles (a batch sends scenarios to Dask workers) and
-    compares equal to a dict of the same items.
+    compares equal to a dict of the same items, its lists written as tuples (:meth:`thawed` gives the
+    dict back, lists and all).
     """
 
     __slots__ = ("_items",)

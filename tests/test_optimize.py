@@ -13,6 +13,7 @@ from shapely.geometry import Point, box
 
 from siting.errors import SitingInputError
 from siting.optimize import MaxCoverage, PMedian, SetCover, SitingProblem, exact, generate_candidates
+from siting.optimize.heuristics import SwapState
 from siting.reachability import WalkSettings
 
 METHODS = ["greedy", "heuristic", "exact"]
@@ -469,9 +470,11 @@ def test_allocation_pairs_sorted_and_below_match_a_plain_scan():
         assert np.array_equal(alloc.below(threshold), np.flatnonzero(alloc.a < threshold[alloc.rows]))
 
 
-def test_swap_state_savings_equal_brute_force_after_moves():
-    from siting.optimize.heuristics import SwapState
-
+@pytest.mark.parametrize("rebuild_share", [SwapState.REBUILD_SHARE, 1.0])
+def test_swap_state_savings_equal_brute_force_after_moves(rebuild_share, monkeypatch):
+    """At the default share most moves on these small instances leave the state for a rebuild; at
+    share 1 no move does, so every move is accounted demand by demand."""
+    monkeypatch.setattr(SwapState, "REBUILD_SHARE", rebuild_share)
     rng = np.random.default_rng(5)
     checked = 0
     for _ in range(40):
@@ -485,6 +488,8 @@ def test_swap_state_savings_equal_brute_force_after_moves():
         for _ in range(8):
             closed = np.flatnonzero(~state.open & alloc.candidate_mask)
             state.move(int(rng.choice(closed)), int(rng.choice(state.slot_site)))
+            if rebuild_share == 1.0:
+                assert not state._stale  # accounted incrementally, not rebuilt
             base = alloc.objective(state.open)
             assert state.objective == base
             for j in np.flatnonzero(~state.open & alloc.candidate_mask):

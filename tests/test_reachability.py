@@ -14,7 +14,7 @@ import shapely
 from siting import network, reachability
 from siting.errors import SitingInputError, SitingWarning
 from siting.snapping import attach_areas, attach_points
-from tests.conftest import UTM50, at, box
+from tests.conftest import UTM50, at, box, write_oneway_osm
 
 # F1 stands 40 m north of the street y=0 at x=100. Walks (gap to street + along streets + gap to area):
 #   A1 box(700,20,760,80), 20 m north of y=0:   40 + (700-100) + 20            = 660 m
@@ -236,38 +236,9 @@ def test_boundary_access_points_are_those_a_search_of_every_edge_finds():
     assert got.unattached.tolist() == [len(blocks) - 1]
 
 
-def _oneway_osm(path):
-    """A 400 m square block with tails; its north street (4→3) is one-way eastward for vehicles."""
-    nodes = {1: (0, 0), 2: (400, 0), 3: (400, 400), 4: (0, 400), 5: (-200, 0), 6: (600, 400), 7: (-200, 400)}
-    lat0, lon0, m = 36.33, 116.25, 1 / 111_320
-    xml = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6">']
-    for i, (x, y) in nodes.items():
-        xml.append(f'<node id="{i}" lat="{lat0 + y * m:.8f}" lon="{lon0 + x * m / np.cos(np.radians(lat0)):.8f}"/>')
-    ways = [
-        (10, [1, 2], False),
-        (11, [2, 3], False),
-        (12, [4, 3], True),
-        (13, [1, 4], False),
-        (14, [5, 1], False),
-        (15, [3, 6], False),
-        (16, [7, 4], False),
-    ]
-    for wid, refs, oneway in ways:
-        xml.append(
-            f'<way id="{wid}">'
-            + "".join(f'<nd ref="{r}"/>' for r in refs)
-            + '<tag k="highway" v="residential"/>'
-            + ('<tag k="oneway" v="yes"/>' if oneway else "")
-            + "</way>"
-        )
-    xml.append('<way id="20"><nd ref="5"/><nd ref="7"/><tag k="waterway" v="river"/></way>')
-    xml.append("</osm>")
-    path.write_text("\n".join(xml), encoding="utf-8")
-
-
 def test_one_way_street_walked_both_ways(tmp_path):
     path = tmp_path / "block.osm"
-    _oneway_osm(path)
+    write_oneway_osm(path)
     net = network.from_file(path)
     # the river is not a street; node 2 (a bend) is simplified away
     assert net.n_nodes == 6 and len(net.edges) == 6

@@ -19,7 +19,6 @@ from siting.settings import (
     LayerSettings,
     OptimizeSettings,
     ReachabilitySettings,
-    ScenarioSettings,
 )
 from siting.validation import CONSISTENCY_CHOICES
 
@@ -363,4 +362,3 @@ def test_the_settings_module_imports_nothing_heavy():
     siting = {"siting", "siting.errors", "siting.labels", "siting.validation"}
     light = {"__future__", "collections.abc", "dataclasses", "pathlib", "typing", *siting}
     assert imported <= light
-    assert ScenarioSettings.__module__ == "siting.settings"

@@ -115,8 +115,8 @@ def test_from_scenario_is_the_run_study(demo_study):
 
 
 def test_a_session_prepares_the_sites_it_adds_and_nothing_else(demo_study, monkeypatch):
-    """Adding a centre places that row alone (beside 凤城街道's centre F02, so in 凤城街道); it states no
-    services, so none is read and it offers none; the session's check derives nothing."""
+    """Adding a centre places that row alone (beside 凤城街道's centre F02, so in 凤城街道) and reads its
+    services (it states none, so it offers none); nothing else is derived again."""
     from siting import inputs
 
     calls: list[tuple[str, int]] = []
@@ -131,7 +131,7 @@ def test_a_session_prepares_the_sites_it_adds_and_nothing_else(demo_study, monke
         assert calls == []
         session.add("N1", 116.2541, 36.3306, floor_area_m2=300.0)
         checked = session.check()
-    assert calls == [("assign_units", 1)]
+    assert calls == [("assign_units", 1), ("facility_services", 1)]
     new = checked.facilities.set_index("facility_id").loc["N1"]
     assert new["township"] == checked.facilities.set_index("facility_id").loc["F02", "township"] == "凤城街道"
     assert not new[list(inputs.SERVICE_COLUMNS.values())].any()

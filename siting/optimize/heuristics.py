@@ -267,6 +267,9 @@ class SwapState:
     slot of the one it replaces.
     """
 
+    #: A move touching more than this share of the demands leaves the state for one rebuild (:meth:`move`).
+    REBUILD_SHARE = 1 / 8
+
     def __init__(self, alloc: Allocation, open_mask: np.ndarray) -> None:
         self.alloc = alloc
         self.open = open_mask.copy()
@@ -372,7 +375,7 @@ class SwapState:
                     alloc.rows[col_j][alloc.a[col_j] < self.d2[alloc.rows[col_j]]],
                 ]
             )
-            self._stale = 8 * len(touched) > alloc.n_demand
+            self._stale = len(touched) > self.REBUILD_SHARE * alloc.n_demand
         if self._stale:
             self.open[j], self.open[r] = True, False
             self.slot_of[j], self.slot_of[r] = slot, -1
