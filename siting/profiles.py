@@ -53,6 +53,7 @@ import pandas as pd
 
 from siting import defaults, safe_yaml, validation
 from siting.errors import SitingInputError, SitingWarning
+from siting.files import read_bounded
 from siting.labels import LANGUAGES, Message, msg, resolve_language, term, unit_label, value_label
 from siting.safe_yaml import load_yaml, parse_yaml
 
@@ -874,8 +875,8 @@ def _read_layer(name_or_path: str | Path, relative_to: Path | None) -> _Layer:
             )
         path = _shipped_dir() / f"{name}.yaml"
     try:
-        content = path.read_bytes() if path.is_file() and path.stat().st_size <= safe_yaml.MAX_BYTES else None
-    except OSError:
+        content = read_bounded(path, safe_yaml.MAX_BYTES) if path.is_file() else None
+    except (OSError, SitingInputError):
         content = None
     if content is None:  # missing, a folder, a device, too large, unreadable: load_yaml says which
         data = load_yaml(path, missing=msg("profile_file_not_found"), missing_fix=msg("profile_file_not_found_fix"))
