@@ -1020,12 +1020,14 @@ def format_summary(summary: Mapping[str, Any]) -> str:
     """A few lines, Chinese and English, with the headline figures of one scenario."""
     total = summary["households_total"]
     settings = summary.get("settings", {})
+    minutes = settings.get("walk_minutes", defaults.WALK_MINUTES)
     lines = [
         f"{summary['scenario']}  (规则 / profile: {summary['profile']}; "
-        f"{settings.get('walk_minutes', defaults.WALK_MINUTES):g} 分钟 min × "
+        f"{minutes:g} 分钟 min × "
         f"{settings.get('walk_speed_m_per_min', defaults.WALK_SPEED_M_PER_MIN):g} m/min, "
         f"半径 radius {settings.get('service_radius_m', defaults.SERVICE_RADIUS_M):g} m)",
-        f"  15分钟步行可达 / within the walk:  {summary['households_within_walk']:,.0f} / {total:,.0f} 户 households "
+        f"  {minutes:g}分钟步行可达 / within the walk:  "
+        f"{summary['households_within_walk']:,.0f} / {total:,.0f} 户 households "
         f"({_share(summary['share_within_walk'])})",
         f"  服务半径内(直线) / within radius (straight):  {_share(summary['share_within_radius'])};  "
         f"(路网 / network): {_share(summary.get('share_within_radius_network'))}",

@@ -214,6 +214,9 @@ def test_format_summary_mentions_the_figures():
     }
     text = format_summary(summary)
     assert "594 / 1,000" in text and "(59.4%)" in text and "32 / 83" in text and "4,528" in text
+    assert "15分钟步行可达" in text  # no walk stated in the summary: the toolkit's 15 minutes
+    ten = format_summary({**summary, "settings": {"walk_minutes": 10.0}})
+    assert "10分钟步行可达" in ten and "10 分钟 min" in ten and "15分钟" not in ten
 
 
 def test_comparison_objective_rows_follow_their_unit():
