@@ -36,6 +36,7 @@ stricter decides (:meth:`Profile.rule`); :attr:`Profile.assess_year` decides whi
 
 from __future__ import annotations
 
+import copy
 import difflib
 import functools
 import json
@@ -881,7 +882,8 @@ def _read_layer(name_or_path: str | Path, relative_to: Path | None) -> _Layer:
     if content is None:  # missing, a folder, a device, too large, unreadable: load_yaml says which
         data = load_yaml(path, missing=msg("profile_file_not_found"), missing_fix=msg("profile_file_not_found_fix"))
         return _layer(path, name, data)
-    return _parsed_layer(path, name, content)
+    # a copy: a profile's list values (names, services, ranges) must not be shared with the next profile
+    return copy.deepcopy(_parsed_layer(path, name, content))
 
 
 @functools.lru_cache(maxsize=64)

@@ -1204,3 +1204,11 @@ def test_an_edited_profile_file_is_read_anew(tmp_path):
     _write(path, "rules:\n  new_area_m2_per_100hh: 30\n")
     assert load_profile(path).value("new_area_m2_per_100hh") == 30
     assert load_profile(path).value("new_area_m2_per_100hh") == 30
+
+
+def test_a_profiles_list_values_are_its_own():
+    """Layers are parsed once, but a list value changed in one profile is not seen by the next."""
+    first = load_profile("cao")
+    assert first.value("township_centre_functions") == ["residential_care", "day_care", "home_care"]
+    first.value("township_centre_functions").append("kangyang")
+    assert load_profile("cao").value("township_centre_functions") == ["residential_care", "day_care", "home_care"]
