@@ -141,3 +141,16 @@ def write_oneway_osm(path: Path) -> None:
     xml.append('<way id="20"><nd ref="5"/><nd ref="7"/><tag k="waterway" v="river"/></way>')
     xml.append("</osm>")
     path.write_text("\n".join(xml), encoding="utf-8")
+
+
+def seeded_towns(examples: int):
+    """Hypothesis settings of the random-town plan tests: ``examples`` towns, the same ones every run
+    (derandomized), each a whole study, so no deadline; the ``t_network`` fixture is shared by them."""
+    from hypothesis import HealthCheck, settings
+
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )

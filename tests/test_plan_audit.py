@@ -15,14 +15,14 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from siting import Study, WalkSettings, assess_access, network
 from siting.plan import BuildSettings
 from siting.reachability import site_pairs
 from siting.snapping import attach_points
-from tests.conftest import SHARED, UTM50, at, box
+from tests.conftest import SHARED, UTM50, at, box, seeded_towns
 
 #: CGCS2000 / 3-degree Gauss-Kruger CM 117E, the CRS of the Beijing files.
 BEIJING_CRS = "EPSG:4548"
@@ -222,12 +222,7 @@ PLANS = [
 
 
 @pytest.mark.parametrize("plan", PLANS, ids=[f"{o}-{'-'.join(map(str, k.values()))}" for o, k in PLANS])
-@settings(
-    max_examples=2,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@seeded_towns(2)
 @given(seed=st.integers(0, 2**16), method=st.sampled_from(["greedy", "heuristic", "exact"]))
 def test_every_plan_passes_its_own_recheck(t_network, seed, plan, method):
     objective, options = plan

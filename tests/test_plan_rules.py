@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 import shapely
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from siting import Study, WalkSettings, pipeline
@@ -25,7 +25,7 @@ from siting.optimize import OBJECTIVES, CompliancePlan, SitingProblem
 from siting.optimize.problem import FloorAreaRule
 from siting.plan import BuildSettings
 from siting.scenario import load_scenario
-from tests.conftest import DEMO, UTM50, at, box, candidates_at
+from tests.conftest import DEMO, UTM50, at, box, candidates_at, seeded_towns
 
 OVERRIDES = {"walk_minutes": 5}  # 300 m at the national 60 m/min
 
@@ -344,12 +344,7 @@ def test_every_solver_names_its_objectives_unit_once():
     assert all(spec.solver_class().objective_unit == units[name][0] for name, spec in OBJECTIVES.items())
 
 
-@settings(
-    max_examples=10,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@seeded_towns(10)
 @given(seed=st.integers(0, 2**16))
 def test_every_unit_the_plan_claims_passes_the_check(t_network, seed):
     """Random towns in the units of this file: the re-check finds a qualified centre in every township

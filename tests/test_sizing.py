@@ -13,14 +13,14 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from siting import SitingInputError, Study
 from siting.optimize import CompliancePlan
 from siting.optimize.sizing import supply_per_household
 from siting.plan import BuildSettings
-from tests.conftest import UTM50, at, box, candidates_at
+from tests.conftest import UTM50, at, box, candidates_at, seeded_towns
 
 OVERRIDES = {"walk_minutes": 5}  # 300 m at the national 60 m/min
 
@@ -170,12 +170,7 @@ def test_no_proposal_exceeds_its_bound_under_capacity(t_network):
     assert (sites["kind"] == "new").all() and len(sites) == 2
 
 
-@settings(
-    max_examples=12,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+@seeded_towns(12)
 @given(seed=st.integers(0, 2**16))
 def test_every_area_the_plan_claims_to_fix_passes_the_check(t_network, seed):
     """One sizing truth: re-running the compliance check on the planned facilities passes every claimed area."""
