@@ -915,46 +915,65 @@ def _unit_names(area_units: pd.Series, units: pd.DataFrame | None, level: str) -
     return names
 
 
+@dataclass(frozen=True)
+class _ByUnit:
+    """Rows grouped by the unit each lies in, for per-unit sums in numpy (a pandas named group-by
+    aggregation took 25 ms of every check, however small the town).
+
+    ``index`` is the result's rows (``names``, in order, repeats allowed); ``code`` each row's unit among
+    the distinct names (-1: in none of them, counted nowhere); ``n`` the distinct names.
+    """
+
+    index: pd.Index
+    code: np.ndarray
+    n: int
+    _row: np.ndarray
+
+    @classmethod
+    def of(cls, units: Any, names: list[str]) -> _ByUnit:
+        index = pd.Index(names, name="unit")
+        distinct = pd.Index(pd.unique(index))
+        return cls(
+            index, distinct.get_indexer(np.asarray(units, dtype=object)), len(distinct), distinct.get_indexer(index)
+        )
+
+    def rows(self, per_unit: np.ndarray) -> np.ndarray:
+        """A value per distinct unit, laid out as ``index``."""
+        return per_unit[self._row]
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Each unit's sum of ``values`` (NaN counts 0), laid out as ``index``."""
+        kept = self.code >= 0
+        return self.rows(np.bincount(self.code[kept], np.nan_to_num(values[kept]), minlength=self.n).astype(float))
+
+
 def _rates_by(areas: pd.DataFrame, by: pd.Series, names: list[str]) -> pd.DataFrame:
     """Floor-area 达标率 by households and by areas, and shortfall, per unit (rows ``names``, in order;
     areas in no unit of ``names`` count nowhere)."""
-    # numpy sums: a pandas group-by aggregation took 25 ms of every check, however small the town
-    units = pd.Index(names, name="unit")
-    first = pd.Index(pd.unique(units))
-    code = first.get_indexer(by.to_numpy(object))
-    row = first.get_indexer(units)
-    kept = code >= 0
-
-    def total(values: np.ndarray) -> np.ndarray:
-        return np.bincount(code[kept], np.nan_to_num(values[kept]), minlength=len(first)).astype(float)[row]
-
+    units = _ByUnit.of(by, names)
     decided = areas["floor_area_ok"].notna().to_numpy()
     ok = areas["floor_area_ok"].fillna(False).to_numpy(bool) & decided
     households = areas["households"].to_numpy(float)
-    counts = {
-        "areas": total(np.ones(len(areas))),
-        "households": total(households),
-        "areas_decided": total(decided.astype(float)),
-        "areas_ok": total(ok.astype(float)),
-    }
-    households_decided = total(np.where(decided, households, 0.0))
-    households_ok = total(np.where(ok, households, 0.0))
-    grouped = pd.DataFrame(
-        {
-            **{name: counts[name].astype(int) if name != "households" else counts[name] for name in counts},
-            "households_ok": households_ok,
-            "shortfall_m2": total(areas["shortfall_m2"].to_numpy(float)),
-        },
-        index=units,
-    )
+    areas_decided = units.sum(decided.astype(float))
+    areas_ok = units.sum(ok.astype(float))
+    households_decided = units.sum(np.where(decided, households, 0.0))
+    households_ok = units.sum(np.where(ok, households, 0.0))
     with np.errstate(invalid="ignore", divide="ignore"):
-        grouped["compliance_rate_areas"] = np.where(
-            counts["areas_decided"] > 0, counts["areas_ok"] / counts["areas_decided"], np.nan
+        return pd.DataFrame(
+            {
+                "areas": units.sum(np.ones(len(areas))).astype(int),
+                "households": units.sum(households),
+                "areas_decided": areas_decided.astype(int),
+                "areas_ok": areas_ok.astype(int),
+                "households_ok": households_ok,
+                "shortfall_m2": units.sum(areas["shortfall_m2"].to_numpy(float)),
+                "compliance_rate_areas": np.where(areas_decided > 0, areas_ok / areas_decided, np.nan),
+                "compliance_rate_households": np.where(
+                    households_decided > 0, households_ok / households_decided, np.nan
+                ),
+            },
+            index=units.index,
         )
-        grouped["compliance_rate_households"] = np.where(
-            households_decided > 0, households_ok / households_decided, np.nan
-        )
-    return grouped
 
 
 def _qualified(facilities: pd.DataFrame, levels: tuple[str, ...], minimum: float | None) -> np.ndarray:
@@ -972,11 +991,9 @@ def _centres(facilities: pd.DataFrame, unit: pd.Series, levels: tuple[str, ...],
     located = unit[mask]
     chosen = facilities.iloc[located.index]
     qualified = "qualified_township_centre" if levels == ("township",) else "qualified_community_centre"
-    units = pd.Index(names, name="unit")
-    first = pd.Index(pd.unique(units))
-    code = first.get_indexer(located.to_numpy(object))
-    kept = code >= 0
-    code = code[kept]
+    units = _ByUnit.of(located, names)
+    kept = units.code >= 0
+    code = units.code[kept]
     floor = chosen["floor_area_m2"].to_numpy(float)[kept]
     missing = (
         chosen["missing_functions"].to_numpy(object)[kept]
@@ -987,23 +1004,20 @@ def _centres(facilities: pd.DataFrame, unit: pd.Series, levels: tuple[str, ...],
     order = np.argsort(-floor, kind="stable")
     order = order[pd.notna(missing[order])]
     _, firsts = np.unique(code[order], return_index=True)
-    centres = np.bincount(code, minlength=len(first))
-    missing_functions = np.full(len(first), np.nan, dtype=object)
+    centres = np.bincount(code, minlength=units.n)
+    missing_functions = np.full(units.n, np.nan, dtype=object)
     missing_functions[centres > 0] = None
     missing_functions[code[order][firsts]] = missing[order][firsts]
-    largest = np.full(len(first), np.nan)
+    largest = np.full(units.n, np.nan)
     np.fmax.at(largest, code, floor)
-    row = first.get_indexer(units)
     grouped = pd.DataFrame(
         {
-            "centres": centres[row],
-            "qualified_centres": np.bincount(
-                code, chosen[qualified].to_numpy(bool)[kept].astype(float), minlength=len(first)
-            ).astype(int)[row],
-            "largest_centre_m2": largest[row],
-            "missing_functions": missing_functions[row],
+            "centres": units.rows(centres),
+            "qualified_centres": units.sum(chosen[qualified].to_numpy(float)).astype(int),
+            "largest_centre_m2": units.rows(largest),
+            "missing_functions": units.rows(missing_functions),
         },
-        index=units,
+        index=units.index,
     )
     grouped["has_qualified_centre"] = grouped["qualified_centres"] > 0
     if levels != ("township",):
