@@ -185,26 +185,6 @@ def _nearest_on_rings(
     return _nearest_per_point(hit[near], edge[near], dist[near])
 
 
-def _ring_gaps(network: StreetNetwork, rings: np.ndarray, max_snap_m: float) -> np.ndarray:
-    """Distance from each ring to its nearest street edge, metres; ``inf`` beyond ``max_snap_m``.
-
-    Most 小区 lie within a few metres of a street: :func:`_box_pairs` measures the edges near each
-    ring, and their least distance is the ring's gap whenever it is within :data:`NEAR_BOX_M`. Only
-    the other rings take the nearest-neighbour search.
-    """
-    gap = np.full(len(rings), np.inf)
-    if len(rings) == 0:
-        return gap
-    reach_m = min(NEAR_BOX_M, max_snap_m)
-    ring, _, dist = _box_pairs(network, rings, reach_m)
-    np.minimum.at(gap, ring, dist)
-    rest = np.flatnonzero(~(gap <= reach_m))
-    gap[rest] = np.inf
-    (found, _), far_gap = network.edge_tree.query_nearest(rings[rest], return_distance=True, all_matches=False)
-    gap[rest[found]] = np.where(far_gap <= max_snap_m, far_gap, np.inf)
-    return gap
-
-
 def _project(
     network: StreetNetwork,
     points: np.ndarray,
@@ -325,7 +305,10 @@ def attach_areas(
     # rings. Each sample's search is bounded by that (plus 1 m for rounding, more than the TIE_M a tie
     # needs): the spatial index skips the samples on the far side of every area, and every sample that
     # faces a street still finds its nearest edges.
-    ring_gap = _ring_gaps(network, rings, max_snap_m)
+    # each ring's distance to its nearest street (inf beyond max_snap_m)
+    ring_hit, _, hit_gap = _nearest_within(network, rings, np.full(len(rings), float(max_snap_m)))
+    ring_gap = np.full(len(rings), np.inf)
+    ring_gap[ring_hit] = hit_gap
     reach = ring_gap + facing_m + spacing_m / 2 + 1.0
     limit = np.where(np.isfinite(ring_gap), np.minimum(reach, max_snap_m), -1.0)
     hit, edge, gap = _nearest_on_rings(network, samples, limit[ring_of_sample])
