@@ -109,6 +109,16 @@ def _emit(record: dict) -> None:
     print("JSON " + json.dumps({**record, **_stamp()}), flush=True)
 
 
+def _sites(crs: Any, xs: np.ndarray, ys: np.ndarray, spec: dict) -> tuple[Any, Any, Any]:
+    """The case's 小区, existing centres and candidates (numbered ``C00000``…), drawn the same way by every step."""
+    areas, features = county_features(crs, xs, ys, spec["areas"], spec["existing"] + spec["candidates"], seed=4)
+    existing = features.iloc[: spec["existing"]].reset_index(drop=True)
+    candidates = features.iloc[spec["existing"] :].reset_index(drop=True).drop(columns="level")
+    candidates = candidates.rename(columns={"facility_id": "candidate_id"})
+    candidates["candidate_id"] = [f"C{i:05d}" for i in range(len(candidates))]
+    return areas, existing, candidates
+
+
 def prepare(case: str, cache: Path) -> dict:
     """Generate the case and build its network (timed); keep network, areas and sites for ``reach``."""
     spec = CASES[case]
@@ -121,11 +131,7 @@ def prepare(case: str, cache: Path) -> dict:
     built_mb = _peak_mb()
     del graph
     gc.collect()
-    areas, features = county_features(net.crs, xs, ys, spec["areas"], spec["existing"] + spec["candidates"], seed=4)
-    existing = features.iloc[: spec["existing"]].reset_index(drop=True)
-    candidates = features.iloc[spec["existing"] :].reset_index(drop=True).drop(columns="level")
-    candidates = candidates.rename(columns={"facility_id": "candidate_id"})
-    candidates["candidate_id"] = [f"C{i:05d}" for i in range(len(candidates))]
+    areas, existing, candidates = _sites(net.crs, xs, ys, spec)
     cache.mkdir(parents=True, exist_ok=True)
     with open(cache / f"{case}-network.pickle", "wb") as handle:
         pickle.dump((dataclasses.replace(net, _tree=None), areas, existing, candidates), handle, protocol=5)
@@ -250,7 +256,7 @@ def write_files(case: str, cache: Path) -> dict:
     from pyproj import Transformer
     from pyrosm.pbf_export import write_pbf_from_records
 
-    from tools.make_province import COUNTY_CRS, county_features, county_streets
+    from tools.make_province import COUNTY_CRS, county_streets
 
     spec = CASES[case]
     cache.mkdir(parents=True, exist_ok=True)
@@ -270,11 +276,7 @@ def write_files(case: str, cache: Path) -> dict:
     graphml = cache / f"{case}.graphml"
     with _timed() as write_graphml:
         _write_graphml(graphml, lon, lat, ways)
-    areas, features = county_features(COUNTY_CRS, xs, ys, spec["areas"], spec["existing"] + spec["candidates"], seed=4)
-    existing = features.iloc[: spec["existing"]].reset_index(drop=True)
-    candidates = features.iloc[spec["existing"] :].reset_index(drop=True).drop(columns="level")
-    candidates = candidates.rename(columns={"facility_id": "candidate_id"})
-    candidates["candidate_id"] = [f"C{i:05d}" for i in range(len(candidates))]
+    areas, existing, candidates = _sites(COUNTY_CRS, xs, ys, spec)
     with open(cache / f"{case}-sites.pickle", "wb") as handle:
         pickle.dump((areas, existing, candidates), handle, protocol=5)
     record = {

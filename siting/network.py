@@ -704,9 +704,10 @@ def _pbf_edges(path: Path) -> tuple[np.ndarray, np.ndarray, CRS, np.ndarray, np.
     node_xy[on_line] = project(ways.node_lonlat[on_line])
     lines = shapely.linestrings(node_xy[points], indices=point_edge)
     name_code, names = codes["name"]
+    first = _first_of(segment_edge)
     attributes = {
-        "name": _chain_text(name_code[way], np.asarray(names, dtype=object), segment_edge),
-        "highway": ways.tags["highway"][way][_first_of(segment_edge)],
+        "name": _chain_text(name_code[way], np.asarray(names, dtype=object), segment_edge, first),
+        "highway": ways.tags["highway"][way][first],
     }
     return ways.node_ids[used], node_xy[used], crs, index[u], index[v], lines, attributes
 
@@ -853,16 +854,16 @@ def _first_of(group: np.ndarray) -> np.ndarray:
     return first
 
 
-def _chain_text(codes: np.ndarray, texts: np.ndarray, group: np.ndarray) -> np.ndarray:
-    """Per group (see :func:`_first_of`), its text, or its distinct texts sorted and joined by
-    ``;`` when they differ (as a simplified OSMnx edge's list reads, :func:`_as_text`); the rows'
-    texts are ``texts[codes]``."""
+def _chain_text(codes: np.ndarray, texts: np.ndarray, group: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """Per group (``first``: its first row, :func:`_first_of`), its text, or its distinct texts sorted
+    and joined by ``;`` when they differ (as a simplified OSMnx edge's list reads, :func:`_as_text`);
+    the rows' texts are ``texts[codes]``."""
     rows = np.flatnonzero(group >= 0)
     lowest = np.full(group.max() + 1, np.iinfo(np.int64).max)
     highest = np.full(group.max() + 1, -1)
     np.minimum.at(lowest, group[rows], codes[rows])
     np.maximum.at(highest, group[rows], codes[rows])
-    text = texts[codes[_first_of(group)]]
+    text = texts[codes[first]]
     mixed = np.flatnonzero(highest > lowest)
     if len(mixed):
         by_group = rows[np.argsort(group[rows], kind="stable")]
@@ -904,8 +905,7 @@ def _graphml_edges(path: Path) -> tuple[np.ndarray, np.ndarray, CRS, np.ndarray,
 
     try:
         read = read_graphml(path)
-        u = _index_of(read.node_ids, read.source)
-        v = _index_of(read.node_ids, read.target)
+        u, v = np.split(_index_of(read.node_ids, np.r_[read.source, read.target]), 2)
         geoms = shapely.from_wkt(read.values["geometry"])
     except Exception as exc:  # the XML parser's, shapely's and our own ValueError: say which file
         raise unreadable(exc) from exc

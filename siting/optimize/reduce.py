@@ -173,14 +173,15 @@ def _covering_pairs(
     n_rows = int(rows.max()) + 1
     # the pairs by row (ascending columns) and by column (ascending rows), as CSR index arrays
     # one stable sort of an integer key is several times quicker than np.lexsort of two
-    by_row = np.argsort(rows.astype(np.int64) * n_cols + cols, kind="stable")
+    row_key = rows.astype(np.int64) * n_cols + cols
+    by_row = np.argsort(row_key, kind="stable")
     row_ptr = np.searchsorted(rows[by_row], np.arange(n_rows + 1))
     row_col, row_a = cols[by_row], a[by_row]
     by_col = np.argsort(cols.astype(np.int64) * n_rows + rows, kind="stable")
     col_ptr = np.searchsorted(cols[by_col], np.arange(n_cols + 1))
     col_row, col_a = rows[by_col], a[by_col]
     per_row, degree = np.diff(row_ptr), np.diff(col_ptr)
-    key = rows[by_row].astype(np.int64) * n_cols + row_col
+    key = row_key[by_row]
     col_of_entry = cols[by_col]
     sites = np.flatnonzero(degree)
     # each column's anchor (its row with the fewest columns) and cheapest row (its smallest a)
