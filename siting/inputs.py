@@ -1362,8 +1362,7 @@ def assign_units(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame) -> gpd.GeoDat
         joined = gpd.sjoin(points, layer[["name", "geometry"]], how="left", predicate="within")
         found = joined[~joined.index.duplicated()]["name"]
         if level in out.columns:
-            current = out[level]
-            out[level] = current.where(current.notna() & (current.astype(str) != ""), found)
+            out[level] = out[level].where(~_blank(out[level]), found)
         else:
             out[level] = found
     return out
@@ -1450,10 +1449,23 @@ def _placed(frame: gpd.GeoDataFrame, units: gpd.GeoDataFrame | None, missing_onl
     if units is None or not isinstance(units, gpd.GeoDataFrame) or not placeable:
         return frame.copy()
     levels = [level for level in UNIT_LEVELS if units["level"].eq(level).any()]
-    # assign_units keeps the values a frame has: placing again only fills the blanks
-    if missing_only and all(level in frame.columns and frame[level].notna().all() for level in levels):
-        return frame.copy()
-    return assign_units(frame, units[units.geometry.notna()])
+    drawn = units[units.geometry.notna()]
+    if not missing_only or not all(level in frame.columns for level in levels):
+        return assign_units(frame, drawn)
+    # only the rows with a blank: a feature outside every unit stays blank, and is not the reason to
+    # place the whole layer again at every check
+    blank = np.logical_or.reduce([_blank(frame[level]).to_numpy() for level in levels], initial=False)
+    out = frame.copy()
+    if blank.any():
+        placed = assign_units(frame[blank], drawn)
+        for level in levels:
+            out.loc[blank, level] = placed[level].to_numpy()
+    return out
+
+
+def _blank(names: pd.Series) -> pd.Series:
+    """Unit names not given: missing or empty (the ones :func:`assign_units` fills)."""
+    return names.isna() | (names.astype(str) == "")
 
 
 def community_urban(names: pd.Series, units: pd.DataFrame | None) -> pd.Series:
