@@ -897,14 +897,11 @@ def _units_of(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 def _services(facilities: pd.DataFrame) -> pd.DataFrame | None:
     """The services each facility offers, one boolean column per code, as prepared
-    (:data:`siting.inputs.SERVICE_COLUMNS`; a row without them, a planned centre, offers none); None
+    (:data:`siting.inputs.SERVICE_COLUMNS`: the check prepares what a caller did not); None
     without a ``services`` column (the rules that read services are then undecided)."""
     if "services" not in facilities.columns:
         return None
-    return pd.DataFrame(
-        {code: facilities[column].eq(True).to_numpy() for code, column in SERVICE_COLUMNS.items()},
-        index=facilities.index,
-    )
+    return facilities[list(SERVICE_COLUMNS.values())].set_axis(list(SERVICE_COLUMNS), axis=1)
 
 
 def _unit_names(area_units: pd.Series, units: pd.DataFrame | None, level: str) -> list[str]:
@@ -1753,8 +1750,6 @@ def check_compliance_pairs(
     owner = _owners(areas, facilities)
     facilities["built_with_area"] = np.where(owner >= 0, areas["area_id"].to_numpy()[np.clip(owner, 0, None)], None)
     services = _services(facilities)
-    if services is not None:  # stored as read: a row added without them (a planned centre) offers none
-        facilities[list(SERVICE_COLUMNS.values())] = services.to_numpy()
     facilities["institution"] = _institutions(facilities, services)
     reach = pairs[["area_id", "facility_id", "walk_min"]].astype({"area_id": str, "facility_id": str})
     reach = reach[settings.within_min(reach["walk_min"])].drop_duplicates(["area_id", "facility_id"])

@@ -1433,12 +1433,13 @@ def prepare_facilities(
         return out
     columns = list(SERVICE_COLUMNS.values())
     rows = out.reindex(columns=columns).isna().any(axis=1).to_numpy() if missing_only else np.ones(len(out), dtype=bool)
-    if rows.any():
-        offered = facility_services(out.loc[rows, "services"])
-        for code, column in SERVICE_COLUMNS.items():
-            values = np.array(out[column], dtype=object) if column in out.columns else np.full(len(out), None, object)
+    offered = facility_services(out.loc[rows, "services"]) if rows.any() else None
+    for code, column in SERVICE_COLUMNS.items():
+        values = np.array(out[column], dtype=object) if column in out.columns else np.full(len(out), None, object)
+        if offered is not None:
             values[rows] = offered[code].to_numpy()
-            out[column] = values.astype(bool)
+        # booleans, whatever a concatenation made of them
+        out[column] = pd.Series(values, dtype=object).eq(True).to_numpy()
     return out
 
 
