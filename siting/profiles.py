@@ -52,11 +52,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from siting import defaults, safe_yaml, validation
+from siting import defaults, validation
 from siting.errors import SitingInputError, SitingWarning
-from siting.files import read_bounded
 from siting.labels import LANGUAGES, Message, msg, resolve_language, term, unit_label, value_label
-from siting.safe_yaml import load_yaml, parse_yaml
+from siting.safe_yaml import parse_yaml, read_yaml_bytes
 
 if TYPE_CHECKING:
     from siting.reachability import WalkSettings
@@ -875,13 +874,9 @@ def _read_layer(name_or_path: str | Path, relative_to: Path | None) -> _Layer:
                 fix=msg("did_you_mean_then", names=close, then=shipped) if close else shipped,
             )
         path = _shipped_dir() / f"{name}.yaml"
-    try:
-        content = read_bounded(path, safe_yaml.MAX_BYTES) if path.is_file() else None
-    except (OSError, SitingInputError):
-        content = None
-    if content is None:  # missing, a folder, a device, too large, unreadable: load_yaml says which
-        data = load_yaml(path, missing=msg("profile_file_not_found"), missing_fix=msg("profile_file_not_found_fix"))
-        return _layer(path, name, data)
+    content = read_yaml_bytes(
+        path, missing=msg("profile_file_not_found"), missing_fix=msg("profile_file_not_found_fix")
+    )
     # a copy: a profile's list values (names, services, ranges) must not be shared with the next profile
     return copy.deepcopy(_parsed_layer(path, name, content))
 

@@ -93,13 +93,19 @@ def load_yaml(path: str | Path, *, missing: Message, missing_fix: Message) -> An
         A missing file or a folder, a file too large, text that is not UTF-8, invalid YAML, a
         duplicate key, too many values once aliases are expanded, or nesting too deep.
     """
+    return parse_yaml(read_yaml_bytes(path, missing=missing, missing_fix=missing_fix), str(path))
+
+
+def read_yaml_bytes(path: str | Path, *, missing: Message, missing_fix: Message) -> bytes:
+    """The bytes of a YAML file, read as :func:`load_yaml` reads them (the same refusals), for a caller
+    that parses them itself (:func:`parse_yaml`)."""
     path = Path(path)
     source = str(path)
     if not path.exists():
         raise SitingInputError(missing, source=source, fix=missing_fix)
     if path.is_dir():
         raise SitingInputError(msg("path_is_folder"), source=source, fix=msg("yaml_folder_fix"))
-    return parse_yaml(read_bounded(path, MAX_BYTES, source=source, fix=msg("yaml_small_fix")), source)
+    return read_bounded(path, MAX_BYTES, source=source, fix=msg("yaml_small_fix"))
 
 
 def parse_yaml(data: bytes, source: str) -> Any:
