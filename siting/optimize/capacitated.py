@@ -45,7 +45,7 @@ import numpy as np
 from siting import defaults
 from siting.optimize import exact
 from siting.optimize.exact import integral_bound
-from siting.optimize.heuristics import Allocation
+from siting.optimize.heuristics import Allocation, concat_ranges
 from siting.optimize.progress import SolveProgress
 
 # Largest knapsack table (sites × capacity levels × items) solved exactly per Lagrangian iteration.
@@ -91,15 +91,6 @@ def _distinct(values: np.ndarray, size: int) -> np.ndarray:
     return np.flatnonzero(mask)
 
 
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Concatenation of ``arange(s, s + c)`` for every (s, c), without a Python loop."""
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
-    return np.arange(total, dtype=np.int64) + offsets
-
-
 class Capacities:
     """Loads and capacities over an allocation's pairs; builds and improves single-source assignments.
 
@@ -124,9 +115,7 @@ class Capacities:
         if capacity is not None:
             cap[: self.n_sites - 1] = capacity
         self.cap = cap
-        self.indptr = np.searchsorted(self.rows, np.arange(self.n_demand + 1))
-        self.by_site = np.argsort(self.cols, kind="stable")
-        self.site_ptr = np.searchsorted(self.cols[self.by_site], np.arange(self.n_sites + 1))
+        self.indptr = alloc.indptr
         keys = self.rows * self.n_sites + self.cols
         order = np.argsort(keys, kind="stable")
         self._keys, self._key_pair = keys[order], order
@@ -144,13 +133,11 @@ class Capacities:
     # -- lookups ------------------------------------------------------------------------------------
     def pairs_of(self, demands: np.ndarray) -> np.ndarray:
         """Pair indices of the given demands (each demand's pairs in cost order)."""
-        demands = np.asarray(demands, dtype=np.int64)
-        return _ranges(self.indptr[demands], self.indptr[demands + 1] - self.indptr[demands])
+        return self.alloc.pairs_of(demands)
 
     def pairs_at(self, sites: np.ndarray) -> np.ndarray:
         """Pair indices at the given sites."""
-        sites = np.asarray(sites, dtype=np.int64)
-        return self.by_site[_ranges(self.site_ptr[sites], self.site_ptr[sites + 1] - self.site_ptr[sites])]
+        return self.alloc.pairs_of_sites(sites)
 
     def pair_index(self, demands: np.ndarray, sites: np.ndarray) -> np.ndarray:
         """Pair of each (demand, site); −1 where the site is out of the demand's reach."""
@@ -340,7 +327,7 @@ class Capacities:
         first = np.searchsorted(occ_site, ks)
         counts = (np.searchsorted(occ_site, ks, side="right") - first)[pos]
         base_of = np.repeat(np.arange(len(pairs)), counts)
-        i2 = rows[occ[_ranges(first[pos], counts)]]
+        i2 = rows[occ[concat_ranges(first[pos], counts)]]
         keep = i2 != i[base_of]
         base_of, i2 = base_of[keep], i2[keep]
         c2 = st.pair[i2]

@@ -119,8 +119,9 @@ class Allocation:
         return order, np.searchsorted(self.cols[order], np.arange(self.n_sites + 1))
 
     def pairs_of(self, demands: np.ndarray) -> np.ndarray:
-        """Indices of the pairs of `demands` (sorted, distinct), in pair order."""
-        return _ranges(self.indptr[demands], self.indptr[demands + 1] - self.indptr[demands])
+        """Indices of the pairs of `demands` (distinct), demand by demand, each demand's in cost order."""
+        demands = np.asarray(demands, dtype=np.int64)
+        return concat_ranges(self.indptr[demands], self.indptr[demands + 1] - self.indptr[demands])
 
     @property
     def site_degree(self) -> np.ndarray:
@@ -129,8 +130,9 @@ class Allocation:
 
     def pairs_of_sites(self, sites: np.ndarray) -> np.ndarray:
         """Indices of the pairs of `sites` (distinct), site by site."""
+        sites = np.asarray(sites, dtype=np.int64)
         order, ptr = self._by_site
-        return order[_ranges(ptr[sites], ptr[sites + 1] - ptr[sites])]
+        return order[concat_ranges(ptr[sites], ptr[sites + 1] - ptr[sites])]
 
     def initial_open(self) -> np.ndarray:
         """Open mask with only the fixed sites (and the virtual one)."""
@@ -189,7 +191,7 @@ class Allocation:
         if not self._long_rows:
             return np.flatnonzero(self.a < per_demand[self.rows])
         end = _row_search(self.a, self.indptr, per_demand, right=False)
-        return _ranges(self.indptr[:-1], end - self.indptr[:-1])
+        return concat_ranges(self.indptr[:-1], end - self.indptr[:-1])
 
     def _gain_over(self, pairs: np.ndarray, d1: np.ndarray) -> np.ndarray:
         """`insertion_gain` summed over `pairs` only (which must hold every pair cheaper than d1)."""
@@ -213,10 +215,13 @@ def _row_search(a: np.ndarray, indptr: np.ndarray, values: np.ndarray, *, right:
     return lo
 
 
-def _ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """Concatenated ``arange(start[k], start[k] + count[k])`` over k."""
-    offset = np.repeat(start - np.r_[0, np.cumsum(count)[:-1]], count)
-    return offset + np.arange(len(offset))
+def concat_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Concatenation of ``arange(s, s + c)`` for every (s, c), without a Python loop."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    return np.arange(total, dtype=np.int64) + offsets
 
 
 def _sorted_by_demand_cost_site(rows: np.ndarray, a: np.ndarray, cols: np.ndarray) -> bool:
