@@ -143,20 +143,21 @@ class Allocation:
 
         Demands without an open option get cost `big` and site −1.
         """
-        idx = np.flatnonzero(open_mask[self.cols])
-        r = self.rows[idx]
+        first, second = self.first_two(np.flatnonzero(open_mask[self.cols]))
         d1 = np.full(self.n_demand, self.big)
         d2 = np.full(self.n_demand, self.big)
         s1 = np.full(self.n_demand, -1)
         p1 = np.full(self.n_demand, -1)
-        if len(idx):
-            first = np.r_[True, r[1:] != r[:-1]]
-            d1[r[first]] = self.a[idx[first]]
-            s1[r[first]] = self.cols[idx[first]]
-            p1[r[first]] = idx[first]
-            second = np.flatnonzero(~first & np.r_[False, first[:-1]])
-            d2[r[second]] = self.a[idx[second]]
+        d1[self.rows[first]], s1[self.rows[first]], p1[self.rows[first]] = self.a[first], self.cols[first], first
+        d2[self.rows[second]] = self.a[second]
         return d1, s1, d2, p1
+
+    def first_two(self, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Of ``pairs`` (indices in pair order, so by demand then cost), each demand's first and second."""
+        r = self.rows[pairs]
+        first = np.r_[True, r[1:] != r[:-1]] if len(r) else np.zeros(0, bool)
+        second = ~first & np.r_[False, first[:-1]]
+        return pairs[first], pairs[second]
 
     def objective(self, open_mask: np.ndarray) -> float:
         """Σ over demands of the cheapest open option (``big`` where none)."""
@@ -314,11 +315,9 @@ class SwapState:
             pairs = pairs[self.open[alloc.cols[pairs]]]
         self.d1[demands] = self.d2[demands] = alloc.big
         self.s1[demands] = self.s2[demands] = -1
-        r = alloc.rows[pairs]
-        first = np.r_[True, r[1:] != r[:-1]] if len(r) else np.zeros(0, bool)
-        second = np.flatnonzero(~first & np.r_[False, first[:-1]])
-        self.d1[r[first]], self.s1[r[first]] = alloc.a[pairs[first]], alloc.cols[pairs[first]]
-        self.d2[r[second]], self.s2[r[second]] = alloc.a[pairs[second]], alloc.cols[pairs[second]]
+        first, second = alloc.first_two(pairs)
+        self.d1[alloc.rows[first]], self.s1[alloc.rows[first]] = alloc.a[first], alloc.cols[first]
+        self.d2[alloc.rows[second]], self.s2[alloc.rows[second]] = alloc.a[second], alloc.cols[second]
 
     def _account(self, demands: np.ndarray, sign: float) -> None:
         """Add (sign 1) or take back (−1) what `demands` contribute to gain, loss and extra."""
