@@ -381,9 +381,7 @@ class SwapState:
             )
             self._stale = len(touched) > self.REBUILD_SHARE * alloc.n_demand
         if self._stale:
-            self.open[j], self.open[r] = True, False
-            self.slot_of[j], self.slot_of[r] = slot, -1
-            self.slot_site[slot] = j
+            self._swap(j, r)
             return
         self._account(touched, -1.0)
         # every contribution to r's column and j's row came from touched demands: clear the round-off
@@ -391,11 +389,16 @@ class SwapState:
         self.extra[j] = 0.0
         self.loss[r] = 0.0
         self.gain[j] = 0.0
+        self._swap(j, r)
+        self._locate(touched)
+        self._account(touched, 1.0)
+
+    def _swap(self, j: int, r: int) -> None:
+        """The open set with `j` in and `r` out, `j` taking `r`'s slot."""
+        slot = self.slot_of[r]
         self.open[j], self.open[r] = True, False
         self.slot_of[j], self.slot_of[r] = slot, -1
         self.slot_site[slot] = j
-        self._locate(touched)
-        self._account(touched, 1.0)
 
 
 def interchange(alloc: Allocation, open_mask: np.ndarray, deadline: float | None = None) -> tuple[np.ndarray, float]:
