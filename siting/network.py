@@ -36,7 +36,7 @@ from shapely.ops import substring
 from siting import defaults
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import Message, msg
-from siting.projection import utm_crs_at, utm_crs_for
+from siting.projection import utm_crs_for, utm_crs_for_xy
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -519,8 +519,7 @@ def _to_metric(crs: CRS, node_xy: np.ndarray) -> tuple[CRS, Callable[[np.ndarray
     of (k, 2) coordinates into it, metres."""
     from pyproj import Transformer
 
-    lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(node_xy[:, 0], node_xy[:, 1])
-    metric = utm_crs_at((np.min(lon) + np.max(lon)) / 2, (np.min(lat) + np.max(lat)) / 2)
+    metric = utm_crs_for_xy(node_xy, crs)
     transform = Transformer.from_crs(crs, metric, always_xy=True).transform
 
     def project(xy: np.ndarray) -> np.ndarray:

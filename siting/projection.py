@@ -44,8 +44,17 @@ def utm_crs_for(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
     pyproj.CRS
         A projected CRS with metres as unit.
     """
-    lon_min, lat_min, lon_max, lat_max = gdf.to_crs(WGS84).total_bounds
-    return utm_crs_at((lon_min + lon_max) / 2, (lat_min + lat_max) / 2)
+    return utm_crs_for_xy(shapely.get_coordinates(gdf.geometry.values), gdf.crs)
+
+
+def utm_crs_for_xy(xy: np.ndarray, crs: CRS | str | int) -> CRS:
+    """The UTM zone CRS that contains the centre of points ``xy`` (shape (k, 2), in ``crs``)."""
+    from pyproj import Transformer
+
+    lon, lat = xy[:, 0], xy[:, 1]
+    if not CRS.from_user_input(crs).equals(WGS84):
+        lon, lat = Transformer.from_crs(crs, WGS84, always_xy=True).transform(lon, lat)
+    return utm_crs_at((np.min(lon) + np.max(lon)) / 2, (np.min(lat) + np.max(lat)) / 2)
 
 
 def utm_crs_at(lon: float, lat: float) -> CRS:
