@@ -931,7 +931,6 @@ def _graphml_edges(path: Path) -> tuple[np.ndarray, np.ndarray, CRS, np.ndarray,
         node_ids, node_xy, u, v = node_ids[used], node_xy[used], index[u], index[v]
     else:
         osmid = read.values["osmid"]
-    _refuse_bad_nodes(node_ids, node_xy, geographic=crs.is_geographic, source=source)
     once = _one_way_each(u, v, osmid, geoms)
     attributes = {key: _texts(tags[key][once]) for key in ("name", "highway")}
     return node_ids, node_xy, crs, u[once], v[once], geoms[once], attributes
