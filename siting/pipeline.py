@@ -152,14 +152,8 @@ def _network(spec: NetworkSettings) -> StreetNetwork:
     if spec.path is not None:
         path = spec.path
         stat = path.stat() if path.exists() else None
-        columns = tuple(sorted((spec.columns or {}).items()))
-        key = (
-            str(path),
-            spec.layer,
-            columns,
-            stat.st_size if stat else None,
-            stat.st_mtime_ns if stat else None,
-        )
+        # the settings are frozen and hashable: the file as stated, and as it is now
+        key = (spec, stat.st_size if stat else None, stat.st_mtime_ns if stat else None)
         if stat is not None and key in _NETWORK_CACHE:
             return _NETWORK_CACHE[key]
         net = network.from_file(path, layer=spec.layer, columns=spec.columns)
@@ -294,7 +288,7 @@ def _source(spec: LayerSettings | None) -> str | None:
     return None if spec is None or spec.path is None else str(spec.path)
 
 
-def _check_layers(settings: ScenarioSettings, data: dict[str, Any], accept: consistency.Accept) -> list[str]:
+def _check_layers(settings: ScenarioSettings, data: dict[str, Any]) -> list[str]:
     """Records listed twice, and areas stacked at one point (:func:`siting.consistency.check_layers`):
     ``data``'s areas and entrances replaced by those counted; the ids left out, for the summary."""
     sources: dict[str, str | Message | None] = {
@@ -306,7 +300,7 @@ def _check_layers(settings: ScenarioSettings, data: dict[str, Any], accept: cons
         data["facilities"],
         candidates=data["candidates"],
         entrances=data["entrances"],
-        accept=accept,
+        accept=settings.consistency,
         sources=sources,
     )
     return left_out
@@ -402,7 +396,7 @@ def scenario_study(scenario: Scenario, bar: Steps | None = None) -> tuple[Study,
         net = _network(settings.network)  # the streets the CRS is guessed against; the raise skips the read below
         raise _crs_needed(exc.problem, exc.geometries, exc.section, net, source=exc.source, layer=exc.layer) from None
     accept = settings.consistency
-    stacked = _check_layers(settings, data, accept)
+    stacked = _check_layers(settings, data)
     if bar is not None:
         bar.step("network")
     net = _network(settings.network)
