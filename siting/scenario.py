@@ -71,7 +71,7 @@ from siting.files import check_output_path, missing_file_fix
 from siting.labels import LANGUAGES, Lines, Message, msg
 from siting.optimize.registry import METHODS, OBJECTIVES, UNTIL_COMPLIANT
 from siting.safe_yaml import load_yaml
-from siting.settings import ScenarioSettings
+from siting.settings import PATH_KEYS, ScenarioSettings
 
 #: Longest chain of ``extends:`` (a scenario extending one extending one ...).
 MAX_EXTENDS = 32
@@ -271,17 +271,6 @@ SCHEMA: dict[str, Any] = {
     },
 }
 REQUIRED_SECTIONS = ("network", "residential", "facilities")
-#: Keys whose values are paths, resolved relative to the file that states them.
-PATH_KEYS = (
-    ("network", "path"),
-    ("residential", "path"),
-    ("residential", "osm"),
-    ("entrances", "path"),
-    ("facilities", "path"),
-    ("candidates", "path"),
-    ("units", "path"),
-    ("output",),
-)
 
 
 def _describe(value: Any) -> str:

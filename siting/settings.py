@@ -85,8 +85,20 @@ def _path(value: Any) -> Path | None:
     return None if value is None else Path(value)
 
 
-#: Keys of a section whose values are files (made absolute by :mod:`siting.scenario`).
-_PATH_FIELDS = ("path", "osm")
+#: Keys whose values are paths, resolved by :mod:`siting.scenario` relative to the file that states them:
+#: (section, key) of an input file, in the order messages list them, and the output folder.
+PATH_KEYS = (
+    ("network", "path"),
+    ("residential", "path"),
+    ("residential", "osm"),
+    ("entrances", "path"),
+    ("facilities", "path"),
+    ("candidates", "path"),
+    ("units", "path"),
+    ("output",),
+)
+#: Keys of a section whose values are files.
+_PATH_FIELDS = frozenset(key for _, *keys in PATH_KEYS for key in keys)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -440,12 +452,5 @@ class ScenarioSettings:
 
     def layer_files(self) -> list[tuple[str, Path]]:
         """``(section, file)`` of every input file the scenario names (network, layers, OSM extract)."""
-        sections = (
-            ("network", self.network.path),
-            ("residential", self.residential.source),
-            ("entrances", None if self.entrances is None else self.entrances.path),
-            ("facilities", self.facilities.path),
-            ("candidates", None if self.candidates is None else self.candidates.path),
-            ("units", None if self.units is None else self.units.path),
-        )
-        return [(section, path) for section, path in sections if path is not None]
+        files = [(section, getattr(getattr(self, section), key, None)) for section, *keys in PATH_KEYS for key in keys]
+        return [(section, path) for section, path in files if path is not None]
