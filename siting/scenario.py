@@ -62,6 +62,7 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -388,9 +389,6 @@ class Scenario:
         what is recorded as the planner wrote it: the :meth:`fingerprint`, the ``optimize`` settings in
         ``summary.json``, and the scenario file :meth:`siting.whatif.WhatIf.to_scenario` writes. Every
         other reader takes :attr:`settings`.
-    settings : ScenarioSettings
-        The same settings typed and frozen, with the toolkit defaults (:mod:`siting.defaults`) where
-        the file states none; made once, when the scenario is validated.
     path : Path or None
         The scenario file (None for one built from a mapping).
     chain : tuple of Path
@@ -399,9 +397,14 @@ class Scenario:
 
     name: str
     config: dict
-    settings: ScenarioSettings
     path: Path | None = None
     chain: tuple[Path, ...] = field(default_factory=tuple)
+
+    @cached_property
+    def settings(self) -> ScenarioSettings:
+        """The same settings typed and frozen, with the toolkit defaults (:mod:`siting.defaults`) where
+        the file states none; made once, from :attr:`config`, so the two never disagree."""
+        return ScenarioSettings.from_config(self.config)
 
     @property
     def output_dir(self) -> Path:
@@ -597,7 +600,6 @@ def _validated(config: dict, path: Path | None, chain: tuple[Path, ...]) -> Scen
     return Scenario(
         name=str(config["name"]).strip(),
         config=config,
-        settings=ScenarioSettings.from_config(config),
         path=path,
         chain=chain,
     )
