@@ -20,6 +20,7 @@ import math
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,29 +68,6 @@ NOT_WALKABLE_HIGHWAY = frozenset(
     }
 )
 NO_ACCESS = frozenset({"no", "private"})
-#: OSM highway values pyrosm's walking filter drops, and with them a PBF file's ways.
-PBF_NOT_WALKABLE_HIGHWAY = frozenset(
-    {
-        "abandoned",
-        "construction",
-        "no",
-        "planned",
-        "platform",
-        "proposed",
-        "raceway",
-        "razed",
-        "rest_area",
-        "services",
-        "bus_guideway",
-        "cycleway",
-        "motor",
-        "motorway",
-        "motorway_link",
-    }
-)
-_YES = frozenset({"yes"})
-_PRIVATE = frozenset({"private"})
-_SEPARATE = frozenset({"separate"})
 PEDESTRIAN_OK = frozenset({"yes", "designated", "permissive"})
 
 #: Zero-length edges (duplicated nodes in the source data) get this length, so that sparse-matrix
@@ -725,37 +703,41 @@ def _drawn_again(a: np.ndarray, b: np.ndarray, way: np.ndarray, n_nodes: int) ->
 
 
 def _pbf_walkable(tags: Mapping[str, np.ndarray]) -> np.ndarray:
-    """Which ways a pedestrian may use, by pyrosm's walking filter (OSMnx's ``walk``, with OSM's
-    access rules): not an area, not a cycleway, motorway or a way not (or no longer) built, not
-    closed by its ``foot`` tag (or, without one, its ``access`` tag), not a private service road,
-    not a street whose sidewalk is mapped as a way of its own. A tag of several values
-    (``access=private;delivery``) counts when any of them is listed.
+    """Which ways a pedestrian may use, by pyrosm's own walking filter (OSMnx's ``walk``, with OSM's
+    access rules: the ``foot`` tag, else ``access``, closes a way), the filter pyrosm's network
+    reader applies: a way is dropped when one of its tags holds a listed value, also as one of several
+    (``access=private;delivery``).
 
     Parameters
     ----------
     tags : mapping of str to ndarray
-        Each way's value (None where absent) of ``highway``, ``area``, ``foot``, ``access``,
-        ``service`` and the ``sidewalk`` tags.
+        Each way's value (None where absent) of every tag the filter reads
+        (:data:`siting.street_files.WAY_TAGS`).
     """
+    from pyrosm.config.osm_filters import AccessRule, walking_filter
 
-    def listed(values: np.ndarray, among: frozenset[str]) -> np.ndarray:
+    def listed(values: np.ndarray, drops: Callable[[str], bool]) -> np.ndarray:
         # a file has few distinct values: each is looked at once
         column = pd.Series(values, dtype=object)
-        verdict = {
-            x: x in among or any(part.strip() in among for part in x.split(";")) for x in column.dropna().unique()
-        }
+        verdict = {x: drops(x) for x in column.dropna().unique()}
         return column.map(verdict).fillna(False).to_numpy(dtype=bool)
 
-    foot = tags["foot"]
-    closing = np.where(pd.isna(foot), tags["access"], foot)
-    sidewalks = ("sidewalk", "sidewalk:both", "sidewalk:left", "sidewalk:right")
-    return ~(
-        listed(tags["area"], _YES)
-        | listed(tags["highway"], PBF_NOT_WALKABLE_HIGHWAY)
-        | listed(closing, NO_ACCESS)
-        | listed(tags["service"], _PRIVATE)
-        | np.logical_or.reduce([listed(tags[k], _SEPARATE) for k in sidewalks])
-    )
+    dropped = np.zeros(len(tags["highway"]), dtype=bool)
+    for key, rule in walking_filter().items():
+        if isinstance(rule, AccessRule):
+            # the most specific access tag a way carries decides
+            deciding = tags[rule.keys[-1]]
+            for more_specific in reversed(rule.keys[:-1]):
+                deciding = np.where(pd.isna(tags[more_specific]), deciding, tags[more_specific])
+            dropped |= listed(deciding, partial(_closes, rule))
+        else:
+            dropped |= listed(tags[key], rule.__contains__)
+    return ~dropped
+
+
+def _closes(rule: Any, value: str) -> bool:
+    """Whether the access value ``value`` of the tag deciding (pyrosm's ``AccessRule``) closes a way."""
+    return bool(rule.closes({rule.keys[-1]: value}))
 
 
 def _simplified(
