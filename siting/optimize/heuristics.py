@@ -123,7 +123,7 @@ class Allocation:
         demands = np.asarray(demands, dtype=np.int64)
         return concat_ranges(self.indptr[demands], self.indptr[demands + 1] - self.indptr[demands])
 
-    @property
+    @cached_property
     def site_degree(self) -> np.ndarray:
         """Number of pairs of each site."""
         return np.diff(self._by_site[1])
