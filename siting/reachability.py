@@ -50,6 +50,7 @@ from pyproj import CRS
 from scipy.sparse.csgraph import dijkstra
 
 from siting import defaults, validation
+from siting.arrays import concat_ranges
 from siting.errors import SitingInputError, SitingWarning
 from siting.labels import msg, relabel
 from siting.network import StreetNetwork, min_weight_matrix
@@ -316,11 +317,6 @@ def _pairs(
     return table.sort_values(["origin", "dist_m", "destination"], kind="stable").reset_index(drop=True)
 
 
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The integers ``starts[i] .. starts[i] + counts[i] - 1`` of every i, concatenated."""
-    return np.repeat(starts - np.r_[0, np.cumsum(counts)[:-1]], counts) + np.arange(int(counts.sum()))
-
-
 def _local_pairs(
     matrix: sp.csr_matrix,
     n: int,
@@ -370,11 +366,11 @@ def _local_pairs(
         columns = np.arange(c0[0], c1[0] + 1) * rows_per_col
         first = np.searchsorted(node_key_sorted, columns + c0[1])
         last = np.searchsorted(node_key_sorted, columns + min(c1[1], rows_per_col - 1), side="right")
-        keep = np.r_[node_order[_ranges(first, np.maximum(last - first, 0))], n + group]
+        keep = np.r_[node_order[concat_ranges(first, np.maximum(last - first, 0))], n + group]
         local[keep] = np.arange(len(keep))
         # the rows of those nodes: edges to kept nodes and to areas' sink nodes stay
         counts = degree[keep]
-        flat = _ranges(matrix.indptr[keep], counts)
+        flat = concat_ranges(matrix.indptr[keep], counts)
         col = matrix.indices[flat]
         row = np.repeat(np.arange(len(keep)), counts)
         sink = col >= first_sink

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+from siting.arrays import concat_ranges
+
 #: The OSM way tags a walking network reads: the walking filter's and the edges' columns.
 WAY_TAGS = (
     "highway",
@@ -99,8 +101,7 @@ def read_pbf_ways(path: Path, keep: Callable[[Mapping[str, np.ndarray]], np.ndar
     kept = np.flatnonzero((tags["highway"] != None) & keep(tags))  # noqa: E711 (elementwise)
     refs_off = np.asarray(store.refs_off)
     counts = np.diff(refs_off)[kept]
-    starts = np.repeat(refs_off[kept] - np.r_[0, np.cumsum(counts)[:-1]], counts)
-    refs = np.asarray(store.refs)[np.arange(counts.sum()) + starts]
+    refs = np.asarray(store.refs)[concat_ranges(refs_off[kept], counts)]
     way_of_ref = np.repeat(np.arange(len(kept)), counts)
     rows = np.minimum(np.searchsorted(node_ids, refs), max(len(node_ids) - 1, 0))
     held = node_ids[rows] == refs if len(node_ids) else np.zeros(len(refs), dtype=bool)

@@ -43,9 +43,10 @@ from typing import Any
 import numpy as np
 
 from siting import defaults
+from siting.arrays import concat_ranges
 from siting.optimize import exact
 from siting.optimize.exact import integral_bound
-from siting.optimize.heuristics import Allocation, concat_ranges
+from siting.optimize.heuristics import Allocation
 from siting.optimize.progress import SolveProgress
 
 # Largest knapsack table (sites × capacity levels × items) solved exactly per Lagrangian iteration.

@@ -24,6 +24,7 @@ from functools import cached_property
 
 import numpy as np
 
+from siting.arrays import concat_ranges
 from siting.optimize.problem import SitingProblem
 from siting.optimize.progress import SolveProgress
 
@@ -214,15 +215,6 @@ def _row_search(a: np.ndarray, indptr: np.ndarray, values: np.ndarray, *, right:
         active = lo < hi
         lo, hi = np.where(active & after, mid + 1, lo), np.where(active & ~after, mid, hi)
     return lo
-
-
-def concat_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Concatenation of ``arange(s, s + c)`` for every (s, c), without a Python loop."""
-    total = int(counts.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    offsets = np.repeat(starts - (np.cumsum(counts) - counts), counts)
-    return np.arange(total, dtype=np.int64) + offsets
 
 
 def _sorted_by_demand_cost_site(rows: np.ndarray, a: np.ndarray, cols: np.ndarray) -> bool:

@@ -29,6 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from siting.arrays import concat_ranges
 from siting.optimize.heuristics import Allocation
 
 #: Site pairs (times rows) compared at once when looking for dominated candidates.
@@ -205,7 +206,7 @@ def _covering_pairs(
         """For each item of `of`, all its entries: (position in `of`, entry index)."""
         n = ptr[of + 1] - ptr[of]
         owner = np.repeat(np.arange(len(of)), n)
-        return owner, np.repeat(ptr[of] - np.r_[0, np.cumsum(n)[:-1]], n) + np.arange(len(owner))
+        return owner, concat_ranges(ptr[of], n)
 
     found_j, found_k, found_strict = [], [], []
     for chunk in _chunks(sites, per_row[np.maximum(anchor, 0)].astype(float)):
